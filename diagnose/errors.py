@@ -1,0 +1,45 @@
+"""One exception tree. Only ``cli.py`` turns these into exit codes."""
+
+from __future__ import annotations
+
+
+class DiagnoseError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class InputError(DiagnoseError):
+    """The user's input (a SID, a code, a file) cannot be used."""
+
+
+class KnowledgeError(DiagnoseError):
+    """A knowledge file is invalid; carries the file, line and key."""
+
+    def __init__(self, message: str, *, path: str = "", line: int | None = None, key: str = "") -> None:
+        self.path = path
+        self.line = line
+        self.key = key
+        self.message = message
+        where = path + (f":{line}" if line else "")
+        prefix = f"{where}: " if where else ""
+        suffix = f" (at {key})" if key else ""
+        super().__init__(f"{prefix}{message}{suffix}")
+
+
+class TwilioAccessError(DiagnoseError):
+    """Twilio could not be asked, or refused to answer."""
+
+
+class CredentialsError(TwilioAccessError):
+    """No credentials were given, or Twilio rejected them (20003)."""
+
+
+class UnreachableError(TwilioAccessError):
+    """The API did not answer within the time allowed."""
+
+
+class NotFoundError(TwilioAccessError):
+    """The SID exists under no account the credentials can reach."""
+
+
+class RenderError(DiagnoseError):
+    """A report or runbook could not be rendered."""

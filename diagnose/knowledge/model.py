@@ -1,0 +1,104 @@
+"""The knowledge model: what a validated ``knowledge/<code>.yaml`` becomes.
+
+Text fields hold Markdown. Fields documented as *templates* are Jinja2
+templates over fact names, rendered in a sandbox by
+:func:`diagnose.knowledge.templating.render_template`; conditions are
+compiled by :mod:`diagnose.conditions`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..conditions import Condition
+
+
+@dataclass(frozen=True)
+class Reference:
+    title: str
+    url: str
+    checked: str  # ISO date the reference was last checked
+
+
+@dataclass(frozen=True)
+class Check:
+    """How a person confirms a cause by hand (runbook "Diagnosis")."""
+
+    console: str = ""  # template, Markdown
+    api: str = ""  # template: the exact request(s)
+
+
+@dataclass(frozen=True)
+class FixTemplate:
+    text: str  # template, Markdown
+    console: str = ""  # template: Console path or URL
+    api: str = ""  # template: equivalent API call
+    when: Condition | None = None  # step shown only where this is not false
+
+
+@dataclass(frozen=True)
+class Cause:
+    id: str
+    title: str
+    explanation: str
+    confirmed_when: Condition
+    ruled_out_when: Condition | None
+    confirmed_because: str  # template
+    ruled_out_because: str  # template
+    check: Check = field(default_factory=Check)
+    fix: tuple[FixTemplate, ...] = ()
+    verify: tuple[str, ...] = ()  # templates
+    prevention: tuple[str, ...] = ()  # templates
+    retired: str = ""  # non-empty: no longer evaluated; the note says why
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Every fact name the cause's conditions read."""
+        names = set(self.confirmed_when.names)
+        if self.ruled_out_when is not None:
+            names |= self.ruled_out_when.names
+        return frozenset(names)
+
+
+@dataclass(frozen=True)
+class Escalation:
+    when: tuple[str, ...] = ()
+    send: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Everything known about one error code."""
+
+    code: int
+    title: str  # Twilio's official message
+    summary: str  # one sentence: what went wrong
+    products: tuple[str, ...]
+    channels: tuple[str, ...]
+    log_level: str
+    meaning: str
+    impact: str
+    causes: tuple[Cause, ...]
+    escalation: Escalation
+    references: tuple[Reference, ...]
+    related: tuple[int, ...] = ()
+    docs_url: str = ""
+    diagnosis: str = ""  # general diagnosis notes (Markdown)
+    source: str = ""  # file the entry was loaded from
+
+    def cause(self, cause_id: str) -> Cause | None:
+        return next((c for c in self.causes if c.id == cause_id), None)
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One row of the index of every Twilio error code (facts only)."""
+
+    code: int
+    message: str
+    product: str | None
+    log_level: str | None
+    log_type: str | None
+    docs_url: str

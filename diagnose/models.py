@@ -1,0 +1,113 @@
+"""Plain, frozen data shared by every step of the pipeline.
+
+Nothing here does I/O. ``dataclasses.asdict(Report)`` is the JSON output, so
+every field must hold JSON-compatible data (str, int, float, bool, None,
+tuples/lists and dicts of those).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+CauseStatus = Literal["confirmed", "ruled-out", "possible", "unknown"]
+Verdict = Literal["confirmed", "likely", "inconclusive", "no-error", "no-knowledge"]
+SubjectKind = Literal["message", "call", "paste"]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One named fact: a known value with its source, or unknown with the reason."""
+
+    name: str
+    value: Any = None
+    known: bool = True
+    source: str = ""
+    reason: str = ""
+
+    @classmethod
+    def unknown(cls, name: str, reason: str, source: str = "") -> Fact:
+        return cls(name=name, value=None, known=False, source=source, reason=reason)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the input says about the failure, before any fact is derived."""
+
+    kind: SubjectKind
+    sid: str | None = None
+    code: int | None = None
+    http_status: int | None = None
+    message_sid: str | None = None
+    call_sid: str | None = None
+    account_sid: str | None = None
+    to: str | None = None
+    from_: str | None = None
+    country: str | None = None
+    format: str = "sid"
+    status: str | None = None
+    channel: str | None = None
+    excerpt: str = ""
+
+
+@dataclass(frozen=True)
+class Subject:
+    kind: SubjectKind
+    sid: str | None
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    code: int | None
+    title: str
+    docs_url: str
+
+
+@dataclass(frozen=True)
+class CauseFinding:
+    """The status of one cause, with the evidence lines that decided it."""
+
+    id: str
+    title: str
+    status: CauseStatus
+    evidence: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Findings:
+    code: int | None
+    verdict: Verdict
+    cause: str | None
+    causes: tuple[CauseFinding, ...] = ()
+
+
+@dataclass(frozen=True)
+class FixStep:
+    text: str
+    console: str | None = None
+    api: str | None = None
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    subject: Subject
+    evidence: Evidence
+    error: ErrorInfo
+    verdict: Verdict
+    cause: str | None
+    causes: tuple[CauseFinding, ...]
+    fix: tuple[FixStep, ...]
+    verify: tuple[str, ...]
+    facts: dict[str, Any]
+    summary: str = ""
+    explanation: str = ""
+    prevention: tuple[str, ...] = ()
+    escalation: tuple[str, ...] = ()
+    requests: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    diagnoses: tuple[Diagnosis, ...] = field(default_factory=tuple)
