@@ -1,0 +1,71 @@
+"""diagnose: find why a Twilio message or call failed, and the exact fix.
+
+The library API mirrors the pipeline (docs/architecture.md)::
+
+    from diagnose import load_knowledge, diagnose_sids, TwilioAccess, credentials_from_env
+    kb = load_knowledge()
+    with TwilioAccess(credentials_from_env(os.environ)) as access:
+        report = diagnose_sids(["SM…"], access, kb)
+
+Names are imported on first use, so ``import diagnose`` loads neither
+``twilio`` nor any knowledge file.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Report": "models",
+    "Diagnosis": "models",
+    "Evidence": "models",
+    "Fact": "models",
+    "CauseFinding": "models",
+    "Findings": "models",
+    "FixStep": "models",
+    "Context": "context",
+    "Fetched": "context",
+    "FACTS": "facts",
+    "derive_facts": "facts",
+    "evaluate": "engine",
+    "build_diagnosis": "report",
+    "diagnose_context": "pipeline",
+    "diagnose_evidence": "pipeline",
+    "diagnose_sids": "pipeline",
+    "evidence_from_context": "pipeline",
+    "load_knowledge": "knowledge",
+    "lint_paths": "knowledge",
+    "lookup_error": "knowledge",
+    "render_report": "render",
+    "render_explain": "render",
+    "render_runbook": "runbook",
+    "build_site": "runbook",
+    "TwilioAccess": "gateway",
+    "credentials_from_env": "gateway",
+    "DiagnoseError": "errors",
+    "InputError": "errors",
+    "KnowledgeError": "errors",
+    "TwilioAccessError": "errors",
+    "CredentialsError": "errors",
+    "UnreachableError": "errors",
+    "NotFoundError": "errors",
+    "RenderError": "errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'diagnose' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

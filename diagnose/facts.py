@@ -29,7 +29,11 @@ def _specs(*rows: tuple[str, str, str]) -> dict[str, FactSpec]:
 FACTS: Mapping[str, FactSpec] = _specs(
     # The failure itself
     ("error_code", "int", "The Twilio error code of the failure (0 or absent when it did not fail)."),
-    ("failed", "bool", "The message or call failed (status failed/undelivered, or an error code is present)."),
+    (
+        "failed",
+        "bool",
+        "The message or call failed (status failed/undelivered, or an error code is present).",
+    ),
     ("status", "str", "The resource's status as Twilio reports it."),
     ("channel", "str", "sms, mms, whatsapp, rcs, voice or sip."),
     ("subject_kind", "str", "message, call or paste."),
@@ -40,32 +44,360 @@ FACTS: Mapping[str, FactSpec] = _specs(
     ("country_name", "str", "English name of the destination country."),
     ("calling_code", "int", "The destination's country calling code (1 for every NANP country)."),
     ("is_nanp", "bool", "The destination is in the North American Numbering Plan (+1)."),
-    ("suggested_number", "str", "A valid number the digits most likely meant (e.g. a US number missing its 1), or null."),
+    (
+        "suggested_number",
+        "str",
+        "A valid number the digits most likely meant (e.g. a US number missing its 1), or null.",
+    ),
     ("suggested_country", "str", "ISO code of suggested_number, or null."),
-    ("wrong_prefix_suspected", "bool", "The digits look like a number of another country sent with the wrong prefix."),
+    (
+        "wrong_prefix_suspected",
+        "bool",
+        "The digits look like a number of another country sent with the wrong prefix.",
+    ),
     # Country lists (data/countries.yaml)
-    ("country_high_risk", "bool", "Messaging: the country is high-risk; only the Console can change it (30649)."),
+    (
+        "country_high_risk",
+        "bool",
+        "Messaging: the country is high-risk; only the Console can change it (30649).",
+    ),
     ("country_not_allowed", "bool", "The country cannot be enabled at all (Iran, Syria, Cuba)."),
     # Accounts
     ("account_sid", "str", "The account that sent the message or placed the call."),
     ("account_type", "str", "Trial or Full."),
     ("account_status", "str", "active, suspended or closed."),
     ("is_trial", "bool", "The sending account is a trial account."),
-    ("is_subaccount", "bool", "The sending account is a subaccount (owner_account_sid differs from its SID)."),
+    (
+        "is_subaccount",
+        "bool",
+        "The sending account is a subaccount (owner_account_sid differs from its SID).",
+    ),
     ("parent_account_sid", "str", "The parent (owner) account, or null for a main account."),
     # Messaging geo permissions (accounts.twilio.com/v1/Messaging/GeoPermissions)
-    ("messaging_enabled", "bool", "The destination country is enabled in the sending account's Messaging geo permissions."),
-    ("parent_messaging_enabled", "bool", "The destination country is enabled in the parent account's Messaging geo permissions."),
+    (
+        "messaging_enabled",
+        "bool",
+        "The destination country is enabled in the sending account's Messaging geo permissions.",
+    ),
+    (
+        "parent_messaging_enabled",
+        "bool",
+        "The destination country is enabled in the parent account's Messaging geo permissions.",
+    ),
     # Voice dialing permissions (voice.twilio.com/v1/DialingPermissions)
-    ("voice_low_risk_enabled", "bool", "low_risk_numbers_enabled for the country on the sending account itself."),
-    ("voice_high_risk_special_enabled", "bool", "high_risk_special_numbers_enabled on the sending account itself."),
-    ("voice_high_risk_tollfraud_enabled", "bool", "high_risk_tollfraud_numbers_enabled on the sending account itself."),
-    ("parent_voice_low_risk_enabled", "bool", "low_risk_numbers_enabled for the country on the parent account."),
-    ("parent_voice_high_risk_special_enabled", "bool", "high_risk_special_numbers_enabled on the parent account."),
-    ("parent_voice_high_risk_tollfraud_enabled", "bool", "high_risk_tollfraud_numbers_enabled on the parent account."),
+    (
+        "voice_low_risk_enabled",
+        "bool",
+        "low_risk_numbers_enabled for the country on the sending account itself.",
+    ),
+    (
+        "voice_high_risk_special_enabled",
+        "bool",
+        "high_risk_special_numbers_enabled on the sending account itself.",
+    ),
+    (
+        "voice_high_risk_tollfraud_enabled",
+        "bool",
+        "high_risk_tollfraud_numbers_enabled on the sending account itself.",
+    ),
+    (
+        "parent_voice_low_risk_enabled",
+        "bool",
+        "low_risk_numbers_enabled for the country on the parent account.",
+    ),
+    (
+        "parent_voice_high_risk_special_enabled",
+        "bool",
+        "high_risk_special_numbers_enabled on the parent account.",
+    ),
+    (
+        "parent_voice_high_risk_tollfraud_enabled",
+        "bool",
+        "high_risk_tollfraud_numbers_enabled on the parent account.",
+    ),
     ("voice_inheritance", "bool", "The subaccount's dialing_permissions_inheritance setting (/v1/Settings)."),
-    ("effective_voice_low_risk_enabled", "bool", "Low-risk dialing as it applies to the call: the parent's when inheritance is on."),
-    ("effective_voice_high_risk_special_enabled", "bool", "High-risk special dialing as it applies to the call."),
-    ("governing_account_sid", "str", "The account whose dialing permissions apply: the parent when inheritance is on."),
-    ("to_high_risk_special", "bool", "The destination starts with one of the country's HighRiskSpecialPrefixes."),
+    (
+        "effective_voice_low_risk_enabled",
+        "bool",
+        "Low-risk dialing as it applies to the call: the parent's when inheritance is on.",
+    ),
+    (
+        "effective_voice_high_risk_special_enabled",
+        "bool",
+        "High-risk special dialing as it applies to the call.",
+    ),
+    (
+        "governing_account_sid",
+        "str",
+        "The account whose dialing permissions apply: the parent when inheritance is on.",
+    ),
+    (
+        "to_high_risk_special",
+        "bool",
+        "The destination starts with one of the country's HighRiskSpecialPrefixes.",
+    ),
 )
+
+
+# --- derivation -----------------------------------------------------------
+
+Facts = dict[str, Fact]
+
+
+def _known(name: str, value: Any, source: str = "") -> Fact:
+    return Fact(name=name, value=value, known=True, source=source)
+
+
+def _slot_reason(slot: Fetched, what: str) -> str:
+    if slot.error:
+        return slot.error
+    return f"{what} was not fetched"
+
+
+def _permission_enabled(slot: Fetched, country: str | None, name: str, who: str) -> Fact:
+    """Read one country's ``enabled`` out of a Messaging GeoPermissions payload."""
+    if country is None:
+        return Fact.unknown(name, "the destination country is unknown")
+    if not slot.ok:
+        return Fact.unknown(name, _slot_reason(slot, f"the {who}'s messaging geo permissions"), slot.request)
+    rows = slot.value.get("permissions") if isinstance(slot.value, Mapping) else None
+    for row in rows or ():
+        if isinstance(row, Mapping) and str(row.get("country_code", "")).upper() == country:
+            enabled = row.get("enabled")
+            if isinstance(enabled, bool):
+                return _known(name, enabled, slot.request)
+    return Fact.unknown(name, f"the {who}'s geo permissions list no entry for {country}", slot.request)
+
+
+def _voice_flag(slot: Fetched, field: str, name: str, who: str) -> Fact:
+    if not slot.ok:
+        return Fact.unknown(name, _slot_reason(slot, f"the {who}'s dialing permissions"), slot.request)
+    value = slot.value.get(field) if isinstance(slot.value, Mapping) else None
+    if isinstance(value, bool):
+        return _known(name, value, slot.request)
+    return Fact.unknown(name, f"the {who}'s dialing permissions have no {field}", slot.request)
+
+
+def _account_facts(context: Context, evidence: Evidence) -> Facts:
+    out: Facts = {}
+    account = context.account
+    sid = evidence.account_sid or (account.value.get("sid") if account.ok else None)
+    out["account_sid"] = (
+        _known("account_sid", sid, context.resource.request)
+        if sid
+        else Fact.unknown("account_sid", "the input names no account")
+    )
+    if not account.ok:
+        reason = _slot_reason(account, "the account")
+        for name in ("account_type", "account_status", "is_trial", "is_subaccount", "parent_account_sid"):
+            out[name] = Fact.unknown(name, reason, account.request)
+        return out
+    row = account.value
+    src = account.request
+    owner = row.get("owner_account_sid")
+    typ = row.get("type")
+    out["account_type"] = _known("account_type", typ, src)
+    out["account_status"] = _known("account_status", row.get("status"), src)
+    out["is_trial"] = (
+        _known("is_trial", typ == "Trial", src) if typ else Fact.unknown("is_trial", "no type", src)
+    )
+    if owner:
+        is_sub = owner != row.get("sid")
+        out["is_subaccount"] = _known("is_subaccount", is_sub, src)
+        out["parent_account_sid"] = _known("parent_account_sid", owner if is_sub else None, src)
+    else:
+        out["is_subaccount"] = Fact.unknown("is_subaccount", "the account has no owner_account_sid", src)
+        out["parent_account_sid"] = Fact.unknown(
+            "parent_account_sid", "the account has no owner_account_sid", src
+        )
+    return out
+
+
+def _not_subaccount(name: str, facts: Facts) -> Fact | None:
+    """Parent facts of a main account are known to be null, not unknown."""
+    sub = facts.get("is_subaccount")
+    if sub is not None and sub.known and sub.value is False:
+        return _known(name, None, "a main account has no parent")
+    return None
+
+
+def _destination_facts(evidence: Evidence, context: Context) -> Facts:
+    from .countries import country_name, is_messaging_high_risk, is_not_allowed, parse_destination
+
+    out: Facts = {}
+    src = context.resource.request or f"input ({evidence.format})"
+    if not evidence.to:
+        for name in (
+            "to",
+            "to_valid",
+            "country",
+            "country_name",
+            "calling_code",
+            "is_nanp",
+            "suggested_number",
+            "suggested_country",
+            "wrong_prefix_suspected",
+            "country_high_risk",
+            "country_not_allowed",
+        ):
+            out[name] = Fact.unknown(name, "the destination ('To') is unknown")
+        if evidence.country:  # a pasted text can name the country without the number
+            iso = evidence.country
+            out["country"] = _known("country", iso, src)
+            out["country_name"] = _known("country_name", country_name(iso), "country list")
+            out["country_high_risk"] = _known(
+                "country_high_risk", is_messaging_high_risk(iso), "country list"
+            )
+            out["country_not_allowed"] = _known("country_not_allowed", is_not_allowed(iso), "country list")
+        return out
+    home = None
+    if evidence.from_:
+        home = parse_destination(evidence.from_).country
+    dest = parse_destination(evidence.to, default_region=home)
+    out["to"] = _known("to", dest.e164 or dest.raw, src)
+    out["to_valid"] = _known("to_valid", dest.valid, "phonenumbers")
+    out["is_nanp"] = _known("is_nanp", dest.is_nanp, "phonenumbers")
+    out["calling_code"] = (
+        _known("calling_code", dest.calling_code, "phonenumbers")
+        if dest.calling_code
+        else Fact.unknown("calling_code", f"{evidence.to!r} has no country calling code")
+    )
+    out["suggested_number"] = _known("suggested_number", dest.suggested_number, "phonenumbers")
+    out["suggested_country"] = _known("suggested_country", dest.suggested_country, "phonenumbers")
+    out["wrong_prefix_suspected"] = _known(
+        "wrong_prefix_suspected",
+        dest.suggested_number is not None and dest.suggested_country != dest.country,
+        "phonenumbers",
+    )
+    iso = dest.country
+    if iso:
+        out["country"] = _known("country", iso, "phonenumbers")
+        out["country_name"] = _known("country_name", dest.country_name or country_name(iso), "phonenumbers")
+        out["country_high_risk"] = _known("country_high_risk", is_messaging_high_risk(iso), "country list")
+        out["country_not_allowed"] = _known("country_not_allowed", is_not_allowed(iso), "country list")
+    else:
+        reason = f"{evidence.to!r} maps to no country"
+        for name in ("country", "country_name", "country_high_risk", "country_not_allowed"):
+            out[name] = Fact.unknown(name, reason, "phonenumbers")
+    return out
+
+
+def _voice_facts(context: Context, facts: Facts) -> Facts:
+    out: Facts = {}
+    flags = (
+        ("low_risk_numbers_enabled", "low_risk"),
+        ("high_risk_special_numbers_enabled", "high_risk_special"),
+        ("high_risk_tollfraud_numbers_enabled", "high_risk_tollfraud"),
+    )
+    for field, short in flags:
+        out[f"voice_{short}_enabled"] = _voice_flag(
+            context.voice_country, field, f"voice_{short}_enabled", "sending account"
+        )
+        parent_name = f"parent_voice_{short}_enabled"
+        out[parent_name] = _not_subaccount(parent_name, facts) or _voice_flag(
+            context.parent_voice_country, field, parent_name, "parent account"
+        )
+    settings = context.voice_settings
+    if _not_subaccount("voice_inheritance", facts):
+        out["voice_inheritance"] = _known("voice_inheritance", False, "a main account inherits from nobody")
+    elif settings.ok and isinstance(settings.value.get("dialing_permissions_inheritance"), bool):
+        out["voice_inheritance"] = _known(
+            "voice_inheritance", settings.value["dialing_permissions_inheritance"], settings.request
+        )
+    else:
+        out["voice_inheritance"] = Fact.unknown(
+            "voice_inheritance", _slot_reason(settings, "the voice settings"), settings.request
+        )
+
+    inherit = out["voice_inheritance"]
+    account, parent = facts.get("account_sid"), facts.get("parent_account_sid")
+    for short in ("low_risk", "high_risk_special"):
+        name = f"effective_voice_{short}_enabled"
+        own, par = out[f"voice_{short}_enabled"], out[f"parent_voice_{short}_enabled"]
+        if inherit.known:
+            chosen = par if inherit.value else own
+            out[name] = replace_name(chosen, name)
+        else:
+            out[name] = Fact.unknown(name, f"whether the subaccount inherits is unknown: {inherit.reason}")
+    if inherit.known and account is not None:
+        chosen_sid = parent if inherit.value and parent is not None else account
+        out["governing_account_sid"] = replace_name(chosen_sid, "governing_account_sid")
+    else:
+        out["governing_account_sid"] = Fact.unknown(
+            "governing_account_sid", f"whether the subaccount inherits is unknown: {inherit.reason}"
+        )
+
+    prefixes = context.voice_high_risk_prefixes
+    to = facts.get("to")
+    if to is None or not to.known:
+        out["to_high_risk_special"] = Fact.unknown("to_high_risk_special", "the destination is unknown")
+    elif prefixes.ok:
+        listed = [p.get("prefix") if isinstance(p, Mapping) else p for p in prefixes.value]
+        number = str(to.value)
+        match = any(isinstance(p, str) and p and number.startswith(p) for p in listed)
+        out["to_high_risk_special"] = _known("to_high_risk_special", match, prefixes.request)
+    else:
+        out["to_high_risk_special"] = Fact.unknown(
+            "to_high_risk_special", _slot_reason(prefixes, "the high-risk special prefixes"), prefixes.request
+        )
+    return out
+
+
+def replace_name(fact: Fact, name: str) -> Fact:
+    return Fact(name=name, value=fact.value, known=fact.known, source=fact.source, reason=fact.reason)
+
+
+def derive_facts(evidence: Evidence, context: Context | None = None) -> Facts:
+    """Every registered fact, known or unknown with its reason.
+
+    ``context`` is None when nothing was fetched (offline triage of pasted
+    text): account and permission facts are then unknown, never false.
+    """
+    ctx = context or Context(kind="call" if evidence.kind == "call" else "message", sid=evidence.sid or "")
+    facts: Facts = {}
+    code = evidence.code
+    facts["error_code"] = _known("error_code", code, ctx.resource.request or f"input ({evidence.format})")
+    status = evidence.status
+    failed = bool(code) or (status in FAILED_STATUSES if status else False)
+    facts["failed"] = _known("failed", failed, ctx.resource.request or f"input ({evidence.format})")
+    facts["status"] = (
+        _known("status", status, ctx.resource.request)
+        if status
+        else Fact.unknown("status", "no status in the input")
+    )
+    facts["channel"] = (
+        _known("channel", evidence.channel, "input")
+        if evidence.channel
+        else Fact.unknown("channel", "not stated")
+    )
+    facts["subject_kind"] = _known("subject_kind", evidence.kind, "input")
+    facts.update(_destination_facts(evidence, ctx))
+    if context is None:
+        reason = "nothing was fetched from Twilio (offline)"
+        for name in FACTS:
+            facts.setdefault(name, Fact.unknown(name, reason))
+        return facts
+    facts.update(_account_facts(ctx, evidence))
+    country = facts["country"].value if facts["country"].known else None
+    facts["messaging_enabled"] = _permission_enabled(
+        ctx.messaging_permissions, country, "messaging_enabled", "sending account"
+    )
+    facts["parent_messaging_enabled"] = _not_subaccount(
+        "parent_messaging_enabled", facts
+    ) or _permission_enabled(
+        ctx.parent_messaging_permissions, country, "parent_messaging_enabled", "parent account"
+    )
+    facts.update(_voice_facts(ctx, facts))
+    for name in FACTS:
+        facts.setdefault(name, Fact.unknown(name, "not derived for this input"))
+    return facts
+
+
+FAILED_STATUSES = frozenset({"failed", "undelivered"})
+
+
+def values(facts: Mapping[str, Fact]) -> dict[str, Any]:
+    """The mapping conditions and templates read: unknown facts become UNKNOWN."""
+    from .conditions import UNKNOWN
+
+    return {name: (fact.value if fact.known else UNKNOWN) for name, fact in facts.items()}

@@ -1,0 +1,117 @@
+"""The rule engine: facts + one knowledge entry → findings.
+
+Pure and deterministic. A cause is confirmed, ruled out, possible or unknown
+(see docs/architecture.md); unknown facts are a third value, never false.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .conditions import UNKNOWN, Condition
+from .facts import values as fact_values
+from .knowledge.model import Cause, Entry
+from .models import CauseFinding, CauseStatus, Fact, Findings, Verdict
+
+
+def _truth(condition: Condition | None, env: Mapping[str, Any]) -> Any:
+    if condition is None:
+        return UNKNOWN
+    return condition.evaluate(env)
+
+
+def _fact_line(fact: Fact) -> str:
+    if fact.known:
+        value = (
+            "null"
+            if fact.value is None
+            else str(fact.value).lower()
+            if isinstance(fact.value, bool)
+            else fact.value
+        )
+        where = f"  [{fact.source}]" if fact.source else ""
+        return f"{fact.name} = {value}{where}"
+    return f"{fact.name} = unknown ({fact.reason})"
+
+
+def cause_status(cause: Cause, env: Mapping[str, Any]) -> CauseStatus:
+    """The status of one cause under the given fact values."""
+    confirmed = _truth(cause.confirmed_when, env)
+    if confirmed is True:
+        return "confirmed"
+    ruled_out = (
+        _truth(cause.ruled_out_when, env) if cause.ruled_out_when is not None else (confirmed is False)
+    )
+    if ruled_out is True:
+        return "ruled-out"
+    if all(env.get(name, UNKNOWN) is UNKNOWN for name in cause.names):
+        return "unknown"
+    return "possible"
+
+
+def _finding(
+    cause: Cause, status: CauseStatus, facts: Mapping[str, Fact], env: Mapping[str, Any]
+) -> CauseFinding:
+    from .knowledge.templating import render_template
+
+    lines: list[str] = []
+    if status == "confirmed" and cause.confirmed_because:
+        lines.append(render_template(cause.confirmed_because, env))
+    elif status == "ruled-out" and cause.ruled_out_because:
+        lines.append(render_template(cause.ruled_out_because, env))
+    names = sorted(cause.names)
+    lines.extend(_fact_line(facts[name]) for name in names if name in facts)
+    return CauseFinding(
+        id=cause.id, title=cause.title, status=status, evidence=tuple(lines), facts=tuple(names)
+    )
+
+
+def _verdict(findings: list[CauseFinding]) -> tuple[Verdict, str | None]:
+    confirmed = [f for f in findings if f.status == "confirmed"]
+    if confirmed:
+        return "confirmed", confirmed[0].id
+    open_ = [f for f in findings if f.status != "ruled-out"]
+    if len(open_) == 1:
+        return "likely", open_[0].id
+    return "inconclusive", None
+
+
+def evaluate(facts: Mapping[str, Fact], entry: Entry | None) -> Findings:
+    """Decide every cause of ``entry`` and the verdict.
+
+    ``entry`` is None for a code without knowledge. A subject that did not
+    fail is ``no-error`` whatever the knowledge says.
+    """
+    code_fact = facts.get("error_code")
+    code = code_fact.value if code_fact is not None and code_fact.known else None
+    failed = facts.get("failed")
+    if not code and (failed is None or (failed.known and failed.value is False)):
+        return Findings(code=None, verdict="no-error", cause=None, causes=())
+    if entry is None or (code and code != entry.code):
+        return Findings(code=code, verdict="no-knowledge", cause=None, causes=())
+
+    env = fact_values(facts)
+    findings: list[CauseFinding] = []
+    seen_confirmed: str | None = None
+    for cause in entry.causes:
+        if cause.retired:
+            continue
+        status = cause_status(cause, env)
+        finding = _finding(cause, status, facts, env)
+        if status == "confirmed":
+            if seen_confirmed is not None:
+                # Knowledge should make causes exclusive; if it does not, the first one wins.
+                note = f"also matched, but {entry.code}/{seen_confirmed} comes first in the knowledge file"
+                finding = CauseFinding(
+                    id=finding.id,
+                    title=finding.title,
+                    status="possible",
+                    evidence=(note, *finding.evidence),
+                    facts=finding.facts,
+                )
+            else:
+                seen_confirmed = cause.id
+        findings.append(finding)
+    verdict, cause_id = _verdict(findings)
+    return Findings(code=entry.code, verdict=verdict, cause=cause_id, causes=tuple(findings))

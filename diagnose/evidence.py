@@ -1,0 +1,136 @@
+"""Evidence: what the input says about a failure, before any fact is derived.
+
+Pure functions over plain data. A SID is checked here, before any request;
+the Message/Call/Notification/Alert payloads the gateway fetched become an
+:class:`~diagnose.models.Evidence` here too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from .errors import InputError
+from .models import Evidence
+
+_SID = re.compile(r"^(?P<prefix>SM|MM|CA)(?P<hex>[0-9a-fA-F]{32})$")
+_ACCOUNT = re.compile(r"^AC[0-9a-fA-F]{32}$")
+
+
+def classify_sid(text: str) -> tuple[Literal["message", "call"], str]:
+    """Return the subject kind of a message or call SID, or raise InputError."""
+    sid = text.strip()
+    match = _SID.match(sid)
+    if match is None:
+        hint = ""
+        if sid[:2].upper() in {"SM", "MM", "CA"}:
+            rest = max(len(sid) - 2, 0)
+            hint = f" (a SID is 2 letters and 32 hex digits; this one has {rest} characters after them)"
+        raise InputError(
+            f"{sid!r} is not a message SID (SM…/MM…) or a call SID (CA…){hint}. "
+            "To diagnose pasted error text, use `diagnose -`."
+        )
+    kind: Literal["message", "call"] = "call" if match["prefix"] == "CA" else "message"
+    return kind, sid
+
+
+def check_account_sid(text: str) -> str:
+    sid = text.strip()
+    if not _ACCOUNT.match(sid):
+        raise InputError(f"{sid!r} is not an account SID (AC followed by 32 hex digits).")
+    return sid
+
+
+def _code(value: Any) -> int | None:
+    """Twilio sends error codes as int (Messages) or str (Notifications, Alerts)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        code = int(str(value).strip())
+    except ValueError:
+        return None
+    return code or None
+
+
+def channel_of(address: str | None, *, kind: str, num_media: Any = None, code: int | None = None) -> str:
+    """The channel a message or call used, from its addresses."""
+    text = (address or "").strip().lower()
+    if ":" in text and not text.startswith("+"):
+        prefix = text.split(":", 1)[0]
+        if prefix in {"whatsapp", "rcs", "messenger"}:
+            return prefix
+        if prefix in {"sip", "sips"}:
+            return "sip"
+    if kind == "call":
+        return "sip" if code == 32205 else "voice"
+    try:
+        return "mms" if int(num_media or 0) > 0 else "sms"
+    except (TypeError, ValueError):
+        return "sms"
+
+
+def from_message(payload: Mapping[str, Any], *, fmt: str = "sid") -> Evidence:
+    """Evidence from a Message resource (api.twilio.com 2010-04-01 wire format)."""
+    from .countries import parse_destination
+
+    code = _code(payload.get("error_code"))
+    to = payload.get("to")
+    from_ = payload.get("from")
+    return Evidence(
+        kind="message",
+        sid=payload.get("sid"),
+        code=code,
+        http_status=None,
+        message_sid=payload.get("sid"),
+        account_sid=payload.get("account_sid"),
+        to=to,
+        from_=from_,
+        country=parse_destination(to or "").country if to else None,
+        format=fmt,
+        status=payload.get("status"),
+        channel=channel_of(to or from_, kind="message", num_media=payload.get("num_media")),
+    )
+
+
+def call_error_code(
+    notifications: Sequence[Mapping[str, Any]] | None, alerts: Sequence[Mapping[str, Any]] | None
+) -> int | None:
+    """The call's error code: the first error-level Notification, else the first matching Alert."""
+    for rows in (notifications or (), alerts or ()):
+        # Errors (log "0" / level "error") outrank warnings, but 13227 is itself logged as a warning.
+        ordered = sorted(
+            rows, key=lambda r: str(r.get("log", r.get("log_level", ""))).lower() not in {"0", "error"}
+        )
+        for row in ordered:
+            code = _code(row.get("error_code"))
+            if code:
+                return code
+    return None
+
+
+def from_call(
+    payload: Mapping[str, Any],
+    notifications: Sequence[Mapping[str, Any]] | None = None,
+    alerts: Sequence[Mapping[str, Any]] | None = None,
+    *,
+    fmt: str = "sid",
+) -> Evidence:
+    """Evidence from a Call resource plus its Notifications or Monitor Alerts."""
+    from .countries import parse_destination
+
+    code = call_error_code(notifications, alerts)
+    to = payload.get("to")
+    return Evidence(
+        kind="call",
+        sid=payload.get("sid"),
+        code=code,
+        call_sid=payload.get("sid"),
+        account_sid=payload.get("account_sid"),
+        to=to,
+        from_=payload.get("from"),
+        country=parse_destination(to or "").country if to else None,
+        format=fmt,
+        status=payload.get("status"),
+        channel=channel_of(to, kind="call", code=code),
+    )
