@@ -53,6 +53,11 @@ def _code(value: Any) -> int | None:
     return code or None
 
 
+def _text(value: Any) -> str | None:
+    """A string field of a payload, or None when absent or of the wrong type."""
+    return value if isinstance(value, str) and value else None
+
+
 def channel_of(address: str | None, *, kind: str, num_media: Any = None, code: int | None = None) -> str:
     """The channel a message or call used, from its addresses."""
     text = (address or "").strip().lower()
@@ -75,20 +80,19 @@ def from_message(payload: Mapping[str, Any], *, fmt: str = "sid") -> Evidence:
     from .countries import parse_destination
 
     code = _code(payload.get("error_code"))
-    to = payload.get("to")
-    from_ = payload.get("from")
+    to, from_, sid = _text(payload.get("to")), _text(payload.get("from")), _text(payload.get("sid"))
     return Evidence(
         kind="message",
-        sid=payload.get("sid"),
+        sid=sid,
         code=code,
         http_status=None,
-        message_sid=payload.get("sid"),
-        account_sid=payload.get("account_sid"),
+        message_sid=sid,
+        account_sid=_text(payload.get("account_sid")),
         to=to,
         from_=from_,
-        country=parse_destination(to or "").country if to else None,
+        country=parse_destination(to).country if to else None,
         format=fmt,
-        status=payload.get("status"),
+        status=_text(payload.get("status")),
         channel=channel_of(to or from_, kind="message", num_media=payload.get("num_media")),
     )
 
@@ -120,17 +124,17 @@ def from_call(
     from .countries import parse_destination
 
     code = call_error_code(notifications, alerts)
-    to = payload.get("to")
+    to, sid = _text(payload.get("to")), _text(payload.get("sid"))
     return Evidence(
         kind="call",
-        sid=payload.get("sid"),
+        sid=sid,
         code=code,
-        call_sid=payload.get("sid"),
-        account_sid=payload.get("account_sid"),
+        call_sid=sid,
+        account_sid=_text(payload.get("account_sid")),
         to=to,
-        from_=payload.get("from"),
-        country=parse_destination(to or "").country if to else None,
+        from_=_text(payload.get("from")),
+        country=parse_destination(to).country if to else None,
         format=fmt,
-        status=payload.get("status"),
+        status=_text(payload.get("status")),
         channel=channel_of(to, kind="call", code=code),
     )

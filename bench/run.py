@@ -1,0 +1,129 @@
+"""Benchmarks: one command, one table.
+
+    python3 bench/run.py [--runs N]
+
+Measures, each as a fresh process (start-up included): `diagnose explain 21408`,
+`diagnose runbook --all --out DIR`, and a live diagnosis against the bundled
+simulator at 0 ms and 100 ms injected latency, with the number of requests and
+the longest chain of sequential requests. Speed and memory live here, never in
+timed tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+
+def run_once(argv: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS in KiB and exit code of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if proc.stderr is not None:
+        proc.stderr.close()
+    return wall, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
+
+
+def longest_chain(intervals: Sequence[tuple[float, float]]) -> int:
+    """Length of the longest sequence of requests each starting after the previous one ended."""
+    ordered = sorted(intervals, key=lambda iv: iv[1])
+    best: list[int] = []
+    for i, (start, _end) in enumerate(ordered):
+        prior = [best[j] for j in range(i) if ordered[j][1] <= start]
+        best.append(1 + max(prior, default=0))
+    return max(best, default=0)
+
+
+def measure(label: str, argv: Sequence[str], runs: int, env: dict[str, str] | None = None) -> dict[str, Any]:
+    walls, peaks, codes = [], [], set()
+    for _ in range(runs):
+        wall, peak, code = run_once(argv, env)
+        walls.append(wall)
+        peaks.append(peak)
+        codes.add(code)
+    return {
+        "label": label,
+        "median_ms": statistics.median(walls) * 1000,
+        "min_ms": min(walls) * 1000,
+        "peak_mib": max(peaks) / 1024,
+        "exit": ",".join(str(c) for c in sorted(codes)),
+    }
+
+
+def live(runs: int, latency_ms: int, sid_case: str) -> dict[str, Any]:
+    from diagnose.simulator import DEMO_SCENARIO, Simulator, load_scenario
+
+    scenario = load_scenario(DEMO_SCENARIO)
+    with Simulator(scenario, port=0) as sim:
+        sid, account, creds = sim.sample(sid_case)
+        env = dict(os.environ)
+        env.update(
+            TWILIO_ACCOUNT_SID=creds[0], TWILIO_AUTH_TOKEN=creds[1], DIAGNOSE_API_URL=sim.url, NO_COLOR="1"
+        )
+        argv = [sys.executable, "-m", "diagnose", sid, "--account", account]
+        sim.set_latency(latency_ms)
+        sim.clear_requests()
+        row = measure(f"diagnose {sid_case} @{latency_ms}ms", argv, runs, env)
+        log = sim.requests
+        per_run = len(log) / runs
+        # Chains are computed per run: runs are sequential, so split the log into `runs` equal slices.
+        size = len(log) // runs if runs else 0
+        chains = [
+            longest_chain([(r["start"], r["end"]) for r in log[i * size : (i + 1) * size]])
+            for i in range(runs)
+        ]
+        row["requests"] = f"{per_run:g}"
+        row["chain"] = str(max(chains, default=0))
+        return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    exe = [sys.executable, "-m", "diagnose"]
+    rows = [
+        measure("python -c pass (floor)", [sys.executable, "-c", "pass"], args.runs),
+        measure("diagnose explain 21408", [*exe, "explain", "21408"], args.runs),
+    ]
+    with tempfile.TemporaryDirectory() as out:
+        rows.append(
+            measure("diagnose runbook --all --out DIR", [*exe, "runbook", "--all", "--out", out], args.runs)
+        )
+    for case in ("subaccount-mismatch", "voice-subaccount-mismatch"):
+        for latency in (0, 100):
+            rows.append(live(max(3, args.runs // 3), latency, case))
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {platform.system()}"
+    )
+    print(f"runs per row: {args.runs} (live rows: {max(3, args.runs // 3)})")
+    header = (
+        f"{'benchmark':44} {'median ms':>10} {'min ms':>8} {'peak MiB':>9} "
+        f"{'requests':>9} {'chain':>6} {'exit':>5}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(
+            f"{r['label']:44} {r['median_ms']:10.1f} {r['min_ms']:8.1f} {r['peak_mib']:9.1f} "
+            f"{r.get('requests', ''):>9} {r.get('chain', ''):>6} {r['exit']:>5}"
+        )
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    main()

@@ -1,0 +1,152 @@
+"""The rule engine over the built-in knowledge: scenarios per cause, and invariants (Hypothesis)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from diagnose.conditions import UNKNOWN
+from diagnose.engine import cause_status, evaluate
+from diagnose.facts import FACTS
+from diagnose.knowledge import load_knowledge
+from diagnose.models import Fact
+from tests.fact_scenarios import CASES, scenario, with_unknown
+
+
+def as_facts(values: dict[str, Any]) -> dict[str, Fact]:
+    facts = {}
+    for name in FACTS:
+        value = values.get(name, UNKNOWN)
+        if value is UNKNOWN:
+            facts[name] = Fact.unknown(name, "not given in the test")
+        else:
+            facts[name] = Fact(name=name, value=value, source="test")
+    return facts
+
+
+KB = load_knowledge()
+BUILTIN = {entry.code: entry for entry in KB.entries()}
+
+
+def test_every_builtin_cause_has_a_scenario() -> None:
+    for code, entry in BUILTIN.items():
+        assert code in CASES, f"add fact scenarios for {code} in tests/fact_scenarios.py"
+        ids = {c.id for c in entry.causes if not c.retired}
+        assert ids == set(CASES[code]), f"{code}: causes {sorted(ids)} vs scenarios {sorted(CASES[code])}"
+
+
+PAIRS = [(code, cause) for code, causes in CASES.items() for cause in causes]
+
+
+@pytest.mark.parametrize(("code", "cause"), PAIRS, ids=[f"{c}/{k}" for c, k in PAIRS])
+def test_scenario_confirms_its_cause_and_rules_out_the_rest(code: int, cause: str) -> None:
+    entry = BUILTIN[code]
+    findings = evaluate(as_facts(scenario(code, cause)), entry)
+    statuses = {f.id: f.status for f in findings.causes}
+    assert findings.verdict == "confirmed", statuses
+    assert findings.cause == cause, statuses
+    for other, status in statuses.items():
+        if other != cause:
+            assert status == "ruled-out", f"{code}/{other} is {status} in the {cause} scenario"
+    for finding in findings.causes:
+        assert finding.evidence, f"{code}/{finding.id} has no evidence line"
+        assert all("<" not in line[:1] for line in finding.evidence)
+
+
+@pytest.mark.parametrize(("code", "cause"), PAIRS, ids=[f"{c}/{k}" for c, k in PAIRS])
+def test_each_cause_is_ruled_out_somewhere(code: int, cause: str) -> None:
+    others = [scenario(code, k) for k in CASES[code] if k != cause]
+    entry = BUILTIN[code]
+    target = entry.cause(cause)
+    assert target is not None
+    assert any(cause_status(target, v) == "ruled-out" for v in others)
+
+
+def test_unknown_permission_never_confirms_missing_country() -> None:
+    values = with_unknown(scenario(21408, "missing-country"), "messaging_enabled")
+    findings = evaluate(as_facts(values), BUILTIN[21408])
+    assert findings.cause != "missing-country" or findings.verdict != "confirmed"
+    statuses = {f.id: f.status for f in findings.causes}
+    assert statuses["missing-country"] in {"possible", "unknown"}
+
+
+def test_api_key_without_account_access_keeps_parent_comparison_open() -> None:
+    values = with_unknown(
+        scenario(21408, "subaccount-mismatch"), "is_subaccount", "parent_account_sid", "parent_messaging_enabled"
+    )
+    statuses = {f.id: f.status for f in evaluate(as_facts(values), BUILTIN[21408]).causes}
+    assert statuses["subaccount-mismatch"] != "ruled-out"
+    assert statuses["subaccount-mismatch"] != "confirmed"
+
+
+def test_no_error_and_no_knowledge() -> None:
+    delivered = {**scenario(21408, "missing-country"), "error_code": None, "failed": False, "status": "delivered"}
+    assert evaluate(as_facts(delivered), BUILTIN[21408]).verdict == "no-error"
+    other = {**scenario(21408, "missing-country"), "error_code": 30003}
+    assert evaluate(as_facts(other), None).verdict == "no-knowledge"
+    assert evaluate(as_facts(other), BUILTIN[21408]).verdict == "no-knowledge"
+
+
+# --- invariants ---------------------------------------------------------------
+
+_COUNTRIES = ["US", "PR", "CA", "FR", "NG", "IR", "SY", "CU", "MA", "GB", "MX", "DE", None]
+_SIDS = ["AC" + "1" * 32, "AC" + "0" * 32, None]
+
+
+def _value_strategy(name: str) -> st.SearchStrategy[Any]:
+    spec = FACTS[name]
+    if spec.type == "bool":
+        base: st.SearchStrategy[Any] = st.booleans() | st.none()
+    elif spec.type == "int":
+        base = st.sampled_from([21408, 21215, 13227, 32205, 30003, 0, 1, 33, 44, 234, None])
+    elif "country" in name:
+        base = st.sampled_from(_COUNTRIES)
+    elif "account_sid" in name:
+        base = st.sampled_from(_SIDS)
+    else:
+        base = st.sampled_from(["+33612345678", "+2125550143", "Trial", "Full", "failed", "sms", "voice", "x", None])
+    return st.one_of(st.just(UNKNOWN), base)
+
+
+fact_values = st.fixed_dictionaries({name: _value_strategy(name) for name in FACTS})
+codes = st.sampled_from(sorted(BUILTIN))
+
+
+def _statuses(code: int, values: dict[str, Any]) -> dict[str, str]:
+    return {c.id: cause_status(c, values) for c in BUILTIN[code].causes if not c.retired}
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(codes, fact_values)
+def test_knowledge_never_confirms_two_causes(code: int, values: dict[str, Any]) -> None:
+    confirmed = [cid for cid, s in _statuses(code, values).items() if s == "confirmed"]
+    assert len(confirmed) <= 1, f"{code}: {confirmed} all confirmed by {values}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(codes, fact_values)
+def test_evaluate_is_deterministic_and_total(code: int, values: dict[str, Any]) -> None:
+    facts = as_facts(values)
+    first, second = evaluate(facts, BUILTIN[code]), evaluate(facts, BUILTIN[code])
+    assert first == second
+    assert sum(f.status == "confirmed" for f in first.causes) <= 1
+    assert first.verdict in {"confirmed", "likely", "inconclusive", "no-error", "no-knowledge"}
+    if first.verdict == "confirmed":
+        assert first.cause is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(codes, fact_values, st.data())
+def test_learning_an_unknown_fact_never_flips_a_decided_cause(code: int, values: dict[str, Any], data: Any) -> None:
+    before = _statuses(code, values)
+    refined = dict(values)
+    for name, value in values.items():
+        if value is UNKNOWN:
+            refined[name] = data.draw(_value_strategy(name).filter(lambda v: v is not UNKNOWN), label=name)
+    after = _statuses(code, refined)
+    for cid, status in before.items():
+        if status in {"confirmed", "ruled-out"}:
+            assert after[cid] == status, f"{code}/{cid} was {status}, became {after[cid]}"

@@ -1,0 +1,91 @@
+"""Evidence: SID checks and payload parsing (pure), with Hypothesis for the parsers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from diagnose.errors import InputError
+from diagnose.evidence import call_error_code, channel_of, check_account_sid, classify_sid, from_call, from_message
+from diagnose.models import Evidence
+
+HEX = "0123456789abcdef"
+
+
+@given(st.sampled_from(["SM", "MM", "CA"]), st.text(alphabet=HEX, min_size=32, max_size=32))
+def test_valid_sids_classify(prefix: str, digits: str) -> None:
+    kind, sid = classify_sid(f"  {prefix}{digits}\n")
+    assert sid == prefix + digits
+    assert kind == ("call" if prefix == "CA" else "message")
+
+
+@given(st.text(max_size=60))
+def test_anything_else_is_an_input_error_or_a_sid(text: str) -> None:
+    try:
+        kind, sid = classify_sid(text)
+    except InputError as err:
+        assert "SID" in str(err)
+    else:
+        assert kind in {"message", "call"} and len(sid) == 34
+
+
+@pytest.mark.parametrize("bad", ["", "SM123", "SMxyz" + "0" * 29, "AC" + "0" * 32, "CA" + "0" * 33, "-"])
+def test_malformed_sids_are_rejected(bad: str) -> None:
+    with pytest.raises(InputError):
+        classify_sid(bad)
+
+
+def test_account_sid_check() -> None:
+    assert check_account_sid("AC" + "a" * 32) == "AC" + "a" * 32
+    with pytest.raises(InputError):
+        check_account_sid("AC123")
+
+
+def test_message_payload_becomes_evidence() -> None:
+    payload = {
+        "sid": "SM" + "1" * 32,
+        "account_sid": "AC" + "2" * 32,
+        "to": "+17875550100",
+        "from": "+15005550006",
+        "status": "failed",
+        "error_code": 21408,
+        "num_media": "0",
+    }
+    ev = from_message(payload)
+    assert (ev.kind, ev.code, ev.country, ev.channel, ev.status) == ("message", 21408, "PR", "sms", "failed")
+    assert ev.message_sid == payload["sid"] and ev.account_sid == payload["account_sid"]
+
+
+def test_whatsapp_prefix_is_a_channel_not_part_of_the_number() -> None:
+    ev = from_message({"sid": "SM" + "1" * 32, "to": "whatsapp:+33612345678", "error_code": None, "status": "failed"})
+    assert ev.channel == "whatsapp" and ev.country == "FR" and ev.code is None
+
+
+def test_call_code_comes_from_notifications_then_alerts() -> None:
+    notes = [{"error_code": "13227", "log": "1"}, {"error_code": "21215", "log": "0"}]
+    assert call_error_code(notes, None) == 21215
+    assert call_error_code([], [{"error_code": "32205", "log_level": "error"}]) == 32205
+    assert call_error_code(None, None) is None
+    ev = from_call({"sid": "CA" + "1" * 32, "to": "sip:+525512345678@trunk.example", "status": "failed"}, [], [])
+    assert ev.channel == "sip" and ev.code is None
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["sid", "to", "from", "status", "error_code", "account_sid", "num_media"]),
+        st.one_of(st.none(), st.text(max_size=20), st.integers(-5, 99999), st.booleans()),
+    )
+)
+def test_message_parser_never_raises_and_round_trips_as_json(payload: dict) -> None:
+    ev = from_message(payload)
+    data = json.loads(json.dumps(asdict(ev)))
+    assert Evidence(**data) == ev
+
+
+@given(st.one_of(st.none(), st.text(max_size=30)), st.sampled_from(["message", "call"]))
+def test_channel_of_is_total(address: str | None, kind: str) -> None:
+    assert channel_of(address, kind=kind) in {"sms", "mms", "whatsapp", "rcs", "messenger", "voice", "sip"}
