@@ -87,6 +87,13 @@ VOICE_CASES: dict[str, dict[str, Any]] = {
     "trial-account": {**SUB, **_GB, "account_type": "Trial", "is_trial": True, "voice_low_risk_enabled": True,
                       "effective_voice_low_risk_enabled": True, "to_high_risk_special": True,
                       "parent_voice_low_risk_enabled": True, "parent_voice_high_risk_special_enabled": False},
+    "country-not-allowed": {"to": "+989121234567", "country": "IR", "country_name": "Iran", "calling_code": 98,
+                            "country_not_allowed": True},
+    "wrong-country-code": {"to": "+2125550143", "to_valid": False, "country": "MA", "country_name": "Morocco",
+                           "calling_code": 212, "suggested_number": "+12125550143", "suggested_country": "US",
+                           "wrong_prefix_suspected": True},
+    "permission-enabled-now": {"voice_low_risk_enabled": True, "effective_voice_low_risk_enabled": True,
+                               "voice_high_risk_tollfraud_enabled": True},
 }
 
 

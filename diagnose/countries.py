@@ -1,0 +1,446 @@
+"""Destinations → countries, and the country lists geo permissions depend on.
+
+Two jobs, both pure:
+
+* :func:`parse_destination` reads a ``To`` value the way Twilio's geo
+  permissions see it: a channel prefix (``whatsapp:``, ``sip:…@host``) is
+  stripped, the number is resolved to an ISO 3166-1 alpha-2 country with
+  ``phonenumbers``, and every NANP territory is its own country (``+1 787`` is
+  Puerto Rico, not the United States). When the digits look like another
+  country's number sent with the wrong prefix (``+2125550143`` is Morocco, but
+  ``+1 212 555 0143`` is New York), a suggestion says so.
+* :func:`country_data` and the helpers around it expose
+  ``data/countries.yaml``: the Messaging high-risk (Console-only) countries,
+  the countries Twilio does not deliver to, and the NANP members, each list
+  with its source.
+
+Nothing happens at import: the data file is read on first use (through
+:mod:`importlib.resources`) and cached. No ``twilio``, no ``click``, no I/O
+besides reading that package file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import phonenumbers
+
+from .errors import KnowledgeError
+
+__all__ = [
+    "CountryData",
+    "CountryEntry",
+    "CountryList",
+    "Destination",
+    "Source",
+    "country_data",
+    "country_name",
+    "is_messaging_high_risk",
+    "is_not_allowed",
+    "nanp_countries",
+    "parse_destination",
+]
+
+_DATA_FILE = "data/countries.yaml"
+
+# Channel prefixes Twilio accepts in a To/From address. ``client:`` names a
+# Voice SDK identity, not a phone number, so it never has a country.
+_ADDRESS_SCHEMES = ("whatsapp", "sip", "sips", "tel", "sms", "mms", "rcs", "messenger", "client")
+_NO_COUNTRY_SCHEMES = frozenset({"client", "messenger"})
+_SCHEME_RE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]{0,20}):")
+_MAX_INPUT = 256  # longer text is no phone number; phonenumbers rejects it anyway
+_NON_GEO_REGION = "001"  # phonenumbers' region for non-geographic numbers (+800, +882, ...)
+
+
+# --------------------------------------------------------------------------- data model
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a list comes from, and when it was last checked."""
+
+    title: str
+    url: str
+    checked: str  # YYYY-MM-DD
+
+
+@dataclass(frozen=True)
+class CountryEntry:
+    """One country in a list."""
+
+    iso: str
+    name: str
+    calling_code: int | None = None
+    since: str | None = None  # not_allowed: the date Twilio stopped delivering
+    area_codes: tuple[str, ...] = ()  # nanp: the three digits after +1
+
+
+@dataclass(frozen=True)
+class CountryList:
+    """One section of ``data/countries.yaml``."""
+
+    key: str
+    title: str
+    description: str
+    sources: tuple[Source, ...]
+    notes: tuple[str, ...]
+    countries: tuple[CountryEntry, ...]
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(c.iso for c in self.countries)
+
+    def get(self, iso: str) -> CountryEntry | None:
+        return next((c for c in self.countries if c.iso == iso), None)
+
+
+@dataclass(frozen=True)
+class CountryData:
+    """The parsed data file: every list with its sources, for reports to cite."""
+
+    messaging_high_risk: CountryList
+    not_allowed: CountryList
+    nanp: CountryList
+
+    @property
+    def lists(self) -> tuple[CountryList, ...]:
+        return (self.messaging_high_risk, self.not_allowed, self.nanp)
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        seen: dict[tuple[str, str], Source] = {}
+        for lst in self.lists:
+            for src in lst.sources:
+                seen.setdefault((src.title, src.url), src)
+        return tuple(seen.values())
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A ``To`` value as geo permissions see it.
+
+    ``country`` is None when the text is no phone number (a ``client:``
+    identity, garbage) or the number belongs to no country (``+800``).
+    ``suggested_number``/``suggested_country`` are set only for a number that
+    is not valid as written but is valid read another way.
+    """
+
+    raw: str
+    e164: str | None
+    country: str | None
+    country_name: str | None
+    calling_code: int | None
+    valid: bool
+    is_nanp: bool
+    channel_prefix: str | None
+    suggested_number: str | None
+    suggested_country: str | None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _str(value: Any, where: str) -> str:
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise KnowledgeError(f"expected a non-empty string, got {value!r}", path=_DATA_FILE, key=where)
+
+
+def _source(raw: Any, where: str) -> Source:
+    if not isinstance(raw, Mapping):
+        raise KnowledgeError("a source must be a mapping with title, url and checked", path=_DATA_FILE, key=where)
+    checked = _str(raw.get("checked"), f"{where}.checked")
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", checked):
+        raise KnowledgeError(f"checked must be YYYY-MM-DD, got {checked!r}", path=_DATA_FILE, key=where)
+    return Source(_str(raw.get("title"), f"{where}.title"), _str(raw.get("url"), f"{where}.url"), checked)
+
+
+def _entry(raw: Any, where: str) -> CountryEntry:
+    if not isinstance(raw, Mapping):
+        raise KnowledgeError("a country must be a mapping", path=_DATA_FILE, key=where)
+    iso = _str(raw.get("iso"), f"{where}.iso").upper()
+    if not re.fullmatch(r"[A-Z]{2}", iso):
+        raise KnowledgeError(f"iso must be two letters, got {iso!r}", path=_DATA_FILE, key=where)
+    code = raw.get("calling_code")
+    if code is not None and not isinstance(code, int):
+        raise KnowledgeError("calling_code must be an integer", path=_DATA_FILE, key=where)
+    since = raw.get("since")
+    area_codes = raw.get("area_codes") or ()
+    if not isinstance(area_codes, (list, tuple)) or not all(
+        isinstance(a, str) and re.fullmatch(r"[2-9]\d\d", a) for a in area_codes
+    ):
+        raise KnowledgeError("area_codes must be a list of three-digit strings", path=_DATA_FILE, key=where)
+    return CountryEntry(
+        iso=iso,
+        name=_str(raw.get("name"), f"{where}.name"),
+        calling_code=code,
+        since=_str(since, f"{where}.since") if since is not None else None,
+        area_codes=tuple(area_codes),
+    )
+
+
+def _section(doc: Mapping[str, Any], key: str) -> CountryList:
+    raw = doc.get(key)
+    if not isinstance(raw, Mapping):
+        raise KnowledgeError(f"section {key!r} is missing", path=_DATA_FILE, key=key)
+    sources = raw.get("sources")
+    if not isinstance(sources, list) or not sources:
+        raise KnowledgeError("every section needs at least one source", path=_DATA_FILE, key=f"{key}.sources")
+    countries = raw.get("countries")
+    if not isinstance(countries, list) or not countries:
+        raise KnowledgeError("a section needs countries", path=_DATA_FILE, key=f"{key}.countries")
+    notes = raw.get("notes") or []
+    return CountryList(
+        key=key,
+        title=_str(raw.get("title"), f"{key}.title"),
+        description=" ".join(_str(raw.get("description"), f"{key}.description").split()),
+        sources=tuple(_source(s, f"{key}.sources[{i}]") for i, s in enumerate(sources)),
+        notes=tuple(" ".join(_str(n, f"{key}.notes[{i}]").split()) for i, n in enumerate(notes)),
+        countries=tuple(_entry(c, f"{key}.countries[{i}]") for i, c in enumerate(countries)),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def country_data() -> CountryData:
+    """The parsed ``data/countries.yaml`` (read once, then cached).
+
+    Raises :class:`~diagnose.errors.KnowledgeError` if the packaged file is
+    missing or malformed: that is a packaging bug, not a user error.
+    """
+    from importlib import resources
+
+    import yaml
+
+    try:
+        text = resources.files(__package__ or "diagnose").joinpath(_DATA_FILE).read_text(encoding="utf-8")
+        doc = yaml.safe_load(text)
+    except (OSError, yaml.YAMLError) as exc:
+        raise KnowledgeError(f"cannot read the country data: {exc}", path=_DATA_FILE) from exc
+    if not isinstance(doc, Mapping):
+        raise KnowledgeError("the country data must be a mapping", path=_DATA_FILE)
+    return CountryData(
+        messaging_high_risk=_section(doc, "messaging_high_risk"),
+        not_allowed=_section(doc, "not_allowed"),
+        nanp=_section(doc, "nanp"),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _nanp_by_area_code() -> Mapping[str, str]:
+    table: dict[str, str] = {}
+    for entry in country_data().nanp.countries:
+        for area in entry.area_codes:
+            table.setdefault(area, entry.iso)
+    return MappingProxyType(table)
+
+
+@functools.lru_cache(maxsize=1)
+def _names_from_data() -> Mapping[str, str]:
+    names: dict[str, str] = {}
+    for lst in country_data().lists:
+        for entry in lst.countries:
+            names.setdefault(entry.iso, entry.name)
+    return MappingProxyType(names)
+
+
+# --------------------------------------------------------------------------- country lists
+
+
+def _iso(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    iso = value.strip().upper()
+    return iso if re.fullmatch(r"[A-Z]{2}", iso) else None
+
+
+def is_messaging_high_risk(iso: str | None) -> bool:
+    """Messaging treats the country as high risk: only the Console can change it (30649)."""
+    code = _iso(iso)
+    return code is not None and code in country_data().messaging_high_risk.codes
+
+
+def is_not_allowed(iso: str | None) -> bool:
+    """Twilio does not deliver to the country at all (Iran, Syria, Cuba)."""
+    code = _iso(iso)
+    return code is not None and code in country_data().not_allowed.codes
+
+
+def nanp_countries() -> Mapping[str, str]:
+    """ISO code → English name of every country and territory sharing +1."""
+    return MappingProxyType({c.iso: c.name for c in country_data().nanp.countries})
+
+
+def _phonenumbers_name(iso: str) -> str:
+    # LOCALE_DATA maps region → {language: name}; "*xx" means "the same as language xx".
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    names = LOCALE_DATA.get(iso) or {}
+    name = names.get("en", "")
+    if name.startswith("*"):
+        name = names.get(name[1:], "")
+    return name
+
+
+def country_name(iso: str | None) -> str:
+    """The English name of a country; never raises (an unknown code is returned as given)."""
+    if not isinstance(iso, str):
+        return "" if iso is None else str(iso)
+    code = iso.strip().upper()
+    try:
+        name = _names_from_data().get(code) or _phonenumbers_name(code)
+    except Exception:  # a broken data file must not break naming
+        name = ""
+    return name or iso
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _split_address(raw: str) -> tuple[str | None, str]:
+    """``whatsapp:+33…`` → ("whatsapp", "+33…"); ``sip:+33…@host;x=y`` → ("sip", "+33…")."""
+    match = _SCHEME_RE.match(raw)
+    if not match or match.group(1).lower() not in _ADDRESS_SCHEMES:
+        return None, raw.strip()
+    scheme = match.group(1).lower()
+    rest = raw[match.end() :].strip()
+    if scheme in ("sip", "sips"):
+        rest = rest.split("@", 1)[0].split(";", 1)[0]
+    if scheme == "tel":
+        rest = rest.split(";", 1)[0]
+    return scheme, rest.strip()
+
+
+def _clean(number: str) -> str:
+    """Undo URL-encoding of '+', drop separators; keep anything else for phonenumbers to judge."""
+    text = number.replace("%2B", "+").replace("%2b", "+")
+    text = re.sub(r"[\s\u00a0\u2000-\u200f\u2060\-./()\[\]]", "", text)
+    if text.startswith("00") and text[2:].isdigit():  # the common international prefix
+        text = "+" + text[2:]
+    return text
+
+
+def _region_for(number: phonenumbers.PhoneNumber, valid: bool) -> str | None:
+    """The ISO country of a parsed number; NANP territories are their own country."""
+    if valid:
+        region = phonenumbers.region_code_for_number(number)
+        return region if region and region != _NON_GEO_REGION else None
+    cc = number.country_code
+    if cc == 1:
+        area = str(number.national_number)[:3]
+        found = _nanp_by_area_code().get(area)
+        if found:
+            return found
+    region = phonenumbers.region_code_for_country_code(cc)
+    if not region or region in (_NON_GEO_REGION, "ZZ"):
+        return None
+    return region
+
+
+def _valid_region(candidate: str, region: str | None = None) -> tuple[str, str] | None:
+    """(E.164, ISO) when ``candidate`` parses to a valid number of a real country."""
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    iso = phonenumbers.region_code_for_number(number)
+    if not iso or iso == _NON_GEO_REGION:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), iso
+
+
+def _suggest(digits: str, country: str | None, default_region: str | None) -> tuple[str, str] | None:
+    """A valid reading of ``digits`` in another country: a NANP number, or a national number."""
+    if not digits.isdigit() or not 7 <= len(digits) <= 15:
+        return None
+    candidates: list[tuple[str, str | None]] = []
+    if not digits.startswith("1"):
+        candidates.append(("+1" + digits, None))  # a +1 number missing its 1
+    region = _iso(default_region)
+    if region:
+        candidates.append((digits, region))  # a national number sent with a '+'
+    for text, reg in candidates:
+        found = _valid_region(text, reg)
+        if found and found[1] != country:
+            return found
+    return None
+
+
+def _unparsed(raw: str, scheme: str | None) -> Destination:
+    return Destination(
+        raw=raw,
+        e164=None,
+        country=None,
+        country_name=None,
+        calling_code=None,
+        valid=False,
+        is_nanp=False,
+        channel_prefix=scheme,
+        suggested_number=None,
+        suggested_country=None,
+    )
+
+
+def parse_destination(raw: str, *, default_region: str | None = None) -> Destination:
+    """Read a ``To`` value; never raises, whatever the text.
+
+    ``default_region`` (e.g. the From number's country) is used to read a
+    number written without ``+``, and to suggest what a mistyped number meant.
+    """
+    text = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
+    try:
+        return _parse(text, default_region)
+    except Exception:  # phonenumbers on hostile input; never let it escape
+        return _unparsed(text, None)
+
+
+def _parse(raw: str, default_region: str | None) -> Destination:
+    if len(raw) > _MAX_INPUT:
+        return _unparsed(raw, None)
+    scheme, address = _split_address(raw)
+    if scheme in _NO_COUNTRY_SCHEMES:
+        return _unparsed(raw, scheme)
+    cleaned = _clean(address)
+    if not cleaned:
+        return _unparsed(raw, scheme)
+    region = _iso(default_region)
+    if cleaned.startswith("+"):
+        digits = cleaned[1:]
+        to_parse, parse_region = cleaned, None
+    elif region:
+        digits = cleaned
+        to_parse, parse_region = cleaned, region
+    else:
+        digits = cleaned  # no '+' and no region to read it in: take it as E.164 without its '+'
+        to_parse, parse_region = "+" + cleaned, None
+    try:
+        number = phonenumbers.parse(to_parse, parse_region)
+    except phonenumbers.NumberParseException:
+        found = _suggest(digits, None, region)
+        dest = _unparsed(raw, scheme)
+        if found:
+            dest = dataclasses.replace(dest, suggested_number=found[0], suggested_country=found[1])
+        return dest
+    valid = phonenumbers.is_valid_number(number)
+    country = _region_for(number, valid)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    suggestion = _suggest(digits, country, region) if not valid or country is None else None
+    return Destination(
+        raw=raw,
+        e164=e164,
+        country=country,
+        country_name=country_name(country) if country else None,
+        calling_code=number.country_code or None,
+        valid=valid,
+        is_nanp=number.country_code == 1,
+        channel_prefix=scheme,
+        suggested_number=suggestion[0] if suggestion else None,
+        suggested_country=suggestion[1] if suggestion else None,
+    )

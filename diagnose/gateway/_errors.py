@@ -1,0 +1,108 @@
+"""The boundary: twilio and requests exceptions become :mod:`diagnose.errors`.
+
+Every exception the gateway raises carries ``request`` ("GET url"),
+``status`` (HTTP status or None), ``code`` (Twilio error code or None) and
+``reason`` (one line, for a ``Fetched.error`` or a message).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+import requests
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
+
+from ..errors import CredentialsError, NotFoundError, TwilioAccessError, UnreachableError
+from ._credentials import HOW_TO_PROVIDE
+from ._http import RetriesExhausted, connect_failure
+
+T = TypeVar("T")
+
+
+class ApiError(TwilioAccessError):
+    """Twilio answered with an error other than 401 or 404 (403, 400, or 429/5xx after retries)."""
+
+
+class AccountAccessError(TwilioAccessError):
+    """The gateway has no credentials that can act as this account (a ``/v1`` API needs its own)."""
+
+
+def _tag(
+    err: TwilioAccessError, request: str, reason: str, status: int | None = None, code: int | None = None
+) -> TwilioAccessError:
+    err.request = request  # type: ignore[attr-defined]
+    err.reason = reason  # type: ignore[attr-defined]
+    err.status = status  # type: ignore[attr-defined]
+    err.code = code  # type: ignore[attr-defined]
+    return err
+
+
+def reason_of(err: BaseException) -> str:
+    """The one-line reason of a gateway error (or of anything else)."""
+    return getattr(err, "reason", None) or str(err) or type(err).__name__
+
+
+def _twilio_message(exc: TwilioRestException | TwilioServiceException) -> str:
+    if isinstance(exc, TwilioServiceException):
+        return exc.detail or exc.title or ""
+    text = str(exc.msg or "")
+    for prefix in ("Unable to fetch record: ", "Unable to update record: ", "Unable to create record: "):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    return "" if text.startswith("Unable to ") else text
+
+
+def map_exception(
+    exc: BaseException, request: str, *, who: str = "", timeouts: tuple[float, float] | None = None
+) -> TwilioAccessError:
+    """The :class:`TwilioAccessError` for ``exc``, raised by the SDK or requests for ``request``."""
+    if isinstance(exc, TwilioAccessError):
+        return exc
+    if isinstance(exc, RetriesExhausted):
+        return _tag(ApiError(f"{request}: {exc.reason}"), request, exc.reason, exc.status, exc.code)
+    if isinstance(exc, TwilioRestException | TwilioServiceException):
+        status = int(exc.status) if exc.status is not None else None
+        code = exc.code if isinstance(exc.code, int) and exc.code != status else None
+        message = _twilio_message(exc)
+        head = f"HTTP {status}" + (f", code {code}" if code else "")
+        reason = f'{head} "{message}"' if message else head
+        if status == 401 or code == 20003:
+            text = f"the credentials were rejected ({who or 'as given'}): {request} answered {reason}. {HOW_TO_PROVIDE}"
+            return _tag(CredentialsError(text), request, f"the credentials were rejected ({reason})", status, code)
+        if status == 404:
+            return _tag(NotFoundError(f"{request}: {reason}"), request, reason, status, code)
+        return _tag(ApiError(f"{request}: {reason}"), request, reason, status, code)
+    if isinstance(exc, requests.exceptions.RequestException):
+        host = _host(exc, request)
+        failure = connect_failure(exc)
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            within = f"{timeouts[0]:g} s" if timeouts else "the connect timeout"
+            reason = f"no connection to {host} within {within}"
+        elif isinstance(exc, requests.exceptions.Timeout):
+            within = f"{timeouts[1]:g} s" if timeouts else "the read timeout"
+            reason = f"{host} did not answer within {within}"
+        elif failure is not None:
+            detail = str(failure).split(": ", 1)[-1] if ": " in str(failure) else str(failure)
+            reason = f"could not connect to {host} ({detail})"
+        else:
+            reason = f"the connection to {host} failed ({type(exc).__name__})"
+        return _tag(UnreachableError(f"{request}: {reason}"), request, reason)
+    if isinstance(exc, ValueError | TwilioException):  # a 2xx answer that is not JSON, a bad page
+        reason = f"the answer could not be read ({type(exc).__name__}: {exc})"
+        return _tag(ApiError(f"{request}: {reason}"), request, reason)
+    raise exc
+
+
+def _host(exc: requests.exceptions.RequestException, request: str) -> str:
+    url = getattr(getattr(exc, "request", None), "url", None) or request.split(" ", 1)[-1]
+    return urlsplit(url).netloc or url
+
+
+def mapped(request: str, call: Callable[[], T], *, who: str = "", timeouts: tuple[float, float] | None = None) -> T:
+    """Run ``call``; a twilio/requests exception comes out as a :class:`TwilioAccessError`."""
+    try:
+        return call()
+    except (TwilioException, requests.exceptions.RequestException, ValueError) as exc:
+        raise map_exception(exc, request, who=who, timeouts=timeouts) from exc

@@ -1,0 +1,339 @@
+"""The transport: one ``TwilioHttpClient`` subclass that every twilio ``Client`` shares.
+
+It does four things the SDK leaves to its caller, through the SDK's documented
+extension point (``Client(http_client=...)``):
+
+* ``--api-url``: scheme and host of every Twilio URL are replaced by the base
+  URL's (keeping any path prefix of it); the path and query stay byte for byte.
+* timeouts: a connect and a read timeout on every exchange.
+* retries: 429 and 5xx are retried with exponential backoff and jitter,
+  honouring ``Retry-After`` (seconds or an HTTP date), within a total budget.
+* the request log: each exchange (with its retries) becomes one
+  :class:`~diagnose.context.RequestRecord`, numbered by round trip.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
+from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+from ..context import RequestRecord
+from ..errors import InputError
+
+# --- --api-url ---------------------------------------------------------------
+
+
+def check_api_url(api_url: str) -> str:
+    """The base URL without a trailing slash, or :class:`InputError`."""
+    text = api_url.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise InputError(f"--api-url {api_url!r} is not an http(s) URL with a host, e.g. http://127.0.0.1:8080")
+    if parts.query or parts.fragment:
+        raise InputError(f"--api-url {api_url!r} must not carry a query or fragment")
+    return text.rstrip("/")
+
+
+def rewrite_url(url: str, api_url: str | None) -> str:
+    """``url`` with its scheme and host replaced by ``api_url``'s; path and query unchanged.
+
+    ``api_url``'s own path is kept as a prefix: ``http://proxy/twilio`` turns
+    ``https://api.twilio.com/2010-04-01/Accounts.json`` into
+    ``http://proxy/twilio/2010-04-01/Accounts.json``.
+    """
+    if not api_url:
+        return url
+    base = api_url.rstrip("/")
+    _, sep, rest = url.partition("://")
+    if not sep:  # not absolute: already a path
+        rest = url
+        return base + (rest if rest.startswith("/") else "/" + rest)
+    cut = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    tail = rest[cut:]
+    if tail and tail[0] != "/":
+        tail = "/" + tail
+    return base + tail
+
+
+def with_query(url: str, params: Mapping[str, Any] | None) -> str:
+    """The URL as the request log shows it: ``url`` plus its encoded query parameters."""
+    if not params:
+        return url
+    query = urlencode([(k, v) for k, v in params.items() if v is not None], doseq=True)
+    if not query:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{query}"
+
+
+# --- the request log -----------------------------------------------------------
+
+
+class RequestLog:
+    """The exchanges of one piece of work (e.g. one ``fetch_context``), thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._records: list[RequestRecord] = []
+        self.max_round = 0
+
+    def add(self, record: RequestRecord) -> None:
+        with self._lock:
+            self._records.append(record)
+            self.max_round = max(self.max_round, record.round)
+
+    @property
+    def records(self) -> tuple[RequestRecord, ...]:
+        with self._lock:
+            return tuple(sorted(self._records, key=lambda r: r.round))
+
+
+class Flow:
+    """A chain of requests that depend on each other: each one is a round trip after the last."""
+
+    __slots__ = ("next_round",)
+
+    def __init__(self, first_round: int) -> None:
+        self.next_round = first_round
+
+    def take(self) -> int:
+        value = self.next_round
+        self.next_round += 1
+        return value
+
+
+CURRENT_LOG: contextvars.ContextVar[RequestLog | None] = contextvars.ContextVar("diagnose_log", default=None)
+CURRENT_FLOW: contextvars.ContextVar[Flow | None] = contextvars.ContextVar("diagnose_flow", default=None)
+
+
+def _record(method: str, url: str, status: int | None, started: float, attempts: int) -> None:
+    log = CURRENT_LOG.get()
+    if log is None:
+        return
+    flow = CURRENT_FLOW.get()
+    number = flow.take() if flow is not None else log.max_round + 1
+    log.add(RequestRecord(method, url, status, number, round(time.monotonic() - started, 4), attempts))
+
+
+# --- retries -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to wait for Twilio, and how hard to insist."""
+
+    timeout: float = 10.0
+    """Read timeout per attempt, in seconds (also the connect timeout unless that is set)."""
+    connect_timeout: float | None = None
+    max_retry_time: float = 10.0
+    """Total seconds one request may take with its retries; a longer ``Retry-After`` gives up."""
+    max_attempts: int = 6
+    backoff_base: float = 0.5
+    backoff_max: float = 8.0
+
+    def __post_init__(self) -> None:
+        if self.timeout <= 0 or (self.connect_timeout is not None and self.connect_timeout <= 0):
+            raise ValueError("timeouts must be positive")
+        if self.max_retry_time < 0 or self.max_attempts < 1:
+            raise ValueError("max_retry_time must be >= 0 and max_attempts >= 1")
+
+    @property
+    def timeouts(self) -> tuple[float, float]:
+        return (self.connect_timeout or self.timeout, self.timeout)
+
+    def backoff(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
+        """Equal-jitter exponential backoff before attempt ``attempt + 1``."""
+        ceiling = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
+        return ceiling / 2 + rand() * ceiling / 2
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504}) | frozenset(range(506, 600))
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+class RetriesExhausted(TwilioRestException):
+    """Twilio kept answering 429/5xx; ``reason`` says why the transport stopped asking."""
+
+    def __init__(
+        self, status: int, uri: str, msg: str, code: int | None, method: str, attempts: int, reason: str
+    ) -> None:
+        super().__init__(status, uri, msg, code, method)
+        self.attempts = attempts
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def _error_body(text: str) -> tuple[int | None, str]:
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        return None, ""
+    if not isinstance(payload, dict):
+        return None, ""
+    code = payload.get("code")
+    message = payload.get("message") or payload.get("detail") or payload.get("title") or ""
+    return (code if isinstance(code, int) else None), str(message)
+
+
+def connect_failure(exc: BaseException) -> BaseException | None:
+    """The urllib3 error when no connection was made (refused, DNS, connect timeout), else None."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return exc
+    inner = exc.args[0] if exc.args else None
+    if isinstance(inner, MaxRetryError):
+        inner = inner.reason
+    return inner if isinstance(inner, NewConnectionError) else None
+
+
+class GatewayHttpClient(TwilioHttpClient):
+    """``TwilioHttpClient`` plus ``--api-url`` rewriting, timeouts, retries and the request log.
+
+    One instance is shared by every ``Client`` of a :class:`TwilioAccess`; its
+    ``requests.Session`` pools connections across threads.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_url: str | None = None,
+        policy: RetryPolicy | None = None,
+        pool_size: int = 10,
+        sleep: Callable[[float], None] = time.sleep,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.policy = policy or RetryPolicy()
+        super().__init__(pool_connections=True, timeout=self.policy.timeout)
+        # requests takes (connect, read); the SDK's constructor only validates a float.
+        self.timeout = self.policy.timeouts  # type: ignore[assignment]
+        self.api_url = check_api_url(api_url) if api_url else None
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(1, pool_size))
+        assert self.session is not None
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        if self.api_url and urlsplit(self.api_url).hostname in _LOOPBACK:
+            self.session.trust_env = False  # never send 127.0.0.1 through an HTTP(S)_PROXY
+        self._sleep = sleep
+        self._rand = rand
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        shown = with_query(url, params)
+        target = rewrite_url(url, self.api_url)
+        policy = self.policy
+        started = time.monotonic()
+        deadline = started + policy.max_retry_time
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = super().request(
+                    method,
+                    target,
+                    params=params,
+                    data=data,
+                    headers=headers,
+                    auth=auth,
+                    timeout=timeout,
+                    allow_redirects=allow_redirects,
+                )
+            except requests.exceptions.RequestException as exc:
+                retry = (
+                    method.upper() == "GET"
+                    and connect_failure(exc) is None
+                    and not isinstance(exc, requests.exceptions.Timeout)
+                    and attempt < policy.max_attempts
+                )
+                delay = policy.backoff(attempt, self._rand)
+                if retry and time.monotonic() + delay < deadline:
+                    self._sleep(delay)
+                    continue
+                _record(method.upper(), shown, None, started, attempt)
+                raise
+            status = response.status_code
+            if status not in RETRYABLE_STATUS:
+                _record(method.upper(), shown, status, started, attempt)
+                return response
+            reason = self._give_up_reason(response, attempt, deadline)
+            if reason is None:
+                continue
+            _record(method.upper(), shown, status, started, attempt)
+            code, message = _error_body(response.text)
+            raise RetriesExhausted(status, shown, message, code, method.upper(), attempt, reason)
+
+    def _give_up_reason(self, response: Response, attempt: int, deadline: float) -> str | None:
+        """Sleep and return None to try again, or say why not."""
+        policy = self.policy
+        status = response.status_code
+        code, message = _error_body(response.text)
+        what = f"HTTP {status}" + (f", code {code}" if code and code != status else "")
+        what += f' "{message}"' if message else ""
+        headers = response.headers or {}
+        retry_after = parse_retry_after(headers.get("Retry-After") if hasattr(headers, "get") else None)
+        remaining = deadline - time.monotonic()
+        if attempt >= policy.max_attempts:
+            return f"{what}, still after {attempt} attempts"
+        if retry_after is not None:
+            if retry_after > remaining:
+                return (
+                    f"{what}; Retry-After asked for {retry_after:g} s, beyond the "
+                    f"{max(remaining, 0):.1f} s left of the {policy.max_retry_time:g} s retry budget "
+                    f"(after {attempt} attempt{'s' if attempt > 1 else ''})"
+                )
+            delay = retry_after
+        else:
+            delay = policy.backoff(attempt, self._rand)
+            if delay > remaining:
+                return f"{what}, still after {attempt} attempts within the {policy.max_retry_time:g} s retry budget"
+        self._sleep(delay)
+        return None

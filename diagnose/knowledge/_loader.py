@@ -1,0 +1,631 @@
+"""Load, validate and lint knowledge files.
+
+A knowledge source is a list of *layers*: the built-in folder first, then each
+``--knowledge`` folder in order. A later layer overrides a code of an earlier
+one. Every file is checked on its own (YAML, schema, code = file name, unique
+cause ids, conditions, templates), then ``extends`` is resolved across layers,
+then a few warnings that need the whole picture are added (related codes, title
+and log level against the error index).
+
+:func:`lint_paths` reports every problem and never raises for bad content;
+:func:`load_knowledge` raises :class:`~diagnose.errors.KnowledgeError` for the
+first error. Nothing is read until one of them is called.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ..conditions import Condition, ConditionSyntaxError, compile_condition
+from ..errors import KnowledgeError
+from ..facts import FACTS
+from ._index import lookup_error
+from ._schema import describe, knowledge_validator
+from ._yaml import Document, KeyPath, Position, YamlProblem, parse
+from .model import Cause, Check, Entry, Escalation, FixTemplate, Reference
+from .templating import check_template
+
+BUILTIN_DIR = Path(__file__).parent
+"""The folder of the built-in knowledge files."""
+
+Severity = Literal["error", "warning"]
+
+_NEVER = "false"  # the condition stored for a retired cause that has none
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a knowledge file: where (file, line, key) and what."""
+
+    path: str
+    line: int | None
+    key: str
+    message: str
+    severity: Severity = "error"
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line:
+            where += f":{self.line}" + (f":{self.column}" if self.column else "")
+        key = f" [{self.key}]" if self.key else ""
+        return f"{where}: {self.severity}: {self.message}{key}"
+
+    def to_error(self) -> KnowledgeError:
+        """This problem as the exception :func:`load_knowledge` raises."""
+        message = self.message
+        if self.column and "column" not in message:
+            message += f" (column {self.column})"
+        return KnowledgeError(message, path=self.path, line=self.line, key=self.key)
+
+
+def format_key(path: KeyPath) -> str:
+    """``("causes", 2, "confirmed_when")`` → ``causes[2].confirmed_when``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+# --------------------------------------------------------------------------- one file
+
+
+@dataclass(eq=False)
+class _File:
+    """One knowledge file after its own checks (before ``extends`` is resolved)."""
+
+    path: Path
+    layer: int
+    code: int | None  # from the file name
+    data: dict[str, Any] | None = None
+    doc: Document | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None and not any(p.severity == "error" for p in self.problems)
+
+    def problem(
+        self,
+        key: KeyPath,
+        message: str,
+        severity: Severity = "error",
+        *,
+        position: Position | None = None,
+        at_key: bool = False,
+    ) -> Problem:
+        if position is None:
+            position = self.doc.locate(key, key=at_key) if self.doc is not None else Position(None)
+        return Problem(str(self.path), position.line, format_key(key), message, severity, position.column)
+
+    def add(self, key: KeyPath, message: str, severity: Severity = "error", **kwargs: Any) -> None:
+        self.problems.append(self.problem(key, message, severity, **kwargs))
+
+
+def _code_from_name(path: Path) -> int | None:
+    if path.suffix == ".yaml" and path.stem.isascii() and path.stem.isdigit() and not path.stem.startswith("0"):
+        return int(path.stem)
+    return None
+
+
+def _check_file(path: Path, layer: int) -> _File:
+    """Read and check one file on its own."""
+    f = _File(path=path, layer=layer, code=_code_from_name(path))
+    if f.code is None:
+        f.problems.append(
+            Problem(str(path), None, "", f"a knowledge file is named <code>.yaml, e.g. 21408.yaml, not {path.name!r}")
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        f.problems.append(Problem(str(path), None, "", f"cannot read the file: {exc.strerror or exc}"))
+        return f
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        f.problems.append(Problem(str(path), line, "", "the file is not UTF-8 text"))
+        return f
+    try:
+        f.doc = parse(text)
+    except YamlProblem as exc:
+        f.problems.append(Problem(str(path), exc.line, "", exc.message, "error", exc.column))
+        return f
+    for parent, name, first, repeat in f.doc.duplicates:
+        f.add(
+            (*parent, name),
+            f"key {name!r} is given twice in the same mapping (first on line {first.line})",
+            position=repeat,
+        )
+    if not isinstance(f.doc.data, dict):
+        f.add((), f"the file must be a mapping of keys (code:, title:, causes: ...), not {describe(f.doc.data)}")
+        return f
+    f.data = f.doc.data
+    _check_data(f)
+    return f
+
+
+def _check_data(f: _File) -> None:
+    assert f.data is not None and f.doc is not None
+    data = f.data
+    errors, marks = knowledge_validator().validate(data)
+    extends = "extends" in data
+    causes = data.get("causes") if isinstance(data.get("causes"), list) else []
+    retired = {i for i, c in enumerate(causes) if isinstance(c, dict) and "retired" in c}
+
+    for error in errors:
+        path = error.path
+        if error.kind == "missing":
+            if extends and len(path) == 1 and path[0] != "code":
+                continue  # taken from the extended entry
+            if len(path) == 3 and path[0] == "causes" and path[1] in retired and path[2] not in ("id", "title"):
+                continue  # a retired cause needs only id, title and retired
+            f.add(path, error.message, position=f.doc.locate(path[:-1]))
+        elif error.kind == "unknown":
+            f.add(path, error.message, at_key=True)
+        else:
+            f.add(path, _explain(path, error.message, _get(data, path)))
+
+    code = data.get("code")
+    if isinstance(code, int) and not isinstance(code, bool) and f.code is not None and code != f.code:
+        f.add(("code",), f"code {code} does not match the file name {f.path.name} (expected code: {f.code})")
+
+    first_id: dict[str, int] = {}
+    for i, cause in enumerate(causes):
+        cause_id = cause.get("id") if isinstance(cause, dict) else None
+        if not isinstance(cause_id, str):
+            continue
+        if cause_id in first_id:
+            j = first_id[cause_id]
+            line = f.doc.locate(("causes", j, "id")).line
+            f.add(
+                ("causes", i, "id"),
+                f"duplicate cause id {cause_id!r}: causes[{j}] (line {line}) already uses it; ids are unique per code",
+            )
+        else:
+            first_id[cause_id] = i
+
+    for path, kind in marks:
+        value = _get(data, path)
+        if not isinstance(value, str):
+            continue
+        severity: Severity = "warning" if _in_retired(path, retired) else "error"
+        if kind == "condition":
+            _check_condition(f, path, value, severity)
+        else:
+            _check_template_at(f, path, value, severity)
+
+
+def _explain(path: KeyPath, message: str, value: Any) -> str:
+    if path and path[-1] == "id" and "pattern" in message:
+        return (
+            f"cause id {value!r} is not kebab-case: lowercase words of letters and digits joined by single "
+            "hyphens, starting with a letter (e.g. missing-country)"
+        )
+    return message
+
+
+def _in_retired(path: KeyPath, retired: set[int]) -> bool:
+    return len(path) > 1 and path[0] == "causes" and path[1] in retired
+
+
+def _get(data: Any, path: KeyPath) -> Any:
+    for part in path:
+        if (isinstance(data, dict) and part in data) or (
+            isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        ):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _suggest(name: str) -> str:
+    close = difflib.get_close_matches(name, list(FACTS), n=1, cutoff=0.7)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _check_condition(f: _File, path: KeyPath, text: str, severity: Severity) -> None:
+    assert f.doc is not None
+    try:
+        condition = compile_condition(text)
+    except ConditionSyntaxError as exc:
+        position = f.doc.locate_in_scalar(path, exc.offset, text)
+        f.add(path, f"condition: {exc}", severity, position=position)
+        return
+    for name in sorted(condition.names - FACTS.keys()):
+        match = re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", text)
+        position = f.doc.locate_in_scalar(path, match.start() if match else 0, text)
+        f.add(
+            path,
+            f"unknown fact {name!r} in condition{_suggest(name)}; conditions may use only the facts "
+            "registered in diagnose/facts.py",
+            severity,
+            position=position,
+        )
+
+
+def _check_template_at(f: _File, path: KeyPath, text: str, severity: Severity) -> None:
+    assert f.doc is not None
+    issues = check_template(text)
+    if not issues:
+        return
+    node, matched = f.doc.node_at(path)
+    start = f.doc.locate(path)
+    block = matched == len(path) and getattr(node, "style", None) in ("|", ">")
+    for issue in issues:
+        line = start.line
+        if line is not None:
+            line += issue.line if block else issue.line - 1
+        f.add(path, issue.message, severity, position=Position(line))
+
+
+# --------------------------------------------------------------------------- layers
+
+
+def _layer_paths(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = [p for p in path.iterdir() if p.suffix == ".yaml" and not p.name.startswith(".") and p.is_file()]
+        return sorted(files, key=lambda p: (_code_from_name(p) is None, _code_from_name(p) or 0, p.name))
+    return [path]
+
+
+def _check_layer(paths: Iterable[Path], layer: int) -> list[_File]:
+    return [_check_file(p, layer) for p in paths]
+
+
+@functools.cache
+def _builtin_files() -> tuple[_File, ...]:
+    """The built-in files, checked once per process."""
+    return tuple(_check_layer(_layer_paths(BUILTIN_DIR), 0))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+@dataclass
+class _Analysis:
+    """The result of resolving ``extends`` over all layers."""
+
+    layers: list[list[_File]]
+    top: dict[int, _File] = field(default_factory=dict)
+    merged: dict[int, dict[str, Any] | None] = field(default_factory=dict)  # id(_File) → data
+    extra: dict[int, list[Problem]] = field(default_factory=dict)  # id(_File) → problems
+
+    def files(self) -> Iterator[_File]:
+        for layer in self.layers:
+            yield from layer
+
+    def problems(self, f: _File) -> list[Problem]:
+        problems = [*f.problems, *self.extra.get(id(f), [])]
+        return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
+
+    def add(self, f: _File, key: KeyPath, message: str, severity: Severity = "error") -> None:
+        self.extra.setdefault(id(f), []).append(f.problem(key, message, severity))
+
+    def find_base(self, f: _File, target: int) -> _File | None:
+        """The file ``f`` extends: its own code means the entry it overrides."""
+        if target != f.code:
+            return self.top.get(target)
+        for layer in reversed(self.layers[: f.layer]):
+            for other in layer:
+                if other.code == target:
+                    return other
+        return None
+
+
+def _extends(f: _File) -> int | None:
+    target = f.data.get("extends") if f.data is not None else None
+    return target if isinstance(target, int) and not isinstance(target, bool) else None
+
+
+def _analyse(layers: list[list[_File]]) -> _Analysis:
+    analysis = _Analysis(layers)
+    for f in analysis.files():
+        if f.code is not None:
+            analysis.top[f.code] = f
+
+    cyclic: set[int] = set()
+    for f in analysis.files():
+        if not f.ok:
+            continue  # its own errors come first; the other members of a cycle report it
+        chain = [f]
+        current = f
+        while (target := _extends(current)) is not None:
+            base = analysis.find_base(current, target)
+            if base is None:
+                break
+            if base is f:
+                codes = " → ".join(str(c.code) for c in [*chain, f])
+                analysis.add(f, ("extends",), f"extends cycle: {codes}")
+                cyclic.add(id(f))
+                break
+            if base in chain:
+                break  # a cycle further on; reported on its own members
+            chain.append(base)
+            current = base
+
+    for f in analysis.files():
+        _merged(analysis, f, cyclic)
+    for f in analysis.files():
+        _warnings(analysis, f)
+    return analysis
+
+
+def _merged(analysis: _Analysis, f: _File, cyclic: set[int]) -> dict[str, Any] | None:
+    key = id(f)
+    if key in analysis.merged:
+        return analysis.merged[key]
+    analysis.merged[key] = None  # guards against any cycle not caught above
+    if not f.ok or key in cyclic:
+        return None
+    assert f.data is not None
+    target = _extends(f)
+    if target is None:
+        result: dict[str, Any] | None = f.data
+    else:
+        base = analysis.find_base(f, target)
+        if base is None:
+            if target == f.code:
+                message = (
+                    f"extends {target}, its own code, but no earlier entry for {target} exists "
+                    "(built-in, or in an earlier --knowledge folder)"
+                )
+            else:
+                message = f"extends {target}, but there is no knowledge file for {target}"
+            analysis.add(f, ("extends",), message)
+            result = None
+        else:
+            base_data = _merged(analysis, base, cyclic)
+            if base_data is None:
+                analysis.add(f, ("extends",), f"extends {target}, but {base.path} has errors")
+                result = None
+            else:
+                result = _merge(base_data, f.data, same_code=base.code == f.code)
+    analysis.merged[key] = result
+    return result
+
+
+def _merge(base: Mapping[str, Any], child: Mapping[str, Any], *, same_code: bool) -> dict[str, Any]:
+    """``child`` over ``base``: missing top-level keys come from base; causes merge by id."""
+    skip = {"extends", "code"} | (set() if same_code else {"docs_url"})
+    result = {k: v for k, v in base.items() if k not in skip}
+    result.update({k: v for k, v in child.items() if k not in ("extends", "causes")})
+    base_causes: list[dict[str, Any]] = list(base.get("causes", []))
+    child_causes: list[dict[str, Any]] = list(child.get("causes", []))
+    replacements = {c["id"]: c for c in child_causes}
+    base_ids = {c["id"] for c in base_causes}
+    result["causes"] = [replacements.get(c["id"], c) for c in base_causes] + [
+        c for c in child_causes if c["id"] not in base_ids
+    ]
+    return result
+
+
+def _warnings(analysis: _Analysis, f: _File) -> None:
+    """Checks that need the merged entry, the error index and the other codes."""
+    merged = analysis.merged.get(id(f))
+    if merged is None or f.code is None or f.data is None:
+        return
+    own = f.data
+
+    def where(key: str) -> KeyPath:
+        return (key,) if key in own else ("extends",)
+
+    related = merged.get("related", [])
+    for i, code in enumerate(related):
+        if lookup_error(code) is None and code not in analysis.top:
+            key: KeyPath = ("related", i) if "related" in own else ("extends",)
+            analysis.add(f, key, f"related code {code} is in neither the error index nor the knowledge base", "warning")
+    known = lookup_error(f.code)
+    if known is None:
+        return
+    if merged.get("title") != known.message:
+        analysis.add(
+            f, where("title"), f"title differs from Twilio's message for {f.code}: {known.message!r}", "warning"
+        )
+    if known.log_level and merged.get("log_level") != known.log_level:
+        analysis.add(
+            f,
+            where("log_level"),
+            f"log_level {merged.get('log_level')} differs from the error index's {known.log_level} for {f.code}",
+            "warning",
+        )
+
+
+# --------------------------------------------------------------------------- building entries
+
+
+def _text(value: Any) -> str:
+    return value.rstrip() if isinstance(value, str) else ""
+
+
+def _condition(text: Any, retired: bool) -> Condition | None:
+    if text is None:
+        return None
+    try:
+        condition = compile_condition(text)
+    except ConditionSyntaxError:
+        if not retired:
+            raise
+        return compile_condition(_NEVER)
+    if retired and not condition.names <= FACTS.keys():
+        return compile_condition(_NEVER)
+    return condition
+
+
+def _build_cause(data: Mapping[str, Any]) -> Cause:
+    retired = _text(data.get("retired"))
+    check = data.get("check") or {}
+    confirmed = _condition(data.get("confirmed_when"), bool(retired)) or compile_condition(_NEVER)
+    return Cause(
+        id=data["id"],
+        title=_text(data["title"]),
+        explanation=_text(data.get("explanation")),
+        confirmed_when=confirmed,
+        ruled_out_when=_condition(data.get("ruled_out_when"), bool(retired)),
+        confirmed_because=_text(data.get("confirmed_because")),
+        ruled_out_because=_text(data.get("ruled_out_because")),
+        check=Check(console=_text(check.get("console")), api=_text(check.get("api"))),
+        fix=tuple(
+            FixTemplate(
+                text=_text(step["text"]),
+                console=_text(step.get("console")),
+                api=_text(step.get("api")),
+                when=_condition(step.get("when"), bool(retired)),
+            )
+            for step in data.get("fix", ())
+        ),
+        verify=tuple(_text(v) for v in data.get("verify", ())),
+        prevention=tuple(_text(p) for p in data.get("prevention", ())),
+        retired=retired,
+    )
+
+
+def _build_entry(data: Mapping[str, Any], code: int, source: Path) -> Entry:
+    known = lookup_error(code)
+    escalation = data.get("escalation") or {}
+    return Entry(
+        code=code,
+        title=_text(data["title"]),
+        summary=_text(data["summary"]),
+        products=tuple(data["products"]),
+        channels=tuple(data["channels"]),
+        log_level=data["log_level"],
+        meaning=_text(data["meaning"]),
+        impact=_text(data["impact"]),
+        causes=tuple(_build_cause(c) for c in data["causes"]),
+        escalation=Escalation(
+            when=tuple(_text(w) for w in escalation.get("when", ())),
+            send=tuple(_text(s) for s in escalation.get("send", ())),
+        ),
+        references=tuple(Reference(r["title"], r["url"], r["checked"]) for r in data.get("references", ())),
+        related=tuple(data.get("related", ())),
+        docs_url=data.get("docs_url") or (known.docs_url if known else ""),
+        diagnosis=_text(data.get("diagnosis")),
+        source=str(source),
+    )
+
+
+# --------------------------------------------------------------------------- public API
+
+
+class KnowledgeBase:
+    """Validated entries by code, and the warnings found while loading them."""
+
+    def __init__(self, entries: Mapping[int, Entry], problems: Sequence[Problem] = ()) -> None:
+        self._entries = dict(sorted(entries.items()))
+        self.problems: tuple[Problem, ...] = tuple(problems)
+
+    def get(self, code: int) -> Entry | None:
+        """The entry for ``code``, or None when there is no knowledge for it."""
+        return self._entries.get(code)
+
+    def codes(self) -> list[int]:
+        """Every code with an entry, sorted."""
+        return list(self._entries)
+
+    def entries(self) -> list[Entry]:
+        """Every entry, sorted by code."""
+        return list(self._entries.values())
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"KnowledgeBase(codes={self.codes()})"
+
+
+def load_knowledge(extra_dirs: Sequence[Path] = (), *, include_builtin: bool = True) -> KnowledgeBase:
+    """The built-in knowledge plus ``extra_dirs`` (folders or files; later ones override a code).
+
+    The default (built-in only) is loaded once and cached. Raises
+    :class:`~diagnose.errors.KnowledgeError` with the file, line and key of the first
+    error; warnings are kept in :attr:`KnowledgeBase.problems`.
+    """
+    if not extra_dirs and include_builtin:
+        return _default_knowledge()
+    return _load(tuple(Path(d) for d in extra_dirs), include_builtin)
+
+
+@functools.cache
+def _default_knowledge() -> KnowledgeBase:
+    return _load((), True)
+
+
+def _load(extra: tuple[Path, ...], include_builtin: bool) -> KnowledgeBase:
+    layers: list[list[_File]] = [list(_builtin_files())] if include_builtin else []
+    for folder in extra:
+        if not folder.exists():
+            raise KnowledgeError("knowledge folder not found", path=str(folder))
+        layers.append(_check_layer(_layer_paths(folder), len(layers)))
+    analysis = _analyse(layers)
+    # A file's own errors first: an extends error elsewhere may only be their consequence.
+    for f in analysis.files():
+        for problem in analysis.problems(f):
+            if problem.severity == "error" and problem in f.problems:
+                raise problem.to_error()
+    warnings: list[Problem] = []
+    for f in analysis.files():
+        for problem in analysis.problems(f):
+            if problem.severity == "error":
+                raise problem.to_error()
+            warnings.append(problem)
+    entries: dict[int, Entry] = {}
+    for code, f in analysis.top.items():
+        data = analysis.merged.get(id(f))
+        if data is None:  # pragma: no cover - every unusable file has an error
+            raise KnowledgeError("the entry could not be built", path=str(f.path))
+        entries[code] = _build_entry(data, code, f.path)
+    return KnowledgeBase(entries, warnings)
+
+
+def lint_paths(paths: Sequence[Path]) -> list[Problem]:
+    """Every problem in these knowledge files or folders; never raises for bad content.
+
+    ``extends`` is resolved against the built-in knowledge, with each path as a layer
+    over it (in order). Only problems in the given files are reported.
+    """
+    given = [Path(p) for p in paths]
+    problems: list[Problem] = []
+    layers: list[list[_File]] = []
+    checked: list[Path] = []
+    for path in given:
+        if not path.exists():
+            problems.append(Problem(str(path), None, "", "no such file or folder"))
+            continue
+        files = _layer_paths(path)
+        if path.is_dir() and not files:
+            problems.append(Problem(str(path), None, "", "no knowledge files (*.yaml) in this folder", "warning"))
+        checked.extend(files)
+    builtin = [f for f in _builtin_files() if not any(_same_file(f.path, p) for p in checked)]
+    if builtin:
+        layers.append(builtin)
+    scope: list[_File] = []
+    for path in given:
+        if path.exists():
+            layer = _check_layer(_layer_paths(path), len(layers))
+            layers.append(layer)
+            scope.extend(layer)
+    analysis = _analyse(layers)
+    for f in scope:
+        problems.extend(analysis.problems(f))
+    return problems
+
+
+def clear_caches() -> None:
+    """Forget cached knowledge, so edited files are read again (tests, long-running tools)."""
+    _builtin_files.cache_clear()
+    _default_knowledge.cache_clear()

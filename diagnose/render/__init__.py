@@ -1,0 +1,68 @@
+"""Render reports, explanations and index entries as text, Markdown, HTML or JSON.
+
+Every renderer is pure: it takes the document model and returns ``str``
+(ending in one newline); only the CLI prints. Templates are
+``render/templates/*.j2``; HTML is autoescaped and Markdown becomes HTML
+through markdown-it-py with raw HTML disabled, so nothing from data or
+knowledge can inject markup. Text output has ANSI colour only with
+``color=True``; control characters from data are always made visible.
+
+The JSON of a report is a stable interface, documented in
+``docs/report-format.md``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import RenderError
+from ._env import render_html, render_text
+from ._json import dumps_plain, dumps_report
+from ._text import Styler
+from ._views import diagnosis_view, docs_url, entry_view
+
+if TYPE_CHECKING:
+    from ..knowledge.model import Entry, IndexEntry
+    from ..models import Report
+
+__all__ = ["FORMATS", "render_explain", "render_index_entry", "render_report"]
+
+FORMATS: tuple[str, ...] = ("text", "markdown", "html", "json")
+"""Every ``fmt`` the renderers accept."""
+
+_EXT = {"text": "txt", "markdown": "md", "html": "html"}
+
+
+def _check(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise RenderError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    return fmt
+
+
+def _render(kind: str, fmt: str, color: bool, context: dict[str, object]) -> str:
+    name = f"{kind}.{_EXT[fmt]}.j2"
+    if fmt == "html":
+        return render_html(name, {"stylesheet": "", "home": "", **context})
+    return render_text(name, {**context, "c": Styler(color and fmt == "text")})
+
+
+def render_report(report: Report, fmt: str = "text", *, color: bool = False) -> str:
+    """A diagnosis report; ``color`` adds ANSI colour to ``text`` and is ignored otherwise."""
+    if _check(fmt) == "json":
+        return dumps_report(report)
+    views = [diagnosis_view(d) for d in report.diagnoses]
+    return _render("report", fmt, color, {"views": views})
+
+
+def render_explain(entry: Entry, fmt: str = "text", *, color: bool = False) -> str:
+    """Everything known about one code, like ``rustc --explain``: templates show ``<fact>`` placeholders."""
+    if _check(fmt) == "json":
+        return dumps_plain(entry)
+    return _render("explain", fmt, color, {"v": entry_view(entry)})
+
+
+def render_index_entry(entry: IndexEntry, fmt: str = "text", *, color: bool = False) -> str:
+    """A code only the error index knows: its official facts, and that no diagnostic rules exist yet."""
+    if _check(fmt) == "json":
+        return dumps_plain(entry)
+    return _render("index_entry", fmt, color, {"e": entry, "docs_url": docs_url(entry.code, entry.docs_url)})

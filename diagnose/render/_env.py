@@ -1,0 +1,114 @@
+"""The two Jinja2 environments (plain text/Markdown, and autoescaped HTML), built on first use.
+
+Templates live beside this module in ``templates/``; both environments use
+``StrictUndefined`` so a typo in a template fails loudly in the tests rather
+than printing nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from ..errors import RenderError
+from . import _markdown as md
+from ._text import Styled, clean, indent, tidy, wrap
+
+
+def _finalize_text(value: Any) -> str:
+    """Every ``{{ … }}`` in a text or Markdown template: control characters made visible."""
+    if isinstance(value, Styled):
+        return value
+    return clean("" if value is None else value)
+
+
+@functools.lru_cache(maxsize=1)
+def text_env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("diagnose", "render/templates"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=_finalize_text,
+    )
+    env.filters.update(
+        wrap=wrap,
+        indent_lines=indent,
+        md_escape=md.escape,
+        md_code=md.code,
+        md_fence=md.fence,
+        md_prose=md.prose,
+        md_item=md.item,
+        is_url=md.is_url,
+    )
+    return env
+
+
+def _token(value: object) -> str:
+    """A value usable as part of a CSS class name: lowercase letters, digits and dashes only."""
+    return re.sub(r"[^a-z0-9-]+", "-", str(value).lower()).strip("-") or "none"
+
+
+@functools.lru_cache(maxsize=1)
+def html_env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("diagnose", "render/templates"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        md=md.to_html,
+        md_inline=md.to_html_inline,
+        safe_url=md.safe_url,
+        is_url=md.is_url,
+        token=_token,
+    )
+    env.globals["css"] = lambda: Markup(stylesheet())  # our own file, not data
+    return env
+
+
+@functools.lru_cache(maxsize=1)
+def stylesheet() -> str:
+    """The shared stylesheet (templates/style.css)."""
+    loader = jinja2.PackageLoader("diagnose", "render/templates")
+    source, _, _ = loader.get_source(text_env(), "style.css")
+    return source
+
+
+def render_text(name: str, context: Mapping[str, Any]) -> str:
+    return tidy(_render(text_env(), name, context))
+
+
+def render_html(name: str, context: Mapping[str, Any]) -> str:
+    return _tidy_html(_render(html_env(), name, context))
+
+
+def _tidy_html(html: str) -> str:
+    """Drop trailing spaces and blank lines, except inside ``<pre>`` where every character counts."""
+    out: list[str] = []
+    depth = 0
+    for line in html.strip("\n").split("\n"):
+        if depth == 0:
+            line = line.rstrip()
+            if not line:
+                continue
+        out.append(line)
+        depth = max(0, depth + line.count("<pre") - line.count("</pre>"))
+    return "\n".join(out) + "\n"
+
+
+def _render(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"template {name}: {exc}") from exc

@@ -1,0 +1,112 @@
+"""Markdown helpers: escaping data for Markdown output, and Markdown → safe HTML.
+
+Knowledge text is Markdown and passes through to Markdown output as written
+(only ``<name>`` placeholders are escaped so they stay visible). Plain data
+(SIDs, numbers, fact values, API replies) is escaped with :func:`escape` or
+put in code spans with :func:`code`. HTML comes from markdown-it-py with raw
+HTML disabled, so ``<script>`` in any text is shown, never run.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from markupsafe import Markup
+
+from ._text import clean
+
+# --------------------------------------------------------------------------- Markdown output
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~#!])")
+
+
+def escape(value: object) -> str:
+    """Plain data as Markdown text that renders literally, on one line (safe in table cells)."""
+    text = " ".join(clean(value).split("\n"))
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def code(value: object, cell: bool = False) -> str:
+    """Plain data as a Markdown code span, on one line; ``cell=True`` escapes ``|`` for a table cell."""
+    text = " ".join(clean(value).split("\n"))
+    if not text:
+        return ""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    if text.startswith("`") or text.endswith("`") or longest:
+        text = f" {text} "
+    span = f"{fence}{text}{fence}"
+    return span.replace("|", "\\|") if cell else span
+
+
+def fence(value: object, info: str = "") -> str:
+    """Verbatim text (a command, a code sample) as a fenced code block."""
+    text = clean(value).rstrip("\n")
+    longest = max((len(run) for run in re.findall(r"^\s*(`{3,})", text, re.M)), default=0)
+    marks = "`" * max(3, longest + 1)
+    return f"{marks}{info}\n{text}\n{marks}"
+
+
+_PLACEHOLDER = re.compile(r"<([A-Za-z_][A-Za-z0-9_.]*)>")
+_SPANS = re.compile(r"(^\s*(```|~~~).*?^\s*\2[^\n]*$|(`+).+?\3)", re.S | re.M)
+
+
+def prose(value: object) -> str:
+    """Knowledge Markdown for Markdown output: as written, with ``<name>`` placeholders kept visible.
+
+    A placeholder like ``<country>`` would otherwise be read as an HTML tag
+    and disappear; inside code spans and fences it is left alone.
+    """
+    text = clean(value)
+    out: list[str] = []
+    last = 0
+    for match in _SPANS.finditer(text):
+        out.append(_PLACEHOLDER.sub(r"\\<\1\\>", text[last : match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(_PLACEHOLDER.sub(r"\\<\1\\>", text[last:]))
+    return "".join(out)
+
+
+def item(value: object, width: int = 2) -> str:
+    """Markdown for a list item: :func:`prose`, continuation lines indented by ``width``."""
+    lines = prose(value).strip("\n").split("\n")
+    pad = " " * width
+    return "\n".join([lines[0]] + [pad + line if line.strip() else "" for line in lines[1:]])
+
+
+# --------------------------------------------------------------------------- HTML output
+
+
+@functools.lru_cache(maxsize=1)
+def _parser():  # type: ignore[no-untyped-def]
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def to_html(value: object) -> Markup:
+    """Markdown (block) → HTML. Raw HTML in the text is escaped, unsafe link schemes dropped."""
+    return Markup(_parser().render(str(value)))
+
+
+def to_html_inline(value: object) -> Markup:
+    """Markdown → HTML without a wrapping paragraph, when the text is a single paragraph."""
+    text = str(value).strip()
+    if "\n\n" in text or re.search(r"^\s*([-*+]|\d+[.)]|#{1,6}|>|```|~~~)\s", text, re.M):
+        return to_html(text)
+    return Markup(_parser().renderInline(text))
+
+
+_SAFE_URL = re.compile(r"^(https?://|mailto:|\./|\.\./|/|#|[\w.-]+\.html(#[\w-]*)?$)", re.I)
+
+
+def safe_url(value: object) -> str:
+    """``value`` if it is an http(s), mailto or relative URL; ``#`` otherwise (no ``javascript:``)."""
+    url = str(value or "").strip()
+    return url if url and _SAFE_URL.match(url) and not any(c.isspace() for c in url) else "#"
+
+
+def is_url(value: object) -> bool:
+    return bool(re.match(r"^https?://\S+$", str(value or "").strip()))

@@ -1,0 +1,210 @@
+"""Plain-text helpers: control-character scrubbing, ANSI styling and wrapping.
+
+Everything here is pure and works on ``str``. Data may contain anything, so
+:func:`clean` turns control characters (escape sequences, carriage returns,
+bidi overrides) into visible ``\\xNN`` escapes before text reaches a
+terminal; :class:`Styler` adds colour only when asked to.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+WIDTH = 100
+"""The column text output wraps prose at."""
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def clean(text: object) -> str:
+    """``text`` as a string safe for a terminal: only ``\\n`` and ``\\t`` survive as control characters."""
+    value = str(text).replace("\r\n", "\n")
+    return _CONTROL.sub(_visible, value)
+
+
+def one_line(text: object) -> str:
+    """:func:`clean` text on one line, trimmed (headings, labels, ids)."""
+    return " ".join(clean(text).split("\n")).strip()
+
+
+class Styled(str):
+    """Text that already went through :func:`clean` (and maybe got ANSI codes); not cleaned again."""
+
+    __slots__ = ()
+
+
+_ANSI = {
+    "bold": "1",
+    "dim": "2",
+    "underline": "4",
+    "red": "31",
+    "green": "32",
+    "yellow": "33",
+    "blue": "34",
+    "magenta": "35",
+    "cyan": "36",
+}
+
+VERDICT_STYLE = {
+    "confirmed": ("bold", "green"),
+    "likely": ("bold", "yellow"),
+    "inconclusive": ("bold", "yellow"),
+    "no-error": ("bold", "green"),
+    "no-knowledge": ("bold", "magenta"),
+}
+
+STATUS_STYLE = {
+    "confirmed": ("bold", "green"),
+    "ruled-out": ("dim",),
+    "possible": ("yellow",),
+    "unknown": ("cyan",),
+}
+
+
+class Styler:
+    """``styler(text, "bold", "green")``: ANSI SGR codes when enabled, the clean text otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: object, *styles: str) -> Styled:
+        """Inline text: newlines become spaces and the ends are trimmed, coloured or not."""
+        plain = one_line(text)
+        codes = ";".join(_ANSI[s] for s in styles if s in _ANSI)
+        if not self.enabled or not codes or not plain:
+            return Styled(plain)
+        return Styled(f"\x1b[{codes}m{plain}\x1b[0m")
+
+    def verdict(self, verdict: object) -> Styled:
+        return self(verdict, *VERDICT_STYLE.get(str(verdict), ("bold",)))
+
+    def status(self, status: object, label: object | None = None) -> Styled:
+        return self(status if label is None else label, *STATUS_STYLE.get(str(status), ()))
+
+    def status_styles(self, status: object) -> tuple[str, ...]:
+        return STATUS_STYLE.get(str(status), ())
+
+    def row(self, label: object, text: object, pad: int = 0, *styles: str, indent: int = 2) -> Styled:
+        """``label`` in a column ``pad`` wide, then ``text`` wrapped under itself; only the label styled."""
+        name = one_line(label)
+        lead = " " * indent + name.ljust(pad) + ("" if len(name) < pad or not name else " ")
+        body = wrap(text, first=lead)
+        if self.enabled and styles and name:
+            body = " " * indent + self(name, *styles) + body[indent + len(name) :]
+        return Styled(body)
+
+
+# --------------------------------------------------------------------------- wrapping
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_LIST_ITEM = re.compile(r"^(\s*)([-*+]|\d{1,3}[.)])\s+")
+_VERBATIM = re.compile(r"^(\s{4,}|\t|\$ |> |\|)")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+_PROTECT = "\ue000"
+
+
+def _protect(text: str) -> str:
+    """Keep inline code spans (commands) and URLs on one line by hiding their spaces."""
+    if _PROTECT in text:
+        return text
+    return _CODE_SPAN.sub(lambda m: m.group(0).replace(" ", _PROTECT), text)
+
+
+def _fill(text: str, width: int, first: str, rest: str) -> list[str]:
+    wrapper = textwrap.TextWrapper(
+        width=max(width, len(first) + 20),
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    lines = wrapper.wrap(_protect(text)) or [first.rstrip()]
+    return [line.replace(_PROTECT, " ") for line in lines]
+
+
+def wrap(text: object, indent: int = 0, width: int = WIDTH, first: str | None = None) -> str:
+    """Wrap Markdown-ish prose to ``width`` columns, every line indented by ``indent`` spaces.
+
+    Paragraphs are refilled; list items get a hanging indent; fenced code,
+    indented blocks, tables, quotes and ``$ command`` lines are kept verbatim;
+    URLs and inline code are never broken. ``first`` replaces the indent of the
+    very first line (for a label or bullet), and the rest hang under it.
+    """
+    pad = " " * indent
+    lead = pad if first is None else first
+    hang = pad if first is None else " " * len(first)
+    out: list[str] = []
+    paragraph: list[str] = []
+    item: tuple[str, str] | None = None  # (marker prefix, hanging prefix)
+    in_fence = False
+
+    def prefix() -> tuple[str, str]:
+        return (lead, hang) if not out else (hang, hang)
+
+    def flush() -> None:
+        nonlocal paragraph, item
+        if paragraph:
+            p_first, p_rest = prefix()
+            if item is not None:
+                p_first, p_rest = p_first + item[0], p_rest + item[1]
+            out.extend(_fill(" ".join(paragraph), width, p_first, p_rest))
+        paragraph, item = [], None
+
+    for raw in clean(text).split("\n"):
+        line = raw.rstrip()
+        if in_fence or _FENCE.match(line):
+            flush()
+            if _FENCE.match(line):
+                in_fence = not in_fence
+            out.append((prefix()[0] + line).rstrip())
+            continue
+        if not line.strip():
+            flush()
+            if out and out[-1] != "":
+                out.append("")
+            continue
+        match = _LIST_ITEM.match(line)
+        if match:
+            flush()
+            marker = match.group(0).lstrip()
+            nest = match.group(1)
+            item = (nest + marker, nest + " " * len(marker))
+            paragraph = [line[match.end() :]]
+            continue
+        if _VERBATIM.match(line) and not paragraph:
+            flush()
+            out.append((prefix()[0] + line).rstrip())
+            continue
+        paragraph.append(line.strip())
+    flush()
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out) if out else lead.rstrip()
+
+
+def indent(text: object, width: int = 2, first: str | None = None) -> str:
+    """Indent every line of ``text`` (kept verbatim: commands, code) by ``width`` spaces."""
+    pad = " " * width
+    lines = clean(text).rstrip("\n").split("\n")
+    head = pad if first is None else first
+    rest = pad if first is None else " " * len(first)
+    return "\n".join((head if i == 0 else rest) + line if line else "" for i, line in enumerate(lines))
+
+
+def tidy(text: str) -> str:
+    """Strip trailing spaces, collapse runs of blank lines, end with exactly one newline."""
+    lines = [line.rstrip() for line in text.split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if line == "" and (not out or out[-1] == ""):
+            continue
+        out.append(line)
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out) + "\n"

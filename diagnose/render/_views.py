@@ -1,0 +1,298 @@
+"""View models: the report and knowledge dataclasses arranged for the templates.
+
+Templates only lay out; every decision (which rows to show, in which order,
+how a value reads) is made here, once, so text, Markdown and HTML carry the
+same content.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..models import CauseFinding, Diagnosis, Fact, FixStep
+from ._placeholders import placeholders
+
+if TYPE_CHECKING:
+    from ..knowledge.model import Cause, Entry
+
+DOCS_URL = "https://www.twilio.com/docs/api/errors/{code}"
+
+VERDICT_NOTES = {
+    "confirmed": "The facts confirm one cause.",
+    "likely": "No cause is confirmed, but every other cause is ruled out.",
+    "inconclusive": "The facts available neither confirm a cause nor rule out all but one.",
+    "no-error": "It did not fail: there is nothing to fix.",
+    "no-knowledge": "diagnose has no rules for this code yet; see the docs link.",
+}
+
+STATUS_LABELS = {"confirmed": "confirmed", "ruled-out": "ruled out", "possible": "possible", "unknown": "unknown"}
+
+
+def docs_url(code: object, given: str | None = "") -> str:
+    if given:
+        return given
+    return DOCS_URL.format(code=code) if isinstance(code, int) and not isinstance(code, bool) else ""
+
+
+def show(value: Any) -> str:
+    """One fact or field value as people read it: ``true``/``false``, ``none``, lists joined."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(show(v) for v in value) if value else "(empty)"
+    if isinstance(value, Mapping):
+        try:
+            return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+        except (TypeError, ValueError):
+            return str(value)
+    return str(value)
+
+
+# --------------------------------------------------------------------------- facts
+
+
+@dataclass(frozen=True)
+class FactRow:
+    name: str
+    known: bool
+    value: str  # as shown; "unknown" when not known
+    reason: str = ""
+    source: str = ""
+
+    @property
+    def display(self) -> str:
+        if self.known:
+            return self.value
+        return f"unknown ({self.reason})" if self.reason else "unknown"
+
+
+def _fact_order() -> dict[str, int]:
+    try:
+        from ..facts import FACTS
+    except ImportError:  # pragma: no cover - the registry is part of the package
+        return {}
+    return {name: i for i, name in enumerate(FACTS)}
+
+
+def ordered_facts(facts: Mapping[str, Any]) -> list[str]:
+    """Fact names in registry order (diagnose.facts.FACTS), then any others alphabetically."""
+    order = _fact_order()
+    return sorted(facts, key=lambda n: (order.get(str(n), len(order)), str(n)))
+
+
+def fact_row(name: str, raw: Any) -> FactRow:
+    """A row for one fact: a :class:`Fact`, its ``asdict`` form, or a bare value."""
+    if isinstance(raw, Fact):
+        raw = {"value": raw.value, "known": raw.known, "source": raw.source, "reason": raw.reason}
+    if isinstance(raw, Mapping) and "known" in raw and "value" in raw:
+        known = raw.get("known") is not False
+        return FactRow(
+            name=str(name),
+            known=known,
+            value=show(raw.get("value")) if known else "unknown",
+            reason=show(raw.get("reason") or ""),
+            source=show(raw.get("source") or ""),
+        )
+    return FactRow(name=str(name), known=True, value=show(raw))
+
+
+def fact_rows(facts: Mapping[str, Any] | None) -> list[FactRow]:
+    facts = facts or {}
+    return [fact_row(name, facts[name]) for name in ordered_facts(facts)]
+
+
+def _known_value(facts: Mapping[str, Any] | None, name: str) -> Any:
+    """The value of a known fact, or None."""
+    if not facts or name not in facts:
+        return None
+    raw = facts[name]
+    if isinstance(raw, Fact):
+        return raw.value if raw.known else None
+    if isinstance(raw, Mapping) and "known" in raw and "value" in raw:
+        return raw["value"] if raw.get("known") is not False else None
+    return raw
+
+
+# --------------------------------------------------------------------------- a diagnosis
+
+
+@dataclass(frozen=True)
+class DiagnosisView:
+    d: Diagnosis
+    code_label: str
+    headline: str
+    verdict_note: str
+    failed: list[tuple[str, str]]
+    facts: list[FactRow]
+    cause: CauseFinding | None
+    cause_label: str
+    others: list[CauseFinding]
+    fix: list[FixStep]
+    docs_url: str
+
+    def status(self, status: str) -> str:
+        return STATUS_LABELS.get(status, status)
+
+
+def diagnosis_view(d: Diagnosis) -> DiagnosisView:
+    ev, subject, error = d.evidence, d.subject, d.error
+    code = error.code if error.code is not None else ev.code
+    code_label = str(code) if code is not None else (subject.sid or subject.kind or "report")
+    headline = f"{code_label} · {d.verdict}" + (f": {d.cause}" if d.cause else "")
+
+    failed: list[tuple[str, str]] = []
+    failed.append(("Subject", " ".join(str(p) for p in (subject.kind, subject.sid) if p)))
+    if code is not None:
+        err = str(code) + (f" (HTTP {ev.http_status})" if ev.http_status is not None else "")
+        failed.append(("Error", err + (f": {error.title}" if error.title else "")))
+    elif error.title:
+        failed.append(("Error", error.title))
+    country_name = _known_value(d.facts, "country_name")
+    country = ev.country
+    if country and isinstance(country_name, str) and country_name:
+        country = f"{country} ({country_name})"
+    if ev.to or country:
+        failed.append(("To", " → ".join(str(p) for p in (ev.to or "?", country) if p)))
+    for label, value in (
+        ("From", ev.from_),
+        ("Account", ev.account_sid),
+        ("Message", ev.message_sid if ev.message_sid != subject.sid else None),
+        ("Call", ev.call_sid if ev.call_sid != subject.sid else None),
+        ("Status", ev.status),
+        ("Channel", ev.channel),
+        ("Input", ev.format),
+    ):
+        if value not in (None, ""):
+            failed.append((label, str(value)))
+
+    by_id = {c.id: c for c in d.causes}
+    main = by_id.get(d.cause) if d.cause else None
+    if d.cause and main is None:
+        main = CauseFinding(id=d.cause, title="", status="confirmed" if d.verdict == "confirmed" else "possible")
+    others = [c for c in d.causes if main is None or c.id != main.id]
+    label = "Likely cause" if d.verdict == "likely" else "Cause"
+    return DiagnosisView(
+        d=d,
+        code_label=code_label,
+        headline=headline,
+        verdict_note=VERDICT_NOTES.get(d.verdict, ""),
+        failed=failed,
+        facts=fact_rows(d.facts),
+        cause=main,
+        cause_label=label,
+        others=others,
+        fix=list(d.fix),
+        docs_url=docs_url(code, error.docs_url),
+    )
+
+
+# --------------------------------------------------------------------------- knowledge
+
+
+@dataclass(frozen=True)
+class StepView:
+    text: str
+    console: str = ""
+    api: str = ""
+    when: str = ""
+
+
+@dataclass(frozen=True)
+class CauseView:
+    cause: Cause
+    ref: str  # 21408/subaccount-mismatch
+    check_console: str
+    check_api: str
+    fix: list[StepView]
+    verify: list[str]
+    prevention: list[str]
+
+    @property
+    def id(self) -> str:
+        return self.cause.id
+
+
+@dataclass(frozen=True)
+class RelatedView:
+    code: int
+    href: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class EntryView:
+    entry: Entry
+    causes: list[CauseView]
+    prevention: list[str]
+    related: list[RelatedView]
+    docs_url: str
+
+    @property
+    def active(self) -> list[CauseView]:
+        return [c for c in self.causes if not c.cause.retired]
+
+    @property
+    def meta(self) -> list[tuple[str, str]]:
+        """Products, channels and log level, where given."""
+        e = self.entry
+        rows = [("Products", ", ".join(e.products)), ("Channels", ", ".join(e.channels)), ("Log level", e.log_level)]
+        return [(label, value) for label, value in rows if value]
+
+
+def condition_text(condition: object) -> str:
+    if condition is None:
+        return ""
+    text = getattr(condition, "text", None)
+    return text if isinstance(text, str) else ""
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for it in items:
+        if it and it not in seen:
+            seen[it] = None
+    return list(seen)
+
+
+def cause_view(code: int, cause: Cause) -> CauseView:
+    return CauseView(
+        cause=cause,
+        ref=f"{code}/{cause.id}",
+        check_console=placeholders(cause.check.console),
+        check_api=placeholders(cause.check.api),
+        fix=[
+            StepView(
+                text=placeholders(step.text),
+                console=placeholders(step.console),
+                api=placeholders(step.api),
+                when=condition_text(step.when),
+            )
+            for step in cause.fix
+        ],
+        verify=[placeholders(v) for v in cause.verify],
+        prevention=[placeholders(p) for p in cause.prevention],
+    )
+
+
+def entry_view(entry: Entry, pages: Mapping[int, tuple[str, str]] | None = None) -> EntryView:
+    """``pages`` maps the codes that have a page of their own to (href, title)."""
+    causes = [cause_view(entry.code, c) for c in entry.causes]
+    pages = pages or {}
+    related = []
+    for code in entry.related:
+        href, title = pages.get(code, (docs_url(code), ""))
+        related.append(RelatedView(code=code, href=href, title=title))
+    return EntryView(
+        entry=entry,
+        causes=causes,
+        prevention=_unique(p for c in causes if not c.cause.retired for p in c.prevention),
+        related=related,
+        docs_url=docs_url(entry.code, entry.docs_url),
+    )

@@ -1,0 +1,55 @@
+"""Support runbooks (Prometheus runbook style) and the static runbook site.
+
+A runbook has no account to look at: knowledge templates render with
+``<fact>`` placeholders. :func:`build_site` is pure; the CLI writes the files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .errors import RenderError
+from .render._env import render_html, render_text, stylesheet
+from .render._views import entry_view
+
+if TYPE_CHECKING:
+    from .knowledge.model import Entry
+
+__all__ = ["RUNBOOK_FORMATS", "build_site", "render_runbook"]
+
+RUNBOOK_FORMATS: tuple[str, ...] = ("markdown", "html")
+
+
+def render_runbook(entry: Entry, fmt: str = "markdown") -> str:
+    """The runbook for one code: Meaning, Impact, Diagnosis, Mitigation, Prevention, Escalation, References."""
+    if fmt == "markdown":
+        return render_text("runbook.md.j2", {"v": entry_view(entry)})
+    if fmt == "html":
+        return render_html("runbook.html.j2", {"v": entry_view(entry), "stylesheet": "", "home": ""})
+    raise RenderError(f"unknown runbook format {fmt!r}: use one of {', '.join(RUNBOOK_FORMATS)}")
+
+
+def page_name(code: int) -> str:
+    return f"{code}.html"
+
+
+def build_site(entries: Sequence[Entry]) -> dict[str, str]:
+    """Relative filename → content: ``index.html``, one ``<code>.html`` per entry, and ``style.css``.
+
+    Related codes link to their page when the site has one, to Twilio's docs otherwise.
+    """
+    by_code = {entry.code: entry for entry in entries}
+    codes = sorted(by_code)
+    pages = {code: (page_name(code), by_code[code].title) for code in codes}
+    site: dict[str, str] = {}
+    listed = []
+    for code in codes:
+        view = entry_view(by_code[code], pages)
+        site[page_name(code)] = render_html(
+            "runbook.html.j2", {"v": view, "stylesheet": "style.css", "home": "index.html"}
+        )
+        listed.append((page_name(code), view))
+    site["index.html"] = render_html("site_index.html.j2", {"pages": listed, "stylesheet": "style.css", "home": ""})
+    site["style.css"] = stylesheet()
+    return site

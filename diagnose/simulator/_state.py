@@ -1,0 +1,124 @@
+"""The mutable part of a running scenario. Every method takes one lock, so handlers may run in threads."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterable
+
+from diagnose.simulator._countries import countries
+from diagnose.simulator._model import Account, Alert, Call, Message, Scenario, VoicePermission
+
+
+class State:
+    """Current geo permissions, voice settings and resources of every account in a scenario.
+
+    Reads return copies; tests may call the setters to change the world between
+    requests (as a user clicking in the Console would).
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self._lock = threading.RLock()
+        self._messaging: dict[str, dict[str, bool]] = {}
+        self._voice: dict[str, dict[str, VoicePermission]] = {}
+        self._inheritance: dict[str, bool] = {}
+        for account in scenario.accounts:
+            self._messaging[account.sid] = {iso: account.messaging_enabled(iso) for iso in countries()}
+            self._voice[account.sid] = {iso: account.voice_permission(iso) for iso in countries()}
+            self._inheritance[account.sid] = account.dialing_permissions_inheritance
+        self._messages: dict[str, Message] = {m.sid: m for m in scenario.messages()}
+        self._calls: dict[str, Call] = {c.sid: c for c in scenario.calls()}
+        self._alerts: list[Alert] = list(scenario.alerts())
+
+    # --- accounts ---
+
+    def account(self, sid: str) -> Account | None:
+        return self.scenario.account(sid)
+
+    def can_reach(self, caller: str, target: str) -> bool:
+        """Whether ``caller``'s credentials reach ``target``'s 2010-04-01 resources (itself or its subaccount)."""
+        account = self.scenario.account(target)
+        return account is not None and (target == caller or account.parent == caller)
+
+    # --- messaging geo permissions ---
+
+    def messaging_permissions(self, account_sid: str) -> dict[str, bool]:
+        with self._lock:
+            return dict(self._messaging[account_sid])
+
+    def messaging_enabled(self, account_sid: str, iso: str) -> bool:
+        with self._lock:
+            return self._messaging[account_sid].get(iso, False)
+
+    def set_messaging_permission(self, account_sid: str, iso: str, enabled: bool) -> None:
+        with self._lock:
+            self._check(account_sid, iso)
+            self._messaging[account_sid][iso] = enabled
+
+    # --- voice dialing permissions ---
+
+    def voice_permissions(self, account_sid: str) -> dict[str, VoicePermission]:
+        with self._lock:
+            return dict(self._voice[account_sid])
+
+    def voice_permission(self, account_sid: str, iso: str) -> VoicePermission:
+        with self._lock:
+            return self._voice[account_sid][iso]
+
+    def set_voice_permission(self, account_sid: str, iso: str, **toggles: bool) -> VoicePermission:
+        """Change some of ``low_risk``, ``high_risk_special``, ``high_risk_tollfraud``."""
+        with self._lock:
+            self._check(account_sid, iso)
+            updated = dataclasses.replace(self._voice[account_sid][iso], **toggles)
+            self._voice[account_sid][iso] = updated
+            return updated
+
+    def update_voice_permissions(self, account_sid: str, updates: Iterable[tuple[str, dict[str, bool]]]) -> int:
+        """Apply several countries' toggles at once (all or nothing); returns how many were applied."""
+        with self._lock:
+            staged = {}
+            for iso, toggles in updates:
+                self._check(account_sid, iso)
+                staged[iso] = dataclasses.replace(staged.get(iso, self._voice[account_sid][iso]), **toggles)
+            self._voice[account_sid].update(staged)
+            return len(staged)
+
+    def dialing_permissions_inheritance(self, account_sid: str) -> bool:
+        with self._lock:
+            return self._inheritance[account_sid]
+
+    def set_dialing_permissions_inheritance(self, account_sid: str, value: bool) -> None:
+        with self._lock:
+            self._check(account_sid)
+            self._inheritance[account_sid] = value
+
+    # --- resources ---
+
+    def message(self, sid: str) -> Message | None:
+        with self._lock:
+            return self._messages.get(sid)
+
+    def add_message(self, message: Message) -> None:
+        with self._lock:
+            self._messages[message.sid] = message
+
+    def call(self, sid: str) -> Call | None:
+        with self._lock:
+            return self._calls.get(sid)
+
+    def alerts(self, account_sid: str) -> list[Alert]:
+        """The account's alerts, newest first (as Monitor lists them)."""
+        with self._lock:
+            mine = [a for a in self._alerts if a.account_sid == account_sid]
+        return sorted(mine, key=lambda a: a.date_created, reverse=True)
+
+    def alert(self, sid: str) -> Alert | None:
+        with self._lock:
+            return next((a for a in self._alerts if a.sid == sid), None)
+
+    def _check(self, account_sid: str, iso: str | None = None) -> None:
+        if account_sid not in self._messaging:
+            raise KeyError(f"no account {account_sid} in this scenario")
+        if iso is not None and iso not in countries():
+            raise KeyError(f"unknown country {iso!r}")

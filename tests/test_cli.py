@@ -1,0 +1,193 @@
+"""The command line, end to end: real click commands, the real twilio client, the simulator on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from diagnose.cli import main
+from diagnose.simulator import DEMO_SCENARIO, Simulator, load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def demo():
+    with Simulator(load_scenario(DEMO_SCENARIO), port=0) as sim:
+        yield sim
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    base = {"NO_COLOR": "1", "TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": "", "TWILIO_API_KEY": "",
+            "TWILIO_API_SECRET": "", "DIAGNOSE_API_URL": ""}
+    result = CliRunner().invoke(main, args, env={**base, **(env or {})}, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def creds_env(sim: Simulator, case: str) -> tuple[str, str, dict[str, str]]:
+    sid, owner, (account, token) = sim.sample(case)
+    return sid, owner, {"TWILIO_ACCOUNT_SID": account, "TWILIO_AUTH_TOKEN": token, "DIAGNOSE_API_URL": sim.url}
+
+
+# --- offline ------------------------------------------------------------------
+
+
+def test_explain_21408_text_covers_every_cause() -> None:
+    code, out, _ = run(["explain", "21408"])
+    assert code == 0
+    for cause in ("missing-country", "subaccount-mismatch", "high-restriction-country", "country-not-allowed",
+                  "permission-enabled-now", "wrong-country-code"):
+        assert cause in out
+    assert "\x1b[" not in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json"])
+def test_explain_formats(fmt: str) -> None:
+    code, out, _ = run(["explain", "21215", "--format", fmt])
+    assert code == 0 and "21215" in out
+    if fmt == "json":
+        assert json.loads(out)["code"] == 21215
+
+
+def test_explain_index_only_code() -> None:
+    code, out, _ = run(["explain", "30003"])
+    assert code == 0
+    assert "Unreachable destination handset" in out
+    assert "no diagnostic rules" in out.lower()
+
+
+@pytest.mark.parametrize("bad", ["99999", "abc", "21408x", "-5"])
+def test_explain_rejects_unknown_or_non_numeric_codes(bad: str) -> None:
+    code, _, err = run(["explain", "--", bad])
+    assert code == 2
+    assert "error" in err
+
+
+def test_explain_list() -> None:
+    code, out, _ = run(["explain", "--list"])
+    assert code == 0
+    assert {"21408", "21215", "13227", "32205"} <= {line.split()[0] for line in out.splitlines()}
+
+
+def test_runbook_all_writes_a_site(tmp_path: Path) -> None:
+    code, out, _ = run(["runbook", "--all", "--out", str(tmp_path)])
+    assert code == 0, out
+    assert (tmp_path / "index.html").exists() and (tmp_path / "21408.html").exists()
+
+
+def test_runbook_markdown_sections() -> None:
+    code, out, _ = run(["runbook", "21408"])
+    assert code == 0
+    for heading in ("Meaning", "Impact", "Diagnosis", "Mitigation", "Prevention", "Escalation"):
+        assert heading in out
+
+
+def test_knowledge_lint_builtin_is_clean() -> None:
+    code, out, _ = run(["knowledge", "lint"])
+    assert code == 0, out
+
+
+def test_offline_commands_do_not_import_twilio() -> None:
+    env = {**os.environ, "NO_COLOR": "1"}
+    for args in (["explain", "21408"], ["runbook", "21408"], ["knowledge", "lint"]):
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "diagnose", *args],
+            capture_output=True, text=True, env=env, cwd=ROOT, check=False,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        imported = [line.split("|")[-1].strip() for line in proc.stderr.splitlines() if "|" in line]
+        assert not [m for m in imported if m.split(".")[0] == "twilio"], args
+
+
+# --- input checks ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["SM123", "XX" + "0" * 32, "CA" + "g" * 32])
+def test_malformed_sid_exits_2_before_any_request(demo: Simulator, bad: str) -> None:
+    demo.clear_requests()
+    _, _, env = creds_env(demo, "missing-country")
+    code, _, err = run([bad], env)
+    assert code == 2 and "SID" in err
+    assert demo.requests == []
+
+
+def test_no_credentials_says_how_to_provide_them() -> None:
+    code, _, err = run(["SM" + "0" * 32])
+    assert code in (2, 3)
+    assert "TWILIO_ACCOUNT_SID" in err and "diagnose demo" in err
+
+
+def test_rejected_credentials_exit_3(demo: Simulator) -> None:
+    sid, owner, env = creds_env(demo, "missing-country")
+    env["TWILIO_AUTH_TOKEN"] = "wrong"
+    code, _, err = run([sid], env)
+    assert code == 3 and "rejected" in err
+
+
+def test_unreachable_api_exits_3() -> None:
+    env = {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "x", "DIAGNOSE_API_URL": "http://127.0.0.1:9"}
+    code, _, err = run(["SM" + "0" * 32, "--timeout", "1"], env)
+    assert code == 3
+
+
+# --- live diagnosis ---------------------------------------------------------------
+
+SMS = ["missing-country", "subaccount-mismatch", "high-restriction-country", "country-not-allowed",
+       "permission-enabled-now", "wrong-country-code"]
+
+
+@pytest.mark.parametrize("cause", SMS)
+def test_each_21408_cause_is_confirmed_live(demo: Simulator, cause: str) -> None:
+    sid, owner, env = creds_env(demo, cause)
+    code, out, err = run([sid, "--account", owner, "--format", "json"], env)
+    doc = json.loads(out)
+    (diag,) = doc["diagnoses"]
+    assert diag["verdict"] == "confirmed", (diag["causes"], err)
+    assert diag["cause"] == cause
+    assert code == 0
+    assert diag["error"]["code"] == 21408
+    assert diag["subject"] == {"kind": "message", "sid": sid}
+    for other in diag["causes"]:
+        if other["id"] != cause:
+            assert other["status"] == "ruled-out" and other["evidence"], other
+    assert diag["fix"], "a confirmed cause has fix steps"
+
+
+def test_subaccount_found_without_account_flag(demo: Simulator) -> None:
+    sid, owner, env = creds_env(demo, "subaccount-mismatch")
+    code, out, _ = run([sid, "--format", "json"], env)
+    diag = json.loads(out)["diagnoses"][0]
+    assert diag["cause"] == "subaccount-mismatch" and diag["evidence"]["account_sid"] == owner
+
+
+def test_text_report_names_account_country_and_fix(demo: Simulator) -> None:
+    sid, owner, env = creds_env(demo, "subaccount-mismatch")
+    code, out, _ = run([sid, "--account", owner], env)
+    assert code == 0
+    assert owner in out and "Puerto Rico" in out and "subaccount-mismatch" in out
+
+
+def test_delivered_and_other_code(demo: Simulator) -> None:
+    cases = demo.cases
+    delivered = next(c for c in cases if "delivered" in c or "no-error" in c)
+    other = next(c for c in cases if "30003" in c or "other" in c)
+    sid, owner, env = creds_env(demo, delivered)
+    code, out, _ = run([sid, "--account", owner, "--format", "json"], env)
+    assert json.loads(out)["diagnoses"][0]["verdict"] == "no-error" and code == 0
+    sid, owner, env = creds_env(demo, other)
+    code, out, _ = run([sid, "--account", owner, "--format", "json"], env)
+    diag = json.loads(out)["diagnoses"][0]
+    assert diag["verdict"] == "no-knowledge" and code == 1
+    assert diag["error"]["code"] != 21408 and diag["error"]["docs_url"].endswith(str(diag["error"]["code"]))
+
+
+def test_demo_command_runs() -> None:
+    code, out, _ = run(["demo"])
+    assert code == 0
+    assert "subaccount-mismatch" in out and "trial-account" in out
