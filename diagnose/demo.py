@@ -22,7 +22,7 @@ def run_demo(scenario_path: str | None = None, *, timeout: float = 10.0) -> Repo
     with Simulator(scenario, port=0) as sim:
         for case in sim.cases:
             sid, owner, (account_sid, token) = sim.sample(case)
-            creds = Credentials(account_sid=account_sid, auth_token=token)
+            creds = Credentials(account_sid=account_sid, username=account_sid, password=token)
             with TwilioAccess(creds, api_url=sim.url, timeout=timeout) as access:
                 diagnoses.extend(diagnose_sids([sid], access, kb, account=owner).diagnoses)
     return Report(diagnoses=tuple(diagnoses))

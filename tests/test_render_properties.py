@@ -166,8 +166,8 @@ def check_html(html: str) -> None:
     assert "script" not in page.tags and "img" not in page.tags
     for tag, attr, value in page.attrs:
         assert not attr.startswith("on"), (tag, attr)
-        if attr == "href":
-            assert value is not None and re.match(r"^(https?://|mailto:|#|[\w.-]+\.html|style\.css|index\.html)", value)
+        if attr in ("href", "src"):
+            assert value is not None and not re.match(r"^\W*(javascript|vbscript|data):", value, re.I), value
 
 
 @PROPERTY

@@ -684,18 +684,23 @@ def test_console_only_countries_never_change(demo_scenario, changes):
             assert codes[iso] == 30649
 
 
+@pytest.fixture(scope="module")
+def property_sim(demo_scenario):
+    """A simulator of its own for the HTTP property test (demo_sim is shared and read-only)."""
+    with Simulator(demo_scenario) as running:
+        yield running
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.dictionaries(st.sampled_from(CHANGEABLE), st.booleans(), min_size=1, max_size=6))
-def test_patched_permissions_read_back_over_http(demo_sim, twilio_client, changes):
-    client = twilio_client(demo_sim, SANDBOX, token(demo_sim, SANDBOX))
+def test_patched_permissions_read_back_over_http(property_sim, twilio_client, changes):
+    client = twilio_client(property_sim, SANDBOX, token(property_sim, SANDBOX))
     api = client.accounts.v1.messaging_geopermissions
-    original = {p["country_code"]: p["enabled"] for p in api.fetch(country_code=",".join(changes)).permissions}
-    try:
-        api.update(permissions=[{"country_code": k, "type": "country", "enabled": v} for k, v in changes.items()])
-        after = {p["country_code"]: p["enabled"] for p in api.fetch(country_code=",".join(changes)).permissions}
-        assert after == changes
-    finally:  # demo_sim is shared: put it back
-        api.update(permissions=[{"country_code": k, "type": "country", "enabled": v} for k, v in original.items()])
+    result = api.update(permissions=[{"country_code": k, "type": "country", "enabled": v} for k, v in changes.items()])
+    assert [p["error_code"] for p in result.permissions] == [0] * len(changes)
+    after = {p["country_code"]: p["enabled"] for p in api.fetch(country_code=",".join(changes)).permissions}
+    assert after == changes
+    assert {iso: property_sim.state.messaging_enabled(SANDBOX, iso) for iso in changes} == changes
 
 
 # --- packaging and the foreground server ----------------------------------------------------------

@@ -99,14 +99,20 @@ def to_html_inline(value: object) -> Markup:
     return Markup(_parser().renderInline(text))
 
 
-_SAFE_URL = re.compile(r"^(https?://|mailto:|\./|\.\./|/|#|[\w.-]+\.html(#[\w-]*)?$)", re.I)
+_SAFE_URL = re.compile(
+    r"(https?://[^\s<>\"'`\x00-\x1f\x7f-\x9f]+|mailto:[^\s<>\"'`\x00-\x1f\x7f-\x9f]+|#[\w-]*|[\w.-]+\.(html|css)(#[\w-]*)?)",
+    re.I,
+)
 
 
 def safe_url(value: object) -> str:
-    """``value`` if it is an http(s), mailto or relative URL; ``#`` otherwise (no ``javascript:``)."""
-    url = str(value or "").strip()
-    return url if url and _SAFE_URL.match(url) and not any(c.isspace() for c in url) else "#"
+    """``value`` if it is an http(s) or mailto URL, a fragment or a sibling page; ``#`` otherwise.
+
+    Nothing else reaches an ``href``: no ``javascript:``, no whitespace or control characters.
+    """
+    url = str(value or "")
+    return url if _SAFE_URL.fullmatch(url) else "#"
 
 
 def is_url(value: object) -> bool:
-    return bool(re.match(r"^https?://\S+$", str(value or "").strip()))
+    return bool(re.fullmatch(r"https?://\S+", str(value or "")))
