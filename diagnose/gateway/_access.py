@@ -392,7 +392,7 @@ class TwilioAccess:
         Pages until an alert matches or the list ends, at most ``max_pages``.
         """
         creds = self.credentials_for(account_sid)
-        params = {"PageSize": self.page_size}
+        params: dict[str, Any] = {"PageSize": self.page_size}
         if log_level:
             params["LogLevel"] = log_level
         if start_date:

@@ -13,7 +13,6 @@ Booleans are YAML 1.2 style (``true``/``false`` only), so ``NO`` is Norway and
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import difflib
 import hashlib
@@ -738,9 +737,10 @@ def _alert(
     now: dt.datetime,
     claim: Callable[[str, _At], str],
 ) -> Alert:
-    required = ("error_code",) if owner else ("error_code", "resource_sid")
-    raw = _mapping(raw, at, _ALERT_KEYS if owner is None else tuple(k for k in _ALERT_KEYS if k != "resource_sid"),
-                   required=required)  # fmt: skip
+    if owner is None:
+        raw = _mapping(raw, at, _ALERT_KEYS, required=("error_code", "resource_sid"))
+    else:  # nested under its message or call: the resource is implied
+        raw = _mapping(raw, at, tuple(k for k in _ALERT_KEYS if k != "resource_sid"), required=("error_code",))
     sid_at = at.key(raw, "sid")
     code = _code(raw["error_code"], at.key(raw, "error_code"))
     sid = _sid(raw["sid"], sid_at, "NO") if raw.get("sid") else derived_sid("NO", account, "alert", at.path)
@@ -766,8 +766,3 @@ def _alert(
         date_created=_when(raw.get("date_created", default_time), at.key(raw, "date_created"), now),
         service_sid=None if service is None else _sid(service, at.key(raw, "service_sid"), "ANY"),
     )
-
-
-def replace(scenario: Scenario, **changes: Any) -> Scenario:
-    """A copy of ``scenario`` with some top-level fields changed (for tests)."""
-    return dataclasses.replace(scenario, **changes)

@@ -170,9 +170,7 @@ class Simulator:
         Rules are tried in the order they were added; the first one that matches
         and is not used up applies. Returns the rule (its ``hits`` counts uses).
         """
-        fault = match if isinstance(match, Fault) else Fault(
-            match, status=status, delay_ms=delay_ms, retry_after=retry_after, times=times, code=code, message=message
-        )  # fmt: skip
+        fault = match if isinstance(match, Fault) else Fault(match, status, delay_ms, retry_after, times, code, message)
         if fault.status is None and not fault.delay_ms:
             raise ValueError("a fault needs a status, a delay_ms, or both")
         with self._lock:
@@ -283,6 +281,7 @@ def _safely(app: App, request: Request) -> Response:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the default backlog (5) stalls bursts of parallel connections for a second
     allow_reuse_address = True
     simulator: Simulator
 
