@@ -1,7 +1,9 @@
 """Support runbooks (Prometheus runbook style) and the static runbook site.
 
 A runbook has no account to look at: knowledge templates render with
-``<fact>`` placeholders. :func:`build_site` is pure; the CLI writes the files.
+``<fact>`` placeholders. :func:`render_runbook` returns text without a trailing
+newline, like every renderer; :func:`build_site` returns whole files (each
+ending in a newline) and is pure: the CLI writes them.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ RUNBOOK_FORMATS: tuple[str, ...] = ("markdown", "html")
 def render_runbook(entry: Entry, fmt: str = "markdown") -> str:
     """The runbook for one code: Meaning, Impact, Diagnosis, Mitigation, Prevention, Escalation, References."""
     if fmt == "markdown":
-        return render_text("runbook.md.j2", {"v": entry_view(entry)})
+        return render_text("runbook.md.j2", {"v": entry_view(entry)}).removesuffix("\n")
     if fmt == "html":
-        return render_html("runbook.html.j2", {"v": entry_view(entry), "stylesheet": "", "home": ""})
+        html = render_html("runbook.html.j2", {"v": entry_view(entry), "stylesheet": "", "home": ""})
+        return html.removesuffix("\n")
     raise RenderError(f"unknown runbook format {fmt!r}: use one of {', '.join(RUNBOOK_FORMATS)}")
 
 

@@ -1,6 +1,6 @@
 """Hypothesis properties: every renderer accepts any valid document.
 
-* every format of every renderer returns a ``str`` ending in a newline, and never raises;
+* every format of every renderer returns a ``str`` (no trailing newline), and never raises;
 * the JSON of a report parses and reads back (``loads_report``) to an equal ``Report``;
 * HTML never contains a ``<script`` or an event-handler attribute that came from data, and its tags nest;
 * text without colour contains no escape character, whatever the data holds.
@@ -64,9 +64,7 @@ JSON_VALUE = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
     max_leaves=8,
 )
-FACT = st.fixed_dictionaries(
-    {"name": TEXT, "value": JSON_VALUE, "known": st.booleans(), "source": TEXT, "reason": TEXT}
-)
+FACT = st.fixed_dictionaries({"value": JSON_VALUE, "known": st.booleans(), "source": TEXT, "reason": TEXT})
 FACT_NAMES = st.sampled_from(["country", "country_name", "account_sid", "messaging_enabled", "is_trial"]) | TEXT
 FACTS = st.dictionaries(FACT_NAMES, FACT | JSON_VALUE, max_size=6)
 
@@ -156,7 +154,7 @@ INDEX_ENTRY = st.builds(
     IndexEntry, code=CODES, message=TEXT, product=OPT_TEXT, log_level=OPT_TEXT, log_type=OPT_TEXT, docs_url=TEXT
 )
 
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ESC = "\x1b"
 
 
@@ -175,7 +173,7 @@ def check_html(html: str) -> None:
 def test_every_report_renders_in_every_format(report: Report) -> None:
     for fmt in FORMATS:
         out = render_report(report, fmt)
-        assert isinstance(out, str) and out.endswith("\n")
+        assert isinstance(out, str) and not out.endswith("\n")
     assert ESC not in render_report(report, "text", color=False)
     assert ESC not in render_report(report, "markdown")
     check_html(render_report(report, "html"))
@@ -206,7 +204,7 @@ def test_report_json_round_trips(report: Report) -> None:
 def test_every_entry_explains_and_makes_a_runbook(entry: Entry) -> None:
     for fmt in FORMATS:
         out = render_explain(entry, fmt, color=True)
-        assert isinstance(out, str) and out.endswith("\n")
+        assert isinstance(out, str) and not out.endswith("\n")
     assert ESC not in render_explain(entry, "text")
     json.loads(render_explain(entry, "json"))
     check_html(render_explain(entry, "html"))
@@ -228,6 +226,6 @@ def test_any_entries_build_a_site(entries: list[Entry]) -> None:
 @given(INDEX_ENTRY)
 def test_every_index_entry_renders(entry: IndexEntry) -> None:
     for fmt in FORMATS:
-        assert render_index_entry(entry, fmt).endswith("\n")
+        assert not render_index_entry(entry, fmt).endswith("\n")
     assert ESC not in render_index_entry(entry, "text")
     check_html(render_index_entry(entry, "html"))

@@ -23,8 +23,9 @@ GEO_API = "https://accounts.twilio.com/v1/Messaging/GeoPermissions"
 CONSOLE_GEO = "https://console.twilio.com/us1/develop/sms/settings/geo-permissions"
 
 
-def _fact(name: str, value: object, source: str = "", *, known: bool = True, reason: str = "") -> dict:
-    return {"name": name, "value": value, "known": known, "source": source, "reason": reason}
+def _fact(value: object, source: str = "", *, known: bool = True, reason: str = "") -> dict:
+    """A fact row as diagnose.report.fact_table writes it."""
+    return {"value": value, "known": known, "source": source, "reason": reason}
 
 
 def sample_diagnosis() -> Diagnosis:
@@ -43,14 +44,14 @@ def sample_diagnosis() -> Diagnosis:
         channel="sms",
     )
     facts = {
-        "account_sid": _fact("account_sid", ACCOUNT, f"GET /2010-04-01/Accounts/{ACCOUNT}.json"),
-        "parent_account_sid": _fact("parent_account_sid", PARENT, f"GET /2010-04-01/Accounts/{ACCOUNT}.json"),
-        "account_type": _fact("account_type", "Full", f"GET /2010-04-01/Accounts/{ACCOUNT}.json"),
-        "is_subaccount": _fact("is_subaccount", True, f"GET /2010-04-01/Accounts/{ACCOUNT}.json"),
-        "country": _fact("country", "DE", "phonenumbers"),
-        "country_name": _fact("country_name", "Germany", "phonenumbers"),
-        "messaging_enabled": _fact("messaging_enabled", False, f"GET {GEO_API}?CountryCode=DE"),
-        "parent_messaging_enabled": _fact("parent_messaging_enabled", True, f"GET {GEO_API}?CountryCode=DE"),
+        "account_sid": _fact(ACCOUNT, f"GET /2010-04-01/Accounts/{ACCOUNT}.json"),
+        "parent_account_sid": _fact(PARENT, f"GET /2010-04-01/Accounts/{ACCOUNT}.json"),
+        "account_type": _fact("Full", f"GET /2010-04-01/Accounts/{ACCOUNT}.json"),
+        "is_subaccount": _fact(True, f"GET /2010-04-01/Accounts/{ACCOUNT}.json"),
+        "country": _fact("DE", "phonenumbers"),
+        "country_name": _fact("Germany", "phonenumbers"),
+        "messaging_enabled": _fact(False, f"GET {GEO_API}?CountryCode=DE"),
+        "parent_messaging_enabled": _fact(True, f"GET {GEO_API}?CountryCode=DE"),
         "country_high_risk": _fact(
             "country_high_risk", None, known=False, reason="data/countries.yaml has no entry for DE"
         ),

@@ -14,6 +14,7 @@ first error. Nothing is read until one of them is called.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import re
@@ -25,6 +26,7 @@ from typing import Any, Literal
 from ..conditions import Condition, ConditionSyntaxError, compile_condition
 from ..errors import KnowledgeError
 from ..facts import FACTS
+from ._cache import recall, remember
 from ._index import lookup_error
 from ._schema import describe, knowledge_validator
 from ._yaml import Document, KeyPath, Position, YamlProblem, parse
@@ -86,6 +88,7 @@ class _File:
     data: dict[str, Any] | None = None
     doc: Document | None = None
     problems: list[Problem] = field(default_factory=list)
+    text: str = ""  # kept so a file recalled from the cache can still be located on demand
 
     @property
     def ok(self) -> bool:
@@ -101,6 +104,9 @@ class _File:
         at_key: bool = False,
     ) -> Problem:
         if position is None:
+            if self.doc is None and self.text:
+                with contextlib.suppress(YamlProblem):
+                    self.doc = parse(self.text)
             position = self.doc.locate(key, key=at_key) if self.doc is not None else Position(None)
         return Problem(str(self.path), position.line, format_key(key), message, severity, position.column)
 
@@ -132,6 +138,11 @@ def _check_file(path: Path, layer: int) -> _File:
         line = raw[: exc.start].count(b"\n") + 1
         f.problems.append(Problem(str(path), line, "", "the file is not UTF-8 text"))
         return f
+    f.text = text
+    cached = recall(raw, path.name)
+    if cached is not None:
+        f.data = cached
+        return f
     try:
         f.doc = parse(text)
     except YamlProblem as exc:
@@ -148,6 +159,8 @@ def _check_file(path: Path, layer: int) -> _File:
         return f
     f.data = f.doc.data
     _check_data(f)
+    if not f.problems:
+        remember(raw, path.name, f.data)
     return f
 
 

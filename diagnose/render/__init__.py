@@ -1,7 +1,7 @@
 """Render reports, explanations and index entries as text, Markdown, HTML or JSON.
 
 Every renderer is pure: it takes the document model and returns ``str``
-(ending in one newline); only the CLI prints. Templates are
+without a trailing newline (``click.echo`` adds it); only the CLI prints. Templates are
 ``render/templates/*.j2``; HTML is autoescaped and Markdown becomes HTML
 through markdown-it-py with raw HTML disabled, so nothing from data or
 knowledge can inject markup. Text output has ANSI colour only with
@@ -42,14 +42,16 @@ def _check(fmt: str) -> str:
 def _render(kind: str, fmt: str, color: bool, context: dict[str, object]) -> str:
     name = f"{kind}.{_EXT[fmt]}.j2"
     if fmt == "html":
-        return render_html(name, {"stylesheet": "", "home": "", **context})
-    return render_text(name, {**context, "c": Styler(color and fmt == "text")})
+        out = render_html(name, {"stylesheet": "", "home": "", **context})
+    else:
+        out = render_text(name, {**context, "c": Styler(color and fmt == "text")})
+    return out.removesuffix("\n")
 
 
 def render_report(report: Report, fmt: str = "text", *, color: bool = False) -> str:
     """A diagnosis report; ``color`` adds ANSI colour to ``text`` and is ignored otherwise."""
     if _check(fmt) == "json":
-        return dumps_report(report)
+        return dumps_report(report).removesuffix("\n")
     views = [diagnosis_view(d) for d in report.diagnoses]
     return _render("report", fmt, color, {"views": views})
 
@@ -57,12 +59,12 @@ def render_report(report: Report, fmt: str = "text", *, color: bool = False) -> 
 def render_explain(entry: Entry, fmt: str = "text", *, color: bool = False) -> str:
     """Everything known about one code, like ``rustc --explain``: templates show ``<fact>`` placeholders."""
     if _check(fmt) == "json":
-        return dumps_plain(entry)
+        return dumps_plain(entry).removesuffix("\n")
     return _render("explain", fmt, color, {"v": entry_view(entry)})
 
 
 def render_index_entry(entry: IndexEntry, fmt: str = "text", *, color: bool = False) -> str:
     """A code only the error index knows: its official facts, and that no diagnostic rules exist yet."""
     if _check(fmt) == "json":
-        return dumps_plain(entry)
+        return dumps_plain(entry).removesuffix("\n")
     return _render("index_entry", fmt, color, {"e": entry, "docs_url": docs_url(entry.code, entry.docs_url)})

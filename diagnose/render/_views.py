@@ -28,6 +28,9 @@ VERDICT_NOTES = {
     "no-knowledge": "diagnose has no rules for this code yet; see the docs link.",
 }
 
+CORE_FACTS = ("account_sid", "parent_account_sid", "account_type", "country")
+"""Facts every report shows; the others only when a cause reads them."""
+
 STATUS_LABELS = {"confirmed": "confirmed", "ruled-out": "ruled out", "possible": "possible", "unknown": "unknown"}
 
 
@@ -131,6 +134,7 @@ class DiagnosisView:
     verdict_note: str
     failed: list[tuple[str, str]]
     facts: list[FactRow]
+    facts_hidden: int  # facts no cause reads, left to the JSON output
     cause: CauseFinding | None
     cause_label: str
     others: list[CauseFinding]
@@ -178,13 +182,17 @@ def diagnosis_view(d: Diagnosis) -> DiagnosisView:
         main = CauseFinding(id=d.cause, title="", status="confirmed" if d.verdict == "confirmed" else "possible")
     others = [c for c in d.causes if main is None or c.id != main.id]
     label = "Likely cause" if d.verdict == "likely" else "Cause"
+    rows = fact_rows(d.facts)
+    read = {name for c in d.causes for name in c.facts}
+    shown = [r for r in rows if r.name in read or r.name in CORE_FACTS] if read else rows
     return DiagnosisView(
         d=d,
         code_label=code_label,
         headline=headline,
-        verdict_note=VERDICT_NOTES.get(d.verdict, ""),
+        verdict_note="" if d.summary else VERDICT_NOTES.get(d.verdict, ""),
         failed=failed,
-        facts=fact_rows(d.facts),
+        facts=shown,
+        facts_hidden=len(rows) - len(shown),
         cause=main,
         cause_label=label,
         others=others,

@@ -1,0 +1,84 @@
+"""A cache of knowledge files that passed their checks, keyed by content.
+
+Checking a file (composing YAML with line marks, parsing every template) costs
+far more than using it. The result depends only on the file's bytes and on the
+code that checks it, so a file that passed is remembered under a hash of both
+and later runs skip straight to building the entry. Only clean files are
+stored, as JSON (never pickle), and any failure to read or write the cache just
+means checking again.
+
+Location: ``$DIAGNOSE_CACHE_DIR``, else ``$XDG_CACHE_HOME/diagnose``, else
+``~/.cache/diagnose``. ``DIAGNOSE_CACHE_DIR=off`` turns it off.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+# The modules whose code decides whether a file is valid: a change to any of them is a new cache key.
+_CHECKERS = ("_loader.py", "_schema.py", "_yaml.py", "templating.py", "schema.json", "../conditions.py", "../facts.py")
+
+
+def cache_dir() -> Path | None:
+    configured = os.environ.get("DIAGNOSE_CACHE_DIR")
+    if configured is not None:
+        return None if configured.strip().lower() in {"", "off", "0", "false", "no"} else Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "diagnose"
+
+
+@functools.cache
+def _salt() -> bytes:
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in _CHECKERS:
+        try:
+            digest.update((here / name).read_bytes())
+        except OSError:
+            digest.update(name.encode())
+    return digest.digest()
+
+
+def _entry_path(raw: bytes, name: str) -> Path | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    key = hashlib.sha256(_salt() + name.encode() + b"\0" + raw).hexdigest()
+    return folder / "knowledge" / f"{key}.json"
+
+
+def recall(raw: bytes, name: str) -> dict[str, Any] | None:
+    """The checked data of a clean file with exactly these bytes, if remembered."""
+    path = _entry_path(raw, name)
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def remember(raw: bytes, name: str, data: dict[str, Any]) -> None:
+    """Store the checked data of a clean file; silently does nothing if it cannot."""
+    path = _entry_path(raw, name)
+    if path is None:
+        return
+    try:
+        text = json.dumps(data, ensure_ascii=False)
+        # A value JSON cannot carry as it is (an int key, a tuple) would come back changed: skip it.
+        if json.loads(text) != data:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except (OSError, TypeError, ValueError):
+        return

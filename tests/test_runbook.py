@@ -1,0 +1,138 @@
+"""Runbooks and the static runbook site (the browser test is test_site_browser.py).
+
+Golden files: ``tests/golden/runbook.md`` and ``runbook.html``; regenerate with
+``UPDATE_GOLDEN=1 /work/venv/bin/pytest tests/test_runbook.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from test_render import XSS, check_golden
+from test_render_samples import assert_valid_page, parse_html, sample_entry
+
+from diagnose.errors import RenderError
+from diagnose.runbook import build_site, render_runbook
+
+SECTIONS = ["Meaning", "Impact", "Diagnosis", "Mitigation", "Prevention", "Escalation", "References", "Related codes"]
+
+
+def test_runbook_markdown_golden() -> None:
+    check_golden("runbook.md", render_runbook(sample_entry()))
+
+
+def test_runbook_html_golden() -> None:
+    check_golden("runbook.html", render_runbook(sample_entry(), "html"))
+
+
+def test_runbook_markdown_sections_in_order() -> None:
+    md = render_runbook(sample_entry())
+    assert md.startswith("# 21408: Permission to send an SMS")
+    assert re.findall(r"^## (.+)$", md, re.M) == SECTIONS
+
+
+def test_runbook_diagnosis_has_exact_requests_with_placeholders_for_each_cause() -> None:
+    md = render_runbook(sample_entry())
+    diagnosis = md.split("\n## Diagnosis\n")[1].split("\n## Mitigation\n")[0]
+    for cause in ("country-disabled", "subaccount-mismatch"):
+        assert f"### `21408/{cause}`" in diagnosis
+    assert diagnosis.count("```sh\ncurl -s \"https://accounts.twilio.com/v1/Messaging/GeoPermissions?CountryCode=<country>\"") == 2
+    assert r"**Console:** Sign in as subaccount \<account_sid\>" in diagnosis
+    assert "`21408/old-inheritance-rule`: Messaging has no inheritance setting" in diagnosis  # retired, noted
+
+
+def test_runbook_mitigation_has_steps_per_cause_and_verify() -> None:
+    md = render_runbook(sample_entry())
+    mitigation = md.split("\n## Mitigation\n")[1].split("\n## Prevention\n")[0]
+    assert "### `21408/country-disabled`" in mitigation and "### `21408/subaccount-mismatch`" in mitigation
+    assert "old-inheritance-rule" not in mitigation
+    assert "1. Enable \\<country_name\\> (\\<country\\>)" in mitigation
+    assert "*Only when* `country_high_risk == true`" in mitigation
+    assert mitigation.count("**Verify:**") == 2
+
+
+def test_runbook_escalation_references_and_related() -> None:
+    md = render_runbook(sample_entry())
+    assert "Escalate to Twilio Support when:\n\n- The country is enabled" in md
+    assert "Send:\n\n- The message SID\n- The account SID and the destination country" in md
+    assert "- [Error 21408](https://www.twilio.com/docs/api/errors/21408) (checked 2026-04-14)" in md
+    assert "- [21215](https://www.twilio.com/docs/api/errors/21215)" in md
+
+
+def test_runbook_html_is_a_valid_page() -> None:
+    page = assert_valid_page(render_runbook(sample_entry(), "html"))
+    assert page.headings["h2"] == SECTIONS
+    assert "link" not in page.tags  # standalone: the stylesheet is inline
+    assert ("a", "href", "#mitigation") in page.attrs
+
+
+def test_runbook_of_an_empty_entry_says_so() -> None:
+    entry = dataclasses.replace(
+        sample_entry(), causes=(), references=(), related=(), meaning="", impact="", diagnosis=""
+    )
+    entry = dataclasses.replace(entry, escalation=dataclasses.replace(entry.escalation, when=(), send=()))
+    md = render_runbook(entry)
+    assert re.findall(r"^## (.+)$", md, re.M) == SECTIONS
+    assert "No causes are known." in md and "Not written yet." in md
+    assert_valid_page(render_runbook(entry, "html"))
+
+
+def test_runbook_unknown_format() -> None:
+    with pytest.raises(RenderError):
+        render_runbook(sample_entry(), "text")
+
+
+def test_runbook_html_escapes_knowledge() -> None:
+    entry = sample_entry()
+    cause = dataclasses.replace(
+        entry.causes[0],
+        title=XSS,
+        explanation=XSS,
+        check=dataclasses.replace(entry.causes[0].check, console=XSS, api=XSS),
+    )
+    entry = dataclasses.replace(entry, title=XSS, meaning=XSS, causes=(cause,), docs_url="javascript:alert(1)")
+    html = render_runbook(entry, "html")
+    page = parse_html(html)
+    assert "<script" not in html.lower() and "img" not in page.tags
+    assert not any(k.startswith("on") for _, k, _ in page.attrs)
+    assert not any(v and "javascript:" in v for _, _, v in page.attrs)
+
+
+# --------------------------------------------------------------------------- site
+
+
+def _site_entries() -> list:
+    return [
+        sample_entry(21408, (21215, 13227, 30649)),
+        sample_entry(21215, (21408, 13227, 32205)),
+        sample_entry(13227, (21215,)),
+    ]
+
+
+def test_site_has_index_pages_and_stylesheet() -> None:
+    site = build_site(_site_entries())
+    assert sorted(site) == ["13227.html", "21215.html", "21408.html", "index.html", "style.css"]
+    assert "--accent" in site["style.css"]
+    index = assert_valid_page(site["index.html"])
+    links = [v for tag, k, v in index.attrs if tag == "a" and k == "href"]
+    assert links == ["13227.html", "21215.html", "21408.html"]
+    assert ("link", "href", "style.css") in index.attrs
+
+
+def test_site_pages_link_related_codes_to_pages_or_docs() -> None:
+    site = build_site(_site_entries())
+    page = assert_valid_page(site["21408.html"])
+    hrefs = [v for tag, k, v in page.attrs if tag == "a" and k == "href"]
+    assert hrefs[0] == "index.html"  # the nav back to the index comes first
+    assert "21215.html" in hrefs and "13227.html" in hrefs
+    assert "https://www.twilio.com/docs/api/errors/30649" in hrefs  # no page of its own
+    assert ("link", "href", "style.css") in page.attrs
+    assert page.headings["h2"] == SECTIONS
+
+
+def test_site_is_pure_and_deterministic() -> None:
+    assert build_site(_site_entries()) == build_site(list(reversed(_site_entries())))
+    assert build_site([]) .keys() == {"index.html", "style.css"}
+    assert "No runbooks yet." in build_site([])["index.html"]
