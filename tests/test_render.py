@@ -215,6 +215,7 @@ def test_cause_missing_from_causes_still_shows() -> None:
 def test_facts_accept_fact_objects_bare_values_and_none() -> None:
     d = dataclasses.replace(
         sample_diagnosis(),
+        causes=(),
         facts={
             "is_trial": Fact("is_trial", False, source="GET account"),
             "account_status": Fact.unknown("account_status", "no credentials"),
@@ -234,6 +235,24 @@ def test_facts_accept_fact_objects_bare_values_and_none() -> None:
     assert "country             DE, AT" in facts
     data = json.loads(render_report(Report((d,)), "json"))
     assert data["diagnoses"][0]["facts"]["account_status"]["known"] is False
+
+
+def test_only_facts_a_cause_reads_are_shown_the_rest_counted() -> None:
+    d = dataclasses.replace(
+        sample_diagnosis(),
+        facts={
+            **sample_diagnosis().facts,
+            "voice_inheritance": {"value": None, "known": False, "source": "", "reason": "x"},
+        },
+    )
+    text = render_report(Report((d,)))
+    facts = text.split("\nFacts\n")[1].split("\n\n")[0]
+    assert "voice_inheritance" not in facts and "country_name" not in facts  # read by no cause
+    assert "account_type" in facts  # always shown
+    assert facts.splitlines()[-1] == "  (2 more that no cause reads: see --format json)"
+    assert "*2 more that no cause reads: see the JSON output.*" in render_report(Report((d,)), "markdown")
+    assert "2 more that no cause reads" in render_report(Report((d,)), "html")
+    assert "voice_inheritance" in json.loads(render_report(Report((d,)), "json"))["diagnoses"][0]["facts"]
 
 
 def test_several_diagnoses() -> None:

@@ -81,7 +81,12 @@ def sample_diagnosis() -> Diagnosis:
                 ),
                 facts=("messaging_enabled", "parent_messaging_enabled", "is_subaccount"),
             ),
-            CauseFinding(id="high-risk-country", title="The country is high-risk", status="unknown"),
+            CauseFinding(
+                id="high-risk-country",
+                title="The country is high-risk",
+                status="unknown",
+                facts=("country_high_risk",),
+            ),
         ),
         fix=(
             FixStep(

@@ -105,6 +105,7 @@ class Styler:
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _LIST_ITEM = re.compile(r"^(\s*)([-*+]|\d{1,3}[.)])\s+")
 _VERBATIM = re.compile(r"^(\s{4,}|\t|\$ |> |\|)")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}(\s|$)")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 _PROTECT = "\ue000"
 
@@ -177,7 +178,7 @@ def wrap(text: object, indent: int = 0, width: int = WIDTH, first: str | None = 
             item = (nest + marker, nest + " " * len(marker))
             paragraph = [line[match.end() :]]
             continue
-        if _VERBATIM.match(line) and not paragraph:
+        if _HEADING.match(line) or (_VERBATIM.match(line) and not paragraph):
             flush()
             out.append((prefix()[0] + line).rstrip())
             continue
