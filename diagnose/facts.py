@@ -311,7 +311,7 @@ def _voice_facts(context: Context, facts: Facts) -> Facts:
 
     inherit = out["voice_inheritance"]
     account, parent = facts.get("account_sid"), facts.get("parent_account_sid")
-    for short in ("low_risk", "high_risk_special"):
+    for short in ("low_risk", "high_risk_special", "high_risk_tollfraud"):
         name = f"effective_voice_{short}_enabled"
         own, par = out[f"voice_{short}_enabled"], out[f"parent_voice_{short}_enabled"]
         if inherit.known:

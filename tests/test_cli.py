@@ -124,7 +124,7 @@ def test_no_credentials_says_how_to_provide_them() -> None:
 
 
 def test_rejected_credentials_exit_3(demo: Simulator) -> None:
-    sid, owner, env = creds_env(demo, "missing-country")
+    sid, _owner, env = creds_env(demo, "missing-country")
     env["TWILIO_AUTH_TOKEN"] = "wrong"
     code, _, err = run([sid], env)
     assert code == 3 and "rejected" in err
@@ -132,7 +132,7 @@ def test_rejected_credentials_exit_3(demo: Simulator) -> None:
 
 def test_unreachable_api_exits_3() -> None:
     env = {"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "x", "DIAGNOSE_API_URL": "http://127.0.0.1:9"}
-    code, _, err = run(["SM" + "0" * 32, "--timeout", "1"], env)
+    code, _, _err = run(["SM" + "0" * 32, "--timeout", "1"], env)
     assert code == 3
 
 
@@ -161,7 +161,7 @@ def test_each_21408_cause_is_confirmed_live(demo: Simulator, cause: str) -> None
 
 def test_subaccount_found_without_account_flag(demo: Simulator) -> None:
     sid, owner, env = creds_env(demo, "subaccount-mismatch")
-    code, out, _ = run([sid, "--format", "json"], env)
+    _code, out, _ = run([sid, "--format", "json"], env)
     diag = json.loads(out)["diagnoses"][0]
     assert diag["cause"] == "subaccount-mismatch" and diag["evidence"]["account_sid"] == owner
 

@@ -7,8 +7,7 @@ and later runs skip straight to building the entry. Only clean files are
 stored, as JSON (never pickle), and any failure to read or write the cache just
 means checking again.
 
-Location: ``$DIAGNOSE_CACHE_DIR``, else ``$XDG_CACHE_HOME/diagnose``, else
-``~/.cache/diagnose``. ``DIAGNOSE_CACHE_DIR=off`` turns it off.
+Location: see :mod:`diagnose.cache`.
 """
 
 from __future__ import annotations
@@ -21,16 +20,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..cache import cache_dir
+
 # The modules whose code decides whether a file is valid: a change to any of them is a new cache key.
 _CHECKERS = ("_loader.py", "_schema.py", "_yaml.py", "templating.py", "schema.json", "../conditions.py", "../facts.py")
-
-
-def cache_dir() -> Path | None:
-    configured = os.environ.get("DIAGNOSE_CACHE_DIR")
-    if configured is not None:
-        return None if configured.strip().lower() in {"", "off", "0", "false", "no"} else Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "diagnose"
 
 
 @functools.cache

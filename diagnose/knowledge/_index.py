@@ -12,15 +12,22 @@ from .model import IndexEntry
 
 
 @functools.cache
-def error_index() -> Mapping[int, IndexEntry]:
-    """Every code in ``diagnose/data/error_index.json``, read on first use and cached."""
+def _rows() -> tuple[tuple[str, ...], dict[int, list[object]]]:
     text = resources.files("diagnose").joinpath("data").joinpath("error_index.json").read_text(encoding="utf-8")
     document = json.loads(text)
-    fields = document["fields"]
-    rows = (dict(zip(fields, row, strict=True)) for row in document["errors"])
-    return MappingProxyType({row["code"]: IndexEntry(**row) for row in rows})
+    return tuple(document["fields"]), {row[0]: row for row in document["errors"]}
 
 
+@functools.cache
+def error_index() -> Mapping[int, IndexEntry]:
+    """Every code in ``diagnose/data/error_index.json``, read on first use and cached."""
+    fields, rows = _rows()
+    return MappingProxyType({code: IndexEntry(**dict(zip(fields, row, strict=True))) for code, row in rows.items()})
+
+
+@functools.lru_cache(maxsize=256)
 def lookup_error(code: int) -> IndexEntry | None:
     """Twilio's facts about ``code`` (message, product, log level...), or None if unknown."""
-    return error_index().get(code)
+    fields, rows = _rows()  # one row is built on demand: start-up need not build all 1,953
+    row = rows.get(code)
+    return None if row is None else IndexEntry(**dict(zip(fields, row, strict=True)))

@@ -21,17 +21,19 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..conditions import Condition, ConditionSyntaxError, compile_condition
 from ..errors import KnowledgeError
 from ..facts import FACTS
 from ._cache import recall, remember
 from ._index import lookup_error
-from ._schema import describe, knowledge_validator
-from ._yaml import Document, KeyPath, Position, YamlProblem, parse
+from ._where import KeyPath, Position, YamlProblem
 from .model import Cause, Check, Entry, Escalation, FixTemplate, Reference
 from .templating import check_template
+
+if TYPE_CHECKING:
+    from ._yaml import Document
 
 BUILTIN_DIR = Path(__file__).parent
 """The folder of the built-in knowledge files."""
@@ -105,6 +107,8 @@ class _File:
     ) -> Problem:
         if position is None:
             if self.doc is None and self.text:
+                from ._yaml import parse  # only a file recalled from the cache gets here, and rarely
+
                 with contextlib.suppress(YamlProblem):
                     self.doc = parse(self.text)
             position = self.doc.locate(key, key=at_key) if self.doc is not None else Position(None)
@@ -143,6 +147,9 @@ def _check_file(path: Path, layer: int) -> _File:
     if cached is not None:
         f.data = cached
         return f
+    from ._schema import describe  # checking needs YAML with line marks; a cache hit does not
+    from ._yaml import parse
+
     try:
         f.doc = parse(text)
     except YamlProblem as exc:
@@ -167,6 +174,8 @@ def _check_file(path: Path, layer: int) -> _File:
 def _check_data(f: _File) -> None:
     assert f.data is not None and f.doc is not None
     data = f.data
+    from ._schema import knowledge_validator
+
     errors, marks = knowledge_validator().validate(data)
     extends = "extends" in data
     causes = data.get("causes") if isinstance(data.get("causes"), list) else []

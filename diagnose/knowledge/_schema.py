@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal
 
-from ._yaml import KeyPath
+from ._where import KeyPath
 
 CHECKED = frozenset(
     {

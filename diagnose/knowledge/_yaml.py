@@ -15,26 +15,10 @@ from typing import Any
 
 import yaml
 
-KeyPath = tuple[str | int, ...]
+from ._where import KeyPath, Position, YamlProblem
 
 MAX_NODES = 50_000
 """The most nodes a document may expand to (aliases count each time they are used)."""
-
-
-class YamlProblem(Exception):
-    """The text is not usable YAML; ``line`` and ``column`` are 1-based (or None)."""
-
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
-
-
-@dataclass(frozen=True)
-class Position:
-    line: int | None
-    column: int | None = None
 
 
 @dataclass

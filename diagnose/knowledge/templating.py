@@ -15,6 +15,7 @@ is what reports call. Neither reads a file.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 from jinja2 import Template, TemplateSyntaxError, Undefined, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from ..cache import template_bytecode_cache
 from ..conditions import UNKNOWN
 from ..errors import KnowledgeError
 from ..facts import FACTS
@@ -91,7 +93,18 @@ def _environment() -> _Environment:
 
 @functools.lru_cache(maxsize=1024)
 def _compiled(template: str) -> Template:
-    return _environment().from_string(template)
+    env = _environment()
+    cache = template_bytecode_cache()
+    if cache is None:
+        return env.from_string(template)
+    # Jinja2 caches only loader templates; its bucket API works for strings too (keyed by source).
+    # The bucket key is the name, so each distinct template needs its own.
+    name = "knowledge-" + hashlib.sha256(template.encode("utf-8", "surrogatepass")).hexdigest()
+    bucket = cache.get_bucket(env, name, None, template)
+    if bucket.code is None:
+        bucket.code = env.compile(template)
+        cache.set_bucket(bucket)
+    return env.template_class.from_code(env, bucket.code, env.make_globals(None))
 
 
 @dataclass(frozen=True)

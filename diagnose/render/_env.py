@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from ..cache import template_bytecode_cache
 from ..errors import RenderError
 from . import _markdown as md
 from ._text import Styled, clean, indent, tidy, wrap
@@ -31,6 +32,7 @@ def _finalize_text(value: Any) -> str:
 def text_env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("diagnose", "render/templates"),
+        bytecode_cache=template_bytecode_cache(),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -60,6 +62,7 @@ def _token(value: object) -> str:
 def html_env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("diagnose", "render/templates"),
+        bytecode_cache=template_bytecode_cache(),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         trim_blocks=True,
