@@ -242,7 +242,7 @@ def runbook_command(
             files = build_site(entries)
         else:
             ext = "html" if fmt == "html" else "md"
-            files = {f"{e.code}.{ext}": render_runbook(e, fmt) for e in entries}
+            files = {f"{e.code}.{ext}": render_runbook(e, fmt) + "\n" for e in entries}
         for name, text in files.items():
             (target / name).write_text(text, encoding="utf-8")
         click.echo(f"wrote {len(files)} files to {target}")

@@ -113,6 +113,7 @@ class TwilioAccess:
         self.api_url = self.http.api_url
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], Client] = {}
+        self._versions: dict[tuple[int, str], Any] = {}
         self._known: dict[str, Credentials] = {}
         self._executor: ThreadPoolExecutor | None = None
 
@@ -207,15 +208,23 @@ class TwilioAccess:
     # --- the request primitive ------------------------------------------------
 
     def _version(self, client: Client, product: str) -> Any:
-        if product == "api":
-            return client.api.v2010
-        if product == "accounts":
-            return client.accounts.v1
-        if product == "voice":
-            return client.voice.v1
-        if product == "monitor":
-            return client.monitor.v1
-        raise ValueError(product)
+        """The SDK's generic ``Version`` for a product.
+
+        Built from ``twilio.base`` directly: ``client.api.v2010`` would import every
+        generated 2010-04-01 resource module, which costs more start-up than all the
+        requests of a diagnosis. Region and edge handling stay in ``Client.request``.
+        """
+        from twilio.base.domain import Domain
+        from twilio.base.version import Version
+
+        key = (id(client), product)
+        with self._lock:
+            version = self._versions.get(key)
+            if version is None:
+                base = _BASES[product].rsplit("/", 1)[0]
+                version = Version(Domain(client, base), _VERSIONS[product])
+                self._versions[key] = version
+        return version
 
     def get(
         self, product: str, path: str, params: Mapping[str, Any] | None = None, *, creds: Credentials | None = None
