@@ -24,11 +24,7 @@ def _truth(condition: Condition | None, env: Mapping[str, Any]) -> Any:
 def _fact_line(fact: Fact) -> str:
     if fact.known:
         value = (
-            "null"
-            if fact.value is None
-            else str(fact.value).lower()
-            if isinstance(fact.value, bool)
-            else fact.value
+            "null" if fact.value is None else str(fact.value).lower() if isinstance(fact.value, bool) else fact.value
         )
         where = f"  [{fact.source}]" if fact.source else ""
         return f"{fact.name} = {value}{where}"
@@ -40,9 +36,7 @@ def cause_status(cause: Cause, env: Mapping[str, Any]) -> CauseStatus:
     confirmed = _truth(cause.confirmed_when, env)
     if confirmed is True:
         return "confirmed"
-    ruled_out = (
-        _truth(cause.ruled_out_when, env) if cause.ruled_out_when is not None else (confirmed is False)
-    )
+    ruled_out = _truth(cause.ruled_out_when, env) if cause.ruled_out_when is not None else (confirmed is False)
     if ruled_out is True:
         return "ruled-out"
     if all(env.get(name, UNKNOWN) is UNKNOWN for name in cause.names):
@@ -50,20 +44,22 @@ def cause_status(cause: Cause, env: Mapping[str, Any]) -> CauseStatus:
     return "possible"
 
 
-def _finding(
-    cause: Cause, status: CauseStatus, facts: Mapping[str, Fact], env: Mapping[str, Any]
-) -> CauseFinding:
+def _finding(cause: Cause, status: CauseStatus, facts: Mapping[str, Fact], env: Mapping[str, Any]) -> CauseFinding:
     from .knowledge.templating import render_template
 
-    lines: list[str] = []
+    reason = ""
     if status == "confirmed" and cause.confirmed_because:
-        lines.append(render_template(cause.confirmed_because, env))
+        reason = render_template(cause.confirmed_because, env)
     elif status == "ruled-out" and cause.ruled_out_because:
-        lines.append(render_template(cause.ruled_out_because, env))
+        reason = render_template(cause.ruled_out_because, env)
+    elif status == "unknown":
+        reason = "Nothing this cause depends on could be read."
+    elif status == "possible":
+        reason = "Neither confirmed nor ruled out by what could be read."
     names = sorted(cause.names)
-    lines.extend(_fact_line(facts[name]) for name in names if name in facts)
+    lines = tuple(_fact_line(facts[name]) for name in names if name in facts)
     return CauseFinding(
-        id=cause.id, title=cause.title, status=status, evidence=tuple(lines), facts=tuple(names)
+        id=cause.id, title=cause.title, status=status, reason=reason, evidence=lines, facts=tuple(names)
     )
 
 
@@ -102,12 +98,13 @@ def evaluate(facts: Mapping[str, Fact], entry: Entry | None) -> Findings:
         if status == "confirmed":
             if seen_confirmed is not None:
                 # Knowledge should make causes exclusive; if it does not, the first one wins.
-                note = f"also matched, but {entry.code}/{seen_confirmed} comes first in the knowledge file"
+                note = f"Also matched, but {entry.code}/{seen_confirmed} comes first in the knowledge file."
                 finding = CauseFinding(
                     id=finding.id,
                     title=finding.title,
                     status="possible",
-                    evidence=(note, *finding.evidence),
+                    reason=note,
+                    evidence=finding.evidence,
                     facts=finding.facts,
                 )
             else:

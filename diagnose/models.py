@@ -65,12 +65,13 @@ class ErrorInfo:
 
 @dataclass(frozen=True)
 class CauseFinding:
-    """The status of one cause, with the evidence lines that decided it."""
+    """The status of one cause: why, in one sentence, and the facts that decided it."""
 
     id: str
     title: str
     status: CauseStatus
-    evidence: tuple[str, ...] = ()
+    reason: str = ""  # the knowledge's confirmed_because / ruled_out_because, rendered
+    evidence: tuple[str, ...] = ()  # one line per fact the cause reads: value and source, or why unknown
     facts: tuple[str, ...] = ()
 
 

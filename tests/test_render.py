@@ -407,7 +407,7 @@ def test_json_shape_and_from_rename() -> None:
     assert "from" in d["evidence"] and "from_" not in d["evidence"]
     assert list(d["evidence"]).index("from") == [f.name for f in dataclasses.fields(Evidence)].index("from_")
     assert d["evidence"]["from"] == "+15005550006"
-    assert d["causes"][1]["evidence"][0].startswith("Germany (DE) is disabled")
+    assert d["causes"][1]["reason"].startswith("Germany (DE) is disabled")
     assert isinstance(d["fix"], list) and d["fix"][1] == {
         "text": "Send the message again.",
         "console": None,

@@ -67,15 +67,16 @@ def sample_diagnosis() -> Diagnosis:
                 id="country-disabled",
                 title="The country is disabled on every account",
                 status="ruled-out",
-                evidence=("The parent account has Germany (DE) enabled.",),
+                reason="The parent account has Germany (DE) enabled.",
+                evidence=("parent_messaging_enabled = true  [GET https://accounts.twilio.com/v1/Messaging/GeoPermissions]",),
                 facts=("parent_messaging_enabled",),
             ),
             CauseFinding(
                 id="subaccount-mismatch",
                 title="Enabled on the parent, not on the subaccount",
                 status="confirmed",
+                reason=f"Germany (DE) is disabled on subaccount `{ACCOUNT}`.",
                 evidence=(
-                    f"Germany (DE) is disabled on subaccount `{ACCOUNT}`.",
                     f"Germany (DE) is enabled on its parent `{PARENT}`; a subaccount's messaging geo "
                     "permissions are its own, so the parent's setting does not help the subaccount's requests.",
                 ),
@@ -85,6 +86,8 @@ def sample_diagnosis() -> Diagnosis:
                 id="high-risk-country",
                 title="The country is high-risk",
                 status="unknown",
+                reason="Nothing this cause depends on could be read.",
+                evidence=("country_high_risk = unknown (the country list could not be read)",),
                 facts=("country_high_risk",),
             ),
         ),

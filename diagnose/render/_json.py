@@ -62,6 +62,7 @@ def _diagnosis(data: Mapping[str, Any]) -> Diagnosis:
                 id=c["id"],
                 title=c["title"],
                 status=c["status"],
+                reason=c.get("reason") or "",
                 evidence=_tuple(c.get("evidence")),
                 facts=_tuple(c.get("facts")),
             )

@@ -144,6 +144,20 @@ class DiagnosisView:
     def status(self, status: str) -> str:
         return STATUS_LABELS.get(status, status)
 
+    def lines(self, finding: CauseFinding) -> list[str]:
+        """What a report shows under a cause: the reason, then the facts that matter.
+
+        A ruled-out cause shows only its reason (every fact is in the JSON output);
+        an open one also shows the facts that could not be read, since those are
+        what would decide it.
+        """
+        out = [finding.reason] if finding.reason else []
+        if finding.status == "confirmed":
+            out.extend(finding.evidence)
+        elif finding.status in ("possible", "unknown"):
+            out.extend(line for line in finding.evidence if " = unknown (" in line)
+        return out
+
 
 def diagnosis_view(d: Diagnosis) -> DiagnosisView:
     ev, subject, error = d.evidence, d.subject, d.error
