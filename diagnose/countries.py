@@ -277,15 +277,12 @@ def nanp_countries() -> Mapping[str, str]:
     return MappingProxyType({c.iso: c.name for c in country_data().nanp.countries})
 
 
-def _phonenumbers_name(iso: str) -> str:
-    # LOCALE_DATA maps region → {language: name}; "*xx" means "the same as language xx".
-    from phonenumbers.geodata.locale import LOCALE_DATA
+def _table_name(iso: str) -> str:
+    # A static table: phonenumbers' own locale data costs ~100 MB and a third of a second to import.
+    from .country_table import countries
 
-    names = LOCALE_DATA.get(iso) or {}
-    name = names.get("en", "")
-    if name.startswith("*"):
-        name = names.get(name[1:], "")
-    return name
+    country = countries().get(iso)
+    return country.name if country is not None else ""
 
 
 def country_name(iso: str | None) -> str:
@@ -294,7 +291,7 @@ def country_name(iso: str | None) -> str:
         return "" if iso is None else str(iso)
     code = iso.strip().upper()
     try:
-        name = _names_from_data().get(code) or _phonenumbers_name(code)
+        name = _names_from_data().get(code) or _table_name(code)
     except Exception:  # a broken data file must not break naming
         name = ""
     return name or iso

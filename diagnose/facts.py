@@ -127,6 +127,11 @@ FACTS: Mapping[str, FactSpec] = _specs(
         "High-risk special dialing as it applies to the call.",
     ),
     (
+        "effective_voice_high_risk_tollfraud_enabled",
+        "bool",
+        "High-risk toll-fraud dialing as it applies to the call: the parent's when inheritance is on.",
+    ),
+    (
         "governing_account_sid",
         "str",
         "The account whose dialing permissions apply: the parent when inheritance is on.",

@@ -96,11 +96,33 @@ VOICE_CASES: dict[str, dict[str, Any]] = {
                                "voice_high_risk_tollfraud_enabled": True},
 }
 
+# 30649 comes from the response of a PATCH to the Messaging GeoPermissions API,
+# not from a message: the country is the refused entry's country_code, and
+# there is no 'To' number, status or channel (unknown, as for pasted text).
+MESSAGING_API_BASE: dict[str, Any] = {
+    "error_code": 30649,
+    "failed": True,
+    "subject_kind": "paste",
+    "country": "NG",
+    "country_name": "Nigeria",
+    "country_high_risk": True,
+    "country_not_allowed": False,
+    **{k: SMS_BASE[k] for k in ("account_sid", "account_type", "account_status", "is_trial", "is_subaccount",
+                                "parent_account_sid", "messaging_enabled", "parent_messaging_enabled")},
+}
+
+MESSAGING_API_CASES: dict[str, dict[str, Any]] = {
+    "console-only-country": {},
+    "not-on-high-risk-list": {"country": "KE", "country_name": "Kenya", "country_high_risk": False},
+}
+
 
 def scenario(code: int, cause: str) -> dict[str, Any]:
     """Fact values under which ``code/cause`` should be the one confirmed cause."""
     if code == 21408:
         return {**SMS_BASE, **SMS_CASES[cause]}
+    if code == 30649:
+        return {**MESSAGING_API_BASE, **MESSAGING_API_CASES[cause]}
     base = {**VOICE_BASE, "error_code": code, "channel": "sip" if code == 32205 else "voice"}
     return {**base, **VOICE_CASES[cause]}
 
@@ -110,6 +132,7 @@ CASES: dict[int, dict[str, dict[str, Any]]] = {
     21215: VOICE_CASES,
     13227: VOICE_CASES,
     32205: VOICE_CASES,
+    30649: MESSAGING_API_CASES,
 }
 
 

@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from diagnose.country_table import CONSOLE_ONLY_COUNTRIES, countries
 from diagnose.errors import InputError
 from diagnose.simulator import (
     DEMO_SCENARIO,
@@ -31,7 +32,6 @@ from diagnose.simulator import (
     State,
     load_scenario,
 )
-from diagnose.simulator._countries import CONSOLE_ONLY_COUNTRIES, countries
 
 PARENT = "AC827b9cd0b030dcac3e225df5797efde0"
 SUPPORT = "AC15bf105506e1d44cb84ba12ca58143a1"  # Full subaccount

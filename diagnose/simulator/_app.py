@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from diagnose.country_table import countries
 from diagnose.simulator import _payloads as wire
-from diagnose.simulator._countries import countries
 from diagnose.simulator._model import ERROR_MESSAGES, Message
 from diagnose.simulator._state import State
 

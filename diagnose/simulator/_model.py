@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from diagnose.simulator._countries import BLOCKED_COUNTRIES, CONSOLE_ONLY_COUNTRIES
+from diagnose.country_table import BLOCKED_COUNTRIES, CONSOLE_ONLY_COUNTRIES
 from diagnose.simulator._faults import Fault
 
 # --- enums, from twilio_api_v2010.json ---------------------------------------------------------------

@@ -6,7 +6,7 @@ import datetime as dt
 import email.utils
 from typing import Any
 
-from diagnose.simulator._countries import Country
+from diagnose.country_table import Country
 from diagnose.simulator._model import Account, Alert, Call, Message, Notification, VoicePermission
 
 API_VERSION = "2010-04-01"

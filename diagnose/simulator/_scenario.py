@@ -24,8 +24,8 @@ from typing import Any
 
 import yaml
 
+from diagnose.country_table import BLOCKED_COUNTRIES, CONSOLE_ONLY_COUNTRIES, countries
 from diagnose.errors import InputError
-from diagnose.simulator._countries import BLOCKED_COUNTRIES, CONSOLE_ONLY_COUNTRIES, countries
 from diagnose.simulator._faults import Fault, parse_match
 from diagnose.simulator._model import (
     ACCOUNT_STATUSES,

@@ -6,7 +6,7 @@ import dataclasses
 import threading
 from collections.abc import Iterable
 
-from diagnose.simulator._countries import countries
+from diagnose.country_table import countries
 from diagnose.simulator._model import Account, Alert, Call, Message, Scenario, VoicePermission
 
 

@@ -1,7 +1,8 @@
-"""The countries the simulator knows: ISO code, calling code, continent, dialing prefixes, name.
+"""A static table of countries: ISO code, calling code, continent, dialing prefixes, English name.
 
-Generated once from ``phonenumbers`` (its supported regions and English names)
-so that the server never imports it to answer a GET. Continents use the
+Generated once from ``phonenumbers`` (its supported regions and English names),
+so that neither the simulator nor a diagnosis has to import phonenumbers' large
+geocoding data just to name a country. Continents use the
 upper-snake spelling of the voice API example (``NORTH_AMERICA``). For NANP
 countries other than the US and Canada, the dialing prefixes are the area codes
 (``+1787``, ``+1939`` for Puerto Rico), because each is its own country in geo
