@@ -124,29 +124,29 @@ def sids_command(
 
     try:
         if "-" in sids:
-            raise InputError(
-                "reading pasted error text (`diagnose -`) is not supported yet; pass a SM…/CA… SID"
-            )
+            raise InputError("reading pasted error text (`diagnose -`) is not supported yet; pass a SM…/CA… SID")
         for sid in sids:
             classify_sid(sid)
         if account:
             check_account_sid(account)
-        kb = _knowledge(knowledge_dirs)
-        report = _diagnose_online(sids, account=account, api_url=api_url, timeout=timeout, kb=kb)
+        report = _diagnose_online(
+            sids, account=account, api_url=api_url, timeout=timeout, knowledge_dirs=knowledge_dirs
+        )
     except DiagnoseError as err:
         _fail(err)
     _emit_report(report, fmt, color)
 
 
 def _diagnose_online(
-    sids: Sequence[str], *, account: str | None, api_url: str | None, timeout: float, kb: Any
+    sids: Sequence[str], *, account: str | None, api_url: str | None, timeout: float, knowledge_dirs: Sequence[str]
 ) -> Any:
     from .gateway import TwilioAccess, credentials_from_env
     from .pipeline import diagnose_sids
 
     creds = credentials_from_env(os.environ)
     with TwilioAccess(creds, api_url=api_url, timeout=timeout) as access:
-        return diagnose_sids(sids, access, kb, account=account)
+        # Knowledge loads while the first requests are in flight.
+        return diagnose_sids(sids, access, lambda: _knowledge(knowledge_dirs), account=account)
 
 
 def _emit_report(report: Any, fmt: str, color: str) -> None:
@@ -163,9 +163,7 @@ def _emit_report(report: Any, fmt: str, color: str) -> None:
 @format_option
 @color_option
 @knowledge_option
-def explain_command(
-    code: str | None, list_: bool, fmt: str, color: str, knowledge_dirs: tuple[str, ...]
-) -> None:
+def explain_command(code: str | None, list_: bool, fmt: str, color: str, knowledge_dirs: tuple[str, ...]) -> None:
     """Explain an error code: meaning, causes, fixes and prevention."""
     from .knowledge import lookup_error
     from .render import render_explain, render_index_entry
@@ -203,12 +201,8 @@ def _parse_code(text: str) -> int:
 
 @main.command("runbook")
 @click.argument("codes", nargs=-1)
-@click.option(
-    "--all", "all_", is_flag=True, help="Every code with knowledge; with --out, a static HTML site."
-)
-@click.option(
-    "--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True
-)
+@click.option("--all", "all_", is_flag=True, help="Every code with knowledge; with --out, a static HTML site.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True)
 @click.option("--out", type=click.Path(file_okay=False), help="Write files into DIR instead of printing.")
 @knowledge_option
 def runbook_command(
@@ -226,9 +220,7 @@ def runbook_command(
             for text in codes:
                 entry = kb.get(_parse_code(text))
                 if entry is None:
-                    raise InputError(
-                        f"no knowledge for {text}; `diagnose explain --list` shows the codes that have it"
-                    )
+                    raise InputError(f"no knowledge for {text}; `diagnose explain --list` shows the codes that have it")
                 entries.append(entry)
         else:
             raise InputError("give one or more codes, or --all")
@@ -275,9 +267,7 @@ def lint_command(paths: tuple[str, ...]) -> None:
 
 
 @main.command("simulator")
-@click.option(
-    "--scenario", type=click.Path(exists=True, dir_okay=False), help="Scenario YAML (default: the demo)."
-)
+@click.option("--scenario", type=click.Path(exists=True, dir_okay=False), help="Scenario YAML (default: the demo).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
 def simulator_command(scenario: str | None, port: int) -> None:
     """Run the Twilio simulator on 127.0.0.1 until Ctrl-C."""

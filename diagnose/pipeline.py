@@ -7,15 +7,12 @@ imported lazily so that offline commands never load ``twilio``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from .context import Context
-from .engine import evaluate
 from .evidence import classify_sid, from_call, from_message
-from .facts import derive_facts
 from .models import Diagnosis, Evidence, Report
-from .report import build_diagnosis
 
 if TYPE_CHECKING:
     from .gateway import TwilioAccess
@@ -34,7 +31,11 @@ def evidence_from_context(context: Context) -> Evidence:
 
 def diagnose_evidence(evidence: Evidence, context: Context | None, kb: KnowledgeBase) -> Diagnosis:
     """Facts, findings and the report for evidence already in hand. Pure."""
+    # Imported here: the online path starts its requests before it needs the engine.
+    from .engine import evaluate
+    from .facts import derive_facts
     from .knowledge import lookup_error
+    from .report import build_diagnosis
 
     facts = derive_facts(evidence, context)
     entry = kb.get(evidence.code) if evidence.code else None
@@ -57,12 +58,34 @@ def diagnose_context(context: Context, kb: KnowledgeBase) -> Diagnosis:
 
 
 def diagnose_sids(
-    sids: Sequence[str], access: TwilioAccess, kb: KnowledgeBase, *, account: str | None = None
+    sids: Sequence[str],
+    access: TwilioAccess,
+    kb: KnowledgeBase | Callable[[], KnowledgeBase],
+    *,
+    account: str | None = None,
 ) -> Report:
-    """Fetch each SID's context through the gateway and diagnose it."""
+    """Fetch each SID's context through the gateway and diagnose it.
+
+    ``kb`` may be a function that loads the knowledge: it then runs while the
+    first requests are in flight, so start-up work overlaps network latency
+    instead of adding to it.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     from .gateway import fetch_context
 
     checked = [classify_sid(sid)[1] for sid in sids]  # reject malformed SIDs before any request
-    return Report(
-        diagnoses=tuple(diagnose_context(fetch_context(sid, access, account=account), kb) for sid in checked)
-    )
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diagnose-fetch") as pool:
+        pending = pool.submit(lambda: [fetch_context(sid, access, account=account) for sid in checked])
+        knowledge = kb() if callable(kb) else kb
+        _warm_up()
+        contexts = pending.result()
+    return Report(diagnoses=tuple(diagnose_context(context, knowledge) for context in contexts))
+
+
+def _warm_up() -> None:
+    """Import what the fetch needs between rounds and what the report needs after, while waiting on the network."""
+    from . import countries, render  # noqa: F401
+
+    countries.country_data()
+    countries.parse_destination("+15005550006")

@@ -72,6 +72,7 @@ VOICE_BASE: dict[str, Any] = {
     "voice_inheritance": False,
     "effective_voice_low_risk_enabled": False,
     "effective_voice_high_risk_special_enabled": False,
+    "effective_voice_high_risk_tollfraud_enabled": False,
     "governing_account_sid": "AC" + "1" * 32,
     "to_high_risk_special": False,
 }
@@ -93,7 +94,8 @@ VOICE_CASES: dict[str, dict[str, Any]] = {
                            "calling_code": 212, "suggested_number": "+12125550143", "suggested_country": "US",
                            "wrong_prefix_suspected": True},
     "permission-enabled-now": {"voice_low_risk_enabled": True, "effective_voice_low_risk_enabled": True,
-                               "voice_high_risk_tollfraud_enabled": True},
+                               "voice_high_risk_tollfraud_enabled": True,
+                               "effective_voice_high_risk_tollfraud_enabled": True},
 }
 
 # 30649 comes from the response of a PATCH to the Messaging GeoPermissions API,
@@ -107,8 +109,19 @@ MESSAGING_API_BASE: dict[str, Any] = {
     "country_name": "Nigeria",
     "country_high_risk": True,
     "country_not_allowed": False,
-    **{k: SMS_BASE[k] for k in ("account_sid", "account_type", "account_status", "is_trial", "is_subaccount",
-                                "parent_account_sid", "messaging_enabled", "parent_messaging_enabled")},
+    **{
+        k: SMS_BASE[k]
+        for k in (
+            "account_sid",
+            "account_type",
+            "account_status",
+            "is_trial",
+            "is_subaccount",
+            "parent_account_sid",
+            "messaging_enabled",
+            "parent_messaging_enabled",
+        )
+    },
 }
 
 MESSAGING_API_CASES: dict[str, dict[str, Any]] = {
