@@ -152,7 +152,9 @@ def _diagnose_online(
 def _emit_report(report: Any, fmt: str, color: str) -> None:
     from .render import render_report
 
-    click.echo(render_report(report, fmt, color=_use_color(color)))
+    use_color = _use_color(color)
+    # click strips ANSI codes off a non-terminal unless told otherwise; --color always means keep them.
+    click.echo(render_report(report, fmt, color=use_color), color=use_color or None)
     codes = [_VERDICT_EXIT[d.verdict] for d in report.diagnoses] or [EXIT_OK]
     sys.exit(max(codes))
 
@@ -180,14 +182,14 @@ def explain_command(code: str | None, list_: bool, fmt: str, color: str, knowled
         entry = kb.get(number)
         use_color = _use_color(color)
         if entry is not None:
-            click.echo(render_explain(entry, fmt, color=use_color))
+            click.echo(render_explain(entry, fmt, color=use_color), color=use_color or None)
             return
         index = lookup_error(number)
         if index is None:
             raise InputError(
                 f"{number} is not a Twilio error code we know (see https://www.twilio.com/docs/api/errors)"
             )
-        click.echo(render_index_entry(index, fmt, color=use_color))
+        click.echo(render_index_entry(index, fmt, color=use_color), color=use_color or None)
     except DiagnoseError as err:
         _fail(err)
 
@@ -294,7 +296,9 @@ def demo_command(fmt: str, color: str) -> None:
         _fail(err)
     from .render import render_report
 
-    click.echo(render_report(report, fmt, color=_use_color(color)))
+    use_color = _use_color(color)
+    # click strips ANSI codes off a non-terminal unless told otherwise; --color always means keep them.
+    click.echo(render_report(report, fmt, color=use_color), color=use_color or None)
 
 
 __all__ = ["main"]

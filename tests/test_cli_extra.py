@@ -1,0 +1,126 @@
+"""CLI behaviour beyond the main paths: private knowledge, colour, the standalone simulator, packaging."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from fnmatch import fnmatch
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from diagnose.cli import main
+from diagnose.simulator import DEMO_SCENARIO, Simulator, load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PRIVATE_30003 = """\
+code: 30003
+title: Unreachable destination handset
+summary: The carrier could not reach the handset.
+products: [Programmable Messaging]
+channels: [sms]
+log_level: ERROR
+meaning: |
+  The handset was off or out of coverage when the carrier tried it.
+impact: |
+  The message was not delivered.
+causes:
+  - id: handset-unreachable
+    title: The handset could not be reached
+    explanation: |
+      Carriers give up after a while; the number itself may be fine.
+    confirmed_when: failed == true and to_valid == true
+    ruled_out_when: to_valid == false
+    confirmed_because: "{{ to }} ({{ country_name }}) was valid but unreachable."
+    ruled_out_because: "{{ to }} is not a valid number."
+    fix:
+      - text: Ask the recipient to check the handset, then resend to {{ to }}.
+escalation:
+  when: [It keeps failing for many handsets of one carrier.]
+  send: [The message SIDs.]
+references:
+  - {title: Error 30003, url: "https://www.twilio.com/docs/api/errors/30003", checked: 2026-11-27}
+"""
+
+
+def invoke(args: list[str], env: dict[str, str] | None = None):
+    base = {"NO_COLOR": None, "TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": "", "DIAGNOSE_API_URL": ""}
+    return CliRunner().invoke(main, args, env={**base, **(env or {})}, catch_exceptions=False)
+
+
+def test_a_new_code_needs_only_a_knowledge_file(tmp_path: Path) -> None:
+    (tmp_path / "30003.yaml").write_text(PRIVATE_30003)
+    lint = invoke(["knowledge", "lint", str(tmp_path)])
+    assert lint.exit_code == 0, lint.output
+    with Simulator(load_scenario(DEMO_SCENARIO), port=0) as sim:
+        sid, owner, (account, token) = sim.sample("other-error")
+        env = {"TWILIO_ACCOUNT_SID": account, "TWILIO_AUTH_TOKEN": token, "DIAGNOSE_API_URL": sim.url}
+        plain = invoke([sid, "--account", owner, "--format", "json"], env)
+        private = invoke([sid, "--account", owner, "--format", "json", "--knowledge", str(tmp_path)], env)
+    assert json.loads(plain.stdout)["diagnoses"][0]["verdict"] == "no-knowledge"
+    diag = json.loads(private.stdout)["diagnoses"][0]
+    assert (diag["verdict"], diag["cause"]) == ("confirmed", "handset-unreachable")
+    assert private.exit_code == 0
+    assert diag["fix"][0]["text"].startswith("Ask the recipient")
+
+
+def test_broken_private_knowledge_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "30003.yaml").write_text(PRIVATE_30003.replace("failed == true", "failed === true"))
+    result = invoke(["explain", "30003", "--knowledge", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "30003.yaml:" in result.stderr and "confirmed_when" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_colour_only_when_asked_or_on_a_terminal() -> None:
+    assert "\x1b[" in invoke(["explain", "21408", "--color", "always"]).stdout
+    assert "\x1b[" not in invoke(["explain", "21408"]).stdout  # CliRunner's stdout is not a TTY
+    assert "\x1b[" not in invoke(["explain", "21408", "--color", "never"]).stdout
+    no_color = CliRunner().invoke(main, ["explain", "21408"], env={"NO_COLOR": "1"})
+    assert "\x1b[" not in no_color.stdout
+
+
+def test_standalone_simulator_prints_url_credentials_and_sids() -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "diagnose", "simulator", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        lines: list[str] = []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and proc.stdout is not None:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "voice-trial-account" in line:
+                break
+        text = "".join(lines)
+        assert "http://127.0.0.1:" in text
+        assert "export TWILIO_ACCOUNT_SID=AC" in text and "export DIAGNOSE_API_URL=" in text
+        assert "subaccount-mismatch" in text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_every_data_file_ships_in_the_wheel() -> None:
+    tomllib = pytest.importorskip("tomllib", reason="tomllib is in the standard library from Python 3.11")
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["diagnose"]
+    package = ROOT / "diagnose"
+    for path in package.rglob("*"):
+        if path.is_dir() or "__pycache__" in path.parts or path.suffix == ".py":
+            continue
+        rel = path.relative_to(package).as_posix()
+        assert any(fnmatch(rel, pattern) for pattern in patterns), f"{rel} would be left out of the wheel"
