@@ -16,11 +16,16 @@ never imports it are unaffected.
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
+# The suite gets its own cache (checked knowledge, compiled templates), never the user's.
+os.environ["DIAGNOSE_CACHE_DIR"] = tempfile.mkdtemp(prefix="diagnose-test-cache-")
 
 from diagnose.simulator import DEMO_SCENARIO, Scenario, Simulator, load_scenario
 

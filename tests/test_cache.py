@@ -1,0 +1,72 @@
+"""The content-keyed caches: a cached load equals a fresh one, and a broken cache only costs time."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from diagnose.knowledge import clear_caches, load_knowledge
+from diagnose.knowledge._cache import recall, remember
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DIAGNOSE_CACHE_DIR", str(tmp_path))
+    clear_caches()
+    yield tmp_path
+    clear_caches()
+
+
+def test_cached_load_equals_a_fresh_load(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = load_knowledge()
+    assert list((cache / "knowledge").glob("*.json")), "clean files are remembered"
+    clear_caches()
+    second = load_knowledge()
+    monkeypatch.setenv("DIAGNOSE_CACHE_DIR", "off")
+    clear_caches()
+    fresh = load_knowledge()
+    assert first.entries() == second.entries() == fresh.entries()
+
+
+def test_a_corrupt_cache_entry_is_ignored(cache: Path) -> None:
+    load_knowledge()
+    for path in (cache / "knowledge").glob("*.json"):
+        path.write_text("{not json")
+    clear_caches()
+    assert load_knowledge().get(21408) is not None
+
+
+def test_an_edited_file_is_checked_again(cache: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "private"
+    folder.mkdir()
+    source = ROOT / "tests" / "data" / "knowledge" / "valid" / "21408.yaml"
+    (folder / "21408.yaml").write_text(source.read_text())
+    assert load_knowledge([folder]).get(21408) is not None
+    broken = source.read_text().replace("messaging_enabled == false", "messaging_enabled ==")
+    (folder / "21408.yaml").write_text(broken)
+    with pytest.raises(Exception) as caught:
+        load_knowledge([folder])
+    assert "21408.yaml" in str(caught.value)
+
+
+def test_remember_refuses_data_json_would_change(cache: Path) -> None:
+    remember(b"x", "1.yaml", {"a": (1, 2)})  # a tuple would come back as a list
+    assert recall(b"x", "1.yaml") is None
+    remember(b"y", "1.yaml", {"a": [1, 2]})
+    assert recall(b"y", "1.yaml") == {"a": [1, 2]}
+
+
+def test_unwritable_cache_dir_still_works(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    env = {**os.environ, "DIAGNOSE_CACHE_DIR": str(blocker / "cache"), "NO_COLOR": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "diagnose", "explain", "21408"], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    assert proc.returncode == 0 and "missing-country" in proc.stdout
