@@ -72,7 +72,7 @@ def test_message_on_main_account_takes_two_rounds(demo_sim: Simulator) -> None:
     assert context.parent == NOT_APPLICABLE  # a main account has no parent
     assert context.parent_messaging_permissions == NOT_APPLICABLE
     assert enabled(context.messaging_permissions, "FR") is False
-    assert context.messaging_permissions.request.endswith("/v1/Messaging/GeoPermissions?CountryCode=FR")
+    assert context.messaging_permissions.request.endswith(f"/v1/Messaging/GeoPermissions?CountryCode=FR as {main}")
     assert chain(context) == 2
     assert [r.round for r in context.requests] == [1, 1, 2]
     assert all(r.status == 200 and r.attempts == 1 for r in context.requests)

@@ -289,12 +289,13 @@ class _Builder:
                 else:
                     self.slots[parent_slot] = Fetched(error=iso_why) if parent_sid else NOT_APPLICABLE
                 return
+            # v1 APIs answer for whoever authenticates, so the line says as whom.
             if target_creds is None:
-                self.slots[slot] = Fetched(error=target_why, request=line)
+                self.slots[slot] = Fetched(error=target_why, request=f"{line} as {self.target}")
             else:
-                tasks[slot] = (lambda: read(self.target), line)
+                tasks[slot] = (lambda: read(self.target), f"{line} as {self.target}")
             if parent_sid is not None:
-                tasks[parent_slot] = (lambda: read(parent_sid), line)
+                tasks[parent_slot] = (lambda: read(parent_sid), f"{line} as {parent_sid}")
             else:
                 self.slots[parent_slot] = parent_unknown if parent_unknown is not None else NOT_APPLICABLE
 
