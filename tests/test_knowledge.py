@@ -280,11 +280,11 @@ def test_lint_a_single_file_and_mixed_paths() -> None:
 
 
 def test_related_code_unknown_everywhere_is_a_warning(tmp_path: Path) -> None:
-    text = (FIXTURES / "valid" / "21408.yaml").read_text().replace("related: [21215]", "related: [21215, 30649]")
+    text = (FIXTURES / "valid" / "21408.yaml").read_text().replace("related: [21215]", "related: [21215, 30699]")
     (tmp_path / "21408.yaml").write_text(text)
     (warning,) = lint_paths([tmp_path])
     assert (warning.severity, warning.key, warning.line) == ("warning", "related[1]", 8)
-    assert "30649" in warning.message
+    assert "30699" in warning.message
     kb = load_knowledge([tmp_path], include_builtin=False)  # a warning does not stop loading
     assert kb.problems == (warning,)
 
