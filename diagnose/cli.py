@@ -42,7 +42,8 @@ def _use_color(mode: str) -> bool:
 
 
 def _fail(err: DiagnoseError) -> None:
-    code = EXIT_TWILIO if isinstance(err, TwilioAccessError) else EXIT_USAGE
+    # Missing credentials are a usage error: nothing reached Twilio.
+    code = EXIT_TWILIO if isinstance(err, TwilioAccessError) and not isinstance(err, InputError) else EXIT_USAGE
     click.echo(f"diagnose: error: {err}", err=True)
     sys.exit(code)
 

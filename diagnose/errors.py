@@ -33,6 +33,10 @@ class CredentialsError(TwilioAccessError):
     """No credentials were given, or Twilio rejected them (20003)."""
 
 
+class MissingCredentialsError(CredentialsError, InputError):
+    """No usable credentials are configured; nothing was sent (a usage error, exit 2)."""
+
+
 class UnreachableError(TwilioAccessError):
     """The API did not answer within the time allowed."""
 

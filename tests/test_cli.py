@@ -119,7 +119,7 @@ def test_malformed_sid_exits_2_before_any_request(demo: Simulator, bad: str) -> 
 
 def test_no_credentials_says_how_to_provide_them() -> None:
     code, _, err = run(["SM" + "0" * 32])
-    assert code in (2, 3)
+    assert code == 2  # a usage error: nothing was sent
     assert "TWILIO_ACCOUNT_SID" in err and "diagnose demo" in err
 
 
@@ -185,6 +185,22 @@ def test_delivered_and_other_code(demo: Simulator) -> None:
     diag = json.loads(out)["diagnoses"][0]
     assert diag["verdict"] == "no-knowledge" and code == 1
     assert diag["error"]["code"] != 21408 and diag["error"]["docs_url"].endswith(str(diag["error"]["code"]))
+
+
+VOICE = ["voice-missing-country", "voice-subaccount-mismatch", "voice-high-risk-number-range", "voice-trial-account"]
+
+
+@pytest.mark.parametrize("case", VOICE)
+def test_each_voice_cause_is_confirmed_live(demo: Simulator, case: str) -> None:
+    sid, owner, env = creds_env(demo, case)
+    code, out, err = run([sid, "--account", owner, "--format", "json"], env)
+    (diag,) = json.loads(out)["diagnoses"]
+    assert (diag["verdict"], diag["cause"]) == ("confirmed", case.removeprefix("voice-")), (diag["causes"], err)
+    assert code == 0
+    assert diag["subject"] == {"kind": "call", "sid": sid}
+    assert diag["error"]["code"] in (21215, 13227, 32205)
+    assert all(c["status"] == "ruled-out" for c in diag["causes"] if c["id"] != diag["cause"])
+    assert diag["fix"]
 
 
 def test_demo_command_runs() -> None:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..errors import CredentialsError
+from ..errors import MissingCredentialsError
 
 _ACCOUNT = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _KEY = re.compile(r"^SK[0-9a-fA-F]{32}$")
@@ -61,7 +61,7 @@ def _get(env: Mapping[str, str], name: str) -> str:
 
 
 def credentials_from_env(env: Mapping[str, str]) -> Credentials:
-    """Credentials from ``env`` (pass ``os.environ``), or :class:`CredentialsError` saying how to set them.
+    """Credentials from ``env`` (pass ``os.environ``), or :class:`MissingCredentialsError` saying how to set them.
 
     When both an auth token and an API key are set, the auth token wins: it can
     read the Accounts resource, which a standard API key cannot, so the parent
@@ -75,9 +75,9 @@ def credentials_from_env(env: Mapping[str, str]) -> Credentials:
     edge = _get(env, "TWILIO_EDGE") or None
 
     if not (account or token or key or secret):
-        raise CredentialsError(f"no Twilio credentials were found. {HOW_TO_PROVIDE}")
+        raise MissingCredentialsError(f"no Twilio credentials were found. {HOW_TO_PROVIDE}")
     if account and not _ACCOUNT.match(account):
-        raise CredentialsError(
+        raise MissingCredentialsError(
             f"TWILIO_ACCOUNT_SID={account[:6]}… is not an account SID (AC followed by 32 hex digits). {HOW_TO_PROVIDE}"
         )
     if account and token:
@@ -89,13 +89,13 @@ def credentials_from_env(env: Mapping[str, str]) -> Credentials:
             if not value
         ]
         if missing:
-            raise CredentialsError(
+            raise MissingCredentialsError(
                 f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set. {HOW_TO_PROVIDE}"
             )
         if not _KEY.match(key):
-            raise CredentialsError(
+            raise MissingCredentialsError(
                 f"TWILIO_API_KEY={key[:6]}… is not an API key SID (SK followed by 32 hex digits). {HOW_TO_PROVIDE}"
             )
         return Credentials(account, key, secret, "api_key", region, edge)
     missing_name = "TWILIO_AUTH_TOKEN" if account else "TWILIO_ACCOUNT_SID"
-    raise CredentialsError(f"{missing_name} is not set. {HOW_TO_PROVIDE}")
+    raise MissingCredentialsError(f"{missing_name} is not set. {HOW_TO_PROVIDE}")
