@@ -295,11 +295,13 @@ def demo_command(fmt: str, color: str) -> None:
         report = run_demo()
     except DiagnoseError as err:
         _fail(err)
-    from .render import render_report
+    from .render import render_report, render_summary
 
     use_color = _use_color(color)
-    # click strips ANSI codes off a non-terminal unless told otherwise; --color always means keep them.
     click.echo(render_report(report, fmt, color=use_color), color=use_color or None)
+    if fmt == "text":
+        click.echo("\n" + render_summary(report, color=use_color), color=use_color or None)
+        click.echo("\nTo try it by hand, `diagnose simulator` prints credentials and sample SIDs for `diagnose SID`.")
 
 
 __all__ = ["main"]

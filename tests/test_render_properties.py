@@ -18,7 +18,7 @@ from test_render_samples import parse_html
 from diagnose.conditions import compile_condition
 from diagnose.knowledge.model import Cause, Check, Entry, Escalation, FixTemplate, IndexEntry, Reference
 from diagnose.models import CauseFinding, Diagnosis, ErrorInfo, Evidence, FixStep, Report, Subject
-from diagnose.render import FORMATS, render_explain, render_index_entry, render_report
+from diagnose.render import FORMATS, render_explain, render_index_entry, render_report, render_summary
 from diagnose.render._json import loads_report
 from diagnose.runbook import build_site, render_runbook
 
@@ -177,6 +177,14 @@ def test_every_report_renders_in_every_format(report: Report) -> None:
     assert ESC not in render_report(report, "text", color=False)
     assert ESC not in render_report(report, "markdown")
     check_html(render_report(report, "html"))
+
+
+@PROPERTY
+@given(REPORT)
+def test_summary_has_one_line_per_diagnosis(report: Report) -> None:
+    plain = render_summary(report)
+    assert len(plain.splitlines()) == 1 + len(report.diagnoses)
+    assert re.sub(r"\x1b\[[0-9;]*m", "", render_summary(report, color=True)) == plain
 
 
 @PROPERTY

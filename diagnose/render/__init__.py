@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ..knowledge.model import Entry, IndexEntry
     from ..models import Report
 
-__all__ = ["FORMATS", "render_explain", "render_index_entry", "render_report"]
+__all__ = ["FORMATS", "render_explain", "render_index_entry", "render_report", "render_summary"]
 
 FORMATS: tuple[str, ...] = ("text", "markdown", "html", "json")
 """Every ``fmt`` the renderers accept."""
@@ -54,6 +54,12 @@ def render_report(report: Report, fmt: str = "text", *, color: bool = False) -> 
         return dumps_report(report).removesuffix("\n")
     views = [diagnosis_view(d) for d in report.diagnoses]
     return _render("report", fmt, color, {"views": views})
+
+
+def render_summary(report: Report, *, color: bool = False) -> str:
+    """One text line per diagnosis: SID, code, verdict, cause."""
+    views = [diagnosis_view(d) for d in report.diagnoses]
+    return _render("summary", "text", color, {"views": views})
 
 
 def render_explain(entry: Entry, fmt: str = "text", *, color: bool = False) -> str:

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from ..cache import template_bytecode_cache
 from ..errors import RenderError
 from . import _markdown as md
-from ._text import Styled, clean, indent, tidy, wrap
+from ._text import Styled, clean, indent, one_line, tidy, wrap
 
 
 def _finalize_text(value: Any) -> str:
@@ -42,6 +42,7 @@ def text_env() -> jinja2.Environment:
     )
     env.filters.update(
         wrap=wrap,
+        one_line=one_line,
         indent_lines=indent,
         md_escape=md.escape,
         md_code=md.code,
