@@ -74,14 +74,14 @@ def measure(
     }
 
 
-def live(runs: int, latency_ms: int, sid_case: str) -> dict[str, Any]:
+def live(python: str, runs: int, latency_ms: int, sid_case: str) -> dict[str, Any]:
     from diagnose.simulator import DEMO_SCENARIO, Simulator, load_scenario
 
     scenario = load_scenario(DEMO_SCENARIO)
     with Simulator(scenario, port=0) as sim:
         sid, account, creds = sim.sample(sid_case)
         env = user_env({"TWILIO_ACCOUNT_SID": creds[0], "TWILIO_AUTH_TOKEN": creds[1], "DIAGNOSE_API_URL": sim.url})
-        argv = [sys.executable, "-m", "diagnose", sid, "--account", account]
+        argv = [python, "-m", "diagnose", sid, "--account", account]
         sim.set_latency(latency_ms)
         run_once(argv, env)  # warm-up, outside the request log
         sim.clear_requests()
@@ -90,41 +90,39 @@ def live(runs: int, latency_ms: int, sid_case: str) -> dict[str, Any]:
         per_run = len(log) / runs
         # Chains are computed per run: runs are sequential, so split the log into `runs` equal slices.
         size = len(log) // runs if runs else 0
-        chains = [
-            longest_chain([(r["start"], r["end"]) for r in log[i * size : (i + 1) * size]])
-            for i in range(runs)
-        ]
+        chains = [longest_chain([(r["start"], r["end"]) for r in log[i * size : (i + 1) * size]]) for i in range(runs)]
         row["requests"] = f"{per_run:g}"
         row["chain"] = str(max(chains, default=0))
         return row
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument(
+        "--python",
+        default=sys.executable,
+        help="interpreter whose installed diagnose is measured (e.g. a venv made with `pip install .`)",
+    )
     args = parser.parse_args()
-    exe = [sys.executable, "-m", "diagnose"]
+    exe = [args.python, "-m", "diagnose"]
     rows = [
-        measure("python -c pass (floor)", [sys.executable, "-c", "pass"], args.runs),
+        measure("python -c pass (floor)", [args.python, "-c", "pass"], args.runs),
         measure("diagnose explain 21408", [*exe, "explain", "21408"], args.runs),
     ]
     with tempfile.TemporaryDirectory() as out:
-        rows.append(
-            measure("diagnose runbook --all --out DIR", [*exe, "runbook", "--all", "--out", out], args.runs)
-        )
+        rows.append(measure("diagnose runbook --all --out DIR", [*exe, "runbook", "--all", "--out", out], args.runs))
     for case in ("subaccount-mismatch", "voice-subaccount-mismatch"):
         for latency in (0, 100):
-            rows.append(live(max(3, args.runs // 3), latency, case))
+            rows.append(live(args.python, max(3, args.runs // 3), latency, case))
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {platform.system()}"
     )
+    print(f"interpreter: {args.python}")
     print(f"runs per row: {args.runs} (live rows: {max(3, args.runs // 3)})")
     header = (
-        f"{'benchmark':44} {'median ms':>10} {'min ms':>8} {'peak MiB':>9} "
-        f"{'requests':>9} {'chain':>6} {'exit':>5}"
+        f"{'benchmark':44} {'median ms':>10} {'min ms':>8} {'peak MiB':>9} {'requests':>9} {'chain':>6} {'exit':>5}"
     )
     print(header)
     print("-" * len(header))
