@@ -55,6 +55,20 @@ def _fix_steps(cause: Cause, env: Mapping[str, Any]) -> tuple[FixStep, ...]:
     return tuple(steps)
 
 
+def _open_questions(findings: Findings, facts: Mapping[str, Fact]) -> list[str]:
+    """Which causes remain, and which unknown facts would decide between them, grouped by why."""
+    open_ids = [c.id for c in findings.causes if c.status != "ruled-out"]
+    lines = [f"Still open: {', '.join(open_ids)}."] if len(open_ids) > 1 else []
+    by_reason: dict[str, list[str]] = {}
+    for name in sorted({n for c in findings.causes if c.status != "ruled-out" for n in c.facts}):
+        fact = facts.get(name)
+        if fact is not None and not fact.known:
+            by_reason.setdefault(fact.reason, []).append(name)
+    for reason, names in by_reason.items():
+        lines.append(f"Unknown {', '.join(names)}: {reason}.")
+    return lines
+
+
 def fact_table(facts: Mapping[str, Fact]) -> dict[str, dict[str, Any]]:
     """Facts as JSON-ready rows, in registry order."""
     return {
@@ -96,11 +110,7 @@ def build_diagnosis(
     )
     extra = list(notes)
     if findings.verdict in {"inconclusive", "likely"}:
-        missing = sorted({name for c in findings.causes if c.status != "ruled-out" for name in c.facts})
-        for name in missing:
-            fact = facts.get(name)
-            if fact is not None and not fact.known:
-                extra.append(f"unknown: {name} ({fact.reason})")
+        extra.extend(_open_questions(findings, facts))
     return Diagnosis(
         subject=Subject(kind=evidence.kind, sid=evidence.sid),
         evidence=evidence,

@@ -111,6 +111,19 @@ def fact_rows(facts: Mapping[str, Any] | None) -> list[FactRow]:
     return [fact_row(name, facts[name]) for name in ordered_facts(facts)]
 
 
+def _same_reason_once(rows: list[FactRow]) -> list[FactRow]:
+    """A reason shared by several unknown facts is written out once; later rows point back to it."""
+    seen: dict[str, str] = {}
+    out = []
+    for row in rows:
+        if not row.known and row.reason:
+            first = seen.setdefault(row.reason, row.name)
+            if first != row.name:
+                row = FactRow(row.name, False, row.value, f"as for {first}", row.source)
+        out.append(row)
+    return out
+
+
 def _known_value(facts: Mapping[str, Any] | None, name: str) -> Any:
     """The value of a known fact, or None."""
     if not facts or name not in facts:
@@ -148,14 +161,16 @@ class DiagnosisView:
         """What a report shows under a cause: the reason, then the facts that matter.
 
         A ruled-out cause shows only its reason (every fact is in the JSON output);
-        an open one also shows the facts that could not be read, since those are
+        an open one also names the facts that could not be read, since those are
         what would decide it.
         """
         out = [finding.reason] if finding.reason else []
         if finding.status == "confirmed":
             out.extend(finding.evidence)
         elif finding.status in ("possible", "unknown"):
-            out.extend(line for line in finding.evidence if " = unknown (" in line)
+            missing = [line.split(" = ", 1)[0] for line in finding.evidence if " = unknown (" in line]
+            if missing:
+                out.append("Would be decided by: " + ", ".join(missing) + " (unknown; see Facts).")
         return out
 
 
@@ -198,7 +213,7 @@ def diagnosis_view(d: Diagnosis) -> DiagnosisView:
     label = "Likely cause" if d.verdict == "likely" else "Cause"
     rows = fact_rows(d.facts)
     read = {name for c in d.causes for name in c.facts}
-    shown = [r for r in rows if r.name in read or r.name in CORE_FACTS] if read else rows
+    shown = _same_reason_once([r for r in rows if r.name in read or r.name in CORE_FACTS] if read else rows)
     return DiagnosisView(
         d=d,
         code_label=code_label,
