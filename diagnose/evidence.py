@@ -10,12 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
+from urllib.parse import unquote_plus
 
 from .errors import InputError
 from .models import Evidence
 
 _SID = re.compile(r"^(?P<prefix>SM|MM|CA)(?P<hex>[0-9a-fA-F]{32})$")
 _ACCOUNT = re.compile(r"^AC[0-9a-fA-F]{32}$")
+_E164 = re.compile(r"(?<![\w+])\+[1-9]\d{6,14}(?!\d)")
+
+# Codes raised on a <Dial> leg: the Call resource is the parent call, whose `to` is not what was dialled.
+DIAL_LEG_CODES = frozenset({13227})
 
 
 def classify_sid(text: str) -> tuple[Literal["message", "call"], str]:
@@ -124,7 +129,12 @@ def from_call(
     from .countries import parse_destination
 
     code = call_error_code(notifications, alerts)
-    to, sid = _text(payload.get("to")), _text(payload.get("sid"))
+    to, sid, from_ = _text(payload.get("to")), _text(payload.get("sid")), _text(payload.get("from"))
+    excerpt = ""
+    if code in DIAL_LEG_CODES:
+        # The blocked number is the one <Dial> tried; the parent call's own `to` would mislead.
+        found = dialled_number(notifications, alerts, exclude=(to, from_))
+        to, excerpt = found if found else (None, "")
     return Evidence(
         kind="call",
         sid=sid,
@@ -132,9 +142,34 @@ def from_call(
         call_sid=sid,
         account_sid=_text(payload.get("account_sid")),
         to=to,
-        from_=_text(payload.get("from")),
+        from_=from_,
         country=parse_destination(to).country if to else None,
         format=fmt,
         status=_text(payload.get("status")),
-        channel=channel_of(to, kind="call", code=code),
+        channel=channel_of(to or _text(payload.get("to")), kind="call", code=code),
+        excerpt=excerpt,
     )
+
+
+def dialled_number(
+    notifications: Sequence[Mapping[str, Any]] | None,
+    alerts: Sequence[Mapping[str, Any]] | None,
+    *,
+    exclude: Sequence[str | None] = (),
+) -> tuple[str, str] | None:
+    """The number a <Dial> tried, read from the Notification or Alert text, with the text it came from.
+
+    Twilio writes these texts URL-encoded (``key=value&…``); the first E.164 number in them that
+    is not the call's own ``to`` or ``from`` is taken.
+    """
+    skip = {e for e in exclude if e}
+    for row in (*(notifications or ()), *(alerts or ())):
+        for field in ("message_text", "alert_text", "request_variables"):
+            raw = row.get(field)
+            if not isinstance(raw, str) or not raw:
+                continue
+            text = unquote_plus(raw)
+            for match in _E164.finditer(text):
+                if match.group() not in skip:
+                    return match.group(), text[:300]
+    return None

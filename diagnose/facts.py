@@ -232,6 +232,14 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
     out: Facts = {}
     src = context.resource.request or f"input ({evidence.format})"
     if not evidence.to:
+        from .evidence import DIAL_LEG_CODES
+
+        missing = "the destination ('To') is unknown"
+        if evidence.code in DIAL_LEG_CODES:
+            missing = (
+                f"error {evidence.code} comes from a <Dial>, and neither the notification nor the alert names "
+                "the number dialled (the call's own 'To' is not it)"
+            )
         for name in (
             "to",
             "to_valid",
@@ -245,7 +253,7 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
             "country_high_risk",
             "country_not_allowed",
         ):
-            out[name] = Fact.unknown(name, "the destination ('To') is unknown")
+            out[name] = Fact.unknown(name, missing)
         if evidence.country:  # a pasted text can name the country without the number
             iso = evidence.country
             out["country"] = _known("country", iso, src)

@@ -89,3 +89,36 @@ def test_message_parser_never_raises_and_round_trips_as_json(payload: dict) -> N
 @given(st.one_of(st.none(), st.text(max_size=30)), st.sampled_from(["message", "call"]))
 def test_channel_of_is_total(address: str | None, kind: str) -> None:
     assert channel_of(address, kind=kind) in {"sms", "mms", "whatsapp", "rcs", "messenger", "voice", "sip"}
+
+
+def test_a_dial_leg_code_takes_the_dialled_number_from_the_notification() -> None:
+    call = {"sid": "CA" + "5" * 32, "to": "+15017122661", "from": "+14155550142", "status": "failed"}
+    text = "Msg=Geo+Permission+configuration+is+not+permitting+call&phonenumber=%2B442071838750&ErrorCode=13227"
+    ev = from_call(call, [{"error_code": "13227", "log": "1", "message_text": text}])
+    assert (ev.code, ev.to, ev.country) == (13227, "+442071838750", "GB")
+    assert "+442071838750" in ev.excerpt
+
+
+def test_a_dial_leg_code_without_the_dialled_number_leaves_the_destination_unknown() -> None:
+    from diagnose.facts import derive_facts
+
+    call = {"sid": "CA" + "5" * 32, "to": "+15017122661", "from": "+14155550142", "status": "failed"}
+    ev = from_call(call, [{"error_code": "13227", "log": "1", "message_text": "Msg=blocked"}])
+    assert ev.to is None and ev.country is None  # never the call's own `to`, which is not what was dialled
+    facts = derive_facts(ev, None)
+    assert not facts["country"].known and "<Dial>" in facts["country"].reason
+
+
+def test_other_call_codes_keep_the_calls_own_destination() -> None:
+    call = {"sid": "CA" + "5" * 32, "to": "+525512345678", "from": "+15017122661", "status": "failed"}
+    text = "Msg=x&phonenumber=%2B442071838750"
+    ev = from_call(call, [{"error_code": "21215", "log": "0", "message_text": text}])
+    assert ev.to == "+525512345678" and ev.country == "MX"
+
+
+@given(st.text(max_size=200), st.one_of(st.none(), st.text(max_size=20)))
+def test_dialled_number_reader_is_total(text: str, exclude: str | None) -> None:
+    from diagnose.evidence import dialled_number
+
+    found = dialled_number([{"message_text": text}], [{"alert_text": text}], exclude=(exclude,))
+    assert found is None or (found[0].startswith("+") and found[0] != exclude)

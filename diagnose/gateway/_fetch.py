@@ -37,6 +37,11 @@ def _fetched(outcome: Outcome[Any], line: str) -> Fetched:
     return Fetched(value=outcome.value, request=line)
 
 
+def _rows(slot: Fetched | None) -> list[Any] | None:
+    """The list a Notifications or Alerts slot holds, or None."""
+    return slot.value if slot is not None and slot.ok and isinstance(slot.value, list) else None
+
+
 def _has_code(rows: Any) -> bool:
     for row in rows or ():
         if isinstance(row, Mapping):
@@ -256,10 +261,21 @@ class _Builder:
             return None, reason_of(err)
 
     def destination(self) -> tuple[str | None, str]:
+        """The destination country, read as the evidence step reads it (a <Dial> leg's number for 13227)."""
         from ..countries import parse_destination
+        from ..evidence import DIAL_LEG_CODES, from_call
 
         resource = self.slots["resource"].value or {}
         to = resource.get("to")
+        if self.kind == "call":
+            evidence = from_call(resource, _rows(self.slots.get("notifications")), _rows(self.slots.get("alerts")))
+            if evidence.code in DIAL_LEG_CODES:
+                if not evidence.to:
+                    return None, (
+                        f"error {evidence.code} comes from a <Dial>, and neither the notification nor the alert "
+                        "names the number dialled, so there is no country to look up"
+                    )
+                to = evidence.to
         if not isinstance(to, str) or not to.strip():
             return None, f"the {self.kind} has no 'to', so there is no country to look up"
         sender = resource.get("from")
@@ -279,7 +295,13 @@ class _Builder:
         tasks: dict[str, tuple[Callable[[], Any], str]] = {}
 
         def per_account(
-            slot: str, parent_slot: str, line: str, read: Callable[[str], Any], *, by_country: bool = True
+            slot: str,
+            parent_slot: str,
+            line: str,
+            read: Callable[[str], Any],
+            *,
+            by_country: bool = True,
+            into: dict[str, tuple[Callable[[], Any], str]] = tasks,
         ) -> None:
             """The same read for the sending account and for its parent, or each slot's reason."""
             if by_country and iso is None:
@@ -293,11 +315,23 @@ class _Builder:
             if target_creds is None:
                 self.slots[slot] = Fetched(error=target_why, request=f"{line} as {self.target}")
             else:
-                tasks[slot] = (lambda: read(self.target), f"{line} as {self.target}")
+                into[slot] = (lambda: read(self.target), f"{line} as {self.target}")
             if parent_sid is not None:
-                tasks[parent_slot] = (lambda: read(parent_sid), f"{line} as {parent_sid}")
+                into[parent_slot] = (lambda: read(parent_sid), f"{line} as {parent_sid}")
             else:
                 self.slots[parent_slot] = parent_unknown if parent_unknown is not None else NOT_APPLICABLE
+
+        def prefixes(into: dict[str, tuple[Callable[[], Any], str]] = tasks) -> None:
+            """The country's high-risk special prefixes: per country, so read once."""
+            if iso is None:
+                self.slots["voice_high_risk_prefixes"] = Fetched(error=iso_why)
+                return
+            country = iso
+            path = f"/DialingPermissions/Countries/{country}/HighRiskSpecialPrefixes"
+            into["voice_high_risk_prefixes"] = (
+                lambda: access.voice_high_risk_prefixes(country),
+                request_line("voice", path, {"PageSize": access.page_size}),
+            )
 
         if self.kind == "message":
             line = request_line("accounts", "/Messaging/GeoPermissions", {"CountryCode": iso or ""})
@@ -316,14 +350,7 @@ class _Builder:
             per_account(
                 "voice_settings", "parent_voice_settings", settings_line, access.voice_settings, by_country=False
             )
-            if iso is None:
-                self.slots["voice_high_risk_prefixes"] = Fetched(error=iso_why)
-            else:
-                path = f"/DialingPermissions/Countries/{iso}/HighRiskSpecialPrefixes"
-                tasks["voice_high_risk_prefixes"] = (
-                    lambda: access.voice_high_risk_prefixes(iso or ""),
-                    request_line("voice", path, {"PageSize": access.page_size}),
-                )
+            prefixes()
             if "notifications" not in self.slots:  # found by search: not fetched in round 1
                 tasks["notifications"] = (
                     lambda: access.call_notifications(self.sid, self.target),
@@ -336,6 +363,21 @@ class _Builder:
             alerts: dict[str, tuple[Callable[[], Any], str]] = {}
             self._schedule_alerts(alerts, target_creds, target_why)
             self.slots.update(self._run(alerts))
+        if self.kind == "call":
+            # The code (and for a <Dial> leg, the number dialled) may only have come with this round.
+            later_iso, later_why = self.destination()
+            if later_iso != iso:
+                redo: dict[str, tuple[Callable[[], Any], str]] = {}
+                iso, iso_why = later_iso, later_why
+                per_account(
+                    "voice_country",
+                    "parent_voice_country",
+                    request_line("voice", f"/DialingPermissions/Countries/{iso}"),
+                    lambda sid: access.voice_country(sid, iso or ""),
+                    into=redo,
+                )
+                prefixes(into=redo)
+                self.slots.update(self._run(redo))
 
     def _schedule_alerts(
         self, tasks: dict[str, tuple[Callable[[], Any], str]], creds: Credentials | None, why: str
