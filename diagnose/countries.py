@@ -15,7 +15,7 @@ Two jobs, both pure:
   with its source.
 
 Nothing happens at import: the data file is read on first use (through
-:mod:`importlib.resources`) and cached. No ``twilio``, no ``click``, no I/O
+:mod:`diagnose._data`) and cached. No ``twilio``, no ``click``, no I/O
 besides reading that package file.
 """
 
@@ -213,12 +213,12 @@ def country_data() -> CountryData:
     Raises :class:`~diagnose.errors.KnowledgeError` if the packaged file is
     missing or malformed: that is a packaging bug, not a user error.
     """
-    from importlib import resources
-
     import yaml
 
+    from ._data import read_text
+
     try:
-        text = resources.files(__package__ or "diagnose").joinpath(_DATA_FILE).read_text(encoding="utf-8")
+        text = read_text(*_DATA_FILE.split("/"))
         # libyaml's C SafeLoader when present: same safety, a fraction of the time.
         doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:

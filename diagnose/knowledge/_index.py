@@ -5,15 +5,15 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
-from importlib import resources
 from types import MappingProxyType
 
+from .._data import read_text
 from .model import IndexEntry
 
 
 @functools.cache
 def _rows() -> tuple[tuple[str, ...], dict[int, list[object]]]:
-    text = resources.files("diagnose").joinpath("data").joinpath("error_index.json").read_text(encoding="utf-8")
+    text = read_text("data", "error_index.json")
     document = json.loads(text)
     return tuple(document["fields"]), {row[0]: row for row in document["errors"]}
 

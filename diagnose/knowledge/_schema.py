@@ -18,9 +18,9 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Literal
 
+from .._data import read_text
 from ._where import KeyPath
 
 CHECKED = frozenset(
@@ -261,7 +261,7 @@ def _check_keywords(schema: Any, where: str) -> None:
 @functools.cache
 def knowledge_schema() -> Mapping[str, Any]:
     """``schema.json``, read once on first use."""
-    text = resources.files("diagnose.knowledge").joinpath("schema.json").read_text(encoding="utf-8")
+    text = read_text("knowledge", "schema.json")
     schema: Mapping[str, Any] = json.loads(text)
     return schema
 
