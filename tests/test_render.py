@@ -17,6 +17,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from test_render_samples import (
     ACCOUNT,
     assert_valid_page,
@@ -460,7 +462,7 @@ def test_explain_text_covers_every_section() -> None:
     ):
         assert f"\n{heading}\n" in text, heading
     assert "  1. 21408/country-disabled — The country is disabled on the account" in text
-    assert "How to confirm" in text and "Console: Open **Messaging" in text
+    assert "How to confirm" in text and "Console: Open Messaging" in text
     assert 'CountryCode=<country>" -u "<account_sid>:$AUTH_TOKEN"' in text  # placeholders, never broken
     assert "Only when: country_high_risk == true" in text
     assert "[retired]" in text and "Retired: Messaging has no inheritance setting" in text
@@ -509,3 +511,21 @@ def test_explain_text_with_color_only_adds_sgr_codes() -> None:
 def test_account_sid_appears_in_all_formats() -> None:
     for fmt in FORMATS:
         assert ACCOUNT in render_report(sample_report(), fmt)
+
+
+def test_text_drops_emphasis_markers_but_not_code_or_globs() -> None:
+    from diagnose.render._text import plain_emphasis
+
+    strong = "**Defaults are narrow.** A *home country* only"
+    assert plain_emphasis(strong) == "Defaults are narrow. A home country only"
+    assert plain_emphasis("run `ls **/*.py` and 2 * 3 * 4") == "run `ls **/*.py` and 2 * 3 * 4"
+    assert plain_emphasis("a**b") == "a**b"
+
+
+@given(st.text(max_size=200))
+def test_plain_emphasis_only_removes_asterisks(text: str) -> None:
+    from diagnose.render._text import clean, plain_emphasis
+
+    source = clean(text)
+    out = plain_emphasis(source)
+    assert out.replace("*", "") == source.replace("*", "")

@@ -117,6 +117,24 @@ def _protect(text: str) -> str:
     return _CODE_SPAN.sub(lambda m: m.group(0).replace(" ", _PROTECT), text)
 
 
+_CODE_SPAN = re.compile(r"(`[^`\n]*`)")
+_STRONG = re.compile(r"\*\*(?=\S)([^*\n]+?)(?<=\S)\*\*")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![\w*])")
+
+
+def plain_emphasis(text: str) -> str:
+    """Drop Markdown's ``**strong**`` and ``*emphasis*`` markers outside code spans: a terminal shows them as noise."""
+    spans: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        spans.append(match.group())
+        return f"\x00{len(spans) - 1}\x00"
+
+    held = _CODE_SPAN.sub(hold, text)  # code spans may sit inside **strong**, and may hold * themselves
+    held = _EMPHASIS.sub(r"\1", _STRONG.sub(r"\1", held))
+    return re.sub("\x00(\\d+)\x00", lambda m: spans[int(m.group(1))], held)
+
+
 def _fill(text: str, width: int, first: str, rest: str) -> list[str]:
     wrapper = textwrap.TextWrapper(
         width=max(width, len(first) + 20),
@@ -125,7 +143,7 @@ def _fill(text: str, width: int, first: str, rest: str) -> list[str]:
         break_long_words=False,
         break_on_hyphens=False,
     )
-    lines = wrapper.wrap(_protect(text)) or [first.rstrip()]
+    lines = wrapper.wrap(_protect(plain_emphasis(text))) or [first.rstrip()]
     return [line.replace(_PROTECT, " ") for line in lines]
 
 
