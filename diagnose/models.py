@@ -104,7 +104,8 @@ class Diagnosis:
     summary: str = ""
     explanation: str = ""
     prevention: tuple[str, ...] = ()
-    escalation: tuple[str, ...] = ()
+    escalation: tuple[str, ...] = ()  # when to escalate to Twilio support
+    escalation_send: tuple[str, ...] = ()  # what to send them
     requests: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 

@@ -103,8 +103,9 @@ def build_diagnosis(
         prevention = tuple(render_template(p, env) for p in cause.prevention)
         explanation = cause.explanation
     escalation: tuple[str, ...] = ()
+    send: tuple[str, ...] = ()
     if entry is not None and findings.verdict in {"confirmed", "likely", "inconclusive"}:
-        escalation = tuple(entry.escalation.when)
+        escalation, send = tuple(entry.escalation.when), tuple(entry.escalation.send)
     summary = _VERDICT_SUMMARY[findings.verdict].format(
         cause=f"{code}/{findings.cause}" if findings.cause else "", kind=evidence.kind, code=code
     )
@@ -125,6 +126,7 @@ def build_diagnosis(
         explanation=explanation,
         prevention=prevention,
         escalation=escalation,
+        escalation_send=send,
         requests=tuple(f"{r.method} {r.url} → {r.status}" for r in requests),
         notes=tuple(extra),
     )

@@ -75,6 +75,7 @@ def _diagnosis(data: Mapping[str, Any]) -> Diagnosis:
         explanation=data.get("explanation", ""),
         prevention=_tuple(data.get("prevention")),
         escalation=_tuple(data.get("escalation")),
+        escalation_send=_tuple(data.get("escalation_send")),
         requests=_tuple(data.get("requests")),
         notes=_tuple(data.get("notes")),
     )
