@@ -39,6 +39,7 @@ FACTS: Mapping[str, FactSpec] = _specs(
     ("subject_kind", "str", "message, call or paste."),
     # The destination
     ("to", "str", "The destination as sent, without a channel prefix."),
+    ("from_number", "str", "The sender as sent: phone number, short code, alphanumeric sender ID or channel address."),
     ("to_valid", "bool", "phonenumbers considers the destination a valid number."),
     ("country", "str", "ISO 3166 alpha-2 code of the destination; NANP territories are their own country."),
     ("country_name", "str", "English name of the destination country."),
@@ -384,6 +385,11 @@ def derive_facts(evidence: Evidence, context: Context | None = None) -> Facts:
         else Fact.unknown("channel", "not stated")
     )
     facts["subject_kind"] = _known("subject_kind", evidence.kind, "input")
+    facts["from_number"] = (
+        _known("from_number", evidence.from_, ctx.resource.request or f"input ({evidence.format})")
+        if evidence.from_
+        else Fact.unknown("from_number", "the input names no sender")
+    )
     facts.update(_destination_facts(evidence, ctx))
     if context is None:
         reason = "nothing was fetched from Twilio (offline)"
