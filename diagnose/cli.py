@@ -197,7 +197,8 @@ def explain_command(code: str | None, list_: bool, fmt: str, color: str, knowled
 
 def _parse_code(text: str) -> int:
     cleaned = text.strip()
-    if not cleaned.isdigit() or len(cleaned) > 6:
+    # isdigit() alone accepts "²" and other digits int() refuses
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 6:
         raise InputError(f"{text!r} is not an error code: Twilio codes are numbers such as 21408")
     return int(cleaned)
 

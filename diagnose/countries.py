@@ -318,7 +318,7 @@ def _clean(number: str) -> str:
     """Undo URL-encoding of '+', drop separators; keep anything else for phonenumbers to judge."""
     text = number.replace("%2B", "+").replace("%2b", "+")
     text = re.sub(r"[\s\u00a0\u2000-\u200f\u2060\-./()\[\]]", "", text)
-    if text.startswith("00") and text[2:].isdigit():  # the common international prefix
+    if text.startswith("00") and text[2:].isascii() and text[2:].isdigit():  # the common international prefix
         text = "+" + text[2:]
     return text
 
@@ -356,7 +356,7 @@ def _valid_region(candidate: str, region: str | None = None) -> tuple[str, str] 
 
 def _suggest(digits: str, country: str | None, default_region: str | None) -> tuple[str, str] | None:
     """A valid reading of ``digits`` in another country: a NANP number, or a national number."""
-    if not digits.isdigit() or not 7 <= len(digits) <= 15:
+    if not (digits.isascii() and digits.isdigit()) or not 7 <= len(digits) <= 15:
         return None
     candidates: list[tuple[str, str | None]] = []
     if not digits.startswith("1"):

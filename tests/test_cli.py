@@ -62,7 +62,7 @@ def test_explain_index_only_code() -> None:
     assert "no diagnostic rules" in out.lower()
 
 
-@pytest.mark.parametrize("bad", ["99999", "abc", "21408x", "-5"])
+@pytest.mark.parametrize("bad", ["99999", "abc", "21408x", "-5", "²", "２１４０８"])
 def test_explain_rejects_unknown_or_non_numeric_codes(bad: str) -> None:
     code, _, err = run(["explain", "--", bad])
     assert code == 2
@@ -187,7 +187,15 @@ def test_delivered_and_other_code(demo: Simulator) -> None:
     assert diag["error"]["code"] != 21408 and diag["error"]["docs_url"].endswith(str(diag["error"]["code"]))
 
 
-VOICE = ["voice-missing-country", "voice-subaccount-mismatch", "voice-high-risk-number-range", "voice-trial-account"]
+VOICE = [
+    "voice-missing-country",
+    "voice-subaccount-mismatch",
+    "voice-high-risk-number-range",
+    "voice-trial-account",
+    "voice-country-not-allowed",
+    "voice-wrong-country-code",
+    "voice-permission-enabled-now",
+]
 
 
 @pytest.mark.parametrize("case", VOICE)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from diagnose.cli import main
 from diagnose.simulator import DEMO_SCENARIO, Simulator, load_scenario
@@ -124,3 +126,11 @@ def test_every_data_file_ships_in_the_wheel() -> None:
             continue
         rel = path.relative_to(package).as_posix()
         assert any(fnmatch(rel, pattern) for pattern in patterns), f"{rel} would be left out of the wheel"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=12).filter(lambda t: "\x00" not in t))
+def test_explain_any_code_text_exits_cleanly(text: str) -> None:
+    result = CliRunner().invoke(main, ["explain", "--", text], env={"NO_COLOR": "1"})
+    assert result.exit_code in (0, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

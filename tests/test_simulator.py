@@ -84,6 +84,9 @@ def test_demo_has_one_case_per_cause(demo_scenario):
         "voice-subaccount-mismatch",
         "voice-high-risk-number-range",
         "voice-trial-account",
+        "voice-country-not-allowed",
+        "voice-wrong-country-code",
+        "voice-permission-enabled-now",
     }
 
 
@@ -351,16 +354,20 @@ def test_alerts_act_on_the_authenticated_account_and_filter(demo_sim, twilio_cli
     client = twilio_client(demo_sim)
     alerts = client.monitor.v1.alerts.list()
     assert {a.account_sid for a in alerts} == {PARENT}
-    assert {a.resource_sid for a in alerts} == {
-        demo_sim.cases["voice-missing-country"],
-        demo_sim.cases["voice-high-risk-number-range"],
-    }
+    parent_calls = (
+        "voice-missing-country",
+        "voice-high-risk-number-range",
+        "voice-country-not-allowed",
+        "voice-wrong-country-code",
+        "voice-permission-enabled-now",
+    )
+    assert {a.resource_sid for a in alerts} == {demo_sim.cases[case] for case in parent_calls}
     assert client.monitor.v1.alerts.list(log_level="warning") == []
     from datetime import datetime, timedelta, timezone
 
     future = datetime.now(timezone.utc) + timedelta(days=2)
     assert client.monitor.v1.alerts.list(start_date=future) == []
-    assert len(client.monitor.v1.alerts.list(end_date=future)) == 2
+    assert len(client.monitor.v1.alerts.list(end_date=future)) == len(parent_calls)
 
 
 def test_accounts_list_pages_through_parent_and_subaccounts(demo_sim, twilio_client):
@@ -505,7 +512,7 @@ def test_dialing_permissions_country_and_prefixes(demo_sim, twilio_client):
 def test_dialing_countries_list_filters_and_pages(demo_sim, twilio_client):
     countries_api = twilio_client(demo_sim).voice.v1.dialing_permissions.countries
     enabled = countries_api.list(low_risk_numbers_enabled=True)
-    assert sorted(c.iso_code for c in enabled) == ["GB", "US"]
+    assert sorted(c.iso_code for c in enabled) == ["DE", "GB", "US"]
     assert [c.iso_code for c in countries_api.list(iso_code="MX")] == ["MX"]
     assert {c.iso_code for c in countries_api.list(country_code="+44")} >= {"GB", "GG", "IM", "JE"}
     assert "PR" in {c.iso_code for c in countries_api.list(country_code="+1787")}

@@ -112,7 +112,7 @@ def message(msg: Message) -> dict[str, Any]:
 def _formatted(number: str) -> str:
     """``(305) 191-3581`` for NANP numbers, the number itself otherwise (as Twilio formats calls)."""
     digits = number[2:]
-    if number.startswith("+1") and len(digits) == 10 and digits.isdigit():
+    if number.startswith("+1") and len(digits) == 10 and digits.isascii() and digits.isdigit():
         return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
     return number
 

@@ -292,7 +292,7 @@ def derived_sid(prefix: str, *parts: object) -> str:
 
 
 def _code(value: Any, at: _At) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value)
     return _integer(value, at, minimum=1)
 
@@ -658,7 +658,7 @@ def _call(raw: Any, at: _At, account: str, index: int, now: dt.datetime, claim: 
     end = None if raw.get("end_time") is None else _when(raw["end_time"], at.key(raw, "end_time"), now)
     duration = _integer(
         int(raw["duration"])
-        if str(raw.get("duration", "")).isdigit()
+        if str(raw.get("duration", "")).isascii() and str(raw.get("duration", "")).isdigit()
         else raw.get("duration", 30 if status == "completed" else 0),
         at.key(raw, "duration"),
     )
