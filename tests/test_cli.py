@@ -195,6 +195,7 @@ VOICE = [
     "voice-country-not-allowed",
     "voice-wrong-country-code",
     "voice-permission-enabled-now",
+    "sip-missing-country",
 ]
 
 
@@ -203,7 +204,8 @@ def test_each_voice_cause_is_confirmed_live(demo: Simulator, case: str) -> None:
     sid, owner, env = creds_env(demo, case)
     code, out, err = run([sid, "--account", owner, "--format", "json"], env)
     (diag,) = json.loads(out)["diagnoses"]
-    assert (diag["verdict"], diag["cause"]) == ("confirmed", case.removeprefix("voice-")), (diag["causes"], err)
+    expected = case.removeprefix("voice-").removeprefix("sip-")
+    assert (diag["verdict"], diag["cause"]) == ("confirmed", expected), (diag["causes"], err)
     assert code == 0
     assert diag["subject"] == {"kind": "call", "sid": sid}
     assert diag["error"]["code"] in (21215, 13227, 32205)

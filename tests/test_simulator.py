@@ -87,6 +87,7 @@ def test_demo_has_one_case_per_cause(demo_scenario):
         "voice-country-not-allowed",
         "voice-wrong-country-code",
         "voice-permission-enabled-now",
+        "sip-missing-country",
     }
 
 
@@ -360,6 +361,7 @@ def test_alerts_act_on_the_authenticated_account_and_filter(demo_sim, twilio_cli
         "voice-country-not-allowed",
         "voice-wrong-country-code",
         "voice-permission-enabled-now",
+        "sip-missing-country",
     )
     assert {a.resource_sid for a in alerts} == {demo_sim.cases[case] for case in parent_calls}
     assert client.monitor.v1.alerts.list(log_level="warning") == []
