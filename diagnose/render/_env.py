@@ -28,18 +28,23 @@ def _finalize_text(value: Any) -> str:
     return clean("" if value is None else value)
 
 
-@functools.lru_cache(maxsize=1)
-def text_env() -> jinja2.Environment:
-    env = jinja2.Environment(
+def _environment(*, autoescape: bool, **options: Any) -> jinja2.Environment:
+    """The settings both environments share: package templates, compiled once, strict about names."""
+    return jinja2.Environment(
         loader=jinja2.PackageLoader("diagnose", "render/templates"),
         bytecode_cache=template_bytecode_cache(),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,
+        autoescape=autoescape,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        finalize=_finalize_text,
+        **options,
     )
+
+
+@functools.lru_cache(maxsize=1)
+def text_env() -> jinja2.Environment:
+    env = _environment(autoescape=False, finalize=_finalize_text)
     env.filters.update(
         wrap=wrap,
         one_line=one_line,
@@ -61,15 +66,7 @@ def _token(value: object) -> str:
 
 @functools.lru_cache(maxsize=1)
 def html_env() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("diagnose", "render/templates"),
-        bytecode_cache=template_bytecode_cache(),
-        undefined=jinja2.StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = _environment(autoescape=True)
     env.filters.update(
         md=md.to_html,
         md_inline=md.to_html_inline,
