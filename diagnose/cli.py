@@ -59,9 +59,16 @@ class _DefaultToDiagnose(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         first = next((a for a in args if not a.startswith("-") or a == "-"), None)
-        if first is not None and first not in self.commands and not {"--help", "-h", "--version"} & set(args):
+        if first is not None and first not in self.commands:
             args = ["sids", *args]
         return super().parse_args(ctx, args)
+
+
+class _SidsCommand(click.Command):
+    """The hidden command behind `diagnose SID…`: its usage line names no sub-command."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.find_root().info_name or "diagnose", "SID... [OPTIONS]")
 
 
 format_option = click.option(
@@ -93,10 +100,18 @@ def main() -> None:
       diagnose CA…            a failed call, by SID
       diagnose demo           the whole product against the bundled simulator
       diagnose explain 21408  what a code means, its causes and fixes
+
+    \b
+    With a SID: --account AC… (the subaccount that owns it), --format
+    text|markdown|html|json, --api-url URL (or DIAGNOSE_API_URL), --timeout S,
+    --knowledge DIR, --color auto|always|never. Credentials: TWILIO_ACCOUNT_SID
+    with TWILIO_AUTH_TOKEN, or TWILIO_API_KEY and TWILIO_API_SECRET.
+    Exit codes: 0 confirmed or no error, 1 likely/inconclusive/no knowledge,
+    2 bad input, 3 Twilio unreachable or credentials rejected.
     """
 
 
-@main.command("sids", hidden=True)
+@main.command("sids", cls=_SidsCommand, hidden=True)
 @click.argument("sids", nargs=-1, required=True)
 @click.option("--account", metavar="AC…", help="The subaccount that owns the SIDs (default: search all).")
 @click.option(

@@ -34,7 +34,7 @@ def classify_sid(text: str) -> tuple[Literal["message", "call"], str]:
             hint = f" (a SID is 2 letters and 32 hex digits; this one has {rest} characters after them)"
         raise InputError(
             f"{sid!r} is not a message SID (SM…/MM…) or a call SID (CA…){hint}. "
-            "To diagnose pasted error text, use `diagnose -`."
+            "Find it in the Console (Monitor → Logs) or in the `sid` your application got back."
         )
     kind: Literal["message", "call"] = "call" if match["prefix"] == "CA" else "message"
     return kind, sid
