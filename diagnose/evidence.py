@@ -108,9 +108,7 @@ def call_error_code(
     """The call's error code: the first error-level Notification, else the first matching Alert."""
     for rows in (notifications or (), alerts or ()):
         # Errors (log "0" / level "error") outrank warnings, but 13227 is itself logged as a warning.
-        ordered = sorted(
-            rows, key=lambda r: str(r.get("log", r.get("log_level", ""))).lower() not in {"0", "error"}
-        )
+        ordered = sorted(rows, key=lambda r: str(r.get("log", r.get("log_level", ""))).lower() not in {"0", "error"})
         for row in ordered:
             code = _code(row.get("error_code"))
             if code:

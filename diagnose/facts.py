@@ -204,18 +204,14 @@ def _account_facts(context: Context, evidence: Evidence) -> Facts:
     typ = row.get("type")
     out["account_type"] = _known("account_type", typ, src)
     out["account_status"] = _known("account_status", row.get("status"), src)
-    out["is_trial"] = (
-        _known("is_trial", typ == "Trial", src) if typ else Fact.unknown("is_trial", "no type", src)
-    )
+    out["is_trial"] = _known("is_trial", typ == "Trial", src) if typ else Fact.unknown("is_trial", "no type", src)
     if owner:
         is_sub = owner != row.get("sid")
         out["is_subaccount"] = _known("is_subaccount", is_sub, src)
         out["parent_account_sid"] = _known("parent_account_sid", owner if is_sub else None, src)
     else:
         out["is_subaccount"] = Fact.unknown("is_subaccount", "the account has no owner_account_sid", src)
-        out["parent_account_sid"] = Fact.unknown(
-            "parent_account_sid", "the account has no owner_account_sid", src
-        )
+        out["parent_account_sid"] = Fact.unknown("parent_account_sid", "the account has no owner_account_sid", src)
     return out
 
 
@@ -259,9 +255,7 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
             iso = evidence.country
             out["country"] = _known("country", iso, src)
             out["country_name"] = _known("country_name", country_name(iso), "country list")
-            out["country_high_risk"] = _known(
-                "country_high_risk", is_messaging_high_risk(iso), "country list"
-            )
+            out["country_high_risk"] = _known("country_high_risk", is_messaging_high_risk(iso), "country list")
             out["country_not_allowed"] = _known("country_not_allowed", is_not_allowed(iso), "country list")
         return out
     home = None
@@ -375,14 +369,10 @@ def derive_facts(evidence: Evidence, context: Context | None = None) -> Facts:
     failed = bool(code) or (status in FAILED_STATUSES if status else False)
     facts["failed"] = _known("failed", failed, ctx.resource.request or f"input ({evidence.format})")
     facts["status"] = (
-        _known("status", status, ctx.resource.request)
-        if status
-        else Fact.unknown("status", "no status in the input")
+        _known("status", status, ctx.resource.request) if status else Fact.unknown("status", "no status in the input")
     )
     facts["channel"] = (
-        _known("channel", evidence.channel, "input")
-        if evidence.channel
-        else Fact.unknown("channel", "not stated")
+        _known("channel", evidence.channel, "input") if evidence.channel else Fact.unknown("channel", "not stated")
     )
     facts["subject_kind"] = _known("subject_kind", evidence.kind, "input")
     facts["from_number"] = (
@@ -401,9 +391,7 @@ def derive_facts(evidence: Evidence, context: Context | None = None) -> Facts:
     facts["messaging_enabled"] = _permission_enabled(
         ctx.messaging_permissions, country, "messaging_enabled", "sending account"
     )
-    facts["parent_messaging_enabled"] = _not_subaccount(
-        "parent_messaging_enabled", facts
-    ) or _permission_enabled(
+    facts["parent_messaging_enabled"] = _not_subaccount("parent_messaging_enabled", facts) or _permission_enabled(
         ctx.parent_messaging_permissions, country, "parent_messaging_enabled", "parent account"
     )
     facts.update(_voice_facts(ctx, facts))

@@ -72,8 +72,7 @@ def _open_questions(findings: Findings, facts: Mapping[str, Fact]) -> list[str]:
 def fact_table(facts: Mapping[str, Fact]) -> dict[str, dict[str, Any]]:
     """Facts as JSON-ready rows, in registry order."""
     return {
-        name: {"value": f.value, "known": f.known, "source": f.source, "reason": f.reason}
-        for name, f in facts.items()
+        name: {"value": f.value, "known": f.known, "source": f.source, "reason": f.reason} for name, f in facts.items()
     }
 
 

@@ -24,8 +24,14 @@ def demo():
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    base = {"NO_COLOR": "1", "TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": "", "TWILIO_API_KEY": "",
-            "TWILIO_API_SECRET": "", "DIAGNOSE_API_URL": ""}
+    base = {
+        "NO_COLOR": "1",
+        "TWILIO_ACCOUNT_SID": "",
+        "TWILIO_AUTH_TOKEN": "",
+        "TWILIO_API_KEY": "",
+        "TWILIO_API_SECRET": "",
+        "DIAGNOSE_API_URL": "",
+    }
     result = CliRunner().invoke(main, args, env={**base, **(env or {})}, catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
 
@@ -41,8 +47,14 @@ def creds_env(sim: Simulator, case: str) -> tuple[str, str, dict[str, str]]:
 def test_explain_21408_text_covers_every_cause() -> None:
     code, out, _ = run(["explain", "21408"])
     assert code == 0
-    for cause in ("missing-country", "subaccount-mismatch", "high-restriction-country", "country-not-allowed",
-                  "permission-enabled-now", "wrong-country-code"):
+    for cause in (
+        "missing-country",
+        "subaccount-mismatch",
+        "high-restriction-country",
+        "country-not-allowed",
+        "permission-enabled-now",
+        "wrong-country-code",
+    ):
         assert cause in out
     assert "\x1b[" not in out
 
@@ -98,7 +110,11 @@ def test_offline_commands_do_not_import_twilio() -> None:
     for args in (["explain", "21408"], ["runbook", "21408"], ["knowledge", "lint"]):
         proc = subprocess.run(
             [sys.executable, "-X", "importtime", "-m", "diagnose", *args],
-            capture_output=True, text=True, env=env, cwd=ROOT, check=False,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            check=False,
         )
         assert proc.returncode == 0, proc.stderr[-2000:]
         imported = [line.split("|")[-1].strip() for line in proc.stderr.splitlines() if "|" in line]
@@ -138,8 +154,14 @@ def test_unreachable_api_exits_3() -> None:
 
 # --- live diagnosis ---------------------------------------------------------------
 
-SMS = ["missing-country", "subaccount-mismatch", "high-restriction-country", "country-not-allowed",
-       "permission-enabled-now", "wrong-country-code"]
+SMS = [
+    "missing-country",
+    "subaccount-mismatch",
+    "high-restriction-country",
+    "country-not-allowed",
+    "permission-enabled-now",
+    "wrong-country-code",
+]
 
 
 @pytest.mark.parametrize("cause", SMS)

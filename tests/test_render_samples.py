@@ -68,7 +68,9 @@ def sample_diagnosis() -> Diagnosis:
                 title="The country is disabled on every account",
                 status="ruled-out",
                 reason="The parent account has Germany (DE) enabled.",
-                evidence=("parent_messaging_enabled = true  [GET https://accounts.twilio.com/v1/Messaging/GeoPermissions]",),
+                evidence=(
+                    "parent_messaging_enabled = true  [GET https://accounts.twilio.com/v1/Messaging/GeoPermissions]",
+                ),
                 facts=("parent_messaging_enabled",),
             ),
             CauseFinding(
