@@ -149,6 +149,8 @@ FACTS: Mapping[str, FactSpec] = _specs(
 
 Facts = dict[str, Fact]
 
+FAILED_STATUSES = frozenset({"failed", "undelivered"})
+
 
 def _known(name: str, value: Any, source: str = "") -> Fact:
     return Fact(name=name, value=value, known=True, source=source)
@@ -363,11 +365,12 @@ def derive_facts(evidence: Evidence, context: Context | None = None) -> Facts:
     """
     ctx = context or Context(kind="call" if evidence.kind == "call" else "message", sid=evidence.sid or "")
     facts: Facts = {}
+    src = ctx.resource.request or f"input ({evidence.format})"
     code = evidence.code
-    facts["error_code"] = _known("error_code", code, ctx.resource.request or f"input ({evidence.format})")
+    facts["error_code"] = _known("error_code", code, src)
     status = evidence.status
     failed = bool(code) or (status in FAILED_STATUSES if status else False)
-    facts["failed"] = _known("failed", failed, ctx.resource.request or f"input ({evidence.format})")
+    facts["failed"] = _known("failed", failed, src)
     facts["status"] = (
         _known("status", status, ctx.resource.request) if status else Fact.unknown("status", "no status in the input")
     )
@@ -376,7 +379,7 @@ def derive_facts(evidence: Evidence, context: Context | None = None) -> Facts:
     )
     facts["subject_kind"] = _known("subject_kind", evidence.kind, "input")
     facts["from_number"] = (
-        _known("from_number", evidence.from_, ctx.resource.request or f"input ({evidence.format})")
+        _known("from_number", evidence.from_, src)
         if evidence.from_
         else Fact.unknown("from_number", "the input names no sender")
     )
@@ -398,9 +401,6 @@ def derive_facts(evidence: Evidence, context: Context | None = None) -> Facts:
     for name in FACTS:
         facts.setdefault(name, Fact.unknown(name, "not derived for this input"))
     return facts
-
-
-FAILED_STATUSES = frozenset({"failed", "undelivered"})
 
 
 def values(facts: Mapping[str, Fact]) -> dict[str, Any]:

@@ -41,16 +41,15 @@ def _docs(code: int | None) -> str:
 def _fix_steps(cause: Cause, env: Mapping[str, Any]) -> tuple[FixStep, ...]:
     from .knowledge.templating import render_template
 
+    def optional(template: str) -> str | None:
+        return (render_template(template, env) or None) if template else None
+
     steps = []
     for step in cause.fix:
         if step.when is not None and step.when.evaluate(env) is False:
             continue
         steps.append(
-            FixStep(
-                text=render_template(step.text, env),
-                console=render_template(step.console, env) or None if step.console else None,
-                api=render_template(step.api, env) or None if step.api else None,
-            )
+            FixStep(text=render_template(step.text, env), console=optional(step.console), api=optional(step.api))
         )
     return tuple(steps)
 
