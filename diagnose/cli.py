@@ -265,7 +265,23 @@ def runbook_command(
 
 @main.group("knowledge")
 def knowledge_group() -> None:
-    """Work with knowledge files."""
+    """Work with knowledge files: one YAML file per error code.
+
+    \b
+      diagnose knowledge path        where the built-in knowledge lives
+      diagnose knowledge lint [DIR]  check knowledge files (default: the built-in ones)
+
+    Copy a built-in file into a folder of your own, edit it, and pass the
+    folder with --knowledge DIR to `diagnose`, `explain` or `runbook`.
+    """
+
+
+@knowledge_group.command("path")
+def path_command() -> None:
+    """Print where the built-in knowledge lives, to read it or copy a file for --knowledge."""
+    from ._data import knowledge_dir
+
+    click.echo(str(knowledge_dir()))
 
 
 @knowledge_group.command("lint")

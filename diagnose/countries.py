@@ -10,7 +10,7 @@ Two jobs, both pure:
   country's number sent with the wrong prefix (``+2125550143`` is Morocco, but
   ``+1 212 555 0143`` is New York), a suggestion says so.
 * :func:`country_data` and the helpers around it expose
-  ``data/countries.yaml``: the Messaging high-risk (Console-only) countries,
+  ``knowledge/countries.yaml``: the Messaging high-risk (Console-only) countries,
   the countries Twilio does not deliver to, and the NANP members, each list
   with its source.
 
@@ -47,7 +47,7 @@ __all__ = [
     "parse_destination",
 ]
 
-_DATA_FILE = "data/countries.yaml"
+_DATA_FILE = "knowledge/countries.yaml"
 
 # Channel prefixes Twilio accepts in a To/From address. ``client:`` names a
 # Voice SDK identity, not a phone number, so it never has a country.
@@ -83,7 +83,7 @@ class CountryEntry:
 
 @dataclass(frozen=True)
 class CountryList:
-    """One section of ``data/countries.yaml``."""
+    """One section of ``knowledge/countries.yaml``."""
 
     key: str
     title: str
@@ -208,17 +208,17 @@ def _section(doc: Mapping[str, Any], key: str) -> CountryList:
 
 @functools.lru_cache(maxsize=1)
 def country_data() -> CountryData:
-    """The parsed ``data/countries.yaml`` (read once, then cached).
+    """The parsed ``knowledge/countries.yaml`` (read once, then cached).
 
     Raises :class:`~diagnose.errors.KnowledgeError` if the packaged file is
     missing or malformed: that is a packaging bug, not a user error.
     """
     import yaml
 
-    from ._data import read_text
+    from ._data import COUNTRY_FILE, read_knowledge_text
 
     try:
-        text = read_text(*_DATA_FILE.split("/"))
+        text = read_knowledge_text(COUNTRY_FILE)
         # libyaml's C SafeLoader when present: same safety, a fraction of the time.
         doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:

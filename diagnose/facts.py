@@ -56,7 +56,7 @@ FACTS: Mapping[str, FactSpec] = _specs(
         "bool",
         "The digits look like a number of another country sent with the wrong prefix.",
     ),
-    # Country lists (data/countries.yaml)
+    # Country lists (knowledge/countries.yaml)
     (
         "country_high_risk",
         "bool",

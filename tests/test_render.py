@@ -95,7 +95,7 @@ def test_text_header_names_code_verdict_and_cause() -> None:
     ):
         assert re.search(rf"^{re.escape(heading)}", text, re.M), heading
     assert "To       +4915123456789 → DE (Germany)" in text
-    assert "country_high_risk         unknown (data/countries.yaml has no entry for DE)" in text
+    assert "country_high_risk         unknown (knowledge/countries.yaml has no entry for DE)" in text
     assert re.search(r"^  ruled out  country-disabled — ", text, re.M)
     assert re.search(r"^  unknown    high-risk-country — ", text, re.M)
     assert text.rstrip().endswith("Docs: https://www.twilio.com/docs/api/errors/21408")

@@ -53,7 +53,7 @@ def sample_diagnosis() -> Diagnosis:
         "messaging_enabled": _fact(False, f"GET {GEO_API}?CountryCode=DE"),
         "parent_messaging_enabled": _fact(True, f"GET {GEO_API}?CountryCode=DE"),
         "country_high_risk": _fact(
-            "country_high_risk", None, known=False, reason="data/countries.yaml has no entry for DE"
+            "country_high_risk", None, known=False, reason="knowledge/countries.yaml has no entry for DE"
         ),
     }
     return Diagnosis(

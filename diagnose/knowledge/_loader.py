@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .._data import COUNTRY_FILE, knowledge_dir
 from ..conditions import Condition, ConditionSyntaxError, compile_condition
 from ..errors import KnowledgeError
 from ..facts import FACTS
@@ -35,8 +36,8 @@ from .templating import check_template
 if TYPE_CHECKING:
     from ._yaml import Document
 
-BUILTIN_DIR = Path(__file__).parent
-"""The folder of the built-in knowledge files."""
+BUILTIN_DIR = knowledge_dir()
+"""The folder of the built-in knowledge files (``knowledge/`` at the repository root, or its installed copy)."""
 
 Severity = Literal["error", "warning"]
 
@@ -293,7 +294,12 @@ def _check_template_at(f: _File, path: KeyPath, text: str, severity: Severity) -
 
 def _layer_paths(path: Path) -> list[Path]:
     if path.is_dir():
-        files = [p for p in path.iterdir() if p.suffix == ".yaml" and not p.name.startswith(".") and p.is_file()]
+        # countries.yaml holds the country lists (read by diagnose.countries), not an error code.
+        files = [
+            p
+            for p in path.iterdir()
+            if p.suffix == ".yaml" and not p.name.startswith(".") and p.name != COUNTRY_FILE and p.is_file()
+        ]
         return sorted(files, key=lambda p: (_code_from_name(p) is None, _code_from_name(p) or 0, p.name))
     return [path]
 

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .._data import read_text
+from .._data import read_knowledge_text
 from ._where import KeyPath
 
 CHECKED = frozenset(
@@ -261,7 +261,7 @@ def _check_keywords(schema: Any, where: str) -> None:
 @functools.cache
 def knowledge_schema() -> Mapping[str, Any]:
     """``schema.json``, read once on first use."""
-    text = read_text("knowledge", "schema.json")
+    text = read_knowledge_text("schema.json")
     schema: Mapping[str, Any] = json.loads(text)
     return schema
 
