@@ -289,3 +289,28 @@ def countries() -> dict[str, Country]:
         iso, code, continent, prefixes, name = line.split("|")
         table[iso] = Country(iso, int(code), continent, tuple(prefixes.split()), name)
     return table
+
+
+# Voice dialing permissions: countries that share another country's entry. Twilio's voice spec
+# (twilio_voice_v1.json, the example for GET /v1/DialingPermissions/Countries/US) shows one entry
+# "United States/Canada" for +1, so Canada has no entry of its own. Which other NANP members have
+# entries of their own is not documented: diagnose reads their own ISO code and handles a 404.
+VOICE_SHARED_ENTRIES: dict[str, str] = {"CA": "US"}
+VOICE_ENTRY_NAMES: dict[str, str] = {"US": "United States/Canada"}
+
+
+def voice_entry(iso: str) -> str:
+    """The voice dialing-permission entry that governs calls to ``iso`` (``CA`` → ``US``)."""
+    return VOICE_SHARED_ENTRIES.get(iso, iso)
+
+
+@cache
+def voice_countries() -> dict[str, Country]:
+    """The voice dialing-permission entries as the simulator serves them: no ``CA``, ``US`` covers +1."""
+    table: dict[str, Country] = {}
+    for iso, country in countries().items():
+        if iso in VOICE_SHARED_ENTRIES:
+            continue
+        name = VOICE_ENTRY_NAMES.get(iso, country.name)
+        table[iso] = Country(iso, country.calling_code, country.continent, country.prefixes, name)
+    return table

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diagnose.country_table import CONSOLE_ONLY_COUNTRIES, countries
+from diagnose.country_table import CONSOLE_ONLY_COUNTRIES, countries, voice_countries
 from diagnose.errors import InputError
 from diagnose.simulator import (
     DEMO_SCENARIO,
@@ -520,7 +520,7 @@ def test_dialing_countries_list_filters_and_pages(demo_sim, twilio_client):
     assert "PR" in {c.iso_code for c in countries_api.list(country_code="+1787")}
     assert len(countries_api.list(continent="SOUTH_AMERICA")) == 14
     before = len(demo_sim.requests)
-    assert len(countries_api.list(page_size=100)) == len(countries())  # meta.next_page_url is absolute
+    assert len(countries_api.list(page_size=100)) == len(voice_countries())  # meta.next_page_url is absolute
     assert len(demo_sim.requests) - before == 3
 
 
@@ -713,13 +713,112 @@ def property_sim(demo_scenario):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.dictionaries(st.sampled_from(CHANGEABLE), st.booleans(), min_size=1, max_size=6))
 def test_patched_permissions_read_back_over_http(property_sim, twilio_client, changes):
-    client = twilio_client(property_sim, SANDBOX, token(property_sim, SANDBOX))
+    # Acme Support has a list of its own (SMS inheritance off), so it can change it.
+    client = twilio_client(property_sim, SUPPORT, token(property_sim, SUPPORT))
     api = client.accounts.v1.messaging_geopermissions
     result = api.update(permissions=[{"country_code": k, "type": "country", "enabled": v} for k, v in changes.items()])
     assert [p["error_code"] for p in result.permissions] == [0] * len(changes)
     after = {p["country_code"]: p["enabled"] for p in api.fetch(country_code=",".join(changes)).permissions}
     assert after == changes
-    assert {iso: property_sim.state.messaging_enabled(SANDBOX, iso) for iso in changes} == changes
+    assert {iso: property_sim.state.messaging_enabled(SUPPORT, iso) for iso in changes} == changes
+
+
+# --- SMS inheritance (the simulator's model: GET answers the effective list, PATCH gets 30648) -----
+
+
+def test_inheriting_subaccount_reads_its_parents_list_and_cannot_patch(sim, twilio_client):
+
+    assert sim.state.messaging_inheritance(SANDBOX) is True  # no list of its own: Twilio's default
+    assert sim.state.messaging_inheritance(SUPPORT) is False  # a list of its own: inheritance off
+    assert sim.state.messaging_inheritance(PARENT) is False
+    client = twilio_client(sim, SANDBOX, token(sim, SANDBOX))
+    api = client.accounts.v1.messaging_geopermissions
+    # PR is enabled on the parent only: the inheriting subaccount sees (and sends with) the parent's list.
+    assert {p["country_code"]: p["enabled"] for p in api.fetch(country_code="PR,FR").permissions} == {
+        "PR": True,
+        "FR": False,
+    }
+    result = api.update(permissions=[{"country_code": "FR", "type": "country", "enabled": True}])
+    assert [(p["country_code"], p["error_code"]) for p in result.permissions] == [("FR", 30648)]
+    assert result.permissions[0]["error_messages"] == ["Geo Permissions update restricted for subaccounts"]
+    assert sim.state.messaging_enabled(SANDBOX, "FR") is False
+    # The parent's change reaches the inheriting subaccount at once.
+    sim.state.set_messaging_permission(PARENT, "FR", True)
+    assert api.fetch(country_code="FR").permissions[0]["enabled"] is True
+    # Turning inheritance off (a Console setting) gives the subaccount its own stored list back.
+    sim.state.set_messaging_inheritance(SANDBOX, False)
+    assert api.fetch(country_code="FR").permissions[0]["enabled"] is False
+    assert (
+        api.update(permissions=[{"country_code": "FR", "type": "country", "enabled": True}]).permissions[0][
+            "error_code"
+        ]
+        == 0
+    )
+
+
+def test_sms_inheritance_applies_when_sending(sim, twilio_client):
+    from twilio.base.exceptions import TwilioRestException
+
+    sim.state.set_messaging_permission(PARENT, "FR", False)
+    client = twilio_client(sim, SANDBOX, token(sim, SANDBOX))
+    with pytest.raises(TwilioRestException) as refused:
+        client.api.v2010.account.messages.create(to="+33645218709", from_="+15017122661", body="x")
+    assert refused.value.code == 21408
+    sim.state.set_messaging_permission(PARENT, "FR", True)
+    assert client.api.v2010.account.messages.create(to="+33645218709", from_="+15017122661", body="x").sid
+
+
+def test_scenario_sms_inheritance_setting(make_sim):
+    base = {"sid": A, "auth_token": "t"}
+    scenario = {
+        "accounts": [
+            base,
+            {"sid": B, "auth_token": "u", "parent": A, "messaging_geo_permissions": {"FR": True},
+             "messaging_settings": {"geo_permissions_inheritance": True}},
+        ]
+    }  # fmt: skip
+    running = make_sim(scenario)
+    assert running.state.messaging_inheritance(B) is True
+    assert running.state.own_messaging_permissions(B)["FR"] is True
+    assert running.state.messaging_enabled(B, "FR") is False  # the parent's list applies
+    with pytest.raises(InputError, match="main account has no parent"):
+        load_scenario({"accounts": [{**base, "messaging_settings": {"geo_permissions_inheritance": True}}]})
+
+
+# --- voice: one entry for the United States and Canada ---------------------------------------------
+
+
+def test_voice_has_no_canada_entry(demo_sim, twilio_client):
+    from twilio.base.exceptions import TwilioRestException
+
+    client = twilio_client(demo_sim)
+    countries_api = client.voice.v1.dialing_permissions.countries
+    us = countries_api("US").fetch()
+    assert (us.name, us.country_codes) == ("United States/Canada", ["+1"])  # the spec's example
+    with pytest.raises(TwilioRestException) as missing:
+        countries_api("CA").fetch()
+    assert missing.value.status == 404
+    assert "CA" not in {c.iso_code for c in countries_api.list(continent="NORTH_AMERICA")}
+    assert countries_api("PR").fetch().country_codes == ["+1787", "+1939"]  # the simulator's assumption
+
+
+def test_voice_update_and_scenario_refuse_canada(make_sim):
+    with pytest.raises(InputError, match="no CA entry: US covers it"):
+        load_scenario(
+            {"accounts": [{"sid": A, "auth_token": "t", "voice_dialing_permissions": {"CA": {"low_risk": True}}}]}
+        )
+    app = App(State(load_scenario({"accounts": [{"sid": A, "auth_token": "t"}]})))
+    update = json.dumps([{"iso_code": "CA", "low_risk_numbers_enabled": "true"}])
+    answer = app.handle(
+        Request(
+            "POST",
+            "/v1/DialingPermissions/BulkCountryUpdates",
+            form={"UpdateRequest": [update]},
+            username=A,
+            password="t",
+        )
+    )
+    assert answer.status == 400
 
 
 # --- packaging and the foreground server ----------------------------------------------------------

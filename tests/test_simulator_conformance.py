@@ -173,7 +173,7 @@ def check(product: str, value: Any, schema: dict[str, Any], where: str = "$") ->
 # --- the simulator's responses --------------------------------------------------------------------
 
 DEMO = load_scenario(DEMO_SCENARIO)
-PARENT, SUPPORT, SANDBOX = (a.sid for a in DEMO.accounts)
+PARENT, SUPPORT, SANDBOX = (a.sid for a in DEMO.accounts[:3])
 TOKENS = {a.sid: a.auth_token for a in DEMO.accounts}
 
 
@@ -309,7 +309,8 @@ def test_geo_permission_entries_have_the_shape_of_the_spec_examples(conformance_
     form = "Permissions=" + "&Permissions=".join(
         urllib.request.quote(json.dumps({"country_code": c, "type": "country", "enabled": True})) for c in ("IN", "PK")
     )
-    status, body = fetch(conformance_sim, "PATCH", "/v1/Messaging/GeoPermissions", SANDBOX, form)
+    # Acme Support has SMS inheritance off (a list of its own); an inheriting subaccount would get 30648.
+    status, body = fetch(conformance_sim, "PATCH", "/v1/Messaging/GeoPermissions", SUPPORT, form)
     assert status == 200
     expected = _example_entries("PATCH")
     for entry, spec_entry in zip(body["permissions"], expected, strict=True):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from diagnose.country_table import countries
+from diagnose.country_table import countries, voice_countries
 from diagnose.simulator import _payloads as wire
 from diagnose.simulator._model import ERROR_MESSAGES, Message
 from diagnose.simulator._state import State
@@ -420,11 +420,16 @@ class App:
                 raise _invalid(f"Invalid Permissions: type {entry.get('type')!r} is not 'country'")
             entries.append((str(entry["country_code"]).strip().upper(), _flag(entry["enabled"], "enabled")))
         scenario = self.state.scenario
+        # A subaccount that inherits its parent's SMS list cannot change it (30648). Per entry, like
+        # 30649: the simulator's assumption, since Twilio documents the code but not its place.
+        inherits = self.state.messaging_inheritance(identity.account_sid)
         results = []
         for iso, enabled in entries:
             error_code, errors = 0, []
             if iso not in countries():
                 error_code, errors = 20422, [f"Invalid country code {iso}"]
+            elif inherits:
+                error_code, errors = 30648, ["Geo Permissions update restricted for subaccounts"]
             elif iso in scenario.console_only_countries:
                 error_code, errors = 30649, ["High risk country permission cannot be updated"]
             elif enabled and iso in scenario.blocked_countries:
@@ -459,7 +464,7 @@ class App:
             return re.sub(r"[\s_-]", "", text).lower()
 
         items = []
-        for country in countries().values():
+        for country in voice_countries().values():
             perm = perms[country.iso]
             if iso is not None and country.iso != iso.strip().upper():
                 continue
@@ -482,7 +487,8 @@ class App:
         return Response(200, _page_v1(request, wire.VOICE_HOST, items, "content", filters))
 
     def _country(self, request: Request, args: dict[str, str]):
-        country = countries().get(args["iso"].upper())
+        # Voice entries: no CA (the US entry is "United States/Canada"); an entry that does not exist is 404.
+        country = voice_countries().get(args["iso"].upper())
         if country is None:
             raise _not_found(request.path)
         return country
@@ -515,7 +521,7 @@ class App:
             if not isinstance(entry, dict) or not isinstance(entry.get("iso_code"), str):
                 raise _invalid("Invalid UpdateRequest: every update needs an iso_code")
             iso = entry["iso_code"].strip().upper()
-            if iso not in countries():
+            if iso not in voice_countries():
                 raise _invalid(f"Invalid UpdateRequest: unknown iso_code {entry['iso_code']!r}")
             toggles = {}
             for name, value in entry.items():

@@ -166,6 +166,8 @@ class Account:
     messaging_geo_permissions: Mapping[str, bool] = field(default_factory=dict)
     voice_dialing_permissions: Mapping[str, VoicePermission] = field(default_factory=dict)
     dialing_permissions_inheritance: bool = True
+    # SMS inheritance: None means the default (a subaccount without a list of its own inherits).
+    messaging_geo_permissions_inheritance: bool | None = None
     messages: tuple[Message, ...] = ()
     calls: tuple[Call, ...] = ()
     alerts: tuple[Alert, ...] = ()
@@ -174,6 +176,15 @@ class Account:
     def owner_account_sid(self) -> str:
         """The parent's SID for a subaccount, the account's own SID otherwise (as Twilio reports it)."""
         return self.parent or self.sid
+
+    @property
+    def inherits_messaging_permissions(self) -> bool:
+        """Whether this subaccount uses its parent's SMS geo permissions (never for a main account)."""
+        if self.parent is None:
+            return False
+        if self.messaging_geo_permissions_inheritance is not None:
+            return self.messaging_geo_permissions_inheritance
+        return not self.messaging_geo_permissions
 
     def messaging_enabled(self, iso: str) -> bool:
         """The initial SMS permission: the explicit entry, else enabled only for the home country."""

@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from diagnose.country_table import BLOCKED_COUNTRIES, CONSOLE_ONLY_COUNTRIES, countries
+from diagnose.country_table import BLOCKED_COUNTRIES, CONSOLE_ONLY_COUNTRIES, VOICE_SHARED_ENTRIES, countries
 from diagnose.errors import InputError
 from diagnose.simulator._faults import Fault, parse_match
 from diagnose.simulator._model import (
@@ -362,8 +362,8 @@ _TOP_KEYS = (
 )  # fmt: skip
 _ACCOUNT_KEYS = (
     "sid", "auth_token", "friendly_name", "type", "status", "parent", "home_country", "date_created",
-    "api_keys", "messaging_geo_permissions", "voice_dialing_permissions", "voice_settings",
-    "messages", "calls", "alerts",
+    "api_keys", "messaging_geo_permissions", "messaging_settings", "voice_dialing_permissions",
+    "voice_settings", "messages", "calls", "alerts",
 )  # fmt: skip
 _KEY_KEYS = ("sid", "secret", "standard")
 _VOICE_KEYS = ("low_risk", "high_risk_special", "high_risk_tollfraud")
@@ -536,12 +536,26 @@ def _account(
         for iso, enabled in perms.items():
             messaging[iso] = _boolean(enabled, m_at.key(perms, iso))
 
+    sms_inheritance: bool | None = None
+    ms_at = at.key(raw, "messaging_settings")
+    if raw.get("messaging_settings") is not None:
+        settings = _mapping(raw["messaging_settings"], ms_at, ("geo_permissions_inheritance",))
+        if "geo_permissions_inheritance" in settings:
+            sms_inheritance = _boolean(
+                settings["geo_permissions_inheritance"], ms_at.key(settings, "geo_permissions_inheritance")
+            )
+            if sms_inheritance and parent is None:
+                raise ms_at.fail("a main account has no parent to inherit SMS geo permissions from")
+
     voice: dict[str, VoicePermission] = {}
     v_at = at.key(raw, "voice_dialing_permissions")
     if raw.get("voice_dialing_permissions") is not None:
         perms = _country_map(raw["voice_dialing_permissions"], v_at)
         for iso, toggles in perms.items():
             t_at = v_at.key(perms, iso)
+            if iso in VOICE_SHARED_ENTRIES:
+                shared = VOICE_SHARED_ENTRIES[iso]
+                raise t_at.fail(f"voice dialing permissions have no {iso} entry: {shared} covers it ({shared!r})")
             toggles = _mapping(toggles, t_at, _VOICE_KEYS)
             voice[iso] = VoicePermission(**{k: _boolean(v, t_at.key(toggles, k)) for k, v in toggles.items()})
 
@@ -589,6 +603,7 @@ def _account(
         messaging_geo_permissions=messaging,
         voice_dialing_permissions=voice,
         dialing_permissions_inheritance=inheritance,
+        messaging_geo_permissions_inheritance=sms_inheritance,
         messages=messages,
         calls=calls,
         alerts=tuple(alerts),

@@ -6,7 +6,7 @@ import dataclasses
 import threading
 from collections.abc import Iterable
 
-from diagnose.country_table import countries
+from diagnose.country_table import countries, voice_countries
 from diagnose.simulator._model import Account, Alert, Call, Message, Scenario, VoicePermission
 
 
@@ -23,10 +23,12 @@ class State:
         self._messaging: dict[str, dict[str, bool]] = {}
         self._voice: dict[str, dict[str, VoicePermission]] = {}
         self._inheritance: dict[str, bool] = {}
+        self._sms_inheritance: dict[str, bool] = {}
         for account in scenario.accounts:
             self._messaging[account.sid] = {iso: account.messaging_enabled(iso) for iso in countries()}
-            self._voice[account.sid] = {iso: account.voice_permission(iso) for iso in countries()}
+            self._voice[account.sid] = {iso: account.voice_permission(iso) for iso in voice_countries()}
             self._inheritance[account.sid] = account.dialing_permissions_inheritance
+            self._sms_inheritance[account.sid] = account.inherits_messaging_permissions
         self._messages: dict[str, Message] = {m.sid: m for m in scenario.messages()}
         self._calls: dict[str, Call] = {c.sid: c for c in scenario.calls()}
         self._alerts: list[Alert] = list(scenario.alerts())
@@ -43,18 +45,48 @@ class State:
 
     # --- messaging geo permissions ---
 
+    def _effective_sms_account(self, account_sid: str) -> str:
+        """Whose SMS list applies: the nearest ancestor for a subaccount that inherits (the simulator's model)."""
+        seen = {account_sid}
+        while self._sms_inheritance.get(account_sid):
+            account = self.scenario.account(account_sid)
+            if account is None or account.parent is None or account.parent in seen:
+                break
+            account_sid = account.parent
+            seen.add(account_sid)
+        return account_sid
+
     def messaging_permissions(self, account_sid: str) -> dict[str, bool]:
+        """The list that applies to the account: its parent's when it inherits."""
+        with self._lock:
+            return dict(self._messaging[self._effective_sms_account(account_sid)])
+
+    def own_messaging_permissions(self, account_sid: str) -> dict[str, bool]:
+        """The account's own stored list, whether or not it inherits."""
         with self._lock:
             return dict(self._messaging[account_sid])
 
     def messaging_enabled(self, account_sid: str, iso: str) -> bool:
         with self._lock:
-            return self._messaging[account_sid].get(iso, False)
+            return self._messaging[self._effective_sms_account(account_sid)].get(iso, False)
 
     def set_messaging_permission(self, account_sid: str, iso: str, enabled: bool) -> None:
+        """Change the account's own list (as the Console would; it does not check inheritance)."""
         with self._lock:
             self._check(account_sid, iso)
             self._messaging[account_sid][iso] = enabled
+
+    def messaging_inheritance(self, account_sid: str) -> bool:
+        """Whether the subaccount inherits its parent's SMS geo permissions (a Console-only setting)."""
+        with self._lock:
+            return self._sms_inheritance[account_sid]
+
+    def set_messaging_inheritance(self, account_sid: str, value: bool) -> None:
+        """Turn SMS inheritance on or off, as the subaccount's Console settings would."""
+        with self._lock:
+            self._check(account_sid)
+            account = self.scenario.account(account_sid)
+            self._sms_inheritance[account_sid] = bool(value) and account is not None and account.parent is not None
 
     # --- voice dialing permissions ---
 
@@ -69,7 +101,7 @@ class State:
     def set_voice_permission(self, account_sid: str, iso: str, **toggles: bool) -> VoicePermission:
         """Change some of ``low_risk``, ``high_risk_special``, ``high_risk_tollfraud``."""
         with self._lock:
-            self._check(account_sid, iso)
+            self._check(account_sid, iso, voice=True)
             updated = dataclasses.replace(self._voice[account_sid][iso], **toggles)
             self._voice[account_sid][iso] = updated
             return updated
@@ -79,7 +111,7 @@ class State:
         with self._lock:
             staged = {}
             for iso, toggles in updates:
-                self._check(account_sid, iso)
+                self._check(account_sid, iso, voice=True)
                 staged[iso] = dataclasses.replace(staged.get(iso, self._voice[account_sid][iso]), **toggles)
             self._voice[account_sid].update(staged)
             return len(staged)
@@ -117,8 +149,8 @@ class State:
         with self._lock:
             return next((a for a in self._alerts if a.sid == sid), None)
 
-    def _check(self, account_sid: str, iso: str | None = None) -> None:
+    def _check(self, account_sid: str, iso: str | None = None, *, voice: bool = False) -> None:
         if account_sid not in self._messaging:
             raise KeyError(f"no account {account_sid} in this scenario")
-        if iso is not None and iso not in countries():
-            raise KeyError(f"unknown country {iso!r}")
+        if iso is not None and iso not in (voice_countries() if voice else countries()):
+            raise KeyError(f"unknown {'voice dialing entry' if voice else 'country'} {iso!r}")
