@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
-from urllib.parse import unquote_plus
+from urllib.parse import parse_qsl, unquote_plus
 
 from .errors import InputError
 from .models import Evidence
@@ -19,8 +19,15 @@ _SID = re.compile(r"^(?P<prefix>SM|MM|CA)(?P<hex>[0-9a-fA-F]{32})$")
 _ACCOUNT = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _E164 = re.compile(r"(?<![\w+])\+[1-9]\d{6,14}(?!\d)")
 
-# Codes raised on a <Dial> leg: the Call resource is the parent call, whose `to` is not what was dialled.
-DIAL_LEG_CODES = frozenset({13227})
+# Codes raised for a number that was dialled, by <Dial> in TwiML (13227) or through an Elastic SIP
+# Trunk (32205). The SID may be the parent call, whose own `to` is not what was dialled, or the leg
+# that dialled it, whose `to` is.
+DIAL_LEG_CODES = frozenset({13227, 32205})
+# Call directions (twilio_api_v2010.json, call `direction`) of a leg whose own `to` is the number
+# dialled: a <Dial> child leg, or a call from a SIP trunk to the PSTN.
+DIALLING_DIRECTIONS = frozenset({"outbound-dial", "trunking-terminating"})
+# Directions of a parent call: it ran the TwiML whose <Dial> failed; its `to` is the caller's target.
+PARENT_DIRECTIONS = frozenset({"inbound", "outbound-api", "trunking-originating"})
 
 
 def classify_sid(text: str) -> tuple[Literal["message", "call"], str]:
@@ -130,9 +137,7 @@ def from_call(
     to, sid, from_ = _text(payload.get("to")), _text(payload.get("sid")), _text(payload.get("from"))
     excerpt = ""
     if code in DIAL_LEG_CODES:
-        # The blocked number is the one <Dial> tried; the parent call's own `to` would mislead.
-        found = dialled_number(notifications, alerts, exclude=(to, from_))
-        to, excerpt = found if found else (None, "")
+        to, excerpt = dialled_to(code, payload, notifications, alerts)
     return Evidence(
         kind="call",
         sid=sid,
@@ -147,6 +152,47 @@ def from_call(
         channel=channel_of(to or _text(payload.get("to")), kind="call", code=code),
         excerpt=excerpt,
     )
+
+
+def dialled_to(
+    code: int | None,
+    payload: Mapping[str, Any],
+    notifications: Sequence[Mapping[str, Any]] | None,
+    alerts: Sequence[Mapping[str, Any]] | None,
+) -> tuple[str | None, str]:
+    """The number a 13227/32205 call dialled, and the text it was read from ("" for the call's own ``to``).
+
+    In order: a ``phonenumber=`` value in the notification or alert text (authoritative, even when it
+    equals a number of the call); the call's own ``to`` when the call is the leg that dialled (a
+    ``<Dial>`` child leg, direction ``outbound-dial``, or a trunk's ``trunking-terminating`` call, or a
+    32205 call of unknown direction); for a parent call, another E.164 number in the texts; else None.
+    """
+    to, from_ = _text(payload.get("to")), _text(payload.get("from"))
+    stated = stated_phonenumber(notifications, alerts)
+    if stated is not None:
+        return stated
+    direction = (_text(payload.get("direction")) or "").strip().lower()
+    if direction in DIALLING_DIRECTIONS or (code == 32205 and direction not in PARENT_DIRECTIONS):
+        return to, ""
+    found = dialled_number(notifications, alerts, exclude=(to, from_))
+    return found if found else (None, "")
+
+
+def stated_phonenumber(
+    notifications: Sequence[Mapping[str, Any]] | None,
+    alerts: Sequence[Mapping[str, Any]] | None,
+) -> tuple[str, str] | None:
+    """The ``phonenumber=`` value of the first notification or alert text that has one, with that text."""
+    for row in (*(notifications or ()), *(alerts or ())):
+        for field in ("message_text", "alert_text", "request_variables"):
+            raw = row.get(field)
+            if not isinstance(raw, str) or "phonenumber=" not in raw.lower():
+                continue
+            for key, value in parse_qsl(raw[:4000], keep_blank_values=False):
+                number = value.strip()
+                if key.strip().lower() == "phonenumber" and number:
+                    return number[:64], unquote_plus(raw)[:300]
+    return None
 
 
 def dialled_number(

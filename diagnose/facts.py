@@ -236,8 +236,9 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
         missing = "the destination ('To') is unknown"
         if evidence.code in DIAL_LEG_CODES:
             missing = (
-                f"error {evidence.code} comes from a <Dial>, and neither the notification nor the alert names "
-                "the number dialled (the call's own 'To' is not it)"
+                f"error {evidence.code} is raised for the number dialled (by <Dial> or a SIP trunk); this call is "
+                "the parent call, whose own 'To' is not that number, and neither the notification nor the alert "
+                "names it (diagnose the <Dial> child leg, direction outbound-dial, whose 'To' is the number)"
             )
         for name in (
             "to",

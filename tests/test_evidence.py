@@ -116,6 +116,46 @@ def test_other_call_codes_keep_the_calls_own_destination() -> None:
     assert ev.to == "+525512345678" and ev.country == "MX"
 
 
+def test_a_child_leg_is_its_own_dialled_number() -> None:
+    # The <Dial> child leg (direction outbound-dial) has the dialled number as its own To.
+    call = {"sid": "CA" + "6" * 32, "to": "+16135550123", "from": "+15017122661", "direction": "outbound-dial"}
+    ev = from_call(call, [{"error_code": "13227", "log": "1", "message_text": "Msg=blocked&ErrorCode=13227"}])
+    assert (ev.to, ev.country, ev.excerpt) == ("+16135550123", "CA", "")
+    # The same call as a parent (inbound) has no number dialled to read.
+    assert from_call({**call, "direction": "inbound"}, [{"error_code": "13227", "message_text": "x"}]).to is None
+
+
+def test_phonenumber_in_the_text_is_authoritative_even_when_it_is_a_number_of_the_call() -> None:
+    call = {"sid": "CA" + "7" * 32, "to": "+442071838750", "from": "+15017122661", "direction": "inbound"}
+    text = "Msg=Geo+Permission&phonenumber=%2B442071838750&ErrorCode=13227"
+    ev = from_call(call, [{"error_code": "13227", "log": "1", "message_text": text}])
+    assert ev.to == "+442071838750" and ev.country == "GB"
+    # On a child leg too, a stated phonenumber wins over the leg's own To.
+    leg = {**call, "direction": "outbound-dial", "to": "+525512345678"}
+    assert from_call(leg, [{"error_code": "13227", "message_text": text}]).to == "+442071838750"
+
+
+def test_32205_reads_the_trunk_calls_own_to_or_the_stated_number() -> None:
+    call = {"sid": "CA" + "8" * 32, "to": "sip:+525587654321@acme.pstn.twilio.com", "direction": "trunking-terminating"}
+    ev = from_call(call, [{"error_code": "32205", "log": "0", "message_text": "Msg=x&ErrorCode=32205"}])
+    assert ev.country == "MX" and ev.channel == "sip"
+    stated = [{"error_code": "32205", "message_text": "Msg=x&phonenumber=%2B33645218709"}]
+    assert from_call(call, stated).country == "FR"
+    # A parent call (inbound, whose TwiML dialled a SIP trunk) is not the number dialled.
+    assert (
+        from_call({**call, "direction": "inbound", "to": "+15017122661"}, [stated[0] | {"message_text": "x"}]).to
+        is None
+    )
+
+
+@given(st.text(max_size=300))
+def test_stated_phonenumber_reader_is_total(text: str) -> None:
+    from diagnose.evidence import stated_phonenumber
+
+    found = stated_phonenumber([{"message_text": text}], [{"alert_text": text}])
+    assert found is None or (found[0] and len(found[0]) <= 64 and len(found[1]) <= 300)
+
+
 @given(st.text(max_size=200), st.one_of(st.none(), st.text(max_size=20)))
 def test_dialled_number_reader_is_total(text: str, exclude: str | None) -> None:
     from diagnose.evidence import dialled_number
