@@ -336,4 +336,12 @@ def demo_command(fmt: str, color: str) -> None:
         click.echo("\nTo try it by hand, `diagnose simulator` prints credentials and sample SIDs for `diagnose SID`.")
 
 
+def _add_late_commands() -> None:
+    from .cli_audit import audit_command
+
+    main.add_command(audit_command)
+
+
+_add_late_commands()
+
 __all__ = ["main"]

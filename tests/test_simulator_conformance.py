@@ -225,6 +225,8 @@ def _cases() -> list[tuple[str, str, str, str, int]]:
     for account in DEMO.accounts:
         cases.append(("GET", f"{api}/{account.sid}.json", PARENT, "", 200))
         cases.append(("GET", "/v1/Alerts", account.sid, "", 200))
+        cases.append(("GET", f"{api}/{account.sid}/Messages.json?PageSize=2", PARENT, "", 200))
+        cases.append(("GET", f"{api}/{account.sid}/Notifications.json?Log=0", PARENT, "", 200))
         for message in account.messages:
             cases.append(("GET", f"{api}/{account.sid}/Messages/{message.sid}.json", PARENT, "", 200))
         for call in account.calls:

@@ -141,6 +141,17 @@ class TwilioAccess:
             with self._lock:
                 self._known[sid] = self.credentials.for_account(sid, token)
 
+    def forget(self, account_sid: str) -> None:
+        """Drop a subaccount's credentials and client once done with it (an audit of thousands stays small)."""
+        if account_sid == self.credentials.account_sid:
+            return
+        with self._lock:
+            creds = self._known.pop(account_sid, None)
+            client = self._clients.pop((creds.username, creds.account_sid), None) if creds else None
+            if client is not None:
+                for key in [k for k in self._versions if k[0] == id(client)]:
+                    del self._versions[key]
+
     def credentials_for(self, account_sid: str | None = None, *, fetch: bool = True) -> Credentials:
         """Credentials that act as ``account_sid`` (the ``/v1`` APIs answer for whoever authenticates).
 

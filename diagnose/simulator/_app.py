@@ -319,6 +319,44 @@ class App:
             raise _not_found(request.path)
         return Response(200, wire.message(message))
 
+    def list_messages(self, identity: Identity, request: Request, args: dict[str, str]) -> Response:
+        """Newest first; filters To, From and DateSent (``DateSent<``/``DateSent>``: on or before/after)."""
+        self._reach(identity, args["account"])
+        items = self.state.messages(args["account"])
+        to, sender = request.param("To"), request.param("From")
+        items = [m for m in items if (to is None or m.to == to) and (sender is None or m.from_ == sender)]
+        for name, keep in (
+            ("DateSent", lambda day, when: when.date() == day),
+            ("DateSent<", lambda day, when: when.date() <= day),
+            ("DateSent>", lambda day, when: when.date() >= day),
+        ):
+            value = request.param(name)
+            if value is not None:
+                day = _parse_date(value, name, end=False).date()
+                items = [m for m in items if m.date_sent is not None and keep(day, m.date_sent)]
+        filters = _filters(request, ("To", "From", "DateSent", "DateSent<", "DateSent>"))
+        return Response(200, _page_2010(request, [wire.message(m) for m in items], "messages", filters))
+
+    def list_account_notifications(self, identity: Identity, request: Request, args: dict[str, str]) -> Response:
+        """Every call notification of the account, newest first; filters Log and MessageDate."""
+        self._reach(identity, args["account"])
+        notes = [n for call in self.state.calls(args["account"]) for n in call.notifications]
+        log = request.param("Log")
+        if log is not None:
+            notes = [n for n in notes if n.log == log.strip()]
+        for name, keep in (
+            ("MessageDate", lambda day, when: when.date() == day),
+            ("MessageDate<", lambda day, when: when.date() <= day),
+            ("MessageDate>", lambda day, when: when.date() >= day),
+        ):
+            value = request.param(name)
+            if value is not None:
+                day = _parse_date(value, name, end=False).date()
+                notes = [n for n in notes if keep(day, n.date_created.astimezone(dt.timezone.utc))]
+        notes.sort(key=lambda n: n.date_created, reverse=True)
+        filters = _filters(request, ("MessageDate", "MessageDate<", "MessageDate>", "Log"))
+        return Response(200, _page_2010(request, [wire.notification(n) for n in notes], "notifications", filters))
+
     def create_message(self, identity: Identity, request: Request, args: dict[str, str]) -> Response:
         account = args["account"]
         self._reach(identity, account)
@@ -596,6 +634,8 @@ _ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("GET", rf"/2010-04-01/Accounts/(?P<sid>{_SID})\.json", App.fetch_account),
         ("GET", rf"{_ACCT}/Messages/(?P<sid>{_SID})\.json", App.fetch_message),
         ("POST", rf"{_ACCT}/Messages\.json", App.create_message),
+        ("GET", rf"{_ACCT}/Messages\.json", App.list_messages),
+        ("GET", rf"{_ACCT}/Notifications\.json", App.list_account_notifications),
         ("GET", rf"{_ACCT}/Calls/(?P<sid>{_SID})\.json", App.fetch_call),
         ("GET", rf"{_ACCT}/Calls/(?P<call>{_SID})/Notifications\.json", App.list_call_notifications),
         ("GET", r"/v1/Messaging/GeoPermissions", App.fetch_geo_permissions),

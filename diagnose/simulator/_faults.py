@@ -48,7 +48,9 @@ class Fault:
     before answering (with the fault's status, or normally when there is none);
     ``retry_after`` adds a ``Retry-After`` header (seconds); ``times`` limits how
     many matching requests the fault affects (``None`` = every one). ``hits``
-    counts the requests it has affected so far.
+    counts the requests it has affected so far. ``rate`` (0 < rate ≤ 1) affects
+    only that share of matching requests, spread evenly and deterministically
+    (0.01: the 100th, 200th, … match); ``seen`` counts the matches.
     """
 
     match: str
@@ -59,9 +61,20 @@ class Fault:
     code: int | None = None
     message: str | None = None
     hits: int = field(default=0, compare=False)
+    rate: float | None = None
+    seen: int = field(default=0, compare=False)
 
     def __post_init__(self) -> None:
         self.method, self.pattern = parse_match(self.match)
+        if self.rate is not None and not 0 < self.rate <= 1:
+            raise ValueError(f"rate must be in (0, 1], got {self.rate!r}")
+
+    def sampled(self) -> bool:
+        """Count one matching request; whether ``rate`` selects it (always, without a rate)."""
+        if self.rate is None:
+            return True
+        self.seen += 1
+        return int(self.seen * self.rate) > int((self.seen - 1) * self.rate)
 
     @property
     def exhausted(self) -> bool:

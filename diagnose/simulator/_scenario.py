@@ -358,7 +358,7 @@ def _looks_like_path(text: str) -> bool:
 
 _TOP_KEYS = (
     "now", "latency_ms", "console_only_countries", "blocked_countries",
-    "high_risk_special_prefixes", "accounts", "faults",
+    "high_risk_special_prefixes", "accounts", "faults", "generate",
 )  # fmt: skip
 _ACCOUNT_KEYS = (
     "sid", "auth_token", "friendly_name", "type", "status", "parent", "home_country", "date_created",
@@ -384,11 +384,18 @@ _ALERT_KEYS = (
     "sid", "resource_sid", "error_code", "log_level", "alert_text", "more_info", "request_url",
     "request_method", "date_created", "service_sid",
 )  # fmt: skip
-_FAULT_KEYS = ("match", "status", "delay_ms", "retry_after", "times", "code", "message")
+_FAULT_KEYS = ("match", "status", "delay_ms", "retry_after", "times", "code", "message", "rate")
 
 
 def _build(data: Any, source: str, now: dt.datetime | None) -> Scenario:
     root = _At(source, "", getattr(data, "line", None))
+    if isinstance(data, Mapping) and "generate" in data:
+        from diagnose.simulator._generate import expand
+
+        try:
+            data = expand(data)
+        except (TypeError, ValueError) as exc:
+            raise root.key(data, "generate").fail(str(exc)) from None
     if data is None:
         raise root.fail("the scenario is empty; it needs at least an 'accounts' list")
     top = _mapping(data, root, _TOP_KEYS, required=("accounts",))
@@ -502,7 +509,15 @@ def _fault(raw: Any, at: _At) -> Fault:
         times=None if raw.get("times") is None else _integer(raw["times"], at.key(raw, "times"), minimum=1),
         code=None if raw.get("code") is None else _code(raw["code"], at.key(raw, "code")),
         message=None if raw.get("message") is None else _string(raw["message"], at.key(raw, "message")),
+        rate=None if raw.get("rate") is None else _rate(raw["rate"], at.key(raw, "rate")),
     )
+
+
+def _rate(value: Any, at: _At) -> float:
+    rate = _number(value, at)
+    if not 0 < rate <= 1:
+        raise at.fail(f"{rate!r} is not a share of requests in (0, 1]")
+    return rate
 
 
 def _account(

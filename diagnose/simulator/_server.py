@@ -36,7 +36,7 @@ class Simulator:
         self._state = State(self.scenario)
         self._app = App(self._state)
         self._latency_ms = self.scenario.latency_ms
-        self._faults = [dataclasses.replace(f, hits=0) for f in self.scenario.faults]
+        self._faults = [dataclasses.replace(f, hits=0, seen=0) for f in self.scenario.faults]
         self._log: list[dict[str, Any]] = []
         self._in_flight = 0
         self._peak_in_flight = 0
@@ -138,7 +138,7 @@ class Simulator:
             self._state = State(self.scenario)
             self._app = App(self._state)
             self._latency_ms = self.scenario.latency_ms
-            self._faults = [dataclasses.replace(f, hits=0) for f in self.scenario.faults]
+            self._faults = [dataclasses.replace(f, hits=0, seen=0) for f in self.scenario.faults]
             self._log.clear()
             self._peak_in_flight = self._in_flight
 
@@ -164,13 +164,18 @@ class Simulator:
         times: int | None = None,
         code: int | None = None,
         message: str | None = None,
+        rate: float | None = None,
     ) -> Fault:
         """Add a fault rule, e.g. ``add_fault("GET /v1/Alerts", status=429, retry_after=1, times=2)``.
 
         Rules are tried in the order they were added; the first one that matches
         and is not used up applies. Returns the rule (its ``hits`` counts uses).
         """
-        fault = match if isinstance(match, Fault) else Fault(match, status, delay_ms, retry_after, times, code, message)
+        fault = (
+            match
+            if isinstance(match, Fault)
+            else Fault(match, status, delay_ms, retry_after, times, code, message, rate=rate)
+        )
         if fault.status is None and not fault.delay_ms:
             raise ValueError("a fault needs a status, a delay_ms, or both")
         with self._lock:
@@ -189,7 +194,7 @@ class Simulator:
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
             for fault in self._faults:
-                if not fault.exhausted and fault.matches(method, path):
+                if not fault.exhausted and fault.matches(method, path) and fault.sampled():
                     fault.hits += 1
                     return fault
         return None

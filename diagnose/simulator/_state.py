@@ -135,6 +135,16 @@ class State:
         with self._lock:
             self._messages[message.sid] = message
 
+    def messages(self, account_sid: str) -> list[Message]:
+        """The account's messages, newest first (as the Messages list returns them)."""
+        with self._lock:
+            mine = [m for m in self._messages.values() if m.account_sid == account_sid]
+        return sorted(mine, key=lambda m: m.date_created, reverse=True)
+
+    def calls(self, account_sid: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self._calls.values() if c.account_sid == account_sid]
+
     def call(self, sid: str) -> Call | None:
         with self._lock:
             return self._calls.get(sid)

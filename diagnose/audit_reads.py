@@ -1,0 +1,285 @@
+"""The audit's reads: accounts streamed page by page, each audited in a bounded pool.
+
+I/O through :class:`diagnose.gateway.TwilioAccess` only (this module never
+imports ``twilio``). Memory stays bounded whatever the number of subaccounts:
+the account list is read one page at a time, at most ``2 × concurrency``
+accounts are in flight or waiting to be handed over, and every finished
+account goes to the caller's ``emit`` (which spools it) in listing order.
+
+A failure on one account never stops the others: its cells become
+``unknown`` with the reason. 429 answers are retried by the gateway's
+transport, honouring ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .audit import AccountAudit, Cell, VoiceRanges, sms_cell, sms_comparison, unknown_cells, voice_cell
+from .countries import is_messaging_high_risk, is_not_allowed
+from .errors import CredentialsError, TwilioAccessError
+
+if TYPE_CHECKING:
+    from .gateway import TwilioAccess
+
+DEFAULT_CONCURRENCY = 24
+"""Requests in flight at once. Twilio documents a per-account limit on concurrent REST requests
+without publishing the number (error 20429); see docs/audit.md for how this default was chosen."""
+
+MAX_CONCURRENCY = 100
+
+
+def reason_of(err: BaseException) -> str:
+    return getattr(err, "reason", None) or str(err) or type(err).__name__
+
+
+@dataclass
+class RunInfo:
+    """What the run did, besides the accounts: for the summary and the exit code."""
+
+    authenticated_account: str = ""
+    scope_problem: str | None = None
+    """The list of accounts itself could not be read (fully): the audit is incomplete."""
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Accounts not audited, by status (``closed``, ``suspended``): they cannot send or call."""
+    interrupted: bool = False
+    listed: int = 0
+
+
+@dataclass(frozen=True)
+class ParentView:
+    """The parent's answers, read once, that subaccounts are compared with."""
+
+    sid: str
+    sms: Mapping[str, bool] = field(default_factory=dict)
+    voice: Mapping[str, VoiceRanges] = field(default_factory=dict)
+
+
+class Auditor:
+    """Audits accounts for ``countries`` × ``products`` through ``access``."""
+
+    def __init__(
+        self,
+        access: TwilioAccess,
+        countries: Sequence[str],
+        products: Sequence[str],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+    ) -> None:
+        self.access = access
+        self.countries = tuple(countries)
+        self.products = tuple(products)
+        self.concurrency = max(1, min(MAX_CONCURRENCY, concurrency))
+        self.parent: ParentView | None = None
+
+    # --- one account ------------------------------------------------------------
+
+    def audit_account(self, account: Mapping[str, Any], *, is_parent: bool = False) -> AccountAudit:
+        """Read one account's permissions and classify each cell; never raises a gateway error."""
+        sid = str(account.get("sid") or "")
+        owner = account.get("owner_account_sid")
+        parent_sid = owner if isinstance(owner, str) and owner and owner != sid else None
+        parent = self.parent if (parent_sid and self.parent and self.parent.sid == parent_sid) else None
+        cells: list[Cell] = []
+        problems: list[str] = []
+        inheritance: bool | None = None
+        sms_raw: dict[str, bool] = {}
+        voice_raw: dict[str, VoiceRanges] = {}
+        if "sms" in self.products:
+            try:
+                sms_raw = self.access.messaging_permissions(sid, self.countries)
+                for iso in self.countries:
+                    cells.append(
+                        sms_cell(
+                            iso,
+                            sms_raw.get(iso),
+                            high_risk=is_messaging_high_risk(iso),
+                            not_allowed=is_not_allowed(iso),
+                            parent_enabled=parent.sms.get(iso) if parent else None,
+                            is_subaccount=parent_sid is not None,
+                        )
+                    )
+            except TwilioAccessError as err:
+                why = f"messaging permissions: {reason_of(err)}"
+                problems.append(why)
+                cells.extend(unknown_cells(self.countries, ("sms",), why))
+        if "voice" in self.products:
+            try:
+                if parent_sid is not None:
+                    settings = self.access.voice_settings(sid)
+                    value = settings.get("dialing_permissions_inheritance") if isinstance(settings, dict) else None
+                    inheritance = value if isinstance(value, bool) else None
+                own: dict[str, VoiceRanges] | None = None
+                if not (parent_sid is not None and inheritance and parent is not None):
+                    own = voice_raw = self.voice_permissions(sid)
+                for iso in self.countries:
+                    cells.append(
+                        voice_cell(
+                            iso,
+                            own.get(iso) if own is not None else None,
+                            not_allowed=is_not_allowed(iso),
+                            is_subaccount=parent_sid is not None,
+                            inheritance=inheritance,
+                            parent=parent.voice.get(iso) if parent else None,
+                        )
+                    )
+            except TwilioAccessError as err:
+                why = f"voice dialing permissions: {reason_of(err)}"
+                problems.append(why)
+                cells.extend(unknown_cells(self.countries, ("voice",), why))
+        if is_parent:
+            self.parent = ParentView(sid, sms_raw, voice_raw)
+        cells.sort(key=lambda c: (self.countries.index(c.country), self.products.index(c.product)))
+        return AccountAudit(
+            sid=sid,
+            friendly_name=str(account.get("friendly_name") or ""),
+            parent=parent_sid,
+            type=account.get("type") if isinstance(account.get("type"), str) else None,
+            status=account.get("status") if isinstance(account.get("status"), str) else None,
+            cells=tuple(cells),
+            problem="; ".join(problems) or None,
+            voice_inheritance=inheritance,
+            sms_comparison=sms_comparison(cells) if parent_sid is not None else None,
+        )
+
+    def voice_permissions(self, sid: str) -> dict[str, VoiceRanges]:
+        """Every country's toggles in one list read (``PageSize=1000``: one page for ~250 countries)."""
+        creds = self.access.credentials_for(sid)
+        out: dict[str, VoiceRanges] = {}
+        nanp_shared: VoiceRanges | None = None
+        for rows in self.access.pages(
+            "voice", "/DialingPermissions/Countries", "content", {"PageSize": 1000}, creds=creds, max_pages=5
+        ):
+            for row in rows:
+                if not isinstance(row, dict) or not isinstance(row.get("iso_code"), str):
+                    continue
+                ranges = VoiceRanges.from_wire(row)
+                if ranges is None:
+                    continue
+                iso = row["iso_code"].upper()
+                out[iso] = ranges
+                # Twilio's voice API has one entry for the US and Canada ("United States/Canada", +1).
+                if iso == "US":
+                    nanp_shared = ranges
+        if "CA" not in out and nanp_shared is not None:
+            out["CA"] = nanp_shared
+        return out
+
+    def failed(self, account: Mapping[str, Any], reason: str) -> AccountAudit:
+        sid = str(account.get("sid") or "")
+        owner = account.get("owner_account_sid")
+        return AccountAudit(
+            sid=sid,
+            friendly_name=str(account.get("friendly_name") or ""),
+            parent=owner if isinstance(owner, str) and owner and owner != sid else None,
+            cells=unknown_cells(self.countries, self.products, reason),
+            problem=reason,
+        )
+
+    # --- the run -------------------------------------------------------------------
+
+    def run(
+        self,
+        subaccounts: str | Sequence[str] | None,
+        emit: Callable[[AccountAudit], None],
+        *,
+        on_listed: Callable[[int], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> RunInfo:
+        """Audit the authenticated account and/or its subaccounts, handing each result to ``emit`` in order.
+
+        ``subaccounts``: None (the authenticated account only), ``"all"`` (it and
+        every subaccount), or SIDs (those accounts; the authenticated account is
+        read for comparison and shown only when listed). ``KeyboardInterrupt``
+        stops the run: accounts already audited have been emitted,
+        ``RunInfo.interrupted`` is set.
+        """
+        info = RunInfo(authenticated_account=self.access.credentials.account_sid)
+        main_sid = info.authenticated_account
+        try:
+            main = self._main_account(main_sid, info)
+            wanted = subaccounts is None or subaccounts == "all" or main_sid in tuple(subaccounts)
+            parent_result = self.audit_account(main, is_parent=True)
+            if wanted:
+                info.listed += 1
+                emit(parent_result)
+            if subaccounts is None:
+                return info
+            listed = self._listed(main_sid, info) if subaccounts == "all" else None
+            source = listed if listed is not None else (s for s in subaccounts if s != main_sid)
+            self._pool_run(source, emit, info, on_listed, stop)
+        except KeyboardInterrupt:
+            info.interrupted = True
+        return info
+
+    def _main_account(self, sid: str, info: RunInfo) -> dict[str, Any]:
+        try:
+            return self.access.fetch_account(sid)
+        except CredentialsError as err:
+            if not self.access.credentials.is_api_key:
+                raise
+            # A standard API key cannot read Accounts; its own /v1 answers still can be read.
+            info.scope_problem = f"the Accounts resource could not be read ({reason_of(err)})"
+            return {"sid": sid, "owner_account_sid": sid}
+
+    def _listed(self, main_sid: str, info: RunInfo) -> Iterator[dict[str, Any] | str]:
+        try:
+            for row in self.access.list_accounts():
+                if not isinstance(row, dict) or row.get("sid") == main_sid:
+                    continue
+                status = row.get("status")
+                if status in ("closed", "suspended"):
+                    info.skipped[status] = info.skipped.get(status, 0) + 1
+                    continue
+                yield row
+        except TwilioAccessError as err:
+            why = f"the list of subaccounts could not be read to the end ({reason_of(err)})"
+            info.scope_problem = why if info.scope_problem is None else f"{info.scope_problem}; {why}"
+
+    def _resolve(self, item: dict[str, Any] | str) -> AccountAudit:
+        """Audit one listed account (a dict) or one named SID (fetched first); never raises a gateway error."""
+        account: dict[str, Any] = {"sid": item} if isinstance(item, str) else item
+        try:
+            if isinstance(item, str):
+                account = self.access.fetch_account(item)
+            return self.audit_account(account)
+        except TwilioAccessError as err:
+            return self.failed(account, reason_of(err))
+        finally:
+            sid = account.get("sid")
+            if isinstance(sid, str):
+                self.access.forget(sid)
+
+    def _pool_run(
+        self,
+        source: Iterator[dict[str, Any] | str],
+        emit: Callable[[AccountAudit], None],
+        info: RunInfo,
+        on_listed: Callable[[int], None] | None,
+        stop: threading.Event | None,
+    ) -> None:
+        window: collections.deque[Future[AccountAudit]] = collections.deque()
+        limit = 2 * self.concurrency
+        pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="diagnose-audit")
+        try:
+            for item in source:
+                if stop is not None and stop.is_set():
+                    raise KeyboardInterrupt
+                info.listed += 1
+                if on_listed is not None:
+                    on_listed(info.listed)
+                window.append(pool.submit(self._resolve, item))
+                while len(window) >= limit or (window and window[0].done()):
+                    emit(window.popleft().result())
+            while window:
+                emit(window.popleft().result())
+        finally:
+            for future in window:
+                future.cancel()
+            # Requests in flight finish (each within its timeout); nothing new starts.
+            pool.shutdown(wait=False, cancel_futures=True)

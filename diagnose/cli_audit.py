@@ -1,0 +1,296 @@
+"""``diagnose audit``: the command-line edge of the audit (options, spool, progress, Ctrl-C, exit code).
+
+The reads are in ``diagnose.audit_reads``, the meaning in ``diagnose.audit``,
+the output in ``diagnose.render.audit``. Results are spooled to a temporary
+file as JSON lines while the audit runs, then rendered in one or two passes
+over it, so memory does not grow with the number of subaccounts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from .errors import DiagnoseError, InputError
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+
+class Spool:
+    """Audited accounts as JSON lines in an unnamed temporary file; re-readable any number of times."""
+
+    def __init__(self) -> None:
+        self._file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed in close())
+        self.count = 0
+
+    def write(self, account: Any) -> None:
+        self._file.write(json.dumps(account.as_dict(), ensure_ascii=False) + "\n")
+        self.count += 1
+
+    def read(self) -> Iterator[Any]:
+        from .audit import AccountAudit
+
+        self._file.flush()
+        self._file.seek(0)
+        for line in self._file:
+            yield AccountAudit.from_dict(json.loads(line))
+        self._file.seek(0, os.SEEK_END)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class Progress:
+    """``audited N / M accounts`` on stderr, redrawn at most 10 times a second; only on a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.done = 0
+        self.listed = 0
+        self._last = 0.0
+        self._started = time.monotonic()
+
+    def listed_one(self, n: int) -> None:
+        self.listed = n
+        self._draw()
+
+    def audited_one(self) -> None:
+        self.done += 1
+        self._draw()
+
+    def _draw(self, force: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not force and now - self._last < 0.1:
+            return
+        self._last = now
+        rate = self.done / max(now - self._started, 1e-6)
+        sys.stderr.write(f"\r\x1b[2Kaudited {self.done:,} of {max(self.listed, self.done):,} accounts ({rate:,.0f}/s)")
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
+
+
+def _exit_code(head_tally: Any, info: Any) -> int:
+    if info.interrupted:
+        return EXIT_INTERRUPTED
+    if not head_tally.complete or info.scope_problem:
+        return 3
+    if head_tally.verdicts["gaps"]:
+        return 1
+    return 0
+
+
+def _parse_subaccounts(value: str | None) -> str | tuple[str, ...] | None:
+    from .evidence import check_account_sid
+
+    if value is None:
+        return None
+    text = value.strip()
+    if text.lower() == "all":
+        return "all"
+    sids = [s for s in (p.strip() for p in text.replace(";", ",").split(",")) if s]
+    if not sids:
+        raise InputError("--subaccounts: give 'all' or account SIDs (AC…,AC…)")
+    if len(sids) > 100_000:
+        raise InputError("--subaccounts: too many SIDs")
+    return tuple(dict.fromkeys(check_account_sid(s) for s in sids))
+
+
+def read_countries(countries: str | None, countries_file: str | None) -> tuple[str, ...]:
+    from .audit import parse_countries, parse_countries_file
+
+    found: list[str] = []
+    if countries:
+        found.extend(parse_countries(countries))
+    if countries_file:
+        path = Path(countries_file)
+        try:
+            if path.stat().st_size > 2_000_000:
+                raise InputError(f"{countries_file}: the file is too large for a country list")
+            text = path.read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise InputError(f"--countries-file {countries_file}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise InputError(f"--countries-file {countries_file}: not UTF-8 text") from None
+        found.extend(parse_countries_file(text, countries_file))
+    if not found:
+        raise InputError("give the required countries: --countries FR,DE,IN or --countries-file FILE")
+    return tuple(dict.fromkeys(found))
+
+
+@click.command("audit")
+@click.option("--countries", metavar="FR,DE,…", help="Required destination countries (ISO codes or names).")
+@click.option(
+    "--countries-file",
+    metavar="FILE",
+    help="Required countries from a YAML list/mapping or a CSV with a country/iso/code column.",
+)
+@click.option("--product", default="sms,voice", show_default=True, metavar="sms,voice", help="What to audit.")
+@click.option(
+    "--subaccounts",
+    metavar="all|AC…,AC…",
+    help="'all': the authenticated account and every subaccount; or these subaccounts "
+    "(default: the authenticated account only).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "html", "csv"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--out", metavar="FILE", help="Write the report to FILE instead of stdout.")
+@click.option(
+    "--rows",
+    type=click.Choice(["auto", "all", "problems"]),
+    default="auto",
+    show_default=True,
+    help="Text matrix rows: every account, or only those with a gap or unknown (auto: all up to 50 accounts).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 100),
+    default=None,
+    help="Requests in flight at once (default 24; see docs/audit.md).",
+)
+@click.option("--api-url", envvar="DIAGNOSE_API_URL", metavar="URL", help="Send requests to URL (simulator, proxy).")
+@click.option(
+    "--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True, help="Seconds per request."
+)
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+def audit_command(
+    countries: str | None,
+    countries_file: str | None,
+    product: str,
+    subaccounts: str | None,
+    fmt: str,
+    out: str | None,
+    rows: str,
+    concurrency: int | None,
+    api_url: str | None,
+    timeout: float,
+    color: str,
+) -> None:
+    """Check that every required country is enabled on every account: a start-up check or CI gate.
+
+    \b
+      diagnose audit --countries FR,DE,IN
+      diagnose audit --countries-file destinations.csv --subaccounts all --format markdown
+    Exit codes: 0 every required country usable on every audited account,
+    1 gaps, 2 bad input, 3 incomplete (an account or the account list could
+    not be read; Twilio unreachable; credentials rejected), 130 interrupted.
+    """
+    from .cli import EXIT_TWILIO, EXIT_USAGE, _use_color
+
+    try:
+        wanted = read_countries(countries, countries_file)
+        from .audit import parse_products
+
+        products = parse_products(product)
+        scope = _parse_subaccounts(subaccounts)
+        code = run_audit_command(
+            wanted,
+            products,
+            scope,
+            fmt=fmt,
+            out=out,
+            all_rows={"auto": None, "all": True, "problems": False}[rows],
+            concurrency=concurrency,
+            api_url=api_url,
+            timeout=timeout,
+            color=_use_color(color) and out is None and fmt == "text",
+        )
+    except InputError as err:
+        click.echo(f"diagnose: error: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    except DiagnoseError as err:
+        click.echo(f"diagnose: error: {err}", err=True)
+        sys.exit(EXIT_TWILIO)
+    sys.exit(code)
+
+
+def run_audit_command(
+    countries: tuple[str, ...],
+    products: tuple[str, ...],
+    scope: str | tuple[str, ...] | None,
+    *,
+    fmt: str,
+    out: str | None,
+    all_rows: bool | None,
+    concurrency: int | None,
+    api_url: str | None,
+    timeout: float,
+    color: bool,
+) -> int:
+    from .audit import Tally, document_head
+    from .audit_reads import DEFAULT_CONCURRENCY, Auditor
+    from .gateway import TwilioAccess, credentials_from_env
+    from .render.audit import render_audit
+
+    creds = credentials_from_env(os.environ)
+    workers = concurrency or DEFAULT_CONCURRENCY
+    tally = Tally(countries, products)
+    spool = Spool()
+    progress = Progress(sys.stderr.isatty())
+    stop = threading.Event()
+
+    def emit(account: Any) -> None:
+        tally.add(account)
+        spool.write(account)
+        progress.audited_one()
+
+    try:
+        with TwilioAccess(creds, api_url=api_url, timeout=timeout, max_workers=workers) as access:
+            auditor = Auditor(access, countries, products, concurrency=workers)
+            info = auditor.run(scope, emit, on_listed=progress.listed_one, stop=stop)
+        progress.finish()
+        code = _exit_code(tally, info)
+        head = document_head(
+            tally=tally,
+            authenticated_account=info.authenticated_account,
+            scope="all" if scope == "all" else ("account" if scope is None else "listed"),
+            generated_at=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            exit_code=code,
+            interrupted=info.interrupted,
+            scope_problem=info.scope_problem,
+            skipped=info.skipped,
+        )
+        chunks = render_audit(fmt, head, spool.read, color=color, all_rows=all_rows)
+        _write(chunks, out)
+        return code
+    finally:
+        spool.close()
+
+
+def _write(chunks: Iterator[str], out: str | None) -> None:
+    if out is None:
+        try:
+            for chunk in chunks:
+                sys.stdout.write(chunk)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader went away (| head): not an error; keep Python from complaining at exit.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return
+    try:
+        with open(out, "w", encoding="utf-8") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+    except OSError as exc:
+        raise InputError(f"--out {out}: {exc.strerror or exc}") from None

@@ -1,0 +1,311 @@
+"""``diagnose audit`` output: text matrix, Markdown (CI job summary), HTML, CSV and JSON.
+
+Every renderer takes the document head (``diagnose.audit.document_head``) and
+``rows``, a callable returning a fresh iterable of
+:class:`~diagnose.audit.AccountAudit` (the CLI reads them back from a spool
+file, so thousands of accounts never sit in memory), and yields text chunks.
+Data from Twilio (friendly names) may hold anything: it is cleaned for the
+terminal, escaped for Markdown and HTML.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from ..audit import AccountAudit, Cell, gaps
+from ._text import Styler, one_line
+
+Rows = Callable[[], Iterable[AccountAudit]]
+AUDIT_FORMATS = ("text", "json", "markdown", "html", "csv")
+MATRIX_ALL_UP_TO = 50
+"""``--rows auto`` lists every account up to this many, else only those with a gap or unknown."""
+MARKDOWN_GAP_ROWS = 500
+
+GLYPH = {"enabled": "+", "disabled": "-", "blocked": "x", "unknown": "?"}
+_STYLE = {"enabled": ("green",), "disabled": ("bold", "red"), "blocked": ("red",), "unknown": ("yellow",)}
+_PRODUCT = {"sms": "SMS", "voice": "voice"}
+
+
+def render_audit(
+    fmt: str, head: Mapping[str, Any], rows: Rows, *, color: bool = False, all_rows: bool | None = None
+) -> Iterator[str]:
+    if fmt == "json":
+        return _json(head, rows)
+    if fmt == "csv":
+        return _csv(head, rows)
+    if fmt == "markdown":
+        return _markdown(head, rows)
+    if fmt == "html":
+        return _html(head, rows)
+    return _text(head, rows, color=color, all_rows=all_rows)
+
+
+def _why(cell: Cell) -> str:
+    if cell.status == "blocked":
+        return (
+            "only the Console can enable it (messaging high-risk country, 30649)"
+            if cell.reason == "console-only"
+            else "Twilio does not deliver there; no setting enables it"
+        )
+    if cell.status == "disabled":
+        if cell.product == "voice" and cell.source == "parent":
+            return "off on the parent, which this subaccount inherits"
+        return "off"
+    if cell.status == "unknown":
+        return cell.reason or "not read"
+    return ""
+
+
+def _ranges(cell: Cell) -> str:
+    if cell.ranges is None:
+        return ""
+    on = [
+        name
+        for name, flag in (
+            ("low-risk", cell.ranges.low_risk),
+            ("high-risk special", cell.ranges.high_risk_special),
+            ("toll-fraud", cell.ranges.high_risk_tollfraud),
+        )
+        if flag
+    ]
+    return ", ".join(on) or "none"
+
+
+def _status_line(head: Mapping[str, Any]) -> list[str]:
+    """Why the exit code is what it is, when it is not plain success."""
+    lines = []
+    if head.get("interrupted"):
+        lines.append("Interrupted: the accounts below are those audited before Ctrl-C; the audit is incomplete.")
+    if head.get("scope_problem"):
+        lines.append(f"Incomplete: {head['scope_problem']}.")
+    summary = head["summary"]
+    if summary["unknown"] and not head.get("interrupted"):
+        lines.append(f"Incomplete: {summary['unknown']:,} account(s) could not be read; see 'unknown' below.")
+    skipped = head.get("skipped") or {}
+    if skipped:
+        parts = ", ".join(f"{n:,} {status}" for status, n in sorted(skipped.items()))
+        lines.append(f"Not audited: {parts} subaccount(s) (they cannot send or call).")
+    return lines
+
+
+def _totals(head: Mapping[str, Any]) -> list[tuple[str, str, dict[str, int]]]:
+    out = []
+    for iso, per in head["summary"]["countries"].items():
+        for product, counts in per.items():
+            out.append((iso, product, counts))
+    return out
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _text(head: Mapping[str, Any], rows: Rows, *, color: bool, all_rows: bool | None) -> Iterator[str]:
+    style = Styler(color)
+    headline = head["headline"]
+    problem = head["exit_code"] != 0
+    yield style(headline[0], "bold", "red" if problem else "green") + "\n"
+    for line in headline[1:]:
+        yield f"{one_line(line)}\n"
+    for line in _status_line(head):
+        yield style(line, "yellow") + "\n"
+    summary = head["summary"]
+    countries, products = head["countries"], head["products"]
+    yield (
+        f"\nAudited {summary['accounts']:,} account(s) ({summary['subaccounts']:,} subaccount(s)) for "
+        f"{', '.join(_PRODUCT[p] for p in products)} to {len(countries)} "
+        f"countr{'y' if len(countries) == 1 else 'ies'}: "
+        f"{summary['usable']:,} usable everywhere, {summary['gaps']:,} with gaps, {summary['unknown']:,} unknown.\n\n"
+    )
+    # Per-country totals.
+    yield "country  product  enabled  disabled  blocked  unknown\n"
+    for iso, product, counts in _totals(head):
+        yield (
+            f"{iso:<8} {_PRODUCT[product]:<7} {counts['enabled']:>8,} {counts['disabled']:>9,} "
+            f"{counts['blocked']:>8,} {counts['unknown']:>8,}\n"
+        )
+    show_all = all_rows if all_rows is not None else summary["accounts"] <= MATRIX_ALL_UP_TO
+    width = len(products)
+    legend = " then ".join(_PRODUCT[p] for p in products)
+    yield (
+        f"\nMatrix ({legend} per country; + enabled, - disabled, x blocked, ? unknown; "
+        "voice 'parent': inherited dialing permissions):\n"
+    )
+    col = max(width, 2)
+    yield f"{'account':<34}  {'name':<24}  " + "  ".join(f"{iso:<{col}}" for iso in countries) + "  voice  notes\n"
+    hidden = 0
+    for account in rows():
+        if not show_all and account.verdict == "usable":
+            hidden += 1
+            continue
+        cells = []
+        for iso in countries:
+            glyphs = []
+            for product in products:
+                cell = account.cell(iso, product)
+                status = cell.status if cell else "unknown"
+                glyphs.append(style(GLYPH[status], *_STYLE[status]))
+            cells.append("".join(glyphs) + " " * (col - width))
+        name = one_line(account.friendly_name)
+        name = name[:23] + "…" if len(name) > 24 else name
+        voice = ""
+        if "voice" in products and account.is_subaccount:
+            voice = {True: "parent", False: "own"}.get(account.voice_inheritance, "?")  # type: ignore[arg-type]
+        notes = []
+        if not account.is_subaccount:
+            notes.append("main")
+        if account.problem:
+            notes.append(f"unknown: {one_line(account.problem)}")
+        yield f"{account.sid:<34}  {name:<24}  " + "  ".join(cells) + f"  {voice:<6} {'; '.join(notes)}".rstrip() + "\n"
+    if hidden:
+        yield f"({hidden:,} account(s) with every country usable not listed; --rows all lists them.)\n"
+
+
+# --------------------------------------------------------------------------- json
+
+
+def _json(head: Mapping[str, Any], rows: Rows) -> Iterator[str]:
+    """One JSON document, streamed: the head's fields, then ``accounts``, then ``gaps``."""
+    text = json.dumps(dict(head), indent=2, ensure_ascii=False)
+    yield text[: text.rstrip().rfind("}")].rstrip() + ',\n  "accounts": ['
+    first = True
+    for account in rows():
+        yield ("\n    " if first else ",\n    ") + json.dumps(account.as_dict(), ensure_ascii=False)
+        first = False
+    yield ("\n  " if not first else "") + '],\n  "gaps": ['
+    first = True
+    for account in rows():
+        for gap in gaps(account):
+            yield ("\n    " if first else ",\n    ") + json.dumps(gap, ensure_ascii=False)
+            first = False
+    yield ("\n  " if not first else "") + "]\n}\n"
+
+
+# --------------------------------------------------------------------------- csv
+
+CSV_COLUMNS = (
+    "account_sid", "friendly_name", "parent_sid", "country", "product", "status", "usable", "reason",
+    "source", "low_risk", "high_risk_special", "high_risk_tollfraud", "same_as_parent", "account_problem",
+)  # fmt: skip
+
+
+def _csv_safe(value: object) -> str:
+    """A cell a spreadsheet shows as text: no formula injection from a friendly name."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def _csv(head: Mapping[str, Any], rows: Rows) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for account in rows():
+        for cell in account.cells:
+            r = cell.ranges
+            writer.writerow(
+                [
+                    account.sid,
+                    _csv_safe(one_line(account.friendly_name)),
+                    account.parent or "",
+                    cell.country,
+                    cell.product,
+                    cell.status,
+                    str(cell.usable).lower(),
+                    _csv_safe(cell.reason or ""),
+                    cell.source or "",
+                    "" if r is None else str(r.low_risk).lower(),
+                    "" if r is None else str(r.high_risk_special).lower(),
+                    "" if r is None else str(r.high_risk_tollfraud).lower(),
+                    "" if cell.same_as_parent is None else str(cell.same_as_parent).lower(),
+                    _csv_safe(account.problem or ""),
+                ]
+            )
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+# --------------------------------------------------------------------------- markdown
+
+
+def _markdown(head: Mapping[str, Any], rows: Rows) -> Iterator[str]:
+    from ._markdown import code, escape
+
+    ok = head["exit_code"] == 0
+    yield f"## {'✅' if ok else '❌'} Geo permissions audit\n\n"
+    for line in head["headline"]:
+        yield f"- **{escape(line)}**\n"
+    for line in _status_line(head):
+        yield f"- {escape(line)}\n"
+    products = head["products"]
+    yield "\n| country | " + " | ".join(f"{_PRODUCT[p]} enabled | {_PRODUCT[p]} not usable" for p in products) + " |\n"
+    yield "|---|" + "---:|---:|" * len(products) + "\n"
+    for iso, per in head["summary"]["countries"].items():
+        parts = []
+        for p in products:
+            c = per[p]
+            parts.append(
+                f"{c['enabled']:,} | {c['disabled'] + c['blocked']:,}"
+                + (f" (+{c['unknown']:,} unknown)" if c["unknown"] else "")
+            )
+        yield f"| {iso} | " + " | ".join(parts) + " |\n"
+    shown = 0
+    more = 0
+    header = False
+    for account in rows():
+        for cell in account.cells:
+            if cell.status == "enabled":
+                continue
+            if shown >= MARKDOWN_GAP_ROWS:
+                more += 1
+                continue
+            if not header:
+                yield "\n### Not usable\n\n| account | name | country | product | status | why |\n"
+                yield "|---|---|---|---|---|---|\n"
+                header = True
+            shown += 1
+            yield (
+                f"| {code(account.sid, cell=True)} | {escape(account.friendly_name)} | {cell.country} | "
+                f"{_PRODUCT[cell.product]} | {cell.status} | {escape(_why(cell))} |\n"
+            )
+    if more:
+        yield f"\n…and {more:,} more; `diagnose audit --format csv` lists every cell.\n"
+    yield f"\n<sub>diagnose audit, {escape(head['generated_at'])}, exit code {head['exit_code']}</sub>\n"
+
+
+# --------------------------------------------------------------------------- html
+
+
+def _html(head: Mapping[str, Any], rows: Rows) -> Iterator[str]:
+    from ._env import html_env
+
+    template = html_env().get_template("audit.html.j2")
+    totals = []
+    accounts = head["summary"]["accounts"] or 1
+    for iso, product, counts in _totals(head):
+        shares = {k: round(100 * v / accounts, 2) for k, v in counts.items()}
+        totals.append({"iso": iso, "product": _PRODUCT[product], "counts": counts, "shares": shares})
+
+    def problem_rows() -> Iterator[AccountAudit]:
+        return (a for a in rows() if a.verdict != "usable")
+
+    def usable_rows() -> Iterator[AccountAudit]:
+        return (a for a in rows() if a.verdict == "usable")
+
+    return template.generate(
+        head=head,
+        status_lines=_status_line(head),
+        totals=totals,
+        problem_rows=problem_rows,
+        usable_rows=usable_rows,
+        product_names=_PRODUCT,
+        why=_why,
+        ranges=_ranges,
+        glyph=GLYPH,
+        text=one_line,
+    )

@@ -1,0 +1,513 @@
+"""``diagnose audit`` end to end against the simulator, its parsers, and its faults."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diagnose.audit import (
+    AccountAudit,
+    Cell,
+    Tally,
+    VoiceRanges,
+    headlines,
+    parse_countries,
+    parse_countries_file,
+    parse_products,
+    sms_cell,
+    voice_cell,
+)
+from diagnose.audit_reads import Auditor
+from diagnose.cli import main
+from diagnose.errors import InputError
+from diagnose.gateway import Credentials, TwilioAccess
+from diagnose.simulator import Fault, Simulator, load_scenario
+from diagnose.simulator._generate import generate_scenario
+
+MAIN = "AC" + "1" * 32
+OWN = "AC" + "2" * 32  # own settings, gaps of its own
+HEIR = "AC" + "3" * 32  # inherits voice from MAIN, which lacks IN
+TWIN = "AC" + "4" * 32  # same as the parent everywhere
+GONE = "AC" + "5" * 32  # closed
+KEY = "SK" + "6" * 32
+
+SCENARIO: dict[str, Any] = {
+    "accounts": [
+        {
+            "sid": MAIN,
+            "auth_token": "t" * 32,
+            "friendly_name": "Platform",
+            "api_keys": [{"sid": KEY, "secret": "s" * 32}],
+            "messaging_geo_permissions": {"FR": True, "DE": True, "IN": True},
+            "voice_dialing_permissions": {
+                "FR": {"low_risk": True},
+                "DE": {"low_risk": True, "high_risk_special": True},
+            },
+        },
+        {
+            "sid": OWN,
+            "auth_token": "u" * 32,
+            "friendly_name": "=cmd|' /C calc'!A0 \x1b[31mred",
+            "parent": MAIN,
+            "messaging_geo_permissions": {"FR": False, "DE": True, "IN": True},
+            "voice_settings": {"dialing_permissions_inheritance": False},
+            "voice_dialing_permissions": {
+                "FR": {"low_risk": True},
+                "DE": {"low_risk": False},
+                "IN": {"low_risk": True},
+            },
+        },
+        {
+            "sid": HEIR,
+            "auth_token": "v" * 32,
+            "friendly_name": "Heir",
+            "parent": MAIN,
+            "messaging_geo_permissions": {"FR": True, "DE": True, "IN": True},
+            "voice_settings": {"dialing_permissions_inheritance": True},
+            "voice_dialing_permissions": {"IN": {"low_risk": True}},
+        },
+        {
+            "sid": TWIN,
+            "auth_token": "w" * 32,
+            "friendly_name": "Twin",
+            "parent": MAIN,
+            "messaging_geo_permissions": {"FR": True, "DE": True, "IN": True},
+            "voice_settings": {"dialing_permissions_inheritance": False},
+            "voice_dialing_permissions": {"FR": {"low_risk": True}, "DE": {"low_risk": True}, "IN": {"low_risk": True}},
+        },
+        {"sid": GONE, "auth_token": "x" * 32, "parent": MAIN, "status": "closed"},
+    ]
+}
+
+
+@pytest.fixture
+def platform() -> Any:
+    with Simulator(load_scenario(SCENARIO), port=0) as sim:
+        yield sim
+
+
+def run(sim: Simulator, *args: str, user: str = MAIN, secret: str = "t" * 32) -> tuple[int, str, str]:
+    env = {
+        "NO_COLOR": "1",
+        "TWILIO_ACCOUNT_SID": MAIN if user.startswith("SK") else user,
+        "TWILIO_AUTH_TOKEN": "" if user.startswith("SK") else secret,
+        "TWILIO_API_KEY": user if user.startswith("SK") else "",
+        "TWILIO_API_SECRET": secret if user.startswith("SK") else "",
+        "DIAGNOSE_API_URL": sim.url,
+    }
+    result = CliRunner().invoke(main, ["audit", *args], env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def audit_json(sim: Simulator, *args: str, **kw: str) -> tuple[int, dict[str, Any]]:
+    code, out, err = run(sim, *args, "--format", "json", **kw)
+    assert out, err
+    return code, json.loads(out)
+
+
+def cell(doc: dict[str, Any], sid: str, iso: str, product: str) -> dict[str, Any]:
+    account = next(a for a in doc["accounts"] if a["sid"] == sid)
+    return next(c for c in account["cells"] if c["country"] == iso and c["product"] == product)
+
+
+# --- end to end -----------------------------------------------------------------
+
+
+def test_all_subaccounts_json_is_the_documented_contract(platform: Simulator) -> None:
+    code, doc = audit_json(platform, "--countries", "FR,DE,IN", "--subaccounts", "all")
+    assert code == 1 and doc["exit_code"] == 1
+    assert (doc["kind"], doc["schema"], doc["scope"], doc["complete"]) == ("audit", 1, "all", True)
+    assert [a["sid"] for a in doc["accounts"]] == [MAIN, OWN, HEIR, TWIN]  # listing order; closed one skipped
+    assert doc["skipped"] == {"closed": 1}
+    # Every gap, exactly: the main account lacks IN for voice, so does HEIR, which inherits it.
+    found = {(g["account"], g["country"], g["product"], g["status"], g["source"]) for g in doc["gaps"]}
+    assert found == {
+        (MAIN, "IN", "voice", "disabled", "own"),
+        (OWN, "FR", "sms", "disabled", None),
+        (OWN, "DE", "voice", "disabled", "own"),
+        (HEIR, "IN", "voice", "disabled", "parent"),
+    }
+    assert cell(doc, MAIN, "DE", "voice")["ranges"] == {
+        "low_risk": True,
+        "high_risk_special": True,
+        "high_risk_tollfraud": False,
+    }
+    assert (cell(doc, HEIR, "FR", "voice")["status"], cell(doc, HEIR, "FR", "voice")["source"]) == ("enabled", "parent")
+    summary = doc["summary"]
+    assert (summary["accounts"], summary["subaccounts"], summary["usable"], summary["gaps"]) == (4, 3, 1, 3)
+    assert summary["countries"]["IN"]["voice"] == {"enabled": 2, "disabled": 2, "blocked": 0, "unknown": 0}
+    assert doc["headline"][0] == "2 of 4 accounts cannot call IN"
+
+
+def test_inheriting_subaccount_whose_parent_lacks_the_country(platform: Simulator) -> None:
+    code, doc = audit_json(platform, "--countries", "IN", "--product", "voice", "--subaccounts", HEIR)
+    assert code == 1
+    assert [a["sid"] for a in doc["accounts"]] == [HEIR]  # the parent is read for comparison, not shown
+    heir = doc["accounts"][0]
+    assert heir["voice_inheritance"] is True
+    # HEIR's own IN toggle is on, but it inherits its parent's, where IN is off.
+    assert cell(doc, HEIR, "IN", "voice")["status"] == "disabled"
+    assert cell(doc, HEIR, "IN", "voice")["source"] == "parent"
+    code, out, _ = run(
+        platform, "--countries", "IN", "--product", "voice", "--subaccounts", HEIR, "--format", "markdown"
+    )
+    assert "off on the parent, which this subaccount inherits" in out
+
+
+def test_sms_comparison_says_what_it_shows_and_what_it_does_not(platform: Simulator) -> None:
+    _, doc = audit_json(platform, "--countries", "FR,DE", "--product", "sms", "--subaccounts", "all")
+    by_sid = {a["sid"]: a for a in doc["accounts"]}
+    assert by_sid[MAIN]["sms_comparison"] is None
+    assert by_sid[OWN]["sms_comparison"].startswith("differs from its parent for FR")
+    assert "not proof" in by_sid[TWIN]["sms_comparison"]
+    assert cell(doc, OWN, "FR", "sms")["same_as_parent"] is False
+    assert cell(doc, TWIN, "FR", "sms")["same_as_parent"] is True
+
+
+def test_exit_0_when_every_country_is_usable(platform: Simulator) -> None:
+    code, out, _ = run(platform, "--countries", "FR,DE", "--product", "sms")
+    assert code == 0
+    assert out.splitlines()[0] == "All 1 account can send SMS to FR, DE."
+
+
+def test_blocked_countries_console_only_and_not_allowed(platform: Simulator) -> None:
+    code, doc = audit_json(platform, "--countries", "NG,IR", "--product", "sms,voice")
+    assert code == 1
+    assert cell(doc, MAIN, "NG", "sms")["status"] == "blocked"
+    assert cell(doc, MAIN, "NG", "sms")["reason"] == "console-only"
+    assert cell(doc, MAIN, "IR", "sms")["reason"] == "not-allowed"
+    assert cell(doc, MAIN, "IR", "voice")["reason"] == "not-allowed"
+    assert cell(doc, MAIN, "NG", "voice")["status"] == "disabled"  # voice has no Console-only list
+
+
+def test_text_matrix_summary_first_and_hostile_names_made_visible(platform: Simulator) -> None:
+    code, out, _ = run(platform, "--countries", "FR,DE,IN", "--subaccounts", "all")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "2 of 4 accounts cannot call IN"
+    assert "\x1b" not in out and "=cmd|' /C calc'!A0 \\x1b" in out
+    row = next(line for line in lines if line.startswith(OWN))
+    assert "-+  +-  ++" in row  # FR: SMS off, voice on; DE: SMS on, voice off; IN both on
+
+
+def test_csv_one_row_per_cell_and_no_formula(platform: Simulator) -> None:
+    _, out, _ = run(platform, "--countries", "FR,DE", "--subaccounts", "all", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 4 * 2 * 2
+    own = [r for r in rows if r["account_sid"] == OWN]
+    assert all(r["friendly_name"].startswith("'=") for r in own)
+    assert {(r["country"], r["product"], r["status"]) for r in own} >= {("FR", "sms", "disabled")}
+
+
+def test_html_is_one_self_contained_page(platform: Simulator, tmp_path: Any) -> None:
+    out = tmp_path / "audit.html"
+    code, stdout, _ = run(
+        platform, "--countries", "FR,DE,IN", "--subaccounts", "all", "--format", "html", "--out", str(out)
+    )
+    assert code == 1 and stdout == ""
+    html = out.read_text()
+    assert html.startswith("<!doctype html>")
+    assert "<script" not in html and "src=" not in html and "href=" not in html  # nothing external
+    assert "\x1b" not in html and "&lt;" not in html.split("<style>")[0]
+
+
+def test_countries_file_yaml_and_csv(platform: Simulator, tmp_path: Any) -> None:
+    listing = tmp_path / "destinations.csv"
+    listing.write_text("Country,Sender\nFrance,+33\nde,+49\n")
+    code, doc = audit_json(platform, "--countries-file", str(listing), "--product", "sms")
+    assert doc["countries"] == ["FR", "DE"] and code == 0
+    yml = tmp_path / "destinations.yaml"
+    yml.write_text("countries:\n  - iso: IN\n  - {iso: FR}\n")
+    code, doc = audit_json(platform, "--countries-file", str(yml), "--countries", "DE", "--product", "sms")
+    assert doc["countries"] == ["DE", "IN", "FR"]
+
+
+def test_bad_input_exits_2_before_any_request(platform: Simulator) -> None:
+    for args in (
+        ["--countries", "FR,Atlantis"],
+        ["--countries", "FR", "--product", "fax"],
+        ["--countries", "FR", "--subaccounts", "AC123"],
+        [],
+        ["--countries-file", "/nonexistent/list.csv"],
+    ):
+        code, _, err = run(platform, *args)
+        assert code == 2, args
+        assert err.startswith("diagnose: error:")
+    assert platform.requests == []
+
+
+# --- faults -------------------------------------------------------------------------
+
+
+def test_a_failing_account_is_unknown_and_the_others_are_audited(platform: Simulator) -> None:
+    platform.add_fault(f"GET ^/2010-04-01/Accounts/{OWN}\\.json$", status=403)
+    code, doc = audit_json(platform, "--countries", "FR", "--subaccounts", f"{OWN},{TWIN}")
+    assert code == 3 and doc["complete"] is False
+    own, twin = doc["accounts"]
+    assert own["verdict"] == "unknown" and "403" in own["problem"]
+    assert {c["status"] for c in own["cells"]} == {"unknown"}
+    assert twin["verdict"] == "usable"
+
+
+def test_unknown_wins_over_gaps_and_says_so_in_text(platform: Simulator) -> None:
+    platform.add_fault("GET /v1/Settings", status=403)
+    code, out, _ = run(platform, "--countries", "FR,DE", "--subaccounts", "all", "--product", "voice")
+    assert code == 3
+    assert "could not be fully audited" in out or "Incomplete" in out
+
+
+def test_429_is_retried_honouring_retry_after(platform: Simulator) -> None:
+    fault = platform.add_fault("GET /v1/Messaging/GeoPermissions", status=429, retry_after=0, times=2)
+    code, _ = audit_json(platform, "--countries", "FR", "--product", "sms")
+    assert code == 0 and fault.hits == 2
+    statuses = [r["status"] for r in platform.requests if r["path"] == "/v1/Messaging/GeoPermissions"]
+    assert statuses == [429, 429, 200]
+
+
+def test_rate_fault_hits_an_even_share() -> None:
+    fault = Fault("GET /x", status=429, rate=0.25)
+    picked = [fault.sampled() for _ in range(100)]
+    assert sum(picked) == 25 and picked[:4] == [False, False, False, True]
+    with pytest.raises(ValueError):
+        Fault("GET /x", status=429, rate=0)
+
+
+def test_standard_api_key_audits_its_own_account_and_says_it_cannot_list(platform: Simulator) -> None:
+    code, doc = audit_json(platform, "--countries", "FR", "--product", "sms", user=KEY, secret="s" * 32)
+    assert code == 3 and doc["scope_problem"] and doc["accounts"][0]["verdict"] == "usable"
+
+
+# --- scale: paging, bounded concurrency, order ---------------------------------------
+
+
+def test_paging_bounded_concurrency_and_listing_order() -> None:
+    scenario = load_scenario(generate_scenario(23, ("FR", "DE"), seed=3, inactive_rate=0))
+    main_account = scenario.accounts[0]
+    with Simulator(scenario, port=0) as sim:
+        sim.set_latency(15)
+        creds = Credentials(main_account.sid, main_account.sid, main_account.auth_token)
+        with TwilioAccess(creds, api_url=sim.url, max_workers=3, page_size=5) as access:
+            auditor = Auditor(access, ("FR", "DE"), ("sms", "voice"), concurrency=3)
+            seen: list[AccountAudit] = []
+            info = auditor.run("all", seen.append)
+            assert not info.interrupted and info.scope_problem is None
+            assert len(access._clients) <= 1 + 2 * 3  # finished subaccounts' clients are dropped
+        assert [a.sid for a in seen] == [a.sid for a in scenario.accounts]
+        assert sim.count("GET", "/2010-04-01/Accounts.json") == 5  # 24 accounts, 5 per page
+        # three workers, plus the main thread reading the next page of accounts
+        assert sim.max_in_flight() <= 3 + 1
+
+
+def test_generated_scenario_is_deterministic_and_loads_from_yaml() -> None:
+    assert generate_scenario(40, seed=5) == generate_scenario(40, seed=5)
+    assert generate_scenario(40, seed=5) != generate_scenario(40, seed=6)
+    scenario = load_scenario("generate:\n  subaccounts: 12\n  countries: [FR, DE]\n  seed: 2\n")
+    assert len(scenario.accounts) == 13
+    with pytest.raises(InputError, match="generate"):
+        load_scenario("generate:\n  subaccount: 12\n")
+
+
+# --- pure parts -------------------------------------------------------------------------
+
+
+def test_cell_classification() -> None:
+    assert sms_cell("FR", True, high_risk=False, not_allowed=False).status == "enabled"
+    assert sms_cell("NG", True, high_risk=True, not_allowed=False).status == "enabled"
+    assert sms_cell("NG", False, high_risk=True, not_allowed=False).reason == "console-only"
+    assert sms_cell("IR", True, high_risk=False, not_allowed=True).reason == "not-allowed"
+    assert sms_cell("FR", None, high_risk=False, not_allowed=False).status == "unknown"
+    on, off = VoiceRanges(True, False, False), VoiceRanges(False, False, False)
+    assert voice_cell("FR", off, not_allowed=False, is_subaccount=True, inheritance=True, parent=on).status == "enabled"
+    assert voice_cell("FR", on, not_allowed=False, is_subaccount=True, inheritance=False, parent=off).source == "own"
+    # inheritance unread: known only when own and parent agree
+    assert voice_cell("FR", on, not_allowed=False, is_subaccount=True, inheritance=None, parent=on).status == "enabled"
+    assert voice_cell("FR", on, not_allowed=False, is_subaccount=True, inheritance=None, parent=off).status == "unknown"
+
+
+def test_headlines_answer_first() -> None:
+    tally = Tally(("FR", "DE"), ("sms",))
+    for i in range(5):
+        status = "disabled" if i < 2 else "enabled"
+        tally.add(AccountAudit(f"AC{i}", parent="ACp", cells=(Cell("FR", "sms", status), Cell("DE", "sms", "enabled"))))
+    assert headlines(tally) == ["2 of 5 subaccounts cannot send SMS to FR"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        ("- FR\n- DE\n", "a.yaml", ("FR", "DE")),
+        ("FR: {sender: x}\nDE: {}\n", "a.yaml", ("FR", "DE")),
+        ("countries: [in, France]\n", "a.yml", ("IN", "FR")),
+        ("- NO\n- SE\n", "a.yaml", ("NO", "SE")),  # YAML 1.1 reads NO as false
+        ("iso;name\nFR;France\n# comment\nDE;Germany\n", "a.csv", ("FR", "DE")),
+        ("FR\nDE\n\nIN\n", "list.txt", ("FR", "DE", "IN")),
+        ("destination,volume\nUnited Kingdom,12\n", "a.csv", ("GB",)),
+    ],
+)
+def test_countries_file_shapes(text: str, name: str, expected: tuple[str, ...]) -> None:
+    assert parse_countries_file(text, name) == expected
+
+
+def test_countries_file_errors_name_the_line() -> None:
+    with pytest.raises(InputError, match=r"a\.csv:3"):
+        parse_countries_file("country\nFR\nNarnia\n", "a.csv")
+    with pytest.raises(InputError, match="no country"):
+        parse_countries_file("", "a.yaml")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.sampled_from(["x.yaml", "x.csv", "x.txt"]))
+def test_countries_file_parser_never_fails_otherwise(text: str, name: str) -> None:
+    try:
+        result = parse_countries_file(text, name)
+    except InputError:
+        return
+    assert result and all(len(iso) == 2 and iso.isupper() for iso in result)
+
+
+@given(st.lists(st.sampled_from(["FR", "de", "In", "GB", "france", "Germany"]), min_size=1, max_size=8))
+def test_parse_countries_dedupes_and_keeps_order(items: list[str]) -> None:
+    result = parse_countries(",".join(items))
+    assert len(result) == len(set(result))
+    assert result[0] == parse_countries(items[0])[0]
+
+
+def test_parse_products() -> None:
+    assert parse_products("voice,sms") == ("sms", "voice")
+    assert parse_products("messaging") == ("sms",)
+    with pytest.raises(InputError):
+        parse_products(",")
+
+
+# --- Ctrl-C and the browser ---------------------------------------------------------------
+
+
+def test_ctrl_c_prints_what_was_audited_so_far(tmp_path: Any) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    scenario = load_scenario(generate_scenario(80, ("FR",), seed=9, inactive_rate=0))
+    main_account = scenario.accounts[0]
+    with Simulator(scenario, port=0) as sim:
+        sim.set_latency(80)
+        env = {
+            **os.environ,
+            "NO_COLOR": "1",
+            "TWILIO_ACCOUNT_SID": main_account.sid,
+            "TWILIO_AUTH_TOKEN": main_account.auth_token,
+            "DIAGNOSE_API_URL": sim.url,
+        }
+        args = ["audit", "--countries", "FR", "--subaccounts", "all", "--format", "json", "--concurrency", "2"]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "diagnose", *args],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while sim.count("GET", "/v1/Messaging/GeoPermissions") < 6 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            proc.kill()
+    assert proc.returncode == 130, err
+    doc = json.loads(out)
+    assert doc["interrupted"] is True and doc["complete"] is False
+    assert 1 <= len(doc["accounts"]) < 81
+    assert [a["sid"] for a in doc["accounts"]] == [a.sid for a in scenario.accounts[: len(doc["accounts"])]]
+
+
+def _chromium() -> str:
+    import shutil
+
+    path = shutil.which("/usr/bin/chromium") or shutil.which("chromium")
+    if not path:
+        pytest.skip("headless Chromium not found at /usr/bin/chromium (apt-get install chromium)")
+    return path
+
+
+def _run_chromium(tmp_path: Any, *args: str) -> str:
+    import subprocess
+
+    command = [
+        _chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+        "--no-proxy-server", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-extensions", "--host-resolver-rules=MAP * ~NOTFOUND",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}", *args,
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=90, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def test_html_renders_in_headless_chromium(platform: Simulator, tmp_path: Any) -> None:
+    import struct
+    import zlib
+    from html.parser import HTMLParser
+
+    page = tmp_path / "audit.html"
+    code, _, _ = run(
+        platform, "--countries", "FR,DE,IN", "--subaccounts", "all", "--format", "html", "--out", str(page)
+    )
+    assert code == 1
+    dom = _run_chromium(tmp_path, "--dump-dom", page.as_uri())
+
+    class Cells(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.classes: list[str] = []
+            self.rows: dict[str, int] = {}
+            self.verdict = ""
+            self._table = ""
+            self._in_verdict = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found = dict(attrs)
+            if tag == "table":
+                self._table = found.get("id") or ""
+            if tag == "tr" and "data-verdict" in found:
+                self.rows[self._table] = self.rows.get(self._table, 0) + 1
+            if tag == "span" and (found.get("class") or "").startswith("s-") and self._table in ("problems", "usable"):
+                self.classes.append(found["class"] or "")
+            if tag == "section" and found.get("id") == "verdict":
+                self._in_verdict = True
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "section":
+                self._in_verdict = False
+
+        def handle_data(self, data: str) -> None:
+            if self._in_verdict:
+                self.verdict += data
+
+    parsed = Cells()
+    parsed.feed(dom)
+    assert "2 of 4 accounts cannot call IN" in parsed.verdict
+    assert parsed.rows == {"problems": 3, "usable": 1}
+    assert parsed.classes.count("s-disabled") == 4 and len(parsed.classes) == 4 * 3 * 2
+    shot = tmp_path / "audit.png"
+    _run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,900", "--hide-scrollbars", page.as_uri())
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    idat, pos = b"", 8
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        if kind == b"IDAT":
+            idat += data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+    assert (width, height) == (1200, 900)
+    assert len(set(zlib.decompress(idat))) > 20  # a coloured page, not a blank one
