@@ -487,6 +487,21 @@ class TwilioAccess:
         """``GET /v1/Settings`` (``dialing_permissions_inheritance``) as ``account_sid``."""
         return self.get("voice", "/Settings", creds=self.credentials_for(account_sid))
 
+    def update_voice_settings(
+        self, account_sid: str | None, *, dialing_permissions_inheritance: bool
+    ) -> dict[str, Any]:
+        """``POST /v1/Settings`` with ``DialingPermissionsInheritance``, as ``account_sid``; the new settings."""
+        creds = self.credentials_for(account_sid)
+        resource = self._client_for(creds).voice.v1.dialing_permissions.settings()
+        line = request_line("voice", "/Settings", method="POST")
+        instance = mapped(
+            line,
+            lambda: resource.update(dialing_permissions_inheritance=dialing_permissions_inheritance),
+            who=creds.describe(),
+            timeouts=self.policy.timeouts,
+        )
+        return {"dialing_permissions_inheritance": instance.dialing_permissions_inheritance}
+
     def update_voice_countries(self, account_sid: str | None, changes: Mapping[str, Mapping[str, bool]]) -> int:
         """``POST /v1/DialingPermissions/BulkCountryUpdates``; the ``update_count``.
 

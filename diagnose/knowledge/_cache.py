@@ -23,7 +23,16 @@ from typing import Any
 from ..cache import cache_dir
 
 # The modules whose code decides whether a file is valid: a change to any of them is a new cache key.
-_CHECKERS = ("_loader.py", "_schema.py", "_yaml.py", "templating.py", "schema.json", "../conditions.py", "../facts.py")
+_CHECKERS = (
+    "_loader.py",
+    "_schema.py",
+    "_yaml.py",
+    "templating.py",
+    "schema.json",
+    "actions.py",
+    "../conditions.py",
+    "../facts.py",
+)
 
 
 @functools.cache

@@ -214,6 +214,8 @@ def _check_data(f: _File) -> None:
         else:
             first_id[cause_id] = i
 
+    _check_actions(f, causes, data.get("channels"), retired)
+
     for path, kind in marks:
         value = _get(data, path)
         if not isinstance(value, str):
@@ -225,7 +227,41 @@ def _check_data(f: _File) -> None:
             _check_template_at(f, path, value, severity)
 
 
+def _check_actions(f: _File, causes: list[Any], channels: Any, retired: set[int]) -> None:
+    """Fix-step actions: a target needs an action, and an action must suit the code's channels."""
+    from .actions import ACTIONS, PRODUCT_CHANNELS
+
+    listed = set(channels) if isinstance(channels, list) and all(isinstance(c, str) for c in channels) else None
+    for i, cause in enumerate(causes):
+        steps = cause.get("fix") if isinstance(cause, dict) else None
+        if not isinstance(steps, list):
+            continue
+        severity: Severity = "warning" if i in retired else "error"
+        for j, step in enumerate(steps):
+            if not isinstance(step, dict):
+                continue
+            action = step.get("action")
+            if "target" in step and "action" not in step:
+                f.add(("causes", i, "fix", j, "target"), "target needs an action (what would it change?)", severity)
+            spec = ACTIONS.get(action) if isinstance(action, str) else None
+            if spec is None or spec.product is None or listed is None:
+                continue
+            if not listed & PRODUCT_CHANNELS[spec.product]:
+                f.add(
+                    ("causes", i, "fix", j, "action"),
+                    f"action {action!r} changes {spec.product} permissions, but this code's channels are "
+                    f"{', '.join(sorted(listed))}",
+                    severity,
+                )
+
+
 def _explain(path: KeyPath, message: str, value: Any) -> str:
+    if path and path[-1] == "action" and isinstance(value, str):
+        from .actions import ACTIONS
+
+        close = difflib.get_close_matches(value, list(ACTIONS), n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"unknown fix action {value!r}{hint}; the actions are: {', '.join(ACTIONS)} (docs/knowledge-format.md)"
     if path and path[-1] == "id" and "pattern" in message:
         return (
             f"cause id {value!r} is not kebab-case: lowercase words of letters and digits joined by single "
@@ -510,6 +546,8 @@ def _build_cause(data: Mapping[str, Any]) -> Cause:
                 console=_text(step.get("console")),
                 api=_text(step.get("api")),
                 when=_condition(step.get("when"), bool(retired)),
+                action=step.get("action") or "",
+                target=step.get("target") or "account",
             )
             for step in data.get("fix", ())
         ),

@@ -36,6 +36,8 @@ class FixTemplate:
     console: str = ""  # template: Console path or URL
     api: str = ""  # template: equivalent API call
     when: Condition | None = None  # step shown only where this is not false
+    action: str = ""  # a name from knowledge.actions.ACTIONS: what `diagnose fix` does for the step
+    target: str = "account"  # the account the action changes: account, parent or governing
 
 
 @dataclass(frozen=True)
