@@ -28,7 +28,6 @@ _CHECKERS = (
     "_schema.py",
     "_yaml.py",
     "templating.py",
-    "schema.json",
     "actions.py",
     "../conditions.py",
     "../facts.py",
@@ -44,6 +43,12 @@ def _salt() -> bytes:
             digest.update((here / name).read_bytes())
         except OSError:
             digest.update(name.encode())
+    from .._data import knowledge_dir
+
+    try:  # the schema lives with the built-in knowledge (knowledge/schema.json)
+        digest.update((knowledge_dir() / "schema.json").read_bytes())
+    except OSError:
+        digest.update(b"schema.json")
     return digest.digest()
 
 
