@@ -19,8 +19,8 @@ from __future__ import annotations
 from ._access import AlertSearch, Outcome, TwilioAccess, request_line
 from ._credentials import Credentials, credentials_from_env
 from ._errors import AccountAccessError, ApiError
-from ._fetch import fetch_context
 from ._http import GatewayHttpClient, RequestLog, RetryPolicy, check_api_url, parse_retry_after, rewrite_url
+from ._reads import ReadCache, fetch_context, fetch_contexts, problem_error, run_reads
 
 __all__ = [
     "AccountAccessError",
@@ -29,13 +29,17 @@ __all__ = [
     "Credentials",
     "GatewayHttpClient",
     "Outcome",
+    "ReadCache",
     "RequestLog",
     "RetryPolicy",
     "TwilioAccess",
     "check_api_url",
     "credentials_from_env",
     "fetch_context",
+    "fetch_contexts",
     "parse_retry_after",
+    "problem_error",
     "request_line",
     "rewrite_url",
+    "run_reads",
 ]

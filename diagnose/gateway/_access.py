@@ -21,25 +21,15 @@ from urllib.parse import urlsplit
 from twilio.rest import Client
 
 from ..errors import TwilioAccessError
+from ..plan import BASES, Setup, credentials_reason, permissions_of, request_line
 from ._credentials import Credentials
 from ._errors import AccountAccessError, ApiError, mapped
-from ._http import CURRENT_FLOW, CURRENT_LOG, Flow, GatewayHttpClient, RequestLog, RetryPolicy, with_query
+from ._http import CURRENT_FLOW, CURRENT_LOG, Flow, GatewayHttpClient, RequestLog, RetryPolicy
 
 T = TypeVar("T")
 
-# Canonical bases: what the request log and ``Fetched.request`` show, whatever --api-url is.
-API_BASE = "https://api.twilio.com/2010-04-01"
-ACCOUNTS_BASE = "https://accounts.twilio.com/v1"
-VOICE_BASE = "https://voice.twilio.com/v1"
-MONITOR_BASE = "https://monitor.twilio.com/v1"
-_BASES = {"api": API_BASE, "accounts": ACCOUNTS_BASE, "voice": VOICE_BASE, "monitor": MONITOR_BASE}
 _VERSIONS = {"api": "2010-04-01", "accounts": "v1", "voice": "v1", "monitor": "v1"}
 _ACCEPT = {"Accept": "application/json"}
-
-
-def request_line(product: str, path: str, params: Mapping[str, Any] | None = None, method: str = "GET") -> str:
-    """``"GET https://<product>.twilio.com/<version><path>?<query>"``, as the log shows it."""
-    return f"{method} {with_query(_BASES[product] + path, params)}"
 
 
 @dataclass(frozen=True)
@@ -178,21 +168,25 @@ class TwilioAccess:
 
     def _no_credentials(self, sid: str, why: str | None) -> AccountAccessError:
         creds = self.credentials
-        if creds.is_api_key:
-            reason = (
-                f"reading {sid}'s own settings needs its credentials: its auth token comes from its "
-                f"Account resource, which a standard API key ({creds.username}) cannot read"
-            )
-        elif why:
-            reason = f"{sid}'s auth token could not be read from its Account resource ({why})"
-        else:
-            reason = f"no credentials for {sid}: its Account resource has not been read, or has no auth_token"
+        reason = credentials_reason(sid, is_api_key=creds.is_api_key, username=creds.username, why=why)
         err = AccountAccessError(reason)
         err.reason = reason  # type: ignore[attr-defined]
         err.request = ""  # type: ignore[attr-defined]
         err.status = None  # type: ignore[attr-defined]
         err.code = None  # type: ignore[attr-defined]
         return err
+
+    def setup(self) -> Setup:
+        """Who authenticates and this gateway's bounds, as the read planner needs them."""
+        creds = self.credentials
+        return Setup(
+            account_sid=creds.account_sid,
+            username=creds.username,
+            is_api_key=creds.is_api_key,
+            page_size=self.page_size,
+            max_search_accounts=self.max_search_accounts,
+            max_alert_pages=self.max_alert_pages,
+        )
 
     def client(self, account_sid: str | None = None) -> Client:
         """The twilio ``Client`` acting as ``account_sid`` (one per credential set, cached)."""
@@ -232,7 +226,7 @@ class TwilioAccess:
         with self._lock:
             version = self._versions.get(key)
             if version is None:
-                base = _BASES[product].rsplit("/", 1)[0]
+                base = BASES[product].rsplit("/", 1)[0]
                 version = Version(Domain(client, base), _VERSIONS[product])
                 self._versions[key] = version
         return version
@@ -444,12 +438,7 @@ class TwilioAccess:
 
     def messaging_permissions(self, account_sid: str | None, countries: Sequence[str]) -> dict[str, bool]:
         """ISO code → enabled, for the countries the answer lists."""
-        payload = self.messaging_geo_permissions(account_sid, countries)
-        out: dict[str, bool] = {}
-        for row in payload.get("permissions") or ():
-            if isinstance(row, dict) and isinstance(row.get("enabled"), bool):
-                out[str(row.get("country_code", "")).upper()] = row["enabled"]
-        return out
+        return permissions_of(self.messaging_geo_permissions(account_sid, countries))
 
     def update_messaging_permissions(
         self, account_sid: str | None, changes: Mapping[str, bool]

@@ -19,11 +19,10 @@ import json
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -34,6 +33,7 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from ..context import RequestRecord
 from ..errors import InputError
+from ..plan import with_query
 
 # --- --api-url ---------------------------------------------------------------
 
@@ -68,16 +68,6 @@ def rewrite_url(url: str, api_url: str | None) -> str:
     if tail and tail[0] != "/":
         tail = "/" + tail
     return base + tail
-
-
-def with_query(url: str, params: Mapping[str, Any] | None) -> str:
-    """The URL as the request log shows it: ``url`` plus its encoded query parameters."""
-    if not params:
-        return url
-    query = urlencode([(k, v) for k, v in params.items() if v is not None], doseq=True)
-    if not query:
-        return url
-    return f"{url}{'&' if '?' in url else '?'}{query}"
 
 
 # --- the request log -----------------------------------------------------------

@@ -1,0 +1,229 @@
+"""The executor: run a batch of planned reads concurrently, and keep every answer for the rest of the run.
+
+The decisions (what to read, in which round, and what the answers mean) are
+:mod:`diagnose.plan`'s. Here is only the I/O: each :class:`~diagnose.plan.Read`
+becomes one :class:`TwilioAccess` call, a batch is one
+``run_concurrently`` round trip, and a :class:`ReadCache` (one per run, made
+by whoever starts the run) keeps each :class:`~diagnose.plan.Answer` keyed by
+its read, so no read is made twice in a run.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from types import MappingProxyType
+from typing import Any
+
+from ..context import Context
+from ..errors import CredentialsError, NotFoundError, TwilioAccessError, UnreachableError
+from ..plan import Answer, Assembled, ErrorKind, Problem, Read, Setup, SidSubject, Subject, assemble, next_reads
+from ._access import TwilioAccess
+from ._errors import AccountAccessError, ApiError, reason_of
+from ._http import CURRENT_LOG, RequestLog
+
+# The planner needs at most six rounds for a subject (a call found by search whose <Dial>ed number
+# arrives with a late alert); a run that goes on far longer is a bug, not a slow network.
+MAX_ROUNDS = 32
+
+
+class ReadCache:
+    """The answers of one run, keyed by read, and the run's request log. Thread-safe.
+
+    Made at the edge (one per command), handed to :func:`run_reads` and
+    :func:`fetch_contexts`: a read another subject (or an earlier batch) made
+    is answered from here.
+    """
+
+    def __init__(self, log: RequestLog | None = None) -> None:
+        self._lock = threading.Lock()
+        self._answers: dict[Read, Answer] = {}
+        # Inside ``access.recording()``, the run's requests also land in that log.
+        self.log = log or CURRENT_LOG.get() or RequestLog()
+
+    @property
+    def answers(self) -> Mapping[Read, Answer]:
+        """A read-only view of every answer so far."""
+        with self._lock:
+            return MappingProxyType(dict(self._answers))
+
+    def get(self, read: Read) -> Answer | None:
+        with self._lock:
+            return self._answers.get(read)
+
+    def __contains__(self, read: object) -> bool:
+        with self._lock:
+            return read in self._answers
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._answers)
+
+    def keep(self, answers: Mapping[Read, Answer]) -> None:
+        with self._lock:
+            for read, answer in answers.items():
+                self._answers.setdefault(read, answer)
+
+
+def _kind(err: TwilioAccessError) -> ErrorKind:
+    if isinstance(err, NotFoundError):
+        return "not-found"
+    if isinstance(err, CredentialsError | AccountAccessError):
+        return "credentials"
+    if isinstance(err, UnreachableError):
+        return "unreachable"
+    return "api"
+
+
+def _failure(err: TwilioAccessError, line: str, value: Any = None) -> Answer:
+    return Answer(
+        value=value,
+        error=reason_of(err),
+        kind=_kind(err),
+        message=str(err),
+        status=getattr(err, "status", None),
+        request=getattr(err, "request", "") or line,
+    )
+
+
+def _perform(access: TwilioAccess, read: Read) -> Any:
+    """The one TwilioAccess call a read stands for; its decoded answer."""
+    what, acct, iso = read.what, read.account, (read.countries[0] if read.countries else "")
+    if what == "message":
+        return access.fetch_message(read.sid, acct)
+    if what == "call":
+        return access.fetch_call(read.sid, acct)
+    if what == "notifications":
+        return access.call_notifications(read.sid, acct)
+    if what == "account":
+        return access.fetch_account(acct)
+    if what == "alerts":
+        found = access.find_alerts(read.sid, acct, start_date=read.since or None)
+        return {"alerts": found.alerts, "pages": found.pages, "complete": found.complete}
+    if what == "messaging_permissions":
+        return access.messaging_geo_permissions(acct, read.countries)
+    if what == "voice_country":
+        return access.voice_country(acct, iso)
+    if what == "voice_settings":
+        return access.voice_settings(acct)
+    if what == "voice_prefixes":
+        return access.voice_high_risk_prefixes(iso)
+    raise ValueError(f"no request for {read}")
+
+
+def _answer(access: TwilioAccess, read: Read, found: set[str], lock: threading.Lock) -> Answer:
+    line = read.line(access.page_size)
+    if read.what in ("message", "call"):
+        with lock:
+            if read.sid in found:
+                # A message or call lives under one account: found elsewhere, this probe is pointless.
+                return Answer(error="skipped: found under another account", request=line, ran=False)
+    if read.what == "accounts":
+        rows: list[dict[str, Any]] = []
+        try:
+            rows.extend(access.list_accounts(max_accounts=access.max_search_accounts))
+        except TwilioAccessError as err:
+            return _failure(err, line, value=rows)  # the accounts listed before it stopped still count
+        return Answer(value=rows, request=line)
+    try:
+        value = _perform(access, read)
+    except TwilioAccessError as err:
+        return _failure(err, line)
+    if read.what in ("message", "call"):
+        with lock:
+            found.add(read.sid)
+    return Answer(value=value, request=line)
+
+
+def run_reads(access: TwilioAccess, reads: Iterable[Read], cache: ReadCache | None = None) -> dict[Read, Answer]:
+    """The answer to each read: from ``cache``, else fetched, all together in one round trip.
+
+    At most ``access.max_workers`` requests are in flight. Nothing raises for a
+    failed read: its :class:`~diagnose.plan.Answer` carries the reason. Every
+    new answer is kept in ``cache``.
+    """
+    cache = cache if cache is not None else ReadCache()
+    wanted = list(dict.fromkeys(reads))
+    todo = [r for r in wanted if r not in cache]
+    if todo:
+        found: set[str] = set()
+        lock = threading.Lock()
+
+        def job(read: Read) -> Callable[[], Answer]:
+            def run() -> Answer:
+                own = RequestLog()  # this read's exchanges, so each subject can list the ones it used
+                token = CURRENT_LOG.set(own)
+                try:
+                    answer = _answer(access, read, found, lock)
+                finally:
+                    CURRENT_LOG.reset(token)
+                return replace(answer, records=own.records)
+
+            return run
+
+        token = CURRENT_LOG.set(cache.log)  # rounds are numbered within the run
+        try:
+            outcomes = access.run_concurrently([job(r) for r in todo])
+        finally:
+            CURRENT_LOG.reset(token)
+        fresh: dict[Read, Answer] = {}
+        for read, outcome in zip(todo, outcomes, strict=True):
+            answer = outcome.get()
+            for record in answer.records:
+                cache.log.add(record)
+            fresh[read] = answer
+        cache.keep(fresh)
+    return {r: cache.get(r) or Answer(error="not read") for r in wanted}
+
+
+def fetch_contexts(
+    subjects: Sequence[Subject], access: TwilioAccess, cache: ReadCache | None = None, *, setup: Setup | None = None
+) -> list[Assembled]:
+    """Every subject's Context (or its Problem): the planner's batches, run until it asks for nothing more.
+
+    Reads that several subjects need (their account, its parent, a country's
+    permissions) are made once.
+    """
+    cache = cache if cache is not None else ReadCache()
+    setup = setup or access.setup()
+    for _ in range(MAX_ROUNDS):
+        batch = next_reads(subjects, cache.answers, setup)
+        if not batch:
+            break
+        run_reads(access, batch, cache)
+    else:
+        raise RuntimeError(f"the read planner did not finish within {MAX_ROUNDS} rounds")
+    answers = cache.answers
+    return [assemble(subject, answers, setup) for subject in subjects]
+
+
+_RAISED: dict[str, type[TwilioAccessError]] = {
+    "not-found": NotFoundError,
+    "credentials": CredentialsError,
+    "unreachable": UnreachableError,
+    "api": ApiError,
+}
+
+
+def problem_error(problem: Problem) -> TwilioAccessError:
+    """The exception a lone SID raises for its problem (``diagnose.errors``)."""
+    return _RAISED.get(problem.error, ApiError)(problem.message)
+
+
+def fetch_context(sid: str, access: TwilioAccess, account: str | None = None) -> Context:
+    """Everything the diagnosis of one message or call SID needs, fetched in (usually) two round trips.
+
+    ``account`` (``--account``) names the subaccount that owns the SID. Raises
+    :class:`~diagnose.errors.InputError` for a malformed SID,
+    :class:`~diagnose.errors.CredentialsError` when the credentials are
+    rejected, :class:`~diagnose.errors.UnreachableError` when the API cannot be
+    reached, :class:`~diagnose.errors.NotFoundError` when no reachable account
+    holds the SID. Anything after the first round that fails is a slot with
+    its reason, never an exception.
+    """
+    (result,) = fetch_contexts([SidSubject.parse(sid, account)], access)
+    if result.problem is not None:
+        raise problem_error(result.problem)
+    assert result.context is not None
+    return result.context

@@ -1,0 +1,790 @@
+"""The read planner: which Twilio reads a diagnosis needs next, and the Context its answers make.
+
+Pure, like h11 keeps protocol decisions apart from sockets: no I/O, no
+``twilio``. A *read* (:class:`Read`) is a plain, hashable description of one
+request (which resource, for which account, for which country or SID); an
+*answer* (:class:`Answer`) is what the gateway got for it. Two functions do
+the work:
+
+* :func:`next_reads` — given the subjects and every answer known so far, the
+  next batch of reads (independent of each other, so the gateway runs them
+  concurrently), or ``()`` when nothing more is needed;
+* :func:`assemble` — one subject's :class:`~diagnose.context.Context` from the
+  known answers, or the :class:`Problem` that stops it (a SID found nowhere).
+
+Both re-derive each subject's state from the answers alone, so a read shared
+by several subjects (their account, its parent, a country's permissions) is
+asked once, and an answer is never asked for again. The gateway's
+``fetch_contexts`` is the loop: ask, run the batch, keep the answers, repeat.
+
+A subject is a SID (:class:`SidSubject`, with ``--account``) or evidence
+already in hand (:class:`EvidenceSubject`, e.g. a pasted error: its account,
+or the authenticated one, its destination and channel).
+
+The rules for unknowns (``docs/twilio-access.md``): the ``/v1`` APIs answer
+for the account that authenticates, so a subaccount's own settings need its
+auth token, which comes from its Account resource; a standard API key cannot
+read Accounts; only the authenticated account's parent relation is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from .context import NOT_APPLICABLE, Context, Fetched, RequestRecord
+from .models import Evidence
+
+__all__ = [
+    "ALERT_WINDOW",
+    "Answer",
+    "Assembled",
+    "EvidenceSubject",
+    "Problem",
+    "Read",
+    "Setup",
+    "SidSubject",
+    "Subject",
+    "account",
+    "accounts_list",
+    "assemble",
+    "credentials_reason",
+    "messaging_permissions",
+    "next_reads",
+    "permissions_of",
+    "request_line",
+    "voice_country",
+    "voice_prefixes",
+    "voice_settings",
+    "with_query",
+]
+
+ALERT_WINDOW = timedelta(days=30)  # Monitor Alerts look back at most 30 days
+
+# --- request lines: what the log and ``Fetched.request`` show, whatever --api-url is ---------
+
+BASES = {
+    "api": "https://api.twilio.com/2010-04-01",
+    "accounts": "https://accounts.twilio.com/v1",
+    "voice": "https://voice.twilio.com/v1",
+    "monitor": "https://monitor.twilio.com/v1",
+}
+
+
+def with_query(url: str, params: Mapping[str, Any] | None) -> str:
+    """The URL as the request log shows it: ``url`` plus its encoded query parameters."""
+    if not params:
+        return url
+    query = urlencode([(k, v) for k, v in params.items() if v is not None], doseq=True)
+    if not query:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{query}"
+
+
+def request_line(product: str, path: str, params: Mapping[str, Any] | None = None, method: str = "GET") -> str:
+    """``"GET https://<product>.twilio.com/<version><path>?<query>"``, as the log shows it."""
+    return f"{method} {with_query(BASES[product] + path, params)}"
+
+
+# --- reads and answers ----------------------------------------------------------------
+
+ReadKind = Literal[
+    "message",  # GET /2010-04-01/Accounts/{account}/Messages/{sid}.json
+    "call",  # GET /2010-04-01/Accounts/{account}/Calls/{sid}.json
+    "notifications",  # the call's Notifications (first page)
+    "account",  # GET /2010-04-01/Accounts/{account}.json (a subaccount's auth token comes with it)
+    "accounts",  # every page of Accounts.json, up to Setup.max_search_accounts
+    "alerts",  # Monitor Alerts naming {sid}, as {account}, from {since}
+    "messaging_permissions",  # Messaging GeoPermissions of {countries}, as {account}
+    "voice_country",  # DialingPermissions/Countries/{countries[0]}, as {account}
+    "voice_settings",  # voice /v1/Settings, as {account}
+    "voice_prefixes",  # a country's high-risk special prefixes (the same for every account)
+]
+
+
+@dataclass(frozen=True)
+class Read:
+    """One request, as plain hashable data: the key of the per-run answer cache.
+
+    ``account`` is the account in the path (2010-04-01 resources) or the
+    account the request acts as (``/v1`` APIs); ``""`` where it does not matter.
+    """
+
+    what: ReadKind
+    account: str = ""
+    sid: str = ""
+    countries: tuple[str, ...] = ()
+    since: str = ""  # alerts: the StartDate, "" for none
+
+    def line(self, page_size: int = 1000) -> str:
+        """The request line the log shows (``… as AC…`` for a ``/v1`` read made as an account)."""
+        a, iso = self.account, (self.countries[0] if self.countries else "")
+        if self.what in ("message", "call"):
+            collection = "Messages" if self.what == "message" else "Calls"
+            return request_line("api", f"/Accounts/{a}/{collection}/{self.sid}.json")
+        if self.what == "notifications":
+            return request_line("api", f"/Accounts/{a}/Calls/{self.sid}/Notifications.json", {"PageSize": 50})
+        if self.what == "account":
+            return request_line("api", f"/Accounts/{a}.json")
+        if self.what == "accounts":
+            return request_line("api", "/Accounts.json", {"PageSize": page_size})
+        if self.what == "alerts":
+            return request_line("monitor", "/Alerts", {"PageSize": page_size, "StartDate": self.since or None})
+        if self.what == "voice_prefixes":
+            path = f"/DialingPermissions/Countries/{iso}/HighRiskSpecialPrefixes"
+            return request_line("voice", path, {"PageSize": page_size})
+        if self.what == "messaging_permissions":
+            line = request_line("accounts", "/Messaging/GeoPermissions", {"CountryCode": ",".join(self.countries)})
+        elif self.what == "voice_country":
+            line = request_line("voice", f"/DialingPermissions/Countries/{iso}")
+        else:
+            line = request_line("voice", "/Settings")
+        # v1 APIs answer for whoever authenticates, so the line says as whom.
+        return f"{line} as {a}"
+
+
+def account(sid: str) -> Read:
+    """The Account resource (read with the authenticated credentials; a parent reaches its subaccounts)."""
+    return Read("account", sid)
+
+
+def accounts_list() -> Read:
+    """The authenticated account and its subaccounts, every page (their auth tokens come with them)."""
+    return Read("accounts")
+
+
+def messaging_permissions(account_sid: str, countries: Iterable[str]) -> Read:
+    """Messaging geo permissions of ``countries``, as ``account_sid`` (its own credentials)."""
+    return Read("messaging_permissions", account_sid, countries=tuple(dict.fromkeys(c.upper() for c in countries)))
+
+
+def voice_country(account_sid: str, iso: str) -> Read:
+    """Voice dialing permissions of one country, as ``account_sid``."""
+    return Read("voice_country", account_sid, countries=(iso.upper(),))
+
+
+def voice_settings(account_sid: str) -> Read:
+    """Voice ``/v1/Settings`` (``dialing_permissions_inheritance``), as ``account_sid``."""
+    return Read("voice_settings", account_sid)
+
+
+def voice_prefixes(iso: str) -> Read:
+    """A country's high-risk special prefixes: the same for every account, so read once per country."""
+    return Read("voice_prefixes", countries=(iso.upper(),))
+
+
+ErrorKind = Literal["not-found", "credentials", "unreachable", "api"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one read got: the decoded JSON, or why not (both, for a listing that stopped part way).
+
+    ``kind`` classifies a failure: ``not-found`` (404), ``credentials`` (401,
+    or no credentials to act as that account), ``unreachable`` (no answer in
+    time), ``api`` (another error status). ``error`` is one line (a
+    ``Fetched.error``); ``message`` the full text, for a subject that cannot
+    be diagnosed. ``ran`` is False for a read the gateway skipped (a search
+    probe for a SID already found elsewhere). ``records`` are its HTTP exchanges.
+    """
+
+    value: Any = None
+    error: str | None = None
+    kind: ErrorKind | None = None
+    message: str = ""
+    status: int | None = None
+    request: str = ""
+    ran: bool = True
+    records: tuple[RequestRecord, ...] = field(default=(), compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.ran and self.error is None
+
+
+def permissions_of(payload: Any) -> dict[str, bool]:
+    """ISO code → enabled, from a Messaging GeoPermissions answer (the countries it lists)."""
+    out: dict[str, bool] = {}
+    rows = payload.get("permissions") if isinstance(payload, Mapping) else None
+    for row in rows if isinstance(rows, list) else ():
+        if isinstance(row, Mapping) and isinstance(row.get("enabled"), bool):
+            out[str(row.get("country_code", "")).upper()] = row["enabled"]
+    return out
+
+
+# --- who asks, and the bounds --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Who authenticates and the gateway's bounds, as plain data (``TwilioAccess.setup()`` makes one)."""
+
+    account_sid: str  # the authenticated account: the one every /v1 API answers for
+    username: str = ""  # the account SID, or the API key SID (SK…)
+    is_api_key: bool = False
+    page_size: int = 1000
+    max_search_accounts: int = 5000
+    max_alert_pages: int = 10
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+def credentials_reason(sid: str, *, is_api_key: bool, username: str, why: str | None = None) -> str:
+    """Why there are no credentials that act as ``sid`` (a /v1 API needs the account's own)."""
+    if is_api_key:
+        return (
+            f"reading {sid}'s own settings needs its credentials: its auth token comes from its "
+            f"Account resource, which a standard API key ({username}) cannot read"
+        )
+    if why:
+        return f"{sid}'s auth token could not be read from its Account resource ({why})"
+    return f"no credentials for {sid}: its Account resource has not been read, or has no auth_token"
+
+
+# --- subjects and outcomes -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SidSubject:
+    """A message or call SID; ``account`` is ``--account`` (the subaccount that owns it), if given."""
+
+    sid: str
+    kind: Literal["message", "call"]
+    account: str | None = None
+
+    @classmethod
+    def parse(cls, sid: str, account: str | None = None) -> SidSubject:
+        """Check the SID (and the account SID) before any request; raises InputError."""
+        from .evidence import check_account_sid, classify_sid
+
+        kind, clean = classify_sid(sid)
+        return cls(clean, kind, check_account_sid(account) if account else None)
+
+
+@dataclass(frozen=True)
+class EvidenceSubject:
+    """Evidence already in hand (a pasted error): its account (else the authenticated one), destination, channel.
+
+    Nothing about the failed resource is read; the accounts and the
+    permissions for the destination country are.
+    """
+
+    evidence: Evidence
+
+    @property
+    def kind(self) -> Literal["message", "call"]:
+        ev = self.evidence
+        voice = ev.kind == "call" or ev.call_sid is not None or (ev.channel or "") in ("voice", "sip")
+        return "call" if voice else "message"
+
+
+Subject = SidSubject | EvidenceSubject
+
+ProblemKind = Literal["not-found", "credentials", "unreachable", "input"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a subject cannot be diagnosed at all.
+
+    ``kind`` is the report's ``problem_kind``; ``error`` the class of error a
+    lone ``fetch_context`` raises for it (``api`` for an HTTP error status).
+    """
+
+    kind: ProblemKind
+    message: str
+    error: ErrorKind = "api"
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """One subject's outcome: its Context, or the problem that stopped it."""
+
+    subject: Subject
+    context: Context | None = None
+    problem: Problem | None = None
+
+
+# --- the planner -----------------------------------------------------------------------
+
+
+def next_reads(subjects: Sequence[Subject], known: Mapping[Read, Answer], setup: Setup) -> tuple[Read, ...]:
+    """The next batch: every read some subject needs now and no answer exists for. ``()`` when done.
+
+    The reads of a batch do not depend on each other. A read several subjects
+    need appears once.
+    """
+    batch: dict[Read, None] = {}
+    for subject in subjects:
+        for read in _walk(subject, known, setup).missing:
+            batch.setdefault(read, None)
+    return tuple(batch)
+
+
+def assemble(subject: Subject, known: Mapping[Read, Answer], setup: Setup) -> Assembled:
+    """The subject's Context from the known answers (or its Problem). Call once :func:`next_reads` is empty.
+
+    Its ``requests`` are the exchanges of the reads this subject used, shared
+    ones included, by round.
+    """
+    walk = _walk(subject, known, setup)
+    if walk.missing:
+        raise ValueError(f"{len(walk.missing)} reads are still missing for {subject}")
+    if walk.problem is not None:
+        return Assembled(subject, problem=walk.problem)
+    records: dict[int, RequestRecord] = {}
+    for read in walk.used:
+        for record in known[read].records:
+            records.setdefault(id(record), record)
+    requests = tuple(sorted(records.values(), key=lambda r: r.round))
+    slots = {k: v for k, v in walk.slots.items() if k in _SLOTS}
+    sid = subject.sid if isinstance(subject, SidSubject) else (subject.evidence.sid or "")
+    context = Context(kind=subject.kind, sid=sid, requests=requests, notes=tuple(walk.notes), **slots)
+    return Assembled(subject, context=context)
+
+
+_SLOTS = frozenset(
+    {
+        "resource",
+        "notifications",
+        "alerts",
+        "account",
+        "parent",
+        "messaging_permissions",
+        "parent_messaging_permissions",
+        "voice_country",
+        "parent_voice_country",
+        "voice_high_risk_prefixes",
+        "voice_settings",
+        "parent_voice_settings",
+    }
+)
+
+
+def _fetched(answer: Answer) -> Fetched:
+    if not answer.ok:
+        return Fetched(error=answer.error or "not read", request=answer.request)
+    return Fetched(value=answer.value, request=answer.request)
+
+
+def _rows(slot: Fetched | None) -> list[Any] | None:
+    """The list a Notifications or Alerts slot holds, or None."""
+    return slot.value if slot is not None and slot.ok and isinstance(slot.value, list) else None
+
+
+def _has_code(rows: Any) -> bool:
+    for row in rows if isinstance(rows, list) else ():
+        if isinstance(row, Mapping):
+            code = str(row.get("error_code") or "").strip()
+            if code and code != "0":
+                return True
+    return False
+
+
+def _alert_start(call: Mapping[str, Any], now: datetime) -> tuple[str | None, str | None]:
+    """StartDate for the alert search (a minute before the call), and a note when out of range."""
+    raw = call.get("date_created") or call.get("start_time")
+    if not isinstance(raw, str) or not raw:
+        return None, None
+    try:
+        when = parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        try:
+            when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            return None, None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    earliest = now - ALERT_WINDOW + timedelta(minutes=5)
+    start = when - timedelta(minutes=1)
+    if start < earliest:
+        return None, (
+            f"the call is from {when:%Y-%m-%d}; Monitor Alerts can be queried only 30 days back, "
+            "so the search covered the last 30 days"
+        )
+    return start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), None
+
+
+def _problem_kind(answer: Answer) -> ProblemKind:
+    if answer.kind in ("not-found", "credentials", "unreachable"):
+        return answer.kind  # type: ignore[return-value]
+    # Another HTTP error: a 403 is a refusal to these credentials; a 5xx or 429 after retries, no answer.
+    return "credentials" if answer.status in (401, 403) else "unreachable"
+
+
+class _Walk:
+    """One subject's state, re-derived from the answers: what it used, what it still needs, its slots."""
+
+    def __init__(self, subject: Subject, known: Mapping[Read, Answer], setup: Setup) -> None:
+        self.subject = subject
+        self.known = known
+        self.setup = setup
+        self.auth = setup.account_sid
+        self.missing: dict[Read, None] = {}  # ordered sets: a search may probe thousands of accounts
+        self.used: dict[Read, None] = {}
+        self.slots: dict[str, Fetched] = {}
+        self.notes: list[str] = []
+        self.problem: Problem | None = None
+        self.target = ""
+        self.accounts: dict[str, Fetched] = {}
+        self.resource: Mapping[str, Any] = {}
+
+    def ask(self, read: Read) -> Answer | None:
+        """The answer, or None after noting the read as missing."""
+        self.used.setdefault(read, None)
+        answer = self.known.get(read)
+        if answer is None:
+            self.missing.setdefault(read, None)
+        return answer
+
+    def peek(self, read: Read) -> None:
+        """Count a read this subject made earlier (a speculative one) among its requests, if it was made."""
+        if read in self.known:
+            self.used.setdefault(read, None)
+
+    # --- the subject itself ----------------------------------------------------------
+
+    def sid_subject(self, s: SidSubject) -> bool:
+        """Round 1 (resource, notifications, accounts), then the 404 search; False until the resource is had."""
+        auth = self.auth
+        target = s.account or auth
+        first = self.ask(Read(s.kind, target, s.sid))
+        if s.kind == "call":
+            self.ask(Read("notifications", target, s.sid))
+        own = {sid: self.ask(account(sid)) for sid in dict.fromkeys((target, auth))}
+        if first is None or any(a is None for a in own.values()):
+            return False
+        self.accounts = {sid: _fetched(a) for sid, a in own.items() if a is not None}
+        self.target = target
+        if first.ok:
+            self.resource = first.value if isinstance(first.value, Mapping) else {}
+            self.slots["resource"] = Fetched(value=first.value, request=first.request)
+            return True
+        if first.kind == "not-found":
+            return self._search(s)
+        auth_account = own[auth]
+        if first.kind == "credentials" and target != auth and auth_account is not None and auth_account.ok:
+            # The credentials work (their own Account was read): they just cannot reach --account.
+            self.problem = Problem(
+                "credentials",
+                f"the credentials of {auth} are valid but may not read {target}'s resources "
+                f"({first.error}); --account must be {auth} or one of its subaccounts",
+                "credentials",
+            )
+            return False
+        self.problem = Problem(_problem_kind(first), first.message or first.error or "", first.kind or "api")
+        return False
+
+    def _search(self, s: SidSubject) -> bool:
+        """The SID is not under the target account: try it under every account the credentials list."""
+        noun = s.kind
+        tried = {self.target}
+        listing = self.ask(accounts_list())
+        if listing is None:
+            return False
+        rows = listing.value if isinstance(listing.value, list) else []
+        candidates = list(
+            {
+                row["sid"]: row
+                for row in rows
+                if isinstance(row, Mapping) and isinstance(row.get("sid"), str) and row["sid"] not in tried
+            }.values()
+        )
+        probes = [(row, self.ask(Read(s.kind, row["sid"], s.sid))) for row in candidates]
+        if any(answer is None for _, answer in probes):
+            return False
+        done = [(row, answer) for row, answer in probes if answer is not None and answer.ran]
+        searched = len(tried) + len(done)
+        for row, answer in done:
+            if answer.ok:
+                self.target = row["sid"]
+                self.resource = answer.value if isinstance(answer.value, Mapping) else {}
+                self.slots["resource"] = Fetched(value=answer.value, request=answer.request)
+                self.accounts[self.target] = Fetched(value=row, request=listing.request)
+                self.notes.append(
+                    f"{noun} {s.sid} is not under {', '.join(sorted(tried))}; found it under account "
+                    f"{self.target} after searching {searched} accounts"
+                )
+                return True
+        failed = [a for _, a in done if not a.ok and a.kind != "not-found"]
+        extra = hint = ""
+        if listing.error:
+            extra = f"; the subaccounts could not be listed: {listing.error}"
+            hint = ". Pass --account with the SID of the subaccount that owns it"
+        elif len(rows) >= self.setup.max_search_accounts:
+            extra = f"; stopped listing at {self.setup.max_search_accounts} accounts"
+        if failed:
+            extra += f"; {len(failed)} of them could not be searched ({failed[0].error})"
+        plural = "" if searched == 1 else "s"
+        self.problem = Problem(
+            "not-found",
+            f"{noun} {s.sid} was not found under any account you can reach "
+            f"(searched {searched} account{plural}{extra}){hint}",
+            "not-found",
+        )
+        return False
+
+    def evidence_subject(self, s: EvidenceSubject) -> bool:
+        """Evidence in hand: read its account (else the authenticated one) and the authenticated account."""
+        self.target = s.evidence.account_sid or self.auth
+        own = {sid: self.ask(account(sid)) for sid in dict.fromkeys((self.target, self.auth))}
+        if any(a is None for a in own.values()):
+            return False
+        self.accounts = {sid: _fetched(a) for sid, a in own.items() if a is not None}
+        return True
+
+    # --- who is the parent, and whose credentials read what ------------------------------
+
+    def _account_reason(self, slot: Fetched) -> str:
+        if self.setup.is_api_key:
+            answer = str(slot.error)
+            prefix = "the credentials were rejected ("
+            if answer.startswith(prefix) and answer.endswith(")"):
+                answer = answer[len(prefix) : -1]
+            return (
+                f"a standard API key ({self.setup.username}) cannot read the Accounts resource "
+                f"({answer}), so whether {self.target} is a subaccount, and its parent's "
+                "permissions, are unknown"
+            )
+        return f"{self.target}'s Account resource could not be read ({slot.error})"
+
+    def resolve_accounts(self, *, reached: bool) -> tuple[str | None, Fetched | None]:
+        """Fill ``account`` and ``parent``; the parent SID whose settings to read, or the reason not.
+
+        ``reached``: the authenticated credentials read the target's own resources
+        (a SID was found under it), which makes the authenticated account its parent.
+        """
+        target, auth = self.target, self.auth
+        slot = self.accounts.get(target, Fetched(error="not fetched"))
+        if not slot.ok:
+            reason = self._account_reason(slot)
+            self.slots["account"] = Fetched(error=reason, request=slot.request)
+            if target != auth and reached:
+                parent = self.accounts.get(auth, Fetched(error="not fetched"))
+                self.slots["parent"] = (
+                    parent if parent.ok else Fetched(error=self._account_reason(parent), request=parent.request)
+                )
+                self.notes.append(
+                    f"{auth} (the authenticated account) reads {target}'s resources, so it is taken as the parent"
+                )
+                return auth, None
+            unknown = Fetched(error=reason, request=slot.request)
+            self.slots["parent"] = unknown
+            return None, unknown
+        self.slots["account"] = slot
+        row = slot.value if isinstance(slot.value, Mapping) else {}
+        owner = row.get("owner_account_sid")
+        if not owner:
+            unknown = Fetched(error=f"{target}'s Account resource has no owner_account_sid", request=slot.request)
+            self.slots["parent"] = unknown
+            return None, unknown
+        if owner == target:
+            self.slots["parent"] = NOT_APPLICABLE
+            return None, NOT_APPLICABLE
+        if owner == auth:
+            self.slots["parent"] = self.accounts.get(auth) or Fetched(error="not fetched")
+            return auth, None
+        if target == auth:
+            reason = (
+                f"authenticated as subaccount {auth}: its parent {owner}'s account and permissions can be "
+                "read only with the parent's credentials"
+            )
+            self.notes.append(reason)
+        else:
+            reason = f"the parent {owner} is not the authenticated account {auth}, so its settings cannot be read"
+        unknown = Fetched(error=reason, request=request_line("api", f"/Accounts/{owner}.json"))
+        self.slots["parent"] = unknown
+        return None, unknown
+
+    def target_credentials(self) -> str:
+        """ "" when the target's own credentials are at hand (its auth token was read), else why not."""
+        if self.target == self.auth:
+            return ""
+        slot = self.accounts.get(self.target)
+        row = slot.value if slot is not None and slot.ok and isinstance(slot.value, Mapping) else {}
+        token = row.get("auth_token")
+        if isinstance(token, str) and token:
+            return ""
+        return credentials_reason(self.target, is_api_key=self.setup.is_api_key, username=self.setup.username)
+
+    # --- the destination ----------------------------------------------------------------
+
+    def destination(self, *, notifications: list[Any] | None, alerts: list[Any] | None) -> tuple[str | None, str]:
+        """The destination country, read as the evidence step reads it (a <Dial> leg's number for 13227)."""
+        from .countries import parse_destination
+        from .evidence import DIAL_LEG_CODES, from_call
+
+        if isinstance(self.subject, EvidenceSubject):
+            ev = self.subject.evidence
+            if ev.to:
+                home = parse_destination(ev.from_).country if ev.from_ else None
+                iso = parse_destination(ev.to, default_region=home).country
+                if iso:
+                    return iso, ""
+                if not ev.country:
+                    return None, f"the destination {ev.to!r} maps to no country, so there is no country to look up"
+            if ev.country:
+                return ev.country.upper(), ""
+            return None, "the input names no destination number or country, so there is no country to look up"
+        resource = self.resource
+        to = resource.get("to")
+        noun = self.subject.kind
+        if noun == "call":
+            evidence = from_call(resource, notifications, alerts)
+            if evidence.code in DIAL_LEG_CODES:
+                if not evidence.to:
+                    return None, (
+                        f"error {evidence.code} comes from a <Dial>, and neither the notification nor the alert "
+                        "names the number dialled, so there is no country to look up"
+                    )
+                to = evidence.to
+        if not isinstance(to, str) or not to.strip():
+            return None, f"the {noun} has no 'to', so there is no country to look up"
+        sender = resource.get("from")
+        home = parse_destination(sender).country if isinstance(sender, str) and sender.strip() else None
+        iso = parse_destination(to, default_region=home).country
+        if not iso:
+            return None, f"the destination {to!r} maps to no country, so there is no country to look up"
+        return iso, ""
+
+    # --- the permissions ----------------------------------------------------------------
+
+    def per_account(
+        self,
+        slot: str,
+        parent_slot: str,
+        make: Any,
+        iso: str | None,
+        iso_why: str,
+        parent: tuple[str | None, Fetched | None],
+        target_why: str,
+        *,
+        by_country: bool = True,
+    ) -> None:
+        """The same read for the sending account and for its parent, or each slot's reason."""
+        parent_sid, parent_unknown = parent
+        if by_country and iso is None:
+            self.slots[slot] = Fetched(error=iso_why)
+            if parent_unknown is not None:
+                self.slots[parent_slot] = parent_unknown
+            else:
+                self.slots[parent_slot] = Fetched(error=iso_why) if parent_sid else NOT_APPLICABLE
+            return
+        own = make(self.target) if not by_country else make(self.target, iso)
+        if target_why:
+            self.slots[slot] = Fetched(error=target_why, request=own.line(self.setup.page_size))
+        else:
+            answer = self.ask(own)
+            if answer is not None:
+                self.slots[slot] = _fetched(answer)
+        if parent_sid is not None:
+            answer = self.ask(make(parent_sid) if not by_country else make(parent_sid, iso))
+            if answer is not None:
+                self.slots[parent_slot] = _fetched(answer)
+        else:
+            self.slots[parent_slot] = parent_unknown if parent_unknown is not None else NOT_APPLICABLE
+
+    def voice(self, iso: str | None, iso_why: str, parent: tuple[str | None, Fetched | None], why: str) -> None:
+        self.per_account("voice_country", "parent_voice_country", voice_country, iso, iso_why, parent, why)
+        self.per_account(
+            "voice_settings", "parent_voice_settings", voice_settings, iso, iso_why, parent, why, by_country=False
+        )
+        if iso is None:
+            self.slots["voice_high_risk_prefixes"] = Fetched(error=iso_why)
+        else:
+            answer = self.ask(voice_prefixes(iso))
+            if answer is not None:
+                self.slots["voice_high_risk_prefixes"] = _fetched(answer)
+
+    def alerts(self, target_why: str, sid: str) -> None:
+        """Monitor Alerts naming the call, as the account that owns it (Monitor acts on whoever authenticates)."""
+        start, note = _alert_start(self.resource, self.setup.now)
+        read = Read("alerts", self.target, sid, since=start or "")
+        line = read.line(self.setup.page_size)
+        if target_why:
+            self.slots["alerts"] = Fetched(
+                error=f"Monitor Alerts act on the authenticated account; {target_why}", request=line
+            )
+            return
+        if note:
+            self.notes.append(note)
+        answer = self.ask(read)
+        if answer is None:
+            return
+        if not answer.ok:
+            self.slots["alerts"] = _fetched(answer)
+            return
+        found = answer.value if isinstance(answer.value, Mapping) else {}
+        rows, pages = list(found.get("alerts") or ()), found.get("pages", 0)
+        if rows:
+            self.slots["alerts"] = Fetched(value=rows, request=line)
+        elif found.get("complete"):
+            self.notes.append(f"no Notification and no Monitor Alert names {sid} ({pages} page(s) read)")
+            self.slots["alerts"] = Fetched(value=[], request=line)
+        else:
+            self.slots["alerts"] = Fetched(
+                error=f"no Monitor Alert names {sid} in the first {pages} pages; stopped there "
+                f"(the bound is {self.setup.max_alert_pages} pages)",
+                request=line,
+            )
+
+    def after_resource(self, *, reached: bool) -> None:
+        parent = self.resolve_accounts(reached=reached)
+        why = self.target_credentials()
+        kind = self.subject.kind
+        if isinstance(self.subject, EvidenceSubject):
+            iso, iso_why = self.destination(notifications=None, alerts=None)
+            if kind == "message":
+                self.per_account(
+                    "messaging_permissions",
+                    "parent_messaging_permissions",
+                    _one_country,
+                    iso,
+                    iso_why,
+                    parent,
+                    why,
+                )
+            else:
+                self.voice(iso, iso_why, parent, why)
+            return
+        sid = self.subject.sid
+        if kind == "message":
+            iso, iso_why = self.destination(notifications=None, alerts=None)
+            self.per_account(
+                "messaging_permissions", "parent_messaging_permissions", _one_country, iso, iso_why, parent, why
+            )
+            return
+        # A call: its Notifications carry the code; a SID found by search has them read in round 2.
+        notes_read = Read("notifications", self.target, sid)
+        searched = self.target != (self.subject.account or self.auth)
+        notes_answer = self.ask(notes_read)
+        if notes_answer is not None:
+            self.slots["notifications"] = _fetched(notes_answer)
+        notifications = _rows(self.slots.get("notifications"))
+        if notes_answer is not None and not _has_code(notifications):
+            self.alerts(why, sid)
+        # The country first read (before a late alert or notification named the code or the <Dial>ed number).
+        early, _ = self.destination(notifications=None if searched else notifications, alerts=None)
+        iso, iso_why = self.destination(notifications=notifications, alerts=_rows(self.slots.get("alerts")))
+        if early is not None and early != iso:
+            for who in dict.fromkeys((self.target, parent[0] or self.target)):
+                self.peek(voice_country(who, early))
+            self.peek(voice_prefixes(early))
+        self.voice(iso, iso_why, parent, why)
+
+
+def _one_country(account_sid: str, iso: str) -> Read:
+    return messaging_permissions(account_sid, (iso,))
+
+
+def _walk(subject: Subject, known: Mapping[Read, Answer], setup: Setup) -> _Walk:
+    walk = _Walk(subject, known, setup)
+    if isinstance(subject, SidSubject):
+        if walk.sid_subject(subject):
+            walk.after_resource(reached=True)
+    elif walk.evidence_subject(subject):
+        walk.after_resource(reached=False)
+    return walk
