@@ -327,12 +327,12 @@ def demo_command(fmt: str, color: str) -> None:
         report = run_demo()
     except DiagnoseError as err:
         _fail(err)
-    from .render import render_report, render_summary
+    from .render import render_report
 
     use_color = _use_color(color)
+    # A report of several subjects ends with its one-line-per-subject summary.
     click.echo(render_report(report, fmt, color=use_color), color=use_color or None)
     if fmt == "text":
-        click.echo("\n" + render_summary(report, color=use_color), color=use_color or None)
         click.echo("\nTo try it by hand, `diagnose simulator` prints credentials and sample SIDs for `diagnose SID`.")
 
 

@@ -88,6 +88,7 @@ class FixStep:
     text: str
     console: str | None = None
     api: str | None = None
+    notes: tuple[str, ...] = ()  # what the step needs that the report cannot fill in, e.g. how to get a token
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class Diagnosis:
     escalation_send: tuple[str, ...] = ()  # what to send them
     requests: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    next_checks: tuple[FixStep, ...] = ()  # no cause confirmed: what to check next, in order
 
 
 @dataclass(frozen=True)

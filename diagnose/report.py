@@ -15,13 +15,36 @@ from .facts import values as fact_values
 from .knowledge.model import Cause, Entry, IndexEntry
 from .models import Diagnosis, ErrorInfo, Evidence, Fact, Findings, FixStep, Subject
 
-_VERDICT_SUMMARY = {
-    "confirmed": "Cause confirmed: {cause}.",
-    "likely": "Most likely cause: {cause} (not every fact could be checked).",
-    "inconclusive": "No single cause could be confirmed; see the open causes and unknown facts below.",
-    "no-error": "This {kind} did not fail: there is nothing to fix.",
-    "no-knowledge": "Error {code} is not a geo-permission error; no diagnostic rules exist for it yet.",
-}
+_SUBJECT_FACTS = frozenset(
+    {
+        "error_code",
+        "failed",
+        "status",
+        "channel",
+        "subject_kind",
+        "to",
+        "from_number",
+        "to_valid",
+        "country",
+        "country_name",
+        "account_sid",
+        "account_type",
+        "account_status",
+        "is_trial",
+        "is_subaccount",
+        "parent_account_sid",
+    }
+)
+"""Facts about the subject and its account, shown for any code; the others only where the knowledge reads them."""
+
+TOKEN_NOTE = (
+    "`$SUBACCOUNT_AUTH_TOKEN` is the auth token of subaccount {{ account_sid }}. The parent's credentials "
+    "read it from the Account resource: "
+    '`curl "https://api.twilio.com/2010-04-01/Accounts/{{ account_sid }}.json" '
+    '-u "{{ parent_account_sid }}:$PARENT_AUTH_TOKEN"` returns it as `auth_token`. '
+    "Or switch to the subaccount in the Console: its dashboard shows the Auth Token under Account Info."
+)
+"""How to get the token a step names but cannot fill in (the Account resource returns ``auth_token``)."""
 
 
 def _error_info(code: int | None, entry: Entry | None, index: IndexEntry | None) -> ErrorInfo:
@@ -36,6 +59,11 @@ def _error_info(code: int | None, entry: Entry | None, index: IndexEntry | None)
 
 def _docs(code: int | None) -> str:
     return f"https://www.twilio.com/docs/api/errors/{code}" if code else ""
+
+
+def _unique(items: Sequence[str]) -> tuple[str, ...]:
+    """``items`` without blanks and repeats, first occurrence kept: a report never says the same thing twice."""
+    return tuple(dict.fromkeys(i for i in items if i and i.strip()))
 
 
 def _fix_steps(cause: Cause, env: Mapping[str, Any]) -> tuple[FixStep, ...]:
@@ -54,6 +82,44 @@ def _fix_steps(cause: Cause, env: Mapping[str, Any]) -> tuple[FixStep, ...]:
     return tuple(steps)
 
 
+def _needs_token(step: FixStep, account_sid: object) -> bool:
+    """The step uses the subaccount's token without saying where it comes from."""
+    text = "\n".join(p for p in (step.text, step.console, step.api) if p)
+    return "$SUBACCOUNT_AUTH_TOKEN" in text and f"/Accounts/{account_sid}.json" not in text
+
+
+def _explain_tokens(steps: Sequence[FixStep], env: Mapping[str, Any]) -> tuple[FixStep, ...]:
+    """The first step that needs ``$SUBACCOUNT_AUTH_TOKEN`` says how to get it (once: no repeated notes)."""
+    from .knowledge.templating import render_template
+
+    out, told = [], False
+    for step in steps:
+        if not told and _needs_token(step, env.get("account_sid")):
+            step = FixStep(step.text, step.console, step.api, (*step.notes, render_template(TOKEN_NOTE, env)))
+            told = True
+        out.append(step)
+    return tuple(out)
+
+
+def _next_checks(findings: Findings, entry: Entry, env: Mapping[str, Any], facts: Mapping[str, Fact]) -> list[FixStep]:
+    """For each cause still open, in knowledge order: how to confirm it by hand, and what is unknown."""
+    from .knowledge.templating import render_template
+
+    checks = []
+    for finding in findings.causes:
+        cause = entry.cause(finding.id)
+        if finding.status not in ("possible", "unknown") or cause is None:
+            continue
+        unknown = [n for n in finding.facts if n in facts and not facts[n].known]
+        text = f"Is it `{finding.id}` ({finding.title.rstrip('.')})?"
+        if unknown:
+            text += " Not known: " + ", ".join(f"`{n}`" for n in unknown) + "."
+        console = render_template(cause.check.console, env) if cause.check.console else None
+        api = render_template(cause.check.api, env) if cause.check.api else None
+        checks.append(FixStep(text=text, console=console or None, api=api or None))
+    return checks
+
+
 def _open_questions(findings: Findings, facts: Mapping[str, Fact]) -> list[str]:
     """Which causes remain, and which unknown facts would decide between them, grouped by why."""
     open_ids = [c.id for c in findings.causes if c.status != "ruled-out"]
@@ -68,11 +134,70 @@ def _open_questions(findings: Findings, facts: Mapping[str, Fact]) -> list[str]:
     return lines
 
 
+def relevant_facts(facts: Mapping[str, Fact], entry: Entry | None) -> dict[str, Fact]:
+    """The facts that bear on this code and channel: the subject's, and those the code's knowledge reads.
+
+    An SMS report shows no voice dialing permissions, and a call report no Messaging geo permissions.
+    """
+    names = set(_SUBJECT_FACTS)
+    if entry is not None:
+        names |= _entry_names(entry)
+    return {name: fact for name, fact in facts.items() if name in names}
+
+
+def _entry_names(entry: Entry) -> set[str]:
+    from .knowledge.templating import template_names
+
+    names: set[str] = set()
+    for cause in entry.causes:
+        if cause.retired:
+            continue
+        names |= cause.names
+        templates = [cause.confirmed_because, cause.ruled_out_because, cause.check.console, cause.check.api]
+        templates += [*cause.verify, *cause.prevention]
+        for step in cause.fix:
+            templates += [step.text, step.console, step.api]
+            if step.when is not None:
+                names |= step.when.names
+        for template in templates:
+            names |= template_names(template)
+    for template in (*entry.escalation.when, *entry.escalation.send):
+        names |= template_names(template)
+    return names
+
+
 def fact_table(facts: Mapping[str, Fact]) -> dict[str, dict[str, Any]]:
     """Facts as JSON-ready rows, in registry order."""
     return {
         name: {"value": f.value, "known": f.known, "source": f.source, "reason": f.reason} for name, f in facts.items()
     }
+
+
+def _answer(findings: Findings, evidence: Evidence, code: int | None, title: str) -> str:
+    """The verdict in words: the first thing a report says."""
+    finding = next((c for c in findings.causes if c.id == findings.cause), None)
+    if findings.verdict == "confirmed" and finding is not None:
+        return f"**Confirmed:** {finding.title.rstrip('.')}. {finding.reason}".strip()
+    if findings.verdict == "likely" and finding is not None:
+        return (
+            f"**Likely:** {finding.title.rstrip('.')}. {finding.reason}".strip()
+            + " Not every fact could be read to confirm it; the checks below would."
+        )
+    if findings.verdict == "inconclusive":
+        open_ids = [c.id for c in findings.causes if c.status != "ruled-out"]
+        return (
+            f"**Inconclusive:** no cause of {code} could be confirmed from what diagnose could read; "
+            f"{len(open_ids)} remain open ({', '.join(open_ids)}). Check them in the order below."
+        )
+    if findings.verdict == "no-error":
+        status = f" (status {evidence.status})" if evidence.status else ""
+        return f"**Nothing to fix:** this {evidence.kind} did not fail{status}."
+    if findings.verdict == "no-knowledge":
+        return (
+            f"**No rules for {code}:** {title.rstrip('.')}. diagnose has no diagnostic rules for this code yet; "
+            "Twilio's page for it is linked below."
+        )
+    return f"**{findings.verdict}**"
 
 
 def build_diagnosis(
@@ -97,34 +222,40 @@ def build_diagnosis(
     explanation = ""
     if cause is not None and findings.verdict in {"confirmed", "likely"}:
         fix = _fix_steps(cause, env)
-        verify = tuple(render_template(v, env) for v in cause.verify)
-        prevention = tuple(render_template(p, env) for p in cause.prevention)
+        verify = _unique([render_template(v, env) for v in cause.verify])
+        prevention = _unique([render_template(p, env) for p in cause.prevention])
         explanation = cause.explanation
+    checks: list[FixStep] = []
+    if entry is not None and findings.verdict in {"likely", "inconclusive"}:
+        checks = _next_checks(findings, entry, env, facts)
+    fix, next_checks = _explain_tokens(fix, env), _explain_tokens(checks, env)
+    if not any(step.notes for step in (*fix, *next_checks)) and any("$SUBACCOUNT_AUTH_TOKEN" in v for v in verify):
+        verify = (*verify, render_template(TOKEN_NOTE, env))
     escalation: tuple[str, ...] = ()
     send: tuple[str, ...] = ()
     if entry is not None and findings.verdict in {"confirmed", "likely", "inconclusive"}:
-        escalation, send = tuple(entry.escalation.when), tuple(entry.escalation.send)
-    summary = _VERDICT_SUMMARY[findings.verdict].format(
-        cause=f"{code}/{findings.cause}" if findings.cause else "", kind=evidence.kind, code=code
-    )
+        escalation = _unique([render_template(w, env) for w in entry.escalation.when])
+        send = _unique([render_template(s, env) for s in entry.escalation.send])
+    error = _error_info(code, entry, index)
     extra = list(notes)
     if findings.verdict in {"inconclusive", "likely"}:
         extra.extend(_open_questions(findings, facts))
     return Diagnosis(
         subject=Subject(kind=evidence.kind, sid=evidence.sid),
         evidence=evidence,
-        error=_error_info(code, entry, index),
+        error=error,
         verdict=findings.verdict,
         cause=findings.cause,
         causes=findings.causes,
         fix=fix,
         verify=verify,
-        facts=fact_table(facts),
-        summary=summary,
+        facts=fact_table(relevant_facts(facts, entry)),
+        summary=_answer(findings, evidence, code, error.title),
         explanation=explanation,
         prevention=prevention,
         escalation=escalation,
         escalation_send=send,
         requests=tuple(f"{r.method} {r.url} → {r.status}" for r in requests),
-        notes=tuple(extra),
+        notes=_unique(extra),
+        next_checks=next_checks,
     )

@@ -81,19 +81,23 @@ def test_index_entry_golden(fmt: str) -> None:
 def test_text_header_names_code_verdict_and_cause() -> None:
     text = render_report(sample_report())
     assert text.splitlines()[0] == "21408 · confirmed: subaccount-mismatch"
-    for heading in (
-        "What failed",
-        "Facts",
-        "Cause: subaccount-mismatch",
-        "Other causes",
+    # Answer first: the verdict in words, the fix, how to verify; then the evidence.
+    order = [
+        "The subaccount that sent the message has not enabled Germany",
         "Fix",
         "Verify",
+        "What failed",
+        "Evidence for cause: subaccount-mismatch",
+        "Other causes",
+        "Facts",
         "Prevention",
         "Escalation",
         "Requests",
         "Notes",
-    ):
-        assert re.search(rf"^{re.escape(heading)}", text, re.M), heading
+    ]
+    found = [re.search(rf"^{re.escape(heading)}", text, re.M) for heading in order]
+    assert all(found), [h for h, m in zip(order, found, strict=True) if not m]
+    assert [m.start() for m in found if m] == sorted(m.start() for m in found if m)
     assert "To       +4915123456789 → DE (Germany)" in text
     assert "country_high_risk         unknown (knowledge/countries.yaml has no entry for DE)" in text
     assert re.search(r"^  ruled out  country-disabled — ", text, re.M)
@@ -206,12 +210,12 @@ def test_likely_cause_is_labelled_likely() -> None:
     d = dataclasses.replace(sample_diagnosis(), verdict="likely")
     text = render_report(Report((d,)))
     assert text.splitlines()[0] == "21408 · likely: subaccount-mismatch"
-    assert "\nLikely cause: subaccount-mismatch" in text
+    assert "\nEvidence for likely cause: subaccount-mismatch" in text
 
 
 def test_cause_missing_from_causes_still_shows() -> None:
     d = dataclasses.replace(sample_diagnosis(), cause="not-listed", causes=())
-    assert "\nCause: not-listed\n" in render_report(Report((d,)))
+    assert "\nEvidence for cause: not-listed\n" in render_report(Report((d,)))
 
 
 def test_facts_accept_fact_objects_bare_values_and_none() -> None:
@@ -260,13 +264,15 @@ def test_only_facts_a_cause_reads_are_shown_the_rest_counted() -> None:
 def test_several_diagnoses() -> None:
     report = Report((sample_diagnosis(), _bare("no-error")))
     text = render_report(report)
-    assert text.startswith("21408 · confirmed: subaccount-mismatch\n")
-    assert "\ncall · no-error\n" in text
+    lines = text.splitlines()
+    assert lines[0].startswith("━━ 1/2 ━━━") and lines[1].startswith("message SM0123456789abcdef0123456789abcdef")
+    assert "\n21408 · confirmed: subaccount-mismatch\n" in text
+    assert "\n━━ 2/2 ━━━" in text and "\ncall · no-error\n" in text
     md = render_report(report, "markdown")
-    assert md.startswith("# Diagnosis report\n") and md.count("\n## 21408 · confirmed") == 1
+    assert md.startswith("# Diagnosis report\n") and md.count("\n## 1/2 · 21408 · confirmed") == 1
     page = assert_valid_page(render_report(report, "html"))
     assert page.headings["h1"] == ["Diagnosis report"]
-    assert len(page.headings["h2"]) == 2
+    assert len(page.headings["h2"]) == 3  # two subjects, then prevention per code
 
 
 def test_unknown_format_is_a_render_error() -> None:
@@ -282,19 +288,21 @@ def test_unknown_format_is_a_render_error() -> None:
 def test_markdown_carries_the_same_sections() -> None:
     md = render_report(sample_report(), "markdown")
     assert md.startswith("# 21408 · confirmed: `subaccount-mismatch`\n")
-    for heading in (
-        "What failed",
-        "Facts",
-        "Cause: `subaccount-mismatch`",
-        "Other causes",
+    order = [
         "Fix",
         "Verify",
+        "What failed",
+        "Evidence for cause: `subaccount-mismatch`",
+        "Other causes",
+        "Facts",
         "Prevention",
         "Escalation",
         "Requests",
         "Notes",
-    ):
-        assert f"\n## {heading}" in md, heading
+    ]
+    positions = [md.find(f"\n## {heading}") for heading in order]
+    assert all(p > 0 for p in positions), [h for h, p in zip(order, positions, strict=True) if p < 0]
+    assert positions == sorted(positions)
     assert "   ```sh\n   curl -X POST" in md
 
 
@@ -319,12 +327,12 @@ def test_html_report_is_a_valid_page_with_sections() -> None:
     page = assert_valid_page(render_report(sample_report(), "html"))
     assert "".join(page.headings["h1"]) == "21408 · confirmed: subaccount-mismatch"
     assert [h.split(":")[0].strip() for h in page.headings["h2"]] == [
-        "What failed",
-        "Facts",
-        "Cause",
-        "Other causes",
         "Fix",
         "Verify",
+        "What failed",
+        "Evidence for cause",
+        "Other causes",
+        "Facts",
         "Prevention",
         "Escalation",
         "Requests",
@@ -414,6 +422,7 @@ def test_json_shape_and_from_rename() -> None:
         "text": "Send the message again.",
         "console": None,
         "api": None,
+        "notes": [],
     }
 
 

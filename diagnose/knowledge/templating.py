@@ -29,7 +29,7 @@ from ..errors import KnowledgeError
 from ..facts import FACTS
 from ..models import Fact
 
-__all__ = ["Placeholder", "TemplateIssue", "check_template", "placeholder", "render_template"]
+__all__ = ["Placeholder", "TemplateIssue", "check_template", "placeholder", "render_template", "template_names"]
 
 MAX_SEQUENCE = 10_000
 """The longest string or list that ``*`` may build inside a template."""
@@ -168,6 +168,17 @@ def check_template(template: str, known: Mapping[str, object] | None = None) -> 
         except RecursionError:
             issues.append(TemplateIssue("the template is nested too deeply"))
     return issues
+
+
+@functools.lru_cache(maxsize=4096)
+def template_names(template: str) -> frozenset[str]:
+    """The fact names ``template`` reads; empty for a template that does not parse."""
+    if not template:
+        return frozenset()
+    try:
+        return frozenset(meta.find_undeclared_variables(_environment().parse(template)))
+    except (TemplateSyntaxError, RecursionError):
+        return frozenset()
 
 
 def _constant(node: nodes.Node) -> object:

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from ..errors import RenderError
 from ._env import render_html, render_text
 from ._json import dumps_plain, dumps_report
-from ._text import Styler
-from ._views import diagnosis_view, docs_url, entry_view
+from ._text import WIDTH, Styler
+from ._views import docs_url, entry_view, report_view
 
 if TYPE_CHECKING:
     from ..knowledge.model import Entry, IndexEntry
@@ -39,38 +39,43 @@ def _check(fmt: str) -> str:
     return fmt
 
 
-def _render(kind: str, fmt: str, color: bool, context: dict[str, object]) -> str:
+def _render(kind: str, fmt: str, color: bool, context: dict[str, object], width: int = WIDTH) -> str:
     name = f"{kind}.{_EXT[fmt]}.j2"
     if fmt == "html":
         out = render_html(name, {"stylesheet": "", "home": "", **context})
     else:
-        out = render_text(name, {**context, "c": Styler(color and fmt == "text")})
+        width = max(40, width)  # narrower than this, hanging indents leave no room for words
+        out = render_text(name, {**context, "width": width, "c": Styler(color and fmt == "text", width)})
     return out.removesuffix("\n")
 
 
-def render_report(report: Report, fmt: str = "text", *, color: bool = False) -> str:
-    """A diagnosis report; ``color`` adds ANSI colour to ``text`` and is ignored otherwise."""
+def render_report(report: Report, fmt: str = "text", *, color: bool = False, width: int = WIDTH) -> str:
+    """A diagnosis report, answer first; a batch ends with one line per subject.
+
+    ``color`` adds ANSI colour to ``text``; ``width`` is the column ``text`` wraps at. Both are
+    ignored by the other formats.
+    """
     if _check(fmt) == "json":
         return dumps_report(report).removesuffix("\n")
-    views = [diagnosis_view(d) for d in report.diagnoses]
-    return _render("report", fmt, color, {"views": views})
+    rv = report_view(report.diagnoses)
+    return _render("report", fmt, color, {"rv": rv, "views": rv.views}, width)
 
 
-def render_summary(report: Report, *, color: bool = False) -> str:
-    """One text line per diagnosis: SID, code, verdict, cause."""
-    views = [diagnosis_view(d) for d in report.diagnoses]
-    return _render("summary", "text", color, {"views": views})
+def render_summary(report: Report, *, color: bool = False, width: int = WIDTH) -> str:
+    """One text line per diagnosis: SID, code, verdict, cause (or why it was not diagnosed)."""
+    return _render("summary", "text", color, {"rv": report_view(report.diagnoses)}, width)
 
 
-def render_explain(entry: Entry, fmt: str = "text", *, color: bool = False) -> str:
+def render_explain(entry: Entry, fmt: str = "text", *, color: bool = False, width: int = WIDTH) -> str:
     """Everything known about one code, like ``rustc --explain``: templates show ``<fact>`` placeholders."""
     if _check(fmt) == "json":
         return dumps_plain(entry).removesuffix("\n")
-    return _render("explain", fmt, color, {"v": entry_view(entry)})
+    return _render("explain", fmt, color, {"v": entry_view(entry)}, width)
 
 
-def render_index_entry(entry: IndexEntry, fmt: str = "text", *, color: bool = False) -> str:
+def render_index_entry(entry: IndexEntry, fmt: str = "text", *, color: bool = False, width: int = WIDTH) -> str:
     """A code only the error index knows: its official facts, and that no diagnostic rules exist yet."""
     if _check(fmt) == "json":
         return dumps_plain(entry).removesuffix("\n")
-    return _render("index_entry", fmt, color, {"e": entry, "docs_url": docs_url(entry.code, entry.docs_url)})
+    context = {"e": entry, "docs_url": docs_url(entry.code, entry.docs_url)}
+    return _render("index_entry", fmt, color, context, width)

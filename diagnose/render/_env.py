@@ -18,7 +18,7 @@ from markupsafe import Markup
 from ..cache import template_bytecode_cache
 from ..errors import RenderError
 from . import _markdown as md
-from ._text import Styled, clean, indent, one_line, tidy, wrap
+from ._text import WIDTH, Styled, clean, indent, one_line, tidy, wrap
 
 
 def _finalize_text(value: Any) -> str:
@@ -26,6 +26,15 @@ def _finalize_text(value: Any) -> str:
     if isinstance(value, Styled):
         return value
     return clean("" if value is None else value)
+
+
+@jinja2.pass_context
+def _wrap(
+    ctx: jinja2.runtime.Context, text: object, indent: int = 0, width: int | None = None, first: str | None = None
+) -> str:
+    """The ``wrap`` filter: at the ``width`` the renderer was given (the terminal's), unless told otherwise."""
+    given = ctx.get("width")
+    return wrap(text, indent, width or (given if isinstance(given, int) else WIDTH), first)
 
 
 def _environment(*, autoescape: bool, **options: Any) -> jinja2.Environment:
@@ -46,7 +55,7 @@ def _environment(*, autoescape: bool, **options: Any) -> jinja2.Environment:
 def text_env() -> jinja2.Environment:
     env = _environment(autoescape=False, finalize=_finalize_text)
     env.filters.update(
-        wrap=wrap,
+        wrap=_wrap,
         one_line=one_line,
         indent_lines=indent,
         md_escape=md.escape,

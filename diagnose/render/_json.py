@@ -49,6 +49,10 @@ def _tuple(items: Any) -> tuple[Any, ...]:
     return tuple(items or ())
 
 
+def _step(data: Mapping[str, Any]) -> FixStep:
+    return FixStep(text=data["text"], console=data.get("console"), api=data.get("api"), notes=_tuple(data.get("notes")))
+
+
 def _diagnosis(data: Mapping[str, Any]) -> Diagnosis:
     evidence = {("from_" if key == "from" else key): value for key, value in data["evidence"].items()}
     return Diagnosis(
@@ -68,7 +72,7 @@ def _diagnosis(data: Mapping[str, Any]) -> Diagnosis:
             )
             for c in data.get("causes") or ()
         ),
-        fix=tuple(FixStep(**step) for step in data.get("fix") or ()),
+        fix=tuple(_step(step) for step in data.get("fix") or ()),
         verify=_tuple(data.get("verify")),
         facts=dict(data.get("facts") or {}),
         summary=data.get("summary", ""),
@@ -78,6 +82,7 @@ def _diagnosis(data: Mapping[str, Any]) -> Diagnosis:
         escalation_send=_tuple(data.get("escalation_send")),
         requests=_tuple(data.get("requests")),
         notes=_tuple(data.get("notes")),
+        next_checks=tuple(_step(step) for step in data.get("next_checks") or ()),
     )
 
 

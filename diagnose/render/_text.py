@@ -70,8 +70,9 @@ STATUS_STYLE = {
 class Styler:
     """``styler(text, "bold", "green")``: ANSI SGR codes when enabled, the clean text otherwise."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, width: int = WIDTH) -> None:
         self.enabled = enabled
+        self.width = width
 
     def __call__(self, text: object, *styles: str) -> Styled:
         """Inline text: newlines become spaces and the ends are trimmed, coloured or not."""
@@ -80,6 +81,18 @@ class Styler:
         if not self.enabled or not codes or not plain:
             return Styled(plain)
         return Styled(f"\x1b[{codes}m{plain}\x1b[0m")
+
+    def para(self, text: object, *styles: str) -> Styled:
+        """``text`` wrapped at the width, each line styled (a style never spans a line break)."""
+        lines = wrap(text, width=self.width).split("\n")
+        return Styled("\n".join(self(line, *styles) if line else "" for line in lines))
+
+    def rule(self, title: object = "") -> Styled:
+        """A full-width separator line, with ``title`` in it when given."""
+        label = one_line(title)
+        head = f"━━ {label} " if label else ""
+        line = head + "━" * max(3, self.width - len(head))
+        return Styled(f"\x1b[1m{line}\x1b[0m") if self.enabled else Styled(line)
 
     def verdict(self, verdict: object) -> Styled:
         return self(verdict, *VERDICT_STYLE.get(str(verdict), ("bold",)))
@@ -94,7 +107,7 @@ class Styler:
         """``label`` in a column ``pad`` wide, then ``text`` wrapped under itself; only the label styled."""
         name = one_line(label)
         lead = " " * indent + name.ljust(pad) + ("" if len(name) < pad or not name else " ")
-        body = wrap(text, first=lead)
+        body = wrap(text, first=lead, width=self.width)
         if self.enabled and styles and name:
             body = " " * indent + self(name, *styles) + body[indent + len(name) :]
         return Styled(body)

@@ -26,6 +26,7 @@ VERDICT_NOTES = {
     "inconclusive": "The facts available neither confirm a cause nor rule out all but one.",
     "no-error": "It did not fail: there is nothing to fix.",
     "no-knowledge": "diagnose has no rules for this code yet; see the docs link.",
+    "unavailable": "This subject could not be read, so it was not diagnosed.",
 }
 
 CORE_FACTS = ("account_sid", "parent_account_sid", "account_type", "country")
@@ -153,9 +154,25 @@ class DiagnosisView:
     others: list[CauseFinding]
     fix: list[FixStep]
     docs_url: str
+    answer: str = ""  # the verdict in words, first after the headline
+    subject_line: str = ""  # what was diagnosed, on one line
+    prevention: tuple[str, ...] = ()  # empty in a batch: prevention is merged per code at the end
+    position: str = ""  # "2/5" in a batch
+    problem: str = ""  # why an unavailable subject could not be diagnosed
+    anchor: str = ""  # HTML id
 
     def status(self, status: str) -> str:
         return STATUS_LABELS.get(status, status)
+
+    @property
+    def cause_lines(self) -> list[str]:
+        """The evidence for the main cause; its reason is already in the answer, so it is not repeated."""
+        if self.cause is None:
+            return []
+        lines = self.lines(self.cause)
+        if self.cause.reason and self.cause.reason in self.answer:
+            lines = lines[1:]
+        return lines
 
     def lines(self, finding: CauseFinding) -> list[str]:
         """What a report shows under a cause: the reason, then the facts that matter.
@@ -174,7 +191,28 @@ class DiagnosisView:
         return out
 
 
-def diagnosis_view(d: Diagnosis) -> DiagnosisView:
+def _problem(d: Diagnosis) -> str:
+    """Why a subject could not be diagnosed (``Diagnosis.problem``, for verdict ``unavailable``)."""
+    problem = getattr(d, "problem", "")
+    return problem if isinstance(problem, str) else ""
+
+
+def _subject_line(d: Diagnosis, failed: list[tuple[str, str]]) -> str:
+    """``message SM… to +33… (France) · account AC…``: enough to tell subjects apart at a glance."""
+    rows = dict(failed)
+    parts = [rows.get("Subject", "")]
+    if rows.get("To"):
+        parts.append("to " + rows["To"])
+    line = " ".join(p for p in parts if p)
+    if rows.get("Account"):
+        line += " · account " + rows["Account"]
+    return line
+
+
+def diagnosis_view(
+    d: Diagnosis, *, position: str = "", prevention: bool = True, anchor_id: str = "d1"
+) -> DiagnosisView:
+    """``prevention=False`` leaves prevention to the end of a batch, merged per code."""
     ev, subject, error = d.evidence, d.subject, d.error
     code = error.code if error.code is not None else ev.code
     code_label = str(code) if code is not None else (subject.sid or subject.kind or "report")
@@ -214,11 +252,13 @@ def diagnosis_view(d: Diagnosis) -> DiagnosisView:
     rows = fact_rows(d.facts)
     read = {name for c in d.causes for name in c.facts}
     shown = _same_reason_once([r for r in rows if r.name in read or r.name in CORE_FACTS] if read else rows)
+    problem = _problem(d)
+    answer = d.summary or (f"**Not diagnosed:** {problem}" if problem else VERDICT_NOTES.get(d.verdict, ""))
     return DiagnosisView(
         d=d,
         code_label=code_label,
         headline=headline,
-        verdict_note="" if d.summary else VERDICT_NOTES.get(d.verdict, ""),
+        verdict_note="" if answer else VERDICT_NOTES.get(d.verdict, ""),
         failed=failed,
         facts=shown,
         facts_hidden=len(rows) - len(shown),
@@ -227,7 +267,73 @@ def diagnosis_view(d: Diagnosis) -> DiagnosisView:
         others=others,
         fix=list(d.fix),
         docs_url=docs_url(code, error.docs_url),
+        answer=answer,
+        subject_line=_subject_line(d, failed),
+        prevention=tuple(_unique(d.prevention)) if prevention else (),
+        position=position,
+        problem=problem,
+        anchor=anchor_id,
     )
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One line of a batch's summary."""
+
+    sid: str
+    code: str
+    verdict: str
+    detail: str  # the cause, or why the subject was not diagnosed
+    anchor: str
+
+
+@dataclass(frozen=True)
+class ReportView:
+    views: list[DiagnosisView]
+    prevention: list[tuple[str, list[str]]]  # per code, merged and deduplicated (a batch only)
+    summary: list[SummaryRow]
+
+    @property
+    def batch(self) -> bool:
+        return len(self.views) > 1
+
+
+def anchor(index: int, d: Diagnosis) -> str:
+    """An HTML id for the diagnosis, stable within one report."""
+    return f"d{index}-" + "".join(ch for ch in (d.subject.sid or d.subject.kind or "") if ch.isalnum())[:40]
+
+
+def report_view(diagnoses: Iterable[Diagnosis]) -> ReportView:
+    """Views for every diagnosis; a batch shows prevention once per code, after all subjects."""
+    items = list(diagnoses)
+    batch = len(items) > 1
+    views = [
+        diagnosis_view(d, position=f"{i}/{len(items)}" if batch else "", prevention=not batch, anchor_id=anchor(i, d))
+        for i, d in enumerate(items, 1)
+    ]
+    merged: dict[str, list[str]] = {}
+    if batch:
+        for d in items:
+            if d.prevention:
+                code = str(d.error.code if d.error.code is not None else d.evidence.code)
+                merged.setdefault(code, []).extend(d.prevention)
+    summary = [
+        SummaryRow(
+            sid=d.subject.sid or d.subject.kind or "-",
+            code=str(d.error.code) if d.error.code is not None else "-",
+            verdict=d.verdict,
+            detail=d.cause or _problem(d),
+            anchor=anchor(i, d),
+        )
+        for i, d in enumerate(items, 1)
+    ]
+    prevention, seen = [], set()
+    for code, lines in merged.items():
+        fresh = [line for line in _unique(lines) if line not in seen]  # a bullet another code gave is not repeated
+        seen.update(fresh)
+        if fresh:
+            prevention.append((code, fresh))
+    return ReportView(views=views, prevention=prevention, summary=summary)
 
 
 # --------------------------------------------------------------------------- knowledge
@@ -270,6 +376,8 @@ class EntryView:
     prevention: list[str]
     related: list[RelatedView]
     docs_url: str
+    escalation_when: list[str]  # templates shown with <fact> placeholders
+    escalation_send: list[str]
 
     @property
     def active(self) -> list[CauseView]:
@@ -332,4 +440,6 @@ def entry_view(entry: Entry, pages: Mapping[int, tuple[str, str]] | None = None)
         prevention=_unique(p for c in causes if not c.cause.retired for p in c.prevention),
         related=related,
         docs_url=docs_url(entry.code, entry.docs_url),
+        escalation_when=[placeholders(w) for w in entry.escalation.when],
+        escalation_send=[placeholders(s) for s in entry.escalation.send],
     )
