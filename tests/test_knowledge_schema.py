@@ -120,6 +120,8 @@ def test_template_and_condition_fields_are_marked() -> None:
             (("causes", 0, "fix", 1, "when"), "condition"),
             (("causes", 0, "verify", 0), "template"),
             (("causes", 0, "prevention", 0), "template"),
+            (("escalation", "when", 0), "template"),
+            (("escalation", "send", 0), "template"),
         ],
         key=repr,
     )

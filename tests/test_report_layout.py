@@ -1,0 +1,217 @@
+"""What a support engineer sees first, against the real pipeline and the bundled simulator.
+
+Every diagnosis of the demo scenario goes through the real gateway, facts,
+engine and report builder; these tests read the documents and their
+renderings: answer first, values filled in, only the facts that bear on the
+channel, no repeated bullets, batches separated and summarised.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from test_render_samples import sample_diagnosis
+
+from diagnose.demo import run_demo
+from diagnose.models import Diagnosis, ErrorInfo, Evidence, Report, Subject
+from diagnose.render import render_report
+from diagnose.render._views import report_view
+
+SUBACCOUNT = "AC15bf105506e1d44cb84ba12ca58143a1"
+VOICE_FACTS = re.compile(r"^(parent_|effective_)?voice_|^governing_account_sid$|^to_high_risk_special$")
+MESSAGING_FACTS = {"messaging_enabled", "parent_messaging_enabled"}
+
+
+@pytest.fixture(scope="module")
+def demo() -> Report:
+    return run_demo()
+
+
+def _single(d: Diagnosis, fmt: str = "text") -> str:
+    return render_report(Report((d,)), fmt)
+
+
+def _lists(d: Diagnosis) -> dict[str, tuple[str, ...]]:
+    return {
+        "verify": d.verify,
+        "prevention": d.prevention,
+        "escalation": d.escalation,
+        "escalation_send": d.escalation_send,
+        "notes": d.notes,
+    }
+
+
+def test_the_fix_is_on_the_first_screen(demo: Report) -> None:
+    for d in demo.diagnoses:
+        lines = _single(d).splitlines()
+        assert lines[0].startswith(f"{d.error.code if d.error.code is not None else d.subject.sid}")
+        answer = next(i for i, line in enumerate(lines) if line.startswith(d.summary.split()[0].strip("*")))
+        assert answer <= 4, (d.subject.sid, lines[:6])
+        if d.fix:
+            fix = lines.index("Fix")
+            assert fix <= answer + 6, (d.subject.sid, fix)
+            assert lines.index("Verify") > fix
+            assert lines.index("What failed") > lines.index("Verify")
+        else:
+            assert "Fix" not in lines
+
+
+def test_answer_first_in_markdown_and_html(demo: Report) -> None:
+    d = next(d for d in demo.diagnoses if d.cause == "missing-country" and d.evidence.channel == "sms")
+    md = _single(d, "markdown")
+    assert md.index("**Confirmed:**") < md.index("\n## Fix") < md.index("\n## Verify") < md.index("\n## What failed")
+    html = _single(d, "html")
+    assert html.index("<strong>Confirmed:</strong>") < html.index("<h2>Fix</h2>") < html.index("<h2>What failed</h2>")
+
+
+def test_the_verdict_is_in_words(demo: Report) -> None:
+    for d in demo.diagnoses:
+        word = {"confirmed": "Confirmed", "no-error": "Nothing to fix", "no-knowledge": f"No rules for {d.error.code}"}
+        assert d.summary.startswith(f"**{word[d.verdict]}"), d.summary
+    mismatch = next(d for d in demo.diagnoses if d.cause == "subaccount-mismatch" and d.evidence.channel == "sms")
+    assert "The subaccount has the country disabled" in mismatch.summary
+    assert "Puerto Rico" in mismatch.summary  # the cause's reason, rendered for this account
+
+
+def test_known_values_are_filled_in(demo: Report) -> None:
+    for d in demo.diagnoses:
+        if not d.facts.get("country", {}).get("known"):
+            continue
+        for fmt in ("text", "markdown", "json"):
+            out = _single(d, fmt)
+            assert not re.search(r"\bXX\b", out), (d.subject.sid, fmt)
+            for name in ("country", "country_name", "account_sid", "to"):
+                assert f"<{name}>" not in out, (d.subject.sid, fmt, name)
+    escalated = [d for d in demo.diagnoses if d.escalation_send]
+    assert escalated
+    for d in escalated:
+        country = d.facts["country"]["value"]
+        assert any(f"CountryCode={country}" in s or f"Countries/{country}" in s for s in d.escalation_send), d.cause
+
+
+def test_the_subaccount_token_is_explained_once_where_a_step_needs_it(demo: Report) -> None:
+    d = next(d for d in demo.diagnoses if d.cause == "subaccount-mismatch" and d.evidence.channel == "sms")
+    needing = [s for s in d.fix if "$SUBACCOUNT_AUTH_TOKEN" in f"{s.text}{s.console}{s.api}"]
+    assert needing, "the fix names the subaccount's token"
+    noted = [s for s in d.fix if s.notes]
+    assert noted == [needing[0]]
+    (note,) = noted[0].notes
+    parent = d.facts["parent_account_sid"]["value"]
+    assert f"/2010-04-01/Accounts/{SUBACCOUNT}.json" in note and f"{parent}:$PARENT_AUTH_TOKEN" in note
+    assert "auth_token" in note and "Console" in note
+    text = _single(d)
+    assert text.count("Note:    `$SUBACCOUNT_AUTH_TOKEN` is the auth token") == 1
+    assert "Note: `$SUBACCOUNT_AUTH_TOKEN`" in _single(d, "markdown")
+    # A main account's fix needs no such note.
+    main = next(d for d in demo.diagnoses if d.cause == "missing-country" and d.evidence.channel == "sms")
+    assert not any(s.notes for s in main.fix)
+
+
+def test_only_facts_of_this_channel_and_code(demo: Report) -> None:
+    sms = [d for d in demo.diagnoses if d.evidence.channel == "sms"]
+    calls = [d for d in demo.diagnoses if d.evidence.channel in ("voice", "sip")]
+    assert sms and calls
+    for d in sms:
+        assert not [n for n in d.facts if VOICE_FACTS.search(n)], d.subject.sid
+        assert "voice" not in _single(d).split("\nFacts\n", 1)[-1].split("\n\n")[0]
+    for d in calls:
+        assert not MESSAGING_FACTS & set(d.facts), d.subject.sid
+        if d.verdict == "confirmed":
+            assert any(VOICE_FACTS.search(n) for n in d.facts)
+    other = next(d for d in demo.diagnoses if d.verdict in ("no-knowledge", "no-error"))
+    assert not MESSAGING_FACTS & set(other.facts) and not [n for n in other.facts if VOICE_FACTS.search(n)]
+
+
+def test_no_list_repeats_an_item(demo: Report) -> None:
+    for d in demo.diagnoses:
+        for name, items in _lists(d).items():
+            assert len(items) == len(set(items)), (d.subject.sid, name)
+    rv = report_view(demo.diagnoses)
+    shown = [line for _, lines in rv.prevention for line in lines]
+    assert len(shown) == len(set(shown))
+    assert set(shown) == {p for d in demo.diagnoses for p in d.prevention}
+    assert all(v.prevention == () for v in rv.views)  # a batch gives prevention once, per code, at the end
+
+
+@given(st.lists(st.tuples(st.sampled_from([21408, 21215, 13227]), st.lists(st.sampled_from("abcde"))), max_size=6))
+def test_prevention_is_merged_per_code_without_repeats(rows: list[tuple[int, list[str]]]) -> None:
+    base = sample_diagnosis()
+    diagnoses = [
+        dataclasses.replace(base, error=ErrorInfo(code, "t", ""), prevention=tuple(items)) for code, items in rows
+    ]
+    rv = report_view(diagnoses)
+    if len(diagnoses) <= 1:
+        assert rv.prevention == []
+        return
+    shown = [line for _, lines in rv.prevention for line in lines]
+    assert len(shown) == len(set(shown))
+    assert set(shown) == {p for _, items in rows for p in items}
+    codes = [code for code, _ in rv.prevention]
+    assert len(codes) == len(set(codes))
+
+
+@dataclass(frozen=True)
+class _Unavailable(Diagnosis):
+    """What the batch runner produces for a SID it could not read (PROTOCOL: the unavailable contract)."""
+
+    problem: str = ""
+    problem_kind: str = ""
+
+
+def _unavailable(sid: str, problem: str) -> Diagnosis:
+    return _Unavailable(
+        subject=Subject(kind="message", sid=sid),
+        evidence=Evidence(kind="message", sid=sid),
+        error=ErrorInfo(code=None, title="", docs_url=""),
+        verdict="unavailable",  # type: ignore[arg-type]
+        cause=None,
+        causes=(),
+        fix=(),
+        verify=(),
+        facts={},
+        problem=problem,
+        problem_kind="not-found",
+    )
+
+
+def test_a_batch_separates_subjects_and_ends_with_a_summary(demo: Report) -> None:
+    missing = "SM00000000000000000000000000000000"
+    batch = Report(
+        (demo.diagnoses[0], _unavailable(missing, "no message with this SID in any account"), sample_diagnosis())
+    )
+    text = render_report(batch)
+    lines = text.splitlines()
+    rules = [i for i, line in enumerate(lines) if line.startswith("━━")]
+    assert [lines[i].split()[1] for i in rules[:3]] == ["1/3", "2/3", "3/3"]
+    assert lines[rules[0] + 1].startswith(f"message {demo.diagnoses[0].subject.sid}")
+    second = "\n".join(lines[rules[1] : rules[2]])
+    assert "Not diagnosed: no message with this SID in any account" in second
+    assert "Problem" in second
+    summary = lines[lines.index("Summary") :]
+    assert lines[lines.index("Summary") - 1].startswith("━━━")  # a rule before the summary, nothing after it
+    assert len(summary) == 4
+    assert summary[2].split()[:3] == [missing, "-", "unavailable"]
+    assert summary[2].endswith("no message with this SID in any account")
+    assert summary[1].split()[2:] == ["confirmed", demo.diagnoses[0].cause]
+    md = render_report(batch, "markdown")
+    assert md.index("| 2 | `SM00000000000000000000000000000000` | - | unavailable |") < md.index("## 1/3 ·")
+    html = render_report(batch, "html")
+    assert (
+        'href="#d2-SM00000000000000000000000000000000"' in html and 'id="d2-SM00000000000000000000000000000000"' in html
+    )
+
+
+def test_text_wraps_at_the_width_given(demo: Report) -> None:
+    d = next(d for d in demo.diagnoses if d.cause == "subaccount-mismatch" and d.evidence.channel == "sms")
+    for width in (60, 100, 140):
+        text = render_report(Report((d,)), width=width)
+        answer = text.split("\n\n")[1]
+        assert max(len(line) for line in answer.splitlines()) <= width
+        assert max(len(line) for line in answer.splitlines()) > width - 20  # filled, not just short
+    narrow = render_report(Report((d,)), width=60)
+    assert "  1. " in narrow and narrow.count("\n") > render_report(Report((d,)), width=140).count("\n")
