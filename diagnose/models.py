@@ -48,6 +48,18 @@ class Evidence:
     status: str | None = None
     channel: str | None = None
     excerpt: str = ""
+    # Pasted text (``kind == "paste"``): how the evidence was read. Defaults for a SID lookup.
+    message: str | None = None  # Twilio's error message as found in the input
+    code_source: str | None = None  # "printed", "more-info-url" or "wording" (recognised from the message)
+    to_raw: str | None = None  # the destination exactly as written (masked, without '+', ...)
+    country_confidence: str | None = None  # "high", "medium" or "low"; None when no country was found
+    country_reason: str = ""  # why the country is what it is, in one sentence
+    parent_account_sid: str | None = None  # when the input names it (Debugger webhook ParentAccountSid)
+    line: int | None = None  # 1-based line of the input where the error starts
+    timestamp: str | None = None  # the first timestamp on that line, as written
+    count: int = 1  # occurrences merged into this one (same code, account and country)
+    first_seen: str | None = None
+    last_seen: str | None = None
 
 
 @dataclass(frozen=True)

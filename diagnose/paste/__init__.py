@@ -1,0 +1,44 @@
+"""Pasted text → evidence: read Twilio errors the way a support engineer does.
+
+::
+
+    from diagnose.paste import extract, extract_bytes
+
+    extract("twilio.base.exceptions.TwilioRestException: HTTP 400 error: Unable to create record: "
+            "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: +2348031234567")
+    # [Evidence(kind='paste', code=21408, http_status=400, to='+2348031234567', country='NG',
+    #           format='python-exception', code_source='wording', country_confidence='high', ...)]
+
+Pure: text in, :class:`~diagnose.models.Evidence` out (the error index and the
+knowledge's older wordings are read once, lazily). Never raises and never
+takes more than linear time, whatever the input. Formats: :data:`FORMATS`.
+"""
+
+from __future__ import annotations
+
+from ._extract import extract, extract_lines
+from ._numbers import Reading, read_number
+from ._parse import FORMATS
+from ._redact import mask_numbers, redact_secrets
+from ._text import decode
+from ._wording import WordingTable, build_table, default_table
+
+__all__ = [
+    "FORMATS",
+    "Reading",
+    "WordingTable",
+    "build_table",
+    "decode",
+    "default_table",
+    "extract",
+    "extract_bytes",
+    "extract_lines",
+    "mask_numbers",
+    "read_number",
+    "redact_secrets",
+]
+
+
+def extract_bytes(data: bytes) -> list:  # type: ignore[type-arg]
+    """:func:`extract` for raw bytes (binary, invalid UTF-8, UTF-16 with a BOM)."""
+    return extract(decode(data))

@@ -1,0 +1,300 @@
+"""Text → records → :class:`~diagnose.models.Evidence`.
+
+1. Lines are cleaned (colours, HTML escapes, control characters) and bounded.
+2. Anchor lines, those that can hold part of a Twilio error, are found; each
+   opens a window of nearby lines (a traceback, a pretty-printed JSON body).
+3. Every parser reads every line of a window into hits.
+4. Hits of neighbouring lines merge into one record while they agree and add
+   something; a hit that conflicts with the record (another code, another
+   number) or repeats it starts a new record.
+5. A record with a code (printed, or recognised from its wording) becomes
+   evidence, with the destination read by :func:`._numbers.read_number`.
+
+The same functions serve a paste (:func:`extract`) and a streamed log
+(:mod:`._stream`), so both find the same errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from ..models import Evidence
+from ._numbers import read_number
+from ._parse import (
+    Hit,
+    better_format,
+    number_in_message,
+    parse_curl,
+    parse_exceptions,
+    parse_fields,
+    parse_log_line,
+    parse_urls,
+)
+from ._redact import redact_secrets
+from ._rx import rx
+from ._text import MAX_BLOCK_LINES, bounded_lines, clean, timestamp
+from ._wording import WordingTable, default_table
+
+# A line worth reading: words every error shape carries. Kept in step with ANCHOR_TOKENS (bytes pre-filter).
+ANCHOR_WORDS = (
+    "error",
+    "exception",
+    "code",
+    "twilio",
+    "permission",
+    "permitting",
+    "authorized",
+    "failed",
+    "undelivered",
+    "errors/",
+    "payload",
+    "http/",
+)
+_ANCHOR = rx(r"(?i)error|exception|code|twilio|permi|authorized|failed|undelivered|payload|http/")
+BEFORE = 8  # lines read above an anchor (a traceback's call with to=…)
+AFTER = 14  # and below (a Node error's properties, a Ruby error's message line)
+MERGE_DISTANCE = 16  # hits further apart than this are never one error
+_MERGEABLE = ("code", "http_status", "message", "account_sid", "parent_account_sid", "message_sid", "call_sid", "to")
+
+
+@dataclass
+class Record:
+    hits: list[Hit]
+    first_line: int
+    last_line: int
+
+
+def is_anchor(line: str) -> bool:
+    return _ANCHOR.search(line) is not None
+
+
+def windows(anchors: Sequence[int], total: int) -> list[tuple[int, int]]:
+    """Merged [start, end) line windows around anchor line indexes, each at most MAX_BLOCK_LINES… joined."""
+    out: list[tuple[int, int]] = []
+    for i in anchors:
+        start, end = max(0, i - BEFORE), min(total, i + AFTER + 1)
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def hits_of(line: str, number: int, known_code: Callable[[int], bool]) -> list[Hit]:
+    hits = parse_exceptions(line, number)
+    hits += parse_curl(line, number)
+    hits += parse_fields(line, number)
+    if not any(h.code for h in hits):
+        hits += parse_log_line(line, number, known_code)
+    hits += parse_urls(line, number)
+    for hit in hits:
+        hit.excerpt = line
+        if hit.to is None and hit.message:
+            hit.to = number_in_message(hit.message)
+    return hits
+
+
+def _conflicts(record: Record, hit: Hit) -> bool:
+    merged = _merged_fields(record)
+    for name in _MERGEABLE:
+        new = getattr(hit, name)
+        old = merged.get(name)
+        if new is not None and old is not None and new != old:
+            # the Twilio message may be quoted in part ("Unable to create record" then the message)
+            if name == "message" and (str(new) in str(old) or str(old) in str(new)):
+                continue
+            return True
+    return False
+
+
+def _merged_fields(record: Record) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for h in record.hits:
+        for name, value in h.filled().items():
+            out.setdefault(name, value)
+    return out
+
+
+def _adds(record: Record, hit: Hit) -> bool:
+    merged = _merged_fields(record)
+    return any(name not in merged for name in hit.filled()) or (
+        hit.format is not None and all(h.format is None for h in record.hits)
+    )
+
+
+def _complete(record: Record) -> bool:
+    merged = _merged_fields(record)
+    return "code" in merged and ("message" in merged or "to" in merged)
+
+
+def group(hits: Iterable[Hit]) -> list[Record]:
+    """Neighbouring, agreeing hits become one record."""
+    records: list[Record] = []
+    for hit in hits:
+        last = records[-1] if records else None
+        near = last is not None and hit.line - last.last_line <= MERGE_DISTANCE
+        standalone = hit.code is not None and (hit.to is not None or hit.message is not None)
+        if near and last is not None and hit.format is None and not standalone and not _adds(last, hit):
+            continue  # a fragment repeating the record (its more-info link, its account URL)
+        if (
+            last is not None
+            and hit.line - last.last_line <= MERGE_DISTANCE
+            and not _conflicts(last, hit)
+            and _adds(last, hit)
+            and not (_complete(last) and hit.code is not None and (hit.to is not None or hit.message is not None))
+        ):
+            last.hits.append(hit)
+            last.last_line = max(last.last_line, hit.line)
+        else:
+            records.append(Record(hits=[hit], first_line=hit.line, last_line=hit.line))
+    return records
+
+
+def to_evidence(record: Record, lines: Sequence[str], table: WordingTable, base: int = 0) -> Evidence | None:
+    """The evidence of one record, or None when it names no error code."""
+    f: dict[str, object] = {}
+    fmt: str | None = None
+    code_source = None
+    inbound = False
+    status = None
+    channel = None
+    for h in record.hits:
+        fmt = better_format(fmt, h.format)
+        inbound = inbound or h.inbound
+        status = status or h.status
+        channel = channel or h.channel
+        for name, value in h.filled().items():
+            if name == "code" and "code" in f:
+                continue
+            f.setdefault(name, value)
+            if name == "code":
+                code_source = h.code_source
+    message = f.get("message")
+    code = f.get("code")
+    if code is None and isinstance(message, str):
+        rest = f.get("http_status") is not None or (fmt or "").endswith(("exception", "error"))
+        found = table.match(message, rest)
+        if found:
+            code, code_source = found[0], "wording"
+    if code is None:
+        # a line that is nothing but a known wording (a Ruby error's message line, a log line)
+        for h in record.hits:
+            found = table.match(h.excerpt, f.get("http_status") is not None)
+            if found:
+                code, code_source = found[0], "wording"
+                message = message or _strip_prefix(h.excerpt)
+                break
+    if not isinstance(code, int):
+        return None
+    if status in ("delivered", "sent", "queued", "accepted", "sending", "completed", "received", "read"):
+        if code_source != "printed":
+            return None
+    to_raw = None if inbound else f.get("to")
+    if to_raw is None and isinstance(message, str) and not inbound:
+        to_raw = number_in_message(message)
+    from_raw = f.get("from")
+    from_country = read_number(str(from_raw)).country if isinstance(from_raw, str) else None
+    reading = read_number(str(to_raw), from_country=from_country) if isinstance(to_raw, str) else None
+    if reading is not None and from_raw and reading.e164 and reading.e164 == read_number(str(from_raw)).e164:
+        reading = None  # the sender is never the failed destination
+    start = max(0, record.first_line - base)
+    end = min(len(lines), record.last_line - base + 1)
+    excerpt = "\n".join(lines[start:end])
+    if len(excerpt) > 1200:
+        excerpt = excerpt[:1200] + "…"
+    message_sid = f.get("message_sid")
+    call_sid = f.get("call_sid")
+    if reading is not None and reading.channel in ("whatsapp", "rcs", "messenger", "sip"):
+        channel = reading.channel
+    elif channel is None and call_sid:
+        channel = "voice"
+    elif channel is None and message_sid:
+        channel = "sms"
+    first_line_text = lines[start] if start < len(lines) else ""
+    return Evidence(
+        kind="paste",
+        sid=str(message_sid or call_sid) if (message_sid or call_sid) else None,
+        code=code,
+        http_status=_int(f.get("http_status")),
+        message_sid=_str(message_sid),
+        call_sid=_str(call_sid),
+        account_sid=_str(f.get("account_sid")),
+        to=reading.e164 if reading is not None and not reading.masked else None,
+        from_=_str(from_raw),
+        country=reading.country if reading is not None else None,
+        format=fmt or "log-line",
+        status=status,
+        channel=channel,
+        excerpt=redact_secrets(excerpt),
+        message=_str(message),
+        code_source=code_source,
+        to_raw=_str(to_raw),
+        country_confidence=reading.confidence if reading is not None else None,
+        country_reason=reading.reason if reading is not None else "",
+        parent_account_sid=_str(f.get("parent_account_sid")),
+        line=record.first_line + 1,
+        timestamp=timestamp(first_line_text),
+    )
+
+
+def _wording_hit(line: str, number: int, table: WordingTable) -> list[Hit]:
+    """A line that is nothing but a Twilio message (a Ruby error's second line, a bare log line)."""
+    found = table.match(line, False)
+    if found is None:
+        return []
+    return [Hit(format="wording", line=number, message=_strip_prefix(line), excerpt=line)]
+
+
+def _strip_prefix(text: str) -> str:
+    return text.strip()[:500]
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def known_code_of(table: WordingTable) -> Callable[[int], bool]:
+    from ..knowledge import lookup_error
+
+    def known(code: int) -> bool:
+        return lookup_error(code) is not None
+
+    return known
+
+
+def extract_lines(
+    lines: Sequence[str], *, base: int = 0, table: WordingTable | None = None, anchors: Sequence[int] | None = None
+) -> list[Evidence]:
+    """Evidence from cleaned lines; ``base`` is the absolute index of ``lines[0]``."""
+    table = table or default_table()
+    known = known_code_of(table)
+    if anchors is None:
+        anchors = [i for i, line in enumerate(lines) if is_anchor(line)]
+    out: list[Evidence] = []
+    for start, end in windows(anchors, len(lines)):
+        hits: list[Hit] = []
+        for i in range(start, end):
+            found = hits_of(lines[i], base + i, known)
+            if not found and 20 <= len(lines[i]) <= 2000:
+                found = _wording_hit(lines[i], base + i, table)
+            hits.extend(found)
+        for record in group(hits):
+            evidence = to_evidence(record, lines, table, base)
+            if evidence is not None:
+                out.append(evidence)
+    return out
+
+
+def extract(text: str, *, table: WordingTable | None = None) -> list[Evidence]:
+    """Every Twilio error in ``text``, in order. Never raises, whatever the text."""
+    lines = [clean(line) for line in bounded_lines(text)]
+    return extract_lines(lines, table=table)
+
+
+def with_count(evidence: Evidence, count: int, first: str | None, last: str | None) -> Evidence:
+    return replace(evidence, count=count, first_seen=first, last_seen=last)

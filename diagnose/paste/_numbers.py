@@ -1,0 +1,232 @@
+"""Reading the failed destination out of messy text, and how sure its country is.
+
+A pasted ``To`` is rarely clean E.164: the ``+`` is missing or became a space
+(bad URL encoding), digits are masked (``+33*****78``), separators abound, or a
+US number lost its ``1``. :func:`read_number` returns the best reading with a
+confidence (``high``/``medium``/``low``) and one sentence saying why.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from ._rx import rx
+
+MASK_CHARS = frozenset("*xX#•●…?")
+_REDACTED = rx(r"(?i)\[?<?(?:redacted|masked|hidden|removed|filtered)>?\]?")
+_CHANNEL = rx(r"(?i)^(whatsapp|sms|mms|rcs|tel|sip|sips|messenger|client):")
+_SEPARATORS = frozenset(" \u00a0-./()[]\t")
+_MAX_RAW = 64
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One destination read from text."""
+
+    raw: str  # as written
+    e164: str | None  # the number read, when it is not masked
+    country: str | None
+    confidence: str | None  # high / medium / low
+    reason: str
+    masked: bool = False
+    channel: str | None = None  # whatsapp, sip ... when the address names one
+    suggested_country: str | None = None  # a wrong prefix: the country the digits most likely meant
+
+
+def is_masked(text: str) -> bool:
+    return any(c in MASK_CHARS for c in text) or _REDACTED.search(text) is not None
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isascii() and c.isdigit())
+
+
+@functools.lru_cache(maxsize=4096)
+def read_number(raw: str, *, from_country: str | None = None) -> Reading:
+    """The destination ``raw`` names, its country and how sure that country is. Never raises."""
+    try:
+        return _read(raw[:_MAX_RAW], from_country)
+    except Exception:  # phonenumbers on hostile text: report no country rather than fail
+        return Reading(raw=raw[:_MAX_RAW], e164=None, country=None, confidence=None, reason="unreadable number")
+
+
+def _read(raw: str, from_country: str | None) -> Reading:
+    text = raw
+    if "%" in text:
+        text = unquote(text)
+    channel = None
+    match = _CHANNEL.match(text.strip())
+    if match:
+        channel = match.group(1).lower()
+        text = text.strip()[match.end() :]
+        if channel in ("sip", "sips"):
+            text = text.split("@", 1)[0].split(";", 1)[0]
+        if channel in ("client", "messenger"):
+            return Reading(raw, None, None, None, f"a {channel} address has no country", channel=channel)
+    lead_space = text[:1] == " " and text.strip()[:1].isdigit()
+    body = text.strip()
+    if not body or _REDACTED.fullmatch(body) or not any(c.isdigit() for c in body):
+        return Reading(raw, None, None, None, "the number is redacted", masked=True, channel=channel)
+    if is_masked(body):
+        return _masked(raw, body, channel)
+    plus = body.startswith("+")
+    digits = _digits(body)
+    if body.startswith("00") and not plus:
+        plus, digits = True, digits[2:]
+    if not 6 <= len(digits) <= 15:
+        return Reading(raw, None, None, None, f"{raw.strip()!r} is too short or too long for a phone number")
+    from ..countries import parse_destination
+
+    how = "written in E.164"
+    if any(c in _SEPARATORS for c in body):
+        how = "written with separators"
+    if not plus:
+        how = (
+            "the '+' arrived as a space (bad URL encoding)" if lead_space else "written without '+'"
+        ) + f"; read as +{digits}"
+    dest = parse_destination("+" + digits)
+    if not plus and (not dest.valid or dest.country is None):
+        # Without '+' the digits may be a national number of the sender's country.
+        if from_country:
+            national = parse_destination(digits, default_region=from_country)
+            if national.valid and national.country:
+                return Reading(
+                    raw,
+                    national.e164,
+                    national.country,
+                    "medium",
+                    f"written without a country code; read as a national number of {from_country}, "
+                    "the sender's country",
+                    channel=channel,
+                )
+        if len(digits) == 10:
+            nanp = parse_destination("+1" + digits)
+            if nanp.valid and nanp.country:
+                return Reading(
+                    raw,
+                    nanp.e164,
+                    nanp.country,
+                    "low",
+                    "ten digits without a country code; read as a North American number",
+                    channel=channel,
+                )
+    if dest.country is None:
+        return Reading(raw, dest.e164, None, None, f"+{digits} belongs to no country", channel=channel)
+    if dest.valid:
+        return Reading(
+            raw, dest.e164, dest.country, "high" if plus else "medium", f"{how}; a valid number", channel=channel
+        )
+    if dest.suggested_number and dest.suggested_country != dest.country:
+        return Reading(
+            raw,
+            dest.e164,
+            dest.country,
+            "medium",
+            f"{how}; not a valid {dest.country} number, but {dest.suggested_number} is a valid "
+            f"{dest.suggested_country} number: the country prefix is probably wrong",
+            channel=channel,
+            suggested_country=dest.suggested_country,
+        )
+    return Reading(
+        raw,
+        dest.e164,
+        dest.country,
+        "low",
+        f"{how}; not a valid number, country from the calling code +{dest.calling_code}",
+        channel=channel,
+    )
+
+
+def _masked(raw: str, body: str, channel: str | None) -> Reading:
+    """A masked number keeps the country its visible prefix gives."""
+    import phonenumbers
+
+    plus = body.lstrip().startswith("+")
+    prefix = ""
+    for c in body.lstrip().lstrip("+"):
+        if c.isascii() and c.isdigit():
+            prefix += c
+        elif c in _SEPARATORS:
+            continue
+        else:
+            break
+    if not plus or not prefix:
+        return Reading(raw, None, None, None, "the number is masked and shows no country code", masked=True)
+    filled = _fill_masked(body)
+    if filled is not None:
+        return Reading(
+            raw, None, filled, "medium", f"masked number; its visible digits are a {filled} number", masked=True,
+            channel=channel,
+        )
+    for size in (1, 2, 3):
+        if len(prefix) < size:
+            break
+        cc = int(prefix[:size])
+        regions = [r for r in phonenumbers.region_codes_for_country_code(cc) if r != "001"]
+        if not regions:
+            continue
+        if cc == 1:
+            return _masked_nanp(raw, prefix[1:], channel)
+        main = phonenumbers.region_code_for_country_code(cc)
+        if len(regions) == 1:
+            return Reading(
+                raw, None, main, "medium", f"masked number; +{cc} is {main}'s calling code", masked=True, channel=channel
+            )
+        return Reading(
+            raw,
+            None,
+            main,
+            "low",
+            f"masked number; +{cc} is shared by {', '.join(sorted(regions))}, the visible digits cannot tell which",
+            masked=True,
+            channel=channel,
+        )
+    return Reading(raw, None, None, None, f"masked number; +{prefix[:3]} is no calling code", masked=True)
+
+
+def _fill_masked(body: str) -> str | None:
+    """The country every filling of the masked digits agrees on, when each filling is a valid number."""
+    from ..countries import parse_destination
+
+    template = [c for c in body if (c.isascii() and c.isdigit()) or c in MASK_CHARS or c == "+"]
+    if not template or template[0] != "+" or not 8 <= len(template) <= 16:
+        return None
+    found: set[str] = set()
+    for filler in ("2345678901234", "5550123456789", "8765432109876"):
+        it = iter(filler)
+        number = "".join(next(it) if c in MASK_CHARS else c for c in template)
+        dest = parse_destination(number)
+        if not dest.valid or dest.country is None:
+            return None
+        found.add(dest.country)
+    return found.pop() if len(found) == 1 else None
+
+
+def _masked_nanp(raw: str, rest: str, channel: str | None) -> Reading:
+    from ..countries import parse_destination
+
+    if len(rest) >= 3:
+        area = rest[:3]
+        for filler in ("2345678", "4567890", "2223333"):
+            dest = parse_destination(f"+1{area}{filler}")
+            if dest.valid and dest.country:
+                return Reading(
+                    raw,
+                    None,
+                    dest.country,
+                    "medium",
+                    f"masked number; area code {area} of +1 is in {dest.country}",
+                    masked=True,
+                    channel=channel,
+                )
+    return Reading(
+        raw,
+        None,
+        "US",
+        "low",
+        "masked number; +1 is shared by the US, Canada and the Caribbean, and no area code is visible",
+        masked=True,
+        channel=channel,
+    )

@@ -1,0 +1,486 @@
+"""One small parser per shape of pasted text. Each turns one cleaned line into hits.
+
+A :class:`Hit` is what one parser saw on one line: a few fields of one error.
+:mod:`._extract` merges the hits of neighbouring lines into records (a
+traceback's exception line and its ``code: 21408`` property, a ``curl -v``
+request line and the JSON body below it). Parsers are pure and bounded: they
+only ever see one line of at most ``MAX_LINE`` characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
+from urllib.parse import unquote_plus
+
+from ._rx import rx
+
+# The formats a record can be recognised as, most specific first: a record made of several
+# hits takes the first of its hits' formats in this order.
+FORMATS: tuple[str, ...] = (
+    "debugger-webhook",
+    "monitor-alert",
+    "notification",
+    "message-resource",
+    "call-resource",
+    "status-callback",
+    "python-exception",
+    "node-exception",
+    "php-exception",
+    "java-exception",
+    "csharp-exception",
+    "ruby-exception",
+    "go-error",
+    "curl-verbose",
+    "problem-details",
+    "rest-error",
+    "log-line",
+    "wording",
+)
+_RANK = {name: i for i, name in enumerate(FORMATS)}
+
+
+@dataclass
+class Hit:
+    """Fields of one error seen by one parser on one line."""
+
+    format: str | None = None  # None: a fragment that names no format by itself
+    line: int = 0
+    code: int | None = None
+    code_source: str | None = None  # printed / more-info-url
+    http_status: int | None = None
+    message: str | None = None
+    account_sid: str | None = None
+    parent_account_sid: str | None = None
+    message_sid: str | None = None
+    call_sid: str | None = None
+    to: str | None = None
+    from_: str | None = None
+    status: str | None = None
+    channel: str | None = None  # sms / voice from the resource or the keys
+    inbound: bool = False
+    excerpt: str = field(default="", compare=False)
+
+    def filled(self) -> dict[str, object]:
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in _META and getattr(self, f.name) not in (None, False, "")
+        }
+
+
+_META = frozenset({"format", "line", "excerpt", "code_source", "inbound"})
+
+
+def better_format(a: str | None, b: str | None) -> str | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a if _RANK.get(a, 99) <= _RANK.get(b, 99) else b
+
+
+# --------------------------------------------------------------------------- shared pieces
+
+_ACCOUNT = rx(r"\bAC[0-9a-f]{32}\b")
+_SID = rx(r"\b(?:SM|MM|CA|NO)[0-9a-f]{32}\b")
+_URL_RESOURCE = rx(r"/Accounts/(AC[0-9a-f]{32})/(Messages|Calls|SMS/Messages)\b(?:/(SM[0-9a-f]{32}|MM[0-9a-f]{32}|CA[0-9a-f]{32}))?")
+_MORE_INFO = rx(r"twilio\.com/docs/(?:api/)?errors/(\d{5})\b")
+_NUMBER_IN_TEXT = rx(
+    r"(?i)(?:'to' number|to number|\bto call|\bcalling|\bnumber|\bdialed|\bdialled|\bto)[ \t:=]{1,3}"
+    r"((?:whatsapp:)?\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
+)
+_CODE_TOKEN = rx(r"^\d{5}$")
+
+
+def _code(value: object) -> int | None:
+    text = str(value).strip().strip("\"'")
+    if not _CODE_TOKEN.match(text):
+        return None
+    number = int(text)
+    return number if number >= 10000 else None
+
+
+def _status_int(value: object) -> int | None:
+    text = str(value).strip().strip("\"'")
+    if len(text) == 3 and text.isascii() and text.isdigit() and text[0] in "2345":
+        return int(text)
+    return None
+
+
+def number_in_message(message: str) -> str | None:
+    """The destination a Twilio message names (``…'To' number: +33…``, ``…not authorized to call +44…``)."""
+    match = _NUMBER_IN_TEXT.search(message)
+    return match.group(1).strip() if match else None
+
+
+def _trim_message(text: str) -> str:
+    text = text.strip().strip("\"'").strip()
+    return text[:500]
+
+
+# --------------------------------------------------------------------------- key = value fields
+
+# key: value / "key": "value" / key=value / 'key' => 'value' (JSON, Python and Ruby reprs,
+# JavaScript objects, form encoding, query strings, logfmt).
+_KV = rx(
+    r"""(?<![\w.-])["']?([A-Za-z][A-Za-z_]{0,29})["']?[ \t]{0,3}(?:=>|:|=)[ \t]{0,3}"""
+    r"""("[^"\n]{0,2000}"|'[^'\n]{0,2000}'|[^\s,;&}'"\]]{1,400})"""
+)
+
+_KEYS: dict[str, str] = {
+    "code": "code",
+    "errorcode": "code",
+    "message": "message",
+    "errormessage": "message",
+    "detail": "message",
+    "msg": "message",
+    "title": "title",
+    "status": "status",
+    "httpstatus": "http_status",
+    "statuscode": "http_status",
+    "httpresponse": "http_status",
+    "messagestatus": "resource_status",
+    "smsstatus": "resource_status",
+    "callstatus": "resource_status",
+    "to": "to",
+    "from": "from",
+    "accountsid": "account_sid",
+    "parentaccountsid": "parent_account_sid",
+    "sid": "sid",
+    "messagesid": "sid",
+    "smssid": "sid",
+    "smsmessagesid": "sid",
+    "callsid": "sid",
+    "resourcesid": "sid",
+    "direction": "direction",
+    "moreinfo": "more_info",
+    "type": "type",
+    "payload": "payload",
+    "alerttext": "nested",
+    "messagetext": "nested",
+    "requestvariables": "nested",
+    "level": "level",
+    "loglevel": "level",
+    "log": "level",
+    "requesturl": "request_url",
+    "uri": "request_url",
+}
+
+
+def _norm_key(key: str) -> str:
+    return key.replace("_", "").lower()
+
+
+def _unquote_value(raw: str, form: bool) -> str:
+    value = raw
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        value = value[1:-1]
+    if form:
+        value = unquote_plus(value)
+    return value
+
+
+def _kv_pairs(text: str, depth: int = 0) -> Iterator[tuple[str, str]]:
+    """(canonical key, value) pairs of ``text``; nested encodings (Payload, alert_text) are opened."""
+    if depth > 2:
+        return
+    form = "&" in text and "=" in text
+    for match in _KV.finditer(text):
+        key = _KEYS.get(_norm_key(match.group(1)))
+        if key is None:
+            continue
+        value = _unquote_value(match.group(2), form)
+        if key in ("payload", "nested") or (key == "message" and "=" in value and "&" in value):
+            inner = value if "%" not in value else unquote_plus(value)
+            if '\\"' in inner:
+                inner = inner.replace('\\"', '"')
+            yield key, value
+            yield from _kv_pairs(inner[:8192], depth + 1)
+            continue
+        yield key, value
+
+
+def parse_fields(line: str, number: int) -> list[Hit]:
+    """JSON / repr / form / logfmt fields: REST bodies, resources, callbacks, alerts, webhooks."""
+    text = line.replace('\\"', '"').replace("\\/", "/") if "\\" in line else line
+    hits: list[Hit] = []
+    hit = Hit(line=number)
+    keys: set[str] = set()
+    sid_kind = ""
+    http_type = ""
+    title = ""
+
+    def close() -> None:
+        nonlocal hit, keys, sid_kind, http_type, title
+        if keys:
+            if hit.message is None and title:
+                hit.message = title
+            hit.format = _classify(keys, sid_kind, http_type, hit)
+            hits.append(hit)
+        hit, keys, sid_kind, http_type, title = Hit(line=number), set(), "", "", ""
+
+    for key, value in _kv_pairs(text):
+        if key in keys and key in ("code", "to", "sid", "resource_status") and key != "nested":
+            close()
+        if key == "code":
+            code = _code(value)
+            if code is None:
+                continue
+            hit.code, hit.code_source = code, "printed"
+        elif key == "message":
+            # a message has words: an unquoted logfmt token or a code fragment (`message = client…`) is none
+            if " " in value.strip() and hit.message is None and not value.startswith("{"):
+                hit.message = _trim_message(value)
+        elif key == "title":
+            title = _trim_message(value)
+        elif key == "status":
+            status = _status_int(value)
+            if status is not None:
+                hit.http_status = status
+            elif value.isalpha() and len(value) <= 20:
+                hit.status = value.lower()
+                if hit.status == "received":
+                    hit.inbound = True
+        elif key == "http_status":
+            hit.http_status = _status_int(value) or hit.http_status
+        elif key == "resource_status":
+            hit.status = value.lower()[:20]
+            if hit.status == "received":
+                hit.inbound = True
+        elif key == "to":
+            hit.to = value.strip("\"' ")[:64] if value.strip() else None
+            if value.startswith(" "):  # '+' lost to URL decoding: keep the space, read_number says so
+                hit.to = " " + value.strip()[:63]
+        elif key == "from":
+            hit.from_ = value.strip()[:64] or None
+        elif key == "account_sid":
+            if _ACCOUNT.fullmatch(value.strip()):
+                hit.account_sid = value.strip()
+        elif key == "parent_account_sid":
+            if _ACCOUNT.fullmatch(value.strip()):
+                hit.parent_account_sid = value.strip()
+        elif key == "sid":
+            sid = value.strip()
+            if sid[:2] in ("SM", "MM") and _SID.fullmatch(sid):
+                hit.message_sid, sid_kind = sid, "message"
+            elif sid[:2] == "CA" and _SID.fullmatch(sid):
+                hit.call_sid, sid_kind = sid, "call"
+            elif sid[:2] == "NO" and _SID.fullmatch(sid):
+                sid_kind = "alert"
+            else:
+                continue
+        elif key == "direction":
+            hit.inbound = value.lower().startswith("inbound")
+        elif key == "more_info":
+            found = _MORE_INFO.search(value)
+            if found and hit.code is None:
+                hit.code, hit.code_source = int(found.group(1)), "more-info-url"
+        elif key == "type":
+            found = _MORE_INFO.search(value)
+            if found:
+                http_type = "problem"
+                if hit.code is None:
+                    hit.code, hit.code_source = int(found.group(1)), "more-info-url"
+            elif value.startswith(("http://", "https://", "about:blank")):
+                http_type = "problem"
+        elif key == "request_url":
+            found = _URL_RESOURCE.search(value)
+            if found:
+                hit.account_sid = hit.account_sid or found.group(1)
+                hit.channel = "voice" if found.group(2) == "Calls" else "sms"
+        keys.add(key)
+    close()
+    return [h for h in hits if len(h.filled()) > 0]
+
+
+def _classify(keys: set[str], sid_kind: str, http_type: str, hit: Hit) -> str | None:
+    if "payload" in keys and ("parent_account_sid" in keys or "level" in keys or "account_sid" in keys):
+        return "debugger-webhook"
+    if sid_kind == "alert":
+        return "notification" if "level" in keys and "nested" in keys and hit.call_sid else "monitor-alert"
+    if "resource_status" in keys:
+        return "status-callback"
+    if sid_kind in ("message", "call") and ("status" in keys or "to" in keys) and hit.code:
+        return "message-resource" if sid_kind == "message" else "call-resource"
+    if http_type == "problem" and hit.code:
+        return "problem-details"
+    if hit.code and ("message" in keys or "more_info" in keys) and hit.code_source == "printed":
+        return "rest-error"
+    return None
+
+
+# --------------------------------------------------------------------------- helper-library exceptions
+
+_PY_EXC = rx(r"(?:TwilioRestException: )?HTTP (\d{3}) error: ([^\n]{1,2000})")
+_PY_TTY = rx(r"(?:HTTP Error Your request was:|Twilio returned the following information:)")
+_UNABLE = rx(r"Unable to (?:create|fetch|update|delete|read|page) record: ([^\n]{1,2000})")
+_NODE_EXC = rx(r"\bRestException(?: \[Error\])?: ([^\n]{1,2000})")
+_NODE_HTTP = rx(r"\[HTTP (\d{3})\] Failed to execute request")
+_PHP_EXC = rx(r"Twilio\\{1,2}Exceptions\\{1,2}RestException:? \[HTTP (\d{3})\] ([^\n]{1,2000})")
+_PHP_WHERE = rx(r" in /[^ \n]{1,500}:\d{1,6}$")
+_JAVA_EXC = rx(r"\bcom\.twilio\.exception\.ApiException: ([^\n]{1,2000})")
+_CS_EXC = rx(r"\bTwilio\.Exceptions\.ApiException: ([^\n]{1,2000})")
+_RUBY_EXC = rx(r"(?:Twilio::REST::RestError:? )?\[HTTP (\d{3})\] (\d{5}) : ([^\n]{0,2000})")
+_RUBY_CLASS = rx(r"Twilio::REST::RestError")
+_GO_ERR = rx(r"Status: (\d{3}) - ApiError (\d{5}): ([^\n]{1,2000})")
+_GO_TAIL = rx(r" \((?:null|\{[^\n]{0,1000}\})\) More info: \S{0,300}$")
+_CURL_REQUEST = rx(r"^> (?:POST|GET|PUT|DELETE) (\S{1,500}) HTTP/")
+_CURL_RESPONSE = rx(r"^< HTTP/[\d.]{1,3} (\d{3})")
+_PHP_PREFIX = ("PHP Fatal error:  Uncaught ", "PHP Fatal error: Uncaught ", "Uncaught ")
+
+
+def _message_after(prefix_removed: str) -> str:
+    """The Twilio message inside an SDK message: drop 'Unable to create record: ' and trailing noise."""
+    inner = _UNABLE.search(prefix_removed)
+    text = inner.group(1) if inner else prefix_removed
+    return _trim_message(text)
+
+
+def parse_exceptions(line: str, number: int) -> list[Hit]:
+    hits: list[Hit] = []
+    if "HTTP" in line:
+        m = _PY_EXC.search(line)
+        if m:
+            hits.append(
+                Hit(
+                    format="python-exception",
+                    line=number,
+                    http_status=int(m.group(1)),
+                    message=_message_after(m.group(2)),
+                )
+            )
+        m = _PHP_EXC.search(line)
+        if m:
+            text = _PHP_WHERE.sub("", m.group(2))
+            hits.append(
+                Hit(format="php-exception", line=number, http_status=int(m.group(1)), message=_message_after(text))
+            )
+        m = _RUBY_EXC.search(line)
+        if m:
+            message = _trim_message(m.group(3))
+            hits.append(
+                Hit(
+                    format="ruby-exception",
+                    line=number,
+                    http_status=int(m.group(1)),
+                    code=_code(m.group(2)),
+                    code_source="printed",
+                    # "Unable to create record" is the SDK's; Twilio's message follows on the next line
+                    message=None if message.startswith("Unable to") or not message else message,
+                )
+            )
+        m = _NODE_HTTP.search(line)
+        if m and not hits:
+            hits.append(Hit(format="node-exception", line=number, http_status=int(m.group(1))))
+    if _PY_TTY.search(line):
+        hits.append(Hit(format="python-exception", line=number))
+    elif "record: " in line and not hits:
+        m = _UNABLE.search(line)
+        if m:
+            hits.append(Hit(line=number, message=_trim_message(m.group(1))))
+    if "Exception" in line:
+        m = _NODE_EXC.search(line)
+        if m and "Twilio\\" not in line:
+            hits.append(Hit(format="node-exception", line=number, message=_message_after(m.group(1))))
+        m = _JAVA_EXC.search(line)
+        if m:
+            hits.append(Hit(format="java-exception", line=number, message=_message_after(m.group(1))))
+        m = _CS_EXC.search(line)
+        if m:
+            hits.append(Hit(format="csharp-exception", line=number, message=_message_after(m.group(1))))
+    if "RestError" in line and not any(h.format == "ruby-exception" for h in hits) and _RUBY_CLASS.search(line):
+        hits.append(Hit(format="ruby-exception", line=number))
+    if "ApiError" in line:
+        m = _GO_ERR.search(line)
+        if m:
+            text = _GO_TAIL.sub("", m.group(3))
+            hits.append(
+                Hit(
+                    format="go-error",
+                    line=number,
+                    http_status=int(m.group(1)),
+                    code=_code(m.group(2)),
+                    code_source="printed",
+                    message=_trim_message(text),
+                )
+            )
+    return hits
+
+
+def parse_curl(line: str, number: int) -> list[Hit]:
+    m = _CURL_REQUEST.match(line)
+    if m:
+        hit = Hit(format="curl-verbose", line=number)
+        found = _URL_RESOURCE.search(m.group(1))
+        if found:
+            hit.account_sid = found.group(1)
+            hit.channel = "voice" if found.group(2) == "Calls" else "sms"
+        return [hit]
+    m = _CURL_RESPONSE.match(line)
+    if m and m.group(1)[0] in "45":
+        return [Hit(format="curl-verbose", line=number, http_status=int(m.group(1)))]
+    return []
+
+
+def parse_urls(line: str, number: int) -> list[Hit]:
+    """Twilio URLs in any text: the account and resource of a request, the code of a more-info link."""
+    hits: list[Hit] = []
+    if "/Accounts/" in line:
+        for m in _URL_RESOURCE.finditer(line):
+            hit = Hit(line=number, account_sid=m.group(1), channel="voice" if m.group(2) == "Calls" else "sms")
+            sid = m.group(3)
+            if sid:
+                if sid.startswith("CA"):
+                    hit.call_sid = sid
+                else:
+                    hit.message_sid = sid
+            hits.append(hit)
+    if "/errors/" in line:
+        for m in _MORE_INFO.finditer(line):
+            hits.append(Hit(line=number, code=int(m.group(1)), code_source="more-info-url"))
+    return hits
+
+
+# --------------------------------------------------------------------------- plain log lines
+
+_LOG_CODE = rx(
+    r"(?i)(?:\berror|\berr|\bcode|\bfailed|\bfailure|\btwilio)[ \t:=#(\[-]{1,4}(?:code[ \t:=#(]{1,3})?(\d{5})\b"
+)
+_LOG_TO = rx(
+    r"(?i)\b(?:to|recipient|destination|dest|dst|phone|number)\b[ \t]{0,2}[:=]?[ \t]{0,2}"
+    r"((?:whatsapp:)?\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
+)
+_LOG_FROM = rx(r"(?i)\b(?:from|sender|src)\b[ \t]{0,2}[:=]?[ \t]{0,2}(\+?[0-9][0-9 ().-]{4,22}[0-9])")
+_E164 = rx(r"(?<![\w+])\+[1-9][0-9*xX•]{5,16}(?![\w])")
+
+
+def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) -> list[Hit]:
+    """A code and a number in free text: ``ERROR sms failed code=21408 to=+336…``."""
+    m = _LOG_CODE.search(line)
+    if not m:
+        return []
+    code = int(m.group(1))
+    if not known_code(code):
+        return []
+    hit = Hit(format="log-line", line=number, code=code, code_source="printed")
+    rest = line[m.end() :]
+    if rest[:2] in (": ", " -", " :") or rest[:3] == "): ":
+        text = rest.lstrip(" :-)")
+        if len(text) > 10:
+            hit.message = _trim_message(text)
+    to = _LOG_TO.search(line)
+    sender = _LOG_FROM.search(line)
+    if to:
+        hit.to = to.group(1).strip()
+    else:
+        numbers = [n.group() for n in _E164.finditer(line)]
+        if sender:
+            numbers = [n for n in numbers if n != sender.group(1).strip()]
+        if len(numbers) == 1:
+            hit.to = numbers[0]
+    if sender:
+        hit.from_ = sender.group(1).strip()
+    if "inbound" in line.lower() or "received" in line.lower():
+        hit.inbound = True
+    return [hit]

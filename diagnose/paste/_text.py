@@ -1,0 +1,56 @@
+"""Turning any bytes into clean, bounded lines: decoding, terminal colours, HTML escapes.
+
+Nothing here raises on any input; every loop is linear in the input size.
+"""
+
+from __future__ import annotations
+
+import html
+
+from ._rx import rx
+
+MAX_LINE = 8192  # longer lines are cut into pieces of this size: no parser ever sees more
+MAX_BLOCK_LINES = 60  # an error record never spans more lines than this
+
+# CSI (colours, cursor moves) and OSC (titles, hyperlinks) escape sequences.
+_ANSI = rx(r"\x1b\[[0-9;?]{0,32}[ -/]{0,4}[@-~]|\x1b\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+_CONTROL = rx(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_HTML_ENTITY = rx(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
+_TIMESTAMP = rx(
+    r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
+    r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d"
+    r"|\b\d\d/(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)/\d{4}:\d\d:\d\d:\d\d"
+)
+
+
+def decode(data: bytes) -> str:
+    """Bytes to text: UTF-8 (or UTF-16 with a BOM), invalid sequences replaced, never raises."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
+def clean(line: str) -> str:
+    """One line without colours, control characters or HTML escapes."""
+    if "\x1b" in line:
+        line = _ANSI.sub("", line)
+    line = _CONTROL.sub("", line.replace("\x1b", ""))
+    if "&" in line and _HTML_ENTITY.search(line):
+        line = html.unescape(line)
+    return line
+
+
+def bounded_lines(text: str) -> list[str]:
+    """The lines of ``text``, each cut to at most MAX_LINE characters (a long line becomes several)."""
+    out: list[str] = []
+    for raw in text.splitlines():
+        if len(raw) <= MAX_LINE:
+            out.append(raw)
+        else:
+            out.extend(raw[i : i + MAX_LINE] for i in range(0, len(raw), MAX_LINE))
+    return out
+
+
+def timestamp(line: str) -> str | None:
+    match = _TIMESTAMP.search(line)
+    return match.group() if match else None
