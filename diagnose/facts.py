@@ -234,6 +234,8 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
         from .evidence import DIAL_LEG_CODES
 
         missing = "the destination ('To') is unknown"
+        if evidence.to_raw:
+            missing = f"the destination is masked in the input ({evidence.to_raw})"
         if evidence.code in DIAL_LEG_CODES:
             missing = (
                 f"error {evidence.code} is raised for the number dialled (by <Dial> or a SIP trunk); this call is "
@@ -358,6 +360,17 @@ def replace_name(fact: Fact, name: str) -> Fact:
     return Fact(name=name, value=fact.value, known=fact.known, source=fact.source, reason=fact.reason)
 
 
+def _input_account_facts(evidence: Evidence, src: str) -> Facts:
+    """Offline, the account facts the input itself states (a pasted error's AccountSid, ParentAccountSid)."""
+    out: Facts = {}
+    if evidence.account_sid:
+        out["account_sid"] = _known("account_sid", evidence.account_sid, src)
+    if evidence.parent_account_sid and evidence.parent_account_sid != evidence.account_sid:
+        out["parent_account_sid"] = _known("parent_account_sid", evidence.parent_account_sid, src)
+        out["is_subaccount"] = _known("is_subaccount", True, src)
+    return out
+
+
 def derive_facts(evidence: Evidence, context: Context | None = None) -> Facts:
     """Every registered fact, known or unknown with its reason.
 
@@ -387,6 +400,7 @@ def derive_facts(evidence: Evidence, context: Context | None = None) -> Facts:
     facts.update(_destination_facts(evidence, ctx))
     if context is None:
         reason = "nothing was fetched from Twilio (offline)"
+        facts.update(_input_account_facts(evidence, src))
         for name in FACTS:
             facts.setdefault(name, Fact.unknown(name, reason))
         return facts

@@ -52,6 +52,13 @@ def diagnose_evidence(evidence: Evidence, context: Context | None, kb: Knowledge
     )
 
 
+def diagnose_pasted(evidence: Sequence[Evidence], kb: KnowledgeBase) -> Report:
+    """Offline: one diagnosis per distinct error of a paste (duplicates merged with a count). Pure."""
+    from .paste import merge_duplicates
+
+    return Report(diagnoses=tuple(diagnose_evidence(e, None, kb) for e in merge_duplicates(evidence)))
+
+
 def diagnose_context(context: Context, kb: KnowledgeBase) -> Diagnosis:
     """The report for one fetched subject. Pure."""
     return diagnose_evidence(evidence_from_context(context), context, kb)

@@ -462,7 +462,8 @@ def _merged(analysis: _Analysis, f: _File, cyclic: set[int]) -> dict[str, Any] |
 
 def _merge(base: Mapping[str, Any], child: Mapping[str, Any], *, same_code: bool) -> dict[str, Any]:
     """``child`` over ``base``: missing top-level keys come from base; causes merge by id."""
-    skip = {"extends", "code"} | (set() if same_code else {"docs_url"})
+    # a wording names one code: never inherited from another code's file
+    skip = {"extends", "code"} | (set() if same_code else {"docs_url", "wordings"})
     result = {k: v for k, v in base.items() if k not in skip}
     result.update({k: v for k, v in child.items() if k not in ("extends", "causes")})
     base_causes: list[dict[str, Any]] = list(base.get("causes", []))
@@ -473,6 +474,35 @@ def _merge(base: Mapping[str, Any], child: Mapping[str, Any], *, same_code: bool
         c for c in child_causes if c["id"] not in base_ids
     ]
     return result
+
+
+def _wording_checks(analysis: _Analysis, f: _File, merged: Mapping[str, Any], where: Any) -> None:
+    """A wording must name one error: not another code's official message or wording."""
+    from ..paste._wording import normalise
+
+    own = [normalise(w) for w in merged.get("wordings", []) if isinstance(w, str)]
+    if not own:
+        return
+    for i, text in enumerate(own):
+        if len(text.split()) < 3:
+            analysis.add(f, ("wordings", i), "a wording needs at least three words to name an error")
+    for other in analysis.top.values():
+        data = analysis.merged.get(id(other))
+        if other is f or data is None or other.code == f.code:
+            continue
+        theirs = {normalise(w) for w in data.get("wordings", []) if isinstance(w, str)}
+        for i, text in enumerate(own):
+            if text in theirs:
+                analysis.add(f, ("wordings", i), f"wording also listed for {other.code}: a wording must name one code")
+    from ._index import error_index
+
+    for code, entry in error_index().items():
+        if code == f.code:
+            continue
+        message = normalise(entry.message)
+        for i, text in enumerate(own):
+            if text == message:
+                analysis.add(f, ("wordings", i), f"wording is Twilio's official message for {code}")
 
 
 def _warnings(analysis: _Analysis, f: _File) -> None:
@@ -490,6 +520,7 @@ def _warnings(analysis: _Analysis, f: _File) -> None:
         if lookup_error(code) is None and code not in analysis.top:
             key: KeyPath = ("related", i) if "related" in own else ("extends",)
             analysis.add(f, key, f"related code {code} is in neither the error index nor the knowledge base", "warning")
+    _wording_checks(analysis, f, merged, where)
     known = lookup_error(f.code)
     if known is None:
         return
@@ -579,6 +610,7 @@ def _build_entry(data: Mapping[str, Any], code: int, source: Path) -> Entry:
         docs_url=data.get("docs_url") or (known.docs_url if known else ""),
         diagnosis=_text(data.get("diagnosis")),
         source=str(source),
+        wordings=tuple(data.get("wordings", ())),
     )
 
 

@@ -89,6 +89,7 @@ class Entry:
     docs_url: str = ""
     diagnosis: str = ""  # general diagnosis notes (Markdown)
     source: str = ""  # file the entry was loaded from
+    wordings: tuple[str, ...] = ()  # other wordings of the message (older SDKs and API versions)
 
     def cause(self, cause_id: str) -> Cause | None:
         return next((c for c in self.causes if c.id == cause_id), None)

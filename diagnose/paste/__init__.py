@@ -5,7 +5,8 @@
     from diagnose.paste import extract, extract_bytes
 
     extract("twilio.base.exceptions.TwilioRestException: HTTP 400 error: Unable to create record: "
-            "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: +2348031234567")
+            "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: "
+            "+2348031234567")
     # [Evidence(kind='paste', code=21408, http_status=400, to='+2348031234567', country='NG',
     #           format='python-exception', code_source='wording', country_confidence='high', ...)]
 
@@ -17,6 +18,7 @@ takes more than linear time, whatever the input. Formats: :data:`FORMATS`.
 from __future__ import annotations
 
 from ._extract import extract, extract_lines
+from ._group import group_key, merge_duplicates
 from ._numbers import Reading, read_number
 from ._parse import FORMATS
 from ._redact import mask_numbers, redact_secrets
@@ -33,7 +35,9 @@ __all__ = [
     "extract",
     "extract_bytes",
     "extract_lines",
+    "group_key",
     "mask_numbers",
+    "merge_duplicates",
     "read_number",
     "redact_secrets",
 ]

@@ -24,6 +24,7 @@ from ._numbers import read_number
 from ._parse import (
     Hit,
     better_format,
+    classify,
     number_in_message,
     parse_curl,
     parse_exceptions,
@@ -33,7 +34,7 @@ from ._parse import (
 )
 from ._redact import redact_secrets
 from ._rx import rx
-from ._text import MAX_BLOCK_LINES, bounded_lines, clean, timestamp
+from ._text import bounded_lines, clean, timestamp
 from ._wording import WordingTable, default_table
 
 # A line worth reading: words every error shape carries. Kept in step with ANCHOR_TOKENS (bytes pre-filter).
@@ -100,12 +101,18 @@ def _conflicts(record: Record, hit: Hit) -> bool:
     for name in _MERGEABLE:
         new = getattr(hit, name)
         old = merged.get(name)
+        if name == "to" and new is not None and old is not None:
+            new, old = _digits(str(new)), _digits(str(old))
         if new is not None and old is not None and new != old:
             # the Twilio message may be quoted in part ("Unable to create record" then the message)
             if name == "message" and (str(new) in str(old) or str(old) in str(new)):
                 continue
             return True
     return False
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit() or c in "*xX•")
 
 
 def _merged_fields(record: Record) -> dict[str, object]:
@@ -118,8 +125,11 @@ def _merged_fields(record: Record) -> dict[str, object]:
 
 def _adds(record: Record, hit: Hit) -> bool:
     merged = _merged_fields(record)
-    return any(name not in merged for name in hit.filled()) or (
-        hit.format is not None and all(h.format is None for h in record.hits)
+    seen: frozenset[str] = frozenset().union(*(h.keys for h in record.hits))
+    return (
+        any(name not in merged for name in hit.filled())
+        or not hit.keys <= seen
+        or (hit.format is not None and all(h.format is None for h in record.hits))
     )
 
 
@@ -135,7 +145,7 @@ def group(hits: Iterable[Hit]) -> list[Record]:
         last = records[-1] if records else None
         near = last is not None and hit.line - last.last_line <= MERGE_DISTANCE
         standalone = hit.code is not None and (hit.to is not None or hit.message is not None)
-        if near and last is not None and hit.format is None and not standalone and not _adds(last, hit):
+        if near and last is not None and not standalone and not _adds(last, hit) and not _conflicts(last, hit):
             continue  # a fragment repeating the record (its more-info link, its account URL)
         if (
             last is not None
@@ -151,7 +161,13 @@ def group(hits: Iterable[Hit]) -> list[Record]:
     return records
 
 
-def to_evidence(record: Record, lines: Sequence[str], table: WordingTable, base: int = 0) -> Evidence | None:
+def to_evidence(
+    record: Record,
+    lines: Sequence[str],
+    table: WordingTable,
+    base: int = 0,
+    memo: dict[tuple[int, int], tuple[str, str | None]] | None = None,
+) -> Evidence | None:
     """The evidence of one record, or None when it names no error code."""
     f: dict[str, object] = {}
     fmt: str | None = None
@@ -170,6 +186,15 @@ def to_evidence(record: Record, lines: Sequence[str], table: WordingTable, base:
             f.setdefault(name, value)
             if name == "code":
                 code_source = h.code_source
+    keys: frozenset[str] = frozenset().union(*(h.keys for h in record.hits))
+    if keys:
+        whole = Hit(
+            code=_int(f.get("code")),
+            code_source=code_source,
+            http_status=_int(f.get("http_status")),
+            call_sid=_str(f.get("call_sid")),
+        )
+        fmt = better_format(fmt, classify(keys, whole))
     message = f.get("message")
     code = f.get("code")
     if code is None and isinstance(message, str):
@@ -187,22 +212,26 @@ def to_evidence(record: Record, lines: Sequence[str], table: WordingTable, base:
                 break
     if not isinstance(code, int):
         return None
-    if status in ("delivered", "sent", "queued", "accepted", "sending", "completed", "received", "read"):
-        if code_source != "printed":
-            return None
+    if status in _NOT_FAILED and code_source != "printed":
+        return None  # a delivered message quoting an error's wording is no failure
     to_raw = None if inbound else f.get("to")
     if to_raw is None and isinstance(message, str) and not inbound:
         to_raw = number_in_message(message)
-    from_raw = f.get("from")
+    from_raw = f.get("from_")
     from_country = read_number(str(from_raw)).country if isinstance(from_raw, str) else None
     reading = read_number(str(to_raw), from_country=from_country) if isinstance(to_raw, str) else None
     if reading is not None and from_raw and reading.e164 and reading.e164 == read_number(str(from_raw)).e164:
         reading = None  # the sender is never the failed destination
     start = max(0, record.first_line - base)
     end = min(len(lines), record.last_line - base + 1)
-    excerpt = "\n".join(lines[start:end])
-    if len(excerpt) > 1200:
-        excerpt = excerpt[:1200] + "…"
+    memo = {} if memo is None else memo
+    if (start, end) not in memo:  # errors sharing a line share its excerpt and timestamp
+        excerpt = "\n".join(line[:1200] for line in lines[start:end])
+        if len(excerpt) > 1200:
+            excerpt = excerpt[:1200] + "…"
+        first = lines[start] if start < len(lines) else ""
+        memo[(start, end)] = (redact_secrets(excerpt), timestamp(first[:160]))
+    excerpt, stamp = memo[(start, end)]
     message_sid = f.get("message_sid")
     call_sid = f.get("call_sid")
     if reading is not None and reading.channel in ("whatsapp", "rcs", "messenger", "sip"):
@@ -211,7 +240,6 @@ def to_evidence(record: Record, lines: Sequence[str], table: WordingTable, base:
         channel = "voice"
     elif channel is None and message_sid:
         channel = "sms"
-    first_line_text = lines[start] if start < len(lines) else ""
     return Evidence(
         kind="paste",
         sid=str(message_sid or call_sid) if (message_sid or call_sid) else None,
@@ -226,7 +254,7 @@ def to_evidence(record: Record, lines: Sequence[str], table: WordingTable, base:
         format=fmt or "log-line",
         status=status,
         channel=channel,
-        excerpt=redact_secrets(excerpt),
+        excerpt=excerpt,
         message=_str(message),
         code_source=code_source,
         to_raw=_str(to_raw),
@@ -234,8 +262,11 @@ def to_evidence(record: Record, lines: Sequence[str], table: WordingTable, base:
         country_reason=reading.reason if reading is not None else "",
         parent_account_sid=_str(f.get("parent_account_sid")),
         line=record.first_line + 1,
-        timestamp=timestamp(first_line_text),
+        timestamp=stamp,
     )
+
+
+_NOT_FAILED = frozenset({"delivered", "sent", "queued", "accepted", "sending", "completed", "received", "read"})
 
 
 def _wording_hit(line: str, number: int, table: WordingTable) -> list[Hit]:
@@ -276,6 +307,7 @@ def extract_lines(
     if anchors is None:
         anchors = [i for i, line in enumerate(lines) if is_anchor(line)]
     out: list[Evidence] = []
+    memo: dict[tuple[int, int], tuple[str, str | None]] = {}
     for start, end in windows(anchors, len(lines)):
         hits: list[Hit] = []
         for i in range(start, end):
@@ -284,15 +316,41 @@ def extract_lines(
                 found = _wording_hit(lines[i], base + i, table)
             hits.extend(found)
         for record in group(hits):
-            evidence = to_evidence(record, lines, table, base)
+            evidence = to_evidence(record, lines, table, base, memo)
             if evidence is not None:
                 out.append(evidence)
     return out
 
 
+def unwrap(lines: Sequence[str]) -> list[str]:
+    """Join a line broken by a terminal or a log viewer back onto the line it continues.
+
+    A continuation starts with one space and a lower-case word, and the line before
+    ends mid-sentence; stack frames (``    at …``, ``  File …``) never qualify.
+    The joined line keeps its place; the continuation becomes empty, so line numbers hold.
+    """
+    out = list(lines)
+    for i in range(1, len(out)):
+        line = out[i]
+        if not _CONTINUATION.match(line) or line.lstrip().startswith(("at ", "in ", "from ")):
+            continue
+        j = i - 1
+        while j > 0 and out[j] == "":
+            j -= 1
+        prev = out[j]
+        if prev and prev[-1:] not in ".:;{}[]()," and len(prev) + len(line) <= 2 * MAX_LINE_JOIN:
+            out[j] = prev + line
+            out[i] = ""
+    return out
+
+
+_CONTINUATION = rx(r"^ [a-z']")
+MAX_LINE_JOIN = 4096
+
+
 def extract(text: str, *, table: WordingTable | None = None) -> list[Evidence]:
     """Every Twilio error in ``text``, in order. Never raises, whatever the text."""
-    lines = [clean(line) for line in bounded_lines(text)]
+    lines = unwrap([clean(line) for line in bounded_lines(text)])
     return extract_lines(lines, table=table)
 
 

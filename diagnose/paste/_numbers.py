@@ -157,7 +157,12 @@ def _masked(raw: str, body: str, channel: str | None) -> Reading:
     filled = _fill_masked(body)
     if filled is not None:
         return Reading(
-            raw, None, filled, "medium", f"masked number; its visible digits are a {filled} number", masked=True,
+            raw,
+            None,
+            filled,
+            "medium",
+            f"masked number; its visible digits are a {filled} number",
+            masked=True,
             channel=channel,
         )
     for size in (1, 2, 3):
@@ -172,7 +177,13 @@ def _masked(raw: str, body: str, channel: str | None) -> Reading:
         main = phonenumbers.region_code_for_country_code(cc)
         if len(regions) == 1:
             return Reading(
-                raw, None, main, "medium", f"masked number; +{cc} is {main}'s calling code", masked=True, channel=channel
+                raw,
+                None,
+                main,
+                "medium",
+                f"masked number; +{cc} is {main}'s calling code",
+                masked=True,
+                channel=channel,
             )
         return Reading(
             raw,

@@ -60,6 +60,7 @@ class Hit:
     channel: str | None = None  # sms / voice from the resource or the keys
     inbound: bool = False
     excerpt: str = field(default="", compare=False)
+    keys: frozenset[str] = field(default=frozenset(), compare=False)  # the field names seen (classification)
 
     def filled(self) -> dict[str, object]:
         return {
@@ -69,7 +70,7 @@ class Hit:
         }
 
 
-_META = frozenset({"format", "line", "excerpt", "code_source", "inbound"})
+_META = frozenset({"format", "line", "excerpt", "code_source", "inbound", "keys"})
 
 
 def better_format(a: str | None, b: str | None) -> str | None:
@@ -84,7 +85,9 @@ def better_format(a: str | None, b: str | None) -> str | None:
 
 _ACCOUNT = rx(r"\bAC[0-9a-f]{32}\b")
 _SID = rx(r"\b(?:SM|MM|CA|NO)[0-9a-f]{32}\b")
-_URL_RESOURCE = rx(r"/Accounts/(AC[0-9a-f]{32})/(Messages|Calls|SMS/Messages)\b(?:/(SM[0-9a-f]{32}|MM[0-9a-f]{32}|CA[0-9a-f]{32}))?")
+_URL_RESOURCE = rx(
+    r"/Accounts/(AC[0-9a-f]{32})/(Messages|Calls|SMS/Messages)\b(?:/(SM[0-9a-f]{32}|MM[0-9a-f]{32}|CA[0-9a-f]{32}))?"
+)
 _MORE_INFO = rx(r"twilio\.com/docs/(?:api/)?errors/(\d{5})\b")
 _NUMBER_IN_TEXT = rx(
     r"(?i)(?:'to' number|to number|\bto call|\bcalling|\bnumber|\bdialed|\bdialled|\bto)[ \t:=]{1,3}"
@@ -109,9 +112,15 @@ def _status_int(value: object) -> int | None:
 
 
 def number_in_message(message: str) -> str | None:
-    """The destination a Twilio message names (``…'To' number: +33…``, ``…not authorized to call +44…``)."""
+    """The destination a Twilio message names (``…'To' number: +33…``, ``…not authorized to call +44…``).
+
+    Failing a label, the last E.164 number of the message (Twilio puts it at the end).
+    """
     match = _NUMBER_IN_TEXT.search(message)
-    return match.group(1).strip() if match else None
+    if match:
+        return match.group(1).strip()
+    numbers = _E164.findall(message)
+    return numbers[-1] if numbers else None
 
 
 def _trim_message(text: str) -> str:
@@ -123,10 +132,12 @@ def _trim_message(text: str) -> str:
 
 # key: value / "key": "value" / key=value / 'key' => 'value' (JSON, Python and Ruby reprs,
 # JavaScript objects, form encoding, query strings, logfmt).
-_KV = rx(
-    r"""(?<![\w.-])["']?([A-Za-z][A-Za-z_]{0,29})["']?[ \t]{0,3}(?:=>|:|=)[ \t]{0,3}"""
-    r"""("[^"\n]{0,2000}"|'[^'\n]{0,2000}'|[^\s,;&}'"\]]{1,400})"""
-)
+# Key and value are matched separately: an unknown key (``failed: error_code=21408``) consumes
+# nothing, so the known key after it is still seen. An unquoted value never holds '=', so keys
+# cannot hide inside values and the scan stays linear.
+_KEY = rx(r"""(?<![\w.-])["']?([A-Za-z][A-Za-z_]{0,29})["']?[ \t]{0,3}(=>|:|=)[ \t]{0,3}""")
+_VALUE = rx(r""""[^"\n]{0,2000}"|'[^'\n]{0,2000}'|[^\s,;&}'"\]=(]{1,400}""")
+_FORM_VALUE = rx(r"[^&\s]{0,8192}")  # form encoding: a value runs to the next '&' (Payload JSON is long)
 
 _KEYS: dict[str, str] = {
     "code": "code",
@@ -144,15 +155,20 @@ _KEYS: dict[str, str] = {
     "smsstatus": "resource_status",
     "callstatus": "resource_status",
     "to": "to",
+    "recipient": "to",
+    "destination": "to",
+    "number": "to_alt",
+    "phone": "to_alt",
     "from": "from",
     "accountsid": "account_sid",
+    "account": "account_sid",
     "parentaccountsid": "parent_account_sid",
     "sid": "sid",
-    "messagesid": "sid",
-    "smssid": "sid",
-    "smsmessagesid": "sid",
-    "callsid": "sid",
-    "resourcesid": "sid",
+    "messagesid": "message_sid",
+    "smssid": "message_sid",
+    "smsmessagesid": "message_sid",
+    "callsid": "call_sid",
+    "resourcesid": "resource_sid",
     "direction": "direction",
     "moreinfo": "more_info",
     "type": "type",
@@ -182,19 +198,32 @@ def _unquote_value(raw: str, form: bool) -> str:
 
 
 def _kv_pairs(text: str, depth: int = 0) -> Iterator[tuple[str, str]]:
-    """(canonical key, value) pairs of ``text``; nested encodings (Payload, alert_text) are opened."""
+    """(canonical key, value) pairs of ``text``; nested encodings (Payload, alert_text) are opened.
+
+    A value is form-encoded (and URL-decoded) when its key follows '&', '?' or a space in
+    text that holds '&', and is written ``key=value``: a status callback, a query string.
+    """
     if depth > 2:
         return
-    form = "&" in text and "=" in text
-    for match in _KV.finditer(text):
+    has_amp = "&" in text
+    pos = 0
+    while True:
+        match = _KEY.search(text, pos)
+        if match is None:
+            return
+        pos = match.end()
         key = _KEYS.get(_norm_key(match.group(1)))
         if key is None:
             continue
-        value = _unquote_value(match.group(2), form)
+        before = text[match.start() - 1 : match.start()] if match.start() else ""
+        form = has_amp and match.group(2) == "=" and before in ("", "&", "?", " ", "\t")
+        found = (_FORM_VALUE if form else _VALUE).match(text, pos)
+        if found is None:
+            continue
+        pos = found.end()  # a known key's value is read once: keys inside it belong to it
+        value = _unquote_value(found.group(), form)
         if key in ("payload", "nested") or (key == "message" and "=" in value and "&" in value):
-            inner = value if "%" not in value else unquote_plus(value)
-            if '\\"' in inner:
-                inner = inner.replace('\\"', '"')
+            inner = value.replace('\\"', '"') if '\\"' in value else value
             yield key, value
             yield from _kv_pairs(inner[:8192], depth + 1)
             continue
@@ -207,21 +236,23 @@ def parse_fields(line: str, number: int) -> list[Hit]:
     hits: list[Hit] = []
     hit = Hit(line=number)
     keys: set[str] = set()
-    sid_kind = ""
-    http_type = ""
     title = ""
+    to_alt: str | None = None
 
     def close() -> None:
-        nonlocal hit, keys, sid_kind, http_type, title
+        nonlocal hit, keys, title, to_alt
         if keys:
             if hit.message is None and title:
                 hit.message = title
-            hit.format = _classify(keys, sid_kind, http_type, hit)
+            if hit.to is None and to_alt:
+                hit.to = to_alt
+            hit.keys = frozenset(keys)
+            hit.format = classify(hit.keys, hit)
             hits.append(hit)
-        hit, keys, sid_kind, http_type, title = Hit(line=number), set(), "", "", ""
+        hit, keys, title, to_alt = Hit(line=number), set(), "", None
 
     for key, value in _kv_pairs(text):
-        if key in keys and key in ("code", "to", "sid", "resource_status") and key != "nested":
+        if key in keys and key in ("code", "to", "sid", "resource_status"):
             close()
         if key == "code":
             code = _code(value)
@@ -248,10 +279,16 @@ def parse_fields(line: str, number: int) -> list[Hit]:
             hit.status = value.lower()[:20]
             if hit.status == "received":
                 hit.inbound = True
-        elif key == "to":
-            hit.to = value.strip("\"' ")[:64] if value.strip() else None
-            if value.startswith(" "):  # '+' lost to URL decoding: keep the space, read_number says so
-                hit.to = " " + value.strip()[:63]
+        elif key in ("to", "to_alt"):
+            if value.startswith("[") and not value.endswith("]"):
+                value += "]"  # [REDACTED]: the value pattern stops before a ']'
+            to = value.strip("\"' ").rstrip(".,;:")[:64] or None
+            if to and value.startswith(" "):  # '+' lost to URL decoding: keep the space, read_number says so
+                to = " " + to[:63]
+            if key == "to":
+                hit.to = to
+            else:
+                to_alt = to_alt or to
         elif key == "from":
             hit.from_ = value.strip()[:64] or None
         elif key == "account_sid":
@@ -260,16 +297,16 @@ def parse_fields(line: str, number: int) -> list[Hit]:
         elif key == "parent_account_sid":
             if _ACCOUNT.fullmatch(value.strip()):
                 hit.parent_account_sid = value.strip()
-        elif key == "sid":
+        elif key in ("sid", "message_sid", "call_sid", "resource_sid"):
             sid = value.strip()
-            if sid[:2] in ("SM", "MM") and _SID.fullmatch(sid):
-                hit.message_sid, sid_kind = sid, "message"
-            elif sid[:2] == "CA" and _SID.fullmatch(sid):
-                hit.call_sid, sid_kind = sid, "call"
-            elif sid[:2] == "NO" and _SID.fullmatch(sid):
-                sid_kind = "alert"
-            else:
+            if not _SID.fullmatch(sid):
                 continue
+            if sid[:2] in ("SM", "MM"):
+                hit.message_sid = sid
+            elif sid[:2] == "CA":
+                hit.call_sid = sid
+            if key == "sid":
+                keys.add({"SM": "sid:message", "MM": "sid:message", "CA": "sid:call", "NO": "sid:alert"}[sid[:2]])
         elif key == "direction":
             hit.inbound = value.lower().startswith("inbound")
         elif key == "more_info":
@@ -279,11 +316,11 @@ def parse_fields(line: str, number: int) -> list[Hit]:
         elif key == "type":
             found = _MORE_INFO.search(value)
             if found:
-                http_type = "problem"
+                keys.add("type:problem")
                 if hit.code is None:
                     hit.code, hit.code_source = int(found.group(1)), "more-info-url"
             elif value.startswith(("http://", "https://", "about:blank")):
-                http_type = "problem"
+                keys.add("type:problem")
         elif key == "request_url":
             found = _URL_RESOURCE.search(value)
             if found:
@@ -291,21 +328,25 @@ def parse_fields(line: str, number: int) -> list[Hit]:
                 hit.channel = "voice" if found.group(2) == "Calls" else "sms"
         keys.add(key)
     close()
-    return [h for h in hits if len(h.filled()) > 0]
+    return [h for h in hits if h.filled() or h.keys & _RECORD_KEYS]
 
 
-def _classify(keys: set[str], sid_kind: str, http_type: str, hit: Hit) -> str | None:
+_RECORD_KEYS = frozenset({"sid:alert", "sid:message", "sid:call", "payload", "resource_status", "type:problem"})
+
+
+def classify(keys: frozenset[str], hit: Hit) -> str | None:
+    """The format fields name: a hit on one line, or the union of a record's hits (pretty-printed JSON)."""
     if "payload" in keys and ("parent_account_sid" in keys or "level" in keys or "account_sid" in keys):
         return "debugger-webhook"
-    if sid_kind == "alert":
-        return "notification" if "level" in keys and "nested" in keys and hit.call_sid else "monitor-alert"
+    if "sid:alert" in keys:
+        return "notification" if "level" in keys and hit.call_sid else "monitor-alert"
     if "resource_status" in keys:
         return "status-callback"
-    if sid_kind in ("message", "call") and ("status" in keys or "to" in keys) and hit.code:
-        return "message-resource" if sid_kind == "message" else "call-resource"
-    if http_type == "problem" and hit.code:
+    if ("sid:message" in keys or "sid:call" in keys) and ("status" in keys or "to" in keys) and hit.code:
+        return "message-resource" if "sid:message" in keys else "call-resource"
+    if "type:problem" in keys and hit.code:
         return "problem-details"
-    if hit.code and ("message" in keys or "more_info" in keys) and hit.code_source == "printed":
+    if hit.code and "message" in keys and ("more_info" in keys or hit.http_status) and hit.code_source == "printed":
         return "rest-error"
     return None
 

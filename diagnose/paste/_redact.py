@@ -12,7 +12,9 @@ from ._rx import rx
 
 REDACTED = "[REDACTED]"
 
-_AUTH_HEADER = rx(r"(?i)(authorization[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?)(?:basic|bearer|token)?[ \t]{0,3}[^\s\"',;]{1,4096}")
+_AUTH_HEADER = rx(
+    r"(?i)(authorization[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?)(?:basic|bearer|token)?[ \t]{0,3}[^\s\"',;]{1,4096}"
+)
 _URL_PASSWORD = rx(r"(?i)([a-z][a-z0-9+.-]{0,20}://[^\s:/@\"']{1,256}:)[^\s@/\"']{1,256}(@)")
 _LABELLED = rx(
     r"(?i)((?:auth[_ -]?token|api[_ -]?secret|secret|password|passwd|pwd|token|twilio_auth_token|twilio_api_secret)"

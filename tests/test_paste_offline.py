@@ -1,0 +1,128 @@
+"""Offline diagnosis of pastes: no credentials, the knowledge's causes decided from the paste alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from diagnose.knowledge import load_knowledge
+from diagnose.paste import extract, merge_duplicates
+from diagnose.pipeline import diagnose_pasted
+
+CORPUS = Path(__file__).parent / "data" / "paste"
+
+
+def _report(name: str):  # type: ignore[no-untyped-def]
+    return diagnose_pasted(extract((CORPUS / f"{name}.txt").read_text(encoding="utf-8")), load_knowledge())
+
+
+def _status(diagnosis, cause: str) -> str:  # type: ignore[no-untyped-def]
+    return next(c.status for c in diagnosis.causes if c.id == cause)
+
+
+def test_every_sample_gives_a_diagnosis() -> None:
+    kb = load_knowledge()
+    for sample in sorted(CORPUS.glob("*.txt")):
+        report = diagnose_pasted(extract(sample.read_text(encoding="utf-8")), kb)
+        assert report.diagnoses, sample.name
+        for d in report.diagnoses:
+            assert d.verdict != "no-error", sample.name
+            assert d.subject.kind == "paste"
+
+
+def test_open_causes_are_possible_and_excluded_ones_ruled_out_with_reason() -> None:
+    (d,) = _report("01-python-traceback").diagnoses  # Nigeria: high-risk, Console-only
+    assert d.verdict == "inconclusive"
+    assert _status(d, "subaccount-mismatch") == "possible"
+    assert _status(d, "high-restriction-country") == "possible"
+    for ruled in ("wrong-country-code", "country-not-allowed"):
+        finding = next(c for c in d.causes if c.id == ruled)
+        assert finding.status == "ruled-out" and finding.reason
+    assert "Nigeria" in next(c.reason for c in d.causes if c.id == "country-not-allowed")
+
+
+def test_wrong_country_code_is_detected_from_the_number_itself() -> None:
+    (d,) = _report("22-log-line-wrong-prefix").diagnoses  # +41 55 550 123 is not Swiss: +1 415 555 0123
+    assert d.verdict == "confirmed" and d.cause == "wrong-country-code"
+    assert any("+14155550123" in step.text for step in d.fix)
+
+
+def test_fix_steps_name_the_country_and_account_found() -> None:
+    (d,) = _report("33-iran-not-allowed").diagnoses
+    assert d.cause == "country-not-allowed"
+    assert d.facts["country"]["value"] == "IR"
+    (d,) = _report("29-several-errors").diagnoses[:1]
+    assert d.facts["account_sid"] == {
+        "value": "AC18181818181818181818181818181818",
+        "known": True,
+        "source": "input (log-line)",
+        "reason": "",
+    }
+
+
+def test_debugger_parent_account_makes_a_known_subaccount() -> None:
+    (d,) = _report("16-debugger-webhook-form").diagnoses
+    assert d.facts["is_subaccount"]["value"] is True
+    assert d.facts["parent_account_sid"]["value"] == "AC55555555555555555555555555555555"
+
+
+def test_masked_number_keeps_its_country() -> None:
+    (d,) = _report("23-log-masked-fr").diagnoses
+    assert d.facts["country"]["value"] == "FR"
+    assert "masked" in d.facts["to"]["reason"]
+
+
+def test_duplicates_merge_with_a_count_and_first_and_last_seen() -> None:
+    report = _report("44-duplicates")
+    (d,) = report.diagnoses
+    assert d.evidence.count == 3
+    assert (d.evidence.first_seen, d.evidence.last_seen) == ("2026-11-30T14:00:00Z", "2026-11-30T14:00:09Z")
+    several = _report("29-several-errors")
+    assert [(d.evidence.code, d.evidence.country, d.evidence.count) for d in several.diagnoses] == [
+        (21408, "NG", 2),
+        (21215, "BD", 1),
+        (21408, "SG", 1),
+    ]
+
+
+def test_a_wrong_prefix_is_not_merged_with_the_real_country() -> None:
+    text = "ERROR code=21408 to=+41791234567\nERROR code=21408 to=+4155550123\n"
+    merged = merge_duplicates(extract(text))
+    assert [e.country for e in merged] == ["CH", "CH"]
+
+
+# --------------------------------------------------------------------------- wordings in the knowledge
+
+
+def test_builtin_wordings_load_and_recognise_their_code() -> None:
+    from diagnose.paste import default_table
+
+    kb = load_knowledge()
+    assert kb.get(21215).wordings and kb.get(13227).wordings == ()  # never inherited through extends
+    for entry in kb.entries():
+        for wording in entry.wordings:
+            assert default_table().match(f"Error: {wording}: +33612345678", True) == (entry.code, "knowledge")
+
+
+def test_lint_refuses_a_wording_shared_by_two_codes(tmp_path: Path) -> None:
+    from diagnose.knowledge import lint_paths
+
+    source = (Path(__file__).parent / "data" / "knowledge" / "valid" / "21408.yaml").read_text(encoding="utf-8")
+    one = source.replace("\ncauses:", '\nwordings:\n  - "The same old words for two errors"\ncauses:', 1)
+    (tmp_path / "21408.yaml").write_text(one, encoding="utf-8")
+    (tmp_path / "21215.yaml").write_text(
+        one.replace("code: 21408", "code: 21215", 1).replace("wordings:\n", "wordings:\n  - \"Averyverylongword ok\"\n", 1),
+        encoding="utf-8",
+    )
+    messages = [p.message for p in lint_paths([tmp_path]) if p.severity == "error"]
+    assert any("also listed for 21408" in m for m in messages), messages
+    assert any("at least" in m for m in messages), messages
+
+
+def test_lint_refuses_another_codes_official_message_as_a_wording(tmp_path: Path) -> None:
+    from diagnose.knowledge import lint_paths
+
+    source = (Path(__file__).parent / "data" / "knowledge" / "valid" / "21408.yaml").read_text(encoding="utf-8")
+    text = source.replace("\ncauses:", "\nwordings:\n  - \"Invalid 'To' Phone Number\"\ncauses:", 1)
+    (tmp_path / "21408.yaml").write_text(text, encoding="utf-8")
+    messages = [p.message for p in lint_paths([tmp_path]) if p.severity == "error"]
+    assert any("official message for 21211" in m for m in messages), messages

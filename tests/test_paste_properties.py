@@ -1,0 +1,123 @@
+"""Hypothesis fuzzes every paste parser: generated text and mutations of the real samples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from diagnose.models import Evidence
+from diagnose.paste import FORMATS, extract, extract_bytes, mask_numbers, read_number, redact_secrets
+from diagnose.paste._extract import unwrap
+from diagnose.paste._parse import parse_curl, parse_exceptions, parse_fields, parse_log_line, parse_urls
+from diagnose.paste._text import MAX_LINE, clean
+from diagnose.paste._wording import default_table
+
+SAMPLES = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parent / "data" / "paste").glob("*.txt"))]
+ALPHABET = st.sampled_from(
+    [*list("0123456789+*xX{}[]\"':=&%,. \n\t\\/-()<>;"), "error", "code", "To", "21408", "\x1b["]
+)
+tokens = st.lists(ALPHABET, max_size=80).map("".join)
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> str:
+    """A real sample cut, spliced, with characters inserted or deleted."""
+    text = draw(st.sampled_from(SAMPLES))
+    for _ in range(draw(st.integers(0, 4))):
+        i = draw(st.integers(0, len(text)))
+        j = draw(st.integers(i, min(len(text), i + 40)))
+        action = draw(st.sampled_from(["cut", "insert", "delete", "truncate", "duplicate"]))
+        if action == "cut":
+            text = text[i:]
+        elif action == "insert":
+            text = text[:i] + draw(tokens) + text[i:]
+        elif action == "delete":
+            text = text[:i] + text[j:]
+        elif action == "truncate":
+            text = text[:i]
+        else:
+            text = text[:j] + text[i:j] + text[j:]
+    return text
+
+
+def _check(found: list[Evidence]) -> None:
+    for e in found:
+        assert e.kind == "paste"
+        assert e.format in FORMATS
+        assert isinstance(e.code, int) and 0 < e.code < 100000
+        assert len(e.excerpt) <= 1201 + 1200  # bounded, whatever the input
+        assert e.country is None or (len(e.country) == 2 and e.country.isupper())
+        assert e.country_confidence in (None, "high", "medium", "low")
+        assert e.to is None or e.to.startswith("+")
+
+
+@FUZZ
+@given(st.text(max_size=400))
+def test_extract_any_text(text: str) -> None:
+    _check(extract(text))
+
+
+@FUZZ
+@given(tokens)
+def test_extract_token_soup(text: str) -> None:
+    _check(extract(text))
+
+
+@FUZZ
+@given(mutated())
+def test_extract_mutated_samples(text: str) -> None:
+    _check(extract(text))
+
+
+@FUZZ
+@given(st.binary(max_size=600))
+def test_extract_any_bytes(data: bytes) -> None:
+    _check(extract_bytes(data))
+
+
+@FUZZ
+@given(st.one_of(st.text(max_size=300), tokens, mutated().map(lambda s: s[:MAX_LINE])))
+def test_each_line_parser(text: str) -> None:
+    line = clean(text.replace("\n", " "))
+    table = default_table()
+    for hits in (
+        parse_fields(line, 0),
+        parse_exceptions(line, 0),
+        parse_curl(line, 0),
+        parse_urls(line, 0),
+        parse_log_line(line, 0, lambda code: True),
+    ):
+        for hit in hits:
+            assert hit.code is None or 10000 <= hit.code <= 99999
+            assert hit.message is None or len(hit.message) <= 500
+            assert hit.format is None or hit.format in FORMATS
+    table.match(line, True)
+    assert len(unwrap(text.split("\n"))) == len(text.split("\n"))
+
+
+@FUZZ
+@given(st.one_of(st.text(max_size=40), st.from_regex(r"\A\+?[0-9*x ()-]{0,20}\Z")))
+def test_read_number(text: str) -> None:
+    reading = read_number(text)
+    assert reading.confidence in (None, "high", "medium", "low")
+    assert reading.country is None or len(reading.country) == 2
+    if reading.masked:
+        assert reading.e164 is None
+
+
+@FUZZ
+@given(st.one_of(st.text(max_size=300), mutated()))
+def test_redaction_never_leaks_a_token(text: str) -> None:
+    token = "0123456789abcdef0123456789abcdef"
+    for line in (
+        f"{text} auth_token={token}",
+        f"Authorization: Basic {token}",
+        f"https://AC{'1' * 32}:{token}@api.twilio.com {text}",
+        f"{text} TWILIO_AUTH_TOKEN={token}",
+    ):
+        assert token not in redact_secrets(line)
+    masked = mask_numbers(text + " +33612345678")
+    assert "+33612345678" not in masked
