@@ -110,7 +110,9 @@ def test_lint_refuses_a_wording_shared_by_two_codes(tmp_path: Path) -> None:
     one = source.replace("\ncauses:", '\nwordings:\n  - "The same old words for two errors"\ncauses:', 1)
     (tmp_path / "21408.yaml").write_text(one, encoding="utf-8")
     (tmp_path / "21215.yaml").write_text(
-        one.replace("code: 21408", "code: 21215", 1).replace("wordings:\n", "wordings:\n  - \"Averyverylongword ok\"\n", 1),
+        one.replace("code: 21408", "code: 21215", 1).replace(
+            "wordings:\n", 'wordings:\n  - "Averyverylongword ok"\n', 1
+        ),
         encoding="utf-8",
     )
     messages = [p.message for p in lint_paths([tmp_path]) if p.severity == "error"]
