@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from diagnose.models import Evidence
@@ -111,7 +111,8 @@ def test_read_number(text: str) -> None:
 @FUZZ
 @given(st.one_of(st.text(max_size=300), mutated()))
 def test_redaction_never_leaks_a_token(text: str) -> None:
-    token = "0123456789abcdef0123456789abcdef"
+    token = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+    assume(token not in text)
     for line in (
         f"{text} auth_token={token}",
         f"Authorization: Basic {token}",
