@@ -33,26 +33,35 @@ def render_runbook(entry: Entry, fmt: str = "markdown") -> str:
     raise RenderError(f"unknown runbook format {fmt!r}: use one of {', '.join(RUNBOOK_FORMATS)}")
 
 
-def page_name(code: int) -> str:
-    return f"{code}.html"
+def page_name(code: int, fmt: str = "html") -> str:
+    return f"{code}.{'md' if fmt == 'markdown' else 'html'}"
 
 
-def build_site(entries: Sequence[Entry]) -> dict[str, str]:
-    """Relative filename → content: ``index.html``, one ``<code>.html`` per entry, and ``style.css``.
+def build_site(entries: Sequence[Entry], fmt: str = "html") -> dict[str, str]:
+    """Relative filename → content: an index, one page per entry, and (for HTML) ``style.css``.
 
-    Related codes link to their page when the site has one, to Twilio's docs otherwise.
+    ``fmt`` ``html`` gives ``index.html`` and ``<code>.html``; ``markdown`` gives ``index.md``
+    and ``<code>.md``, for a wiki or a repository. Related codes link to their page when the
+    site has one, to Twilio's docs otherwise.
     """
+    if fmt not in RUNBOOK_FORMATS:
+        raise RenderError(f"unknown runbook format {fmt!r}: use one of {', '.join(RUNBOOK_FORMATS)}")
     by_code = {entry.code: entry for entry in entries}
     codes = sorted(by_code)
-    pages = {code: (page_name(code), by_code[code].title) for code in codes}
+    pages = {code: (page_name(code, fmt), by_code[code].title) for code in codes}
     site: dict[str, str] = {}
     listed = []
     for code in codes:
         view = entry_view(by_code[code], pages)
-        site[page_name(code)] = render_html(
-            "runbook.html.j2", {"v": view, "stylesheet": "style.css", "home": "index.html"}
-        )
-        listed.append((page_name(code), view))
-    site["index.html"] = render_html("site_index.html.j2", {"pages": listed, "stylesheet": "style.css", "home": ""})
-    site["style.css"] = stylesheet()
+        name = page_name(code, fmt)
+        if fmt == "markdown":
+            site[name] = render_text("runbook.md.j2", {"v": view})
+        else:
+            site[name] = render_html("runbook.html.j2", {"v": view, "stylesheet": "style.css", "home": "index.html"})
+        listed.append((name, view))
+    if fmt == "markdown":
+        site["index.md"] = render_text("site_index.md.j2", {"pages": listed})
+    else:
+        site["index.html"] = render_html("site_index.html.j2", {"pages": listed, "stylesheet": "style.css", "home": ""})
+        site["style.css"] = stylesheet()
     return site

@@ -141,6 +141,28 @@ def test_site_is_pure_and_deterministic() -> None:
     assert build_site(_site_entries()) == build_site(list(reversed(_site_entries())))
     assert build_site([]).keys() == {"index.html", "style.css"}
     assert "No runbooks yet." in build_site([])["index.html"]
+    assert build_site([], "markdown") == {"index.md": build_site([], "markdown")["index.md"]}
+    assert "No runbooks yet." in build_site([], "markdown")["index.md"]
+
+
+def test_markdown_site_is_markdown_with_relative_links() -> None:
+    site = build_site(_site_entries(), "markdown")
+    assert sorted(site) == ["13227.md", "21215.md", "21408.md", "index.md"]
+    assert all("<html" not in text and "<!doctype" not in text.lower() for text in site.values())
+    index = site["index.md"]
+    assert index.startswith("# Twilio error runbooks\n")
+    assert [line.split("](")[1].split(")")[0] for line in index.splitlines() if line.startswith("| [")] == [
+        "<13227.md>",
+        "<21215.md>",
+        "<21408.md>",
+    ]
+    page = site["21408.md"]
+    assert page.startswith("# 21408")
+    related = page.split("## Related codes")[1]
+    assert "(<21215.md>)" in related and "(<13227.md>)" in related
+    assert "https://www.twilio.com/docs/api/errors/30649" in related  # no page of its own
+    single = render_runbook(_site_entries()[0], "markdown")
+    assert page.split("## Related codes")[0] == single.split("## Related codes")[0]  # the same runbook
 
 
 # --------------------------------------------------------------------------- the real knowledge
