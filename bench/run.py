@@ -96,6 +96,80 @@ def live(python: str, runs: int, latency_ms: int, sid_case: str) -> dict[str, An
         return row
 
 
+# The child reports its own peak RSS (VmHWM) at exit: wait4's ru_maxrss would also count the pages the
+# child shared with this process between fork and exec, and this process holds a 2,000-account simulator.
+_OWN_PEAK = (
+    "import atexit, os, runpy, sys\n"
+    "def _peak():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            os.write(2, ('\\nVmHWM-KiB ' + line.split()[1] + '\\n').encode())\n"
+    "atexit.register(_peak)\n"
+    "sys.argv[0] = 'diagnose'\n"
+    "runpy.run_module('diagnose', run_name='__main__', alter_sys=True)\n"
+)
+
+
+def run_reporting_peak(argv: Sequence[str], env: dict[str, str]) -> tuple[float, int, int]:
+    """Wall seconds, the child's own peak RSS in KiB, and exit code."""
+    start = time.perf_counter()
+    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, check=False)
+    wall = time.perf_counter() - start
+    lines = proc.stderr.decode(errors="replace").splitlines()
+    peaks = [int(line.split()[1]) for line in lines if line.startswith("VmHWM-KiB ")]
+    return wall, peaks[-1] if peaks else 0, proc.returncode
+
+
+def audit(
+    python: str, runs: int, subaccounts: int = 2000, latency_ms: int = 50, rate_429: float = 0.01
+) -> dict[str, Any]:
+    """``diagnose audit --subaccounts all`` over a generated scenario, 25 countries, SMS and voice.
+
+    The simulator runs in this process; the audit is a child process, so its
+    peak RSS is the audit's alone. ``conc`` is the most requests the simulator
+    was handling at once.
+    """
+    from diagnose.simulator import Simulator, load_scenario
+    from diagnose.simulator._generate import DEFAULT_COUNTRIES, generate_scenario
+
+    scenario = load_scenario(generate_scenario(subaccounts, DEFAULT_COUNTRIES, seed=1))
+    main_account = scenario.accounts[0]
+    with Simulator(scenario, port=0) as sim:
+        env = user_env(
+            {
+                "TWILIO_ACCOUNT_SID": main_account.sid,
+                "TWILIO_AUTH_TOKEN": main_account.auth_token,
+                "DIAGNOSE_API_URL": sim.url,
+            }
+        )
+        argv = [python, "-c", _OWN_PEAK, "audit", "--countries", ",".join(DEFAULT_COUNTRIES)]
+        argv += ["--subaccounts", "all", "--product", "sms,voice", "--format", "json"]
+        sim.set_latency(latency_ms)
+        sim.add_fault("GET .", status=429, retry_after=0.5, rate=rate_429)
+        walls, peaks, codes, requests, conc, throttled = [], [], set(), [], [], []
+        for _ in range(runs):
+            sim.clear_requests()
+            wall, peak, code = run_reporting_peak(argv, env)
+            log = sim.requests
+            walls.append(wall)
+            peaks.append(peak)
+            codes.add(code)
+            requests.append(len(log))
+            throttled.append(sum(1 for r in log if r["status"] == 429))
+            conc.append(sim.max_in_flight(log))
+    return {
+        "label": f"audit {subaccounts} subaccounts x {len(DEFAULT_COUNTRIES)} @{latency_ms}ms, {rate_429:.0%} 429",
+        "median_ms": statistics.median(walls) * 1000,
+        "min_ms": min(walls) * 1000,
+        "peak_mib": max(peaks) / 1024,
+        "exit": ",".join(str(c) for c in sorted(codes)),
+        "requests": f"{statistics.median(requests):g}",
+        "chain": "",
+        "conc": str(max(conc)),
+        "note": f"{max(throttled)} answered 429",
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
@@ -104,8 +178,13 @@ def main() -> None:
         default=sys.executable,
         help="interpreter whose installed diagnose is measured (e.g. a venv made with `pip install .`)",
     )
+    parser.add_argument("--only", choices=["all", "audit", "diagnose"], default="all", help="run only some rows")
+    parser.add_argument("--audit-runs", type=int, default=2, help="runs of the audit row (each ~10-20 s)")
     args = parser.parse_args()
     exe = [args.python, "-m", "diagnose"]
+    if args.only == "audit":
+        _print(args, [audit(args.python, args.audit_runs)])
+        return
     rows = [
         measure("python -c pass (floor)", [args.python, "-c", "pass"], args.runs),
         measure("diagnose explain 21408", [*exe, "explain", "21408"], args.runs),
@@ -115,6 +194,12 @@ def main() -> None:
     for case in ("subaccount-mismatch", "voice-subaccount-mismatch"):
         for latency in (0, 100):
             rows.append(live(args.python, max(3, args.runs // 3), latency, case))
+    if args.only == "all":
+        rows.append(audit(args.python, args.audit_runs))
+    _print(args, rows)
+
+
+def _print(args: argparse.Namespace, rows: list[dict[str, Any]]) -> None:
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {platform.system()}"
@@ -122,15 +207,18 @@ def main() -> None:
     print(f"interpreter: {args.python}")
     print(f"runs per row: {args.runs} (live rows: {max(3, args.runs // 3)})")
     header = (
-        f"{'benchmark':44} {'median ms':>10} {'min ms':>8} {'peak MiB':>9} {'requests':>9} {'chain':>6} {'exit':>5}"
+        f"{'benchmark':48} {'median ms':>10} {'min ms':>8} {'peak MiB':>9} {'requests':>9} {'chain':>6} "
+        f"{'conc':>5} {'exit':>5}"
     )
     print(header)
     print("-" * len(header))
     for r in rows:
         print(
-            f"{r['label']:44} {r['median_ms']:10.1f} {r['min_ms']:8.1f} {r['peak_mib']:9.1f} "
-            f"{r.get('requests', ''):>9} {r.get('chain', ''):>6} {r['exit']:>5}"
+            f"{r['label']:48} {r['median_ms']:10.1f} {r['min_ms']:8.1f} {r['peak_mib']:9.1f} "
+            f"{r.get('requests', ''):>9} {r.get('chain', ''):>6} {r.get('conc', ''):>5} {r['exit']:>5}"
+            + (f"  {r['note']}" if r.get("note") else "")
         )
+    print("chain: longest run of requests each waiting for the previous; conc: most requests in flight at once")
 
 
 if __name__ == "__main__":

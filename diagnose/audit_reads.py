@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 from .audit import AccountAudit, Cell, VoiceRanges, sms_cell, sms_comparison, unknown_cells, voice_cell
 from .countries import is_messaging_high_risk, is_not_allowed
-from .errors import CredentialsError, TwilioAccessError
+from .errors import CredentialsError, NotFoundError, TwilioAccessError
 
 if TYPE_CHECKING:
     from .gateway import TwilioAccess
 
-DEFAULT_CONCURRENCY = 24
+DEFAULT_CONCURRENCY = 32
 """Requests in flight at once. Twilio documents a per-account limit on concurrent REST requests
 without publishing the number (error 20429); see docs/audit.md for how this default was chosen."""
 
@@ -148,26 +148,36 @@ class Auditor:
         )
 
     def voice_permissions(self, sid: str) -> dict[str, VoiceRanges]:
-        """Every country's toggles in one list read (``PageSize=1000``: one page for ~250 countries)."""
+        """The required countries' toggles: one list read of the countries with low-risk numbers on
+        (``LowRiskNumbersEnabled=true``: a short answer), then one read per required country not in it,
+        for its high-risk toggles. Twilio's voice API has one ``US`` entry for the United States and
+        Canada ("United States/Canada", +1) and no ``CA`` entry: ``CA`` is read from ``US``.
+        """
         creds = self.access.credentials_for(sid)
         out: dict[str, VoiceRanges] = {}
-        nanp_shared: VoiceRanges | None = None
+        params = {"LowRiskNumbersEnabled": "true", "PageSize": 1000}
         for rows in self.access.pages(
-            "voice", "/DialingPermissions/Countries", "content", {"PageSize": 1000}, creds=creds, max_pages=5
+            "voice", "/DialingPermissions/Countries", "content", params, creds=creds, max_pages=5
         ):
             for row in rows:
-                if not isinstance(row, dict) or not isinstance(row.get("iso_code"), str):
-                    continue
-                ranges = VoiceRanges.from_wire(row)
-                if ranges is None:
-                    continue
-                iso = row["iso_code"].upper()
+                if isinstance(row, dict) and isinstance(row.get("iso_code"), str):
+                    ranges = VoiceRanges.from_wire(row)
+                    if ranges is not None:
+                        out[row["iso_code"].upper()] = ranges
+        for iso in self.countries:
+            if iso in out or is_not_allowed(iso):
+                continue
+            entry = "US" if iso == "CA" else iso
+            if entry in out:
+                out[iso] = out[entry]
+                continue
+            try:
+                row = self.access.get("voice", f"/DialingPermissions/Countries/{entry}", creds=creds)
+            except NotFoundError:
+                continue  # no entry for the country: its cell says so
+            ranges = VoiceRanges.from_wire(row) if isinstance(row, dict) else None
+            if ranges is not None:
                 out[iso] = ranges
-                # Twilio's voice API has one entry for the US and Canada ("United States/Canada", +1).
-                if iso == "US":
-                    nanp_shared = ranges
-        if "CA" not in out and nanp_shared is not None:
-            out["CA"] = nanp_shared
         return out
 
     def failed(self, account: Mapping[str, Any], reason: str) -> AccountAudit:

@@ -27,27 +27,44 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 class Spool:
-    """Audited accounts as JSON lines in an unnamed temporary file; re-readable any number of times."""
+    """Audited accounts (and their gaps) as JSON lines in unnamed temporary files; re-readable at will."""
 
     def __init__(self) -> None:
         self._file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed in close())
+        self._gaps: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
         self.count = 0
 
     def write(self, account: Any) -> None:
+        from .audit import gaps
+
         self._file.write(json.dumps(account.as_dict(), ensure_ascii=False) + "\n")
+        for gap in gaps(account):
+            self._gaps.write(json.dumps(gap, ensure_ascii=False) + "\n")
         self.count += 1
+
+    def _lines(self, handle: IO[str]) -> Iterator[str]:
+        handle.flush()
+        handle.seek(0)
+        for line in handle:
+            yield line.rstrip("\n")
+        handle.seek(0, os.SEEK_END)
 
     def read(self) -> Iterator[Any]:
         from .audit import AccountAudit
 
-        self._file.flush()
-        self._file.seek(0)
-        for line in self._file:
+        for line in self._lines(self._file):
             yield AccountAudit.from_dict(json.loads(line))
-        self._file.seek(0, os.SEEK_END)
+
+    def raw_accounts(self) -> Iterator[str]:
+        """Each account's JSON document, as written (the JSON output copies them without decoding)."""
+        return self._lines(self._file)
+
+    def raw_gaps(self) -> Iterator[str]:
+        return self._lines(self._gaps)
 
     def close(self) -> None:
         self._file.close()
+        self._gaps.close()
 
 
 class Progress:
@@ -166,7 +183,7 @@ def read_countries(countries: str | None, countries_file: str | None) -> tuple[s
     "--concurrency",
     type=click.IntRange(1, 100),
     default=None,
-    help="Requests in flight at once (default 24; see docs/audit.md).",
+    help="Requests in flight at once (default 32; see docs/audit.md).",
 )
 @click.option("--api-url", envvar="DIAGNOSE_API_URL", metavar="URL", help="Send requests to URL (simulator, proxy).")
 @click.option(
@@ -240,7 +257,7 @@ def run_audit_command(
     from .audit import Tally, document_head
     from .audit_reads import DEFAULT_CONCURRENCY, Auditor
     from .gateway import TwilioAccess, credentials_from_env
-    from .render.audit import render_audit
+    from .render.audit import render_audit, render_audit_json
 
     creds = credentials_from_env(os.environ)
     workers = concurrency or DEFAULT_CONCURRENCY
@@ -270,7 +287,10 @@ def run_audit_command(
             scope_problem=info.scope_problem,
             skipped=info.skipped,
         )
-        chunks = render_audit(fmt, head, spool.read, color=color, all_rows=all_rows)
+        if fmt == "json":
+            chunks = render_audit_json(head, spool.raw_accounts, spool.raw_gaps)
+        else:
+            chunks = render_audit(fmt, head, spool.read, color=color, all_rows=all_rows)
         _write(chunks, out)
         return code
     finally:

@@ -169,18 +169,31 @@ def _text(head: Mapping[str, Any], rows: Rows, *, color: bool, all_rows: bool | 
 
 def _json(head: Mapping[str, Any], rows: Rows) -> Iterator[str]:
     """One JSON document, streamed: the head's fields, then ``accounts``, then ``gaps``."""
+
+    def accounts() -> Iterator[str]:
+        return (json.dumps(a.as_dict(), ensure_ascii=False) for a in rows())
+
+    def all_gaps() -> Iterator[str]:
+        return (json.dumps(g, ensure_ascii=False) for a in rows() for g in gaps(a))
+
+    return render_audit_json(head, accounts, all_gaps)
+
+
+def render_audit_json(
+    head: Mapping[str, Any], accounts: Callable[[], Iterable[str]], gap_docs: Callable[[], Iterable[str]]
+) -> Iterator[str]:
+    """The JSON document from already-encoded account and gap documents (one JSON text each)."""
     text = json.dumps(dict(head), indent=2, ensure_ascii=False)
     yield text[: text.rstrip().rfind("}")].rstrip() + ',\n  "accounts": ['
     first = True
-    for account in rows():
-        yield ("\n    " if first else ",\n    ") + json.dumps(account.as_dict(), ensure_ascii=False)
+    for doc in accounts():
+        yield ("\n    " if first else ",\n    ") + doc
         first = False
     yield ("\n  " if not first else "") + '],\n  "gaps": ['
     first = True
-    for account in rows():
-        for gap in gaps(account):
-            yield ("\n    " if first else ",\n    ") + json.dumps(gap, ensure_ascii=False)
-            first = False
+    for doc in gap_docs():
+        yield ("\n    " if first else ",\n    ") + doc
+        first = False
     yield ("\n  " if not first else "") + "]\n}\n"
 
 
