@@ -338,8 +338,10 @@ def demo_command(fmt: str, color: str) -> None:
 
 def _add_late_commands() -> None:
     from .cli_audit import audit_command
+    from .cli_scan import scan_command
 
     main.add_command(audit_command)
+    main.add_command(scan_command)
 
 
 _add_late_commands()

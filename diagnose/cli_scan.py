@@ -1,0 +1,146 @@
+"""``diagnose scan``: recent geo-permission failures, grouped, diagnosed and ranked by impact."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from typing import Any
+
+import click
+
+from .errors import DiagnoseError, InputError
+
+
+@click.command("scan")
+@click.option("--since", default="7d", show_default=True, metavar="24h|7d", help="How far back (at most 30d).")
+@click.option(
+    "--subaccounts",
+    metavar="all|AC…,AC…",
+    help="'all': the authenticated account and every subaccount; or these subaccounts "
+    "(default: the authenticated account only).",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--concurrency", type=click.IntRange(1, 100), default=None, help="Requests in flight (default 32).")
+@click.option("--api-url", envvar="DIAGNOSE_API_URL", metavar="URL", help="Send requests to URL (simulator, proxy).")
+@click.option(
+    "--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True, help="Seconds per request."
+)
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+def scan_command(
+    since: str,
+    subaccounts: str | None,
+    fmt: str,
+    concurrency: int | None,
+    api_url: str | None,
+    timeout: float,
+    color: str,
+) -> None:
+    """Find recent geo-permission failures and rank the fixes by how many they would have prevented.
+
+    \b
+      diagnose scan --since 24h
+      diagnose scan --since 7d --subaccounts all --format json
+    Reads Monitor alerts, failed messages and call notifications. Exit codes:
+    0 no failure found, 1 failures found, 2 bad input, 3 incomplete (an
+    account or source could not be read), 130 interrupted.
+    """
+    from .cli import EXIT_TWILIO, EXIT_USAGE, _use_color
+    from .cli_audit import _parse_subaccounts
+    from .scan import parse_since
+
+    try:
+        window = parse_since(since)
+        scope = _parse_subaccounts(subaccounts)
+        doc = run_scan(window, scope, concurrency=concurrency, api_url=api_url, timeout=timeout)
+    except InputError as err:
+        click.echo(f"diagnose: error: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    except DiagnoseError as err:
+        click.echo(f"diagnose: error: {err}", err=True)
+        sys.exit(EXIT_TWILIO)
+    from .render.scan import render_scan
+
+    try:
+        for chunk in render_scan(fmt, doc, color=_use_color(color) and fmt == "text"):
+            sys.stdout.write(chunk)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(doc["exit_code"])
+
+
+def knowledge_codes() -> dict[int, tuple[str, ...]]:
+    """Every code with knowledge, and its channels (what the scan looks for, as data)."""
+    from .knowledge import load_knowledge
+
+    return {entry.code: tuple(entry.channels) for entry in load_knowledge().entries()}
+
+
+def run_scan(
+    window: dt.timedelta,
+    scope: str | tuple[str, ...] | None,
+    *,
+    concurrency: int | None,
+    api_url: str | None,
+    timeout: float,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    from .audit_reads import DEFAULT_CONCURRENCY
+    from .gateway import TwilioAccess, credentials_from_env
+    from .scan import SCHEMA_VERSION, Grouper, describe_window, diagnose_group, fix_dict, group_dict, iso, rank
+    from .scan_reads import Scanner
+
+    codes = knowledge_codes()
+    creds = credentials_from_env(os.environ)
+    end = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    start = end - window
+    workers = concurrency or DEFAULT_CONCURRENCY
+    grouper = Grouper()
+    with TwilioAccess(creds, api_url=api_url, timeout=timeout, max_workers=workers) as access:
+        scanner = Scanner(access, codes, start=start, concurrency=workers)
+        info, rows = scanner.run(scope, grouper)
+        needs: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        for group in grouper.groups.values():
+            if group.country is None:
+                continue
+            countries, products = needs.get(group.account, ((), ()))
+            needs[group.account] = (
+                tuple(dict.fromkeys((*countries, group.country))),
+                tuple(p for p in ("sms", "voice") if p in products or p == group.product),
+            )
+        states = scanner.states(rows, needs) if not info.interrupted else {}
+    said = describe_window(window)
+    groups = sorted(grouper.groups.values(), key=lambda g: (-g.count, g.account, g.country or "", g.code))
+    diagnosed = [(g, diagnose_group(g, states.get(g.account))) for g in groups]
+    fixes = rank(diagnosed, said)
+    accounts_hit = len({g.account for g in groups})
+    if grouper.failures:
+        headline = (
+            f"{grouper.failures:,} geo-permission failure{'s' if grouper.failures != 1 else ''} in {said}, "
+            f"in {accounts_hit:,} account{'s' if accounts_hit != 1 else ''}"
+        )
+        if fixes and fixes[0].action in ("enable", "console"):
+            headline += f"; first fix: {fixes[0].text}"
+    else:
+        headline = f"No geo-permission failures in {said} ({info.accounts:,} account(s) scanned)."
+    incomplete = bool(info.problems) or info.interrupted
+    exit_code = 130 if info.interrupted else 3 if incomplete else 1 if grouper.failures else 0
+    return {
+        "kind": "scan",
+        "schema": SCHEMA_VERSION,
+        "generated_at": iso(end),
+        "authenticated_account": info.authenticated_account,
+        "window": {"since": said, "start": iso(start), "end": iso(end)},
+        "codes": sorted(codes),
+        "accounts_scanned": info.accounts,
+        "complete": not incomplete and not info.truncated,
+        "interrupted": info.interrupted,
+        "problems": info.problems,
+        "truncated": info.truncated,
+        "exit_code": exit_code,
+        "headline": headline,
+        "failures": grouper.failures,
+        "fixes": [fix_dict(i + 1, f) for i, f in enumerate(fixes)],
+        "groups": [group_dict(g, d, states.get(g.account)) for g, d in diagnosed],
+    }

@@ -1,0 +1,83 @@
+"""``diagnose scan`` output: text, Markdown and JSON (the JSON document is described in docs/audit.md)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ._text import Styler, one_line
+
+SCAN_FORMATS = ("text", "json", "markdown")
+TEXT_FIXES = 20
+TEXT_GROUPS = 50
+
+
+def render_scan(fmt: str, doc: Mapping[str, Any], *, color: bool = False) -> Iterator[str]:
+    if fmt == "json":
+        yield json.dumps(dict(doc), indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "markdown":
+        yield from _markdown(doc)
+    else:
+        yield from _text(doc, color=color)
+
+
+def _notes(doc: Mapping[str, Any]) -> list[str]:
+    lines = []
+    if doc.get("interrupted"):
+        lines.append("Interrupted: only the accounts read before Ctrl-C are counted.")
+    for p in doc.get("problems") or ():
+        lines.append(f"Incomplete: {p['source']} of {p['account']} could not be read ({p['reason']}).")
+    for t in doc.get("truncated") or ():
+        lines.append(f"Partial: {t['source']} of {t['account']}: {t['reason']}.")
+    return lines
+
+
+def _text(doc: Mapping[str, Any], *, color: bool) -> Iterator[str]:
+    style = Styler(color)
+    yield style(doc["headline"], "bold", "red" if doc["failures"] else "green") + "\n"
+    for line in _notes(doc):
+        yield style(line, "yellow") + "\n"
+    fixes = doc["fixes"]
+    if fixes:
+        yield "\nFixes, by the failures they would have prevented:\n"
+        for fix in fixes[:TEXT_FIXES]:
+            yield f"  {fix['rank']}. {one_line(fix['text'])}\n"
+        if len(fixes) > TEXT_FIXES:
+            yield f"  … {len(fixes) - TEXT_FIXES:,} more (--format json lists every fix)\n"
+    groups = doc["groups"]
+    if groups:
+        yield (
+            f"\n{'account':<34}  {'country':<7}  {'code':<5}  {'product':<7}  {'failures':>8}  "
+            f"{'last seen':<20}  diagnosis\n"
+        )
+        for g in groups[:TEXT_GROUPS]:
+            yield (
+                f"{g['account']:<34}  {g['country'] or '?':<7}  {g['code']:<5}  {g['product']:<7}  "
+                f"{g['failures']:>8,}  {g['last_seen'] or '-':<20}  {one_line(g['diagnosis'])}\n"
+            )
+    if len(groups) > TEXT_GROUPS:
+        yield f"… {len(groups) - TEXT_GROUPS:,} more groups (--format json lists every group)\n"
+    yield (
+        f"\nScanned {doc['accounts_scanned']:,} account(s): Monitor alerts, failed messages and call notifications "
+        f"since {doc['window']['start']} for codes {', '.join(str(c) for c in doc['codes'])}.\n"
+    )
+
+
+def _markdown(doc: Mapping[str, Any]) -> Iterator[str]:
+    from ._markdown import code, escape
+
+    yield f"## Geo-permission failures: {escape(doc['headline'])}\n\n"
+    for line in _notes(doc):
+        yield f"- {escape(line)}\n"
+    if doc["fixes"]:
+        yield "\n| # | fix | failures |\n|---:|---|---:|\n"
+        for fix in doc["fixes"]:
+            yield f"| {fix['rank']} | {escape(fix['text'])} | {fix['failures']:,} |\n"
+    if doc["groups"]:
+        yield "\n| account | country | code | failures | diagnosis |\n|---|---|---|---:|---|\n"
+        for g in doc["groups"]:
+            yield (
+                f"| {code(g['account'], cell=True)} | {g['country'] or '?'} | {g['code']} | {g['failures']:,} | "
+                f"{escape(g['diagnosis'])} |\n"
+            )

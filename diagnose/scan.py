@@ -1,0 +1,385 @@
+"""The scan's middle: recent failures → groups (account × country × code) → fixes ranked by impact.
+
+Pure. The reads (Monitor alerts, failed messages, call notifications, then the
+permissions of each account with failures) are in ``diagnose.scan_reads``.
+The diagnosis of a group is the state of its account × country × product cell
+now (``diagnose.audit``): disabled → enable it; inherited from the parent →
+fix the parent; blocked → the Console, or nothing; enabled now → the failures
+stopped when it was enabled, or came from a high-risk number range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .audit import AccountAudit, Cell
+from .errors import InputError
+
+SCHEMA_VERSION = 1
+MAX_WINDOW = dt.timedelta(days=30)  # Monitor keeps alerts 30 days
+MAX_SAMPLES = 3
+
+_SINCE = re.compile(r"^\s*(\d{1,4})\s*([mhdw])\s*$", re.IGNORECASE)
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+VOICE_CHANNELS = frozenset({"voice", "sip"})
+
+
+def parse_since(text: str) -> dt.timedelta:
+    """``24h``, ``7d``, ``90m``, ``2w`` → a timedelta of at most 30 days (Monitor's retention)."""
+    found = _SINCE.match(text or "")
+    if not found:
+        raise InputError(f"--since {text[:20]!r}: give a duration such as 24h, 7d or 30d")
+    amount, unit = int(found.group(1)), found.group(2).lower()
+    window = dt.timedelta(**{_UNITS[unit]: amount})
+    if window <= dt.timedelta(0):
+        raise InputError("--since must be more than 0")
+    if window > MAX_WINDOW:
+        raise InputError(f"--since {text.strip()}: at most 30d (Monitor keeps alerts for 30 days)")
+    return window
+
+
+def describe_window(window: dt.timedelta) -> str:
+    """``the last 7 days``, ``the last 24 hours``."""
+    seconds = int(window.total_seconds())
+    for size, unit in ((604800, "week"), (86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds % size == 0:
+            n = seconds // size
+            if unit == "week":
+                n, unit = n * 7, "day"
+            return f"the last {n} {unit}{'s' if n != 1 else ''}"
+    return f"the last {seconds} seconds"
+
+
+def parse_time(value: Any) -> dt.datetime | None:
+    """A Twilio date: RFC 2822 (2010-04-01 API) or ISO 8601 (v1 APIs); None when unreadable."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 64:
+        return None
+    text = value.strip()
+    try:
+        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if when is None:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+def code_of(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value) < 9:
+        return int(value.strip())
+    return None
+
+
+# --------------------------------------------------------------------------- failures
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed message or call (or a Monitor alert about one), reduced to what grouping needs."""
+
+    account: str
+    code: int
+    product: str
+    resource: str
+    when: dt.datetime | None
+    source: str  # message | notification | alert
+    number: str | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.resource, self.code)
+
+
+def product_of(code: int, channels: Mapping[int, tuple[str, ...]]) -> str:
+    return "voice" if set(channels.get(code, ())) & VOICE_CHANNELS else "sms"
+
+
+def from_message(account: str, row: Mapping[str, Any], codes: Mapping[int, tuple[str, ...]]) -> Failure | None:
+    code = code_of(row.get("error_code"))
+    if code is None or code not in codes or row.get("status") not in ("failed", "undelivered"):
+        return None
+    sid = row.get("sid")
+    to = row.get("to")
+    return Failure(
+        account=account,
+        code=code,
+        product=product_of(code, codes),
+        resource=sid if isinstance(sid, str) else "",
+        when=parse_time(row.get("date_created")),
+        source="message",
+        number=to if isinstance(to, str) else None,
+    )
+
+
+def _stated_number(row: Mapping[str, Any]) -> str | None:
+    from .evidence import stated_phonenumber
+
+    found = stated_phonenumber([row], None)
+    return found[0] if found else None
+
+
+def from_notification(account: str, row: Mapping[str, Any], codes: Mapping[int, tuple[str, ...]]) -> Failure | None:
+    code = code_of(row.get("error_code"))
+    if code is None or code not in codes:
+        return None
+    call = row.get("call_sid")
+    return Failure(
+        account=account,
+        code=code,
+        product=product_of(code, codes),
+        resource=call if isinstance(call, str) and call else str(row.get("sid") or ""),
+        when=parse_time(row.get("message_date") or row.get("date_created")),
+        source="notification",
+        number=_stated_number(row),
+    )
+
+
+def from_alert(account: str, row: Mapping[str, Any], codes: Mapping[int, tuple[str, ...]]) -> Failure | None:
+    code = code_of(row.get("error_code"))
+    if code is None or code not in codes:
+        return None
+    resource = row.get("resource_sid")
+    return Failure(
+        account=account,
+        code=code,
+        product=product_of(code, codes),
+        resource=resource if isinstance(resource, str) and resource else str(row.get("sid") or ""),
+        when=parse_time(row.get("date_created")),
+        source="alert",
+        number=_stated_number({"alert_text": row.get("alert_text")}),
+    )
+
+
+# --------------------------------------------------------------------------- groups
+
+
+@dataclass
+class Group:
+    account: str
+    country: str | None
+    code: int
+    product: str
+    count: int = 0
+    first_seen: dt.datetime | None = None
+    last_seen: dt.datetime | None = None
+    sources: dict[str, int] = field(default_factory=dict)
+    samples: list[str] = field(default_factory=list)
+
+    def add(self, failure: Failure) -> None:
+        self.count += 1
+        self.sources[failure.source] = self.sources.get(failure.source, 0) + 1
+        if failure.resource and failure.resource not in self.samples and len(self.samples) < MAX_SAMPLES:
+            self.samples.append(failure.resource)
+        if failure.when is not None:
+            self.first_seen = min(self.first_seen or failure.when, failure.when)
+            self.last_seen = max(self.last_seen or failure.when, failure.when)
+
+
+def country_of(failure: Failure, known: Mapping[str, str]) -> str | None:
+    """The destination country: from the number, else from another record of the same resource."""
+    if failure.number:
+        from .countries import parse_destination
+
+        country = parse_destination(failure.number).country
+        if country:
+            return country
+    return known.get(failure.resource)
+
+
+class Grouper:
+    """Deduplicates failures (a message and the alert about it are one failure) and groups them.
+
+    Memory: one key per distinct failed resource of the account being
+    grouped (``finish_account`` drops them), plus the groups.
+    """
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, str | None, int], Group] = {}
+        self.failures = 0
+
+    def add_account(self, failures: Iterable[Failure]) -> None:
+        items = list(failures)
+        # A message or notification names the number; an alert may not: share what is known per resource.
+        known: dict[str, str] = {}
+        for failure in items:
+            if failure.number and failure.resource not in known:
+                country = country_of(failure, {})
+                if country:
+                    known[failure.resource] = country
+        seen: set[tuple[str, int]] = set()
+        # Primary records first, so the count keeps the message/notification and drops its alert.
+        for failure in sorted(items, key=lambda f: f.source == "alert"):
+            if failure.resource and failure.key in seen:
+                continue
+            seen.add(failure.key)
+            country = country_of(failure, known)
+            key = (failure.account, country, failure.code)
+            group = self.groups.get(key)
+            if group is None:
+                group = self.groups[key] = Group(failure.account, country, failure.code, failure.product)
+            group.add(failure)
+            self.failures += 1
+
+
+# --------------------------------------------------------------------------- diagnosis and ranking
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One change that would stop a set of groups, and how many failures those groups had."""
+
+    action: str  # enable | console | none | investigate
+    account: str | None
+    country: str | None
+    product: str
+    failures: int
+    groups: int
+    text: str
+
+
+def diagnose_group(group: Group, account: AccountAudit | None) -> tuple[str, str, str | None, str]:
+    """(action, diagnosis sentence, target account, fix wording) for a group, from its cell now."""
+    product = "SMS" if group.product == "sms" else "voice"
+    if group.country is None:
+        sample = group.samples[0] if group.samples else "the SID"
+        return (
+            "investigate",
+            "the destination country could not be read from the failure records",
+            None,
+            f"run `diagnose {sample}` to find the destination",
+        )
+    cell: Cell | None = account.cell(group.country, group.product) if account else None
+    iso = group.country
+    if cell is None or cell.status == "unknown":
+        why = (cell.reason if cell else None) or (account.problem if account else None) or "not read"
+        return (
+            "investigate",
+            f"the current {product} permission for {iso} could not be read ({why})",
+            None,
+            (f"run `diagnose audit --countries {iso} --subaccounts {group.account}`"),
+        )
+    if cell.status == "disabled":
+        if cell.product == "voice" and cell.source == "parent" and account and account.parent:
+            return (
+                "enable",
+                f"{iso} voice is off on the parent {account.parent}, which this subaccount inherits",
+                account.parent,
+                f"enable {iso} voice on {account.parent} (inherited by its subaccounts)",
+            )
+        return (
+            "enable",
+            f"{iso} {product} is still disabled",
+            group.account,
+            f"enable {iso} {product} on {group.account}",
+        )
+    if cell.status == "blocked":
+        if cell.reason == "console-only":
+            return (
+                "console",
+                f"{iso} is a messaging high-risk country: only the Console can enable it (30649)",
+                group.account,
+                f"enable {iso} SMS on {group.account} in the Console (Messaging › Settings › Geo permissions)",
+            )
+        return (
+            "none",
+            f"Twilio does not deliver to {iso}: no setting can enable it",
+            None,
+            f"stop sending {product} to {iso} (Twilio does not deliver there)"
+            if group.product == "sms"
+            else f"stop calling {iso} (Twilio does not deliver there)",
+        )
+    ranges = cell.ranges
+    if (
+        group.product == "voice"
+        and ranges is not None
+        and not (ranges.high_risk_special and ranges.high_risk_tollfraud)
+    ):
+        return (
+            "investigate",
+            f"{iso} voice (low-risk numbers) is enabled now; the calls may have dialled high-risk special or "
+            "toll-fraud ranges, which are off",
+            None,
+            f"run `diagnose {group.samples[0]}` to see the number range" if group.samples else "diagnose one call",
+        )
+    return (
+        "none",
+        f"{iso} {product} is enabled now: the failures stopped when it was enabled",
+        None,
+        "nothing to do (already enabled)",
+    )
+
+
+def rank(groups: Iterable[tuple[Group, tuple[str, str, str | None, str]]], window: str) -> list[Fix]:
+    """Fixes ordered by the failures they would have prevented (most first)."""
+    merged: dict[tuple[str, str | None, str | None, str, str], list[Group]] = {}
+    wording: dict[tuple[str, str | None, str | None, str, str], str] = {}
+    for group, (action, _, target, text) in groups:
+        key = (action, target, group.country, group.product, text if target is None else "")
+        merged.setdefault(key, []).append(group)
+        wording.setdefault(key, text)
+    fixes = []
+    for key, members in merged.items():
+        action, target, country, product, _ = key
+        total = sum(g.count for g in members)
+        text = wording[key]
+        if action in ("enable", "console"):
+            text = f"{text} → fixes {total:,} failure{'s' if total != 1 else ''} in {window}"
+        else:
+            text = f"{text} ({total:,} failure{'s' if total != 1 else ''} in {window})"
+        fixes.append(Fix(action, target, country, product, total, len(members), text))
+    order = {"enable": 0, "console": 1, "investigate": 2, "none": 3}
+    fixes.sort(key=lambda f: (order.get(f.action, 9), -f.failures, f.account or "", f.country or ""))
+    return fixes
+
+
+def iso(when: dt.datetime | None) -> str | None:
+    return None if when is None else when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def group_dict(
+    group: Group, diagnosis: tuple[str, str, str | None, str], account: AccountAudit | None
+) -> dict[str, Any]:
+    action, sentence, target, _ = diagnosis
+    cell = account.cell(group.country, group.product) if (account and group.country) else None
+    return {
+        "account": group.account,
+        "parent": account.parent if account else None,
+        "country": group.country,
+        "code": group.code,
+        "product": group.product,
+        "failures": group.count,
+        "first_seen": iso(group.first_seen),
+        "last_seen": iso(group.last_seen),
+        "sources": dict(sorted(group.sources.items())),
+        "samples": list(group.samples),
+        "state": cell.as_dict() if cell else None,
+        "diagnosis": sentence,
+        "action": action,
+        "fix_account": target,
+    }
+
+
+def fix_dict(rank_no: int, fix: Fix) -> dict[str, Any]:
+    return {
+        "rank": rank_no,
+        "action": fix.action,
+        "account": fix.account,
+        "country": fix.country,
+        "product": fix.product,
+        "failures": fix.failures,
+        "groups": fix.groups,
+        "text": fix.text,
+    }
