@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .audit import AccountAudit
-from .audit_reads import Auditor, reason_of
+from .audit_reads import reason_of
 from .errors import CredentialsError, TwilioAccessError
 from .scan import Failure, Grouper, from_alert, from_message, from_notification, parse_time
 
@@ -201,6 +201,8 @@ class Scanner:
             if result.failures:
                 grouper.add_account(result.failures)
                 with_failures[result.sid] = result.row
+            else:
+                self.access.forget(result.sid)  # its credentials are not needed again
 
         try:
             for item in items:
@@ -219,35 +221,120 @@ class Scanner:
     def states(
         self, accounts: Mapping[str, dict[str, Any]], needs: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
     ) -> dict[str, AccountAudit]:
-        """Each account's audit for the countries and products its groups name (the parent's read once)."""
-        main_sid = self.access.credentials.account_sid
-        every = tuple(sorted({c for cs, _ in needs.values() for c in cs}))
-        products = tuple(p for p in ("sms", "voice") if any(p in ps for _, ps in needs.values()))
-        if not every:
-            return {}
-        parent = Auditor(self.access, every, products, concurrency=self.concurrency)
-        results: dict[str, AccountAudit] = {}
-        try:
-            main_row = accounts.get(main_sid) or self.access.fetch_account(main_sid)
-            main_audit = parent.audit_account(main_row, is_parent=True)
-        except TwilioAccessError:
-            main_audit = None
-        if main_audit is not None and main_sid in accounts:
-            results[main_sid] = main_audit
+        """Each account's cells for the countries and products its groups name, read through the planner.
 
-        def one(sid: str) -> AccountAudit:
-            auditor = Auditor(self.access, needs[sid][0], needs[sid][1], concurrency=1)
-            auditor.parent = parent.parent
-            try:
-                return auditor.audit_account(accounts[sid])
-            finally:
-                self.access.forget(sid)
+        Every read is a :mod:`diagnose.plan` read run by the gateway's executor in one round trip with
+        one :class:`~diagnose.gateway.ReadCache`, so a read several groups need (the parent's permissions,
+        above all) is made once.
+        """
+        from . import plan
+        from .gateway import ReadCache, run_reads
 
-        todo = [sid for sid in accounts if sid != main_sid and sid in needs]
-        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="diagnose-scan") as pool:
-            for sid, audit in zip(todo, pool.map(one, todo), strict=True):
-                results[sid] = audit
-        return results
+        parents = {sid: _parent_of(row) for sid, row in accounts.items()}
+        sms_union = tuple(sorted({c for sid, (cs, ps) in needs.items() if "sms" in ps for c in cs}))
+        reads: list[plan.Read] = []
+        for sid, (countries, products) in needs.items():
+            parent = parents.get(sid)
+            if "sms" in products:
+                reads.append(plan.messaging_permissions(sid, countries))
+                if parent:
+                    reads.append(plan.messaging_permissions(parent, sms_union))
+            if "voice" in products:
+                if parent:
+                    reads.append(plan.voice_settings(sid))
+                for iso in countries:
+                    reads.append(plan.voice_country(sid, _voice_entry(iso)))
+                    if parent:
+                        reads.append(plan.voice_country(parent, _voice_entry(iso)))
+        answers = run_reads(self.access, reads, ReadCache())
+        return {
+            sid: _classify(sid, accounts[sid], parents.get(sid), countries, products, sms_union, answers)
+            for sid, (countries, products) in needs.items()
+        }
+
+
+def _parent_of(row: Mapping[str, Any]) -> str | None:
+    owner, sid = row.get("owner_account_sid"), row.get("sid")
+    return owner if isinstance(owner, str) and owner and owner != sid else None
+
+
+def _voice_entry(iso: str) -> str:
+    # Twilio's voice API has one US entry, "United States/Canada", and none for CA.
+    return "US" if iso == "CA" else iso
+
+
+def _classify(
+    sid: str,
+    row: Mapping[str, Any],
+    parent: str | None,
+    countries: Sequence[str],
+    products: Sequence[str],
+    sms_union: tuple[str, ...],
+    answers: Mapping[Any, Any],
+) -> AccountAudit:
+    from . import plan
+    from .audit import VoiceRanges, sms_cell, sms_comparison, voice_cell
+    from .countries import is_messaging_high_risk, is_not_allowed
+
+    cells = []
+    problems: list[str] = []
+    inheritance: bool | None = None
+    if "sms" in products:
+        own = answers[plan.messaging_permissions(sid, countries)]
+        mine = plan.permissions_of(own.value) if own.ok else None
+        theirs = answers.get(plan.messaging_permissions(parent, sms_union)) if parent else None
+        parents = plan.permissions_of(theirs.value) if theirs is not None and theirs.ok else {}
+        if mine is None:
+            problems.append(f"messaging permissions: {own.error}")
+        for iso in countries:
+            cells.append(
+                sms_cell(
+                    iso,
+                    mine.get(iso) if mine is not None else None,
+                    high_risk=is_messaging_high_risk(iso),
+                    not_allowed=is_not_allowed(iso),
+                    parent_enabled=parents.get(iso),
+                    is_subaccount=parent is not None,
+                    why_unknown=None if mine is not None else f"messaging permissions: {own.error}",
+                )
+            )
+    if "voice" in products:
+        if parent:
+            settings = answers[plan.voice_settings(sid)]
+            value = settings.value.get("dialing_permissions_inheritance") if settings.ok else None
+            inheritance = value if isinstance(value, bool) else None
+
+        def ranges(account: str | None, iso: str) -> tuple[VoiceRanges | None, str | None]:
+            if account is None:
+                return None, None
+            answer = answers.get(plan.voice_country(account, _voice_entry(iso)))
+            if answer is None or not answer.ok:
+                return None, answer.error if answer is not None else "not read"
+            return (VoiceRanges.from_wire(answer.value) if isinstance(answer.value, dict) else None), None
+
+        for iso in countries:
+            own_ranges, why = ranges(sid, iso)
+            parent_ranges, _ = ranges(parent, iso)
+            cells.append(
+                voice_cell(
+                    iso,
+                    own_ranges,
+                    not_allowed=is_not_allowed(iso),
+                    is_subaccount=parent is not None,
+                    inheritance=inheritance,
+                    parent=parent_ranges,
+                    why_unknown=f"voice dialing permissions: {why}" if why else None,
+                )
+            )
+    return AccountAudit(
+        sid=sid,
+        friendly_name=str(row.get("friendly_name") or ""),
+        parent=parent,
+        cells=tuple(cells),
+        problem="; ".join(problems) or None,
+        voice_inheritance=inheritance,
+        sms_comparison=sms_comparison(cells) if parent else None,
+    )
 
 
 def _chain(*parts: Iterator[Any]) -> Iterator[Any]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diagnose.audit import (
@@ -511,3 +511,68 @@ def test_html_renders_in_headless_chromium(platform: Simulator, tmp_path: Any) -
         pos += 12 + length
     assert (width, height) == (1200, 900)
     assert len(set(zlib.decompress(idat))) > 20  # a coloured page, not a blank one
+
+
+def test_sms_inheriting_subaccount_whose_parent_lacks_the_country() -> None:
+    heir = "AC" + "7" * 32
+    scenario = {
+        "accounts": [
+            {"sid": MAIN, "auth_token": "t" * 32, "messaging_geo_permissions": {"FR": True, "ES": False}},
+            {
+                "sid": heir,
+                "auth_token": "y" * 32,
+                "parent": MAIN,
+                "messaging_settings": {"geo_permissions_inheritance": True},
+                "messaging_geo_permissions": {"FR": True, "ES": True},  # stored, not in effect
+            },
+        ]
+    }
+    with Simulator(load_scenario(scenario), port=0) as sim:
+        code, doc = audit_json(sim, "--countries", "FR,ES", "--product", "sms", "--subaccounts", heir)
+    assert code == 1
+    assert cell(doc, heir, "ES", "sms")["status"] == "disabled"
+    assert cell(doc, heir, "ES", "sms")["same_as_parent"] is True
+    comparison = doc["accounts"][0]["sms_comparison"]
+    assert "consistent with inheriting" in comparison and "not proof" in comparison
+
+
+def test_generated_scenario_can_have_sms_inheriting_subaccounts() -> None:
+    data = generate_scenario(50, ("FR",), seed=8, sms_inherit_rate=0.5)
+    heirs = [a for a in data["accounts"] if a.get("messaging_settings")]
+    assert 10 < len(heirs) < 40
+    assert generate_scenario(50, ("FR",), seed=8) == generate_scenario(50, ("FR",), seed=8, sms_inherit_rate=0.0)
+
+
+_STATUS = st.sampled_from(["enabled", "disabled", "blocked", "unknown"])
+
+
+@st.composite
+def _accounts(draw: Any) -> list[AccountAudit]:
+    countries = ("FR", "DE")
+    out = []
+    for i in range(draw(st.integers(0, 6))):
+        cells = []
+        for iso in countries:
+            for product in ("sms", "voice"):
+                ranges = draw(st.none() | st.builds(VoiceRanges, st.booleans(), st.booleans(), st.booleans()))
+                cells.append(Cell(iso, product, draw(_STATUS), draw(st.none() | st.text(max_size=5)), ranges=ranges))
+        out.append(AccountAudit(f"AC{i:032x}", parent=draw(st.none() | st.just("AC" + "0" * 32)), cells=tuple(cells)))
+    return out
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_accounts())
+def test_tally_invariants_and_json_round_trip(accounts: list[AccountAudit]) -> None:
+    tally = Tally(("FR", "DE"), ("sms", "voice"))
+    for account in accounts:
+        tally.add(account)
+        assert AccountAudit.from_dict(json.loads(json.dumps(account.as_dict()))) == account
+    assert sum(tally.verdicts.values()) == tally.accounts == len(accounts)
+    for counts in tally.cells.values():
+        assert sum(counts.values()) == len(accounts)
+    lines = headlines(tally)
+    assert lines and all(isinstance(line, str) and line for line in lines)
+    if tally.verdicts["gaps"]:
+        assert "cannot" in lines[0]
+    elif accounts and not tally.verdicts["unknown"]:
+        assert lines[0].startswith("All ")

@@ -23,7 +23,7 @@ from diagnose.country_table import CONSOLE_ONLY_COUNTRIES
 
 GENERATE_KEYS = (
     "subaccounts", "countries", "seed", "home_country", "sms_gap_rate", "voice_gap_rate",
-    "inherit_rate", "inactive_rate", "failures", "failure_age",
+    "inherit_rate", "inactive_rate", "failures", "failure_age", "sms_inherit_rate",
 )  # fmt: skip
 
 # 25 destinations a platform commonly needs (the bench's list).
@@ -49,6 +49,7 @@ def generate_scenario(
     inactive_rate: float = 0.01,
     failures: int = 0,
     failure_age: str = "-2d",
+    sms_inherit_rate: float = 0.0,
 ) -> dict[str, Any]:
     """A scenario mapping: a main account with every country on, and ``subaccounts`` with gaps.
 
@@ -58,7 +59,9 @@ def generate_scenario(
       ``sms_gap_rate``; a share ``inherit_rate`` inherits voice dialing
       permissions (``dialing_permissions_inheritance: true``), the others have
       their own, each country off with probability ``voice_gap_rate``, some with
-      high-risk ranges on; a share ``inactive_rate`` is suspended or closed.
+      high-risk ranges on; a share ``inactive_rate`` is suspended or closed;
+      a share ``sms_inherit_rate`` inherits its parent's SMS permissions
+      (``messaging_settings.geo_permissions_inheritance``; its own list stays stored).
     * ``failures``: messages per SMS gap that failed with 21408 (dated
       ``failure_age``), and as many calls with a 21215 notification per voice gap,
       for ``diagnose scan``.
@@ -89,6 +92,9 @@ def generate_scenario(
             sub["status"] = "suspended" if roll < inactive_rate / 2 else "closed"
         sms = {c: not (rng.random() < sms_gap_rate or c in CONSOLE_ONLY_COUNTRIES) for c in codes}
         sub["messaging_geo_permissions"] = sms
+        if sms_inherit_rate and rng.random() < sms_inherit_rate:
+            sub["messaging_settings"] = {"geo_permissions_inheritance": True}
+            sms = dict(main["messaging_geo_permissions"])  # what it can send to: its parent's list
         inherits = rng.random() < inherit_rate
         sub["voice_settings"] = {"dialing_permissions_inheritance": inherits}
         voice = {}
