@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 CauseStatus = Literal["confirmed", "ruled-out", "possible", "unknown"]
-Verdict = Literal["confirmed", "likely", "inconclusive", "no-error", "no-knowledge"]
+Verdict = Literal["confirmed", "likely", "inconclusive", "no-error", "no-knowledge", "unavailable"]
+# Why a subject could not be diagnosed at all (verdict "unavailable").
+ProblemKind = Literal["not-found", "credentials", "unreachable", "input"]
 SubjectKind = Literal["message", "call", "paste"]
 
 
@@ -122,6 +124,8 @@ class Diagnosis:
     requests: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     next_checks: tuple[FixStep, ...] = ()  # no cause confirmed: what to check next, in order
+    problem: str = ""  # verdict "unavailable": one line, why the subject could not be diagnosed
+    problem_kind: ProblemKind | Literal[""] = ""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 from .context import RequestRecord
 from .facts import values as fact_values
 from .knowledge.model import Cause, Entry, IndexEntry
-from .models import Diagnosis, ErrorInfo, Evidence, Fact, Findings, FixStep, Subject
+from .models import Diagnosis, ErrorInfo, Evidence, Fact, Findings, FixStep, ProblemKind, Subject, SubjectKind
 
 _SUBJECT_FACTS = frozenset(
     {
@@ -198,6 +198,32 @@ def _answer(findings: Findings, evidence: Evidence, code: int | None, title: str
             "Twilio's page for it is linked below."
         )
     return f"**{findings.verdict}**"
+
+
+def build_unavailable(
+    kind: SubjectKind, sid: str | None, problem_kind: ProblemKind, problem: str, *, account: str | None = None
+) -> Diagnosis:
+    """The entry for a subject that could not be diagnosed at all (verdict ``unavailable``)."""
+    evidence = Evidence(
+        kind=kind,
+        sid=sid,
+        message_sid=sid if kind == "message" else None,
+        call_sid=sid if kind == "call" else None,
+        account_sid=account,
+    )
+    return Diagnosis(
+        subject=Subject(kind=kind, sid=sid),
+        evidence=evidence,
+        error=ErrorInfo(code=None, title="", docs_url=""),
+        verdict="unavailable",
+        cause=None,
+        causes=(),
+        fix=(),
+        verify=(),
+        facts={},
+        problem=problem,
+        problem_kind=problem_kind,
+    )
 
 
 def build_diagnosis(

@@ -83,6 +83,8 @@ def _diagnosis(data: Mapping[str, Any]) -> Diagnosis:
         requests=_tuple(data.get("requests")),
         notes=_tuple(data.get("notes")),
         next_checks=tuple(_step(step) for step in data.get("next_checks") or ()),
+        problem=data.get("problem") or "",
+        problem_kind=data.get("problem_kind") or "",
     )
 
 
