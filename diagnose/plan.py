@@ -29,6 +29,7 @@ read Accounts; only the authenticated account's parent relation is known.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -64,6 +65,8 @@ __all__ = [
 ]
 
 ALERT_WINDOW = timedelta(days=30)  # Monitor Alerts look back at most 30 days
+_ACCOUNT_SID = re.compile(r"AC[0-9a-fA-F]{32}")
+_ISO = re.compile(r"[A-Za-z]{2}")
 
 # --- request lines: what the log and ``Fetched.request`` show, whatever --api-url is ---------
 
@@ -529,7 +532,15 @@ class _Walk:
 
     def evidence_subject(self, s: EvidenceSubject) -> bool:
         """Evidence in hand: read its account (else the authenticated one) and the authenticated account."""
-        self.target = s.evidence.account_sid or self.auth
+        named = s.evidence.account_sid
+        if named and not _ACCOUNT_SID.fullmatch(named):
+            # Pasted text is untrusted: never put it in a request path, and never read another account instead.
+            shown = "".join(ch for ch in named if ch.isprintable())[:40]
+            reason = f"the input's account SID {shown!r} is not an account SID (AC and 32 hex digits): nothing was read"
+            for slot in _SLOTS - {"resource", "notifications", "alerts"}:
+                self.slots[slot] = Fetched(error=reason)
+            return False
+        self.target = named or self.auth
         own = {sid: self.ask(account(sid)) for sid in dict.fromkeys((self.target, self.auth))}
         if any(a is None for a in own.values()):
             return False
@@ -624,9 +635,9 @@ class _Walk:
                 iso = parse_destination(ev.to, default_region=home).country
                 if iso:
                     return iso, ""
-                if not ev.country:
+                if not (ev.country and _ISO.fullmatch(ev.country)):
                     return None, f"the destination {ev.to!r} maps to no country, so there is no country to look up"
-            if ev.country:
+            if ev.country and _ISO.fullmatch(ev.country):
                 return ev.country.upper(), ""
             return None, "the input names no destination number or country, so there is no country to look up"
         resource = self.resource

@@ -378,6 +378,23 @@ def test_pasted_error_without_destination_reads_no_permission() -> None:
     assert "names no destination" in result.context.messaging_permissions.error
 
 
+@pytest.mark.parametrize("bad", ["AC123", "AC" + "a" * 31 + "/../x", "AC\x1b[31m" + "a" * 30])
+def test_pasted_malformed_account_sid_is_never_read_nor_replaced(bad: str) -> None:
+    world = demo_world()
+    evidence = Evidence(kind="paste", code=21408, account_sid=bad, country="../FR")
+    batches, _, (result,) = drive([EvidenceSubject(evidence)], world)
+    assert batches == []  # nothing sent: neither the text nor the authenticated account instead
+    ctx = result.context
+    assert ctx is not None and "is not an account SID" in ctx.account.error
+    assert "\x1b" not in ctx.account.error and "is not an account SID" in ctx.messaging_permissions.error
+
+
+def test_pasted_country_must_be_a_country_code() -> None:
+    world = demo_world()
+    _, _, (result,) = drive([EvidenceSubject(Evidence(kind="paste", code=21408, country="FR/../x"))], world)
+    assert result.context is not None and "names no destination" in result.context.messaging_permissions.error
+
+
 def test_assemble_refuses_while_reads_are_missing() -> None:
     with pytest.raises(ValueError, match="still missing"):
         assemble(SidSubject(sm(0), "message"), {}, demo_world().setup())
