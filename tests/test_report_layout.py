@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
 
 import pytest
 from hypothesis import given
@@ -18,9 +17,10 @@ from hypothesis import strategies as st
 from test_render_samples import sample_diagnosis
 
 from diagnose.demo import run_demo
-from diagnose.models import Diagnosis, ErrorInfo, Evidence, Report, Subject
+from diagnose.models import Diagnosis, ErrorInfo, Report
 from diagnose.render import render_report
 from diagnose.render._views import report_view
+from diagnose.report import build_unavailable
 
 SUBACCOUNT = "AC15bf105506e1d44cb84ba12ca58143a1"
 VOICE_FACTS = re.compile(r"^(parent_|effective_)?voice_|^governing_account_sid$|^to_high_risk_special$")
@@ -155,28 +155,8 @@ def test_prevention_is_merged_per_code_without_repeats(rows: list[tuple[int, lis
     assert len(codes) == len(set(codes))
 
 
-@dataclass(frozen=True)
-class _Unavailable(Diagnosis):
-    """What the batch runner produces for a SID it could not read (PROTOCOL: the unavailable contract)."""
-
-    problem: str = ""
-    problem_kind: str = ""
-
-
 def _unavailable(sid: str, problem: str) -> Diagnosis:
-    return _Unavailable(
-        subject=Subject(kind="message", sid=sid),
-        evidence=Evidence(kind="message", sid=sid),
-        error=ErrorInfo(code=None, title="", docs_url=""),
-        verdict="unavailable",  # type: ignore[arg-type]
-        cause=None,
-        causes=(),
-        fix=(),
-        verify=(),
-        facts={},
-        problem=problem,
-        problem_kind="not-found",
-    )
+    return build_unavailable("message", sid, "not-found", problem)
 
 
 def test_a_batch_separates_subjects_and_ends_with_a_summary(demo: Report) -> None:
@@ -190,13 +170,13 @@ def test_a_batch_separates_subjects_and_ends_with_a_summary(demo: Report) -> Non
     assert [lines[i].split()[1] for i in rules[:3]] == ["1/3", "2/3", "3/3"]
     assert lines[rules[0] + 1].startswith(f"message {demo.diagnoses[0].subject.sid}")
     second = "\n".join(lines[rules[1] : rules[2]])
-    assert "Not diagnosed: no message with this SID in any account" in second
+    assert "Not diagnosed: no message with this SID in any account (not-found)" in second
     assert "Problem" in second
     summary = lines[lines.index("Summary") :]
     assert lines[lines.index("Summary") - 1].startswith("━━━")  # a rule before the summary, nothing after it
     assert len(summary) == 4
     assert summary[2].split()[:3] == [missing, "-", "unavailable"]
-    assert summary[2].endswith("no message with this SID in any account")
+    assert summary[2].endswith("no message with this SID in any account (not-found)")
     assert summary[1].split()[2:] == ["confirmed", demo.diagnoses[0].cause]
     md = render_report(batch, "markdown")
     assert md.index("| 2 | `SM00000000000000000000000000000000` | - | unavailable |") < md.index("## 1/3 ·")

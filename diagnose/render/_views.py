@@ -192,9 +192,10 @@ class DiagnosisView:
 
 
 def _problem(d: Diagnosis) -> str:
-    """Why a subject could not be diagnosed (``Diagnosis.problem``, for verdict ``unavailable``)."""
-    problem = getattr(d, "problem", "")
-    return problem if isinstance(problem, str) else ""
+    """Why a subject could not be diagnosed (verdict ``unavailable``), with the kind of problem."""
+    if not d.problem:
+        return ""
+    return f"{d.problem} ({d.problem_kind})" if d.problem_kind else d.problem
 
 
 def _subject_line(d: Diagnosis, failed: list[tuple[str, str]]) -> str:
