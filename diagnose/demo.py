@@ -1,6 +1,6 @@
 """`diagnose demo`: the whole product against the bundled simulator, no account needed.
 
-This is an edge module like cli.py: it starts a server and goes online (to
+This is an edge module like cli/: it starts a server and goes online (to
 127.0.0.1), then hands every case of the demo scenario to the real pipeline.
 """
 

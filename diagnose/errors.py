@@ -1,4 +1,4 @@
-"""One exception tree. Only ``cli.py`` turns these into exit codes."""
+"""One exception tree. Only ``cli/exit_codes.py`` turns these into exit codes."""
 
 from __future__ import annotations
 

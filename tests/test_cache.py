@@ -70,3 +70,11 @@ def test_unwritable_cache_dir_still_works(tmp_path: Path) -> None:
         [sys.executable, "-m", "diagnose", "explain", "21408"], capture_output=True, text=True, env=env, cwd=ROOT
     )
     assert proc.returncode == 0 and "missing-country" in proc.stdout
+
+
+def test_every_file_in_the_cache_key_exists() -> None:
+    from diagnose.knowledge._cache import salt_sources
+
+    sources = salt_sources()
+    assert [p for p in sources if not p.is_file()] == []  # a moved checker would silently stop invalidating
+    assert "schema.json" in {p.name for p in sources}

@@ -34,21 +34,22 @@ _CHECKERS = (
 )
 
 
-@functools.cache
-def _salt() -> bytes:
-    here = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for name in _CHECKERS:
-        try:
-            digest.update((here / name).read_bytes())
-        except OSError:
-            digest.update(name.encode())
+def salt_sources() -> list[Path]:
+    """The files whose bytes go into every cache key: the checkers, and the schema beside the knowledge."""
     from .._data import knowledge_dir
 
-    try:  # the schema lives with the built-in knowledge (knowledge/schema.json)
-        digest.update((knowledge_dir() / "schema.json").read_bytes())
-    except OSError:
-        digest.update(b"schema.json")
+    here = Path(__file__).resolve().parent
+    return [*(here / name for name in _CHECKERS), knowledge_dir() / "schema.json"]
+
+
+@functools.cache
+def _salt() -> bytes:
+    digest = hashlib.sha256()
+    for path in salt_sources():
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(str(path).encode())
     return digest.digest()
 
 

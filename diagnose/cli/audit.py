@@ -21,9 +21,8 @@ from typing import IO, Any
 
 import click
 
-from .errors import DiagnoseError, InputError
-
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+from ..errors import DiagnoseError, InputError
+from . import exit_codes
 
 
 class Spool:
@@ -35,7 +34,7 @@ class Spool:
         self.count = 0
 
     def write(self, account: Any) -> None:
-        from .audit import gaps
+        from ..audit import gaps
 
         self._file.write(json.dumps(account.as_dict(), ensure_ascii=False) + "\n")
         for gap in gaps(account):
@@ -50,7 +49,7 @@ class Spool:
         handle.seek(0, os.SEEK_END)
 
     def read(self) -> Iterator[Any]:
-        from .audit import AccountAudit
+        from ..audit import AccountAudit
 
         for line in self._lines(self._file):
             yield AccountAudit.from_dict(json.loads(line))
@@ -104,16 +103,16 @@ class Progress:
 
 def _exit_code(head_tally: Any, info: Any) -> int:
     if info.interrupted:
-        return EXIT_INTERRUPTED
+        return exit_codes.INTERRUPTED
     if not head_tally.complete or info.scope_problem:
-        return 3
+        return exit_codes.INCOMPLETE
     if head_tally.verdicts["gaps"]:
-        return 1
-    return 0
+        return exit_codes.UNRESOLVED
+    return exit_codes.OK
 
 
 def _parse_subaccounts(value: str | None) -> str | tuple[str, ...] | None:
-    from .evidence import check_account_sid
+    from ..evidence import check_account_sid
 
     if value is None:
         return None
@@ -129,7 +128,7 @@ def _parse_subaccounts(value: str | None) -> str | tuple[str, ...] | None:
 
 
 def read_countries(countries: str | None, countries_file: str | None) -> tuple[str, ...]:
-    from .audit import parse_countries, parse_countries_file
+    from ..audit import parse_countries, parse_countries_file
 
     found: list[str] = []
     if countries:
@@ -212,11 +211,11 @@ def audit_command(
     1 gaps, 2 bad input, 3 incomplete (an account or the account list could
     not be read; Twilio unreachable; credentials rejected), 130 interrupted.
     """
-    from .cli import EXIT_TWILIO, EXIT_USAGE, _use_color
+    from ._common import use_color
 
     try:
         wanted = read_countries(countries, countries_file)
-        from .audit import parse_products
+        from ..audit import parse_products
 
         products = parse_products(product)
         scope = _parse_subaccounts(subaccounts)
@@ -230,14 +229,14 @@ def audit_command(
             concurrency=concurrency,
             api_url=api_url,
             timeout=timeout,
-            color=_use_color(color) and out is None and fmt == "text",
+            color=use_color(color) and out is None and fmt == "text",
         )
     except InputError as err:
         click.echo(f"diagnose: error: {err}", err=True)
-        sys.exit(EXIT_USAGE)
+        sys.exit(exit_codes.BAD_INPUT)
     except DiagnoseError as err:
         click.echo(f"diagnose: error: {err}", err=True)
-        sys.exit(EXIT_TWILIO)
+        sys.exit(exit_codes.TWILIO)
     sys.exit(code)
 
 
@@ -254,10 +253,10 @@ def run_audit_command(
     timeout: float,
     color: bool,
 ) -> int:
-    from .audit import Tally, document_head
-    from .audit_reads import DEFAULT_CONCURRENCY, Auditor
-    from .gateway import TwilioAccess, credentials_from_env
-    from .render.audit import render_audit, render_audit_json
+    from ..audit import Tally, document_head
+    from ..audit_reads import DEFAULT_CONCURRENCY, Auditor
+    from ..gateway import TwilioAccess, credentials_from_env
+    from ..render.audit import render_audit, render_audit_json
 
     creds = credentials_from_env(os.environ)
     workers = concurrency or DEFAULT_CONCURRENCY

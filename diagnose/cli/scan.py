@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from .errors import DiagnoseError, InputError
+from ..errors import DiagnoseError, InputError
+from . import exit_codes
 
 
 @click.command("scan")
@@ -45,9 +46,9 @@ def scan_command(
     0 no failure found, 1 failures found, 2 bad input, 3 incomplete (an
     account or source could not be read), 130 interrupted.
     """
-    from .cli import EXIT_TWILIO, EXIT_USAGE, _use_color
-    from .cli_audit import _parse_subaccounts
-    from .scan import parse_since
+    from ..scan import parse_since
+    from ._common import use_color
+    from .audit import _parse_subaccounts
 
     try:
         window = parse_since(since)
@@ -55,14 +56,14 @@ def scan_command(
         doc = run_scan(window, scope, concurrency=concurrency, api_url=api_url, timeout=timeout)
     except InputError as err:
         click.echo(f"diagnose: error: {err}", err=True)
-        sys.exit(EXIT_USAGE)
+        sys.exit(exit_codes.BAD_INPUT)
     except DiagnoseError as err:
         click.echo(f"diagnose: error: {err}", err=True)
-        sys.exit(EXIT_TWILIO)
-    from .render.scan import render_scan
+        sys.exit(exit_codes.TWILIO)
+    from ..render.scan import render_scan
 
     try:
-        for chunk in render_scan(fmt, doc, color=_use_color(color) and fmt == "text"):
+        for chunk in render_scan(fmt, doc, color=use_color(color) and fmt == "text"):
             sys.stdout.write(chunk)
         sys.stdout.flush()
     except BrokenPipeError:
@@ -72,7 +73,7 @@ def scan_command(
 
 def knowledge_codes() -> dict[int, tuple[str, ...]]:
     """Every code with knowledge, and its channels (what the scan looks for, as data)."""
-    from .knowledge import load_knowledge
+    from ..knowledge import load_knowledge
 
     return {entry.code: tuple(entry.channels) for entry in load_knowledge().entries()}
 
@@ -86,10 +87,10 @@ def run_scan(
     timeout: float,
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    from .audit_reads import DEFAULT_CONCURRENCY
-    from .gateway import TwilioAccess, credentials_from_env
-    from .scan import SCHEMA_VERSION, Grouper, describe_window, diagnose_group, fix_dict, group_dict, iso, rank
-    from .scan_reads import Scanner
+    from ..audit_reads import DEFAULT_CONCURRENCY
+    from ..gateway import TwilioAccess, credentials_from_env
+    from ..scan import SCHEMA_VERSION, Grouper, describe_window, diagnose_group, fix_dict, group_dict, iso, rank
+    from ..scan_reads import Scanner
 
     codes = knowledge_codes()
     creds = credentials_from_env(os.environ)
@@ -125,7 +126,12 @@ def run_scan(
     else:
         headline = f"No geo-permission failures in {said} ({info.accounts:,} account(s) scanned)."
     incomplete = bool(info.problems) or info.interrupted
-    exit_code = 130 if info.interrupted else 3 if incomplete else 1 if grouper.failures else 0
+    if info.interrupted:
+        exit_code = exit_codes.INTERRUPTED
+    elif incomplete:
+        exit_code = exit_codes.INCOMPLETE
+    else:
+        exit_code = exit_codes.UNRESOLVED if grouper.failures else exit_codes.OK
     return {
         "kind": "scan",
         "schema": SCHEMA_VERSION,

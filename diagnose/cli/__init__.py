@@ -1,0 +1,74 @@
+"""The command line: one module per command, each a thin click command around the library.
+
+``diagnose.cli:main`` is the entry point. Commands are imported only when they
+run (``--help`` imports them all), so ``diagnose explain 21408`` does not pay
+for the modules of ``diagnose demo``. Only this package prints, reads the
+environment and maps errors to exit codes (:mod:`.exit_codes`).
+
+``diagnose ARG…`` with an argument that is no command name runs the hidden
+``sids`` command; :mod:`._router` decides what each argument is.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+import click
+
+# name → "module" (which defines ``command``) or "module:attribute", in this package.
+_COMMANDS = {
+    "audit": "audit:audit_command",
+    "scan": "scan:scan_command",
+    "demo": "demo",
+    "explain": "explain",
+    "knowledge": "knowledge",
+    "runbook": "runbook",
+    "sids": "sids",
+    "simulator": "simulator",
+}
+_DEFAULT = "sids"
+
+
+class _Main(click.Group):
+    """Loads each command on first use; ``diagnose SM…`` runs the hidden ``sids`` command."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = _COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        command: click.Command = getattr(import_module(f"{__name__}.{module}"), attribute or "command")
+        return command
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        first = next((a for a in args if not a.startswith("-") or a == "-"), None)
+        if first is not None and first not in _COMMANDS:
+            args = [_DEFAULT, *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="twilio-diagnose")
+def main() -> None:
+    """Diagnose a failed Twilio message or call and show the exact fix.
+
+    \b
+      diagnose SM…            a failed message, by SID
+      diagnose CA…            a failed call, by SID
+      diagnose demo           the whole product against the bundled simulator
+      diagnose explain 21408  what a code means, its causes and fixes
+
+    \b
+    With a SID: --account AC… (the subaccount that owns it), --format
+    text|markdown|html|json, --api-url URL (or DIAGNOSE_API_URL), --timeout S,
+    --knowledge DIR, --color auto|always|never. Credentials: TWILIO_ACCOUNT_SID
+    with TWILIO_AUTH_TOKEN, or TWILIO_API_KEY and TWILIO_API_SECRET.
+    Exit codes: 0 confirmed or no error, 1 likely/inconclusive/no knowledge,
+    2 bad input, 3 Twilio unreachable or credentials rejected.
+    """
+
+
+__all__ = ["main"]

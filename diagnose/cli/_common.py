@@ -1,0 +1,80 @@
+"""What every command shares: the common options, colour, errors → exit codes, and loading knowledge."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import click
+
+from ..errors import DiagnoseError, InputError
+from . import exit_codes
+
+if TYPE_CHECKING:
+    from ..knowledge import KnowledgeBase
+    from ..models import Report
+
+FORMATS = ("text", "markdown", "html", "json")
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
+)
+color_option = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour text output (auto: only on a terminal, and never with NO_COLOR set).",
+)
+knowledge_option = click.option(
+    "--knowledge",
+    "knowledge_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="Also load knowledge files from DIR (repeatable); they override built-in codes.",
+)
+
+
+def use_color(mode: str) -> bool:
+    if mode == "always":
+        return True
+    if mode == "never" or "NO_COLOR" in os.environ:
+        return False
+    return sys.stdout.isatty()
+
+
+def echo(text: str, color: bool) -> None:
+    # click strips ANSI codes off a non-terminal unless told otherwise; --color always means keep them.
+    click.echo(text, color=color or None)
+
+
+def fail(err: DiagnoseError) -> NoReturn:
+    click.echo(f"diagnose: error: {err}", err=True)
+    sys.exit(exit_codes.for_error(err))
+
+
+def load_kb(dirs: Sequence[str]) -> KnowledgeBase:
+    from ..knowledge import load_knowledge
+
+    return load_knowledge(tuple(Path(d) for d in dirs))
+
+
+def parse_code(text: str) -> int:
+    """An error code typed by a user, e.g. ``21408``, or InputError."""
+    cleaned = text.strip()
+    # isdigit() alone accepts "²" and other digits int() refuses
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 6:
+        raise InputError(f"{text!r} is not an error code: Twilio codes are numbers such as 21408")
+    return int(cleaned)
+
+
+def emit_report(report: Report, fmt: str, color: str) -> NoReturn:
+    """Print a report and exit with the code its verdicts call for."""
+    from ..render import render_report
+
+    colored = use_color(color)
+    echo(render_report(report, fmt, color=colored), colored)
+    sys.exit(exit_codes.for_verdicts(d.verdict for d in report.diagnoses))

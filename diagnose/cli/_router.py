@@ -1,0 +1,86 @@
+"""The input router: what a bare argument of ``diagnose ARG…`` is, before anything is read or sent.
+
+:func:`route` turns one argument into a small typed value. It looks at the text
+only, except to ask whether a file of that name exists (the caller passes the
+test in, so the routing itself is pure and testable without a disk):
+
+* ``-``: error text on standard input;
+* a bare number such as ``21408``: an error code;
+* ``SM…``/``MM…``/``CA…`` with 32 hex digits: a SID;
+* the name of an existing file: error text in that file;
+* one word that starts with two letters (``SM123``, ``XX…``): a SID that is
+  malformed, so that the SID check can say exactly what is wrong with it;
+* anything else (spaces, punctuation, several lines): pasted error text.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_SID = re.compile(r"(?:SM|MM|CA)[0-9a-fA-F]{32}")
+_SID_LIKE = re.compile(r"[A-Za-z]{2}\w*")
+_CODE = re.compile(r"[0-9]{1,6}")  # ASCII digits only: "²" is a digit to str.isdigit, not to int()
+
+
+@dataclass(frozen=True)
+class SidArg:
+    """A message or call SID, or one word shaped like a SID (checked later, with a precise message)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class StdinArg:
+    """``-``: read the error text from standard input."""
+
+
+@dataclass(frozen=True)
+class FileArg:
+    """An existing file holding error text."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class CodeArg:
+    """A bare Twilio error code."""
+
+    code: int
+
+
+@dataclass(frozen=True)
+class TextArg:
+    """Error text pasted on the command line."""
+
+    text: str
+
+
+Routed = SidArg | StdinArg | FileArg | CodeArg | TextArg
+
+
+def route(arg: str, *, is_file: Callable[[str], bool] = os.path.isfile) -> Routed:
+    """What ``arg`` is; ``is_file`` answers whether a file of that name exists."""
+    word = arg.strip()
+    if word == "-":
+        return StdinArg()
+    if _CODE.fullmatch(word):
+        return CodeArg(int(word))
+    if _SID.fullmatch(word):
+        return SidArg(word)
+    if word and _is_file(arg, is_file):
+        return FileArg(arg)
+    if _SID_LIKE.fullmatch(word):
+        return SidArg(word)
+    return TextArg(arg)
+
+
+def _is_file(arg: str, is_file: Callable[[str], bool]) -> bool:
+    if "\x00" in arg or "\n" in arg or len(arg) > 4096:
+        return False  # no file has such a name; os.stat would raise on NUL
+    try:
+        return is_file(arg)
+    except (OSError, ValueError):
+        return False

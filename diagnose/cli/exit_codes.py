@@ -1,0 +1,53 @@
+"""Every exit code of ``diagnose``, and the verdict → exit code mapping (the only place they live).
+
+Documented in ``docs/report-format.md`` (Exit codes) and in ``diagnose --help``.
+A process that reports on several subjects exits with the worst (highest) code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+from ..errors import DiagnoseError, InputError, TwilioAccessError
+
+OK = 0
+"""Confirmed cause, or no error to explain; lint found no error."""
+UNRESOLVED = 1
+"""Likely or inconclusive, no knowledge for the code; lint found errors."""
+BAD_INPUT = 2
+"""The input cannot be used (a malformed SID, a missing code, no credentials): nothing reached Twilio."""
+TWILIO = 3
+"""Twilio unreachable, credentials rejected, or the SID not found."""
+INCOMPLETE = TWILIO
+"""An audit that could not read an account or the account list."""
+INTERRUPTED = 130
+"""Ctrl-C: 128 + SIGINT, as shells report it."""
+
+VERDICT_EXIT: Mapping[str, int] = MappingProxyType(
+    {
+        "confirmed": OK,
+        "no-error": OK,
+        "likely": UNRESOLVED,
+        "inconclusive": UNRESOLVED,
+        "no-knowledge": UNRESOLVED,
+    }
+)
+
+
+def worst(codes: Iterable[int]) -> int:
+    """The exit code of several results: the highest, or OK when there are none."""
+    return max(codes, default=OK)
+
+
+def for_verdicts(verdicts: Iterable[str]) -> int:
+    """The exit code of a report, from the verdicts of its diagnoses."""
+    return worst(VERDICT_EXIT[v] for v in verdicts)
+
+
+def for_error(err: DiagnoseError) -> int:
+    """The exit code of an error that stopped the command."""
+    # Missing credentials are an InputError too: nothing reached Twilio, so it is bad input.
+    if isinstance(err, TwilioAccessError) and not isinstance(err, InputError):
+        return TWILIO
+    return BAD_INPUT

@@ -1,0 +1,53 @@
+"""``diagnose runbook``: the support runbook of one or more codes, or a static site of all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import DiagnoseError, InputError
+from ._common import fail, knowledge_option, load_kb, parse_code
+
+
+@click.command("runbook")
+@click.argument("codes", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every code with knowledge; with --out, a static HTML site.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True)
+@click.option("--out", type=click.Path(file_okay=False), help="Write files into DIR instead of printing.")
+@knowledge_option
+def command(codes: tuple[str, ...], all_: bool, fmt: str, out: str | None, knowledge_dirs: tuple[str, ...]) -> None:
+    """Write the support runbook: Meaning / Impact / Diagnosis / Mitigation / Prevention / Escalation."""
+    from ..runbook import build_site, render_runbook
+
+    try:
+        kb = load_kb(knowledge_dirs)
+        if all_:
+            entries = kb.entries()
+        elif codes:
+            entries = []
+            for text in codes:
+                entry = kb.get(parse_code(text))
+                if entry is None:
+                    raise InputError(f"no knowledge for {text}; `diagnose explain --list` shows the codes that have it")
+                entries.append(entry)
+        else:
+            raise InputError("give one or more codes, or --all")
+        if out is None:
+            for entry in entries:
+                click.echo(render_runbook(entry, fmt))
+            return
+        target = Path(out)
+        target.mkdir(parents=True, exist_ok=True)
+        if all_:
+            files = build_site(entries)
+        else:
+            ext = "html" if fmt == "html" else "md"
+            files = {f"{e.code}.{ext}": render_runbook(e, fmt) + "\n" for e in entries}
+        for name, text in files.items():
+            (target / name).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {len(files)} files to {target}")
+    except DiagnoseError as err:
+        fail(err)
+    except OSError as err:
+        fail(InputError(f"cannot write to {out}: {err.strerror or err}"))

@@ -1,0 +1,317 @@
+"""The pieces of diagnose/cli/: the input router, exit codes, the progress bar, confirmation prompts, lazy commands."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import get_args
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from diagnose.cli import exit_codes, main
+from diagnose.cli._router import CodeArg, FileArg, SidArg, StdinArg, TextArg, route
+from diagnose.cli.progress import Progress
+from diagnose.cli.prompts import ConfirmationRefused, confirm
+from diagnose.errors import (
+    InputError,
+    KnowledgeError,
+    MissingCredentialsError,
+    NotFoundError,
+    RenderError,
+    UnreachableError,
+)
+from diagnose.models import Verdict
+
+ROOT = Path(__file__).resolve().parents[1]
+SID = "SM" + "0123456789abcdef" * 2
+CALL = "CA" + "f" * 32
+
+
+def invoke(args: list[str], stdin: str | None = None):
+    env = {"NO_COLOR": "1", "TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": "", "DIAGNOSE_API_URL": ""}
+    return CliRunner().invoke(main, args, env=env, input=stdin, catch_exceptions=False)
+
+
+# --------------------------------------------------------------------------- router
+
+
+def never_a_file(_: str) -> bool:
+    return False
+
+
+@pytest.mark.parametrize(
+    ("arg", "expected"),
+    [
+        ("-", StdinArg()),
+        (" - ", StdinArg()),
+        ("21408", CodeArg(21408)),
+        (" 30003\n", CodeArg(30003)),
+        (SID, SidArg(SID)),
+        (f"  {CALL} ", SidArg(CALL)),
+        ("SM123", SidArg("SM123")),  # malformed, but a SID attempt: the SID check says what is wrong
+        ("XX" + "0" * 32, SidArg("XX" + "0" * 32)),
+        (
+            "Error 21408: Permission to send an SMS has not been enabled",
+            TextArg("Error 21408: Permission to send an SMS has not been enabled"),
+        ),
+        ("twilio.log", TextArg("twilio.log")),  # no such file
+        ("²", TextArg("²")),
+        ("1234567", TextArg("1234567")),  # too long for a Twilio code, not a word
+    ],
+)
+def test_route_without_files(arg: str, expected: object) -> None:
+    assert route(arg, is_file=never_a_file) == expected
+
+
+def test_route_finds_an_existing_file(tmp_path: Path) -> None:
+    log = tmp_path / "twilio.log"
+    log.write_text("Error 21408")
+    assert route(str(log)) == FileArg(str(log))
+    assert route(str(tmp_path / "missing.log")) == TextArg(str(tmp_path / "missing.log"))
+    assert route(str(tmp_path)) == TextArg(str(tmp_path))  # a folder holds no error text
+    # a code or a SID wins over a file of the same name
+    assert route("21408", is_file=lambda _: True) == CodeArg(21408)
+    assert route(SID, is_file=lambda _: True) == SidArg(SID)
+
+
+@given(st.text(max_size=300))
+def test_route_is_total(arg: str) -> None:
+    routed = route(arg)
+    assert isinstance(routed, (SidArg, StdinArg, FileArg, CodeArg, TextArg))
+    if isinstance(routed, CodeArg):
+        assert 0 <= routed.code <= 999_999
+
+
+def test_route_survives_names_no_file_can_have() -> None:
+    for arg in ("a\x00b", "x" * 100_000, "line one\nline two", "\udcff"):
+        assert isinstance(route(arg), (TextArg, SidArg))
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["-"], "Error 21408", "`diagnose -`) is not supported yet"),
+        (["21408"], None, "`diagnose explain 21408` explains it"),
+        (["Error 21408: Permission to send an SMS"], None, "pasted error text is not supported yet"),
+        ([SID, "21215"], None, "`diagnose explain 21215` explains it"),
+    ],
+)
+def test_inputs_other_than_sids_are_bad_input_for_now(args: list[str], stdin: str | None, message: str) -> None:
+    result = invoke(args, stdin)
+    assert result.exit_code == exit_codes.BAD_INPUT
+    assert message in result.stderr and result.stdout == ""
+
+
+def test_a_file_argument_is_named_in_the_refusal(tmp_path: Path) -> None:
+    log = tmp_path / "twilio.log"
+    log.write_text("Error 21408")
+    result = invoke([str(log)])
+    assert result.exit_code == exit_codes.BAD_INPUT
+    assert f"from a file ({log})" in result.stderr
+
+
+# --------------------------------------------------------------------------- exit codes
+
+
+def test_every_verdict_has_an_exit_code() -> None:
+    assert set(exit_codes.VERDICT_EXIT) == set(get_args(Verdict))
+    assert exit_codes.for_verdicts([]) == exit_codes.OK
+    assert exit_codes.for_verdicts(["confirmed", "inconclusive", "no-error"]) == exit_codes.UNRESOLVED
+    assert exit_codes.worst([0, 3, 1]) == 3
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (InputError("x"), 2),
+        (MissingCredentialsError("x"), 2),
+        (KnowledgeError("x"), 2),
+        (RenderError("x"), 2),
+        (UnreachableError("x"), 3),
+        (NotFoundError("x"), 3),
+    ],
+)
+def test_errors_map_to_documented_exit_codes(error: Exception, code: int) -> None:
+    assert exit_codes.for_error(error) == code  # type: ignore[arg-type]
+
+
+def test_exit_codes_live_in_one_module() -> None:
+    literal_exit = re.compile(r"(sys\.exit|SystemExit|ctx\.exit)\(\s*\d")
+    for path in (ROOT / "diagnose").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not literal_exit.search(text), f"{path}: an exit code literal; use diagnose/cli/exit_codes.py"
+        if path.name != "exit_codes.py":
+            assert "VERDICT_EXIT = " not in text and "EXIT_" not in text, path
+
+
+def test_help_documents_the_exit_codes() -> None:
+    text = invoke(["--help"]).stdout
+    assert "0 confirmed" in text and "2 bad input" in text and "3 Twilio unreachable" in text
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_draws_nothing_off_a_terminal() -> None:
+    stream = io.StringIO()
+    with Progress(total=3, label="reading", stream=stream) as bar:
+        for _ in range(3):
+            bar.advance()
+    assert stream.getvalue() == ""
+
+
+def test_progress_on_a_terminal_draws_and_clears_its_line() -> None:
+    stream = FakeTerminal()
+    with Progress(total=4, label="reading subaccounts", stream=stream) as bar:
+        bar.advance(4)
+    out = stream.getvalue()
+    assert "reading subaccounts [" in out and "] 4/4" in out
+    assert out.endswith("\r\x1b[K")
+
+
+@given(
+    total=st.one_of(st.none(), st.integers(-5, 10**6)),
+    done=st.integers(0, 10**6),
+    width=st.integers(0, 400),
+    label=st.text(max_size=200),
+)
+def test_progress_line_fits_and_is_safe(total: int | None, done: int, width: int, label: str) -> None:
+    bar = Progress(total=total, label=label, enabled=False)
+    bar.done = done
+    line = bar.line(width)
+    assert len(line) <= max(width - 1, 10)
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in line)
+
+
+def test_progress_without_a_total_counts() -> None:
+    bar = Progress(label="messages", enabled=False)
+    bar.done = 12
+    assert bar.line(80) == "messages 12"
+
+
+def test_progress_stops_drawing_when_the_terminal_goes_away() -> None:
+    stream = FakeTerminal()
+    with Progress(total=2, stream=stream) as bar:
+        stream.close()
+        bar.advance(2)  # no ValueError from the closed stream
+    assert bar.enabled is False
+
+
+# --------------------------------------------------------------------------- prompts
+
+
+def test_yes_skips_the_question() -> None:
+    assert confirm("Enable France?", assume_yes=True, stdin=io.StringIO()) is True
+
+
+def test_no_terminal_refuses_clearly() -> None:
+    with pytest.raises(ConfirmationRefused) as caught:
+        confirm("Enable France for AC1?", assume_yes=False, stdin=io.StringIO("y\n"))
+    assert "--yes" in str(caught.value) and "Enable France for AC1?" in str(caught.value)
+    assert isinstance(caught.value, InputError)  # a usage error: exit 2
+    assert exit_codes.for_error(caught.value) == exit_codes.BAD_INPUT
+
+
+PROMPT_SCRIPT = """
+import sys
+from diagnose.cli.prompts import confirm
+from diagnose.cli.progress import Progress
+with Progress(total=2, label="working") as bar:
+    bar.advance(2)
+answer = confirm("Enable France\\x1b[31m?", assume_yes=False)
+print("ANSWER", answer)
+"""
+
+
+def _in_a_terminal(reply: bytes) -> str:
+    """Run PROMPT_SCRIPT with a real pseudo-terminal as stdin, stdout and stderr; type ``reply``."""
+    pty = pytest.importorskip("pty")
+    leader, follower = pty.openpty()
+    env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", PROMPT_SCRIPT], stdin=follower, stdout=follower, stderr=follower, env=env, cwd=ROOT
+    )
+    os.close(follower)
+    output = b""
+    sent = False
+    deadline = time.monotonic() + 60  # only so that a broken prompt cannot hang the suite
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(leader, 4096)
+                except OSError:  # the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                output += chunk
+            if not sent and b"[y/N]" in output:
+                os.write(leader, reply)
+                sent = True
+            if proc.poll() is not None and not ready:
+                break
+    finally:
+        os.close(leader)
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+    return output.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize(("reply", "answer"), [(b"y\n", True), (b"n\n", False), (b"\n", False)])
+def test_a_real_terminal_gets_the_bar_and_the_question(reply: bytes, answer: bool) -> None:
+    out = _in_a_terminal(reply)
+    assert "working [" in out and "] 2/2" in out
+    assert "Enable France\\x1b[31m? [y/N]" in out  # the escape made visible, not obeyed
+    assert f"ANSWER {answer}" in out
+
+
+# --------------------------------------------------------------------------- lazy commands
+
+
+def test_a_command_imports_only_its_own_module() -> None:
+    code = (
+        "import sys\n"
+        "from diagnose.cli import main\n"
+        "try:\n"
+        "    main(['explain', '21408'], standalone_mode=False)\n"
+        "finally:\n"
+        "    print(sorted(m for m in sys.modules if m.startswith('diagnose.cli.')), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert proc.returncode == 0, proc.stderr
+    loaded = proc.stderr.strip().splitlines()[-1]
+    assert "diagnose.cli.explain" in loaded
+    for other in ("sids", "demo", "runbook", "simulator", "knowledge", "audit", "scan", "progress", "prompts"):
+        assert f"diagnose.cli.{other}'" not in loaded, loaded
+
+
+def test_help_lists_every_visible_command_once() -> None:
+    text = invoke(["--help"]).stdout
+    commands = text.split("Commands:")[1].split()
+    for name in ("audit", "demo", "explain", "knowledge", "runbook", "scan", "simulator"):
+        assert name in commands
+    assert "sids" not in commands
+
+
+def test_knowledge_help_names_the_path_command() -> None:
+    text = invoke(["knowledge", "--help"]).stdout
+    assert "diagnose knowledge path" in text and "--knowledge DIR" in text
+    result = invoke(["knowledge", "path"])
+    assert result.exit_code == 0
+    assert (Path(result.stdout.strip()) / "21408.yaml").is_file()
