@@ -21,6 +21,7 @@ from diagnose.cli import exit_codes, main
 from diagnose.cli._router import CodeArg, FileArg, SidArg, StdinArg, TextArg, route
 from diagnose.cli.progress import Progress
 from diagnose.cli.prompts import ConfirmationRefused, confirm
+from diagnose.demo import run_demo
 from diagnose.errors import (
     InputError,
     KnowledgeError,
@@ -29,7 +30,8 @@ from diagnose.errors import (
     RenderError,
     UnreachableError,
 )
-from diagnose.models import Verdict
+from diagnose.models import Diagnosis, ProblemKind, Verdict
+from diagnose.report import build_unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 SID = "SM" + "0123456789abcdef" * 2
@@ -122,11 +124,27 @@ def test_a_file_argument_is_named_in_the_refusal(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- exit codes
 
 
-def test_every_verdict_has_an_exit_code() -> None:
-    assert set(exit_codes.VERDICT_EXIT) == set(get_args(Verdict))
-    assert exit_codes.for_verdicts([]) == exit_codes.OK
-    assert exit_codes.for_verdicts(["confirmed", "inconclusive", "no-error"]) == exit_codes.UNRESOLVED
+def test_every_verdict_and_problem_has_an_exit_code() -> None:
+    assert set(exit_codes.VERDICT_EXIT) | {"unavailable"} == set(get_args(Verdict))
+    assert set(exit_codes.PROBLEM_EXIT) == set(get_args(ProblemKind))
     assert exit_codes.worst([0, 3, 1]) == 3
+    assert exit_codes.for_diagnoses([]) == exit_codes.OK
+
+
+@pytest.fixture(scope="module")
+def demo_diagnoses() -> tuple[Diagnosis, ...]:
+    return run_demo().diagnoses
+
+
+@pytest.mark.parametrize(("kind", "code"), [("input", 2), ("not-found", 3), ("credentials", 3), ("unreachable", 3)])
+def test_a_subject_that_cannot_be_diagnosed_sets_the_worst_exit_code(
+    demo_diagnoses: tuple[Diagnosis, ...], kind: ProblemKind, code: int
+) -> None:
+    lost = build_unavailable("message", SID, kind, "why")
+    assert exit_codes.for_diagnosis(lost) == code
+    confirmed = [d for d in demo_diagnoses if d.verdict == "confirmed"][:2]
+    assert exit_codes.for_diagnoses(confirmed) == exit_codes.OK
+    assert exit_codes.for_diagnoses([*confirmed, lost]) == code
 
 
 @pytest.mark.parametrize(

@@ -77,4 +77,4 @@ def emit_report(report: Report, fmt: str, color: str) -> NoReturn:
 
     colored = use_color(color)
     echo(render_report(report, fmt, color=colored), colored)
-    sys.exit(exit_codes.for_verdicts(d.verdict for d in report.diagnoses))
+    sys.exit(exit_codes.for_diagnoses(report.diagnoses))

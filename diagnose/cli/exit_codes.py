@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from ..errors import DiagnoseError, InputError, TwilioAccessError
+
+if TYPE_CHECKING:
+    from ..models import Diagnosis
 
 OK = 0
 """Confirmed cause, or no error to explain; lint found no error."""
@@ -33,6 +37,17 @@ VERDICT_EXIT: Mapping[str, int] = MappingProxyType(
         "no-knowledge": UNRESOLVED,
     }
 )
+"""Every verdict but ``unavailable``, whose exit code depends on why (:data:`PROBLEM_EXIT`)."""
+
+PROBLEM_EXIT: Mapping[str, int] = MappingProxyType(
+    {
+        "input": BAD_INPUT,
+        "credentials": TWILIO,
+        "not-found": TWILIO,
+        "unreachable": TWILIO,
+    }
+)
+"""A subject that could not be diagnosed (verdict ``unavailable``), by ``problem_kind``."""
 
 
 def worst(codes: Iterable[int]) -> int:
@@ -40,9 +55,16 @@ def worst(codes: Iterable[int]) -> int:
     return max(codes, default=OK)
 
 
-def for_verdicts(verdicts: Iterable[str]) -> int:
-    """The exit code of a report, from the verdicts of its diagnoses."""
-    return worst(VERDICT_EXIT[v] for v in verdicts)
+def for_diagnosis(diagnosis: Diagnosis) -> int:
+    """The exit code one subject calls for."""
+    if diagnosis.verdict == "unavailable":
+        return PROBLEM_EXIT.get(diagnosis.problem_kind, TWILIO)
+    return VERDICT_EXIT[diagnosis.verdict]
+
+
+def for_diagnoses(diagnoses: Iterable[Diagnosis]) -> int:
+    """The exit code of a report: the worst of its subjects."""
+    return worst(for_diagnosis(d) for d in diagnoses)
 
 
 def for_error(err: DiagnoseError) -> int:
