@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .audit import AccountAudit, Cell, VoiceRanges, sms_cell, sms_comparison, unknown_cells, voice_cell
 from .countries import is_messaging_high_risk, is_not_allowed
-from .errors import CredentialsError, NotFoundError, TwilioAccessError
+from .errors import CredentialsError, TwilioAccessError
 
 if TYPE_CHECKING:
     from .gateway import TwilioAccess
@@ -80,19 +80,38 @@ class Auditor:
     # --- one account ------------------------------------------------------------
 
     def audit_account(self, account: Mapping[str, Any], *, is_parent: bool = False) -> AccountAudit:
-        """Read one account's permissions and classify each cell; never raises a gateway error."""
+        """Read one account's permissions and classify each cell; never raises a gateway error.
+
+        The reads are :mod:`diagnose.plan` reads run by the gateway's executor (``run_reads``), in at
+        most three round trips: SMS permissions with the voice settings; the countries with low-risk
+        numbers on (unless the subaccount inherits its parent's, already read); one read per
+        required country missing from that list. Each account has its own ``ReadCache``, dropped
+        when it is done, so memory does not grow with the number of accounts; the parent's
+        answers are read once and kept (``self.parent``).
+        """
+        from . import plan
+        from .gateway import ReadCache, run_reads
+
         sid = str(account.get("sid") or "")
         owner = account.get("owner_account_sid")
         parent_sid = owner if isinstance(owner, str) and owner and owner != sid else None
         parent = self.parent if (parent_sid and self.parent and self.parent.sid == parent_sid) else None
+        cache = ReadCache()
         cells: list[Cell] = []
         problems: list[str] = []
         inheritance: bool | None = None
         sms_raw: dict[str, bool] = {}
         voice_raw: dict[str, VoiceRanges] = {}
+        sms_read = plan.messaging_permissions(sid, self.countries)
+        settings_read = plan.voice_settings(sid)
+        first = [sms_read] if "sms" in self.products else []
+        if "voice" in self.products and parent_sid is not None:
+            first.append(settings_read)
+        answers = run_reads(self.access, first, cache) if first else {}
         if "sms" in self.products:
-            try:
-                sms_raw = self.access.messaging_permissions(sid, self.countries)
+            answer = answers[sms_read]
+            if answer.ok:
+                sms_raw = plan.permissions_of(answer.value)
                 for iso in self.countries:
                     cells.append(
                         sms_cell(
@@ -104,34 +123,39 @@ class Auditor:
                             is_subaccount=parent_sid is not None,
                         )
                     )
-            except TwilioAccessError as err:
-                why = f"messaging permissions: {reason_of(err)}"
+            else:
+                why = f"messaging permissions: {answer.error}"
                 problems.append(why)
                 cells.extend(unknown_cells(self.countries, ("sms",), why))
         if "voice" in self.products:
-            try:
-                if parent_sid is not None:
-                    settings = self.access.voice_settings(sid)
-                    value = settings.get("dialing_permissions_inheritance") if isinstance(settings, dict) else None
-                    inheritance = value if isinstance(value, bool) else None
-                own: dict[str, VoiceRanges] | None = None
-                if not (parent_sid is not None and inheritance and parent is not None):
-                    own = voice_raw = self.voice_permissions(sid)
-                for iso in self.countries:
-                    cells.append(
-                        voice_cell(
-                            iso,
-                            own.get(iso) if own is not None else None,
-                            not_allowed=is_not_allowed(iso),
-                            is_subaccount=parent_sid is not None,
-                            inheritance=inheritance,
-                            parent=parent.voice.get(iso) if parent else None,
-                        )
+            settings_problem = None
+            if parent_sid is not None:
+                answer = answers[settings_read]
+                value = answer.value.get("dialing_permissions_inheritance") if answer.ok else None
+                inheritance = value if isinstance(value, bool) else None
+                if not answer.ok:
+                    settings_problem = f"voice settings: {answer.error}"
+            own: dict[str, VoiceRanges] | None = None
+            why_own: str | None = None
+            if not (parent_sid is not None and inheritance and parent is not None):
+                own, why_own = self.voice_permissions(sid, cache)
+                voice_raw = own or {}
+            if why_own:
+                problems.append(why_own)
+            elif settings_problem and own is None:
+                problems.append(settings_problem)
+            for iso in self.countries:
+                cells.append(
+                    voice_cell(
+                        iso,
+                        own.get(iso) if own is not None else None,
+                        not_allowed=is_not_allowed(iso),
+                        is_subaccount=parent_sid is not None,
+                        inheritance=inheritance,
+                        parent=parent.voice.get(iso) if parent else None,
+                        why_unknown=why_own or settings_problem,
                     )
-            except TwilioAccessError as err:
-                why = f"voice dialing permissions: {reason_of(err)}"
-                problems.append(why)
-                cells.extend(unknown_cells(self.countries, ("voice",), why))
+                )
         if is_parent:
             self.parent = ParentView(sid, sms_raw, voice_raw)
         cells.sort(key=lambda c: (self.countries.index(c.country), self.products.index(c.product)))
@@ -147,38 +171,43 @@ class Auditor:
             sms_comparison=sms_comparison(cells) if parent_sid is not None else None,
         )
 
-    def voice_permissions(self, sid: str) -> dict[str, VoiceRanges]:
-        """The required countries' toggles: one list read of the countries with low-risk numbers on
-        (``LowRiskNumbersEnabled=true``: a short answer), then one read per required country not in it,
-        for its high-risk toggles. Twilio's voice API has one ``US`` entry for the United States and
-        Canada ("United States/Canada", +1) and no ``CA`` entry: ``CA`` is read from ``US``.
+    def voice_permissions(self, sid: str, cache: Any) -> tuple[dict[str, VoiceRanges] | None, str | None]:
+        """The required countries' toggles, or why not: the list of countries with low-risk numbers on
+        (a short answer), then one read per required country not in it, for its high-risk toggles.
+        Twilio's voice API has one ``US`` entry for the United States and Canada ("United
+        States/Canada", +1) and no ``CA`` entry: ``CA`` is read from ``US``.
         """
-        creds = self.access.credentials_for(sid)
+        from . import plan
+        from .gateway import run_reads
+
+        listing = plan.voice_countries_on(sid)
+        answer = run_reads(self.access, [listing], cache)[listing]
+        if not answer.ok:
+            return None, f"voice dialing permissions: {answer.error}"
         out: dict[str, VoiceRanges] = {}
-        params = {"LowRiskNumbersEnabled": "true", "PageSize": 1000}
-        for rows in self.access.pages(
-            "voice", "/DialingPermissions/Countries", "content", params, creds=creds, max_pages=5
-        ):
-            for row in rows:
-                if isinstance(row, dict) and isinstance(row.get("iso_code"), str):
-                    ranges = VoiceRanges.from_wire(row)
-                    if ranges is not None:
-                        out[row["iso_code"].upper()] = ranges
+        for row in answer.value.get("content") or ():
+            if isinstance(row, dict) and isinstance(row.get("iso_code"), str):
+                ranges = VoiceRanges.from_wire(row)
+                if ranges is not None:
+                    out[row["iso_code"].upper()] = ranges
+        missing: dict[str, plan.Read] = {}
         for iso in self.countries:
-            if iso in out or is_not_allowed(iso):
-                continue
             entry = "US" if iso == "CA" else iso
             if entry in out:
                 out[iso] = out[entry]
-                continue
-            try:
-                row = self.access.get("voice", f"/DialingPermissions/Countries/{entry}", creds=creds)
-            except NotFoundError:
-                continue  # no entry for the country: its cell says so
-            ranges = VoiceRanges.from_wire(row) if isinstance(row, dict) else None
-            if ranges is not None:
-                out[iso] = ranges
-        return out
+            elif not is_not_allowed(iso):
+                missing[iso] = plan.voice_country(sid, entry)
+        if missing:
+            answers = run_reads(self.access, list(missing.values()), cache)
+            for iso, read in missing.items():
+                got = answers[read]
+                if got.ok and isinstance(got.value, dict):
+                    ranges = VoiceRanges.from_wire(got.value)
+                    if ranges is not None:
+                        out[iso] = ranges
+                elif got.kind != "not-found":  # no entry for the country: its cell says so
+                    return None, f"voice dialing permissions: {got.error}"
+        return out, None
 
     def failed(self, account: Mapping[str, Any], reason: str) -> AccountAudit:
         sid = str(account.get("sid") or "")
@@ -275,7 +304,10 @@ class Auditor:
     ) -> None:
         window: collections.deque[Future[AccountAudit]] = collections.deque()
         limit = 2 * self.concurrency
-        pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="diagnose-audit")
+        # Each worker makes its account's requests one after the other: the pool's size is the bound.
+        pool = ThreadPoolExecutor(
+            self.concurrency, thread_name_prefix="diagnose-audit", initializer=self.access.mark_worker
+        )
         try:
             for item in source:
                 if stop is not None and stop.is_set():

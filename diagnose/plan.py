@@ -106,6 +106,7 @@ ReadKind = Literal[
     "voice_country",  # DialingPermissions/Countries/{countries[0]}, as {account}
     "voice_settings",  # voice /v1/Settings, as {account}
     "voice_prefixes",  # a country's high-risk special prefixes (the same for every account)
+    "voice_countries_on",  # DialingPermissions/Countries?LowRiskNumbersEnabled=true, every page, as {account}
 ]
 
 
@@ -144,6 +145,9 @@ class Read:
             line = request_line("accounts", "/Messaging/GeoPermissions", {"CountryCode": ",".join(self.countries)})
         elif self.what == "voice_country":
             line = request_line("voice", f"/DialingPermissions/Countries/{iso}")
+        elif self.what == "voice_countries_on":
+            params = {"LowRiskNumbersEnabled": "true", "PageSize": page_size}
+            line = request_line("voice", "/DialingPermissions/Countries", params)
         else:
             line = request_line("voice", "/Settings")
         # v1 APIs answer for whoever authenticates, so the line says as whom.
@@ -168,6 +172,11 @@ def messaging_permissions(account_sid: str, countries: Iterable[str]) -> Read:
 def voice_country(account_sid: str, iso: str) -> Read:
     """Voice dialing permissions of one country, as ``account_sid``."""
     return Read("voice_country", account_sid, countries=(iso.upper(),))
+
+
+def voice_countries_on(account_sid: str) -> Read:
+    """Every country with low-risk numbers enabled, as ``account_sid``: one short list for many countries (audit)."""
+    return Read("voice_countries_on", account_sid)
 
 
 def voice_settings(account_sid: str) -> Read:

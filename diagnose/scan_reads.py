@@ -192,7 +192,9 @@ class Scanner:
         with_failures: dict[str, dict[str, Any]],
     ) -> None:
         window: collections.deque[Future[_AccountScan]] = collections.deque()
-        pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="diagnose-scan")
+        pool = ThreadPoolExecutor(
+            self.concurrency, thread_name_prefix="diagnose-scan", initializer=self.access.mark_worker
+        )
 
         def take(result: _AccountScan) -> None:
             info.accounts += 1

@@ -271,6 +271,14 @@ class TwilioAccess:
 
     # --- concurrency -----------------------------------------------------------
 
+    @staticmethod
+    def mark_worker() -> None:
+        """Mark the calling thread as a worker of the caller's own bounded pool (a ``ThreadPoolExecutor``
+        ``initializer``): :meth:`run_concurrently` then runs inline in it, so that pool's size bounds the
+        requests in flight (an audit of thousands of accounts, one account per worker).
+        """
+        _IN_WORKER.active = True
+
     def _pool(self) -> ThreadPoolExecutor:
         with self._lock:
             if self._executor is None:
@@ -470,6 +478,15 @@ class TwilioAccess:
         path = f"/DialingPermissions/Countries/{iso.upper()}/HighRiskSpecialPrefixes"
         for page in self.pages("voice", path, "content", {"PageSize": self.page_size}, creds=creds, max_pages=20):
             rows.extend(page)
+        return rows
+
+    def voice_countries_enabled(self, account_sid: str | None) -> list[dict[str, Any]]:
+        """Countries with low-risk numbers enabled (``LowRiskNumbersEnabled=true``), every page, as ``account_sid``."""
+        creds = self.credentials_for(account_sid)
+        rows: list[dict[str, Any]] = []
+        params = {"LowRiskNumbersEnabled": "true", "PageSize": self.page_size}
+        for page in self.pages("voice", "/DialingPermissions/Countries", "content", params, creds=creds, max_pages=5):
+            rows.extend(r for r in page if isinstance(r, dict))
         return rows
 
     def voice_settings(self, account_sid: str | None = None) -> dict[str, Any]:
