@@ -576,3 +576,43 @@ def test_tally_invariants_and_json_round_trip(accounts: list[AccountAudit]) -> N
         assert "cannot" in lines[0]
     elif accounts and not tally.verdicts["unknown"]:
         assert lines[0].startswith("All ")
+
+
+def test_progress_goes_to_stderr_on_a_terminal_only(tmp_path: Any) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    scenario = load_scenario(generate_scenario(30, ("FR",), seed=11, inactive_rate=0))
+    main_account = scenario.accounts[0]
+    with Simulator(scenario, port=0) as sim:
+        sim.set_latency(20)
+        env = {
+            **os.environ,
+            "NO_COLOR": "1",
+            "TERM": "xterm",
+            "TWILIO_ACCOUNT_SID": main_account.sid,
+            "TWILIO_AUTH_TOKEN": main_account.auth_token,
+            "DIAGNOSE_API_URL": sim.url,
+        }
+        args = ["audit", "--countries", "FR", "--subaccounts", "all", "--concurrency", "2", "--format", "json"]
+        master, slave = pty.openpty()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "diagnose", *args], env=env, stdout=subprocess.PIPE, stderr=slave
+        )
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the child closed its end
+                break
+            if not chunk:
+                break
+            seen += chunk
+        out, _ = proc.communicate(timeout=60)
+        os.close(master)
+    assert proc.returncode in (0, 1)
+    assert b"\r" in seen and b"31" in seen  # redrawn in place, counting up to the 31 accounts
+    assert b"\r" not in out and json.loads(out)["summary"]["accounts"] == 31
