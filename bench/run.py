@@ -3,7 +3,7 @@
     python3 bench/run.py [--runs N]
 
 Measures, each as a fresh process (start-up included): `diagnose explain 21408`,
-`diagnose runbook --all --out DIR`, and a live diagnosis against the bundled
+`diagnose runbook --all --format html --out DIR`, and a live diagnosis against the bundled
 simulator at 0 ms and 100 ms injected latency, with the number of requests and
 the longest chain of sequential requests. Speed and memory live here, never in
 timed tests.
@@ -190,7 +190,13 @@ def main() -> None:
         measure("diagnose explain 21408", [*exe, "explain", "21408"], args.runs),
     ]
     with tempfile.TemporaryDirectory() as out:
-        rows.append(measure("diagnose runbook --all --out DIR", [*exe, "runbook", "--all", "--out", out], args.runs))
+        rows.append(
+            measure(
+                "diagnose runbook --all --format html --out DIR",
+                [*exe, "runbook", "--all", "--format", "html", "--out", out],
+                args.runs,
+            )
+        )
     for case in ("subaccount-mismatch", "voice-subaccount-mismatch"):
         for latency in (0, 100):
             rows.append(live(args.python, max(3, args.runs // 3), latency, case))

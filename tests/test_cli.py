@@ -88,9 +88,31 @@ def test_explain_list() -> None:
 
 
 def test_runbook_all_writes_a_site(tmp_path: Path) -> None:
-    code, out, _ = run(["runbook", "--all", "--out", str(tmp_path)])
+    code, out, _ = run(["runbook", "--all", "--format", "html", "--out", str(tmp_path)])
     assert code == 0, out
     assert (tmp_path / "index.html").exists() and (tmp_path / "21408.html").exists()
+    assert (tmp_path / "style.css").exists() and not list(tmp_path.glob("*.md"))
+
+
+def test_runbook_markdown_out_writes_markdown(tmp_path: Path) -> None:
+    """`--format markdown` (the default) writes Markdown, with `--all` too: an index.md and one page per code."""
+    for args, folder in (
+        (["--all", "--format", "markdown"], "explicit"),
+        (["--all"], "default"),
+        (["21408", "21215", "--format", "markdown"], "codes"),
+    ):
+        target = tmp_path / folder
+        code, out, _ = run(["runbook", *args, "--out", str(target)])
+        assert code == 0, out
+        names = sorted(p.name for p in target.iterdir())
+        assert not [n for n in names if n.endswith((".html", ".css"))], names
+        page = (target / "21408.md").read_text(encoding="utf-8")
+        assert page.startswith("# 21408") and "<html" not in page
+        if folder == "codes":
+            assert names == ["21215.md", "21408.md"]
+        else:
+            assert "index.md" in names and "(<21408.md>)" in (target / "index.md").read_text(encoding="utf-8")
+        assert out.strip() == f"wrote {len(names)} files to {target}"
 
 
 def test_runbook_markdown_sections() -> None:

@@ -43,6 +43,14 @@ class _Main(click.Group):
         command: click.Command = getattr(import_module(f"{__name__}.{module}"), attribute or "command")
         return command
 
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # `diagnose … | head`: the reader has what it wanted
+            from ._common import closed_pipe
+
+            closed_pipe()
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         first = next((a for a in args if not a.startswith("-") or a == "-"), None)
         if first is not None and first not in _COMMANDS:

@@ -46,6 +46,29 @@ def use_color(mode: str) -> bool:
     return sys.stdout.isatty()
 
 
+def output_width() -> int:
+    """The column text wraps at: the terminal's width on a terminal, 100 otherwise (a file, a pipe, CI)."""
+    from ..render import WIDTH
+
+    if not sys.stdout.isatty():
+        return WIDTH
+    import shutil
+
+    return shutil.get_terminal_size((WIDTH, 24)).columns
+
+
+def closed_pipe() -> NoReturn:
+    """The reader went away: drop what is still buffered for it, say nothing, exit quietly."""
+    try:
+        # Whatever Python still flushes at exit goes nowhere instead of raising BrokenPipeError again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    sys.exit(exit_codes.CLOSED_PIPE)
+
+
 def echo(text: str, color: bool) -> None:
     # click strips ANSI codes off a non-terminal unless told otherwise; --color always means keep them.
     click.echo(text, color=color or None)
@@ -76,5 +99,5 @@ def emit_report(report: Report, fmt: str, color: str) -> NoReturn:
     from ..render import render_report
 
     colored = use_color(color)
-    echo(render_report(report, fmt, color=colored), colored)
+    echo(render_report(report, fmt, color=colored, width=output_width()), colored)
     sys.exit(exit_codes.for_diagnoses(report.diagnoses))

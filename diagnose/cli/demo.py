@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import DiagnoseError
-from ._common import color_option, echo, fail, format_option, use_color
+from ._common import color_option, echo, fail, format_option, output_width, use_color
 
 
 @click.command("demo")
@@ -23,6 +23,6 @@ def command(fmt: str, color: str) -> None:
 
     colored = use_color(color)
     # A report of several subjects ends with its one-line-per-subject summary.
-    echo(render_report(report, fmt, color=colored), colored)
+    echo(render_report(report, fmt, color=colored, width=output_width()), colored)
     if fmt == "text":
         click.echo("\nTo try it by hand, `diagnose simulator` prints credentials and sample SIDs for `diagnose SID`.")

@@ -27,6 +27,8 @@ INCOMPLETE = TWILIO
 """An audit that could not read an account or the account list."""
 INTERRUPTED = 130
 """Ctrl-C: 128 + SIGINT, as shells report it."""
+CLOSED_PIPE = 141
+"""The reader of the output went away (``diagnose runbook --all | head``): 128 + SIGPIPE, said nowhere."""
 
 VERDICT_EXIT: Mapping[str, int] = MappingProxyType(
     {

@@ -5,7 +5,17 @@ from __future__ import annotations
 import click
 
 from ..errors import DiagnoseError, InputError
-from ._common import color_option, echo, fail, format_option, knowledge_option, load_kb, parse_code, use_color
+from ._common import (
+    color_option,
+    echo,
+    fail,
+    format_option,
+    knowledge_option,
+    load_kb,
+    output_width,
+    parse_code,
+    use_color,
+)
 
 
 @click.command("explain")
@@ -31,13 +41,13 @@ def command(code: str | None, list_: bool, fmt: str, color: str, knowledge_dirs:
         entry = kb.get(number)
         colored = use_color(color)
         if entry is not None:
-            echo(render_explain(entry, fmt, color=colored), colored)
+            echo(render_explain(entry, fmt, color=colored, width=output_width()), colored)
             return
         index = lookup_error(number)
         if index is None:
             raise InputError(
                 f"{number} is not a Twilio error code we know (see https://www.twilio.com/docs/api/errors)"
             )
-        echo(render_index_entry(index, fmt, color=colored), colored)
+        echo(render_index_entry(index, fmt, color=colored, width=output_width()), colored)
     except DiagnoseError as err:
         fail(err)

@@ -12,13 +12,20 @@ from ._common import fail, knowledge_option, load_kb, parse_code
 
 @click.command("runbook")
 @click.argument("codes", nargs=-1)
-@click.option("--all", "all_", is_flag=True, help="Every code with knowledge; with --out, a static HTML site.")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True)
+@click.option("--all", "all_", is_flag=True, help="Every code with knowledge; with --out, a folder with an index.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "html"]),
+    default="markdown",
+    show_default=True,
+    help="Markdown, or HTML (with --all --out: a static site with a stylesheet).",
+)
 @click.option("--out", type=click.Path(file_okay=False), help="Write files into DIR instead of printing.")
 @knowledge_option
 def command(codes: tuple[str, ...], all_: bool, fmt: str, out: str | None, knowledge_dirs: tuple[str, ...]) -> None:
     """Write the support runbook: Meaning / Impact / Diagnosis / Mitigation / Prevention / Escalation."""
-    from ..runbook import build_site, render_runbook
+    from ..runbook import build_site, page_name, render_runbook
 
     try:
         kb = load_kb(knowledge_dirs)
@@ -37,17 +44,17 @@ def command(codes: tuple[str, ...], all_: bool, fmt: str, out: str | None, knowl
             for entry in entries:
                 click.echo(render_runbook(entry, fmt))
             return
-        target = Path(out)
-        target.mkdir(parents=True, exist_ok=True)
         if all_:
-            files = build_site(entries)
+            files = build_site(entries, fmt)
         else:
-            ext = "html" if fmt == "html" else "md"
-            files = {f"{e.code}.{ext}": render_runbook(e, fmt) + "\n" for e in entries}
-        for name, text in files.items():
-            (target / name).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {len(files)} files to {target}")
+            files = {page_name(e.code, fmt): render_runbook(e, fmt) + "\n" for e in entries}
     except DiagnoseError as err:
         fail(err)
-    except OSError as err:
+    target = Path(out)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (target / name).write_text(text, encoding="utf-8")
+    except OSError as err:  # only the files: a closed stdout is not a write error of DIR
         fail(InputError(f"cannot write to {out}: {err.strerror or err}"))
+    click.echo(f"wrote {len(files)} files to {target}")

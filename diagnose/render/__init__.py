@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ..knowledge.model import Entry, IndexEntry
     from ..models import Report
 
-__all__ = ["FORMATS", "render_explain", "render_index_entry", "render_report", "render_summary"]
+__all__ = ["FORMATS", "WIDTH", "render_explain", "render_index_entry", "render_report", "render_summary"]
 
 FORMATS: tuple[str, ...] = ("text", "markdown", "html", "json")
 """Every ``fmt`` the renderers accept."""
