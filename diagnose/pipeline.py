@@ -1,22 +1,24 @@
 """The pipeline, end to end: input → evidence → context → facts → findings → report.
 
-``diagnose_context`` is pure (plain data in, document out). ``diagnose_sids``
-is the one function that goes online, and it does so through the gateway,
-imported lazily so that offline commands never load ``twilio``.
+``diagnose_context`` is pure (plain data in, document out). ``diagnose_online``
+(and ``diagnose_sids``, its SID form) goes online, through the read planner and
+the gateway, imported lazily so that offline commands never load ``twilio``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from .context import Context
-from .evidence import classify_sid, from_call, from_message
+from .errors import InputError
+from .evidence import from_call, from_message
 from .models import Diagnosis, Evidence, Report
 
 if TYPE_CHECKING:
     from .gateway import TwilioAccess
     from .knowledge import KnowledgeBase
+    from .plan import Subject
 
 
 def evidence_from_context(context: Context) -> Evidence:
@@ -71,23 +73,88 @@ def diagnose_sids(
     *,
     account: str | None = None,
 ) -> Report:
-    """Fetch each SID's context through the gateway and diagnose it.
+    """One entry per SID, in input order; the SIDs' reads are planned together, so shared ones are made once.
 
+    A SID that is malformed, found nowhere or unreadable becomes an entry with
+    verdict ``unavailable`` (see :func:`~diagnose.report.build_unavailable`);
+    the others are still diagnosed. When no SID could be diagnosed and the
+    reason is the same for every one of them and concerns the whole command
+    (all malformed; or the credentials rejected, out of reach, or Twilio
+    unreachable), that error is raised instead, as for a single SID.
+    """
+    from .evidence import check_account_sid
+    from .plan import SidSubject
+
+    account = check_account_sid(account) if account else None  # a bad --account concerns every SID
+    subjects: list[SidSubject | Diagnosis] = []
+    for raw in sids:
+        try:
+            subjects.append(SidSubject.parse(raw, account))  # malformed SIDs are refused before any request
+        except InputError as err:
+            subjects.append(_malformed(raw, err, account))
+    if not any(isinstance(s, SidSubject) for s in subjects):
+        raise InputError(next(d.problem for d in subjects if isinstance(d, Diagnosis)))
+    return diagnose_online(subjects, access, kb)
+
+
+def diagnose_online(
+    subjects: Sequence[Subject | Diagnosis],
+    access: TwilioAccess,
+    kb: KnowledgeBase | Callable[[], KnowledgeBase],
+) -> Report:
+    """Diagnose SID subjects and evidence in hand; a :class:`Diagnosis` in the list is kept as it is.
+
+    The read planner (``diagnose.plan``) plans every subject's reads together;
     ``kb`` may be a function that loads the knowledge: it then runs while the
     first requests are in flight, so start-up work overlaps network latency
     instead of adding to it.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from .gateway import fetch_context
+    from .gateway import fetch_contexts, problem_error
+    from .plan import EvidenceSubject, SidSubject
+    from .report import build_unavailable
 
-    checked = [classify_sid(sid)[1] for sid in sids]  # reject malformed SIDs before any request
+    online = [s for s in subjects if not isinstance(s, Diagnosis)]
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diagnose-fetch") as pool:
-        pending = pool.submit(lambda: [fetch_context(sid, access, account=account) for sid in checked])
+        pending = pool.submit(fetch_contexts, online, access)
         knowledge = kb() if callable(kb) else kb
         _warm_up()
-        contexts = pending.result()
-    return Report(diagnoses=tuple(diagnose_context(context, knowledge) for context in contexts))
+        results = iter(pending.result())
+    entries: list[Diagnosis] = []
+    failures = []
+    for subject in subjects:
+        if isinstance(subject, Diagnosis):
+            entries.append(subject)
+            continue
+        result = next(results)
+        if result.problem is not None:
+            failures.append(result.problem)
+            sid = subject.sid if isinstance(subject, SidSubject) else subject.evidence.sid
+            acct = subject.account if isinstance(subject, SidSubject) else subject.evidence.account_sid
+            entries.append(
+                build_unavailable(subject.kind, sid, result.problem.kind, result.problem.message, account=acct)
+            )
+        elif isinstance(subject, EvidenceSubject):
+            assert result.context is not None
+            entries.append(diagnose_evidence(subject.evidence, result.context, knowledge))
+        else:
+            assert result.context is not None
+            entries.append(diagnose_context(result.context, knowledge))
+    # Nothing could be diagnosed, for one reason that concerns the whole command: fail as a whole.
+    if failures and all(e.verdict == "unavailable" for e in entries):
+        kinds = {p.kind for p in failures}
+        if len(kinds) == 1 and kinds <= {"credentials", "unreachable"}:
+            raise problem_error(failures[0])
+    return Report(diagnoses=tuple(entries))
+
+
+def _malformed(raw: str, err: InputError, account: str | None) -> Diagnosis:
+    from .report import build_unavailable
+
+    shown = "".join(ch for ch in raw.strip() if ch.isprintable())[:64]  # never echo control characters
+    kind: Literal["message", "call"] = "call" if shown[:2].upper() == "CA" else "message"
+    return build_unavailable(kind, shown or None, "input", str(err), account=account)
 
 
 def _warm_up() -> None:

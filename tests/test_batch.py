@@ -1,0 +1,206 @@
+"""Several subjects in one command: one entry each, shared reads made once, a bad SID does not sink the rest.
+
+Against the simulator on 127.0.0.1 with the real ``twilio`` client; the
+request counts come from the simulator's own request log.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from diagnose.cli import main
+from diagnose.errors import CredentialsError, InputError
+from diagnose.gateway import Credentials, TwilioAccess
+from diagnose.knowledge import load_knowledge
+from diagnose.models import Evidence
+from diagnose.pipeline import diagnose_online, diagnose_sids
+from diagnose.plan import EvidenceSubject
+from diagnose.simulator import DEMO_SCENARIO, Simulator
+
+MAIN = "AC827b9cd0b030dcac3e225df5797efde0"
+SUPPORT = "AC15bf105506e1d44cb84ba12ca58143a1"  # Acme Support: PR disabled, enabled on its parent
+PR_SIDS = ["SM" + f"{0xB47C0 + n:032x}" for n in range(3)]
+FAST = {"timeout": 2.0, "max_retry_time": 2.0, "backoff_base": 0.05}
+
+
+def batch_scenario() -> dict[str, Any]:
+    """The demo scenario, plus two more failed messages of Acme Support to Puerto Rico (three in all)."""
+    scenario = yaml.safe_load(DEMO_SCENARIO.read_text(encoding="utf-8"))
+    support = next(a for a in scenario["accounts"] if a["sid"] == SUPPORT)
+    (template,) = [m for m in support["messages"] if m["case"] == "subaccount-mismatch"]
+    support["messages"] = [
+        {**copy.deepcopy(template), "sid": sid, "case": f"pr-{n}", "to": f"+1787231664{n}"}
+        for n, sid in enumerate(PR_SIDS)
+    ]
+    return scenario
+
+
+@pytest.fixture
+def batch_sim(make_sim: Callable[..., Simulator]) -> Simulator:
+    return make_sim(batch_scenario())
+
+
+def run(sim: Simulator, args: list[str], token: str | None = None) -> tuple[int, str, str]:
+    env = {
+        "NO_COLOR": "1",
+        "TWILIO_ACCOUNT_SID": MAIN,
+        "TWILIO_AUTH_TOKEN": token or sim.accounts[MAIN]["auth_token"],
+        "TWILIO_API_KEY": "",
+        "TWILIO_API_SECRET": "",
+        "DIAGNOSE_API_URL": sim.url,
+    }
+    result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def count(sim: Simulator, path: str, credential: str | None = None, **query: str) -> int:
+    return sum(
+        1
+        for r in sim.requests
+        if r["path"] == path
+        and (credential is None or r["credential"] == credential)
+        and all(r["query"].get(k) == v for k, v in query.items())
+    )
+
+
+def test_three_messages_of_one_subaccount_read_account_parent_and_country_once(batch_sim: Simulator) -> None:
+    batch_sim.set_latency(50)  # requests of one round overlap, so the log shows the round trips
+    code, out, err = run(batch_sim, [*PR_SIDS, "--account", SUPPORT, "--format", "json"])
+    diagnoses = json.loads(out)["diagnoses"]
+    assert code == 0, err
+    assert [d["subject"]["sid"] for d in diagnoses] == PR_SIDS  # one entry each, in input order
+    assert {d["cause"] for d in diagnoses} == {"subaccount-mismatch"}
+    assert count(batch_sim, f"/2010-04-01/Accounts/{SUPPORT}.json") == 1
+    assert count(batch_sim, f"/2010-04-01/Accounts/{MAIN}.json") == 1
+    geo = "/v1/Messaging/GeoPermissions"
+    assert count(batch_sim, geo, SUPPORT, CountryCode="PR") == 1  # the subaccount's, read as itself
+    assert count(batch_sim, geo, MAIN, CountryCode="PR") == 1  # its parent's
+    for sid in PR_SIDS:
+        assert count(batch_sim, f"/2010-04-01/Accounts/{SUPPORT}/Messages/{sid}.json") == 1
+    assert len(batch_sim.requests) == 7  # 3 messages + 2 accounts | 2 permissions
+    round_one = [r for r in batch_sim.requests if r["path"].startswith("/2010-04-01/")]
+    round_two = [r for r in batch_sim.requests if r["path"] == geo]
+    assert batch_sim.max_in_flight(round_one) == 5 and batch_sim.max_in_flight(round_two) == 2
+    assert min(r["start"] for r in round_two) >= max(r["end"] for r in round_one) - 0.001
+    # Each report lists the requests it used, shared ones included: two round trips.
+    for d in diagnoses:
+        assert sum("GeoPermissions" in line for line in d["requests"]) == 2
+        assert sum("/Messages/" in line for line in d["requests"]) == 1
+
+
+def test_without_account_the_subaccounts_are_listed_once_for_all_three(batch_sim: Simulator) -> None:
+    code, out, _ = run(batch_sim, [*PR_SIDS, "--format", "json"])
+    assert code == 0
+    assert [d["cause"] for d in json.loads(out)["diagnoses"]] == ["subaccount-mismatch"] * 3
+    assert count(batch_sim, "/2010-04-01/Accounts.json") == 1
+    assert count(batch_sim, f"/2010-04-01/Accounts/{SUPPORT}.json") == 0  # its row in the listing serves
+    assert count(batch_sim, "/v1/Messaging/GeoPermissions", SUPPORT, CountryCode="PR") == 1
+    assert count(batch_sim, "/v1/Messaging/GeoPermissions", MAIN, CountryCode="PR") == 1
+
+
+def access_for(sim: Simulator, token: str | None = None) -> TwilioAccess:
+    creds = Credentials(MAIN, MAIN, token or sim.accounts[MAIN]["auth_token"])
+    return TwilioAccess(creds, api_url=sim.url, **FAST)
+
+
+def test_a_sid_found_nowhere_becomes_an_entry_and_the_others_are_diagnosed(batch_sim: Simulator) -> None:
+    missing = "SM" + "0" * 32
+    kb = load_knowledge()
+    with access_for(batch_sim) as access:
+        report = diagnose_sids([PR_SIDS[0], missing, "SM123", PR_SIDS[1]], access, kb)
+    first, lost, bad, last = report.diagnoses
+    assert first.cause == last.cause == "subaccount-mismatch"
+    assert (lost.verdict, lost.problem_kind, lost.subject.sid) == ("unavailable", "not-found", missing)
+    assert "was not found under any account you can reach (searched 3 accounts)" in lost.problem
+    assert (bad.verdict, bad.problem_kind, bad.subject.sid) == ("unavailable", "input", "SM123")
+    assert "not a message SID" in bad.problem
+    assert count(batch_sim, "/2010-04-01/Accounts.json") == 1  # the search is shared by the two lost SIDs
+
+
+def test_a_lone_sid_found_nowhere_is_an_entry_too(batch_sim: Simulator) -> None:
+    with access_for(batch_sim) as access:
+        (entry,) = diagnose_sids(["CA" + "0" * 32], access, load_knowledge()).diagnoses
+    assert (entry.verdict, entry.problem_kind, entry.subject.kind) == ("unavailable", "not-found", "call")
+
+
+def test_rejected_credentials_fail_the_whole_command(batch_sim: Simulator) -> None:
+    with access_for(batch_sim, token="0" * 32) as access, pytest.raises(CredentialsError, match="rejected"):
+        diagnose_sids(PR_SIDS, access, load_knowledge())
+
+
+def test_only_malformed_sids_are_a_usage_error_before_any_request(batch_sim: Simulator) -> None:
+    with access_for(batch_sim) as access, pytest.raises(InputError):
+        diagnose_sids(["SM1", "CA2"], access, load_knowledge())
+    with access_for(batch_sim) as access, pytest.raises(InputError, match="account SID"):
+        diagnose_sids(PR_SIDS, access, load_knowledge(), account="AC1")
+    assert batch_sim.requests == []
+
+
+def test_evidence_in_hand_is_diagnosed_with_its_account_and_parent(batch_sim: Simulator) -> None:
+    """A pasted 21408 for Acme Support to Puerto Rico: the same cause as the SID gives, from the reads alone."""
+    evidence = Evidence(kind="paste", code=21408, account_sid=SUPPORT, to="+17872316644", format="text")
+    with access_for(batch_sim) as access:
+        (entry,) = diagnose_online([EvidenceSubject(evidence)], access, load_knowledge()).diagnoses
+    assert (entry.verdict, entry.cause) == ("confirmed", "subaccount-mismatch")
+    assert count(batch_sim, "/v1/Messaging/GeoPermissions", SUPPORT, CountryCode="PR") == 1
+    assert not [r for r in batch_sim.requests if "/Messages/" in r["path"]]  # no resource to read
+
+
+# --- the executor ------------------------------------------------------------------------
+
+
+def test_run_reads_answers_from_the_run_cache_and_never_asks_twice(batch_sim: Simulator) -> None:
+    from diagnose import plan
+    from diagnose.gateway import ReadCache, run_reads
+
+    cache = ReadCache()
+    reads = [
+        plan.accounts_list(),
+        plan.messaging_permissions(SUPPORT, ["PR", "US"]),
+        plan.voice_country(SUPPORT, "GB"),
+        plan.voice_settings(SUPPORT),
+        plan.voice_prefixes("GB"),
+    ]
+    with access_for(batch_sim) as access:
+        first = run_reads(access, reads[:1], cache)  # the listing carries the subaccounts' tokens
+        answers = run_reads(access, reads, cache)
+        again = run_reads(access, reversed(reads), cache)
+    assert first[reads[0]].ok and {r["sid"] for r in first[reads[0]].value} == set(batch_sim.accounts)
+    assert plan.permissions_of(answers[reads[1]].value) == {"PR": False, "US": True}
+    assert answers[reads[2]].value["low_risk_numbers_enabled"] is False
+    assert answers[reads[3]].value["dialing_permissions_inheritance"] is False
+    assert {p["prefix"] for p in answers[reads[4]].value} == {"+4470", "+4487"}
+    assert again == answers and len(cache) == len(reads)
+    assert len(batch_sim.requests) == len(reads)  # each read once; no Account read for the token
+    assert [r.round for r in cache.log.records] == [1, 2, 2, 2, 2]
+
+
+def test_a_failed_read_is_an_answer_with_its_reason(batch_sim: Simulator) -> None:
+    from diagnose import plan
+    from diagnose.gateway import run_reads
+
+    with access_for(batch_sim) as access:
+        (answer,) = run_reads(access, [plan.voice_country(MAIN, "ZZ")]).values()
+    assert (answer.ok, answer.kind, answer.status) == (False, "not-found", 404)
+    assert answer.request == "GET https://voice.twilio.com/v1/DialingPermissions/Countries/ZZ"
+
+
+def test_search_probes_stop_once_the_sid_is_found(batch_sim: Simulator) -> None:
+    from diagnose.gateway import fetch_context
+
+    sandbox = next(sid for sid, a in batch_sim.accounts.items() if a["parent"] and sid != SUPPORT)
+    listed = [a for a in batch_sim.accounts if a != MAIN]
+    assert listed.index(SUPPORT) < listed.index(sandbox)  # the listing names Support first
+    with access_for(batch_sim) as access:
+        access.max_workers = 1  # one probe at a time, in listing order
+        context = fetch_context(PR_SIDS[0], access)
+    assert context.account.value["sid"] == SUPPORT
+    assert count(batch_sim, f"/2010-04-01/Accounts/{sandbox}/Messages/{PR_SIDS[0]}.json") == 0
+    assert any("after searching 2 accounts" in note for note in context.notes)
