@@ -18,7 +18,7 @@ from .models import Diagnosis, Evidence, Report
 if TYPE_CHECKING:
     from .gateway import TwilioAccess
     from .knowledge import KnowledgeBase
-    from .plan import Subject
+    from .plan import SidSubject, Subject
 
 
 def evidence_from_context(context: Context) -> Evidence:
@@ -82,19 +82,28 @@ def diagnose_sids(
     (all malformed; or the credentials rejected, out of reach, or Twilio
     unreachable), that error is raised instead, as for a single SID.
     """
+    return diagnose_online(parse_sids(sids, account), access, kb)
+
+
+def parse_sids(sids: Sequence[str], account: str | None = None) -> list[SidSubject | Diagnosis]:
+    """Each SID as a subject, or, when malformed, its ``unavailable`` entry (``problem_kind`` ``input``).
+
+    Raises InputError, before anything is sent, for a malformed ``account``
+    (it concerns every SID) and when no SID is well formed.
+    """
     from .evidence import check_account_sid
     from .plan import SidSubject
 
-    account = check_account_sid(account) if account else None  # a bad --account concerns every SID
+    account = check_account_sid(account) if account else None
     subjects: list[SidSubject | Diagnosis] = []
     for raw in sids:
         try:
-            subjects.append(SidSubject.parse(raw, account))  # malformed SIDs are refused before any request
+            subjects.append(SidSubject.parse(raw, account))
         except InputError as err:
             subjects.append(_malformed(raw, err, account))
     if not any(isinstance(s, SidSubject) for s in subjects):
         raise InputError(next(d.problem for d in subjects if isinstance(d, Diagnosis)))
-    return diagnose_online(subjects, access, kb)
+    return subjects
 
 
 def diagnose_online(

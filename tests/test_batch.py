@@ -204,3 +204,50 @@ def test_search_probes_stop_once_the_sid_is_found(batch_sim: Simulator) -> None:
     assert context.account.value["sid"] == SUPPORT
     assert count(batch_sim, f"/2010-04-01/Accounts/{sandbox}/Messages/{PR_SIDS[0]}.json") == 0
     assert any("after searching 2 accounts" in note for note in context.notes)
+
+
+# --- the command line: one entry each, the worst exit code -------------------------------
+
+
+def test_cli_batch_with_a_sid_found_nowhere_exits_3_and_keeps_the_others(batch_sim: Simulator) -> None:
+    missing = "SM" + "f" * 32
+    code, out, err = run(batch_sim, [PR_SIDS[0], missing, "--format", "json"])
+    first, lost = json.loads(out)["diagnoses"]
+    assert code == 3, err
+    assert first["verdict"] == "confirmed" and first["subject"]["sid"] == PR_SIDS[0]
+    assert (lost["verdict"], lost["problem_kind"]) == ("unavailable", "not-found")
+    assert lost["subject"] == {"kind": "message", "sid": missing}
+
+
+def test_cli_batch_text_names_the_missing_sid_and_why(batch_sim: Simulator) -> None:
+    missing = "CA" + "f" * 32
+    code, out, _ = run(batch_sim, [PR_SIDS[0], missing])
+    assert code == 3
+    assert missing in out and "was not found under any account you can reach" in out
+    assert "subaccount-mismatch" in out
+
+
+def test_cli_malformed_sid_among_good_ones_is_an_entry_with_exit_2(batch_sim: Simulator) -> None:
+    code, out, _ = run(batch_sim, [PR_SIDS[0], "SM123", "--format", "json"])
+    good, bad = json.loads(out)["diagnoses"]
+    assert code == 2
+    assert good["verdict"] == "confirmed"
+    assert (bad["verdict"], bad["problem_kind"], bad["subject"]["sid"]) == ("unavailable", "input", "SM123")
+
+
+def test_cli_lone_sid_found_nowhere_is_a_report_with_exit_3(batch_sim: Simulator) -> None:
+    code, out, _ = run(batch_sim, ["SM" + "f" * 32, "--format", "json"])
+    (entry,) = json.loads(out)["diagnoses"]
+    assert code == 3 and entry["problem_kind"] == "not-found"
+
+
+def test_cli_rejected_credentials_are_one_error_for_the_whole_batch(batch_sim: Simulator) -> None:
+    code, out, err = run(batch_sim, [*PR_SIDS, "--format", "json"], token="0" * 32)
+    assert code == 3 and out == ""
+    assert err.count("diagnose: error:") == 1 and "rejected" in err
+
+
+def test_cli_only_malformed_sids_exit_2_before_credentials_or_requests(batch_sim: Simulator) -> None:
+    result = CliRunner().invoke(main, ["SM1", "CA2"], env={"TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": ""})
+    assert result.exit_code == 2 and "not a message SID" in result.stderr
+    assert batch_sim.requests == []

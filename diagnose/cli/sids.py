@@ -13,7 +13,8 @@ from ._common import color_option, emit_report, fail, format_option, knowledge_o
 from ._router import CodeArg, FileArg, Routed, SidArg, StdinArg, TextArg, route
 
 if TYPE_CHECKING:
-    from ..models import Report
+    from ..models import Diagnosis, Report
+    from ..plan import SidSubject
 
 
 class _SidsCommand(click.Command):
@@ -48,19 +49,15 @@ def command(
     knowledge_dirs: tuple[str, ...],
 ) -> None:
     """Diagnose messages (SM…/MM…) and calls (CA…) by SID."""
-    from ..evidence import check_account_sid, classify_sid
+    from ..pipeline import parse_sids
 
     try:
-        subjects = [route(arg) for arg in sids]
-        for subject in subjects:
-            _refuse_unsupported(subject)
-        for sid in sids:
-            classify_sid(sid)
-        if account:
-            check_account_sid(account)
-        report = _diagnose_online(
-            sids, account=account, api_url=api_url, timeout=timeout, knowledge_dirs=knowledge_dirs
-        )
+        for arg in sids:
+            _refuse_unsupported(route(arg))
+        # Before the credentials are read: a malformed SID among others becomes its own entry (exit 2);
+        # only a malformed --account, or no well-formed SID at all, stops the command here.
+        subjects = parse_sids(sids, account)
+        report = _diagnose_online(subjects, api_url=api_url, timeout=timeout, knowledge_dirs=knowledge_dirs)
     except DiagnoseError as err:
         fail(err)
     emit_report(report, fmt, color)
@@ -82,12 +79,12 @@ def _refuse_unsupported(subject: Routed) -> None:
 
 
 def _diagnose_online(
-    sids: Sequence[str], *, account: str | None, api_url: str | None, timeout: float, knowledge_dirs: Sequence[str]
+    subjects: Sequence[SidSubject | Diagnosis], *, api_url: str | None, timeout: float, knowledge_dirs: Sequence[str]
 ) -> Report:
     from ..gateway import TwilioAccess, credentials_from_env
-    from ..pipeline import diagnose_sids
+    from ..pipeline import diagnose_online
 
     creds = credentials_from_env(os.environ)
     with TwilioAccess(creds, api_url=api_url, timeout=timeout) as access:
-        # Knowledge loads while the first requests are in flight.
-        return diagnose_sids(sids, access, lambda: load_kb(knowledge_dirs), account=account)
+        # One batch: the read planner makes each shared read once; knowledge loads while requests are in flight.
+        return diagnose_online(subjects, access, lambda: load_kb(knowledge_dirs))
