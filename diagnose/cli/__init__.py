@@ -66,6 +66,7 @@ def main() -> None:
     \b
       diagnose SM…            a failed message, by SID
       diagnose CA…            a failed call, by SID
+      diagnose SM… SM… CA…    several at once: one entry each
       diagnose demo           the whole product against the bundled simulator
       diagnose explain 21408  what a code means, its causes and fixes
 
@@ -75,7 +76,8 @@ def main() -> None:
     --knowledge DIR, --color auto|always|never. Credentials: TWILIO_ACCOUNT_SID
     with TWILIO_AUTH_TOKEN, or TWILIO_API_KEY and TWILIO_API_SECRET.
     Exit codes: 0 confirmed or no error, 1 likely/inconclusive/no knowledge,
-    2 bad input, 3 Twilio unreachable or credentials rejected.
+    2 bad input, 3 Twilio unreachable, credentials rejected or SID not found;
+    for several SIDs, the worst of them.
     """
 
 
