@@ -64,6 +64,7 @@ ItemStatus = Literal[
     "manual",  # the knowledge gives steps but no action the tool can take
     "undecided",  # no cause could be confirmed from what was read
     "unknown",  # the account's permissions could not be read
+    "inherits",  # after --apply: the PATCH answered 30648, the subaccount inherits its parent's SMS list
 ]
 
 INHERITS_CODE = 30648

@@ -1,0 +1,89 @@
+"""The audit log of ``diagnose fix``: one JSON line per change it made.
+
+Each record says who made the change (the credential's SID, never a secret),
+when (UTC, ISO 8601), on which account, country and product, the request, and
+the state before and after (as read back from Twilio). The file is opened for
+appending only, created with private permissions (0600, in a 0700 folder),
+and a symbolic link or anything but a regular file is refused, so the log can
+be neither redirected nor truncated.
+
+Default location: ``$DIAGNOSE_AUDIT_LOG`` when set, else
+``$XDG_STATE_HOME/diagnose/fix-audit.jsonl`` (``~/.local/state/diagnose/fix-audit.jsonl``);
+``diagnose fix --audit-log FILE`` overrides both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+__all__ = ["AuditLog", "default_audit_log_path", "utc_now"]
+
+_FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def default_audit_log_path(env: Mapping[str, str]) -> Path:
+    """Where the audit log goes when ``--audit-log`` is not given."""
+    configured = env.get("DIAGNOSE_AUDIT_LOG", "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    base = env.get("XDG_STATE_HOME", "").strip() or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "diagnose" / "fix-audit.jsonl"
+
+
+def utc_now() -> str:
+    """The current time in UTC, ISO 8601 with a ``Z``: ``2026-11-30T17:49:07Z``."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class AuditLog:
+    """An append-only JSON-lines file, opened once before the first change is sent."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._fd: int | None = None
+
+    def open(self) -> AuditLog:
+        """Open (and create) the file; raises :class:`InputError` when it cannot be used safely."""
+        folder = self.path.parent
+        try:
+            if not folder.exists():
+                folder.mkdir(mode=0o700, parents=True)
+            fd = os.open(self.path, _FLAGS, 0o600)
+        except OSError as err:
+            raise InputError(f"cannot open the audit log {self.path}: {err.strerror or err}") from err
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            raise InputError(f"the audit log {self.path} is not a regular file")
+        self._fd = fd
+        return self
+
+    def __enter__(self) -> AuditLog:
+        return self.open() if self._fd is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+
+    def append(self, record: Mapping[str, Any]) -> None:
+        """Write one record as one line (a single ``write`` with ``O_APPEND``), and flush it to disk."""
+        if self._fd is None:
+            raise RuntimeError("the audit log is not open")
+        line = json.dumps(record, ensure_ascii=True, sort_keys=False, separators=(",", ":")) + "\n"
+        data = line.encode("ascii")
+        written = os.write(self._fd, data)
+        if written != len(data):  # pragma: no cover - a local file takes a short line whole
+            raise OSError(f"short write to {self.path}")
+        os.fsync(self._fd)
