@@ -291,6 +291,8 @@ def _rows(access: Any, accounts: Sequence[str] | None, subaccounts: Any) -> tupl
     else:
         sids = list(accounts or ()) + list(subaccounts or ())
         rows = list(account_rows(access, list(dict.fromkeys(sids)) or [access.credentials.account_sid]))
+    # A closed or suspended account can neither send nor be changed: skipped, as the audit does.
+    rows = [r for r in rows if not (r.ok and r.value.get("status") in INACTIVE)]
     scope = [str(r.value.get("sid")) for r in rows if isinstance(r.value, dict)]
     have = set(scope)
     parents = []
@@ -346,12 +348,7 @@ def run_fix(
     who = _who(access)
     with AuditLog(audit_log_path) as log:
         results = apply_changes(access, plan.changes, parents, log, who)
-        final = {(i.account, i.country, i.product): i for i in plan.items}
-        for r in results:
-            for sid in r.change.for_accounts:
-                key = (sid, r.change.country, r.change.product)
-                if r.outcome == "done" and r.verified and key in final:
-                    final[key] = _fixed(final[key], r)
+        final = _settle({(i.account, i.country, i.product): i for i in plan.items}, results)
         second = None
         recheck = [sid for sid in plan.recheck if any(r.change.account == parents.get(sid) for r in results)]
         if recheck:
@@ -371,12 +368,8 @@ def run_fix(
                     print(render_plan(second, applying=True), file=out)
                 m = len(second.changes)
                 if _confirm(f"Send these {m} change{'s' if m != 1 else ''} to Twilio?", yes=yes):
-                    more = apply_changes(access, second.changes, parents, log, who)
-                    for r in more:
-                        key = (r.change.account, r.change.country, r.change.product)
-                        if r.outcome == "done" and r.verified and key in final:
-                            final[key] = _fixed(final[key], r)
-                    results.extend(more)
+                    results.extend(apply_changes(access, second.changes, parents, log, who))
+                    final = _settle(final, results)
     items = list(final.values())
     items = [_after_result(i, results, parents) for i in items]
     if fmt == "text":
@@ -408,6 +401,18 @@ def run_fix(
     return _exit_code(items, results)
 
 
+def _settle(final: dict[tuple[str, str, str], Any], results: Sequence[Any]) -> dict[tuple[str, str, str], Any]:
+    """Items whose change (their own, or a shared one) was made and read back are now ``ok``."""
+    from .fixes import change_key
+
+    made = {change_key(r.change): r for r in results if r.outcome == "done" and r.verified}
+    out = {}
+    for key, item in final.items():
+        result = made.get(change_key(item.change)) if item.status == "change" and item.change else None
+        out[key] = _fixed(item, result) if result is not None else item
+    return out
+
+
 def _fixed(item: Any, result: Any) -> Any:
     from dataclasses import replace
 
@@ -425,12 +430,13 @@ def _after_result(item: Any, results: Sequence[Any], parents: dict[str, str | No
     """An item whose own change was refused or answered 30648 says so."""
     from dataclasses import replace
 
-    from .fixes import inherits_message
+    from .fixes import change_key, inherits_message
 
     if item.status != "change" or item.change is None:
         return item
+    key = change_key(item.change)
     for r in results:
-        if r.change == item.change:
+        if change_key(r.change) == key:
             if r.outcome == "inherits":
                 text = inherits_message(item.account, parents.get(item.account), item.country)
                 return replace(item, status="inherits", summary=text)
@@ -481,6 +487,7 @@ def _result_dict(result: Any, parents: dict[str, str | None]) -> dict[str, Any]:
     }
 
 
+INACTIVE = ("closed", "suspended")
 WRITING_ACTIONS = ("enable-messaging-country", "enable-voice-country", "set-voice-inheritance")
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "FixPlan",
     "FixStepView",
     "Operation",
+    "change_key",
     "classify_messaging_result",
     "plan_fix",
 ]
@@ -219,7 +220,10 @@ def _enable_voice(iso: str, state: AccountState) -> tuple[tuple[tuple[str, str],
     if flags.get("low_risk_numbers_enabled") is True:
         return None
     # The request carries every group Twilio's example shows; the high-risk ones keep their values.
-    row: dict[str, str] = {"iso_code": iso, "low_risk_numbers_enabled": "true"}
+    from .country_table import voice_entry
+
+    # Canada has no entry of its own: the "US" entry ("United States/Canada") covers +1.
+    row: dict[str, str] = {"iso_code": voice_entry(iso), "low_risk_numbers_enabled": "true"}
     for name in VOICE_FLAGS[1:]:
         if name in flags:
             row[name] = "true" if flags[name] else "false"
@@ -457,32 +461,40 @@ def plan_fix(
                     continue
                 item, change = _plan_one(state, by_sid, iso, product, kb, in_scope, prefer)
                 if change is not None:
-                    key = (change.account, change.product, change.country, change.action)
+                    key = change_key(change)
                     kept = changes.setdefault(key, change)
                     changes[key] = replace(kept, for_accounts=(*kept.for_accounts, state.sid))
                 items.append(item)
 
     # A subaccount whose parent changes for the same product and country waits for it: read again after.
-    parent_changes = {(c.account, c.product, c.country): c for c in changes.values()}
+    parent_changes = {change_key(c)[:3]: c for c in changes.values()}
     final: list[FixItem] = []
     for item in items:
         state = by_sid[item.account]
-        via = parent_changes.get((state.parent, item.product, item.country)) if state.parent else None
+        entry = _entry(item.product, item.country)
+        via = parent_changes.get((state.parent, item.product, entry)) if state.parent else None
         if via is not None and item.status in ("change", "outside-scope"):
             if item.change is not None and item.change.account == item.account:
-                key = (item.change.account, item.change.product, item.change.country, item.change.action)
-                changes.pop(key, None)
+                changes.pop(change_key(item.change), None)
             summary = f"fixed through its parent {via.account} if it inherits: read again after that change"
             item = replace(item, status="via-parent", summary=summary, change=via, target=None)
         elif item.change is not None:
-            item = replace(item, change=changes.get(_key(item.change), item.change))
+            item = replace(item, change=changes.get(change_key(item.change), item.change))
         final.append(item)
     ordered = sorted(changes.values(), key=lambda c: (by_sid[c.account].parent is not None, c.account))
     return FixPlan(items=tuple(final), changes=tuple(ordered))
 
 
-def _key(change: Change) -> tuple[str, str, str, str]:
-    return (change.account, change.product, change.country, change.action)
+def _entry(product: str, iso: str) -> str:
+    """The permission entry a country is set on: its own, but Canada's voice entry is US."""
+    from .country_table import voice_entry
+
+    return voice_entry(iso) if product == "voice" else iso
+
+
+def change_key(change: Change) -> tuple[str, str, str, str]:
+    """One request per account, product, permission entry and action (CA and US share the voice entry US)."""
+    return (change.account, change.product, _entry(change.product, change.country), change.action)
 
 
 # --------------------------------------------------------------------------- results

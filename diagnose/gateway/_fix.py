@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..context import NOT_APPLICABLE, Fetched
+from ..country_table import voice_entry
 from ..errors import TwilioAccessError
 from ..fixes import AccountState, Change, ChangeOutcome, classify_messaging_result
 from ._access import TwilioAccess, request_line
@@ -30,15 +31,6 @@ class ChangeResult:
     code: int | None = None  # Twilio's error code, when it refused
     read_back: dict[str, Any] | None = None  # the state read after the change
     verified: bool = False  # the read-back shows ``change.after``
-
-
-def voice_entry(iso: str) -> str:
-    """The dialing-permission entry that governs ``iso`` (Canada shares the United States' ``US``)."""
-    try:
-        from ..country_table import voice_entry as entry
-    except ImportError:  # pragma: no cover - older country tables have no shared entries
-        return iso
-    return entry(iso)
 
 
 def account_rows(access: TwilioAccess, accounts: Sequence[str] | None) -> Iterable[Fetched]:

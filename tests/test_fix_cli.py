@@ -1,0 +1,317 @@
+"""``diagnose fix`` end to end against the simulator: dry run, apply, read back, audit log, faults."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from diagnose.cli import main
+from diagnose.simulator import Simulator, load_scenario
+
+MAIN = "AC" + "1" * 32
+OWN = "AC" + "2" * 32  # SMS: its own list (inheritance off); voice: its own list
+HEIR = "AC" + "3" * 32  # SMS and voice: inherits from MAIN
+TWIN = "AC" + "4" * 32  # has everything already
+GONE = "AC" + "5" * 32  # closed
+TOKENS = {MAIN: "t" * 32, OWN: "u" * 32, HEIR: "v" * 32, TWIN: "w" * 32, GONE: "x" * 32}
+
+SCENARIO: dict[str, Any] = {
+    "accounts": [
+        {
+            "sid": MAIN,
+            "auth_token": TOKENS[MAIN],
+            "friendly_name": "Platform",
+            "messaging_geo_permissions": {"FR": False, "DE": True},
+            "voice_dialing_permissions": {
+                "FR": {"low_risk": False, "high_risk_special": True},
+                "DE": {"low_risk": True},
+            },
+        },
+        {
+            "sid": OWN,
+            "auth_token": TOKENS[OWN],
+            "parent": MAIN,
+            "messaging_geo_permissions": {"FR": False, "DE": True},
+            "voice_settings": {"dialing_permissions_inheritance": False},
+            "voice_dialing_permissions": {"FR": {"low_risk": False}, "DE": {"low_risk": True}},
+        },
+        {
+            "sid": HEIR,
+            "auth_token": TOKENS[HEIR],
+            "parent": MAIN,
+            "messaging_settings": {"geo_permissions_inheritance": True},
+            "voice_settings": {"dialing_permissions_inheritance": True},
+        },
+        {
+            "sid": TWIN,
+            "auth_token": TOKENS[TWIN],
+            "parent": MAIN,
+            "messaging_geo_permissions": {"FR": True, "DE": True},
+            "voice_settings": {"dialing_permissions_inheritance": False},
+            "voice_dialing_permissions": {"FR": {"low_risk": True}, "DE": {"low_risk": True}},
+        },
+        {"sid": GONE, "auth_token": TOKENS[GONE], "parent": MAIN, "status": "closed"},
+    ]
+}
+
+WRITES = ("PATCH", "POST")
+
+
+@pytest.fixture
+def platform() -> Any:
+    with Simulator(load_scenario(SCENARIO), port=0) as sim:
+        yield sim
+
+
+def run(sim: Simulator, *args: str, command: str = "fix", stdin: str | None = None) -> tuple[int, str, str]:
+    env = {
+        "NO_COLOR": "1",
+        "TWILIO_ACCOUNT_SID": MAIN,
+        "TWILIO_AUTH_TOKEN": TOKENS[MAIN],
+        "TWILIO_API_KEY": "",
+        "TWILIO_API_SECRET": "",
+        "DIAGNOSE_API_URL": sim.url,
+    }
+    result = CliRunner().invoke(main, [command, *args], env=env, input=stdin, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def writes(sim: Simulator) -> list[dict[str, Any]]:
+    return [r for r in sim.requests if r["method"] in WRITES]
+
+
+def log_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_dry_run_prints_the_plan_and_sends_no_write(platform: Simulator, tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    code, out, _ = run(platform, "--country", "FR", "--subaccounts", "all", "--audit-log", str(log))
+    assert code == 1  # gaps remain: nothing was changed
+    assert writes(platform) == []
+    assert not log.exists()
+    assert "dry run: nothing is sent without --apply" in out
+    assert f"{MAIN}  SMS  France (FR)  enable-messaging-country  [21408/missing-country]" in out
+    assert "PATCH https://accounts.twilio.com/v1/Messaging/GeoPermissions" in out
+    assert "POST https://voice.twilio.com/v1/DialingPermissions/BulkCountryUpdates" in out
+    assert GONE not in out  # a closed account cannot send: not planned
+
+
+def test_fix_then_audit_shows_the_gap_closed(platform: Simulator, tmp_path: Path) -> None:
+    code, before = run(platform, "--countries", "FR", "--subaccounts", "all", "--format", "json", command="audit")[:2]
+    assert code == 1 and json.loads(before)["gaps"]
+    log = tmp_path / "state" / "audit.jsonl"
+    code, out, err = run(
+        platform, "--country", "FR", "--subaccounts", "all", "--apply", "--yes", "--audit-log", str(log)
+    )
+    assert code == 0, out + err
+    assert "Every account named can now use every country asked for." in out
+    code, after = run(platform, "--countries", "FR", "--subaccounts", "all", "--format", "json", command="audit")[:2]
+    doc = json.loads(after)
+    assert code == 0 and doc["gaps"] == [] and doc["complete"] is True
+
+    # Parents first: MAIN's writes all come before any subaccount's.
+    sent = writes(platform)
+    accounts = [r["account"] for r in sent]
+    assert accounts[: accounts.count(MAIN)] == [MAIN] * accounts.count(MAIN)
+    # HEIR inherits both lists: fixed through MAIN, never written itself.
+    assert HEIR not in accounts and TWIN not in accounts and GONE not in accounts
+    assert platform.state.own_messaging_permissions(HEIR)["FR"] is False  # its own list is untouched
+    assert platform.state.messaging_enabled(HEIR, "FR") is True
+    # The voice change kept MAIN's high-risk special group on.
+    fr = platform.state.voice_permission(MAIN, "FR")
+    assert (fr.low_risk, fr.high_risk_special, fr.high_risk_tollfraud) == (True, True, False)
+    assert f"inherited {HEIR}  SMS  FR: fixed by its parent's change" in out
+
+    # One audit-log line per change made, each verified by reading back; no secret in it.
+    lines = log_lines(log)
+    assert len(lines) == len(sent) == 4  # MAIN sms + voice, OWN sms + voice
+    assert {(x["account"], x["product"]) for x in lines} == {
+        (MAIN, "sms"),
+        (MAIN, "voice"),
+        (OWN, "sms"),
+        (OWN, "voice"),
+    }
+    first = lines[0]
+    assert first["who"] == {"credential": MAIN, "kind": "auth_token", "account": MAIN}
+    assert first["time"].endswith("Z") and first["time"][:2] == "20"
+    assert (first["account"], first["country"], first["product"]) == (MAIN, "FR", "sms")
+    assert (first["before"], first["after"], first["verified"]) == ({"enabled": False}, {"enabled": True}, True)
+    text = log.read_text()
+    assert not any(token in text for token in TOKENS.values())
+    assert stat.S_IMODE(os.stat(log).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(log.parent).st_mode) == 0o700
+
+    # Idempotent: a second run plans nothing and sends nothing.
+    platform.clear_requests()
+    code, out, _ = run(platform, "--country", "FR", "--subaccounts", "all", "--apply", "--yes", "--audit-log", str(log))
+    assert code == 0 and writes(platform) == []
+    assert "Nothing to change through the API." in out
+    assert len(log_lines(log)) == 4
+
+
+def test_inheriting_subaccount_alone_answers_30648_and_is_reported_as_inheriting(
+    platform: Simulator, tmp_path: Path
+) -> None:
+    log = tmp_path / "audit.jsonl"
+    code, out, err = run(
+        platform, "--country", "FR", "--product", "sms", "--account", HEIR, "--apply", "--yes", "--audit-log", str(log)
+    )
+    assert code == 1, out + err  # a gap remains, but the tool did not fail
+    (patch,) = writes(platform)
+    assert (patch["method"], patch["account"]) == ("PATCH", HEIR)
+    assert platform.state.messaging_enabled(MAIN, "FR") is False  # the parent was not named: untouched
+    flat = " ".join(out.split())
+    assert f"{HEIR} inherits its parent's SMS geo permissions (Twilio answered 30648" in flat
+    assert f"enable France (FR) on the parent {MAIN}" in flat
+    assert "turn SMS geo-permission inheritance off" in flat
+    assert "failed" not in out.lower()
+    assert log_lines(log) == []  # nothing was changed
+
+
+def test_inheriting_subaccount_with_its_parent_is_fixed_through_the_parent(platform: Simulator, tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    code, out, err = run(
+        platform, "--country", "FR", "--product", "sms", "--account", MAIN, "--account", HEIR,
+        "--apply", "--yes", "--audit-log", str(log),
+    )  # fmt: skip
+    assert code == 0, out + err
+    assert [(r["method"], r["account"]) for r in writes(platform)] == [("PATCH", MAIN)]
+    # The subaccount was read again after the parent's change.
+    reads = [r for r in platform.requests if r["path"] == "/v1/Messaging/GeoPermissions" and r["account"] == HEIR]
+    assert len(reads) == 2
+    assert [x["account"] for x in log_lines(log)] == [MAIN]
+
+
+def test_console_only_country_is_never_patched_and_the_console_steps_are_printed(
+    platform: Simulator, tmp_path: Path
+) -> None:
+    code, out, _ = run(
+        platform, "--country", "NG,IR", "--product", "sms", "--subaccounts", "all", "--apply", "--yes",
+        "--audit-log", str(tmp_path / "log"),
+    )  # fmt: skip
+    assert code == 1
+    assert writes(platform) == []
+    flat = " ".join(out.split())
+    assert "Console only (the tool sends no request for these; do it in the Console):" in out
+    assert "Console: (switch to account" in out and "tick Nigeria" in flat
+    assert "Twilio does not deliver to Iran (IR): no permission can enable it" in out
+
+
+def test_voice_inheritance_on_request(platform: Simulator, tmp_path: Path) -> None:
+    platform.state.set_voice_permission(MAIN, "FR", low_risk=True)
+    code, out, _ = run(
+        platform, "--country", "FR", "--product", "voice", "--account", OWN, "--use", "set-voice-inheritance",
+        "--apply", "--yes", "--audit-log", str(tmp_path / "log"),
+    )  # fmt: skip
+    assert code == 0, out
+    (post,) = writes(platform)
+    assert (post["method"], post["path"], post["account"]) == ("POST", "/v1/Settings", OWN)
+    assert platform.state.dialing_permissions_inheritance(OWN) is True
+    (line,) = log_lines(tmp_path / "log")
+    assert line["before"] == {"dialing_permissions_inheritance": False}
+    assert line["after"] == {"dialing_permissions_inheritance": True}
+
+
+def test_canada_by_voice_changes_the_us_entry(platform: Simulator, tmp_path: Path) -> None:
+    platform.state.set_voice_permission(MAIN, "US", low_risk=False)
+    code, out, _ = run(
+        platform, "--country", "CA,US", "--product", "voice", "--account", MAIN, "--apply", "--yes",
+        "--audit-log", str(tmp_path / "log"),
+    )  # fmt: skip
+    assert code == 0, out
+    (post,) = writes(platform)  # one request for the shared entry
+    assert post["path"] == "/v1/DialingPermissions/BulkCountryUpdates"
+    assert platform.state.voice_permission(MAIN, "US").low_risk is True
+    assert '"iso_code":"US"' in out and '"iso_code":"CA"' not in out
+
+
+def test_no_terminal_and_no_yes_is_refused_before_any_write(platform: Simulator, tmp_path: Path) -> None:
+    code, _, err = run(platform, "--country", "FR", "--apply", "--audit-log", str(tmp_path / "log"), stdin="y\n")
+    assert code == 2
+    assert "standard input is not a terminal" in err and "--yes" in err
+    assert writes(platform) == []
+
+
+def test_a_429_is_retried_and_a_5xx_once_too(platform: Simulator, tmp_path: Path) -> None:
+    platform.add_fault("PATCH ^/v1/Messaging/GeoPermissions$", status=429, retry_after=0, times=1)
+    platform.add_fault("POST ^/v1/DialingPermissions/BulkCountryUpdates$", status=503, times=1)
+    code, out, err = run(
+        platform, "--country", "FR", "--account", MAIN, "--apply", "--yes", "--audit-log", str(tmp_path / "log")
+    )
+    assert code == 0, out + err
+    statuses = [(r["method"], r["status"]) for r in writes(platform)]
+    assert ("PATCH", 429) in statuses and ("PATCH", 200) in statuses
+    assert ("POST", 503) in statuses and ("POST", 201) in statuses
+    assert len(log_lines(tmp_path / "log")) == 2
+
+
+def test_one_account_failing_never_stops_the_others(platform: Simulator, tmp_path: Path) -> None:
+    # OWN's Account resource cannot be read (a 503 that asks for more time than the retry budget).
+    platform.add_fault(f"GET ^/2010-04-01/Accounts/{OWN}.json$", status=503, retry_after=60)
+    code, out, err = run(
+        platform, "--country", "FR", "--product", "sms", "--account", OWN, "--account", MAIN,
+        "--apply", "--yes", "--audit-log", str(tmp_path / "log"),
+    )  # fmt: skip
+    assert code == 3, out + err  # incomplete: one account could not be read
+    assert [(r["method"], r["account"]) for r in writes(platform)] == [("PATCH", MAIN)]
+    assert "Could not be read (no request is sent):" in out
+    assert platform.state.messaging_enabled(MAIN, "FR") is True
+
+
+def test_a_write_that_fails_is_reported_and_the_others_proceed(platform: Simulator, tmp_path: Path) -> None:
+    platform.add_fault("POST ^/v1/DialingPermissions/BulkCountryUpdates$", status=503, retry_after=60)
+    code, out, _ = run(
+        platform, "--country", "FR", "--account", MAIN, "--apply", "--yes", "--audit-log", str(tmp_path / "log")
+    )
+    assert code == 3
+    assert platform.state.messaging_enabled(MAIN, "FR") is True
+    assert "failed    " in out and "changed   " in out
+    assert [x["product"] for x in log_lines(tmp_path / "log")] == ["sms"]
+
+
+def test_from_audit_fixes_exactly_what_the_audit_found_missing(platform: Simulator, tmp_path: Path) -> None:
+    code, audit = run(platform, "--countries", "FR,DE", "--subaccounts", "all", "--format", "json", command="audit")[:2]
+    assert code == 1
+    gaps = {(g["account"], g["country"], g["product"]) for g in json.loads(audit)["gaps"]}
+    platform.clear_requests()
+    code, out, err = run(
+        platform, "--from-audit", "-", "--apply", "--yes", "--audit-log", str(tmp_path / "log"), stdin=audit
+    )
+    assert code == 0, out + err
+    changed = {(x["account"], x["country"], x["product"]) for x in log_lines(tmp_path / "log")}
+    assert changed <= gaps  # nothing the audit did not find
+    code, again = run(platform, "--countries", "FR,DE", "--subaccounts", "all", "--format", "json", command="audit")[:2]
+    assert code == 0 and json.loads(again)["gaps"] == []
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--country", "XX"], "not a country"),
+        (["--country", "FR", "--account", "AC123"], "AC123"),
+        (["--country", "FR", "--account", MAIN, "--subaccounts", "all"], "either --account or --subaccounts"),
+        ([], "give --country"),
+        (["--from-audit", "-", "--country", "FR"], "--from-audit takes"),
+    ],
+)
+def test_bad_input_exits_2_before_any_request(platform: Simulator, args: list[str], message: str) -> None:
+    code, _, err = run(platform, *args, stdin="")
+    assert code == 2 and message in err
+    assert platform.requests == []
+
+
+@pytest.mark.parametrize(
+    "document",
+    ["not json", "[]", '{"kind": "audit", "schema": 2, "gaps": []}', '{"kind": "audit", "schema": 1, "gaps": [{}]}'],
+)
+def test_from_audit_refuses_what_is_not_an_audit(platform: Simulator, document: str) -> None:
+    code, _, err = run(platform, "--from-audit", "-", stdin=document)
+    assert code == 2 and "diagnose: error:" in err
+    assert platform.requests == []
