@@ -9,16 +9,19 @@ Account resource through the parent's credentials.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .. import plan
 from ..context import NOT_APPLICABLE, Fetched
 from ..country_table import voice_entry
 from ..errors import TwilioAccessError
 from ..fixes import AccountState, Change, ChangeOutcome, classify_messaging_result
-from ._access import TwilioAccess, request_line
+from ..plan import Answer, Read
+from ._access import TwilioAccess
 from ._errors import reason_of
+from ._reads import ReadCache, run_reads
 
 
 @dataclass(frozen=True)
@@ -33,69 +36,89 @@ class ChangeResult:
     verified: bool = False  # the read-back shows ``change.after``
 
 
-def account_rows(access: TwilioAccess, accounts: Sequence[str] | None) -> Iterable[Fetched]:
+def _fetched(answer: Answer) -> Fetched:
+    return (
+        Fetched(value=answer.value, request=answer.request)
+        if answer.error is None
+        else Fetched(value=answer.value, error=answer.error, request=answer.request)
+    )
+
+
+def account_rows(access: TwilioAccess, accounts: Sequence[str] | None, cache: ReadCache | None = None) -> list[Fetched]:
     """The Account resources: every account the credentials see (``None``), or the SIDs given.
 
-    Paged and streamed (``list_accounts``), so thousands of subaccounts are never held as pages.
+    Through the read planner's reads and executor (``plan.accounts_list``, ``plan.account``).
     """
+    cache = cache if cache is not None else ReadCache()
     if accounts is None:
-        line = request_line("api", "/Accounts.json", {"PageSize": access.page_size})
-        for row in access.list_accounts():
-            yield Fetched(value=row, request=line)
-        return
-    for sid in accounts:
-        line = request_line("api", f"/Accounts/{sid}.json")
-        try:
-            yield Fetched(value=access.fetch_account(sid), request=line)
-        except TwilioAccessError as err:
-            yield Fetched(value={"sid": sid}, error=reason_of(err), request=line)
+        answer = run_reads(access, [plan.accounts_list()], cache)[plan.accounts_list()]
+        rows = [Fetched(value=row, request=answer.request) for row in answer.value or () if isinstance(row, dict)]
+        if answer.error is not None:
+            # The list stopped part-way: say so as an account that could not be read.
+            rows.append(Fetched(value={"sid": ""}, error=f"the account list is incomplete: {answer.error}"))
+        return rows
+    reads = [plan.account(sid) for sid in accounts]
+    answers = run_reads(access, reads, cache)
+    out = []
+    for sid, read in zip(accounts, reads, strict=True):
+        answer = answers[read]
+        value = answer.value if isinstance(answer.value, dict) else {"sid": sid}
+        out.append(Fetched(value=value, error=answer.error, request=answer.request))
+    return out
 
 
-def _slot(request: str, read: Callable[[], Any]) -> Fetched:
-    try:
-        return Fetched(value=read(), request=request)
-    except TwilioAccessError as err:
-        return Fetched(error=reason_of(err), request=getattr(err, "request", "") or request)
+def _reads_for(row: Fetched, countries: Sequence[str], products: Sequence[str]) -> list[Read]:
+    sid = str(row.value.get("sid")) if isinstance(row.value, dict) else ""
+    if not row.ok or not sid:
+        return []
+    reads: list[Read] = []
+    if "sms" in products:
+        reads.append(plan.messaging_permissions(sid, countries))
+    if "voice" in products:
+        reads.extend(plan.voice_country(sid, voice_entry(iso)) for iso in countries)
+        owner = row.value.get("owner_account_sid")
+        if owner and owner != sid:
+            reads.append(plan.voice_settings(sid))
+    return reads
 
 
-def read_state(access: TwilioAccess, row: Fetched, countries: Sequence[str], products: Sequence[str]) -> AccountState:
-    """One account's permissions for these countries, read as that account."""
+def _state(
+    row: Fetched, answers: dict[Read, Answer], countries: Sequence[str], products: Sequence[str]
+) -> AccountState:
     sid = str(row.value.get("sid")) if isinstance(row.value, dict) else ""
     if not row.ok:
         failed = Fetched(error=row.error or "the account could not be read", request=row.request)
         return AccountState(sid=sid, account=failed)
-    owner = row.value.get("owner_account_sid")
-    isos = [c.upper() for c in countries]
-    messaging = NOT_APPLICABLE
+    messaging = _fetched(answers[plan.messaging_permissions(sid, countries)]) if "sms" in products else NOT_APPLICABLE
     voice: dict[str, Fetched] = {}
     settings = NOT_APPLICABLE
-    if "sms" in products:
-        line = request_line("accounts", "/Messaging/GeoPermissions", {"CountryCode": ",".join(isos)})
-        messaging = _slot(line, lambda: access.messaging_geo_permissions(sid, isos))
     if "voice" in products:
-        for iso in isos:
-            entry = voice_entry(iso)
-            line = request_line("voice", f"/DialingPermissions/Countries/{entry}")
-            voice[iso] = _slot(line, lambda entry=entry: access.voice_country(sid, entry))
+        voice = {iso: _fetched(answers[plan.voice_country(sid, voice_entry(iso))]) for iso in countries}
+        owner = row.value.get("owner_account_sid")
         if owner and owner != sid:
-            settings = _slot(request_line("voice", "/Settings"), lambda: access.voice_settings(sid))
+            settings = _fetched(answers[plan.voice_settings(sid)])
         else:
             settings = Fetched(value={"dialing_permissions_inheritance": False}, request="a main account inherits")
     return AccountState(sid=sid, account=row, messaging=messaging, voice=voice, voice_settings=settings)
 
 
 def read_states(
-    access: TwilioAccess, rows: Iterable[Fetched], countries: Sequence[str], products: Sequence[str]
+    access: TwilioAccess,
+    rows: Iterable[Fetched],
+    countries: Sequence[str],
+    products: Sequence[str],
+    cache: ReadCache | None = None,
 ) -> list[AccountState]:
-    """Every account's state, read with bounded concurrency (``access.max_workers``); one failure is one state."""
-    tasks = [lambda row=row: read_state(access, row, countries, products) for row in rows]
-    states: list[AccountState] = []
-    for outcome, task in zip(access.run_concurrently(tasks), tasks, strict=True):
-        if outcome.ok and outcome.value is not None:
-            states.append(outcome.value)
-        else:  # pragma: no cover - read_state turns every access error into a slot
-            states.append(task())
-    return states
+    """Every account's state for these countries, read as that account: one batch, bounded concurrency.
+
+    A failed read is that account's unknown slot, never a stop for the others. Pass a fresh
+    ``cache`` to read again after a change (a run's cache keeps the answers from before it).
+    """
+    rows = list(rows)
+    isos = [c.upper() for c in countries]
+    reads = [r for row in rows for r in _reads_for(row, isos, products)]
+    answers = run_reads(access, reads, cache if cache is not None else ReadCache())
+    return [_state(row, answers, isos, products) for row in rows]
 
 
 def apply_change(access: TwilioAccess, change: Change) -> ChangeResult:
@@ -137,17 +160,18 @@ def _send(access: TwilioAccess, change: Change) -> tuple[ChangeOutcome, str, int
 
 
 def read_back_state(access: TwilioAccess, change: Change) -> dict[str, Any] | None:
-    """The values ``change.after`` names, as Twilio answers them now; None when the read failed."""
-    try:
-        if change.action == "enable-messaging-country":
-            perms = access.messaging_permissions(change.account, [change.country])
-            return {"enabled": perms.get(change.country)}
-        if change.action == "enable-voice-country":
-            row = access.voice_country(change.account, voice_entry(change.country))
-            return {k: row.get(k) for k in change.after}
-        if change.action == "set-voice-inheritance":
-            row = access.voice_settings(change.account)
-            return {"dialing_permissions_inheritance": row.get("dialing_permissions_inheritance")}
-    except TwilioAccessError:
+    """The values ``change.after`` names, as Twilio answers them now (a fresh read); None when it failed."""
+    if change.action == "enable-messaging-country":
+        read = plan.messaging_permissions(change.account, [change.country])
+    elif change.action == "enable-voice-country":
+        read = plan.voice_country(change.account, voice_entry(change.country))
+    elif change.action == "set-voice-inheritance":
+        read = plan.voice_settings(change.account)
+    else:  # pragma: no cover - the planner plans no other action
         return None
-    return None
+    answer = run_reads(access, [read], ReadCache())[read]
+    if answer.error is not None or not isinstance(answer.value, dict):
+        return None
+    if change.action == "enable-messaging-country":
+        return {"enabled": plan.permissions_of(answer.value).get(change.country)}
+    return {k: answer.value.get(k) for k in change.after}
