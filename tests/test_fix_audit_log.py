@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from diagnose.cli.audit_log import AuditLog, default_audit_log_path, utc_now
 from diagnose.errors import InputError
-from diagnose.fix_audit_log import AuditLog, default_audit_log_path, utc_now
 
 
 def test_default_location_is_documented_and_overridable(tmp_path: Path) -> None:

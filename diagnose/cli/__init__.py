@@ -21,6 +21,7 @@ _COMMANDS = {
     "scan": "scan:scan_command",
     "demo": "demo",
     "explain": "explain",
+    "fix": "fix:fix_command",
     "knowledge": "knowledge",
     "runbook": "runbook",
     "sids": "sids",

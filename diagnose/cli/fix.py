@@ -18,7 +18,8 @@ from typing import Any, TextIO
 
 import click
 
-from .errors import DiagnoseError, InputError
+from ..errors import DiagnoseError, InputError
+from .prompts import yes_option
 
 PRODUCTS = ("sms", "voice")
 TEXT_FORMATS = ("text", "json")
@@ -29,7 +30,7 @@ TEXT_FORMATS = ("text", "json")
 
 def parse_countries(values: Iterable[str]) -> list[str]:
     """``--country FR --country de,Italy`` → ``["FR", "DE", "IT"]`` (the audit's parser: codes or names)."""
-    from .audit import parse_countries as parse
+    from ..audit import parse_countries as parse
 
     out: list[str] = []
     for value in values:
@@ -41,7 +42,7 @@ def parse_countries(values: Iterable[str]) -> list[str]:
 
 def gaps_from_audit(text: str, source: str) -> list[tuple[str, str, str]]:
     """(account, country, product) for every gap of a ``diagnose audit --format json`` document (schema 1)."""
-    from .evidence import check_account_sid
+    from ..evidence import check_account_sid
 
     try:
         doc = json.loads(text)
@@ -88,7 +89,7 @@ def _values(state: Any) -> str:
 
 def render_plan(plan: Any, *, applying: bool) -> str:
     """The plan as text: changes in order, then what the tool will not send, then the totals."""
-    from .countries import country_name
+    from ..countries import country_name
 
     lines: list[str] = []
     n = len(plan.changes)
@@ -185,8 +186,8 @@ def audit_record(result: Any, who: dict[str, str], when: str) -> dict[str, Any]:
 
 def apply_changes(access: Any, changes: Sequence[Any], parents: dict[str, str | None], log: Any, who: dict) -> list:
     """Send the changes (parents first), read each back, log each one made; one failure never stops the others."""
-    from .fix_audit_log import utc_now
-    from .gateway._fix import apply_change
+    from ..gateway._fix import apply_change
+    from .audit_log import utc_now
 
     results: list[Any] = []
     for tier in _tiers(changes, parents):
@@ -195,7 +196,7 @@ def apply_changes(access: Any, changes: Sequence[Any], parents: dict[str, str | 
             if outcome.ok and outcome.value is not None:
                 result = outcome.value
             else:  # pragma: no cover - apply_change turns access errors into results
-                from .gateway._fix import ChangeResult
+                from ..gateway._fix import ChangeResult
 
                 result = ChangeResult(change, "failed", str(outcome.error))
             if result.outcome == "done":
@@ -205,8 +206,8 @@ def apply_changes(access: Any, changes: Sequence[Any], parents: dict[str, str | 
 
 
 def render_results(results: Sequence[Any], parents: dict[str, str | None]) -> str:
-    from .countries import country_name
-    from .fixes import inherits_message
+    from ..countries import country_name
+    from ..fixes import inherits_message
 
     lines: list[str] = []
     for r in results:
@@ -254,27 +255,22 @@ def _read_audit(source: str) -> tuple[str, str]:
 
 
 def _confirm(question: str, *, yes: bool) -> bool:
-    """Ask on the terminal, or take --yes; refuse (InputError) when stdin is not a terminal."""
-    if yes:
-        return True
-    if not sys.stdin.isatty():
-        raise InputError(
-            "refusing to change geo permissions without confirmation: standard input is not a terminal. "
-            "Run it in a terminal, or add --yes (for scripts) after reviewing the plan (without --apply)"
-        )
-    return click.confirm(question, default=False, err=True)
+    """Ask on the terminal, or take --yes; without a terminal, refuse (exit 2) before anything is sent."""
+    from .prompts import confirm
+
+    return confirm(question, assume_yes=yes)
 
 
 def _exit_code(items: Sequence[Any], results: Sequence[Any]) -> int:
-    from .cli import EXIT_OK, EXIT_TWILIO, EXIT_UNRESOLVED
+    from . import exit_codes
 
     if any(r.outcome == "failed" or (r.outcome == "done" and not r.verified) for r in results):
-        return EXIT_TWILIO
+        return exit_codes.INCOMPLETE  # a change failed or could not be verified
     if any(i.status == "unknown" for i in items):
-        return EXIT_TWILIO  # incomplete: some account could not be read
+        return exit_codes.INCOMPLETE  # some account could not be read
     if any(i.status != "ok" for i in items):
-        return EXIT_UNRESOLVED
-    return EXIT_OK
+        return exit_codes.UNRESOLVED  # gaps remain
+    return exit_codes.OK
 
 
 def _who(access: Any) -> dict[str, str]:
@@ -284,7 +280,7 @@ def _who(access: Any) -> dict[str, str]:
 
 def _rows(access: Any, accounts: Sequence[str] | None, subaccounts: Any) -> tuple[list[Any], list[str]]:
     """Account rows of the scope, plus the parents of its subaccounts (read to compare, never changed)."""
-    from .gateway._fix import account_rows
+    from ..gateway._fix import account_rows
 
     if subaccounts == "all":
         rows = list(account_rows(access, None))
@@ -323,8 +319,8 @@ def run_fix(
     out: TextIO,
 ) -> int:
     """The whole of ``diagnose fix``: read, plan, print; with ``apply``, confirm, send, read back, log."""
-    from .fixes import plan_fix
-    from .gateway._fix import read_states
+    from ..fixes import plan_fix
+    from ..gateway._fix import read_states
 
     rows, scope = _rows(access, accounts, subaccounts)
     states = read_states(access, rows, countries, products)
@@ -343,7 +339,7 @@ def run_fix(
     if not _confirm(f"Send these {n} change{'s' if n != 1 else ''} to Twilio?", yes=yes):
         print("Nothing was changed.", file=out if fmt == "text" else sys.stderr)
         return _exit_code(plan.items, [])
-    from .fix_audit_log import AuditLog
+    from .audit_log import AuditLog
 
     who = _who(access)
     with AuditLog(audit_log_path) as log:
@@ -403,7 +399,7 @@ def run_fix(
 
 def _settle(final: dict[tuple[str, str, str], Any], results: Sequence[Any]) -> dict[tuple[str, str, str], Any]:
     """Items whose change (their own, or a shared one) was made and read back are now ``ok``."""
-    from .fixes import change_key
+    from ..fixes import change_key
 
     made = {change_key(r.change): r for r in results if r.outcome == "done" and r.verified}
     out = {}
@@ -430,7 +426,7 @@ def _after_result(item: Any, results: Sequence[Any], parents: dict[str, str | No
     """An item whose own change was refused or answered 30648 says so."""
     from dataclasses import replace
 
-    from .fixes import change_key, inherits_message
+    from ..fixes import change_key, inherits_message
 
     if item.status != "change" or item.change is None:
         return item
@@ -466,7 +462,7 @@ def _item_dict(item: Any) -> dict[str, Any]:
 
 
 def _result_dict(result: Any, parents: dict[str, str | None]) -> dict[str, Any]:
-    from .fixes import inherits_message
+    from ..fixes import inherits_message
 
     c = result.change
     return {
@@ -532,7 +528,7 @@ WRITING_ACTIONS = ("enable-messaging-country", "enable-voice-country", "set-voic
     is_flag=True,
     help="Send the changes (after confirmation). Without it, only the plan is printed.",
 )
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (for scripts).")
+@yes_option
 @click.option(
     "--audit-log",
     "audit_log",
@@ -587,12 +583,13 @@ def fix_command(
     Exit codes: 0 every country usable, 1 gaps remain (or a dry run with changes),
     2 bad input or no confirmation, 3 Twilio unreachable, a change failed or an account unreadable.
     """
-    from .audit import parse_products
-    from .cli import _fail, _knowledge
-    from .cli_audit import _parse_subaccounts
-    from .evidence import check_account_sid
-    from .fix_audit_log import default_audit_log_path
-    from .gateway import TwilioAccess, credentials_from_env
+    from ..audit import parse_products
+    from ..evidence import check_account_sid
+    from ..gateway import TwilioAccess, credentials_from_env
+    from . import exit_codes
+    from ._common import fail, load_kb
+    from .audit import _parse_subaccounts
+    from .audit_log import default_audit_log_path
 
     try:
         products = list(parse_products(product))
@@ -610,7 +607,7 @@ def fix_command(
             scope_subaccounts = None
             if not pairs:
                 click.echo("The audit found nothing missing: nothing to fix.")
-                sys.exit(0)
+                sys.exit(exit_codes.OK)
         else:
             if not countries:
                 raise InputError("give --country (e.g. --country FR), or --from-audit FILE")
@@ -619,7 +616,7 @@ def fix_command(
                 raise InputError("give either --account or --subaccounts, not both")
             account_list = [check_account_sid(a) for a in accounts]
             scope_subaccounts = _parse_subaccounts(subaccounts)
-        kb = _knowledge(knowledge_dirs)
+        kb = load_kb(knowledge_dirs)
         log_path = Path(audit_log) if audit_log else default_audit_log_path(os.environ)
         creds = credentials_from_env(os.environ)
         with TwilioAccess(creds, api_url=api_url, timeout=timeout, max_workers=concurrency) as access:
@@ -639,5 +636,5 @@ def fix_command(
                 out=sys.stdout,
             )
     except DiagnoseError as err:
-        _fail(err)
+        fail(err)
     sys.exit(code)
