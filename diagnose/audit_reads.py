@@ -27,7 +27,7 @@ from .errors import CredentialsError, TwilioAccessError
 if TYPE_CHECKING:
     from .gateway import TwilioAccess
 
-DEFAULT_CONCURRENCY = 32
+DEFAULT_CONCURRENCY = 48
 """Requests in flight at once. Twilio documents a per-account limit on concurrent REST requests
 without publishing the number (error 20429); see docs/audit.md for how this default was chosen."""
 

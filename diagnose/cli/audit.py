@@ -14,7 +14,6 @@ import os
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -64,41 +63,6 @@ class Spool:
     def close(self) -> None:
         self._file.close()
         self._gaps.close()
-
-
-class Progress:
-    """``audited N / M accounts`` on stderr, redrawn at most 10 times a second; only on a terminal."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.done = 0
-        self.listed = 0
-        self._last = 0.0
-        self._started = time.monotonic()
-
-    def listed_one(self, n: int) -> None:
-        self.listed = n
-        self._draw()
-
-    def audited_one(self) -> None:
-        self.done += 1
-        self._draw()
-
-    def _draw(self, force: bool = False) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if not force and now - self._last < 0.1:
-            return
-        self._last = now
-        rate = self.done / max(now - self._started, 1e-6)
-        sys.stderr.write(f"\r\x1b[2Kaudited {self.done:,} of {max(self.listed, self.done):,} accounts ({rate:,.0f}/s)")
-        sys.stderr.flush()
-
-    def finish(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r\x1b[2K")
-            sys.stderr.flush()
 
 
 def _exit_code(head_tally: Any, info: Any) -> int:
@@ -182,7 +146,7 @@ def read_countries(countries: str | None, countries_file: str | None) -> tuple[s
     "--concurrency",
     type=click.IntRange(1, 100),
     default=None,
-    help="Requests in flight at once (default 32; see docs/audit.md).",
+    help="Requests in flight at once (default 48; see docs/audit.md).",
 )
 @click.option("--api-url", envvar="DIAGNOSE_API_URL", metavar="URL", help="Send requests to URL (simulator, proxy).")
 @click.option(
@@ -257,24 +221,30 @@ def run_audit_command(
     from ..audit_reads import DEFAULT_CONCURRENCY, Auditor
     from ..gateway import TwilioAccess, credentials_from_env
     from ..render.audit import render_audit, render_audit_json
+    from .progress import Progress
 
     creds = credentials_from_env(os.environ)
     workers = concurrency or DEFAULT_CONCURRENCY
     tally = Tally(countries, products)
     spool = Spool()
-    progress = Progress(sys.stderr.isatty())
+    # On a terminal only (cli/progress.py decides); the total grows as the account list is read.
+    progress = Progress(total=1 if scope is None else None, label="auditing accounts")
     stop = threading.Event()
 
     def emit(account: Any) -> None:
         tally.add(account)
         spool.write(account)
-        progress.audited_one()
+        progress.advance()
+
+    def listed(count: int) -> None:
+        progress.total = count  # accounts listed so far, the authenticated one included when audited
+        progress.draw()
 
     try:
         with TwilioAccess(creds, api_url=api_url, timeout=timeout, max_workers=workers) as access:
             auditor = Auditor(access, countries, products, concurrency=workers)
-            info = auditor.run(scope, emit, on_listed=progress.listed_one, stop=stop)
-        progress.finish()
+            with progress:
+                info = auditor.run(scope, emit, on_listed=listed, stop=stop)
         code = _exit_code(tally, info)
         head = document_head(
             tally=tally,

@@ -22,7 +22,7 @@ from . import exit_codes
     "(default: the authenticated account only).",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-@click.option("--concurrency", type=click.IntRange(1, 100), default=None, help="Requests in flight (default 32).")
+@click.option("--concurrency", type=click.IntRange(1, 100), default=None, help="Requests in flight (default 48).")
 @click.option("--api-url", envvar="DIAGNOSE_API_URL", metavar="URL", help="Send requests to URL (simulator, proxy).")
 @click.option(
     "--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True, help="Seconds per request."
