@@ -32,6 +32,14 @@ VERDICT_NOTES = {
 CORE_FACTS = ("account_sid", "parent_account_sid", "account_type", "country")
 """Facts every report shows; the others only when a cause reads them."""
 
+PROBLEM_LABELS = {
+    "not-found": "not found",
+    "credentials": "credentials rejected",
+    "unreachable": "Twilio unreachable",
+    "input": "bad input",
+}
+"""How a summary line names why a subject was not diagnosed (``Diagnosis.problem_kind``)."""
+
 STATUS_LABELS = {"confirmed": "confirmed", "ruled-out": "ruled out", "possible": "possible", "unknown": "unknown"}
 
 
@@ -323,7 +331,8 @@ def report_view(diagnoses: Iterable[Diagnosis]) -> ReportView:
             sid=d.subject.sid or d.subject.kind or "-",
             code=str(d.error.code) if d.error.code is not None else "-",
             verdict=d.verdict,
-            detail=d.cause or _problem(d),
+            detail=d.cause
+            or (f"{PROBLEM_LABELS.get(d.problem_kind, d.problem_kind)}: {d.problem}" if d.problem else ""),
             anchor=anchor(i, d),
         )
         for i, d in enumerate(items, 1)
