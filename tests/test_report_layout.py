@@ -21,6 +21,7 @@ from diagnose.models import Diagnosis, ErrorInfo, Report
 from diagnose.render import render_report
 from diagnose.render._views import report_view
 from diagnose.report import build_unavailable
+from diagnose.simulator import Simulator
 
 SUBACCOUNT = "AC15bf105506e1d44cb84ba12ca58143a1"
 VOICE_FACTS = re.compile(r"^(parent_|effective_)?voice_|^governing_account_sid$|^to_high_risk_special$")
@@ -196,3 +197,27 @@ def test_text_wraps_at_the_width_given(demo: Report) -> None:
         assert max(len(line) for line in answer.splitlines()) > width - 20  # filled, not just short
     narrow = render_report(Report((d,)), width=60)
     assert "  1. " in narrow and narrow.count("\n") > render_report(Report((d,)), width=140).count("\n")
+
+
+def test_a_batch_through_the_command_line(sim: Simulator) -> None:
+    """`diagnose SID SID SID` against the simulator: one entry each, a SID found nowhere among them, worst exit."""
+    from click.testing import CliRunner
+
+    from diagnose.cli import main
+
+    good, _, (account, token) = sim.sample("missing-country")
+    call, _, _ = sim.sample("voice-missing-country")
+    missing = "SM" + "0" * 32
+    env = {"TWILIO_ACCOUNT_SID": account, "TWILIO_AUTH_TOKEN": token, "DIAGNOSE_API_URL": sim.url, "NO_COLOR": "1"}
+    result = CliRunner().invoke(main, [good, missing, call], env=env, catch_exceptions=False)
+    assert result.exit_code == 3  # the worst subject: not found
+    lines = result.stdout.splitlines()
+    rules = [line.split()[1] for line in lines if line.startswith("━━ ") and "/" in line.split()[1]]
+    assert rules == ["1/3", "2/3", "3/3"]
+    summary = lines[lines.index("Summary") + 1 :]
+    assert [row.split()[:3] for row in summary] == [
+        [good, "21408", "confirmed"],
+        [missing, "-", "unavailable"],
+        [call, "21215", "confirmed"],
+    ]
+    assert summary[1].split("unavailable", 1)[1].strip().startswith("not found:")
