@@ -221,6 +221,7 @@ def build_unavailable(
         fix=(),
         verify=(),
         facts={},
+        summary=f"**Not diagnosed:** {problem}",  # the verdict in words, as for every other entry
         problem=problem,
         problem_kind=problem_kind,
     )

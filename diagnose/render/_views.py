@@ -200,10 +200,8 @@ class DiagnosisView:
 
 
 def _problem(d: Diagnosis) -> str:
-    """Why a subject could not be diagnosed (verdict ``unavailable``), with the kind of problem."""
-    if not d.problem:
-        return ""
-    return f"{d.problem} ({d.problem_kind})" if d.problem_kind else d.problem
+    """Why a subject could not be diagnosed (verdict ``unavailable``)."""
+    return d.problem or ""
 
 
 def _subject_line(d: Diagnosis, failed: list[tuple[str, str]]) -> str:
@@ -263,6 +261,8 @@ def diagnosis_view(
     shown = _same_reason_once([r for r in rows if r.name in read or r.name in CORE_FACTS] if read else rows)
     problem = _problem(d)
     answer = d.summary or (f"**Not diagnosed:** {problem}" if problem else VERDICT_NOTES.get(d.verdict, ""))
+    if problem and d.problem_kind:
+        answer += f" ({PROBLEM_LABELS.get(d.problem_kind, d.problem_kind)})"
     return DiagnosisView(
         d=d,
         code_label=code_label,
