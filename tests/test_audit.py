@@ -616,3 +616,13 @@ def test_progress_goes_to_stderr_on_a_terminal_only(tmp_path: Any) -> None:
     assert proc.returncode in (0, 1)
     assert b"\r" in seen and b"31" in seen  # redrawn in place, counting up to the 31 accounts
     assert b"\r" not in out and json.loads(out)["summary"]["accounts"] == 31
+
+
+def test_an_account_list_that_cannot_be_read_makes_the_audit_incomplete(platform: Simulator) -> None:
+    platform.add_fault("GET ^/2010-04-01/Accounts\\.json$", status=403)
+    code, doc = audit_json(platform, "--countries", "FR", "--product", "sms", "--subaccounts", "all")
+    assert code == 3 and doc["complete"] is False
+    assert "list of subaccounts" in doc["scope_problem"] and "403" in doc["scope_problem"]
+    assert [a["sid"] for a in doc["accounts"]] == [MAIN]  # what could be read is still reported
+    code, out, _ = run(platform, "--countries", "FR", "--product", "sms", "--subaccounts", "all")
+    assert code == 3 and "Incomplete: the list of subaccounts could not be read" in out
