@@ -77,7 +77,7 @@ def generate_scenario(
         "friendly_name": "Generated Platform",
         "home_country": home_country,
         "messaging_geo_permissions": {c: c not in CONSOLE_ONLY_COUNTRIES for c in codes},
-        "voice_dialing_permissions": {c: {"low_risk": True} for c in codes},
+        "voice_dialing_permissions": {_voice_key(c): {"low_risk": True} for c in codes},
     }
     accounts = [main]
     for i in range(subaccounts):
@@ -101,7 +101,7 @@ def generate_scenario(
         for c in codes:
             on = rng.random() >= voice_gap_rate
             voice[c] = {"low_risk": on, "high_risk_special": on and rng.random() < 0.1}
-        sub["voice_dialing_permissions"] = voice
+        sub["voice_dialing_permissions"] = {_voice_key(c): v for c, v in voice.items()}
         if failures:
             sub["messages"] = [
                 {"to": _number(c), "error_code": 21408, "date_created": failure_age}
@@ -118,6 +118,11 @@ def generate_scenario(
                 ]
         accounts.append(sub)
     return {"accounts": accounts}
+
+
+def _voice_key(iso: str) -> str:
+    """Twilio's voice API has one US entry ("United States/Canada") and none for CA."""
+    return "US" if iso == "CA" else iso
 
 
 _NUMBERS: dict[str, str] = {}
