@@ -184,6 +184,41 @@ def audit(
     }
 
 
+def triage_rows(python: str, megabytes: int, runs: int) -> list[dict[str, Any]]:
+    """`diagnose triage` on generated logs of two sizes (flat memory?), beside grep on the same file, same run."""
+    from triage import build_log
+
+    rows = []
+    env = user_env()
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sorted({max(1, megabytes // 4), megabytes}):
+            log = Path(tmp) / f"app-{size}.log"
+            nbytes = build_log(log, size)
+            walls, peaks, codes = [], [], set()
+            argv = [python, "-c", _OWN_PEAK, "triage", str(log), "--offline", "--format", "json"]
+            for _ in range(runs):
+                wall, peak, code = run_reporting_peak(argv, env)
+                walls.append(wall)
+                peaks.append(peak)
+                codes.add(code)
+            median = statistics.median(walls)
+            rows.append(
+                {
+                    "label": f"diagnose triage, {size} MB log",
+                    "median_ms": median * 1000,
+                    "min_ms": min(walls) * 1000,
+                    "peak_mib": max(peaks) / 1024,
+                    "exit": ",".join(str(c) for c in sorted(codes)),
+                    "note": f"{nbytes / 1e6 / median:.0f} MB/s",
+                }
+            )
+            grep = measure(f"grep -cE '21408|21215', {size} MB log", ["grep", "-cE", "21408|21215", str(log)], runs)
+            grep["note"] = f"{nbytes / 1e6 / (grep['median_ms'] / 1000):.0f} MB/s"
+            rows.append(grep)
+            log.unlink()
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
@@ -192,12 +227,18 @@ def main() -> None:
         default=sys.executable,
         help="interpreter whose installed diagnose is measured (e.g. a venv made with `pip install .`)",
     )
-    parser.add_argument("--only", choices=["all", "audit", "diagnose"], default="all", help="run only some rows")
+    parser.add_argument(
+        "--only", choices=["all", "audit", "diagnose", "triage"], default="all", help="run only some rows"
+    )
+    parser.add_argument("--triage-mb", type=int, default=200, help="size of the generated log of the triage rows")
     parser.add_argument("--audit-runs", type=int, default=2, help="runs of the audit row (each ~10-20 s)")
     args = parser.parse_args()
     exe = [args.python, "-m", "diagnose"]
     if args.only == "audit":
         _print(args, [audit(args.python, args.audit_runs)])
+        return
+    if args.only == "triage":
+        _print(args, triage_rows(args.python, args.triage_mb, max(1, min(3, args.runs))))
         return
     rows = [
         measure("python -c pass (floor)", [args.python, "-c", "pass"], args.runs),
@@ -216,6 +257,7 @@ def main() -> None:
             rows.append(live(args.python, max(3, args.runs // 3), latency, case))
     if args.only == "all":
         rows.append(audit(args.python, args.audit_runs))
+        rows += triage_rows(args.python, args.triage_mb, max(1, min(3, args.runs)))
     _print(args, rows)
 
 

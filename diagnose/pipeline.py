@@ -7,6 +7,7 @@ the gateway, imported lazily so that offline commands never load ``twilio``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -59,6 +60,38 @@ def diagnose_pasted(evidence: Sequence[Evidence], kb: KnowledgeBase) -> Report:
     from .paste import merge_duplicates
 
     return Report(diagnoses=tuple(diagnose_evidence(e, None, kb) for e in merge_duplicates(evidence)))
+
+
+def diagnose_pasted_online(
+    evidence: Sequence[Evidence], access: TwilioAccess, kb: KnowledgeBase | Callable[[], KnowledgeBase]
+) -> Report:
+    """Online: each distinct pasted error's account and destination country read through the planner.
+
+    The planner shares reads across errors: 500 errors for 3 accounts and 4 countries read each
+    account and each account's permissions once. An error whose account cannot be read keeps its
+    offline diagnosis, with the reason as a note.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .gateway import fetch_contexts
+    from .paste import merge_duplicates
+    from .plan import EvidenceSubject
+
+    merged = merge_duplicates(evidence)
+    subjects = [EvidenceSubject(e) for e in merged]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diagnose-fetch") as pool:
+        pending = pool.submit(fetch_contexts, subjects, access)
+        knowledge = kb() if callable(kb) else kb
+        results = pending.result()
+    diagnoses = []
+    for item, result in zip(merged, results, strict=True):
+        if result.context is None:
+            offline = diagnose_evidence(item, None, knowledge)
+            why = result.problem.message if result.problem is not None else "nothing could be read"
+            diagnoses.append(dataclasses.replace(offline, notes=(*offline.notes, f"Not checked online: {why}")))
+        else:
+            diagnoses.append(diagnose_evidence(item, result.context, knowledge))
+    return Report(diagnoses=tuple(diagnoses))
 
 
 def diagnose_context(context: Context, kb: KnowledgeBase) -> Diagnosis:

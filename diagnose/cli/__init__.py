@@ -26,6 +26,7 @@ _COMMANDS = {
     "runbook": "runbook",
     "sids": "sids",
     "simulator": "simulator",
+    "triage": "paste:triage_command",
 }
 _DEFAULT = "sids"
 
@@ -65,6 +66,8 @@ def main() -> None:
     """Diagnose a failed Twilio message or call and show the exact fix.
 
     \b
+      diagnose -              pasted error text on stdin (or FILE, or 'TEXT')
+      diagnose triage LOG     a log of any size, errors grouped and diagnosed
       diagnose SM…            a failed message, by SID
       diagnose CA…            a failed call, by SID
       diagnose SM… SM… CA…    several at once: one entry each

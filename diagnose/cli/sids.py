@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import DiagnoseError, InputError
-from ._common import color_option, emit_report, fail, format_option, knowledge_option, load_kb
-from ._router import CodeArg, FileArg, Routed, SidArg, StdinArg, TextArg, route
+from ..errors import DiagnoseError
+from ._common import color_option, emit_report, fail, format_option, knowledge_option, load_kb, use_color
+from ._router import SidArg, route
 
 if TYPE_CHECKING:
     from ..models import Diagnosis, Report
@@ -39,6 +39,8 @@ class _SidsCommand(click.Command):
 @format_option
 @color_option
 @knowledge_option
+@click.option("--offline", is_flag=True, help="Pasted errors: diagnose from the text alone, even with credentials.")
+@click.option("--redact-numbers", is_flag=True, help="Pasted errors: mask phone numbers in the output.")
 def command(
     sids: tuple[str, ...],
     account: str | None,
@@ -47,13 +49,27 @@ def command(
     fmt: str,
     color: str,
     knowledge_dirs: tuple[str, ...],
+    offline: bool,
+    redact_numbers: bool,
 ) -> None:
-    """Diagnose messages (SM…/MM…) and calls (CA…) by SID."""
+    """Diagnose messages (SM…/MM…) and calls (CA…) by SID, or pasted errors (-, FILE, TEXT, CODE)."""
     from ..pipeline import parse_sids
 
+    if any(not isinstance(route(arg), SidArg) for arg in sids):
+        from .paste import run_paste
+
+        run_paste(
+            sids,
+            fmt=fmt,
+            color=use_color(color),
+            offline=offline,
+            api_url=api_url,
+            timeout=timeout,
+            knowledge=lambda: load_kb(knowledge_dirs),
+            redact_numbers=redact_numbers,
+        )
+        return
     try:
-        for arg in sids:
-            _refuse_unsupported(route(arg))
         # Before the credentials are read: a malformed SID among others becomes its own entry (exit 2);
         # only a malformed --account, or no well-formed SID at all, stops the command here.
         subjects = parse_sids(sids, account)
@@ -61,21 +77,6 @@ def command(
     except DiagnoseError as err:
         fail(err)
     emit_report(report, fmt, color)
-
-
-def _refuse_unsupported(subject: Routed) -> None:
-    """Only SIDs can be diagnosed so far; say what to do with anything else."""
-    match subject:
-        case StdinArg():
-            raise InputError("reading pasted error text (`diagnose -`) is not supported yet; pass a SM…/CA… SID")
-        case FileArg(path):
-            raise InputError(f"reading error text from a file ({path}) is not supported yet; pass a SM…/CA… SID")
-        case TextArg():
-            raise InputError("reading pasted error text is not supported yet; pass a SM…/CA… SID")
-        case CodeArg(code):
-            raise InputError(f"{code} is an error code, not a SID: `diagnose explain {code}` explains it")
-        case SidArg():
-            return
 
 
 def _diagnose_online(

@@ -18,15 +18,17 @@ takes more than linear time, whatever the input. Formats: :data:`FORMATS`.
 from __future__ import annotations
 
 from ._extract import extract, extract_lines
-from ._group import group_key, merge_duplicates
+from ._group import Groups, group_key, merge_duplicates
 from ._numbers import Reading, read_number
 from ._parse import FORMATS
 from ._redact import mask_numbers, redact_secrets
+from ._stream import scan
 from ._text import decode
 from ._wording import WordingTable, build_table, default_table
 
 __all__ = [
     "FORMATS",
+    "Groups",
     "Reading",
     "WordingTable",
     "build_table",
@@ -40,6 +42,7 @@ __all__ = [
     "merge_duplicates",
     "read_number",
     "redact_secrets",
+    "scan",
 ]
 
 

@@ -35,3 +35,32 @@ def merge_duplicates(evidence: Iterable[Evidence]) -> list[Evidence]:
             )
         )
     return out
+
+
+class Groups:
+    """Streaming version of :func:`merge_duplicates`: memory grows with the groups, not the errors."""
+
+    def __init__(self) -> None:
+        self._groups: dict[Hashable, list[object]] = {}
+        self.total = 0
+
+    def add(self, evidence: Evidence) -> None:
+        self.total += evidence.count
+        key = group_key(evidence)
+        row = self._groups.get(key)
+        stamp = evidence.timestamp
+        if row is None:
+            self._groups[key] = [evidence, evidence.count, stamp, stamp]
+            return
+        row[1] = int(row[1]) + evidence.count  # type: ignore[call-overload]
+        if stamp:
+            row[2] = min(str(row[2]), stamp) if row[2] else stamp
+            row[3] = max(str(row[3]), stamp) if row[3] else stamp
+
+    def evidence(self) -> list[Evidence]:
+        """One evidence per group, in order of first appearance, biggest groups first."""
+        out = [
+            replace(first, count=count, first_seen=lo, last_seen=hi)  # type: ignore[arg-type]
+            for first, count, lo, hi in self._groups.values()
+        ]
+        return sorted(out, key=lambda e: -e.count)

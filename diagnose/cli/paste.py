@@ -1,0 +1,319 @@
+"""Pasted errors and logs on the command line: ``diagnose -``, ``diagnose FILE``, ``diagnose 'text'``,
+``diagnose 21408`` and ``diagnose triage FILE|-``.
+
+The edge: reads stdin or files as bytes (any bytes), decides online or offline
+from the credentials in the environment, prints, redacts secrets (and phone
+numbers with ``--redact-numbers``) from every output and error message, and
+maps the result to an exit code. Parsing and diagnosis are in
+``diagnose.paste`` and ``diagnose.pipeline``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import IO, Any
+
+import click
+
+from ..errors import DiagnoseError, InputError
+from . import exit_codes
+from ._common import knowledge_option, load_kb
+from ._router import CodeArg, FileArg, SidArg, StdinArg, TextArg, route
+
+NO_ERROR_FOUND = "no Twilio error found in the input"
+_CREDENTIAL_VARS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET")
+
+
+def kind_of(arg: str) -> str:
+    """What a bare argument is, as the input router decides: ``sid``, ``stdin``, ``file``, ``code`` or ``text``."""
+    routed = route(arg)
+    return {SidArg: "sid", StdinArg: "stdin", FileArg: "file", CodeArg: "code", TextArg: "text"}[type(routed)]
+
+
+def _scrub(text: str, redact_numbers: bool) -> str:
+    from ..paste import mask_numbers, redact_secrets
+
+    text = redact_secrets(text)
+    return mask_numbers(text) if redact_numbers else text
+
+
+def _fail(message: str, code: int, redact_numbers: bool = False) -> None:
+    click.echo(f"diagnose: error: {_scrub(message, redact_numbers)}", err=True)
+    sys.exit(code)
+
+
+def _open(arg: str, kind: str) -> IO[bytes]:
+    if kind == "stdin":
+        return sys.stdin.buffer
+    try:
+        return open(arg, "rb")
+    except OSError as err:
+        raise InputError(f"cannot read {arg}: {err.strerror or err}") from err
+
+
+class _Progress:
+    """Bytes read, as a bar on stderr (``cli.progress``): only on a terminal, only for big inputs (> 32 MB)."""
+
+    def __init__(self, total: int | None, label: str) -> None:
+        from .progress import Progress
+
+        self.done = 0
+        big = total is not None and total > 32 * 1024 * 1024
+        # counted in MB so the bar's counter stays short
+        self._bar = Progress(
+            total=(total or 0) // 1_000_000 or None, label=f"{label} (MB)", enabled=None if big else False
+        )
+        self._mb = 0
+
+    def __call__(self, size: int) -> None:
+        self.done += size
+        mb = self.done // 1_000_000
+        if mb > self._mb:
+            self._bar.advance(mb - self._mb)
+            self._mb = mb
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def _size(handle: IO[bytes]) -> int | None:
+    try:
+        return os.fstat(handle.fileno()).st_size or None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def read_evidence(args: Sequence[str]) -> list[Any]:
+    """Every error in the pasted arguments, in order."""
+    from ..models import Evidence
+    from ..paste import extract, scan
+
+    found: list[Evidence] = []
+    for arg in args:
+        kind = kind_of(arg)
+        if kind == "sid":
+            raise InputError(f"{arg} is a SID: diagnose SIDs and pasted text in separate runs")
+        if kind == "code":
+            found.append(Evidence(kind="paste", code=int(arg.strip()), format="code", code_source="printed"))
+        elif kind == "text":
+            found.extend(extract(arg))
+        else:
+            handle = _open(arg, kind)
+            try:
+                progress = _Progress(_size(handle), arg if kind == "file" else "stdin")
+                found.extend(scan(handle, progress=progress))
+                progress.close()
+            finally:
+                if kind == "file":
+                    handle.close()
+    return found
+
+
+def _has_credentials() -> bool:
+    return any(os.environ.get(name) for name in _CREDENTIAL_VARS)
+
+
+def diagnose_paste(
+    evidence: Sequence[Any],
+    *,
+    offline: bool,
+    api_url: str | None,
+    timeout: float,
+    knowledge: Any,
+) -> Any:
+    """Offline without credentials (or with --offline), else through the read planner."""
+    from ..pipeline import diagnose_pasted, diagnose_pasted_online
+
+    if offline or not _has_credentials():
+        return diagnose_pasted(evidence, knowledge())
+    from ..gateway import TwilioAccess, credentials_from_env
+
+    creds = credentials_from_env(os.environ)
+    with TwilioAccess(creds, api_url=api_url, timeout=timeout) as access:
+        return diagnose_pasted_online(evidence, access, knowledge)
+
+
+def _notes_for_codes(report: Any, args: Sequence[str]) -> Any:
+    """A bare code: say where the full explanation is."""
+    import dataclasses
+
+    codes = {int(a) for a in args if kind_of(a) == "code"}
+    if not codes:
+        return report
+    out = []
+    for d in report.diagnoses:
+        if d.evidence.format == "code" and d.evidence.code in codes:
+            note = (
+                f"Diagnosed from the code alone: paste the error text or pass a SID to decide between the causes; "
+                f"`diagnose explain {d.evidence.code}` explains the code in full."
+            )
+            d = dataclasses.replace(d, notes=(note, *d.notes))
+        out.append(d)
+    return dataclasses.replace(report, diagnoses=tuple(out))
+
+
+def run_paste(
+    args: Sequence[str],
+    *,
+    fmt: str,
+    color: bool,
+    offline: bool,
+    api_url: str | None,
+    timeout: float,
+    knowledge: Any,
+    redact_numbers: bool,
+) -> None:
+    """``diagnose -|FILE|TEXT|CODE``: one diagnosis per distinct error, then exit with the worst verdict."""
+    from ..render import render_report
+
+    try:
+        evidence = read_evidence(args)
+        if not evidence:
+            click.echo(f"diagnose: {NO_ERROR_FOUND}", err=True)
+            sys.exit(exit_codes.UNRESOLVED)
+        report = diagnose_paste(evidence, offline=offline, api_url=api_url, timeout=timeout, knowledge=knowledge)
+        report = _notes_for_codes(report, args)
+        text = render_report(report, fmt, color=color)
+    except DiagnoseError as err:
+        _fail(str(err), exit_codes.for_error(err), redact_numbers)
+        return
+    click.echo(_scrub(text, redact_numbers), color=color or None)
+    sys.exit(exit_codes.for_diagnoses(report.diagnoses))
+
+
+# --------------------------------------------------------------------------- triage
+
+
+def triage_data(groups: Sequence[Any], report: Any, *, source: str, bytes_read: int, total: int) -> dict[str, Any]:
+    from ..render._json import report_data
+
+    data = report_data(report)["diagnoses"]
+    return {
+        "source": source,
+        "bytes": bytes_read,
+        "errors": total,
+        "groups": [
+            {
+                "code": e.code,
+                "country": e.country,
+                "account_sid": e.account_sid,
+                "count": e.count,
+                "first_seen": e.first_seen,
+                "last_seen": e.last_seen,
+                "diagnosis": d,
+            }
+            for e, d in zip(groups, data, strict=True)
+        ],
+    }
+
+
+def triage_text(groups: Sequence[Any], report: Any, *, source: str, bytes_read: int, total: int) -> str:
+    from ..countries import country_name
+
+    lines = [
+        f"{source}: {total:,} Twilio error{'s' if total != 1 else ''} in {len(groups):,} group"
+        f"{'s' if len(groups) != 1 else ''} ({bytes_read / 1e6:,.1f} MB read)",
+        "",
+    ]
+    header = ("count", "code", "country", "account", "first seen", "last seen", "diagnosis")
+    rows = []
+    for e, d in zip(groups, report.diagnoses, strict=True):
+        where = f"{e.country} ({country_name(e.country)})" if e.country else "unknown"
+        verdict = f"{d.verdict}: {d.cause}" if d.cause else d.verdict
+        rows.append(
+            (f"{e.count:,}", str(e.code), where, e.account_sid or "-", e.first_seen or "-", e.last_seen or "-", verdict)
+        )
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    lines.append("")
+    for i, (e, d) in enumerate(zip(groups, report.diagnoses, strict=True), 1):
+        lines.append(f"{i}. {e.code} · {d.error.title} · {e.count:,}×")
+        if d.summary:
+            lines.append(f"   {d.summary}")
+        open_causes = [c.id for c in d.causes if c.status in ("possible", "unknown")]
+        if d.verdict == "inconclusive" and open_causes:
+            lines.append(f"   Open causes: {', '.join(open_causes)}.")
+        for n, step in enumerate(d.fix[:3], 1):
+            lines.append(f"   Fix {n}. {' '.join(step.text.split())}")
+        lines.append(f"   More: diagnose explain {e.code}")
+    return "\n".join(lines)
+
+
+def run_triage(
+    source: str,
+    *,
+    fmt: str,
+    offline: bool,
+    api_url: str | None,
+    timeout: float,
+    knowledge: Any,
+    redact_numbers: bool,
+) -> None:
+    """``diagnose triage FILE|-``: stream the log, group its errors, diagnose each group once."""
+    import json
+
+    from ..paste import Groups, scan
+
+    try:
+        kind = "stdin" if source == "-" else "file"
+        handle = _open(source, kind)
+        groups = Groups()
+        progress = _Progress(_size(handle), source)
+        try:
+            for evidence in scan(handle, progress=progress):
+                groups.add(evidence)
+        finally:
+            progress.close()
+            if kind == "file":
+                handle.close()
+        if not groups.total:
+            click.echo(f"diagnose: {NO_ERROR_FOUND}", err=True)
+            sys.exit(exit_codes.UNRESOLVED)
+        merged = groups.evidence()
+        report = diagnose_paste(merged, offline=offline, api_url=api_url, timeout=timeout, knowledge=knowledge)
+        name = "standard input" if kind == "stdin" else source
+        if fmt == "json":
+            data = triage_data(merged, report, source=name, bytes_read=progress.done, total=groups.total)
+            text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+        else:
+            text = triage_text(merged, report, source=name, bytes_read=progress.done, total=groups.total)
+    except DiagnoseError as err:
+        _fail(str(err), exit_codes.for_error(err), redact_numbers)
+        return
+    click.echo(_scrub(text, redact_numbers))
+    sys.exit(exit_codes.for_diagnoses(report.diagnoses))
+
+
+@click.command("triage")
+@click.argument("source", metavar="FILE|-")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--offline", is_flag=True, help="Diagnose from the log alone, even with credentials.")
+@click.option("--redact-numbers", is_flag=True, help="Mask phone numbers in the output (+33*******78).")
+@click.option("--api-url", envvar="DIAGNOSE_API_URL", metavar="URL", help="Send requests to URL (simulator, proxy).")
+@click.option("--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True)
+@knowledge_option
+def triage_command(
+    source: str,
+    fmt: str,
+    offline: bool,
+    redact_numbers: bool,
+    api_url: str | None,
+    timeout: float,
+    knowledge_dirs: tuple[str, ...],
+) -> None:
+    """Read a log of any size; group its Twilio errors by code, country and account; diagnose each group."""
+    run_triage(
+        source,
+        fmt=fmt,
+        offline=offline,
+        api_url=api_url,
+        timeout=timeout,
+        knowledge=lambda: load_kb(knowledge_dirs),
+        redact_numbers=redact_numbers,
+    )
+
+
+__all__ = ["kind_of", "run_paste", "run_triage", "triage_command"]

@@ -1,0 +1,153 @@
+"""`diagnose -|FILE|TEXT|CODE` and `diagnose triage`, offline and against the simulator."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from diagnose.cli import main
+from diagnose.simulator import DEMO_SCENARIO, Simulator, load_scenario
+
+CORPUS = Path(__file__).parent / "data" / "paste"
+BASE = {
+    "NO_COLOR": "1",
+    "TWILIO_ACCOUNT_SID": "",
+    "TWILIO_AUTH_TOKEN": "",
+    "TWILIO_API_KEY": "",
+    "TWILIO_API_SECRET": "",
+    "DIAGNOSE_API_URL": "",
+}
+
+
+def run(args: list[str], stdin: str | bytes | None = None, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, args, input=stdin, env={**BASE, **(env or {})}, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def demo():
+    with Simulator(load_scenario(DEMO_SCENARIO), port=0) as sim:
+        yield sim
+
+
+def test_stdin_file_and_text_give_the_same_diagnosis() -> None:
+    sample = CORPUS / "22-log-line-wrong-prefix.txt"
+    outputs = [
+        run(["-", "--format", "json"], stdin=sample.read_text()),
+        run([str(sample), "--format", "json"]),
+        run([sample.read_text().strip(), "--format", "json"]),
+    ]
+    docs = [json.loads(out) for code, out, _ in outputs]
+    assert all(code == 0 for code, _, _ in outputs)
+    assert docs[0]["diagnoses"][0]["cause"] == "wrong-country-code"
+    assert docs[0]["diagnoses"][0]["evidence"]["country"] == "CH"
+    assert docs[0] == docs[1]
+
+
+def test_bare_code_points_to_explain() -> None:
+    code, out, _ = run(["21408"])
+    assert code == 1
+    assert "diagnose explain 21408" in out
+
+
+@pytest.mark.parametrize("data", [b"hello", bytes(range(256)) * 100, b"\xff\xfe\xfd", b"", b"{" * 100000])
+def test_no_error_found_exits_1(data: bytes) -> None:
+    code, out, err = run(["-"], stdin=data)
+    assert code == 1 and out == ""
+    assert "no Twilio error found in the input" in err
+
+
+def test_several_errors_merged_with_counts() -> None:
+    _code, out, _ = run(["-", "--format", "json"], stdin=(CORPUS / "29-several-errors.txt").read_text())
+    rows = [
+        (d["evidence"]["code"], d["evidence"]["country"], d["evidence"]["count"]) for d in json.loads(out)["diagnoses"]
+    ]
+    assert rows == [(21408, "NG", 2), (21215, "BD", 1), (21408, "SG", 1)]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html"])
+def test_secrets_never_printed(fmt: str) -> None:
+    text = (CORPUS / "12-curl-verbose.txt").read_text()
+    text += "\nTWILIO_AUTH_TOKEN=fedcba9876543210fedcba9876543210 https://AC1:hunter2@api.twilio.com\n"
+    _, out, err = run(["-", "--format", fmt], stdin=text)
+    for secret in ("0123456789abcdef0123456789abcdef", "QUM5ZThk", "fedcba9876543210fedcba9876543210", "hunter2"):
+        assert secret not in out and secret not in err
+
+
+def test_redact_numbers_masks_every_number() -> None:
+    _, out, _ = run(
+        ["-", "--format", "json", "--redact-numbers"], stdin=(CORPUS / "01-python-traceback.txt").read_text()
+    )
+    assert "+2348031234567" not in out and "+234********67" in out
+
+
+def test_triage_groups_counts_first_and_last_seen(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    lines = []
+    for i in range(300):
+        lines.append(f"2026-11-30T10:{i // 60:02d}:{i % 60:02d}Z INFO request ok id={i}")
+        if i % 3 == 0:
+            lines.append(f"2026-11-30T10:{i // 60:02d}:{i % 60:02d}Z ERROR code=21408 to=+2348031234567")
+        if i % 50 == 0:
+            lines.append(f"2026-11-30T10:{i // 60:02d}:{i % 60:02d}Z ERROR code=21215 to=+4915123456789")
+    log.write_text("\n".join(lines) + "\n")
+    code, out, _ = run(["triage", str(log), "--format", "json"])
+    assert code == 1
+    data = json.loads(out)
+    groups = [(g["code"], g["country"], g["count"], g["first_seen"], g["last_seen"]) for g in data["groups"]]
+    assert groups == [
+        (21408, "NG", 100, "2026-11-30T10:00:00Z", "2026-11-30T10:04:57Z"),
+        (21215, "DE", 6, "2026-11-30T10:00:00Z", "2026-11-30T10:04:10Z"),
+    ]
+    assert data["errors"] == 106
+    assert data["groups"][0]["diagnosis"]["verdict"] == "inconclusive"
+    code, text, _ = run(["triage", str(log)])
+    assert "100" in text and "21408" in text and "NG (Nigeria)" in text
+    assert run(["triage", "-"], stdin="nothing here\n")[0] == 1
+
+
+# --- online: the same paste, with credentials ---------------------------------
+
+
+def test_online_confirms_what_offline_listed_as_possible(demo: Simulator) -> None:
+    _sid, owner, (account, token) = demo.sample("subaccount-mismatch")
+    paste = (
+        f'POST /2010-04-01/Accounts/{owner}/Messages.json -> {{"code": 21408, "message": "Permission to send an SMS '
+        "has not been enabled for the region indicated by the 'To' number: +17875550123.\", "
+        '"more_info": "https://www.twilio.com/docs/errors/21408", "status": 400}'
+    )
+    code, out, _ = run(["-", "--format", "json"], stdin=paste)
+    offline = json.loads(out)["diagnoses"][0]
+    assert offline["verdict"] == "inconclusive"
+    assert {c["id"]: c["status"] for c in offline["causes"]}["subaccount-mismatch"] == "possible"
+    env = {"TWILIO_ACCOUNT_SID": account, "TWILIO_AUTH_TOKEN": token, "DIAGNOSE_API_URL": demo.url}
+    code, out, _ = run(["-", "--format", "json"], stdin=paste, env=env)
+    online = json.loads(out)["diagnoses"][0]
+    assert (code, online["verdict"], online["cause"]) == (0, "confirmed", "subaccount-mismatch")
+    assert run(["-", "--offline", "--format", "json"], stdin=paste, env=env)[0] == 1
+
+
+def test_reads_are_shared_across_errors(demo: Simulator) -> None:
+    _sid, owner, (account, token) = demo.sample("subaccount-mismatch")
+    # the demo scenario's parent and its two subaccounts (diagnose/simulator/scenarios/demo.yaml)
+    accounts = [
+        "AC827b9cd0b030dcac3e225df5797efde0",
+        "AC15bf105506e1d44cb84ba12ca58143a1",
+        "AC9443be59ab005b28d706163ac4ebacca",
+    ]
+    assert owner in accounts
+    numbers = ["+17875550123", "+33612345678", "+2348031234567", "+4915123456789"]
+    lines = [f"ERROR code=21408 to={numbers[i % 4]} account={accounts[i % 3]}" for i in range(500)]
+    demo.clear_requests()
+    env = {"TWILIO_ACCOUNT_SID": account, "TWILIO_AUTH_TOKEN": token, "DIAGNOSE_API_URL": demo.url}
+    _code, out, _ = run(["-", "--format", "json"], stdin="\n".join(lines), env=env)
+    assert len(json.loads(out)["diagnoses"]) == 12
+    seen: dict[tuple[str, str, str], int] = {}
+    for r in demo.requests:
+        key = (r["method"], r["path"], str(sorted((r.get("query") or {}).items())) + str(r.get("credential")))
+        seen[key] = seen.get(key, 0) + 1
+    assert seen and max(seen.values()) == 1, {k: v for k, v in seen.items() if v > 1}
+    assert len(demo.requests) <= 3 * 2 + 3 * 4 + 3  # each account once, each account x country once
