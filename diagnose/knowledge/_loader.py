@@ -17,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import difflib
 import functools
+import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .._data import COUNTRY_FILE, knowledge_dir
 from ..conditions import Condition, ConditionSyntaxError, compile_condition
 from ..errors import KnowledgeError
+from ..evidence import MAX_CODE_DIGITS, error_code
 from ..facts import FACTS
 from ._cache import recall, remember
 from ._index import lookup_error
@@ -119,10 +122,40 @@ class _File:
         self.problems.append(self.problem(key, message, severity, **kwargs))
 
 
+MAX_FILE_BYTES = 1_000_000
+"""The largest knowledge file read (the largest built-in one is under 50 kB); a larger one is refused unread."""
+
+
 def _code_from_name(path: Path) -> int | None:
-    if path.suffix == ".yaml" and path.stem.isascii() and path.stem.isdigit() and not path.stem.startswith("0"):
-        return int(path.stem)
-    return None
+    """The code a file is named for: ``21408.yaml`` → 21408; only names ``explain`` accepts as a code."""
+    if path.suffix != ".yaml":
+        return None
+    code = error_code(path.stem)
+    # The name must be the code as written (no spaces, no leading zero): one file per code.
+    return code if code is not None and str(code) == path.stem else None
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_FILE_BYTES`; :class:`OSError` with a clear reason otherwise.
+
+    Opened without blocking, so a FIFO cannot hang the read, and checked on the open
+    descriptor, so what is read is what was checked.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(0, "not a regular file (a knowledge file must be a plain .yaml file)")
+        if info.st_size > MAX_FILE_BYTES:
+            raise OSError(0, f"the file is {info.st_size:,} bytes: at most {MAX_FILE_BYTES:,} are read")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:  # it grew after the check
+            raise OSError(0, f"the file is larger than {MAX_FILE_BYTES:,} bytes")
+        return raw
+    finally:
+        os.close(fd)
 
 
 def _check_file(path: Path, layer: int) -> _File:
@@ -130,10 +163,16 @@ def _check_file(path: Path, layer: int) -> _File:
     f = _File(path=path, layer=layer, code=_code_from_name(path))
     if f.code is None:
         f.problems.append(
-            Problem(str(path), None, "", f"a knowledge file is named <code>.yaml, e.g. 21408.yaml, not {path.name!r}")
+            Problem(
+                str(path),
+                None,
+                "",
+                f"a knowledge file is named <code>.yaml, where <code> is a Twilio error code of at most "
+                f"{MAX_CODE_DIGITS} digits as `diagnose explain` accepts it (e.g. 21408.yaml), not {path.name!r}",
+            )
         )
     try:
-        raw = path.read_bytes()
+        raw = _read_bounded(path)
     except OSError as exc:
         f.problems.append(Problem(str(path), None, "", f"cannot read the file: {exc.strerror or exc}"))
         return f

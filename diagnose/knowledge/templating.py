@@ -16,25 +16,33 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Template, TemplateSyntaxError, Undefined, meta, nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import (
+    ImmutableSandboxedEnvironment,
+    SandboxedEscapeFormatter,
+    SandboxedFormatter,
+    SecurityError,
+)
+from markupsafe import Markup
 
 from ..cache import template_bytecode_cache
 from ..conditions import UNKNOWN
 from ..errors import KnowledgeError
 from ..facts import FACTS
 from ..models import Fact
+from . import _bounds
 
 __all__ = ["Placeholder", "TemplateIssue", "check_template", "placeholder", "render_template", "template_names"]
 
-MAX_SEQUENCE = 10_000
+MAX_SEQUENCE = _bounds.MAX_STRING
 """The longest string or list that ``*`` may build inside a template."""
 MAX_EXPONENT = 64
-"""The largest exponent ``**`` accepts inside a template."""
+"""Kept for callers of the old name; powers are bounded by :data:`~._bounds.MAX_INT_BITS`."""
 
 
 def placeholder(name: str) -> str:
@@ -62,33 +70,132 @@ class Placeholder(Undefined):
         return self
 
 
-class _Environment(ImmutableSandboxedEnvironment):
-    """The sandbox, with unsafe attribute access an error and ``*``/``**`` bounded."""
+class _BoundedFormatter(SandboxedFormatter):
+    """``str.format`` in the sandbox, with every width and precision bounded."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        _bounds.check_format_spec(format_spec)
+        return _bounds.check_size(super().format_field(value, format_spec), "str.format()")
+
+
+class _BoundedEscapeFormatter(_BoundedFormatter, SandboxedEscapeFormatter):
+    pass
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """The sandbox, with unsafe attribute access an error and every operation bounded (see :mod:`._bounds`)."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%", "//", "/"})
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
         raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
-            raise SecurityError(f"exponent {right} is too large")
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_SEQUENCE:
-                    raise SecurityError("the result of '*' would be too long")
-        return super().call_binop(context, operator, left, right)
+        _bounds.check_binop(operator, left, right)
+        return _bounds.check_size(super().call_binop(context, operator, left, right), f"{operator!r}")
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        _bounds.current().step()
+        owner = getattr(__obj, "__self__", None)
+        name = getattr(__obj, "__name__", "")
+        if owner is not None and isinstance(name, str):
+            _bounds.check_method(owner, name, args, kwargs)
+        return _bounds.check_size(super().call(__context, __obj, *args, **kwargs), f"{name or 'the call'}()")
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """``str.format`` and ``format_map`` through a formatter that bounds every spec."""
+        checked = super().wrap_str_format(value)  # None, or the sandbox's own (unbounded) wrapper
+        if checked is None:
+            return None
+        f_self = value.__self__
+        escape = isinstance(f_self, Markup)
+        formatter = _BoundedEscapeFormatter(self, escape=f_self.escape) if escape else _BoundedFormatter(self)
+        is_format_map = value.__name__ == "format_map"
+
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            _bounds.check_brace_format(f_self)
+            if is_format_map:
+                if kwargs or len(args) != 1:
+                    return checked(*args, **kwargs)  # raises the sandbox's TypeError
+                args, kwargs = (), args[0]
+            return type(f_self)(formatter.vformat(f_self, args, kwargs))
+
+        return bounded
 
 
 GLOBALS = ("range", "dict", "namespace")
 """The only Jinja globals kept (``lipsum``, ``cycler`` and ``joiner`` are removed)."""
 
+_LOOP = "bounded_loop"
+_JOIN = "bounded_concat"
+"""Filters the compiler wraps around every ``{% for %}`` iterable and every ``~``; see :func:`_instrument`."""
+
 
 @functools.cache
 def _environment() -> _Environment:
-    env = _Environment(loader=None, autoescape=False, undefined=Placeholder)
+    # optimized=False: Jinja would otherwise fold constant expressions while compiling,
+    # running an unbounded ``'x'|center(999999999)`` before any limit is checked.
+    env = _Environment(loader=None, autoescape=False, undefined=Placeholder, optimized=False)
     env.globals = {name: env.globals[name] for name in GLOBALS}
+    env.globals["range"] = _bounds.bounded_range
+    env.filters = {name: _bounds.bounded_filter(name, function) for name, function in env.filters.items()}
+    env.filters[_LOOP] = _bounds.bounded_iter
+    env.filters[_JOIN] = lambda value: _bounds.check_size(value, "'~'")
     return env
+
+
+def _depth(tree: nodes.Node) -> int:
+    """How deep the syntax tree nests, found without recursion."""
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > _bounds.MAX_NESTING:
+            break
+        stack.extend((child, depth + 1) for child in node.iter_child_nodes())
+    return deepest
+
+
+def _parse(template: str) -> nodes.Template:
+    """The syntax tree of ``template``, refused if it is too long or nests too deeply to compile safely."""
+    if len(template) > _bounds.MAX_SOURCE:
+        raise _bounds.TemplateLimitError(
+            f"the template is {len(template)} characters long: at most {_bounds.MAX_SOURCE} are allowed"
+        )
+    try:
+        tree = _environment().parse(template)
+    except RecursionError:
+        raise _bounds.TemplateLimitError("the template is nested too deeply") from None
+    if _depth(tree) > _bounds.MAX_NESTING:
+        raise _bounds.TemplateLimitError(
+            f"the template nests more than {_bounds.MAX_NESTING} levels deep (filters chained, brackets, blocks)"
+        )
+    return tree
+
+
+def _instrument(tree: nodes.Template) -> nodes.Template:
+    """Count every loop iteration and bound every ``~`` (the sandbox intercepts neither)."""
+
+    def wrap(node: nodes.Node) -> nodes.Node:
+        if isinstance(node, nodes.Concat):
+            return nodes.Filter(node, _JOIN, [], [], None, None, lineno=node.lineno)
+        return node
+
+    for node in [tree, *tree.find_all(nodes.Node)]:
+        for name in node.fields:
+            value = getattr(node, name, None)
+            if isinstance(value, nodes.Node):
+                setattr(node, name, wrap(value))
+            elif isinstance(value, list):
+                value[:] = [wrap(item) if isinstance(item, nodes.Node) else item for item in value]
+        if isinstance(node, nodes.For):
+            node.iter = nodes.Filter(node.iter, _LOOP, [], [], None, None, lineno=node.lineno)
+    return tree
+
+
+_CODEGEN = hashlib.sha256(Path(__file__).read_bytes() + Path(_bounds.__file__).read_bytes()).hexdigest()[:16]
+"""A change to how templates are compiled is a new cache key."""
 
 
 @functools.lru_cache(maxsize=1024)
@@ -96,13 +203,13 @@ def _compiled(template: str) -> Template:
     env = _environment()
     cache = template_bytecode_cache()
     if cache is None:
-        return env.from_string(template)
+        return env.template_class.from_code(env, env.compile(_instrument(_parse(template))), env.make_globals(None))
     # Jinja2 caches only loader templates; its bucket API works for strings too (keyed by source).
     # The bucket key is the name, so each distinct template needs its own.
-    name = "knowledge-" + hashlib.sha256(template.encode("utf-8", "surrogatepass")).hexdigest()
+    name = "knowledge-" + hashlib.sha256((_CODEGEN + template).encode("utf-8", "surrogatepass")).hexdigest()
     bucket = cache.get_bucket(env, name, None, template)
     if bucket.code is None:
-        bucket.code = env.compile(template)
+        bucket.code = env.compile(_instrument(_parse(template)))
         cache.set_bucket(bucket)
     return env.template_class.from_code(env, bucket.code, env.make_globals(None))
 
@@ -126,11 +233,11 @@ def check_template(template: str, known: Mapping[str, object] | None = None) -> 
     names = FACTS if known is None else known
     env = _environment()
     try:
-        tree = env.parse(template)
+        tree = _parse(template)
     except TemplateSyntaxError as exc:
         return [TemplateIssue(f"template syntax error: {exc.message}", exc.lineno or 1)]
-    except RecursionError:
-        return [TemplateIssue("the template is nested too deeply")]
+    except _bounds.TemplateLimitError as exc:
+        return [TemplateIssue(str(exc))]
 
     issues: list[TemplateIssue] = []
     for node in tree.find_all(_NO_LOADER):
@@ -160,13 +267,16 @@ def check_template(template: str, known: Mapping[str, object] | None = None) -> 
         line = next((n.lineno for n in tree.find_all(nodes.Name) if n.name == name), 1)
         issues.append(TemplateIssue(f"unknown fact {name!r} in template{_suggest(name, names)}", line))
 
+    issues.extend(_literal_limits(tree))
     if not issues:
         try:
-            _compiled(template)
+            compiled = _compiled(template)
         except TemplateSyntaxError as exc:
             issues.append(TemplateIssue(f"template error: {exc.message}", exc.lineno or 1))
         except RecursionError:
             issues.append(TemplateIssue("the template is nested too deeply"))
+        else:
+            issues.extend(_trial_render(compiled))
     return issues
 
 
@@ -176,9 +286,103 @@ def template_names(template: str) -> frozenset[str]:
     if not template:
         return frozenset()
     try:
-        return frozenset(meta.find_undeclared_variables(_environment().parse(template)))
-    except (TemplateSyntaxError, RecursionError):
+        return frozenset(meta.find_undeclared_variables(_parse(template)))
+    except (TemplateSyntaxError, RecursionError, _bounds.TemplateLimitError):
         return frozenset()
+
+
+_NOT_LITERAL = object()
+
+
+def _literal(node: nodes.Node | None) -> Any:
+    """The value of a literal (``'x'``, ``9``, ``[1, 2]``), else a marker."""
+    if node is None:
+        return _NOT_LITERAL
+    try:
+        return node.as_const(nodes.EvalContext(_environment())) if isinstance(node, _LITERALS) else _NOT_LITERAL
+    except nodes.Impossible:
+        return _NOT_LITERAL
+
+
+_LITERALS = (nodes.Const, nodes.List, nodes.Tuple, nodes.Dict)
+
+
+def _arguments(node: nodes.Filter | nodes.Call) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The literal arguments of a call (others as None, which no check objects to)."""
+    args = tuple(None if (v := _literal(a)) is _NOT_LITERAL else v for a in node.args)
+    kwargs = {k.key: v for k in node.kwargs if (v := _literal(k.value)) is not _NOT_LITERAL}
+    return args, kwargs
+
+
+def _literal_limits(tree: nodes.Template) -> list[TemplateIssue]:
+    """What rendering would refuse, found from literals in every branch (the trial render takes only one)."""
+    issues: list[TemplateIssue] = []
+    for node in tree.find_all((nodes.Filter, nodes.Call, nodes.BinExpr)):
+        try:
+            if isinstance(node, nodes.Filter):
+                value = _literal(node.node)
+                args, kwargs = _arguments(node)
+                _bounds.check_filter(node.name, None if value is _NOT_LITERAL else value, args, kwargs)
+            elif isinstance(node, nodes.Call):
+                args, kwargs = _arguments(node)
+                if isinstance(node.node, nodes.Name) and node.node.name == "range":
+                    if args and all(isinstance(a, int) for a in args):
+                        _bounds.bounded_range(*args)
+                elif isinstance(node.node, nodes.Getattr):
+                    owner = _literal(node.node.node)
+                    if node.node.attr in ("format", "format_map") and isinstance(owner, str):
+                        _bounds.check_brace_format(owner)
+                    else:
+                        _bounds.check_method("" if owner is _NOT_LITERAL else owner, node.node.attr, args, kwargs)
+            else:
+                left, right = _literal(node.left), _literal(node.right)
+                if left is not _NOT_LITERAL and right is not _NOT_LITERAL:
+                    _bounds.check_binop(node.operator, left, right)
+                elif node.operator == "%" and isinstance(left, str):
+                    _bounds.check_percent_format(left)
+        except _bounds.TemplateLimitError as exc:
+            issues.append(TemplateIssue(str(exc), node.lineno))
+        except (TypeError, ValueError):
+            continue  # not a limit: the trial render or the report shows the template as written
+    return issues
+
+
+def _trial_render(compiled: Template) -> list[TemplateIssue]:
+    """Render with every fact unknown: a limit crossed there is crossed in every report."""
+    try:
+        _render(compiled, {})
+    except _bounds.TemplateLimitError as exc:
+        return [TemplateIssue(f"rendering stops: {exc}", _template_line(exc))]
+    except RecursionError as exc:
+        return [TemplateIssue("rendering stops: a macro or loop calls itself too deeply", _template_line(exc))]
+    except Exception:
+        return []  # a runtime error with unknown facts is normal; the report shows the template as written
+    return []
+
+
+def _template_line(exc: BaseException) -> int:
+    """The template line the error was raised on (Jinja rewrites tracebacks to template lines)."""
+    line = 1
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _render(compiled: Template, values: Mapping[str, Any]) -> str:
+    """``compiled`` rendered within one budget; stops as soon as the output is too long."""
+    token = _bounds.begin()
+    try:
+        budget = _bounds.current()
+        parts: list[str] = []
+        for chunk in compiled.generate(values):
+            budget.emit(chunk)
+            parts.append(chunk)
+        return "".join(parts)
+    finally:
+        _bounds.end(token)
 
 
 def _constant(node: nodes.Node) -> object:
@@ -206,9 +410,10 @@ def render_template(template: str, facts: Mapping[str, object]) -> str:
     ``facts`` maps fact names to values; a value may be :data:`~diagnose.conditions.UNKNOWN`,
     ``None`` or a :class:`~diagnose.models.Fact`. A missing, unknown or null fact renders
     as ``<name>``. Whatever the values, this never raises: if rendering fails (comparing
-    an unknown, a filter given the wrong type, a sandbox violation) the template's text
-    is returned as written. Only a template that does not parse raises
-    :class:`~diagnose.errors.KnowledgeError`; the linter rejects those before they load.
+    an unknown, a filter given the wrong type, a sandbox violation, a limit of
+    :mod:`._bounds`) the template's text is returned as written. Only a template that does not parse (or is
+    too long or too deeply nested to compile) raises :class:`~diagnose.errors.KnowledgeError`;
+    the linter rejects those before they load.
     """
     if not template:
         return ""
@@ -218,8 +423,10 @@ def render_template(template: str, facts: Mapping[str, object]) -> str:
         raise KnowledgeError(f"template syntax error: {exc.message}", line=exc.lineno) from None
     except RecursionError:
         raise KnowledgeError("the template is nested too deeply") from None
+    except _bounds.TemplateLimitError as exc:
+        raise KnowledgeError(str(exc)) from None
     values = {name: _value(name, value) for name, value in facts.items() if isinstance(name, str)}
     try:
-        return compiled.render(values)
+        return _render(compiled, values)
     except Exception:
         return template
