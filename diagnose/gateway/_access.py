@@ -22,7 +22,7 @@ from twilio.rest import Client
 
 from ..errors import TwilioAccessError
 from ..plan import BASES, Setup, credentials_reason, permissions_of, request_line
-from ._credentials import Credentials
+from ._credentials import Credentials, sendable
 from ._errors import AccountAccessError, ApiError, mapped
 from ._http import CURRENT_FLOW, CURRENT_LOG, Flow, GatewayHttpClient, RequestLog, RetryPolicy
 
@@ -128,6 +128,8 @@ class TwilioAccess:
         """Keep a subaccount's auth token, read from its Account resource, to act as it on ``/v1``."""
         sid, token = account.get("sid"), account.get("auth_token")
         if isinstance(sid, str) and isinstance(token, str) and token and sid != self.credentials.account_sid:
+            if not sendable(token):
+                return  # a token no header can carry is no credential: the account stays unreachable, as without one
             with self._lock:
                 self._known[sid] = self.credentials.for_account(sid, token)
 

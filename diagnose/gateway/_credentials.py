@@ -56,6 +56,15 @@ class Credentials:
         return f"auth token of {self.account_sid}"
 
 
+def sendable(secret: str) -> bool:
+    """Whether ``secret`` can go in a Basic ``Authorization`` header (requests encodes it as Latin-1)."""
+    try:
+        secret.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _get(env: Mapping[str, str], name: str) -> str:
     return (env.get(name) or "").strip()
 
@@ -76,6 +85,13 @@ def credentials_from_env(env: Mapping[str, str]) -> Credentials:
 
     if not (account or token or key or secret):
         raise MissingCredentialsError(f"no Twilio credentials were found. {HOW_TO_PROVIDE}")
+    for name, value in (("TWILIO_AUTH_TOKEN", token), ("TWILIO_API_SECRET", secret)):
+        if not sendable(value):
+            # The value is a secret: say what is wrong with it, never what it is.
+            raise MissingCredentialsError(
+                f"{name} contains characters that cannot be sent in an HTTP header (only Latin-1 can; "
+                f"Twilio's tokens and secrets are plain letters and digits): nothing was sent. {HOW_TO_PROVIDE}"
+            )
     if account and not _ACCOUNT.match(account):
         raise MissingCredentialsError(
             f"TWILIO_ACCOUNT_SID={account[:6]}… is not an account SID (AC followed by 32 hex digits). {HOW_TO_PROVIDE}"

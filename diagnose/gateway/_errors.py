@@ -16,7 +16,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioS
 
 from ..errors import CredentialsError, NotFoundError, TwilioAccessError, UnreachableError
 from ._credentials import HOW_TO_PROVIDE
-from ._http import RetriesExhausted, connect_failure
+from ._http import DeadlineExceeded, RetriesExhausted, UnusableAnswer, connect_failure
 
 T = TypeVar("T")
 
@@ -74,10 +74,14 @@ def map_exception(
         if status == 404:
             return _tag(NotFoundError(f"{request}: {reason}"), request, reason, status, code)
         return _tag(ApiError(f"{request}: {reason}"), request, reason, status, code)
+    if isinstance(exc, UnusableAnswer):
+        return _tag(ApiError(f"{request}: {exc}"), request, str(exc))
     if isinstance(exc, requests.exceptions.RequestException):
         host = _host(exc, request)
         failure = connect_failure(exc)
-        if isinstance(exc, requests.exceptions.ConnectTimeout):
+        if isinstance(exc, DeadlineExceeded):
+            reason = f"{host} {exc}"
+        elif isinstance(exc, requests.exceptions.ConnectTimeout):
             within = f"{timeouts[0]:g} s" if timeouts else "the connect timeout"
             reason = f"no connection to {host} within {within}"
         elif isinstance(exc, requests.exceptions.Timeout):
@@ -96,8 +100,10 @@ def map_exception(
 
 
 def _host(exc: requests.exceptions.RequestException, request: str) -> str:
+    """``host:port`` of the failed request: never the user name or password an ``--api-url`` may carry."""
     url = getattr(getattr(exc, "request", None), "url", None) or request.split(" ", 1)[-1]
-    return urlsplit(url).netloc or url
+    netloc = urlsplit(url).netloc or url
+    return netloc.rpartition("@")[2]
 
 
 def mapped(request: str, call: Callable[[], T], *, who: str = "", timeouts: tuple[float, float] | None = None) -> T:

@@ -14,14 +14,19 @@ extension point (``Client(http_client=...)``):
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import ipaddress
 import json
 import random
+import re
+import socket
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -29,6 +34,7 @@ from requests.adapters import HTTPAdapter
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from ..context import RequestRecord
@@ -38,15 +44,58 @@ from ..plan import with_query
 # --- --api-url ---------------------------------------------------------------
 
 
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+_HOST_NAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*\.?$")
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password in it replaced by ``***`` (for messages); never raises."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, tail = rest.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if not at:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}{slash}{tail}" if ":" in userinfo else url
+
+
 def check_api_url(api_url: str) -> str:
-    """The base URL without a trailing slash, or :class:`InputError`."""
+    """The base URL without a trailing slash, or :class:`InputError` (nothing has been sent yet)."""
     text = api_url.strip()
-    parts = urlsplit(text)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise InputError(f"--api-url {api_url!r} is not an http(s) URL with a host, e.g. http://127.0.0.1:8080")
+    shown = redact_url(text)
+    example = "e.g. http://127.0.0.1:8080"
+    if any(ord(c) < 0x21 or 0x7F <= ord(c) <= 0x9F for c in text):
+        raise InputError(f"--api-url {shown!r} contains spaces or control characters; {example}")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+        host = parts.hostname
+    except ValueError as exc:
+        raise InputError(f"--api-url {shown!r} is not a valid URL ({exc}); {example}") from None
+    if parts.scheme not in {"http", "https"} or not host:
+        raise InputError(f"--api-url {shown!r} is not an http(s) URL with a host, {example}")
+    if port == 0:
+        raise InputError(f"--api-url {shown!r}: port 0 cannot be connected to")
+    if not _valid_host(host):
+        raise InputError(f"--api-url {shown!r}: {host!r} is not a host name or IP address; {example}")
     if parts.query or parts.fragment:
-        raise InputError(f"--api-url {api_url!r} must not carry a query or fragment")
+        raise InputError(f"--api-url {shown!r} must not carry a query or fragment")
     return text.rstrip("/")
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    return bool(_HOST_NAME.match(ascii_host))
 
 
 def rewrite_url(url: str, api_url: str | None) -> str:
@@ -134,16 +183,29 @@ class RetryPolicy:
     max_attempts: int = 6
     backoff_base: float = 0.5
     backoff_max: float = 8.0
+    deadline: float | None = None
+    """Seconds one attempt may take from connecting to the last byte (default: the timeout).
+
+    A socket timeout alone bounds only the wait for each byte: a server that trickles a
+    byte at a time would hold the request forever."""
+    max_response_bytes: int = 16 * 1024 * 1024
+    """The largest answer read, counted after decompression (Twilio's largest page is ~2 MB)."""
 
     def __post_init__(self) -> None:
         if self.timeout <= 0 or (self.connect_timeout is not None and self.connect_timeout <= 0):
             raise ValueError("timeouts must be positive")
+        if (self.deadline is not None and self.deadline <= 0) or self.max_response_bytes <= 0:
+            raise ValueError("deadline and max_response_bytes must be positive")
         if self.max_retry_time < 0 or self.max_attempts < 1:
             raise ValueError("max_retry_time must be >= 0 and max_attempts >= 1")
 
     @property
     def timeouts(self) -> tuple[float, float]:
         return (self.connect_timeout or self.timeout, self.timeout)
+
+    @property
+    def attempt_deadline(self) -> float:
+        return self.deadline if self.deadline is not None else max(self.timeouts)
 
     def backoff(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
         """Equal-jitter exponential backoff before attempt ``attempt + 1``."""
@@ -194,7 +256,7 @@ class RetriesExhausted(TwilioRestException):
 def _error_body(text: str) -> tuple[int | None, str]:
     try:
         payload = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None, ""
     if not isinstance(payload, dict):
         return None, ""
@@ -211,6 +273,116 @@ def connect_failure(exc: BaseException) -> BaseException | None:
     if isinstance(inner, MaxRetryError):
         inner = inner.reason
     return inner if isinstance(inner, NewConnectionError) else None
+
+
+# --- one exchange: a deadline, a size cap, a JSON object -------------------------
+
+
+class DeadlineExceeded(requests.exceptions.Timeout):
+    """The whole answer did not arrive within the attempt's deadline."""
+
+
+class UnusableAnswer(ValueError):
+    """The server answered, but not with something we read: too large, not JSON, not a JSON object."""
+
+
+_CURRENT_WATCH = threading.local()
+
+
+class _Watch:
+    """Shuts down the sockets of one exchange when its deadline passes, waking any blocked read."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.connections: list[Any] = []
+        self.fired = False
+        self._done = threading.Event()
+
+    def __enter__(self) -> _Watch:
+        _CURRENT_WATCH.value = self
+        threading.Thread(target=self._run, name="diagnose-deadline", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _CURRENT_WATCH.value = None
+        self._done.set()
+
+    def _run(self) -> None:
+        if self._done.wait(self.seconds):
+            return
+        self.fired = True
+        while True:  # until the exchange gives up: a connection may get its socket only now
+            for conn in list(self.connections):
+                sock = getattr(conn, "sock", None)
+                if sock is not None:
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
+            if self._done.wait(0.05):
+                return
+
+
+class _WatchedPool:
+    """A connection pool that hands each connection it lends to the current exchange's watch."""
+
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        conn = super()._get_conn(timeout)  # type: ignore[misc]
+        watch = getattr(_CURRENT_WATCH, "value", None)
+        if watch is not None:
+            watch.connections.append(conn)
+        return conn
+
+
+class _WatchedHTTPPool(_WatchedPool, HTTPConnectionPool):
+    pass
+
+
+class _WatchedHTTPSPool(_WatchedPool, HTTPSConnectionPool):
+    pass
+
+
+_WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+class _WatchedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        manager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+        return manager
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else type(value).__name__
+
+
+def check_json_object(text: str, status: int) -> None:
+    """A successful answer must be one JSON object (every Twilio resource and page is)."""
+    try:
+        payload = json.loads(text)
+    except RecursionError:
+        raise UnusableAnswer(f"HTTP {status}, but the answer's JSON is nested too deeply to read") from None
+    except ValueError:
+        raise UnusableAnswer(f"HTTP {status}, but the answer is not JSON") from None
+    if not isinstance(payload, dict):
+        raise UnusableAnswer(f"HTTP {status}, but the answer is {_json_kind(payload)}, not a JSON object")
+
+
+def _decode(body: bytes, encoding: str | None) -> str:
+    try:
+        return body.decode(encoding or "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know: JSON is UTF-8 anyway
+        return body.decode("utf-8", errors="replace")
 
 
 class GatewayHttpClient(TwilioHttpClient):
@@ -234,7 +406,7 @@ class GatewayHttpClient(TwilioHttpClient):
         # requests takes (connect, read); the SDK's constructor only validates a float.
         self.timeout = self.policy.timeouts  # type: ignore[assignment]
         self.api_url = check_api_url(api_url) if api_url else None
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(1, pool_size))
+        adapter = _WatchedAdapter(pool_connections=4, pool_maxsize=max(1, pool_size))
         assert self.session is not None
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
@@ -267,16 +439,10 @@ class GatewayHttpClient(TwilioHttpClient):
         while True:
             attempt += 1
             try:
-                response = super().request(
-                    method,
-                    target,
-                    params=params,
-                    data=data,
-                    headers=headers,
-                    auth=auth,
-                    timeout=timeout,
-                    allow_redirects=allow_redirects,
-                )
+                response = self._exchange(method, target, params, data, headers, auth, allow_redirects)
+            except UnusableAnswer:
+                _record(method.upper(), shown, None, started, attempt)
+                raise
             except requests.exceptions.RequestException as exc:
                 retry = (
                     method.upper() == "GET"
@@ -300,6 +466,67 @@ class GatewayHttpClient(TwilioHttpClient):
             _record(method.upper(), shown, status, started, attempt)
             code, message = _error_body(response.text)
             raise RetriesExhausted(status, shown, message, code, method.upper(), attempt, reason)
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None,
+        data: dict[str, object] | None,
+        headers: dict[str, str] | None,
+        auth: tuple[str, str] | None,
+        allow_redirects: bool,
+    ) -> Response:
+        """One attempt, as ``TwilioHttpClient.request`` makes it, but streamed: deadline and size cap."""
+        kwargs: dict[str, Any] = {
+            "method": method.upper(),
+            "url": url,
+            "params": params,
+            "headers": headers,
+            "auth": auth,
+            "hooks": self.request_hooks,
+        }
+        json_body = headers is not None and headers.get("Content-Type") in ("application/json", "application/scim+json")
+        kwargs["json" if json_body else "data"] = data
+        self.log_request(kwargs)
+        session = self.session
+        assert session is not None
+        prepared = session.prepare_request(requests.Request(**kwargs))
+        settings = session.merge_environment_settings(prepared.url, self.proxy, None, None, None)
+        settings["stream"] = True
+        seconds = self.policy.attempt_deadline
+        with _Watch(seconds) as watch:
+            try:
+                raw = session.send(prepared, allow_redirects=allow_redirects, timeout=self.timeout, **settings)
+                try:
+                    body = self._read_capped(raw)
+                finally:
+                    raw.close()
+            except requests.exceptions.RequestException as exc:
+                if watch.fired:
+                    raise DeadlineExceeded(f"did not answer within {seconds:g} s", request=prepared) from exc
+                raise
+        self.log_response(raw.status_code, raw)
+        text = _decode(body, raw.encoding)
+        if 200 <= raw.status_code < 300 and text.strip():
+            check_json_object(text, raw.status_code)
+        return Response(int(raw.status_code), text, raw.headers)
+
+    def _read_capped(self, raw: requests.Response) -> bytes:
+        """The body, decompressed, refused as soon as it passes ``max_response_bytes``."""
+        limit = self.policy.max_response_bytes
+        declared = raw.headers.get("Content-Length", "")
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
+            raise UnusableAnswer(f"HTTP {raw.status_code}, but the answer is {int(declared):,} bytes (limit {limit:,})")
+        body = bytearray()
+        for chunk in raw.iter_content(chunk_size=64 * 1024):
+            body += chunk
+            if len(body) > limit:
+                raise UnusableAnswer(
+                    f"HTTP {raw.status_code}, but the answer is larger than {limit:,} bytes once decompressed; "
+                    "it was not read further"
+                )
+        return bytes(body)
 
     def _give_up_reason(self, response: Response, attempt: int, deadline: float) -> str | None:
         """Sleep and return None to try again, or say why not."""
