@@ -28,6 +28,10 @@ from diagnose.simulator._state import State
 Query = Mapping[str, list[str]]
 
 
+class BadRequest(Exception):
+    """The request itself is malformed (a header, the body): the server answers 400 with this message."""
+
+
 @dataclass(frozen=True)
 class Request:
     """One HTTP request, already parsed."""
@@ -49,6 +53,8 @@ class Request:
         if body and content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
             form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
         username = password = None
+        if not authorization.isascii():
+            raise BadRequest("the Authorization header must be ASCII (Basic followed by base64)")
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() == "basic" and token:
             try:
@@ -102,6 +108,11 @@ def _unauthenticated(message: str = "Authenticate") -> _Refusal:
 
 def _not_found(path: str) -> _Refusal:
     return _Refusal(404, 20404, f"The requested resource {path} was not found")
+
+
+def _excerpt(text: str, limit: int = 80) -> str:
+    """``text`` quoted for an error message, cut short: a parameter can be megabytes long."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
 def _invalid(message: str, code: int = 20422) -> _Refusal:
@@ -450,10 +461,10 @@ class App:
         for text in raw:
             try:
                 entry = json.loads(text)
-            except ValueError:
-                raise _invalid(f"Invalid Permissions: {text!r} is not JSON") from None
+            except (ValueError, RecursionError):
+                raise _invalid(f"Invalid Permissions: {_excerpt(text)} is not JSON (or is nested too deeply)") from None
             if not isinstance(entry, dict) or "country_code" not in entry or "enabled" not in entry:
-                raise _invalid(f"Invalid Permissions: {text!r} needs country_code and enabled")
+                raise _invalid(f"Invalid Permissions: {_excerpt(text)} needs country_code and enabled")
             if entry.get("type", "country") != "country":
                 raise _invalid(f"Invalid Permissions: type {entry.get('type')!r} is not 'country'")
             entries.append((str(entry["country_code"]).strip().upper(), _flag(entry["enabled"], "enabled")))
@@ -548,8 +559,8 @@ class App:
             raise _invalid("Missing required parameter UpdateRequest in the post body")
         try:
             entries = json.loads(text)
-        except ValueError:
-            raise _invalid("Invalid UpdateRequest: not a JSON array") from None
+        except (ValueError, RecursionError):
+            raise _invalid("Invalid UpdateRequest: not a JSON array (or nested too deeply)") from None
         if not isinstance(entries, list) or not entries:
             raise _invalid("Invalid UpdateRequest: expected a non-empty JSON array")
         account = self.state.account(identity.account_sid)

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from diagnose.simulator._app import App, Request, Response
+from diagnose.simulator._app import App, BadRequest, Request, Response
 from diagnose.simulator._faults import Fault
 from diagnose.simulator._payloads import error
 from diagnose.simulator._scenario import Scenario, load_scenario
@@ -28,8 +28,13 @@ class Simulator:
     while it runs; every request is recorded in ``sim.requests``.
     """
 
-    def __init__(self, scenario: Any, *, port: int = 0, host: str = "127.0.0.1") -> None:
+    MAX_BODY = 1_000_000
+    """The largest request body accepted (Twilio's own limit is far below)."""
+
+    def __init__(self, scenario: Any, *, port: int = 0, host: str = "127.0.0.1", read_timeout: float = 10.0) -> None:
         self.scenario: Scenario = load_scenario(scenario)
+        self.read_timeout = read_timeout
+        """Seconds a request body has to arrive in full, from the end of its headers."""
         self._host = host
         self._port = port
         self._lock = threading.Lock()
@@ -330,16 +335,57 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         start = time.monotonic()
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        request = Request.parse(
-            self.command,
-            self.path,
-            body=body,
-            content_type=self.headers.get("Content-Type", ""),
-            authorization=self.headers.get("Authorization", ""),
-        )
+        try:
+            request = Request.parse(
+                self.command,
+                self.path,
+                body=self._body(),
+                content_type=self.headers.get("Content-Type", ""),
+                authorization=self.headers.get("Authorization", ""),
+            )
+        except BadRequest as exc:
+            self.close_connection = True  # what follows on this connection cannot be trusted to be a request
+            self._answer(Response(400, error(400, 20001, str(exc))))
+            return
         response, _ = self.server.simulator._exchange(request, start)
+        self._answer(response)
+
+    def _body(self) -> bytes:
+        """The body, as long as ``Content-Length`` says, read within the simulator's read deadline."""
+        declared = self.headers.get("Content-Length")
+        if declared is None:
+            return b""
+        text = declared.strip()
+        if not (text.isascii() and text.isdigit()):
+            raise BadRequest(f"Content-Length {declared[:20]!r} is not a number of bytes")
+        length = int(text)
+        if length > Simulator.MAX_BODY:
+            raise BadRequest(f"Content-Length {length} is more than the {Simulator.MAX_BODY} bytes accepted")
+        seconds = self.server.simulator.read_timeout
+        deadline = time.monotonic() + seconds
+        body = bytearray()
+        try:
+            while len(body) < length:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self.connection.settimeout(remaining)
+                chunk = self.rfile.read1(length - len(body))
+                if not chunk:
+                    break
+                body += chunk
+        except OSError:  # the deadline (a socket timeout) or the client went away
+            pass
+        finally:
+            self.connection.settimeout(None)
+        if len(body) < length:
+            raise BadRequest(
+                f"the body is shorter than its Content-Length: {len(body)} of {length} bytes "
+                f"arrived within {seconds:g} s"
+            )
+        return bytes(body)
+
+    def _answer(self, response: Response) -> None:
         payload = response.encode()
         self.send_response(response.status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
