@@ -78,3 +78,69 @@ def test_every_file_in_the_cache_key_exists() -> None:
     sources = salt_sources()
     assert [p for p in sources if not p.is_file()] == []  # a moved checker would silently stop invalidating
     assert "schema.json" in {p.name for p in sources}
+
+
+# --- the cache is not a way in ---------------------------------------------------------
+
+RENDER = (
+    "from diagnose.knowledge.templating import render_template;"
+    "print(render_template('Enable {{ country_name }} ({{ country }})', {'country': 'IN', 'country_name': 'India'}))"
+)
+
+
+def _render_in_a_fresh_process(cache: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DIAGNOSE_CACHE_DIR": str(cache)}
+    return subprocess.run([sys.executable, "-c", RENDER], env=env, capture_output=True, text=True, timeout=120)
+
+
+def _plant(folder: Path, marker: Path) -> int:
+    """Replace every compiled template in ``folder`` with one whose loading creates ``marker``."""
+    import pickle
+
+    from jinja2.bccache import bc_magic
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str, str]]:
+            return (open, (str(marker), "w"))
+
+    planted = 0
+    for path in folder.glob("*.cache"):
+        path.write_bytes(bc_magic + pickle.dumps(Payload()))
+        planted += 1
+    return planted
+
+
+def test_the_cache_folder_is_created_private(tmp_path: Path) -> None:
+    cache = tmp_path / "new" / "diagnose"
+    result = _render_in_a_fresh_process(cache)
+    assert result.returncode == 0 and result.stdout.strip() == "Enable India (IN)", result.stderr
+    for folder in (cache, cache / "templates"):
+        assert folder.stat().st_mode & 0o777 == 0o700, oct(folder.stat().st_mode)
+    assert list((cache / "templates").glob("*.cache")), "a private folder is used"
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_planted_file_in_a_folder_others_can_write_is_never_loaded(tmp_path: Path) -> None:
+    cache = tmp_path / "shared"
+    assert _render_in_a_fresh_process(cache).returncode == 0  # fills the cache
+    marker = tmp_path / "pwned"
+    assert _plant(cache / "templates", marker) >= 1
+    for folder in (cache, cache / "templates"):
+        folder.chmod(0o777)  # e.g. a cache folder under a shared /tmp
+    result = _render_in_a_fresh_process(cache)
+    assert not marker.exists(), "a file planted in the cache ran code"
+    assert result.returncode == 0 and result.stdout.strip() == "Enable India (IN)"
+    (warning,) = result.stderr.strip().splitlines()
+    assert "not using the cache folder" in warning and "other users can write to it" in warning
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_group_writable_subfolder_is_refused_too(tmp_path: Path) -> None:
+    cache = tmp_path / "c"
+    assert _render_in_a_fresh_process(cache).returncode == 0
+    marker = tmp_path / "pwned"
+    _plant(cache / "templates", marker)
+    (cache / "templates").chmod(0o770)
+    result = _render_in_a_fresh_process(cache)
+    assert not marker.exists()
+    assert "templates" in result.stderr and "other users can write" in result.stderr

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..cache import cache_dir
+from ..cache import cache_dir, private_folder
 
 # The modules whose code decides whether a file is valid: a change to any of them is a new cache key.
 _CHECKERS = (
@@ -64,7 +64,7 @@ def _entry_path(raw: bytes, name: str) -> Path | None:
 def recall(raw: bytes, name: str) -> dict[str, Any] | None:
     """The checked data of a clean file with exactly these bytes, if remembered."""
     path = _entry_path(raw, name)
-    if path is None:
+    if path is None or (path.parent.exists() and private_folder(path.parent) is None):
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -83,7 +83,8 @@ def remember(raw: bytes, name: str, data: dict[str, Any]) -> None:
         # A value JSON cannot carry as it is (an int key, a tuple) would come back changed: skip it.
         if json.loads(text) != data:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if private_folder(path.parent) is None:
+            return
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

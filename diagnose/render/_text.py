@@ -11,26 +11,12 @@ from __future__ import annotations
 import re
 import textwrap
 
+# The scrubbing lives in a pure module of its own, so the CLI's error printer uses the same one.
+from ..safe_text import clean as clean
+from ..safe_text import one_line as one_line
+
 WIDTH = 100
 """The column text output wraps prose at."""
-
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def _visible(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def clean(text: object) -> str:
-    """``text`` as a string safe for a terminal: only ``\\n`` and ``\\t`` survive as control characters."""
-    value = str(text).replace("\r\n", "\n")
-    return _CONTROL.sub(_visible, value)
-
-
-def one_line(text: object) -> str:
-    """:func:`clean` text on one line, trimmed (headings, labels, ids)."""
-    return " ".join(clean(text).split("\n")).strip()
 
 
 class Styled(str):
