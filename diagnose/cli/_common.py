@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from ..errors import DiagnoseError, InputError
+from ..safe_text import clean
 from . import exit_codes
 
 if TYPE_CHECKING:
@@ -75,7 +76,8 @@ def echo(text: str, color: bool) -> None:
 
 
 def fail(err: DiagnoseError) -> NoReturn:
-    click.echo(f"diagnose: error: {err}", err=True)
+    # Messages quote Twilio's answers and the user's input: never let them drive the terminal.
+    click.echo(f"diagnose: error: {clean(err)}", err=True)
     sys.exit(exit_codes.for_error(err))
 
 

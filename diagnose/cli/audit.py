@@ -21,6 +21,7 @@ from typing import IO, Any
 import click
 
 from ..errors import DiagnoseError, InputError
+from ..safe_text import clean
 from . import exit_codes
 
 
@@ -196,10 +197,10 @@ def audit_command(
             color=use_color(color) and out is None and fmt == "text",
         )
     except InputError as err:
-        click.echo(f"diagnose: error: {err}", err=True)
+        click.echo(f"diagnose: error: {clean(err)}", err=True)
         sys.exit(exit_codes.BAD_INPUT)
     except DiagnoseError as err:
-        click.echo(f"diagnose: error: {err}", err=True)
+        click.echo(f"diagnose: error: {clean(err)}", err=True)
         sys.exit(exit_codes.TWILIO)
     sys.exit(code)
 

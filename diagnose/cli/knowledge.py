@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..safe_text import clean
 from . import exit_codes
 
 
@@ -42,7 +43,7 @@ def lint_command(paths: tuple[str, ...]) -> None:
     for p in problems:
         where = f"{p.path}:{p.line}" if p.line else str(p.path)
         key = f" [{p.key}]" if p.key else ""
-        click.echo(f"{where}: {p.severity}: {p.message}{key}")
+        click.echo(clean(f"{where}: {p.severity}: {p.message}{key}"))
     errors = [p for p in problems if p.severity == "error"]
     click.echo(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)", err=True)
     sys.exit(exit_codes.UNRESOLVED if errors else exit_codes.OK)

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ..errors import DiagnoseError, InputError
+from ..safe_text import clean
 from . import exit_codes
 
 
@@ -55,10 +56,10 @@ def scan_command(
         scope = _parse_subaccounts(subaccounts)
         doc = run_scan(window, scope, concurrency=concurrency, api_url=api_url, timeout=timeout)
     except InputError as err:
-        click.echo(f"diagnose: error: {err}", err=True)
+        click.echo(f"diagnose: error: {clean(err)}", err=True)
         sys.exit(exit_codes.BAD_INPUT)
     except DiagnoseError as err:
-        click.echo(f"diagnose: error: {err}", err=True)
+        click.echo(f"diagnose: error: {clean(err)}", err=True)
         sys.exit(exit_codes.TWILIO)
     from ..render.scan import render_scan
 

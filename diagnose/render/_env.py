@@ -100,7 +100,9 @@ def render_text(name: str, context: Mapping[str, Any]) -> str:
 
 
 def render_html(name: str, context: Mapping[str, Any]) -> str:
-    return _tidy_html(_render(html_env(), name, context))
+    # Escaping stops markup, not control characters: data's escape sequences and bidi overrides
+    # are made visible here, once, whichever filter or attribute carried them.
+    return clean(_tidy_html(_render(html_env(), name, context)))
 
 
 def _tidy_html(html: str) -> str:

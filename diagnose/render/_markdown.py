@@ -1,7 +1,10 @@
 """Markdown helpers: escaping data for Markdown output, and Markdown → safe HTML.
 
-Knowledge text is Markdown and passes through to Markdown output as written
-(only ``<name>`` placeholders are escaped so they stay visible). Plain data
+Knowledge text is Markdown and passes through to Markdown output as written,
+except that every ``<`` outside code spans and autolinks is escaped: a
+rendered template carries data (a ``To`` of ``+1212…<img onerror=…>``), and raw
+HTML is not allowed in our HTML output either, so none reaches a Markdown
+renderer as a tag (``<name>`` placeholders stay visible this way too). Plain data
 (SIDs, numbers, fact values, API replies) is escaped with :func:`escape` or
 put in code spans with :func:`code`. HTML comes from markdown-it-py with raw
 HTML disabled, so ``<script>`` in any text is shown, never run.
@@ -49,23 +52,33 @@ def fence(value: object, info: str = "") -> str:
 
 
 _PLACEHOLDER = re.compile(r"<([A-Za-z_][A-Za-z0-9_.]*)>")
-_SPANS = re.compile(r"(^\s*(```|~~~).*?^\s*\2[^\n]*$|(`+).+?\3)", re.S | re.M)
+# Fences, and code spans within one line: a span across lines may hide a line that opens an HTML block.
+_SPANS = re.compile(r"(^\s*(```|~~~).*?^\s*\2[^\n]*$|(`+)[^\n]+?\3)", re.S | re.M)
+# A ``<`` that is not already escaped (an even run of backslashes before it) and does not open an autolink.
+_RAW_LT = re.compile(r"(?<!\\)((?:\\\\)*)<(?!(?:https?|mailto):[^\s<>]*>)")
+
+
+def _no_html(text: str) -> str:
+    text = _PLACEHOLDER.sub(r"\\<\1\\>", text)
+    return _RAW_LT.sub(r"\1\\<", text)
 
 
 def prose(value: object) -> str:
-    """Knowledge Markdown for Markdown output: as written, with ``<name>`` placeholders kept visible.
+    """Knowledge Markdown for Markdown output: as written, but no raw HTML (placeholders stay visible).
 
-    A placeholder like ``<country>`` would otherwise be read as an HTML tag
-    and disappear; inside code spans and fences it is left alone.
+    Outside code spans and fences, every ``<`` is escaped, so neither a
+    placeholder like ``<country>`` nor data rendered into a template
+    (``<img src=x onerror=…>``) is read as an HTML tag; autolinks
+    (``<https://…>``) are kept.
     """
     text = clean(value)
     out: list[str] = []
     last = 0
     for match in _SPANS.finditer(text):
-        out.append(_PLACEHOLDER.sub(r"\\<\1\\>", text[last : match.start()]))
+        out.append(_no_html(text[last : match.start()]))
         out.append(match.group(0))
         last = match.end()
-    out.append(_PLACEHOLDER.sub(r"\\<\1\\>", text[last:]))
+    out.append(_no_html(text[last:]))
     return "".join(out)
 
 
