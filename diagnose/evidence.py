@@ -15,8 +15,22 @@ from urllib.parse import parse_qsl, unquote_plus
 from .errors import InputError
 from .models import Evidence
 
-_SID = re.compile(r"^(?P<prefix>SM|MM|CA)(?P<hex>[0-9a-fA-F]{32})$")
-_ACCOUNT = re.compile(r"^AC[0-9a-fA-F]{32}$")
+# Twilio writes every SID as two upper-case letters and 32 lower-case hex digits (SMc3fa1dce…).
+_SID = re.compile(r"^(?P<prefix>SM|MM|CA)(?P<hex>[0-9a-f]{32})$")
+_ACCOUNT = re.compile(r"^AC[0-9a-f]{32}$")
+_ANY_CASE_SID = re.compile(r"^[A-Za-z]{2}[0-9a-fA-F]{32}$")
+
+
+def case_problem(sid: str) -> str | None:
+    """Why ``sid`` is malformed if only its letter case is wrong (``SMABC…``), else None."""
+    if not _ANY_CASE_SID.match(sid) or (sid[:2].isupper() and sid[2:] == sid[2:].lower()):
+        return None
+    return (
+        f"{sid[:2]} followed by lower-case hex digits is how Twilio writes a SID "
+        f"({sid[:2].upper()}{sid[2:].lower()}), and SIDs are compared exactly: copy it as Twilio shows it"
+    )
+
+
 _E164 = re.compile(r"(?<![\w+])\+[1-9]\d{6,14}(?!\d)")
 
 # Codes raised for a number that was dialled, by <Dial> in TwiML (13227) or through an Elastic SIP
@@ -36,6 +50,9 @@ def classify_sid(text: str) -> tuple[Literal["message", "call"], str]:
     match = _SID.match(sid)
     if match is None:
         hint = ""
+        case = case_problem(sid)
+        if case is not None and sid[:2].upper() in {"SM", "MM", "CA"}:
+            raise InputError(f"{sid!r} is malformed: {case}.")
         if sid[:2].upper() in {"SM", "MM", "CA"}:
             rest = max(len(sid) - 2, 0)
             hint = f" (a SID is 2 letters and 32 hex digits; this one has {rest} characters after them)"
@@ -67,7 +84,10 @@ def error_code(text: str) -> int | None:
 def check_account_sid(text: str) -> str:
     sid = text.strip()
     if not _ACCOUNT.match(sid):
-        raise InputError(f"{sid!r} is not an account SID (AC followed by 32 hex digits).")
+        case = case_problem(sid) if sid[:2].upper() == "AC" else None
+        if case is not None:
+            raise InputError(f"{sid!r} is malformed: {case}.")
+        raise InputError(f"{sid!r} is not an account SID (AC followed by 32 lower-case hex digits).")
     return sid
 
 

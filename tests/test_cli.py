@@ -261,3 +261,11 @@ def test_demo_command_runs() -> None:
     code, out, _ = run(["demo"])
     assert code == 0
     assert "subaccount-mismatch" in out and "trial-account" in out
+
+
+def test_an_upper_case_sid_exits_2_before_any_request(demo: Simulator) -> None:
+    sid, _owner, env = creds_env(demo, "missing-country")
+    before = len(demo.requests)
+    code, _, err = run([sid[:2] + sid[2:].upper()], env)
+    assert code == 2 and "lower-case" in err
+    assert len(demo.requests) == before

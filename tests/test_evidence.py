@@ -162,3 +162,29 @@ def test_dialled_number_reader_is_total(text: str, exclude: str | None) -> None:
 
     found = dialled_number([{"message_text": text}], [{"alert_text": text}], exclude=(exclude,))
     assert found is None or (found[0].startswith("+") and found[0] != exclude)
+
+
+# --- SIDs are two letters and 32 lower-case hex digits (as Twilio writes every SID) ----------------
+
+
+@pytest.mark.parametrize(
+    "sid", ["SMABCDEF" + "0" * 26, "CA" + "A" * 32, "MM" + "0" * 31 + "F", "sm" + "a" * 32, "Ca" + "a" * 32]
+)
+def test_an_upper_case_sid_is_malformed_with_the_reason(sid: str) -> None:
+    with pytest.raises(InputError, match="lower-case"):
+        classify_sid(sid)
+
+
+def test_an_upper_case_account_sid_is_malformed_with_the_reason() -> None:
+    with pytest.raises(InputError, match="lower-case"):
+        check_account_sid("AC" + "ABCDEF" * 5 + "00")
+
+
+@given(st.sampled_from(["SM", "MM", "CA"]), st.text(alphabet="0123456789abcdefABCDEF", min_size=32, max_size=32))
+def test_only_lower_case_hex_is_a_sid(prefix: str, digits: str) -> None:
+    try:
+        classify_sid(prefix + digits)
+    except InputError as err:
+        assert digits != digits.lower() and "lower-case" in str(err)
+    else:
+        assert digits == digits.lower()

@@ -212,3 +212,10 @@ def test_only_a_json_object_is_a_usable_answer(value: object, depth: int) -> Non
         assert depth or not isinstance(value, dict), err
     else:
         assert depth == 0 and isinstance(value, dict)
+
+
+def test_an_upper_case_account_sid_in_the_environment_is_malformed() -> None:
+    from diagnose.gateway import credentials_from_env
+
+    with pytest.raises(InputError, match="lower-case"):
+        credentials_from_env({"TWILIO_ACCOUNT_SID": "AC" + "ABCDEF" * 5 + "00", "TWILIO_AUTH_TOKEN": "t"})

@@ -14,8 +14,8 @@ from typing import Literal
 
 from ..errors import MissingCredentialsError
 
-_ACCOUNT = re.compile(r"^AC[0-9a-fA-F]{32}$")
-_KEY = re.compile(r"^SK[0-9a-fA-F]{32}$")
+_ACCOUNT = re.compile(r"^AC[0-9a-f]{32}$")  # Twilio's SIDs: two letters, 32 lower-case hex digits
+_KEY = re.compile(r"^SK[0-9a-f]{32}$")
 
 HOW_TO_PROVIDE = (
     "Set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (Console → Account → API keys & tokens), "
@@ -94,7 +94,8 @@ def credentials_from_env(env: Mapping[str, str]) -> Credentials:
             )
     if account and not _ACCOUNT.match(account):
         raise MissingCredentialsError(
-            f"TWILIO_ACCOUNT_SID={account[:6]}… is not an account SID (AC followed by 32 hex digits). {HOW_TO_PROVIDE}"
+            f"TWILIO_ACCOUNT_SID={account[:6]}… is not an account SID (AC followed by 32 lower-case hex digits). "
+            f"{HOW_TO_PROVIDE}"
         )
     if account and token:
         return Credentials(account, account, token, "auth_token", region, edge)
@@ -110,7 +111,8 @@ def credentials_from_env(env: Mapping[str, str]) -> Credentials:
             )
         if not _KEY.match(key):
             raise MissingCredentialsError(
-                f"TWILIO_API_KEY={key[:6]}… is not an API key SID (SK followed by 32 hex digits). {HOW_TO_PROVIDE}"
+                f"TWILIO_API_KEY={key[:6]}… is not an API key SID (SK followed by 32 lower-case hex digits). "
+                f"{HOW_TO_PROVIDE}"
             )
         return Credentials(account, key, secret, "api_key", region, edge)
     missing_name = "TWILIO_AUTH_TOKEN" if account else "TWILIO_ACCOUNT_SID"
