@@ -471,6 +471,16 @@ class _Walk:
             return False
         self.accounts = {sid: _fetched(a) for sid, a in own.items() if a is not None}
         self.target = target
+        named = own[target]
+        if s.account and target != auth and named is not None and named.kind == "not-found" and not first.ok:
+            # --account names the owner: if it does not exist, searching elsewhere would hide the mistake.
+            self.problem = Problem(
+                "not-found",
+                f"--account {target} does not exist, or is not an account the credentials of {auth} can "
+                f"reach ({named.error}); the {s.kind} was not searched for under other accounts",
+                "not-found",
+            )
+            return False
         if first.ok:
             self.resource = first.value if isinstance(first.value, Mapping) else {}
             self.slots["resource"] = Fetched(value=first.value, request=first.request)

@@ -269,3 +269,14 @@ def test_an_upper_case_sid_exits_2_before_any_request(demo: Simulator) -> None:
     code, _, err = run([sid[:2] + sid[2:].upper()], env)
     assert code == 2 and "lower-case" in err
     assert len(demo.requests) == before
+
+
+def test_an_account_that_does_not_exist_says_so_without_searching(demo: Simulator) -> None:
+    sid, _owner, env = creds_env(demo, "subaccount-mismatch")
+    missing = "AC" + "9" * 32
+    demo.clear_requests()
+    code, _, err = run([sid, "--account", missing], env)
+    assert code == 3
+    assert f"--account {missing}" in err and "does not exist" in err
+    searched = [r for r in demo.requests if sid in r["path"] and missing not in r["path"]]
+    assert searched == [], "the subaccounts were searched although --account named the account"
