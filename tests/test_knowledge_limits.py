@@ -252,3 +252,17 @@ def test_rendering_is_bounded_and_lint_agrees(template: str) -> None:
     else:
         assert len(rendered) <= MAX_OUTPUT
         assert all(len(part) <= MAX_STRING for part in [rendered])
+
+
+@pytest.mark.parametrize("text", ["9999999999999999999999999", "1234567", "²¹⁴⁰⁸", "21408", " 21408 ", "0"])
+def test_explain_and_lint_agree_on_what_a_code_is(folder: Path, text: str) -> None:
+    from click.testing import CliRunner
+
+    from diagnose.cli import main
+
+    result = CliRunner().invoke(main, ["explain", text], catch_exceptions=False)
+    explain_refuses = "is not an error code" in result.stderr
+    path = folder / f"{text.strip()}.yaml"
+    path.write_text(VALID.read_text(encoding="utf-8"), encoding="utf-8")
+    lint_refuses = any("is named <code>.yaml" in p.message for p in lint_paths([path]))
+    assert explain_refuses == lint_refuses, (result.stderr, lint_paths([path]))

@@ -20,9 +20,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..evidence import error_code
+
 _SID = re.compile(r"(?:SM|MM|CA)[0-9a-fA-F]{32}")
 _SID_LIKE = re.compile(r"[A-Za-z]{2}\w*")
-_CODE = re.compile(r"[0-9]{1,6}")  # ASCII digits only: "²" is a digit to str.isdigit, not to int()
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,9 @@ def route(arg: str, *, is_file: Callable[[str], bool] = os.path.isfile) -> Route
     word = arg.strip()
     if word == "-":
         return StdinArg()
-    if _CODE.fullmatch(word):
-        return CodeArg(int(word))
+    code = error_code(word)  # the one definition of a code: explain and the knowledge linter use it too
+    if code is not None:
+        return CodeArg(code)
     if _SID.fullmatch(word):
         return SidArg(word)
     if word and _is_file(arg, is_file):
