@@ -132,3 +132,10 @@ def test_prose_never_lets_a_markdown_renderer_see_raw_html(text: str) -> None:
     without_html = MarkdownIt("commonmark", {"html": False}).render(escaped)
     assert with_html == without_html
     assert not re.search(r"<(img|script)\b", with_html)
+
+
+@pytest.mark.parametrize("text", ["``<!--`-->", "`\n<!--`", "``x` <img src=x onerror=1>``", "` a ``<b>`` `"])
+def test_prose_reads_code_spans_as_markdown_does(text: str) -> None:
+    escaped = prose(text)
+    with_html = MarkdownIt("commonmark", {"html": True}).render(escaped)
+    assert with_html == MarkdownIt("commonmark", {"html": False}).render(escaped)

@@ -53,7 +53,8 @@ def fence(value: object, info: str = "") -> str:
 
 _PLACEHOLDER = re.compile(r"<([A-Za-z_][A-Za-z0-9_.]*)>")
 # Fences, and code spans within one line: a span across lines may hide a line that opens an HTML block.
-_SPANS = re.compile(r"(^\s*(```|~~~).*?^\s*\2[^\n]*$|(`+)[^\n]+?\3)", re.S | re.M)
+# A code span opens and closes with backtick runs of the same length, each a whole run.
+_SPANS = re.compile(r"(^\s*(```|~~~).*?^\s*\2[^\n]*$|(?<!`)(`+)(?!`)[^\n]+?(?<!`)\3(?!`))", re.S | re.M)
 # A ``<`` that is not already escaped (an even run of backslashes before it) and does not open an autolink.
 _RAW_LT = re.compile(r"(?<!\\)((?:\\\\)*)<(?!(?:https?|mailto):[^\s<>]*>)")
 
