@@ -304,6 +304,16 @@ def _facts(state: AccountState, parent: AccountState | None, iso: str, product: 
     return facts
 
 
+def _plainly_usable(state: AccountState, parent: AccountState | None, iso: str, product: Product) -> bool:
+    """True when what was read shows the country usable (the facts would say so too, at a higher cost)."""
+    if product == "sms":
+        return state.messaging_enabled(iso) is True
+    inherits = state.inheritance() if state.parent else False
+    governing = parent if inherits else (state if inherits is False else None)
+    flags = governing.voice_flags(iso) if governing is not None else None
+    return bool(flags) and flags.get("low_risk_numbers_enabled") is True
+
+
 def _usable(facts: Mapping[str, Fact], product: Product) -> Fact:
     return facts["messaging_enabled" if product == "sms" else "effective_voice_low_risk_enabled"]
 
@@ -363,9 +373,12 @@ def _plan_one(
     parent = states.get(state.parent) if state.parent else None
     if not state.account.ok:
         return FixItem(sid, iso, product, "unknown", f"the account could not be read: {state.account.error}"), None
+    refusal = _refusal(iso, product)
+    if _plainly_usable(state, parent, iso, product) and (refusal is None or refusal[0] != "blocked"):
+        # The common case at scale: nothing to fix, so no facts to derive.
+        return FixItem(sid, iso, product, "ok", f"{name} is enabled for {label}"), None
     facts = _facts(state, parent, iso, product)
     usable = _usable(facts, product)
-    refusal = _refusal(iso, product)
     if usable.known and usable.value is True and (refusal is None or refusal[0] != "blocked"):
         return FixItem(sid, iso, product, "ok", f"{name} is enabled for {label}"), None
 

@@ -310,3 +310,18 @@ def test_console_only_items_carry_the_knowledge_console_steps() -> None:
     (item,) = plan_fix(model.states(), ["NG"], ["sms"], KB).items
     assert item.status == "console" and item.cause == "21408/high-restriction-country"
     assert any(s.action == "console-only" and s.console and "Nigeria" in s.console for s in item.steps)
+
+
+@SETTINGS
+@given(models())
+def test_the_fast_path_agrees_with_the_facts(model: Model) -> None:
+    from diagnose.fixes import _facts, _plainly_usable, _usable
+
+    states = {s.sid: s for s in model.states()}
+    for state in states.values():
+        parent = states.get(state.parent) if state.parent else None
+        for iso in countries_of(model):
+            for product in ("sms", "voice"):
+                if _plainly_usable(state, parent, iso, product):
+                    fact = _usable(_facts(state, parent, iso, product), product)
+                    assert fact.known and fact.value is True
