@@ -315,3 +315,33 @@ def test_from_audit_refuses_what_is_not_an_audit(platform: Simulator, document: 
     code, _, err = run(platform, "--from-audit", "-", stdin=document)
     assert code == 2 and "diagnose: error:" in err
     assert platform.requests == []
+
+
+def test_json_output_is_the_documented_document(platform: Simulator, tmp_path: Path) -> None:
+    code, out, _ = run(platform, "--country", "FR,NG", "--product", "sms", "--subaccounts", "all", "--format", "json")
+    assert code == 1
+    doc = json.loads(out)
+    assert (doc["kind"], doc["schema"], doc["applied"]) == ("fix", 1, False)
+    (change,) = doc["plan"]["changes"]
+    assert (change["account"], change["country"], change["action"]) == (MAIN, "FR", "enable-messaging-country")
+    assert change["request"] == "PATCH https://accounts.twilio.com/v1/Messaging/GeoPermissions"
+    assert change["form"] == {"Permissions": '{"country_code":"FR","type":"country","enabled":true}'}
+    assert set(doc["plan"]["recheck"]) == {OWN, HEIR}
+    statuses = {(i["account"], i["country"]): i["status"] for i in doc["items"]}
+    assert statuses[(MAIN, "NG")] == "console" and statuses[(HEIR, "FR")] == "via-parent"
+    assert statuses[(TWIN, "FR")] == "ok"
+    console = next(i for i in doc["items"] if i["account"] == MAIN and i["country"] == "NG")
+    assert any(s["action"] == "console-only" for s in console["steps"])
+
+    code, out, _ = run(
+        platform, "--country", "FR", "--product", "sms", "--subaccounts", "all", "--format", "json",
+        "--apply", "--yes", "--audit-log", str(tmp_path / "log"),
+    )  # fmt: skip
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["applied"] is True and doc["audit_log"] == str(tmp_path / "log")
+    assert [(r["account"], r["outcome"], r["verified"]) for r in doc["results"]] == [
+        (MAIN, "done", True),
+        (OWN, "done", True),
+    ]
+    assert {i["status"] for i in doc["items"]} == {"ok"}

@@ -141,11 +141,19 @@ def _not_sent(items: Sequence[Any]) -> list[str]:
             continue
         lines.append(heading)
         shown_steps: set[tuple[str, str, str | None]] = set()
+        shared = {}
+        for item in chosen:
+            key = (item.country, item.product, item.cause)
+            shared[key] = shared.get(key, 0) + 1
         for item in chosen:
             lines.append(f"  {item.account}  {_label(item.product)}  {item.country}: {item.summary}")
             key = (item.country, item.product, item.cause)
             if status in ("console", "manual", "blocked") and key not in shown_steps:
                 shown_steps.add(key)
+                if shared[key] > 1 and item.steps:
+                    lines.append(
+                        f"     (the same steps for the {shared[key] - 1} other accounts below, each on its own)"
+                    )
                 for n, step in enumerate(item.steps, 1):
                     lines.append(f"     {n}. {' '.join(step.text.split())}")
                     if step.console:
