@@ -30,7 +30,7 @@ read Accounts; only the authenticated account's parent relation is known.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -686,7 +686,7 @@ class _Walk:
         self,
         slot: str,
         parent_slot: str,
-        make: Any,
+        make: Callable[..., Read],
         iso: str | None,
         iso_why: str,
         parent: tuple[str | None, Fetched | None],
@@ -764,29 +764,16 @@ class _Walk:
     def after_resource(self, *, reached: bool) -> None:
         parent = self.resolve_accounts(reached=reached)
         why = self.target_credentials()
-        kind = self.subject.kind
-        if isinstance(self.subject, EvidenceSubject):
-            iso, iso_why = self.destination(notifications=None, alerts=None)
-            if kind == "message":
-                self.per_account(
-                    "messaging_permissions",
-                    "parent_messaging_permissions",
-                    _one_country,
-                    iso,
-                    iso_why,
-                    parent,
-                    why,
-                )
-            else:
-                self.voice(iso, iso_why, parent, why)
-            return
-        sid = self.subject.sid
-        if kind == "message":
+        if self.subject.kind == "message":
             iso, iso_why = self.destination(notifications=None, alerts=None)
             self.per_account(
                 "messaging_permissions", "parent_messaging_permissions", _one_country, iso, iso_why, parent, why
             )
             return
+        if isinstance(self.subject, EvidenceSubject):  # a call in hand: nothing more to read about it
+            self.voice(*self.destination(notifications=None, alerts=None), parent, why)
+            return
+        sid = self.subject.sid
         # A call: its Notifications carry the code; a SID found by search has them read in round 2.
         notes_read = Read("notifications", self.target, sid)
         searched = self.target != (self.subject.account or self.auth)
