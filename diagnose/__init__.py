@@ -2,10 +2,12 @@
 
 The library API mirrors the pipeline (docs/architecture.md)::
 
-    from diagnose import load_knowledge, diagnose_sids, TwilioAccess, credentials_from_env
+    from diagnose import load_knowledge, diagnose_sids, diagnose_online, EvidenceSubject
+    from diagnose import TwilioAccess, credentials_from_env
     kb = load_knowledge()
     with TwilioAccess(credentials_from_env(os.environ)) as access:
-        report = diagnose_sids(["SM…"], access, kb)
+        report = diagnose_sids(["SM…", "CA…"], access, kb)         # one entry per SID
+        report = diagnose_online([EvidenceSubject(evidence)], access, kb)  # evidence in hand
 
 Names are imported on first use, so ``import diagnose`` loads neither
 ``twilio`` nor any knowledge file.
@@ -35,6 +37,10 @@ _EXPORTS = {
     "diagnose_context": "pipeline",
     "diagnose_evidence": "pipeline",
     "diagnose_sids": "pipeline",
+    "diagnose_online": "pipeline",
+    "parse_sids": "pipeline",
+    "SidSubject": "plan",
+    "EvidenceSubject": "plan",
     "evidence_from_context": "pipeline",
     "load_knowledge": "knowledge",
     "lint_paths": "knowledge",
