@@ -490,3 +490,27 @@ def test_permissions_payload_reading() -> None:
     payload: Mapping[str, Any] = {"permissions": [{"country_code": "pr", "enabled": True}, {"enabled": "yes"}, 3]}
     assert permissions_of(payload) == {"PR": True}
     assert permissions_of(None) == {} and permissions_of({"permissions": "x"}) == {}
+
+
+def test_the_planner_runs_without_twilio_or_any_io() -> None:
+    """Pure: with ``twilio``, ``requests`` and sockets unavailable, a whole plan still runs."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, socket\n"
+        "sys.modules['twilio'] = None\n"
+        "sys.modules['requests'] = None\n"
+        "socket.socket = None\n"
+        "from diagnose.plan import SidSubject, Setup, Answer, next_reads, assemble\n"
+        "s = SidSubject('SM' + '0' * 32, 'message')\n"
+        "setup = Setup('AC' + 'a' * 32)\n"
+        "known = {}\n"
+        "answers = {'message': {'to': '+33645218709'}, 'account': {'sid': 'AC' + 'a' * 32,"
+        " 'owner_account_sid': 'AC' + 'a' * 32}, 'messaging_permissions': {'permissions': []}}\n"
+        "while batch := next_reads([s], known, setup):\n"
+        "    known.update({r: Answer(value=answers[r.what]) for r in batch})\n"
+        "assert assemble(s, known, setup).context.resource.ok\n"
+        "assert 'diagnose.gateway' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
