@@ -47,8 +47,8 @@ _EXPORTS = {
     "lookup_error": "knowledge",
     "render_report": "render",
     "render_explain": "render",
-    "render_runbook": "runbook",
-    "build_site": "runbook",
+    "render_runbook": "render.runbook",
+    "build_site": "render.runbook",
     "TwilioAccess": "gateway",
     "credentials_from_env": "gateway",
     "DiagnoseError": "errors",
@@ -59,6 +59,9 @@ _EXPORTS = {
     "UnreachableError": "errors",
     "NotFoundError": "errors",
     "RenderError": "errors",
+    "Caches": "cache",
+    "caches_from_env": "cache",
+    "use_caches": "cache",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .audit import AccountAudit, Cell, VoiceRanges, sms_cell, sms_comparison, unknown_cells, voice_cell
 from .countries import is_messaging_high_risk, is_not_allowed
-from .errors import CredentialsError, TwilioAccessError
+from .errors import CredentialsError, TwilioAccessError, reason_of
 
 if TYPE_CHECKING:
     from .gateway import TwilioAccess
@@ -32,10 +32,6 @@ DEFAULT_CONCURRENCY = 48
 without publishing the number (error 20429); see docs/audit.md for how this default was chosen."""
 
 MAX_CONCURRENCY = 100
-
-
-def reason_of(err: BaseException) -> str:
-    return getattr(err, "reason", None) or str(err) or type(err).__name__
 
 
 @dataclass

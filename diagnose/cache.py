@@ -1,9 +1,14 @@
 """Where diagnose keeps what it can recompute: checked knowledge files and compiled templates.
 
-``$DIAGNOSE_CACHE_DIR``, else ``$XDG_CACHE_HOME/diagnose``, else
-``~/.cache/diagnose``; ``DIAGNOSE_CACHE_DIR=off`` turns caching off. Everything
-here is keyed by content, so a stale entry is never used, and a cache that
-cannot be read or written only costs time.
+The edge decides, the core only uses what it is handed. The command line calls
+``use_caches(caches_from_env(os.environ))`` once: ``$DIAGNOSE_CACHE_DIR``, else
+``$XDG_CACHE_HOME/diagnose``, else ``~/.cache/diagnose``;
+``DIAGNOSE_CACHE_DIR=off`` turns caching off. The knowledge loader and the
+renderers ask :func:`current_caches` and never read the environment; until a
+caller hands caches in, nothing is cached and nothing is written.
+
+Everything here is keyed by content, so a stale entry is never used, and a
+cache that cannot be read or written only costs time.
 
 Compiled templates are Python bytecode, which Jinja2 loads with pickle and
 marshal: whoever can write the cache folder can make diagnose run their code.
@@ -19,6 +24,8 @@ import functools
 import os
 import stat
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,21 +34,7 @@ from .safe_text import one_line
 if TYPE_CHECKING:
     from jinja2 import BytecodeCache
 
-
-def _configured() -> Path | None:
-    configured = os.environ.get("DIAGNOSE_CACHE_DIR")
-    if configured is not None:
-        return None if configured.strip().lower() in {"", "off", "0", "false", "no"} else Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "diagnose"
-
-
-def cache_dir() -> Path | None:
-    """The cache folder, created private to the user; None when caching is off or the folder is not safe."""
-    folder = _configured()
-    if folder is None or private_folder(folder) is None:
-        return None
-    return folder
+_OFF = frozenset({"", "off", "0", "false", "no"})
 
 
 def unsafe_reason(info: os.stat_result) -> str | None:
@@ -77,15 +70,53 @@ def private_folder(folder: Path) -> Path | None:
     return folder
 
 
-@functools.cache
-def template_bytecode_cache() -> BytecodeCache | None:
-    """Jinja2's own content-checked bytecode cache, or None when caching is off or impossible."""
-    folder = cache_dir()
-    if folder is None:
-        return None
-    from jinja2 import FileSystemBytecodeCache
+@dataclass(frozen=True, eq=False)
+class Caches:
+    """The cache folder (None: no caching); it and its parts are created, private, on first use."""
 
-    target = private_folder(folder / "templates")
-    if target is None:
-        return None
-    return FileSystemBytecodeCache(str(target))
+    folder: Path | None = None
+
+    @property
+    def knowledge(self) -> Path | None:
+        """The folder of checked knowledge files (JSON), or None when caching is off or the folder unsafe."""
+        if self.folder is None or private_folder(self.folder) is None:
+            return None
+        return self.folder / "knowledge"
+
+    @functools.cached_property
+    def templates(self) -> BytecodeCache | None:
+        """Jinja2's own content-checked bytecode cache, or None when caching is off or impossible."""
+        if self.folder is None or private_folder(self.folder) is None:
+            return None
+        target = private_folder(self.folder / "templates")
+        if target is None:
+            return None
+        from jinja2 import FileSystemBytecodeCache
+
+        return FileSystemBytecodeCache(str(target))
+
+
+NO_CACHES = Caches()
+
+
+def caches_from_env(environ: Mapping[str, str]) -> Caches:
+    """The caches a user's environment asks for (see the module docstring); nothing is created yet."""
+    configured = environ.get("DIAGNOSE_CACHE_DIR")
+    if configured is not None:
+        return NO_CACHES if configured.strip().lower() in _OFF else Caches(Path(configured))
+    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Caches(Path(base) / "diagnose")
+
+
+_current = NO_CACHES
+
+
+def use_caches(caches: Caches) -> None:
+    """Hand the caches in (the edge does this once, before loading knowledge or rendering)."""
+    global _current
+    _current = caches
+
+
+def current_caches() -> Caches:
+    """The caches handed in, or :data:`NO_CACHES`."""
+    return _current

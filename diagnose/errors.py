@@ -26,7 +26,28 @@ class KnowledgeError(DiagnoseError):
 
 
 class TwilioAccessError(DiagnoseError):
-    """Twilio could not be asked, or refused to answer."""
+    """Twilio could not be asked, or refused to answer.
+
+    ``request`` is the request line ("GET url"; "" when nothing was sent),
+    ``status`` the HTTP status and ``code`` the Twilio error code (None when
+    there was no answer), ``reason`` one line for a report (the message when
+    not given).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: str = "",
+        reason: str = "",
+        status: int | None = None,
+        code: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.request = request
+        self.reason = reason or message
+        self.status = status
+        self.code = code
 
 
 class CredentialsError(TwilioAccessError):
@@ -47,3 +68,10 @@ class NotFoundError(TwilioAccessError):
 
 class RenderError(DiagnoseError):
     """A report or runbook could not be rendered."""
+
+
+def reason_of(err: BaseException) -> str:
+    """The one-line reason of an error: a gateway error's ``reason``, else its message or its type."""
+    if isinstance(err, TwilioAccessError) and err.reason:
+        return err.reason
+    return str(err) or type(err).__name__

@@ -27,7 +27,11 @@ import pytest
 # The suite gets its own cache (checked knowledge, compiled templates), never the user's.
 os.environ["DIAGNOSE_CACHE_DIR"] = tempfile.mkdtemp(prefix="diagnose-test-cache-")
 
+from diagnose.cache import caches_from_env, use_caches
 from diagnose.simulator import DEMO_SCENARIO, Scenario, Simulator, load_scenario
+
+# In-process tests use it the way the command line does: handed in at the edge.
+use_caches(caches_from_env(os.environ))
 
 _TWILIO_HOST = re.compile(r"^https://[A-Za-z0-9.-]+\.twilio\.com(?=/|$)")
 

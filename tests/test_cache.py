@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from diagnose.cache import NO_CACHES, Caches, current_caches, use_caches
 from diagnose.knowledge import clear_caches, load_knowledge
 from diagnose.knowledge._cache import recall, remember
 
@@ -16,19 +18,21 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DIAGNOSE_CACHE_DIR", str(tmp_path))
+def cache(tmp_path: Path) -> Iterator[Path]:
+    before = current_caches()
+    use_caches(Caches(tmp_path))
     clear_caches()
     yield tmp_path
+    use_caches(before)
     clear_caches()
 
 
-def test_cached_load_equals_a_fresh_load(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cached_load_equals_a_fresh_load(cache: Path) -> None:
     first = load_knowledge()
     assert list((cache / "knowledge").glob("*.json")), "clean files are remembered"
     clear_caches()
     second = load_knowledge()
-    monkeypatch.setenv("DIAGNOSE_CACHE_DIR", "off")
+    use_caches(NO_CACHES)
     clear_caches()
     fresh = load_knowledge()
     assert first.entries() == second.entries() == fresh.entries()

@@ -338,3 +338,20 @@ def test_knowledge_help_names_the_path_command() -> None:
     result = invoke(["knowledge", "path"])
     assert result.exit_code == 0
     assert (Path(result.stdout.strip()) / "21408.yaml").is_file()
+
+
+# --------------------------------------------------------------------------- error types
+
+
+def test_errors_declare_their_fields_and_nothing_sets_one_later() -> None:
+    from diagnose.errors import TwilioAccessError, reason_of
+
+    err = NotFoundError("GET /x: HTTP 404", request="GET /x", reason="HTTP 404", status=404, code=20404)
+    assert (err.request, err.reason, err.status, err.code) == ("GET /x", "HTTP 404", 404, 20404)
+    assert reason_of(UnreachableError("no answer")) == "no answer"  # the reason defaults to the message
+    assert reason_of(ValueError()) == "ValueError"
+    assert isinstance(MissingCredentialsError("none"), TwilioAccessError)
+    after_the_fact = re.compile(r"\b(err|exc|error)\.(request|reason|status|code)\s*=|setattr\((err|exc|error)\b")
+    for path in (ROOT / "diagnose").rglob("*.py"):
+        found = after_the_fact.search(path.read_text(encoding="utf-8"))
+        assert found is None, f"{path}: {found and found.group()}: declare the field on the error type"

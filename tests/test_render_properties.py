@@ -20,7 +20,7 @@ from diagnose.knowledge.model import Cause, Check, Entry, Escalation, FixTemplat
 from diagnose.models import CauseFinding, Diagnosis, ErrorInfo, Evidence, FixStep, Report, Subject
 from diagnose.render import FORMATS, render_explain, render_index_entry, render_report, render_summary
 from diagnose.render._json import loads_report
-from diagnose.runbook import build_site, render_runbook
+from diagnose.render.runbook import build_site, render_runbook
 
 NASTY = [
     "<script>alert(1)</script>",

@@ -14,7 +14,7 @@ from test_render import XSS, check_golden
 from test_render_samples import assert_valid_page, parse_html, sample_entry
 
 from diagnose.errors import RenderError
-from diagnose.runbook import build_site, render_runbook
+from diagnose.render.runbook import build_site, render_runbook
 
 SECTIONS = ["Meaning", "Impact", "Diagnosis", "Mitigation", "Prevention", "Escalation", "References", "Related codes"]
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from diagnose.knowledge import load_knowledge
-from diagnose.runbook import build_site
+from diagnose.render.runbook import build_site
 
 CHROMIUM = os.environ.get("DIAGNOSE_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"

@@ -11,6 +11,7 @@ environment and maps errors to exit codes (:mod:`.exit_codes`).
 
 from __future__ import annotations
 
+import os
 from importlib import import_module
 
 import click
@@ -83,6 +84,10 @@ def main() -> None:
     2 bad input, 3 Twilio unreachable, credentials rejected or SID not found;
     for several SIDs, the worst of them.
     """
+    from ..cache import caches_from_env, use_caches
+
+    # The edge decides where the caches live; the loader and the renderers only use them.
+    use_caches(caches_from_env(os.environ))
 
 
 __all__ = ["main"]

@@ -25,7 +25,7 @@ from ._common import fail, knowledge_option, load_kb, parse_code
 @knowledge_option
 def command(codes: tuple[str, ...], all_: bool, fmt: str, out: str | None, knowledge_dirs: tuple[str, ...]) -> None:
     """Write the support runbook: Meaning / Impact / Diagnosis / Mitigation / Prevention / Escalation."""
-    from ..runbook import build_site, page_name, render_runbook
+    from ..render.runbook import build_site, page_name, render_runbook
 
     try:
         kb = load_kb(knowledge_dirs)

@@ -161,7 +161,7 @@ class TwilioAccess:
             try:
                 self.fetch_account(sid)
             except TwilioAccessError as err:
-                raise self._no_credentials(sid, getattr(err, "reason", str(err))) from err
+                raise self._no_credentials(sid, err.reason) from err
             with self._lock:
                 known = self._known.get(sid)
             if known is not None:
@@ -171,12 +171,7 @@ class TwilioAccess:
     def _no_credentials(self, sid: str, why: str | None) -> AccountAccessError:
         creds = self.credentials
         reason = credentials_reason(sid, is_api_key=creds.is_api_key, username=creds.username, why=why)
-        err = AccountAccessError(reason)
-        err.reason = reason  # type: ignore[attr-defined]
-        err.request = ""  # type: ignore[attr-defined]
-        err.status = None  # type: ignore[attr-defined]
-        err.code = None  # type: ignore[attr-defined]
-        return err
+        return AccountAccessError(reason)
 
     def setup(self) -> Setup:
         """Who authenticates and this gateway's bounds, as the read planner needs them."""

@@ -1,8 +1,9 @@
 """The boundary: twilio and requests exceptions become :mod:`diagnose.errors`.
 
-Every exception the gateway raises carries ``request`` ("GET url"),
-``status`` (HTTP status or None), ``code`` (Twilio error code or None) and
-``reason`` (one line, for a ``Fetched.error`` or a message).
+Every exception the gateway raises is a :class:`~diagnose.errors.TwilioAccessError`,
+whose declared fields say ``request`` ("GET url"), ``status`` (HTTP status or
+None), ``code`` (Twilio error code or None) and ``reason`` (one line, for a
+``Fetched.error`` or a message).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from urllib.parse import urlsplit
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 
-from ..errors import CredentialsError, NotFoundError, TwilioAccessError, UnreachableError
+from ..errors import CredentialsError, NotFoundError, TwilioAccessError, UnreachableError, reason_of
 from ._credentials import HOW_TO_PROVIDE
 from ._http import DeadlineExceeded, RetriesExhausted, UnusableAnswer, connect_failure
 
@@ -29,19 +30,7 @@ class AccountAccessError(TwilioAccessError):
     """The gateway has no credentials that can act as this account (a ``/v1`` API needs its own)."""
 
 
-def _tag(
-    err: TwilioAccessError, request: str, reason: str, status: int | None = None, code: int | None = None
-) -> TwilioAccessError:
-    err.request = request  # type: ignore[attr-defined]
-    err.reason = reason  # type: ignore[attr-defined]
-    err.status = status  # type: ignore[attr-defined]
-    err.code = code  # type: ignore[attr-defined]
-    return err
-
-
-def reason_of(err: BaseException) -> str:
-    """The one-line reason of a gateway error (or of anything else)."""
-    return getattr(err, "reason", None) or str(err) or type(err).__name__
+__all__ = ["AccountAccessError", "ApiError", "map_exception", "mapped", "reason_of"]
 
 
 def _twilio_message(exc: TwilioRestException | TwilioServiceException) -> str:
@@ -61,7 +50,9 @@ def map_exception(
     if isinstance(exc, TwilioAccessError):
         return exc
     if isinstance(exc, RetriesExhausted):
-        return _tag(ApiError(f"{request}: {exc.reason}"), request, exc.reason, exc.status, exc.code)
+        return ApiError(
+            f"{request}: {exc.reason}", request=request, reason=exc.reason, status=exc.status, code=exc.code
+        )
     if isinstance(exc, TwilioRestException | TwilioServiceException):
         status = int(exc.status) if exc.status is not None else None
         code = exc.code if isinstance(exc.code, int) and exc.code != status else None
@@ -70,12 +61,13 @@ def map_exception(
         reason = f'{head} "{message}"' if message else head
         if status == 401 or code == 20003:
             text = f"the credentials were rejected ({who or 'as given'}): {request} answered {reason}. {HOW_TO_PROVIDE}"
-            return _tag(CredentialsError(text), request, f"the credentials were rejected ({reason})", status, code)
+            rejected = f"the credentials were rejected ({reason})"
+            return CredentialsError(text, request=request, reason=rejected, status=status, code=code)
         if status == 404:
-            return _tag(NotFoundError(f"{request}: {reason}"), request, reason, status, code)
-        return _tag(ApiError(f"{request}: {reason}"), request, reason, status, code)
+            return NotFoundError(f"{request}: {reason}", request=request, reason=reason, status=status, code=code)
+        return ApiError(f"{request}: {reason}", request=request, reason=reason, status=status, code=code)
     if isinstance(exc, UnusableAnswer):
-        return _tag(ApiError(f"{request}: {exc}"), request, str(exc))
+        return ApiError(f"{request}: {exc}", request=request, reason=str(exc))
     if isinstance(exc, requests.exceptions.RequestException):
         host = _host(exc, request)
         failure = connect_failure(exc)
@@ -92,10 +84,10 @@ def map_exception(
             reason = f"could not connect to {host} ({detail})"
         else:
             reason = f"the connection to {host} failed ({type(exc).__name__})"
-        return _tag(UnreachableError(f"{request}: {reason}"), request, reason)
+        return UnreachableError(f"{request}: {reason}", request=request, reason=reason)
     if isinstance(exc, ValueError | TwilioException):  # a 2xx answer that is not JSON, a bad page
         reason = f"the answer could not be read ({type(exc).__name__}: {exc})"
-        return _tag(ApiError(f"{request}: {reason}"), request, reason)
+        return ApiError(f"{request}: {reason}", request=request, reason=reason)
     raise exc
 
 

@@ -126,7 +126,7 @@ def apply_change(access: TwilioAccess, change: Change) -> ChangeResult:
     try:
         outcome, message, code = _send(access, change)
     except TwilioAccessError as err:
-        code = getattr(err, "code", None)
+        code = err.code
         outcome = classify_messaging_result(code) if change.product == "sms" and code else "failed"
         return ChangeResult(change, outcome, reason_of(err), code)
     if outcome != "done":

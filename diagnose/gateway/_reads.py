@@ -82,8 +82,8 @@ def _failure(err: TwilioAccessError, line: str, value: Any = None) -> Answer:
         error=reason_of(err),
         kind=_kind(err),
         message=str(err),
-        status=getattr(err, "status", None),
-        request=getattr(err, "request", "") or line,
+        status=err.status,
+        request=err.request or line,
     )
 
 

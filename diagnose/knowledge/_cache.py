@@ -7,7 +7,7 @@ and later runs skip straight to building the entry. Only clean files are
 stored, as JSON (never pickle), and any failure to read or write the cache just
 means checking again.
 
-Location: see :mod:`diagnose.cache`.
+Location: the caches handed in through :mod:`diagnose.cache` (none: nothing is remembered).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..cache import cache_dir, private_folder
+from ..cache import current_caches, private_folder
 
 # The modules whose code decides whether a file is valid: a change to any of them is a new cache key.
 _CHECKERS = (
@@ -54,11 +54,11 @@ def _salt() -> bytes:
 
 
 def _entry_path(raw: bytes, name: str) -> Path | None:
-    folder = cache_dir()
+    folder = current_caches().knowledge
     if folder is None:
         return None
     key = hashlib.sha256(_salt() + name.encode() + b"\0" + raw).hexdigest()
-    return folder / "knowledge" / f"{key}.json"
+    return folder / f"{key}.json"
 
 
 def recall(raw: bytes, name: str) -> dict[str, Any] | None:

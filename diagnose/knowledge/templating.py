@@ -30,7 +30,7 @@ from jinja2.sandbox import (
 )
 from markupsafe import Markup
 
-from ..cache import template_bytecode_cache
+from ..cache import current_caches
 from ..conditions import UNKNOWN
 from ..errors import KnowledgeError
 from ..facts import FACTS
@@ -201,7 +201,7 @@ _CODEGEN = hashlib.sha256(Path(__file__).read_bytes() + Path(_bounds.__file__).r
 @functools.lru_cache(maxsize=1024)
 def _compiled(template: str) -> Template:
     env = _environment()
-    cache = template_bytecode_cache()
+    cache = current_caches().templates
     if cache is None:
         return env.template_class.from_code(env, env.compile(_instrument(_parse(template))), env.make_globals(None))
     # Jinja2 caches only loader templates; its bucket API works for strings too (keyed by source).

@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ..cache import template_bytecode_cache
+from ..cache import current_caches
 from ..errors import RenderError
 from . import _markdown as md
 from ._text import WIDTH, Styled, clean, indent, one_line, tidy, wrap
@@ -38,10 +38,13 @@ def _wrap(
 
 
 def _environment(*, autoescape: bool, **options: Any) -> jinja2.Environment:
-    """The settings both environments share: package templates, compiled once, strict about names."""
+    """The settings both environments share: package templates, compiled once, strict about names.
+
+    The bytecode cache is the one the edge handed in (:func:`diagnose.cache.use_caches`), if any.
+    """
     return jinja2.Environment(
         loader=jinja2.PackageLoader("diagnose", "render/templates"),
-        bytecode_cache=template_bytecode_cache(),
+        bytecode_cache=current_caches().templates,
         undefined=jinja2.StrictUndefined,
         autoescape=autoescape,
         trim_blocks=True,
@@ -51,8 +54,13 @@ def _environment(*, autoescape: bool, **options: Any) -> jinja2.Environment:
     )
 
 
-@functools.lru_cache(maxsize=1)
 def text_env() -> jinja2.Environment:
+    return _text_env(current_caches().templates)
+
+
+@functools.lru_cache(maxsize=2)
+def _text_env(_cache: object) -> jinja2.Environment:
+    """One environment per bytecode cache, so that caches handed in later are used."""
     env = _environment(autoescape=False, finalize=_finalize_text)
     env.filters.update(
         wrap=_wrap,
@@ -73,8 +81,12 @@ def _token(value: object) -> str:
     return re.sub(r"[^a-z0-9-]+", "-", str(value).lower()).strip("-") or "none"
 
 
-@functools.lru_cache(maxsize=1)
 def html_env() -> jinja2.Environment:
+    return _html_env(current_caches().templates)
+
+
+@functools.lru_cache(maxsize=2)
+def _html_env(_cache: object) -> jinja2.Environment:
     env = _environment(autoescape=True)
     env.filters.update(
         md=md.to_html,

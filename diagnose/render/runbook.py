@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .errors import RenderError
-from .render._env import render_html, render_text, stylesheet
-from .render._views import entry_view
+from ..errors import RenderError
+from ._env import render_html, render_text, stylesheet
+from ._views import entry_view
 
 if TYPE_CHECKING:
-    from .knowledge.model import Entry
+    from ..knowledge.model import Entry
 
 __all__ = ["RUNBOOK_FORMATS", "build_site", "render_runbook"]
 
