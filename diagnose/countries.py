@@ -96,6 +96,11 @@ class CountryList:
     def codes(self) -> frozenset[str]:
         return frozenset(c.iso for c in self.countries)
 
+    @property
+    def isos(self) -> tuple[str, ...]:
+        """The ISO codes in the order of the file."""
+        return tuple(c.iso for c in self.countries)
+
     def get(self, iso: str) -> CountryEntry | None:
         return next((c for c in self.countries if c.iso == iso), None)
 

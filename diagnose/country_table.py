@@ -14,10 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-# The messaging high-risk countries that only the Console can change (docs for error 30649).
-CONSOLE_ONLY_COUNTRIES: tuple[str, ...] = ("BD", "IL", "NG", "PK", "PS", "LK", "AZ", "TJ", "OM", "TN", "DZ")
-# Countries SMS can never be enabled for (Iran since 2025-03-15, Syria and Cuba since 2025-09-15).
-BLOCKED_COUNTRIES: tuple[str, ...] = ("IR", "SY", "CU")
+# Which countries are high-risk (Console-only) or blocked is knowledge, not part of this table:
+# knowledge/countries.yaml, read through diagnose.countries.country_data().
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diagnose.country_table import CONSOLE_ONLY_COUNTRIES, countries, voice_countries
+from diagnose.countries import country_data
+from diagnose.country_table import countries, voice_countries
 from diagnose.errors import InputError
 from diagnose.simulator import (
     DEMO_SCENARIO,
@@ -32,6 +33,10 @@ from diagnose.simulator import (
     State,
     load_scenario,
 )
+
+# One source for the country lists: the knowledge (knowledge/countries.yaml).
+CONSOLE_ONLY_COUNTRIES = country_data().messaging_high_risk.isos
+BLOCKED_COUNTRIES = country_data().not_allowed.isos
 
 PARENT = "AC827b9cd0b030dcac3e225df5797efde0"
 SUPPORT = "AC15bf105506e1d44cb84ba12ca58143a1"  # Full subaccount
@@ -183,6 +188,7 @@ def test_defaults_fill_a_compact_entry():
     assert message.sid.startswith("SM") and len(message.sid) == 34
     assert account.calls[0].status == "completed"
     assert scenario.console_only_countries == CONSOLE_ONLY_COUNTRIES
+    assert scenario.blocked_countries == BLOCKED_COUNTRIES
 
 
 def test_subaccount_home_country_defaults_to_the_parents():
@@ -661,7 +667,7 @@ def test_accounts_property_exposes_credentials(demo_sim):
 
 # --- properties -----------------------------------------------------------------------------------
 
-CHANGEABLE = sorted(set(countries()) - set(CONSOLE_ONLY_COUNTRIES) - {"IR", "SY", "CU"})
+CHANGEABLE = sorted(set(countries()) - set(CONSOLE_ONLY_COUNTRIES) - set(BLOCKED_COUNTRIES))
 
 
 def _patch_form(changes: dict[str, bool]) -> dict[str, list[str]]:

@@ -19,7 +19,7 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from diagnose.country_table import CONSOLE_ONLY_COUNTRIES
+from diagnose.simulator._model import known_lists
 
 GENERATE_KEYS = (
     "subaccounts", "countries", "seed", "home_country", "sms_gap_rate", "voice_gap_rate",
@@ -70,13 +70,14 @@ def generate_scenario(
         raise ValueError("subaccounts must be between 0 and 100000")
     rng = random.Random(seed)
     codes = tuple(dict.fromkeys(c.upper() for c in countries))
+    console_only = set(known_lists()[0])
     main_sid = "AC" + _hex(rng)
     main: dict[str, Any] = {
         "sid": main_sid,
         "auth_token": _hex(rng),
         "friendly_name": "Generated Platform",
         "home_country": home_country,
-        "messaging_geo_permissions": {c: c not in CONSOLE_ONLY_COUNTRIES for c in codes},
+        "messaging_geo_permissions": {c: c not in console_only for c in codes},
         "voice_dialing_permissions": {_voice_key(c): {"low_risk": True} for c in codes},
     }
     accounts = [main]
@@ -90,7 +91,7 @@ def generate_scenario(
         roll = rng.random()
         if roll < inactive_rate:
             sub["status"] = "suspended" if roll < inactive_rate / 2 else "closed"
-        sms = {c: not (rng.random() < sms_gap_rate or c in CONSOLE_ONLY_COUNTRIES) for c in codes}
+        sms = {c: not (rng.random() < sms_gap_rate or c in console_only) for c in codes}
         sub["messaging_geo_permissions"] = sms
         if sms_inherit_rate and rng.random() < sms_inherit_rate:
             sub["messaging_settings"] = {"geo_permissions_inheritance": True}

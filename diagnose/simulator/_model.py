@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from diagnose.country_table import BLOCKED_COUNTRIES, CONSOLE_ONLY_COUNTRIES
 from diagnose.simulator._faults import Fault
 
 # --- enums, from twilio_api_v2010.json ---------------------------------------------------------------
@@ -196,14 +195,23 @@ class Account:
         return self.voice_dialing_permissions.get(iso, default)
 
 
+def known_lists() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The Console-only and the blocked countries, from the knowledge (imported late: it loads phonenumbers)."""
+    from diagnose.countries import country_data
+
+    data = country_data()
+    return data.messaging_high_risk.isos, data.not_allowed.isos
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A validated scenario: accounts, country policy, latency and faults."""
 
     accounts: tuple[Account, ...]
     now: dt.datetime
-    console_only_countries: tuple[str, ...] = CONSOLE_ONLY_COUNTRIES
-    blocked_countries: tuple[str, ...] = BLOCKED_COUNTRIES
+    # By default, Twilio's lists as the knowledge has them (knowledge/countries.yaml).
+    console_only_countries: tuple[str, ...] = field(default_factory=lambda: known_lists()[0])
+    blocked_countries: tuple[str, ...] = field(default_factory=lambda: known_lists()[1])
     high_risk_special_prefixes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     latency_ms: int = 0
     faults: tuple[Fault, ...] = ()

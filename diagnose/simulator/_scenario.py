@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from diagnose.country_table import BLOCKED_COUNTRIES, CONSOLE_ONLY_COUNTRIES, VOICE_SHARED_ENTRIES, countries
+from diagnose.country_table import VOICE_SHARED_ENTRIES, countries
 from diagnose.errors import InputError
 from diagnose.simulator._faults import Fault, parse_match
 from diagnose.simulator._model import (
@@ -47,6 +47,7 @@ from diagnose.simulator._model import (
     Notification,
     Scenario,
     VoicePermission,
+    known_lists,
 )
 
 # --- YAML with line numbers --------------------------------------------------------------------------
@@ -409,8 +410,10 @@ def _build(data: Any, source: str, now: dt.datetime | None) -> Scenario:
         at = root.key(top, key)
         return tuple(_iso(v, at.item(top[key], i)) for i, v in enumerate(_sequence(top[key], at)))
 
-    console_only = country_list("console_only_countries", CONSOLE_ONLY_COUNTRIES)
-    blocked = country_list("blocked_countries", BLOCKED_COUNTRIES)
+    # By default, Twilio's lists as the knowledge has them (knowledge/countries.yaml).
+    known_console_only, known_blocked = known_lists()
+    console_only = country_list("console_only_countries", known_console_only)
+    blocked = country_list("blocked_countries", known_blocked)
     prefixes = _prefixes(top.get("high_risk_special_prefixes"), root.key(top, "high_risk_special_prefixes"))
     latency = _integer(top.get("latency_ms", 0), root.key(top, "latency_ms"))
 
