@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from diagnose.cli import main
 from diagnose.simulator import DEMO_SCENARIO, Simulator, load_scenario
+from tests.shared import CALL_CAUSE_CASES, REQUIRED_CAUSES, SMS_CAUSE_CASES, cause_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,14 +48,7 @@ def creds_env(sim: Simulator, case: str) -> tuple[str, str, dict[str, str]]:
 def test_explain_21408_text_covers_every_cause() -> None:
     code, out, _ = run(["explain", "21408"])
     assert code == 0
-    for cause in (
-        "missing-country",
-        "subaccount-mismatch",
-        "high-restriction-country",
-        "country-not-allowed",
-        "permission-enabled-now",
-        "wrong-country-code",
-    ):
+    for cause in REQUIRED_CAUSES[21408]:
         assert cause in out
     assert "\x1b[" not in out
 
@@ -176,17 +170,8 @@ def test_unreachable_api_exits_3() -> None:
 
 # --- live diagnosis ---------------------------------------------------------------
 
-SMS = [
-    "missing-country",
-    "subaccount-mismatch",
-    "high-restriction-country",
-    "country-not-allowed",
-    "permission-enabled-now",
-    "wrong-country-code",
-]
 
-
-@pytest.mark.parametrize("cause", SMS)
+@pytest.mark.parametrize("cause", SMS_CAUSE_CASES)
 def test_each_21408_cause_is_confirmed_live(demo: Simulator, cause: str) -> None:
     sid, owner, env = creds_env(demo, cause)
     code, out, err = run([sid, "--account", owner, "--format", "json"], env)
@@ -231,24 +216,12 @@ def test_delivered_and_other_code(demo: Simulator) -> None:
     assert diag["error"]["code"] != 21408 and diag["error"]["docs_url"].endswith(str(diag["error"]["code"]))
 
 
-VOICE = [
-    "voice-missing-country",
-    "voice-subaccount-mismatch",
-    "voice-high-risk-number-range",
-    "voice-trial-account",
-    "voice-country-not-allowed",
-    "voice-wrong-country-code",
-    "voice-permission-enabled-now",
-    "sip-missing-country",
-]
-
-
-@pytest.mark.parametrize("case", VOICE)
+@pytest.mark.parametrize("case", CALL_CAUSE_CASES)
 def test_each_voice_cause_is_confirmed_live(demo: Simulator, case: str) -> None:
     sid, owner, env = creds_env(demo, case)
     code, out, err = run([sid, "--account", owner, "--format", "json"], env)
     (diag,) = json.loads(out)["diagnoses"]
-    expected = case.removeprefix("voice-").removeprefix("sip-")
+    expected = cause_of(case)
     assert (diag["verdict"], diag["cause"]) == ("confirmed", expected), (diag["causes"], err)
     assert code == 0
     assert diag["subject"] == {"kind": "call", "sid": sid}

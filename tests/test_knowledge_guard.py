@@ -13,23 +13,10 @@ from diagnose._data import COUNTRY_FILE
 from diagnose.facts import FACTS
 from diagnose.knowledge import BUILTIN_DIR, Entry, lint_paths, load_knowledge, lookup_error
 from diagnose.knowledge.templating import check_template
+from tests.shared import REQUIRED_CAUSES
 
 BUILTIN_FILES = sorted(p for p in BUILTIN_DIR.glob("*.yaml") if p.name != COUNTRY_FILE)
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-
-REQUIRED_CAUSES = {
-    21408: {
-        "missing-country",
-        "subaccount-mismatch",
-        "high-restriction-country",
-        "country-not-allowed",
-        "permission-enabled-now",
-        "wrong-country-code",
-    },
-    21215: {"missing-country", "subaccount-mismatch", "high-risk-number-range", "trial-account"},
-    13227: {"missing-country", "subaccount-mismatch", "high-risk-number-range", "trial-account"},
-    32205: {"missing-country", "subaccount-mismatch", "high-risk-number-range", "trial-account"},
-}
 
 pytestmark = pytest.mark.skipif(not BUILTIN_FILES, reason="no built-in knowledge files yet")
 

@@ -33,6 +33,7 @@ from diagnose.simulator import (
     State,
     load_scenario,
 )
+from tests.shared import CALL_CAUSE_CASES, DEMO_CASES, REQUIRED_CAUSES, SMS_CAUSE_CASES, cause_of
 
 # One source for the country lists: the knowledge (knowledge/countries.yaml).
 CONSOLE_ONLY_COUNTRIES = country_data().messaging_high_risk.isos
@@ -75,25 +76,26 @@ def raw(sim: Simulator, path: str, auth: tuple[str, str] | None, method: str = "
 # --- the demo scenario ----------------------------------------------------------------------------
 
 
-def test_demo_has_one_case_per_cause(demo_scenario):
-    assert set(demo_scenario.cases) == {
-        "missing-country",
-        "subaccount-mismatch",
-        "high-restriction-country",
-        "country-not-allowed",
-        "permission-enabled-now",
-        "wrong-country-code",
-        "delivered",
-        "other-error",
-        "voice-missing-country",
-        "voice-subaccount-mismatch",
-        "voice-high-risk-number-range",
-        "voice-trial-account",
-        "voice-country-not-allowed",
-        "voice-wrong-country-code",
-        "voice-permission-enabled-now",
-        "sip-missing-country",
-    }
+def test_demo_has_one_case_per_required_cause(demo_scenario):
+    from diagnose.knowledge import load_knowledge
+
+    kb = load_knowledge()
+    sms = {cause_of(c) for c in SMS_CAUSE_CASES}
+    assert REQUIRED_CAUSES[21408] <= sms, "a 21408 cause without a demo message"
+    calls = {cause_of(c) for c in CALL_CAUSE_CASES}
+    assert REQUIRED_CAUSES[21215] <= calls, "a voice cause without a demo call"
+    assert len(set(DEMO_CASES)) == len(DEMO_CASES)
+
+    # every label names a real cause: of 21408 for a message, of a voice code for a call
+    def cause_ids(*codes: int) -> set[str]:
+        return {cause.id for code in codes if (entry := kb.get(code)) for cause in entry.causes}
+
+    assert sms <= cause_ids(21408)
+    assert calls <= cause_ids(21215, 13227, 32205)
+    # the rest: one delivered message and one failure with a code that has no knowledge
+    rest = {m.case: m for m in demo_scenario.messages() if m.case and m.error_code != 21408}
+    assert {m.status for m in rest.values()} >= {"delivered"}
+    assert any(m.error_code and kb.get(m.error_code) is None for m in rest.values())
 
 
 def test_demo_accounts_are_a_parent_with_a_full_and_a_trial_subaccount(demo_scenario):

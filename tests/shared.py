@@ -1,0 +1,48 @@
+"""Lists that several test files share, each taken from its one source.
+
+* :data:`REQUIRED_CAUSES`: the causes the issues require for each code (a
+  specification: the knowledge must have them, and the demo must show them).
+* The demo cases: the ``case`` labels of the bundled demo scenario, which are
+  cause ids (``voice-…``/``sip-…`` for calls), read from the scenario itself.
+"""
+
+from __future__ import annotations
+
+from diagnose.simulator import DEMO_SCENARIO, load_scenario
+
+REQUIRED_CAUSES: dict[int, frozenset[str]] = {
+    21408: frozenset(
+        {
+            "missing-country",
+            "subaccount-mismatch",
+            "high-restriction-country",
+            "country-not-allowed",
+            "permission-enabled-now",
+            "wrong-country-code",
+        }
+    ),
+    21215: frozenset({"missing-country", "subaccount-mismatch", "high-risk-number-range", "trial-account"}),
+    13227: frozenset({"missing-country", "subaccount-mismatch", "high-risk-number-range", "trial-account"}),
+    32205: frozenset({"missing-country", "subaccount-mismatch", "high-risk-number-range", "trial-account"}),
+}
+
+_DEMO = load_scenario(DEMO_SCENARIO)
+
+DEMO_CASES: tuple[str, ...] = tuple(_DEMO.cases)
+"""Every case label of the demo scenario, in file order."""
+
+SMS_CAUSE_CASES: tuple[str, ...] = tuple(m.case for m in _DEMO.messages() if m.case and m.error_code == 21408)
+"""Demo messages that failed with 21408; each label is the cause that explains it."""
+
+CALL_CAUSE_CASES: tuple[str, ...] = tuple(c.case for c in _DEMO.calls() if c.case)
+"""Demo calls; each label is ``voice-<cause>`` or ``sip-<cause>``."""
+
+CALL_PREFIXES = ("voice-", "sip-")
+
+
+def cause_of(case: str) -> str:
+    """The cause id a demo case label stands for (``voice-trial-account`` → ``trial-account``)."""
+    for prefix in CALL_PREFIXES:
+        if case.startswith(prefix):
+            return case.removeprefix(prefix)
+    return case
