@@ -320,14 +320,14 @@ def test_a_command_imports_only_its_own_module() -> None:
     assert proc.returncode == 0, proc.stderr
     loaded = proc.stderr.strip().splitlines()[-1]
     assert "diagnose.cli.explain" in loaded
-    for other in ("sids", "demo", "runbook", "simulator", "knowledge", "audit", "scan", "progress", "prompts"):
+    for other in ("sids", "demo", "runbook", "simulator", "knowledge", "audit", "scan", "fix", "audit_log", "progress", "prompts"):
         assert f"diagnose.cli.{other}'" not in loaded, loaded
 
 
 def test_help_lists_every_visible_command_once() -> None:
     text = invoke(["--help"]).stdout
     commands = text.split("Commands:")[1].split()
-    for name in ("audit", "demo", "explain", "knowledge", "runbook", "scan", "simulator"):
+    for name in ("audit", "demo", "explain", "fix", "knowledge", "runbook", "scan", "simulator"):
         assert name in commands
     assert "sids" not in commands
 
