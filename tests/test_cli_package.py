@@ -320,7 +320,19 @@ def test_a_command_imports_only_its_own_module() -> None:
     assert proc.returncode == 0, proc.stderr
     loaded = proc.stderr.strip().splitlines()[-1]
     assert "diagnose.cli.explain" in loaded
-    for other in ("sids", "demo", "runbook", "simulator", "knowledge", "audit", "scan", "fix", "audit_log", "progress", "prompts"):
+    for other in (
+        "sids",
+        "demo",
+        "runbook",
+        "simulator",
+        "knowledge",
+        "audit",
+        "scan",
+        "fix",
+        "audit_log",
+        "progress",
+        "prompts",
+    ):
         assert f"diagnose.cli.{other}'" not in loaded, loaded
 
 
