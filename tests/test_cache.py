@@ -87,6 +87,8 @@ def test_every_file_in_the_cache_key_exists() -> None:
 # --- the cache is not a way in ---------------------------------------------------------
 
 RENDER = (
+    # The edge hands the caches in, as the command line does; then the core renders.
+    "import os; from diagnose.cache import caches_from_env, use_caches; use_caches(caches_from_env(os.environ));"
     "from diagnose.knowledge.templating import render_template;"
     "print(render_template('Enable {{ country_name }} ({{ country }})', {'country': 'IN', 'country_name': 'India'}))"
 )
