@@ -18,6 +18,7 @@ from typing import IO, Any
 import click
 
 from ..errors import DiagnoseError, InputError
+from ..safe_text import clean
 from . import exit_codes
 from ._common import knowledge_option, load_kb
 from ._router import CodeArg, FileArg, SidArg, StdinArg, TextArg, route
@@ -40,7 +41,7 @@ def _scrub(text: str, redact_numbers: bool) -> str:
 
 
 def _fail(message: str, code: int, redact_numbers: bool = False) -> None:
-    click.echo(f"diagnose: error: {_scrub(message, redact_numbers)}", err=True)
+    click.echo(f"diagnose: error: {clean(_scrub(message, redact_numbers))}", err=True)  # never raw to a terminal
     sys.exit(code)
 
 
