@@ -34,6 +34,10 @@ without publishing the number (error 20429); see docs/audit.md for how this defa
 MAX_CONCURRENCY = 100
 
 
+class _Stopped(TwilioAccessError):
+    """Raised in a worker after Ctrl-C, so it makes no further request for its account."""
+
+
 @dataclass
 class RunInfo:
     """What the run did, besides the accounts: for the summary and the exit code."""
@@ -72,6 +76,15 @@ class Auditor:
         self.products = tuple(products)
         self.concurrency = max(1, min(MAX_CONCURRENCY, concurrency))
         self.parent: ParentView | None = None
+        self.stopping = threading.Event()  # set on Ctrl-C: workers start no new read
+
+    def _reads(self, reads: list[Any], cache: Any) -> dict[Any, Any]:
+        """``run_reads``, unless the run is stopping (then the account is abandoned, not reported)."""
+        from .gateway import run_reads
+
+        if self.stopping.is_set():
+            raise _Stopped("the audit was interrupted")
+        return run_reads(self.access, reads, cache)
 
     # --- one account ------------------------------------------------------------
 
@@ -86,7 +99,7 @@ class Auditor:
         answers are read once and kept (``self.parent``).
         """
         from . import plan
-        from .gateway import ReadCache, run_reads
+        from .gateway import ReadCache
 
         sid = str(account.get("sid") or "")
         owner = account.get("owner_account_sid")
@@ -103,7 +116,7 @@ class Auditor:
         first = [sms_read] if "sms" in self.products else []
         if "voice" in self.products and parent_sid is not None:
             first.append(settings_read)
-        answers = run_reads(self.access, first, cache) if first else {}
+        answers = self._reads(first, cache) if first else {}
         if "sms" in self.products:
             answer = answers[sms_read]
             if answer.ok:
@@ -174,10 +187,9 @@ class Auditor:
         States/Canada", +1) and no ``CA`` entry: ``CA`` is read from ``US``.
         """
         from . import plan
-        from .gateway import run_reads
 
         listing = plan.voice_countries_on(sid)
-        answer = run_reads(self.access, [listing], cache)[listing]
+        answer = self._reads([listing], cache)[listing]
         if not answer.ok:
             return None, f"voice dialing permissions: {answer.error}"
         out: dict[str, VoiceRanges] = {}
@@ -194,7 +206,7 @@ class Auditor:
             elif not is_not_allowed(iso):
                 missing[iso] = plan.voice_country(sid, entry)
         if missing:
-            answers = run_reads(self.access, list(missing.values()), cache)
+            answers = self._reads(list(missing.values()), cache)
             for iso, read in missing.items():
                 got = answers[read]
                 if got.ok and isinstance(got.value, dict):
@@ -249,6 +261,7 @@ class Auditor:
             source = listed if listed is not None else (s for s in subaccounts if s != main_sid)
             self._pool_run(source, emit, info, on_listed, stop)
         except KeyboardInterrupt:
+            self.stopping.set()
             info.interrupted = True
         return info
 
