@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .audit import AccountAudit
-from .audit_reads import reason_of
-from .errors import CredentialsError, TwilioAccessError
+from .errors import CredentialsError, TwilioAccessError, reason_of
 from .scan import Failure, Grouper, from_alert, from_message, from_notification, parse_time
 
 if TYPE_CHECKING:
