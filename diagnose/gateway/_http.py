@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import heapq
 import ipaddress
+import itertools
 import json
 import random
 import re
@@ -290,35 +292,67 @@ _CURRENT_WATCH = threading.local()
 
 
 class _Watch:
-    """Shuts down the sockets of one exchange when its deadline passes, waking any blocked read."""
+    """The deadline of one exchange: when it passes, the exchange's sockets are shut down, waking any blocked read."""
 
     def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
         self.connections: list[Any] = []
         self.fired = False
-        self._done = threading.Event()
+        self.done = False
 
     def __enter__(self) -> _Watch:
         _CURRENT_WATCH.value = self
-        threading.Thread(target=self._run, name="diagnose-deadline", daemon=True).start()
+        _WATCHDOG.watch(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
         _CURRENT_WATCH.value = None
-        self._done.set()
+        self.done = True
+
+    def fire(self) -> None:
+        self.fired = True
+        for conn in list(self.connections):
+            sock = getattr(conn, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Watchdog:
+    """One daemon thread for the deadlines of every exchange (a thread per request costs latency)."""
+
+    RECHECK = 0.05
+    """After a deadline, how often to shut down again: a connection may get its socket only later."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, _Watch]] = []
+        self._order = itertools.count()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, watch: _Watch) -> None:
+        with self._wake:
+            heapq.heappush(self._heap, (watch.deadline, next(self._order), watch))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="diagnose-deadlines", daemon=True)
+                self._thread.start()
+            elif self._heap[0][2] is watch:
+                self._wake.notify()
 
     def _run(self) -> None:
-        if self._done.wait(self.seconds):
-            return
-        self.fired = True
-        while True:  # until the exchange gives up: a connection may get its socket only now
-            for conn in list(self.connections):
-                sock = getattr(conn, "sock", None)
-                if sock is not None:
-                    with contextlib.suppress(OSError):
-                        sock.shutdown(socket.SHUT_RDWR)
-            if self._done.wait(0.05):
-                return
+        with self._wake:
+            while True:
+                now = time.monotonic()
+                while self._heap and (self._heap[0][2].done or self._heap[0][0] <= now):
+                    _, _, watch = heapq.heappop(self._heap)
+                    if not watch.done:
+                        watch.fire()
+                        heapq.heappush(self._heap, (now + self.RECHECK, next(self._order), watch))
+                        break  # the re-check is in the future: recompute the wait
+                self._wake.wait(self._heap[0][0] - now if self._heap else None)
+
+
+_WATCHDOG = _Watchdog()
 
 
 class _WatchedPool:
