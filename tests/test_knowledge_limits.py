@@ -65,6 +65,9 @@ ATTACKS = {
     "indent": "{{ 'a\\nb'|indent(999999999) }}",
     "tojson indent": "{{ [1, 2]|tojson(indent=999999999) }}",
     "long output": "{% for i in range(1000) %}{{ 'x' * 1000 }}{% endfor %}",
+    "recursive loop": (
+        "{% for x in range(1000) recursive %}{% if x < 20 %}{{ loop(range(x + 1, x + 999)) }}{% endif %}{% endfor %}"
+    ),
     "recursive macro calls": ("{% macro f(n) %}{% for i in range(10) %}{{ f(n) }}{% endfor %}{% endmacro %}{{ f(1) }}"),
 }
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Template, TemplateSyntaxError, Undefined, meta, nodes
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import (
     ImmutableSandboxedEnvironment,
     SandboxedEscapeFormatter,
@@ -96,6 +97,8 @@ class _Environment(ImmutableSandboxedEnvironment):
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _bounds.current().step()
+        if isinstance(__obj, LoopContext) and args:  # loop(children) in a recursive for: count those items too
+            args = (_bounds.bounded_iter(args[0]), *args[1:])
         owner = getattr(__obj, "__self__", None)
         name = getattr(__obj, "__name__", "")
         if owner is not None and isinstance(name, str):
