@@ -19,6 +19,7 @@ from typing import Any, TextIO
 import click
 
 from ..errors import DiagnoseError, InputError
+from ..safe_text import clean
 from .prompts import yes_option
 
 PRODUCTS = ("sms", "voice")
@@ -69,12 +70,6 @@ def gaps_from_audit(text: str, source: str) -> list[tuple[str, str, str]]:
 
 
 # --------------------------------------------------------------------------- text
-
-
-def clean(value: object) -> str:
-    """Text safe for a terminal: control characters (but newlines) shown escaped, never raw."""
-    text = str(value)
-    return "".join(ch if ch == "\n" or (ch.isprintable() and ch != "\x7f") else repr(ch)[1:-1] for ch in text)
 
 
 def _label(product: str) -> str:
