@@ -345,3 +345,14 @@ def test_json_output_is_the_documented_document(platform: Simulator, tmp_path: P
         (OWN, "done", True),
     ]
     assert {i["status"] for i in doc["items"]} == {"ok"}
+
+
+def test_an_unusable_audit_log_stops_before_any_write(platform: Simulator, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere"
+    target.write_text("")
+    link = tmp_path / "audit.jsonl"
+    link.symlink_to(target)
+    code, _, err = run(platform, "--country", "FR", "--apply", "--yes", "--audit-log", str(link))
+    assert code == 2 and "cannot open the audit log" in err
+    assert writes(platform) == []
+    assert target.read_text() == ""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import threading
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -49,6 +50,7 @@ class AuditLog:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._fd: int | None = None
+        self._lock = threading.Lock()  # changes made in parallel append one whole line each
 
     def open(self) -> AuditLog:
         """Open (and create) the file; raises :class:`InputError` when it cannot be used safely."""
@@ -83,7 +85,8 @@ class AuditLog:
             raise RuntimeError("the audit log is not open")
         line = json.dumps(record, ensure_ascii=True, sort_keys=False, separators=(",", ":")) + "\n"
         data = line.encode("ascii")
-        written = os.write(self._fd, data)
-        if written != len(data):  # pragma: no cover - a local file takes a short line whole
-            raise OSError(f"short write to {self.path}")
-        os.fsync(self._fd)
+        with self._lock:
+            written = os.write(self._fd, data)
+            if written != len(data):  # pragma: no cover - a local file takes a short line whole
+                raise OSError(f"short write to {self.path}")
+            os.fsync(self._fd)

@@ -188,23 +188,27 @@ def audit_record(result: Any, who: dict[str, str], when: str) -> dict[str, Any]:
 
 
 def apply_changes(access: Any, changes: Sequence[Any], parents: dict[str, str | None], log: Any, who: dict) -> list:
-    """Send the changes (parents first), read each back, log each one made; one failure never stops the others."""
-    from ..gateway._fix import apply_change
+    """Send the changes (parents first), read each back, log each one made; one failure never stops the others.
+
+    Each change is logged by the worker that made it, as soon as it is read back, so an
+    interruption later in the run never loses the record of a change already made.
+    """
+    from ..gateway._fix import ChangeResult, apply_change
     from .audit_log import utc_now
+
+    def send(change: Any) -> Any:
+        result = apply_change(access, change)
+        if result.outcome == "done":
+            log.append(audit_record(result, who, utc_now()))
+        return result
 
     results: list[Any] = []
     for tier in _tiers(changes, parents):
-        outcomes = access.run_concurrently([lambda c=c: apply_change(access, c) for c in tier])
+        outcomes = access.run_concurrently([lambda c=c: send(c) for c in tier])
         for change, outcome in zip(tier, outcomes, strict=True):
-            if outcome.ok and outcome.value is not None:
-                result = outcome.value
-            else:  # pragma: no cover - apply_change turns access errors into results
-                from ..gateway._fix import ChangeResult
-
-                result = ChangeResult(change, "failed", str(outcome.error))
-            if result.outcome == "done":
-                log.append(audit_record(result, who, utc_now()))
-            results.append(result)
+            ok = outcome.ok and outcome.value is not None
+            # apply_change turns access errors into results; an outcome error is the exception
+            results.append(outcome.value if ok else ChangeResult(change, "failed", str(outcome.error)))
     return results
 
 
