@@ -37,22 +37,12 @@ from ._rx import rx
 from ._text import bounded_lines, clean, timestamp
 from ._wording import WordingTable, default_table
 
-# A line worth reading: words every error shape carries. Kept in step with ANCHOR_TOKENS (bytes pre-filter).
-ANCHOR_WORDS = (
-    "error",
-    "exception",
-    "code",
-    "twilio",
-    "permission",
-    "permitting",
-    "authorized",
-    "failed",
-    "undelivered",
-    "errors/",
-    "payload",
-    "http/",
-)
-_ANCHOR = rx(r"(?i)error|exception|code|twilio|permi|authorized|failed|undelivered|payload|http/")
+# A line worth reading: one that can hold part of a Twilio error. Every shape carries one of these: a
+# code field or "code" word, "twilio", an SDK exception or error class, an HTTP 4xx/5xx status, a
+# Debugger payload, the words of the geo-permission messages, or "error"/"failed" right before a
+# five-digit code. _stream.TOKENS is the byte-level superset used to skip everything else quickly.
+_STRONG = ("code", "twilio", "xception", "permi", "authoriz", "payload", "apierror", "resterror", "errors/")
+_WEAK = rx(r"http/?[0-9. ]{0,4}[45][0-9][0-9]|(?:error|err|failed|failure)[^a-z0-9\n]{1,4}[0-9]{5}")
 BEFORE = 8  # lines read above an anchor (a traceback's call with to=…)
 AFTER = 14  # and below (a Node error's properties, a Ruby error's message line)
 MERGE_DISTANCE = 16  # hits further apart than this are never one error
@@ -67,7 +57,8 @@ class Record:
 
 
 def is_anchor(line: str) -> bool:
-    return _ANCHOR.search(line) is not None
+    low = line.lower()
+    return any(token in low for token in _STRONG) or _WEAK.search(low) is not None
 
 
 def windows(anchors: Sequence[int], total: int) -> list[tuple[int, int]]:
@@ -80,6 +71,17 @@ def windows(anchors: Sequence[int], total: int) -> list[tuple[int, int]]:
         else:
             out.append((start, end))
     return out
+
+
+def is_complete(hits: Sequence[Hit], line: str) -> bool:
+    """One line that is a whole error by itself: a code or a message, and the destination.
+
+    An indented line or a lone ``"key": value`` member is part of something bigger (pretty-printed
+    JSON, a stack trace) whatever it holds: its neighbours carry the account and the SIDs.
+    """
+    if line[:1].isspace() or line.startswith('"'):
+        return False
+    return any((h.code is not None or h.message is not None) and h.to is not None for h in hits)
 
 
 def hits_of(line: str, number: int, known_code: Callable[[int], bool]) -> list[Hit]:

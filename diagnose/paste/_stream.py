@@ -15,16 +15,29 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from ..models import Evidence
-from ._extract import AFTER, BEFORE, extract_lines, unwrap
+from ._extract import (
+    AFTER,
+    BEFORE,
+    MERGE_DISTANCE,
+    extract_lines,
+    hits_of,
+    is_anchor,
+    is_complete,
+    known_code_of,
+    unwrap,
+)
 from ._rx import rxb
 from ._text import MAX_LINE, bounded_lines, clean, decode
 from ._wording import WordingTable, default_table
 
 CHUNK = 8 * 1024 * 1024
 CARRY = 48  # lines carried into the next chunk: longer than any record
-# The same words as _extract._ANCHOR, on bytes; wordings without one of these words are only found on
-# lines that carry one (tests/test_paste_stream.py checks every built-in wording has one).
-ANCHOR_BYTES = rxb(rb"(?i)error|exception|code|twilio|permi|authorized|failed|undelivered|payload|http/")
+# Lower-case byte strings, one of which every line _extract._ANCHOR accepts holds (a superset: "rror"
+# also finds lines that only say ERROR). bytes.find runs in C far faster than any regex over a chunk.
+TOKENS = (b"code", b"twilio", b"xception", b"permi", b"authoriz", b"payload", b"rror", b"http", b"fail")
+# Weak tokens count only with what _extract._WEAK needs right after them: a digit (error 21408,
+# failed: 21408) or a 4xx/5xx status (HTTP 400, HTTP/2 400). ERROR lines of other software pass by.
+_WEAK_NEXT = {b"rror": rxb(rb"[0-9]"), b"fail": rxb(rb"[0-9]"), b"http": rxb(rb"[45]")}
 _LONG = 4 * MAX_LINE  # a line longer than this is cut where it stands: no window reads more around an anchor
 
 
@@ -76,46 +89,85 @@ def scan(
             carried = carried[-chunk_size:]
 
 
+def _candidates(body: bytes) -> list[int]:
+    """Start offsets of the lines holding a token, in order."""
+    low = body.lower()
+    starts: set[int] = set()
+    for token in TOKENS:
+        need = _WEAK_NEXT.get(token)
+        i = low.find(token)
+        while i >= 0:
+            if need is not None and need.search(low, i + 4, i + 16) is None:
+                i = low.find(token, i + 4)
+                continue
+            start = low.rfind(b"\n", max(0, i - _LONG), i) + 1
+            starts.add(start if start or i < _LONG else i)
+            end = low.find(b"\n", i)
+            if end < 0:
+                break
+            i = low.find(token, end)
+    return sorted(starts)
+
+
+def _line_end(body: bytes, start: int) -> int:
+    end = body.find(b"\n", start, start + _LONG)
+    return len(body) if end < 0 and start + _LONG >= len(body) else (start + _LONG if end < 0 else end)
+
+
 def _scan_body(body: bytes, first_line: int, table: WordingTable) -> Iterator[Evidence]:
-    """Errors in one chunk: windows of lines around pre-filter matches, parsed as a paste."""
-    windows: list[list[int]] = []  # [start offset, end offset, first line number]
+    """Errors in one chunk. A candidate line that is a whole error is read alone; one that is part of
+    a longer error (a traceback, pretty-printed JSON, curl output) is read with the lines around it."""
+    known = known_code_of(table)
     line_no = first_line
     counted_to = 0
-    for match in ANCHOR_BYTES.finditer(body):
-        pos = match.start()
-        if windows and pos < windows[-1][1]:
-            continue  # inside the window already open
-        line_no += body.count(b"\n", counted_to, pos)
-        counted_to = pos
-        start = pos
-        before = 0
-        while before <= BEFORE:
-            prev = body.rfind(b"\n", max(0, start - _LONG), start)
-            if prev < 0:
-                start = max(0, start - _LONG) if start - _LONG > 0 else 0
+    covered = -1  # offset up to which lines have already been read (alone or in a window)
+    last: Evidence | None = None
+    for start in _candidates(body):
+        if start < covered:
+            continue
+        line_no += body.count(b"\n", counted_to, start)
+        counted_to = start
+        end = _line_end(body, start)
+        line = clean(decode(body[start:end]))
+        if not is_anchor(line[:MAX_LINE]) and len(line) <= MAX_LINE:
+            continue
+        if len(line) <= MAX_LINE and is_complete(hits_of(line, line_no, known), line):
+            covered = end
+            for last in extract_lines([line], base=line_no, table=table):
+                yield last
+            continue
+        w_start = start
+        for _ in range(BEFORE):
+            prev = body.rfind(b"\n", max(0, w_start - 1 - _LONG), max(0, w_start - 1))
+            if w_start == 0:
                 break
-            start = prev
-            before += 1
-        if before > BEFORE:
-            start += 1
-        elif start > 0 and body[start - 1 : start] != b"\n":
-            start = max(0, pos - MAX_LINE)
-        end = pos
-        for _ in range(AFTER + 1):
-            nxt = body.find(b"\n", end + 1, end + 1 + _LONG)
-            if nxt < 0:
-                end = min(len(body), end + _LONG)
+            w_start = prev + 1 if prev >= 0 else max(0, w_start - 1 - _LONG)
+        if w_start <= covered:  # never read a line twice: it would give its error twice
+            w_start = covered + 1
+        w_end = end
+        for _ in range(AFTER):
+            if w_end >= len(body):
                 break
-            end = nxt
-        start_line = line_no - body.count(b"\n", start, pos)
-        if windows and start <= windows[-1][1]:
-            windows[-1][1] = max(windows[-1][1], end)
-        else:
-            windows.append([start, end, start_line])
-    for start, end, start_line in windows:
-        text = decode(body[start:end])
-        lines = unwrap([clean(line) for line in bounded_lines(text)])
-        yield from extract_lines(lines, base=start_line, table=table)
+            w_end = _line_end(body, w_end + 1)
+        base = line_no - body.count(b"\n", w_start, start)
+        lines = unwrap([clean(x) for x in bounded_lines(decode(body[w_start:w_end]))])
+        covered = w_end
+        for evidence in extract_lines(lines, base=base, table=table):
+            if _repeats(evidence, last):
+                continue
+            last = evidence
+            yield evidence
+
+
+def _repeats(evidence: Evidence, last: Evidence | None) -> bool:
+    """A fragment (a Node error's ``code: 21408`` below its message) of the error just read alone."""
+    return (
+        last is not None
+        and evidence.to_raw is None
+        and evidence.message is None
+        and evidence.code == last.code
+        and (evidence.line or 0) - (last.line or 0) <= MERGE_DISTANCE
+    )
 
 
 def scan_bytes(data: bytes, **kwargs: object) -> list[Evidence]:

@@ -1,0 +1,66 @@
+"""`diagnose triage`'s reader: a stream in bounded memory finds what a paste of the same text finds."""
+
+from __future__ import annotations
+
+import io
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from diagnose.knowledge import load_knowledge
+from diagnose.models import Evidence
+from diagnose.paste import extract, scan
+from diagnose.paste._extract import is_anchor
+
+CORPUS = Path(__file__).parent / "data" / "paste"
+SAMPLES = sorted(CORPUS.glob("*.txt"))
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[s.stem for s in SAMPLES])
+def test_stream_finds_what_the_paste_finds(sample: Path) -> None:
+    data = sample.read_bytes()
+
+    def key(e: Evidence) -> tuple[object, ...]:
+        # a curl error's account is on its request line: the stream reads a one-line error alone
+        return (e.code, e.to, e.country, None if e.format == "curl-verbose" else e.account_sid)
+
+    assert [key(e) for e in scan(io.BytesIO(data))] == [key(e) for e in extract(data.decode())]
+
+
+@pytest.mark.parametrize("chunk", [997, 4096, 1 << 20])
+def test_chunk_boundaries_neither_lose_nor_repeat_errors(chunk: int) -> None:
+    text = b"".join(s.read_bytes() + b"INFO unrelated line\n" * 25 for s in SAMPLES)
+    expected = [(e.code, e.to) for e in extract(text.decode())]
+    got = [(e.code, e.to) for e in scan(io.BytesIO(text), chunk_size=chunk)]
+    assert got == expected
+    assert [e.line for e in scan(io.BytesIO(text), chunk_size=chunk)] == sorted(
+        e.line for e in scan(io.BytesIO(text), chunk_size=chunk)
+    )
+
+
+def _log(megabytes: int) -> io.BytesIO:
+    block = (
+        b"".join(b"2026-11-30T10:00:00Z INFO GET /api/v1/items/%d 200 12ms\n" % i for i in range(10_000))
+        + b"2026-11-30T10:00:01Z ERROR sms failed code=21408 to=+2348031234567\n"
+    )
+    return io.BytesIO(block * (megabytes * 1_000_000 // len(block) + 1))
+
+
+def test_memory_stays_flat_as_the_log_grows() -> None:
+    peaks = []
+    for size in (2, 8):
+        stream = _log(size)
+        tracemalloc.start()
+        found = sum(1 for _ in scan(stream, chunk_size=1 << 20))
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert found > 0
+    # four times the input, not four times the memory: a few chunks at most either way
+    assert peaks[1] < 2 * peaks[0] + (4 << 20), peaks
+
+
+def test_every_builtin_wording_passes_the_prefilter() -> None:
+    for entry in load_knowledge().entries():
+        for wording in entry.wordings:
+            assert is_anchor(wording), (entry.code, wording)
