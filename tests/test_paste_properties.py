@@ -122,3 +122,16 @@ def test_redaction_never_leaks_a_token(text: str) -> None:
         assert token not in redact_secrets(line)
     masked = mask_numbers(text + " +33612345678")
     assert "+33612345678" not in masked
+
+
+@FUZZ
+@given(st.one_of(st.binary(max_size=600), mutated().map(str.encode)), st.integers(16, 4096))
+def test_stream_any_bytes_any_chunk_size(data: bytes, chunk: int) -> None:
+    import io
+
+    from diagnose.paste import scan
+
+    found = list(scan(io.BytesIO(data), chunk_size=chunk))
+    _check(found)
+    lines = [e.line for e in found]
+    assert lines == sorted(lines)

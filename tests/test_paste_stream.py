@@ -64,3 +64,10 @@ def test_every_builtin_wording_passes_the_prefilter() -> None:
     for entry in load_knowledge().entries():
         for wording in entry.wordings:
             assert is_anchor(wording), (entry.code, wording)
+
+
+def test_an_error_in_the_middle_of_a_huge_single_line_is_found() -> None:
+    data = b"x" * 3_000_000 + b" error 21408 to +2348031234567 " + b"y" * 2_000_000
+    found = list(scan(io.BytesIO(data), chunk_size=1 << 20))
+    assert [(e.code, e.country) for e in found] == [(21408, "NG")]
+    assert list(scan(io.BytesIO(b"z" * 5_000_000), chunk_size=1 << 20)) == []

@@ -300,6 +300,17 @@ def known_code_of(table: WordingTable) -> Callable[[int], bool]:
     return known
 
 
+def line_evidence(line: str, hits: list[Hit], number: int, table: WordingTable) -> list[Evidence]:
+    """The errors of one line read alone, from the hits already parsed out of it."""
+    memo: dict[tuple[int, int], tuple[str, str | None]] = {}
+    out = []
+    for record in group(hits):
+        evidence = to_evidence(record, [line], table, number, memo)
+        if evidence is not None:
+            out.append(evidence)
+    return out
+
+
 def extract_lines(
     lines: Sequence[str], *, base: int = 0, table: WordingTable | None = None, anchors: Sequence[int] | None = None
 ) -> list[Evidence]:

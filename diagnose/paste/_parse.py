@@ -63,14 +63,16 @@ class Hit:
     keys: frozenset[str] = field(default=frozenset(), compare=False)  # the field names seen (classification)
 
     def filled(self) -> dict[str, object]:
-        return {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if f.name not in _META and getattr(self, f.name) not in (None, False, "")
-        }
+        out = {}
+        for name in _FIELDS:
+            value = getattr(self, name)
+            if value is not None and value is not False and value != "":
+                out[name] = value
+        return out
 
 
 _META = frozenset({"format", "line", "excerpt", "code_source", "inbound", "keys"})
+_FIELDS = tuple(f.name for f in fields(Hit) if f.name not in _META)  # the error's own fields, in order
 
 
 def better_format(a: str | None, b: str | None) -> str | None:

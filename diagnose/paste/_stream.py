@@ -24,6 +24,7 @@ from ._extract import (
     is_anchor,
     is_complete,
     known_code_of,
+    line_evidence,
     unwrap,
 )
 from ._rx import rxb
@@ -62,8 +63,12 @@ def scan(
         if not last:
             cut = buffer.rfind(b"\n")
             if cut < 0 or len(buffer) - cut > _LONG:
-                cut = len(buffer) - 1  # one very long line: cut it where it stands
-            body, rest = buffer[: cut + 1], buffer[cut + 1 :]
+                # A line longer than _LONG is broken here, as if it held a newline (it counts one more
+                # line); an error across the break may be missed, nothing else is.
+                at = len(buffer) - min(len(buffer) // 2, 1024)
+                body, rest = buffer[:at] + b"\n", buffer[at:]
+            else:
+                body, rest = buffer[: cut + 1], buffer[cut + 1 :]
         else:
             body, rest = buffer, b""
         # The lines of body that the next round will carry, and so own.
@@ -75,18 +80,19 @@ def scan(
                     keep_from = 0
                     break
                 keep_from = prev + 1
+            if len(body) - keep_from > 2 * _LONG:
+                keep_from = len(body)  # long lines are not carried: this round reads and owns them
         limit_line = first_line + body.count(b"\n", 0, keep_from)
         for evidence in _scan_body(body, first_line, table):
             line = (evidence.line or 1) - 1
-            if emitted_upto <= line and (last or line < limit_line):
+            # a long line's pieces count as lines of their own: when this round owns all, it emits all
+            if emitted_upto <= line and (last or keep_from == len(body) or line < limit_line):
                 yield evidence
         if last:
             return
         emitted_upto = limit_line
         carried = body[keep_from:] + rest
         first_line = limit_line
-        if len(carried) > chunk_size + _LONG:  # a pathological run of long lines: drop the oldest
-            carried = carried[-chunk_size:]
 
 
 def _candidates(body: bytes) -> list[int]:
@@ -131,9 +137,10 @@ def _scan_body(body: bytes, first_line: int, table: WordingTable) -> Iterator[Ev
         line = clean(decode(body[start:end]))
         if not is_anchor(line[:MAX_LINE]) and len(line) <= MAX_LINE:
             continue
-        if len(line) <= MAX_LINE and is_complete(hits_of(line, line_no, known), line):
+        hits = hits_of(line, line_no, known) if len(line) <= MAX_LINE else []
+        if hits and is_complete(hits, line):
             covered = end
-            for last in extract_lines([line], base=line_no, table=table):
+            for last in line_evidence(line, hits, line_no, table):
                 yield last
             continue
         w_start = start
