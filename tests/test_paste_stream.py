@@ -71,3 +71,12 @@ def test_an_error_in_the_middle_of_a_huge_single_line_is_found() -> None:
     found = list(scan(io.BytesIO(data), chunk_size=1 << 20))
     assert [(e.code, e.country) for e in found] == [(21408, "NG")]
     assert list(scan(io.BytesIO(b"z" * 5_000_000), chunk_size=1 << 20)) == []
+
+
+ENDINGS = [b"Error 21408", b"Error 21408\n", b"x\nError 21408", b"\n\nError 21408 to +33612345678"]
+
+
+@pytest.mark.parametrize("data", ENDINGS)
+def test_a_last_line_without_newline_is_read(data: bytes) -> None:
+    assert [e.code for e in scan(io.BytesIO(data), chunk_size=4)] == [21408]
+    assert [e.code for e in scan(io.BytesIO(data))] == [21408]

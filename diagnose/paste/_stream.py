@@ -62,7 +62,7 @@ def scan(
         buffer = carried + data
         if not last:
             cut = buffer.rfind(b"\n")
-            if cut < 0 or len(buffer) - cut > _LONG:
+            if len(buffer) - (cut + 1) > _LONG:
                 # A line longer than _LONG is broken here, as if it held a newline (it counts one more
                 # line); an error across the break may be missed, nothing else is.
                 at = len(buffer) - min(len(buffer) // 2, 1024)
