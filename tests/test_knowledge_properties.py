@@ -8,8 +8,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from diagnose.conditions import UNKNOWN
@@ -219,12 +220,27 @@ def test_round_trip_of_every_fixture_entry() -> None:
             assert _without_source(reloaded) == _without_source(entry)
 
 
+def test_a_yaml_line_break_inside_a_string_is_refused_with_its_line() -> None:
+    # NEL (U+0085) is a line break to YAML: a title holding one would not survive a dump and reload.
+    data = yaml.safe_load(yaml.safe_dump(VALID_DATA))
+    data["causes"][0]["title"] = "Bad\x85title"
+    text = yaml.safe_dump(data, allow_unicode=False, sort_keys=False)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "Bad" in row)
+    with knowledge_file(text) as folder:
+        errors = [p for p in lint_paths([folder]) if p.severity == "error"]
+        assert [(p.line, "U+0085" in p.message) for p in errors] == [(line, True)]
+        with pytest.raises(KnowledgeError, match=r"U\+0085"):
+            load_knowledge([folder], include_builtin=False)
+
+
 @SETTINGS
 @given(
     title=st.text(min_size=1, max_size=40).filter(lambda t: t.strip() != ""),
     explanation=st.text(max_size=80),
     condition=st.sampled_from(["messaging_enabled == false", "is_trial and not is_subaccount", "country in ['IN']"]),
 )
+@example(title="\x850\r", explanation="", condition="messaging_enabled == false")  # NEL: a YAML line break
+@example(title="a\u2028b", explanation="", condition="messaging_enabled == false")
 def test_round_trip_is_stable_for_generated_text(title: str, explanation: str, condition: str) -> None:
     data = yaml.safe_load(yaml.safe_dump(VALID_DATA))
     data["causes"][0].update(title=title, explanation=explanation, confirmed_when=condition)

@@ -9,6 +9,7 @@ to the line (and column) where that value starts.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -185,6 +186,8 @@ def _check_size(root: yaml.Node) -> None:
         if id(node) in sizes:
             continue
         children = _children(node)
+        if isinstance(node, yaml.ScalarNode) and not done:
+            _check_scalar(node)
         if not done:
             stack.append((node, True))
             stack.extend((c, False) for c in children if id(c) not in sizes)
@@ -196,6 +199,23 @@ def _check_size(root: yaml.Node) -> None:
                 _mark(node).line,
             )
         sizes[id(node)] = total
+
+
+# YAML reads NEL and the Unicode line/paragraph separators as line breaks, so a string holding one
+# does not survive a dump and reload; C1 controls have no place in prose either.
+_LINE_BREAKS_AND_C1 = re.compile("[\x80-\x9f\u2028\u2029]")
+
+
+def _check_scalar(node: yaml.ScalarNode) -> None:
+    found = _LINE_BREAKS_AND_C1.search(node.value)
+    if found is not None:
+        position = _mark(node)
+        raise YamlProblem(
+            f"character U+{ord(found.group()):04X} (a C1 control or Unicode line separator) is not allowed "
+            "in a knowledge file: write a plain line break or a space",
+            position.line,
+            position.column,
+        )
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
