@@ -63,14 +63,58 @@ def _finding(cause: Cause, status: CauseStatus, facts: Mapping[str, Fact], env: 
     )
 
 
-def _verdict(findings: list[CauseFinding]) -> tuple[Verdict, str | None]:
+def _refines(cause: Cause, general: str, by_id: Mapping[str, Cause]) -> bool:
+    """Whether ``cause`` is a special case of ``general``, directly or through other causes."""
+    seen: set[str] = set()
+    current = cause.refines
+    while current and current not in seen:
+        if current == general:
+            return True
+        seen.add(current)
+        nxt = by_id.get(current)
+        current = nxt.refines if nxt is not None else ""
+    return False
+
+
+def _first_step(cause: Cause, env: Mapping[str, Any]) -> tuple[str, str, str] | None:
+    """The first fix step shown under these facts, as its templates (same templates, same text)."""
+    for step in cause.fix:
+        if step.when is None or step.when.evaluate(env) is not False:
+            return (step.text, step.console, step.api)
+    return None
+
+
+def _general(open_: list[Cause], env: Mapping[str, Any]) -> Cause | None:
+    """The open cause whose fix covers every other open cause, if there is one.
+
+    As data in the knowledge: every other open cause ``refines`` it (subaccount-mismatch refines
+    missing-country); or, failing that, all open causes start with the same fix step, and the first in
+    file order is taken.
+    """
+    by_id = {c.id: c for c in open_}
+    for general in open_:
+        if all(c is general or _refines(c, general.id, by_id) for c in open_):
+            return general
+    firsts = {_first_step(c, env) for c in open_}
+    if len(firsts) == 1 and None not in firsts:
+        return open_[0]
+    return None
+
+
+def _verdict(
+    findings: list[CauseFinding], entry: Entry, env: Mapping[str, Any]
+) -> tuple[Verdict, str | None, tuple[str, ...]]:
     confirmed = [f for f in findings if f.status == "confirmed"]
     if confirmed:
-        return "confirmed", confirmed[0].id
-    open_ = [f for f in findings if f.status != "ruled-out"]
-    if len(open_) == 1:
-        return "likely", open_[0].id
-    return "inconclusive", None
+        return "confirmed", confirmed[0].id, ()
+    open_ids = [f.id for f in findings if f.status != "ruled-out"]
+    if len(open_ids) == 1:
+        return "likely", open_ids[0], ()
+    causes = [c for c in entry.causes if c.id in open_ids]
+    general = _general(causes, env) if causes else None
+    if general is not None:
+        return "likely", general.id, tuple(i for i in open_ids if i != general.id)
+    return "inconclusive", None, ()
 
 
 def evaluate(facts: Mapping[str, Fact], entry: Entry | None) -> Findings:
@@ -110,5 +154,5 @@ def evaluate(facts: Mapping[str, Fact], entry: Entry | None) -> Findings:
             else:
                 seen_confirmed = cause.id
         findings.append(finding)
-    verdict, cause_id = _verdict(findings)
-    return Findings(code=entry.code, verdict=verdict, cause=cause_id, causes=tuple(findings))
+    verdict, cause_id, covers = _verdict(findings, entry, env)
+    return Findings(code=entry.code, verdict=verdict, cause=cause_id, causes=tuple(findings), covers=covers)

@@ -95,6 +95,9 @@ class Findings:
     verdict: Verdict
     cause: str | None
     causes: tuple[CauseFinding, ...] = ()
+    # With a likely verdict: the other open causes that the likely cause's fix also covers
+    # (they refine it, or share its first fix step).
+    covers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ class Diagnosis:
     next_checks: tuple[FixStep, ...] = ()  # no cause confirmed: what to check next, in order
     problem: str = ""  # verdict "unavailable": one line, why the subject could not be diagnosed
     problem_kind: ProblemKind | Literal[""] = ""
+    covers: tuple[str, ...] = ()  # likely: other open causes the printed fix also covers
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,9 @@ def _next_checks(findings: Findings, entry: Entry, env: Mapping[str, Any], facts
     from .knowledge.templating import render_template
 
     checks = []
-    for finding in findings.causes:
+    # Causes that refine the likely one come first: checking them decides between it and them.
+    ordered = sorted(findings.causes, key=lambda f: f.id == findings.cause)
+    for finding in ordered:
         cause = entry.cause(finding.id)
         if finding.status not in ("possible", "unknown") or cause is None:
             continue
@@ -124,6 +126,11 @@ def _open_questions(findings: Findings, facts: Mapping[str, Fact]) -> list[str]:
     """Which causes remain, and which unknown facts would decide between them, grouped by why."""
     open_ids = [c.id for c in findings.causes if c.status != "ruled-out"]
     lines = [f"Still open: {', '.join(open_ids)}."] if len(open_ids) > 1 else []
+    if findings.covers:
+        lines.append(
+            f"The fix given is for {findings.cause}; it also covers {', '.join(findings.covers)}, which could not be "
+            "ruled out. The unknown facts below would decide between them."
+        )
     by_reason: dict[str, list[str]] = {}
     for name in sorted({n for c in findings.causes if c.status != "ruled-out" for n in c.facts}):
         fact = facts.get(name)
@@ -285,4 +292,5 @@ def build_diagnosis(
         requests=tuple(f"{r.method} {r.url} → {r.status}" for r in requests),
         notes=_unique(extra),
         next_checks=next_checks,
+        covers=findings.covers,
     )

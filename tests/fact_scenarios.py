@@ -190,12 +190,22 @@ MESSAGING_API_CASES: dict[str, dict[str, Any]] = {
 }
 
 
+# 30648: a PATCH made as a subaccount that inherits its parent's SMS geo permissions.
+SUBACCOUNT_PATCH_CASES: dict[str, dict[str, Any]] = {
+    "subaccount-inherits": {**SUB, "error_code": 30648},
+    "not-a-subaccount": {"error_code": 30648},
+}
+
+
 def scenario(code: int, cause: str) -> dict[str, Any]:
     """Fact values under which ``code/cause`` should be the one confirmed cause."""
     if code == 21408:
         return {**SMS_BASE, **SMS_CASES[cause]}
     if code == 30649:
         return {**MESSAGING_API_BASE, **MESSAGING_API_CASES[cause]}
+    if code == 30648:
+        return {**MESSAGING_API_BASE, "country": "FR", "country_name": "France", "country_high_risk": False,
+                **SUBACCOUNT_PATCH_CASES[cause]}  # fmt: skip
     base = {**VOICE_BASE, "error_code": code, "channel": "sip" if code == 32205 else "voice"}
     return {**base, **VOICE_CASES[cause]}
 
@@ -206,6 +216,7 @@ CASES: dict[int, dict[str, dict[str, Any]]] = {
     13227: VOICE_CASES,
     32205: VOICE_CASES,
     30649: MESSAGING_API_CASES,
+    30648: SUBACCOUNT_PATCH_CASES,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from diagnose.conditions import UNKNOWN
 from diagnose.engine import cause_status, evaluate
 from diagnose.facts import FACTS
 from diagnose.knowledge import load_knowledge
-from diagnose.models import Fact
+from diagnose.models import Evidence, Fact
 from tests.fact_scenarios import CASES, scenario, with_unknown
 
 
@@ -154,3 +155,54 @@ def test_learning_an_unknown_fact_never_flips_a_decided_cause(code: int, values:
     for cid, status in before.items():
         if status in {"confirmed", "ruled-out"}:
             assert after[cid] == status, f"{code}/{cid} was {status}, became {after[cid]}"
+
+
+# --- refinement: a likely verdict with the general cause's fix ------------------------------------
+
+
+def test_a_subaccount_that_cannot_be_compared_gets_the_general_fix() -> None:
+    """A standard API key cannot read Accounts: subaccount-mismatch and missing-country stay open."""
+    from diagnose.report import build_diagnosis
+    from tests.fact_scenarios import SMS_BASE
+
+    values = with_unknown(SMS_BASE, "is_subaccount", "parent_account_sid", "parent_messaging_enabled")
+    facts = as_facts(values)
+    findings = evaluate(facts, BUILTIN[21408])
+    statuses = {f.id: f.status for f in findings.causes}
+    assert statuses["subaccount-mismatch"] == "possible" and statuses["missing-country"] == "possible"
+    assert findings.verdict == "likely" and findings.cause == "missing-country"
+    assert findings.covers == ("subaccount-mismatch",)
+    diagnosis = build_diagnosis(sms_evidence(), facts, findings, BUILTIN[21408])
+    assert diagnosis.fix and "30648" in diagnosis.fix[0].text  # the general fix, with what a 30648 means
+    assert any("also covers subaccount-mismatch" in n for n in diagnosis.notes)
+    assert [c.cause for c in diagnosis.next_checks] == ["subaccount-mismatch", "missing-country"]
+    assert "parent_messaging_enabled" in diagnosis.next_checks[0].unknown
+
+
+def sms_evidence() -> Evidence:
+    return Evidence(kind="message", sid="SM" + "0" * 32, code=21408)
+
+
+def test_refinement_is_data_and_unrelated_open_causes_stay_inconclusive() -> None:
+    entry = BUILTIN[21408]
+    assert entry.cause("subaccount-mismatch").refines == "missing-country"
+    # Unknown country risk too: high-restriction-country does not refine missing-country.
+    from tests.fact_scenarios import SMS_BASE
+
+    values = with_unknown(SMS_BASE, "is_subaccount", "parent_messaging_enabled", "country_high_risk")
+    findings = evaluate(as_facts(values), entry)
+    assert findings.verdict == "inconclusive" and findings.covers == ()
+
+
+def test_refines_is_linted(tmp_path) -> None:
+    from diagnose.knowledge import lint_paths
+
+    text = (Path(__file__).parent / "data" / "knowledge" / "valid" / "21408.yaml").read_text()
+    bad = text.replace("  - id: missing-country\n", "  - id: missing-country\n    refines: missing-contry\n", 1)
+    assert bad != text
+    (tmp_path / "21408.yaml").write_text(bad)
+    problems = [str(p) for p in lint_paths([tmp_path])]
+    assert any("refines 'missing-contry'" in p and "did you mean" in p for p in problems), problems
+    self_ref = text.replace("  - id: missing-country\n", "  - id: missing-country\n    refines: missing-country\n", 1)
+    (tmp_path / "21408.yaml").write_text(self_ref)
+    assert any("cannot refine itself" in str(p) for p in lint_paths([tmp_path]))

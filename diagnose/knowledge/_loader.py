@@ -554,6 +554,7 @@ def _warnings(analysis: _Analysis, f: _File) -> None:
     def where(key: str) -> KeyPath:
         return (key,) if key in own else ("extends",)
 
+    _check_refines(analysis, f, merged)
     related = merged.get("related", [])
     for i, code in enumerate(related):
         if lookup_error(code) is None and code not in analysis.top:
@@ -574,6 +575,34 @@ def _warnings(analysis: _Analysis, f: _File) -> None:
             f"log_level {merged.get('log_level')} differs from the error index's {known.log_level} for {f.code}",
             "warning",
         )
+
+
+def _check_refines(analysis: _Analysis, f: _File, merged: Mapping[str, Any]) -> None:
+    """``refines`` names another live cause of the same (merged) entry, without a cycle."""
+    causes = [c for c in merged.get("causes", []) if isinstance(c, dict) and isinstance(c.get("id"), str)]
+    by_id = {c["id"]: c for c in causes}
+    own = [c.get("id") if isinstance(c, dict) else None for c in (f.data or {}).get("causes", [])]
+    for cause in causes:
+        target = cause.get("refines")
+        if not isinstance(target, str) or not target:
+            continue
+        key: KeyPath = ("causes", own.index(cause["id"]), "refines") if cause["id"] in own else ("extends",)
+        if target == cause["id"]:
+            analysis.add(f, key, f"cause {cause['id']!r} cannot refine itself")
+        elif target not in by_id:
+            close = difflib.get_close_matches(target, list(by_id), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            analysis.add(f, key, f"refines {target!r}, but {f.code} has no cause with that id{hint}")
+        elif "retired" in by_id[target]:
+            analysis.add(f, key, f"refines {target!r}, which is retired")
+        else:
+            seen, current = {cause["id"]}, target
+            while current in by_id and isinstance(by_id[current].get("refines"), str):
+                if current in seen:
+                    analysis.add(f, key, f"refines cycle through {current!r}")
+                    break
+                seen.add(current)
+                current = by_id[current]["refines"]
 
 
 # --------------------------------------------------------------------------- building entries
@@ -624,6 +653,7 @@ def _build_cause(data: Mapping[str, Any]) -> Cause:
         verify=tuple(_text(v) for v in data.get("verify", ())),
         prevention=tuple(_text(p) for p in data.get("prevention", ())),
         retired=retired,
+        refines=_text(data.get("refines")),
     )
 
 

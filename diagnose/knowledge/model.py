@@ -54,6 +54,7 @@ class Cause:
     verify: tuple[str, ...] = ()  # templates
     prevention: tuple[str, ...] = ()  # templates
     retired: str = ""  # non-empty: no longer evaluated; the note says why
+    refines: str = ""  # id of the more general cause this one is a special case of (same entry)
 
     @property
     def names(self) -> frozenset[str]:
