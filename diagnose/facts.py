@@ -116,6 +116,13 @@ FACTS: Mapping[str, FactSpec] = _specs(
         "bool",
         "high_risk_tollfraud_numbers_enabled on the parent account.",
     ),
+    (
+        "voice_entry",
+        "str",
+        "The voice dialing-permission entry that governs the destination: US for Canada (one entry "
+        "'United States/Canada' covers +1), else the country's own ISO code.",
+    ),
+    ("voice_entry_name", "str", "The name of that entry ('United States/Canada' for US)."),
     ("voice_inheritance", "bool", "The subaccount's dialing_permissions_inheritance setting (/v1/Settings)."),
     (
         "effective_voice_low_risk_enabled",
@@ -177,9 +184,17 @@ def _permission_enabled(slot: Fetched, country: str | None, name: str, who: str)
     return Fact.unknown(name, f"the {who}'s geo permissions list no entry for {country}", slot.request)
 
 
-def _voice_flag(slot: Fetched, field: str, name: str, who: str) -> Fact:
+def _voice_flag(slot: Fetched, field: str, name: str, who: str, entry: str | None = None) -> Fact:
     if not slot.ok:
-        return Fact.unknown(name, _slot_reason(slot, f"the {who}'s dialing permissions"), slot.request)
+        reason = _slot_reason(slot, f"the {who}'s dialing permissions")
+        if entry and slot.error and "404" in slot.error:
+            # Which NANP territories have voice entries of their own is not documented.
+            reason = (
+                f"Twilio's voice dialing permissions have no entry {entry} (HTTP 404); which entry governs "
+                "these numbers is not documented: look for the destination in Console → Voice → Settings → "
+                "Geo permissions"
+            )
+        return Fact.unknown(name, reason, slot.request)
     value = slot.value.get(field) if isinstance(slot.value, Mapping) else None
     if isinstance(value, bool):
         return _known(name, value, slot.request)
@@ -296,7 +311,21 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
 
 
 def _voice_facts(context: Context, facts: Facts) -> Facts:
+    from .country_table import VOICE_ENTRY_NAMES, voice_entry
+
     out: Facts = {}
+    country = facts.get("country")
+    entry = voice_entry(str(country.value)) if country is not None and country.known and country.value else None
+    if entry is not None:
+        shared = entry != country.value  # type: ignore[union-attr]
+        source = "twilio_voice_v1.json: US is 'United States/Canada' for +1" if shared else "country"
+        out["voice_entry"] = _known("voice_entry", entry, source)
+        named = facts["country_name"]
+        name = VOICE_ENTRY_NAMES.get(entry) or str(named.value if named.known else entry)
+        out["voice_entry_name"] = _known("voice_entry_name", name, source)
+    else:
+        for fact_name in ("voice_entry", "voice_entry_name"):
+            out[fact_name] = Fact.unknown(fact_name, "the destination country is unknown")
     flags = (
         ("low_risk_numbers_enabled", "low_risk"),
         ("high_risk_special_numbers_enabled", "high_risk_special"),
@@ -304,11 +333,11 @@ def _voice_facts(context: Context, facts: Facts) -> Facts:
     )
     for field, short in flags:
         out[f"voice_{short}_enabled"] = _voice_flag(
-            context.voice_country, field, f"voice_{short}_enabled", "sending account"
+            context.voice_country, field, f"voice_{short}_enabled", "sending account", entry
         )
         parent_name = f"parent_voice_{short}_enabled"
         out[parent_name] = _not_subaccount(parent_name, facts) or _voice_flag(
-            context.parent_voice_country, field, parent_name, "parent account"
+            context.parent_voice_country, field, parent_name, "parent account", entry
         )
     settings = context.voice_settings
     if _not_subaccount("voice_inheritance", facts):
