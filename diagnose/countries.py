@@ -39,6 +39,8 @@ __all__ = [
     "CountryList",
     "Destination",
     "Source",
+    "blocked_prefix",
+    "countries_with_blocked_prefixes",
     "country_data",
     "country_name",
     "is_messaging_high_risk",
@@ -79,6 +81,7 @@ class CountryEntry:
     calling_code: int | None = None
     since: str | None = None  # not_allowed: the date Twilio stopped delivering
     area_codes: tuple[str, ...] = ()  # nanp: the three digits after +1
+    prefix: str | None = None  # blocked_prefixes: the E.164 prefix Twilio blocks ("+7978")
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ class CountryData:
     messaging_high_risk: CountryList
     not_allowed: CountryList
     nanp: CountryList
+    blocked_prefixes: CountryList | None = None  # ranges, not countries: not in ``lists``
 
     @property
     def lists(self) -> tuple[CountryList, ...]:
@@ -120,7 +124,7 @@ class CountryData:
     @property
     def sources(self) -> tuple[Source, ...]:
         seen: dict[tuple[str, str], Source] = {}
-        for lst in self.lists:
+        for lst in (*self.lists, *((self.blocked_prefixes,) if self.blocked_prefixes else ())):
             for src in lst.sources:
                 seen.setdefault((src.title, src.url), src)
         return tuple(seen.values())
@@ -181,12 +185,16 @@ def _entry(raw: Any, where: str) -> CountryEntry:
         isinstance(a, str) and re.fullmatch(r"[2-9]\d\d", a) for a in area_codes
     ):
         raise KnowledgeError("area_codes must be a list of three-digit strings", path=_DATA_FILE, key=where)
+    prefix = raw.get("prefix")
+    if prefix is not None and not (isinstance(prefix, str) and re.fullmatch(r"\+[1-9]\d{0,6}", prefix)):
+        raise KnowledgeError("prefix must be '+' and 1 to 7 digits, e.g. '+7978'", path=_DATA_FILE, key=where)
     return CountryEntry(
         iso=iso,
         name=_str(raw.get("name"), f"{where}.name"),
         calling_code=code,
         since=_str(since, f"{where}.since") if since is not None else None,
         area_codes=tuple(area_codes),
+        prefix=prefix,
     )
 
 
@@ -234,6 +242,7 @@ def country_data() -> CountryData:
         messaging_high_risk=_section(doc, "messaging_high_risk"),
         not_allowed=_section(doc, "not_allowed"),
         nanp=_section(doc, "nanp"),
+        blocked_prefixes=_section(doc, "blocked_prefixes") if "blocked_prefixes" in doc else None,
     )
 
 
@@ -275,6 +284,20 @@ def is_not_allowed(iso: str | None) -> bool:
     """Twilio does not deliver to the country at all (Iran, Syria, Cuba)."""
     code = _iso(iso)
     return code is not None and code in country_data().not_allowed.codes
+
+
+def blocked_prefix(number: str | None) -> CountryEntry | None:
+    """The blocked range an E.164 number falls in (Crimea +7978, North Korea +850), or None."""
+    section = country_data().blocked_prefixes
+    if section is None or not isinstance(number, str) or not number.startswith("+"):
+        return None
+    return next((e for e in section.countries if e.prefix and number.startswith(e.prefix)), None)
+
+
+def countries_with_blocked_prefixes() -> frozenset[str]:
+    """ISO codes that contain a blocked range (a number of any other country is in none)."""
+    section = country_data().blocked_prefixes
+    return frozenset(e.iso for e in section.countries) if section is not None else frozenset()
 
 
 def nanp_countries() -> Mapping[str, str]:

@@ -63,6 +63,14 @@ FACTS: Mapping[str, FactSpec] = _specs(
         "Messaging: the country is high-risk; only the Console can change it (30649).",
     ),
     ("country_not_allowed", "bool", "The country cannot be enabled at all (Iran, Syria, Cuba)."),
+    (
+        "to_blocked_prefix",
+        "bool",
+        "The destination is in a range Twilio blocks by prefix (Crimea +7978, North Korea +850), "
+        "whatever the country's geo permission.",
+    ),
+    ("blocked_prefix", "str", "The blocked prefix the destination starts with ('+7978'), or null."),
+    ("blocked_prefix_name", "str", "What the blocked range is ('Crimea'), or null."),
     # Accounts
     ("account_sid", "str", "The account that sent the message or placed the call."),
     ("account_type", "str", "Trial or Full."),
@@ -240,6 +248,30 @@ def _not_subaccount(name: str, facts: Facts) -> Fact | None:
     return None
 
 
+def _blocked_facts(e164: str | None, country: str | None, missing: str = "the destination is unknown") -> Facts:
+    """Whether the destination is in a range Twilio blocks by prefix (countries.yaml: blocked_prefixes)."""
+    from .countries import blocked_prefix, countries_with_blocked_prefixes
+
+    names = ("to_blocked_prefix", "blocked_prefix", "blocked_prefix_name")
+    if e164:
+        found = blocked_prefix(e164)
+        return {
+            "to_blocked_prefix": _known("to_blocked_prefix", found is not None, "country list (blocked_prefixes)"),
+            "blocked_prefix": _known("blocked_prefix", found.prefix if found else None, "country list"),
+            "blocked_prefix_name": _known("blocked_prefix_name", found.name if found else None, "country list"),
+        }
+    if country and country not in countries_with_blocked_prefixes():
+        # No blocked range lies in this country, so the number (unknown) is in none.
+        source = f"country list: no blocked range in {country}"
+        return {
+            "to_blocked_prefix": _known("to_blocked_prefix", False, source),
+            "blocked_prefix": _known("blocked_prefix", None, source),
+            "blocked_prefix_name": _known("blocked_prefix_name", None, source),
+        }
+    reason = f"{missing}, and {country} contains a blocked range" if country else missing
+    return {name: Fact.unknown(name, reason) for name in names}
+
+
 def _destination_facts(evidence: Evidence, context: Context) -> Facts:
     from .countries import country_name, is_messaging_high_risk, is_not_allowed, parse_destination
 
@@ -277,6 +309,7 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
             out["country_name"] = _known("country_name", country_name(iso), "country list")
             out["country_high_risk"] = _known("country_high_risk", is_messaging_high_risk(iso), "country list")
             out["country_not_allowed"] = _known("country_not_allowed", is_not_allowed(iso), "country list")
+        out.update(_blocked_facts(None, evidence.country, missing))
         return out
     home = None
     if evidence.from_:
@@ -307,25 +340,34 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
         reason = f"{evidence.to!r} maps to no country"
         for name in ("country", "country_name", "country_high_risk", "country_not_allowed"):
             out[name] = Fact.unknown(name, reason, "phonenumbers")
+    out.update(_blocked_facts(dest.e164, iso))
     return out
 
 
-def _voice_facts(context: Context, facts: Facts) -> Facts:
+def _voice_entry_facts(facts: Facts) -> Facts:
+    """The voice dialing-permission entry that governs the destination (US for Canada)."""
     from .country_table import VOICE_ENTRY_NAMES, voice_entry
 
     out: Facts = {}
     country = facts.get("country")
-    entry = voice_entry(str(country.value)) if country is not None and country.known and country.value else None
-    if entry is not None:
-        shared = entry != country.value  # type: ignore[union-attr]
-        source = "twilio_voice_v1.json: US is 'United States/Canada' for +1" if shared else "country"
-        out["voice_entry"] = _known("voice_entry", entry, source)
-        named = facts["country_name"]
-        name = VOICE_ENTRY_NAMES.get(entry) or str(named.value if named.known else entry)
-        out["voice_entry_name"] = _known("voice_entry_name", name, source)
-    else:
+    if country is None or not country.known or not country.value:
         for fact_name in ("voice_entry", "voice_entry_name"):
             out[fact_name] = Fact.unknown(fact_name, "the destination country is unknown")
+        return out
+    entry = voice_entry(str(country.value))
+    shared = entry != country.value
+    source = "twilio_voice_v1.json: US is 'United States/Canada' for +1" if shared else "country"
+    out["voice_entry"] = _known("voice_entry", entry, source)
+    named = facts.get("country_name")
+    name = VOICE_ENTRY_NAMES.get(entry) or str(named.value if named is not None and named.known else entry)
+    out["voice_entry_name"] = _known("voice_entry_name", name, source)
+    return out
+
+
+def _voice_facts(context: Context, facts: Facts) -> Facts:
+    out: Facts = {}
+    entry_fact = facts.get("voice_entry")
+    entry = str(entry_fact.value) if entry_fact is not None and entry_fact.known else None
     flags = (
         ("low_risk_numbers_enabled", "low_risk"),
         ("high_risk_special_numbers_enabled", "high_risk_special"),
@@ -427,6 +469,7 @@ def derive_facts(evidence: Evidence, context: Context | None = None) -> Facts:
         else Fact.unknown("from_number", "the input names no sender")
     )
     facts.update(_destination_facts(evidence, ctx))
+    facts.update(_voice_entry_facts(facts))
     if context is None:
         reason = "nothing was fetched from Twilio (offline)"
         facts.update(_input_account_facts(evidence, src))

@@ -27,6 +27,9 @@ SMS_BASE: dict[str, Any] = {
     "wrong_prefix_suspected": False,
     "country_high_risk": False,
     "country_not_allowed": False,
+    "to_blocked_prefix": False,
+    "blocked_prefix": None,
+    "blocked_prefix_name": None,
     "account_sid": "AC" + "1" * 32,
     "account_type": "Full",
     "account_status": "active",
@@ -39,8 +42,20 @@ SMS_BASE: dict[str, Any] = {
 
 SUB = {"is_subaccount": True, "parent_account_sid": "AC" + "0" * 32}
 
+# Crimea: phonenumbers reads +7 978 as Russia; Twilio blocks the range by prefix.
+CRIMEA = {
+    "to": "+79781234567",
+    "country": "RU",
+    "country_name": "Russia",
+    "calling_code": 7,
+    "to_blocked_prefix": True,
+    "blocked_prefix": "+7978",
+    "blocked_prefix_name": "Crimea",
+}
+
 SMS_CASES: dict[str, dict[str, Any]] = {
     "missing-country": {},
+    "blocked-prefix": CRIMEA,
     "subaccount-mismatch": {
         **SUB,
         "to": "+17875550100",
@@ -110,6 +125,7 @@ _GB = {"to": "+447012345678", "country": "GB", "country_name": "United Kingdom",
 
 VOICE_CASES: dict[str, dict[str, Any]] = {
     "missing-country": {},
+    "blocked-prefix": CRIMEA,
     "subaccount-mismatch": {
         **SUB,
         **_GB,

@@ -125,3 +125,30 @@ def test_derivation_is_total(to: str | None, enabled: object, kind: str) -> None
     assert set(facts) == set(FACTS)
     for fact in facts.values():
         assert fact.known or fact.reason
+
+
+def test_a_canadian_number_is_governed_by_the_us_voice_entry() -> None:
+    from diagnose.models import Evidence
+
+    facts = derive_facts(Evidence(kind="call", sid="CA" + "1" * 32, code=21215, to="+16135550123"), None)
+    assert facts["country"].value == "CA"
+    assert (facts["voice_entry"].value, facts["voice_entry_name"].value) == ("US", "United States/Canada")
+    assert "United States/Canada" in facts["voice_entry"].source
+    pr = derive_facts(Evidence(kind="call", sid="CA" + "1" * 32, code=21215, to="+17872316644"), None)
+    assert (pr["voice_entry"].value, pr["voice_entry_name"].value) == ("PR", "Puerto Rico")
+
+
+def test_blocked_prefixes_are_facts() -> None:
+    from diagnose.models import Evidence
+
+    crimea = derive_facts(Evidence(kind="message", sid="SM" + "1" * 32, code=21408, to="+79781234567"), None)
+    assert crimea["country"].value == "RU"  # as phonenumbers reads it
+    assert (crimea["to_blocked_prefix"].value, crimea["blocked_prefix"].value) == (True, "+7978")
+    assert crimea["blocked_prefix_name"].value == "Crimea"
+    moscow = derive_facts(Evidence(kind="message", sid="SM" + "1" * 32, code=21408, to="+74951234567"), None)
+    assert moscow["to_blocked_prefix"].value is False
+    # A pasted country without a number: known false where no blocked range lies, unknown for Russia.
+    fr = derive_facts(Evidence(kind="paste", code=21408, country="FR"), None)
+    assert fr["to_blocked_prefix"].known and fr["to_blocked_prefix"].value is False
+    ru = derive_facts(Evidence(kind="paste", code=21408, country="RU"), None)
+    assert not ru["to_blocked_prefix"].known
