@@ -36,7 +36,7 @@ _E164 = re.compile(r"(?<![\w+])\+[1-9]\d{6,14}(?!\d)")
 # Codes raised for a number that was dialled, by <Dial> in TwiML (13227) or through an Elastic SIP
 # Trunk (32205). The SID may be the parent call, whose own `to` is not what was dialled, or the leg
 # that dialled it, whose `to` is.
-DIAL_LEG_CODES = frozenset({13227, 32205})
+DIAL_LEG_CODES = frozenset({13227, 32205, 13225, 32224})
 # Call directions (twilio_api_v2010.json, call `direction`) of a leg whose own `to` is the number
 # dialled: a <Dial> child leg, or a call from a SIP trunk to the PSTN.
 DIALLING_DIRECTIONS = frozenset({"outbound-dial", "trunking-terminating"})

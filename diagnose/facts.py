@@ -148,6 +148,12 @@ FACTS: Mapping[str, FactSpec] = _specs(
         "High-risk toll-fraud dialing as it applies to the call: the parent's when inheritance is on.",
     ),
     (
+        "primary_customer_profile",
+        "bool",
+        "The account has a Primary Customer Profile in Trust Hub (21216 for +1 calls without one). "
+        "diagnose does not read Trust Hub: unknown unless the input says.",
+    ),
+    (
         "governing_account_sid",
         "str",
         "The account whose dialing permissions apply: the parent when inheritance is on.",
@@ -485,6 +491,9 @@ def derive_facts(evidence: Evidence, context: Context | None = None) -> Facts:
         ctx.parent_messaging_permissions, country, "parent_messaging_enabled", "parent account"
     )
     facts.update(_voice_facts(ctx, facts))
+    facts["primary_customer_profile"] = Fact.unknown(
+        "primary_customer_profile", "diagnose does not read Trust Hub: see Console → Trust Hub → Customer Profiles"
+    )
     for name in FACTS:
         facts.setdefault(name, Fact.unknown(name, "not derived for this input"))
     return facts

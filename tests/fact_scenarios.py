@@ -206,6 +206,20 @@ MESSAGING_API_CASES: dict[str, dict[str, Any]] = {
 }
 
 
+# 21216 / 13225 / 32224: Twilio's block list (not geo permissions).
+BLOCK_LIST_CASES: dict[str, dict[str, Any]] = {
+    "blocked-destination": CRIMEA,
+    "missing-customer-profile": {
+        "to": "+12125550143",
+        "country": "US",
+        "country_name": "United States",
+        "calling_code": 1,
+        "is_nanp": True,
+        "primary_customer_profile": False,
+    },
+    "fraud-risk-destination": {"primary_customer_profile": True},
+}
+
 # 30648: a PATCH made as a subaccount that inherits its parent's SMS geo permissions.
 SUBACCOUNT_PATCH_CASES: dict[str, dict[str, Any]] = {
     "subaccount-inherits": {**SUB, "error_code": 30648},
@@ -219,6 +233,9 @@ def scenario(code: int, cause: str) -> dict[str, Any]:
         return {**SMS_BASE, **SMS_CASES[cause]}
     if code == 30649:
         return {**MESSAGING_API_BASE, **MESSAGING_API_CASES[cause]}
+    if code in (21216, 13225, 32224):
+        base = {**VOICE_BASE, "error_code": code, "channel": "sip" if code == 32224 else "voice"}
+        return {**base, **BLOCK_LIST_CASES[cause]}
     if code == 30648:
         return {**MESSAGING_API_BASE, "country": "FR", "country_name": "France", "country_high_risk": False,
                 **SUBACCOUNT_PATCH_CASES[cause]}  # fmt: skip
@@ -233,6 +250,9 @@ CASES: dict[int, dict[str, dict[str, Any]]] = {
     32205: VOICE_CASES,
     30649: MESSAGING_API_CASES,
     30648: SUBACCOUNT_PATCH_CASES,
+    21216: BLOCK_LIST_CASES,
+    13225: BLOCK_LIST_CASES,
+    32224: BLOCK_LIST_CASES,
 }
 
 
