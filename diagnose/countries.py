@@ -150,6 +150,20 @@ class Destination:
     channel_prefix: str | None
     suggested_number: str | None
     suggested_country: str | None
+    # How the number probably went wrong, when a suggestion exists (see WRONG_PREFIX_SHAPES).
+    shape: str | None = None
+
+
+# The ways a number gets the wrong prefix, in the order they are tried.
+WRONG_PREFIX_SHAPES: dict[str, str] = {
+    "doubled-country-code": "the country code was written twice (+44 44 …)",
+    "trunk-zero": "the national trunk 0 was kept after the country code (+44 0 …)",
+    "nanp-missing-1": "a US or Canadian number lost its leading 1 (+212 555 … for +1 212 555 …)",
+    "national-behind-other-prefix": (
+        "a national number was put behind another country's prefix (a form's default country)"
+    ),
+    "national-with-plus": "a national number was given a + without a country code",
+}
 
 
 # --------------------------------------------------------------------------- loading
@@ -382,20 +396,33 @@ def _valid_region(candidate: str, region: str | None = None) -> tuple[str, str] 
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), iso
 
 
-def _suggest(digits: str, country: str | None, default_region: str | None) -> tuple[str, str] | None:
-    """A valid reading of ``digits`` in another country: a NANP number, or a national number."""
-    if not (digits.isascii() and digits.isdigit()) or not 7 <= len(digits) <= 15:
+def _suggest(
+    digits: str, country: str | None, default_region: str | None, calling_code: int | None = None
+) -> tuple[str, str, str] | None:
+    """A valid reading of ``digits`` (the number as sent, without '+'): (E.164, ISO, shape).
+
+    Bounded: at most five candidates, each one phonenumbers parse.
+    """
+    if not (digits.isascii() and digits.isdigit()) or not 7 <= len(digits) <= 17:
         return None
-    candidates: list[tuple[str, str | None]] = []
-    if not digits.startswith("1"):
-        candidates.append(("+1" + digits, None))  # a +1 number missing its 1
+    cc = str(calling_code) if calling_code else ""
+    national = digits[len(cc) :] if cc and digits.startswith(cc) else ""
     region = _iso(default_region)
-    if region:
-        candidates.append((digits, region))  # a national number sent with a '+'
-    for text, reg in candidates:
+    candidates: list[tuple[str, str | None, str, bool]] = []  # text, region, shape, another country only
+    if cc and national.startswith(cc):
+        candidates.append(("+" + cc + national[len(cc) :], None, "doubled-country-code", False))
+    if cc and national.startswith("0") and national.strip("0"):
+        candidates.append(("+" + cc + national.lstrip("0"), None, "trunk-zero", False))
+    if not digits.startswith("1"):
+        candidates.append(("+1" + digits, None, "nanp-missing-1", True))
+    if region and national:
+        candidates.append((national, region, "national-behind-other-prefix", True))
+    if region and not national:
+        candidates.append((digits, region, "national-with-plus", True))
+    for text, reg, shape, elsewhere in candidates:
         found = _valid_region(text, reg)
-        if found and found[1] != country:
-            return found
+        if found and (found[1] != country or not elsewhere):
+            return found[0], found[1], shape
     return None
 
 
@@ -452,12 +479,18 @@ def _parse(raw: str, default_region: str | None) -> Destination:
         found = _suggest(digits, None, region)
         dest = _unparsed(raw, scheme)
         if found:
-            dest = dataclasses.replace(dest, suggested_number=found[0], suggested_country=found[1])
+            dest = dataclasses.replace(dest, suggested_number=found[0], suggested_country=found[1], shape=found[2])
         return dest
     valid = phonenumbers.is_valid_number(number)
     country = _region_for(number, valid)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    suggestion = _suggest(digits, country, region) if not valid or country is None else None
+    if valid and to_parse.startswith("+") and e164 != to_parse:
+        # phonenumbers dropped digits (a kept trunk 0, a doubled +1): as sent, it is no E.164
+        # number, and Twilio sees the digits as sent. Keep them, and suggest the number meant.
+        valid, e164 = False, to_parse
+    suggestion = (
+        _suggest(digits, country, region, number.country_code or None) if not valid or country is None else None
+    )
     return Destination(
         raw=raw,
         e164=e164,
@@ -469,4 +502,5 @@ def _parse(raw: str, default_region: str | None) -> Destination:
         channel_prefix=scheme,
         suggested_number=suggestion[0] if suggestion else None,
         suggested_country=suggestion[1] if suggestion else None,
+        shape=suggestion[2] if suggestion else None,
     )

@@ -51,6 +51,14 @@ FACTS: Mapping[str, FactSpec] = _specs(
         "A valid number the digits most likely meant (e.g. a US number missing its 1), or null.",
     ),
     ("suggested_country", "str", "ISO code of suggested_number, or null."),
+    ("suggested_country_name", "str", "English name of suggested_country, or null."),
+    (
+        "wrong_prefix_shape",
+        "str",
+        "How the prefix probably went wrong: doubled-country-code, trunk-zero, nanp-missing-1, "
+        "national-behind-other-prefix or national-with-plus; null when no shape fits.",
+    ),
+    ("wrong_prefix_how", "str", "wrong_prefix_shape in words, or null."),
     (
         "wrong_prefix_suspected",
         "bool",
@@ -279,7 +287,13 @@ def _blocked_facts(e164: str | None, country: str | None, missing: str = "the de
 
 
 def _destination_facts(evidence: Evidence, context: Context) -> Facts:
-    from .countries import country_name, is_messaging_high_risk, is_not_allowed, parse_destination
+    from .countries import (
+        WRONG_PREFIX_SHAPES,
+        country_name,
+        is_messaging_high_risk,
+        is_not_allowed,
+        parse_destination,
+    )
 
     out: Facts = {}
     src = context.resource.request or f"input ({evidence.format})"
@@ -304,6 +318,9 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
             "is_nanp",
             "suggested_number",
             "suggested_country",
+            "suggested_country_name",
+            "wrong_prefix_shape",
+            "wrong_prefix_how",
             "wrong_prefix_suspected",
             "country_high_risk",
             "country_not_allowed",
@@ -331,11 +348,16 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
     )
     out["suggested_number"] = _known("suggested_number", dest.suggested_number, "phonenumbers")
     out["suggested_country"] = _known("suggested_country", dest.suggested_country, "phonenumbers")
-    out["wrong_prefix_suspected"] = _known(
-        "wrong_prefix_suspected",
-        dest.suggested_number is not None and dest.suggested_country != dest.country,
+    out["suggested_country_name"] = _known(
+        "suggested_country_name",
+        country_name(dest.suggested_country) if dest.suggested_country else None,
         "phonenumbers",
     )
+    out["wrong_prefix_shape"] = _known("wrong_prefix_shape", dest.shape, "phonenumbers")
+    out["wrong_prefix_how"] = _known(
+        "wrong_prefix_how", WRONG_PREFIX_SHAPES.get(dest.shape) if dest.shape else None, "phonenumbers"
+    )
+    out["wrong_prefix_suspected"] = _known("wrong_prefix_suspected", dest.shape is not None, "phonenumbers")
     iso = dest.country
     if iso:
         out["country"] = _known("country", iso, "phonenumbers")

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from phonenumbers import PhoneNumberType
 
 from diagnose.countries import (
+    WRONG_PREFIX_SHAPES,
     CountryData,
     Destination,
     country_data,
@@ -272,9 +273,13 @@ def test_parse_destination_never_raises(raw: str, region: str | None) -> None:
         assert re.fullmatch(r"[A-Z]{2}", dest.country)
         assert dest.country_name
     if dest.suggested_number is not None:
-        assert dest.suggested_country is not None and dest.suggested_country != dest.country
+        assert dest.shape in WRONG_PREFIX_SHAPES
+        if dest.shape in ("nanp-missing-1", "national-behind-other-prefix", "national-with-plus"):
+            assert dest.suggested_country is not None and dest.suggested_country != dest.country
         again = parse_destination(dest.suggested_number)
-        assert again.valid and again.country == dest.suggested_country
+        assert again.valid and again.country == dest.suggested_country and again.e164 == dest.suggested_number
+    else:
+        assert dest.shape is None
     if dest.valid:
         assert dest.e164 is not None
 
@@ -323,3 +328,93 @@ def test_import_does_no_work_and_loads_no_sdk() -> None:
         "assert c.parse_destination('+17875550100').country == 'PR'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --------------------------------------------------------------------------- wrong-prefix shapes
+
+REGIONS = sorted(r for r in phonenumbers.SUPPORTED_REGIONS if r != "001")
+
+
+def _example(region: str, kind: PhoneNumberType) -> phonenumbers.PhoneNumber | None:
+    example = phonenumbers.example_number_for_type(region, kind)
+    if example is None or not phonenumbers.is_valid_number(example) or example.italian_leading_zero:
+        return None
+    return example
+
+
+def _e164(number: phonenumbers.PhoneNumber) -> str:
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@given(st.sampled_from(REGIONS), st.sampled_from(_TYPES[:2]))
+def test_a_kept_trunk_zero_is_found_and_the_number_meant_suggested(region: str, kind: PhoneNumberType) -> None:
+    example = _example(region, kind)
+    assume(example is not None)
+    meant = _e164(example)
+    sent = f"+{example.country_code}0{example.national_number}"
+    kept = phonenumbers.parse(sent)
+    assume(not (phonenumbers.is_valid_number(kept) and _e164(kept) == sent))  # not a number of its own
+    dest = parse_destination(sent)
+    assert not dest.valid and dest.e164 == sent  # the digits as sent, never silently corrected
+    assert (dest.suggested_number, dest.shape) == (meant, "trunk-zero")
+
+
+@given(st.sampled_from(REGIONS), st.sampled_from(_TYPES[:2]))
+def test_a_doubled_country_code_is_found(region: str, kind: PhoneNumberType) -> None:
+    example = _example(region, kind)
+    assume(example is not None)
+    cc = str(example.country_code)
+    sent = f"+{cc}{cc}{example.national_number}"
+    dest = parse_destination(sent)
+    doubled = phonenumbers.parse(sent)
+    assume(not (phonenumbers.is_valid_number(doubled) and _e164(doubled) == sent))  # not a number of its own
+    assert dest.suggested_number is not None
+    again = parse_destination(dest.suggested_number)
+    assert again.valid
+    if dest.shape == "doubled-country-code":
+        assert dest.suggested_number == _e164(example)
+
+
+@given(st.sampled_from(sorted(nanp_countries())), st.sampled_from(_TYPES[:2]))
+def test_a_nanp_number_that_lost_its_1_is_found(region: str, kind: PhoneNumberType) -> None:
+    example = _example(region, kind)
+    assume(example is not None)
+    sent = f"+{example.national_number}"
+    try:
+        as_sent = phonenumbers.parse(sent)
+    except phonenumbers.NumberParseException:
+        as_sent = None  # no country code at all: still a +1 number missing its 1
+    assume(as_sent is None or not phonenumbers.is_valid_number(as_sent))  # invalid where it lands
+    dest = parse_destination(sent)
+    assert (dest.suggested_number, dest.suggested_country) == (
+        _e164(example),
+        phonenumbers.region_code_for_number(example),
+    )
+    assert dest.shape == "nanp-missing-1"
+
+
+@given(st.sampled_from(REGIONS), st.sampled_from(REGIONS), st.sampled_from(_TYPES[:2]))
+def test_a_national_number_behind_a_forms_default_prefix_is_found(home: str, form: str, kind: PhoneNumberType) -> None:
+    example = _example(home, kind)
+    form_cc = phonenumbers.country_code_for_region(form)
+    assume(example is not None and form_cc != example.country_code and form_cc != 1)
+    sent = f"+{form_cc}{example.national_number}"
+    landed = phonenumbers.parse(sent)
+    assume(not phonenumbers.is_valid_number(landed))
+    dest = parse_destination(sent, default_region=home)  # the sender's country is the user's
+    assert dest.suggested_number is not None and parse_destination(dest.suggested_number).valid
+    if dest.shape == "national-behind-other-prefix":
+        assert dest.suggested_number == _e164(example)
+
+
+def test_shapes_by_example() -> None:
+    cases = {
+        ("+2125550143", None): ("+12125550143", "US", "nanp-missing-1"),
+        ("+442125550143", "US"): ("+12125550143", "US", "national-behind-other-prefix"),
+        ("+330612345678", None): ("+33612345678", "FR", "trunk-zero"),
+        ("+112125550143", None): ("+12125550143", "US", "doubled-country-code"),
+        ("+0612345678", "FR"): ("+33612345678", "FR", "national-with-plus"),
+    }
+    for (sent, home), expected in cases.items():
+        dest = parse_destination(sent, default_region=home)
+        assert (dest.suggested_number, dest.suggested_country, dest.shape) == expected, sent
