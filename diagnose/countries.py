@@ -484,7 +484,7 @@ def _parse(raw: str, default_region: str | None) -> Destination:
     valid = phonenumbers.is_valid_number(number)
     country = _region_for(number, valid)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if valid and to_parse.startswith("+") and e164 != to_parse:
+    if to_parse.startswith("+") and e164 != to_parse and to_parse[1:].isascii() and to_parse[1:].isdigit():
         # phonenumbers dropped digits (a kept trunk 0, a doubled +1): as sent, it is no E.164
         # number, and Twilio sees the digits as sent. Keep them, and suggest the number meant.
         valid, e164 = False, to_parse

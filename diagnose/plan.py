@@ -38,6 +38,7 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 from .context import NOT_APPLICABLE, Context, Fetched, RequestRecord
+from .country_table import voice_entry
 from .models import Evidence
 
 __all__ = [
@@ -170,8 +171,8 @@ def messaging_permissions(account_sid: str, countries: Iterable[str]) -> Read:
 
 
 def voice_country(account_sid: str, iso: str) -> Read:
-    """Voice dialing permissions of one country, as ``account_sid``."""
-    return Read("voice_country", account_sid, countries=(iso.upper(),))
+    """Voice dialing permissions of the entry that governs one country (``CA`` → ``US``), as ``account_sid``."""
+    return Read("voice_country", account_sid, countries=(voice_entry(iso.upper()),))
 
 
 def voice_countries_on(account_sid: str) -> Read:
@@ -186,7 +187,7 @@ def voice_settings(account_sid: str) -> Read:
 
 def voice_prefixes(iso: str) -> Read:
     """A country's high-risk special prefixes: the same for every account, so read once per country."""
-    return Read("voice_prefixes", countries=(iso.upper(),))
+    return Read("voice_prefixes", countries=(voice_entry(iso.upper()),))
 
 
 ErrorKind = Literal["not-found", "credentials", "unreachable", "api"]

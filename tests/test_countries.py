@@ -263,7 +263,7 @@ def test_every_nanp_region_resolves(iso: str) -> None:
 PHONEISH = st.from_regex(r"\A(whatsapp:|sip:|client:|tel:)?\+?[0-9 ()\-.]{0,20}(@[a-z.]{0,10})?\Z")
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)  # no timing: bench/ measures speed
 @given(st.one_of(st.text(), PHONEISH), st.one_of(st.none(), st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS))))
 def test_parse_destination_never_raises(raw: str, region: str | None) -> None:
     dest = parse_destination(raw, default_region=region)
@@ -346,6 +346,7 @@ def _e164(number: phonenumbers.PhoneNumber) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@settings(deadline=None)  # no timing in tests: bench/ measures speed
 @given(st.sampled_from(REGIONS), st.sampled_from(_TYPES[:2]))
 def test_a_kept_trunk_zero_is_found_and_the_number_meant_suggested(region: str, kind: PhoneNumberType) -> None:
     example = _example(region, kind)
@@ -359,6 +360,7 @@ def test_a_kept_trunk_zero_is_found_and_the_number_meant_suggested(region: str, 
     assert (dest.suggested_number, dest.shape) == (meant, "trunk-zero")
 
 
+@settings(deadline=None)  # no timing in tests: bench/ measures speed
 @given(st.sampled_from(REGIONS), st.sampled_from(_TYPES[:2]))
 def test_a_doubled_country_code_is_found(region: str, kind: PhoneNumberType) -> None:
     example = _example(region, kind)
@@ -375,6 +377,7 @@ def test_a_doubled_country_code_is_found(region: str, kind: PhoneNumberType) -> 
         assert dest.suggested_number == _e164(example)
 
 
+@settings(deadline=None)  # no timing in tests: bench/ measures speed
 @given(st.sampled_from(sorted(nanp_countries())), st.sampled_from(_TYPES[:2]))
 def test_a_nanp_number_that_lost_its_1_is_found(region: str, kind: PhoneNumberType) -> None:
     example = _example(region, kind)
@@ -393,6 +396,7 @@ def test_a_nanp_number_that_lost_its_1_is_found(region: str, kind: PhoneNumberTy
     assert dest.shape == "nanp-missing-1"
 
 
+@settings(deadline=None)  # no timing in tests: bench/ measures speed
 @given(st.sampled_from(REGIONS), st.sampled_from(REGIONS), st.sampled_from(_TYPES[:2]))
 def test_a_national_number_behind_a_forms_default_prefix_is_found(home: str, form: str, kind: PhoneNumberType) -> None:
     example = _example(home, kind)

@@ -99,14 +99,21 @@ def test_demo_has_one_case_per_required_cause(demo_scenario):
 
 
 def test_demo_accounts_are_a_parent_with_a_full_and_a_trial_subaccount(demo_scenario):
-    parent, support, sandbox = demo_scenario.accounts
+    parent, support, sandbox, clinics = demo_scenario.accounts
     assert (parent.sid, parent.type, parent.parent, parent.home_country) == (PARENT, "Full", None, "US")
     assert (support.type, support.parent) == ("Full", PARENT)
     assert (sandbox.type, sandbox.parent) == ("Trial", PARENT)
-    assert len({a.friendly_name for a in demo_scenario.accounts}) == 3
+    assert (clinics.type, clinics.parent, clinics.inherits_messaging_permissions) == ("Full", PARENT, True)
+    assert not support.inherits_messaging_permissions
+    assert len({a.friendly_name for a in demo_scenario.accounts}) == 4
 
 
 EXPECTED_REGION = {
+    "blocked-prefix": "RU",  # Crimea, as phonenumbers reads it
+    "voice-child-leg": "MX",
+    "voice-blocked-destination": "KP",
+    "inheriting-subaccount": "FR",
+    "voice-canada": "CA",
     "missing-country": "FR",
     "subaccount-mismatch": "PR",
     "high-restriction-country": "NG",
