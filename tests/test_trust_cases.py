@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from diagnose.countries import WRONG_PREFIX_SHAPES
 from diagnose.gateway import Credentials, TwilioAccess
 from diagnose.knowledge import load_knowledge
 from diagnose.models import Diagnosis
@@ -101,7 +102,7 @@ def test_each_wrong_prefix_shape_shows_the_number_meant(
     d = diagnose_case(demo_sim, case)
     facts = d.facts
     assert (facts["suggested_number"]["value"], facts["suggested_country"]["value"]) == (meant, country)
-    assert facts["wrong_prefix_shape"]["value"] == shape
+    assert shape in WRONG_PREFIX_SHAPES and WRONG_PREFIX_SHAPES[shape] == facts["wrong_prefix_how"]["value"]
     reason = next(c.reason for c in d.causes if c.id == "wrong-country-code")
     assert meant in reason and facts["suggested_country_name"]["value"] in reason
     assert meant in fix_text(d)
@@ -135,8 +136,8 @@ def test_a_subaccounts_standard_key_gets_the_general_fix_as_likely(demo_sim: Sim
     statuses = {c.id: c.status for c in d.causes}
     assert (d.verdict, d.cause, d.covers) == ("likely", "missing-country", ("subaccount-mismatch",)), statuses
     assert d.fix and "30648" in fix_text(d)
-    assert [c.cause for c in d.next_checks] == ["subaccount-mismatch", "missing-country"]
-    assert "parent_messaging_enabled" in d.next_checks[0].unknown
+    assert [c.text.split("`")[1] for c in d.next_checks] == ["subaccount-mismatch", "missing-country"]
+    assert "parent_messaging_enabled" in d.next_checks[0].text
     assert any("also covers subaccount-mismatch" in n for n in d.notes)
 
 
