@@ -6,6 +6,8 @@ This is an edge module like cli/: it starts a server and goes online (to
 
 from __future__ import annotations
 
+import dataclasses
+
 from .models import Report
 
 
@@ -36,4 +38,10 @@ def run_demo(scenario_path: str | None = None, *, timeout: float = 10.0) -> Repo
             with TwilioAccess(creds, api_url=sim.url, timeout=timeout) as access:
                 report = diagnose_online([s for _, s in batch], access, kb)
             found.update(zip((n for n, _ in batch), report.diagnoses, strict=True))
-    return Report(diagnoses=tuple(found[n] for n in range(len(cases))))
+    # Say which demo case each report is (the scenario's `case:` label), first among the notes.
+    return Report(
+        diagnoses=tuple(
+            dataclasses.replace(found[n], notes=(f"Demo case: {case}.", *found[n].notes))
+            for n, case in enumerate(cases)
+        )
+    )

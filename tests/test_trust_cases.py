@@ -150,3 +150,41 @@ def test_every_reference_of_the_knowledge_is_in_docs_sources() -> None:
     assert missing == []
     for code in (30648, 21216, 13225, 32224):
         assert f"errors/{code}" in sources, code
+
+
+def test_a_code_missing_from_the_index_is_explained_and_linted(tmp_path) -> None:
+    from diagnose.knowledge import lint_paths, lookup_error
+
+    for code in (30648, 32224):
+        assert lookup_error(code) is None  # newer than the 2023 index
+        entry = KB.get(code)
+        assert entry is not None and entry.docs_url.endswith(f"/errors/{code}")
+    assert KB.get(30648).title == "Geo Permissions update restricted for subaccounts"
+    assert KB.get(32224).title == "Forwarded Call blocked by Twilio"
+    # Without docs_url, the linter asks for one (a warning: loading still works).
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "knowledge" / "30648.yaml").read_text(encoding="utf-8")
+    (tmp_path / "30648.yaml").write_text(text.replace("docs_url: https://www.twilio.com/docs/api/errors/30648\n", ""))
+    problems = [str(p) for p in lint_paths([tmp_path])]
+    assert any("not in the error index" in p and "warning" in p for p in problems), problems
+
+
+def test_a_voice_entry_that_does_not_exist_is_an_unknown_that_says_so() -> None:
+    """Which NANP territories have voice entries is not documented: a 404 is handled, never guessed."""
+    from diagnose.context import Context, Fetched
+    from diagnose.facts import derive_facts
+    from diagnose.models import Evidence
+
+    line = "GET https://voice.twilio.com/v1/DialingPermissions/Countries/JM as AC" + "1" * 32
+    context = Context(
+        kind="call",
+        sid="CA" + "2" * 32,
+        account=Fetched(value={"sid": "AC" + "1" * 32, "owner_account_sid": "AC" + "1" * 32, "type": "Full"}),
+        voice_country=Fetched(error='HTTP 404, code 20404 "The requested resource was not found"', request=line),
+    )
+    evidence = Evidence(kind="call", sid="CA" + "2" * 32, code=21215, to="+18765550123", account_sid="AC" + "1" * 32)
+    facts = derive_facts(evidence, context)
+    assert facts["voice_entry"].value == "JM"
+    low = facts["voice_low_risk_enabled"]
+    assert not low.known and "no entry JM" in low.reason and "not documented" in low.reason

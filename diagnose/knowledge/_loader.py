@@ -563,6 +563,14 @@ def _warnings(analysis: _Analysis, f: _File) -> None:
     _wording_checks(analysis, f, merged, where)
     known = lookup_error(f.code)
     if known is None:
+        if not merged.get("docs_url"):
+            analysis.add(
+                f,
+                where("docs_url"),
+                f"{f.code} is not in the error index: give docs_url (Twilio's page for the code), and say in the "
+                "file where its title and log level come from",
+                "warning",
+            )
         return
     if merged.get("title") != known.message:
         analysis.add(
