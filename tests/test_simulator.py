@@ -42,6 +42,7 @@ BLOCKED_COUNTRIES = country_data().not_allowed.isos
 PARENT = "AC827b9cd0b030dcac3e225df5797efde0"
 SUPPORT = "AC15bf105506e1d44cb84ba12ca58143a1"  # Full subaccount
 SANDBOX = "AC9443be59ab005b28d706163ac4ebacca"  # Trial subaccount
+CLINICS = "ACb17e4d8c5a6f73e9b2c8d7e6f5a4b3c2"  # Full subaccount that inherits SMS permissions
 STANDARD_KEY = ("SK7c6ae5e9e65d97b2480d9ebac7b0780c", "W6RamlmAxbDQn3IU6lErHlX_4ftr3F-l")
 MAIN_KEY = ("SK86d18e1764931b7f0dc1efd88c0e5dcc", "sA9CjZgsFE4xnzL49fVYcNUp89gY4nod")
 
@@ -156,8 +157,10 @@ def test_demo_wrong_country_code_number_is_a_us_number_missing_its_1(demo_scenar
 
 
 def test_demo_permissions_make_each_case_unambiguous(demo_scenario):
-    parent, support, sandbox = demo_scenario.accounts
+    parent, support, sandbox, clinics = demo_scenario.accounts
     assert not parent.messaging_enabled("FR") and parent.parent is None
+    assert clinics.inherits_messaging_permissions and not clinics.voice_permission("US").low_risk
+    assert parent.voice_permission("US").low_risk  # Canada's calls are governed by US, on for the parent
     assert not support.messaging_enabled("PR") and parent.messaging_enabled("PR")
     assert not parent.messaging_enabled("NG") and "NG" in demo_scenario.console_only_countries
     assert not parent.messaging_enabled("IR") and "IR" in demo_scenario.blocked_countries
@@ -378,9 +381,13 @@ def test_alerts_act_on_the_authenticated_account_and_filter(demo_sim, twilio_cli
         "voice-wrong-country-code",
         "voice-permission-enabled-now",
         "sip-missing-country",
+        "voice-child-leg",
+        "voice-blocked-destination",
     )
     assert {a.resource_sid for a in alerts} == {demo_sim.cases[case] for case in parent_calls}
-    assert client.monitor.v1.alerts.list(log_level="warning") == []
+    # The only warning of the parent is the <Dial> child leg's 13227.
+    warnings = client.monitor.v1.alerts.list(log_level="warning")
+    assert [a.resource_sid for a in warnings] == [demo_sim.cases["voice-child-leg"]]
     from datetime import datetime, timedelta, timezone
 
     future = datetime.now(timezone.utc) + timedelta(days=2)
@@ -392,8 +399,8 @@ def test_accounts_list_pages_through_parent_and_subaccounts(demo_sim, twilio_cli
     client = twilio_client(demo_sim)
     before = len(demo_sim.requests)
     accounts = client.api.v2010.accounts.list(page_size=1)
-    assert [a.sid for a in accounts] == [PARENT, SUPPORT, SANDBOX]
-    assert len(demo_sim.requests) - before == 3  # one page per account, via relative next_page_uri
+    assert [a.sid for a in accounts] == [PARENT, SUPPORT, SANDBOX, CLINICS]
+    assert len(demo_sim.requests) - before == 4  # one page per account, via relative next_page_uri
     page = client.api.v2010.accounts.page(page_size=2)
     assert page.next_page_url.endswith("/2010-04-01/Accounts.json?PageSize=2&Page=1")
     assert [a.friendly_name for a in client.api.v2010.accounts.list(friendly_name="Acme Sandbox")] == ["Acme Sandbox"]
