@@ -128,7 +128,7 @@ def test_a_sid_found_nowhere_becomes_an_entry_and_the_others_are_diagnosed(batch
     first, lost, bad, last = report.diagnoses
     assert first.cause == last.cause == "subaccount-mismatch"
     assert (lost.verdict, lost.problem_kind, lost.subject.sid) == ("unavailable", "not-found", missing)
-    assert "was not found under any account you can reach (searched 3 accounts)" in lost.problem
+    assert "was not found under any account you can reach (searched 4 accounts)" in lost.problem
     assert (bad.verdict, bad.problem_kind, bad.subject.sid) == ("unavailable", "input", "SM123")
     assert "not a message SID" in bad.problem
     assert count(batch_sim, "/2010-04-01/Accounts.json") == 1  # the search is shared by the two lost SIDs
