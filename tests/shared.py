@@ -40,8 +40,23 @@ CALL_CAUSE_CASES: tuple[str, ...] = tuple(c.case for c in _DEMO.calls() if c.cas
 CALL_PREFIXES = ("voice-", "sip-")
 
 
+# Demo cases added for issue 7 whose labels name the situation rather than the cause (a cause id
+# can label one case only): the cause each is confirmed as.
+SITUATION_CASES: dict[str, str] = {
+    "wrong-prefix-form-default": "wrong-country-code",
+    "wrong-prefix-trunk-zero": "wrong-country-code",
+    "wrong-prefix-doubled-code": "wrong-country-code",
+    "inheriting-subaccount": "missing-country",
+    "voice-canada": "subaccount-mismatch",
+    "voice-child-leg": "missing-country",
+    "voice-blocked-destination": "blocked-destination",  # 21216, Twilio's block list
+}
+
+
 def cause_of(case: str) -> str:
     """The cause id a demo case label stands for (``voice-trial-account`` → ``trial-account``)."""
+    if case in SITUATION_CASES:
+        return SITUATION_CASES[case]
     for prefix in CALL_PREFIXES:
         if case.startswith(prefix):
             return case.removeprefix(prefix)
