@@ -207,3 +207,53 @@ def test_refines_is_linted(tmp_path) -> None:
     self_ref = text.replace("  - id: missing-country\n", "  - id: missing-country\n    refines: missing-country\n", 1)
     (tmp_path / "21408.yaml").write_text(self_ref)
     assert any("cannot refine itself" in str(p) for p in lint_paths([tmp_path]))
+
+
+def test_open_causes_that_share_their_first_fix_step_are_likely(tmp_path: Path) -> None:
+    """Without refines, two open causes whose first shown fix step is the same give a likely verdict."""
+    text = (Path(__file__).parent / "data" / "knowledge" / "valid" / "21408.yaml").read_text(encoding="utf-8")
+    second = """  - id: disabled-by-script
+    title: A provisioning script disabled the country
+    explanation: |
+      Scripts that reset permissions turn countries off.
+    confirmed_when: messaging_enabled == false and is_trial == true
+    ruled_out_when: messaging_enabled == true or is_trial == false
+    confirmed_because: "{{ country_name }} was disabled on {{ account_sid }} by a script."
+    ruled_out_because: "Not a script."
+    fix:
+      - text: Enable {{ country_name }} in Messaging geo permissions.
+        console: https://console.twilio.com/us1/develop/sms/settings/geo-permissions
+      - text: Fix the script.
+"""
+    (tmp_path / "21408.yaml").write_text(text.replace("escalation:\n", second + "escalation:\n", 1))
+    entry = load_knowledge([tmp_path], include_builtin=False).get(21408)
+    assert entry is not None and not entry.cause("disabled-by-script").refines
+    values = {"messaging_enabled": False, "is_trial": UNKNOWN, "country_name": "France", "country": "FR"}
+    findings = evaluate(as_facts({**values, "error_code": 21408, "failed": True}), entry)
+    # missing-country is confirmed here (messaging_enabled false): make it only possible instead.
+    assert findings.verdict == "confirmed"
+    text2 = text.replace(
+        "confirmed_when: messaging_enabled == false\n",
+        "confirmed_when: messaging_enabled == false and is_trial == false\n",
+    )
+    text2 = text2.replace(
+        "ruled_out_when: messaging_enabled == true\n", "ruled_out_when: messaging_enabled == true or is_trial == true\n"
+    )
+    (tmp_path / "21408.yaml").write_text(text2.replace("escalation:\n", second + "escalation:\n", 1))
+    entry = load_knowledge([tmp_path], include_builtin=False).get(21408)
+    findings = evaluate(as_facts({**values, "error_code": 21408, "failed": True}), entry)
+    assert {f.id: f.status for f in findings.causes} == {
+        "missing-country": "possible",
+        "disabled-by-script": "possible",
+    }
+    assert (findings.verdict, findings.cause, findings.covers) == ("likely", "missing-country", ("disabled-by-script",))
+    # Different first steps: inconclusive.
+    (tmp_path / "21408.yaml").write_text(
+        text2.replace(
+            "escalation:\n",
+            second.replace("Enable {{ country_name }}", "Re-enable {{ country_name }}") + "escalation:\n",
+            1,
+        )
+    )
+    entry = load_knowledge([tmp_path], include_builtin=False).get(21408)
+    assert evaluate(as_facts({**values, "error_code": 21408, "failed": True}), entry).verdict == "inconclusive"
