@@ -128,3 +128,19 @@ def test_lint_refuses_another_codes_official_message_as_a_wording(tmp_path: Path
     (tmp_path / "21408.yaml").write_text(text, encoding="utf-8")
     messages = [p.message for p in lint_paths([tmp_path]) if p.severity == "error"]
     assert any("official message for 21211" in m for m in messages), messages
+
+
+def test_redaction_keeps_placeholders_of_fix_commands() -> None:
+    from diagnose.paste import redact_secrets
+
+    kept = [
+        '-u "AC18181818181818181818181818181818:$SUBACCOUNT_AUTH_TOKEN"',
+        "export TWILIO_AUTH_TOKEN=$TOKEN",
+        "Authorization: Basic $CREDENTIALS",
+        "https://AC1:<auth_token>@api.twilio.com",
+        "auth_token: <your auth token>",
+    ]
+    for line in kept:
+        assert redact_secrets(line) == line
+    assert "s3cr3t" not in redact_secrets('-u "AC18181818181818181818181818181818:s3cr3t"')
+    assert "s3cr3t" not in redact_secrets("Authorization: Bearer s3cr3t")

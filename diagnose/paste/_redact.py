@@ -8,6 +8,8 @@ the team.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._rx import rx
 
 REDACTED = "[REDACTED]"
@@ -26,13 +28,33 @@ _HEX_TOKEN = rx(r"(?<![0-9A-Za-z])[0-9a-f]{32}(?![0-9A-Za-z])")
 _PHONE = rx(r"(?<![\w+])\+[1-9][0-9]{6,14}(?![0-9])")
 
 
+_PLACEHOLDER = ("$", "<", "{", "…", "[REDACTED]", "%s", "***")
+
+
+def _keep(value: str) -> bool:
+    """A placeholder (``$TWILIO_AUTH_TOKEN``, ``<token>``) is no secret: a fix command must keep it."""
+    word = value.strip().strip("\"'").split()[-1:] or [""]
+    return word[0].startswith(_PLACEHOLDER) or word[0].lower() in ("basic", "bearer", "token")
+
+
+def _sub(pattern: Any, text: str, tail: bool = False) -> str:
+    def repl(m: Any) -> str:
+        value = m.group(0)[len(m.group(1)) : len(m.group(0)) - (len(m.group(2)) if tail else 0)]
+        if _keep(value):
+            return str(m.group(0))
+        return m.group(1) + REDACTED + (m.group(2) if tail else "")
+
+    return pattern.sub(repl, text)
+
+
 def redact_secrets(text: str) -> str:
+    """``text`` with secrets replaced by ``[REDACTED]``; placeholders such as ``$TWILIO_AUTH_TOKEN`` stay."""
     if not text:
         return text
-    text = _AUTH_HEADER.sub(lambda m: m.group(1) + REDACTED, text)
-    text = _URL_PASSWORD.sub(lambda m: m.group(1) + REDACTED + m.group(2), text)
-    text = _CURL_USER.sub(lambda m: m.group(1) + REDACTED, text)
-    text = _LABELLED.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _sub(_AUTH_HEADER, text)
+    text = _sub(_URL_PASSWORD, text, tail=True)
+    text = _sub(_CURL_USER, text)
+    text = _sub(_LABELLED, text)
     return _HEX_TOKEN.sub(REDACTED, text)
 
 
