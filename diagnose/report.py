@@ -126,11 +126,6 @@ def _open_questions(findings: Findings, facts: Mapping[str, Fact]) -> list[str]:
     """Which causes remain, and which unknown facts would decide between them, grouped by why."""
     open_ids = [c.id for c in findings.causes if c.status != "ruled-out"]
     lines = [f"Still open: {', '.join(open_ids)}."] if len(open_ids) > 1 else []
-    if findings.covers:
-        lines.append(
-            f"The fix given is for {findings.cause}; it also covers {', '.join(findings.covers)}, which could not be "
-            "ruled out. The unknown facts below would decide between them."
-        )
     by_reason: dict[str, list[str]] = {}
     for name in sorted({n for c in findings.causes if c.status != "ruled-out" for n in c.facts}):
         fact = facts.get(name)
@@ -186,9 +181,12 @@ def _answer(findings: Findings, evidence: Evidence, code: int | None, title: str
     if findings.verdict == "confirmed" and finding is not None:
         return f"**Confirmed:** {finding.title.rstrip('.')}. {finding.reason}".strip()
     if findings.verdict == "likely" and finding is not None:
+        # An open cause's reason only says that it is open; what matters is what the fix covers.
+        covers = ", ".join(f"`{c}`" for c in findings.covers)
+        also = f" The fix below also covers {covers}, which could not be ruled out." if covers else ""
         return (
-            f"**Likely:** {finding.title.rstrip('.')}. {finding.reason}".strip()
-            + " Not every fact could be read to confirm it; the checks below would."
+            f"**Likely:** {finding.title.rstrip('.')}.{also}"
+            " Not every fact could be read to confirm it; the checks below decide."
         )
     if findings.verdict == "inconclusive":
         open_ids = [c.id for c in findings.causes if c.status != "ruled-out"]

@@ -174,7 +174,7 @@ def test_a_subaccount_that_cannot_be_compared_gets_the_general_fix() -> None:
     assert findings.covers == ("subaccount-mismatch",)
     diagnosis = build_diagnosis(sms_evidence(), facts, findings, BUILTIN[21408])
     assert diagnosis.fix and "30648" in diagnosis.fix[0].text  # the general fix, with what a 30648 means
-    assert any("also covers subaccount-mismatch" in n for n in diagnosis.notes)
+    assert "also covers `subaccount-mismatch`" in diagnosis.summary  # said once, in the verdict
     # What to check next, in order: the refining cause first (it decides), then the general one.
     assert [c.text.split("`")[1] for c in diagnosis.next_checks] == ["subaccount-mismatch", "missing-country"]
     assert "parent_messaging_enabled" in diagnosis.next_checks[0].text

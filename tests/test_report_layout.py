@@ -224,3 +224,23 @@ def test_a_batch_through_the_command_line(sim: Simulator) -> None:
         [call, "21215", "confirmed"],
     ]
     assert summary[1].split("unavailable", 1)[1].strip().startswith("not found:")
+
+
+def test_a_likely_report_gives_the_general_fix_first_then_what_decides(sim: Simulator) -> None:
+    """A subaccount's standard key cannot read Accounts: likely, the general fix, then the checks in order."""
+    from diagnose.gateway import Credentials, TwilioAccess
+    from diagnose.knowledge import load_knowledge
+    from diagnose.pipeline import diagnose_sids
+
+    sid, owner, _ = sim.sample("subaccount-mismatch")
+    key = next(k for k in sim.accounts[owner]["api_keys"] if k["standard"])
+    creds = Credentials(account_sid=owner, username=key["sid"], password=key["secret"])
+    with TwilioAccess(creds, api_url=sim.url, timeout=10) as access:
+        (d,) = diagnose_sids([sid], access, load_knowledge(), account=owner).diagnoses
+    assert d.verdict == "likely" and d.covers
+    lines = _single(d).splitlines()
+    assert lines[0] == f"21408 · likely: {d.cause}"
+    assert lines[4].startswith("Likely: ") and "also covers" in " ".join(lines[4:7])
+    order = [lines.index(h) for h in ("Fix", "Verify", "What to check next, in order", "What failed")]
+    assert order == sorted(order) and order[0] <= 8
+    assert not any("also covers" in n for n in d.notes)  # said once, in the verdict

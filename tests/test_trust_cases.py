@@ -138,7 +138,7 @@ def test_a_subaccounts_standard_key_gets_the_general_fix_as_likely(demo_sim: Sim
     assert d.fix and "30648" in fix_text(d)
     assert [c.text.split("`")[1] for c in d.next_checks] == ["subaccount-mismatch", "missing-country"]
     assert "parent_messaging_enabled" in d.next_checks[0].text
-    assert any("also covers subaccount-mismatch" in n for n in d.notes)
+    assert "also covers `subaccount-mismatch`" in d.summary  # said once, in the verdict
 
 
 def test_every_reference_of_the_knowledge_is_in_docs_sources() -> None:
