@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -31,3 +32,24 @@ def lookup_error(code: int) -> IndexEntry | None:
     fields, rows = _rows()  # one row is built on demand: start-up need not build all 1,953
     row = rows.get(code)
     return None if row is None else IndexEntry(**dict(zip(fields, row, strict=True)))
+
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def normalise_wording(text: str) -> str:
+    """A message as wordings are compared: lower case, letters and digits only, single spaces."""
+    return " ".join(_NON_WORD.sub(" ", text.lower()).split())
+
+
+@functools.cache
+def official_wordings() -> Mapping[str, tuple[int, ...]]:
+    """Each official message, normalised → the codes it belongs to (from the raw rows, once per process)."""
+    fields, rows = _rows()
+    at = fields.index("message")
+    table: dict[str, list[int]] = {}
+    for code, row in rows.items():
+        message = row[at]
+        if isinstance(message, str):
+            table.setdefault(normalise_wording(message), []).append(code)
+    return MappingProxyType({text: tuple(codes) for text, codes in table.items()})

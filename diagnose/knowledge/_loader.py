@@ -517,9 +517,9 @@ def _merge(base: Mapping[str, Any], child: Mapping[str, Any], *, same_code: bool
 
 def _wording_checks(analysis: _Analysis, f: _File, merged: Mapping[str, Any], where: Any) -> None:
     """A wording must name one error: not another code's official message or wording."""
-    from ..paste._wording import normalise
+    from ._index import normalise_wording, official_wordings
 
-    own = [normalise(w) for w in merged.get("wordings", []) if isinstance(w, str)]
+    own = [normalise_wording(w) for w in merged.get("wordings", []) if isinstance(w, str)]
     if not own:
         return
     for i, text in enumerate(own):
@@ -529,18 +529,14 @@ def _wording_checks(analysis: _Analysis, f: _File, merged: Mapping[str, Any], wh
         data = analysis.merged.get(id(other))
         if other is f or data is None or other.code == f.code:
             continue
-        theirs = {normalise(w) for w in data.get("wordings", []) if isinstance(w, str)}
+        theirs = {normalise_wording(w) for w in data.get("wordings", []) if isinstance(w, str)}
         for i, text in enumerate(own):
             if text in theirs:
                 analysis.add(f, ("wordings", i), f"wording also listed for {other.code}: a wording must name one code")
-    from ._index import error_index
-
-    for code, entry in error_index().items():
-        if code == f.code:
-            continue
-        message = normalise(entry.message)
-        for i, text in enumerate(own):
-            if text == message:
+    official = official_wordings()  # normalised once per process, not once per file
+    for i, text in enumerate(own):
+        for code in official.get(text, ()):
+            if code != f.code:
                 analysis.add(f, ("wordings", i), f"wording is Twilio's official message for {code}")
 
 

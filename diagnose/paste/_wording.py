@@ -16,15 +16,14 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ._rx import rx
+from ..knowledge._index import normalise_wording
 
-_NON_WORD = rx(r"[^0-9a-z]+")
 MIN_INDEX_CHARS = 24  # shorter official messages ("Bad Request", "Not Found") name no error reliably
 MIN_INDEX_WORDS = 4
 
 
-def normalise(text: str) -> str:
-    return " ".join(_NON_WORD.sub(" ", text.lower()).split())
+# One normalisation for the matcher and the knowledge linter's wording checks.
+normalise = normalise_wording
 
 
 @dataclass(frozen=True)
