@@ -30,6 +30,15 @@ color_option = click.option(
     show_default=True,
     help="Colour text output (auto: only on a terminal, and never with NO_COLOR set).",
 )
+api_url_option = click.option(
+    "--api-url",
+    envvar="DIAGNOSE_API_URL",
+    metavar="URL",
+    help="Send every request to URL instead of https://<product>.twilio.com (simulator, proxy).",
+)
+timeout_option = click.option(
+    "--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True, help="Seconds per request."
+)
 knowledge_option = click.option(
     "--knowledge",
     "knowledge_dirs",

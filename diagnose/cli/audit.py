@@ -23,6 +23,7 @@ import click
 from ..errors import DiagnoseError, InputError
 from ..safe_text import clean
 from . import exit_codes
+from ._common import api_url_option, color_option, timeout_option
 
 
 class Spool:
@@ -149,11 +150,9 @@ def read_countries(countries: str | None, countries_file: str | None) -> tuple[s
     default=None,
     help="Requests in flight at once (default 48; see docs/audit.md).",
 )
-@click.option("--api-url", envvar="DIAGNOSE_API_URL", metavar="URL", help="Send requests to URL (simulator, proxy).")
-@click.option(
-    "--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True, help="Seconds per request."
-)
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@api_url_option
+@timeout_option
+@color_option
 def audit_command(
     countries: str | None,
     countries_file: str | None,

@@ -20,6 +20,7 @@ import click
 
 from ..errors import DiagnoseError, InputError
 from ..safe_text import clean
+from ._common import api_url_option, knowledge_option, timeout_option
 from .prompts import yes_option
 
 PRODUCTS = ("sms", "voice")
@@ -547,20 +548,12 @@ WRITING_ACTIONS = ("enable-messaging-country", "enable-voice-country", "set-voic
 @click.option(
     "--format", "fmt", type=click.Choice(TEXT_FORMATS), default="text", show_default=True, help="Output format."
 )
-@click.option("--api-url", envvar="DIAGNOSE_API_URL", metavar="URL", help="Send requests to URL (simulator, proxy).")
-@click.option(
-    "--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True, help="Seconds per request."
-)
+@api_url_option
+@timeout_option
 @click.option(
     "--concurrency", type=click.IntRange(1, 100), default=8, show_default=True, help="Requests in flight at once."
 )
-@click.option(
-    "--knowledge",
-    "knowledge_dirs",
-    multiple=True,
-    type=click.Path(exists=True, file_okay=False),
-    help="Also load knowledge files from DIR.",
-)
+@knowledge_option
 def fix_command(
     countries: tuple[str, ...],
     accounts: tuple[str, ...],

@@ -20,7 +20,7 @@ import click
 from ..errors import DiagnoseError, InputError
 from ..safe_text import clean
 from . import exit_codes
-from ._common import knowledge_option, load_kb
+from ._common import api_url_option, knowledge_option, load_kb, timeout_option
 from ._router import CodeArg, FileArg, SidArg, StdinArg, TextArg, route
 
 NO_ERROR_FOUND = "no Twilio error found in the input"
@@ -293,8 +293,8 @@ def run_triage(
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--offline", is_flag=True, help="Diagnose from the log alone, even with credentials.")
 @click.option("--redact-numbers", is_flag=True, help="Mask phone numbers in the output (+33*******78).")
-@click.option("--api-url", envvar="DIAGNOSE_API_URL", metavar="URL", help="Send requests to URL (simulator, proxy).")
-@click.option("--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True)
+@api_url_option
+@timeout_option
 @knowledge_option
 def triage_command(
     source: str,

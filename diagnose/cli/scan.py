@@ -12,6 +12,7 @@ import click
 from ..errors import DiagnoseError, InputError
 from ..safe_text import clean
 from . import exit_codes
+from ._common import api_url_option, color_option, timeout_option
 
 
 @click.command("scan")
@@ -24,11 +25,9 @@ from . import exit_codes
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--concurrency", type=click.IntRange(1, 100), default=None, help="Requests in flight (default 48).")
-@click.option("--api-url", envvar="DIAGNOSE_API_URL", metavar="URL", help="Send requests to URL (simulator, proxy).")
-@click.option(
-    "--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True, help="Seconds per request."
-)
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@api_url_option
+@timeout_option
+@color_option
 def scan_command(
     since: str,
     subaccounts: str | None,

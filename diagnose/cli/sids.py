@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import DiagnoseError
-from ._common import color_option, emit_report, fail, format_option, knowledge_option, load_kb, use_color
+from ._common import (
+    api_url_option,
+    color_option,
+    emit_report,
+    fail,
+    format_option,
+    knowledge_option,
+    load_kb,
+    timeout_option,
+    use_color,
+)
 from ._router import SidArg, route
 
 if TYPE_CHECKING:
@@ -27,15 +37,8 @@ class _SidsCommand(click.Command):
 @click.command("sids", cls=_SidsCommand, hidden=True)
 @click.argument("sids", nargs=-1, required=True)
 @click.option("--account", metavar="AC…", help="The subaccount that owns the SIDs (default: search all).")
-@click.option(
-    "--api-url",
-    envvar="DIAGNOSE_API_URL",
-    metavar="URL",
-    help="Send every request to URL instead of https://<product>.twilio.com (simulator, proxy).",
-)
-@click.option(
-    "--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True, help="Seconds per request."
-)
+@api_url_option
+@timeout_option
 @format_option
 @color_option
 @knowledge_option
