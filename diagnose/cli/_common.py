@@ -39,6 +39,12 @@ api_url_option = click.option(
 timeout_option = click.option(
     "--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True, help="Seconds per request."
 )
+subaccounts_option = click.option(
+    "--subaccounts",
+    metavar="all|AC…,AC…",
+    help="'all': the authenticated account and every subaccount; or these subaccounts "
+    "(default: the authenticated account only).",
+)
 knowledge_option = click.option(
     "--knowledge",
     "knowledge_dirs",

@@ -23,7 +23,7 @@ import click
 from ..errors import DiagnoseError, InputError
 from ..safe_text import clean
 from . import exit_codes
-from ._common import api_url_option, color_option, timeout_option
+from ._common import api_url_option, color_option, subaccounts_option, timeout_option
 
 
 class Spool:
@@ -123,12 +123,7 @@ def read_countries(countries: str | None, countries_file: str | None) -> tuple[s
     help="Required countries from a YAML list/mapping or a CSV with a country/iso/code column.",
 )
 @click.option("--product", default="sms,voice", show_default=True, metavar="sms,voice", help="What to audit.")
-@click.option(
-    "--subaccounts",
-    metavar="all|AC…,AC…",
-    help="'all': the authenticated account and every subaccount; or these subaccounts "
-    "(default: the authenticated account only).",
-)
+@subaccounts_option
 @click.option(
     "--format",
     "fmt",

@@ -12,17 +12,12 @@ import click
 from ..errors import DiagnoseError, InputError
 from ..safe_text import clean
 from . import exit_codes
-from ._common import api_url_option, color_option, timeout_option
+from ._common import api_url_option, color_option, subaccounts_option, timeout_option
 
 
 @click.command("scan")
 @click.option("--since", default="7d", show_default=True, metavar="24h|7d", help="How far back (at most 30d).")
-@click.option(
-    "--subaccounts",
-    metavar="all|AC…,AC…",
-    help="'all': the authenticated account and every subaccount; or these subaccounts "
-    "(default: the authenticated account only).",
-)
+@subaccounts_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--concurrency", type=click.IntRange(1, 100), default=None, help="Requests in flight (default 48).")
 @api_url_option
