@@ -23,11 +23,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+NEUTRAL_CWD = tempfile.gettempdir()
+"""Children run here: ``python -m diagnose`` puts its working directory first on ``sys.path``, so run from a
+checkout it would measure the checkout's code instead of the installation ``--python`` names."""
+
 
 def run_once(argv: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, int, int]:
     """Wall seconds, peak RSS in KiB and exit code of one child process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=NEUTRAL_CWD)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     if proc.stderr is not None:
@@ -127,7 +131,9 @@ _OWN_PEAK = (
 def run_reporting_peak(argv: Sequence[str], env: dict[str, str]) -> tuple[float, int, int]:
     """Wall seconds, the child's own peak RSS in KiB, and exit code."""
     start = time.perf_counter()
-    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, check=False)
+    proc = subprocess.run(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, check=False, cwd=NEUTRAL_CWD
+    )
     wall = time.perf_counter() - start
     lines = proc.stderr.decode(errors="replace").splitlines()
     peaks = [int(line.split()[1]) for line in lines if line.startswith("VmHWM-KiB ")]
