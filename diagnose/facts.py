@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .context import Context, Fetched
 from .models import Evidence, Fact
+
+if TYPE_CHECKING:  # the registry (FACTS) is needed at start-up by the knowledge loader; contexts only later
+    from .context import Context, Fetched
 
 
 @dataclass(frozen=True)
@@ -476,6 +478,8 @@ def derive_facts(evidence: Evidence, context: Context | None = None) -> Facts:
     ``context`` is None when nothing was fetched (offline triage of pasted
     text): account and permission facts are then unknown, never false.
     """
+    from .context import Context
+
     ctx = context or Context(kind="call" if evidence.kind == "call" else "message", sid=evidence.sid or "")
     facts: Facts = {}
     src = ctx.resource.request or f"input ({evidence.format})"

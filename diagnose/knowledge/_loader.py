@@ -15,7 +15,6 @@ first error. Nothing is read until one of them is called.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import functools
 import os
 import re
@@ -296,6 +295,8 @@ def _check_actions(f: _File, causes: list[Any], channels: Any, retired: set[int]
 
 def _explain(path: KeyPath, message: str, value: Any) -> str:
     if path and path[-1] == "action" and isinstance(value, str):
+        import difflib  # only a misspelt name needs it
+
         from .actions import ACTIONS
 
         close = difflib.get_close_matches(value, list(ACTIONS), n=1, cutoff=0.6)
@@ -325,6 +326,8 @@ def _get(data: Any, path: KeyPath) -> Any:
 
 
 def _suggest(name: str) -> str:
+    import difflib  # only a misspelt name needs it
+
     close = difflib.get_close_matches(name, list(FACTS), n=1, cutoff=0.7)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
