@@ -80,3 +80,17 @@ ENDINGS = [b"Error 21408", b"Error 21408\n", b"x\nError 21408", b"\n\nError 2140
 def test_a_last_line_without_newline_is_read(data: bytes) -> None:
     assert [e.code for e in scan(io.BytesIO(data), chunk_size=4)] == [21408]
     assert [e.code for e in scan(io.BytesIO(data))] == [21408]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "err: 21408 to +33612345678",
+        "ERROR 21408 to +33612345678",
+        "failed (21408) to +33612345678",
+        "FAILURE - 21408 to +33612345678",
+        "twilio: 21408 for +33612345678",
+    ],
+)
+def test_weak_words_before_a_code_reach_the_parser(line: str) -> None:
+    assert [e.code for e in scan(io.BytesIO(line.encode()))] == [e.code for e in extract(line)] == [21408]

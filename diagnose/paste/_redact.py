@@ -51,10 +51,16 @@ def redact_secrets(text: str) -> str:
     """``text`` with secrets replaced by ``[REDACTED]``; placeholders such as ``$TWILIO_AUTH_TOKEN`` stay."""
     if not text:
         return text
-    text = _sub(_AUTH_HEADER, text)
-    text = _sub(_URL_PASSWORD, text, tail=True)
-    text = _sub(_CURL_USER, text)
-    text = _sub(_LABELLED, text)
+    low = text.lower()
+    # each pattern runs only where its key word is: most excerpts hold none of them
+    if "authorization" in low:
+        text = _sub(_AUTH_HEADER, text)
+    if "://" in text and "@" in text:
+        text = _sub(_URL_PASSWORD, text, tail=True)
+    if "-u" in text:
+        text = _sub(_CURL_USER, text)
+    if any(word in low for word in ("token", "secret", "passw", "pwd")):
+        text = _sub(_LABELLED, text)
     return _HEX_TOKEN.sub(REDACTED, text)
 
 

@@ -32,6 +32,8 @@ def decode(data: bytes) -> str:
 
 def clean(line: str) -> str:
     """One line without colours, control characters or HTML escapes."""
+    if line.isprintable():  # the common case, checked in C
+        return html.unescape(line) if "&" in line and _HTML_ENTITY.search(line) else line
     if "\x1b" in line:
         line = _ANSI.sub("", line)
     line = _CONTROL.sub("", line.replace("\x1b", ""))
