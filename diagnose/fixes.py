@@ -263,12 +263,41 @@ def _refusal(iso: str, product: Product) -> tuple[ItemStatus, str] | None:
 
     if is_not_allowed(iso):
         return "blocked", f"Twilio does not deliver to {country_name(iso)} ({iso}): no permission can enable it"
+    whole = _whole_country_blocked(iso)
+    if whole is not None:
+        return "blocked", (
+            f"Twilio blocks every {whole} number ({country_name(iso)}, {iso}) by prefix: no permission can enable it"
+        )
     if product == "sms" and is_messaging_high_risk(iso):
         return "console", (
             f"{country_name(iso)} ({iso}) is a high-risk country: only the Console can enable it "
             f"(the API answers {CONSOLE_ONLY_CODE})"
         )
     return None
+
+
+def _whole_country_blocked(iso: str) -> str | None:
+    """The blocked prefix when it is the country's whole calling code (North Korea, +850), else None."""
+    from .countries import blocked_prefix, countries_with_blocked_prefixes
+    from .country_table import countries as country_table
+
+    row = country_table().get(iso)
+    if iso not in countries_with_blocked_prefixes() or row is None:
+        return None
+    entry = blocked_prefix(f"+{row.calling_code}")
+    return entry.prefix if entry is not None and entry.iso == iso else None
+
+
+def _partly_blocked(iso: str) -> str:
+    """A note for a country with a blocked range inside it (Crimea, +7978, read as Russia), else ''."""
+    from .countries import country_data
+
+    section = country_data().blocked_prefixes
+    ranges = [e for e in (section.countries if section else ()) if e.iso == iso and e.prefix]
+    if not ranges:
+        return ""
+    names = ", ".join(f"{e.name} ({e.prefix})" for e in ranges)
+    return f"; {names} stays blocked by Twilio whatever this permission says"
 
 
 def _facts(state: AccountState, parent: AccountState | None, iso: str, product: Product) -> dict[str, Fact]:
@@ -293,6 +322,11 @@ def _facts(state: AccountState, parent: AccountState | None, iso: str, product: 
     source = "diagnose fix: a whole country, not a number"
     facts["wrong_prefix_suspected"] = Fact("wrong_prefix_suspected", False, source=source)
     facts["to_high_risk_special"] = Fact("to_high_risk_special", False, source=source)
+    # A range blocked inside the country (Crimea in RU) does not make the country unusable;
+    # a prefix that is the whole country (+850) does.
+    whole = _whole_country_blocked(iso)
+    facts["to_blocked_prefix"] = Fact("to_blocked_prefix", whole is not None, source="country list (blocked_prefixes)")
+    facts["blocked_prefix"] = Fact("blocked_prefix", whole, source="country list (blocked_prefixes)")
     from .countries import nanp_countries
 
     facts["is_nanp"] = Fact("is_nanp", iso in nanp_countries(), source="country list")
@@ -430,7 +464,7 @@ def _plan_one(
         op = OPERATIONS[view.action]
         change = Change(target, product, iso, view.action, op.method, op.url, form, before, after, cause_ref or "")
         where = "" if target == sid else f" on {target}"
-        summary = f"{name} is disabled for {label}: {view.action}{where} ({cause_ref})"
+        summary = f"{name} is disabled for {label}: {view.action}{where} ({cause_ref}){_partly_blocked(iso)}"
         return FixItem(sid, iso, product, "change", summary, cause_ref, views, change), change
     if outside is not None:
         summary = (

@@ -15,12 +15,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diagnose.context import Fetched
-from diagnose.countries import is_messaging_high_risk, is_not_allowed
+from diagnose.countries import blocked_prefix, is_messaging_high_risk
+from diagnose.countries import is_not_allowed as _not_allowed
+from diagnose.country_table import countries as country_table
 from diagnose.fixes import AccountState, Change, FixPlan, classify_messaging_result, plan_fix
 from diagnose.knowledge import load_knowledge
 
 KB = load_knowledge()
-COUNTRIES = ("FR", "DE", "PR", "NG", "PK", "IR", "CU")
+
+
+def is_not_allowed(iso: str) -> bool:
+    """Twilio serves no number of the country: Iran, Syria, Cuba, or a prefix that is the whole country (+850)."""
+    whole = blocked_prefix(f"+{country_table()[iso].calling_code}")
+    return _not_allowed(iso) or (whole is not None and whole.iso == iso)
+
+
+COUNTRIES = ("FR", "DE", "PR", "NG", "PK", "IR", "CU", "KP", "RU")
 MAIN = "AC" + "a" * 32
 
 
@@ -325,3 +335,22 @@ def test_the_fast_path_agrees_with_the_facts(model: Model) -> None:
                 if _plainly_usable(state, parent, iso, product):
                     fact = _usable(_facts(state, parent, iso, product), product)
                     assert fact.known and fact.value is True
+
+
+def test_a_whole_country_blocked_by_prefix_is_never_written_and_a_partial_one_is_noted() -> None:
+    model = Model(
+        parent={MAIN: None},
+        sms={MAIN: {"KP": False, "RU": False}},
+        sms_inherits={MAIN: False},
+        voice={
+            MAIN: {"KP": {"low": False, "hrs": False, "hrt": False}, "RU": {"low": False, "hrs": False, "hrt": False}}
+        },
+        voice_inherits={MAIN: False},
+    )
+    plan = plan_fix(model.states(), ["KP", "RU"], ["sms", "voice"], KB)
+    assert {c.country for c in plan.changes} == {"RU"}
+    for item in plan.items:
+        if item.country == "KP":
+            assert item.status == "blocked" and "+850" in item.summary
+        else:
+            assert item.status == "change" and "Crimea (+7978) stays blocked" in item.summary
