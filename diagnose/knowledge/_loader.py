@@ -597,6 +597,8 @@ def _check_refines(analysis: _Analysis, f: _File, merged: Mapping[str, Any]) -> 
         if target == cause["id"]:
             analysis.add(f, key, f"cause {cause['id']!r} cannot refine itself")
         elif target not in by_id:
+            import difflib  # only a misspelt id needs it
+
             close = difflib.get_close_matches(target, list(by_id), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             analysis.add(f, key, f"refines {target!r}, but {f.code} has no cause with that id{hint}")
