@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from diagnose.codes import error_code
 from diagnose.errors import KnowledgeError
-from diagnose.evidence import error_code
 from diagnose.knowledge import lint_paths, render_template, templating
 from diagnose.knowledge._bounds import (
     MAX_ITERATIONS,

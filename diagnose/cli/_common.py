@@ -104,7 +104,7 @@ def load_kb(dirs: Sequence[str]) -> KnowledgeBase:
 
 def parse_code(text: str) -> int:
     """An error code typed by a user, e.g. ``21408``, or InputError."""
-    from ..evidence import error_code  # the one definition of a code, shared with the knowledge linter
+    from ..codes import error_code  # the one definition of a code, shared with the knowledge linter
 
     code = error_code(text)
     if code is None:

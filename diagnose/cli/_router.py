@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..evidence import error_code
+from ..codes import error_code
 
 _SID = re.compile(r"(?:SM|MM|CA)[0-9a-fA-F]{32}")
 _SID_LIKE = re.compile(r"[A-Za-z]{2}\w*")

@@ -16,7 +16,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +84,8 @@ def remember(raw: bytes, name: str, data: dict[str, Any]) -> None:
             return
         if private_folder(path.parent) is None:
             return
+        import tempfile  # only when writing: a cache hit never needs it (start-up)
+
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

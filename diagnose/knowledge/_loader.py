@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._data import COUNTRY_FILE, knowledge_dir
+from ..codes import MAX_CODE_DIGITS, error_code
 from ..conditions import Condition, ConditionSyntaxError, compile_condition
 from ..errors import KnowledgeError
-from ..evidence import MAX_CODE_DIGITS, error_code
 from ..facts import FACTS
 from ._cache import recall, remember
 from ._index import lookup_error
