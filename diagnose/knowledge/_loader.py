@@ -520,7 +520,7 @@ def _merge(base: Mapping[str, Any], child: Mapping[str, Any], *, same_code: bool
 
 def _wording_checks(analysis: _Analysis, f: _File, merged: Mapping[str, Any], where: Any) -> None:
     """A wording must name one error: not another code's official message or wording."""
-    from ._index import normalise_wording, official_wordings
+    from ._index import normalise_wording, official_codes
 
     own = [normalise_wording(w) for w in merged.get("wordings", []) if isinstance(w, str)]
     if not own:
@@ -536,9 +536,8 @@ def _wording_checks(analysis: _Analysis, f: _File, merged: Mapping[str, Any], wh
         for i, text in enumerate(own):
             if text in theirs:
                 analysis.add(f, ("wordings", i), f"wording also listed for {other.code}: a wording must name one code")
-    official = official_wordings()  # normalised once per process, not once per file
     for i, text in enumerate(own):
-        for code in official.get(text, ()):
+        for code in official_codes(text):
             if code != f.code:
                 analysis.add(f, ("wordings", i), f"wording is Twilio's official message for {code}")
 
