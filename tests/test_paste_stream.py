@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import tracemalloc
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from diagnose.knowledge import load_knowledge
 from diagnose.models import Evidence
@@ -94,3 +97,28 @@ def test_a_last_line_without_newline_is_read(data: bytes) -> None:
 )
 def test_weak_words_before_a_code_reach_the_parser(line: str) -> None:
     assert [e.code for e in scan(io.BytesIO(line.encode()))] == [e.code for e in extract(line)] == [21408]
+
+
+REPEATED = [
+    "ERROR sms send failed code=21408 to=+2348031234567 account=AC" + "a" * 32,
+    "ERROR call failed: Status: 400 - ApiError 21215: Account not authorized to call +33612345678 (null)",
+    "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: +2348031234567.",
+    "INFO POST /hooks/status MessageSid=SM" + "0" * 32 + "&MessageStatus=failed&ErrorCode=21408&To=+33612345678",
+    "ERROR database connection reset by peer, retrying in 20ms",
+    '  "code": 21408,',
+]
+STAMPS = st.from_regex(r"2026-11-30[T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?Z?[ \t]", fullmatch=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(STAMPS, st.sampled_from(REPEATED)), min_size=1, max_size=30))
+def test_a_line_repeated_under_other_timestamps_reads_as_if_read_fresh(rows: list[tuple[str, str]]) -> None:
+    # the stream remembers a line by its text after the timestamp: every field must be as if the line
+    # were the first of its kind. Unrelated lines keep each error apart, so each reads as it would alone.
+    lines = [stamp + line for stamp, line in rows]
+    gap = 30
+    fresh = [
+        replace(e, line=e.line + i * (gap + 1)) for i, line in enumerate(lines) for e in scan(io.BytesIO(line.encode()))
+    ]
+    text = "".join(line + "\n" + "INFO unrelated\n" * gap for line in lines)
+    assert list(scan(io.BytesIO(text.encode()))) == fresh

@@ -11,7 +11,9 @@ memory stays at a few chunks whatever the size of the input.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from dataclasses import fields, replace
 from typing import BinaryIO
 
 from ..models import Evidence
@@ -27,8 +29,8 @@ from ._extract import (
     line_evidence,
     unwrap,
 )
-from ._rx import rxb
-from ._text import MAX_LINE, bounded_lines, clean, decode
+from ._rx import rx, rxb
+from ._text import MAX_LINE, bounded_lines, clean, decode, timestamp
 from ._wording import WordingTable, default_table
 
 CHUNK = 8 * 1024 * 1024
@@ -57,6 +59,7 @@ def scan(
 ) -> Iterator[Evidence]:
     """Every Twilio error in ``stream``, in order. Memory is bounded by ``chunk_size``."""
     table = table or default_table()
+    cache = _LineCache(known_code_of(table), table)
     carried = b""  # the last CARRY lines of the previous chunk (already counted in first_line)
     first_line = 0  # absolute line number of the first line of ``carried + body``
     emitted_upto = 0  # records starting before this line were already emitted
@@ -89,7 +92,7 @@ def scan(
             if len(body) - keep_from > 2 * _LONG:
                 keep_from = len(body)  # long lines are not carried: this round reads and owns them
         limit_line = first_line + body.count(b"\n", 0, keep_from)
-        for evidence in _scan_body(body, first_line, table):
+        for evidence in _scan_body(body, first_line, table, cache):
             line = (evidence.line or 1) - 1
             # a long line's pieces count as lines of their own: when this round owns all, it emits all
             if emitted_upto <= line and (last or keep_from == len(body) or line < limit_line):
@@ -127,10 +130,12 @@ def _line_end(body: bytes, start: int) -> int:
     return len(body) if end < 0 and start + _LONG >= len(body) else (start + _LONG if end < 0 else end)
 
 
-def _scan_body(body: bytes, first_line: int, table: WordingTable) -> Iterator[Evidence]:
+def _scan_body(
+    body: bytes, first_line: int, table: WordingTable, cache: _LineCache | None = None
+) -> Iterator[Evidence]:
     """Errors in one chunk. A candidate line that is a whole error is read alone; one that is part of
     a longer error (a traceback, pretty-printed JSON, curl output) is read with the lines around it."""
-    known = known_code_of(table)
+    cache = _LineCache(known_code_of(table), table) if cache is None else cache
     line_no = first_line
     counted_to = 0
     covered = -1  # offset up to which lines have already been read (alone or in a window)
@@ -142,12 +147,12 @@ def _scan_body(body: bytes, first_line: int, table: WordingTable) -> Iterator[Ev
         counted_to = start
         end = _line_end(body, start)
         line = clean(decode(body[start:end]))
-        if not is_anchor(line[:MAX_LINE]) and len(line) <= MAX_LINE:
+        found = cache.read(line, line_no) if len(line) <= MAX_LINE else _WINDOW
+        if found is _SKIP:
             continue
-        hits = hits_of(line, line_no, known) if len(line) <= MAX_LINE else []
-        if hits and is_complete(hits, line):
+        if found is not _WINDOW:
             covered = end
-            for last in line_evidence(line, hits, line_no, table):
+            for last in found:
                 yield last
             continue
         w_start = start
@@ -171,6 +176,76 @@ def _scan_body(body: bytes, first_line: int, table: WordingTable) -> Iterator[Ev
                 continue
             last = evidence
             yield evidence
+
+
+_SKIP: list[Evidence] = []  # a line that holds no error (the common candidate: "ERROR db reset")
+_WINDOW: list[Evidence] = []  # a line that is part of a longer error: read with its neighbours
+_FIELDS = tuple(f.name for f in fields(Evidence) if f.name not in ("excerpt", "timestamp", "line"))
+# A log line's leading timestamp, then the blank that ends it: a log repeats one error under many.
+_STAMP = rx(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?[ \t]")
+_CACHE_SIZE = 4096
+
+
+class _LineCache:
+    """What one line read alone gives, remembered by its text after the leading timestamp.
+
+    A log repeats the same error with another timestamp; the line is then parsed once. A line is
+    remembered only when reading it with other digits in its timestamp gives the same errors (checked
+    on first sight), so only the excerpt, the timestamp and the line number change from one to the next.
+    """
+
+    def __init__(self, known: Callable[[int], bool], table: WordingTable) -> None:
+        self._known = known
+        self._table = table
+        self._seen: dict[tuple[int, str], list[Evidence] | None] = {}
+
+    def read(self, line: str, number: int) -> list[Evidence]:
+        stamp = _STAMP.match(line)
+        if stamp is None:
+            return self._read(line, number)
+        cut = stamp.end()
+        key = (cut, line[cut:])
+        if key in self._seen:
+            known = self._seen[key]
+            if known is None:  # its errors depend on its timestamp: read every time
+                return self._read(line, number)
+            if known is _SKIP or known is _WINDOW:
+                return known
+            head = line[:cut]
+            when = timestamp(line[:160])
+            return [replace(e, line=number + 1, excerpt=head + e.excerpt[cut:], timestamp=when) for e in known]
+        found = self._read(line, number)
+        head = _OTHER_DIGITS.sub(_shift, line[:cut])
+        other = self._read(head + line[cut:], number)
+        same = _shape(found) == _shape(other) and all(
+            e.excerpt[:cut] == line[:cut] and o.excerpt == head + e.excerpt[cut:]
+            for e, o in zip(found, other, strict=True)
+        )
+        if len(self._seen) >= _CACHE_SIZE:
+            self._seen.clear()  # bounded: a log of ever-new lines only loses the shortcut
+        self._seen[key] = found if same else None
+        return found
+
+    def _read(self, line: str, number: int) -> list[Evidence]:
+        if not is_anchor(line):
+            return _SKIP
+        hits = hits_of(line, number, self._known)
+        if not (hits and is_complete(hits, line)):
+            return _WINDOW
+        return line_evidence(line, hits, number, self._table)
+
+
+_OTHER_DIGITS = rx(r"[0-9]")
+
+
+def _shift(match: re.Match[str]) -> str:
+    return str((int(match.group()) + 1) % 10)
+
+
+def _shape(found: list[Evidence]) -> object:
+    if found is _SKIP or found is _WINDOW:
+        return id(found)
+    return [tuple(getattr(e, name) for name in _FIELDS) for e in found]
 
 
 def _repeats(evidence: Evidence, last: Evidence | None) -> bool:
