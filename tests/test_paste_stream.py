@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from diagnose.knowledge import load_knowledge
 from diagnose.models import Evidence
 from diagnose.paste import extract, scan
-from diagnose.paste._extract import is_anchor
+from diagnose.paste._extract import _STRONG, is_anchor
+from diagnose.paste._stream import _candidates
+from diagnose.paste._text import clean
 
 CORPUS = Path(__file__).parent / "data" / "paste"
 SAMPLES = sorted(CORPUS.glob("*.txt"))
@@ -122,3 +124,14 @@ def test_a_line_repeated_under_other_timestamps_reads_as_if_read_fresh(rows: lis
     ]
     text = "".join(line + "\n" + "INFO unrelated\n" * gap for line in lines)
     assert list(scan(io.BytesIO(text.encode()))) == fresh
+
+
+ANCHOR_PIECES = [*_STRONG, "error", "err", "failed", "failure", "http", "HTTP/1.1", "21408", "400", ": ", " ", "-", "x"]
+
+
+@given(st.lists(st.sampled_from(ANCHOR_PIECES) | st.text(max_size=3), max_size=8).map("".join))
+def test_the_prefilter_lets_every_anchor_line_through(line: str) -> None:
+    # a line the paste reader would read must reach it in a log too
+    line = line.replace("\n", " ").replace("\r", " ")
+    if is_anchor(clean(line)):
+        assert _candidates(line.encode()) == [0], line

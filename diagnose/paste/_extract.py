@@ -40,7 +40,7 @@ from ._wording import WordingTable, default_table
 # A line worth reading: one that can hold part of a Twilio error. Every shape carries one of these: a
 # code field or "code" word, "twilio", an SDK exception or error class, an HTTP 4xx/5xx status, a
 # Debugger payload, the words of the geo-permission messages, or "error"/"failed" right before a
-# five-digit code. _stream.TOKENS is the byte-level superset used to skip everything else quickly.
+# five-digit code. _stream.PREFILTER is the byte-level superset used to skip everything else quickly.
 _STRONG = ("code", "twilio", "xception", "permi", "authoriz", "payload", "apierror", "resterror", "errors/")
 _WEAK = rx(r"http/?[0-9. ]{0,4}[45][0-9][0-9]|(?:error|err|failed|failure)[^a-z0-9\n]{1,4}[0-9]{5}")
 BEFORE = 8  # lines read above an anchor (a traceback's call with to=…)
