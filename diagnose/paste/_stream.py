@@ -11,9 +11,10 @@ memory stays at a few chunks whatever the size of the input.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import fields, replace
+from dataclasses import fields
 from typing import BinaryIO
 
 from ..models import Evidence
@@ -206,9 +207,7 @@ class _LineCache:
                 return self._read(line, number)
             if known is _SKIP or known is _WINDOW:
                 return known
-            head = line[:cut]
-            when = timestamp(line[:160])
-            return [replace(e, line=number + 1, excerpt=head + e.excerpt[cut:], timestamp=when) for e in known]
+            return [_restamped(e, line[:cut], number + 1) for e in known]
         found = self._read(line, number)
         head = _OTHER_DIGITS.sub(_shift, line[:cut])
         other = self._read(head + line[cut:], number)
@@ -228,6 +227,14 @@ class _LineCache:
         if not (hits and is_complete(hits, line)):
             return _WINDOW
         return line_evidence(line, hits, number, self._table)
+
+
+def _restamped(evidence: Evidence, head: str, line: int) -> Evidence:
+    """``evidence`` read from the same text under the timestamp ``head`` (same length) at ``line``."""
+    # dataclasses.replace re-runs __init__ (6 us); a shallow copy of our own frozen instance, 1 us
+    new = copy.copy(evidence)
+    vars(new).update(line=line, excerpt=head + evidence.excerpt[len(head) :], timestamp=timestamp(head))
+    return new
 
 
 _OTHER_DIGITS = rx(r"[0-9]")
