@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from ..errors import DiagnoseError, InputError
+from ..formats import FORMATS
 from ..safe_text import clean
 from . import exit_codes
 
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     from ..knowledge import KnowledgeBase
     from ..models import Report
 
-FORMATS = ("text", "markdown", "html", "json")
 
 format_option = click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
@@ -94,6 +94,12 @@ def fail(err: DiagnoseError) -> NoReturn:
     # Messages quote Twilio's answers and the user's input: never let them drive the terminal.
     click.echo(f"diagnose: error: {clean(err)}", err=True)
     sys.exit(exit_codes.for_error(err))
+
+
+def fail_incomplete(err: DiagnoseError) -> NoReturn:
+    """audit and scan: bad input is exit 2; any other error left the audit incomplete (exit 3)."""
+    click.echo(f"diagnose: error: {clean(err)}", err=True)
+    sys.exit(exit_codes.BAD_INPUT if isinstance(err, InputError) else exit_codes.INCOMPLETE)
 
 
 def load_kb(dirs: Sequence[str]) -> KnowledgeBase:

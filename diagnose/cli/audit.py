@@ -21,9 +21,8 @@ from typing import IO, Any
 import click
 
 from ..errors import DiagnoseError, InputError
-from ..safe_text import clean
 from . import exit_codes
-from ._common import api_url_option, color_option, subaccounts_option, timeout_option
+from ._common import api_url_option, color_option, fail_incomplete, subaccounts_option, timeout_option
 
 
 class Spool:
@@ -190,12 +189,8 @@ def audit_command(
             timeout=timeout,
             color=use_color(color) and out is None and fmt == "text",
         )
-    except InputError as err:
-        click.echo(f"diagnose: error: {clean(err)}", err=True)
-        sys.exit(exit_codes.BAD_INPUT)
     except DiagnoseError as err:
-        click.echo(f"diagnose: error: {clean(err)}", err=True)
-        sys.exit(exit_codes.TWILIO)
+        fail_incomplete(err)
     sys.exit(code)
 
 

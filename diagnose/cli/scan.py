@@ -9,10 +9,9 @@ from typing import Any
 
 import click
 
-from ..errors import DiagnoseError, InputError
-from ..safe_text import clean
+from ..errors import DiagnoseError
 from . import exit_codes
-from ._common import api_url_option, color_option, subaccounts_option, timeout_option
+from ._common import api_url_option, color_option, fail_incomplete, subaccounts_option, timeout_option
 
 
 @click.command("scan")
@@ -49,12 +48,8 @@ def scan_command(
         window = parse_since(since)
         scope = _parse_subaccounts(subaccounts)
         doc = run_scan(window, scope, concurrency=concurrency, api_url=api_url, timeout=timeout)
-    except InputError as err:
-        click.echo(f"diagnose: error: {clean(err)}", err=True)
-        sys.exit(exit_codes.BAD_INPUT)
     except DiagnoseError as err:
-        click.echo(f"diagnose: error: {clean(err)}", err=True)
-        sys.exit(exit_codes.TWILIO)
+        fail_incomplete(err)
     from ..render.scan import render_scan
 
     try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import RenderError
+from ..formats import FORMATS
 from ._env import render_html, render_text
 from ._json import dumps_plain, dumps_report
 from ._text import WIDTH, Styler
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "WIDTH", "render_explain", "render_index_entry", "render_report", "render_summary"]
 
-FORMATS: tuple[str, ...] = ("text", "markdown", "html", "json")
-"""Every ``fmt`` the renderers accept."""
 
 _EXT = {"text": "txt", "markdown": "md", "html": "html"}
 
