@@ -13,16 +13,17 @@ import binascii
 import datetime as dt
 import hmac
 import json
+import operator
 import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from diagnose.country_table import countries, voice_countries
 from diagnose.simulator import _payloads as wire
-from diagnose.simulator._model import ERROR_MESSAGES, Message
+from diagnose.simulator._model import ERROR_MESSAGES, Call, Message, Notification
 from diagnose.simulator._state import State
 
 Query = Mapping[str, list[str]]
@@ -217,6 +218,31 @@ def _parse_date(value: str, name: str, *, end: bool) -> dt.datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
+_T = TypeVar("_T")
+_Owned = TypeVar("_Owned", Message, Call)
+
+
+def _on_days(request: Request, name: str, items: list[_T], when: Callable[[_T], dt.datetime | None]) -> list[_T]:
+    """The items whose day passes ``NAME`` (that day), ``NAME<`` (on or before) and ``NAME>`` (on or after)."""
+    for suffix, keep in (("", operator.eq), ("<", operator.le), (">", operator.ge)):
+        value = request.param(name + suffix)
+        if value is not None:
+            day = _parse_date(value, name + suffix, end=False).date()
+            items = [i for i in items if (t := when(i)) is not None and keep(t.date(), day)]
+    return items
+
+
+def _notification_page(request: Request, notes: list[Notification]) -> Response:
+    """A page of call notifications, newest first; filters Log and MessageDate."""
+    log = request.param("Log")
+    if log is not None:
+        notes = [n for n in notes if n.log == log.strip()]
+    notes = _on_days(request, "MessageDate", notes, lambda n: n.date_created.astimezone(dt.timezone.utc))
+    notes = sorted(notes, key=lambda n: n.date_created, reverse=True)
+    filters = _filters(request, ("MessageDate", "MessageDate<", "MessageDate>", "Log"))
+    return Response(200, _page_2010(request, [wire.notification(n) for n in notes], "notifications", filters))
+
+
 def _flag(value: Any, what: str) -> bool:
     """A boolean sent as JSON true/false, "true"/"false", or "Enabled"/"Disabled"."""
     if isinstance(value, bool):
@@ -296,6 +322,13 @@ class App:
 
     # --- api v2010: accounts ---
 
+    def _owned(self, identity: Identity, request: Request, account: str, record: _Owned | None) -> _Owned:
+        """A message or call of ``account``, which the caller may reach; another account's SID is not found."""
+        self._reach(identity, account)
+        if record is None or record.account_sid != account:
+            raise _not_found(request.path)
+        return record
+
     def list_accounts(self, identity: Identity, request: Request, _: dict[str, str]) -> Response:
         if identity.standard_key:
             raise _unauthenticated(STANDARD_KEY_MESSAGE)
@@ -324,10 +357,7 @@ class App:
     # --- api v2010: messages ---
 
     def fetch_message(self, identity: Identity, request: Request, args: dict[str, str]) -> Response:
-        self._reach(identity, args["account"])
-        message = self.state.message(args["sid"])
-        if message is None or message.account_sid != args["account"]:
-            raise _not_found(request.path)
+        message = self._owned(identity, request, args["account"], self.state.message(args["sid"]))
         return Response(200, wire.message(message))
 
     def list_messages(self, identity: Identity, request: Request, args: dict[str, str]) -> Response:
@@ -336,15 +366,7 @@ class App:
         items = self.state.messages(args["account"])
         to, sender = request.param("To"), request.param("From")
         items = [m for m in items if (to is None or m.to == to) and (sender is None or m.from_ == sender)]
-        for name, keep in (
-            ("DateSent", lambda day, when: when.date() == day),
-            ("DateSent<", lambda day, when: when.date() <= day),
-            ("DateSent>", lambda day, when: when.date() >= day),
-        ):
-            value = request.param(name)
-            if value is not None:
-                day = _parse_date(value, name, end=False).date()
-                items = [m for m in items if m.date_sent is not None and keep(day, m.date_sent)]
+        items = _on_days(request, "DateSent", items, lambda m: m.date_sent)
         filters = _filters(request, ("To", "From", "DateSent", "DateSent<", "DateSent>"))
         return Response(200, _page_2010(request, [wire.message(m) for m in items], "messages", filters))
 
@@ -352,21 +374,7 @@ class App:
         """Every call notification of the account, newest first; filters Log and MessageDate."""
         self._reach(identity, args["account"])
         notes = [n for call in self.state.calls(args["account"]) for n in call.notifications]
-        log = request.param("Log")
-        if log is not None:
-            notes = [n for n in notes if n.log == log.strip()]
-        for name, keep in (
-            ("MessageDate", lambda day, when: when.date() == day),
-            ("MessageDate<", lambda day, when: when.date() <= day),
-            ("MessageDate>", lambda day, when: when.date() >= day),
-        ):
-            value = request.param(name)
-            if value is not None:
-                day = _parse_date(value, name, end=False).date()
-                notes = [n for n in notes if keep(day, n.date_created.astimezone(dt.timezone.utc))]
-        notes.sort(key=lambda n: n.date_created, reverse=True)
-        filters = _filters(request, ("MessageDate", "MessageDate<", "MessageDate>", "Log"))
-        return Response(200, _page_2010(request, [wire.notification(n) for n in notes], "notifications", filters))
+        return _notification_page(request, notes)
 
     def create_message(self, identity: Identity, request: Request, args: dict[str, str]) -> Response:
         account = args["account"]
@@ -408,34 +416,12 @@ class App:
     # --- api v2010: calls ---
 
     def fetch_call(self, identity: Identity, request: Request, args: dict[str, str]) -> Response:
-        self._reach(identity, args["account"])
-        call = self.state.call(args["sid"])
-        if call is None or call.account_sid != args["account"]:
-            raise _not_found(request.path)
+        call = self._owned(identity, request, args["account"], self.state.call(args["sid"]))
         return Response(200, wire.call(call))
 
     def list_call_notifications(self, identity: Identity, request: Request, args: dict[str, str]) -> Response:
-        self._reach(identity, args["account"])
-        call = self.state.call(args["call"])
-        if call is None or call.account_sid != args["account"]:
-            raise _not_found(request.path)
-        notes = list(call.notifications)
-        log = request.param("Log")
-        if log is not None:
-            notes = [n for n in notes if n.log == log.strip()]
-        for name, keep in (
-            ("MessageDate", lambda day, when: when.date() == day),
-            ("MessageDate<", lambda day, when: when.date() <= day),
-            ("MessageDate>", lambda day, when: when.date() >= day),
-        ):
-            value = request.param(name)
-            if value is not None:
-                day = _parse_date(value, name, end=False).date()
-                notes = [n for n in notes if keep(day, n.date_created.astimezone(dt.timezone.utc))]
-        notes.sort(key=lambda n: n.date_created, reverse=True)
-        filters = _filters(request, ("MessageDate", "MessageDate<", "MessageDate>", "Log"))
-        body = _page_2010(request, [wire.notification(n) for n in notes], "notifications", filters)
-        return Response(200, body)
+        call = self._owned(identity, request, args["account"], self.state.call(args["call"]))
+        return _notification_page(request, list(call.notifications))
 
     # --- accounts v1: messaging geo permissions ---
 
