@@ -107,10 +107,22 @@ def channel_of(address: str | None, *, kind: str, num_media: Any = None, code: i
         return "sms"
 
 
-def from_message(payload: Mapping[str, Any], *, fmt: str = "sid") -> Evidence:
-    """Evidence from a Message resource (api.twilio.com 2010-04-01 wire format)."""
+def _resource_fields(payload: Mapping[str, Any], to: str | None, from_: str | None, fmt: str) -> dict[str, Any]:
+    """What a Message and a Call resource both tell: the account, the parties, the destination and the status."""
     from .countries import parse_destination
 
+    return {
+        "account_sid": _text(payload.get("account_sid")),
+        "to": to,
+        "from_": from_,
+        "country": parse_destination(to).country if to else None,
+        "format": fmt,
+        "status": _text(payload.get("status")),
+    }
+
+
+def from_message(payload: Mapping[str, Any], *, fmt: str = "sid") -> Evidence:
+    """Evidence from a Message resource (api.twilio.com 2010-04-01 wire format)."""
     code = _code(payload.get("error_code"))
     to, from_, sid = _text(payload.get("to")), _text(payload.get("from")), _text(payload.get("sid"))
     return Evidence(
@@ -119,13 +131,8 @@ def from_message(payload: Mapping[str, Any], *, fmt: str = "sid") -> Evidence:
         code=code,
         http_status=None,
         message_sid=sid,
-        account_sid=_text(payload.get("account_sid")),
-        to=to,
-        from_=from_,
-        country=parse_destination(to).country if to else None,
-        format=fmt,
-        status=_text(payload.get("status")),
         channel=channel_of(to or from_, kind="message", num_media=payload.get("num_media")),
+        **_resource_fields(payload, to, from_, fmt),
     )
 
 
@@ -151,8 +158,6 @@ def from_call(
     fmt: str = "sid",
 ) -> Evidence:
     """Evidence from a Call resource plus its Notifications or Monitor Alerts."""
-    from .countries import parse_destination
-
     code = call_error_code(notifications, alerts)
     to, sid, from_ = _text(payload.get("to")), _text(payload.get("sid")), _text(payload.get("from"))
     excerpt = ""
@@ -163,14 +168,9 @@ def from_call(
         sid=sid,
         code=code,
         call_sid=sid,
-        account_sid=_text(payload.get("account_sid")),
-        to=to,
-        from_=from_,
-        country=parse_destination(to).country if to else None,
-        format=fmt,
-        status=_text(payload.get("status")),
         channel=channel_of(to or _text(payload.get("to")), kind="call", code=code),
         excerpt=excerpt,
+        **_resource_fields(payload, to, from_, fmt),
     )
 
 
