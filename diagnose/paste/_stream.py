@@ -72,8 +72,12 @@ def scan(
         last = not data
         if progress is not None and data:
             progress(len(data))
-        buffer = carried + data
-        if not last:
+        cut = data.rfind(b"\n")
+        if not last and cut >= 0 and len(data) - (cut + 1) <= _LONG:
+            # the common case, in one copy: slicing carried + data would copy the chunk twice (6 ms)
+            body, rest = b"".join((carried, memoryview(data)[: cut + 1])), data[cut + 1 :]
+        elif not last:
+            buffer = carried + data
             cut = buffer.rfind(b"\n")
             if len(buffer) - (cut + 1) > _LONG:
                 # A line longer than _LONG is broken here, as if it held a newline (it counts one more
@@ -83,7 +87,7 @@ def scan(
             else:
                 body, rest = buffer[: cut + 1], buffer[cut + 1 :]
         else:
-            body, rest = buffer, b""
+            body, rest = carried, b""
         # The lines of body that the next round will carry, and so own.
         keep_from = len(body)
         if not last:
