@@ -12,12 +12,8 @@ Chromium the test is skipped and says why.
 from __future__ import annotations
 
 import functools
-import os
 import shutil
-import struct
-import subprocess
 import threading
-import zlib
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -27,17 +23,10 @@ import pytest
 
 from diagnose.knowledge import load_knowledge
 from diagnose.render.runbook import build_site
+from tests.browser import png_size_and_colours, run_chromium
 
-CHROMIUM = os.environ.get("DIAGNOSE_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 SECTIONS = ["Meaning", "Impact", "Diagnosis", "Mitigation", "Prevention", "Escalation", "References", "Related codes"]
-
-
-def _chromium() -> str:
-    path = shutil.which(CHROMIUM) or shutil.which("chromium")
-    if not path:
-        pytest.skip(f"headless Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    return path
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -67,29 +56,6 @@ def site(tmp_path: Path) -> Iterator[tuple[str, list[str], Path]]:
         thread.join(timeout=5)
 
 
-def _run_chromium(tmp_path: Path, *args: str) -> str:
-    command = [
-        _chromium(),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--no-proxy-server",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-        *args,
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=90, check=False)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
-
-
 class _Dom(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -115,31 +81,18 @@ class _Dom(HTMLParser):
 
 
 def _dom(tmp_path: Path, url: str) -> _Dom:
-    html = _run_chromium(tmp_path, "--dump-dom", url)
+    html = run_chromium(tmp_path, "--dump-dom", url)
     assert html.lstrip().lower().startswith("<!doctype html>") or "<html" in html[:200].lower(), html[:300]
     dom = _Dom()
     dom.feed(html)
     return dom
 
 
-def _png_size_and_colours(path: Path) -> tuple[int, int, int]:
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", data[16:24])
-    idat, pos = b"", 8
-    while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
-        if kind == b"IDAT":
-            idat += data[pos + 8 : pos + 8 + length]
-        pos += 12 + length
-    return width, height, len(set(zlib.decompress(idat)))
-
-
 def _screenshot(tmp_path: Path, url: str, name: str) -> Path:
     shot = tmp_path / name
-    _run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,900", "--hide-scrollbars", url)
+    run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,900", "--hide-scrollbars", url)
     assert shot.exists(), f"no screenshot written for {url}"
-    width, height, colours = _png_size_and_colours(shot)
+    width, height, colours = png_size_and_colours(shot)
     assert (width, height) == (1200, 900)
     assert shot.stat().st_size > 10_000 and colours > 20, "the screenshot looks blank"
     ARTIFACTS.mkdir(exist_ok=True)
