@@ -131,35 +131,45 @@ def _stated_number(row: Mapping[str, Any]) -> str | None:
     return found[0] if found else None
 
 
-def from_notification(account: str, row: Mapping[str, Any], codes: Mapping[int, tuple[str, ...]]) -> Failure | None:
+def _failure(
+    account: str,
+    row: Mapping[str, Any],
+    codes: Mapping[int, tuple[str, ...]],
+    *,
+    source: str,
+    resource: Any,
+    when: Any,
+    stated: Mapping[str, Any],
+) -> Failure | None:
+    """A Notification or an Alert as a failure: one of ``codes``, on ``resource`` (else the row's own SID)."""
     code = code_of(row.get("error_code"))
     if code is None or code not in codes:
         return None
-    call = row.get("call_sid")
-    return Failure(
-        account=account,
-        code=code,
-        product=product_of(code, codes),
-        resource=call if isinstance(call, str) and call else str(row.get("sid") or ""),
-        when=parse_time(row.get("message_date") or row.get("date_created")),
-        source="notification",
-        number=_stated_number(row),
-    )
-
-
-def from_alert(account: str, row: Mapping[str, Any], codes: Mapping[int, tuple[str, ...]]) -> Failure | None:
-    code = code_of(row.get("error_code"))
-    if code is None or code not in codes:
-        return None
-    resource = row.get("resource_sid")
     return Failure(
         account=account,
         code=code,
         product=product_of(code, codes),
         resource=resource if isinstance(resource, str) and resource else str(row.get("sid") or ""),
-        when=parse_time(row.get("date_created")),
+        when=parse_time(when),
+        source=source,
+        number=_stated_number(stated),
+    )
+
+
+def from_notification(account: str, row: Mapping[str, Any], codes: Mapping[int, tuple[str, ...]]) -> Failure | None:
+    when = row.get("message_date") or row.get("date_created")
+    return _failure(account, row, codes, source="notification", resource=row.get("call_sid"), when=when, stated=row)
+
+
+def from_alert(account: str, row: Mapping[str, Any], codes: Mapping[int, tuple[str, ...]]) -> Failure | None:
+    return _failure(
+        account,
+        row,
+        codes,
         source="alert",
-        number=_stated_number({"alert_text": row.get("alert_text")}),
+        resource=row.get("resource_sid"),
+        when=row.get("date_created"),
+        stated={"alert_text": row.get("alert_text")},
     )
 
 
