@@ -16,8 +16,10 @@ never imports it are unaffected.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -29,6 +31,8 @@ os.environ["DIAGNOSE_CACHE_DIR"] = tempfile.mkdtemp(prefix="diagnose-test-cache-
 
 from diagnose.cache import caches_from_env, use_caches
 from diagnose.simulator import DEMO_SCENARIO, Scenario, Simulator, load_scenario
+
+atexit.register(shutil.rmtree, os.environ["DIAGNOSE_CACHE_DIR"], ignore_errors=True)
 
 # In-process tests use it the way the command line does: handed in at the edge.
 use_caches(caches_from_env(os.environ))
