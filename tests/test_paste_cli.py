@@ -60,6 +60,18 @@ def test_no_error_found_exits_1(data: bytes) -> None:
     assert "no Twilio error found in the input" in err
 
 
+def test_offline_answer_says_how_to_confirm() -> None:
+    """Without credentials the first lines say what would decide; `--offline` asked for it, so no hint."""
+    paste = (CORPUS / "01-python-traceback.txt").read_text()
+    _, out, _ = run(["-", "--format", "json"], stdin=paste)
+    summary = json.loads(out)["diagnoses"][0]["summary"]
+    assert "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN" in summary
+    _, text, _ = run(["-"], stdin=paste)
+    assert "TWILIO_ACCOUNT_SID" in "\n".join(text.splitlines()[:12])
+    _, out, _ = run(["-", "--format", "json", "--offline"], stdin=paste)
+    assert "TWILIO_ACCOUNT_SID" not in json.loads(out)["diagnoses"][0]["summary"]
+
+
 def test_several_errors_merged_with_counts() -> None:
     _code, out, _ = run(["-", "--format", "json"], stdin=(CORPUS / "29-several-errors.txt").read_text())
     rows = [

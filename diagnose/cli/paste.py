@@ -127,13 +127,32 @@ def diagnose_paste(
     """Offline without credentials (or with --offline), else through the read planner."""
     from ..pipeline import diagnose_pasted, diagnose_pasted_online
 
-    if offline or not _has_credentials():
+    if offline:
         return diagnose_pasted(evidence, knowledge())
+    if not _has_credentials():
+        return _say_how_to_confirm(diagnose_pasted(evidence, knowledge()))
     from ..gateway import TwilioAccess, credentials_from_env
 
     creds = credentials_from_env(os.environ)
     with TwilioAccess(creds, api_url=api_url, timeout=timeout) as access:
         return diagnose_pasted_online(evidence, access, knowledge)
+
+
+_HOW_TO_CONFIRM = (
+    " Offline: no Twilio credentials were set. With TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN of the account"
+    " that sent it (or of its parent), the same command reads its geo permissions and confirms the cause."
+)
+
+
+def _say_how_to_confirm(report: Any) -> Any:
+    """An answer that reading the account would decide says so in its first lines, not only in the notes."""
+    import dataclasses
+
+    out = [
+        dataclasses.replace(d, summary=d.summary + _HOW_TO_CONFIRM) if d.verdict in ("likely", "inconclusive") else d
+        for d in report.diagnoses
+    ]
+    return dataclasses.replace(report, diagnoses=tuple(out))
 
 
 def _notes_for_codes(report: Any, args: Sequence[str]) -> Any:
