@@ -74,6 +74,15 @@ def test_an_inheriting_subaccount_is_fixed_on_the_parent(demo_sim: Simulator) ->
     assert f'-u "{parent}:$PARENT_AUTH_TOKEN"' in text
 
 
+def test_a_main_account_is_not_told_about_subaccount_inheritance(demo_sim: Simulator) -> None:
+    """30648 only answers a subaccount: a main account's fix does not mention it; an unknown account's does."""
+    d = diagnose_case(demo_sim, "missing-country")
+    assert (d.verdict, d.cause, d.facts["is_subaccount"]["value"]) == ("confirmed", "missing-country", False)
+    assert "30648" not in fix_text(d)
+    step = next(s for c in KB.get(21408).causes if c.id == "missing-country" for s in c.fix if s.when)
+    assert "30648" in step.text and "is_subaccount is not defined" in step.text
+
+
 def test_a_blocked_prefix_never_advises_enabling_a_country(demo_sim: Simulator) -> None:
     d = diagnose_case(demo_sim, "blocked-prefix")
     assert d.facts["country"]["value"] == "RU" and d.facts["blocked_prefix_name"]["value"] == "Crimea"
