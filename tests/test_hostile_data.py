@@ -77,6 +77,16 @@ def test_text_output_carries_no_raw_control_characters(hostile: tuple[Simulator,
     assert "pwned" in out and not CONTROL.search(out)
 
 
+def test_json_output_escapes_control_characters_and_keeps_the_data(
+    hostile: tuple[Simulator, str, dict[str, str]],
+) -> None:
+    _, sid, env = hostile
+    _code, out, _err = run([sid, "--format", "json"], env)
+    assert not CONTROL.search(out), [hex(ord(c)) for c in CONTROL.findall(out)]
+    (d,) = json.loads(out)["diagnoses"]
+    assert TERMINAL_ATTACK in d["evidence"]["to"]  # the same string, escaped only on the wire
+
+
 @pytest.mark.parametrize(("status", "code"), [("401 Unauthorized", 20003), ("404 Not Found", 20404)])
 def test_an_api_error_message_reaches_the_terminal_cleaned(status: str, code: int) -> None:
     body = json.dumps({"code": code, "message": "Nope " + TERMINAL_ATTACK, "status": int(status[:3])}).encode()

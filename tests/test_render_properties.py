@@ -21,6 +21,7 @@ from diagnose.models import CauseFinding, Diagnosis, ErrorInfo, Evidence, FixSte
 from diagnose.render import FORMATS, render_explain, render_index_entry, render_report, render_summary
 from diagnose.render._json import loads_report
 from diagnose.render.runbook import build_site, render_runbook
+from diagnose.safe_text import CONTROL, json_controls
 
 NASTY = [
     "<script>alert(1)</script>",
@@ -205,6 +206,13 @@ def test_report_json_round_trips(report: Report) -> None:
         assert "from" in d["evidence"] and "from_" not in d["evidence"]
     assert loads_report(text) == report
     assert render_report(loads_report(text), "json") == text
+
+
+@given(st.text())
+def test_json_controls_escapes_every_control_and_keeps_the_string(value: str) -> None:
+    text = json_controls(json.dumps({"v": value}, ensure_ascii=False))
+    assert not CONTROL.search(text)
+    assert json.loads(text) == {"v": value}
 
 
 @PROPERTY

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import RenderError
 from ..models import CauseFinding, Diagnosis, ErrorInfo, Evidence, FixStep, Report, Subject
+from ..safe_text import json_controls
 from ._views import ordered_facts
 
 
@@ -39,7 +40,7 @@ def report_data(report: Report) -> dict[str, Any]:
 
 def dumps_report(report: Report) -> str:
     try:
-        text = json.dumps(report_data(report), indent=2, ensure_ascii=False, default=str)
+        text = json_controls(json.dumps(report_data(report), indent=2, ensure_ascii=False, default=str))
     except (TypeError, ValueError) as exc:  # e.g. a circular structure inside facts
         raise RenderError(f"the report cannot be written as JSON: {exc}") from exc
     return text + "\n"
@@ -113,4 +114,4 @@ def _plain(value: Any) -> Any:
 
 
 def dumps_plain(value: Any) -> str:
-    return json.dumps(_plain(value), indent=2, ensure_ascii=False, default=str) + "\n"
+    return json_controls(json.dumps(_plain(value), indent=2, ensure_ascii=False, default=str)) + "\n"
