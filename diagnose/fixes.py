@@ -25,8 +25,8 @@ reading back and the audit log live at the edge (``diagnose/gateway``,
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Container, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -49,6 +49,9 @@ __all__ = [
     "Operation",
     "change_key",
     "classify_messaging_result",
+    "item_from_dict",
+    "item_to_dict",
+    "plan_account",
     "plan_fix",
 ]
 
@@ -476,6 +479,48 @@ def _plan_one(
     return FixItem(sid, iso, product, "manual", summary, cause_ref, views), None
 
 
+def plan_account(
+    state: AccountState,
+    parent: AccountState | None,
+    countries: Sequence[str],
+    products: Sequence[Product],
+    kb: Any,
+    *,
+    scope: Container[str],
+    pairs: Container[tuple[str, str, str]] | None = None,
+    prefer: str | None = None,
+    parent_changes: Mapping[tuple[str, str, str], Change] | None = None,
+) -> list[FixItem]:
+    """One account's items, from its state and its parent's: the unit ``diagnose fix`` streams.
+
+    ``parent_changes`` are the changes already planned on parents, keyed by
+    (account, product, permission entry): a subaccount whose parent gets one
+    for the same product and country is ``via-parent`` (read again after it),
+    so parents must be planned first. ``scope`` says which accounts may be
+    changed; ``pairs`` (account, country, product) restricts the items
+    (``--from-audit``).
+    """
+    states = {state.sid: state}
+    if parent is not None:
+        states[parent.sid] = parent
+    in_scope = frozenset(s for s in states if s in scope)
+    items: list[FixItem] = []
+    for product in products:
+        for raw in countries:
+            iso = raw.upper()
+            if pairs is not None and (state.sid, iso, product) not in pairs:
+                continue
+            item, change = _plan_one(state, states, iso, product, kb, in_scope, prefer)
+            if change is not None:
+                item = replace(item, change=replace(change, for_accounts=(state.sid,)))
+            via = (parent_changes or {}).get((state.parent, product, _entry(product, iso))) if state.parent else None
+            if via is not None and item.status in ("change", "outside-scope"):
+                summary = f"fixed through its parent {via.account} if it inherits: read again after that change"
+                item = replace(item, status="via-parent", summary=summary, change=via, target=None)
+            items.append(item)
+    return items
+
+
 def plan_fix(
     states: Sequence[AccountState],
     countries: Sequence[str],
@@ -486,49 +531,47 @@ def plan_fix(
     pairs: Sequence[tuple[str, str, str]] | None = None,
     prefer: str | None = None,
 ) -> FixPlan:
-    """The plan for every account of ``scope`` (default: every state given) × country × product.
+    """The plan for every account of ``scope`` (default: every state given) × country × product, in memory.
 
     ``states`` also holds the parents that were read to compare with, which are
     changed only when in ``scope``. ``pairs`` (account, country, product)
     restricts the plan to exactly those (``--from-audit``). ``prefer`` picks an
     action when a cause's fix offers several (``set-voice-inheritance``).
+    The accounts are planned one by one with :func:`plan_account`, parents
+    first, as ``diagnose fix`` streams them.
     """
     by_sid = {s.sid: s for s in states}
     in_scope = frozenset(scope) if scope is not None else frozenset(by_sid)
     wanted = {(a, c.upper(), p) for a, c, p in pairs} if pairs is not None else None
-    items: list[FixItem] = []
-    changes: dict[tuple[str, str, str, str], Change] = {}
-    for state in states:
+    planned: dict[str, list[FixItem]] = {}
+    parent_changes: dict[tuple[str, str, str], Change] = {}
+    # Parents (accounts with no parent) first: their changes decide which subaccounts wait for them.
+    for state in sorted(states, key=lambda s: s.parent is not None):
         if state.sid not in in_scope:
             continue
-        for product in products:
-            for raw in countries:
-                iso = raw.upper()
-                if wanted is not None and (state.sid, iso, product) not in wanted:
-                    continue
-                item, change = _plan_one(state, by_sid, iso, product, kb, in_scope, prefer)
-                if change is not None:
-                    key = change_key(change)
-                    kept = changes.setdefault(key, change)
-                    changes[key] = replace(kept, for_accounts=(*kept.for_accounts, state.sid))
-                items.append(item)
-
-    # A subaccount whose parent changes for the same product and country waits for it: read again after.
-    parent_changes = {change_key(c)[:3]: c for c in changes.values()}
-    final: list[FixItem] = []
-    for item in items:
-        state = by_sid[item.account]
-        entry = _entry(item.product, item.country)
-        via = parent_changes.get((state.parent, item.product, entry)) if state.parent else None
-        if via is not None and item.status in ("change", "outside-scope"):
-            if item.change is not None and item.change.account == item.account:
-                changes.pop(change_key(item.change), None)
-            summary = f"fixed through its parent {via.account} if it inherits: read again after that change"
-            item = replace(item, status="via-parent", summary=summary, change=via, target=None)
-        elif item.change is not None:
-            item = replace(item, change=changes.get(change_key(item.change), item.change))
-        final.append(item)
-    ordered = sorted(changes.values(), key=lambda c: (by_sid[c.account].parent is not None, c.account))
+        parent = by_sid.get(state.parent) if state.parent else None
+        items = plan_account(
+            state, parent, countries, products, kb,
+            scope=in_scope, pairs=wanted, prefer=prefer, parent_changes=parent_changes,
+        )  # fmt: skip
+        for item in items:
+            if item.status == "change" and item.change is not None:
+                parent_changes.setdefault(change_key(item.change)[:3], item.change)
+        planned[state.sid] = items
+    changes: dict[tuple[str, str, str, str], Change] = {}
+    for items in planned.values():
+        for item in items:
+            if item.status == "change" and item.change is not None:
+                key = change_key(item.change)
+                kept = changes.setdefault(key, item.change)
+                if item.account not in kept.for_accounts:
+                    changes[key] = replace(kept, for_accounts=(*kept.for_accounts, item.account))
+    final = [
+        replace(i, change=changes.get(change_key(i.change), i.change)) if i.change is not None else i
+        for s in states
+        for i in planned.get(s.sid, ())
+    ]
+    ordered = sorted(changes.values(), key=lambda c: c.account in by_sid and by_sid[c.account].parent is not None)
     return FixPlan(items=tuple(final), changes=tuple(ordered))
 
 
@@ -576,6 +619,38 @@ def inherits_message(account: str, parent: str | None, iso: str) -> str:
         f"{name} on the subaccount itself (`diagnose fix --country {iso} --product sms --account {account} "
         f"--apply` once inheritance is off)."
     )
+
+
+# --------------------------------------------------------------------------- plain data (spooled, JSON)
+
+
+def change_to_dict(change: Change) -> dict[str, Any]:
+    """A change as JSON data (the ``changes`` of ``diagnose fix --format json``)."""
+    data = asdict(change)
+    data["form"] = dict(change.form)
+    data["request"] = change.request
+    return data
+
+
+def change_from_dict(data: Mapping[str, Any]) -> Change:
+    fields = {k: v for k, v in data.items() if k != "request"}
+    fields["form"] = tuple((str(k), str(v)) for k, v in dict(data["form"]).items())
+    fields["for_accounts"] = tuple(data.get("for_accounts") or ())
+    return Change(**fields)
+
+
+def item_to_dict(item: FixItem) -> dict[str, Any]:
+    """An item as JSON data (the ``items`` of ``diagnose fix --format json``); :func:`item_from_dict` reverses it."""
+    data = asdict(item)
+    data["change"] = change_to_dict(item.change) if item.change is not None else None
+    return data
+
+
+def item_from_dict(data: Mapping[str, Any]) -> FixItem:
+    fields = dict(data)
+    fields["steps"] = tuple(FixStepView(**s) for s in data.get("steps") or ())
+    fields["change"] = change_from_dict(data["change"]) if data.get("change") else None
+    return FixItem(**fields)
 
 
 def _shell_quote(text: str) -> str:

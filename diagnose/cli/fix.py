@@ -11,17 +11,35 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import click
 
+from ..context import Fetched
 from ..errors import DiagnoseError, InputError
+from ..fixes import (
+    AccountState,
+    Change,
+    FixItem,
+    FixPlan,
+    change_key,
+    change_to_dict,
+    item_from_dict,
+    item_to_dict,
+    plan_account,
+)
 from ..safe_text import clean
 from ._common import api_url_option, knowledge_option, timeout_option
 from .prompts import yes_option
+
+if TYPE_CHECKING:
+    from ..gateway._fix import ChangeResult
 
 PRODUCTS = ("sms", "voice")
 TEXT_FORMATS = ("text", "json")
@@ -70,6 +88,147 @@ def gaps_from_audit(text: str, source: str) -> list[tuple[str, str, str]]:
     return out
 
 
+# --------------------------------------------------------------------------- the plan, streamed
+
+
+class AllAccounts:
+    """The scope of ``--subaccounts all``: every account the credentials reach."""
+
+    def __contains__(self, sid: object) -> bool:
+        return True
+
+
+class ItemSpool:
+    """Planned items as JSON lines in an unnamed temporary file: a plan of thousands of accounts is not held."""
+
+    def __init__(self) -> None:
+        self._file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed in close())
+
+    def write(self, item: FixItem) -> None:
+        self._file.write(json.dumps(item_to_dict(item), ensure_ascii=False) + "\n")
+
+    def __iter__(self) -> Iterator[FixItem]:
+        self._file.flush()
+        self._file.seek(0)
+        for line in self._file:
+            yield item_from_dict(json.loads(line))
+        self._file.seek(0, os.SEEK_END)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@dataclass
+class Planned:
+    """What planning kept: the parents' changes, counts, and the items (on disk), never the accounts' states."""
+
+    spool: ItemSpool
+    keep_ok: bool
+    parent_changes: dict[tuple[str, str, str, str], Change] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
+    own_changes: int = 0
+    own_accounts: int = 0
+    accounts: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    scope_problem: str | None = None
+    parents: dict[str, str | None] = field(default_factory=dict)
+    """The parent of each account with a change of its own (what a 30648 answer is explained with)."""
+
+    def by_parent_key(self) -> dict[tuple[str, str, str], Change]:
+        return {k[:3]: c for k, c in self.parent_changes.items()}
+
+    def record(self, items: Sequence[FixItem], *, parent: bool, parent_sid: str | None = None) -> None:
+        """One account's items: counted, spooled (all of them for JSON, else those not ``ok``)."""
+        self.accounts += 1
+        own: set[tuple[str, str, str, str]] = set()
+        for item in items:
+            self.counts[item.status] += 1
+            if item.status != "ok" or self.keep_ok:
+                self.spool.write(item)
+            if item.status != "change" or item.change is None:
+                continue
+            key = change_key(item.change)
+            if parent or item.change.account != item.account:
+                # A parent's change, or one a subaccount's fix puts on its parent: sent first.
+                self.parent_changes.setdefault(key, item.change)
+            else:
+                own.add(key)
+        self.own_changes += len(own)
+        self.own_accounts += bool(own)
+        if own and items:
+            self.parents[items[0].account] = parent_sid
+
+    def tier_two(self) -> Iterator[tuple[str, list[Change]]]:
+        """Each subaccount's own changes, one group per account, in the order planned (from the spool)."""
+        first = {c.account for c in self.parent_changes.values()}
+        current: str | None = None
+        group: dict[tuple[str, str, str, str], Change] = {}
+        for item in self.spool:
+            if item.status != "change" or item.change is None or item.change.account != item.account:
+                continue
+            if item.account in first:
+                continue
+            if item.account != current:
+                if group:
+                    yield current or "", list(group.values())
+                current, group = item.account, {}
+            group.setdefault(change_key(item.change), item.change)
+        if group:
+            yield current or "", list(group.values())
+
+
+class PlanView:
+    """The plan as the text renderer walks it: a streamed plan (spool) or one in memory (the second plan)."""
+
+    def __init__(
+        self,
+        changes: Callable[[], Iterator[Change]],
+        items: Callable[[], Iterator[FixItem]],
+        *,
+        n_changes: int,
+        n_accounts: int,
+        ok: int,
+        total: int,
+    ) -> None:
+        self.changes, self.items = changes, items
+        self.n_changes, self.n_accounts, self.ok, self.total = n_changes, n_accounts, ok, total
+
+    @classmethod
+    def of_plan(cls, plan: Any) -> PlanView:
+        return cls(
+            lambda: iter(plan.changes),
+            lambda: iter(plan.items),
+            n_changes=len(plan.changes),
+            n_accounts=len({c.account for c in plan.changes}),
+            ok=len(plan.by_status("ok")),
+            total=len(plan.items),
+        )
+
+    @classmethod
+    def of_planned(cls, planned: Planned) -> PlanView:
+        def changes() -> Iterator[Change]:
+            yield from planned.parent_changes.values()
+            for _, group in planned.tier_two():
+                yield from group
+
+        return cls(
+            changes,
+            lambda: iter(planned.spool),
+            n_changes=len(planned.parent_changes) + planned.own_changes,
+            n_accounts=len({c.account for c in planned.parent_changes.values()}) + planned.own_accounts,
+            ok=planned.counts["ok"],
+            total=sum(planned.counts.values()),
+        )
+
+    def recheck(self) -> Iterator[str]:
+        """Subaccounts to read again once their parents' changes are made (an account's items are adjacent)."""
+        last = None
+        for item in self.items():
+            if item.status == "via-parent" and item.account != last:
+                last = item.account
+                yield item.account
+
+
 # --------------------------------------------------------------------------- text
 
 
@@ -83,40 +242,36 @@ def _values(state: Any) -> str:
     return ", ".join(f"{k}={'unknown' if v is None else str(v).lower()}" for k, v in state.items())
 
 
-def render_plan(plan: Any, *, applying: bool) -> str:
-    """The plan as text: changes in order, then what the tool will not send, then the totals."""
+def plan_lines(view: PlanView, *, applying: bool) -> Iterator[str]:
+    """The plan as text, line by line: changes in order, then what the tool will not send, then the totals."""
     from ..countries import country_name
 
-    lines: list[str] = []
-    n = len(plan.changes)
-    accounts = len({c.account for c in plan.changes})
+    n, accounts = view.n_changes, view.n_accounts
     if n:
-        head = f"{n} change{'s' if n != 1 else ''} on {accounts} account{'s' if accounts != 1 else ''}"
-        lines.append(head + ("" if applying else " planned (dry run: nothing is sent without --apply)"))
+        head = f"{n:,} change{'s' if n != 1 else ''} on {accounts:,} account{'s' if accounts != 1 else ''}"
+        yield head + ("" if applying else " planned (dry run: nothing is sent without --apply)")
     else:
-        lines.append("Nothing to change through the API.")
-    for i, change in enumerate(plan.changes, 1):
+        yield "Nothing to change through the API."
+    for i, change in enumerate(view.changes(), 1):
         name = f"{country_name(change.country)} ({change.country})"
-        lines.append(f"  {i}. {change.account}  {_label(change.product)}  {name}  {change.action}  [{change.cause}]")
-        lines.append(f"     {change.request}")
+        yield clean(f"  {i}. {change.account}  {_label(change.product)}  {name}  {change.action}  [{change.cause}]")
+        yield f"     {change.request}"
         for key, value in change.form:
-            lines.append(f"       {key}={value}")
-        lines.append(f"     before: {_values(dict(change.before))}  →  after: {_values(dict(change.after))}")
+            yield clean(f"       {key}={value}")
+        yield clean(f"     before: {_values(dict(change.before))}  →  after: {_values(dict(change.after))}")
         others = [a for a in change.for_accounts if a != change.account]
         if others:
-            lines.append(f"     also for: {', '.join(others)}")
-    recheck = plan.recheck
+            yield f"     also for: {', '.join(others)}"
+    recheck = list(view.recheck()) if view.total <= 100_000 else []
     if recheck:
-        lines.append(
-            f"Then {len(recheck)} subaccount{'s' if len(recheck) != 1 else ''} are read again: one that inherits "
+        yield (
+            f"Then {len(recheck):,} subaccount{'s' if len(recheck) != 1 else ''} are read again: one that inherits "
             "from its parent is fixed by the parent's change; one with its own list gets a change of its own "
             "(shown and confirmed before it is sent)."
         )
-        lines.extend(f"  - {sid}" for sid in recheck)
-    lines.extend(_not_sent(plan.items))
-    ok = len(plan.by_status("ok"))
-    lines.append(f"Already usable: {ok} of {len(plan.items)} (account × country × product).")
-    return clean("\n".join(lines))
+        yield from (f"  - {sid}" for sid in recheck)
+    yield from _not_sent(view)
+    yield f"Already usable: {view.ok:,} of {view.total:,} (account × country × product)."
 
 
 _HEADINGS = {
@@ -129,42 +284,168 @@ _HEADINGS = {
 }
 
 
-def _not_sent(items: Sequence[Any]) -> list[str]:
-    lines: list[str] = []
+def _not_sent(view: PlanView) -> Iterator[str]:
+    # One pass to count the items that share their steps, one per heading to print them.
+    shared: Counter[tuple[str, str, str, str | None]] = Counter(
+        (i.status, i.country, i.product, i.cause) for i in view.items() if i.status in _HEADINGS
+    )
     for status, heading in _HEADINGS.items():
-        chosen = [i for i in items if i.status == status]
-        if not chosen:
+        if not any(k[0] == status for k in shared):
             continue
-        lines.append(heading)
+        yield heading
         shown_steps: set[tuple[str, str, str | None]] = set()
-        shared = {}
-        for item in chosen:
-            key = (item.country, item.product, item.cause)
-            shared[key] = shared.get(key, 0) + 1
-        for item in chosen:
-            lines.append(f"  {item.account}  {_label(item.product)}  {item.country}: {item.summary}")
+        for item in view.items():
+            if item.status != status:
+                continue
+            yield clean(f"  {item.account}  {_label(item.product)}  {item.country}: {item.summary}")
             key = (item.country, item.product, item.cause)
             if status in ("console", "manual", "blocked") and key not in shown_steps:
                 shown_steps.add(key)
-                if shared[key] > 1 and item.steps:
-                    lines.append(
-                        f"     (the same steps for the {shared[key] - 1} other accounts below, each on its own)"
-                    )
+                count = shared[(status, *key)]
+                if count > 1 and item.steps:
+                    yield f"     (the same steps for the {count - 1:,} other accounts below, each on its own)"
                 for n, step in enumerate(item.steps, 1):
-                    lines.append(f"     {n}. {' '.join(step.text.split())}")
+                    yield clean(f"     {n}. {' '.join(step.text.split())}")
                     if step.console:
-                        lines.append(f"        Console: {' '.join(step.console.split())}")
-    return lines
+                        yield clean(f"        Console: {' '.join(step.console.split())}")
+
+
+def render_plan(plan: Any, *, applying: bool) -> str:
+    """An in-memory plan (:class:`diagnose.fixes.FixPlan`) as text."""
+    return "\n".join(plan_lines(PlanView.of_plan(plan), applying=applying))
+
+
+# --------------------------------------------------------------------------- reading and planning
+
+
+def _inactive(row: Fetched) -> str | None:
+    status = row.value.get("status") if row.ok and isinstance(row.value, dict) else None
+    return status if status in INACTIVE else None
+
+
+class Reader:
+    """Reads accounts for planning, each in a worker; the parents' states are read once and kept."""
+
+    def __init__(self, access: Any, countries: Sequence[str], products: Sequence[str]) -> None:
+        self.access, self.countries, self.products = access, countries, products
+        self._parents: dict[str, AccountState | None] = {}
+        self._lock = threading.Lock()
+
+    def state(self, item: Mapping[str, Any] | str) -> tuple[Fetched, AccountState | None]:
+        """The account's row, and its state (None for a closed or suspended account: not planned)."""
+        from ..gateway._fix import account_row, read_state
+
+        row = account_row(self.access, item)
+        sid = row.value.get("sid") if isinstance(row.value, dict) else None
+        try:
+            if _inactive(row):
+                return row, None
+            return row, read_state(self.access, row, self.countries, self.products)
+        finally:
+            if isinstance(sid, str):
+                self.access.forget(sid)  # its credentials are fetched again if a change is sent to it
+
+    def parent(self, sid: str | None) -> AccountState | None:
+        """A parent's state, read the first time it is asked for (a parent is one account, read once)."""
+        if not sid:
+            return None
+        with self._lock:
+            if sid in self._parents:
+                return self._parents[sid]
+        from ..gateway._fix import account_row, read_state
+
+        row = account_row(self.access, sid)
+        state = read_state(self.access, row, self.countries, self.products) if row.ok else None
+        with self._lock:
+            return self._parents.setdefault(sid, state)
+
+    def keep_parent(self, state: AccountState) -> None:
+        with self._lock:
+            self._parents[state.sid] = state
+
+
+def _listed(access: Any, main_sid: str, planned: Planned) -> Iterator[Mapping[str, Any]]:
+    """Every subaccount, page by page, as the pool asks for them (closed and suspended ones counted, skipped)."""
+    from ..errors import TwilioAccessError, reason_of
+
+    try:
+        for row in access.list_accounts():
+            if not isinstance(row, dict) or row.get("sid") == main_sid:
+                continue
+            if row.get("status") in INACTIVE:
+                planned.skipped[str(row["status"])] += 1
+                access.forget(str(row.get("sid")))
+                continue
+            yield row
+    except TwilioAccessError as err:
+        planned.scope_problem = f"the list of subaccounts could not be read to the end ({reason_of(err)})"
+
+
+def plan_streamed(
+    access: Any,
+    *,
+    countries: Sequence[str],
+    products: Sequence[str],
+    named: Sequence[str] | None,
+    every: bool,
+    pairs: Container[tuple[str, str, str]] | None,
+    prefer: str | None,
+    kb: Any,
+    concurrency: int,
+    keep_ok: bool,
+) -> tuple[Planned, Any]:
+    """Read and plan account by account, the authenticated account (the parent) first, then the others streamed.
+
+    ``every``: the authenticated account and every subaccount (listed page by
+    page); else ``named`` (default: the authenticated account). Returns what
+    was planned and, when Ctrl-C stopped the reading, the
+    :class:`~diagnose.gateway._fix.Interrupted` record (else None).
+    """
+    from ..gateway._fix import Interrupted, bounded_run
+
+    main_sid = access.credentials.account_sid
+    wanted = list(named) if named else ([] if every else [main_sid])
+    scope: Container[str] = AllAccounts() if every else frozenset(wanted)
+    planned = Planned(spool=ItemSpool(), keep_ok=keep_ok)
+    reader = Reader(access, countries, products)
+    plan_options = {"scope": scope, "pairs": pairs, "prefer": prefer}
+    try:
+        # The parent first: it is one account, fixed first; its subaccounts are planned against its changes.
+        row, main = reader.state(main_sid)
+        if main is not None and main.account.ok:
+            reader.keep_parent(main)
+        if every or main_sid in wanted:
+            if main is None:
+                planned.skipped[str(_inactive(row))] += 1
+            else:
+                parent = reader.parent(main.parent)
+                items = plan_account(main, parent, countries, products, kb, **plan_options)
+                planned.record(items, parent=True, parent_sid=main.parent)
+    except KeyboardInterrupt:
+        return planned, Interrupted()
+
+    def done(item: Any, result: tuple[Fetched, AccountState | None]) -> None:
+        row, state = result
+        if state is None:
+            planned.skipped[str(_inactive(row))] += 1
+            return
+        items = plan_account(
+            state, reader.parent(state.parent), countries, products, kb,
+            parent_changes=planned.by_parent_key(), **plan_options,
+        )  # fmt: skip
+        planned.record(items, parent=False, parent_sid=state.parent)
+
+    def work(item: Any) -> tuple[Fetched, AccountState | None]:
+        row, state = reader.state(item)
+        if state is not None:
+            reader.parent(state.parent)  # read in the worker, once
+        return row, state
+
+    source: Iterable[Any] = _listed(access, main_sid, planned) if every else (s for s in wanted if s != main_sid)
+    return planned, bounded_run(work, source, done, concurrency=concurrency)
 
 
 # --------------------------------------------------------------------------- applying
-
-
-def _tiers(changes: Sequence[Any], parents: dict[str, str | None]) -> list[list[Any]]:
-    """Main accounts' changes first, then subaccounts' (each tier sent with bounded concurrency)."""
-    mains = [c for c in changes if not parents.get(c.account)]
-    subs = [c for c in changes if parents.get(c.account)]
-    return [t for t in (mains, subs) if t]
 
 
 def audit_record(result: Any, who: dict[str, str], when: str) -> dict[str, Any]:
@@ -188,57 +469,88 @@ def audit_record(result: Any, who: dict[str, str], when: str) -> dict[str, Any]:
     }
 
 
-def apply_changes(access: Any, changes: Sequence[Any], parents: dict[str, str | None], log: Any, who: dict) -> list:
-    """Send the changes (parents first), read each back, log each one made; one failure never stops the others.
+class Applier:
+    """Sends changes, one account per worker, and keeps each result (the changed rows; nothing else)."""
 
-    Each change is logged by the worker that made it, as soon as it is read back, so an
-    interruption later in the run never loses the record of a change already made.
-    """
-    from ..gateway._fix import ChangeResult, apply_change
-    from .audit_log import utc_now
+    def __init__(self, access: Any, log: Any, who: dict[str, str], concurrency: int) -> None:
+        self.access, self.log, self.who, self.concurrency = access, log, who, concurrency
+        self.results: dict[tuple[str, str, str, str], ChangeResult] = {}
+        self.stopping = threading.Event()
+        self.not_started = 0
+        self.unknown: list[Change] = []
 
-    def send(change: Any) -> Any:
-        result = apply_change(access, change)
-        if result.outcome == "done":
-            log.append(audit_record(result, who, utc_now()))
-        return result
+    def _send(self, group: tuple[str, Sequence[Change]]) -> list[ChangeResult]:
+        from ..gateway._fix import apply_change
+        from .audit_log import utc_now
 
-    results: list[Any] = []
-    for tier in _tiers(changes, parents):
-        outcomes = access.run_concurrently([lambda c=c: send(c) for c in tier])
-        for change, outcome in zip(tier, outcomes, strict=True):
-            ok = outcome.ok and outcome.value is not None
-            # apply_change turns access errors into results; an outcome error is the exception
-            results.append(outcome.value if ok else ChangeResult(change, "failed", str(outcome.error)))
-    return results
+        account, changes = group
+        out = []
+        try:
+            for change in changes:
+                if self.stopping.is_set():
+                    break  # Ctrl-C: no new change starts
+                result = apply_change(self.access, change)
+                if result.outcome == "done":
+                    # Logged as soon as it is read back: an interruption never loses a change made.
+                    self.log.append(audit_record(result, self.who, utc_now()))
+                out.append(result)
+        finally:
+            if account != self.access.credentials.account_sid:
+                self.access.forget(account)
+        return out
+
+    def apply(self, groups: Iterable[tuple[str, Sequence[Change]]]) -> bool:
+        """Send every group (an account's changes); False when Ctrl-C stopped it."""
+        from ..gateway._fix import bounded_run
+
+        def done(group: tuple[str, Sequence[Change]], results: list[ChangeResult]) -> None:
+            for result in results:
+                self.results[change_key(result.change)] = result
+            self.not_started += len(group[1]) - len(results)
+
+        stopped = bounded_run(self._send, groups, done, concurrency=self.concurrency, stopping=self.stopping)
+        if stopped is None:
+            return True
+        for _, changes in stopped.unfinished:
+            self.unknown.extend(c for c in changes if change_key(c) not in self.results)
+        return False
 
 
-def render_results(results: Sequence[Any], parents: dict[str, str | None]) -> str:
+def _groups(changes: Iterable[Change]) -> list[tuple[str, list[Change]]]:
+    by_account: dict[str, list[Change]] = {}
+    for change in changes:
+        by_account.setdefault(change.account, []).append(change)
+    return list(by_account.items())
+
+
+def render_result(r: Any, parents: Mapping[str, str | None]) -> str:
     from ..countries import country_name
     from ..fixes import inherits_message
 
-    lines: list[str] = []
-    for r in results:
-        c = r.change
-        name = f"{country_name(c.country)} ({c.country})"
-        where = f"{c.account}  {_label(c.product)}  {name}"
-        if r.outcome == "done" and r.verified:
-            lines.append(f"changed   {where}: {c.action}; read back: {_values(r.read_back)}")
-        elif r.outcome == "done":
-            lines.append(
-                f"unverified {where}: Twilio accepted {c.action}, but reading it back shows "
-                f"{_values(r.read_back)} (expected {_values(dict(c.after))})"
-            )
-        elif r.outcome == "inherits":
-            lines.append(f"inherits  {where}: {inherits_message(c.account, parents.get(c.account), c.country)}")
-        elif r.outcome == "refused":
-            lines.append(f"refused   {where}: Twilio answered {r.code} ({r.message}); only the Console can change it")
-        else:
-            lines.append(f"failed    {where}: {r.message}")
-    return clean("\n".join(lines))
+    c = r.change
+    name = f"{country_name(c.country)} ({c.country})"
+    where = f"{c.account}  {_label(c.product)}  {name}"
+    if r.outcome == "done" and r.verified:
+        line = f"changed   {where}: {c.action}; read back: {_values(r.read_back)}"
+    elif r.outcome == "done":
+        line = (
+            f"unverified {where}: Twilio accepted {c.action}, but reading it back shows "
+            f"{_values(r.read_back)} (expected {_values(dict(c.after))})"
+        )
+    elif r.outcome == "inherits":
+        line = f"inherits  {where}: {inherits_message(c.account, parents.get(c.account), c.country)}"
+    elif r.outcome == "refused":
+        line = f"refused   {where}: Twilio answered {r.code} ({r.message}); only the Console can change it"
+    else:
+        line = f"failed    {where}: {r.message}"
+    return clean(line)
 
 
-# --------------------------------------------------------------------------- the command
+def render_results(results: Sequence[Any], parents: Mapping[str, str | None]) -> str:
+    return "\n".join(render_result(r, parents) for r in results)
+
+
+# --------------------------------------------------------------------------- the audit document
 
 MAX_AUDIT_BYTES = 256 * 1024 * 1024  # a 2,000-account audit is a few MB; refuse anything absurd
 
@@ -262,21 +574,54 @@ def _read_audit(source: str) -> tuple[str, str]:
         raise InputError(f"{name}: not UTF-8 text") from err
 
 
-def _confirm(question: str, *, yes: bool) -> bool:
-    """Ask on the terminal, or take --yes; without a terminal, refuse (exit 2) before anything is sent."""
-    from .prompts import confirm
-
-    return confirm(question, assume_yes=yes)
+# --------------------------------------------------------------------------- the whole command
 
 
-def _exit_code(items: Sequence[Any], results: Sequence[Any]) -> int:
+@dataclass
+class Settled:
+    """The final items' totals, counted as they are written (the items themselves stay on disk)."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    through_parent: list[FixItem] = field(default_factory=list)
+
+
+def _settle(item: FixItem, results: Mapping[Any, ChangeResult], second: Mapping[Any, FixItem], parents: Any) -> FixItem:
+    """An item after the run: fixed (read back), through its parent, or what stopped it."""
+    from ..fixes import inherits_message
+
+    if item.status == "via-parent":
+        again = second.get((item.account, item.country, item.product))
+        if again is None:
+            return item
+        if again.status == "ok":
+            return replace(again, summary=f"{again.summary}, through its parent's change (it inherits)")
+        item = again
+    if item.status != "change" or item.change is None:
+        return item
+    r = results.get(change_key(item.change))
+    if r is None:
+        return item
+    if r.outcome == "done" and r.verified:
+        how = "" if r.change.account == item.account else f" through {r.change.account}"
+        return replace(item, status="ok", summary=f"fixed{how}: {r.change.action}, verified by reading back")
+    if r.outcome == "inherits":
+        text = inherits_message(item.account, parents.get(item.account), item.country)
+        return replace(item, status="inherits", summary=text)
+    if r.outcome in ("refused", "failed"):
+        return replace(item, status="unknown" if r.outcome == "failed" else "console", summary=r.message)
+    return item
+
+
+def _exit_code(counts: Counter[str], results: Iterable[Any], *, interrupted: bool, incomplete: bool) -> int:
     from . import exit_codes
 
+    if interrupted:
+        return exit_codes.INTERRUPTED
     if any(r.outcome == "failed" or (r.outcome == "done" and not r.verified) for r in results):
         return exit_codes.INCOMPLETE  # a change failed or could not be verified
-    if any(i.status == "unknown" for i in items):
-        return exit_codes.INCOMPLETE  # some account could not be read
-    if any(i.status != "ok" for i in items):
+    if counts["unknown"] or incomplete:
+        return exit_codes.INCOMPLETE  # some account (or the account list) could not be read
+    if any(n for status, n in counts.items() if status != "ok"):
         return exit_codes.UNRESOLVED  # gaps remain
     return exit_codes.OK
 
@@ -286,28 +631,19 @@ def _who(access: Any) -> dict[str, str]:
     return {"credential": creds.username, "kind": creds.kind, "account": creds.account_sid}
 
 
-def _rows(access: Any, accounts: Sequence[str] | None, subaccounts: Any) -> tuple[list[Any], list[str]]:
-    """Account rows of the scope, plus the parents of its subaccounts (read to compare, never changed)."""
-    from ..gateway._fix import account_rows
-
-    if subaccounts == "all":
-        rows = list(account_rows(access, None))
-    else:
-        sids = list(accounts or ()) + list(subaccounts or ())
-        rows = list(account_rows(access, list(dict.fromkeys(sids)) or [access.credentials.account_sid]))
-    # A closed or suspended account can neither send nor be changed: skipped, as the audit does.
-    rows = [r for r in rows if not (r.ok and r.value.get("status") in INACTIVE)]
-    scope = [str(r.value.get("sid")) for r in rows if isinstance(r.value, dict)]
-    have = set(scope)
-    parents = []
-    for row in rows:
-        owner = row.value.get("owner_account_sid") if row.ok else None
-        if isinstance(owner, str) and owner not in have and owner != row.value.get("sid"):
-            have.add(owner)
-            parents.append(owner)
-    if parents:
-        rows.extend(account_rows(access, parents))
-    return rows, scope
+def _recheck_groups(planned: Planned, results: Mapping[Any, ChangeResult]) -> Iterator[tuple[str, set[Any]]]:
+    """Subaccounts waiting for a parent's change that was sent: each with the items to plan again."""
+    current, wanted = "", set()
+    for item in planned.spool:
+        if item.status != "via-parent" or item.change is None or change_key(item.change) not in results:
+            continue
+        if item.account != current:
+            if wanted:
+                yield current, wanted
+            current, wanted = item.account, set()
+        wanted.add((item.account, item.country, item.product))
+    if wanted:
+        yield current, wanted
 
 
 def run_fix(
@@ -325,62 +661,179 @@ def run_fix(
     audit_log_path: Path,
     fmt: str,
     out: TextIO,
+    concurrency: int = 8,
 ) -> int:
-    """The whole of ``diagnose fix``: read, plan, print; with ``apply``, confirm, send, read back, log."""
-    from ..fixes import plan_fix
-    from ..gateway._fix import read_states
+    """The whole of ``diagnose fix``: read and plan (streamed), print; with ``apply``, confirm, send, read back, log.
 
-    rows, scope = _rows(access, accounts, subaccounts)
-    states = read_states(access, rows, countries, products)
-    parents = {s.sid: s.parent for s in states}
-    plan = plan_fix(states, countries, products, kb, scope=scope, pairs=pairs, prefer=prefer)
-    document: dict[str, Any] = {"kind": "fix", "schema": 1, "applied": False, "plan": _plan_dict(plan)}
+    Memory does not grow with the number of accounts: each account's state is
+    planned and dropped, the items go to a temporary file, and only the
+    parents' changes, the counts and the results of the changes made are kept.
+    """
+    every = subaccounts == "all"
+    named = list(dict.fromkeys([*accounts, *(() if every or subaccounts is None else subaccounts)]))
+    wanted_pairs = frozenset((a, c.upper(), p) for a, c, p in pairs) if pairs is not None else None
+    planned, stopped = plan_streamed(
+        access, countries=countries, products=products, named=named, every=every, pairs=wanted_pairs,
+        prefer=prefer, kb=kb, concurrency=concurrency, keep_ok=fmt == "json",
+    )  # fmt: skip
+    try:
+        if stopped is not None:
+            return _interrupted_reading(planned, fmt, out)
+        return _after_plan(
+            access, planned, countries, products, kb, prefer, apply, yes, audit_log_path, fmt, out, concurrency
+        )
+    finally:
+        planned.spool.close()
+
+
+def _interrupted_reading(planned: Planned, fmt: str, out: TextIO) -> int:
+    from . import exit_codes
+
+    text = f"Interrupted while reading the accounts ({planned.accounts:,} planned): nothing was changed."
+    if fmt == "json":
+        doc = {"kind": "fix", "schema": 1, "applied": False, "interrupted": True, "accounts": planned.accounts}
+        print(json.dumps(doc, indent=2), file=out)
+    else:
+        print(text, file=out)
+    return exit_codes.INTERRUPTED
+
+
+def _after_plan(
+    access: Any,
+    planned: Planned,
+    countries: Sequence[str],
+    products: Sequence[str],
+    kb: Any,
+    prefer: str | None,
+    apply: bool,
+    yes: bool,
+    audit_log_path: Path,
+    fmt: str,
+    out: TextIO,
+    concurrency: int,
+) -> int:
+    view = PlanView.of_planned(planned)
     if fmt == "text":
-        print(render_plan(plan, applying=apply), file=out)
-    if not apply or not plan.changes:
-        if fmt == "json":
-            document["items"] = [_item_dict(i) for i in plan.items]
-            print(json.dumps(document, indent=2), file=out)
-        return _exit_code(plan.items, [])
+        for line in plan_lines(view, applying=apply):
+            print(line, file=out)
+        if planned.scope_problem:
+            print(clean(f"Incomplete: {planned.scope_problem}."), file=out)
+    n = view.n_changes
+    applier: Applier | None = None
+    second: dict[tuple[str, str, str], FixItem] = {}
+    second_changes: list[Change] = []
+    interrupted = False
+    if apply and n and _confirm(f"Send these {n:,} change{'s' if n != 1 else ''} to Twilio?", yes=yes):
+        from .audit_log import AuditLog
 
-    n = len(plan.changes)
-    if not _confirm(f"Send these {n} change{'s' if n != 1 else ''} to Twilio?", yes=yes):
-        print("Nothing was changed.", file=out if fmt == "text" else sys.stderr)
-        return _exit_code(plan.items, [])
-    from .audit_log import AuditLog
-
-    who = _who(access)
-    with AuditLog(audit_log_path) as log:
-        results = apply_changes(access, plan.changes, parents, log, who)
-        final = _settle({(i.account, i.country, i.product): i for i in plan.items}, results)
-        second = None
-        recheck = [sid for sid in plan.recheck if any(r.change.account == parents.get(sid) for r in results)]
-        if recheck:
-            # Parents first, then read the subaccounts again: an inheriting one now has the country.
-            reread = [s for s in rows if isinstance(s.value, dict) and s.value.get("sid") in set(recheck)]
-            parent_rows = [s for s in rows if isinstance(s.value, dict) and s.value.get("sid") in set(parents.values())]
-            fresh = read_states(access, [*reread, *parent_rows], countries, products)
-            wanted = [k for k in final if k[0] in set(recheck) and final[k].status == "via-parent"]
-            second = plan_fix(fresh, countries, products, kb, scope=recheck, pairs=wanted, prefer=prefer)
-            for item in second.items:
-                final[(item.account, item.country, item.product)] = (
-                    _through_parent(item) if item.status == "ok" else item
+        with AuditLog(audit_log_path) as log:
+            applier = Applier(access, log, _who(access), concurrency)
+            # Parents first, then each subaccount's own changes.
+            finished = applier.apply(_groups(planned.parent_changes.values())) and applier.apply(planned.tier_two())
+            interrupted = not finished
+            if finished:
+                interrupted, second_changes = _recheck(
+                    access, planned, applier, second, countries, products, kb, prefer, concurrency
                 )
-            if second.changes:
-                if fmt == "text":
-                    print("\nRead again after the parents' changes:", file=out)
-                    print(render_plan(second, applying=True), file=out)
-                m = len(second.changes)
-                if _confirm(f"Send these {m} change{'s' if m != 1 else ''} to Twilio?", yes=yes):
-                    results.extend(apply_changes(access, second.changes, parents, log, who))
-                    final = _settle(final, results)
-    items = list(final.values())
-    items = [_after_result(i, results, parents) for i in items]
-    if fmt == "text":
+                if second_changes and not interrupted:
+                    plan2 = PlanView.of_plan(FixPlan(tuple(second.values()), tuple(second_changes)))
+                    if fmt == "text":
+                        print("\nRead again after the parents' changes:", file=out)
+                        for line in plan_lines(plan2, applying=True):
+                            print(line, file=out)
+                    m = len(second_changes)
+                    if _confirm(f"Send these {m:,} change{'s' if m != 1 else ''} to Twilio?", yes=yes):
+                        interrupted = not applier.apply(_groups(second_changes))
+    elif apply and n:
+        print("Nothing was changed.", file=out if fmt == "text" else sys.stderr)
+    results = applier.results if applier is not None else {}
+    return _report(planned, applier, results, second, interrupted, audit_log_path, fmt, out)
+
+
+def _recheck(
+    access: Any,
+    planned: Planned,
+    applier: Applier,
+    second: dict[tuple[str, str, str], FixItem],
+    countries: Sequence[str],
+    products: Sequence[str],
+    kb: Any,
+    prefer: str | None,
+    concurrency: int,
+) -> tuple[bool, list[Change]]:
+    """Read again, after the parents' changes, the subaccounts that waited for them; plan what is left."""
+    from ..gateway._fix import bounded_run
+
+    groups = _recheck_groups(planned, applier.results)
+    first = next(groups, None)
+    if first is None:
+        return False, []
+    reader = Reader(access, countries, products)  # fresh: the parents' states from after their changes
+    changes: dict[tuple[str, str, str, str], Change] = {}
+
+    def work(group: tuple[str, set[Any]]) -> tuple[Fetched, AccountState | None]:
+        row, state = reader.state(group[0])
+        if state is not None:
+            reader.parent(state.parent)
+        return row, state
+
+    def done(group: tuple[str, set[Any]], result: tuple[Fetched, AccountState | None]) -> None:
+        _, state = result
+        if state is None:
+            return
+        items = plan_account(
+            state, reader.parent(state.parent), countries, products, kb,
+            scope={state.sid}, pairs=group[1], prefer=prefer,
+        )  # fmt: skip
+        for item in items:
+            second[(item.account, item.country, item.product)] = item
+            if item.status == "change" and item.change is not None:
+                changes.setdefault(change_key(item.change), item.change)
+
+    import itertools
+
+    stopped = bounded_run(work, itertools.chain([first], groups), done, concurrency=concurrency)
+    return stopped is not None, list(changes.values())
+
+
+def _report(
+    planned: Planned,
+    applier: Applier | None,
+    results: Mapping[Any, ChangeResult],
+    second: Mapping[Any, FixItem],
+    interrupted: bool,
+    audit_log_path: Path,
+    fmt: str,
+    out: TextIO,
+) -> int:
+    parents = planned.parents
+    settled = Settled()
+
+    def final_items() -> Iterator[FixItem]:
+        for item in planned.spool:
+            final = _settle(item, results, second, parents) if applier is not None else item
+            settled.counts[final.status] += 1
+            if final.status == "ok" and item.status == "via-parent":
+                settled.through_parent.append(final)
+            yield final
+
+    if fmt == "json":
+        _write_json(planned, applier, final_items(), interrupted, audit_log_path, out)
+    else:
+        for _ in final_items():
+            pass
+    counts = settled.counts
+    if not planned.keep_ok:
+        counts["ok"] += planned.counts["ok"]  # not spooled: they were usable already
+    code = _exit_code(counts, results.values(), interrupted=interrupted, incomplete=planned.scope_problem is not None)
+    if fmt == "text" and applier is not None:
         print("\nResults (each change read back from Twilio):", file=out)
-        print(render_results(results, parents), file=out)
-        through = [i for i in items if i.status == "ok" and "through its parent" in i.summary]
-        for item in through:
+        for r in results.values():
+            print(render_result(r, parents), file=out)
+        for c in applier.unknown:
+            print(clean(f"unknown   {c.account}  {_label(c.product)}  {c.country}: interrupted while it was "
+                        "being sent; the audit log has it if Twilio made it"), file=out)  # fmt: skip
+        for item in settled.through_parent:
             print(
                 clean(
                     f"inherited {item.account}  {_label(item.product)}  {item.country}: fixed by its parent's change"
@@ -388,88 +841,65 @@ def run_fix(
                 file=out,
             )
         print(f"Audit log: {audit_log_path}", file=out)
-        remaining = [i for i in items if i.status != "ok"]
+        if interrupted:
+            made = sum(1 for r in results.values() if r.outcome == "done")
+            planned_total = PlanView.of_planned(planned).n_changes
+            left = max(0, planned_total - len(results) - len(applier.unknown))
+            print(
+                f"Interrupted: {made:,} change{'s' if made != 1 else ''} made (each in the audit log), "
+                f"{len(applier.unknown):,} in flight with no answer, {left:,} not sent.",
+                file=out,
+            )
+        remaining = sum(n for status, n in counts.items() if status != "ok")
         if remaining:
-            print(f"Still not usable: {len(remaining)} (see above).", file=out)
-        else:
+            print(f"Still not usable: {remaining:,} (see above).", file=out)
+        elif not interrupted:
             print("Every account named can now use every country asked for.", file=out)
-    else:
-        document.update(
-            applied=True,
-            second_plan=_plan_dict(second) if second is not None else None,
-            results=[_result_dict(r, parents) for r in results],
-            items=[_item_dict(i) for i in items],
-            audit_log=str(audit_log_path),
-        )
-        print(json.dumps(document, indent=2), file=out)
-    return _exit_code(items, results)
+    return code
 
 
-def _settle(final: dict[tuple[str, str, str], Any], results: Sequence[Any]) -> dict[tuple[str, str, str], Any]:
-    """Items whose change (their own, or a shared one) was made and read back are now ``ok``."""
-    from ..fixes import change_key
+def _write_json(
+    planned: Planned,
+    applier: Applier | None,
+    items: Iterator[FixItem],
+    interrupted: bool,
+    audit_log_path: Path,
+    out: TextIO,
+) -> None:
+    """The JSON document, written piece by piece (its items and changes come from the spool)."""
+    view = PlanView.of_planned(planned)
 
-    made = {change_key(r.change): r for r in results if r.outcome == "done" and r.verified}
-    out = {}
-    for key, item in final.items():
-        result = made.get(change_key(item.change)) if item.status == "change" and item.change else None
-        out[key] = _fixed(item, result) if result is not None else item
-    return out
+    def array(rows: Iterable[Any]) -> None:
+        first = True
+        out.write("[")
+        for row in rows:
+            out.write(("\n    " if first else ",\n    ") + json.dumps(row, ensure_ascii=False))
+            first = False
+        out.write("\n  ]" if not first else "]")
 
-
-def _fixed(item: Any, result: Any) -> Any:
-    from dataclasses import replace
-
-    how = "" if result.change.account == item.account else f" through {result.change.account}"
-    return replace(item, status="ok", summary=f"fixed{how}: {result.change.action}, verified by reading back")
-
-
-def _through_parent(item: Any) -> Any:
-    from dataclasses import replace
-
-    return replace(item, summary=f"{item.summary}, through its parent's change (it inherits)")
-
-
-def _after_result(item: Any, results: Sequence[Any], parents: dict[str, str | None]) -> Any:
-    """An item whose own change was refused or answered 30648 says so."""
-    from dataclasses import replace
-
-    from ..fixes import change_key, inherits_message
-
-    if item.status != "change" or item.change is None:
-        return item
-    key = change_key(item.change)
-    for r in results:
-        if change_key(r.change) == key:
-            if r.outcome == "inherits":
-                text = inherits_message(item.account, parents.get(item.account), item.country)
-                return replace(item, status="inherits", summary=text)
-            if r.outcome in ("refused", "failed"):
-                return replace(item, status="unknown" if r.outcome == "failed" else "console", summary=r.message)
-    return item
-
-
-def _plan_dict(plan: Any) -> dict[str, Any]:
-    return {
-        "changes": [_change_dict(c) for c in plan.changes],
-        "recheck": list(plan.recheck),
+    head = {"kind": "fix", "schema": 1, "applied": applier is not None, "interrupted": interrupted}
+    out.write("{\n" + ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in head.items()))
+    out.write(',\n  "plan": {"changes": ')
+    array(change_to_dict(c) for c in view.changes())
+    out.write(', "recheck": ')
+    array(view.recheck())
+    out.write('},\n  "items": ')
+    array(item_to_dict(i) for i in items)
+    extra: dict[str, Any] = {
+        "accounts": planned.accounts,
+        "skipped": dict(planned.skipped),
+        "scope_problem": planned.scope_problem,
     }
+    if applier is not None:
+        extra["results"] = [_result_dict(r, planned.parents) for r in applier.results.values()]
+        extra["unknown"] = [change_to_dict(c) for c in applier.unknown]
+        extra["audit_log"] = str(audit_log_path)
+    for key, value in extra.items():
+        out.write(f",\n  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+    out.write("\n}\n")
 
 
-def _change_dict(change: Any) -> dict[str, Any]:
-    data = asdict(change)
-    data["form"] = dict(change.form)
-    data["request"] = change.request
-    return data
-
-
-def _item_dict(item: Any) -> dict[str, Any]:
-    data = asdict(item)
-    data["change"] = _change_dict(item.change) if item.change is not None else None
-    return data
-
-
-def _result_dict(result: Any, parents: dict[str, str | None]) -> dict[str, Any]:
+def _result_dict(result: Any, parents: Mapping[str, str | None]) -> dict[str, Any]:
     from ..fixes import inherits_message
 
     c = result.change
@@ -489,6 +919,13 @@ def _result_dict(result: Any, parents: dict[str, str | None]) -> dict[str, Any]:
         if result.outcome == "inherits"
         else None,
     }
+
+
+def _confirm(question: str, *, yes: bool) -> bool:
+    """Ask on the terminal, or take --yes; without a terminal, refuse (exit 2) before anything is sent."""
+    from .prompts import confirm
+
+    return confirm(question, assume_yes=yes)
 
 
 INACTIVE = ("closed", "suspended")
@@ -551,7 +988,10 @@ WRITING_ACTIONS = ("enable-messaging-country", "enable-voice-country", "set-voic
 @api_url_option
 @timeout_option
 @click.option(
-    "--concurrency", type=click.IntRange(1, 100), default=8, show_default=True, help="Requests in flight at once."
+    "--concurrency",
+    type=click.IntRange(1, 100),
+    default=None,
+    help="Requests in flight at once (default 48, as diagnose audit; see docs/audit.md).",
 )
 @knowledge_option
 def fix_command(
@@ -567,7 +1007,7 @@ def fix_command(
     fmt: str,
     api_url: str | None,
     timeout: float,
-    concurrency: int,
+    concurrency: int | None,
     knowledge_dirs: tuple[str, ...],
 ) -> None:
     """Enable countries in geo permissions, as the knowledge's fix steps say: plan, then --apply.
@@ -619,7 +1059,10 @@ def fix_command(
         kb = load_kb(knowledge_dirs)
         log_path = Path(audit_log) if audit_log else default_audit_log_path(os.environ)
         creds = credentials_from_env(os.environ)
-        with TwilioAccess(creds, api_url=api_url, timeout=timeout, max_workers=concurrency) as access:
+        from ..audit_reads import DEFAULT_CONCURRENCY
+
+        workers = concurrency or DEFAULT_CONCURRENCY
+        with TwilioAccess(creds, api_url=api_url, timeout=timeout, max_workers=workers) as access:
             code = run_fix(
                 access,
                 countries=countries_list,
@@ -634,6 +1077,7 @@ def fix_command(
                 audit_log_path=log_path,
                 fmt=fmt,
                 out=sys.stdout,
+                concurrency=workers,
             )
     except DiagnoseError as err:
         fail(err)

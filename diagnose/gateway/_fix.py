@@ -8,10 +8,13 @@ Account resource through the parent's credentials.
 
 from __future__ import annotations
 
+import collections
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from .. import plan
 from ..context import NOT_APPLICABLE, Fetched
@@ -22,6 +25,9 @@ from ..plan import Answer, Read
 from ._access import TwilioAccess
 from ._errors import reason_of
 from ._reads import ReadCache, run_reads
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -44,58 +50,56 @@ def _fetched(answer: Answer) -> Fetched:
     )
 
 
-def account_rows(access: TwilioAccess, accounts: Sequence[str] | None, cache: ReadCache | None = None) -> list[Fetched]:
-    """The Account resources: every account the credentials see (``None``), or the SIDs given.
-
-    Through the read planner's reads and executor (``plan.accounts_list``, ``plan.account``).
-    """
-    cache = cache if cache is not None else ReadCache()
-    if accounts is None:
-        answer = run_reads(access, [plan.accounts_list()], cache)[plan.accounts_list()]
-        rows = [Fetched(value=row, request=answer.request) for row in answer.value or () if isinstance(row, dict)]
-        if answer.error is not None:
-            # The list stopped part-way: say so as an account that could not be read.
-            rows.append(Fetched(value={"sid": ""}, error=f"the account list is incomplete: {answer.error}"))
-        return rows
-    reads = [plan.account(sid) for sid in accounts]
-    answers = run_reads(access, reads, cache)
-    out = []
-    for sid, read in zip(accounts, reads, strict=True):
-        answer = answers[read]
-        value = answer.value if isinstance(answer.value, dict) else {"sid": sid}
-        out.append(Fetched(value=value, error=answer.error, request=answer.request))
-    return out
-
-
-def _reads_for(row: Fetched, countries: Sequence[str], products: Sequence[str]) -> list[Read]:
-    sid = str(row.value.get("sid")) if isinstance(row.value, dict) else ""
-    if not row.ok or not sid:
-        return []
+def _reads_for(sid: str, is_sub: bool, countries: Sequence[str], products: Sequence[str]) -> list[Read]:
     reads: list[Read] = []
     if "sms" in products:
         reads.append(plan.messaging_permissions(sid, countries))
     if "voice" in products:
-        reads.extend(plan.voice_country(sid, voice_entry(iso)) for iso in countries)
-        owner = row.value.get("owner_account_sid")
-        if owner and owner != sid:
+        # The countries with low-risk numbers on, in one short answer: the others are read one by one.
+        reads.append(plan.voice_countries_on(sid))
+        if is_sub:
             reads.append(plan.voice_settings(sid))
     return reads
 
 
-def _state(
-    row: Fetched, answers: dict[Read, Answer], countries: Sequence[str], products: Sequence[str]
-) -> AccountState:
+def read_state(access: TwilioAccess, row: Fetched, countries: Sequence[str], products: Sequence[str]) -> AccountState:
+    """One account's state for these countries, read as that account, in at most two round trips.
+
+    The first asks for the SMS permissions, the voice countries with low-risk numbers on and
+    (a subaccount) the voice settings; the second for each country missing from that list (its
+    high-risk groups are kept when the country is enabled). A failed read is that slot's
+    error, never an exception. Nothing is cached beyond the account: memory does not grow
+    with the number of accounts read.
+    """
     sid = str(row.value.get("sid")) if isinstance(row.value, dict) else ""
-    if not row.ok:
+    if not row.ok or not sid:
         failed = Fetched(error=row.error or "the account could not be read", request=row.request)
         return AccountState(sid=sid, account=failed)
-    messaging = _fetched(answers[plan.messaging_permissions(sid, countries)]) if "sms" in products else NOT_APPLICABLE
+    isos = [c.upper() for c in countries]
+    owner = row.value.get("owner_account_sid")
+    is_sub = bool(owner) and owner != sid
+    cache = ReadCache()
+    answers = run_reads(access, _reads_for(sid, is_sub, isos, products), cache)
+    messaging = _fetched(answers[plan.messaging_permissions(sid, isos)]) if "sms" in products else NOT_APPLICABLE
     voice: dict[str, Fetched] = {}
-    settings = NOT_APPLICABLE
+    settings: Fetched = NOT_APPLICABLE
     if "voice" in products:
-        voice = {iso: _fetched(answers[plan.voice_country(sid, voice_entry(iso))]) for iso in countries}
-        owner = row.value.get("owner_account_sid")
-        if owner and owner != sid:
+        listing = answers[plan.voice_countries_on(sid)]
+        rows = listing.value.get("content") if listing.error is None and isinstance(listing.value, dict) else None
+        on = {
+            str(r["iso_code"]).upper(): r
+            for r in rows or ()
+            if isinstance(r, dict) and isinstance(r.get("iso_code"), str)
+        }
+        missing = {iso: plan.voice_country(sid, voice_entry(iso)) for iso in isos if voice_entry(iso) not in on}
+        more = run_reads(access, list(missing.values()), cache) if missing else {}
+        for iso in isos:
+            entry = voice_entry(iso)
+            if entry in on:
+                voice[iso] = Fetched(value=on[entry], request=listing.request)
+            else:
+                voice[iso] = _fetched(more[missing[iso]])
+        if is_sub:
             settings = _fetched(answers[plan.voice_settings(sid)])
         else:
             settings = Fetched(value={"dialing_permissions_inheritance": False}, request="a main account inherits")
@@ -103,22 +107,87 @@ def _state(
 
 
 def read_states(
-    access: TwilioAccess,
-    rows: Iterable[Fetched],
-    countries: Sequence[str],
-    products: Sequence[str],
-    cache: ReadCache | None = None,
+    access: TwilioAccess, rows: Iterable[Fetched], countries: Sequence[str], products: Sequence[str]
 ) -> list[AccountState]:
-    """Every account's state for these countries, read as that account: one batch, bounded concurrency.
+    """Every account's state (:func:`read_state`), one after the other: for a handful of accounts."""
+    return [read_state(access, row, countries, products) for row in rows]
 
-    A failed read is that account's unknown slot, never a stop for the others. Pass a fresh
-    ``cache`` to read again after a change (a run's cache keeps the answers from before it).
+
+def account_row(access: TwilioAccess, item: Mapping[str, Any] | str) -> Fetched:
+    """An account listed (a row of ``/Accounts.json``) or named (a SID, fetched now) as a :class:`Fetched`."""
+    if not isinstance(item, str):
+        return Fetched(value=dict(item), request="GET /2010-04-01/Accounts.json")
+    read = plan.account(item)
+    answer = run_reads(access, [read], ReadCache())[read]
+    value = answer.value if isinstance(answer.value, dict) else {"sid": item}
+    return Fetched(value=value, error=answer.error, request=answer.request)
+
+
+# --------------------------------------------------------------------------- a bounded pool
+
+
+@dataclass
+class Interrupted:
+    """What a run stopped by Ctrl-C left: the items started but not finished (their outcome is unknown)."""
+
+    unfinished: list[Any] = field(default_factory=list)
+    not_started: int = 0
+
+
+def bounded_run(
+    work: Callable[[T], R],
+    source: Iterable[T],
+    done: Callable[[T, R], None],
+    *,
+    concurrency: int,
+    stopping: threading.Event | None = None,
+    prefix: str = "diagnose-fix",
+) -> Interrupted | None:
+    """``work(item)`` for each item of ``source`` in ``concurrency`` threads; ``done(item, result)`` in source order.
+
+    At most ``2 × concurrency`` items are taken from ``source`` ahead of the
+    ones handed to ``done``, so a generator (an account list read page by page)
+    is consumed only as fast as the work goes, and memory does not grow with
+    its length. Each worker is marked (``TwilioAccess.mark_worker``), so its
+    requests run one after the other and the pool's size bounds those in flight.
+
+    Ctrl-C (``KeyboardInterrupt`` in the calling thread) stops it: ``stopping``
+    is set (a worker checks it before each step it would start), nothing new
+    starts, the items in flight finish and go to ``done``; a second Ctrl-C
+    stops waiting. Returns None when every item was done, else
+    :class:`Interrupted` with the items whose outcome is unknown.
     """
-    rows = list(rows)
-    isos = [c.upper() for c in countries]
-    reads = [r for row in rows for r in _reads_for(row, isos, products)]
-    answers = run_reads(access, reads, cache if cache is not None else ReadCache())
-    return [_state(row, answers, isos, products) for row in rows]
+    window: collections.deque[tuple[T, Future[R]]] = collections.deque()
+    limit = 2 * max(1, concurrency)
+    pool = ThreadPoolExecutor(max(1, concurrency), thread_name_prefix=prefix, initializer=TwilioAccess.mark_worker)
+    try:
+        try:
+            for item in source:
+                window.append((item, pool.submit(work, item)))
+                while len(window) >= limit or (window and window[0][1].done()):
+                    head, future = window.popleft()
+                    done(head, future.result())
+            while window:
+                head, future = window.popleft()
+                done(head, future.result())
+            return None
+        except KeyboardInterrupt:
+            if stopping is not None:
+                stopping.set()
+        # Ctrl-C: what has not started never will; what is in flight finishes (each request within its timeout).
+        stopped = Interrupted()
+        started = [(item, future) for item, future in window if not future.cancel()]
+        stopped.not_started = len(window) - len(started)
+        window.clear()
+        try:
+            for item, future in started:
+                done(item, future.result())
+        except KeyboardInterrupt:
+            finished = {id(f) for _, f in started if f.done()}
+            stopped.unfinished = [item for item, f in started if id(f) not in finished]
+        return stopped
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def apply_change(access: TwilioAccess, change: Change) -> ChangeResult:
