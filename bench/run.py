@@ -5,8 +5,9 @@
 Measures, each as a fresh process (start-up included): `diagnose explain 21408`,
 `diagnose runbook --all --format html --out DIR`, and a live diagnosis against the bundled
 simulator at 0 ms and 100 ms injected latency, with the number of requests and
-the longest chain of sequential requests. Speed and memory live here, never in
-timed tests.
+the longest chain of sequential requests; `diagnose audit` and `diagnose fix` (plan, then
+apply) over a generated scenario of thousands of subaccounts. Speed and memory live here,
+never in timed tests.
 """
 
 from __future__ import annotations
@@ -249,6 +250,62 @@ def triage_rows(python: str, megabytes: int, runs: int) -> list[dict[str, Any]]:
     return rows
 
 
+def fix_rows(python: str, runs: int, sizes: Sequence[int] = (500, 2000), latency_ms: int = 50) -> list[dict[str, Any]]:
+    """``diagnose fix --subaccounts all`` over the audit's generated scenario: the plan, then ``--apply --yes``.
+
+    Two sizes, so that the peak memory shows whether it grows with the number of
+    subaccounts. Each apply runs against a fresh simulator (it changes the state).
+    ``conc`` is the most requests the simulator was handling at once.
+    """
+    from diagnose.simulator import Simulator, load_scenario
+    from diagnose.simulator._generate import DEFAULT_COUNTRIES, generate_scenario
+
+    rows = []
+    for size in sizes:
+        scenario = load_scenario(generate_scenario(size, DEFAULT_COUNTRIES, seed=1))
+        main_account = scenario.accounts[0]
+        for applying in (False, True):
+            walls, peaks, codes, requests, writes, conc, throttled = [], [], set(), [], [], [], []
+            for _ in range(runs):
+                with Simulator(scenario, port=0) as sim, tempfile.TemporaryDirectory() as tmp:
+                    env = user_env(
+                        {
+                            "TWILIO_ACCOUNT_SID": main_account.sid,
+                            "TWILIO_AUTH_TOKEN": main_account.auth_token,
+                            "DIAGNOSE_API_URL": sim.url,
+                        }
+                    )
+                    argv = [python, "-c", _OWN_PEAK, "fix", "--country", ",".join(DEFAULT_COUNTRIES)]
+                    argv += ["--subaccounts", "all", "--product", "sms,voice"]
+                    argv += ["--apply", "--yes", "--audit-log", str(Path(tmp) / "audit.jsonl")] if applying else []
+                    sim.set_latency(latency_ms)
+                    sim.add_fault(".", status=429, retry_after=0.5, rate=0.01)
+                    wall, peak, code = run_reporting_peak(argv, env)
+                    log = sim.requests
+                    walls.append(wall)
+                    peaks.append(peak)
+                    codes.add(code)
+                    requests.append(len(log))
+                    writes.append(sum(1 for r in log if r["method"] in ("PATCH", "POST") and r["status"] < 300))
+                    throttled.append(sum(1 for r in log if r["status"] == 429))
+                    conc.append(sim.max_in_flight(log))
+            what = "--apply --yes" if applying else "plan"
+            rows.append(
+                {
+                    "label": f"fix {what}, {size} subaccounts x {len(DEFAULT_COUNTRIES)} @{latency_ms}ms, 1% 429",
+                    "median_ms": statistics.median(walls) * 1000,
+                    "min_ms": min(walls) * 1000,
+                    "peak_mib": max(peaks) / 1024,
+                    "exit": ",".join(str(c) for c in sorted(codes)),
+                    "requests": f"{statistics.median(requests):g}",
+                    "chain": "",
+                    "conc": str(max(conc)),
+                    "note": f"{max(writes)} changes made, {max(throttled)} answered 429",
+                }
+            )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
@@ -258,14 +315,18 @@ def main() -> None:
         help="interpreter whose installed diagnose is measured (e.g. a venv made with `pip install .`)",
     )
     parser.add_argument(
-        "--only", choices=["all", "audit", "diagnose", "triage"], default="all", help="run only some rows"
+        "--only", choices=["all", "audit", "diagnose", "fix", "triage"], default="all", help="run only some rows"
     )
+    parser.add_argument("--fix-runs", type=int, default=1, help="runs of each fix row (each ~5-30 s)")
     parser.add_argument("--triage-mb", type=int, default=200, help="size of the generated log of the triage rows")
     parser.add_argument("--audit-runs", type=int, default=2, help="runs of the audit row (each ~10-20 s)")
     args = parser.parse_args()
     exe = [args.python, "-m", "diagnose"]
     if args.only == "audit":
         _print(args, [audit(args.python, args.audit_runs)])
+        return
+    if args.only == "fix":
+        _print(args, fix_rows(args.python, args.fix_runs))
         return
     if args.only == "triage":
         _print(args, triage_rows(args.python, args.triage_mb, max(1, min(3, args.runs))))
@@ -290,6 +351,7 @@ def main() -> None:
             rows.append(live(args.python, max(3, args.runs // 3), latency, case))
     if args.only == "all":
         rows.append(audit(args.python, args.audit_runs))
+        rows += fix_rows(args.python, args.fix_runs)
         rows += triage_rows(args.python, args.triage_mb, max(1, min(3, args.runs)))
     _print(args, rows)
 

@@ -31,6 +31,7 @@ from diagnose.gateway import Credentials, TwilioAccess
 from diagnose.simulator import Fault, Simulator, load_scenario
 from diagnose.simulator._generate import generate_scenario
 from tests.browser import png_size_and_colours, run_chromium
+from tests.interrupt import interrupt
 
 MAIN = "AC" + "1" * 32
 OWN = "AC" + "2" * 32  # own settings, gaps of its own
@@ -391,40 +392,15 @@ def test_parse_products() -> None:
 
 
 def test_ctrl_c_prints_what_was_audited_so_far(tmp_path: Any) -> None:
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
     scenario = load_scenario(generate_scenario(80, ("FR",), seed=9, inactive_rate=0))
     main_account = scenario.accounts[0]
     with Simulator(scenario, port=0) as sim:
         sim.set_latency(80)
-        env = {
-            **os.environ,
-            "NO_COLOR": "1",
-            "TWILIO_ACCOUNT_SID": main_account.sid,
-            "TWILIO_AUTH_TOKEN": main_account.auth_token,
-            "DIAGNOSE_API_URL": sim.url,
-        }
         args = ["audit", "--countries", "FR", "--subaccounts", "all", "--format", "json", "--concurrency", "2"]
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "diagnose", *args],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+        code, out, err = interrupt(
+            sim, main_account, args, lambda: sim.count("GET", "/v1/Messaging/GeoPermissions") >= 6
         )
-        try:
-            deadline = time.monotonic() + 60
-            while sim.count("GET", "/v1/Messaging/GeoPermissions") < 6 and time.monotonic() < deadline:
-                time.sleep(0.05)
-            proc.send_signal(signal.SIGINT)
-            out, err = proc.communicate(timeout=60)
-        finally:
-            proc.kill()
-    assert proc.returncode == 130, err
+    assert code == 130, err
     doc = json.loads(out)
     assert doc["interrupted"] is True and doc["complete"] is False
     assert 1 <= len(doc["accounts"]) < 81

@@ -721,33 +721,55 @@ def _after_plan(
     n = view.n_changes
     applier: Applier | None = None
     second: dict[tuple[str, str, str], FixItem] = {}
-    second_changes: list[Change] = []
     interrupted = False
     if apply and n and _confirm(f"Send these {n:,} change{'s' if n != 1 else ''} to Twilio?", yes=yes):
         from .audit_log import AuditLog
 
         with AuditLog(audit_log_path) as log:
             applier = Applier(access, log, _who(access), concurrency)
-            # Parents first, then each subaccount's own changes.
-            finished = applier.apply(_groups(planned.parent_changes.values())) and applier.apply(planned.tier_two())
-            interrupted = not finished
-            if finished:
-                interrupted, second_changes = _recheck(
-                    access, planned, applier, second, countries, products, kb, prefer, concurrency
+            try:
+                interrupted = _send_all(
+                    access, planned, applier, second, countries, products, kb, prefer, yes, fmt, out, concurrency
                 )
-                if second_changes and not interrupted:
-                    plan2 = PlanView.of_plan(FixPlan(tuple(second.values()), tuple(second_changes)))
-                    if fmt == "text":
-                        print("\nRead again after the parents' changes:", file=out)
-                        for line in plan_lines(plan2, applying=True):
-                            print(line, file=out)
-                    m = len(second_changes)
-                    if _confirm(f"Send these {m:,} change{'s' if m != 1 else ''} to Twilio?", yes=yes):
-                        interrupted = not applier.apply(_groups(second_changes))
+            except KeyboardInterrupt:  # between two steps (each step handles its own)
+                interrupted = True
     elif apply and n:
         print("Nothing was changed.", file=out if fmt == "text" else sys.stderr)
     results = applier.results if applier is not None else {}
     return _report(planned, applier, results, second, interrupted, audit_log_path, fmt, out)
+
+
+def _send_all(
+    access: Any,
+    planned: Planned,
+    applier: Applier,
+    second: dict[tuple[str, str, str], FixItem],
+    countries: Sequence[str],
+    products: Sequence[str],
+    kb: Any,
+    prefer: str | None,
+    yes: bool,
+    fmt: str,
+    out: TextIO,
+    concurrency: int,
+) -> bool:
+    """Parents' changes, then each subaccount's own, then the subaccounts read again; True when interrupted."""
+    # Parents first, then each subaccount's own changes.
+    if not (applier.apply(_groups(planned.parent_changes.values())) and applier.apply(planned.tier_two())):
+        return True
+    interrupted, second_changes = _recheck(
+        access, planned, applier, second, countries, products, kb, prefer, concurrency
+    )
+    if second_changes and not interrupted:
+        plan2 = PlanView.of_plan(FixPlan(tuple(second.values()), tuple(second_changes)))
+        if fmt == "text":
+            print("\nRead again after the parents' changes:", file=out)
+            for line in plan_lines(plan2, applying=True):
+                print(line, file=out)
+        m = len(second_changes)
+        if _confirm(f"Send these {m:,} change{'s' if m != 1 else ''} to Twilio?", yes=yes):
+            interrupted = not applier.apply(_groups(second_changes))
+    return interrupted
 
 
 def _recheck(

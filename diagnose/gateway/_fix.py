@@ -126,6 +126,15 @@ def account_row(access: TwilioAccess, item: Mapping[str, Any] | str) -> Fetched:
 # --------------------------------------------------------------------------- a bounded pool
 
 
+def _hand_over(window: collections.deque[tuple[T, Future[R]]], done: Callable[[T, R], None]) -> None:
+    """The oldest item's result to ``done``; it leaves the window only once its result is in (Ctrl-C while
+    waiting for it leaves it there, to be waited for or reported)."""
+    head, future = window[0]
+    result = future.result()
+    window.popleft()
+    done(head, result)
+
+
 @dataclass
 class Interrupted:
     """What a run stopped by Ctrl-C left: the items started but not finished (their outcome is unknown)."""
@@ -165,11 +174,9 @@ def bounded_run(
             for item in source:
                 window.append((item, pool.submit(work, item)))
                 while len(window) >= limit or (window and window[0][1].done()):
-                    head, future = window.popleft()
-                    done(head, future.result())
+                    _hand_over(window, done)
             while window:
-                head, future = window.popleft()
-                done(head, future.result())
+                _hand_over(window, done)
             return None
         except KeyboardInterrupt:
             if stopping is not None:

@@ -1,0 +1,59 @@
+"""Ctrl-C for real: run ``python -m diagnose`` against a simulator, send SIGINT when the run is under way.
+
+Shared by the tests of every command that must report what it did so far when
+interrupted (``diagnose audit``, ``diagnose fix``).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from diagnose.simulator import Simulator
+
+
+def interrupt(
+    sim: Simulator,
+    account: Any,
+    args: Sequence[str],
+    ready: Callable[[], bool],
+    *,
+    timeout: float = 60,
+) -> tuple[int, str, str]:
+    """Run ``diagnose ARGS`` as ``account`` (a scenario account) against ``sim``; SIGINT once ``ready()``.
+
+    ``ready`` looks at the simulator (e.g. how many writes it has seen), so the
+    signal arrives in the middle of the run without any timing guess. Returns
+    the exit code, standard output and standard error.
+    """
+    env = {
+        **os.environ,
+        "NO_COLOR": "1",
+        "TWILIO_ACCOUNT_SID": account.sid,
+        "TWILIO_AUTH_TOKEN": account.auth_token,
+        "TWILIO_API_KEY": "",
+        "TWILIO_API_SECRET": "",
+        "DIAGNOSE_API_URL": sim.url,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "diagnose", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while not ready() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc.poll() is None, "the command ended before it could be interrupted"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=timeout)
+    finally:
+        proc.kill()
+    return proc.returncode, out, err

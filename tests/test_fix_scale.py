@@ -1,0 +1,134 @@
+"""``diagnose fix`` at scale: accounts streamed page by page with a bounded window, and Ctrl-C for real.
+
+No timing: the structure is checked (how far the account list was read when an
+account was planned; what the simulator saw), and speed and memory are
+measured in ``bench/run.py --only fix``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diagnose.cli.fix import plan_streamed
+from diagnose.gateway import Credentials, TwilioAccess
+from diagnose.gateway._fix import bounded_run
+from diagnose.knowledge import load_knowledge
+from diagnose.simulator import Simulator, load_scenario
+from diagnose.simulator._generate import generate_scenario
+from tests.interrupt import interrupt
+
+KB = load_knowledge()
+ACCOUNTS = "/2010-04-01/Accounts.json"
+GEO = "/v1/Messaging/GeoPermissions"
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 200), st.integers(1, 8))
+def test_the_source_is_read_only_as_far_as_the_window_allows(n: int, concurrency: int) -> None:
+    taken: list[int] = []
+    lead: list[int] = []
+    handed: list[int] = []
+
+    def source() -> Iterator[int]:
+        for i in range(n):
+            taken.append(i)
+            yield i
+
+    def done(item: int, result: int) -> None:
+        handed.append(result)
+        lead.append(len(taken) - len(handed))  # items taken from the source but not yet handed over
+
+    assert bounded_run(lambda i: i * 2, source(), done, concurrency=concurrency) is None
+    assert handed == [2 * i for i in range(n)]  # every item, in the source's order
+    assert max(lead, default=0) <= 2 * concurrency
+
+
+def test_the_planner_is_fed_page_by_page_through_the_simulator() -> None:
+    scenario = load_scenario(generate_scenario(60, ("FR", "DE"), seed=4, inactive_rate=0, sms_gap_rate=0.5))
+    main = scenario.accounts[0]
+    with Simulator(scenario, port=0) as sim:
+        creds = Credentials(main.sid, main.sid, main.auth_token)
+        with TwilioAccess(creds, api_url=sim.url, page_size=10, max_workers=2) as access:
+            planned, stopped = plan_streamed(
+                access, countries=["FR", "DE"], products=["sms"], named=None, every=True, pairs=None,
+                prefer=None, kb=KB, concurrency=2, keep_ok=True,
+            )  # fmt: skip
+        log = sorted(sim.requests, key=lambda r: r["start"])
+    try:
+        assert stopped is None
+        assert planned.accounts == 61 and sum(planned.counts.values()) == 61 * 2
+        items = list(planned.spool)
+        assert [i.account for i in items[::2]] == [a.sid for a in scenario.accounts]  # listing order, parent first
+        assert planned.counts["change"] > 0  # the generated gaps are planned
+    finally:
+        planned.spool.close()
+    pages = [r for r in log if r["path"] == ACCOUNTS]
+    assert len(pages) == 7  # 61 accounts, 10 a page
+    for k, page in enumerate(pages[1:], start=1):
+        # When page k+1 is asked for, the accounts of the pages before it have been read and planned,
+        # all but the few in the window (2 x concurrency): the list is not read ahead of the work.
+        before = {r["account"] for r in log if r["path"] == GEO and r["start"] < page["start"]}
+        assert len(before) >= 10 * k - 4, (k, len(before))
+    # And never the other way round: no account is read before the page that lists it.
+    subs = [a.sid for a in scenario.accounts[1:]]
+    for sid in subs:
+        first_read = min(r["start"] for r in log if r["path"] == GEO and r["account"] == sid)
+        page_no = (subs.index(sid) + 1) // 10  # the authenticated account is the first row of page 0
+        assert pages[page_no]["start"] < first_read
+
+
+def _applying(subaccounts: int) -> tuple[Any, Any]:
+    scenario = load_scenario(
+        generate_scenario(subaccounts, ("FR", "DE"), seed=5, inactive_rate=0, sms_gap_rate=1.0, inherit_rate=0)
+    )
+    return scenario, scenario.accounts[0]
+
+
+def test_ctrl_c_while_applying_stops_new_changes_and_prints_what_was_changed(tmp_path: Path) -> None:
+    scenario, main = _applying(40)
+    log_path = tmp_path / "audit.jsonl"
+    planned = 40 * 2  # every subaccount lacks FR and DE for SMS
+    with Simulator(scenario, port=0) as sim:
+        sim.set_latency(80)
+        args = [
+            "fix", "--country", "FR,DE", "--product", "sms", "--subaccounts", "all", "--apply", "--yes",
+            "--concurrency", "2", "--audit-log", str(log_path),
+        ]  # fmt: skip
+        code, out, err = interrupt(sim, main, args, lambda: sim.count("PATCH", GEO) >= 4)
+        made = [r for r in sim.requests if r["method"] == "PATCH" and r["status"] == 200]
+    assert code == 130, out + err
+    assert 4 <= len(made) < planned  # stopped well before the end
+    # Every change made is in the audit log and in the output, and nothing else is.
+    lines = [json.loads(line) for line in log_path.read_text().splitlines()]
+    assert sorted(x["account"] for x in lines) == sorted(r["account"] for r in made)
+    assert all(x["verified"] for x in lines)
+    changed = [line for line in out.splitlines() if line.startswith("changed   ")]
+    assert len(changed) == len(lines)
+    assert {(line.split()[1], line.split()[-1]) for line in changed} <= {(x["account"], "enabled=true") for x in lines}
+    summary = next(line for line in out.splitlines() if line.startswith("Interrupted:"))
+    assert f"{len(lines)} change" in summary and "not sent" in summary
+    assert "Every account named can now use" not in out
+    for x in lines:
+        assert sim.state.messaging_enabled(x["account"], x["country"]) is True
+
+
+def test_ctrl_c_while_reading_changes_nothing(tmp_path: Path) -> None:
+    scenario, main = _applying(40)
+    with Simulator(scenario, port=0) as sim:
+        sim.set_latency(80)
+        args = [
+            "fix", "--country", "FR,DE", "--product", "sms", "--subaccounts", "all", "--apply", "--yes",
+            "--concurrency", "2", "--audit-log", str(tmp_path / "audit.jsonl"),
+        ]  # fmt: skip
+        code, out, err = interrupt(sim, main, args, lambda: sim.count("GET", GEO) >= 4)
+        writes = [r for r in sim.requests if r["method"] != "GET"]
+    assert code == 130, out + err
+    assert writes == []
+    assert "Interrupted while reading the accounts" in out and "nothing was changed" in out
+    assert not (tmp_path / "audit.jsonl").exists()
