@@ -356,3 +356,17 @@ def test_an_unusable_audit_log_stops_before_any_write(platform: Simulator, tmp_p
     assert code == 2 and "cannot open the audit log" in err
     assert writes(platform) == []
     assert target.read_text() == ""
+
+
+def test_twilio_text_reaches_neither_the_terminal_nor_the_json_raw(platform: Simulator, tmp_path: Path) -> None:
+    hostile = "refused\x9b[31m\u202eevil\x1b]0;title\x07"
+    platform.add_fault("POST ^/v1/DialingPermissions/BulkCountryUpdates$", status=400, message=hostile)
+    for fmt in ("text", "json"):
+        code, out, _ = run(
+            platform, "--country", "FR", "--account", MAIN, "--apply", "--yes", "--format", fmt,
+            "--audit-log", str(tmp_path / "log"),
+        )  # fmt: skip
+        assert code == 3
+        assert not any(c in out for c in ("\x9b", "\u202e", "\x1b", "\x07")), fmt
+    (failed,) = [r for r in json.loads(out)["results"] if r["outcome"] == "failed"]
+    assert "evil" in failed["message"]

@@ -34,7 +34,7 @@ from ..fixes import (
     item_to_dict,
     plan_account,
 )
-from ..safe_text import clean
+from ..safe_text import clean, json_controls
 from ._common import api_url_option, knowledge_option, timeout_option
 from .prompts import yes_option
 
@@ -880,6 +880,11 @@ def _report(
     return code
 
 
+def _dumps(value: Any) -> str:
+    # json.dumps escapes C0 controls only: C1 controls and bidi overrides from Twilio's answers never reach a terminal.
+    return json_controls(json.dumps(value, ensure_ascii=False))
+
+
 def _write_json(
     planned: Planned,
     applier: Applier | None,
@@ -895,12 +900,12 @@ def _write_json(
         first = True
         out.write("[")
         for row in rows:
-            out.write(("\n    " if first else ",\n    ") + json.dumps(row, ensure_ascii=False))
+            out.write(("\n    " if first else ",\n    ") + _dumps(row))
             first = False
         out.write("\n  ]" if not first else "]")
 
     head = {"kind": "fix", "schema": 1, "applied": applier is not None, "interrupted": interrupted}
-    out.write("{\n" + ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in head.items()))
+    out.write("{\n" + ",\n".join(f"  {_dumps(k)}: {_dumps(v)}" for k, v in head.items()))
     out.write(',\n  "plan": {"changes": ')
     array(change_to_dict(c) for c in view.changes())
     out.write(', "recheck": ')
@@ -917,7 +922,7 @@ def _write_json(
         extra["unknown"] = [change_to_dict(c) for c in applier.unknown]
         extra["audit_log"] = str(audit_log_path)
     for key, value in extra.items():
-        out.write(f",\n  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
+        out.write(f",\n  {_dumps(key)}: {_dumps(value)}")
     out.write("\n}\n")
 
 
