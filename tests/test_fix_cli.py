@@ -370,3 +370,22 @@ def test_twilio_text_reaches_neither_the_terminal_nor_the_json_raw(platform: Sim
         assert not any(c in out for c in ("\x9b", "\u202e", "\x1b", "\x07")), fmt
     (failed,) = [r for r in json.loads(out)["results"] if r["outcome"] == "failed"]
     assert "evil" in failed["message"]
+
+
+def test_a_429_asking_longer_than_the_retry_budget_fails_that_change_alone(platform: Simulator, tmp_path: Path) -> None:
+    # Retry-After: 30 is more than the gateway waits in all (10 s): it stops asking at once, honouring it.
+    platform.add_fault("PATCH ^/v1/Messaging/GeoPermissions$", status=429, retry_after=30)
+    code, out, _ = run(
+        platform, "--country", "FR", "--account", MAIN, "--account", OWN, "--apply", "--yes",
+        "--audit-log", str(tmp_path / "log"),
+    )  # fmt: skip
+    assert code == 3  # incomplete: two changes failed
+    patches = [r for r in writes(platform) if r["method"] == "PATCH"]
+    assert len(patches) == 2 and {r["status"] for r in patches} == {429}  # one try each: no retry before 30 s
+    failed = [line for line in out.splitlines() if line.startswith("failed    ")]
+    assert len(failed) == 2 and all("Retry-After" in line or "429" in line for line in failed)
+    # The voice changes of both accounts went through.
+    assert sorted((x["account"], x["product"]) for x in log_lines(tmp_path / "log")) == [
+        (MAIN, "voice"),
+        (OWN, "voice"),
+    ]

@@ -1048,7 +1048,8 @@ def fix_command(
     Console-only (high-risk) and blocked countries are never sent: their Console
     steps are printed. Every change is read back and appended to the audit log.
     Exit codes: 0 every country usable, 1 gaps remain (or a dry run with changes),
-    2 bad input or no confirmation, 3 Twilio unreachable, a change failed or an account unreadable.
+    2 bad input or no confirmation, 3 Twilio unreachable, a change failed or an account unreadable,
+    130 interrupted (Ctrl-C: what was changed so far is printed, and is in the audit log).
     """
     from ..audit import parse_products
     from ..evidence import check_account_sid
