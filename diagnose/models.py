@@ -62,6 +62,10 @@ class Evidence:
     count: int = 1  # occurrences merged into this one (same code, account and country)
     first_seen: str | None = None
     last_seen: str | None = None
+    # Pasted input whose code was recognised from its wording (code_source == "wording"):
+    code_wording: str | None = None  # "official", "older" or "unverified" (an older wording no source shows)
+    code_confidence: str | None = None  # how sure the code is: "high", "medium" or "low"; None for a SID
+    code_reason: str = ""  # how the code was recognised, in one sentence; "" when it was printed
 
 
 @dataclass(frozen=True)

@@ -35,11 +35,29 @@ def lookup_error(code: int) -> IndexEntry | None:
 
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# Escapes a pasted message often carries instead of its quotes: HTML (&#39; &quot;) and JSON (\u0027).
+_ESCAPE = re.compile(r"&(?:#[0-9]{1,7}|#x[0-9a-f]{1,6}|[a-z]{2,8});|\\u[0-9a-f]{4}")
 
 
 def normalise_wording(text: str) -> str:
-    """A message as wordings are compared: lower case, letters and digits only, single spaces."""
-    return " ".join(_NON_WORD.sub(" ", text.lower()).split())
+    r"""A message as wordings are compared: lower case, letters and digits only, single spaces.
+
+    HTML and JSON escapes become the characters they stand for first, so ``the &#39;To&#39;
+    number`` and ``the \u0027To\u0027 number`` read as ``the to number``.
+    """
+    low = text.lower()
+    if "&" in low or "\\u" in low:
+        low = _ESCAPE.sub(_unescape, low)
+    return " ".join(_NON_WORD.sub(" ", low).split())
+
+
+def _unescape(match: re.Match[str]) -> str:
+    token = match.group()
+    if token.startswith("\\"):
+        return chr(int(token[2:], 16)).lower()
+    import html  # only for a message that holds an escape
+
+    return html.unescape(token).lower()
 
 
 @functools.cache

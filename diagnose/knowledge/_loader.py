@@ -32,7 +32,7 @@ from ..facts import FACTS
 from ._cache import recall, remember
 from ._index import lookup_error
 from ._where import KeyPath, Position, YamlProblem
-from .model import Cause, Check, Entry, Escalation, FixTemplate, Reference
+from .model import Cause, Check, Entry, Escalation, FixTemplate, Reference, known_wordings
 from .templating import check_template
 
 if TYPE_CHECKING:
@@ -518,13 +518,31 @@ def _merge(base: Mapping[str, Any], child: Mapping[str, Any], *, same_code: bool
     return result
 
 
+MAX_WORDINGS = 40  # per code: the matcher's work per message grows with the largest bucket, so keep it small
+
+
 def _wording_checks(analysis: _Analysis, f: _File, merged: Mapping[str, Any], where: Any) -> None:
     """A wording must name one error: not another code's official message or wording."""
     from ._index import normalise_wording, official_codes
 
-    own = [normalise_wording(w) for w in merged.get("wordings", []) if isinstance(w, str)]
+    raw = merged.get("wordings", [])
+    items = known_wordings(raw)
+    own = [normalise_wording(w.text) for w in items]
     if not own:
         return
+    if len(own) > MAX_WORDINGS:
+        analysis.add(f, ("wordings",), f"at most {MAX_WORDINGS} wordings per code, got {len(own)}")
+    for i, item in enumerate(raw if isinstance(raw, list) else ()):
+        if isinstance(item, str):
+            analysis.add(
+                f,
+                ("wordings", i),
+                "a wording without a source counts as unverified: write {text: ..., source: ...} "
+                "(docs/sources.md), or {text: ..., unverified: true}",
+                "warning",
+            )
+        elif isinstance(item, dict) and "source" not in item and item.get("unverified") is not True:
+            analysis.add(f, ("wordings", i), "a wording names its source (source: ...), or says unverified: true")
     for i, text in enumerate(own):
         if len(text.split()) < 3:
             analysis.add(f, ("wordings", i), "a wording needs at least three words to name an error")
@@ -532,7 +550,7 @@ def _wording_checks(analysis: _Analysis, f: _File, merged: Mapping[str, Any], wh
         data = analysis.merged.get(id(other))
         if other is f or data is None or other.code == f.code:
             continue
-        theirs = {normalise_wording(w) for w in data.get("wordings", []) if isinstance(w, str)}
+        theirs = {normalise_wording(w.text) for w in known_wordings(data.get("wordings"))}
         for i, text in enumerate(own):
             if text in theirs:
                 analysis.add(f, ("wordings", i), f"wording also listed for {other.code}: a wording must name one code")
@@ -687,7 +705,8 @@ def _build_entry(data: Mapping[str, Any], code: int, source: Path) -> Entry:
         docs_url=data.get("docs_url") or (known.docs_url if known else ""),
         diagnosis=_text(data.get("diagnosis")),
         source=str(source),
-        wordings=tuple(data.get("wordings", ())),
+        wordings=tuple(w.text for w in known_wordings(data.get("wordings"))),
+        wording_info=known_wordings(data.get("wordings")),
     )
 
 

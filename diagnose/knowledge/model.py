@@ -72,6 +72,33 @@ class Escalation:
 
 
 @dataclass(frozen=True)
+class KnownWording:
+    """One other wording of an error's message, and where it was seen."""
+
+    text: str
+    source: str = ""  # where the wording was seen; docs/sources.md has the details
+    unverified: bool = False  # no source shows Twilio writing it (a bare string in YAML counts as this)
+
+
+def known_wordings(raw: object) -> tuple[KnownWording, ...]:
+    """The ``wordings`` of a knowledge file as data: ``{text, source}``, ``{text, unverified}`` or a bare string."""
+    out: list[KnownWording] = []
+    for item in raw if isinstance(raw, list) else ():
+        if isinstance(item, str):
+            out.append(KnownWording(item, "", True))
+        elif isinstance(item, dict) and isinstance(item.get("text"), str):
+            source = item.get("source")
+            out.append(
+                KnownWording(
+                    item["text"],
+                    source if isinstance(source, str) else "",
+                    item.get("unverified") is True or not isinstance(source, str),
+                )
+            )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class Entry:
     """Everything known about one error code."""
 
@@ -91,6 +118,7 @@ class Entry:
     diagnosis: str = ""  # general diagnosis notes (Markdown)
     source: str = ""  # file the entry was loaded from
     wordings: tuple[str, ...] = ()  # other wordings of the message (older SDKs and API versions)
+    wording_info: tuple[KnownWording, ...] = ()  # the same wordings with their source and whether verified
 
     def cause(self, cause_id: str) -> Cause | None:
         return next((c for c in self.causes if c.id == cause_id), None)

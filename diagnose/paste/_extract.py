@@ -35,13 +35,15 @@ from ._parse import (
 from ._redact import redact_secrets
 from ._rx import rx
 from ._text import bounded_lines, clean, timestamp
-from ._wording import WordingTable, default_table
+from ._wording import WordingMatch, WordingTable, default_table
 
 # A line worth reading: one that can hold part of a Twilio error. Every shape carries one of these: a
 # code field or "code" word, "twilio", an SDK exception or error class, an HTTP 4xx/5xx status, a
 # Debugger payload, the words of the geo-permission messages, or "error"/"failed" right before a
 # five-digit code. _stream.PREFILTER is the byte-level superset used to skip everything else quickly.
 _STRONG = ("code", "twilio", "xception", "permi", "authoriz", "payload", "apierror", "resterror", "errors/")
+# Older wordings that hold none of those ("Account not allowed to call", "Dial: Forbidden phone number").
+_STRONG += ("allowed to call", "forbidden phone number")
 _WEAK = rx(r"http/?[0-9. ]{0,4}[45][0-9][0-9]|(?:error|err|failed|failure)[^a-z0-9\n]{1,4}[0-9]{5}")
 BEFORE = 8  # lines read above an anchor (a traceback's call with to=…)
 AFTER = 14  # and below (a Node error's properties, a Ruby error's message line)
@@ -199,19 +201,19 @@ def to_evidence(
         fmt = better_format(fmt, classify(keys, whole))
     message = f.get("message")
     code = f.get("code")
+    recognised: WordingMatch | None = None
     if code is None and isinstance(message, str):
         rest = f.get("http_status") is not None or (fmt or "").endswith(("exception", "error"))
-        found = table.match(message, rest)
-        if found:
-            code, code_source = found[0], "wording"
-    if code is None:
+        recognised = table.recognise(message, rest)
+    if code is None and recognised is None:
         # a line that is nothing but a known wording (a Ruby error's message line, a log line)
         for h in record.hits:
-            found = table.match(h.excerpt, f.get("http_status") is not None)
-            if found:
-                code, code_source = found[0], "wording"
+            recognised = table.recognise(h.excerpt, f.get("http_status") is not None)
+            if recognised is not None:
                 message = message or _strip_prefix(h.excerpt)
                 break
+    if recognised is not None:
+        code, code_source = recognised.code, "wording"
     if not isinstance(code, int):
         return None
     if status in _NOT_FAILED and code_source != "printed":
@@ -265,7 +267,16 @@ def to_evidence(
         parent_account_sid=_str(f.get("parent_account_sid")),
         line=record.first_line + 1,
         timestamp=stamp,
+        code_wording=_wording_kind(recognised),
+        code_confidence="high" if recognised is None else recognised.confidence,
+        code_reason="" if recognised is None else recognised.reason,
     )
+
+
+def _wording_kind(found: WordingMatch | None) -> str | None:
+    if found is None:
+        return None
+    return "unverified" if found.unverified else found.how
 
 
 _NOT_FAILED = frozenset({"delivered", "sent", "queued", "accepted", "sending", "completed", "received", "read"})
@@ -273,10 +284,14 @@ _NOT_FAILED = frozenset({"delivered", "sent", "queued", "accepted", "sending", "
 
 def _wording_hit(line: str, number: int, table: WordingTable) -> list[Hit]:
     """A line that is nothing but a Twilio message (a Ruby error's second line, a bare log line)."""
-    found = table.match(line, False)
+    found = table.recognise(line, False)
     if found is None:
         return []
     return [Hit(format="wording", line=number, message=_strip_prefix(line), excerpt=line)]
+
+
+def _is_wording(line: str, table: WordingTable) -> bool:
+    return 20 <= len(line) <= 2000 and table.recognise(line, False) is not None
 
 
 def _strip_prefix(text: str) -> str:
@@ -318,7 +333,8 @@ def extract_lines(
     table = table or default_table()
     known = known_code_of(table)
     if anchors is None:
-        anchors = [i for i, line in enumerate(lines) if is_anchor(line)]
+        # a line that is a Twilio message by itself opens a window too, whatever words it uses
+        anchors = [i for i, line in enumerate(lines) if is_anchor(line) or _is_wording(line, table)]
     out: list[Evidence] = []
     memo: dict[tuple[int, int], tuple[str, str | None]] = {}
     for start, end in windows(anchors, len(lines)):

@@ -43,9 +43,9 @@ CARRY = 48  # lines carried into the next chunk: longer than any record
 # ERROR lines of other software pass by; "rr" also stands for apierror, resterror and errors/.
 PREFILTER = (
     rxb(rb"code"),
-    rxb(rb"wilio"),
+    rxb(rb"w(?:ilio|ed to call)"),  # "allowed to call": 21216's API message holds no other anchor
     rxb(rb"xception"),
-    rxb(rb"p(?:ermi|ayload)"),
+    rxb(rb"p(?:ermi|ayload|hone number)"),  # "forbidden phone number": 13225's older wording
     rxb(rb"horiz"),
     rxb(rb"rr(?:or(?:s/|(?<=apierror)|(?<=resterror)|[^a-z0-9\n]{1,4}[0-9])|[^a-z0-9\n]{1,4}[0-9])"),
     rxb(rb"fail[^\n]{0,12}[0-9]"),

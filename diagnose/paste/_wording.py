@@ -1,13 +1,22 @@
 """The error code from the wording of a message, when no code is printed.
 
-Twilio's official message for each code (the error index) plus older wordings
-that SDKs and API versions used for the same error (the knowledge's
-``wordings``). A message matches a wording when the wording appears in it,
-compared without case, punctuation or spacing; the longest match wins. Two
-codes sharing a wording (13227 and 21215 both read "Geo Permission
-configuration is not permitting call") are told apart by where the message
-came from: an HTTP error response is the REST API (the ERROR-level code), a
-call notification or log is the ``<Dial>`` (the WARNING-level one).
+Twilio's official message for each code (the error index, or the title of a
+knowledge file whose code the index lacks) plus older wordings that SDKs and
+API versions used for the same error (the knowledge's ``wordings``, each with
+its source or marked unverified). Text and wordings are compared as words:
+lower case, letters and digits only (HTML and JSON escapes decoded first), so
+case, spacing, line wraps, quotes and the number Twilio appends do not matter.
+A message matches a wording when the wording's words stand in it in a row, or
+when the message ends partway through a long wording (a truncated tail); the
+longest match wins. Two codes sharing a wording (13227 and 21215 both read
+"Geo Permission configuration is not permitting call") are told apart by where
+the message came from: an HTTP error response is the REST API (the ERROR-level
+code), a call notification or log is the ``<Dial>`` (the WARNING-level one).
+
+Work per message is linear: each word position looks up its first two words in
+a dict, then compares the few wordings that start with them word by word
+(:attr:`WordingTable.bound` comparisons per position at most). No regex comes
+from the knowledge, so a knowledge file cannot make matching slow.
 """
 
 from __future__ import annotations
@@ -17,9 +26,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..knowledge._index import normalise_wording
+from ..knowledge.model import KnownWording
 
 MIN_INDEX_CHARS = 24  # shorter official messages ("Bad Request", "Not Found") name no error reliably
 MIN_INDEX_WORDS = 4
+MIN_TAIL_WORDS = 5  # a truncated message must keep at least this many words of the wording...
+MIN_TAIL_SHARE = 0.5  # ...and at least half of them
+MAX_MESSAGE = 8192  # characters of a message looked at (a line is never longer: _text.MAX_LINE)
 
 
 # One normalisation for the matcher and the knowledge linter's wording checks.
@@ -30,81 +43,191 @@ normalise = normalise_wording
 class Wording:
     code: int
     text: str  # normalised
-    source: str  # "index" or "knowledge"
+    source: str  # "index" (official message), "title" (a knowledge title the index lacks) or "knowledge"
     level: str  # the index's log level: ERROR, WARNING ...
+    written: str = ""  # as Twilio wrote it, for the report
+    origin: str = ""  # where it was seen (the knowledge's ``source``; the index for official messages)
+    unverified: bool = False
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(self.text.split())
+
+
+@dataclass(frozen=True)
+class WordingMatch:
+    """How a message was recognised."""
+
+    code: int
+    source: str  # "index", "title" or "knowledge" (see Wording.source)
+    written: str  # the wording matched, as written
+    origin: str
+    unverified: bool
+    partial: bool  # the message ends partway through the wording (a truncated tail)
+    shared: bool  # another code has the same wording; the message's origin told them apart
+
+    @property
+    def how(self) -> str:
+        """``official`` (the official message) or ``older`` (another wording from the knowledge)."""
+        return "official" if self.source in ("index", "title") else "older"
+
+    @property
+    def confidence(self) -> str:
+        if self.unverified:
+            return "low"
+        return "medium" if self.partial or self.shared else "high"
+
+    @property
+    def reason(self) -> str:
+        """One sentence on how the code was recognised."""
+        quoted = f'"{self.written}"'
+        if self.how == "official":
+            what = f"Twilio's official message for {self.code}, {quoted}"
+            if self.source == "title":
+                what += " (the heading of its docs page)"
+        elif self.unverified:
+            what = f"an unverified wording of {self.code}, {quoted} (no source shows Twilio writing it)"
+        else:
+            what = f"an older wording of {self.code}, {quoted}" + (f" (seen in {self.origin})" if self.origin else "")
+        tail = "; the message is cut off partway through it" if self.partial else ""
+        shared = "; the same words name another code, told apart by where the message came from" if self.shared else ""
+        return f"No code was printed: recognised from {what}{tail}{shared}."
 
 
 class WordingTable:
     """All wordings, indexed by their first two words for a lookup linear in the message length."""
 
     def __init__(self, wordings: Iterable[Wording]) -> None:
-        self._by_bigram: dict[str, list[Wording]] = {}
+        self._by_bigram: dict[tuple[str, str], list[tuple[tuple[str, ...], Wording]]] = {}
+        longest = 2
         for w in wordings:
-            words = w.text.split()
-            key = " ".join(words[:2])
-            self._by_bigram.setdefault(key, []).append(w)
+            words = w.words
+            if len(words) < 2:
+                continue
+            self._by_bigram.setdefault((words[0], words[1]), []).append((words, w))
+            longest = max(longest, len(words))
         self.size = sum(len(v) for v in self._by_bigram.values())
+        self.longest = longest  # words in the longest wording
+        self.widest = max((len(v) for v in self._by_bigram.values()), default=0)  # wordings sharing a bigram
+        self.bound = self.widest * self.longest  # word comparisons per message position, at most
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one table per process; messages repeat in logs
+    def recognise(self, message: str, rest: bool) -> WordingMatch | None:
+        """How ``message`` names an error, or None. ``rest``: it came from an HTTP error response."""
+        return self.scan(message, rest)[0]
+
     def match(self, message: str, rest: bool) -> tuple[int, str] | None:
-        """(code, source) for ``message``, or None. ``rest``: the message came from an HTTP error response."""
-        norm = normalise(message)
-        if not norm:
-            return None
-        padded = f" {norm} "
-        words = norm.split()
-        found: list[Wording] = []
-        seen: set[str] = set()
-        for i in range(len(words)):
-            key = " ".join(words[i : i + 2])
-            if key in seen:
+        """(code, source) for ``message``, or None (see :meth:`recognise`)."""
+        found = self.recognise(message, rest)
+        return None if found is None else (found.code, found.source)
+
+    def scan(self, message: str, rest: bool) -> tuple[WordingMatch | None, int]:
+        """:meth:`recognise` without the cache, and the number of word comparisons it made."""
+        words = normalise(message[:MAX_MESSAGE]).split()
+        n = len(words)
+        steps = 0
+        found: list[tuple[int, bool, Wording]] = []  # (words matched, partial, wording)
+        for i in range(n - 1):
+            bucket = self._by_bigram.get((words[i], words[i + 1]))
+            if not bucket:
                 continue
-            seen.add(key)
-            for w in self._by_bigram.get(key, ()):
-                if f" {w.text} " in padded:
-                    found.append(w)
+            left = n - i
+            for ws, w in bucket:
+                size = len(ws)
+                if size <= left:
+                    j = 2
+                    while j < size and words[i + j] == ws[j]:
+                        j += 1
+                    steps += j
+                    if j == size:
+                        found.append((size, False, w))
+                elif left >= MIN_TAIL_WORDS and left >= size * MIN_TAIL_SHARE:
+                    # the message ends inside the wording: a truncated tail ("…indicated by the 'To' nu")
+                    j = 2
+                    while j < left - 1 and words[i + j] == ws[j]:
+                        j += 1
+                    steps += j
+                    if j == left - 1 and ws[j].startswith(words[i + j]):
+                        found.append((left, True, w))
         if not found:
-            return None
-        best = max(len(w.text) for w in found)
-        top = {w.code: w for w in found if len(w.text) == best}
-        if len(top) > 1:
+            return None, steps
+        whole = [f for f in found if not f[1]]
+        pool = whole or found
+        best = max(size for size, _, _ in pool)
+        top: dict[int, tuple[bool, Wording]] = {}
+        for size, partial, w in pool:
+            if size == best:
+                kept = top.get(w.code)
+                if kept is None or _rank(w) > _rank(kept[1]):
+                    top[w.code] = (partial, w)
+        shared = len(top) > 1
+        if shared:
             wanted = "ERROR" if rest else "WARNING"
-            narrowed = {c: w for c, w in top.items() if w.level == wanted}
+            narrowed = {c: pw for c, pw in top.items() if pw[1].level == wanted}
             if len(narrowed) != 1:
-                return None
+                return None, steps
             top = narrowed
-        code, w = next(iter(top.items()))
-        return code, w.source
+        code, (partial, w) = next(iter(top.items()))
+        return (
+            WordingMatch(
+                code=code,
+                source=w.source,
+                written=w.written or w.text,
+                origin=w.origin,
+                unverified=w.unverified,
+                partial=partial,
+                shared=shared,
+            ),
+            steps,
+        )
 
 
-def build_table(index: Mapping[int, tuple[str, str]], extra: Mapping[int, Sequence[str]]) -> WordingTable:
-    """``index``: code → (official message, log level); ``extra``: code → older wordings."""
+def _rank(w: Wording) -> tuple[bool, bool]:
+    """Between equal matches of one code: a verified wording, then an official one."""
+    return (not w.unverified, w.source != "knowledge")
+
+
+def build_table(
+    index: Mapping[int, tuple[str, str]],
+    extra: Mapping[int, Sequence[str | KnownWording]],
+    titles: Mapping[int, str] | None = None,
+) -> WordingTable:
+    """``index``: code → (official message, log level); ``extra``: code → older wordings;
+    ``titles``: code → official message for codes the index lacks (a knowledge file's title)."""
     rows: list[Wording] = []
     for code, (message, level) in index.items():
         norm = normalise(message)
         if len(norm) >= MIN_INDEX_CHARS and len(norm.split()) >= MIN_INDEX_WORDS:
-            rows.append(Wording(code, norm, "index", level or ""))
-    for code, texts in extra.items():
+            rows.append(Wording(code, norm, "index", level or "", message, "the error index"))
+    for code, title in (titles or {}).items():
+        norm = normalise(title)
+        if code not in index and len(norm.split()) >= 3:
+            rows.append(Wording(code, norm, "title", "", title, "its docs page"))
+    for code, items in extra.items():
         level = index.get(code, ("", ""))[1] or ""
-        for text in texts:
-            norm = normalise(text)
+        for item in items:
+            known = item if isinstance(item, KnownWording) else KnownWording(item)
+            norm = normalise(known.text)
             if norm:
-                rows.append(Wording(code, norm, "knowledge", level))
+                rows.append(Wording(code, norm, "knowledge", level, known.text, known.source, known.unverified))
     return WordingTable(rows)
 
 
 @functools.lru_cache(maxsize=1)
 def default_table() -> WordingTable:
-    """The error index plus the built-in knowledge's wordings (read once)."""
+    """The error index plus the built-in knowledge's titles and wordings (read once)."""
     from ..knowledge import error_index, load_knowledge
 
     index = {code: (e.message, e.log_level or "") for code, e in error_index().items()}
-    extra: dict[int, Sequence[str]] = {}
+    extra: dict[int, Sequence[KnownWording]] = {}
+    titles: dict[int, str] = {}
     try:
         for entry in load_knowledge().entries():
-            wordings = getattr(entry, "wordings", ())
-            if wordings:
-                extra[entry.code] = tuple(wordings)
+            info = getattr(entry, "wording_info", ())
+            if info:
+                extra[entry.code] = tuple(info)
+            if entry.code not in index and entry.title:
+                titles[entry.code] = entry.title
     except Exception:  # a broken knowledge folder must not stop reading pastes: the index still works
-        extra = {}
-    return build_table(index, extra)
+        extra, titles = {}, {}
+    return build_table(index, extra, titles)

@@ -246,6 +246,7 @@ def diagnosis_view(
         ("Status", ev.status),
         ("Channel", ev.channel),
         ("Input", ev.format),
+        ("Code", ev.code_reason),  # recognised from the wording: how, and "unverified" when it was
     ):
         if value not in (None, ""):
             failed.append((label, str(value)))
