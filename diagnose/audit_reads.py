@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .audit import AccountAudit, Cell, VoiceRanges, sms_cell, sms_comparison, unknown_cells, voice_cell
 from .countries import is_messaging_high_risk, is_not_allowed
+from .country_table import voice_entry
 from .errors import CredentialsError, TwilioAccessError, reason_of
 
 if TYPE_CHECKING:
@@ -32,6 +33,10 @@ DEFAULT_CONCURRENCY = 48
 without publishing the number (error 20429); see docs/audit.md for how this default was chosen."""
 
 MAX_CONCURRENCY = 100
+
+REORDER_WINDOW = 8
+"""Accounts listed but not yet handed over, at most, per unit of concurrency (in flight, queued, or done
+and waiting for an earlier one): 384 at the default, a few MiB."""
 
 
 class _Stopped(TwilioAccessError):
@@ -77,6 +82,12 @@ class Auditor:
         self.concurrency = max(1, min(MAX_CONCURRENCY, concurrency))
         self.parent: ParentView | None = None
         self.stopping = threading.Event()  # set on Ctrl-C: workers start no new read
+        # Per country, computed once for the run (not once per account).
+        self._not_allowed = {iso: is_not_allowed(iso) for iso in self.countries}
+        self._sms_high_risk = {iso: is_messaging_high_risk(iso) for iso in self.countries}
+        self._order = {key: n for n, key in enumerate((iso, p) for iso in self.countries for p in self.products)}
+        # The voice entry that governs each required country (CA → US).
+        self._voice_entries = {iso: voice_entry(iso) for iso in self.countries}
 
     def _reads(self, reads: list[Any], cache: Any) -> dict[Any, Any]:
         """``run_reads``, unless the run is stopping (then the account is abandoned, not reported)."""
@@ -91,12 +102,12 @@ class Auditor:
     def audit_account(self, account: Mapping[str, Any], *, is_parent: bool = False) -> AccountAudit:
         """Read one account's permissions and classify each cell; never raises a gateway error.
 
-        The reads are :mod:`diagnose.plan` reads run by the gateway's executor (``run_reads``), in at
-        most three round trips: SMS permissions with the voice settings; the countries with low-risk
-        numbers on (unless the subaccount inherits its parent's, already read); one read per
-        required country missing from that list. Each account has its own ``ReadCache``, dropped
-        when it is done, so memory does not grow with the number of accounts; the parent's
-        answers are read once and kept (``self.parent``).
+        The reads are :mod:`diagnose.plan` reads run by the gateway's executor (``run_reads``), one
+        after the other (the pool's size bounds the requests in flight): SMS permissions, the voice
+        settings (subaccounts), then every country's voice toggles in one list (unless the subaccount
+        inherits its parent's, already read). Each account has its own ``ReadCache``, dropped when it
+        is done, so memory does not grow with the number of accounts; the parent's answers are read
+        once and kept (``self.parent``).
         """
         from . import plan
         from .gateway import ReadCache
@@ -126,8 +137,8 @@ class Auditor:
                         sms_cell(
                             iso,
                             sms_raw.get(iso),
-                            high_risk=is_messaging_high_risk(iso),
-                            not_allowed=is_not_allowed(iso),
+                            high_risk=self._sms_high_risk[iso],
+                            not_allowed=self._not_allowed[iso],
                             parent_enabled=parent.sms.get(iso) if parent else None,
                             is_subaccount=parent_sid is not None,
                         )
@@ -158,7 +169,7 @@ class Auditor:
                     voice_cell(
                         iso,
                         own.get(iso) if own is not None else None,
-                        not_allowed=is_not_allowed(iso),
+                        not_allowed=self._not_allowed[iso],
                         is_subaccount=parent_sid is not None,
                         inheritance=inheritance,
                         parent=parent.voice.get(iso) if parent else None,
@@ -167,7 +178,7 @@ class Auditor:
                 )
         if is_parent:
             self.parent = ParentView(sid, sms_raw, voice_raw)
-        cells.sort(key=lambda c: (self.countries.index(c.country), self.products.index(c.product)))
+        cells.sort(key=lambda c: self._order[(c.country, c.product)])
         return AccountAudit(
             sid=sid,
             friendly_name=str(account.get("friendly_name") or ""),
@@ -181,40 +192,30 @@ class Auditor:
         )
 
     def voice_permissions(self, sid: str, cache: Any) -> tuple[dict[str, VoiceRanges] | None, str | None]:
-        """The required countries' toggles, or why not: the list of countries with low-risk numbers on
-        (a short answer), then one read per required country not in it, for its high-risk toggles.
+        """The required countries' toggles, or why not, from one read: every country's dialing
+        permissions (one page of about 240 entries with all three toggles), rather than a list of the
+        countries with low-risk numbers on plus a read per required country missing from it.
         Twilio's voice API has one ``US`` entry for the United States and Canada ("United
-        States/Canada", +1) and no ``CA`` entry: ``CA`` is read from ``US``.
+        States/Canada", +1) and no ``CA`` entry: ``CA`` is read from ``US``. A country the list
+        has no entry for is left out (its cell says so).
         """
         from . import plan
 
-        listing = plan.voice_countries_on(sid)
+        listing = plan.voice_countries(sid)
         answer = self._reads([listing], cache)[listing]
         if not answer.ok:
             return None, f"voice dialing permissions: {answer.error}"
-        out: dict[str, VoiceRanges] = {}
+        wanted = self._voice_entries
+        entries = set(wanted.values())
+        found: dict[str, VoiceRanges] = {}
         for row in answer.value.get("content") or ():
-            if isinstance(row, dict) and isinstance(row.get("iso_code"), str):
-                ranges = VoiceRanges.from_wire(row)
-                if ranges is not None:
-                    out[row["iso_code"].upper()] = ranges
-        missing: dict[str, plan.Read] = {}
-        for iso in self.countries:
-            entry = "US" if iso == "CA" else iso
-            if entry in out:
-                out[iso] = out[entry]
-            elif not is_not_allowed(iso):
-                missing[iso] = plan.voice_country(sid, entry)
-        if missing:
-            answers = self._reads(list(missing.values()), cache)
-            for iso, read in missing.items():
-                got = answers[read]
-                if got.ok and isinstance(got.value, dict):
-                    ranges = VoiceRanges.from_wire(got.value)
+            if isinstance(row, dict):
+                iso = row.get("iso_code")
+                if isinstance(iso, str) and iso.upper() in entries:
+                    ranges = VoiceRanges.from_wire(row)
                     if ranges is not None:
-                        out[iso] = ranges
-                elif got.kind != "not-found":  # no entry for the country: its cell says so
-                    return None, f"voice dialing permissions: {got.error}"
+                        found[iso.upper()] = ranges
+        out = {iso: found[entry] for iso, entry in wanted.items() if entry in found}
         return out, None
 
     def failed(self, account: Mapping[str, Any], reason: str) -> AccountAudit:
@@ -312,11 +313,25 @@ class Auditor:
         stop: threading.Event | None,
     ) -> None:
         window: collections.deque[Future[AccountAudit]] = collections.deque()
-        limit = 2 * self.concurrency
+        # Accounts in the pool (running or queued): one queued behind each worker, so none idles.
+        in_pool = threading.BoundedSemaphore(2 * self.concurrency)
+        # Finished accounts wait here until those listed before them are done (results go out in
+        # listing order). An account held up (a 429's Retry-After) must not stop the others, so the
+        # window is wider than the pool; it is still bounded, which bounds memory.
+        widest = REORDER_WINDOW * self.concurrency
         # Each worker makes its account's requests one after the other: the pool's size is the bound.
         pool = ThreadPoolExecutor(
             self.concurrency, thread_name_prefix="diagnose-audit", initializer=self.access.mark_worker
         )
+
+        def release(_: Future[AccountAudit]) -> None:
+            in_pool.release()
+
+        def drain(block: bool) -> None:
+            while window and (block or window[0].done()):
+                emit(window.popleft().result())
+                block = False
+
         try:
             for item in source:
                 if stop is not None and stop.is_set():
@@ -324,11 +339,16 @@ class Auditor:
                 info.listed += 1
                 if on_listed is not None:
                     on_listed(info.listed)
-                window.append(pool.submit(self._resolve, item))
-                while len(window) >= limit or (window and window[0].done()):
-                    emit(window.popleft().result())
+                while not in_pool.acquire(timeout=0.05):
+                    drain(block=False)
+                    if stop is not None and stop.is_set():
+                        raise KeyboardInterrupt
+                future = pool.submit(self._resolve, item)
+                future.add_done_callback(release)
+                window.append(future)
+                drain(block=len(window) >= widest)
             while window:
-                emit(window.popleft().result())
+                drain(block=True)
         finally:
             for future in window:
                 future.cancel()

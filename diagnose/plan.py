@@ -59,6 +59,7 @@ __all__ = [
     "next_reads",
     "permissions_of",
     "request_line",
+    "voice_countries",
     "voice_country",
     "voice_prefixes",
     "voice_settings",
@@ -107,7 +108,7 @@ ReadKind = Literal[
     "voice_country",  # DialingPermissions/Countries/{countries[0]}, as {account}
     "voice_settings",  # voice /v1/Settings, as {account}
     "voice_prefixes",  # a country's high-risk special prefixes (the same for every account)
-    "voice_countries_on",  # DialingPermissions/Countries?LowRiskNumbersEnabled=true, every page, as {account}
+    "voice_countries",  # DialingPermissions/Countries (every country's three toggles), every page, as {account}
 ]
 
 
@@ -146,9 +147,8 @@ class Read:
             line = request_line("accounts", "/Messaging/GeoPermissions", {"CountryCode": ",".join(self.countries)})
         elif self.what == "voice_country":
             line = request_line("voice", f"/DialingPermissions/Countries/{iso}")
-        elif self.what == "voice_countries_on":
-            params = {"LowRiskNumbersEnabled": "true", "PageSize": page_size}
-            line = request_line("voice", "/DialingPermissions/Countries", params)
+        elif self.what == "voice_countries":
+            line = request_line("voice", "/DialingPermissions/Countries", {"PageSize": page_size})
         else:
             line = request_line("voice", "/Settings")
         # v1 APIs answer for whoever authenticates, so the line says as whom.
@@ -175,9 +175,9 @@ def voice_country(account_sid: str, iso: str) -> Read:
     return Read("voice_country", account_sid, countries=(voice_entry(iso.upper()),))
 
 
-def voice_countries_on(account_sid: str) -> Read:
-    """Every country with low-risk numbers enabled, as ``account_sid``: one short list for many countries (audit)."""
-    return Read("voice_countries_on", account_sid)
+def voice_countries(account_sid: str) -> Read:
+    """Every country's voice toggles, as ``account_sid``: one page (about 240 entries) for many countries (audit)."""
+    return Read("voice_countries", account_sid)
 
 
 def voice_settings(account_sid: str) -> Read:

@@ -245,6 +245,57 @@ def test_bad_input_exits_2_before_any_request(platform: Simulator) -> None:
     assert platform.requests == []
 
 
+def test_voice_is_one_list_read_per_account_with_every_range() -> None:
+    """One ``DialingPermissions/Countries`` read per account with its own permissions, none for one that
+    inherits, no per-country read; a country whose low-risk numbers are off still shows its high-risk
+    toggles, and CA is read from Twilio's "United States/Canada" entry (US)."""
+    own, heir = "AC" + "7" * 32, "AC" + "8" * 32
+    data: dict[str, Any] = {
+        "accounts": [
+            {
+                "sid": MAIN,
+                "auth_token": "t" * 32,
+                "voice_dialing_permissions": {"US": {"low_risk": True}, "FR": {"low_risk": True}},
+            },
+            {
+                "sid": own,
+                "auth_token": "u" * 32,
+                "parent": MAIN,
+                "voice_settings": {"dialing_permissions_inheritance": False},
+                "voice_dialing_permissions": {
+                    "FR": {"low_risk": False, "high_risk_special": True, "high_risk_tollfraud": True},
+                    "US": {"low_risk": True, "high_risk_tollfraud": True},
+                },
+            },
+            {
+                "sid": heir,
+                "auth_token": "v" * 32,
+                "parent": MAIN,
+                "voice_settings": {"dialing_permissions_inheritance": True},
+            },
+        ]
+    }
+    with Simulator(load_scenario(data), port=0) as sim:
+        code, doc = audit_json(sim, "--countries", "FR,CA,DE", "--product", "voice", "--subaccounts", "all")
+        lists = [r["account"] for r in sim.requests if r["path"] == "/v1/DialingPermissions/Countries"]
+        singles = [r for r in sim.requests if r["path"].startswith("/v1/DialingPermissions/Countries/")]
+    assert code == 1
+    assert sorted(lists) == sorted([MAIN, own]) and singles == []
+    assert cell(doc, own, "FR", "voice")["status"] == "disabled"
+    assert cell(doc, own, "FR", "voice")["ranges"] == {
+        "low_risk": False,
+        "high_risk_special": True,
+        "high_risk_tollfraud": True,
+    }
+    assert cell(doc, own, "CA", "voice")["ranges"] == {
+        "low_risk": True,
+        "high_risk_special": False,
+        "high_risk_tollfraud": True,
+    }
+    assert (cell(doc, heir, "CA", "voice")["status"], cell(doc, heir, "CA", "voice")["source"]) == ("enabled", "parent")
+    assert cell(doc, MAIN, "DE", "voice")["status"] == "disabled"
+
+
 # --- faults -------------------------------------------------------------------------
 
 
@@ -296,7 +347,8 @@ def test_paging_bounded_concurrency_and_listing_order() -> None:
         sim.set_latency(15)
         creds = Credentials(main_account.sid, main_account.sid, main_account.auth_token)
         with TwilioAccess(creds, api_url=sim.url, max_workers=3, page_size=5) as access:
-            auditor = Auditor(access, ("FR", "DE"), ("sms", "voice"), concurrency=3)
+            # SMS only: at 5 per page, every voice country list would be 49 pages per account.
+            auditor = Auditor(access, ("FR", "DE"), ("sms",), concurrency=3)
             seen: list[AccountAudit] = []
             info = auditor.run("all", seen.append)
             assert not info.interrupted and info.scope_problem is None

@@ -61,6 +61,9 @@ class AlertSearch:
 
 _IN_WORKER = threading.local()
 
+MAX_VOICE_COUNTRIES = 2000
+"""Voice dialing permissions list about 240 countries; a longer list is refused rather than held."""
+
 
 class TwilioAccess:
     """Everything needed to ask Twilio: credentials, ``--api-url``, timeouts, retries, a bounded pool.
@@ -477,12 +480,17 @@ class TwilioAccess:
             rows.extend(page)
         return rows
 
-    def voice_countries_enabled(self, account_sid: str | None) -> list[dict[str, Any]]:
-        """Countries with low-risk numbers enabled (``LowRiskNumbersEnabled=true``), every page, as ``account_sid``."""
+    def voice_countries(self, account_sid: str | None) -> list[dict[str, Any]]:
+        """Every country's voice dialing permissions (``GET /v1/DialingPermissions/Countries``), as the account."""
         creds = self.credentials_for(account_sid)
         rows: list[dict[str, Any]] = []
-        params = {"LowRiskNumbersEnabled": "true", "PageSize": self.page_size}
-        for page in self.pages("voice", "/DialingPermissions/Countries", "content", params, creds=creds, max_pages=5):
+        params = {"PageSize": self.page_size}
+        path = "/DialingPermissions/Countries"
+        # About 240 entries, one page at PageSize=1000; a list that goes on far longer is not read to its end.
+        limit = -(-MAX_VOICE_COUNTRIES // self.page_size)
+        for count, page in enumerate(self.pages("voice", path, "content", params, creds=creds, max_pages=limit + 1)):
+            if count == limit:
+                raise ApiError(f"{request_line('voice', path, params)}: more than {MAX_VOICE_COUNTRIES} entries")
             rows.extend(r for r in page if isinstance(r, dict))
         return rows
 

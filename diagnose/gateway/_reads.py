@@ -107,8 +107,8 @@ def _perform(access: TwilioAccess, read: Read) -> Any:
         return access.voice_country(acct, iso)
     if what == "voice_settings":
         return access.voice_settings(acct)
-    if what == "voice_countries_on":
-        return {"content": access.voice_countries_enabled(acct)}
+    if what == "voice_countries":
+        return {"content": access.voice_countries(acct)}
     if what == "voice_prefixes":
         return access.voice_high_risk_prefixes(iso)
     raise ValueError(f"no request for {read}")
