@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import collections
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .audit import AccountAudit, Cell, VoiceRanges, sms_cell, sms_comparison, unknown_cells, voice_cell
 from .countries import is_messaging_high_risk, is_not_allowed
@@ -260,7 +260,22 @@ class Auditor:
                 return info
             listed = self._listed(main_sid, info) if subaccounts == "all" else None
             source = listed if listed is not None else (s for s in subaccounts if s != main_sid)
-            self._pool_run(source, emit, info, on_listed, stop)
+
+            def listed_one() -> None:
+                info.listed += 1
+                if on_listed is not None:
+                    on_listed(info.listed)
+
+            run_pool(
+                source,
+                self._resolve,
+                emit,
+                concurrency=self.concurrency,
+                name="diagnose-audit",
+                initializer=self.access.mark_worker,
+                on_item=listed_one,
+                stop=stop,
+            )
         except KeyboardInterrupt:
             self.stopping.set()
             info.interrupted = True
@@ -304,53 +319,66 @@ class Auditor:
             if isinstance(sid, str):
                 self.access.forget(sid)
 
-    def _pool_run(
-        self,
-        source: Iterator[dict[str, Any] | str],
-        emit: Callable[[AccountAudit], None],
-        info: RunInfo,
-        on_listed: Callable[[int], None] | None,
-        stop: threading.Event | None,
-    ) -> None:
-        window: collections.deque[Future[AccountAudit]] = collections.deque()
-        # Accounts in the pool (running or queued): one queued behind each worker, so none idles.
-        in_pool = threading.BoundedSemaphore(2 * self.concurrency)
-        # Finished accounts wait here until those listed before them are done (results go out in
-        # listing order). An account held up (a 429's Retry-After) must not stop the others, so the
-        # window is wider than the pool; it is still bounded, which bounds memory.
-        widest = REORDER_WINDOW * self.concurrency
-        # Each worker makes its account's requests one after the other: the pool's size is the bound.
-        pool = ThreadPoolExecutor(
-            self.concurrency, thread_name_prefix="diagnose-audit", initializer=self.access.mark_worker
-        )
 
-        def release(_: Future[AccountAudit]) -> None:
-            in_pool.release()
+T = TypeVar("T")
+R = TypeVar("R")
 
-        def drain(block: bool) -> None:
-            while window and (block or window[0].done()):
-                emit(window.popleft().result())
-                block = False
 
-        try:
-            for item in source:
-                if stop is not None and stop.is_set():
+def run_pool(
+    items: Iterable[T],
+    work: Callable[[T], R],
+    emit: Callable[[R], None],
+    *,
+    concurrency: int,
+    name: str,
+    initializer: Callable[[], None] | None = None,
+    on_item: Callable[[], None] | None = None,
+    stop: threading.Event | None = None,
+) -> None:
+    """``emit(work(item))`` for each item, in the items' order, ``concurrency`` at a time (audit and scan).
+
+    Items are pulled as workers free up (the items may be a paged listing, read as it goes); each
+    worker does one item's requests one after the other, so the pool's size bounds the requests in
+    flight. ``stop`` set (or Ctrl-C) raises ``KeyboardInterrupt`` here; items not started are cancelled.
+    """
+    window: collections.deque[Future[R]] = collections.deque()
+    # Items in the pool (running or queued): one queued behind each worker, so none idles.
+    in_pool = threading.BoundedSemaphore(2 * concurrency)
+    # Finished items wait here until those before them are done (results go out in order). An item
+    # held up (a 429's Retry-After) must not stop the others, so the window is wider than the pool;
+    # it is still bounded, which bounds memory.
+    widest = REORDER_WINDOW * concurrency
+    pool = ThreadPoolExecutor(concurrency, thread_name_prefix=name, initializer=initializer)
+
+    def release(_: Future[R]) -> None:
+        in_pool.release()
+
+    def drain(block: bool) -> None:
+        while window and (block or window[0].done()):
+            emit(window.popleft().result())
+            block = False
+
+    def stopped() -> bool:
+        return stop is not None and stop.is_set()
+
+    try:
+        for item in items:
+            if stopped():
+                raise KeyboardInterrupt
+            if on_item is not None:
+                on_item()
+            while not in_pool.acquire(timeout=0.05):
+                drain(block=False)
+                if stopped():
                     raise KeyboardInterrupt
-                info.listed += 1
-                if on_listed is not None:
-                    on_listed(info.listed)
-                while not in_pool.acquire(timeout=0.05):
-                    drain(block=False)
-                    if stop is not None and stop.is_set():
-                        raise KeyboardInterrupt
-                future = pool.submit(self._resolve, item)
-                future.add_done_callback(release)
-                window.append(future)
-                drain(block=len(window) >= widest)
-            while window:
-                drain(block=True)
-        finally:
-            for future in window:
-                future.cancel()
-            # Requests in flight finish (each within its timeout); nothing new starts.
-            pool.shutdown(wait=False, cancel_futures=True)
+            future = pool.submit(work, item)
+            future.add_done_callback(release)
+            window.append(future)
+            drain(block=len(window) >= widest)
+        while window:
+            drain(block=True)
+    finally:
+        for future in window:
+            future.cancel()
+        # Requests in flight finish (each within its timeout); nothing new starts.
+        pool.shutdown(wait=False, cancel_futures=True)

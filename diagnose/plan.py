@@ -43,9 +43,12 @@ from .models import Evidence
 
 __all__ = [
     "ALERT_WINDOW",
+    "LISTINGS",
+    "LISTING_PAGES",
     "Answer",
     "Assembled",
     "EvidenceSubject",
+    "Listing",
     "Problem",
     "Read",
     "Setup",
@@ -55,11 +58,20 @@ __all__ = [
     "accounts_list",
     "assemble",
     "credentials_reason",
+    "failed_alerts",
+    "failed_messages",
+    "failed_notifications",
+    "keeps",
+    "listing",
     "messaging_permissions",
     "next_reads",
+    "parse_time",
     "permissions_of",
+    "reaches_back",
     "request_line",
+    "row_code",
     "voice_countries",
+    "voice_countries_on",
     "voice_country",
     "voice_prefixes",
     "voice_settings",
@@ -109,7 +121,16 @@ ReadKind = Literal[
     "voice_settings",  # voice /v1/Settings, as {account}
     "voice_prefixes",  # a country's high-risk special prefixes (the same for every account)
     "voice_countries",  # DialingPermissions/Countries (every country's three toggles), every page, as {account}
+    "voice_countries_on",  # DialingPermissions/Countries?LowRiskNumbersEnabled=true, every page, as {account}
+    # Listings for `diagnose scan`: every page (at most LISTING_PAGES), keeping only the rows with one of {codes}.
+    "failed_alerts",  # Monitor Alerts from {since}, as {account}
+    "failed_messages",  # {account}'s failed or undelivered Messages, newest first, back to {since}
+    "failed_notifications",  # {account}'s Notifications (call errors) from the day of {since}
 ]
+
+LISTINGS = frozenset({"failed_alerts", "failed_messages", "failed_notifications"})
+LISTING_PAGES = 20
+"""Pages a listing read follows, at most; its answer says when there were more (``complete`` false)."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +145,8 @@ class Read:
     account: str = ""
     sid: str = ""
     countries: tuple[str, ...] = ()
-    since: str = ""  # alerts: the StartDate, "" for none
+    since: str = ""  # alerts: the StartDate, "" for none; listings: the window's start (ISO 8601, UTC)
+    codes: tuple[int, ...] = ()  # listings: the error codes kept
 
     def line(self, page_size: int = 1000) -> str:
         """The request line the log shows (``… as AC…`` for a ``/v1`` read made as an account)."""
@@ -140,6 +162,10 @@ class Read:
             return request_line("api", "/Accounts.json", {"PageSize": page_size})
         if self.what == "alerts":
             return request_line("monitor", "/Alerts", {"PageSize": page_size, "StartDate": self.since or None})
+        if self.what in LISTINGS:
+            shown = listing(self, page_size)
+            line = request_line(shown.product, shown.path, shown.params)
+            return f"{line} as {a}" if shown.as_account else line
         if self.what == "voice_prefixes":
             path = f"/DialingPermissions/Countries/{iso}/HighRiskSpecialPrefixes"
             return request_line("voice", path, {"PageSize": page_size})
@@ -149,6 +175,9 @@ class Read:
             line = request_line("voice", f"/DialingPermissions/Countries/{iso}")
         elif self.what == "voice_countries":
             line = request_line("voice", "/DialingPermissions/Countries", {"PageSize": page_size})
+        elif self.what == "voice_countries_on":
+            params = {"LowRiskNumbersEnabled": "true", "PageSize": page_size}
+            line = request_line("voice", "/DialingPermissions/Countries", params)
         else:
             line = request_line("voice", "/Settings")
         # v1 APIs answer for whoever authenticates, so the line says as whom.
@@ -175,6 +204,11 @@ def voice_country(account_sid: str, iso: str) -> Read:
     return Read("voice_country", account_sid, countries=(voice_entry(iso.upper()),))
 
 
+def voice_countries_on(account_sid: str) -> Read:
+    """Every country with low-risk numbers enabled, as ``account_sid``: a short list (``diagnose fix``)."""
+    return Read("voice_countries_on", account_sid)
+
+
 def voice_countries(account_sid: str) -> Read:
     """Every country's voice toggles, as ``account_sid``: one page (about 240 entries) for many countries (audit)."""
     return Read("voice_countries", account_sid)
@@ -188,6 +222,97 @@ def voice_settings(account_sid: str) -> Read:
 def voice_prefixes(iso: str) -> Read:
     """A country's high-risk special prefixes: the same for every account, so read once per country."""
     return Read("voice_prefixes", countries=(voice_entry(iso.upper()),))
+
+
+def failed_alerts(account_sid: str, since: str, codes: Iterable[int]) -> Read:
+    """Monitor Alerts from ``since`` (at most 30 days back) with one of ``codes``, as ``account_sid``.
+
+    Monitor filters by date and level only, so the code is matched on our side, page by page.
+    """
+    return Read("failed_alerts", account_sid, since=since, codes=tuple(sorted(set(codes))))
+
+
+def failed_messages(account_sid: str, since: str, codes: Iterable[int]) -> Read:
+    """The account's failed or undelivered Messages with one of ``codes``, created from ``since`` on.
+
+    No ``DateSent`` filter: a message refused for its destination was never sent, so it has no
+    ``date_sent``. The list comes newest first; it is read until a page reaches back before ``since``.
+    """
+    return Read("failed_messages", account_sid, since=since, codes=tuple(sorted(set(codes))))
+
+
+def failed_notifications(account_sid: str, since: str, codes: Iterable[int]) -> Read:
+    """The account's Notifications with one of ``codes``, from the day of ``since`` on (``MessageDate>=``)."""
+    return Read("failed_notifications", account_sid, since=since, codes=tuple(sorted(set(codes))))
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The request behind a listing read: product, path, the list's key in the answer, query, and whether
+    it is made as the account (the ``/v1`` APIs answer for whoever authenticates)."""
+
+    product: str
+    path: str
+    key: str
+    params: Mapping[str, Any]
+    as_account: bool
+
+
+def listing(read: Read, page_size: int = 1000) -> Listing:
+    """The first request of a listing read (the next pages follow the answer's own links)."""
+    a = read.account
+    if read.what == "failed_alerts":
+        return Listing("monitor", "/Alerts", "alerts", {"StartDate": read.since or None, "PageSize": page_size}, True)
+    if read.what == "failed_messages":
+        return Listing("api", f"/Accounts/{a}/Messages.json", "messages", {"PageSize": page_size}, False)
+    if read.what == "failed_notifications":
+        params = {"MessageDate>": read.since[:10] or None, "PageSize": page_size}
+        return Listing("api", f"/Accounts/{a}/Notifications.json", "notifications", params, False)
+    raise ValueError(f"{read.what} is not a listing read")
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A Twilio date: RFC 2822 (2010-04-01 API) or ISO 8601 (v1 APIs); None when unreadable."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 64:
+        return None
+    text = value.strip()
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if when is None:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def row_code(row: Mapping[str, Any]) -> int | None:
+    """A row's ``error_code`` (an integer on Messages, a string on Notifications and Alerts), else None."""
+    from .codes import error_code
+
+    value = row.get("error_code")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    return error_code(value) if isinstance(value, str) else None
+
+
+def keeps(read: Read, row: Any) -> bool:
+    """Whether a listing read keeps ``row``: one of its codes (and, for messages, failed or undelivered)."""
+    if not isinstance(row, Mapping) or row_code(row) not in read.codes:
+        return False
+    return read.what != "failed_messages" or row.get("status") in ("failed", "undelivered")
+
+
+def reaches_back(read: Read, row: Any) -> bool:
+    """Messages come newest first: a row created before the window means later pages are older still."""
+    if read.what != "failed_messages" or not isinstance(row, Mapping):
+        return False
+    start, when = parse_time(read.since), parse_time(row.get("date_created"))
+    return start is not None and when is not None and when < start
 
 
 ErrorKind = Literal["not-found", "credentials", "unreachable", "api"]

@@ -11,7 +11,6 @@ stopped when it was enabled, or came from a high-risk number range.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +18,9 @@ from typing import Any
 
 from .audit import AccountAudit, Cell
 from .errors import InputError
+from .plan import parse_time, row_code
+
+__all__ = ["parse_time"]  # one definition, in plan.py: the listing reads use it too
 
 SCHEMA_VERSION = 1
 MAX_WINDOW = dt.timedelta(days=30)  # Monitor keeps alerts 30 days
@@ -56,31 +58,9 @@ def describe_window(window: dt.timedelta) -> str:
     return f"the last {seconds} seconds"
 
 
-def parse_time(value: Any) -> dt.datetime | None:
-    """A Twilio date: RFC 2822 (2010-04-01 API) or ISO 8601 (v1 APIs); None when unreadable."""
-    if not isinstance(value, str) or not value.strip() or len(value) > 64:
-        return None
-    text = value.strip()
-    try:
-        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if when is None:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
-
-
 def code_of(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value) < 9:
-        return int(value.strip())
-    return None
+    """An ``error_code`` value (an integer, or a string of digits) as a code, else None."""
+    return row_code({"error_code": value})
 
 
 # --------------------------------------------------------------------------- failures

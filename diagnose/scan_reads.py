@@ -11,22 +11,22 @@ name (the parent's are read once and shared).
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
+import threading
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .audit import AccountAudit
 from .errors import CredentialsError, TwilioAccessError, reason_of
-from .scan import Failure, Grouper, from_alert, from_message, from_notification, parse_time
+from .scan import Failure, Grouper, from_alert, from_message, from_notification
 
 if TYPE_CHECKING:
     from .gateway import TwilioAccess
 
-MAX_PAGES = 20
-"""Pages of 1,000 read per account and source; beyond, the scan says it stopped early."""
+
+class _Stopped(TwilioAccessError):
+    """Raised in a worker after Ctrl-C, so it makes no further request for its account."""
 
 
 @dataclass
@@ -60,78 +60,48 @@ class Scanner:
         self.codes = dict(codes)
         self.start = start
         self.concurrency = max(1, concurrency)
+        self.stopping = threading.Event()  # set on Ctrl-C: workers start no new read
 
     # --- one account's failures ----------------------------------------------------
 
+    def _reads(self, reads: list[Any], cache: Any) -> dict[Any, Any]:
+        """``run_reads``, unless the run is stopping (Ctrl-C): then the account is abandoned."""
+        from .gateway import run_reads
+
+        if self.stopping.is_set():
+            raise _Stopped("the scan was interrupted")
+        return run_reads(self.access, reads, cache)
+
     def scan_account(self, row: dict[str, Any]) -> _AccountScan:
+        """The account's failures: three read-planner listing reads (``diagnose/plan.py``), each keeping only
+        the rows with a code the knowledge covers, with a cache of this account's, dropped when it is done."""
+        from . import plan
+        from .gateway import ReadCache
+
         sid = str(row.get("sid") or "")
         out = _AccountScan(sid, row, [], [], [])
-        for source, read in (
-            ("alerts", self._alerts),
-            ("messages", self._messages),
-            ("notifications", self._notifications),
-        ):
-            try:
-                complete = read(sid, out.failures)
-                if not complete:
-                    out.truncated.append(
-                        {"account": sid, "source": source, "reason": f"stopped after {MAX_PAGES} pages"}
-                    )
-            except TwilioAccessError as err:
-                out.problems.append({"account": sid, "source": source, "reason": reason_of(err)})
+        since = self.start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        reads = {
+            "alerts": (plan.failed_alerts(sid, since, self.codes), from_alert),
+            "messages": (plan.failed_messages(sid, since, self.codes), from_message),
+            "notifications": (plan.failed_notifications(sid, since, self.codes), from_notification),
+        }
+        answers = self._reads([read for read, _ in reads.values()], ReadCache())
+        for source, (read, make) in reads.items():
+            answer = answers[read]
+            if not answer.ok:
+                out.problems.append({"account": sid, "source": source, "reason": str(answer.error)})
+                continue
+            found = answer.value
+            if not found.get("complete"):
+                out.truncated.append(
+                    {"account": sid, "source": source, "reason": f"stopped after {plan.LISTING_PAGES} pages"}
+                )
+            for record in found.get("rows") or ():
+                failure = make(sid, record, self.codes)
+                if failure is not None and (failure.when is None or failure.when >= self.start):
+                    out.failures.append(failure)
         return out
-
-    def _alerts(self, sid: str, into: list[Failure]) -> bool:
-        creds = self.access.credentials_for(sid)
-        params = {"StartDate": self.start.strftime("%Y-%m-%dT%H:%M:%SZ"), "PageSize": 1000}
-        pages = self.access.pages("monitor", "/Alerts", "alerts", params, creds=creds, max_pages=MAX_PAGES + 1)
-        for number, rows in enumerate(pages, start=1):
-            if number > MAX_PAGES:
-                return False
-            for alert in rows:
-                if isinstance(alert, dict):
-                    failure = from_alert(sid, alert, self.codes)
-                    if failure is not None and (failure.when is None or failure.when >= self.start):
-                        into.append(failure)
-        return True
-
-    def _messages(self, sid: str, into: list[Failure]) -> bool:
-        # No date filter: DateSent would drop failed messages, which were never sent. Newest first: stop
-        # at the first page that reaches back before the window.
-        pages = 0
-        for rows in self.access.pages("api", f"/Accounts/{sid}/Messages.json", "messages", {"PageSize": 1000}):
-            pages += 1
-            older = False
-            for message in rows:
-                if not isinstance(message, dict):
-                    continue
-                when = parse_time(message.get("date_created"))
-                if when is not None and when < self.start:
-                    older = True
-                    continue
-                failure = from_message(sid, message, self.codes)
-                if failure is not None:
-                    into.append(failure)
-            if older or not rows:
-                return True
-            if pages >= MAX_PAGES:
-                return False
-        return True
-
-    def _notifications(self, sid: str, into: list[Failure]) -> bool:
-        params = {"MessageDate>": self.start.date().isoformat(), "PageSize": 1000}
-        path = f"/Accounts/{sid}/Notifications.json"
-        for number, rows in enumerate(
-            self.access.pages("api", path, "notifications", params, max_pages=MAX_PAGES + 1), 1
-        ):
-            if number > MAX_PAGES:
-                return False
-            for note in rows:
-                if isinstance(note, dict):
-                    failure = from_notification(sid, note, self.codes)
-                    if failure is not None and (failure.when is None or failure.when >= self.start):
-                        into.append(failure)
-        return True
 
     # --- the run ----------------------------------------------------------------------
 
@@ -152,6 +122,7 @@ class Scanner:
                 items = _chain(items, (s for s in subaccounts if s != main_sid))
             self._pool(items, grouper, info, with_failures)
         except KeyboardInterrupt:
+            self.stopping.set()
             info.interrupted = True
         return info, with_failures
 
@@ -174,13 +145,23 @@ class Scanner:
             info.problems.append({"account": str(main.get("sid")), "source": "accounts", "reason": reason_of(err)})
 
     def _one(self, item: dict[str, Any] | str) -> _AccountScan:
+        """Scan one listed account (a row) or one named SID (its Account read first, a planner read)."""
+        from . import plan
+        from .gateway import ReadCache
+
         row: dict[str, Any] = {"sid": item} if isinstance(item, str) else item
+        sid = str(row.get("sid") or "")
         try:
             if isinstance(item, str):
-                row = self.access.fetch_account(item)
+                read = plan.account(item)
+                answer = self._reads([read], ReadCache())[read]
+                if not answer.ok or not isinstance(answer.value, dict):
+                    return _AccountScan(
+                        sid, row, [], [{"account": sid, "source": "account", "reason": str(answer.error)}], []
+                    )
+                row = answer.value
             return self.scan_account(row)
         except TwilioAccessError as err:
-            sid = str(row.get("sid") or "")
             return _AccountScan(sid, row, [], [{"account": sid, "source": "account", "reason": reason_of(err)}], [])
 
     def _pool(
@@ -190,10 +171,7 @@ class Scanner:
         info: ScanInfo,
         with_failures: dict[str, dict[str, Any]],
     ) -> None:
-        window: collections.deque[Future[_AccountScan]] = collections.deque()
-        pool = ThreadPoolExecutor(
-            self.concurrency, thread_name_prefix="diagnose-scan", initializer=self.access.mark_worker
-        )
+        from .audit_reads import run_pool
 
         def take(result: _AccountScan) -> None:
             info.accounts += 1
@@ -205,17 +183,14 @@ class Scanner:
             else:
                 self.access.forget(result.sid)  # its credentials are not needed again
 
-        try:
-            for item in items:
-                window.append(pool.submit(self._one, item))
-                while len(window) >= 2 * self.concurrency or (window and window[0].done()):
-                    take(window.popleft().result())
-            while window:
-                take(window.popleft().result())
-        finally:
-            for future in window:
-                future.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
+        run_pool(
+            items,
+            self._one,
+            take,
+            concurrency=self.concurrency,
+            name="diagnose-scan",
+            initializer=self.access.mark_worker,
+        )
 
     # --- the permissions behind the groups ----------------------------------------------
 

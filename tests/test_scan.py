@@ -15,6 +15,7 @@ from diagnose.cli import main
 from diagnose.errors import InputError
 from diagnose.scan import describe_window, parse_since, parse_time
 from diagnose.simulator import Simulator, load_scenario
+from tests.interrupt import interrupt
 
 MAIN = "AC" + "a" * 32
 OWN = "AC" + "b" * 32  # own SMS settings, FR off
@@ -167,3 +168,97 @@ def test_parse_time_never_raises(value: Any) -> None:
 def test_parse_time_reads_both_twilio_formats() -> None:
     assert parse_time("Fri, 24 May 2019 17:18:27 +0000") == dt.datetime(2019, 5, 24, 17, 18, 27, tzinfo=dt.timezone.utc)
     assert parse_time("2015-07-30T20:00:00Z") == dt.datetime(2015, 7, 30, 20, tzinfo=dt.timezone.utc)
+
+
+# --- the listings are read-planner reads ---------------------------------------------------
+
+
+def test_listing_reads_keep_only_the_failures_with_a_known_code(world: Simulator) -> None:
+    """What a webhook receiver or another command gets from the same reads the scan makes."""
+    from diagnose import plan
+    from diagnose.gateway import Credentials, ReadCache, TwilioAccess, run_reads
+
+    since = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    messages = plan.failed_messages(OWN, since, [21408])
+    notes = plan.failed_notifications(HEIR, since, [21215, 21408])
+    alerts = plan.failed_alerts(OWN, since, [21408])
+    assert messages.line().startswith(f"GET https://api.twilio.com/2010-04-01/Accounts/{OWN}/Messages.json?")
+    assert alerts.line().endswith(f" as {OWN}")
+    with TwilioAccess(Credentials(MAIN, MAIN, "1" * 32), api_url=world.url) as access:
+        cache = ReadCache()
+        answers = run_reads(access, [messages, notes, alerts], cache)
+        assert all(answers[r].ok for r in (messages, notes, alerts))
+        kept = answers[messages].value
+        # 7 failed with 21408 (one of them 10 days old: the scan's window drops it), the delivered one is not kept
+        assert kept["complete"] is True and len(kept["rows"]) == 7
+        assert {r["status"] for r in kept["rows"]} <= {"failed", "undelivered"}
+        assert len(answers[notes].value["rows"]) == 4
+        assert [r["error_code"] for r in answers[alerts].value["rows"]] == ["21408"]
+        before = len(world.requests)
+        assert run_reads(access, [messages], cache)[messages] == answers[messages]  # the run's cache answers
+        assert len(world.requests) == before
+
+
+def test_a_listing_past_its_page_bound_says_so() -> None:
+    from diagnose import plan
+    from diagnose.gateway import Credentials, TwilioAccess, run_reads
+
+    data = {
+        "accounts": [{"sid": MAIN, "auth_token": "1" * 32, "messages": _messages(plan.LISTING_PAGES + 5, FR, "-1d")}]
+    }
+    since = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    read = plan.failed_messages(MAIN, since, [21408])
+    with Simulator(load_scenario(data), port=0) as sim:
+        with TwilioAccess(Credentials(MAIN, MAIN, "1" * 32), api_url=sim.url, page_size=1) as access:
+            answer = run_reads(access, [read])[read]
+        assert sim.count("GET", f"/2010-04-01/Accounts/{MAIN}/Messages.json") == plan.LISTING_PAGES + 1
+    assert answer.value["complete"] is False and answer.value["pages"] == plan.LISTING_PAGES
+    assert len(answer.value["rows"]) == plan.LISTING_PAGES  # the kept rows of the pages it read
+
+
+rows = st.dictionaries(
+    st.sampled_from(["error_code", "status", "date_created", "sid"]),
+    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=30), st.lists(st.integers(), max_size=2)),
+)
+
+
+@given(rows, st.sampled_from(["failed_alerts", "failed_messages", "failed_notifications"]))
+def test_listing_filters_never_raise(row: dict[str, Any], what: str) -> None:
+    from diagnose import plan
+
+    read = plan.Read(what, MAIN, since="2026-11-01T00:00:00Z", codes=(21408,))  # type: ignore[arg-type]
+    kept = plan.keeps(read, row)
+    assert kept is False or plan.row_code(row) == 21408
+    assert isinstance(plan.reaches_back(read, row), bool)
+    assert plan.keeps(read, [row]) is False
+
+
+def test_markdown_for_a_ci_job_summary(world: Simulator) -> None:
+    code, out, _ = scan(world, "--subaccounts", "all", "--format", "markdown")
+    assert code == 1
+    assert out.startswith("## Geo-permission failures: 12 geo-permission failures in the last 7 days")
+    assert f"| 1 | enable FR SMS on {OWN} → fixes 6 failures in the last 7 days | 6 |" in out
+
+
+def test_ctrl_c_prints_what_was_scanned_so_far() -> None:
+    from diagnose.simulator._generate import generate_scenario
+
+    scenario = load_scenario(generate_scenario(60, ("FR", "DE"), seed=4, failures=1, sms_gap_rate=0.5))
+    main_account = scenario.accounts[0]
+    args = ["scan", "--since", "7d", "--subaccounts", "all", "--concurrency", "2"]
+    with Simulator(scenario, port=0) as sim:
+        sim.set_latency(80)
+
+        def underway() -> bool:
+            return sum(1 for r in sim.requests if r["path"].endswith("/Messages.json")) >= 6
+
+        code, out, err = interrupt(sim, main_account, [*args, "--format", "json"], underway)
+        assert code == 130, err
+        doc = json.loads(out)
+        assert doc["interrupted"] is True and doc["complete"] is False and doc["exit_code"] == 130
+        assert 1 <= doc["accounts_scanned"] < 61
+        assert doc["failures"] == sum(g["failures"] for g in doc["groups"])
+        sim.clear_requests()
+        code, out, err = interrupt(sim, main_account, args, underway)
+    assert code == 130, err
+    assert "Interrupted: only the accounts read before Ctrl-C are counted." in out.splitlines()[1:3]

@@ -18,7 +18,23 @@ from typing import Any
 
 from ..context import Context
 from ..errors import CredentialsError, NotFoundError, TwilioAccessError, UnreachableError
-from ..plan import Answer, Assembled, ErrorKind, Problem, Read, Setup, SidSubject, Subject, assemble, next_reads
+from ..plan import (
+    LISTING_PAGES,
+    LISTINGS,
+    Answer,
+    Assembled,
+    ErrorKind,
+    Problem,
+    Read,
+    Setup,
+    SidSubject,
+    Subject,
+    assemble,
+    keeps,
+    listing,
+    next_reads,
+    reaches_back,
+)
 from ._access import TwilioAccess
 from ._errors import AccountAccessError, ApiError, reason_of
 from ._http import CURRENT_LOG, RequestLog
@@ -109,9 +125,33 @@ def _perform(access: TwilioAccess, read: Read) -> Any:
         return access.voice_settings(acct)
     if what == "voice_countries":
         return {"content": access.voice_countries(acct)}
+    if what == "voice_countries_on":
+        return {"content": access.voice_countries(acct, low_risk_on=True)}
     if what == "voice_prefixes":
         return access.voice_high_risk_prefixes(iso)
+    if what in LISTINGS:
+        return _listing(access, read)
     raise ValueError(f"no request for {read}")
+
+
+def _listing(access: TwilioAccess, read: Read) -> dict[str, Any]:
+    """A listing read's kept rows, page by page: only the rows it keeps are held, never a whole page list.
+
+    ``complete`` is false when the list went on past :data:`~diagnose.plan.LISTING_PAGES` pages.
+    """
+    spec = listing(read, access.page_size)
+    creds = access.credentials_for(read.account) if spec.as_account else None
+    params = {k: v for k, v in spec.params.items() if v is not None}
+    rows: list[dict[str, Any]] = []
+    pages = 0
+    for page in access.pages(spec.product, spec.path, spec.key, params, creds=creds, max_pages=LISTING_PAGES + 1):
+        if pages == LISTING_PAGES:
+            return {"rows": rows, "pages": pages, "complete": False}
+        pages += 1
+        rows.extend(row for row in page if keeps(read, row))
+        if any(reaches_back(read, row) for row in page):
+            break
+    return {"rows": rows, "pages": pages, "complete": True}
 
 
 def _answer(access: TwilioAccess, read: Read, found: set[str], lock: threading.Lock) -> Answer:
