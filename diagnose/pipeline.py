@@ -155,14 +155,16 @@ def diagnose_online(
 
     from .gateway import fetch_contexts, problem_error
     from .plan import EvidenceSubject, SidSubject
-    from .report import build_unavailable
 
     online = [s for s in subjects if not isinstance(s, Diagnosis)]
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diagnose-fetch") as pool:
         pending = pool.submit(fetch_contexts, online, access)
-        knowledge = kb() if callable(kb) else kb
+        # Everything the first request does not need is imported from here on, while it is in flight.
         _warm_up()
+        knowledge = kb() if callable(kb) else kb
         results = iter(pending.result())
+    from .report import build_unavailable
+
     entries: list[Diagnosis] = []
     failures = []
     for subject in subjects:
@@ -200,8 +202,9 @@ def _malformed(raw: str, err: InputError, account: str | None) -> Diagnosis:
 
 
 def _warm_up() -> None:
-    """Import what the fetch needs between rounds and what the report needs after, while waiting on the network."""
-    from . import countries, render  # noqa: F401
+    """Import what the fetch needs between rounds, then what the report needs after, while waiting on the network."""
+    from . import countries
 
     countries.country_data()
     countries.parse_destination("+15005550006")
+    from . import engine, render, report  # noqa: F401
