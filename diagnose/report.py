@@ -141,31 +141,8 @@ def relevant_facts(facts: Mapping[str, Fact], entry: Entry | None) -> dict[str, 
 
     An SMS report shows no voice dialing permissions, and a call report no Messaging geo permissions.
     """
-    names = set(_SUBJECT_FACTS)
-    if entry is not None:
-        names |= _entry_names(entry)
+    names = _SUBJECT_FACTS | entry.reads if entry is not None else _SUBJECT_FACTS
     return {name: fact for name, fact in facts.items() if name in names}
-
-
-def _entry_names(entry: Entry) -> set[str]:
-    from .knowledge.templating import template_names
-
-    names: set[str] = set()
-    for cause in entry.causes:
-        if cause.retired:
-            continue
-        names |= cause.names
-        templates = [cause.confirmed_because, cause.ruled_out_because, cause.check.console, cause.check.api]
-        templates += [*cause.verify, *cause.prevention]
-        for step in cause.fix:
-            templates += [step.text, step.console, step.api]
-            if step.when is not None:
-                names |= step.when.names
-        for template in templates:
-            names |= template_names(template)
-    for template in (*entry.escalation.when, *entry.escalation.send):
-        names |= template_names(template)
-    return names
 
 
 def fact_table(facts: Mapping[str, Fact]) -> dict[str, dict[str, Any]]:

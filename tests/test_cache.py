@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from diagnose.cache import NO_CACHES, Caches, current_caches, use_caches
-from diagnose.knowledge import clear_caches, load_knowledge
+from diagnose.knowledge import Entry, clear_caches, load_knowledge
 from diagnose.knowledge._cache import recall, remember
+from diagnose.knowledge.templating import template_names
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,6 +37,35 @@ def test_cached_load_equals_a_fresh_load(cache: Path) -> None:
     clear_caches()
     fresh = load_knowledge()
     assert first.entries() == second.entries() == fresh.entries()
+
+
+def _parsed_reads(entry: Entry) -> frozenset[str]:
+    """What ``Entry.reads`` means, found the slow way: every live condition and template parsed."""
+    names: set[str] = set()
+    templates = [*entry.escalation.when, *entry.escalation.send]
+    for cause in entry.causes:
+        if cause.retired:
+            continue
+        names |= cause.names
+        templates += [cause.confirmed_because, cause.ruled_out_because, cause.check.console, cause.check.api]
+        templates += [*cause.verify, *cause.prevention]
+        for step in cause.fix:
+            templates += [step.text, step.console, step.api]
+            names |= step.when.names if step.when is not None else set()
+    for template in templates:
+        names |= template_names(template)
+    return frozenset(names)
+
+
+def test_the_facts_an_entry_reads_come_from_the_check_and_the_cache_without_parsing(cache: Path) -> None:
+    checked = {entry.code: entry.reads for entry in load_knowledge().entries()}
+    clear_caches()
+    template_names.cache_clear()
+    recalled = load_knowledge().entries()
+    assert template_names.cache_info().currsize == 0, "a load from the cache parses no template"
+    for entry in recalled:
+        assert entry.reads == checked[entry.code] == _parsed_reads(entry)
+        assert {"country", "account_sid"} & entry.reads or entry.code not in (21408, 21215)
 
 
 def test_a_corrupt_cache_entry_is_ignored(cache: Path) -> None:

@@ -19,7 +19,7 @@ import functools
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -33,7 +33,7 @@ from ._cache import recall, remember
 from ._index import lookup_error
 from ._where import KeyPath, Position, YamlProblem
 from .model import Cause, Check, Entry, Escalation, FixTemplate, Reference, known_wordings
-from .templating import check_template
+from .templating import check_template, template_names
 
 if TYPE_CHECKING:
     from ._yaml import Document
@@ -94,6 +94,8 @@ class _File:
     doc: Document | None = None
     problems: list[Problem] = field(default_factory=list)
     text: str = ""  # kept so a file recalled from the cache can still be located on demand
+    # Each template that checked clean → the fact names it reads (remembered with the data).
+    names: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -183,8 +185,8 @@ def _check_file(path: Path, layer: int) -> _File:
         return f
     f.text = text
     cached = recall(raw, path.name)
-    if cached is not None:
-        f.data = cached
+    if cached is not None and isinstance(cached.get("data"), dict) and isinstance(cached.get("names"), dict):
+        f.data, f.names = cached["data"], cached["names"]
         return f
     from ._schema import describe  # checking needs YAML with line marks; a cache hit does not
     from ._yaml import parse
@@ -206,7 +208,7 @@ def _check_file(path: Path, layer: int) -> _File:
     f.data = f.doc.data
     _check_data(f)
     if not f.problems:
-        remember(raw, path.name, f.data)
+        remember(raw, path.name, {"data": f.data, "names": f.names})
     return f
 
 
@@ -356,6 +358,7 @@ def _check_template_at(f: _File, path: KeyPath, text: str, severity: Severity) -
     assert f.doc is not None
     issues = check_template(text)
     if not issues:
+        f.names[_text(text)] = sorted(template_names(text))
         return
     node, matched = f.doc.node_at(path)
     start = f.doc.locate(path)
@@ -683,9 +686,34 @@ def _build_cause(data: Mapping[str, Any]) -> Cause:
     )
 
 
-def _build_entry(data: Mapping[str, Any], code: int, source: Path) -> Entry:
+def _reads(causes: Iterable[Cause], escalation: Escalation, names: Mapping[str, Iterable[str]]) -> frozenset[str]:
+    """Every fact the live causes' conditions and templates and the escalation read (see ``Entry.reads``)."""
+    templates = [*escalation.when, *escalation.send]
+    found: set[str] = set()
+    for cause in causes:
+        if cause.retired:
+            continue
+        found |= cause.names
+        templates += [cause.confirmed_because, cause.ruled_out_because, cause.check.console, cause.check.api]
+        templates += [*cause.verify, *cause.prevention]
+        for step in cause.fix:
+            templates += [step.text, step.console, step.api]
+            if step.when is not None:
+                found |= step.when.names
+    for template in filter(None, templates):
+        # Known from the check (or the cache of checked files); parsing is only a fallback.
+        found.update(names[template] if template in names else template_names(template))
+    return frozenset(found)
+
+
+def _build_entry(data: Mapping[str, Any], code: int, source: Path, names: Mapping[str, Iterable[str]]) -> Entry:
     known = lookup_error(code)
-    escalation = data.get("escalation") or {}
+    escalation_data = data.get("escalation") or {}
+    causes = tuple(_build_cause(c) for c in data["causes"])
+    escalation = Escalation(
+        when=tuple(_text(w) for w in escalation_data.get("when", ())),
+        send=tuple(_text(s) for s in escalation_data.get("send", ())),
+    )
     return Entry(
         code=code,
         title=_text(data["title"]),
@@ -695,11 +723,8 @@ def _build_entry(data: Mapping[str, Any], code: int, source: Path) -> Entry:
         log_level=data["log_level"],
         meaning=_text(data["meaning"]),
         impact=_text(data["impact"]),
-        causes=tuple(_build_cause(c) for c in data["causes"]),
-        escalation=Escalation(
-            when=tuple(_text(w) for w in escalation.get("when", ())),
-            send=tuple(_text(s) for s in escalation.get("send", ())),
-        ),
+        causes=causes,
+        escalation=escalation,
         references=tuple(Reference(r["title"], r["url"], r["checked"]) for r in data.get("references", ())),
         related=tuple(data.get("related", ())),
         docs_url=data.get("docs_url") or (known.docs_url if known else ""),
@@ -707,6 +732,7 @@ def _build_entry(data: Mapping[str, Any], code: int, source: Path) -> Entry:
         source=str(source),
         wordings=tuple(w.text for w in known_wordings(data.get("wordings"))),
         wording_info=known_wordings(data.get("wordings")),
+        reads=_reads(causes, escalation, names),
     )
 
 
@@ -714,15 +740,26 @@ def _build_entry(data: Mapping[str, Any], code: int, source: Path) -> Entry:
 
 
 class KnowledgeBase:
-    """Validated entries by code, and the warnings found while loading them."""
+    """Validated entries by code, and the warnings found while loading them.
 
-    def __init__(self, entries: Mapping[int, Entry], problems: Sequence[Problem] = ()) -> None:
+    An entry may be given as the function that builds it: it is then built on first use, so a
+    command about one code compiles the conditions of that code alone.
+    """
+
+    def __init__(self, entries: Mapping[int, Entry | Callable[[], Entry]], problems: Sequence[Problem] = ()) -> None:
         self._entries = dict(sorted(entries.items()))
+        self._built: dict[int, Entry] = {}
         self.problems: tuple[Problem, ...] = tuple(problems)
 
     def get(self, code: int) -> Entry | None:
         """The entry for ``code``, or None when there is no knowledge for it."""
-        return self._entries.get(code)
+        entry = self._entries.get(code)
+        if entry is None or isinstance(entry, Entry):
+            return entry
+        if code not in self._built:
+            # setdefault: threads that build the same entry at once all get the one stored first
+            self._built.setdefault(code, entry())
+        return self._built[code]
 
     def codes(self) -> list[int]:
         """Every code with an entry, sorted."""
@@ -730,7 +767,7 @@ class KnowledgeBase:
 
     def entries(self) -> list[Entry]:
         """Every entry, sorted by code."""
-        return list(self._entries.values())
+        return [entry for code in self._entries if (entry := self.get(code)) is not None]
 
     def __contains__(self, code: object) -> bool:
         return code in self._entries
@@ -777,12 +814,15 @@ def _load(extra: tuple[Path, ...], include_builtin: bool) -> KnowledgeBase:
             if problem.severity == "error":
                 raise problem.to_error()
             warnings.append(problem)
-    entries: dict[int, Entry] = {}
+    names: dict[str, list[str]] = {}
+    for f in analysis.files():
+        names.update(f.names)
+    entries: dict[int, Callable[[], Entry]] = {}
     for code, f in analysis.top.items():
         data = analysis.merged.get(id(f))
         if data is None:  # pragma: no cover - every unusable file has an error
             raise KnowledgeError("the entry could not be built", path=str(f.path))
-        entries[code] = _build_entry(data, code, f.path)
+        entries[code] = functools.partial(_build_entry, data, code, f.path, names)
     return KnowledgeBase(entries, warnings)
 
 

@@ -119,6 +119,9 @@ class Entry:
     source: str = ""  # file the entry was loaded from
     wordings: tuple[str, ...] = ()  # other wordings of the message (older SDKs and API versions)
     wording_info: tuple[KnownWording, ...] = ()  # the same wordings with their source and whether verified
+    reads: frozenset[str] = field(default=frozenset(), compare=False, metadata={"json": False})
+    """Every fact the live causes (conditions and templates) and the escalation read; the loader fills it in
+    from what checking the file found, so a report need not parse templates to know which facts bear on it."""
 
     def cause(self, cause_id: str) -> Cause | None:
         return next((c for c in self.causes if c.id == cause_id), None)

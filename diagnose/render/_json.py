@@ -99,11 +99,15 @@ def loads_report(text: str) -> Report:
 
 
 def _plain(value: Any) -> Any:
-    """Knowledge dataclasses as JSON data; compiled conditions as their text."""
+    """Knowledge dataclasses as JSON data; compiled conditions as their text; internal fields left out."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         if hasattr(value, "evaluate") and hasattr(value, "text"):  # a compiled Condition
             return value.text
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value) if not f.name.startswith("_")}
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not f.name.startswith("_") and f.metadata.get("json", True)
+        }
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, Mapping):
