@@ -240,16 +240,18 @@ def country_data() -> CountryData:
     Raises :class:`~diagnose.errors.KnowledgeError` if the packaged file is
     missing or malformed: that is a packaging bug, not a user error.
     """
-    import yaml
-
-    from ._data import COUNTRY_FILE, read_knowledge_text
+    from ._data import COUNTRY_FILE, knowledge_dir
+    from .knowledge._cache import recall, remember
 
     try:
-        text = read_knowledge_text(COUNTRY_FILE)
-        # libyaml's C SafeLoader when present: same safety, a fraction of the time.
-        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, yaml.YAMLError) as exc:
+        raw = (knowledge_dir() / COUNTRY_FILE).read_bytes()
+    except OSError as exc:
         raise KnowledgeError(f"cannot read the country data: {exc}", path=_DATA_FILE) from exc
+    # Parsed once, then recalled by content from the knowledge cache: YAML is not even imported.
+    cached = recall(raw, COUNTRY_FILE)
+    doc = cached["doc"] if cached is not None and "doc" in cached else _parse_yaml(raw)
+    if cached is None and isinstance(doc, Mapping):
+        remember(raw, COUNTRY_FILE, {"doc": doc})
     if not isinstance(doc, Mapping):
         raise KnowledgeError("the country data must be a mapping", path=_DATA_FILE)
     return CountryData(
@@ -258,6 +260,16 @@ def country_data() -> CountryData:
         nanp=_section(doc, "nanp"),
         blocked_prefixes=_section(doc, "blocked_prefixes") if "blocked_prefixes" in doc else None,
     )
+
+
+def _parse_yaml(raw: bytes) -> object:
+    import yaml
+
+    try:
+        # libyaml's C SafeLoader when present: same safety, a fraction of the time.
+        return yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise KnowledgeError(f"cannot read the country data: {exc}", path=_DATA_FILE) from exc
 
 
 @functools.lru_cache(maxsize=1)

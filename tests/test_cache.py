@@ -68,6 +68,22 @@ def test_the_facts_an_entry_reads_come_from_the_check_and_the_cache_without_pars
         assert {"country", "account_sid"} & entry.reads or entry.code not in (21408, 21215)
 
 
+def test_the_country_data_is_recalled_by_content_without_importing_yaml(tmp_path: Path) -> None:
+    script = (
+        "import os, sys\n"
+        "from diagnose.cache import caches_from_env, use_caches\n"
+        "use_caches(caches_from_env(os.environ))\n"
+        "from diagnose.countries import country_data\n"
+        "data = country_data()\n"
+        "print('yaml' in sys.modules, len(data.messaging_high_risk.codes), sorted(data.not_allowed.codes))\n"
+    )
+    env = {**os.environ, "DIAGNOSE_CACHE_DIR": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env) for _ in "ab"]
+    cold, warm = (run.stdout.split(" ", 1) for run in runs)
+    assert cold[0] == "True" and warm[0] == "False", [run.stderr for run in runs]
+    assert cold[1] == warm[1] and "'IR'" in warm[1]
+
+
 def test_a_corrupt_cache_entry_is_ignored(cache: Path) -> None:
     load_knowledge()
     for path in (cache / "knowledge").glob("*.json"):
