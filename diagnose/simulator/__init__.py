@@ -20,17 +20,8 @@ from importlib.resources import files
 
 from diagnose.simulator._app import STANDARD_KEY_MESSAGE, App, Identity, Request, Response
 from diagnose.simulator._faults import Fault
-from diagnose.simulator._scenario import (
-    Account,
-    Alert,
-    ApiKey,
-    Call,
-    Message,
-    Notification,
-    Scenario,
-    VoicePermission,
-    load_scenario,
-)
+from diagnose.simulator._model import Account, Alert, ApiKey, Call, Message, Notification, Scenario, VoicePermission
+from diagnose.simulator._scenario import load_scenario
 from diagnose.simulator._server import Simulator, serve
 from diagnose.simulator._state import State
 
