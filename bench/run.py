@@ -250,11 +250,14 @@ def triage_rows(python: str, megabytes: int, runs: int) -> list[dict[str, Any]]:
     return rows
 
 
-def fix_rows(python: str, runs: int, sizes: Sequence[int] = (500, 2000), latency_ms: int = 50) -> list[dict[str, Any]]:
+def fix_rows(
+    python: str, runs: int, sizes: Sequence[int] = (500, 2000, 4000), latency_ms: int = 50
+) -> list[dict[str, Any]]:
     """``diagnose fix --subaccounts all`` over the audit's generated scenario: the plan, then ``--apply --yes``.
 
-    Two sizes, so that the peak memory shows whether it grows with the number of
-    subaccounts. Each apply runs against a fresh simulator (it changes the state).
+    Three sizes, so that the peak memory shows whether it grows with the number of
+    subaccounts (it is bounded by the account list's page, 1,000 rows: flat from two
+    pages on). Each run has a fresh simulator (an apply changes its state).
     ``conc`` is the most requests the simulator was handling at once.
     """
     from diagnose.simulator import Simulator, load_scenario
@@ -289,10 +292,10 @@ def fix_rows(python: str, runs: int, sizes: Sequence[int] = (500, 2000), latency
                     writes.append(sum(1 for r in log if r["method"] in ("PATCH", "POST") and r["status"] < 300))
                     throttled.append(sum(1 for r in log if r["status"] == 429))
                     conc.append(sim.max_in_flight(log))
-            what = "--apply --yes" if applying else "plan"
+            what = "apply" if applying else "plan"
             rows.append(
                 {
-                    "label": f"fix {what}, {size} subaccounts x {len(DEFAULT_COUNTRIES)} @{latency_ms}ms, 1% 429",
+                    "label": f"fix {what}, {size} subs x {len(DEFAULT_COUNTRIES)} @{latency_ms}ms, 1% 429",
                     "median_ms": statistics.median(walls) * 1000,
                     "min_ms": min(walls) * 1000,
                     "peak_mib": max(peaks) / 1024,
@@ -317,7 +320,7 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=["all", "audit", "diagnose", "fix", "triage"], default="all", help="run only some rows"
     )
-    parser.add_argument("--fix-runs", type=int, default=1, help="runs of each fix row (each ~5-30 s)")
+    parser.add_argument("--fix-runs", type=int, default=1, help="runs of each fix row (each ~5-70 s)")
     parser.add_argument("--triage-mb", type=int, default=200, help="size of the generated log of the triage rows")
     parser.add_argument("--audit-runs", type=int, default=2, help="runs of the audit row (each ~10-20 s)")
     args = parser.parse_args()
