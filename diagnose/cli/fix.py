@@ -393,16 +393,13 @@ def plan_streamed(
     kb: Any,
     concurrency: int,
     keep_ok: bool,
-) -> tuple[Planned, Any]:
+) -> tuple[Planned, bool]:
     """Read and plan account by account, the authenticated account (the parent) first, then the others streamed.
 
     ``every``: the authenticated account and every subaccount (listed page by
     page); else ``named`` (default: the authenticated account). Returns what
-    was planned and, when Ctrl-C stopped the reading, the
-    :class:`~diagnose.gateway._fix.Interrupted` record (else None).
+    was planned, and whether Ctrl-C stopped the reading.
     """
-    from ..gateway._fix import Interrupted, bounded_run
-
     main_sid = access.credentials.account_sid
     wanted = list(named) if named else ([] if every else [main_sid])
     scope: Container[str] = AllAccounts() if every else frozenset(wanted)
@@ -422,9 +419,15 @@ def plan_streamed(
                 items = plan_account(main, parent, countries, products, kb, **plan_options)
                 planned.record(items, parent=True, parent_sid=main.parent)
     except KeyboardInterrupt:
-        return planned, Interrupted()
+        return planned, True
 
-    def done(item: Any, result: tuple[Fetched, AccountState | None]) -> None:
+    def work(item: Any) -> tuple[Fetched, AccountState | None]:
+        row, state = reader.state(item)
+        if state is not None:
+            reader.parent(state.parent)  # read in the worker, once
+        return row, state
+
+    def emit(result: tuple[Fetched, AccountState | None]) -> None:
         row, state = result
         if state is None:
             planned.skipped[str(_inactive(row))] += 1
@@ -435,14 +438,23 @@ def plan_streamed(
         )  # fmt: skip
         planned.record(items, parent=False, parent_sid=state.parent)
 
-    def work(item: Any) -> tuple[Fetched, AccountState | None]:
-        row, state = reader.state(item)
-        if state is not None:
-            reader.parent(state.parent)  # read in the worker, once
-        return row, state
-
     source: Iterable[Any] = _listed(access, main_sid, planned) if every else (s for s in wanted if s != main_sid)
-    return planned, bounded_run(work, source, done, concurrency=concurrency)
+    try:
+        _pool(source, work, emit, concurrency)
+    except KeyboardInterrupt:
+        return planned, True
+    return planned, False
+
+
+def _pool(items: Iterable[Any], work: Callable[[Any], Any], emit: Callable[[Any], None], concurrency: int) -> None:
+    """The pool ``diagnose audit`` and ``scan`` use: items pulled as workers free up, results in order, bounded."""
+    from ..audit_reads import run_pool
+    from ..gateway import TwilioAccess
+
+    # A marked worker runs its account's requests one after the other: the pool's size bounds those in flight.
+    run_pool(
+        items, work, emit, concurrency=concurrency, name="diagnose-fix", initializer=TwilioAccess.mark_worker
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- applying
@@ -470,21 +482,27 @@ def audit_record(result: Any, who: dict[str, str], when: str) -> dict[str, Any]:
 
 
 class Applier:
-    """Sends changes, one account per worker, and keeps each result (the changed rows; nothing else)."""
+    """Sends changes, one account per worker, and keeps each result (the changed rows; nothing else).
+
+    Each worker records its results itself, as they are made, so a change that was in flight
+    when Ctrl-C came is reported once it finishes, like the others.
+    """
 
     def __init__(self, access: Any, log: Any, who: dict[str, str], concurrency: int) -> None:
         self.access, self.log, self.who, self.concurrency = access, log, who, concurrency
         self.results: dict[tuple[str, str, str, str], ChangeResult] = {}
         self.stopping = threading.Event()
-        self.not_started = 0
         self.unknown: list[Change] = []
+        self._in_flight: dict[int, Sequence[Change]] = {}
+        self._changed = threading.Condition()
 
-    def _send(self, group: tuple[str, Sequence[Change]]) -> list[ChangeResult]:
+    def _send(self, group: tuple[str, Sequence[Change]]) -> None:
         from ..gateway._fix import apply_change
         from .audit_log import utc_now
 
         account, changes = group
-        out = []
+        with self._changed:
+            self._in_flight[id(group)] = changes
         try:
             for change in changes:
                 if self.stopping.is_set():
@@ -493,26 +511,35 @@ class Applier:
                 if result.outcome == "done":
                     # Logged as soon as it is read back: an interruption never loses a change made.
                     self.log.append(audit_record(result, self.who, utc_now()))
-                out.append(result)
+                with self._changed:
+                    self.results[change_key(change)] = result
         finally:
+            with self._changed:
+                del self._in_flight[id(group)]
+                self._changed.notify_all()
             if account != self.access.credentials.account_sid:
                 self.access.forget(account)
-        return out
 
     def apply(self, groups: Iterable[tuple[str, Sequence[Change]]]) -> bool:
-        """Send every group (an account's changes); False when Ctrl-C stopped it."""
-        from ..gateway._fix import bounded_run
+        """Send every group (an account's changes); False when Ctrl-C stopped it.
 
-        def done(group: tuple[str, Sequence[Change]], results: list[ChangeResult]) -> None:
-            for result in results:
-                self.results[change_key(result.change)] = result
-            self.not_started += len(group[1]) - len(results)
-
-        stopped = bounded_run(self._send, groups, done, concurrency=self.concurrency, stopping=self.stopping)
-        if stopped is None:
+        On Ctrl-C no new change starts; the ones in flight are waited for (each within its
+        timeout) and reported; a second Ctrl-C stops waiting, and those are reported unknown.
+        """
+        try:
+            _pool(groups, self._send, lambda _: None, self.concurrency)
             return True
-        for _, changes in stopped.unfinished:
-            self.unknown.extend(c for c in changes if change_key(c) not in self.results)
+        except KeyboardInterrupt:
+            self.stopping.set()
+        with self._changed:
+            try:
+                while self._in_flight:
+                    self._changed.wait(0.1)
+            except KeyboardInterrupt:
+                pass
+            self.unknown = [
+                c for changes in self._in_flight.values() for c in changes if change_key(c) not in self.results
+            ]
         return False
 
 
@@ -677,7 +704,7 @@ def run_fix(
         prefer=prefer, kb=kb, concurrency=concurrency, keep_ok=fmt == "json",
     )  # fmt: skip
     try:
-        if stopped is not None:
+        if stopped:
             return _interrupted_reading(planned, fmt, out)
         return _after_plan(
             access, planned, countries, products, kb, prefer, apply, yes, audit_log_path, fmt, out, concurrency
@@ -784,8 +811,6 @@ def _recheck(
     concurrency: int,
 ) -> tuple[bool, list[Change]]:
     """Read again, after the parents' changes, the subaccounts that waited for them; plan what is left."""
-    from ..gateway._fix import bounded_run
-
     groups = _recheck_groups(planned, applier.results)
     first = next(groups, None)
     if first is None:
@@ -793,19 +818,19 @@ def _recheck(
     reader = Reader(access, countries, products)  # fresh: the parents' states from after their changes
     changes: dict[tuple[str, str, str, str], Change] = {}
 
-    def work(group: tuple[str, set[Any]]) -> tuple[Fetched, AccountState | None]:
-        row, state = reader.state(group[0])
+    def work(group: tuple[str, set[Any]]) -> tuple[set[Any], AccountState | None]:
+        _, state = reader.state(group[0])
         if state is not None:
             reader.parent(state.parent)
-        return row, state
+        return group[1], state
 
-    def done(group: tuple[str, set[Any]], result: tuple[Fetched, AccountState | None]) -> None:
-        _, state = result
+    def emit(result: tuple[set[Any], AccountState | None]) -> None:
+        wanted, state = result
         if state is None:
             return
         items = plan_account(
             state, reader.parent(state.parent), countries, products, kb,
-            scope={state.sid}, pairs=group[1], prefer=prefer,
+            scope={state.sid}, pairs=wanted, prefer=prefer,
         )  # fmt: skip
         for item in items:
             second[(item.account, item.country, item.product)] = item
@@ -814,8 +839,11 @@ def _recheck(
 
     import itertools
 
-    stopped = bounded_run(work, itertools.chain([first], groups), done, concurrency=concurrency)
-    return stopped is not None, list(changes.values())
+    try:
+        _pool(itertools.chain([first], groups), work, emit, concurrency)
+    except KeyboardInterrupt:
+        return True, list(changes.values())
+    return False, list(changes.values())
 
 
 def _report(

@@ -8,13 +8,10 @@ Account resource through the parent's credentials.
 
 from __future__ import annotations
 
-import collections
 import json
-import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from .. import plan
 from ..context import NOT_APPLICABLE, Fetched
@@ -25,9 +22,6 @@ from ..plan import Answer, Read
 from ._access import TwilioAccess
 from ._errors import reason_of
 from ._reads import ReadCache, run_reads
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -55,21 +49,20 @@ def _reads_for(sid: str, is_sub: bool, countries: Sequence[str], products: Seque
     if "sms" in products:
         reads.append(plan.messaging_permissions(sid, countries))
     if "voice" in products:
-        # The countries with low-risk numbers on, in one short answer: the others are read one by one.
-        reads.append(plan.voice_countries_on(sid))
+        # Every country's three toggles in one list (one page): no read per country.
+        reads.append(plan.voice_countries(sid))
         if is_sub:
             reads.append(plan.voice_settings(sid))
     return reads
 
 
 def read_state(access: TwilioAccess, row: Fetched, countries: Sequence[str], products: Sequence[str]) -> AccountState:
-    """One account's state for these countries, read as that account, in at most two round trips.
+    """One account's state for these countries, read as that account: three requests at most.
 
-    The first asks for the SMS permissions, the voice countries with low-risk numbers on and
-    (a subaccount) the voice settings; the second for each country missing from that list (its
-    high-risk groups are kept when the country is enabled). A failed read is that slot's
-    error, never an exception. Nothing is cached beyond the account: memory does not grow
-    with the number of accounts read.
+    The SMS permissions, every voice country's toggles (one list) and, for a subaccount, the
+    voice settings; a country missing from the voice list is read on its own (a second round
+    trip, rarely needed). A failed read is that slot's error, never an exception. Nothing is
+    cached beyond the account: memory does not grow with the number of accounts read.
     """
     sid = str(row.value.get("sid")) if isinstance(row.value, dict) else ""
     if not row.ok or not sid:
@@ -84,19 +77,20 @@ def read_state(access: TwilioAccess, row: Fetched, countries: Sequence[str], pro
     voice: dict[str, Fetched] = {}
     settings: Fetched = NOT_APPLICABLE
     if "voice" in products:
-        listing = answers[plan.voice_countries_on(sid)]
+        listing = answers[plan.voice_countries(sid)]
         rows = listing.value.get("content") if listing.error is None and isinstance(listing.value, dict) else None
-        on = {
+        listed = {
             str(r["iso_code"]).upper(): r
             for r in rows or ()
             if isinstance(r, dict) and isinstance(r.get("iso_code"), str)
         }
-        missing = {iso: plan.voice_country(sid, voice_entry(iso)) for iso in isos if voice_entry(iso) not in on}
+        # The list failed, or lacks the entry: that country is read on its own.
+        missing = {iso: plan.voice_country(sid, voice_entry(iso)) for iso in isos if voice_entry(iso) not in listed}
         more = run_reads(access, list(missing.values()), cache) if missing else {}
         for iso in isos:
             entry = voice_entry(iso)
-            if entry in on:
-                voice[iso] = Fetched(value=on[entry], request=listing.request)
+            if entry in listed:
+                voice[iso] = Fetched(value=listed[entry], request=listing.request)
             else:
                 voice[iso] = _fetched(more[missing[iso]])
         if is_sub:
@@ -121,80 +115,6 @@ def account_row(access: TwilioAccess, item: Mapping[str, Any] | str) -> Fetched:
     answer = run_reads(access, [read], ReadCache())[read]
     value = answer.value if isinstance(answer.value, dict) else {"sid": item}
     return Fetched(value=value, error=answer.error, request=answer.request)
-
-
-# --------------------------------------------------------------------------- a bounded pool
-
-
-def _hand_over(window: collections.deque[tuple[T, Future[R]]], done: Callable[[T, R], None]) -> None:
-    """The oldest item's result to ``done``; it leaves the window only once its result is in (Ctrl-C while
-    waiting for it leaves it there, to be waited for or reported)."""
-    head, future = window[0]
-    result = future.result()
-    window.popleft()
-    done(head, result)
-
-
-@dataclass
-class Interrupted:
-    """What a run stopped by Ctrl-C left: the items started but not finished (their outcome is unknown)."""
-
-    unfinished: list[Any] = field(default_factory=list)
-    not_started: int = 0
-
-
-def bounded_run(
-    work: Callable[[T], R],
-    source: Iterable[T],
-    done: Callable[[T, R], None],
-    *,
-    concurrency: int,
-    stopping: threading.Event | None = None,
-    prefix: str = "diagnose-fix",
-) -> Interrupted | None:
-    """``work(item)`` for each item of ``source`` in ``concurrency`` threads; ``done(item, result)`` in source order.
-
-    At most ``2 × concurrency`` items are taken from ``source`` ahead of the
-    ones handed to ``done``, so a generator (an account list read page by page)
-    is consumed only as fast as the work goes, and memory does not grow with
-    its length. Each worker is marked (``TwilioAccess.mark_worker``), so its
-    requests run one after the other and the pool's size bounds those in flight.
-
-    Ctrl-C (``KeyboardInterrupt`` in the calling thread) stops it: ``stopping``
-    is set (a worker checks it before each step it would start), nothing new
-    starts, the items in flight finish and go to ``done``; a second Ctrl-C
-    stops waiting. Returns None when every item was done, else
-    :class:`Interrupted` with the items whose outcome is unknown.
-    """
-    window: collections.deque[tuple[T, Future[R]]] = collections.deque()
-    limit = 2 * max(1, concurrency)
-    pool = ThreadPoolExecutor(max(1, concurrency), thread_name_prefix=prefix, initializer=TwilioAccess.mark_worker)
-    try:
-        try:
-            for item in source:
-                window.append((item, pool.submit(work, item)))
-                while len(window) >= limit or (window and window[0][1].done()):
-                    _hand_over(window, done)
-            while window:
-                _hand_over(window, done)
-            return None
-        except KeyboardInterrupt:
-            if stopping is not None:
-                stopping.set()
-        # Ctrl-C: what has not started never will; what is in flight finishes (each request within its timeout).
-        stopped = Interrupted()
-        started = [(item, future) for item, future in window if not future.cancel()]
-        stopped.not_started = len(window) - len(started)
-        window.clear()
-        try:
-            for item, future in started:
-                done(item, future.result())
-        except KeyboardInterrupt:
-            finished = {id(f) for _, f in started if f.done()}
-            stopped.unfinished = [item for item, f in started if id(f) not in finished]
-        return stopped
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def apply_change(access: TwilioAccess, change: Change) -> ChangeResult:
