@@ -134,12 +134,20 @@ class Planned:
     parents: dict[str, str | None] = field(default_factory=dict)
     """The parent of each account with a change of its own (what a 30648 answer is explained with)."""
 
-    def by_parent_key(self) -> dict[tuple[str, str, str], Change]:
-        return {k[:3]: c for k, c in self.parent_changes.items()}
+    @property
+    def parent_view(self) -> Mapping[tuple[str, str, str], Change]:
+        """The parents' changes by (account, product, entry): a fresh mapping each time one is added,
+        so workers planning subaccounts read it while the main thread records."""
+        return self._parent_view
 
-    def record(self, items: Sequence[FixItem], *, parent: bool, parent_sid: str | None = None) -> None:
-        """One account's items: counted, spooled (all of them for JSON, else those not ``ok``)."""
+    def __post_init__(self) -> None:
+        self._parent_view: Mapping[tuple[str, str, str], Change] = {}
+
+    def record(self, items: Sequence[FixItem], *, parent: bool, parent_sid: str | None = None, ok: int = 0) -> None:
+        """One account's items (``ok`` more already usable, not passed): counted, spooled (all of them
+        for JSON, else those not ``ok``)."""
         self.accounts += 1
+        self.counts["ok"] += ok
         own: set[tuple[str, str, str, str]] = set()
         for item in items:
             self.counts[item.status] += 1
@@ -150,7 +158,9 @@ class Planned:
             key = change_key(item.change)
             if parent or item.change.account != item.account:
                 # A parent's change, or one a subaccount's fix puts on its parent: sent first.
-                self.parent_changes.setdefault(key, item.change)
+                if key not in self.parent_changes:
+                    self.parent_changes[key] = item.change
+                    self._parent_view = {k[:3]: c for k, c in self.parent_changes.items()}
             else:
                 own.add(key)
         self.own_changes += len(own)
@@ -421,22 +431,26 @@ def plan_streamed(
     except KeyboardInterrupt:
         return planned, True
 
-    def work(item: Any) -> tuple[Fetched, AccountState | None]:
+    def work(item: Any) -> tuple[Fetched, str | None, list[FixItem] | None, int]:
+        # Read and planned in the worker: what waits to be handed over in order is the items, not the state.
         row, state = reader.state(item)
-        if state is not None:
-            reader.parent(state.parent)  # read in the worker, once
-        return row, state
-
-    def emit(result: tuple[Fetched, AccountState | None]) -> None:
-        row, state = result
         if state is None:
-            planned.skipped[str(_inactive(row))] += 1
-            return
+            return row, None, None, 0
         items = plan_account(
             state, reader.parent(state.parent), countries, products, kb,
-            parent_changes=planned.by_parent_key(), **plan_options,
+            parent_changes=planned.parent_view, **plan_options,
         )  # fmt: skip
-        planned.record(items, parent=False, parent_sid=state.parent)
+        if keep_ok:
+            return row, state.parent, items, 0
+        kept = [i for i in items if i.status != "ok"]
+        return row, state.parent, kept, len(items) - len(kept)
+
+    def emit(result: tuple[Fetched, str | None, list[FixItem] | None, int]) -> None:
+        row, parent_sid, items, ok = result
+        if items is None:
+            planned.skipped[str(_inactive(row))] += 1
+            return
+        planned.record(items, parent=False, parent_sid=parent_sid, ok=ok)
 
     source: Iterable[Any] = _listed(access, main_sid, planned) if every else (s for s in wanted if s != main_sid)
     try:
