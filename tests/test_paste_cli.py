@@ -142,6 +142,53 @@ def test_online_confirms_what_offline_listed_as_possible(demo: Simulator) -> Non
     assert run(["-", "--offline", "--format", "json"], stdin=paste, env=env)[0] == 1
 
 
+WORDING_ONLY = [
+    # (simulator case, paste without any code, code, cause the simulator confirms)
+    (
+        "subaccount-mismatch",
+        'POST /2010-04-01/Accounts/{owner}/Messages.json -> {{"message": "Permission to send an SMS has not '
+        'been enabled for the region indicated by the &#39;To&#39; number: +17875550123.", "status": 400}}',
+        21408,
+        "subaccount-mismatch",
+    ),
+    (
+        "subaccount-mismatch",
+        "[HTTP 400] POST /2010-04-01/Accounts/{owner}/Messages.json: Message blocked: permissions disabled for "
+        "the destination region: +1 787 555 0123",
+        21408,
+        "subaccount-mismatch",
+    ),
+    (
+        "voice-missing-country",
+        "POST /2010-04-01/Accounts/{owner}/Calls.json failed: HTTP 400 error: Unable to create record: Account "
+        "not authorized to call +525512345678. Perhaps you need to enable some international permissions: "
+        "https://www.twilio.com/console/voice/calls/geo-permissions/low-risk",
+        21215,
+        "missing-country",
+    ),
+]
+
+
+@pytest.mark.parametrize("case,template,code,cause", WORDING_ONLY)
+def test_a_wording_only_paste_agrees_offline_and_online(
+    demo: Simulator, case: str, template: str, code: int, cause: str
+) -> None:
+    # no code printed anywhere: the code comes from the wording, offline and online alike
+    _sid, owner, (account, token) = demo.sample(case)
+    paste = template.format(owner=owner)
+    assert str(code) not in paste
+    _, out, _ = run(["-", "--format", "json"], stdin=paste)
+    offline = json.loads(out)["diagnoses"][0]
+    assert (offline["error"]["code"], offline["evidence"]["code_source"]) == (code, "wording")
+    assert offline["evidence"]["account_sid"] == owner
+    assert {c["id"]: c["status"] for c in offline["causes"]}[cause] == "possible"
+    env = {"TWILIO_ACCOUNT_SID": account, "TWILIO_AUTH_TOKEN": token, "DIAGNOSE_API_URL": demo.url}
+    status, out, _ = run(["-", "--format", "json"], stdin=paste, env=env)
+    online = json.loads(out)["diagnoses"][0]
+    assert (status, online["verdict"], online["cause"]) == (0, "confirmed", cause)
+    assert online["evidence"]["code_source"] == "wording" and online["evidence"]["code"] == code
+
+
 def test_reads_are_shared_across_errors(demo: Simulator) -> None:
     _sid, owner, (account, token) = demo.sample("subaccount-mismatch")
     # the demo scenario's parent and its two subaccounts (diagnose/simulator/scenarios/demo.yaml)

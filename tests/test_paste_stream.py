@@ -135,3 +135,17 @@ def test_the_prefilter_lets_every_anchor_line_through(line: str) -> None:
     line = line.replace("\n", " ").replace("\r", " ")
     if is_anchor(clean(line)):
         assert _candidates(line.encode()) == [0], line
+
+
+@pytest.mark.parametrize(
+    "name", ["10-ruby-resterror", "49-wording-21215-wrapped-period", "62-wording-21408-docs-heading-ruby"]
+)
+def test_an_error_over_two_lines_is_read_once_wherever_the_carried_lines_start(name: str) -> None:
+    # the second line alone is an error too (a Twilio message with its number): when the lines a round
+    # carries into the next start between the two, the next round must still see the first
+    sample = (CORPUS / f"{name}.txt").read_bytes()
+    for pad in range(0, 80):
+        text = b"INFO unrelated line\n" * pad + sample + b"INFO unrelated line\n" * 100
+        expected = [(e.code, e.to, e.line) for e in extract(text.decode())]
+        for chunk in (997, 4096):
+            assert [(e.code, e.to, e.line) for e in scan(io.BytesIO(text), chunk_size=chunk)] == expected, (pad, chunk)

@@ -147,6 +147,11 @@ def group(hits: Iterable[Hit]) -> list[Record]:
     records: list[Record] = []
     for hit in hits:
         last = records[-1] if records else None
+        if last is not None and hit.continues and hit.line == last.last_line + 1 and hit.to is None:
+            # "…call +65 9123 4567." then "Perhaps you need to enable…": one message over two lines
+            last.hits.append(hit)
+            last.last_line = hit.line
+            continue
         near = last is not None and hit.line - last.last_line <= MERGE_DISTANCE
         standalone = hit.code is not None and (hit.to is not None or hit.message is not None)
         if near and last is not None and not standalone and not _adds(last, hit) and not _conflicts(last, hit):
@@ -287,7 +292,7 @@ def _wording_hit(line: str, number: int, table: WordingTable) -> list[Hit]:
     found = table.recognise(line, False)
     if found is None:
         return []
-    return [Hit(format="wording", line=number, message=_strip_prefix(line), excerpt=line)]
+    return [Hit(format="wording", line=number, message=_strip_prefix(line), excerpt=line, continues=found.at_start)]
 
 
 def _is_wording(line: str, table: WordingTable) -> bool:

@@ -59,6 +59,7 @@ class Hit:
     status: str | None = None
     channel: str | None = None  # sms / voice from the resource or the keys
     inbound: bool = False
+    continues: bool = False  # a line that starts with a Twilio message: the rest of the line above's
     excerpt: str = field(default="", compare=False)
     keys: frozenset[str] = field(default=frozenset(), compare=False)  # the field names seen (classification)
 
@@ -71,7 +72,7 @@ class Hit:
         return out
 
 
-_META = frozenset({"format", "line", "excerpt", "code_source", "inbound", "keys"})
+_META = frozenset({"format", "line", "excerpt", "code_source", "inbound", "continues", "keys"})
 _FIELDS = tuple(f.name for f in fields(Hit) if f.name not in _META)  # the error's own fields, in order
 
 
@@ -92,7 +93,7 @@ _URL_RESOURCE = rx(
 )
 _MORE_INFO = rx(r"twilio\.com/docs/(?:api/)?errors/(\d{5})\b")
 _NUMBER_IN_TEXT = rx(
-    r"(?i)(?:'to' number|to number|\bto call|\bcalling|\bnumber|\bdialed|\bdialled|\bto)[ \t:=]{1,3}"
+    r"(?i)(?:'to' number|to number|\bto call|\bcalling|\bnumber|\bdialed|\bdialled|\bto|destination region)[ \t:=]{1,3}"
     r"((?:whatsapp:)?\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
 )
 _CODE_TOKEN = rx(r"^\d{5}$")
@@ -114,7 +115,8 @@ def _status_int(value: object) -> int | None:
 
 
 def number_in_message(message: str) -> str | None:
-    """The destination a Twilio message names (``…'To' number: +33…``, ``…not authorized to call +44…``).
+    """The destination a Twilio message names (``…'To' number: +33…``, ``…not authorized to call +44…``,
+    ``…disabled for the destination region: +33…``).
 
     Failing a label, the last E.164 number of the message (Twilio puts it at the end).
     """

@@ -120,8 +120,19 @@ def scan(
         if limit_line is None:
             limit_line = _line_at(body, keep_from, at)
         emitted_upto = limit_line
-        carried = body[keep_from:] + rest
-        first_line = limit_line
+        # The next round also re-reads BEFORE lines above the ones it owns: the second line of an
+        # error that starts above them (a Ruby error's message line) is then read as part of that
+        # error, which this round emitted, not as an error of its own.
+        ctx_from = keep_from
+        for _ in range(BEFORE if keep_from < len(body) else 0):  # long lines are not re-read
+            if ctx_from == 0:
+                break
+            prev = body.rfind(b"\n", max(0, ctx_from - 1 - _LONG), ctx_from - 1)
+            if prev < 0 and ctx_from - 1 - _LONG > 0:
+                break  # a long line above: no context through it
+            ctx_from = prev + 1
+        carried = body[ctx_from:] + rest
+        first_line = limit_line - body.count(b"\n", ctx_from, keep_from)
 
 
 def _line_at(body: bytes, offset: int, at: list[int]) -> int:
@@ -192,7 +203,7 @@ def _scan_body(
         lines = unwrap([clean(x) for x in bounded_lines(decode(body[w_start:w_end]))])
         covered = w_end
         for evidence in extract_lines(lines, base=base, table=table):
-            if _repeats(evidence, last):
+            if _repeats(evidence, last) or _continues(evidence, last, table):
                 continue
             last = evidence
             yield evidence
@@ -286,6 +297,17 @@ def _repeats(evidence: Evidence, last: Evidence | None) -> bool:
         and evidence.code == last.code
         and (evidence.line or 0) - (last.line or 0) <= MERGE_DISTANCE
     )
+
+
+def _continues(evidence: Evidence, last: Evidence | None, table: WordingTable) -> bool:
+    """The second line of a message split over two ("…call +65 9123 4567." / "Perhaps you need…"),
+    after its first line was read alone: the paste reader joins them too (_extract.group)."""
+    if last is None or evidence.format != "wording" or evidence.to_raw is not None or evidence.line is None:
+        return False
+    if evidence.code != last.code or evidence.line != (last.line or 0) + 1 or not evidence.message:
+        return False
+    found = table.recognise(evidence.message, False)
+    return found is not None and found.at_start
 
 
 def scan_bytes(data: bytes, **kwargs: object) -> list[Evidence]:

@@ -65,6 +65,7 @@ class WordingMatch:
     unverified: bool
     partial: bool  # the message ends partway through the wording (a truncated tail)
     shared: bool  # another code has the same wording; the message's origin told them apart
+    at_start: bool = False  # the message starts with the wording (a line that continues the one above)
 
     @property
     def how(self) -> str:
@@ -127,6 +128,7 @@ class WordingTable:
         n = len(words)
         steps = 0
         found: list[tuple[int, bool, Wording]] = []  # (words matched, partial, wording)
+        starts: set[int] = set()  # codes matched at the first word
         for i in range(n - 1):
             bucket = self._by_bigram.get((words[i], words[i + 1]))
             if not bucket:
@@ -141,6 +143,8 @@ class WordingTable:
                     steps += j
                     if j == size:
                         found.append((size, False, w))
+                        if i == 0:
+                            starts.add(w.code)
                 elif left >= MIN_TAIL_WORDS and left >= size * MIN_TAIL_SHARE:
                     # the message ends inside the wording: a truncated tail ("…indicated by the 'To' nu")
                     j = 2
@@ -177,6 +181,7 @@ class WordingTable:
                 unverified=w.unverified,
                 partial=partial,
                 shared=shared,
+                at_start=code in starts,
             ),
             steps,
         )

@@ -1,0 +1,281 @@
+"""Recognising an error from its wording: every code, every wording, with the noise of real pastes.
+
+The corpus (tests/data/paste/45-…63-wording-*) holds hand-written samples without a code; here
+Hypothesis builds many more from the knowledge itself, checks that recognition never raises and
+does work linear in the message (counted, not timed), and that a body with its code removed is
+still recognised.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from diagnose.knowledge import error_index, lint_paths, load_knowledge
+from diagnose.paste import extract
+from diagnose.paste._extract import is_anchor
+from diagnose.paste._wording import MIN_TAIL_WORDS, build_table, default_table, normalise
+
+CORPUS = Path(__file__).parent / "data" / "paste"
+KB = load_knowledge()
+INDEX = error_index()
+SHARED = {21215: 13227, 13227: 21215}  # one official message for both: the origin tells them apart
+
+
+def _wordings() -> list[tuple[int, str, str]]:
+    """(code, wording, kind) for every code the knowledge has: official message, title, older wordings."""
+    out = []
+    for entry in KB.entries():
+        known = INDEX.get(entry.code)
+        out.append((entry.code, known.message if known else entry.title, "official"))
+        for w in entry.wording_info:
+            out.append((entry.code, w.text, "unverified" if w.unverified else "older"))
+    return out
+
+
+WORDINGS = _wordings()
+NUMBERS = ["+2348031234567", "+33612345678", "+17875550123", "+525512345678", "+4915123456789", "+919812345678"]
+FRAMES = [
+    "twilio.base.exceptions.TwilioRestException: HTTP 400 error: Unable to create record: {m}",
+    "Twilio\\Exceptions\\RestException: [HTTP 400] Unable to create record: {m}",
+    "com.twilio.exception.ApiException: {m}",
+    "2026-11-30T10:00:00Z ERROR sms worker: {m}",
+    '{{"message": "{m}", "status": 400}}',
+    "{m}",
+]
+
+
+# --------------------------------------------------------------------------- data
+
+
+def test_every_knowledge_code_is_recognised_from_each_of_its_wordings() -> None:
+    table = default_table()
+    for code, text, kind in WORDINGS:
+        found = table.recognise(f"Error: {text}: +33612345678", True)
+        assert found is not None, (code, text)
+        assert found.code in (code, SHARED.get(code)), (code, text, found)
+        if found.code == code:
+            wording = "unverified" if found.unverified else found.how
+            assert wording == kind, (code, text, found)
+
+
+def test_every_wording_names_its_source_or_says_unverified() -> None:
+    assert all(code in {e.code for e in KB.entries()} for code, _, _ in WORDINGS)
+    sources = (Path(__file__).parents[1] / "docs" / "sources.md").read_text(encoding="utf-8")
+    for entry in KB.entries():
+        for w in entry.wording_info:
+            assert w.unverified or w.source, (entry.code, w)
+            # docs/sources.md quotes every wording in its "Wordings" table
+            assert w.text in sources, (entry.code, w.text)
+
+
+def test_every_code_and_wording_has_a_corpus_sample_without_a_printed_code() -> None:
+    samples = []
+    for path in sorted(CORPUS.glob("*.txt")):
+        rows = json.loads(path.with_suffix(".expected.json").read_text(encoding="utf-8"))
+        samples.append((normalise(path.read_text(encoding="utf-8")), rows))
+    for code, text, _kind in WORDINGS:
+        words = normalise(text)
+        hit = [
+            rows
+            for body, rows in samples
+            if words in body and any(r.get("code") == code and r.get("code_source") == "wording" for r in rows)
+        ]
+        truncated = [
+            rows
+            for body, rows in samples
+            if " ".join(words.split()[:MIN_TAIL_WORDS]) in body
+            and any(r.get("code") == code and r.get("code_confidence") == "medium" for r in rows)
+        ]
+        assert hit or truncated, f"no wording-only sample for {code}: {text!r}"
+
+
+def test_every_wording_line_is_read_by_paste_and_triage() -> None:
+    for code, text, _ in WORDINGS:
+        assert is_anchor(text), (code, text)
+
+
+def test_a_bare_string_wording_still_loads_as_unverified_with_a_warning(tmp_path: Path) -> None:
+    source = (Path(__file__).parent / "data" / "knowledge" / "valid" / "21408.yaml").read_text(encoding="utf-8")
+    text = source.replace(
+        "\ncauses:",
+        '\nwordings:\n  - "Some old words for this error"\n  - text: "Other old words for this error"\n'
+        '    source: a public issue\n  - text: "Third old words for this error"\ncauses:',
+        1,
+    )
+    (tmp_path / "21408.yaml").write_text(text, encoding="utf-8")
+    problems = lint_paths([tmp_path])
+    warnings = [p.message for p in problems if p.severity == "warning"]
+    errors = [p.message for p in problems if p.severity == "error"]
+    assert any("counts as unverified" in m for m in warnings), warnings
+    assert errors == [next(m for m in errors if "names its source" in m)], errors  # the third has neither
+
+
+def test_too_many_wordings_is_a_lint_error(tmp_path: Path) -> None:
+    source = (Path(__file__).parent / "data" / "knowledge" / "valid" / "21408.yaml").read_text(encoding="utf-8")
+    many = "".join(f"  - text: Old words number {i} for this\n    unverified: true\n" for i in range(41))
+    (tmp_path / "21408.yaml").write_text(source.replace("\ncauses:", "\nwordings:\n" + many + "causes:", 1))
+    assert any("at most 40 wordings" in p.message for p in lint_paths([tmp_path]) if p.severity == "error")
+
+
+# --------------------------------------------------------------------------- the report says how
+
+
+def test_an_unverified_wording_says_so_in_every_format() -> None:
+    from click.testing import CliRunner
+
+    from diagnose.cli import main
+
+    paste = "12:03:55 call-worker | twilio refused: Call blocked by Twilio blocklist: +2250701234567\n"
+    env = {"NO_COLOR": "1", "TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": "", "DIAGNOSE_API_URL": ""}
+    for fmt in ("text", "markdown", "json"):
+        result = CliRunner().invoke(main, ["-", "--format", fmt], input=paste, env=env, catch_exceptions=False)
+        assert "unverified" in result.stdout, (fmt, result.stdout)
+    result = CliRunner().invoke(main, ["-", "--format", "json"], input=paste, env=env, catch_exceptions=False)
+    evidence = json.loads(result.stdout)["diagnoses"][0]["evidence"]
+    assert (evidence["code"], evidence["code_source"], evidence["code_wording"], evidence["code_confidence"]) == (
+        21216,
+        "wording",
+        "unverified",
+        "low",
+    )
+
+
+def test_a_printed_code_is_high_confidence_with_no_reason() -> None:
+    found = extract('{"code": 21408, "message": "Permission to send an SMS has not been enabled", "status": 400}')
+    assert [(e.code_source, e.code_wording, e.code_confidence, e.code_reason) for e in found] == [
+        ("printed", None, "high", "")
+    ]
+
+
+def test_a_shared_wording_goes_by_origin_with_medium_confidence() -> None:
+    table = default_table()
+    rest = table.recognise("Geo Permission configuration is not permitting call", True)
+    dial = table.recognise("Geo Permission configuration is not permitting call", False)
+    assert (rest.code, dial.code) == (21215, 13227)
+    assert rest.confidence == dial.confidence == "medium"
+    sip = table.recognise("SIP Trunking: Geo Permission configuration is not permitting call", True)
+    assert (sip.code, sip.confidence) == (32205, "high")  # the longest match wins
+
+
+# --------------------------------------------------------------------------- noise
+
+
+@st.composite
+def noisy(draw: st.DrawFn) -> tuple[int, str, str]:
+    """(code, kind, paste): a wording with a number, framed like a real paste, with noise."""
+    code, text, kind = draw(st.sampled_from(WORDINGS))
+    number = draw(st.sampled_from(NUMBERS))
+    message = text + draw(st.sampled_from([f": {number}.", f" {number}", f": {number}", " to " + number]))
+    case = draw(st.sampled_from(["same", "upper", "lower", "title"]))
+    message = {"same": message, "upper": message.upper(), "lower": message.lower(), "title": message.title()}[case]
+    if draw(st.booleans()):
+        message = message.replace("'", "&#39;").replace('"', "&quot;")
+    if draw(st.booleans()):
+        message = re.sub(" ", lambda _: draw(st.sampled_from([" ", "  ", "\t", " "])), message)
+    paste = draw(st.sampled_from(FRAMES)).format(m=message)
+    # a terminal's line wrap before a lower-case word, mid-sentence (a line ending in ':' or '.' is
+    # never joined to the next: _extract.unwrap): the continuation starts with one space
+    words = paste.split(" ")
+    cut = draw(st.integers(1, max(1, len(words) - 1)))
+    if cut < len(words) and words[cut][:1].islower() and case != "upper" and words[cut - 1][-1:] not in ".:;{}[](),":
+        paste = " ".join(words[:cut]) + "\n " + " ".join(words[cut:])
+    return code, kind, paste
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(noisy())
+def test_a_wording_is_recognised_through_the_noise(case: tuple[int, str, str]) -> None:
+    code, _kind, paste = case
+    found = extract(paste)
+    assert found, paste
+    assert found[0].code in (code, SHARED.get(code)), (paste, found[0])
+    assert found[0].code_source == "wording"
+    assert found[0].code_confidence in ("high", "medium", "low")
+    assert "No code was printed" in found[0].code_reason
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(WORDINGS), st.sampled_from(NUMBERS), st.integers(0, 40))
+def test_a_truncated_tail_is_still_recognised(wording: tuple[int, str, str], number: str, cut: int) -> None:
+    code, text, _ = wording
+    words = text.split(" ")
+    keep = max(MIN_TAIL_WORDS, -(-len(words) // 2))
+    if len(words) <= keep:
+        return  # too short to cut and still name an error
+    shown = " ".join(words[: keep + cut % (len(words) - keep)])
+    shown = shown[: len(shown) - cut % 3] + "…"  # cut inside the last word too
+    if len(normalise(shown).split()) < keep:
+        return  # the cut took a whole short word: fewer words than a truncated match needs
+    found = extract(f"2026-11-30 WARN to {number} failed: {shown}")
+    assert found and found[0].code in (code, SHARED.get(code)), shown
+    assert found[0].code_confidence in ("medium", "low")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(WORDINGS), st.sampled_from(NUMBERS), st.booleans())
+def test_a_body_with_its_code_removed_is_still_recognised(
+    wording: tuple[int, str, str], number: str, pretty: bool
+) -> None:
+    code, text, _ = wording
+    body = {
+        "code": code,
+        "message": f"{text}: {number}",
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": 400,
+    }
+    with_code = extract(json.dumps(body, indent=2 if pretty else None))
+    assert with_code and with_code[0].code == code and with_code[0].code_source == "printed"
+    del body["code"], body["more_info"]
+    without = extract(json.dumps(body, indent=2 if pretty else None))
+    assert without, body
+    # the same code (an HTTP error: the REST API's code of a shared wording), the same destination
+    assert without[0].code in (code, SHARED.get(code))
+    assert (without[0].to, without[0].country) == (with_code[0].to, with_code[0].country)
+    assert without[0].code_source == "wording"
+
+
+# --------------------------------------------------------------------------- never raises, linear
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=600), st.booleans())
+def test_recognition_never_raises(text: str, rest: bool) -> None:
+    found = default_table().recognise(text, rest)
+    assert found is None or found.code in INDEX or found.code in {e.code for e in KB.entries()}
+
+
+PIECES = [w for _, t, _ in WORDINGS for w in normalise(t).split()] + ["+", "{", "}", "&#39;", "\\u0027", "999"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=400), st.booleans())
+def test_work_is_linear_in_the_message(words: list[str], rest: bool) -> None:
+    # word comparisons, counted: at most the table's bound per word, whatever the words are
+    table = default_table()
+    message = " ".join(words)
+    _found, steps = table.scan(message, rest)
+    assert steps <= table.bound * max(1, len(normalise(message).split()))
+
+
+@pytest.mark.parametrize("size", [1_000, 100_000])
+def test_adversarial_repeats_stay_linear(size: int) -> None:
+    table = default_table()
+    for text in ("permission to send an sms has not been " * size, "geo permission " * size, "+1 " * size):
+        message = text[: size * 8]
+        _found, steps = table.scan(message, True)
+        assert steps <= table.bound * len(normalise(message).split())
+        # and in practice far below the bound: a handful of comparisons per word
+        assert steps <= 64 * len(normalise(message).split())
+
+
+def test_a_hostile_knowledge_wording_cannot_slow_matching() -> None:
+    # wordings are words, never patterns: regex syntax in one is just more words
+    table = build_table({}, {21408: ["(a+)+$ (a|aa)*b " * 10]})
+    _found, steps = table.scan("a" * 5000 + " " + "a " * 5000, True)
+    assert steps <= table.bound * 5001
