@@ -279,3 +279,23 @@ def test_a_hostile_knowledge_wording_cannot_slow_matching() -> None:
     table = build_table({}, {21408: ["(a+)+$ (a|aa)*b " * 10]})
     _found, steps = table.scan("a" * 5000 + " " + "a " * 5000, True)
     assert steps <= table.bound * 5001
+
+
+def test_the_readme_paste_example_is_what_diagnose_prints() -> None:
+    # the README's first example is pasting an error (before any SID); its output must stay current
+    from click.testing import CliRunner
+
+    from diagnose.cli import main
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    first_sid = readme.index("diagnose SM")
+    start = readme.index('$ diagnose "')
+    assert start < first_sid
+    block = readme[start : readme.index("```", start)]
+    command, *shown = block.splitlines()
+    paste = command.removeprefix('$ diagnose "').removesuffix('"')
+    env = {"NO_COLOR": "1", "COLUMNS": "100", "TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": "", "DIAGNOSE_API_URL": ""}
+    out = CliRunner().invoke(main, [paste], env=env, catch_exceptions=False).stdout.splitlines()
+    for line in shown:
+        if line != "…":
+            assert line in out, line
