@@ -299,3 +299,16 @@ def test_the_readme_paste_example_is_what_diagnose_prints() -> None:
     for line in shown:
         if line != "…":
             assert line in out, line
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_explain_lists_the_other_wordings_with_their_sources(fmt: str) -> None:
+    from click.testing import CliRunner
+
+    from diagnose.cli import main
+
+    out = CliRunner().invoke(main, ["explain", "21216", "--format", fmt], env={"NO_COLOR": "1"}).stdout
+    assert "Other wordings of the message" in out
+    assert "Account not allowed to call" in out and "twilio-node" in out
+    assert "Call blocked by Twilio blocklist" in out and "(unverified)" in out
+    assert "Other wordings" not in CliRunner().invoke(main, ["explain", "21211", "--format", fmt]).stdout
