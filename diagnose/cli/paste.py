@@ -10,9 +10,11 @@ maps the result to an exit code. Parsing and diagnosis are in
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 
 import click
@@ -116,26 +118,39 @@ def _has_credentials() -> bool:
     return any(os.environ.get(name) for name in _CREDENTIAL_VARS)
 
 
-def diagnose_paste(
-    evidence: Sequence[Any],
-    *,
-    offline: bool,
-    api_url: str | None,
-    timeout: float,
-    knowledge: Any,
-) -> Any:
-    """Offline without credentials (or with --offline), else through the read planner."""
-    from ..pipeline import diagnose_pasted, diagnose_pasted_online
+@dataclass(frozen=True)
+class PasteRun:
+    """The options ``diagnose -|FILE|TEXT|CODE`` and ``diagnose triage`` share: how to diagnose, how to print."""
 
-    if offline:
-        return diagnose_pasted(evidence, knowledge())
-    if not _has_credentials():
-        return _say_how_to_confirm(diagnose_pasted(evidence, knowledge()))
-    from ..gateway import TwilioAccess, credentials_from_env
+    fmt: str
+    offline: bool
+    api_url: str | None
+    timeout: float
+    knowledge: Callable[[], Any]  # loads the KnowledgeBase when first needed
+    redact_numbers: bool
+    color: bool = False
 
-    creds = credentials_from_env(os.environ)
-    with TwilioAccess(creds, api_url=api_url, timeout=timeout) as access:
-        return diagnose_pasted_online(evidence, access, knowledge)
+    def diagnose(self, evidence: Sequence[Any]) -> Any:
+        """Offline without credentials (or with --offline), else through the read planner."""
+        from ..pipeline import diagnose_pasted, diagnose_pasted_online
+
+        if self.offline:
+            return diagnose_pasted(evidence, self.knowledge())
+        if not _has_credentials():
+            return _say_how_to_confirm(diagnose_pasted(evidence, self.knowledge()))
+        from ..gateway import TwilioAccess, credentials_from_env
+
+        creds = credentials_from_env(os.environ)
+        with TwilioAccess(creds, api_url=self.api_url, timeout=self.timeout) as access:
+            return diagnose_pasted_online(evidence, access, self.knowledge)
+
+    def fail(self, err: DiagnoseError) -> None:
+        _fail(str(err), exit_codes.for_error(err), self.redact_numbers)
+
+    def finish(self, text: str, report: Any) -> None:
+        """Print ``text`` (secrets, and numbers if asked, redacted) and exit with the worst verdict's code."""
+        click.echo(_scrub(text, self.redact_numbers), color=self.color or None)
+        sys.exit(exit_codes.for_diagnoses(report.diagnoses))
 
 
 _HOW_TO_CONFIRM = (
@@ -174,17 +189,7 @@ def _notes_for_codes(report: Any, args: Sequence[str]) -> Any:
     return dataclasses.replace(report, diagnoses=tuple(out))
 
 
-def run_paste(
-    args: Sequence[str],
-    *,
-    fmt: str,
-    color: bool,
-    offline: bool,
-    api_url: str | None,
-    timeout: float,
-    knowledge: Any,
-    redact_numbers: bool,
-) -> None:
+def run_paste(args: Sequence[str], run: PasteRun) -> None:
     """``diagnose -|FILE|TEXT|CODE``: one diagnosis per distinct error, then exit with the worst verdict."""
     from ..render import render_report
 
@@ -193,14 +198,12 @@ def run_paste(
         if not evidence:
             click.echo(f"diagnose: {NO_ERROR_FOUND}", err=True)
             sys.exit(exit_codes.UNRESOLVED)
-        report = diagnose_paste(evidence, offline=offline, api_url=api_url, timeout=timeout, knowledge=knowledge)
-        report = _notes_for_codes(report, args)
-        text = render_report(report, fmt, color=color)
+        report = _notes_for_codes(run.diagnose(evidence), args)
+        text = render_report(report, run.fmt, color=run.color)
     except DiagnoseError as err:
-        _fail(str(err), exit_codes.for_error(err), redact_numbers)
+        run.fail(err)
         return
-    click.echo(_scrub(text, redact_numbers), color=color or None)
-    sys.exit(exit_codes.for_diagnoses(report.diagnoses))
+    run.finish(text, report)
 
 
 # --------------------------------------------------------------------------- triage
@@ -262,16 +265,7 @@ def triage_text(groups: Sequence[Any], report: Any, *, source: str, bytes_read: 
     return "\n".join(lines)
 
 
-def run_triage(
-    source: str,
-    *,
-    fmt: str,
-    offline: bool,
-    api_url: str | None,
-    timeout: float,
-    knowledge: Any,
-    redact_numbers: bool,
-) -> None:
+def run_triage(source: str, run: PasteRun) -> None:
     """``diagnose triage FILE|-``: stream the log, group its errors, diagnose each group once."""
     import json
 
@@ -293,18 +287,17 @@ def run_triage(
             click.echo(f"diagnose: {NO_ERROR_FOUND}", err=True)
             sys.exit(exit_codes.UNRESOLVED)
         merged = groups.evidence()
-        report = diagnose_paste(merged, offline=offline, api_url=api_url, timeout=timeout, knowledge=knowledge)
+        report = run.diagnose(merged)
         name = "standard input" if kind == "stdin" else source
-        if fmt == "json":
+        if run.fmt == "json":
             data = triage_data(merged, report, source=name, bytes_read=progress.done, total=groups.total)
             text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
         else:
             text = triage_text(merged, report, source=name, bytes_read=progress.done, total=groups.total)
     except DiagnoseError as err:
-        _fail(str(err), exit_codes.for_error(err), redact_numbers)
+        run.fail(err)
         return
-    click.echo(_scrub(text, redact_numbers))
-    sys.exit(exit_codes.for_diagnoses(report.diagnoses))
+    run.finish(text, report)
 
 
 @click.command("triage")
@@ -325,15 +318,8 @@ def triage_command(
     knowledge_dirs: tuple[str, ...],
 ) -> None:
     """Read a log of any size; group its Twilio errors by code, country and account; diagnose each group."""
-    run_triage(
-        source,
-        fmt=fmt,
-        offline=offline,
-        api_url=api_url,
-        timeout=timeout,
-        knowledge=lambda: load_kb(knowledge_dirs),
-        redact_numbers=redact_numbers,
-    )
+    knowledge = functools.partial(load_kb, knowledge_dirs)
+    run_triage(source, PasteRun(fmt, offline, api_url, timeout, knowledge, redact_numbers=redact_numbers))
 
 
-__all__ = ["kind_of", "run_paste", "run_triage", "triage_command"]
+__all__ = ["PasteRun", "kind_of", "run_paste", "run_triage", "triage_command"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -59,18 +60,11 @@ def command(
     from ..pipeline import parse_sids
 
     if any(not isinstance(route(arg), SidArg) for arg in sids):
-        from .paste import run_paste
+        from .paste import PasteRun, run_paste
 
-        run_paste(
-            sids,
-            fmt=fmt,
-            color=use_color(color),
-            offline=offline,
-            api_url=api_url,
-            timeout=timeout,
-            knowledge=lambda: load_kb(knowledge_dirs),
-            redact_numbers=redact_numbers,
-        )
+        knowledge = functools.partial(load_kb, knowledge_dirs)
+        run = PasteRun(fmt, offline, api_url, timeout, knowledge, redact_numbers=redact_numbers, color=use_color(color))
+        run_paste(sids, run)
         return
     try:
         # Before the credentials are read: a malformed SID among others becomes its own entry (exit 2);
