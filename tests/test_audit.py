@@ -32,6 +32,7 @@ from diagnose.simulator import Fault, Simulator, load_scenario
 from diagnose.simulator._generate import generate_scenario
 from tests.browser import png_size_and_colours, run_chromium
 from tests.interrupt import interrupt
+from tests.terminal import open_terminal, read_terminal
 
 MAIN = "AC" + "1" * 32
 OWN = "AC" + "2" * 32  # own settings, gaps of its own
@@ -576,7 +577,6 @@ def test_tally_invariants_and_json_round_trip(accounts: list[AccountAudit]) -> N
 
 def test_progress_goes_to_stderr_on_a_terminal_only(tmp_path: Any) -> None:
     import os
-    import pty
     import subprocess
     import sys
 
@@ -593,22 +593,13 @@ def test_progress_goes_to_stderr_on_a_terminal_only(tmp_path: Any) -> None:
             "DIAGNOSE_API_URL": sim.url,
         }
         args = ["audit", "--countries", "FR", "--subaccounts", "all", "--concurrency", "2", "--format", "json"]
-        master, slave = pty.openpty()
+        leader, follower = open_terminal()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "diagnose", *args], env=env, stdout=subprocess.PIPE, stderr=slave
+            [sys.executable, "-m", "diagnose", *args], env=env, stdout=subprocess.PIPE, stderr=follower
         )
-        os.close(slave)
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # the child closed its end
-                break
-            if not chunk:
-                break
-            seen += chunk
+        os.close(follower)
+        seen = read_terminal(leader, proc)
         out, _ = proc.communicate(timeout=60)
-        os.close(master)
     assert proc.returncode in (0, 1)
     assert b"\r" in seen and b"31" in seen  # redrawn in place, counting up to the 31 accounts
     assert b"\r" not in out and json.loads(out)["summary"]["accounts"] == 31

@@ -5,10 +5,8 @@ from __future__ import annotations
 import io
 import os
 import re
-import select
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import get_args
 
@@ -32,6 +30,7 @@ from diagnose.errors import (
 )
 from diagnose.models import Diagnosis, ProblemKind, Verdict
 from diagnose.report import build_unavailable
+from tests.terminal import open_terminal, read_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
 SID = "SM" + "0123456789abcdef" * 2
@@ -262,37 +261,14 @@ print("ANSWER", answer)
 
 def _in_a_terminal(reply: bytes) -> str:
     """Run PROMPT_SCRIPT with a real pseudo-terminal as stdin, stdout and stderr; type ``reply``."""
-    pty = pytest.importorskip("pty")
-    leader, follower = pty.openpty()
+    leader, follower = open_terminal()
     env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-c", PROMPT_SCRIPT], stdin=follower, stdout=follower, stderr=follower, env=env, cwd=ROOT
     )
     os.close(follower)
-    output = b""
-    sent = False
-    deadline = time.monotonic() + 60  # only so that a broken prompt cannot hang the suite
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([leader], [], [], 0.5)
-            if ready:
-                try:
-                    chunk = os.read(leader, 4096)
-                except OSError:  # the child closed the terminal
-                    break
-                if not chunk:
-                    break
-                output += chunk
-            if not sent and b"[y/N]" in output:
-                os.write(leader, reply)
-                sent = True
-            if proc.poll() is not None and not ready:
-                break
-    finally:
-        os.close(leader)
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=10)
+    output = read_terminal(leader, proc, prompt=b"[y/N]", reply=reply)
+    proc.wait(timeout=10)
     return output.decode("utf-8", "replace")
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from diagnose.cli import exit_codes
+from tests.terminal import open_terminal, read_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -96,15 +97,9 @@ def test_text_wraps_at_100_columns_off_a_terminal(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
 def test_text_wraps_at_the_terminal_width(tmp_path: Path) -> None:
-    import fcntl
-    import pty
-    import struct
-    import termios
-
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     env.update(NO_COLOR="1", DIAGNOSE_CACHE_DIR=str(tmp_path / "cache"))
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 72, 0, 0))  # rows, columns
+    leader, follower = open_terminal(columns=72)
     proc = subprocess.Popen(
         [sys.executable, "-m", "diagnose", "explain", "21408"],
         stdout=follower,
@@ -113,19 +108,8 @@ def test_text_wraps_at_the_terminal_width(tmp_path: Path) -> None:
         env=env,
     )
     os.close(follower)
-    chunks = []
-    try:
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # EIO: the process closed the terminal
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(leader)
-        stderr = proc.stderr.read() if proc.stderr else b""
-        proc.wait(timeout=120)
+    output = read_terminal(leader, proc, deadline=120)
+    stderr = proc.stderr.read() if proc.stderr else b""
+    proc.wait(timeout=120)
     assert proc.returncode == 0 and stderr == b""
-    assert b"".join(chunks).decode().replace("\r\n", "\n") == _explained(72) + "\n"
+    assert output.decode().replace("\r\n", "\n") == _explained(72) + "\n"
