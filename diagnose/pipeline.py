@@ -43,7 +43,8 @@ def diagnose_evidence(evidence: Evidence, context: Context | None, kb: Knowledge
     facts = derive_facts(evidence, context)
     entry = kb.get(evidence.code) if evidence.code else None
     findings = evaluate(facts, entry)
-    index = lookup_error(evidence.code) if evidence.code else None
+    # The report takes the code's title from its knowledge; the index of every code is read only without it.
+    index = lookup_error(evidence.code) if evidence.code and entry is None else None
     return build_diagnosis(
         evidence,
         facts,

@@ -84,6 +84,22 @@ def test_the_country_data_is_recalled_by_content_without_importing_yaml(tmp_path
     assert cold[1] == warm[1] and "'IR'" in warm[1]
 
 
+def test_a_warm_load_reads_no_error_index_and_recalls_the_cross_file_warnings(cache: Path, tmp_path: Path) -> None:
+    from diagnose.knowledge import _index
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    source = (ROOT / "tests" / "data" / "knowledge" / "valid" / "21408.yaml").read_text()
+    (folder / "21408.yaml").write_text(source.replace("title: ", "title: Not Twilio's title. ", 1))
+    fresh = load_knowledge([folder]).problems
+    assert any("title differs" in p.message for p in fresh)
+    clear_caches()
+    _index._rows.cache_clear()
+    assert load_knowledge([folder]).problems == fresh  # remembered, with their files and lines
+    load_knowledge().get(21408)
+    assert _index._rows.cache_info().currsize == 0, "nothing read the index of every Twilio code"
+
+
 def test_a_corrupt_cache_entry_is_ignored(cache: Path) -> None:
     load_knowledge()
     for path in (cache / "knowledge").glob("*.json"):

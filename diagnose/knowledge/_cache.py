@@ -34,11 +34,16 @@ _CHECKERS = (
 
 
 def salt_sources() -> list[Path]:
-    """The files whose bytes go into every cache key: the checkers, and the schema beside the knowledge."""
+    """The files whose bytes go into every cache key: the checkers, the schema beside the knowledge, and
+    the error index (the cross-file checks compare titles, related codes and wordings with it)."""
     from .._data import knowledge_dir
 
     here = Path(__file__).resolve().parent
-    return [*(here / name for name in _CHECKERS), knowledge_dir() / "schema.json"]
+    return [
+        *(here / name for name in _CHECKERS),
+        knowledge_dir() / "schema.json",
+        here.parent / "data" / "error_index.json",
+    ]
 
 
 @functools.cache

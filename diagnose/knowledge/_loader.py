@@ -15,7 +15,9 @@ first error. Nothing is read until one of them is called.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
+import hashlib
 import os
 import re
 import stat
@@ -96,6 +98,7 @@ class _File:
     text: str = ""  # kept so a file recalled from the cache can still be located on demand
     # Each template that checked clean → the fact names it reads (remembered with the data).
     names: dict[str, list[str]] = field(default_factory=dict)
+    digest: str = ""  # of the bytes read: what the cross-file checks are remembered under
 
     @property
     def ok(self) -> bool:
@@ -184,6 +187,7 @@ def _check_file(path: Path, layer: int) -> _File:
         f.problems.append(Problem(str(path), line, "", "the file is not UTF-8 text"))
         return f
     f.text = text
+    f.digest = hashlib.sha256(raw).hexdigest()
     cached = recall(raw, path.name)
     if cached is not None and isinstance(cached.get("data"), dict) and isinstance(cached.get("names"), dict):
         f.data, f.names = cached["data"], cached["names"]
@@ -438,7 +442,12 @@ def _extends(f: _File) -> int | None:
     return target if isinstance(target, int) and not isinstance(target, bool) else None
 
 
-def _analyse(layers: list[list[_File]]) -> _Analysis:
+def _analyse(layers: list[list[_File]], *, remembered: bool = False) -> _Analysis:
+    """``extends`` resolved and the cross-file checks run over all layers.
+
+    ``remembered``: the warnings of files that passed every check before, with exactly these paths
+    and bytes, come from the knowledge cache (they need the error index and every other code's wordings).
+    """
     analysis = _Analysis(layers)
     for f in analysis.files():
         if f.code is not None:
@@ -466,8 +475,19 @@ def _analyse(layers: list[list[_File]]) -> _Analysis:
 
     for f in analysis.files():
         _merged(analysis, f, cyclic)
-    for f in analysis.files():
+    files = list(analysis.files())
+    # Only clean files have a digest and can be remembered; the whole set is one cache entry.
+    identity = "\n".join(f"{f.layer} {f.path} {f.digest}" for f in files).encode()
+    recalled = recall(identity, "(cross-file checks)") if remembered and all(f.digest for f in files) else None
+    if recalled is not None and isinstance(recalled.get("warnings"), list):
+        for at, fields in recalled["warnings"]:
+            analysis.extra.setdefault(id(files[at]), []).append(Problem(**fields))
+        return analysis
+    for f in files:
         _warnings(analysis, f)
+    problems = [(at, p) for at, f in enumerate(files) for p in analysis.problems(f)]
+    if remembered and all(f.ok for f in files) and all(p.severity == "warning" for _, p in problems):
+        remember(identity, "(cross-file checks)", {"warnings": [[at, dataclasses.asdict(p)] for at, p in problems]})
     return analysis
 
 
@@ -686,6 +706,11 @@ def _build_cause(data: Mapping[str, Any]) -> Cause:
     )
 
 
+def _index_docs_url(code: int) -> str:
+    known = lookup_error(code)  # the error index is read only for an entry that gives no docs_url
+    return known.docs_url if known else ""
+
+
 def _reads(causes: Iterable[Cause], escalation: Escalation, names: Mapping[str, Iterable[str]]) -> frozenset[str]:
     """Every fact the live causes' conditions and templates and the escalation read (see ``Entry.reads``)."""
     templates = [*escalation.when, *escalation.send]
@@ -707,7 +732,6 @@ def _reads(causes: Iterable[Cause], escalation: Escalation, names: Mapping[str, 
 
 
 def _build_entry(data: Mapping[str, Any], code: int, source: Path, names: Mapping[str, Iterable[str]]) -> Entry:
-    known = lookup_error(code)
     escalation_data = data.get("escalation") or {}
     causes = tuple(_build_cause(c) for c in data["causes"])
     escalation = Escalation(
@@ -727,7 +751,7 @@ def _build_entry(data: Mapping[str, Any], code: int, source: Path, names: Mappin
         escalation=escalation,
         references=tuple(Reference(r["title"], r["url"], r["checked"]) for r in data.get("references", ())),
         related=tuple(data.get("related", ())),
-        docs_url=data.get("docs_url") or (known.docs_url if known else ""),
+        docs_url=data.get("docs_url") or _index_docs_url(code),
         diagnosis=_text(data.get("diagnosis")),
         source=str(source),
         wordings=tuple(w.text for w in known_wordings(data.get("wordings"))),
@@ -802,7 +826,7 @@ def _load(extra: tuple[Path, ...], include_builtin: bool) -> KnowledgeBase:
         if not folder.exists():
             raise KnowledgeError("knowledge folder not found", path=str(folder))
         layers.append(_check_layer(_layer_paths(folder), len(layers)))
-    analysis = _analyse(layers)
+    analysis = _analyse(layers, remembered=True)
     # A file's own errors first: an extends error elsewhere may only be their consequence.
     for f in analysis.files():
         for problem in analysis.problems(f):
