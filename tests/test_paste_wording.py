@@ -218,6 +218,26 @@ def test_a_truncated_tail_is_still_recognised(wording: tuple[int, str, str], num
 
 
 @settings(max_examples=200, deadline=None)
+@given(st.sampled_from(WORDINGS), st.sampled_from(NUMBERS), st.integers(0, 300), st.sampled_from(FRAMES[:4]))
+def test_a_hard_wrap_inside_the_wording_keeps_code_and_number(
+    wording: tuple[int, str, str], number: str, at: int, frame: str
+) -> None:
+    # a terminal wraps at its width, without a leading space, even inside a word: the line above
+    # ends partway through the message and the line below holds the rest and the number
+    code, text, _ = wording
+    keep = max(MIN_TAIL_WORDS, -(-len(text.split()) // 2))
+    head_min = len(" ".join(text.split()[:keep]))
+    if head_min >= len(text):
+        return  # too short to wrap inside and keep enough words above
+    cut = head_min + at % (len(text) - head_min)
+    paste = frame.format(m=text[:cut]) + "\n" + text[cut:].lstrip() + f": {number}\n"
+    found = extract(paste)
+    assert found and found[0].code in (code, SHARED.get(code)), paste
+    assert found[0].to == number, paste
+    assert found[0].code_confidence in ("high", "medium", "low") and found[0].code_source == "wording"
+
+
+@settings(max_examples=200, deadline=None)
 @given(st.sampled_from(WORDINGS), st.sampled_from(NUMBERS), st.booleans())
 def test_a_body_with_its_code_removed_is_still_recognised(
     wording: tuple[int, str, str], number: str, pretty: bool

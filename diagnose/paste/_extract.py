@@ -337,6 +337,7 @@ def extract_lines(
     """Evidence from cleaned lines; ``base`` is the absolute index of ``lines[0]``."""
     table = table or default_table()
     known = known_code_of(table)
+    lines = rejoin_wordings(lines, table)
     if anchors is None:
         # a line that is a Twilio message by itself opens a window too, whatever words it uses
         anchors = [i for i, line in enumerate(lines) if is_anchor(line) or _is_wording(line, table)]
@@ -379,6 +380,33 @@ def unwrap(lines: Sequence[str]) -> list[str]:
 
 
 _CONTINUATION = rx(r"^ [a-z']")
+
+
+def rejoin_wordings(lines: Sequence[str], table: WordingTable) -> list[str] | Sequence[str]:
+    """Join a line that stops partway through a Twilio message to the next line, when together
+    they hold the whole message: a terminal's hard wrap ("…indicated by the 'To' num" / "ber: +234…").
+
+    Only a line whose tail is the start of a wording is looked at (most are not: ``recognise`` is
+    cached), and the joined line keeps its place while the continuation becomes empty.
+    """
+    out: list[str] | None = None
+    for i in range(len(lines) - 1):
+        line = (out or lines)[i]
+        nxt = lines[i + 1].strip()
+        if not nxt or not 20 <= len(line) <= 2000 or len(nxt) > 2000:
+            continue
+        found = table.recognise(line, False)
+        if found is None or not found.partial:
+            continue
+        for joined in (line + nxt, line + " " + nxt):
+            whole = table.recognise(joined, False)
+            if whole is not None and not whole.partial and whole.code == found.code:
+                out = out if out is not None else list(lines)
+                out[i], out[i + 1] = joined, ""
+                break
+    return lines if out is None else out
+
+
 MAX_LINE_JOIN = 4096
 
 

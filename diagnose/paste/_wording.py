@@ -136,23 +136,22 @@ class WordingTable:
             left = n - i
             for ws, w in bucket:
                 size = len(ws)
-                if size <= left:
-                    j = 2
-                    while j < size and words[i + j] == ws[j]:
-                        j += 1
-                    steps += j
-                    if j == size:
-                        found.append((size, False, w))
-                        if i == 0:
-                            starts.add(w.code)
-                elif left >= MIN_TAIL_WORDS and left >= size * MIN_TAIL_SHARE:
+                limit = min(size, left)
+                j = 2
+                while j < limit and words[i + j] == ws[j]:
+                    j += 1
+                steps += j
+                if j == size:
+                    found.append((size, False, w))
+                    if i == 0:
+                        starts.add(w.code)
+                elif (
+                    left >= MIN_TAIL_WORDS
+                    and left >= size * MIN_TAIL_SHARE
+                    and (j == left or (j == left - 1 and ws[j].startswith(words[i + j])))
+                ):
                     # the message ends inside the wording: a truncated tail ("…indicated by the 'To' nu")
-                    j = 2
-                    while j < left - 1 and words[i + j] == ws[j]:
-                        j += 1
-                    steps += j
-                    if j == left - 1 and ws[j].startswith(words[i + j]):
-                        found.append((left, True, w))
+                    found.append((left, True, w))
         if not found:
             return None, steps
         whole = [f for f in found if not f[1]]
