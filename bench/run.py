@@ -141,21 +141,18 @@ def run_reporting_peak(argv: Sequence[str], env: dict[str, str]) -> tuple[float,
     return wall, peaks[-1] if peaks else 0, proc.returncode
 
 
-def audit(
-    python: str, runs: int, subaccounts: int = 2000, latency_ms: int = 50, rate_429: float = 0.01
-) -> dict[str, Any]:
-    """``diagnose audit --subaccounts all`` over a generated scenario, 25 countries, SMS and voice.
+def _generated(python: str, subaccounts: int, argv: Sequence[str], runs: int, **scenario: Any) -> dict[str, Any]:
+    """Run ``diagnose ARGV`` ``runs`` times against a generated scenario (25 countries, 50 ms, 1 % 429).
 
-    The simulator runs in this process; the audit is a child process, so its
-    peak RSS is the audit's alone. ``conc`` is the most requests the simulator
-    was handling at once.
+    The simulator runs in this process; the command is a child process, so its
+    peak RSS is its own. ``conc`` is the most requests the simulator was handling at once.
     """
     from diagnose.simulator import Simulator, load_scenario
     from diagnose.simulator._generate import DEFAULT_COUNTRIES, generate_scenario
 
-    scenario = load_scenario(generate_scenario(subaccounts, DEFAULT_COUNTRIES, seed=1))
-    main_account = scenario.accounts[0]
-    with Simulator(scenario, port=0) as sim:
+    loaded = load_scenario(generate_scenario(subaccounts, DEFAULT_COUNTRIES, seed=1, **scenario))
+    main_account = loaded.accounts[0]
+    with Simulator(loaded, port=0) as sim:
         env = user_env(
             {
                 "TWILIO_ACCOUNT_SID": main_account.sid,
@@ -163,14 +160,12 @@ def audit(
                 "DIAGNOSE_API_URL": sim.url,
             }
         )
-        argv = [python, "-c", _OWN_PEAK, "audit", "--countries", ",".join(DEFAULT_COUNTRIES)]
-        argv += ["--subaccounts", "all", "--product", "sms,voice", "--format", "json"]
-        sim.set_latency(latency_ms)
-        sim.add_fault("GET .", status=429, retry_after=0.5, rate=rate_429)
+        sim.set_latency(AUDIT_LATENCY_MS)
+        sim.add_fault("GET .", status=429, retry_after=0.5, rate=AUDIT_429_RATE)
         walls, peaks, codes, requests, conc, throttled = [], [], set(), [], [], []
         for _ in range(runs):
             sim.clear_requests()
-            wall, peak, code = run_reporting_peak(argv, env)
+            wall, peak, code = run_reporting_peak([python, "-c", _OWN_PEAK, *argv], env)
             log = sim.requests
             walls.append(wall)
             peaks.append(peak)
@@ -179,7 +174,6 @@ def audit(
             throttled.append(sum(1 for r in log if r["status"] == 429))
             conc.append(sim.max_in_flight(log))
     return {
-        "label": f"audit {subaccounts} subaccounts x {len(DEFAULT_COUNTRIES)} @{latency_ms}ms, {rate_429:.0%} 429",
         "median_ms": statistics.median(walls) * 1000,
         "min_ms": min(walls) * 1000,
         "peak_mib": max(peaks) / 1024,
@@ -189,6 +183,40 @@ def audit(
         "conc": str(max(conc)),
         "note": f"{max(throttled)} answered 429",
     }
+
+
+AUDIT_LATENCY_MS = 50
+AUDIT_429_RATE = 0.01  # the labels say 1%
+AUDIT_SIZES = (500, 2000)
+"""Two sizes, so that the peak memory shows whether it grows with the number of subaccounts."""
+
+
+def audit_rows(python: str, runs: int, sizes: Sequence[int] = AUDIT_SIZES) -> list[dict[str, Any]]:
+    """``diagnose audit --subaccounts all``, 25 countries, SMS and voice (the issue's target: 2,000 in <= 20 s)."""
+    from diagnose.simulator._generate import DEFAULT_COUNTRIES
+
+    argv = ["audit", "--countries", ",".join(DEFAULT_COUNTRIES), "--subaccounts", "all", "--product", "sms,voice"]
+    argv += ["--format", "json"]
+    return [
+        {
+            "label": f"audit {n} subaccounts x {len(DEFAULT_COUNTRIES)} @{AUDIT_LATENCY_MS}ms, 1% 429",
+            **_generated(python, n, argv, runs),
+        }
+        for n in sizes
+    ]
+
+
+def scan_rows(python: str, runs: int, sizes: Sequence[int] = AUDIT_SIZES) -> list[dict[str, Any]]:
+    """``diagnose scan --since 7d --subaccounts all`` over the audit's scenario with one failed message per SMS
+    gap and one failed call per voice gap of an account with its own voice permissions."""
+    argv = ["scan", "--since", "7d", "--subaccounts", "all", "--format", "json"]
+    return [
+        {
+            "label": f"scan {n} subaccounts @{AUDIT_LATENCY_MS}ms, {AUDIT_429_RATE:.0%} 429",
+            **_generated(python, n, argv, runs, failures=1),
+        }
+        for n in sizes
+    ]
 
 
 def run_piped(argv: Sequence[str]) -> tuple[float, int, int]:
@@ -318,15 +346,21 @@ def main() -> None:
         help="interpreter whose installed diagnose is measured (e.g. a venv made with `pip install .`)",
     )
     parser.add_argument(
-        "--only", choices=["all", "audit", "diagnose", "fix", "triage"], default="all", help="run only some rows"
+        "--only",
+        choices=["all", "audit", "diagnose", "fix", "scan", "triage"],
+        default="all",
+        help="run only some rows",
     )
     parser.add_argument("--fix-runs", type=int, default=1, help="runs of each fix row (each ~5-70 s)")
     parser.add_argument("--triage-mb", type=int, default=200, help="size of the generated log of the triage rows")
-    parser.add_argument("--audit-runs", type=int, default=2, help="runs of the audit row (each ~10-20 s)")
+    parser.add_argument("--audit-runs", type=int, default=2, help="runs of each audit and scan row (each ~2-15 s)")
     args = parser.parse_args()
     exe = [args.python, "-m", "diagnose"]
     if args.only == "audit":
-        _print(args, [audit(args.python, args.audit_runs)])
+        _print(args, audit_rows(args.python, args.audit_runs))
+        return
+    if args.only == "scan":
+        _print(args, scan_rows(args.python, args.audit_runs))
         return
     if args.only == "fix":
         _print(args, fix_rows(args.python, args.fix_runs))
@@ -353,7 +387,8 @@ def main() -> None:
         for latency in (0, 100):
             rows.append(live(args.python, max(3, args.runs // 3), latency, case))
     if args.only == "all":
-        rows.append(audit(args.python, args.audit_runs))
+        rows += audit_rows(args.python, args.audit_runs)
+        rows += scan_rows(args.python, args.audit_runs)
         rows += fix_rows(args.python, args.fix_runs)
         rows += triage_rows(args.python, args.triage_mb, max(1, min(3, args.runs)))
     _print(args, rows)

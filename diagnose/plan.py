@@ -170,7 +170,10 @@ class Read:
             path = f"/DialingPermissions/Countries/{iso}/HighRiskSpecialPrefixes"
             return request_line("voice", path, {"PageSize": page_size})
         if self.what == "messaging_permissions":
-            line = request_line("accounts", "/Messaging/GeoPermissions", {"CountryCode": ",".join(self.countries)})
+            # No countries: every country (the scan reads a parent's whole list once).
+            line = request_line(
+                "accounts", "/Messaging/GeoPermissions", {"CountryCode": ",".join(self.countries) or None}
+            )
         elif self.what == "voice_country":
             line = request_line("voice", f"/DialingPermissions/Countries/{iso}")
         elif self.what == "voice_countries":
@@ -195,7 +198,7 @@ def accounts_list() -> Read:
 
 
 def messaging_permissions(account_sid: str, countries: Iterable[str]) -> Read:
-    """Messaging geo permissions of ``countries``, as ``account_sid`` (its own credentials)."""
+    """Messaging geo permissions of ``countries`` (none: every country), as ``account_sid`` (its own credentials)."""
     return Read("messaging_permissions", account_sid, countries=tuple(dict.fromkeys(c.upper() for c in countries)))
 
 

@@ -1,12 +1,22 @@
-"""The scan's reads: recent failures of each account, then the permissions behind each group.
+"""The scan's reads: each account's recent failures, then the permissions behind its groups, one account at a time.
 
-Per account, in a bounded pool (like the audit): Monitor alerts since the
-start of the window (as the account: v1 answers for whoever authenticates;
-the API filters by date only, so the error code is matched here), the
-account's messages newest first until they are older than the window, and its
-call notifications from the window's first day. Then, once per account with
-failures, one audit read of its permissions for the countries its groups
-name (the parent's are read once and shared).
+Per account, in a bounded pool (the audit's ``run_pool``), with a read cache of
+that account's, dropped when it is done:
+
+1. three read-planner listing reads (``plan.failed_alerts``, ``failed_messages``,
+   ``failed_notifications``): Monitor alerts since the start of the window (as
+   the account: v1 answers for whoever authenticates; the API filters by date
+   only, so the error code is matched on our side), its messages newest first
+   until they are older than the window, its call notifications from the
+   window's first day; only the rows with a code the knowledge covers are kept;
+2. when it had failures: its groups (account × country × code), and the audit
+   cells of those countries, read as the audit reads them (``Auditor``); the
+   parent's permissions (every country, two reads) are read once, by the first
+   subaccount that needs them, and shared.
+
+The account's groups are diagnosed as its result comes in; only the groups
+(small aggregates) are kept for the ranking, so memory does not grow with the
+number of accounts scanned.
 """
 
 from __future__ import annotations
@@ -17,11 +27,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .audit import AccountAudit
+from .audit import AccountAudit, VoiceRanges
 from .errors import CredentialsError, TwilioAccessError, reason_of
-from .scan import Failure, Grouper, from_alert, from_message, from_notification
+from .scan import Failure, Group, Grouper, diagnose_group, from_alert, from_message, from_notification, group_dict
 
 if TYPE_CHECKING:
+    from .audit_reads import ParentView
     from .gateway import TwilioAccess
 
 
@@ -29,13 +40,19 @@ class _Stopped(TwilioAccessError):
     """Raised in a worker after Ctrl-C, so it makes no further request for its account."""
 
 
+Diagnosis = tuple[str, str, str | None, str]
+
+
 @dataclass
 class ScanInfo:
     authenticated_account: str = ""
     accounts: int = 0
+    failures: int = 0
     problems: list[dict[str, str]] = field(default_factory=list)
     truncated: list[dict[str, str]] = field(default_factory=list)
     interrupted: bool = False
+    groups: list[tuple[Group, Diagnosis, dict[str, Any]]] = field(default_factory=list)
+    """Every group found: the group, its diagnosis, and its JSON document (``scan.group_dict``)."""
 
 
 @dataclass
@@ -45,6 +62,9 @@ class _AccountScan:
     failures: list[Failure]
     problems: list[dict[str, str]]
     truncated: list[dict[str, str]]
+    groups: list[Group] = field(default_factory=list)
+    count: int = 0  # failures after deduplication
+    state: AccountAudit | None = None
 
 
 class Scanner:
@@ -61,8 +81,10 @@ class Scanner:
         self.start = start
         self.concurrency = max(1, concurrency)
         self.stopping = threading.Event()  # set on Ctrl-C: workers start no new read
+        self._parent_lock = threading.Lock()
+        self._parents: dict[str, ParentView | None] = {}
 
-    # --- one account's failures ----------------------------------------------------
+    # --- one account ----------------------------------------------------------------
 
     def _reads(self, reads: list[Any], cache: Any) -> dict[Any, Any]:
         """``run_reads``, unless the run is stopping (Ctrl-C): then the account is abandoned."""
@@ -73,8 +95,7 @@ class Scanner:
         return run_reads(self.access, reads, cache)
 
     def scan_account(self, row: dict[str, Any]) -> _AccountScan:
-        """The account's failures: three read-planner listing reads (``diagnose/plan.py``), each keeping only
-        the rows with a code the knowledge covers, with a cache of this account's, dropped when it is done."""
+        """The account's failures, grouped, and the state of the cells its groups name."""
         from . import plan
         from .gateway import ReadCache
 
@@ -101,15 +122,69 @@ class Scanner:
                 failure = make(sid, record, self.codes)
                 if failure is not None and (failure.when is None or failure.when >= self.start):
                     out.failures.append(failure)
+        if out.failures:
+            grouper = Grouper()
+            grouper.add_account(out.failures)
+            out.groups, out.count = list(grouper.groups.values()), grouper.failures
+            out.failures = []  # grouped: the records themselves are not needed any more
+            out.state = self.state_of(row, out.groups)
         return out
+
+    def state_of(self, row: Mapping[str, Any], groups: Sequence[Group]) -> AccountAudit | None:
+        """The account's audit cells for the countries and products its groups name (as the audit reads them)."""
+        from .audit_reads import Auditor
+
+        countries = tuple(dict.fromkeys(g.country for g in groups if g.country))
+        products = tuple(p for p in ("sms", "voice") if any(g.product == p for g in groups if g.country))
+        if not countries or not products:
+            return None
+        sid = str(row.get("sid") or "")
+        owner = row.get("owner_account_sid")
+        parent = owner if isinstance(owner, str) and owner and owner != sid else None
+        auditor = Auditor(self.access, countries, products, concurrency=1)
+        auditor.stopping = self.stopping
+        auditor.parent = self._parent_view(parent) if parent else None
+        return auditor.audit_account(row)
+
+    def _parent_view(self, sid: str) -> ParentView | None:
+        """The parent's SMS and voice permissions for every country, read once (two reads) and shared.
+
+        Only the authenticated account's own credentials read its ``/v1`` permissions: another parent
+        (a subaccount named by SID whose parent is someone else) stays unknown, as in the audit.
+        """
+        from . import plan
+        from .audit_reads import ParentView
+        from .country_table import VOICE_SHARED_ENTRIES
+        from .gateway import ReadCache
+
+        if sid != self.access.credentials.account_sid:
+            return None
+        with self._parent_lock:  # the first subaccount that needs it reads it; the others wait for it
+            if sid in self._parents:
+                return self._parents[sid]
+            sms_read, voice_read = plan.messaging_permissions(sid, ()), plan.voice_countries(sid)
+            answers = self._reads([sms_read, voice_read], ReadCache())
+            sms = plan.permissions_of(answers[sms_read].value) if answers[sms_read].ok else {}
+            voice: dict[str, VoiceRanges] = {}
+            if answers[voice_read].ok:
+                for entry in answers[voice_read].value.get("content") or ():
+                    iso = entry.get("iso_code") if isinstance(entry, dict) else None
+                    ranges = VoiceRanges.from_wire(entry) if isinstance(iso, str) else None
+                    if ranges is not None:
+                        voice[str(iso).upper()] = ranges
+                for iso, shared in VOICE_SHARED_ENTRIES.items():  # CA is read from "United States/Canada"
+                    if shared in voice:
+                        voice[iso] = voice[shared]
+            view = ParentView(sid, sms, voice)
+            self._parents[sid] = view
+            return view
 
     # --- the run ----------------------------------------------------------------------
 
-    def run(self, subaccounts: str | Sequence[str] | None, grouper: Grouper) -> tuple[ScanInfo, dict[str, dict]]:
-        """Scan every account in scope into ``grouper``; the account rows that had failures, by SID."""
+    def run(self, subaccounts: str | Sequence[str] | None) -> ScanInfo:
+        """Scan every account in scope; Ctrl-C stops it with what was scanned so far (``interrupted``)."""
         info = ScanInfo(authenticated_account=self.access.credentials.account_sid)
         main_sid = info.authenticated_account
-        with_failures: dict[str, dict[str, Any]] = {}
         try:
             main = self._main(main_sid, info)
             items: Iterator[dict[str, Any] | str]
@@ -120,11 +195,11 @@ class Scanner:
             else:
                 items = iter([main] if main_sid in subaccounts else [])
                 items = _chain(items, (s for s in subaccounts if s != main_sid))
-            self._pool(items, grouper, info, with_failures)
+            self._pool(items, info)
         except KeyboardInterrupt:
             self.stopping.set()
             info.interrupted = True
-        return info, with_failures
+        return info
 
     def _main(self, sid: str, info: ScanInfo) -> dict[str, Any]:
         try:
@@ -156,32 +231,27 @@ class Scanner:
                 read = plan.account(item)
                 answer = self._reads([read], ReadCache())[read]
                 if not answer.ok or not isinstance(answer.value, dict):
-                    return _AccountScan(
-                        sid, row, [], [{"account": sid, "source": "account", "reason": str(answer.error)}], []
-                    )
+                    problem = {"account": sid, "source": "account", "reason": str(answer.error)}
+                    return _AccountScan(sid, row, [], [problem], [])
                 row = answer.value
             return self.scan_account(row)
         except TwilioAccessError as err:
             return _AccountScan(sid, row, [], [{"account": sid, "source": "account", "reason": reason_of(err)}], [])
+        finally:
+            if sid != self.access.credentials.account_sid:
+                self.access.forget(sid)  # its credentials are not needed again
 
-    def _pool(
-        self,
-        items: Iterator[dict[str, Any] | str],
-        grouper: Grouper,
-        info: ScanInfo,
-        with_failures: dict[str, dict[str, Any]],
-    ) -> None:
+    def _pool(self, items: Iterator[dict[str, Any] | str], info: ScanInfo) -> None:
         from .audit_reads import run_pool
 
         def take(result: _AccountScan) -> None:
             info.accounts += 1
             info.problems.extend(result.problems)
             info.truncated.extend(result.truncated)
-            if result.failures:
-                grouper.add_account(result.failures)
-                with_failures[result.sid] = result.row
-            else:
-                self.access.forget(result.sid)  # its credentials are not needed again
+            info.failures += result.count
+            for group in result.groups:
+                diagnosis = diagnose_group(group, result.state)
+                info.groups.append((group, diagnosis, group_dict(group, diagnosis, result.state)))
 
         run_pool(
             items,
@@ -191,126 +261,6 @@ class Scanner:
             name="diagnose-scan",
             initializer=self.access.mark_worker,
         )
-
-    # --- the permissions behind the groups ----------------------------------------------
-
-    def states(
-        self, accounts: Mapping[str, dict[str, Any]], needs: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
-    ) -> dict[str, AccountAudit]:
-        """Each account's cells for the countries and products its groups name, read through the planner.
-
-        Every read is a :mod:`diagnose.plan` read run by the gateway's executor in one round trip with
-        one :class:`~diagnose.gateway.ReadCache`, so a read several groups need (the parent's permissions,
-        above all) is made once.
-        """
-        from . import plan
-        from .gateway import ReadCache, run_reads
-
-        parents = {sid: _parent_of(row) for sid, row in accounts.items()}
-        sms_union = tuple(sorted({c for sid, (cs, ps) in needs.items() if "sms" in ps for c in cs}))
-        reads: list[plan.Read] = []
-        for sid, (countries, products) in needs.items():
-            parent = parents.get(sid)
-            if "sms" in products:
-                reads.append(plan.messaging_permissions(sid, countries))
-                if parent:
-                    reads.append(plan.messaging_permissions(parent, sms_union))
-            if "voice" in products:
-                if parent:
-                    reads.append(plan.voice_settings(sid))
-                for iso in countries:
-                    reads.append(plan.voice_country(sid, _voice_entry(iso)))
-                    if parent:
-                        reads.append(plan.voice_country(parent, _voice_entry(iso)))
-        answers = run_reads(self.access, reads, ReadCache())
-        return {
-            sid: _classify(sid, accounts[sid], parents.get(sid), countries, products, sms_union, answers)
-            for sid, (countries, products) in needs.items()
-        }
-
-
-def _parent_of(row: Mapping[str, Any]) -> str | None:
-    owner, sid = row.get("owner_account_sid"), row.get("sid")
-    return owner if isinstance(owner, str) and owner and owner != sid else None
-
-
-def _voice_entry(iso: str) -> str:
-    # Twilio's voice API has one US entry, "United States/Canada", and none for CA.
-    return "US" if iso == "CA" else iso
-
-
-def _classify(
-    sid: str,
-    row: Mapping[str, Any],
-    parent: str | None,
-    countries: Sequence[str],
-    products: Sequence[str],
-    sms_union: tuple[str, ...],
-    answers: Mapping[Any, Any],
-) -> AccountAudit:
-    from . import plan
-    from .audit import VoiceRanges, sms_cell, sms_comparison, voice_cell
-    from .countries import is_messaging_high_risk, is_not_allowed
-
-    cells = []
-    problems: list[str] = []
-    inheritance: bool | None = None
-    if "sms" in products:
-        own = answers[plan.messaging_permissions(sid, countries)]
-        mine = plan.permissions_of(own.value) if own.ok else None
-        theirs = answers.get(plan.messaging_permissions(parent, sms_union)) if parent else None
-        parents = plan.permissions_of(theirs.value) if theirs is not None and theirs.ok else {}
-        if mine is None:
-            problems.append(f"messaging permissions: {own.error}")
-        for iso in countries:
-            cells.append(
-                sms_cell(
-                    iso,
-                    mine.get(iso) if mine is not None else None,
-                    high_risk=is_messaging_high_risk(iso),
-                    not_allowed=is_not_allowed(iso),
-                    parent_enabled=parents.get(iso),
-                    is_subaccount=parent is not None,
-                    why_unknown=None if mine is not None else f"messaging permissions: {own.error}",
-                )
-            )
-    if "voice" in products:
-        if parent:
-            settings = answers[plan.voice_settings(sid)]
-            value = settings.value.get("dialing_permissions_inheritance") if settings.ok else None
-            inheritance = value if isinstance(value, bool) else None
-
-        def ranges(account: str | None, iso: str) -> tuple[VoiceRanges | None, str | None]:
-            if account is None:
-                return None, None
-            answer = answers.get(plan.voice_country(account, _voice_entry(iso)))
-            if answer is None or not answer.ok:
-                return None, answer.error if answer is not None else "not read"
-            return (VoiceRanges.from_wire(answer.value) if isinstance(answer.value, dict) else None), None
-
-        for iso in countries:
-            own_ranges, why = ranges(sid, iso)
-            parent_ranges, _ = ranges(parent, iso)
-            cells.append(
-                voice_cell(
-                    iso,
-                    own_ranges,
-                    not_allowed=is_not_allowed(iso),
-                    is_subaccount=parent is not None,
-                    inheritance=inheritance,
-                    parent=parent_ranges,
-                    why_unknown=f"voice dialing permissions: {why}" if why else None,
-                )
-            )
-    return AccountAudit(
-        sid=sid,
-        friendly_name=str(row.get("friendly_name") or ""),
-        parent=parent,
-        cells=tuple(cells),
-        problem="; ".join(problems) or None,
-        voice_inheritance=inheritance,
-        sms_comparison=sms_comparison(cells) if parent else None,
-    )
 
 
 def _chain(*parts: Iterator[Any]) -> Iterator[Any]:

@@ -108,6 +108,11 @@ def test_groups_are_diagnosed_and_fixes_ranked_by_impact(world: Simulator) -> No
     assert (second["action"], second["account"], second["country"], second["failures"]) == ("enable", MAIN, "IN", 4)
     assert groups[(HEIR, "IN", 21215)]["fix_account"] == MAIN
     assert doc["headline"].startswith("12 geo-permission failures in the last 7 days, in 3 accounts")
+    # The parent's permissions (every country) are read once, for both subaccounts with failures.
+    as_parent = [r for r in world.requests if r["account"] == MAIN and r["path"].startswith("/v1/")]
+    whole = [r for r in as_parent if r["path"] == "/v1/Messaging/GeoPermissions" and "CountryCode" not in r["query"]]
+    assert len(whole) == 1
+    assert sum(1 for r in as_parent if r["path"] == "/v1/DialingPermissions/Countries") == 1
 
 
 def test_text_answers_first(world: Simulator) -> None:

@@ -79,7 +79,7 @@ def run_scan(
 ) -> dict[str, Any]:
     from ..audit_reads import DEFAULT_CONCURRENCY
     from ..gateway import TwilioAccess, credentials_from_env
-    from ..scan import SCHEMA_VERSION, Grouper, describe_window, diagnose_group, fix_dict, group_dict, iso, rank
+    from ..scan import SCHEMA_VERSION, describe_window, fix_dict, iso, rank
     from ..scan_reads import Scanner
 
     codes = knowledge_codes()
@@ -87,28 +87,16 @@ def run_scan(
     end = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     start = end - window
     workers = concurrency or DEFAULT_CONCURRENCY
-    grouper = Grouper()
     with TwilioAccess(creds, api_url=api_url, timeout=timeout, max_workers=workers) as access:
-        scanner = Scanner(access, codes, start=start, concurrency=workers)
-        info, rows = scanner.run(scope, grouper)
-        needs: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-        for group in grouper.groups.values():
-            if group.country is None:
-                continue
-            countries, products = needs.get(group.account, ((), ()))
-            needs[group.account] = (
-                tuple(dict.fromkeys((*countries, group.country))),
-                tuple(p for p in ("sms", "voice") if p in products or p == group.product),
-            )
-        states = scanner.states(rows, needs) if not info.interrupted else {}
+        info = Scanner(access, codes, start=start, concurrency=workers).run(scope)
     said = describe_window(window)
-    groups = sorted(grouper.groups.values(), key=lambda g: (-g.count, g.account, g.country or "", g.code))
-    diagnosed = [(g, diagnose_group(g, states.get(g.account))) for g in groups]
-    fixes = rank(diagnosed, said)
-    accounts_hit = len({g.account for g in groups})
-    if grouper.failures:
+    info.groups.sort(key=lambda item: (-item[0].count, item[0].account, item[0].country or "", item[0].code))
+    fixes = rank(((g, d) for g, d, _ in info.groups), said)
+    failures = info.failures
+    accounts_hit = len({g.account for g, _, _ in info.groups})
+    if failures:
         headline = (
-            f"{grouper.failures:,} geo-permission failure{'s' if grouper.failures != 1 else ''} in {said}, "
+            f"{failures:,} geo-permission failure{'s' if failures != 1 else ''} in {said}, "
             f"in {accounts_hit:,} account{'s' if accounts_hit != 1 else ''}"
         )
         if fixes and fixes[0].action in ("enable", "console"):
@@ -121,7 +109,7 @@ def run_scan(
     elif incomplete:
         exit_code = exit_codes.INCOMPLETE
     else:
-        exit_code = exit_codes.UNRESOLVED if grouper.failures else exit_codes.OK
+        exit_code = exit_codes.UNRESOLVED if failures else exit_codes.OK
     return {
         "kind": "scan",
         "schema": SCHEMA_VERSION,
@@ -136,7 +124,7 @@ def run_scan(
         "truncated": info.truncated,
         "exit_code": exit_code,
         "headline": headline,
-        "failures": grouper.failures,
+        "failures": failures,
         "fixes": [fix_dict(i + 1, f) for i, f in enumerate(fixes)],
-        "groups": [group_dict(g, d, states.get(g.account)) for g, d in diagnosed],
+        "groups": [doc for _, _, doc in info.groups],
     }

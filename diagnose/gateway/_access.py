@@ -442,7 +442,8 @@ class TwilioAccess:
         """The raw ``GET /v1/Messaging/GeoPermissions?CountryCode=..`` payload, as ``account_sid``."""
         creds = self.credentials_for(account_sid)
         codes = ",".join(c.upper() for c in countries)
-        return self.get("accounts", "/Messaging/GeoPermissions", {"CountryCode": codes}, creds=creds)
+        params = {"CountryCode": codes} if codes else None  # no CountryCode: every country
+        return self.get("accounts", "/Messaging/GeoPermissions", params, creds=creds)
 
     def messaging_permissions(self, account_sid: str | None, countries: Sequence[str]) -> dict[str, bool]:
         """ISO code → enabled, for the countries the answer lists."""
