@@ -190,10 +190,9 @@ def country_of(failure: Failure, known: Mapping[str, str]) -> str | None:
 
 
 class Grouper:
-    """Deduplicates failures (a message and the alert about it are one failure) and groups them.
+    """Deduplicates one account's failures (a message and the alert about it are one failure) and groups them.
 
-    Memory: one key per distinct failed resource of the account being
-    grouped (``finish_account`` drops them), plus the groups.
+    The scan makes one per account and drops it once the account's groups are diagnosed.
     """
 
     def __init__(self) -> None:
@@ -312,27 +311,68 @@ def diagnose_group(group: Group, account: AccountAudit | None) -> tuple[str, str
     )
 
 
+class FixTally:
+    """Fixes merged as groups come in (one small entry per distinct fix, never the groups themselves)."""
+
+    def __init__(self) -> None:
+        self._merged: dict[tuple[str, str | None, str | None, str, str], list[Any]] = {}
+
+    def add(self, group: Group, diagnosis: tuple[str, str, str | None, str]) -> None:
+        action, _, target, text = diagnosis
+        key = (action, target, group.country, group.product, text if target is None else "")
+        entry = self._merged.setdefault(key, [0, 0, text])
+        entry[0] += group.count
+        entry[1] += 1
+
+    def fixes(self, window: str) -> list[Fix]:
+        """Fixes ordered by the failures they would have prevented (most first)."""
+        fixes = []
+        for (action, target, country, product, _), (total, members, text) in self._merged.items():
+            plural = "s" if total != 1 else ""
+            if action in ("enable", "console"):
+                text = f"{text} → fixes {total:,} failure{plural} in {window}"
+            else:
+                text = f"{text} ({total:,} failure{plural} in {window})"
+            fixes.append(Fix(action, target, country, product, total, members, text))
+        order = {"enable": 0, "console": 1, "investigate": 2, "none": 3}
+        fixes.sort(key=lambda f: (order.get(f.action, 9), -f.failures, f.account or "", f.country or ""))
+        return fixes
+
+
 def rank(groups: Iterable[tuple[Group, tuple[str, str, str | None, str]]], window: str) -> list[Fix]:
     """Fixes ordered by the failures they would have prevented (most first)."""
-    merged: dict[tuple[str, str | None, str | None, str, str], list[Group]] = {}
-    wording: dict[tuple[str, str | None, str | None, str, str], str] = {}
-    for group, (action, _, target, text) in groups:
-        key = (action, target, group.country, group.product, text if target is None else "")
-        merged.setdefault(key, []).append(group)
-        wording.setdefault(key, text)
-    fixes = []
-    for key, members in merged.items():
-        action, target, country, product, _ = key
-        total = sum(g.count for g in members)
-        text = wording[key]
-        if action in ("enable", "console"):
-            text = f"{text} → fixes {total:,} failure{'s' if total != 1 else ''} in {window}"
-        else:
-            text = f"{text} ({total:,} failure{'s' if total != 1 else ''} in {window})"
-        fixes.append(Fix(action, target, country, product, total, len(members), text))
-    order = {"enable": 0, "console": 1, "investigate": 2, "none": 3}
-    fixes.sort(key=lambda f: (order.get(f.action, 9), -f.failures, f.account or "", f.country or ""))
-    return fixes
+    tally = FixTally()
+    for group, diagnosis in groups:
+        tally.add(group, diagnosis)
+    return tally.fixes(window)
+
+
+def group_order(group: Group) -> tuple[int, str, str, int]:
+    """Most failures first, then by account, country and code."""
+    return (-group.count, group.account, group.country or "", group.code)
+
+
+class TopGroups:
+    """The ``size`` groups with the most failures (their documents), in memory bounded by ``size``."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.seen = 0
+        self._kept: list[tuple[tuple[int, str, str, int], dict[str, Any]]] = []
+
+    def add(self, group: Group, doc: dict[str, Any]) -> None:
+        self.seen += 1
+        self._kept.append((group_order(group), doc))
+        if len(self._kept) >= 2 * self.size:
+            self._trim()
+
+    def _trim(self) -> None:
+        self._kept.sort(key=lambda item: item[0])
+        del self._kept[self.size :]
+
+    def docs(self) -> list[dict[str, Any]]:
+        self._trim()
+        return [doc for _, doc in self._kept]
 
 
 def iso(when: dt.datetime | None) -> str | None:

@@ -14,16 +14,16 @@ that account's, dropped when it is done:
    parent's permissions (every country, two reads) are read once, by the first
    subaccount that needs them, and shared.
 
-The account's groups are diagnosed as its result comes in; only the groups
-(small aggregates) are kept for the ranking, so memory does not grow with the
-number of accounts scanned.
+The account's groups are diagnosed as its result comes in and handed to the
+caller (the command spools them to a temporary file), so memory does not grow
+with the number of accounts scanned.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -51,8 +51,7 @@ class ScanInfo:
     problems: list[dict[str, str]] = field(default_factory=list)
     truncated: list[dict[str, str]] = field(default_factory=list)
     interrupted: bool = False
-    groups: list[tuple[Group, Diagnosis, dict[str, Any]]] = field(default_factory=list)
-    """Every group found: the group, its diagnosis, and its JSON document (``scan.group_dict``)."""
+    accounts_hit: int = 0  # accounts with at least one failure
 
 
 @dataclass
@@ -181,8 +180,11 @@ class Scanner:
 
     # --- the run ----------------------------------------------------------------------
 
-    def run(self, subaccounts: str | Sequence[str] | None) -> ScanInfo:
-        """Scan every account in scope; Ctrl-C stops it with what was scanned so far (``interrupted``)."""
+    def run(
+        self, subaccounts: str | Sequence[str] | None, on_group: Callable[[Group, Diagnosis, dict[str, Any]], None]
+    ) -> ScanInfo:
+        """Scan every account in scope, handing each group to ``on_group`` (with its diagnosis and JSON
+        document) as its account is done; Ctrl-C stops it with what was scanned so far (``interrupted``)."""
         info = ScanInfo(authenticated_account=self.access.credentials.account_sid)
         main_sid = info.authenticated_account
         try:
@@ -195,7 +197,7 @@ class Scanner:
             else:
                 items = iter([main] if main_sid in subaccounts else [])
                 items = _chain(items, (s for s in subaccounts if s != main_sid))
-            self._pool(items, info)
+            self._pool(items, info, on_group)
         except KeyboardInterrupt:
             self.stopping.set()
             info.interrupted = True
@@ -241,7 +243,12 @@ class Scanner:
             if sid != self.access.credentials.account_sid:
                 self.access.forget(sid)  # its credentials are not needed again
 
-    def _pool(self, items: Iterator[dict[str, Any] | str], info: ScanInfo) -> None:
+    def _pool(
+        self,
+        items: Iterator[dict[str, Any] | str],
+        info: ScanInfo,
+        on_group: Callable[[Group, Diagnosis, dict[str, Any]], None],
+    ) -> None:
         from .audit_reads import run_pool
 
         def take(result: _AccountScan) -> None:
@@ -249,9 +256,10 @@ class Scanner:
             info.problems.extend(result.problems)
             info.truncated.extend(result.truncated)
             info.failures += result.count
+            info.accounts_hit += 1 if result.groups else 0
             for group in result.groups:
                 diagnosis = diagnose_group(group, result.state)
-                info.groups.append((group, diagnosis, group_dict(group, diagnosis, result.state)))
+                on_group(group, diagnosis, group_dict(group, diagnosis, result.state))
 
         run_pool(
             items,

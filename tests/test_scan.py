@@ -267,3 +267,46 @@ def test_ctrl_c_prints_what_was_scanned_so_far() -> None:
         code, out, err = interrupt(sim, main_account, args, underway)
     assert code == 130, err
     assert "Interrupted: only the accounts read before Ctrl-C are counted." in out.splitlines()[1:3]
+
+
+def test_many_groups_json_lists_every_one_text_and_markdown_the_largest() -> None:
+    from diagnose.render.scan import TEXT_GROUPS
+    from diagnose.simulator._generate import generate_scenario
+
+    n = TEXT_GROUPS + 7
+    scenario = load_scenario(
+        generate_scenario(n, ("FR",), seed=2, failures=1, sms_gap_rate=1.0, voice_gap_rate=0, inactive_rate=0)
+    )
+    main_account = scenario.accounts[0]
+    env = {
+        "NO_COLOR": "1",
+        "TWILIO_ACCOUNT_SID": main_account.sid,
+        "TWILIO_AUTH_TOKEN": main_account.auth_token,
+        "TWILIO_API_KEY": "",
+        "TWILIO_API_SECRET": "",
+    }
+    with Simulator(scenario, port=0) as sim:
+        env["DIAGNOSE_API_URL"] = sim.url
+        outs = {
+            fmt: CliRunner().invoke(main, ["scan", "--subaccounts", "all", "--format", fmt], env=env).stdout
+            for fmt in ("json", "text", "markdown")
+        }
+    doc = json.loads(outs["json"])
+    assert len(doc["groups"]) == n and doc["failures"] == n
+    assert {g["account"] for g in doc["groups"]} == {a.sid for a in scenario.accounts[1:]}
+    assert "top_groups" not in doc and "group_count" not in doc
+    assert "… 7 more groups (--format json lists every group)" in outs["text"]
+    assert "7 more groups: `diagnose scan --format json` lists every group." in outs["markdown"]
+
+
+@given(st.lists(st.tuples(st.integers(1, 5), st.sampled_from(["AC1", "AC2", "AC3"])), max_size=40), st.integers(1, 6))
+def test_top_groups_are_the_largest(items: list[tuple[int, str]], size: int) -> None:
+    from diagnose.scan import Group, TopGroups, group_order
+
+    top = TopGroups(size)
+    groups = [Group(account, "FR", 21408 + i, "sms", count=count) for i, (count, account) in enumerate(items)]
+    for group in groups:
+        top.add(group, {"code": group.code})
+    expected = sorted(groups, key=group_order)[:size]
+    assert [d["code"] for d in top.docs()] == [g.code for g in expected]
+    assert top.seen == len(groups)

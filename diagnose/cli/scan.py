@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
-from typing import Any
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any
 
 import click
 
@@ -40,24 +43,27 @@ def scan_command(
     0 no failure found, 1 failures found, 2 bad input, 3 incomplete (an
     account or source could not be read), 130 interrupted.
     """
+    from ..render.scan import TEXT_GROUPS, render_scan
     from ..scan import parse_since
     from ._common import use_color
     from .audit import _parse_subaccounts
 
+    groups = _Groups(TEXT_GROUPS)
     try:
-        window = parse_since(since)
-        scope = _parse_subaccounts(subaccounts)
-        doc = run_scan(window, scope, concurrency=concurrency, api_url=api_url, timeout=timeout)
-    except DiagnoseError as err:
-        fail_incomplete(err)
-    from ..render.scan import render_scan
-
-    try:
-        for chunk in render_scan(fmt, doc, color=use_color(color) and fmt == "text"):
-            sys.stdout.write(chunk)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        try:
+            window = parse_since(since)
+            scope = _parse_subaccounts(subaccounts)
+            doc = run_scan(window, scope, groups, concurrency=concurrency, api_url=api_url, timeout=timeout)
+        except DiagnoseError as err:
+            fail_incomplete(err)
+        try:
+            for chunk in render_scan(fmt, doc, groups.lines, color=use_color(color) and fmt == "text"):
+                sys.stdout.write(chunk)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    finally:
+        groups.close()
     sys.exit(doc["exit_code"])
 
 
@@ -68,18 +74,45 @@ def knowledge_codes() -> dict[int, tuple[str, ...]]:
     return {entry.code: tuple(entry.channels) for entry in load_knowledge().entries()}
 
 
+class _Groups:
+    """The scan's groups as they come in: spooled as JSON lines, the fixes merged, the largest kept for text."""
+
+    def __init__(self, top: int) -> None:
+        from ..scan import FixTally, TopGroups
+
+        self.file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed in close())
+        self.fixes = FixTally()
+        self.top = TopGroups(top)
+
+    def add(self, group: Any, diagnosis: Any, doc: dict[str, Any]) -> None:
+        self.file.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        self.fixes.add(group, diagnosis)
+        self.top.add(group, doc)
+
+    def lines(self) -> Iterator[str]:
+        self.file.flush()
+        self.file.seek(0)
+        for line in self.file:
+            yield line.rstrip("\n")
+
+    def close(self) -> None:
+        self.file.close()
+
+
 def run_scan(
     window: dt.timedelta,
     scope: str | tuple[str, ...] | None,
+    groups: _Groups,
     *,
     concurrency: int | None,
     api_url: str | None,
     timeout: float,
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
+    """The scan's JSON document without its ``groups`` (spooled in ``groups``), with ``top_groups`` for text."""
     from ..audit_reads import DEFAULT_CONCURRENCY
     from ..gateway import TwilioAccess, credentials_from_env
-    from ..scan import SCHEMA_VERSION, describe_window, fix_dict, iso, rank
+    from ..scan import SCHEMA_VERSION, describe_window, fix_dict, iso
     from ..scan_reads import Scanner
 
     codes = knowledge_codes()
@@ -88,12 +121,11 @@ def run_scan(
     start = end - window
     workers = concurrency or DEFAULT_CONCURRENCY
     with TwilioAccess(creds, api_url=api_url, timeout=timeout, max_workers=workers) as access:
-        info = Scanner(access, codes, start=start, concurrency=workers).run(scope)
+        info = Scanner(access, codes, start=start, concurrency=workers).run(scope, groups.add)
     said = describe_window(window)
-    info.groups.sort(key=lambda item: (-item[0].count, item[0].account, item[0].country or "", item[0].code))
-    fixes = rank(((g, d) for g, d, _ in info.groups), said)
+    fixes = groups.fixes.fixes(said)
     failures = info.failures
-    accounts_hit = len({g.account for g, _, _ in info.groups})
+    accounts_hit = info.accounts_hit
     if failures:
         headline = (
             f"{failures:,} geo-permission failure{'s' if failures != 1 else ''} in {said}, "
@@ -126,5 +158,6 @@ def run_scan(
         "headline": headline,
         "failures": failures,
         "fixes": [fix_dict(i + 1, f) for i, f in enumerate(fixes)],
-        "groups": [doc for _, _, doc in info.groups],
+        "group_count": groups.top.seen,
+        "top_groups": groups.top.docs(),
     }

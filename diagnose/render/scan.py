@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ._text import Styler, one_line
@@ -13,13 +13,28 @@ TEXT_FIXES = 20
 TEXT_GROUPS = 50
 
 
-def render_scan(fmt: str, doc: Mapping[str, Any], *, color: bool = False) -> Iterator[str]:
+def render_scan(
+    fmt: str, doc: Mapping[str, Any], groups: Callable[[], Iterable[str]], *, color: bool = False
+) -> Iterator[str]:
+    """``doc`` is the document without its groups, plus ``top_groups`` (the largest, for text and Markdown)
+    and ``group_count``; ``groups`` gives every group's JSON document (one JSON text each), for JSON."""
     if fmt == "json":
-        yield json.dumps(dict(doc), indent=2, ensure_ascii=False) + "\n"
+        yield from _json(doc, groups)
     elif fmt == "markdown":
         yield from _markdown(doc)
     else:
         yield from _text(doc, color=color)
+
+
+def _json(doc: Mapping[str, Any], groups: Callable[[], Iterable[str]]) -> Iterator[str]:
+    head = {k: v for k, v in doc.items() if k not in ("top_groups", "group_count")}
+    text = json.dumps(head, indent=2, ensure_ascii=False)
+    yield text[: text.rstrip().rfind("}")].rstrip() + ',\n  "groups": ['
+    first = True
+    for line in groups():
+        yield ("\n    " if first else ",\n    ") + line
+        first = False
+    yield ("\n  " if not first else "") + "]\n}\n"
 
 
 def _notes(doc: Mapping[str, Any]) -> list[str]:
@@ -45,7 +60,7 @@ def _text(doc: Mapping[str, Any], *, color: bool) -> Iterator[str]:
             yield f"  {fix['rank']}. {one_line(fix['text'])}\n"
         if len(fixes) > TEXT_FIXES:
             yield f"  … {len(fixes) - TEXT_FIXES:,} more (--format json lists every fix)\n"
-    groups = doc["groups"]
+    groups, total = doc["top_groups"], doc["group_count"]
     if groups:
         yield (
             f"\n{'account':<34}  {'country':<7}  {'code':<5}  {'product':<7}  {'failures':>8}  "
@@ -56,8 +71,8 @@ def _text(doc: Mapping[str, Any], *, color: bool) -> Iterator[str]:
                 f"{g['account']:<34}  {g['country'] or '?':<7}  {g['code']:<5}  {g['product']:<7}  "
                 f"{g['failures']:>8,}  {g['last_seen'] or '-':<20}  {one_line(g['diagnosis'])}\n"
             )
-    if len(groups) > TEXT_GROUPS:
-        yield f"… {len(groups) - TEXT_GROUPS:,} more groups (--format json lists every group)\n"
+    if total > len(groups):
+        yield f"… {total - len(groups):,} more groups (--format json lists every group)\n"
     yield (
         f"\nScanned {doc['accounts_scanned']:,} account(s): Monitor alerts, failed messages and call notifications "
         f"since {doc['window']['start']} for codes {', '.join(str(c) for c in doc['codes'])}.\n"
@@ -70,14 +85,21 @@ def _markdown(doc: Mapping[str, Any]) -> Iterator[str]:
     yield f"## Geo-permission failures: {escape(doc['headline'])}\n\n"
     for line in _notes(doc):
         yield f"- {escape(line)}\n"
-    if doc["fixes"]:
+    # A GitHub job summary holds 1 MiB: the largest fixes and groups, and a pointer to the JSON.
+    fixes = doc["fixes"]
+    if fixes:
         yield "\n| # | fix | failures |\n|---:|---|---:|\n"
-        for fix in doc["fixes"]:
+        for fix in fixes[:TEXT_FIXES]:
             yield f"| {fix['rank']} | {escape(fix['text'])} | {fix['failures']:,} |\n"
-    if doc["groups"]:
+        if len(fixes) > TEXT_FIXES:
+            yield f"\n{len(fixes) - TEXT_FIXES:,} more fixes: `diagnose scan --format json` lists every fix.\n"
+    groups, total = doc["top_groups"], doc["group_count"]
+    if groups:
         yield "\n| account | country | code | failures | diagnosis |\n|---|---|---|---:|---|\n"
-        for g in doc["groups"]:
+        for g in groups:
             yield (
                 f"| {code(g['account'], cell=True)} | {g['country'] or '?'} | {g['code']} | {g['failures']:,} | "
                 f"{escape(g['diagnosis'])} |\n"
             )
+    if total > len(groups):
+        yield f"\n{total - len(groups):,} more groups: `diagnose scan --format json` lists every group.\n"
