@@ -166,6 +166,20 @@ WORDING_ONLY = [
         21215,
         "missing-country",
     ),
+    (
+        "voice-missing-country",  # the same account and number, dialled from TwiML this time
+        "2026-11-30 09:12:03 WARNING AccountSid={owner} <Dial> to +52 55 1234 5678 failed: Dial: No International "
+        "Authorization",
+        13227,
+        "missing-country",
+    ),
+    (
+        "voice-subaccount-mismatch",  # a subaccount with inheritance off; its parent allows the number
+        "2026-11-30 09:12:03 WARNING AccountSid={owner} <Dial> to +44 20 7183 8750 failed: Geo Permission "
+        "configuration is not permitting call",
+        13227,
+        "subaccount-mismatch",
+    ),
 ]
 
 

@@ -249,6 +249,8 @@ def to_evidence(
         channel = "voice"
     elif channel is None and message_sid:
         channel = "sms"
+    elif channel is None and isinstance(code, int):
+        channel = table.sole_channel.get(code)  # 21215 is a call whatever the paste says
     return Evidence(
         kind="paste",
         sid=str(message_sid or call_sid) if (message_sid or call_sid) else None,

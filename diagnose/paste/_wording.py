@@ -111,6 +111,9 @@ class WordingTable:
         self.longest = longest  # words in the longest wording
         self.widest = max((len(v) for v in self._by_bigram.values()), default=0)  # wordings sharing a bigram
         self.bound = self.widest * self.longest  # word comparisons per message position, at most
+        # code → its only channel, from the knowledge (21215 → voice, 32205 → sip): a pasted error that
+        # names no channel is still known to be a call, so the call's permissions are what is read
+        self.sole_channel: dict[int, str] = {}
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one table per process; messages repeat in logs
     def recognise(self, message: str, rest: bool) -> WordingMatch | None:
@@ -225,6 +228,7 @@ def default_table() -> WordingTable:
     index = {code: (e.message, e.log_level or "") for code, e in error_index().items()}
     extra: dict[int, Sequence[KnownWording]] = {}
     titles: dict[int, str] = {}
+    channels: dict[int, str] = {}
     try:
         for entry in load_knowledge().entries():
             info = getattr(entry, "wording_info", ())
@@ -232,6 +236,10 @@ def default_table() -> WordingTable:
                 extra[entry.code] = tuple(info)
             if entry.code not in index and entry.title:
                 titles[entry.code] = entry.title
+            if len(entry.channels) == 1 and entry.channels[0] in ("voice", "sip"):
+                channels[entry.code] = entry.channels[0]
     except Exception:  # a broken knowledge folder must not stop reading pastes: the index still works
-        extra, titles = {}, {}
-    return build_table(index, extra, titles)
+        extra, titles, channels = {}, {}, {}
+    table = build_table(index, extra, titles)
+    table.sole_channel.update(channels)
+    return table
