@@ -149,3 +149,17 @@ def test_an_error_over_two_lines_is_read_once_wherever_the_carried_lines_start(n
         expected = [(e.code, e.to, e.line) for e in extract(text.decode())]
         for chunk in (997, 4096):
             assert [(e.code, e.to, e.line) for e in scan(io.BytesIO(text), chunk_size=chunk)] == expected, (pad, chunk)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "error:\U0001000021408",
+        "err \U00010000\U00010000\U0001000021408",
+        "failed\U00010000\U00010000\U00010000\U0001000021408",
+    ],
+)
+def test_the_prefilter_counts_characters_not_bytes(line: str) -> None:
+    # is_anchor allows up to 4 characters between "error" and the code; in UTF-8 that is up to 16 bytes
+    assert is_anchor(clean(line))
+    assert _candidates(line.encode()) == [0]

@@ -47,8 +47,9 @@ PREFILTER = (
     rxb(rb"xception"),
     rxb(rb"p(?:ermi|ayload|hone number)"),  # "forbidden phone number": 13225's older wording
     rxb(rb"horiz"),
-    rxb(rb"rr(?:or(?:s/|(?<=apierror)|(?<=resterror)|[^a-z0-9\n]{1,4}[0-9])|[^a-z0-9\n]{1,4}[0-9])"),
-    rxb(rb"fail[^\n]{0,12}[0-9]"),
+    # {1,16} bytes: is_anchor allows 1-4 characters there, and a character is up to 4 bytes in UTF-8
+    rxb(rb"rr(?:or(?:s/|(?<=apierror)|(?<=resterror)|[^a-z0-9\n]{1,16}[0-9])|[^a-z0-9\n]{1,16}[0-9])"),
+    rxb(rb"fail[^\n]{0,20}[0-9]"),  # "failure" + 4 characters of up to 4 bytes
     rxb(rb"http/?[0-9. ]{0,4}[45][0-9][0-9]"),
 )
 _LONG = 4 * MAX_LINE  # a line longer than this is cut where it stands: no window reads more around an anchor
