@@ -298,7 +298,15 @@ def _wording_hit(line: str, number: int, table: WordingTable) -> list[Hit]:
 
 
 def _is_wording(line: str, table: WordingTable) -> bool:
-    return 20 <= len(line) <= 2000 and table.recognise(line, False) is not None
+    """A line that is a Twilio message of a code the knowledge explains, whatever words it uses.
+
+    Other codes' official messages ("Unsupported public key algorithm") are ordinary English often
+    enough that they count only near another anchor, as before.
+    """
+    if not 20 <= len(line) <= 2000:
+        return False
+    found = table.recognise(line, False)
+    return found is not None and found.code in table.known_codes
 
 
 def _strip_prefix(text: str) -> str:

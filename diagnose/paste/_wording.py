@@ -114,6 +114,8 @@ class WordingTable:
         # code → its only channel, from the knowledge (21215 → voice, 32205 → sip): a pasted error that
         # names no channel is still known to be a call, so the call's permissions are what is read
         self.sole_channel: dict[int, str] = {}
+        # the codes the knowledge explains: a line that is only their message is worth reading by itself
+        self.known_codes: set[int] = {w.code for ws in self._by_bigram.values() for _, w in ws if w.source != "index"}
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one table per process; messages repeat in logs
     def recognise(self, message: str, rest: bool) -> WordingMatch | None:
@@ -229,8 +231,10 @@ def default_table() -> WordingTable:
     extra: dict[int, Sequence[KnownWording]] = {}
     titles: dict[int, str] = {}
     channels: dict[int, str] = {}
+    known: set[int] = set()
     try:
         for entry in load_knowledge().entries():
+            known.add(entry.code)
             info = getattr(entry, "wording_info", ())
             if info:
                 extra[entry.code] = tuple(info)
@@ -239,7 +243,8 @@ def default_table() -> WordingTable:
             if len(entry.channels) == 1 and entry.channels[0] in ("voice", "sip"):
                 channels[entry.code] = entry.channels[0]
     except Exception:  # a broken knowledge folder must not stop reading pastes: the index still works
-        extra, titles, channels = {}, {}, {}
+        extra, titles, channels, known = {}, {}, {}, set()
     table = build_table(index, extra, titles)
     table.sole_channel.update(channels)
+    table.known_codes.update(known)
     return table
