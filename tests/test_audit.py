@@ -360,6 +360,26 @@ def test_paging_bounded_concurrency_and_listing_order() -> None:
         assert sim.max_in_flight() <= 3 + 1
 
 
+def test_an_account_held_up_does_not_hold_up_the_others() -> None:
+    """The first account's Account read is held up (like a long Retry-After): the other worker goes on
+    through the accounts after it, well past the pool's size, and the report keeps the listing order."""
+    scenario = load_scenario(generate_scenario(30, ("FR",), seed=8, inactive_rate=0))
+    main_account, first, *rest = scenario.accounts
+    with Simulator(scenario, port=0) as sim:
+        sim.add_fault(f"GET ^/2010-04-01/Accounts/{first.sid}\\.json$", delay_ms=3000, times=1)
+        sids = ",".join(a.sid for a in (first, *rest))
+        code, doc = audit_json(
+            sim, "--countries", "FR", "--product", "sms", "--subaccounts", sids, "--concurrency", "2",
+            user=main_account.sid, secret=main_account.auth_token,
+        )  # fmt: skip
+        held = next(r for r in sim.requests if r["path"] == f"/2010-04-01/Accounts/{first.sid}.json")
+        during = [r for r in sim.requests if r["path"] == "/v1/Messaging/GeoPermissions" and r["end"] < held["end"]]
+    assert code in (0, 1)
+    assert [a["sid"] for a in doc["accounts"]] == [a.sid for a in (first, *rest)]
+    # Before, at most 2 x 2 accounts could be listed ahead of the one held up; now 8 x 2.
+    assert len(during) > 2 * 2
+
+
 def test_generated_scenario_is_deterministic_and_loads_from_yaml() -> None:
     assert generate_scenario(40, seed=5) == generate_scenario(40, seed=5)
     assert generate_scenario(40, seed=5) != generate_scenario(40, seed=6)

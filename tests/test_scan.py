@@ -310,3 +310,12 @@ def test_top_groups_are_the_largest(items: list[tuple[int, str]], size: int) -> 
     expected = sorted(groups, key=group_order)[:size]
     assert [d["code"] for d in top.docs()] == [g.code for g in expected]
     assert top.seen == len(groups)
+
+
+def test_out_writes_the_report_to_a_file(world: Simulator, tmp_path: Any) -> None:
+    report = tmp_path / "scan.json"
+    code, out, _ = scan(world, "--subaccounts", "all", "--format", "json", "--out", str(report))
+    assert code == 1 and out == ""
+    assert json.loads(report.read_text())["failures"] == 12
+    code, out, err = scan(world, "--out", str(tmp_path / "missing" / "scan.txt"))
+    assert code == 2 and out == "" and err.startswith("diagnose: error: --out")

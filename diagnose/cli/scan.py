@@ -21,6 +21,7 @@ from ._common import api_url_option, color_option, fail_incomplete, subaccounts_
 @click.option("--since", default="7d", show_default=True, metavar="24h|7d", help="How far back (at most 30d).")
 @subaccounts_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--out", metavar="FILE", help="Write the report to FILE instead of stdout.")
 @click.option("--concurrency", type=click.IntRange(1, 100), default=None, help="Requests in flight (default 48).")
 @api_url_option
 @timeout_option
@@ -29,6 +30,7 @@ def scan_command(
     since: str,
     subaccounts: str | None,
     fmt: str,
+    out: str | None,
     concurrency: int | None,
     api_url: str | None,
     timeout: float,
@@ -46,7 +48,7 @@ def scan_command(
     from ..render.scan import TEXT_GROUPS, render_scan
     from ..scan import parse_since
     from ._common import use_color
-    from .audit import _parse_subaccounts
+    from .audit import _parse_subaccounts, _write
 
     groups = _Groups(TEXT_GROUPS)
     try:
@@ -56,12 +58,11 @@ def scan_command(
             doc = run_scan(window, scope, groups, concurrency=concurrency, api_url=api_url, timeout=timeout)
         except DiagnoseError as err:
             fail_incomplete(err)
+        colored = use_color(color) and fmt == "text" and out is None
         try:
-            for chunk in render_scan(fmt, doc, groups.lines, color=use_color(color) and fmt == "text"):
-                sys.stdout.write(chunk)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            _write(render_scan(fmt, doc, groups.lines, color=colored), out)
+        except DiagnoseError as err:
+            fail_incomplete(err)
     finally:
         groups.close()
     sys.exit(doc["exit_code"])
