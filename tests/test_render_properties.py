@@ -245,3 +245,38 @@ def test_every_index_entry_renders(entry: IndexEntry) -> None:
         assert not render_index_entry(entry, fmt).endswith("\n")
     assert ESC not in render_index_entry(entry, "text")
     check_html(render_index_entry(entry, "html"))
+
+
+def _textwrap_fill(text: str, width: int, first: str, rest: str) -> list[str]:
+    """What ``_text._fill`` always did: ``textwrap``, words never broken (the reference for its fast path)."""
+    import textwrap
+
+    from diagnose.render._text import _PROTECT, _protect, plain_emphasis
+
+    wrapper = textwrap.TextWrapper(
+        width=max(width, len(first) + 20),
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    lines = wrapper.wrap(_protect(plain_emphasis(text))) or [first.rstrip()]
+    return [line.replace(_PROTECT, " ") for line in lines]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(st.sampled_from("ab-*`é"), min_size=1, max_size=30),
+            st.sampled_from([" ", "  ", "\t", "\n", "\u00a0", "\u2003", "\x1f", "`a b`", "**x y**"]),
+        ),
+        max_size=40,
+    ).map("".join),
+    st.integers(0, 90),
+    st.sampled_from(["", "  ", "- ", "  1. ", "label     "]),
+    st.sampled_from(["", "  ", "    ", "          "]),
+)
+def test_the_fast_fill_wraps_exactly_as_textwrap(text: str, width: int, first: str, rest: str) -> None:
+    from diagnose.render._text import _fill
+
+    assert _fill(text, width, first, rest) == _textwrap_fill(text, width, first, rest)

@@ -9,7 +9,6 @@ terminal; :class:`Styler` adds colour only when asked to.
 from __future__ import annotations
 
 import re
-import textwrap
 
 # The scrubbing lives in a pure module of its own, so the CLI's error printer uses the same one.
 from ..safe_text import clean as clean
@@ -134,16 +133,40 @@ def plain_emphasis(text: str) -> str:
     return re.sub("\x00(\\d+)\x00", lambda m: spans[int(m.group(1))], held)
 
 
+_NOT_ONE_SPACE = re.compile(r"[^\S ]|  |^ | $")
+"""Whitespace other than single spaces between words: then :mod:`textwrap` decides, as it always did."""
+
+
 def _fill(text: str, width: int, first: str, rest: str) -> list[str]:
-    wrapper = textwrap.TextWrapper(
-        width=max(width, len(first) + 20),
-        initial_indent=first,
-        subsequent_indent=rest,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
-    lines = wrapper.wrap(_protect(plain_emphasis(text))) or [first.rstrip()]
+    width = max(width, len(first) + 20)
+    text = _protect(plain_emphasis(text))
+    if text and not _NOT_ONE_SPACE.search(text):
+        lines = _fill_words(text.split(" "), width, first, rest)
+    else:
+        import textwrap
+
+        wrapper = textwrap.TextWrapper(
+            width=width, initial_indent=first, subsequent_indent=rest, break_long_words=False, break_on_hyphens=False
+        )
+        lines = wrapper.wrap(text) or [first.rstrip()]
     return [line.replace(_PROTECT, " ") for line in lines]
+
+
+def _fill_words(words: list[str], width: int, first: str, rest: str) -> list[str]:
+    """``textwrap``'s greedy fill, without breaking words, for words separated by single spaces (twice as fast)."""
+    lines: list[str] = []
+    line = [words[0]]
+    used = len(words[0])
+    room = width - len(first)
+    for word in words[1:]:
+        if used + 1 + len(word) <= room:
+            line.append(word)
+            used += 1 + len(word)
+        else:  # a word longer than the line still gets a line of its own
+            lines.append((rest if lines else first) + " ".join(line))
+            line, used, room = [word], len(word), width - len(rest)
+    lines.append((rest if lines else first) + " ".join(line))
+    return lines
 
 
 def wrap(text: object, indent: int = 0, width: int = WIDTH, first: str | None = None) -> str:
