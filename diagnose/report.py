@@ -220,8 +220,10 @@ def build_diagnosis(
     notes: Sequence[str] = (),
 ) -> Diagnosis:
     """The report for one subject."""
-    from .knowledge.templating import render_template
+    from .knowledge.templating import preload, render_template
 
+    if entry is not None:
+        preload(entry.templates())  # one cache read for the entry, rather than one per template rendered
     env = fact_values(facts)
     code = findings.code if findings.code is not None else evidence.code
     cause = entry.cause(findings.cause) if entry is not None and findings.cause else None

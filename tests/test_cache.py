@@ -100,6 +100,34 @@ def test_a_warm_load_reads_no_error_index_and_recalls_the_cross_file_warnings(ca
     assert _index._rows.cache_info().currsize == 0, "nothing read the index of every Twilio code"
 
 
+def test_an_entry_s_templates_are_compiled_into_one_cache_file_and_render_the_same(tmp_path: Path) -> None:
+    import shutil
+
+    script = (
+        "import os\n"
+        "from diagnose.cache import caches_from_env, use_caches\n"
+        "use_caches(caches_from_env(os.environ))\n"
+        "from diagnose.knowledge import load_knowledge\n"
+        "from diagnose.render import render_explain\n"
+        "print(render_explain(load_knowledge().get(21408), 'text'))\n"
+    )
+
+    def explain(cache: str) -> str:
+        env = {**os.environ, "DIAGNOSE_CACHE_DIR": cache}
+        return subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+        ).stdout
+
+    uncached, cold = explain("off"), explain(str(tmp_path / "a"))
+    # Checked knowledge in the cache, compiled templates not: what rendering alone writes.
+    (tmp_path / "b").mkdir(mode=0o700)
+    shutil.copytree(tmp_path / "a" / "knowledge", tmp_path / "b" / "knowledge")
+    warm = explain(str(tmp_path / "b"))
+    assert uncached == cold == warm == explain(str(tmp_path / "b")) and "<country_name>" in warm
+    files = list((tmp_path / "b" / "templates").iterdir())
+    assert len(files) == 2, files  # explain.txt.j2, and the entry's ~90 templates as one set (not one file each)
+
+
 def test_a_corrupt_cache_entry_is_ignored(cache: Path) -> None:
     load_knowledge()
     for path in (cache / "knowledge").glob("*.json"):

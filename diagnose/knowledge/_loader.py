@@ -34,7 +34,7 @@ from ..facts import FACTS
 from ._cache import recall, remember
 from ._index import lookup_error
 from ._where import KeyPath, Position, YamlProblem
-from .model import Cause, Check, Entry, Escalation, FixTemplate, Reference, known_wordings
+from .model import Cause, Check, Entry, Escalation, FixTemplate, Reference, cause_templates, known_wordings
 from .templating import check_template, template_names
 
 if TYPE_CHECKING:
@@ -719,10 +719,8 @@ def _reads(causes: Iterable[Cause], escalation: Escalation, names: Mapping[str, 
         if cause.retired:
             continue
         found |= cause.names
-        templates += [cause.confirmed_because, cause.ruled_out_because, cause.check.console, cause.check.api]
-        templates += [*cause.verify, *cause.prevention]
+        templates += cause_templates(cause)
         for step in cause.fix:
-            templates += [step.text, step.console, step.api]
             if step.when is not None:
                 found |= step.when.names
     for template in filter(None, templates):

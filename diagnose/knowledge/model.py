@@ -65,6 +65,15 @@ class Cause:
         return frozenset(names)
 
 
+def cause_templates(cause: Cause) -> list[str]:
+    """Every template of ``cause``, in file order (empty ones included)."""
+    templates = [cause.confirmed_because, cause.ruled_out_because, cause.check.console, cause.check.api]
+    templates += [*cause.verify, *cause.prevention]
+    for step in cause.fix:
+        templates += [step.text, step.console, step.api]
+    return templates
+
+
 @dataclass(frozen=True)
 class Escalation:
     when: tuple[str, ...] = ()
@@ -125,6 +134,11 @@ class Entry:
 
     def cause(self, cause_id: str) -> Cause | None:
         return next((c for c in self.causes if c.id == cause_id), None)
+
+    def templates(self) -> list[str]:
+        """Every non-empty template of the entry: its causes' and its escalation's."""
+        templates = [t for cause in self.causes for t in cause_templates(cause)]
+        return [t for t in (*templates, *self.escalation.when, *self.escalation.send) if t]
 
 
 @dataclass(frozen=True)

@@ -439,6 +439,9 @@ def cause_view(code: int, cause: Cause) -> CauseView:
 
 def entry_view(entry: Entry, pages: Mapping[int, tuple[str, str]] | None = None) -> EntryView:
     """``pages`` maps the codes that have a page of their own to (href, title)."""
+    from ..knowledge.templating import preload
+
+    preload(entry.templates())  # every template is shown: load them together
     causes = [cause_view(entry.code, c) for c in entry.causes]
     pages = pages or {}
     related = []
