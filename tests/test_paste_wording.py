@@ -133,7 +133,7 @@ def test_an_unverified_wording_says_so_in_every_format() -> None:
 
     paste = "12:03:55 call-worker | twilio refused: Call blocked by Twilio blocklist: +2250701234567\n"
     env = {"NO_COLOR": "1", "TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": "", "DIAGNOSE_API_URL": ""}
-    for fmt in ("text", "markdown", "json"):
+    for fmt in ("text", "markdown", "html", "json"):
         result = CliRunner().invoke(main, ["-", "--format", fmt], input=paste, env=env, catch_exceptions=False)
         assert "unverified" in result.stdout, (fmt, result.stdout)
     result = CliRunner().invoke(main, ["-", "--format", "json"], input=paste, env=env, catch_exceptions=False)
