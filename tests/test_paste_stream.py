@@ -12,11 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diagnose.knowledge import load_knowledge
-from diagnose.models import Evidence
 from diagnose.paste import extract, scan
-from diagnose.paste._extract import _STRONG, is_anchor
+from diagnose.paste._extract import _STRONG, hits_of, is_anchor, known_code_of
+from diagnose.paste._parse import hit_lines, may_hit
 from diagnose.paste._stream import _candidates
 from diagnose.paste._text import clean
+from diagnose.paste._wording import default_table
 
 CORPUS = Path(__file__).parent / "data" / "paste"
 SAMPLES = sorted(CORPUS.glob("*.txt"))
@@ -24,13 +25,39 @@ SAMPLES = sorted(CORPUS.glob("*.txt"))
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=[s.stem for s in SAMPLES])
 def test_stream_finds_what_the_paste_finds(sample: Path) -> None:
+    # every field, the neighbouring lines' included (a traceback's to=, a curl request's account)
     data = sample.read_bytes()
+    assert list(scan(io.BytesIO(data))) == extract(data.decode())
 
-    def key(e: Evidence) -> tuple[object, ...]:
-        # a curl error's account is on its request line: the stream reads a one-line error alone
-        return (e.code, e.to, e.country, None if e.format == "curl-verbose" else e.account_sid)
 
-    assert [key(e) for e in scan(io.BytesIO(data))] == [key(e) for e in extract(data.decode())]
+# Log lines around a pasted sample: timestamped (a log's own lines never continue the line above),
+# some of them candidates for the pre-filter or holding fields a parser reads (status=, msg=, to:).
+NOISE = st.one_of(
+    st.sampled_from(
+        [
+            "INFO GET /api/v1/users/42 200 12ms",
+            "ERROR database connection reset by peer",
+            'level=info msg="request done" status=200 duration=12ms',
+            "WARN upstream http 503 from payments",
+            "INFO sent verification code to user 42",
+            "DEBUG to: ops@example.com",
+            "ERROR java.lang.IllegalStateException: queue closed",
+            "INFO message delivered to +33612345678",
+        ]
+    ),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=80),
+)
+STAMP = st.from_regex(r"2026-11-30T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z ", fullmatch=True)
+LOG_LINES = st.lists(st.tuples(STAMP, NOISE).map("".join), max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(SAMPLES), LOG_LINES, LOG_LINES, st.sampled_from([257, 4096, 1 << 20]))
+def test_a_sample_among_log_lines_reads_as_in_a_paste(
+    sample: Path, before: list[str], after: list[str], chunk: int
+) -> None:
+    text = "\n".join([*before, sample.read_text(encoding="utf-8").rstrip("\n"), *after]) + "\n"
+    assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == extract(text)
 
 
 @pytest.mark.parametrize("chunk", [997, 4096, 1 << 20])
@@ -163,3 +190,82 @@ def test_the_prefilter_counts_characters_not_bytes(line: str) -> None:
     # is_anchor allows up to 4 characters between "error" and the code; in UTF-8 that is up to 16 bytes
     assert is_anchor(clean(line))
     assert _candidates(line.encode()) == [0]
+
+
+CORPUS_LINES = sorted({line for s in SAMPLES for line in s.read_text(encoding="utf-8").splitlines() if line})
+GATE_PIECES = [
+    *CORPUS_LINES,
+    "To=",
+    "t_o: ",
+    "Account_Sid=",
+    '\\"error_code\\": ',
+    "MessageStatus=failed&",
+    "> POST ",
+    "< HTTP/1.1 400",
+    " 21408 ",
+    "err#21408",
+    "Permission to send an SMS has not been enabled",
+    "RestException",
+    "/Accounts/AC" + "a" * 32 + "/Messages.json",
+]
+GATE_LINES = st.lists(
+    st.sampled_from(GATE_PIECES) | st.text(max_size=4) | st.sampled_from(CORPUS_LINES).map(lambda x: x[::3]), max_size=6
+).map(lambda parts: "".join(parts).replace("\n", " ").replace("\r", " "))
+
+
+@settings(max_examples=300, deadline=None)
+@given(GATE_LINES)
+def test_a_line_the_window_gates_skip_holds_nothing(line: str) -> None:
+    # the gates only let a window skip work: every line they skip is one no parser reads anything on
+    table = default_table()
+    if not may_hit(line):
+        assert hits_of(line, 0, known_code_of(table)) == []
+    if not table.keywords_in(line):
+        assert table.match(line, True) is None and table.match(line, False) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(GATE_LINES, min_size=1, max_size=8))
+def test_the_gate_over_many_lines_is_the_gate_of_each(lines: list[str]) -> None:
+    assert hit_lines("\n".join(lines)) == {i for i, line in enumerate(lines) if may_hit(line)}
+
+
+RECORD = (
+    b'"code": 21408, "message": "Permission to send an SMS has not been enabled for the region indicated by the '
+    b'\'To\' number: +2348031234567.", "status": 400'
+)
+
+
+@pytest.mark.parametrize("chunk", [1 << 16, 100_003, 1 << 20])
+@pytest.mark.parametrize("at", [0, 5_000, 65_000, 333_333, 999_000])
+def test_an_error_anywhere_in_a_long_line_is_found_once(chunk: int, at: int) -> None:
+    # a 1 MB JSON record on one line: read in windows around its candidates, whatever the chunks
+    pad = b"x" * at
+    data = b'{"pad": "' + pad + b'", ' + RECORD + b', "tail": "' + b"y" * (1_000_000 - at) + b'"}\n'
+    found = list(scan(io.BytesIO(data), chunk_size=chunk))
+    assert [(e.code, e.country, e.http_status, e.line) for e in found] == [(21408, "NG", 400, 1)]
+
+
+def test_two_errors_in_one_long_line_and_the_lines_after_it_keep_their_numbers() -> None:
+    data = (
+        b"x" * 100_000
+        + b" ERROR 21408 to +33612345678 "
+        + b"y" * 200_000
+        + b" ERROR 21408 to +2348031234567 "
+        + b"z" * 50_000
+        + b"\nok\nERROR 21215 to +4915123456789\n"
+    )
+    found = list(scan(io.BytesIO(data), chunk_size=1 << 16))
+    assert [(e.code, e.country, e.line) for e in found] == [(21408, "FR", 1), (21408, "NG", 1), (21215, "DE", 3)]
+
+
+def test_memory_stays_flat_along_a_single_long_line() -> None:
+    peaks = []
+    for size in (4_000_000, 16_000_000):
+        data = b"code " * (size // 5)
+        tracemalloc.start()
+        assert list(scan(io.BytesIO(data), chunk_size=1 << 20)) == []
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    # the line is never held whole: a few chunks, not four times more memory for four times the line
+    assert peaks[1] < 2 * peaks[0] + (4 << 20), peaks

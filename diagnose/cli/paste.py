@@ -232,6 +232,14 @@ def triage_data(groups: Sequence[Any], report: Any, *, source: str, bytes_read: 
     }
 
 
+def _seen(stamp: str | None) -> str:
+    """A first or last seen time as the text report shows it: one form (UTC) whatever the log wrote."""
+    from ..paste._time import parse_timestamp, shown
+
+    when = parse_timestamp(stamp) if stamp else None
+    return shown(when) if when is not None else (stamp or "-")
+
+
 def triage_text(groups: Sequence[Any], report: Any, *, source: str, bytes_read: int, total: int) -> str:
     from ..countries import country_name
 
@@ -246,7 +254,7 @@ def triage_text(groups: Sequence[Any], report: Any, *, source: str, bytes_read: 
         where = f"{e.country} ({country_name(e.country)})" if e.country else "unknown"
         verdict = f"{d.verdict}: {d.cause}" if d.cause else d.verdict
         rows.append(
-            (f"{e.count:,}", str(e.code), where, e.account_sid or "-", e.first_seen or "-", e.last_seen or "-", verdict)
+            (f"{e.count:,}", str(e.code), where, e.account_sid or "-", _seen(e.first_seen), _seen(e.last_seen), verdict)
         )
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
@@ -267,6 +275,7 @@ def triage_text(groups: Sequence[Any], report: Any, *, source: str, bytes_read: 
 
 def run_triage(source: str, run: PasteRun) -> None:
     """``diagnose triage FILE|-``: stream the log, group its errors, diagnose each group once."""
+    import datetime
     import json
 
     from ..paste import Groups, scan
@@ -274,7 +283,8 @@ def run_triage(source: str, run: PasteRun) -> None:
     try:
         kind = "stdin" if source == "-" else "file"
         handle = _open(source, kind)
-        groups = Groups()
+        # now: the year of a syslog timestamp, which has none
+        groups = Groups(now=datetime.datetime.now(datetime.timezone.utc))
         progress = _Progress(_size(handle), source)
         try:
             for evidence in scan(handle, progress=progress):

@@ -25,6 +25,7 @@ from ._parse import (
     Hit,
     better_format,
     classify,
+    hit_lines,
     number_in_message,
     parse_curl,
     parse_exceptions,
@@ -355,16 +356,30 @@ def extract_lines(
     memo: dict[tuple[int, int], tuple[str, str | None]] = {}
     for start, end in windows(anchors, len(lines)):
         hits: list[Hit] = []
+        # Most lines of a window are the log around the error: two tests over the whole window, in C
+        # where they can be, pick the lines that may hold something (each a superset: nothing is lost).
+        flagged, keywords = _worth_reading(lines, start, end, table)
         for i in range(start, end):
-            found = hits_of(lines[i], base + i, known)
-            if not found and 20 <= len(lines[i]) <= 2000:
-                found = _wording_hit(lines[i], base + i, table)
+            line = lines[i]
+            found = hits_of(line, base + i, known) if i in flagged else []
+            if not found and keywords and 20 <= len(line) <= 2000:
+                low = line.lower()
+                escaped = "&" in low or "\\u" in low  # normalise() decodes these: the substring test cannot tell
+                if (escaped or any(word in low for word in keywords)) and table.may_match(line):
+                    found = _wording_hit(line, base + i, table)
             hits.extend(found)
         for record in group(hits):
             evidence = to_evidence(record, lines, table, base, memo)
             if evidence is not None:
                 out.append(evidence)
     return out
+
+
+def _worth_reading(lines: Sequence[str], start: int, end: int, table: WordingTable) -> tuple[set[int], list[str]]:
+    """The lines of ``lines[start:end]`` a parser may find something on, and the words a line must hold
+    for a wording to match it (none: no line can match one)."""
+    text = "\n".join(lines[start:end])
+    return {start + i for i in hit_lines(text)}, table.keywords_in(text)
 
 
 def unwrap(lines: Sequence[str]) -> list[str]:

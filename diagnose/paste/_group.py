@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Hashable, Iterable
 from dataclasses import replace
 
 from ..models import Evidence
 from ._numbers import read_number
+from ._time import iso_utc, parse_timestamp
 
 
 def group_key(evidence: Evidence) -> Hashable:
@@ -17,50 +19,93 @@ def group_key(evidence: Evidence) -> Hashable:
     return (evidence.code, evidence.account_sid, evidence.country, wrong_prefix)
 
 
-def merge_duplicates(evidence: Iterable[Evidence]) -> list[Evidence]:
-    """One evidence per group, in order of first appearance, with ``count``, ``first_seen``, ``last_seen``."""
-    groups: dict[Hashable, list[Evidence]] = {}
+def merge_duplicates(evidence: Iterable[Evidence], *, now: dt.datetime | None = None) -> list[Evidence]:
+    """One evidence per group, in order of first appearance, with ``count``, ``first_seen``, ``last_seen``.
+
+    ``now`` dates a syslog timestamp, which has no year (see :class:`Seen`)."""
+    groups = Groups(now=now)
     for item in evidence:
-        groups.setdefault(group_key(item), []).append(item)
-    out: list[Evidence] = []
-    for items in groups.values():
-        first = items[0]
-        stamps = [e.timestamp for e in items if e.timestamp]
-        out.append(
-            replace(
-                first,
-                count=sum(e.count for e in items),
-                first_seen=min(stamps) if stamps else None,
-                last_seen=max(stamps) if stamps else None,
-            )
-        )
-    return out
+        groups.add(item)
+    return groups.evidence(biggest_first=False)
+
+
+class Seen:
+    """When a group's occurrences were first and last seen, compared as instants.
+
+    Timestamps are parsed (:func:`._time.parse_timestamp`) and shown in ISO 8601 UTC. A syslog
+    timestamp has no year: with ``now`` it takes ``now``'s year (the year before when that puts it
+    more than a day ahead, as syslog readers do); without, the times still order by month, day and
+    time and keep their text. Timestamps that cannot be parsed are compared as text, failing any other.
+    """
+
+    def __init__(self, now: dt.datetime | None) -> None:
+        self._now = now
+        self._best = -1  # the best rank seen: only times of that rank count
+        self._lo: tuple[object, str] | None = None
+        self._hi: tuple[object, str] | None = None
+
+    def add(self, first: str | None, last: str | None) -> None:
+        for stamp in {first, last}:
+            if not stamp:
+                continue
+            rank, when, text = self._key(stamp)
+            if rank < self._best:
+                continue
+            if rank > self._best:
+                self._best, self._lo, self._hi = rank, (when, text), (when, text)
+                continue
+            assert self._lo is not None and self._hi is not None
+            if when < self._lo[0]:  # type: ignore[operator]
+                self._lo = (when, text)
+            if when > self._hi[0]:  # type: ignore[operator]
+                self._hi = (when, text)
+
+    def _key(self, stamp: str) -> tuple[int, object, str]:
+        """(rank, sort key, text shown): a time with a year outranks one without, which outranks text."""
+        when = parse_timestamp(stamp)
+        if when is not None:
+            return (2, when, iso_utc(when))
+        now = self._now
+        when = parse_timestamp(stamp, year=now.year if now is not None else _ANY_YEAR)
+        if when is None:
+            return (0, stamp, stamp)
+        if now is None:
+            return (1, when, stamp)
+        if when > now + dt.timedelta(days=1):
+            when = parse_timestamp(stamp, year=now.year - 1) or when
+        return (2, when, iso_utc(when))
+
+    def span(self) -> tuple[str | None, str | None]:
+        if self._lo is None or self._hi is None:
+            return None, None
+        return self._lo[1], self._hi[1]
+
+
+_ANY_YEAR = 2000  # a leap year: a yearless Feb 29 still orders
 
 
 class Groups:
     """Streaming version of :func:`merge_duplicates`: memory grows with the groups, not the errors."""
 
-    def __init__(self) -> None:
-        self._groups: dict[Hashable, list[object]] = {}
+    def __init__(self, *, now: dt.datetime | None = None) -> None:
+        self._now = now
+        self._groups: dict[Hashable, tuple[Evidence, list[int], Seen]] = {}
         self.total = 0
 
     def add(self, evidence: Evidence) -> None:
         self.total += evidence.count
         key = group_key(evidence)
         row = self._groups.get(key)
-        stamp = evidence.timestamp
         if row is None:
-            self._groups[key] = [evidence, evidence.count, stamp, stamp]
-            return
-        row[1] = int(row[1]) + evidence.count  # type: ignore[call-overload]
-        if stamp:
-            row[2] = min(str(row[2]), stamp) if row[2] else stamp
-            row[3] = max(str(row[3]), stamp) if row[3] else stamp
+            row = self._groups[key] = (evidence, [0], Seen(self._now))
+        row[1][0] += evidence.count
+        # an evidence already merged (a group of a group) brings its own span
+        row[2].add(evidence.first_seen or evidence.timestamp, evidence.last_seen or evidence.timestamp)
 
-    def evidence(self) -> list[Evidence]:
-        """One evidence per group, in order of first appearance, biggest groups first."""
-        out = [
-            replace(first, count=count, first_seen=lo, last_seen=hi)  # type: ignore[arg-type]
-            for first, count, lo, hi in self._groups.values()
-        ]
-        return sorted(out, key=lambda e: -e.count)
+    def evidence(self, *, biggest_first: bool = True) -> list[Evidence]:
+        """One evidence per group, in order of first appearance (biggest groups first, by default)."""
+        out = []
+        for first, count, seen in self._groups.values():
+            lo, hi = seen.span()
+            out.append(replace(first, count=count[0], first_seen=lo, last_seen=hi))
+        return sorted(out, key=lambda e: -e.count) if biggest_first else out

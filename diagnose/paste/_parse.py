@@ -9,6 +9,8 @@ only ever see one line of at most ``MAX_LINE`` characters.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from urllib.parse import unquote_plus
@@ -498,6 +500,74 @@ _LOG_TO = rx(
 )
 _LOG_FROM = rx(r"(?i)\b(?:from|sender|src)\b[ \t]{0,2}[:=]?[ \t]{0,2}(\+?[0-9][0-9 ().-]{4,22}[0-9])")
 _E164 = rx(r"(?<![\w+])\+[1-9][0-9*xX•]{5,16}(?![\w])")
+
+
+# What any parser above needs before it can return a hit (a superset, found in C over many lines at
+# once): a log then skips the lines around an error that hold none. A known key is found by the shortest
+# key it ends with (account_sid by "sid"), '_' allowed anywhere as _norm_key drops it; the text is read
+# backwards so that the pattern starts at the rare ':' or '=', not at every letter.
+_HIT_WORDS = ("HTTP", "record: ", "Exception", "RestError", "ApiError", "Twilio returned", "/Accounts/", "/errors/")
+_KEY_ENDS = (
+    "code", "message", "detail", "msg", "title", "status", "response", "to", "recipient", "destination", "number",
+    "phone", "from", "sid", "account", "direction", "info", "type", "payload", "text", "variables", "level", "log",
+    "url", "uri",
+)  # fmt: skip
+_KEY_BACKWARDS = rx(
+    r"[:=][ \t]{0,3}[\\\"']{0,3}(?:" + "|".join("_*".join(reversed(key)) for key in _KEY_ENDS) + ")", re.IGNORECASE
+)
+_LOG_WORDS = ("err", "code", "fail", "twilio")  # _LOG_CODE needs one, in any case
+
+
+def hit_lines(text: str) -> set[int]:
+    """Indexes of the lines of ``text`` (split at "\\n") on which a parser of this module may find something.
+
+    Linear: after a hit, each search goes on from the next line."""
+    starts = [0]
+    pos = text.find("\n")
+    while pos >= 0:
+        starts.append(pos + 1)
+        pos = text.find("\n", pos + 1)
+    size = len(text)
+    out: set[int] = set()
+
+    def line_at(pos: int) -> int:
+        return bisect_right(starts, pos) - 1
+
+    def after(i: int) -> int:
+        return starts[i + 1] if i + 1 < len(starts) else size
+
+    for word in _HIT_WORDS:
+        pos = text.find(word)
+        while pos >= 0:
+            i = line_at(pos)
+            out.add(i)
+            pos = text.find(word, after(i))
+    for i, start in enumerate(starts):
+        if text.startswith(("> ", "< "), start):
+            out.add(i)
+    backwards = text[::-1]
+    pos = 0
+    while (found := _KEY_BACKWARDS.search(backwards, pos)) is not None:
+        i = line_at(size - 1 - found.start())
+        out.add(i)
+        pos = size - starts[i]
+    low = text.lower()
+    lines: list[str] | None = None
+    for word in _LOG_WORDS:
+        pos = low.find(word)
+        while pos >= 0:
+            i = line_at(pos)
+            if i not in out:
+                lines = text.split("\n") if lines is None else lines
+                if _LOG_CODE.search(lines[i]):
+                    out.add(i)
+            pos = low.find(word, after(i))
+    return out
+
+
+def may_hit(line: str) -> bool:
+    """False only when no parser of this module finds anything on ``line`` (a line without "\\n")."""
+    return bool(hit_lines(line))
 
 
 def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) -> list[Hit]:

@@ -1,40 +1,33 @@
 """Logs of any size: Twilio errors read from a byte stream in bounded memory.
 
-The stream is read in large chunks. A byte-level pre-filter (one regular
-expression over the whole chunk, in C) finds the few lines that can hold part
-of an error; only windows of lines around them are decoded and parsed, with
-the same parsers as a paste (:func:`._extract.extract_lines`), so a log and a
-paste of the same text give the same errors. The last lines of each chunk are
-carried into the next, so an error split by a chunk boundary is read whole;
-memory stays at a few chunks whatever the size of the input.
+The stream is read in large chunks. A byte-level pre-filter (regular expressions
+over the whole chunk, in C) finds the few lines that can hold part of an error;
+of those, the anchors (:func:`._extract.is_anchor`) are gathered into chains
+exactly as a paste's windows are (anchors at most ``REACH`` lines apart share
+one), and each chain is read with the lines around it by the paste's own
+:func:`._extract.extract_lines`. So a log and a paste of the same text give the
+same errors, fields found on neighbouring lines included (a traceback's ``to=``,
+a Node error's ``code``, pretty-printed JSON, ``curl -v`` output).
+
+A chain still open at the end of a chunk is carried into the next, with the
+lines before it. A line longer than ``_LONG`` bytes is never held whole: each
+candidate in it is read in a window of ``_SEGMENT`` bytes either side, so an
+error in the middle of a 50 MB JSON record is found while memory stays at a
+few chunks whatever the input.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
-from dataclasses import fields
 from typing import BinaryIO
 
 from ..models import Evidence
-from ._extract import (
-    AFTER,
-    BEFORE,
-    MERGE_DISTANCE,
-    extract_lines,
-    hits_of,
-    is_anchor,
-    is_complete,
-    known_code_of,
-    line_evidence,
-    unwrap,
-)
-from ._rx import rx, rxb
-from ._text import MAX_LINE, bounded_lines, clean, decode, timestamp
+from ._extract import AFTER, BEFORE, extract_lines, is_anchor, unwrap
+from ._rx import rxb
+from ._text import MAX_LINE, clean, decode
 from ._wording import WordingTable, default_table
 
 CHUNK = 8 * 1024 * 1024
-CARRY = 48  # lines carried into the next chunk: longer than any record
 # What every line _extract.is_anchor accepts holds, at the byte level and in lower case (a superset:
 # "wilio" also finds "wilion"; is_anchor sorts them out). One pass each over the lower-cased chunk:
 # a pattern that starts with a literal runs in C at memory speed (faster than bytes.find here, and
@@ -52,7 +45,11 @@ PREFILTER = (
     rxb(rb"fail[^\n]{0,20}[0-9]"),  # "failure" + 4 characters of up to 4 bytes
     rxb(rb"http/?[0-9. ]{0,4}[45][0-9][0-9]"),
 )
-_LONG = 4 * MAX_LINE  # a line longer than this is cut where it stands: no window reads more around an anchor
+REACH = BEFORE + AFTER + 1  # anchors this many lines apart or closer share a window (_extract.windows)
+PAD = 2  # lines read beyond a chain's windows, so that unwrap() joins there as in the whole text
+_LONG = 4 * MAX_LINE  # bytes: a longer line is read in windows around its candidates, never whole
+_SEGMENT = MAX_LINE // 2  # bytes read either side of a candidate in a long line
+_MAX_CHAIN = 4 * CHUNK  # bytes: a chain of anchors longer than this is read as it stands
 
 
 def scan(
@@ -64,254 +61,189 @@ def scan(
 ) -> Iterator[Evidence]:
     """Every Twilio error in ``stream``, in order. Memory is bounded by ``chunk_size``."""
     table = table or default_table()
-    cache = _LineCache(known_code_of(table), table)
-    carried = b""  # the last CARRY lines of the previous chunk (already counted in first_line)
-    first_line = 0  # absolute line number of the first line of ``carried + body``
-    emitted_upto = 0  # records starting before this line were already emitted
+    state = _State()
+    carried = b""
     while True:
         data = stream.read(chunk_size)
-        last = not data
+        final = not data
         if progress is not None and data:
             progress(len(data))
-        cut = data.rfind(b"\n")
-        if not last and cut >= 0 and len(data) - (cut + 1) <= _LONG:
-            # the common case, in one copy: slicing carried + data would copy the chunk twice (6 ms)
-            body, rest = b"".join((carried, memoryview(data)[: cut + 1])), data[cut + 1 :]
-        elif not last:
-            buffer = carried + data
-            cut = buffer.rfind(b"\n")
-            if len(buffer) - (cut + 1) > _LONG:
-                # A line longer than _LONG is broken here, as if it held a newline (it counts one more
-                # line); an error across the break may be missed, nothing else is.
-                at = len(buffer) - min(len(buffer) // 2, 1024)
-                body, rest = buffer[:at] + b"\n", buffer[at:]
-            else:
-                body, rest = buffer[: cut + 1], buffer[cut + 1 :]
-        else:
-            body, rest = carried, b""
-        # The lines of body that the next round will carry, and so own.
-        keep_from = len(body)
-        if not last:
-            for _ in range(CARRY):
-                prev = body.rfind(b"\n", 0, keep_from - 1)
-                if prev < 0:
-                    keep_from = 0
-                    break
-                keep_from = prev + 1
-            if len(body) - keep_from > 2 * _LONG:
-                keep_from = len(body)  # long lines are not carried: this round reads and owns them
-        # The line number of keep_from is counted from where _scan_body's own counting has reached
-        # (``at``: an offset and its line), so the chunk's newlines are counted once, not twice.
-        at = [0, first_line]
-        limit_line: int | None = None
-        for evidence in _scan_body(body, first_line, table, cache, at):
-            line = (evidence.line or 1) - 1
-            if line < emitted_upto:
-                continue
-            # a long line's pieces count as lines of their own: when this round owns all, it emits all
-            if last or keep_from == len(body) or (at[0] < keep_from and line <= at[1]):
-                yield evidence
-                continue
-            if limit_line is None:
-                limit_line = _line_at(body, keep_from, at)
-            if line < limit_line:
-                yield evidence
-        if last:
+        buf = carried + data if carried else data
+        found, keep = _round(buf, state, final, table)
+        yield from found
+        if final:
             return
-        if limit_line is None:
-            limit_line = _line_at(body, keep_from, at)
-        emitted_upto = limit_line
-        # The next round also re-reads BEFORE lines above the ones it owns: the second line of an
-        # error that starts above them (a Ruby error's message line) is then read as part of that
-        # error, which this round emitted, not as an error of its own.
-        ctx_from = keep_from
-        for _ in range(BEFORE if keep_from < len(body) else 0):  # long lines are not re-read
-            if ctx_from == 0:
-                break
-            prev = body.rfind(b"\n", max(0, ctx_from - 1 - _LONG), ctx_from - 1)
-            if prev < 0 and ctx_from - 1 - _LONG > 0:
-                break  # a long line above: no context through it
-            ctx_from = prev + 1
-        carried = body[ctx_from:] + rest
-        first_line = limit_line - body.count(b"\n", ctx_from, keep_from)
+        state.first_line += buf.count(b"\n", 0, keep)
+        state.segment_done = max(0, state.segment_done - keep)
+        carried = buf[keep:]
 
 
-def _line_at(body: bytes, offset: int, at: list[int]) -> int:
-    """The line number of ``offset``, counted from ``at`` (an offset and its line number)."""
-    if at[0] <= offset:
-        return at[1] + body.count(b"\n", at[0], offset)
-    return at[1] - body.count(b"\n", offset, at[0])
+class _State:
+    """What one round hands the next: where its carried bytes stand in the stream."""
+
+    def __init__(self) -> None:
+        self.first_line = 0  # 0-based line number of the first carried byte
+        self.mid_line = False  # the carried bytes start inside a long line
+        self.segment_done = 0  # bytes of carried already read in a long line's window
+        self.owned_from = 0  # hits of a long line before this offset of carried were the last round's
+
+
+def _round(buf: bytes, state: _State, final: bool, table: WordingTable) -> tuple[list[Evidence], int]:
+    """The errors of ``buf`` that this round owns, and the offset from which the next round reads."""
+    limit = len(buf) if final else buf.rfind(b"\n") + 1  # the complete lines end here
+    long_tail = not final and len(buf) - limit > _LONG
+    # In a long unfinished line, the hits up to scan_end are this round's; the next reads from a window
+    # before it, and owns what follows.
+    scan_end = len(buf) - _SEGMENT if long_tail else limit
+    lines = _Lines(buf, state)
+    anchors: list[tuple[int, int, int]] = []  # (line start, line end, line number)
+    long_hits: list[int] = []
+    for start, end in _candidate_lines(buf, len(buf) if long_tail else limit, state.mid_line):
+        if end < 0:
+            long_hits.append(start)
+        elif is_anchor(clean(decode(buf[start:end]))):
+            anchors.append((start, end, lines.number(start)))
+    chains: list[list[tuple[int, int, int]]] = []
+    for anchor in anchors:
+        if chains and anchor[2] - chains[-1][-1][2] <= REACH:
+            chains[-1].append(anchor)
+        else:
+            chains.append([anchor])
+    # Where the next round starts: an open chain (one a later anchor may still join) is carried whole,
+    # with the lines before it; else the last lines, which the next round's first chain reads back to.
+    keep = limit
+    if long_tail:
+        keep = scan_end - _SEGMENT
+    elif not final:
+        keep = lines.back(limit, BEFORE + PAD)
+        if chains and lines.number(limit) - chains[-1][-1][2] <= REACH + PAD:
+            start = lines.back(chains[-1][0][0], BEFORE + PAD)
+            if limit - start <= _MAX_CHAIN:
+                keep = start
+                chains.pop()
+            else:  # a chain longer than memory allows: read as it stands, never twice
+                keep = max(keep, chains[-1][-1][1] + 1)
+    out: list[tuple[int, list[Evidence]]] = []
+    for chain in chains:
+        out.append((chain[0][0], _read_chain(buf, chain, lines, limit, table)))
+    done = state.segment_done
+    owned = scan_end if long_tail else keep
+    for at in long_hits:
+        if at >= owned or at < done or at < state.owned_from:
+            continue  # the next round owns it, or a window already read it, or the last round did
+        start = max(at - _SEGMENT, done, lines.start_of(at))
+        end = min(at + _SEGMENT, len(buf), lines.end_of(at))
+        done = end
+        text = clean(decode(buf[start:end]))
+        out.append((at, extract_lines([text], base=lines.number(at), table=table)))
+    state.segment_done = done
+    state.mid_line = long_tail
+    state.owned_from = owned - keep if long_tail else 0
+    out.sort(key=lambda item: item[0])
+    return [e for _, found in out for e in found], keep
+
+
+def _candidate_lines(buf: bytes, end: int, mid_line: bool) -> list[tuple[int, int]]:
+    """(start, end) of each line the pre-filter lets through, in order; end -1 for a hit in a long line.
+
+    After a hit the search goes on from the end of its line (or, in a long line, from past the window
+    read around the hit), so a line full of candidates costs one search, not one per candidate."""
+    out: dict[int, int] = {}
+    low = buf[:end].lower() if end < len(buf) else buf.lower()
+    for pattern in PREFILTER:
+        pos = 0
+        while (match := pattern.search(low, pos)) is not None:
+            at = match.start()
+            start = buf.rfind(b"\n", max(0, at - _LONG), at) + 1
+            if start == 0 and (at >= _LONG or mid_line):
+                out[at] = -1  # no line start within reach: a long line, read around this hit
+                pos = at + _SEGMENT
+                continue
+            stop = out.get(start, -1)
+            if stop < 0:
+                stop = buf.find(b"\n", at, start + _LONG + 1)
+                if stop < 0 and start + _LONG < len(buf):
+                    out[at] = -1
+                    pos = at + _SEGMENT
+                    continue
+                stop = out[start] = len(buf) if stop < 0 else stop
+            pos = stop + 1
+    return sorted(out.items())
 
 
 def _candidates(body: bytes) -> list[int]:
-    """Start offsets of the lines the pre-filter lets through, in order."""
-    low = body.lower()
-    starts: set[int] = set()
-    for pattern in PREFILTER:
-        for match in pattern.finditer(low):
-            i = match.start()
-            start = low.rfind(b"\n", max(0, i - _LONG), i) + 1
-            starts.add(start if start or i < _LONG else i)
-    return sorted(starts)
+    """Start offsets of the lines the pre-filter lets through (a test's view of the pre-filter)."""
+    return [start for start, _ in _candidate_lines(body, len(body), False)]
 
 
-def _line_end(body: bytes, start: int) -> int:
-    end = body.find(b"\n", start, start + _LONG)
-    return len(body) if end < 0 and start + _LONG >= len(body) else (start + _LONG if end < 0 else end)
+class _Lines:
+    """Line numbers and line starts in one round's bytes, counted forward once."""
 
+    def __init__(self, buf: bytes, state: _State) -> None:
+        self.buf = buf
+        self.mid_line = state.mid_line
+        self._at, self._line = 0, state.first_line
 
-def _scan_body(
-    body: bytes, first_line: int, table: WordingTable, cache: _LineCache | None = None, at: list[int] | None = None
-) -> Iterator[Evidence]:
-    """Errors in one chunk. A candidate line that is a whole error is read alone; one that is part of
-    a longer error (a traceback, pretty-printed JSON, curl output) is read with the lines around it."""
-    cache = _LineCache(known_code_of(table), table) if cache is None else cache
-    at = [0, first_line] if at is None else at  # where the line count has reached, for the caller
-    line_no = first_line
-    counted_to = 0
-    covered = -1  # offset up to which lines have already been read (alone or in a window)
-    last: Evidence | None = None
-    for start in _candidates(body):
-        if start < covered:
-            continue
-        line_no += body.count(b"\n", counted_to, start)
-        counted_to = at[0] = start
-        at[1] = line_no
-        end = _line_end(body, start)
-        line = clean(decode(body[start:end]))
-        found = cache.read(line, line_no) if len(line) <= MAX_LINE else _WINDOW
-        if found is _SKIP:
-            continue
-        if found is not _WINDOW:
-            covered = end
-            for last in found:
-                yield last
-            continue
-        w_start = start
-        for _ in range(BEFORE):
-            prev = body.rfind(b"\n", max(0, w_start - 1 - _LONG), max(0, w_start - 1))
-            if w_start == 0:
+    def number(self, offset: int) -> int:
+        if offset >= self._at:
+            self._line += self.buf.count(b"\n", self._at, offset)
+        else:
+            self._line -= self.buf.count(b"\n", offset, self._at)
+        self._at = offset
+        return self._line
+
+    def back(self, start: int, count: int) -> int:
+        """The start of the line ``count`` lines above the line starting at ``start`` (bounded)."""
+        for _ in range(count):
+            if start == 0:
                 break
-            w_start = prev + 1 if prev >= 0 else max(0, w_start - 1 - _LONG)
-        if w_start <= covered:  # never read a line twice: it would give its error twice
-            w_start = covered + 1
-        w_end = end
-        for _ in range(AFTER):
-            if w_end >= len(body):
-                break
-            w_end = _line_end(body, w_end + 1)
-        base = line_no - body.count(b"\n", w_start, start)
-        lines = unwrap([clean(x) for x in bounded_lines(decode(body[w_start:w_end]))])
-        covered = w_end
-        for evidence in extract_lines(lines, base=base, table=table):
-            if _repeats(evidence, last) or _continues(evidence, last, table):
-                continue
-            last = evidence
-            yield evidence
+            prev = self.buf.rfind(b"\n", max(0, start - 1 - _LONG), start - 1)
+            if prev < 0:
+                if start - 1 <= _LONG and not self.mid_line:
+                    start = 0
+                break  # a long line above: the window stops at it
+            start = prev + 1
+        return start
+
+    def forward(self, end: int, count: int, limit: int) -> int:
+        """The end of the line ``count`` lines below the line ending at ``end`` (bounded by ``limit``)."""
+        for _ in range(count):
+            if end >= limit:
+                return limit
+            nxt = self.buf.find(b"\n", end + 1, min(limit, end + 2 + _LONG))
+            if nxt < 0:
+                return min(limit, end + 1 + _LONG)
+            end = nxt
+        return end
+
+    def start_of(self, at: int) -> int:
+        return self.buf.rfind(b"\n", max(0, at - _SEGMENT), at) + 1
+
+    def end_of(self, at: int) -> int:
+        end = self.buf.find(b"\n", at, at + _SEGMENT)
+        return len(self.buf) if end < 0 else end
 
 
-_SKIP: list[Evidence] = []  # a line that holds no error (the common candidate: "ERROR db reset")
-_WINDOW: list[Evidence] = []  # a line that is part of a longer error: read with its neighbours
-_FIELDS = tuple(f.name for f in fields(Evidence) if f.name not in ("excerpt", "timestamp", "line"))
-# A log line's leading timestamp, then the blank that ends it: a log repeats one error under many.
-_STAMP = rx(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?[ \t]")
-_CACHE_SIZE = 4096
+def _read_chain(
+    buf: bytes, chain: list[tuple[int, int, int]], lines: _Lines, limit: int, table: WordingTable
+) -> list[Evidence]:
+    """A chain's anchors with the lines around them, read as a paste of that text would read them."""
+    first, last = chain[0], chain[-1]
+    start = lines.back(first[0], BEFORE + PAD)
+    end = lines.forward(last[1], AFTER + PAD, limit)
+    base = first[2] - buf.count(b"\n", start, first[0])
+    text = [clean(_line(raw)) for raw in buf[start:end].split(b"\n")]
+    block = unwrap(text)
+    wanted = []
+    for _, _, number in chain:
+        i = number - base
+        while i > 0 and block[i] == "" and text[i] != "":
+            i -= 1  # unwrap() joined this line onto the one above: that one holds it now
+        wanted.append(i)
+    return extract_lines(block, base=base, table=table, anchors=sorted(set(wanted)))
 
 
-class _LineCache:
-    """What one line read alone gives, remembered by its text after the leading timestamp.
-
-    A log repeats the same error with another timestamp; the line is then parsed once. A line is
-    remembered only when reading it with other digits in its timestamp gives the same errors (checked
-    on first sight), so only the excerpt, the timestamp and the line number change from one to the next.
-    """
-
-    def __init__(self, known: Callable[[int], bool], table: WordingTable) -> None:
-        self._known = known
-        self._table = table
-        self._seen: dict[tuple[int, str], list[Evidence] | None] = {}
-
-    def read(self, line: str, number: int) -> list[Evidence]:
-        stamp = _STAMP.match(line)
-        if stamp is None:
-            return self._read(line, number)
-        cut = stamp.end()
-        key = (cut, line[cut:])
-        if key in self._seen:
-            known = self._seen[key]
-            if known is None:  # its errors depend on its timestamp: read every time
-                return self._read(line, number)
-            if known is _SKIP or known is _WINDOW:
-                return known
-            return [_restamped(e, line[:cut], number + 1) for e in known]
-        found = self._read(line, number)
-        head = _OTHER_DIGITS.sub(_shift, line[:cut])
-        other = self._read(head + line[cut:], number)
-        same = _shape(found) == _shape(other) and all(
-            e.excerpt[:cut] == line[:cut] and o.excerpt == head + e.excerpt[cut:]
-            for e, o in zip(found, other, strict=True)
-        )
-        if len(self._seen) >= _CACHE_SIZE:
-            self._seen.clear()  # bounded: a log of ever-new lines only loses the shortcut
-        self._seen[key] = found if same else None
-        return found
-
-    def _read(self, line: str, number: int) -> list[Evidence]:
-        if not is_anchor(line):
-            return _SKIP
-        hits = hits_of(line, number, self._known)
-        if not (hits and is_complete(hits, line)):
-            return _WINDOW
-        return line_evidence(line, hits, number, self._table)
-
-
-def _restamped(evidence: Evidence, head: str, line: int) -> Evidence:
-    """``evidence`` read from the same text under the timestamp ``head`` (same length) at ``line``."""
-    # dataclasses.replace re-runs __init__ and its checks (6 us): a copy of the fields of an instance
-    # this module built itself takes 0.7 us, and the frozen dataclass stays frozen to everyone else
-    new = object.__new__(Evidence)
-    fields_of = vars(new)
-    fields_of.update(vars(evidence))
-    fields_of.update(line=line, excerpt=head + evidence.excerpt[len(head) :], timestamp=timestamp(head))
-    return new
-
-
-_OTHER_DIGITS = rx(r"[0-9]")
-
-
-def _shift(match: re.Match[str]) -> str:
-    return str((int(match.group()) + 1) % 10)
-
-
-def _shape(found: list[Evidence]) -> object:
-    if found is _SKIP or found is _WINDOW:
-        return id(found)
-    return [tuple(getattr(e, name) for name in _FIELDS) for e in found]
-
-
-def _repeats(evidence: Evidence, last: Evidence | None) -> bool:
-    """A fragment (a Node error's ``code: 21408`` below its message) of the error just read alone."""
-    return (
-        last is not None
-        and evidence.to_raw is None
-        and evidence.message is None
-        and evidence.code == last.code
-        and (evidence.line or 0) - (last.line or 0) <= MERGE_DISTANCE
-    )
-
-
-def _continues(evidence: Evidence, last: Evidence | None, table: WordingTable) -> bool:
-    """The second line of a message split over two ("…call +65 9123 4567." / "Perhaps you need…"),
-    after its first line was read alone: the paste reader joins them too (_extract.group)."""
-    if last is None or evidence.format != "wording" or evidence.to_raw is not None or evidence.line is None:
-        return False
-    if evidence.code != last.code or evidence.line != (last.line or 0) + 1 or not evidence.message:
-        return False
-    found = table.recognise(evidence.message, False)
-    return found is not None and found.at_start
-
-
-def scan_bytes(data: bytes, **kwargs: object) -> list[Evidence]:
-    import io
-
-    return list(scan(io.BytesIO(data), **kwargs))  # type: ignore[arg-type]
+def _line(raw: bytes) -> str:
+    text = decode(raw[: 4 * MAX_LINE])
+    text = text[:MAX_LINE]
+    return text[:-1] if text.endswith("\r") else text

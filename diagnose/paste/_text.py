@@ -16,10 +16,16 @@ MAX_BLOCK_LINES = 60  # an error record never spans more lines than this
 _ANSI = rx(r"\x1b\[[0-9;?]{0,32}[ -/]{0,4}[@-~]|\x1b\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 _CONTROL = rx(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HTML_ENTITY = rx(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
+_MON = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+# The timestamp forms ._time.parse_timestamp reads: ISO 8601, RFC 2822 (Twilio's date_created), syslog,
+# Apache/NCSA, and epoch seconds or milliseconds after a label that says so.
 _TIMESTAMP = rx(
     r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
-    r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d"
-    r"|\b\d\d/(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)/\d{4}:\d\d:\d\d:\d\d"
+    r"|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} " + _MON + r" \d{4} \d\d:\d\d:\d\d(?: [+-]\d{4}| GMT| UTC)?"
+    r"|\b" + _MON + r" [ \d]\d \d\d:\d\d:\d\d(?:\.\d{1,6})?"
+    r"|\b\d\d/" + _MON + r"/\d{4}:\d\d:\d\d:\d\d(?: [+-]\d{4})?"
+    r"|(?i:\b(?:ts|time|timestamp|epoch|date_?created|created_?at)[\"']?[ \t]{0,2}[:=][ \t]{0,2}[\"']?)"
+    r"\d{10}(?:\d{3}|\.\d{1,6})?\b"
 )
 
 

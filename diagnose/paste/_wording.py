@@ -116,6 +116,28 @@ class WordingTable:
         self.sole_channel: dict[int, str] = {}
         # the codes the knowledge explains: a line that is only their message is worth reading by itself
         self.known_codes: set[int] = {w.code for ws in self._by_bigram.values() for _, w in ws if w.source != "index"}
+        # A match, whole or a truncated tail, holds at least the first MIN_TAIL_WORDS - 1 words of its
+        # wording: indexed by the longest of them, they make a cheap test that skips most lines of a log.
+        self._needs: dict[bytes, list[frozenset[bytes]]] = {}
+        for bucket in self._by_bigram.values():
+            for ws, _ in bucket:
+                first = [word.encode() for word in ws[: MIN_TAIL_WORDS - 1]]
+                self._needs.setdefault(max(first, key=len), []).append(frozenset(first))
+
+    def may_match(self, text: str) -> bool:
+        """False only when :meth:`recognise` finds nothing in ``text``: a cheap test."""
+        return bool(self.keywords_in(text))
+
+    def keywords_in(self, text: str) -> list[str]:
+        """The words that index the wordings whose first words ``text`` all holds: a line of ``text``
+        holding none of them (in its lower case, escapes aside) matches no wording."""
+        low = text.lower()
+        if "&" in low or "\\u" in low:  # escapes: normalise() decodes them into words of their own
+            words = set(normalise(text).encode().split())
+        else:  # normalise()'s words, in C: every byte but [0-9a-z] separates (a non-ASCII letter's bytes too)
+            words = set(low.encode("utf-8", "surrogatepass").translate(_SEPARATE).split())
+        needs = self._needs
+        return [word.decode() for word in words.intersection(needs) if any(need <= words for need in needs[word])]
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one table per process; messages repeat in logs
     def recognise(self, message: str, rest: bool) -> WordingMatch | None:
@@ -189,6 +211,9 @@ class WordingTable:
             ),
             steps,
         )
+
+
+_SEPARATE = bytes(c if chr(c) in "0123456789abcdefghijklmnopqrstuvwxyz" else 32 for c in range(256))
 
 
 def _rank(w: Wording) -> tuple[bool, bool]:
