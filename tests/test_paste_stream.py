@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 import tracemalloc
 from dataclasses import replace
 from pathlib import Path
@@ -269,3 +275,64 @@ def test_memory_stays_flat_along_a_single_long_line() -> None:
         tracemalloc.stop()
     # the line is never held whole: a few chunks, not four times more memory for four times the line
     assert peaks[1] < 2 * peaks[0] + (4 << 20), peaks
+
+
+def test_workers_find_the_same_errors_in_the_same_order() -> None:
+    # a log of every sample many times over, in chunks small enough that workers share many rounds
+    text = b"".join(s.read_bytes() + b"2026-11-30T10:00:00Z INFO unrelated\n" * 30 for s in SAMPLES) * 3
+    alone = list(scan(io.BytesIO(text), chunk_size=1 << 14))
+    assert len(alone) > 100
+    assert list(scan(io.BytesIO(text), chunk_size=1 << 14, workers=2)) == alone
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found.update(int(p) for p in (task / "children").read_text().split())
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to see the workers")
+def test_ctrl_c_stops_the_workers_and_reports_what_was_read(tmp_path: Path) -> None:
+    # a log bigger than one chunk on a pipe that stays open: the workers start, then the read waits
+    line = b"2026-11-30T10:00:00Z ERROR sms send failed code=21408 to=+2348031234567\n"
+    filler = b"2026-11-30T10:00:01Z INFO GET /api/v1/users/42 200 12ms\n" * 99
+    block = (line + filler) * 2_000
+    env = {**os.environ, "NO_COLOR": "1", "TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": ""}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "diagnose", "triage", "-", "--format", "json"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdin is not None
+    try:
+        written = 0
+        while written < 10 * 1024 * 1024:
+            proc.stdin.write(block)
+            written += len(block)
+        proc.stdin.flush()
+        workers: set[int] = set()
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and time.monotonic() < deadline:
+            workers = _children(proc.pid)
+            time.sleep(0.05)
+        assert workers, "no worker started"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in err
+    data = json.loads(out)
+    assert data["interrupted"] is True and data["errors"] > 0
+    assert data["groups"][0]["code"] == 21408
+    assert not [pid for pid in workers if _alive(pid)]

@@ -209,6 +209,15 @@ def run_paste(args: Sequence[str], run: PasteRun) -> None:
 # --------------------------------------------------------------------------- triage
 
 
+def _workers() -> int:
+    """Processes that read a big log's errors: one per core this process may run on (at most 4)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
 def triage_data(groups: Sequence[Any], report: Any, *, source: str, bytes_read: int, total: int) -> dict[str, Any]:
     from ..render._json import report_data
 
@@ -275,6 +284,7 @@ def triage_text(groups: Sequence[Any], report: Any, *, source: str, bytes_read: 
 
 def run_triage(source: str, run: PasteRun) -> None:
     """``diagnose triage FILE|-``: stream the log, group its errors, diagnose each group once."""
+    import dataclasses
     import datetime
     import json
 
@@ -286,27 +296,39 @@ def run_triage(source: str, run: PasteRun) -> None:
         # now: the year of a syslog timestamp, which has none
         groups = Groups(now=datetime.datetime.now(datetime.timezone.utc))
         progress = _Progress(_size(handle), source)
+        interrupted = False
         try:
-            for evidence in scan(handle, progress=progress):
+            for evidence in scan(handle, progress=progress, workers=_workers()):
                 groups.add(evidence)
+        except KeyboardInterrupt:
+            # Ctrl-C: what was read so far is still reported, diagnosed offline (no read is started now)
+            interrupted, run = True, dataclasses.replace(run, offline=True)
         finally:
             progress.close()
             if kind == "file":
                 handle.close()
+        read_so_far = f"interrupted after {progress.done / 1e6:,.1f} MB"
         if not groups.total:
-            click.echo(f"diagnose: {NO_ERROR_FOUND}", err=True)
-            sys.exit(exit_codes.UNRESOLVED)
+            click.echo(f"diagnose: {read_so_far}: " if interrupted else "diagnose: ", nl=False, err=True)
+            click.echo(NO_ERROR_FOUND + (" so far" if interrupted else ""), err=True)
+            sys.exit(exit_codes.INTERRUPTED if interrupted else exit_codes.UNRESOLVED)
         merged = groups.evidence()
         report = run.diagnose(merged)
         name = "standard input" if kind == "stdin" else source
         if run.fmt == "json":
             data = triage_data(merged, report, source=name, bytes_read=progress.done, total=groups.total)
+            data["interrupted"] = interrupted
             text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
         else:
             text = triage_text(merged, report, source=name, bytes_read=progress.done, total=groups.total)
+            if interrupted:
+                text = f"diagnose triage was {read_so_far}: what was read so far, diagnosed offline.\n\n{text}"
     except DiagnoseError as err:
         run.fail(err)
         return
+    if interrupted:
+        click.echo(_scrub(text, run.redact_numbers), color=run.color or None)
+        sys.exit(exit_codes.INTERRUPTED)
     run.finish(text, report)
 
 

@@ -18,14 +18,19 @@ few chunks whatever the input.
 
 from __future__ import annotations
 
+import signal
+from collections import deque
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..models import Evidence
 from ._extract import AFTER, BEFORE, extract_lines, is_anchor, unwrap
 from ._rx import rxb
 from ._text import MAX_LINE, clean, decode
 from ._wording import WordingTable, default_table
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 CHUNK = 8 * 1024 * 1024
 # What every line _extract.is_anchor accepts holds, at the byte level and in lower case (a superset:
@@ -58,24 +63,47 @@ def scan(
     chunk_size: int = CHUNK,
     table: WordingTable | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int = 1,
 ) -> Iterator[Evidence]:
-    """Every Twilio error in ``stream``, in order. Memory is bounded by ``chunk_size``."""
+    """Every Twilio error in ``stream``, in order. Memory is bounded by ``chunk_size``.
+
+    ``workers`` > 1 reads the errors found in a chunk in that many processes (forked, so only with the
+    default wording table), while this one reads on; results stay in order, and at most two chunks'
+    worth of work is ever in flight. A stream of one chunk or less is read here alone.
+    """
     table = table or default_table()
     state = _State()
     carried = b""
-    while True:
-        data = stream.read(chunk_size)
-        final = not data
-        if progress is not None and data:
-            progress(len(data))
-        buf = carried + data if carried else data
-        found, keep = _round(buf, state, final, table)
-        yield from found
-        if final:
-            return
-        state.first_line += buf.count(b"\n", 0, keep)
-        state.segment_done = max(0, state.segment_done - keep)
-        carried = buf[keep:]
+    pool: _Pool | None = None
+    try:
+        while True:
+            try:
+                data = stream.read(chunk_size)
+            except KeyboardInterrupt:
+                if pool is not None:  # what the workers have in hand is read to the end, then Ctrl-C goes on
+                    yield from pool.drain()
+                raise
+            final = not data
+            if progress is not None and data:
+                progress(len(data))
+            buf = carried + data if carried else data
+            pieces, keep = _round(buf, state, final)
+            if pool is None and workers > 1 and not final and len(data) >= chunk_size and table is default_table():
+                pool = _Pool(workers)
+            if pool is None:
+                yield from read_pieces(pieces, table)
+            else:
+                yield from pool.submit(pieces)
+            if final:
+                if pool is not None:
+                    yield from pool.drain()
+                return
+            state.first_line += buf.count(b"\n", 0, keep)
+            state.segment_done = max(0, state.segment_done - keep)
+            carried = buf[keep:]
+    finally:
+        if pool is not None:
+            pool.close()
 
 
 class _State:
@@ -88,8 +116,8 @@ class _State:
         self.owned_from = 0  # hits of a long line before this offset of carried were the last round's
 
 
-def _round(buf: bytes, state: _State, final: bool, table: WordingTable) -> tuple[list[Evidence], int]:
-    """The errors of ``buf`` that this round owns, and the offset from which the next round reads."""
+def _round(buf: bytes, state: _State, final: bool) -> tuple[list[Piece], int]:
+    """The pieces of ``buf`` that this round owns (in order), and the offset from which the next round reads."""
     limit = len(buf) if final else buf.rfind(b"\n") + 1  # the complete lines end here
     long_tail = not final and len(buf) - limit > _LONG
     # In a long unfinished line, the hits up to scan_end are this round's; the next reads from a window
@@ -123,9 +151,9 @@ def _round(buf: bytes, state: _State, final: bool, table: WordingTable) -> tuple
                 chains.pop()
             else:  # a chain longer than memory allows: read as it stands, never twice
                 keep = max(keep, chains[-1][-1][1] + 1)
-    out: list[tuple[int, list[Evidence]]] = []
+    out: list[tuple[int, Piece]] = []
     for chain in chains:
-        out.append((chain[0][0], _read_chain(buf, chain, lines, limit, table)))
+        out.append((chain[0][0], _chain_piece(buf, chain, lines, limit)))
     done = state.segment_done
     owned = scan_end if long_tail else keep
     for at in long_hits:
@@ -134,13 +162,12 @@ def _round(buf: bytes, state: _State, final: bool, table: WordingTable) -> tuple
         start = max(at - _SEGMENT, done, lines.start_of(at))
         end = min(at + _SEGMENT, len(buf), lines.end_of(at))
         done = end
-        text = clean(decode(buf[start:end]))
-        out.append((at, extract_lines([text], base=lines.number(at), table=table)))
+        out.append((at, (buf[start:end], lines.number(at), None)))
     state.segment_done = done
     state.mid_line = long_tail
     state.owned_from = owned - keep if long_tail else 0
     out.sort(key=lambda item: item[0])
-    return [e for _, found in out for e in found], keep
+    return [piece for _, piece in out], keep
 
 
 def _candidate_lines(buf: bytes, end: int, mid_line: bool) -> list[tuple[int, int]]:
@@ -224,23 +251,72 @@ class _Lines:
         return len(self.buf) if end < 0 else end
 
 
-def _read_chain(
-    buf: bytes, chain: list[tuple[int, int, int]], lines: _Lines, limit: int, table: WordingTable
-) -> list[Evidence]:
-    """A chain's anchors with the lines around them, read as a paste of that text would read them."""
+# What one worker reads: the bytes of a chain's lines, the line number of the first, and the indexes of
+# its anchors among them; or, for a window in a long line, its bytes, its line number and None.
+Piece = tuple[bytes, int, "tuple[int, ...] | None"]
+
+
+def _chain_piece(buf: bytes, chain: list[tuple[int, int, int]], lines: _Lines, limit: int) -> Piece:
+    """A chain's anchors with the lines around them."""
     first, last = chain[0], chain[-1]
     start = lines.back(first[0], BEFORE + PAD)
     end = lines.forward(last[1], AFTER + PAD, limit)
     base = first[2] - buf.count(b"\n", start, first[0])
-    text = [clean(_line(raw)) for raw in buf[start:end].split(b"\n")]
-    block = unwrap(text)
-    wanted = []
-    for _, _, number in chain:
-        i = number - base
-        while i > 0 and block[i] == "" and text[i] != "":
-            i -= 1  # unwrap() joined this line onto the one above: that one holds it now
-        wanted.append(i)
-    return extract_lines(block, base=base, table=table, anchors=sorted(set(wanted)))
+    return buf[start:end], base, tuple(number - base for _, _, number in chain)
+
+
+def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[Evidence]:
+    """The errors of each piece, in order: a chain read as a paste of its text would read it."""
+    table = table or default_table()
+    out: list[Evidence] = []
+    for data, base, anchors in pieces:
+        if anchors is None:  # a window in a long line
+            out += extract_lines([clean(decode(data))], base=base, table=table)
+            continue
+        text = [clean(_line(raw)) for raw in data.split(b"\n")]
+        block = unwrap(text)
+        wanted = set()
+        for i in anchors:
+            while i > 0 and block[i] == "" and text[i] != "":
+                i -= 1  # unwrap() joined this line onto the one above: that one holds it now
+            wanted.add(i)
+        out += extract_lines(block, base=base, table=table, anchors=sorted(wanted))
+    return out
+
+
+class _Pool:
+    """Worker processes reading pieces; results come back in the order the pieces were submitted."""
+
+    def __init__(self, workers: int) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork: a worker starts with this process's knowledge and wording table already loaded
+        self._workers = workers
+        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_quiet)
+        self._pending: deque[Future[list[Evidence]]] = deque()
+
+    def submit(self, pieces: list[Piece]) -> Iterator[Evidence]:
+        """Queue a round's pieces; yields what earlier rounds found, keeping at most two rounds queued."""
+        size = max(1, -(-len(pieces) // (2 * self._workers)))
+        for i in range(0, len(pieces), size):
+            self._pending.append(self._pool.submit(read_pieces, pieces[i : i + size]))
+        while len(self._pending) > 4 * self._workers:
+            yield from self._pending.popleft().result()
+
+    def drain(self) -> Iterator[Evidence]:
+        while self._pending:
+            yield from self._pending.popleft().result()
+
+    def close(self) -> None:
+        for future in self._pending:
+            future.cancel()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _quiet() -> None:
+    """A worker leaves Ctrl-C to the process that reads: it stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _line(raw: bytes) -> str:
