@@ -348,7 +348,10 @@ def extract_lines(
     """Evidence from cleaned lines; ``base`` is the absolute index of ``lines[0]``."""
     table = table or default_table()
     known = known_code_of(table)
-    lines = rejoin_wordings(lines, table)
+    joined = rejoin_wordings(lines, table)
+    if anchors is not None and joined is not lines:  # a line joined onto the one above: that one holds it now
+        anchors = sorted({i - 1 if i and joined[i] == "" and lines[i] != "" else i for i in anchors})
+    lines = joined
     if anchors is None:
         # a line that is a Twilio message by itself opens a window too, whatever words it uses
         anchors = [i for i, line in enumerate(lines) if is_anchor(line) or _is_wording(line, table)]
@@ -415,11 +418,18 @@ def rejoin_wordings(lines: Sequence[str], table: WordingTable) -> list[str] | Se
     cached), and the joined line keeps its place while the continuation becomes empty.
     """
     out: list[str] | None = None
+    # a line holding part of a wording holds its first words: one test over all the lines finds which
+    keywords = table.keywords_in("\n".join(lines)) if len(lines) > 1 else []
+    if not keywords:
+        return lines
     for i in range(len(lines) - 1):
         line = (out or lines)[i]
         nxt = lines[i + 1].strip()
         if not nxt or not 20 <= len(line) <= 2000 or len(nxt) > 2000:
             continue
+        low = line.lower()
+        if not ("&" in low or "\\u" in low or any(word in low for word in keywords)):
+            continue  # none of the words a wording needs (escapes aside: normalise() decodes them)
         found = table.recognise(line, False)
         if found is None or not found.partial:
             continue
