@@ -71,7 +71,6 @@ __all__ = [
     "request_line",
     "row_code",
     "voice_countries",
-    "voice_countries_on",
     "voice_country",
     "voice_prefixes",
     "voice_settings",
@@ -121,7 +120,6 @@ ReadKind = Literal[
     "voice_settings",  # voice /v1/Settings, as {account}
     "voice_prefixes",  # a country's high-risk special prefixes (the same for every account)
     "voice_countries",  # DialingPermissions/Countries (every country's three toggles), every page, as {account}
-    "voice_countries_on",  # DialingPermissions/Countries?LowRiskNumbersEnabled=true, every page, as {account}
     # Listings for `diagnose scan`: every page (at most LISTING_PAGES), keeping only the rows with one of {codes}.
     "failed_alerts",  # Monitor Alerts from {since}, as {account}
     "failed_messages",  # {account}'s failed or undelivered Messages, newest first, back to {since}
@@ -178,9 +176,6 @@ class Read:
             line = request_line("voice", f"/DialingPermissions/Countries/{iso}")
         elif self.what == "voice_countries":
             line = request_line("voice", "/DialingPermissions/Countries", {"PageSize": page_size})
-        elif self.what == "voice_countries_on":
-            params = {"LowRiskNumbersEnabled": "true", "PageSize": page_size}
-            line = request_line("voice", "/DialingPermissions/Countries", params)
         else:
             line = request_line("voice", "/Settings")
         # v1 APIs answer for whoever authenticates, so the line says as whom.
@@ -207,13 +202,8 @@ def voice_country(account_sid: str, iso: str) -> Read:
     return Read("voice_country", account_sid, countries=(voice_entry(iso.upper()),))
 
 
-def voice_countries_on(account_sid: str) -> Read:
-    """Every country with low-risk numbers enabled, as ``account_sid``: a short list (``diagnose fix``)."""
-    return Read("voice_countries_on", account_sid)
-
-
 def voice_countries(account_sid: str) -> Read:
-    """Every country's voice toggles, as ``account_sid``: one page (about 240 entries) for many countries (audit)."""
+    """Every country's voice toggles, as ``account_sid``: one page (about 240 entries), for audit and fix."""
     return Read("voice_countries", account_sid)
 
 

@@ -481,14 +481,11 @@ class TwilioAccess:
             rows.extend(page)
         return rows
 
-    def voice_countries(self, account_sid: str | None, *, low_risk_on: bool = False) -> list[dict[str, Any]]:
-        """Every country's voice dialing permissions (``GET /v1/DialingPermissions/Countries``), as the account;
-        with ``low_risk_on``, only those with low-risk numbers enabled (``LowRiskNumbersEnabled=true``)."""
+    def voice_countries(self, account_sid: str | None) -> list[dict[str, Any]]:
+        """Every country's voice dialing permissions (``GET /v1/DialingPermissions/Countries``), as the account."""
         creds = self.credentials_for(account_sid)
         rows: list[dict[str, Any]] = []
         params: dict[str, Any] = {"PageSize": self.page_size}
-        if low_risk_on:
-            params = {"LowRiskNumbersEnabled": "true", **params}
         path = "/DialingPermissions/Countries"
         # About 240 entries, one page at PageSize=1000; a list that goes on far longer is not read to its end.
         limit = -(-MAX_VOICE_COUNTRIES // self.page_size)

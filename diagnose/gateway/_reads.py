@@ -125,8 +125,6 @@ def _perform(access: TwilioAccess, read: Read) -> Any:
         return access.voice_settings(acct)
     if what == "voice_countries":
         return {"content": access.voice_countries(acct)}
-    if what == "voice_countries_on":
-        return {"content": access.voice_countries(acct, low_risk_on=True)}
     if what == "voice_prefixes":
         return access.voice_high_risk_prefixes(iso)
     if what in LISTINGS:
