@@ -395,27 +395,26 @@ def test_a_429_asking_longer_than_the_retry_budget_fails_that_change_alone(platf
 def test_on_a_terminal_it_asks_and_sends_only_on_yes(
     platform: Simulator, tmp_path: Path, answer: str, sent: int
 ) -> None:
-    import pty
     import subprocess
     import sys
+
+    from tests.terminal import open_terminal, read_terminal
 
     env = {
         **os.environ, "NO_COLOR": "1", "TWILIO_ACCOUNT_SID": MAIN, "TWILIO_AUTH_TOKEN": TOKENS[MAIN],
         "TWILIO_API_KEY": "", "TWILIO_API_SECRET": "", "DIAGNOSE_API_URL": platform.url,
     }  # fmt: skip
-    leader, follower = pty.openpty()
+    leader, follower = open_terminal()
     args = ["fix", "--country", "FR", "--product", "sms", "--account", MAIN, "--apply"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "diagnose", *args, "--audit-log", str(tmp_path / "log")],
-        stdin=follower, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+        stdin=follower, stdout=subprocess.PIPE, stderr=follower, env=env,
     )  # fmt: skip
     os.close(follower)
-    try:
-        os.write(leader, f"{answer}\n".encode())  # the terminal keeps the line until the question reads it
-        out, err = proc.communicate(timeout=120)
-    finally:
-        os.close(leader)
-    assert "Send these 1 change to Twilio?" in err
+    question = b"Send these 1 change to Twilio?"
+    terminal = read_terminal(leader, proc, prompt=question, reply=f"{answer}\n".encode())
+    out = proc.communicate(timeout=60)[0].decode()
+    assert question in terminal
     assert len(writes(platform)) == sent
     assert len(log_lines(tmp_path / "log")) == sent
     if sent:
