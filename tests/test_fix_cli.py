@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
@@ -10,8 +11,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from diagnose.cli import main
+from diagnose.cli.fix import parse_countries
+from diagnose.evidence import check_account_sid
 from diagnose.simulator import Simulator, load_scenario
 
 MAIN = "AC" + "1" * 32
@@ -421,3 +426,93 @@ def test_on_a_terminal_it_asks_and_sends_only_on_yes(
         assert proc.returncode == 0 and "changed   " in out
     else:
         assert proc.returncode == 1 and "Nothing was changed." in out
+
+
+# --------------------------------------------------------------------------- the audit document, streamed
+
+
+class _OneCharAtATime(io.StringIO):
+    """A file that hands out one character per read: every value is cut by a buffer boundary somewhere."""
+
+    def read(self, size: int | None = -1) -> str:
+        return super().read(1)
+
+
+def _reference_gaps(text: str) -> list[tuple[str, str, str]] | None:
+    """What the whole-document reading finds (None: refused), to compare the stream with."""
+    from diagnose.errors import InputError
+
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(doc, dict) or doc.get("kind") != "audit" or doc.get("schema") != 1:
+        return None
+    if not isinstance(doc.get("gaps"), list):
+        return None
+    out: dict[tuple[str, str, str], None] = {}
+    for gap in doc["gaps"]:
+        if not isinstance(gap, dict) or gap.get("product") not in ("sms", "voice"):
+            return None
+        try:
+            out.setdefault(
+                (gap["account"], parse_countries([gap["country"]])[0], gap["product"])
+                if isinstance(gap.get("account"), str)
+                and isinstance(gap.get("country"), str)
+                and check_account_sid(gap["account"])
+                else ("", "", "")
+            )
+        except InputError:
+            return None
+    return None if ("", "", "") in out else list(out)
+
+
+_SID = st.sampled_from([MAIN, OWN, HEIR, "AC123", 7])
+_GAP = st.fixed_dictionaries(
+    {
+        "account": _SID,
+        "country": st.sampled_from(["FR", "de", "Narnia", None]),
+        "product": st.sampled_from(["sms", "voice", "fax"]),
+    },
+    optional={"status": st.sampled_from(["disabled", "blocked"]), "note": st.text(max_size=20)},
+)
+_DOCS = st.fixed_dictionaries(
+    {
+        "kind": st.sampled_from(["audit", "fix"]),
+        "schema": st.sampled_from([1, 2, 1.0]),
+        "accounts": st.lists(
+            st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=30), max_size=4), max_size=4
+        ),
+        "gaps": st.lists(_GAP, max_size=5),
+    },
+    optional={"headline": st.lists(st.text(max_size=40), max_size=3), "exit_code": st.integers(-5, 5)},
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_DOCS, st.sampled_from([None, 0, 2]), st.booleans())
+def test_the_streamed_audit_reading_agrees_with_reading_it_whole(doc: dict, indent: int | None, tiny: bool) -> None:
+    from diagnose.cli.fix import gaps_from_audit
+    from diagnose.errors import InputError
+
+    text = json.dumps(doc, indent=indent)
+    expected = _reference_gaps(text)
+    try:
+        got = gaps_from_audit(_OneCharAtATime(text) if tiny else text, "audit.json")
+    except InputError:
+        got = None
+    assert got == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(max_size=200) | st.sampled_from(['{"kind": "audit", "schema": 1, "gaps": [', '{"gaps": [1e', '{"a": 1} x'])
+)
+def test_any_text_is_an_audit_or_a_clear_input_error(text: str) -> None:
+    from diagnose.cli.fix import gaps_from_audit
+    from diagnose.errors import InputError
+
+    try:
+        gaps_from_audit(_OneCharAtATime(text), "x")
+    except InputError as err:
+        assert str(err).startswith("x: ")

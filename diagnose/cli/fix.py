@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -60,32 +61,131 @@ def parse_countries(values: Iterable[str]) -> list[str]:
     return out
 
 
-def gaps_from_audit(text: str, source: str) -> list[tuple[str, str, str]]:
-    """(account, country, product) for every gap of a ``diagnose audit --format json`` document (schema 1)."""
+def gaps_from_audit(text: str | TextIO, source: str) -> list[tuple[str, str, str]]:
+    """(account, country, product) for every gap of a ``diagnose audit --format json`` document (schema 1).
+
+    The document is read as a stream (text or an open file): each of its ``accounts`` is decoded
+    and dropped, only the ``gaps`` are kept, so an audit of thousands of subaccounts is not held.
+    """
+    import io
+
+    stream = _JsonStream(io.StringIO(text) if isinstance(text, str) else text, source)
+    head: dict[str, Any] = {}
+    gaps: dict[tuple[str, str, str], None] = {}
+    seen_gaps, first = False, True
+    try:
+        stream.expect("{")
+        while stream.peek() != "}":
+            if not first:
+                stream.expect(",")
+            first = False
+            key = stream.value()
+            stream.expect(":")
+            if key in ("accounts", "gaps") and stream.peek() == "[":
+                for i, element in enumerate(stream.array()):
+                    if key == "gaps":
+                        gaps.setdefault(_gap(element, i, source))
+                seen_gaps = seen_gaps or key == "gaps"
+            else:
+                head[str(key)] = stream.value()
+        stream.expect("}")
+        stream.end()
+    except (json.JSONDecodeError, RecursionError) as err:  # RecursionError: nested deeper than Python parses
+        raise InputError(f"{source}: not JSON from `diagnose audit --format json` ({err})") from err
+    if head.get("kind") != "audit" or head.get("schema") != 1:
+        raise InputError(f"{source}: not the output of `diagnose audit --format json` (kind audit, schema 1)")
+    if not seen_gaps:
+        raise InputError(f"{source}: the audit has no 'gaps' list")
+    return list(gaps)
+
+
+def _gap(gap: Any, i: int, source: str) -> tuple[str, str, str]:
     from ..evidence import check_account_sid
 
-    try:
-        doc = json.loads(text)
-    except ValueError as err:
-        raise InputError(f"{source}: not JSON from `diagnose audit --format json` ({err})") from err
-    if not isinstance(doc, dict) or doc.get("kind") != "audit" or doc.get("schema") != 1:
-        raise InputError(f"{source}: not the output of `diagnose audit --format json` (kind audit, schema 1)")
-    gaps = doc.get("gaps")
-    if not isinstance(gaps, list):
-        raise InputError(f"{source}: the audit has no 'gaps' list")
-    out: list[tuple[str, str, str]] = []
-    for i, gap in enumerate(gaps):
-        if not isinstance(gap, dict):
-            raise InputError(f"{source}: gaps[{i}] is not an object")
-        account, country, product = gap.get("account"), gap.get("country"), gap.get("product")
-        if not isinstance(account, str) or not isinstance(country, str) or product not in PRODUCTS:
-            raise InputError(f"{source}: gaps[{i}] needs account, country and product (sms or voice)")
-        check_account_sid(account)
-        (iso,) = parse_countries([country]) or [""]
-        pair = (account, iso, str(product))
-        if pair not in out:
-            out.append(pair)
-    return out
+    if not isinstance(gap, dict):
+        raise InputError(f"{source}: gaps[{i}] is not an object")
+    account, country, product = gap.get("account"), gap.get("country"), gap.get("product")
+    if not isinstance(account, str) or not isinstance(country, str) or product not in PRODUCTS:
+        raise InputError(f"{source}: gaps[{i}] needs account, country and product (sms or voice)")
+    check_account_sid(account)
+    (iso,) = parse_countries([country]) or [""]
+    return account, iso, str(product)
+
+
+class _JsonStream:
+    """Just enough of a streaming JSON reader for one object whose arrays are long: values decoded one by one.
+
+    Reads 64 KiB at a time; a value cut by the end of the buffer is decoded again once more has been
+    read, the read size doubling each time, so a huge value costs O(n log n), not O(n²). At most
+    :data:`MAX_AUDIT_BYTES` characters are read.
+    """
+
+    _SPACE = re.compile(r"[ \t\n\r]*")
+    _DECODER = json.JSONDecoder()
+
+    def __init__(self, handle: TextIO, source: str) -> None:
+        self.handle, self.source = handle, source
+        self.buf, self.pos, self.read = "", 0, 0
+
+    def _fill(self, size: int = 1 << 16) -> bool:
+        if self.read > MAX_AUDIT_BYTES:
+            raise InputError(f"{self.source}: more than {MAX_AUDIT_BYTES // (1024 * 1024)} MB; not an audit document")
+        try:
+            chunk = self.handle.read(size)
+        except UnicodeDecodeError as err:
+            raise InputError(f"{self.source}: not UTF-8 text") from err
+        if not chunk:
+            return False
+        self.read += len(chunk)
+        self.buf, self.pos = self.buf[self.pos :] + chunk, 0
+        return True
+
+    def peek(self) -> str:
+        while True:
+            self.pos = self._SPACE.match(self.buf, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self._fill():
+                return ""
+
+    def expect(self, char: str) -> None:
+        found = self.peek()
+        if found != char:
+            raise json.JSONDecodeError(f"expected {char!r}", self.buf, self.pos)
+        self.pos += 1
+
+    def value(self) -> Any:
+        self.peek()
+        size = 1 << 16
+        while True:
+            try:
+                value, end = self._DECODER.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError:
+                if not self._fill(size):
+                    raise
+                size *= 2
+                continue
+            if end == len(self.buf) and self._fill(size):
+                size *= 2
+                continue  # a number or literal may go on in what follows
+            self.pos = end
+            return value
+
+    def array(self) -> Iterator[Any]:
+        self.expect("[")
+        if self.peek() == "]":
+            self.pos += 1
+            return
+        while True:
+            yield self.value()
+            if self.peek() == "]":
+                self.pos += 1
+                return
+            self.expect(",")
+
+    def end(self) -> None:
+        if self.peek() != "":
+            raise json.JSONDecodeError("extra data after the document", self.buf, self.pos)
 
 
 # --------------------------------------------------------------------------- the plan, streamed
@@ -596,23 +696,16 @@ def render_results(results: Sequence[Any], parents: Mapping[str, str | None]) ->
 MAX_AUDIT_BYTES = 256 * 1024 * 1024  # a 2,000-account audit is a few MB; refuse anything absurd
 
 
-def _read_audit(source: str) -> tuple[str, str]:
+def _open_audit(source: str) -> tuple[TextIO, str]:
+    """The audit document to read as a stream: standard input (``-``) or a file."""
+    import io
+
     if source == "-":
-        data = sys.stdin.buffer.read(MAX_AUDIT_BYTES + 1)
-        name = "standard input"
-    else:
-        try:
-            with open(source, "rb") as handle:
-                data = handle.read(MAX_AUDIT_BYTES + 1)
-        except OSError as err:
-            raise InputError(f"cannot read {source}: {err.strerror or err}") from err
-        name = source
-    if len(data) > MAX_AUDIT_BYTES:
-        raise InputError(f"{name}: more than {MAX_AUDIT_BYTES // (1024 * 1024)} MB; not an audit document")
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="strict"), "standard input"
     try:
-        return data.decode("utf-8"), name
-    except UnicodeDecodeError as err:
-        raise InputError(f"{name}: not UTF-8 text") from err
+        return open(source, encoding="utf-8", errors="strict"), source
+    except OSError as err:
+        raise InputError(f"cannot read {source}: {err.strerror or err}") from err
 
 
 # --------------------------------------------------------------------------- the whole command
@@ -1110,8 +1203,12 @@ def fix_command(
                     "--from-audit takes the accounts and countries from the audit: "
                     "drop --country, --account and --subaccounts"
                 )
-            text, name = _read_audit(from_audit)
-            pairs = [p for p in gaps_from_audit(text, name) if p[2] in products]
+            handle, name = _open_audit(from_audit)
+            try:
+                pairs = [p for p in gaps_from_audit(handle, name) if p[2] in products]
+            finally:
+                # Standard input stays open (a TextIOWrapper closes what it wraps when it goes).
+                handle.detach() if from_audit == "-" else handle.close()
             countries_list = list(dict.fromkeys(p[1] for p in pairs))
             account_list = list(dict.fromkeys(p[0] for p in pairs))
             scope_subaccounts = None
