@@ -516,3 +516,33 @@ def test_any_text_is_an_audit_or_a_clear_input_error(text: str) -> None:
         gaps_from_audit(_OneCharAtATime(text), "x")
     except InputError as err:
         assert str(err).startswith("x: ")
+
+
+def test_a_number_cut_by_a_read_is_read_whole() -> None:
+    from diagnose.cli.fix import gaps_from_audit
+
+    text = '{"kind": "audit", "schema": 1.0, "n": -12.5e3, "t": true, "z": null, "gaps": []}'
+    assert gaps_from_audit(_OneCharAtATime(text), "x") == []
+
+
+def test_on_a_terminal_a_progress_bar_goes_to_stderr(platform: Simulator, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.terminal import open_terminal, read_terminal
+
+    env = {
+        **os.environ, "NO_COLOR": "1", "TWILIO_ACCOUNT_SID": MAIN, "TWILIO_AUTH_TOKEN": TOKENS[MAIN],
+        "TWILIO_API_KEY": "", "TWILIO_API_SECRET": "", "DIAGNOSE_API_URL": platform.url,
+    }  # fmt: skip
+    leader, follower = open_terminal(columns=80)
+    args = ["fix", "--country", "FR", "--subaccounts", "all", "--apply", "--yes", "--audit-log", str(tmp_path / "l")]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "diagnose", *args], stdout=subprocess.PIPE, stderr=follower, env=env
+    )  # fmt: skip
+    os.close(follower)
+    terminal = read_terminal(leader, proc).decode()
+    out = proc.communicate(timeout=60)[0].decode()
+    assert proc.returncode == 0
+    assert "reading accounts" in terminal and "sending changes" in terminal
+    assert "\r" not in out and "reading accounts" not in out  # the report stays clean

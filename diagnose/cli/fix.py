@@ -121,6 +121,7 @@ class _JsonStream:
     """
 
     _SPACE = re.compile(r"[ \t\n\r]*")
+    _END = re.compile(r"[ \t\n\r,\]}]")
     _DECODER = json.JSONDecoder()
 
     def __init__(self, handle: TextIO, source: str) -> None:
@@ -155,8 +156,12 @@ class _JsonStream:
         self.pos += 1
 
     def value(self) -> Any:
-        self.peek()
+        first = self.peek()
         size = 1 << 16
+        if first not in ('"', "[", "{"):
+            # A number or literal ends only where a delimiter follows: "1" may be the start of "1.5".
+            while not self._END.search(self.buf, self.pos) and self._fill(size):
+                size *= 2
         while True:
             try:
                 value, end = self._DECODER.raw_decode(self.buf, self.pos)
@@ -165,9 +170,6 @@ class _JsonStream:
                     raise
                 size *= 2
                 continue
-            if end == len(self.buf) and self._fill(size):
-                size *= 2
-                continue  # a number or literal may go on in what follows
             self.pos = end
             return value
 
@@ -503,12 +505,14 @@ def plan_streamed(
     kb: Any,
     concurrency: int,
     keep_ok: bool,
+    progress: Any = None,
 ) -> tuple[Planned, bool]:
     """Read and plan account by account, the authenticated account (the parent) first, then the others streamed.
 
     ``every``: the authenticated account and every subaccount (listed page by
     page); else ``named`` (default: the authenticated account). Returns what
-    was planned, and whether Ctrl-C stopped the reading.
+    was planned, and whether Ctrl-C stopped the reading. ``progress`` (a
+    :class:`~diagnose.cli.progress.Progress`) advances by one per account planned.
     """
     main_sid = access.credentials.account_sid
     wanted = list(named) if named else ([] if every else [main_sid])
@@ -528,6 +532,8 @@ def plan_streamed(
                 parent = reader.parent(main.parent)
                 items = plan_account(main, parent, countries, products, kb, **plan_options)
                 planned.record(items, parent=True, parent_sid=main.parent)
+                if progress is not None:
+                    progress.advance()
     except KeyboardInterrupt:
         return planned, True
 
@@ -551,6 +557,8 @@ def plan_streamed(
             planned.skipped[str(_inactive(row))] += 1
             return
         planned.record(items, parent=False, parent_sid=parent_sid, ok=ok)
+        if progress is not None:
+            progress.advance()
 
     source: Iterable[Any] = _listed(access, main_sid, planned) if every else (s for s in wanted if s != main_sid)
     try:
@@ -602,15 +610,16 @@ class Applier:
     when Ctrl-C came is reported once it finishes, like the others.
     """
 
-    def __init__(self, access: Any, log: Any, who: dict[str, str], concurrency: int) -> None:
+    def __init__(self, access: Any, log: Any, who: dict[str, str], concurrency: int, progress: Any = None) -> None:
         self.access, self.log, self.who, self.concurrency = access, log, who, concurrency
+        self.progress = progress  # advanced here, in the calling thread, by each account's changes
         self.results: dict[tuple[str, str, str, str], ChangeResult] = {}
         self.stopping = threading.Event()
         self.unknown: list[Change] = []
         self._in_flight: dict[int, Sequence[Change]] = {}
         self._changed = threading.Condition()
 
-    def _send(self, group: tuple[str, Sequence[Change]]) -> None:
+    def _send(self, group: tuple[str, Sequence[Change]]) -> int:
         from ..gateway._fix import apply_change
         from .audit_log import utc_now
 
@@ -633,6 +642,11 @@ class Applier:
                 self._changed.notify_all()
             if account != self.access.credentials.account_sid:
                 self.access.forget(account)
+        return len(changes)
+
+    def _advance(self, count: int) -> None:
+        if self.progress is not None:
+            self.progress.advance(count)
 
     def apply(self, groups: Iterable[tuple[str, Sequence[Change]]]) -> bool:
         """Send every group (an account's changes); False when Ctrl-C stopped it.
@@ -641,7 +655,7 @@ class Applier:
         timeout) and reported; a second Ctrl-C stops waiting, and those are reported unknown.
         """
         try:
-            _pool(groups, self._send, lambda _: None, self.concurrency)
+            _pool(groups, self._send, self._advance, self.concurrency)
             return True
         except KeyboardInterrupt:
             self.stopping.set()
@@ -806,10 +820,14 @@ def run_fix(
     every = subaccounts == "all"
     named = list(dict.fromkeys([*accounts, *(() if every or subaccounts is None else subaccounts)]))
     wanted_pairs = frozenset((a, c.upper(), p) for a, c, p in pairs) if pairs is not None else None
-    planned, stopped = plan_streamed(
-        access, countries=countries, products=products, named=named, every=every, pairs=wanted_pairs,
-        prefer=prefer, kb=kb, concurrency=concurrency, keep_ok=fmt == "json",
-    )  # fmt: skip
+    from .progress import Progress
+
+    # On a terminal only (cli/progress.py decides): the accounts planned so far, out of those named.
+    with Progress(total=None if every else len(named) or 1, label="reading accounts") as bar:
+        planned, stopped = plan_streamed(
+            access, countries=countries, products=products, named=named, every=every, pairs=wanted_pairs,
+            prefer=prefer, kb=kb, concurrency=concurrency, keep_ok=fmt == "json", progress=bar,
+        )  # fmt: skip
     try:
         if stopped:
             return _interrupted_reading(planned, fmt, out)
@@ -860,13 +878,16 @@ def _after_plan(
         from .audit_log import AuditLog
 
         with AuditLog(audit_log_path) as log:
-            applier = Applier(access, log, _who(access), concurrency)
-            try:
-                interrupted = _send_all(
-                    access, planned, applier, second, countries, products, kb, prefer, yes, fmt, out, concurrency
-                )
-            except KeyboardInterrupt:  # between two steps (each step handles its own)
-                interrupted = True
+            from .progress import Progress
+
+            with Progress(total=n, label="sending changes") as bar:
+                applier = Applier(access, log, _who(access), concurrency, progress=bar)
+                try:
+                    interrupted = _send_all(
+                        access, planned, applier, second, countries, products, kb, prefer, yes, fmt, out, concurrency
+                    )
+                except KeyboardInterrupt:  # between two steps (each step handles its own)
+                    interrupted = True
     elif apply and n:
         print("Nothing was changed.", file=out if fmt == "text" else sys.stderr)
     results = applier.results if applier is not None else {}
@@ -895,6 +916,9 @@ def _send_all(
         access, planned, applier, second, countries, products, kb, prefer, concurrency
     )
     if second_changes and not interrupted:
+        if applier.progress is not None:
+            applier.progress.close()  # the second plan and its question get a clean line
+            applier.progress = None
         plan2 = PlanView.of_plan(FixPlan(tuple(second.values()), tuple(second_changes)))
         if fmt == "text":
             print("\nRead again after the parents' changes:", file=out)
