@@ -625,12 +625,14 @@ def test_slow_fault_and_latency(sim):
     started = time.monotonic()
     assert raw(sim, "/v1/Settings", auth)[0] == 200
     assert time.monotonic() - started >= 0.15
+    assert sim.requests[-1]["fault"] == "/v1/Settings"
     sim.set_latency(100)
     started = time.monotonic()
     assert raw(sim, "/v1/Settings", auth)[0] == 200
-    elapsed = time.monotonic() - started
-    assert 0.1 <= elapsed < 0.15  # the delay fault is used up
+    # Only lower bounds: a loaded machine may take any time longer.
+    assert time.monotonic() - started >= 0.1
     record = sim.requests[-1]
+    assert record["fault"] is None  # the delay fault is used up
     assert record["end"] - record["start"] >= 0.1
 
 
