@@ -343,3 +343,16 @@ def test_errors_declare_their_fields_and_nothing_sets_one_later() -> None:
     for path in (ROOT / "diagnose").rglob("*.py"):
         found = after_the_fact.search(path.read_text(encoding="utf-8"))
         assert found is None, f"{path}: {found and found.group()}: declare the field on the error type"
+
+
+@pytest.mark.parametrize(("argv", "collecting"), [(["explain", "21408"], False), (["triage", "-"], True)])
+def test_only_brief_commands_run_without_the_cyclic_collector(argv: list[str], collecting: bool) -> None:
+    script = (
+        "import atexit, gc, sys\n"
+        "from diagnose.cli import run\n"
+        "atexit.register(lambda: sys.stderr.write(f'collector {gc.isenabled()}'))\n"
+        f"sys.argv = ['diagnose', *{argv!r}]\n"
+        "run()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], input="", capture_output=True, text=True, cwd=ROOT)
+    assert proc.stderr.endswith(f"collector {collecting}")
