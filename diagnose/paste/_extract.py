@@ -348,7 +348,11 @@ def extract_lines(
     """Evidence from cleaned lines; ``base`` is the absolute index of ``lines[0]``."""
     table = table or default_table()
     known = known_code_of(table)
-    joined = rejoin_wordings(lines, table)
+    # the words a line needs to match a wording, over all the lines: reused by every window below
+    keywords = table.keywords_in("\n".join(lines)) if len(lines) > 1 else None
+    joined = rejoin_wordings(lines, table, keywords)
+    if joined is not lines:
+        keywords = None  # a join can make a word no line held: each window finds its own
     if anchors is not None and joined is not lines:  # a line joined onto the one above: that one holds it now
         anchors = sorted({i - 1 if i and joined[i] == "" and lines[i] != "" else i for i in anchors})
     lines = joined
@@ -361,14 +365,14 @@ def extract_lines(
         hits: list[Hit] = []
         # Most lines of a window are the log around the error: two tests over the whole window, in C
         # where they can be, pick the lines that may hold something (each a superset: nothing is lost).
-        flagged, keywords = _worth_reading(lines, start, end, table)
+        flagged, found_words = _worth_reading(lines, start, end, table, keywords)
         for i in range(start, end):
             line = lines[i]
             found = hits_of(line, base + i, known) if i in flagged else []
-            if not found and keywords and 20 <= len(line) <= 2000:
+            if not found and found_words and 20 <= len(line) <= 2000:
                 low = line.lower()
                 escaped = "&" in low or "\\u" in low  # normalise() decodes these: the substring test cannot tell
-                if (escaped or any(word in low for word in keywords)) and table.may_match(line):
+                if (escaped or any(word in low for word in found_words)) and table.may_match(line):
                     found = _wording_hit(line, base + i, table)
             hits.extend(found)
         for record in group(hits):
@@ -378,11 +382,14 @@ def extract_lines(
     return out
 
 
-def _worth_reading(lines: Sequence[str], start: int, end: int, table: WordingTable) -> tuple[set[int], list[str]]:
+def _worth_reading(
+    lines: Sequence[str], start: int, end: int, table: WordingTable, keywords: list[str] | None = None
+) -> tuple[set[int], list[str]]:
     """The lines of ``lines[start:end]`` a parser may find something on, and the words a line must hold
-    for a wording to match it (none: no line can match one)."""
+    for a wording to match it (none: no line can match one); ``keywords``: those words, already found
+    over more lines than these (a superset)."""
     text = "\n".join(lines[start:end])
-    return {start + i for i in hit_lines(text)}, table.keywords_in(text)
+    return {start + i for i in hit_lines(text)}, table.keywords_in(text) if keywords is None else keywords
 
 
 def unwrap(lines: Sequence[str]) -> list[str]:
@@ -410,7 +417,9 @@ def unwrap(lines: Sequence[str]) -> list[str]:
 _CONTINUATION = rx(r"^ [a-z']")
 
 
-def rejoin_wordings(lines: Sequence[str], table: WordingTable) -> list[str] | Sequence[str]:
+def rejoin_wordings(
+    lines: Sequence[str], table: WordingTable, keywords: list[str] | None = None
+) -> list[str] | Sequence[str]:
     """Join a line that stops partway through a Twilio message to the next line, when together
     they hold the whole message: a terminal's hard wrap ("…indicated by the 'To' num" / "ber: +234…").
 
@@ -419,7 +428,8 @@ def rejoin_wordings(lines: Sequence[str], table: WordingTable) -> list[str] | Se
     """
     out: list[str] | None = None
     # a line holding part of a wording holds its first words: one test over all the lines finds which
-    keywords = table.keywords_in("\n".join(lines)) if len(lines) > 1 else []
+    if keywords is None:
+        keywords = table.keywords_in("\n".join(lines)) if len(lines) > 1 else []
     if not keywords:
         return lines
     for i in range(len(lines) - 1):
