@@ -106,6 +106,7 @@ def test_dry_run_prints_the_plan_and_sends_no_write(platform: Simulator, tmp_pat
     assert "PATCH https://accounts.twilio.com/v1/Messaging/GeoPermissions" in out
     assert "POST https://voice.twilio.com/v1/DialingPermissions/BulkCountryUpdates" in out
     assert GONE not in out  # a closed account cannot send: not planned
+    assert "Skipped (a closed or suspended account can neither send nor be changed): 1 closed." in out
 
 
 def test_fix_then_audit_shows_the_gap_closed(platform: Simulator, tmp_path: Path) -> None:

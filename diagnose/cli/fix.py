@@ -868,6 +868,9 @@ def _after_plan(
     if fmt == "text":
         for line in plan_lines(view, applying=apply):
             print(line, file=out)
+        if planned.skipped:
+            kinds = ", ".join(f"{n:,} {status}" for status, n in sorted(planned.skipped.items()))
+            print(f"Skipped (a closed or suspended account can neither send nor be changed): {kinds}.", file=out)
         if planned.scope_problem:
             print(clean(f"Incomplete: {planned.scope_problem}."), file=out)
     n = view.n_changes
