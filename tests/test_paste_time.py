@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import json
+from pathlib import Path
 
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from diagnose.cli import main
 from diagnose.models import Evidence
 from diagnose.paste import Groups, merge_duplicates
 from diagnose.paste._text import timestamp
@@ -109,3 +113,23 @@ def test_without_a_year_syslog_times_still_order_and_keep_their_text() -> None:
 def test_text_that_is_no_time_never_stands_for_first_or_last_seen() -> None:
     [merged] = merge_duplicates([_error("2026-11-30T10:00:00Z"), _error("2026-13-45T99:00:00Z")])
     assert (merged.first_seen, merged.last_seen) == ("2026-11-30T10:00:00Z", "2026-11-30T10:00:00Z")
+
+
+def test_triage_shows_first_and_last_seen_in_one_form_whatever_the_log_wrote(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2026-11-30T11:00:00+01:00 ERROR sms send failed code=21408 to=+2348031234567\n"  # 10:00 UTC
+        + "INFO ok\n" * 30
+        + "Mon, 30 Nov 2026 09:59:00 +0000 ERROR sms send failed code=21408 to=+2348031234567\n"
+        + "INFO ok\n" * 30
+        + "30/Nov/2026:12:45:00 +0200 ERROR sms send failed code=21408 to=+2348031234567\n"  # 10:45 UTC
+    )
+    result = CliRunner().invoke(main, ["triage", str(log), "--offline"], env={"NO_COLOR": "1"})
+    assert "2026-11-30 09:59:00 UTC" in result.output and "2026-11-30 10:45:00 UTC" in result.output
+    result = CliRunner().invoke(main, ["triage", str(log), "--offline", "--format", "json"], env={"NO_COLOR": "1"})
+    [group] = json.loads(result.output)["groups"]
+    assert (group["count"], group["first_seen"], group["last_seen"]) == (
+        3,
+        "2026-11-30T09:59:00Z",
+        "2026-11-30T10:45:00Z",
+    )
