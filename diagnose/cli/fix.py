@@ -422,11 +422,6 @@ def _not_sent(view: PlanView) -> Iterator[str]:
                         yield clean(f"        Console: {' '.join(step.console.split())}")
 
 
-def render_plan(plan: Any, *, applying: bool) -> str:
-    """An in-memory plan (:class:`diagnose.fixes.FixPlan`) as text."""
-    return "\n".join(plan_lines(PlanView.of_plan(plan), applying=applying))
-
-
 # --------------------------------------------------------------------------- reading and planning
 
 
@@ -699,10 +694,6 @@ def render_result(r: Any, parents: Mapping[str, str | None]) -> str:
     else:
         line = f"failed    {where}: {r.message}"
     return clean(line)
-
-
-def render_results(results: Sequence[Any], parents: Mapping[str, str | None]) -> str:
-    return "\n".join(render_result(r, parents) for r in results)
 
 
 # --------------------------------------------------------------------------- the audit document

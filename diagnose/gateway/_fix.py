@@ -9,7 +9,7 @@ Account resource through the parent's credentials.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,13 +98,6 @@ def read_state(access: TwilioAccess, row: Fetched, countries: Sequence[str], pro
         else:
             settings = Fetched(value={"dialing_permissions_inheritance": False}, request="a main account inherits")
     return AccountState(sid=sid, account=row, messaging=messaging, voice=voice, voice_settings=settings)
-
-
-def read_states(
-    access: TwilioAccess, rows: Iterable[Fetched], countries: Sequence[str], products: Sequence[str]
-) -> list[AccountState]:
-    """Every account's state (:func:`read_state`), one after the other: for a handful of accounts."""
-    return [read_state(access, row, countries, products) for row in rows]
 
 
 def account_row(access: TwilioAccess, item: Mapping[str, Any] | str) -> Fetched:
