@@ -345,7 +345,16 @@ def test_errors_declare_their_fields_and_nothing_sets_one_later() -> None:
         assert found is None, f"{path}: {found and found.group()}: declare the field on the error type"
 
 
-@pytest.mark.parametrize(("argv", "collecting"), [(["explain", "21408"], False), (["triage", "-"], True)])
+@pytest.mark.parametrize(
+    ("argv", "collecting"),
+    [
+        (["explain", "21408"], False),
+        (["SM" + "0" * 32], False),
+        (["triage", "-"], True),
+        (["-"], True),  # a paste can be any size
+        (["SM" + "0" * 32] * 9, True),  # more than a handful of SIDs
+    ],
+)
 def test_only_brief_commands_run_without_the_cyclic_collector(argv: list[str], collecting: bool) -> None:
     script = (
         "import atexit, gc, sys\n"
@@ -354,5 +363,7 @@ def test_only_brief_commands_run_without_the_cyclic_collector(argv: list[str], c
         f"sys.argv = ['diagnose', *{argv!r}]\n"
         "run()\n"
     )
-    proc = subprocess.run([sys.executable, "-c", script], input="", capture_output=True, text=True, cwd=ROOT)
+    credentials = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET")
+    env = {**os.environ, **dict.fromkeys(credentials, "")}  # a SID stops at the missing credentials: nothing is sent
+    proc = subprocess.run([sys.executable, "-c", script], input="", capture_output=True, text=True, cwd=ROOT, env=env)
     assert proc.stderr.endswith(f"collector {collecting}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -26,6 +27,9 @@ from ._router import SidArg, route
 if TYPE_CHECKING:
     from ..models import Diagnosis, Report
     from ..plan import SidSubject
+
+# A handful of SIDs is brief; a longer batch, like a paste, runs with the cyclic collector.
+_BRIEF_BATCH = 8
 
 
 class _SidsCommand(click.Command):
@@ -59,7 +63,10 @@ def command(
     """Diagnose messages (SM…/MM…) and calls (CA…) by SID, or pasted errors (-, FILE, TEXT, CODE)."""
     from ..pipeline import parse_sids
 
-    if any(not isinstance(route(arg), SidArg) for arg in sids):
+    pasted = any(not isinstance(route(arg), SidArg) for arg in sids)
+    if pasted or len(sids) > _BRIEF_BATCH:
+        gc.enable()  # input of any size gets the cyclic collector back (see cli._BRIEF)
+    if pasted:
         from .paste import PasteRun, run_paste
 
         knowledge = functools.partial(load_kb, knowledge_dirs)
