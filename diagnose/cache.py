@@ -27,7 +27,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .safe_text import one_line
 
@@ -91,12 +91,46 @@ class Caches:
         target = private_folder(self.folder / "templates")
         if target is None:
             return None
-        from jinja2 import FileSystemBytecodeCache
-
-        return FileSystemBytecodeCache(str(target))
+        return _bounded_bytecode_cache()(str(target))
 
 
 NO_CACHES = Caches()
+
+# Entries are keyed by content, so every new version or edited knowledge file adds some and none is
+# ever replaced: each folder is pruned, oldest written first, when it grows past its bound.
+KNOWLEDGE_ENTRIES = 500
+TEMPLATE_ENTRIES = 5000
+
+
+def prune(folder: Path, keep: int) -> None:
+    """Delete the oldest files of ``folder`` once it holds more than ``keep``, down to three quarters of it.
+
+    Called after a write, which is rare (a cache miss); a file that vanishes meanwhile is fine.
+    """
+    try:
+        with os.scandir(folder) as entries:
+            files = [(entry.stat().st_mtime, entry.path) for entry in entries if entry.is_file()]
+    except OSError:
+        return
+    if len(files) <= keep:
+        return
+    files.sort()
+    for _mtime, path in files[: len(files) - keep * 3 // 4]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+@functools.cache
+def _bounded_bytecode_cache() -> type[BytecodeCache]:
+    """Jinja2's file cache of compiled templates, pruned to :data:`TEMPLATE_ENTRIES` files."""
+    from jinja2 import FileSystemBytecodeCache
+
+    class BoundedBytecodeCache(FileSystemBytecodeCache):
+        def dump_bytecode(self, bucket: Any) -> None:
+            super().dump_bytecode(bucket)
+            prune(Path(self.directory), TEMPLATE_ENTRIES)
+
+    return BoundedBytecodeCache
 
 
 def caches_from_env(environ: Mapping[str, str]) -> Caches:

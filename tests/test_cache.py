@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from diagnose.cache import NO_CACHES, Caches, current_caches, use_caches
+from diagnose.cache import KNOWLEDGE_ENTRIES, NO_CACHES, TEMPLATE_ENTRIES, Caches, current_caches, prune, use_caches
 from diagnose.knowledge import Entry, clear_caches, load_knowledge
 from diagnose.knowledge._cache import recall, remember
 from diagnose.knowledge.templating import template_names
@@ -240,3 +240,35 @@ def test_a_group_writable_subfolder_is_refused_too(tmp_path: Path) -> None:
     result = _render_in_a_fresh_process(cache)
     assert not marker.exists()
     assert "templates" in result.stderr and "other users can write" in result.stderr
+
+
+@pytest.mark.parametrize(("part", "bound"), [("knowledge", KNOWLEDGE_ENTRIES), ("templates", TEMPLATE_ENTRIES)])
+def test_a_cache_folder_full_of_old_entries_is_pruned_oldest_first(tmp_path: Path, part: str, bound: int) -> None:
+    """Content keys never replace an entry: without pruning, every upgrade or edit would grow the folder."""
+    folder = tmp_path / "cache" / part
+    folder.mkdir(parents=True, mode=0o700)
+    os.chmod(tmp_path / "cache", 0o700)
+    for i in range(bound + 10):
+        stale = folder / f"stale-{i:05d}"
+        stale.write_bytes(b"x")
+        os.utime(stale, (1_000_000 + i, 1_000_000 + i))  # older than anything written now
+    env = {**os.environ, "DIAGNOSE_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "diagnose", "explain", "21408"], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    left = sorted(p.name for p in folder.iterdir())
+    assert len(left) <= bound
+    assert "stale-00000" not in left  # the oldest went first…
+    assert any(not name.startswith("stale-") for name in left)  # …and what this run wrote stayed
+
+
+def test_prune_keeps_the_newest_three_quarters(tmp_path: Path) -> None:
+    for i in range(9):
+        (tmp_path / f"f{i}").write_bytes(b"")
+        os.utime(tmp_path / f"f{i}", (i, i))
+    prune(tmp_path, 8)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"f{i}" for i in range(3, 9)]
+    prune(tmp_path, 8)  # within the bound: nothing more goes
+    assert len(list(tmp_path.iterdir())) == 6
+    prune(tmp_path / "missing", 1)  # a folder that is gone only costs time

@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..cache import current_caches, private_folder
+from ..cache import KNOWLEDGE_ENTRIES, current_caches, private_folder, prune
 
 # The modules whose code decides whether a file is valid: a change to any of them is a new cache key.
 _CHECKERS = (
@@ -97,3 +97,4 @@ def remember(raw: bytes, name: str, data: dict[str, Any]) -> None:
         os.replace(tmp, path)
     except (OSError, TypeError, ValueError):
         return
+    prune(path.parent, KNOWLEDGE_ENTRIES)
