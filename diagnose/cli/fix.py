@@ -822,9 +822,8 @@ def run_fix(
     try:
         if stopped:
             return _interrupted_reading(planned, fmt, out)
-        return _after_plan(
-            access, planned, countries, products, kb, prefer, apply, yes, audit_log_path, fmt, out, concurrency
-        )
+        scope = _Scope(access, countries, products, kb, prefer, concurrency)
+        return _after_plan(scope, planned, apply, yes, audit_log_path, fmt, out)
     finally:
         planned.spool.close()
 
@@ -841,19 +840,20 @@ def _interrupted_reading(planned: Planned, fmt: str, out: TextIO) -> int:
     return exit_codes.INTERRUPTED
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """What every step after the plan reads and plans with."""
+
+    access: Any
+    countries: Sequence[str]
+    products: Sequence[str]
+    kb: Any
+    prefer: str | None
+    concurrency: int
+
+
 def _after_plan(
-    access: Any,
-    planned: Planned,
-    countries: Sequence[str],
-    products: Sequence[str],
-    kb: Any,
-    prefer: str | None,
-    apply: bool,
-    yes: bool,
-    audit_log_path: Path,
-    fmt: str,
-    out: TextIO,
-    concurrency: int,
+    scope: _Scope, planned: Planned, apply: bool, yes: bool, audit_log_path: Path, fmt: str, out: TextIO
 ) -> int:
     view = PlanView.of_planned(planned)
     if fmt == "text":
@@ -875,11 +875,9 @@ def _after_plan(
             from .progress import Progress
 
             with Progress(total=n, label="sending changes") as bar:
-                applier = Applier(access, log, _who(access), concurrency, progress=bar)
+                applier = Applier(scope.access, log, _who(scope.access), scope.concurrency, progress=bar)
                 try:
-                    interrupted = _send_all(
-                        access, planned, applier, second, countries, products, kb, prefer, yes, fmt, out, concurrency
-                    )
+                    interrupted = _send_all(scope, planned, applier, second, yes, fmt, out)
                 except KeyboardInterrupt:  # between two steps (each step handles its own)
                     interrupted = True
     elif apply and n:
@@ -889,26 +887,19 @@ def _after_plan(
 
 
 def _send_all(
-    access: Any,
+    scope: _Scope,
     planned: Planned,
     applier: Applier,
     second: dict[tuple[str, str, str], FixItem],
-    countries: Sequence[str],
-    products: Sequence[str],
-    kb: Any,
-    prefer: str | None,
     yes: bool,
     fmt: str,
     out: TextIO,
-    concurrency: int,
 ) -> bool:
     """Parents' changes, then each subaccount's own, then the subaccounts read again; True when interrupted."""
     # Parents first, then each subaccount's own changes.
     if not (applier.apply(_groups(planned.parent_changes.values())) and applier.apply(planned.tier_two())):
         return True
-    interrupted, second_changes = _recheck(
-        access, planned, applier, second, countries, products, kb, prefer, concurrency
-    )
+    interrupted, second_changes = _recheck(scope, planned, applier, second)
     if second_changes and not interrupted:
         if applier.progress is not None:
             applier.progress.close()  # the second plan and its question get a clean line
@@ -925,22 +916,15 @@ def _send_all(
 
 
 def _recheck(
-    access: Any,
-    planned: Planned,
-    applier: Applier,
-    second: dict[tuple[str, str, str], FixItem],
-    countries: Sequence[str],
-    products: Sequence[str],
-    kb: Any,
-    prefer: str | None,
-    concurrency: int,
+    scope: _Scope, planned: Planned, applier: Applier, second: dict[tuple[str, str, str], FixItem]
 ) -> tuple[bool, list[Change]]:
     """Read again, after the parents' changes, the subaccounts that waited for them; plan what is left."""
     groups = _recheck_groups(planned, applier.results)
     first = next(groups, None)
     if first is None:
         return False, []
-    reader = Reader(access, countries, products)  # fresh: the parents' states from after their changes
+    # Fresh: the parents' states from after their changes.
+    reader = Reader(scope.access, scope.countries, scope.products)
     changes: dict[tuple[str, str, str, str], Change] = {}
 
     def work(group: tuple[str, set[Any]]) -> tuple[set[Any], AccountState | None]:
@@ -954,8 +938,8 @@ def _recheck(
         if state is None:
             return
         items = plan_account(
-            state, reader.parent(state.parent), countries, products, kb,
-            scope={state.sid}, pairs=wanted, prefer=prefer,
+            state, reader.parent(state.parent), scope.countries, scope.products, scope.kb,
+            scope={state.sid}, pairs=wanted, prefer=scope.prefer,
         )  # fmt: skip
         for item in items:
             second[(item.account, item.country, item.product)] = item
@@ -965,7 +949,7 @@ def _recheck(
     import itertools
 
     try:
-        _pool(itertools.chain([first], groups), work, emit, concurrency)
+        _pool(itertools.chain([first], groups), work, emit, scope.concurrency)
     except KeyboardInterrupt:
         return True, list(changes.values())
     return False, list(changes.values())
