@@ -28,6 +28,7 @@ from diagnose.audit_reads import Auditor
 from diagnose.cli import main
 from diagnose.errors import InputError
 from diagnose.gateway import Credentials, TwilioAccess
+from diagnose.safe_text import CONTROL
 from diagnose.simulator import Fault, Simulator, load_scenario
 from diagnose.simulator._generate import generate_scenario
 from tests.browser import png_size_and_colours, run_chromium
@@ -57,7 +58,7 @@ SCENARIO: dict[str, Any] = {
         {
             "sid": OWN,
             "auth_token": "u" * 32,
-            "friendly_name": "=cmd|' /C calc'!A0 \x1b[31mred",
+            "friendly_name": "=cmd|' /C calc'!A0 \x1b[31mred\u202eder",
             "parent": MAIN,
             "messaging_geo_permissions": {"FR": False, "DE": True, "IN": True},
             "voice_settings": {"dialing_permissions_inheritance": False},
@@ -198,6 +199,13 @@ def test_text_matrix_summary_first_and_hostile_names_made_visible(platform: Simu
     assert "\x1b" not in out and "=cmd|' /C calc'!A0 \\x1b" in out
     row = next(line for line in lines if line.startswith(OWN))
     assert "-+  +-  ++" in row  # FR: SMS off, voice on; DE: SMS on, voice off; IN both on
+
+
+def test_json_escapes_control_characters_and_keeps_the_names(platform: Simulator) -> None:
+    _, out, _ = run(platform, "--countries", "FR", "--subaccounts", "all", "--format", "json")
+    assert not CONTROL.search(out), [hex(ord(c)) for c in CONTROL.findall(out)]
+    names = {a["friendly_name"] for a in json.loads(out)["accounts"]}
+    assert "=cmd|' /C calc'!A0 \x1b[31mred\u202eder" in names  # the same string, escaped only on the wire
 
 
 def test_csv_one_row_per_cell_and_no_formula(platform: Simulator) -> None:

@@ -20,7 +20,7 @@ from typing import IO, Any
 import click
 
 from ..errors import DiagnoseError, InputError
-from ..safe_text import clean
+from ..safe_text import clean, json_controls
 from . import exit_codes
 from ._common import api_url_option, knowledge_option, load_kb, timeout_option
 from ._router import CodeArg, FileArg, SidArg, StdinArg, TextArg, route
@@ -318,7 +318,7 @@ def run_triage(source: str, run: PasteRun) -> None:
         if run.fmt == "json":
             data = triage_data(merged, report, source=name, bytes_read=progress.done, total=groups.total)
             data["interrupted"] = interrupted
-            text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+            text = json_controls(json.dumps(data, indent=2, ensure_ascii=False, default=str))
         else:
             text = triage_text(merged, report, source=name, bytes_read=progress.done, total=groups.total)
             if interrupted:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from ..safe_text import json_controls
 from ._text import Styler, one_line
 
 SCAN_FORMATS = ("text", "json", "markdown")
@@ -29,10 +30,10 @@ def render_scan(
 def _json(doc: Mapping[str, Any], groups: Callable[[], Iterable[str]]) -> Iterator[str]:
     head = {k: v for k, v in doc.items() if k not in ("top_groups", "group_count")}
     text = json.dumps(head, indent=2, ensure_ascii=False)
-    yield text[: text.rstrip().rfind("}")].rstrip() + ',\n  "groups": ['
+    yield json_controls(text[: text.rstrip().rfind("}")].rstrip()) + ',\n  "groups": ['
     first = True
     for line in groups():
-        yield ("\n    " if first else ",\n    ") + line
+        yield ("\n    " if first else ",\n    ") + json_controls(line)
         first = False
     yield ("\n  " if not first else "") + "]\n}\n"
 
