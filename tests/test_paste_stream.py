@@ -23,7 +23,7 @@ from diagnose.paste._extract import _STRONG, hits_of, is_anchor, known_code_of
 from diagnose.paste._parse import hit_lines, may_hit
 from diagnose.paste._stream import _candidates
 from diagnose.paste._text import clean
-from diagnose.paste._wording import default_table
+from diagnose.paste._wording import WordingTable, default_table, normalise
 
 CORPUS = Path(__file__).parent / "data" / "paste"
 SAMPLES = sorted(CORPUS.glob("*.txt"))
@@ -234,6 +234,41 @@ def test_a_line_the_window_gates_skip_holds_nothing(line: str) -> None:
 @given(st.lists(GATE_LINES, min_size=1, max_size=8))
 def test_the_gate_over_many_lines_is_the_gate_of_each(lines: list[str]) -> None:
     assert hit_lines("\n".join(lines)) == {i for i, line in enumerate(lines) if may_hit(line)}
+
+
+def _keywords_reference(table: WordingTable, text: str) -> set[str]:
+    # what keywords_in means: the index words whose first words normalise()'s words of the text all hold
+    words = set(normalise(text).encode().split())
+    needs = table._needs
+    return {word.decode() for word in words if word in needs and any(need <= words for need in needs[word])}
+
+
+ESCAPE_PIECES = ["&#39;", "&quot;", "\\u0027", "\\U0027", "&amp;", "&", "\\u", "İ", "\u212a", "é"]
+ESCAPED_LINES = st.lists(st.sampled_from(ESCAPE_PIECES) | GATE_LINES, max_size=5).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(GATE_LINES | ESCAPED_LINES, max_size=6))
+def test_the_keywords_of_many_lines_are_those_of_their_words(lines: list[str]) -> None:
+    # keywords_in reads the lines without escapes in C and only the others through normalise()
+    table = default_table()
+    text = "\n".join(lines)
+    assert set(table.keywords_in(text)) == _keywords_reference(table, text)
+
+
+_KEY_PIECES = ["Code=", "TO: ", "Account_SID:", 'MESSAGE="', "Msg='", "Status:", "\n", "=", ":"]
+ASCII_TEXT = st.text(st.characters(max_codepoint=127), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(GATE_LINES.filter(str.isascii) | ASCII_TEXT | st.sampled_from(_KEY_PIECES), max_size=8).map("".join))
+def test_the_key_gate_reads_lower_case_ascii_as_it_reads_ignoring_case(text: str) -> None:
+    # hit_lines searches ASCII text lowered, without IGNORECASE: it must find the same keys at the same places
+    from diagnose.paste._parse import _KEY_BACKWARDS, _KEY_BACKWARDS_LOW
+
+    ignoring = [m.span() for m in _KEY_BACKWARDS.finditer(text[::-1])]
+    lowered = [m.span() for m in _KEY_BACKWARDS_LOW.finditer(text.lower()[::-1])]
+    assert ignoring == lowered
 
 
 RECORD = (

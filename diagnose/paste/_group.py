@@ -15,8 +15,25 @@ def group_key(evidence: Evidence) -> Hashable:
     """Same code, account and country is the same problem; a wrong prefix is a problem of its own."""
     wrong_prefix = None
     if evidence.to:
-        wrong_prefix = read_number(evidence.to).suggested_country
+        wrong_prefix = _suggested.pop(evidence.to, _UNKNOWN)
+        if wrong_prefix is _UNKNOWN:
+            wrong_prefix = read_number(evidence.to).suggested_country
     return (evidence.code, evidence.account_sid, evidence.country, wrong_prefix)
+
+
+# A To number's wrong-prefix reading, handed over by the worker process that read its error (where
+# read_number has it cached), so that the one process grouping a big log need not parse every number
+# again. Bounded: a number no one asks for is dropped, and a miss reads the number here.
+_suggested: dict[str, str | None] = {}
+_UNKNOWN = object()
+_MAX_SUGGESTED = 4096
+
+
+def note_suggested(number: str, country: str | None) -> None:
+    """Record ``read_number(number).suggested_country``, read elsewhere, for :func:`group_key`."""
+    if len(_suggested) >= _MAX_SUGGESTED:
+        _suggested.clear()
+    _suggested[number] = country
 
 
 def merge_duplicates(evidence: Iterable[Evidence], *, now: dt.datetime | None = None) -> list[Evidence]:

@@ -512,9 +512,10 @@ _KEY_ENDS = (
     "phone", "from", "sid", "account", "direction", "info", "type", "payload", "text", "variables", "level", "log",
     "url", "uri",
 )  # fmt: skip
-_KEY_BACKWARDS = rx(
-    r"[:=][ \t]{0,3}[\\\"']{0,3}(?:" + "|".join("_*".join(reversed(key)) for key in _KEY_ENDS) + ")", re.IGNORECASE
-)
+_KEY_BACKWARDS_TEXT = r"[:=][ \t]{0,3}[\\\"']{0,3}(?:" + "|".join("_*".join(reversed(key)) for key in _KEY_ENDS) + ")"
+_KEY_BACKWARDS = rx(_KEY_BACKWARDS_TEXT, re.IGNORECASE)
+# The same over ASCII text already in lower case: ignoring case costs the regex engine several times more
+_KEY_BACKWARDS_LOW = rx(_KEY_BACKWARDS_TEXT)
 _LOG_WORDS = ("err", "code", "fail", "twilio")  # _LOG_CODE needs one, in any case
 
 
@@ -545,13 +546,16 @@ def hit_lines(text: str) -> set[int]:
     for i, start in enumerate(starts):
         if text.startswith(("> ", "< "), start):
             out.add(i)
-    backwards = text[::-1]
+    low = text.lower()
+    if text.isascii():  # lower() keeps every offset of ASCII text: search it without ignoring case
+        backwards, keys = low[::-1], _KEY_BACKWARDS_LOW
+    else:
+        backwards, keys = text[::-1], _KEY_BACKWARDS
     pos = 0
-    while (found := _KEY_BACKWARDS.search(backwards, pos)) is not None:
+    while (found := keys.search(backwards, pos)) is not None:
         i = line_at(size - 1 - found.start())
         out.add(i)
         pos = size - starts[i]
-    low = text.lower()
     lines: list[str] | None = None
     for word in _LOG_WORDS:
         pos = low.find(word)

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from ..models import Evidence
 from ._extract import AFTER, BEFORE, extract_lines, is_anchor, unwrap
+from ._group import note_suggested
+from ._numbers import read_number
 from ._rx import rxb
 from ._text import MAX_LINE, clean, decode
 from ._wording import WordingTable, default_table
@@ -294,24 +296,40 @@ class _Pool:
         # fork: a worker starts with this process's knowledge and wording table already loaded
         self._workers = workers
         self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_quiet)
-        self._pending: deque[Future[list[Evidence]]] = deque()
+        self._pending: deque[Future[list[tuple[Evidence, str | None]]]] = deque()
 
     def submit(self, pieces: list[Piece]) -> Iterator[Evidence]:
         """Queue a round's pieces; yields what earlier rounds found, keeping at most two rounds queued."""
         size = max(1, -(-len(pieces) // (2 * self._workers)))
         for i in range(0, len(pieces), size):
-            self._pending.append(self._pool.submit(read_pieces, pieces[i : i + size]))
+            self._pending.append(self._pool.submit(_read_in_worker, pieces[i : i + size]))
         while len(self._pending) > 4 * self._workers:
-            yield from self._pending.popleft().result()
+            yield from _received(self._pending.popleft().result())
 
     def drain(self) -> Iterator[Evidence]:
         while self._pending:
-            yield from self._pending.popleft().result()
+            yield from _received(self._pending.popleft().result())
 
     def close(self) -> None:
         for future in self._pending:
             future.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_in_worker(pieces: list[Piece]) -> list[tuple[Evidence, str | None]]:
+    """:func:`read_pieces`, each error with its To number's wrong-prefix country (see :func:`._group.group_key`),
+    read here where the number's reading is cached."""
+    out = []
+    for evidence in read_pieces(pieces):
+        out.append((evidence, read_number(evidence.to).suggested_country if evidence.to else None))
+    return out
+
+
+def _received(results: list[tuple[Evidence, str | None]]) -> Iterator[Evidence]:
+    for evidence, suggested in results:
+        if evidence.to:
+            note_suggested(evidence.to, suggested)
+        yield evidence
 
 
 def _quiet() -> None:

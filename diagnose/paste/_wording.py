@@ -123,6 +123,7 @@ class WordingTable:
             for ws, _ in bucket:
                 first = [word.encode() for word in ws[: MIN_TAIL_WORDS - 1]]
                 self._needs.setdefault(max(first, key=len), []).append(frozenset(first))
+        self._need_words = frozenset(self._needs)  # a set meets a set by its smaller side; a dict costs a pass
 
     def may_match(self, text: str) -> bool:
         """False only when :meth:`recognise` finds nothing in ``text``: a cheap test."""
@@ -132,12 +133,21 @@ class WordingTable:
         """The words that index the wordings whose first words ``text`` all holds: a line of ``text``
         holding none of them (in its lower case, escapes aside) matches no wording."""
         low = text.lower()
-        if "&" in low or "\\u" in low:  # escapes: normalise() decodes them into words of their own
-            words = set(normalise(text).encode().split())
-        else:  # normalise()'s words, in C: every byte but [0-9a-z] separates (a non-ASCII letter's bytes too)
+        # normalise()'s words, in C: every byte but [0-9a-z] separates (a non-ASCII letter's bytes too)
+        if "&" in low or "\\u" in low:
+            # escapes: normalise() decodes them into words of their own. No escape spans a line, so only
+            # the lines holding one go through it; the words of the others are read in C as below.
+            plain: list[str] = []
+            escaped: list[str] = []
+            for line in text.split("\n"):
+                low_line = line.lower()
+                (escaped if "&" in low_line or "\\u" in low_line else plain).append(line)
+            words = set("\n".join(plain).lower().encode("utf-8", "surrogatepass").translate(_SEPARATE).split())
+            words.update(normalise("\n".join(escaped)).encode().split())
+        else:
             words = set(low.encode("utf-8", "surrogatepass").translate(_SEPARATE).split())
         needs = self._needs
-        return [word.decode() for word in words.intersection(needs) if any(need <= words for need in needs[word])]
+        return [word.decode() for word in words & self._need_words if any(need <= words for need in needs[word])]
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one table per process; messages repeat in logs
     def recognise(self, message: str, rest: bool) -> WordingMatch | None:
