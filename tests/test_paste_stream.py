@@ -256,7 +256,8 @@ def test_the_keywords_of_many_lines_are_those_of_their_words(lines: list[str]) -
     assert set(table.keywords_in(text)) == _keywords_reference(table, text)
 
 
-_KEY_PIECES = ["Code=", "TO: ", "Account_SID:", 'MESSAGE="', "Msg='", "Status:", "\n", "=", ":"]
+_KEY_PIECES = ["ERROR 21408", "Failed: code 30007", "TWILIO#12345", "Err-99999 "]
+_KEY_PIECES += ["Code=", "TO: ", "Account_SID:", 'MESSAGE="', "Msg='", "Status:", "\n", "=", ":"]
 ASCII_TEXT = st.text(st.characters(max_codepoint=127), max_size=30)
 
 
@@ -264,11 +265,14 @@ ASCII_TEXT = st.text(st.characters(max_codepoint=127), max_size=30)
 @given(st.lists(GATE_LINES.filter(str.isascii) | ASCII_TEXT | st.sampled_from(_KEY_PIECES), max_size=8).map("".join))
 def test_the_key_gate_reads_lower_case_ascii_as_it_reads_ignoring_case(text: str) -> None:
     # hit_lines searches ASCII text lowered, without IGNORECASE: it must find the same keys at the same places
-    from diagnose.paste._parse import _KEY_BACKWARDS, _KEY_BACKWARDS_LOW
+    from diagnose.paste._parse import _KEY_BACKWARDS, _KEY_BACKWARDS_LOW, _LOG_CODE, _LOG_CODE_LOW
 
     ignoring = [m.span() for m in _KEY_BACKWARDS.finditer(text[::-1])]
     lowered = [m.span() for m in _KEY_BACKWARDS_LOW.finditer(text.lower()[::-1])]
     assert ignoring == lowered
+    for line in text.split("\n"):
+        found, found_low = _LOG_CODE.search(line), _LOG_CODE_LOW.search(line.lower())
+        assert (found and found.span()) == (found_low and found_low.span())
 
 
 RECORD = (

@@ -101,8 +101,7 @@ def hits_of(line: str, number: int, known_code: Callable[[int], bool]) -> list[H
     return hits
 
 
-def _conflicts(record: Record, hit: Hit) -> bool:
-    merged = _merged_fields(record)
+def _conflicts(merged: dict[str, object], hit: Hit) -> bool:
     for name in _MERGEABLE:
         new = getattr(hit, name)
         old = merged.get(name)
@@ -128,8 +127,7 @@ def _merged_fields(record: Record) -> dict[str, object]:
     return out
 
 
-def _adds(record: Record, hit: Hit) -> bool:
-    merged = _merged_fields(record)
+def _adds(record: Record, merged: dict[str, object], hit: Hit) -> bool:
     seen: frozenset[str] = frozenset().union(*(h.keys for h in record.hits))
     return (
         any(name not in merged for name in hit.filled())
@@ -138,8 +136,7 @@ def _adds(record: Record, hit: Hit) -> bool:
     )
 
 
-def _complete(record: Record) -> bool:
-    merged = _merged_fields(record)
+def _complete(merged: dict[str, object]) -> bool:
     return "code" in merged and ("message" in merged or "to" in merged)
 
 
@@ -153,21 +150,17 @@ def group(hits: Iterable[Hit]) -> list[Record]:
             last.hits.append(hit)
             last.last_line = hit.line
             continue
-        near = last is not None and hit.line - last.last_line <= MERGE_DISTANCE
-        standalone = hit.code is not None and (hit.to is not None or hit.message is not None)
-        if near and last is not None and not standalone and not _adds(last, hit) and not _conflicts(last, hit):
-            continue  # a fragment repeating the record (its more-info link, its account URL)
-        if (
-            last is not None
-            and hit.line - last.last_line <= MERGE_DISTANCE
-            and not _conflicts(last, hit)
-            and _adds(last, hit)
-            and not (_complete(last) and hit.code is not None and (hit.to is not None or hit.message is not None))
-        ):
-            last.hits.append(hit)
-            last.last_line = max(last.last_line, hit.line)
-        else:
-            records.append(Record(hits=[hit], first_line=hit.line, last_line=hit.line))
+        if last is not None and hit.line - last.last_line <= MERGE_DISTANCE:
+            standalone = hit.code is not None and (hit.to is not None or hit.message is not None)
+            merged = _merged_fields(last)  # once per hit: the tests below only read it
+            conflicts, adds = _conflicts(merged, hit), _adds(last, merged, hit)
+            if not standalone and not adds and not conflicts:
+                continue  # a fragment repeating the record (its more-info link, its account URL)
+            if not conflicts and adds and not (_complete(merged) and standalone):
+                last.hits.append(hit)
+                last.last_line = max(last.last_line, hit.line)
+                continue
+        records.append(Record(hits=[hit], first_line=hit.line, last_line=hit.line))
     return records
 
 

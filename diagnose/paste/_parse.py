@@ -491,9 +491,11 @@ def parse_urls(line: str, number: int) -> list[Hit]:
 
 # --------------------------------------------------------------------------- plain log lines
 
-_LOG_CODE = rx(
-    r"(?i)(?:\berror|\berr|\bcode|\bfailed|\bfailure|\btwilio)[ \t:=#(\[-]{1,4}(?:code[ \t:=#(]{1,3})?(\d{5})\b"
+_LOG_CODE_TEXT = (
+    r"(?:\berror|\berr|\bcode|\bfailed|\bfailure|\btwilio)[ \t:=#(\[-]{1,4}(?:code[ \t:=#(]{1,3})?(\d{5})\b"
 )
+_LOG_CODE = rx(_LOG_CODE_TEXT, re.IGNORECASE)
+_LOG_CODE_LOW = rx(_LOG_CODE_TEXT)  # for ASCII text already in lower case (hit_lines)
 _LOG_TO = rx(
     r"(?i)\b(?:to|recipient|destination|dest|dst|phone|number)\b[ \t]{0,2}[:=]?[ \t]{0,2}"
     r"((?:whatsapp:)?\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
@@ -547,7 +549,8 @@ def hit_lines(text: str) -> set[int]:
         if text.startswith(("> ", "< "), start):
             out.add(i)
     low = text.lower()
-    if text.isascii():  # lower() keeps every offset of ASCII text: search it without ignoring case
+    ascii_text = text.isascii()
+    if ascii_text:  # lower() keeps every offset of ASCII text: search it without ignoring case
         backwards, keys = low[::-1], _KEY_BACKWARDS_LOW
     else:
         backwards, keys = text[::-1], _KEY_BACKWARDS
@@ -557,13 +560,15 @@ def hit_lines(text: str) -> set[int]:
         out.add(i)
         pos = size - starts[i]
     lines: list[str] | None = None
+    # the lowered lines of ASCII text, searched without IGNORECASE as above
+    source, log_code = (low, _LOG_CODE_LOW) if ascii_text else (text, _LOG_CODE)
     for word in _LOG_WORDS:
         pos = low.find(word)
         while pos >= 0:
             i = line_at(pos)
             if i not in out:
-                lines = text.split("\n") if lines is None else lines
-                if _LOG_CODE.search(lines[i]):
+                lines = source.split("\n") if lines is None else lines
+                if log_code.search(lines[i]):
                     out.add(i)
             pos = low.find(word, after(i))
     return out

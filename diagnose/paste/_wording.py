@@ -123,6 +123,8 @@ class WordingTable:
             for ws, _ in bucket:
                 first = [word.encode() for word in ws[: MIN_TAIL_WORDS - 1]]
                 self._needs.setdefault(max(first, key=len), []).append(frozenset(first))
+        # each word's needs without repeats, the smallest first: any() over them stops sooner
+        self._needs = {word: sorted(set(needs), key=len) for word, needs in self._needs.items()}
         self._need_words = frozenset(self._needs)  # a set meets a set by its smaller side; a dict costs a pass
 
     def may_match(self, text: str) -> bool:
