@@ -12,7 +12,8 @@ Vocabulary, per account × country × product (a *cell*):
   parent when a voice subaccount inherits).
 * ``blocked``: off, and the API cannot turn it on: a messaging high-risk
   country (``console-only``: only the Console can change it, 30649) or a
-  country Twilio does not deliver to (``not-allowed``).
+  country Twilio does not deliver to (``not-allowed``), or a country whose whole
+  calling code Twilio blocks by prefix (``blocked-prefix``: North Korea, +850).
 * ``unknown``: the answer could not be read; ``reason`` says why.
 """
 
@@ -33,6 +34,7 @@ SCHEMA_VERSION = 1
 # Reasons a cell is blocked.
 CONSOLE_ONLY = "console-only"
 NOT_ALLOWED = "not-allowed"
+BLOCKED_PREFIX = "blocked-prefix"
 
 _ISO = re.compile(r"^[A-Za-z]{2}$")
 MAX_COUNTRIES = 300  # more than there are countries: a longer list is a mistake, not a wish
@@ -183,22 +185,30 @@ class AccountAudit:
 # --------------------------------------------------------------------------- classification
 
 
+def _blocked_reason(not_allowed: bool | str | None) -> str:
+    return not_allowed if isinstance(not_allowed, str) else NOT_ALLOWED
+
+
 def sms_cell(
     iso: str,
     enabled: bool | None,
     *,
     high_risk: bool,
-    not_allowed: bool,
+    not_allowed: bool | str | None,
     parent_enabled: bool | None = None,
     is_subaccount: bool = False,
     why_unknown: str | None = None,
 ) -> Cell:
-    """The SMS cell from the GeoPermissions answer (``enabled`` None: not in the answer)."""
+    """The SMS cell from the GeoPermissions answer (``enabled`` None: not in the answer).
+
+    ``not_allowed``: true, or the reason (:data:`NOT_ALLOWED`, :data:`BLOCKED_PREFIX`), when no
+    permission can open the country.
+    """
     same = (
         (enabled == parent_enabled) if (is_subaccount and enabled is not None and parent_enabled is not None) else None
     )
     if not_allowed:
-        return Cell(iso, "sms", "blocked", NOT_ALLOWED, same_as_parent=same)
+        return Cell(iso, "sms", "blocked", _blocked_reason(not_allowed), same_as_parent=same)
     if enabled is None:
         reason = why_unknown or f"the Messaging GeoPermissions answer does not list {iso}"
         return Cell(iso, "sms", "unknown", reason)
@@ -213,7 +223,7 @@ def voice_cell(
     iso: str,
     own: VoiceRanges | None,
     *,
-    not_allowed: bool,
+    not_allowed: bool | str | None,
     is_subaccount: bool = False,
     inheritance: bool | None = None,
     parent: VoiceRanges | None = None,
@@ -225,7 +235,7 @@ def voice_cell(
     the subaccount's own toggles and its parent's agree on low-risk numbers.
     """
     if not_allowed:
-        return Cell(iso, "voice", "blocked", NOT_ALLOWED)
+        return Cell(iso, "voice", "blocked", _blocked_reason(not_allowed))
     source = "own"
     effective = own
     if is_subaccount and inheritance:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .audit import AccountAudit, Cell, VoiceRanges, sms_cell, sms_comparison, unknown_cells, voice_cell
-from .countries import is_messaging_high_risk, is_not_allowed
+from .countries import is_messaging_high_risk, is_not_allowed, wholly_blocked
 from .country_table import voice_entry
 from .errors import CredentialsError, TwilioAccessError, reason_of
 
@@ -83,7 +83,7 @@ class Auditor:
         self.parent: ParentView | None = None
         self.stopping = threading.Event()  # set on Ctrl-C: workers start no new read
         # Per country, computed once for the run (not once per account).
-        self._not_allowed = {iso: is_not_allowed(iso) for iso in self.countries}
+        self._not_allowed = {iso: _closed(iso) for iso in self.countries}
         self._sms_high_risk = {iso: is_messaging_high_risk(iso) for iso in self.countries}
         self._order = {key: n for n, key in enumerate((iso, p) for iso in self.countries for p in self.products)}
         # The voice entry that governs each required country (CA → US).
@@ -382,3 +382,12 @@ def run_pool(
             future.cancel()
         # Requests in flight finish (each within its timeout); nothing new starts.
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _closed(iso: str) -> str | None:
+    """Why no permission can open ``iso`` (``not-allowed``, ``blocked-prefix``), or None."""
+    from .audit import BLOCKED_PREFIX, NOT_ALLOWED
+
+    if is_not_allowed(iso):
+        return NOT_ALLOWED
+    return BLOCKED_PREFIX if wholly_blocked(iso) else None

@@ -47,6 +47,7 @@ __all__ = [
     "is_not_allowed",
     "nanp_countries",
     "parse_destination",
+    "wholly_blocked",
 ]
 
 _DATA_FILE = "knowledge/countries.yaml"
@@ -318,6 +319,22 @@ def blocked_prefix(number: str | None) -> CountryEntry | None:
     if section is None or not isinstance(number, str) or not number.startswith("+"):
         return None
     return next((e for e in section.countries if e.prefix and number.startswith(e.prefix)), None)
+
+
+def wholly_blocked(iso: str | None) -> str | None:
+    """The blocked prefix when it is the country's whole calling code (North Korea, +850), else None.
+
+    A range blocked inside a country (Crimea, +7978, in RU) leaves the rest of the country usable.
+    """
+    from .country_table import countries as country_table
+
+    if not iso or iso not in countries_with_blocked_prefixes():
+        return None
+    row = country_table().get(iso)
+    if row is None:
+        return None
+    entry = blocked_prefix(f"+{row.calling_code}")
+    return entry.prefix if entry is not None and entry.iso == iso else None
 
 
 def countries_with_blocked_prefixes() -> frozenset[str]:

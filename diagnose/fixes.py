@@ -262,11 +262,11 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
 
 def _refusal(iso: str, product: Product) -> tuple[ItemStatus, str] | None:
     """Why the API will refuse to enable this country whatever the knowledge says, or None."""
-    from .countries import country_name, is_messaging_high_risk, is_not_allowed
+    from .countries import country_name, is_messaging_high_risk, is_not_allowed, wholly_blocked
 
     if is_not_allowed(iso):
         return "blocked", f"Twilio does not deliver to {country_name(iso)} ({iso}): no permission can enable it"
-    whole = _whole_country_blocked(iso)
+    whole = wholly_blocked(iso)
     if whole is not None:
         return "blocked", (
             f"Twilio blocks every {whole} number ({country_name(iso)}, {iso}) by prefix: no permission can enable it"
@@ -277,18 +277,6 @@ def _refusal(iso: str, product: Product) -> tuple[ItemStatus, str] | None:
             f"(the API answers {CONSOLE_ONLY_CODE})"
         )
     return None
-
-
-def _whole_country_blocked(iso: str) -> str | None:
-    """The blocked prefix when it is the country's whole calling code (North Korea, +850), else None."""
-    from .countries import blocked_prefix, countries_with_blocked_prefixes
-    from .country_table import countries as country_table
-
-    row = country_table().get(iso)
-    if iso not in countries_with_blocked_prefixes() or row is None:
-        return None
-    entry = blocked_prefix(f"+{row.calling_code}")
-    return entry.prefix if entry is not None and entry.iso == iso else None
 
 
 def _partly_blocked(iso: str) -> str:
@@ -327,7 +315,9 @@ def _facts(state: AccountState, parent: AccountState | None, iso: str, product: 
     facts["to_high_risk_special"] = Fact("to_high_risk_special", False, source=source)
     # A range blocked inside the country (Crimea in RU) does not make the country unusable;
     # a prefix that is the whole country (+850) does.
-    whole = _whole_country_blocked(iso)
+    from .countries import wholly_blocked
+
+    whole = wholly_blocked(iso)
     facts["to_blocked_prefix"] = Fact("to_blocked_prefix", whole is not None, source="country list (blocked_prefixes)")
     facts["blocked_prefix"] = Fact("blocked_prefix", whole, source="country list (blocked_prefixes)")
     from .countries import nanp_countries

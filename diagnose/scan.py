@@ -162,6 +162,7 @@ class Group:
     country: str | None
     code: int
     product: str
+    blocked_prefix: str | None = None  # "+850": a range Twilio blocks, which no permission opens
     count: int = 0
     first_seen: dt.datetime | None = None
     last_seen: dt.datetime | None = None
@@ -189,6 +190,15 @@ def country_of(failure: Failure, known: Mapping[str, str]) -> str | None:
     return known.get(failure.resource)
 
 
+def _blocked_prefix(number: str | None) -> str | None:
+    if not number:
+        return None
+    from .countries import blocked_prefix, parse_destination
+
+    entry = blocked_prefix(parse_destination(number).e164)
+    return entry.prefix if entry is not None else None
+
+
 class Grouper:
     """Deduplicates one account's failures (a message and the alert about it are one failure) and groups them.
 
@@ -196,7 +206,7 @@ class Grouper:
     """
 
     def __init__(self) -> None:
-        self.groups: dict[tuple[str, str | None, int], Group] = {}
+        self.groups: dict[tuple[str, str | None, int, str | None], Group] = {}
         self.failures = 0
 
     def add_account(self, failures: Iterable[Failure]) -> None:
@@ -215,10 +225,11 @@ class Grouper:
                 continue
             seen.add(failure.key)
             country = country_of(failure, known)
-            key = (failure.account, country, failure.code)
+            prefix = _blocked_prefix(failure.number)
+            key = (failure.account, country, failure.code, prefix)
             group = self.groups.get(key)
             if group is None:
-                group = self.groups[key] = Group(failure.account, country, failure.code, failure.product)
+                group = self.groups[key] = Group(failure.account, country, failure.code, failure.product, prefix)
             group.add(failure)
             self.failures += 1
 
@@ -250,8 +261,18 @@ def diagnose_group(group: Group, account: AccountAudit | None) -> tuple[str, str
             None,
             f"run `diagnose {sample}` to find the destination",
         )
-    cell: Cell | None = account.cell(group.country, group.product) if account else None
     iso = group.country
+    if group.blocked_prefix:
+        # Checked before the permission: enabling the country would not reach this range.
+        return (
+            "none",
+            f"{group.blocked_prefix} is a range Twilio blocks ({iso}): no setting can enable it",
+            None,
+            f"stop sending {product} to {group.blocked_prefix} numbers (Twilio blocks the range)"
+            if group.product == "sms"
+            else f"stop calling {group.blocked_prefix} numbers (Twilio blocks the range)",
+        )
+    cell: Cell | None = account.cell(group.country, group.product) if account else None
     if cell is None or cell.status == "unknown":
         why = (cell.reason if cell else None) or (account.problem if account else None) or "not read"
         return (
@@ -388,6 +409,7 @@ def group_dict(
         "account": group.account,
         "parent": account.parent if account else None,
         "country": group.country,
+        "blocked_prefix": group.blocked_prefix,
         "code": group.code,
         "product": group.product,
         "failures": group.count,

@@ -641,3 +641,17 @@ def test_an_account_list_that_cannot_be_read_makes_the_audit_incomplete(platform
     assert [a["sid"] for a in doc["accounts"]] == [MAIN]  # what could be read is still reported
     code, out, _ = run(platform, "--countries", "FR", "--product", "sms", "--subaccounts", "all")
     assert code == 3 and "Incomplete: the list of subaccounts could not be read" in out
+
+
+def test_a_country_whose_whole_code_is_blocked_is_blocked_not_disabled(demo_sim: Simulator) -> None:
+    """North Korea (+850) is blocked by prefix: no permission opens it. Russia keeps its own status (Crimea aside)."""
+    main_sid = demo_sim.sample("missing-country")[2][0]
+    code, out, _ = run(demo_sim, "--countries", "KP,RU", "--format", "json", user=main_sid,
+                       secret=demo_sim.accounts[main_sid]["auth_token"])  # fmt: skip
+    doc = json.loads(out)
+    assert code == 1
+    assert {(g["country"], g["product"], g["status"], g["reason"]) for g in doc["gaps"] if g["country"] == "KP"} == {
+        ("KP", "sms", "blocked", "blocked-prefix"),
+        ("KP", "voice", "blocked", "blocked-prefix"),
+    }
+    assert all(g["reason"] != "blocked-prefix" for g in doc["gaps"] if g["country"] == "RU")

@@ -319,3 +319,22 @@ def test_out_writes_the_report_to_a_file(world: Simulator, tmp_path: Any) -> Non
     assert json.loads(report.read_text())["failures"] == 12
     code, out, err = scan(world, "--out", str(tmp_path / "missing" / "scan.txt"))
     assert code == 2 and out == "" and err.startswith("diagnose: error: --out")
+
+
+def test_a_blocked_range_is_never_a_country_to_enable(demo_sim: Simulator) -> None:
+    """The demo's failures to +850 (North Korea) and +7978 (Crimea, read as RU): no permission opens them."""
+    main_sid = demo_sim.sample("missing-country")[2][0]
+    env = {
+        "NO_COLOR": "1",
+        "TWILIO_ACCOUNT_SID": main_sid,
+        "TWILIO_AUTH_TOKEN": demo_sim.accounts[main_sid]["auth_token"],
+        "TWILIO_API_KEY": "",
+        "TWILIO_API_SECRET": "",
+        "DIAGNOSE_API_URL": demo_sim.url,
+    }
+    args = ["scan", "--since", "30d", "--subaccounts", "all", "--format", "json"]
+    doc = json.loads(CliRunner().invoke(main, args, env=env, catch_exceptions=False).stdout)
+    blocked = {(g["country"], g["blocked_prefix"], g["action"]) for g in doc["groups"] if g["blocked_prefix"]}
+    assert blocked == {("KP", "+850", "none"), ("RU", "+7978", "none")}
+    for fix in doc["fixes"]:
+        assert not (fix["action"] in ("enable", "console") and fix["country"] in ("KP", "RU")), fix
