@@ -320,6 +320,12 @@ def _facts(state: AccountState, parent: AccountState | None, iso: str, product: 
     whole = wholly_blocked(iso)
     facts["to_blocked_prefix"] = Fact("to_blocked_prefix", whole is not None, source="country list (blocked_prefixes)")
     facts["blocked_prefix"] = Fact("blocked_prefix", whole, source="country list (blocked_prefixes)")
+    if whole is not None:
+        from .countries import blocked_prefix
+
+        entry = blocked_prefix(whole)
+        name = entry.name if entry is not None else None
+        facts["blocked_prefix_name"] = Fact("blocked_prefix_name", name, source="country list (blocked_prefixes)")
     from .countries import nanp_countries
 
     facts["is_nanp"] = Fact("is_nanp", iso in nanp_countries(), source="country list")

@@ -352,5 +352,7 @@ def test_a_whole_country_blocked_by_prefix_is_never_written_and_a_partial_one_is
     for item in plan.items:
         if item.country == "KP":
             assert item.status == "blocked" and "+850" in item.summary
+            steps = " ".join(step.text for step in item.steps)
+            assert "North Korea (+850)" in steps and "<" not in steps  # every value filled in
         else:
             assert item.status == "change" and "Crimea (+7978) stays blocked" in item.summary
