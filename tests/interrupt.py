@@ -17,6 +17,15 @@ from typing import Any
 from diagnose.simulator import Simulator
 
 
+def sigint_as_on_a_terminal() -> None:
+    """``preexec_fn`` for a child that must get Ctrl-C: SIGINT back to its default disposition.
+
+    A shell starts background jobs (``cmd &``, a CI runner's) with SIGINT ignored, children inherit
+    that, and Python then never raises KeyboardInterrupt: the test would wait for nothing.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt(
     sim: Simulator,
     account: Any,
@@ -46,6 +55,7 @@ def interrupt(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=sigint_as_on_a_terminal,
     )
     try:
         deadline = time.monotonic() + timeout

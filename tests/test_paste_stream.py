@@ -24,6 +24,7 @@ from diagnose.paste._parse import hit_lines, may_hit
 from diagnose.paste._stream import _candidates
 from diagnose.paste._text import clean
 from diagnose.paste._wording import WordingTable, default_table, normalise
+from tests.interrupt import sigint_as_on_a_terminal
 
 CORPUS = Path(__file__).parent / "data" / "paste"
 SAMPLES = sorted(CORPUS.glob("*.txt"))
@@ -351,6 +352,7 @@ def test_ctrl_c_stops_the_workers_and_reports_what_was_read(tmp_path: Path) -> N
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
+        preexec_fn=sigint_as_on_a_terminal,
     )
     assert proc.stdin is not None
     try:

@@ -33,6 +33,7 @@ from diagnose.simulator import (
     State,
     load_scenario,
 )
+from tests.interrupt import sigint_as_on_a_terminal
 from tests.shared import CALL_CAUSE_CASES, DEMO_CASES, REQUIRED_CAUSES, SMS_CAUSE_CASES, cause_of
 
 # One source for the country lists: the knowledge (knowledge/countries.yaml).
@@ -862,7 +863,13 @@ def test_demo_scenario_is_package_data():
 @pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
 def test_serve_prints_url_credentials_and_sample_sids():
     code = "from diagnose.simulator import serve; serve(None, 0)"
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=sigint_as_on_a_terminal,
+    )
     try:
         lines = []
         while not lines or lines[-1] != "Press Ctrl-C to stop.\n":
