@@ -151,6 +151,38 @@ def run_reporting_peaks(argv: Sequence[str], env: dict[str, str]) -> tuple[float
     return wall, peaks[-1] if peaks else 0, workers[-1] if workers else 0, proc.returncode
 
 
+class _SimulatedRuns:
+    """The runs of one command against the simulator, and the table row they make."""
+
+    def __init__(self) -> None:
+        self.walls: list[float] = []
+        self.peaks: list[int] = []
+        self.codes: set[int] = set()
+        self.requests: list[int] = []
+        self.conc: list[int] = []
+        self.throttled: list[int] = []
+
+    def add(self, wall: float, peak: int, code: int, log: Sequence[dict[str, Any]], sim: Any) -> None:
+        self.walls.append(wall)
+        self.peaks.append(peak)
+        self.codes.add(code)
+        self.requests.append(len(log))
+        self.throttled.append(sum(1 for r in log if r["status"] == 429))
+        self.conc.append(sim.max_in_flight(log))
+
+    def row(self, note: str = "") -> dict[str, Any]:
+        return {
+            "median_ms": statistics.median(self.walls) * 1000,
+            "min_ms": min(self.walls) * 1000,
+            "peak_mib": max(self.peaks) / 1024,
+            "exit": ",".join(str(c) for c in sorted(self.codes)),
+            "requests": f"{statistics.median(self.requests):g}",
+            "chain": "",
+            "conc": str(max(self.conc)),
+            "note": f"{note}{max(self.throttled)} answered 429",
+        }
+
+
 def _generated(python: str, subaccounts: int, argv: Sequence[str], runs: int, **scenario: Any) -> dict[str, Any]:
     """Run ``diagnose ARGV`` ``runs`` times against a generated scenario (25 countries, 50 ms, 1 % 429).
 
@@ -172,27 +204,12 @@ def _generated(python: str, subaccounts: int, argv: Sequence[str], runs: int, **
         )
         sim.set_latency(AUDIT_LATENCY_MS)
         sim.add_fault("GET .", status=429, retry_after=0.5, rate=AUDIT_429_RATE)
-        walls, peaks, codes, requests, conc, throttled = [], [], set(), [], [], []
+        runs_made = _SimulatedRuns()
         for _ in range(runs):
             sim.clear_requests()
             wall, peak, code = run_reporting_peak([python, "-c", _OWN_PEAK, *argv], env)
-            log = sim.requests
-            walls.append(wall)
-            peaks.append(peak)
-            codes.add(code)
-            requests.append(len(log))
-            throttled.append(sum(1 for r in log if r["status"] == 429))
-            conc.append(sim.max_in_flight(log))
-    return {
-        "median_ms": statistics.median(walls) * 1000,
-        "min_ms": min(walls) * 1000,
-        "peak_mib": max(peaks) / 1024,
-        "exit": ",".join(str(c) for c in sorted(codes)),
-        "requests": f"{statistics.median(requests):g}",
-        "chain": "",
-        "conc": str(max(conc)),
-        "note": f"{max(throttled)} answered 429",
-    }
+            runs_made.add(wall, peak, code, sim.requests, sim)
+    return runs_made.row()
 
 
 AUDIT_LATENCY_MS = 50
@@ -310,7 +327,7 @@ def fix_rows(
         main_account = scenario.accounts[0]
         audit_doc = Path(tempfile.mkdtemp()) / "audit.json"
         for mode in ("plan", "apply", "from-audit") if size >= 2000 else ("plan", "apply"):
-            walls, peaks, codes, requests, writes, conc, throttled = [], [], set(), [], [], [], []
+            runs_made, writes = _SimulatedRuns(), []
             for _ in range(runs):
                 with Simulator(scenario, port=0) as sim, tempfile.TemporaryDirectory() as tmp:
                     env = user_env(
@@ -344,30 +361,14 @@ def fix_rows(
                     sim.add_fault(".", status=429, retry_after=0.5, rate=0.01)
                     wall, peak, code = run_reporting_peak(argv, env)
                     log = sim.requests
-                    walls.append(wall)
-                    peaks.append(peak)
-                    codes.add(code)
-                    requests.append(len(log))
+                    runs_made.add(wall, peak, code, log, sim)
                     writes.append(sum(1 for r in log if r["method"] in ("PATCH", "POST") and r["status"] < 300))
-                    throttled.append(sum(1 for r in log if r["status"] == 429))
-                    conc.append(sim.max_in_flight(log))
             what = {"plan": "plan", "apply": "apply", "from-audit": "--from-audit plan"}[mode]
             note = f"{max(writes)} changes made, " if mode == "apply" else ""
             if mode == "from-audit":
                 note = f"audit JSON {audit_doc.stat().st_size / 1e6:.1f} MB, "
-            rows.append(
-                {
-                    "label": f"fix {what}, {size} subs x {len(DEFAULT_COUNTRIES)} @{latency_ms}ms, 1% 429",
-                    "median_ms": statistics.median(walls) * 1000,
-                    "min_ms": min(walls) * 1000,
-                    "peak_mib": max(peaks) / 1024,
-                    "exit": ",".join(str(c) for c in sorted(codes)),
-                    "requests": f"{statistics.median(requests):g}",
-                    "chain": "",
-                    "conc": str(max(conc)),
-                    "note": f"{note}{max(throttled)} answered 429",
-                }
-            )
+            label = f"fix {what}, {size} subs x {len(DEFAULT_COUNTRIES)} @{latency_ms}ms, 1% 429"
+            rows.append({"label": label, **runs_made.row(note)})
         if audit_doc.exists():
             audit_doc.unlink()
         audit_doc.parent.rmdir()
