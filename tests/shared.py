@@ -4,6 +4,7 @@
   specification: the knowledge must have them, and the demo must show them).
 * The demo cases: the ``case`` labels of the bundled demo scenario, which are
   cause ids (``voice-…``/``sip-…`` for calls), read from the scenario itself.
+* :data:`OFFLINE_ENV`: the environment of a command that must not reach any Twilio.
 """
 
 from __future__ import annotations
@@ -25,6 +26,16 @@ REQUIRED_CAUSES: dict[int, frozenset[str]] = {
     13227: frozenset({"missing-country", "subaccount-mismatch", "high-risk-number-range", "trial-account"}),
     32205: frozenset({"missing-country", "subaccount-mismatch", "high-risk-number-range", "trial-account"}),
 }
+
+OFFLINE_ENV: dict[str, str] = {
+    "NO_COLOR": "1",
+    "TWILIO_ACCOUNT_SID": "",
+    "TWILIO_AUTH_TOKEN": "",
+    "TWILIO_API_KEY": "",
+    "TWILIO_API_SECRET": "",
+    "DIAGNOSE_API_URL": "",
+}
+"""No credentials and no API URL (a developer's own variables never reach a test), no colour."""
 
 _DEMO = load_scenario(DEMO_SCENARIO)
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from diagnose.cli import main
 from diagnose.simulator import DEMO_SCENARIO, Simulator, load_scenario
-from tests.shared import CALL_CAUSE_CASES, REQUIRED_CAUSES, SMS_CAUSE_CASES, cause_of
+from tests.shared import CALL_CAUSE_CASES, OFFLINE_ENV, REQUIRED_CAUSES, SMS_CAUSE_CASES, cause_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,15 +25,7 @@ def demo():
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    base = {
-        "NO_COLOR": "1",
-        "TWILIO_ACCOUNT_SID": "",
-        "TWILIO_AUTH_TOKEN": "",
-        "TWILIO_API_KEY": "",
-        "TWILIO_API_SECRET": "",
-        "DIAGNOSE_API_URL": "",
-    }
-    result = CliRunner().invoke(main, args, env={**base, **(env or {})}, catch_exceptions=False)
+    result = CliRunner().invoke(main, args, env={**OFFLINE_ENV, **(env or {})}, catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -30,6 +30,7 @@ from diagnose.errors import (
 )
 from diagnose.models import Diagnosis, ProblemKind, Verdict
 from diagnose.report import build_unavailable
+from tests.shared import OFFLINE_ENV
 from tests.terminal import open_terminal, read_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -363,7 +364,6 @@ def test_only_brief_commands_run_without_the_cyclic_collector(argv: list[str], c
         f"sys.argv = ['diagnose', *{argv!r}]\n"
         "run()\n"
     )
-    credentials = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET")
-    env = {**os.environ, **dict.fromkeys(credentials, "")}  # a SID stops at the missing credentials: nothing is sent
+    env = {**os.environ, **OFFLINE_ENV}  # a SID stops at the missing credentials: nothing is sent
     proc = subprocess.run([sys.executable, "-c", script], input="", capture_output=True, text=True, cwd=ROOT, env=env)
     assert proc.stderr.endswith(f"collector {collecting}")

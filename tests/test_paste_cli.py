@@ -10,20 +10,13 @@ from click.testing import CliRunner
 
 from diagnose.cli import main
 from diagnose.simulator import DEMO_SCENARIO, Simulator, load_scenario
+from tests.shared import OFFLINE_ENV
 
 CORPUS = Path(__file__).parent / "data" / "paste"
-BASE = {
-    "NO_COLOR": "1",
-    "TWILIO_ACCOUNT_SID": "",
-    "TWILIO_AUTH_TOKEN": "",
-    "TWILIO_API_KEY": "",
-    "TWILIO_API_SECRET": "",
-    "DIAGNOSE_API_URL": "",
-}
 
 
 def run(args: list[str], stdin: str | bytes | None = None, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, args, input=stdin, env={**BASE, **(env or {})}, catch_exceptions=False)
+    result = CliRunner().invoke(main, args, input=stdin, env={**OFFLINE_ENV, **(env or {})}, catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
 
 
