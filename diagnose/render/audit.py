@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ..audit import AccountAudit, Cell, gaps
-from ..safe_text import json_controls
+from ._json_stream import stream_json
 from ._text import Styler, one_line
 
 Rows = Callable[[], Iterable[AccountAudit]]
@@ -184,18 +184,7 @@ def render_audit_json(
     head: Mapping[str, Any], accounts: Callable[[], Iterable[str]], gap_docs: Callable[[], Iterable[str]]
 ) -> Iterator[str]:
     """The JSON document from already-encoded account and gap documents (one JSON text each)."""
-    text = json.dumps(dict(head), indent=2, ensure_ascii=False)
-    yield json_controls(text[: text.rstrip().rfind("}")].rstrip()) + ',\n  "accounts": ['
-    first = True
-    for doc in accounts():
-        yield ("\n    " if first else ",\n    ") + json_controls(doc)
-        first = False
-    yield ("\n  " if not first else "") + '],\n  "gaps": ['
-    first = True
-    for doc in gap_docs():
-        yield ("\n    " if first else ",\n    ") + json_controls(doc)
-        first = False
-    yield ("\n  " if not first else "") + "]\n}\n"
+    return stream_json(head, [("accounts", accounts), ("gaps", gap_docs)])
 
 
 # --------------------------------------------------------------------------- csv

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from ..safe_text import json_controls
+from ._json_stream import stream_json
 from ._text import Styler, one_line
 
 SCAN_FORMATS = ("text", "json", "markdown")
@@ -29,13 +28,7 @@ def render_scan(
 
 def _json(doc: Mapping[str, Any], groups: Callable[[], Iterable[str]]) -> Iterator[str]:
     head = {k: v for k, v in doc.items() if k not in ("top_groups", "group_count")}
-    text = json.dumps(head, indent=2, ensure_ascii=False)
-    yield json_controls(text[: text.rstrip().rfind("}")].rstrip()) + ',\n  "groups": ['
-    first = True
-    for line in groups():
-        yield ("\n    " if first else ",\n    ") + json_controls(line)
-        first = False
-    yield ("\n  " if not first else "") + "]\n}\n"
+    return stream_json(head, [("groups", groups)])
 
 
 def _notes(doc: Mapping[str, Any]) -> list[str]:
