@@ -367,3 +367,14 @@ def test_only_brief_commands_run_without_the_cyclic_collector(argv: list[str], c
     env = {**os.environ, **OFFLINE_ENV}  # a SID stops at the missing credentials: nothing is sent
     proc = subprocess.run([sys.executable, "-c", script], input="", capture_output=True, text=True, cwd=ROOT, env=env)
     assert proc.stderr.endswith(f"collector {collecting}")
+
+
+@pytest.mark.parametrize("command", ["audit", "scan", "fix"])
+def test_concurrency_help_names_the_default_the_pool_uses(command: str) -> None:
+    from click.testing import CliRunner
+
+    from diagnose.audit_reads import DEFAULT_CONCURRENCY
+    from diagnose.cli import main
+
+    out = CliRunner().invoke(main, [command, "--help"], terminal_width=200).stdout
+    assert f"Requests in flight at once (default {DEFAULT_CONCURRENCY};" in out

@@ -39,6 +39,14 @@ api_url_option = click.option(
 timeout_option = click.option(
     "--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True, help="Seconds per request."
 )
+# Audit, scan and fix walk thousands of accounts through one pool (audit_reads.DEFAULT_CONCURRENCY,
+# not imported here: it would load the gateway for every command).
+concurrency_option = click.option(
+    "--concurrency",
+    type=click.IntRange(1, 100),
+    default=None,
+    help="Requests in flight at once (default 48; see docs/audit.md).",
+)
 subaccounts_option = click.option(
     "--subaccounts",
     metavar="all|AC…,AC…",

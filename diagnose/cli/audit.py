@@ -22,7 +22,14 @@ import click
 
 from ..errors import DiagnoseError, InputError
 from . import exit_codes
-from ._common import api_url_option, color_option, fail_incomplete, subaccounts_option, timeout_option
+from ._common import (
+    api_url_option,
+    color_option,
+    concurrency_option,
+    fail_incomplete,
+    subaccounts_option,
+    timeout_option,
+)
 
 
 class Spool:
@@ -138,12 +145,7 @@ def read_countries(countries: str | None, countries_file: str | None) -> tuple[s
     show_default=True,
     help="Text matrix rows: every account, or only those with a gap or unknown (auto: all up to 50 accounts).",
 )
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 100),
-    default=None,
-    help="Requests in flight at once (default 48; see docs/audit.md).",
-)
+@concurrency_option
 @api_url_option
 @timeout_option
 @color_option

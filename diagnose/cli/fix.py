@@ -36,7 +36,7 @@ from ..fixes import (
     plan_account,
 )
 from ..safe_text import clean, json_controls
-from ._common import api_url_option, knowledge_option, timeout_option
+from ._common import api_url_option, concurrency_option, knowledge_option, timeout_option
 from .prompts import yes_option
 
 if TYPE_CHECKING:
@@ -1151,12 +1151,7 @@ WRITING_ACTIONS = ("enable-messaging-country", "enable-voice-country", "set-voic
 )
 @api_url_option
 @timeout_option
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 100),
-    default=None,
-    help="Requests in flight at once (default 48, as diagnose audit; see docs/audit.md).",
-)
+@concurrency_option
 @knowledge_option
 def fix_command(
     countries: tuple[str, ...],

@@ -14,7 +14,14 @@ import click
 
 from ..errors import DiagnoseError
 from . import exit_codes
-from ._common import api_url_option, color_option, fail_incomplete, subaccounts_option, timeout_option
+from ._common import (
+    api_url_option,
+    color_option,
+    concurrency_option,
+    fail_incomplete,
+    subaccounts_option,
+    timeout_option,
+)
 
 
 @click.command("scan")
@@ -22,7 +29,7 @@ from ._common import api_url_option, color_option, fail_incomplete, subaccounts_
 @subaccounts_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--out", metavar="FILE", help="Write the report to FILE instead of stdout.")
-@click.option("--concurrency", type=click.IntRange(1, 100), default=None, help="Requests in flight (default 48).")
+@concurrency_option
 @api_url_option
 @timeout_option
 @color_option
