@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .audit import AccountAudit, Cell
 from .errors import InputError
@@ -179,24 +179,17 @@ class Group:
             self.last_seen = max(self.last_seen or failure.when, failure.when)
 
 
-def country_of(failure: Failure, known: Mapping[str, str]) -> str | None:
-    """The destination country: from the number, else from another record of the same resource."""
-    if failure.number:
-        from .countries import parse_destination
-
-        country = parse_destination(failure.number).country
-        if country:
-            return country
-    return known.get(failure.resource)
+class _Destination(NamedTuple):
+    country: str | None
+    blocked_prefix: str | None  # "+850": a range Twilio blocks, which no permission opens
 
 
-def _blocked_prefix(number: str | None) -> str | None:
-    if not number:
-        return None
+def _destination(number: str) -> _Destination:
     from .countries import blocked_prefix, parse_destination
 
-    entry = blocked_prefix(parse_destination(number).e164)
-    return entry.prefix if entry is not None else None
+    dest = parse_destination(number)
+    entry = blocked_prefix(dest.e164)
+    return _Destination(dest.country, entry.prefix if entry is not None else None)
 
 
 class Grouper:
@@ -211,21 +204,23 @@ class Grouper:
 
     def add_account(self, failures: Iterable[Failure]) -> None:
         items = list(failures)
+        # Each number read once (phonenumbers is the costly part of grouping).
+        dests = {f.number: _destination(f.number) for f in items if f.number}
         # A message or notification names the number; an alert may not: share what is known per resource.
         known: dict[str, str] = {}
         for failure in items:
-            if failure.number and failure.resource not in known:
-                country = country_of(failure, {})
-                if country:
-                    known[failure.resource] = country
+            country = dests[failure.number].country if failure.number else None
+            if country and failure.resource not in known:
+                known[failure.resource] = country
         seen: set[tuple[str, int]] = set()
         # Primary records first, so the count keeps the message/notification and drops its alert.
         for failure in sorted(items, key=lambda f: f.source == "alert"):
             if failure.resource and failure.key in seen:
                 continue
             seen.add(failure.key)
-            country = country_of(failure, known)
-            prefix = _blocked_prefix(failure.number)
+            dest = dests.get(failure.number) if failure.number else None
+            country = (dest.country if dest else None) or known.get(failure.resource)
+            prefix = dest.blocked_prefix if dest else None
             key = (failure.account, country, failure.code, prefix)
             group = self.groups.get(key)
             if group is None:
