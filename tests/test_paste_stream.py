@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diagnose.knowledge import load_knowledge
-from diagnose.paste import extract, scan
+from diagnose.paste import decode, extract, scan
 from diagnose.paste._extract import _STRONG, hits_of, is_anchor, known_code_of
 from diagnose.paste._parse import hit_lines, may_hit
 from diagnose.paste._stream import _candidates
@@ -28,6 +28,9 @@ from tests.interrupt import sigint_as_on_a_terminal
 
 CORPUS = Path(__file__).parent / "data" / "paste"
 SAMPLES = sorted(CORPUS.glob("*.txt"))
+CORPUS_LINES_BYTES = sorted(
+    {line.encode() for s in SAMPLES for line in s.read_text(encoding="utf-8").split("\n") if line}
+)
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=[s.stem for s in SAMPLES])
@@ -35,6 +38,58 @@ def test_stream_finds_what_the_paste_finds(sample: Path) -> None:
     # every field, the neighbouring lines' included (a traceback's to=, a curl request's account)
     data = sample.read_bytes()
     assert list(scan(io.BytesIO(data))) == extract(data.decode())
+
+
+# Every line break a paste splits at (str.splitlines): old-Mac \r, Windows \r\n, the control characters
+# that count as breaks, and NEL, U+2028, U+2029 (two or three bytes in UTF-8)
+BREAKS = ["\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(SAMPLES),
+    st.data(),
+    st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(BREAKS)), max_size=4),
+    st.sampled_from([1, 2, 3, 5, 257, 1 << 20]),
+)
+def test_every_line_break_of_a_paste_splits_the_streams_lines_too(
+    sample: Path, data: st.DataObject, inserted: list[tuple[int, str]], chunk: int
+) -> None:
+    # each of the sample's line ends becomes any break, and breaks land inside lines (a U+2028 in a
+    # message): the stream, whatever its chunks (one byte of U+2028 in one, two in the next), reads what
+    # a paste of the same text reads, the line numbers included
+    lines = sample.read_text(encoding="utf-8").split("\n")
+    text = "".join(line + data.draw(st.sampled_from(BREAKS)) for line in lines[:-1]) + lines[-1]
+    for at, brk in sorted(inserted, reverse=True):
+        at %= len(text) + 1
+        text = text[:at] + brk + text[at:]
+    assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == extract(text)
+
+
+@pytest.mark.parametrize("brk", ["\r", "\r\n", "\u2028", "\u2029", "\x85"])
+def test_a_log_with_other_line_ends_reads_as_with_newlines(brk: str) -> None:
+    # an old-Mac log (\r only) is no single long line: every error is found, each on its own line
+    text = "".join(s.read_text(encoding="utf-8") + "INFO unrelated line\n" * 25 for s in SAMPLES)
+    expected = extract(text)
+    other = text.replace("\n", brk)
+    assert extract(other) == expected
+    for chunk in (997, 1 << 20):
+        assert list(scan(io.BytesIO(other.encode()), chunk_size=chunk)) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([b"\r", b"\n", b"\xe2", b"\x80", b"\xa8", b"\xa9", b"\xc2", b"\x85", b"\x0b", b"\xf0\x9f"])
+        | st.sampled_from(CORPUS_LINES_BYTES)
+        | st.binary(max_size=4),
+        max_size=12,
+    ).map(b"".join),
+    st.sampled_from([1, 2, 3, 7, 1 << 20]),
+)
+def test_bytes_around_line_breaks_read_as_the_decoded_paste(data: bytes, chunk: int) -> None:
+    # invalid UTF-8 next to a break's bytes: the stream splits where the decoded text splits
+    assert list(scan(io.BytesIO(data), chunk_size=chunk)) == extract(decode(data))
 
 
 # Log lines around a pasted sample: timestamped (a log's own lines never continue the line above),

@@ -14,6 +14,12 @@ lines before it. A line longer than ``_LONG`` bytes is never held whole: each
 candidate in it is read in a window of ``_SEGMENT`` bytes either side, so an
 error in the middle of a 50 MB JSON record is found while memory stays at a
 few chunks whatever the input.
+
+Lines end where a paste's end (``str.splitlines``): besides ``\n``, at ``\r``
+(old Mac), ``\r\n``, the control characters ``\v \f \x1c \x1d \x1e`` and, in
+UTF-8, NEL, U+2028 and U+2029. :class:`_Breaks` turns those into ``\n`` before
+anything else reads the bytes, after one ``memchr`` per byte that can start one
+finds none in the common case.
 """
 
 from __future__ import annotations
@@ -75,22 +81,24 @@ def scan(
     """
     table = table or default_table()
     state = _State()
+    breaks = _Breaks()
     carried = b""
     pool: _Pool | None = None
     try:
         while True:
             try:
-                data = stream.read(chunk_size)
+                raw = stream.read(chunk_size)
             except KeyboardInterrupt:
                 if pool is not None:  # what the workers have in hand is read to the end, then Ctrl-C goes on
                     yield from pool.drain()
                 raise
-            final = not data
-            if progress is not None and data:
-                progress(len(data))
+            final = not raw
+            if progress is not None and raw:
+                progress(len(raw))
+            data = breaks.normalise(raw, final)
             buf = carried + data if carried else data
             pieces, keep = _round(buf, state, final)
-            if pool is None and workers > 1 and not final and len(data) >= chunk_size and table is default_table():
+            if pool is None and workers > 1 and not final and len(raw) >= chunk_size and table is default_table():
                 pool = _Pool(workers)
             if pool is None:
                 yield from read_pieces(pieces, table)
@@ -106,6 +114,40 @@ def scan(
     finally:
         if pool is not None:
             pool.close()
+
+
+# The bytes that begin a line break other than \n (str.splitlines' breaks), and those breaks
+_SINGLE = b"\r\x0b\x0c\x1c\x1d\x1e"
+_SINGLE_BREAKS = bytes.maketrans(_SINGLE, b"\n" * len(_SINGLE))
+_WIDE_BREAKS = {b"\xe2": (b"\xe2\x80\xa8", b"\xe2\x80\xa9"), b"\xc2": (b"\xc2\x85",)}  # U+2028, U+2029, NEL
+_HELD = (b"\r", b"\xe2", b"\xc2", b"\xe2\x80")  # a chunk ending in one of these may end mid-break
+
+
+class _Breaks:
+    """Every line break a paste knows, made ``\n``, chunk by chunk. A chunk's last bytes that may begin
+    a break (``\r`` before ``\n``, the first bytes of U+2028) wait for the next chunk."""
+
+    def __init__(self) -> None:
+        self.held = b""
+
+    def normalise(self, data: bytes, final: bool) -> bytes:
+        if self.held:
+            data, self.held = self.held + data, b""
+        single = any(bytes((c,)) in data for c in _SINGLE)  # memchr each: the common case ends here
+        wide = [lead for lead in _WIDE_BREAKS if lead in data]
+        if not single and not wide:
+            return data
+        if not final:
+            cut = 2 if data[-2:] in _HELD else 1 if data[-1:] in _HELD else 0
+            if cut:
+                data, self.held = data[:-cut], data[-cut:]
+        if single:
+            data = data.replace(b"\r\n", b"\n").translate(_SINGLE_BREAKS)
+        for lead in wide:
+            for sequence in _WIDE_BREAKS[lead]:
+                if sequence in data:
+                    data = data.replace(sequence, b"\n")
+        return data
 
 
 class _State:
