@@ -135,3 +135,56 @@ def test_stream_any_bytes_any_chunk_size(data: bytes, chunk: int) -> None:
     _check(found)
     lines = [e.line for e in found]
     assert lines == sorted(lines)
+
+
+# A log's own lines around an error: each opens with its time, and some hold fields a parser reads.
+NEIGHBOURS = st.sampled_from(
+    [
+        'INFO  level=info msg="request done" path=/api/v2/orders/7 duration=12ms',
+        "INFO  GET /api/v1/users/42 status=200",
+        "DEBUG to: ops@example.com",
+        "INFO  message delivered to +4915112345678",
+        "WARN  account=AC9999999999999999999999999999999f quota at 80%",
+    ]
+)
+LOG_STAMPS = st.sampled_from(
+    ["2026-11-30T10:00:0{}Z ", "Nov 30 10:00:0{} web-2 app[812]: ", "web-1  | 2026-11-30 10:00:0{},250 "]
+)
+ERROR_LINES = [
+    "ERROR sms send failed code=21408 to=+33612345678 account=AC1111111111111111111111111111111a",
+    "ERROR twilio.base.exceptions.TwilioRestException: HTTP 400 error: Unable to create record: Permission to"
+    " send an SMS has not been enabled for the region indicated by the 'To' number: +2348031234567",
+    "ERROR call 7 failed: Status: 400 - ApiError 21215: Account not authorized to call +919812345678",
+]
+
+
+@FUZZ
+@given(st.sampled_from(ERROR_LINES), LOG_STAMPS, st.lists(NEIGHBOURS, max_size=6), st.lists(NEIGHBOURS, max_size=6))
+def test_an_unrelated_log_line_lends_an_error_nothing(
+    error: str, stamp: str, before: list[str], after: list[str]
+) -> None:
+    # each line is a log event of its own (its own second): the error reads as if it stood alone
+    lines = [*before, error, *after]
+    text = "\n".join(stamp.format(i) + line for i, line in enumerate(lines))
+    alone = stamp.format(len(before)) + error
+    found = [e for e in extract(text) if e.code is not None]
+    assert [(e.code, e.message, e.to, e.account_sid, e.excerpt) for e in found] == [
+        (e.code, e.message, e.to, e.account_sid, e.excerpt) for e in extract(alone)
+    ]
+
+
+def test_lines_stamped_at_one_instant_are_one_event() -> None:
+    # journald and `docker logs -t` stamp every line of a traceback: its to= still reaches the error
+    stamp = "Nov 30 10:00:01 web-2 app[812]: "
+    text = "\n".join(
+        stamp + line
+        for line in [
+            "Traceback (most recent call last):",
+            '  File "/srv/app/sms.py", line 14, in send',
+            "    client.messages.create(to='+33612345678', from_='+15017122661', body='hi')",
+            "twilio.base.exceptions.TwilioRestException: HTTP 400 error: Unable to create record: Permission to send"
+            " an SMS has not been enabled for the region indicated by the 'To' number",
+        ]
+    )
+    [error] = extract(text)
+    assert (error.code, error.to, error.country) == (21408, "+33612345678", "FR")

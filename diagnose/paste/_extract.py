@@ -35,7 +35,7 @@ from ._parse import (
 )
 from ._redact import redact_secrets
 from ._rx import rx
-from ._text import bounded_lines, clean, timestamp
+from ._text import bounded_lines, clean, new_event, timestamp
 from ._wording import WordingMatch, WordingTable, default_table
 
 # A line worth reading: one that can hold part of a Twilio error. Every shape carries one of these: a
@@ -140,11 +140,15 @@ def _complete(merged: dict[str, object]) -> bool:
     return "code" in merged and ("message" in merged or "to" in merged)
 
 
-def group(hits: Iterable[Hit]) -> list[Record]:
-    """Neighbouring, agreeing hits become one record."""
+def group(hits: Iterable[Hit], event_of: Callable[[int], int] | None = None) -> list[Record]:
+    """Neighbouring, agreeing hits become one record; never hits of two log events (``event_of``: the
+    event a line number belongs to, see :func:`events`), so an unrelated log line next to an error
+    lends it nothing."""
     records: list[Record] = []
     for hit in hits:
         last = records[-1] if records else None
+        if last is not None and event_of is not None and event_of(hit.line) != event_of(last.last_line):
+            last = None
         if last is not None and hit.continues and hit.line == last.last_line + 1 and hit.to is None:
             # "…call +65 9123 4567." then "Perhaps you need to enable…": one message over two lines
             last.hits.append(hit)
@@ -162,6 +166,22 @@ def group(hits: Iterable[Hit]) -> list[Record]:
                 continue
         records.append(Record(hits=[hit], first_line=hit.line, last_line=hit.line))
     return records
+
+
+def events(lines: Sequence[str], start: int, end: int, base: int = 0) -> Callable[[int], int]:
+    """The log event of each line of ``lines[start:end]`` (by absolute line number, ``base`` being that
+    of ``lines[0]``), as the number of the line it starts on: see :func:`._text.new_event`. Lines
+    before the first event start share one of their own."""
+    first = [start] * (end - start)
+    current = start
+    above = lines[start - 1] if start > 0 else None
+    for i in range(start, end):
+        line = lines[i]
+        if new_event(line, above):
+            current = i
+        first[i - start] = current
+        above = line
+    return lambda number: first[number - base - start]
 
 
 def to_evidence(
@@ -368,7 +388,7 @@ def extract_lines(
                 if (escaped or any(word in low for word in found_words)) and table.may_match(line):
                     found = _wording_hit(line, base + i, table)
             hits.extend(found)
-        for record in group(hits):
+        for record in group(hits, events(lines, start, end, base)):
             evidence = to_evidence(record, lines, table, base, memo)
             if evidence is not None:
                 out.append(evidence)
@@ -434,8 +454,8 @@ def rejoin_wordings(
         if not ("&" in low or "\\u" in low or any(word in low for word in keywords)):
             continue  # none of the words a wording needs (escapes aside: normalise() decodes them)
         found = table.recognise(line, False)
-        if found is None or not found.partial:
-            continue
+        if found is None or not found.partial or new_event(lines[i + 1], lines[i]):
+            continue  # no message, a whole one, or the next line is a log event of its own
         for joined in (line + nxt, line + " " + nxt):
             whole = table.recognise(joined, False)
             if whole is not None and not whole.partial and whole.code == found.code:

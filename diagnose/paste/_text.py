@@ -6,6 +6,7 @@ Nothing here raises on any input; every loop is linear in the input size.
 from __future__ import annotations
 
 import html
+import re
 
 from ._rx import rx
 
@@ -19,13 +20,20 @@ _HTML_ENTITY = rx(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
 _MON = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 # The timestamp forms ._time.parse_timestamp reads: ISO 8601, RFC 2822 (Twilio's date_created), syslog,
 # Apache/NCSA, and epoch seconds or milliseconds after a label that says so.
-_TIMESTAMP = rx(
+_TIMESTAMP_TEXT = (
     r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
     r"|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} " + _MON + r" \d{4} \d\d:\d\d:\d\d(?: [+-]\d{4}| GMT| UTC)?"
     r"|\b" + _MON + r" [ \d]\d \d\d:\d\d:\d\d(?:\.\d{1,6})?"
     r"|\b\d\d/" + _MON + r"/\d{4}:\d\d:\d\d:\d\d(?: [+-]\d{4})?"
     r"|(?i:\b(?:ts|time|timestamp|epoch|date_?created|created_?at)[\"']?[ \t]{0,2}[:=][ \t]{0,2}[\"']?)"
     r"\d{10}(?:\d{3}|\.\d{1,6})?\b"
+)
+_TIMESTAMP = rx(_TIMESTAMP_TEXT)
+# A log's own line opens with its time, after at most a container's name (``web-1  | ``), a syslog
+# priority (``<13>``), a bracket or a logfmt label (``time="``). Such a line starts a log event: a
+# pasted error never runs on into the next event's line. ASCII only: ``\d`` matches no other digits.
+_LEADING = rx(
+    r"(?:[A-Za-z0-9_.-]{1,40} +\| )?(?:<\d{1,3}>)?[\[(]?(?:[a-z_]{1,12}=[\"']?)?(?:" + _TIMESTAMP_TEXT + ")", re.ASCII
 )
 
 
@@ -62,3 +70,19 @@ def bounded_lines(text: str) -> list[str]:
 def timestamp(line: str) -> str | None:
     match = _TIMESTAMP.search(line)
     return match.group() if match else None
+
+
+def leading_stamp(line: str) -> str | None:
+    """The timestamp a log line opens with, or None (an indented line, a JSON member, a message)."""
+    match = _LEADING.match(line)
+    return match.group() if match else None
+
+
+def new_event(line: str, above: str | None) -> bool:
+    """Whether ``line`` starts a log event of its own, ``above`` being the line before it (None: none).
+
+    A line opening with a timestamp does, unless the line above opens with the same one: a log that
+    stamps every line of a traceback (journald, ``docker logs -t``) writes them at one instant.
+    """
+    stamp = leading_stamp(line)
+    return stamp is not None and (above is None or stamp != leading_stamp(above))
