@@ -34,7 +34,7 @@ from ._extract import AFTER, BEFORE, extract_lines, is_anchor, unwrap
 from ._group import note_suggested
 from ._numbers import read_number
 from ._rx import rxb
-from ._text import MAX_LINE, clean, decode
+from ._text import MAX_LINE, clean, decode, new_event
 from ._wording import WordingTable, default_table
 
 if TYPE_CHECKING:
@@ -253,6 +253,7 @@ class _Lines:
     def __init__(self, buf: bytes, state: _State) -> None:
         self.buf = buf
         self.mid_line = state.mid_line
+        self._first_line = state.first_line
         self._at, self._line = 0, state.first_line
 
     def number(self, offset: int) -> int:
@@ -287,6 +288,49 @@ class _Lines:
             end = nxt
         return end
 
+    def text(self, start: int, end: int) -> str:
+        """The line ``buf[start:end]`` as :func:`read_pieces` reads it."""
+        return clean(_line(self.buf[start:end]))
+
+    def event_start(self, start: int, count: int) -> int | None:
+        """The start of the log event the line at ``start`` belongs to, when it starts at most ``count``
+        lines above (else None: the window decides). See :func:`._text.new_event`."""
+        line = self.text(start, self.end_of_line(start))
+        for _ in range(count + 1):
+            if start == 0:  # the first byte of the stream, or carried bytes whose line above is gone
+                top = self._first_line == 0 and not self.mid_line
+                return start if top and new_event(line, None) else None
+            up = self.back(start, 1)
+            if up == start:
+                return None  # a long line above
+            above = self.text(up, start - 1)
+            if new_event(line, above):
+                return start
+            start, line = up, above
+        return None
+
+    def event_end(self, start: int, end: int, count: int, limit: int) -> int | None:
+        """The end of the log event the line ``buf[start:end]`` belongs to, when it ends at most ``count``
+        lines below (else None)."""
+        line = self.text(start, end)
+        for _ in range(count + 1):
+            if end >= limit:
+                return limit
+            nxt = self.buf.find(b"\n", end + 1, min(limit, end + 2 + _LONG))
+            if nxt < 0:
+                if limit - end - 1 > _LONG:
+                    return None  # a long line below
+                nxt = limit
+            below = self.text(end + 1, nxt)
+            if new_event(below, line):
+                return end
+            end, line = nxt, below
+        return None
+
+    def end_of_line(self, start: int) -> int:
+        end = self.buf.find(b"\n", start, start + _LONG + 1)
+        return len(self.buf) if end < 0 else end
+
     def start_of(self, at: int) -> int:
         return self.buf.rfind(b"\n", max(0, at - _SEGMENT), at) + 1
 
@@ -301,10 +345,16 @@ Piece = tuple[bytes, int, "tuple[int, ...] | None"]
 
 
 def _chain_piece(buf: bytes, chain: list[tuple[int, int, int]], lines: _Lines, limit: int) -> Piece:
-    """A chain's anchors with the lines around them."""
+    """A chain's anchors with the lines around them: those of their log events, when the events start and
+    end within the windows (no record spans two events, so the other lines of a window can change
+    nothing); else the whole windows."""
     first, last = chain[0], chain[-1]
-    start = lines.back(first[0], BEFORE + PAD)
-    end = lines.forward(last[1], AFTER + PAD, limit)
+    start = lines.event_start(first[0], BEFORE)
+    if start is None:
+        start = lines.back(first[0], BEFORE + PAD)
+    end = lines.event_end(last[0], last[1], AFTER, limit)
+    if end is None:
+        end = lines.forward(last[1], AFTER + PAD, limit)
     base = first[2] - buf.count(b"\n", start, first[0])
     return buf[start:end], base, tuple(number - base for _, _, number in chain)
 
