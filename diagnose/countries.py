@@ -394,10 +394,17 @@ def _clean(number: str) -> str:
     return text
 
 
-def _region_for(number: phonenumbers.PhoneNumber, valid: bool) -> str | None:
-    """The ISO country of a parsed number; NANP territories are their own country."""
+def _validate(number: phonenumbers.PhoneNumber) -> tuple[bool, str | None]:
+    """``phonenumbers.is_valid_number`` and the region it found on the way (the NANP's is a walk over
+    some 25 regions: found once, not twice)."""
+    region = phonenumbers.region_code_for_number(number)
+    return phonenumbers.is_valid_number_for_region(number, region), region
+
+
+def _region_for(number: phonenumbers.PhoneNumber, valid: bool, region: str | None) -> str | None:
+    """The ISO country of a parsed number (``region``: its region when valid); NANP territories are their
+    own country."""
     if valid:
-        region = phonenumbers.region_code_for_number(number)
         return region if region and region != _NON_GEO_REGION else None
     cc = number.country_code
     if cc == 1:
@@ -417,9 +424,9 @@ def _valid_region(candidate: str, region: str | None = None) -> tuple[str, str] 
         number = phonenumbers.parse(candidate, region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
+    valid, iso = _validate(number)
+    if not valid:
         return None
-    iso = phonenumbers.region_code_for_number(number)
     if not iso or iso == _NON_GEO_REGION:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), iso
@@ -510,8 +517,8 @@ def _parse(raw: str, default_region: str | None) -> Destination:
         if found:
             dest = dataclasses.replace(dest, suggested_number=found[0], suggested_country=found[1], shape=found[2])
         return dest
-    valid = phonenumbers.is_valid_number(number)
-    country = _region_for(number, valid)
+    valid, found_region = _validate(number)
+    country = _region_for(number, valid, found_region)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if to_parse.startswith("+") and e164 != to_parse and to_parse[1:].isascii() and to_parse[1:].isdigit():
         # phonenumbers dropped digits (a kept trunk 0, a doubled +1): as sent, it is no E.164

@@ -253,7 +253,6 @@ class _Lines:
     def __init__(self, buf: bytes, state: _State) -> None:
         self.buf = buf
         self.mid_line = state.mid_line
-        self._first_line = state.first_line
         self._at, self._line = 0, state.first_line
 
     def number(self, offset: int) -> int:
@@ -288,49 +287,6 @@ class _Lines:
             end = nxt
         return end
 
-    def text(self, start: int, end: int) -> str:
-        """The line ``buf[start:end]`` as :func:`read_pieces` reads it."""
-        return clean(_line(self.buf[start:end]))
-
-    def event_start(self, start: int, count: int) -> int | None:
-        """The start of the log event the line at ``start`` belongs to, when it starts at most ``count``
-        lines above (else None: the window decides). See :func:`._text.new_event`."""
-        line = self.text(start, self.end_of_line(start))
-        for _ in range(count + 1):
-            if start == 0:  # the first byte of the stream, or carried bytes whose line above is gone
-                top = self._first_line == 0 and not self.mid_line
-                return start if top and new_event(line, None) else None
-            up = self.back(start, 1)
-            if up == start:
-                return None  # a long line above
-            above = self.text(up, start - 1)
-            if new_event(line, above):
-                return start
-            start, line = up, above
-        return None
-
-    def event_end(self, start: int, end: int, count: int, limit: int) -> int | None:
-        """The end of the log event the line ``buf[start:end]`` belongs to, when it ends at most ``count``
-        lines below (else None)."""
-        line = self.text(start, end)
-        for _ in range(count + 1):
-            if end >= limit:
-                return limit
-            nxt = self.buf.find(b"\n", end + 1, min(limit, end + 2 + _LONG))
-            if nxt < 0:
-                if limit - end - 1 > _LONG:
-                    return None  # a long line below
-                nxt = limit
-            below = self.text(end + 1, nxt)
-            if new_event(below, line):
-                return end
-            end, line = nxt, below
-        return None
-
-    def end_of_line(self, start: int) -> int:
-        end = self.buf.find(b"\n", start, start + _LONG + 1)
-        return len(self.buf) if end < 0 else end
-
     def start_of(self, at: int) -> int:
         return self.buf.rfind(b"\n", max(0, at - _SEGMENT), at) + 1
 
@@ -345,16 +301,10 @@ Piece = tuple[bytes, int, "tuple[int, ...] | None"]
 
 
 def _chain_piece(buf: bytes, chain: list[tuple[int, int, int]], lines: _Lines, limit: int) -> Piece:
-    """A chain's anchors with the lines around them: those of their log events, when the events start and
-    end within the windows (no record spans two events, so the other lines of a window can change
-    nothing); else the whole windows."""
+    """A chain's anchors with the lines around them."""
     first, last = chain[0], chain[-1]
-    start = lines.event_start(first[0], BEFORE)
-    if start is None:
-        start = lines.back(first[0], BEFORE + PAD)
-    end = lines.event_end(last[0], last[1], AFTER, limit)
-    if end is None:
-        end = lines.forward(last[1], AFTER + PAD, limit)
+    start = lines.back(first[0], BEFORE + PAD)
+    end = lines.forward(last[1], AFTER + PAD, limit)
     base = first[2] - buf.count(b"\n", start, first[0])
     return buf[start:end], base, tuple(number - base for _, _, number in chain)
 
@@ -367,7 +317,11 @@ def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[
         if anchors is None:  # a window in a long line
             out += extract_lines([clean(decode(data))], base=base, table=table)
             continue
-        text = [clean(_line(raw)) for raw in data.split(b"\n")]
+        raw = data.split(b"\n")
+        lo, hi = _events_of(raw, anchors[0], anchors[-1], base == 0)
+        if lo or hi < len(raw):
+            raw, base, anchors = raw[lo:hi], base + lo, tuple(i - lo for i in anchors)
+        text = [clean(_line(line)) for line in raw]
         block = unwrap(text)
         wanted = set()
         for i in anchors:
@@ -376,6 +330,36 @@ def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[
             wanted.add(i)
         out += extract_lines(block, base=base, table=table, anchors=sorted(wanted))
     return out
+
+
+def _events_of(raw: list[bytes], first: int, last: int, top: bool) -> tuple[int, int]:
+    """The lines ``[lo, hi)`` of a chain's piece to read: from the start of its first anchor's log event
+    to the end of its last's (see :func:`._text.new_event`), when both lie within the windows; else the
+    whole piece. No record spans two events, so the window's other lines can change nothing, and most
+    errors in a log are one line between two others. ``top``: the piece starts the stream."""
+    seen: dict[int, str] = {}
+
+    def text(i: int) -> str:
+        if i not in seen:
+            seen[i] = clean(_line(raw[i]))
+        return seen[i]
+
+    lo = 0
+    for i in range(first, max(-1, first - BEFORE - 1), -1):
+        if i == 0:
+            lo = 0 if top and new_event(text(0), None) else -1
+            break
+        if new_event(text(i), text(i - 1)):
+            lo = i
+            break
+    else:
+        lo = -1
+    hi = len(raw)
+    for j in range(last + 1, min(len(raw), last + AFTER + 2)):
+        if new_event(text(j), text(j - 1)):
+            hi = j
+            break
+    return max(lo, 0), hi
 
 
 class _Pool:
