@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diagnose.knowledge import load_knowledge
+from diagnose.models import Evidence
 from diagnose.paste import decode, extract, scan
 from diagnose.paste._extract import _STRONG, hits_of, is_anchor, known_code_of
 from diagnose.paste._parse import hit_lines, may_hit
@@ -380,6 +381,75 @@ def test_workers_find_the_same_errors_in_the_same_order() -> None:
     assert list(scan(io.BytesIO(text), chunk_size=1 << 14, workers=2)) == alone
 
 
+def _scan_file(path: Path, **kwargs: int) -> list[Evidence]:
+    with path.open("rb") as handle:
+        return list(scan(handle, **kwargs))
+
+
+def test_blocks_of_a_file_find_what_one_reader_finds(tmp_path: Path) -> None:
+    # a file is cut into blocks, one per worker, only where the log is quiet: nothing lost, moved or doubled
+    path = tmp_path / "app.log"
+    quiet = b"2026-11-30T10:00:00Z INFO unrelated\n"
+    path.write_bytes(b"".join(s.read_bytes() + quiet * (i % 40) for i, s in enumerate(SAMPLES * 6)))
+    alone = list(scan(io.BytesIO(path.read_bytes())))
+    assert len(alone) > 300
+    assert _scan_file(path, chunk_size=1 << 13, workers=2) == alone
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(SAMPLES), st.integers(0, 45)), min_size=1, max_size=30),
+    st.sampled_from([1 << 10, 1 << 12]),
+    st.lists(st.sampled_from([b"\n", b"\r\n", b"\r", "\u2028".encode()]), min_size=1, max_size=4),
+)
+def test_any_arrangement_of_errors_reads_the_same_in_blocks(
+    tmp_path_factory: pytest.TempPathFactory, arrangement: list[tuple[Path, int]], block: int, breaks: list[bytes]
+) -> None:
+    # busy stretches (no quiet place to cut), long gaps, a file smaller than two blocks, line breaks other
+    # than \n before a cut (line numbers count them as a paste does): all the same
+    path = tmp_path_factory.mktemp("blocks") / "app.log"
+    noise = b'2026-11-30T10:00:01Z INFO  level=info msg="request done" status=200'
+    path.write_bytes(
+        b"".join(
+            sample.read_bytes() + b"".join(noise + breaks[i % len(breaks)] for i in range(gap))
+            for sample, gap in arrangement
+        )
+    )
+    assert _scan_file(path, chunk_size=block, workers=2) == list(scan(io.BytesIO(path.read_bytes())))
+
+
+def test_line_numbers_after_a_cut_count_every_line_break(tmp_path: Path) -> None:
+    # \r and U+2028 end lines as \n does: the blocks after them number their lines as one reader would
+    gap = (
+        b"2026-11-30T10:00:01Z INFO a\r2026-11-30T10:00:02Z INFO b\xe2\x80\xa8" + b"2026-11-30T10:00:03Z INFO c\n" * 40
+    )
+    path = tmp_path / "app.log"
+    path.write_bytes(b"".join(s.read_bytes() + gap for s in SAMPLES) * 2)
+    alone = list(scan(io.BytesIO(path.read_bytes())))
+    assert _scan_file(path, chunk_size=1 << 12, workers=2) == alone
+
+
+def test_a_file_of_long_lines_reads_the_same_in_blocks(tmp_path: Path) -> None:
+    line = b"x" * 40_000 + b" error 21408 to +2348031234567 " + b"y" * 40_000 + b"\n"
+    path = tmp_path / "long.log"
+    path.write_bytes((line + b"2026-11-30T10:00:00Z INFO quiet\n" * 30) * 40 + line * 40)
+    alone = list(scan(io.BytesIO(path.read_bytes())))
+    assert len(alone) == 80
+    assert _scan_file(path, chunk_size=1 << 16, workers=2) == alone
+
+
+def test_a_file_read_from_its_middle_reads_from_there(tmp_path: Path) -> None:
+    # `diagnose triage - < app.log` after a read: the blocks start where the stream stands
+    data = b"".join(s.read_bytes() + b"2026-11-30T10:00:00Z INFO unrelated\n" * 30 for s in SAMPLES) * 2
+    path = tmp_path / "app.log"
+    path.write_bytes(data)
+    half = data.index(b"\n", len(data) // 2) + 1
+    with path.open("rb") as handle:
+        handle.seek(half)
+        found = list(scan(handle, chunk_size=1 << 12, workers=2))
+    assert found == list(scan(io.BytesIO(data[half:])))
+
+
 def _children(pid: int) -> set[int]:
     found: set[int] = set()
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -395,27 +465,32 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to see the workers")
-def test_ctrl_c_stops_the_workers_and_reports_what_was_read(tmp_path: Path) -> None:
-    # a log bigger than one chunk on a pipe that stays open: the workers start, then the read waits
+@pytest.mark.parametrize("source", ["pipe", "file"])
+def test_ctrl_c_stops_the_workers_and_reports_what_was_read(tmp_path: Path, source: str) -> None:
+    # a log bigger than one chunk: on a pipe that stays open (the workers start, then the read waits),
+    # or in a file, which workers read a block each
     line = b"2026-11-30T10:00:00Z ERROR sms send failed code=21408 to=+2348031234567\n"
     filler = b"2026-11-30T10:00:01Z INFO GET /api/v1/users/42 200 12ms\n" * 99
     block = (line + filler) * 2_000
     env = {**os.environ, "NO_COLOR": "1", "TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": ""}
+    log = tmp_path / "app.log"
+    if source == "file":
+        log.write_bytes(block * 40)  # ~45 MB: more blocks than the workers read in the time it takes
     proc = subprocess.Popen(
-        [sys.executable, "-m", "diagnose", "triage", "-", "--format", "json"],
-        stdin=subprocess.PIPE,
+        [sys.executable, "-m", "diagnose", "triage", "-" if source == "pipe" else str(log), "--format", "json"],
+        stdin=subprocess.PIPE if source == "pipe" else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
         preexec_fn=sigint_as_on_a_terminal,
     )
-    assert proc.stdin is not None
     try:
-        written = 0
-        while written < 10 * 1024 * 1024:
-            proc.stdin.write(block)
-            written += len(block)
-        proc.stdin.flush()
+        if proc.stdin is not None:
+            written = 0
+            while written < 10 * 1024 * 1024:
+                proc.stdin.write(block)
+                written += len(block)
+            proc.stdin.flush()
         workers: set[int] = set()
         deadline = time.monotonic() + 120
         while len(workers) < 2 and time.monotonic() < deadline:
@@ -428,7 +503,10 @@ def test_ctrl_c_stops_the_workers_and_reports_what_was_read(tmp_path: Path) -> N
         proc.kill()
     assert proc.returncode == 130, err
     assert b"Traceback" not in err
-    data = json.loads(out)
-    assert data["interrupted"] is True and data["errors"] > 0
-    assert data["groups"][0]["code"] == 21408
+    if source == "file" and not out:  # Ctrl-C came before a worker finished its first block
+        assert b"no Twilio error found in the input so far" in err, err
+    else:
+        data = json.loads(out)
+        assert data["interrupted"] is True and data["errors"] > 0
+        assert data["groups"][0]["code"] == 21408
     assert not [pid for pid in workers if _alive(pid)]

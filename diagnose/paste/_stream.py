@@ -24,10 +24,13 @@ finds none in the common case.
 
 from __future__ import annotations
 
+import os
 import signal
+import stat
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, BinaryIO
+from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol
 
 from ..models import Evidence
 from ._extract import AFTER, BEFORE, extract_lines, is_anchor, unwrap
@@ -65,8 +68,12 @@ _SEGMENT = MAX_LINE // 2  # bytes read either side of a candidate in a long line
 _MAX_CHAIN = 4 * CHUNK  # bytes: a chain of anchors longer than this is read as it stands
 
 
+class Readable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+
+
 def scan(
-    stream: BinaryIO,
+    stream: Readable,
     *,
     chunk_size: int = CHUNK,
     table: WordingTable | None = None,
@@ -80,7 +87,23 @@ def scan(
     worth of work is ever in flight. A stream of one chunk or less is read here alone.
     """
     table = table or default_table()
-    state = _State()
+    if workers > 1 and table is default_table():
+        found = _file_range(stream)
+        if found is not None and found[1] - found[0] > 2 * min(chunk_size, BLOCK):
+            yield from _scan_blocks(found[2], found[0], found[1], min(chunk_size, BLOCK), workers, progress)
+            return
+    yield from _read(stream, _State(), chunk_size, table, progress, workers)
+
+
+def _read(
+    stream: Readable,
+    state: _State,
+    chunk_size: int,
+    table: WordingTable,
+    progress: Callable[[int], None] | None,
+    workers: int,
+) -> Iterator[Evidence]:
+    """:func:`scan` of a stream read in order; ``state.lines`` counts its lines once it is read."""
     breaks = _Breaks()
     carried = b""
     pool: _Pool | None = None
@@ -107,6 +130,7 @@ def scan(
             if final:
                 if pool is not None:
                     yield from pool.drain()
+                state.lines = state.first_line + buf.count(b"\n")
                 return
             state.first_line += buf.count(b"\n", 0, keep)
             state.segment_done = max(0, state.segment_done - keep)
@@ -150,11 +174,135 @@ class _Breaks:
         return data
 
 
+# A regular file is read in blocks of about this size, each by a worker process from start to end as
+# scan() reads a stream; a block ends only where the log is quiet (see _quiet_cut), so each error is read
+# as one reader would read it. The reading process only finds the cuts and gathers the results.
+BLOCK = 4 * 1024 * 1024
+_CUT_SEARCH = 256 * 1024  # bytes after a nominal block end searched for a quiet place to cut
+_QUIET_ABOVE = AFTER + PAD + 1  # lines without an anchor before a cut: the last window above ends
+_QUIET_BELOW = BEFORE + PAD + 1  # and after it: the next window below starts after the cut
+
+
+def _file_range(stream: Readable) -> tuple[int, int, int] | None:
+    """(position, size, descriptor) of a regular file read from its position on; None for a pipe."""
+    try:
+        fd = stream.fileno()  # type: ignore[attr-defined]
+        info = os.fstat(fd)
+        position = stream.tell()  # type: ignore[attr-defined]
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return position, info.st_size, fd
+
+
+def _quiet_cut(fd: int, nominal: int) -> int | None:
+    """Where a block may end near ``nominal``: the start of a line with no anchor (and no long line)
+    ``_QUIET_ABOVE`` lines above it nor ``_QUIET_BELOW`` lines below. No window of the reader crosses
+    it, and anchors on either side are too far apart to chain. None when the log is busy all the way."""
+    region = os.pread(fd, _CUT_SEARCH, nominal)
+    pos = region.find(b"\n") + 1
+    if pos == 0:
+        return None
+    anchors = {
+        start
+        for start, end in _candidate_lines(region, len(region), False)
+        if end < 0 or is_anchor(clean(decode(region[start:end])))
+    }
+    quiet = 0
+    cut = -1
+    while True:
+        end = region.find(b"\n", pos)
+        if end < 0:
+            return None  # the region ends before a quiet place does
+        if pos in anchors or end - pos > _LONG:
+            quiet, cut = 0, -1
+        else:
+            quiet += 1
+            if quiet == _QUIET_ABOVE + 1:
+                cut = pos
+            elif quiet == _QUIET_ABOVE + _QUIET_BELOW:
+                return nominal + cut
+        pos = end + 1
+
+
+def _scan_blocks(
+    fd: int, start: int, size: int, block: int, workers: int, progress: Callable[[int], None] | None
+) -> Iterator[Evidence]:
+    """:func:`scan` of a regular file by worker processes, a block each, results in order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_quiet)
+    pending: deque[tuple[Future[tuple[list[tuple[Evidence, str | None]], int]], int]] = deque()
+    lines_before = 0
+
+    def gather() -> Iterator[Evidence]:
+        nonlocal lines_before
+        future, size_read = pending.popleft()
+        found, lines = future.result()
+        for evidence, suggested in found:
+            if evidence.to:
+                note_suggested(evidence.to, suggested)
+            yield replace(evidence, line=evidence.line + lines_before) if lines_before else evidence
+        lines_before += lines
+        if progress is not None:
+            progress(size_read)
+
+    try:
+        begin, nominal = start, start + block
+        while nominal < size - block:
+            cut = _quiet_cut(fd, nominal)
+            if cut is not None and cut > begin:
+                pending.append((pool.submit(_read_block, fd, begin, cut), cut - begin))
+                begin = cut
+                while len(pending) > 2 * workers:
+                    yield from gather()
+            nominal = max(nominal + block, begin + block)
+        pending.append((pool.submit(_read_block, fd, begin, None), size - begin))
+        while pending:
+            yield from gather()
+    except KeyboardInterrupt:
+        while pending and pending[0][0].done():  # the blocks read so far, in order; then Ctrl-C goes on
+            yield from gather()
+        raise
+    finally:
+        for future, _ in pending:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Block:
+    """The bytes of a file from ``start`` to ``end`` (None: its end, wherever it is by then), read as a
+    stream."""
+
+    def __init__(self, fd: int, start: int, end: int | None) -> None:
+        self.fd, self.pos, self.end = fd, start, end
+
+    def read(self, size: int) -> bytes:
+        if self.end is not None:
+            size = min(size, self.end - self.pos)
+        data = os.pread(self.fd, size, self.pos) if size > 0 else b""
+        self.pos += len(data)
+        return data
+
+
+def _read_block(fd: int, start: int, end: int | None) -> tuple[list[tuple[Evidence, str | None]], int]:
+    """In a worker: the errors of one block (line numbers from the block's first line) and its line count."""
+    state = _State()
+    found = [
+        (evidence, read_number(evidence.to).suggested_country if evidence.to else None)
+        for evidence in _read(_Block(fd, start, end), state, BLOCK, default_table(), None, 1)
+    ]
+    return found, state.lines
+
+
 class _State:
     """What one round hands the next: where its carried bytes stand in the stream."""
 
     def __init__(self) -> None:
         self.first_line = 0  # 0-based line number of the first carried byte
+        self.lines = 0  # line breaks in the whole stream, once it is read
         self.mid_line = False  # the carried bytes start inside a long line
         self.segment_done = 0  # bytes of carried already read in a long line's window
         self.owned_from = 0  # hits of a long line before this offset of carried were the last round's
