@@ -1,4 +1,4 @@
-"""Where diagnose keeps what it can recompute: checked knowledge files and compiled templates.
+"""Where diagnose keeps what it can recompute: checked knowledge files, compiled templates, outputs.
 
 The edge decides, the core only uses what it is handed. The command line calls
 ``use_caches(caches_from_env(os.environ))`` once: ``$DIAGNOSE_CACHE_DIR``, else
@@ -9,6 +9,11 @@ caller hands caches in, nothing is cached and nothing is written.
 
 Everything here is keyed by content, so a stale entry is never used, and a
 cache that cannot be read or written only costs time.
+
+``explain`` keeps its rendered output (``outputs/``), keyed by everything the output
+is made of (:func:`digest_tree` over the package's code, templates and error index,
+the knowledge files' bytes, the arguments): a repeated ``diagnose explain 21408``
+prints it without importing the loader or Jinja2.
 
 Compiled templates are Python bytecode, which Jinja2 loads with pickle and
 marshal: whoever can write the cache folder can make diagnose run their code.
@@ -24,7 +29,7 @@ import functools
 import os
 import stat
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,6 +98,16 @@ class Caches:
             return None
         return _bounded_bytecode_cache()(str(target))
 
+    @property
+    def outputs(self) -> Path | None:
+        """The folder of rendered outputs, or None when caching is off or the folder unsafe.
+
+        Outputs reach the terminal as they are: like the templates, they are only read from a private folder.
+        """
+        if self.folder is None or private_folder(self.folder) is None:
+            return None
+        return private_folder(self.folder / "outputs")
+
 
 NO_CACHES = Caches()
 
@@ -100,6 +115,7 @@ NO_CACHES = Caches()
 # ever replaced: each folder is pruned, oldest written first, when it grows past its bound.
 KNOWLEDGE_ENTRIES = 500
 TEMPLATE_ENTRIES = 5000
+OUTPUT_ENTRIES = 500
 
 
 def prune(folder: Path, keep: int) -> None:
@@ -118,6 +134,53 @@ def prune(folder: Path, keep: int) -> None:
     for _mtime, path in files[: len(files) - keep * 3 // 4]:
         with contextlib.suppress(OSError):
             os.unlink(path)
+
+
+def write_entry(folder: Path, name: str, text: str, keep: int) -> None:
+    """Write ``folder/name`` whole or not at all (a temporary file, renamed), then bound the folder to ``keep``.
+
+    Silently does nothing if it cannot: a cache that cannot be written only costs time.
+    """
+    import tempfile  # only when writing: a cache hit never needs it (start-up)
+
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, folder / name)
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return
+    prune(folder, keep)
+
+
+def read_entry(folder: Path, name: str) -> str | None:
+    """The text of ``folder/name``, or None when it is missing or unreadable."""
+    try:
+        with open(folder / name, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, ValueError):
+        return None
+
+
+def digest_tree(update: Callable[[bytes], None], root: Path) -> None:
+    """Feed the relative name and the bytes of every regular file under ``root`` (``__pycache__`` skipped) to
+    ``update``, in a stable order. :class:`OSError` when one cannot be read."""
+    with os.scandir(root) as listing:
+        entries = sorted(listing, key=lambda entry: entry.name)
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name != "__pycache__":
+                update(entry.name.encode("utf-8", "surrogateescape") + b"/")
+                digest_tree(update, Path(entry.path))
+        elif entry.is_file():  # not a FIFO or a device: reading one could hang
+            update(entry.name.encode("utf-8", "surrogateescape"))
+            with open(entry.path, "rb") as handle:
+                update(handle.read())
 
 
 @functools.cache

@@ -8,7 +8,7 @@ the gateway, imported lazily so that offline commands never load ``twilio``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from .context import Context
@@ -19,7 +19,7 @@ from .models import Diagnosis, Evidence, Report
 if TYPE_CHECKING:
     from .gateway import TwilioAccess
     from .knowledge import KnowledgeBase
-    from .plan import SidSubject, Subject
+    from .plan import Answer, Read, SidSubject, Subject
 
 
 def evidence_from_context(context: Context) -> Evidence:
@@ -152,17 +152,24 @@ def diagnose_online(
     first requests are in flight, so start-up work overlaps network latency
     instead of adding to it.
     """
+    import queue
     from concurrent.futures import ThreadPoolExecutor
 
     from .gateway import fetch_contexts, problem_error
     from .plan import EvidenceSubject, SidSubject
 
     online = [s for s in subjects if not isinstance(s, Diagnosis)]
+    rounds: queue.SimpleQueue[Mapping[Read, Answer] | None] = queue.SimpleQueue()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diagnose-fetch") as pool:
-        pending = pool.submit(fetch_contexts, online, access)
+        pending = pool.submit(fetch_contexts, online, access, on_round=rounds.put)
+        pending.add_done_callback(lambda _: rounds.put(None))
         # Everything the first request does not need is imported from here on, while it is in flight.
         _warm_up()
         knowledge = kb() if callable(kb) else kb
+        # While a later round is in flight, the entries of the codes fetched so far are built and their
+        # templates compiled: work that would otherwise wait for the last answer.
+        while (answers := rounds.get()) is not None and not pending.done():
+            _prepare(knowledge, answers)
         results = iter(pending.result())
     from .report import build_unavailable
 
@@ -200,6 +207,17 @@ def _malformed(raw: str, err: InputError, account: str | None) -> Diagnosis:
     shown = "".join(ch for ch in raw.strip() if ch.isprintable())[:64]  # never echo control characters
     kind: Literal["message", "call"] = "call" if shown[:2].upper() == "CA" else "message"
     return build_unavailable(kind, shown or None, "input", str(err), account=account)
+
+
+def _prepare(knowledge: KnowledgeBase, answers: Mapping[Read, Answer]) -> None:
+    """Build the entries of the error codes in ``answers`` and load their compiled templates (both are kept)."""
+    from .knowledge.templating import preload
+    from .plan import fetched_codes
+
+    for code in fetched_codes(answers):
+        entry = knowledge.get(code)
+        if entry is not None:
+            preload(entry.templates())
 
 
 def _warm_up() -> None:

@@ -38,7 +38,6 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 from .context import NOT_APPLICABLE, Context, Fetched, RequestRecord
-from .country_table import voice_entry
 from .models import Evidence
 
 __all__ = [
@@ -199,6 +198,8 @@ def messaging_permissions(account_sid: str, countries: Iterable[str]) -> Read:
 
 def voice_country(account_sid: str, iso: str) -> Read:
     """Voice dialing permissions of the entry that governs one country (``CA`` → ``US``), as ``account_sid``."""
+    from .country_table import voice_entry  # built on first use: a SID's first requests do not wait for it
+
     return Read("voice_country", account_sid, countries=(voice_entry(iso.upper()),))
 
 
@@ -214,6 +215,8 @@ def voice_settings(account_sid: str) -> Read:
 
 def voice_prefixes(iso: str) -> Read:
     """A country's high-risk special prefixes: the same for every account, so read once per country."""
+    from .country_table import voice_entry
+
     return Read("voice_prefixes", countries=(voice_entry(iso.upper()),))
 
 
@@ -291,6 +294,26 @@ def row_code(row: Mapping[str, Any]) -> int | None:
     if isinstance(value, int):
         return value
     return error_code(value) if isinstance(value, str) else None
+
+
+def fetched_codes(known: Mapping[Read, Answer]) -> list[int]:
+    """The error codes of the messages, calls' Notifications and Alerts answered so far, in first-seen order.
+
+    What the diagnoses will look up: the pipeline prepares their knowledge while later rounds are in flight.
+    """
+    codes: dict[int, None] = {}
+    for read, answer in known.items():
+        if read.what not in ("message", "notifications", "alerts") or not answer.ok:
+            continue
+        value = answer.value
+        if read.what == "alerts":  # the gateway's answer: {"alerts": rows, "pages": n, "complete": bool}
+            value = value.get("alerts") if isinstance(value, Mapping) else None
+        rows = value if isinstance(value, list) else [value]
+        for row in rows:
+            code = row_code(row) if isinstance(row, Mapping) else None
+            if code:
+                codes[code] = None
+    return list(codes)
 
 
 def keeps(read: Read, row: Any) -> bool:

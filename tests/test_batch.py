@@ -120,6 +120,20 @@ def test_the_batch_takes_two_round_trips(batch_sim: Simulator) -> None:
         assert rounds == [1, 1, 1, 2, 2]  # its message and the two accounts | the two permissions
 
 
+def test_each_batch_is_announced_with_the_answers_before_it(batch_sim: Simulator) -> None:
+    """What the pipeline prepares while a round is in flight: the codes the earlier rounds fetched."""
+    from diagnose.gateway import fetch_contexts
+    from diagnose.plan import SidSubject, fetched_codes
+
+    announced: list[dict[object, object]] = []
+    with access_for(batch_sim) as access:
+        fetch_contexts([SidSubject.parse(sid, SUPPORT) for sid in PR_SIDS], access, on_round=announced.append)
+    first, second = announced  # two rounds: nothing known yet, then the messages and the accounts
+    assert first == {}
+    assert {read.what for read in second} == {"message", "account"}
+    assert fetched_codes(second) == [21408]  # three messages, one code
+
+
 def test_a_sid_found_nowhere_becomes_an_entry_and_the_others_are_diagnosed(batch_sim: Simulator) -> None:
     missing = "SM" + "0" * 32
     kb = load_knowledge()

@@ -10,7 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from diagnose.cache import KNOWLEDGE_ENTRIES, NO_CACHES, TEMPLATE_ENTRIES, Caches, current_caches, prune, use_caches
+from diagnose.cache import (
+    KNOWLEDGE_ENTRIES,
+    NO_CACHES,
+    OUTPUT_ENTRIES,
+    TEMPLATE_ENTRIES,
+    Caches,
+    current_caches,
+    digest_tree,
+    prune,
+    use_caches,
+)
 from diagnose.knowledge import Entry, clear_caches, load_knowledge
 from diagnose.knowledge._cache import recall, remember
 from diagnose.knowledge.templating import template_names
@@ -242,7 +252,9 @@ def test_a_group_writable_subfolder_is_refused_too(tmp_path: Path) -> None:
     assert "templates" in result.stderr and "other users can write" in result.stderr
 
 
-@pytest.mark.parametrize(("part", "bound"), [("knowledge", KNOWLEDGE_ENTRIES), ("templates", TEMPLATE_ENTRIES)])
+@pytest.mark.parametrize(
+    ("part", "bound"), [("knowledge", KNOWLEDGE_ENTRIES), ("templates", TEMPLATE_ENTRIES), ("outputs", OUTPUT_ENTRIES)]
+)
 def test_a_cache_folder_full_of_old_entries_is_pruned_oldest_first(tmp_path: Path, part: str, bound: int) -> None:
     """Content keys never replace an entry: without pruning, every upgrade or edit would grow the folder."""
     folder = tmp_path / "cache" / part
@@ -272,3 +284,120 @@ def test_prune_keeps_the_newest_three_quarters(tmp_path: Path) -> None:
     prune(tmp_path, 8)  # within the bound: nothing more goes
     assert len(list(tmp_path.iterdir())) == 6
     prune(tmp_path / "missing", 1)  # a folder that is gone only costs time
+
+
+# --- explain's rendered output --------------------------------------------------------
+
+
+def _explain(
+    cache: Path | str, *args: str, importtime: bool = False, stdin: int | None = None, stdout: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DIAGNOSE_CACHE_DIR": str(cache), "NO_COLOR": "1"}
+    flags = ["-X", "importtime"] if importtime else []
+    return subprocess.run(
+        [sys.executable, *flags, "-m", "diagnose", "explain", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+
+
+def _imported(stderr: str) -> set[str]:
+    return {line.split("|")[-1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("21408",),
+        ("21408", "--color", "always"),
+        ("13227", "--format", "html"),
+        ("21215", "--format", "markdown"),
+        ("32205", "--format", "json"),
+        ("30003",),
+    ],
+)
+def test_a_repeated_explain_prints_its_remembered_output_without_rendering(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    fresh = _explain("off", *args)
+    first = _explain(tmp_path, *args)
+    assert fresh.returncode == first.returncode == 0, first.stderr
+    assert len(list((tmp_path / "outputs").glob("*.txt"))) == 1
+    second = _explain(tmp_path, *args, importtime=True)
+    assert second.returncode == 0
+    assert second.stdout == first.stdout == fresh.stdout  # byte for byte what a render prints
+    imported = _imported(second.stderr)
+    assert "diagnose.knowledge._files" in imported  # the import log is read, and the output was looked up
+    assert not {"jinja2", "yaml", "diagnose.knowledge._loader", "diagnose.render"} & imported
+    assert (tmp_path / "outputs").stat().st_mode & 0o777 == 0o700
+
+
+def test_each_format_colour_and_code_is_its_own_output(tmp_path: Path) -> None:
+    outputs = set()
+    for args in (("21408",), ("21408", "--color", "always"), ("21408", "--format", "markdown"), ("21215",)):
+        proc = _explain(tmp_path, *args)
+        assert proc.returncode == 0
+        outputs.add(proc.stdout)
+    assert len(outputs) == 4
+    assert len(list((tmp_path / "outputs").glob("*.txt"))) == 4
+
+
+def test_an_edited_knowledge_file_is_explained_anew(tmp_path: Path) -> None:
+    """The key holds the bytes of every file the loader reads: an edit of the same size is seen too."""
+    layer = tmp_path / "mine"
+    layer.mkdir()
+    original = (ROOT / "knowledge" / "21408.yaml").read_text(encoding="utf-8")
+    assert "Messaging Geo Permissions" in original
+    (layer / "21408.yaml").write_text(original, encoding="utf-8")
+    cache = tmp_path / "cache"
+    before = _explain(cache, "21408", "--knowledge", str(layer))
+    assert before.returncode == 0 and "Messaging Geo Permissions" in before.stdout
+    (layer / "21408.yaml").write_text(original.replace("Messaging Geo Permissions", "Messaging Geo Permissionz"))
+    after = _explain(cache, "21408", "--knowledge", str(layer))
+    assert after.returncode == 0 and "Messaging Geo Permissionz" in after.stdout
+    assert "Messaging Geo Permissions" not in after.stdout
+    (layer / "21408.yaml").write_text("code: 21408\ntitle: [broken", encoding="utf-8")
+    broken = _explain(cache, "21408", "--knowledge", str(layer))
+    assert broken.returncode == 2 and broken.stdout == ""  # an error is never remembered, nor hidden
+    assert _explain(cache, "21408").stdout == _explain("off", "21408").stdout  # the built-in one is its own key
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_planted_output_in_a_folder_others_can_write_is_never_printed(tmp_path: Path) -> None:
+    cache = tmp_path / "shared"
+    honest = _explain(cache, "21408")
+    assert honest.returncode == 0
+    (remembered,) = (cache / "outputs").glob("*.txt")
+    remembered.write_text("\x1b]0;planted\x07 run this", encoding="utf-8")
+    assert "planted" in _explain(cache, "21408").stdout  # a private folder is the user's own: it is trusted
+    (cache / "outputs").chmod(0o777)
+    result = _explain(cache, "21408")
+    assert result.returncode == 0 and result.stdout == honest.stdout
+    assert "not using the cache folder" in result.stderr and "other users can write" in result.stderr
+
+
+def test_the_digest_of_a_tree_sees_every_byte_and_skips_compiled_files(tmp_path: Path) -> None:
+    def digest() -> str:
+        import hashlib
+
+        h = hashlib.sha256()
+        digest_tree(lambda part: h.update(len(part).to_bytes(8, "big") + part), tmp_path)
+        return h.hexdigest()
+
+    (tmp_path / "render" / "templates").mkdir(parents=True)
+    (tmp_path / "render" / "templates" / "explain.text.j2").write_text("{{ v.title }}")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "x.pyc").write_bytes(b"1")
+    empty = digest()
+    (tmp_path / "__pycache__" / "x.pyc").write_bytes(b"2")
+    assert digest() == empty  # bytecode is a product of the sources, which are in the key
+    (tmp_path / "render" / "templates" / "explain.text.j2").write_text("{{ v.titlf }}")
+    assert digest() != empty
+    (tmp_path / "render" / "templates" / "explain.text.j2").write_text("{{ v.title }}")
+    assert digest() == empty
+    (tmp_path / "render" / "templates" / "new.j2").write_text("")
+    assert digest() != empty  # a new, empty file is a change

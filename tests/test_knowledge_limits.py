@@ -29,7 +29,7 @@ from diagnose.knowledge._bounds import (
     MAX_WIDTH,
     TemplateLimitError,
 )
-from diagnose.knowledge._loader import MAX_FILE_BYTES
+from diagnose.knowledge._files import MAX_FILE_BYTES
 from diagnose.knowledge.templating import check_template
 
 VALID = Path(__file__).parent / "data" / "knowledge" / "valid" / "21408.yaml"
@@ -201,9 +201,9 @@ STEMS = st.one_of(
 
 @given(STEMS)
 def test_lint_and_explain_share_one_definition_of_a_code(stem: str) -> None:
-    from diagnose.knowledge._loader import _code_from_name
+    from diagnose.knowledge._files import code_from_name
 
-    code = _code_from_name(Path(f"{stem}.yaml"))
+    code = code_from_name(Path(f"{stem}.yaml"))
     if code is not None:
         assert error_code(stem) == code and str(code) == stem
     elif stem == stem.strip() and not stem.startswith("0"):

@@ -30,6 +30,7 @@ from diagnose.plan import (
     account,
     accounts_list,
     assemble,
+    fetched_codes,
     messaging_permissions,
     next_reads,
     voice_country,
@@ -514,3 +515,18 @@ def test_the_planner_runs_without_twilio_or_any_io() -> None:
         "assert 'diagnose.gateway' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_codes_fetched_so_far_come_from_messages_notifications_and_alerts_in_order() -> None:
+    known = {
+        Read("message", MAIN, "SM1"): Answer(value={"sid": "SM1", "error_code": 21408}),
+        Read("account", MAIN): Answer(value={"sid": MAIN, "error_code": 99999}),  # not a subject's error
+        Read("notifications", MAIN, "CA1"): Answer(value=[{"error_code": "13227"}, {"error_code": ""}, "junk"]),
+        Read("alerts", MAIN, "CA2"): Answer(
+            value={"alerts": [{"error_code": "32205"}, {"error_code": "21408"}], "pages": 1, "complete": True}
+        ),
+        Read("message", MAIN, "SM2"): Answer(error="HTTP 404", value={"error_code": 30003}),  # failed: no answer
+        Read("message", MAIN, "SM3"): Answer(value={"error_code": None}),
+    }
+    assert fetched_codes(known) == [21408, 13227, 32205]
+    assert fetched_codes({}) == []

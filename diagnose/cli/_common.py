@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from ..errors import DiagnoseError, InputError
-from ..formats import FORMATS
+from ..formats import FORMATS, WIDTH
 from ..safe_text import clean
 from . import exit_codes
 
@@ -72,8 +72,6 @@ def use_color(mode: str) -> bool:
 
 def output_width() -> int:
     """The column text wraps at: the terminal's width on a terminal, 100 otherwise (a file, a pipe, CI)."""
-    from ..render import WIDTH
-
     if not sys.stdout.isatty():
         return WIDTH
     import shutil

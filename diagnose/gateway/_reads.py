@@ -218,19 +218,28 @@ def run_reads(access: TwilioAccess, reads: Iterable[Read], cache: ReadCache | No
 
 
 def fetch_contexts(
-    subjects: Sequence[Subject], access: TwilioAccess, cache: ReadCache | None = None, *, setup: Setup | None = None
+    subjects: Sequence[Subject],
+    access: TwilioAccess,
+    cache: ReadCache | None = None,
+    *,
+    setup: Setup | None = None,
+    on_round: Callable[[Mapping[Read, Answer]], None] | None = None,
 ) -> list[Assembled]:
     """Every subject's Context (or its Problem): the planner's batches, run until it asks for nothing more.
 
     Reads that several subjects need (their account, its parent, a country's
-    permissions) are made once.
+    permissions) are made once. ``on_round`` is told the answers so far as each
+    batch goes out (a caller can prepare its own work while that batch is in flight).
     """
     cache = cache if cache is not None else ReadCache()
     setup = setup or access.setup()
     for _ in range(MAX_ROUNDS):
-        batch = next_reads(subjects, cache.answers, setup)
+        answers = cache.answers
+        batch = next_reads(subjects, answers, setup)
         if not batch:
             break
+        if on_round is not None:
+            on_round(answers)
         run_reads(access, batch, cache)
     else:
         raise RuntimeError(f"the read planner did not finish within {MAX_ROUNDS} rounds")

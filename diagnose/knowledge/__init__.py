@@ -9,32 +9,48 @@
     problems = lint_paths([Path("my-knowledge/")])
     lookup_error(30001)                   # IndexEntry from the index of every Twilio code
 
-Importing this package reads nothing: files are read on the first call and cached.
+Importing this package reads nothing and imports none of its modules: names load on first use,
+files are read on the first call and cached.
 The format is described in ``docs/knowledge-format.md`` and ``schema.json``.
 """
 
 from __future__ import annotations
 
-from ._index import error_index, lookup_error
-from ._loader import BUILTIN_DIR, KnowledgeBase, Problem, clear_caches, lint_paths, load_knowledge
-from .model import Cause, Check, Entry, Escalation, FixTemplate, IndexEntry, Reference
-from .templating import render_template
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "BUILTIN_DIR",
-    "Cause",
-    "Check",
-    "Entry",
-    "Escalation",
-    "FixTemplate",
-    "IndexEntry",
-    "KnowledgeBase",
-    "Problem",
-    "Reference",
-    "clear_caches",
-    "error_index",
-    "lint_paths",
-    "load_knowledge",
-    "lookup_error",
-    "render_template",
-]
+# Names are imported on first use: the edge can read knowledge files through ``_files`` (the cached
+# ``explain`` output's key) without importing the loader, the model and Jinja2.
+_EXPORTS = {
+    "error_index": "_index",
+    "lookup_error": "_index",
+    "BUILTIN_DIR": "_loader",
+    "KnowledgeBase": "_loader",
+    "Problem": "_loader",
+    "clear_caches": "_loader",
+    "lint_paths": "_loader",
+    "load_knowledge": "_loader",
+    "Cause": "model",
+    "Check": "model",
+    "Entry": "model",
+    "Escalation": "model",
+    "FixTemplate": "model",
+    "IndexEntry": "model",
+    "Reference": "model",
+    "render_template": "templating",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

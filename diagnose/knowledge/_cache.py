@@ -15,15 +15,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
-from ..cache import KNOWLEDGE_ENTRIES, current_caches, private_folder, prune
+from ..cache import KNOWLEDGE_ENTRIES, current_caches, private_folder, read_entry, write_entry
 
 # The modules whose code decides whether a file is valid: a change to any of them is a new cache key.
 _CHECKERS = (
     "_loader.py",
+    "_files.py",
     "_schema.py",
     "_yaml.py",
     "templating.py",
@@ -70,9 +70,12 @@ def recall(raw: bytes, name: str) -> dict[str, Any] | None:
     path = _entry_path(raw, name)
     if path is None or (path.parent.exists() and private_folder(path.parent) is None):
         return None
+    text = read_entry(path.parent, path.name)
+    if text is None:
+        return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(text)
+    except ValueError:
         return None
     return data if isinstance(data, dict) else None
 
@@ -84,17 +87,9 @@ def remember(raw: bytes, name: str, data: dict[str, Any]) -> None:
         return
     try:
         text = json.dumps(data, ensure_ascii=False)
-        # A value JSON cannot carry as it is (an int key, a tuple) would come back changed: skip it.
-        if json.loads(text) != data:
-            return
-        if private_folder(path.parent) is None:
-            return
-        import tempfile  # only when writing: a cache hit never needs it (start-up)
-
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except (OSError, TypeError, ValueError):
+    except (TypeError, ValueError):
         return
-    prune(path.parent, KNOWLEDGE_ENTRIES)
+    # A value JSON cannot carry as it is (an int key, a tuple) would come back changed: skip it.
+    if json.loads(text) != data or private_folder(path.parent) is None:
+        return
+    write_entry(path.parent, path.name, text, KNOWLEDGE_ENTRIES)

@@ -18,20 +18,19 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
-import os
 import re
-import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._data import COUNTRY_FILE, knowledge_dir
-from ..codes import MAX_CODE_DIGITS, error_code
+from .._data import knowledge_dir
+from ..codes import MAX_CODE_DIGITS
 from ..conditions import Condition, ConditionSyntaxError, compile_condition
 from ..errors import KnowledgeError
 from ..facts import FACTS
 from ._cache import recall, remember
+from ._files import code_from_name, layer_paths, read_bounded
 from ._index import lookup_error
 from ._where import KeyPath, Position, YamlProblem
 from .model import Cause, Check, Entry, Escalation, FixTemplate, Reference, cause_templates, known_wordings
@@ -126,45 +125,9 @@ class _File:
         self.problems.append(self.problem(key, message, severity, **kwargs))
 
 
-MAX_FILE_BYTES = 1_000_000
-"""The largest knowledge file read (the largest built-in one is under 50 kB); a larger one is refused unread."""
-
-
-def _code_from_name(path: Path) -> int | None:
-    """The code a file is named for: ``21408.yaml`` → 21408; only names ``explain`` accepts as a code."""
-    if path.suffix != ".yaml":
-        return None
-    code = error_code(path.stem)
-    # The name must be the code as written (no spaces, no leading zero): one file per code.
-    return code if code is not None and str(code) == path.stem else None
-
-
-def _read_bounded(path: Path) -> bytes:
-    """The bytes of a regular file of at most :data:`MAX_FILE_BYTES`; :class:`OSError` with a clear reason otherwise.
-
-    Opened without blocking, so a FIFO cannot hang the read, and checked on the open
-    descriptor, so what is read is what was checked.
-    """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(0, "not a regular file (a knowledge file must be a plain .yaml file)")
-        if info.st_size > MAX_FILE_BYTES:
-            raise OSError(0, f"the file is {info.st_size:,} bytes: at most {MAX_FILE_BYTES:,} are read")
-        os.set_blocking(fd, True)
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-        if len(raw) > MAX_FILE_BYTES:  # it grew after the check
-            raise OSError(0, f"the file is larger than {MAX_FILE_BYTES:,} bytes")
-        return raw
-    finally:
-        os.close(fd)
-
-
 def _check_file(path: Path, layer: int) -> _File:
     """Read and check one file on its own."""
-    f = _File(path=path, layer=layer, code=_code_from_name(path))
+    f = _File(path=path, layer=layer, code=code_from_name(path))
     if f.code is None:
         f.problems.append(
             Problem(
@@ -176,7 +139,7 @@ def _check_file(path: Path, layer: int) -> _File:
             )
         )
     try:
-        raw = _read_bounded(path)
+        raw = read_bounded(path)
     except OSError as exc:
         f.problems.append(Problem(str(path), None, "", f"cannot read the file: {exc.strerror or exc}"))
         return f
@@ -377,18 +340,6 @@ def _check_template_at(f: _File, path: KeyPath, text: str, severity: Severity) -
 # --------------------------------------------------------------------------- layers
 
 
-def _layer_paths(path: Path) -> list[Path]:
-    if path.is_dir():
-        # countries.yaml holds the country lists (read by diagnose.countries), not an error code.
-        files = [
-            p
-            for p in path.iterdir()
-            if p.suffix == ".yaml" and not p.name.startswith(".") and p.name != COUNTRY_FILE and p.is_file()
-        ]
-        return sorted(files, key=lambda p: (_code_from_name(p) is None, _code_from_name(p) or 0, p.name))
-    return [path]
-
-
 def _check_layer(paths: Iterable[Path], layer: int) -> list[_File]:
     return [_check_file(p, layer) for p in paths]
 
@@ -396,7 +347,7 @@ def _check_layer(paths: Iterable[Path], layer: int) -> list[_File]:
 @functools.cache
 def _builtin_files() -> tuple[_File, ...]:
     """The built-in files, checked once per process."""
-    return tuple(_check_layer(_layer_paths(BUILTIN_DIR), 0))
+    return tuple(_check_layer(layer_paths(BUILTIN_DIR), 0))
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -823,7 +774,7 @@ def _load(extra: tuple[Path, ...], include_builtin: bool) -> KnowledgeBase:
     for folder in extra:
         if not folder.exists():
             raise KnowledgeError("knowledge folder not found", path=str(folder))
-        layers.append(_check_layer(_layer_paths(folder), len(layers)))
+        layers.append(_check_layer(layer_paths(folder), len(layers)))
     analysis = _analyse(layers, remembered=True)
     # A file's own errors first: an extends error elsewhere may only be their consequence.
     for f in analysis.files():
@@ -862,7 +813,7 @@ def lint_paths(paths: Sequence[Path]) -> list[Problem]:
         if not path.exists():
             problems.append(Problem(str(path), None, "", "no such file or folder"))
             continue
-        files = _layer_paths(path)
+        files = layer_paths(path)
         if path.is_dir() and not files:
             problems.append(Problem(str(path), None, "", "no knowledge files (*.yaml) in this folder", "warning"))
         checked.extend(files)
@@ -872,7 +823,7 @@ def lint_paths(paths: Sequence[Path]) -> list[Problem]:
     scope: list[_File] = []
     for path in given:
         if path.exists():
-            layer = _check_layer(_layer_paths(path), len(layers))
+            layer = _check_layer(layer_paths(path), len(layers))
             layers.append(layer)
             scope.extend(layer)
     analysis = _analyse(layers)

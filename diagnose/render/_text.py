@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 
+# Defined beside FORMATS, so the CLI knows its default column without importing the renderers.
+from ..formats import WIDTH as WIDTH
+
 # The scrubbing lives in a pure module of its own, so the CLI's error printer uses the same one.
 from ..safe_text import clean as clean
 from ..safe_text import one_line as one_line
-
-WIDTH = 100
-"""The column text output wraps prose at."""
 
 
 class Styled(str):
