@@ -35,7 +35,7 @@ from ._parse import (
 )
 from ._redact import redact_secrets
 from ._rx import rx
-from ._text import bounded_lines, clean, new_event, timestamp
+from ._text import bounded_lines, clean, leading_stamp, new_event, timestamp
 from ._wording import WordingMatch, WordingTable, default_table
 
 # A line worth reading: one that can hold part of a Twilio error. Every shape carries one of these: a
@@ -174,13 +174,13 @@ def events(lines: Sequence[str], start: int, end: int, base: int = 0) -> Callabl
     before the first event start share one of their own."""
     first = [start] * (end - start)
     current = start
-    above = lines[start - 1] if start > 0 else None
+    above = leading_stamp(lines[start - 1]) if start > 0 else None
     for i in range(start, end):
-        line = lines[i]
-        if new_event(line, above):
+        stamp = leading_stamp(lines[i])
+        if stamp is not None and stamp != above:  # new_event(), each line's stamp read once
             current = i
         first[i - start] = current
-        above = line
+        above = stamp
     return lambda number: first[number - base - start]
 
 
@@ -376,18 +376,25 @@ def extract_lines(
     memo: dict[tuple[int, int], tuple[str, str | None]] = {}
     for start, end in windows(anchors, len(lines)):
         hits: list[Hit] = []
-        # Most lines of a window are the log around the error: two tests over the whole window, in C
-        # where they can be, pick the lines that may hold something (each a superset: nothing is lost).
-        flagged, found_words = _worth_reading(lines, start, end, table, keywords)
-        for i in range(start, end):
-            line = lines[i]
-            found = hits_of(line, base + i, known) if i in flagged else []
-            if not found and found_words and 20 <= len(line) <= 2000:
-                low = line.lower()
-                escaped = "&" in low or "\\u" in low  # normalise() decodes these: the substring test cannot tell
-                if (escaped or any(word in low for word in found_words)) and table.may_match(line):
-                    found = _wording_hit(line, base + i, table)
-            hits.extend(found)
+        if end - start == 1:  # one line, most often an anchor: the gates below would cost what they save
+            line = lines[start]
+            found = hits_of(line, base + start, known)
+            if not found and 20 <= len(line) <= 2000 and table.may_match(line):
+                found = _wording_hit(line, base + start, table)
+            hits = found
+        else:
+            # Most lines of a window are the log around the error: two tests over the whole window, in C
+            # where they can be, pick the lines that may hold something (each a superset: nothing is lost).
+            flagged, found_words = _worth_reading(lines, start, end, table, keywords)
+            for i in range(start, end):
+                line = lines[i]
+                found = hits_of(line, base + i, known) if i in flagged else []
+                if not found and found_words and 20 <= len(line) <= 2000:
+                    low = line.lower()
+                    escaped = "&" in low or "\\u" in low  # normalise() decodes these: the substring test cannot tell
+                    if (escaped or any(word in low for word in found_words)) and table.may_match(line):
+                        found = _wording_hit(line, base + i, table)
+                hits.extend(found)
         for record in group(hits, events(lines, start, end, base)):
             evidence = to_evidence(record, lines, table, base, memo)
             if evidence is not None:

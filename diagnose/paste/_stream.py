@@ -37,7 +37,7 @@ from ._extract import AFTER, BEFORE, extract_lines, is_anchor, unwrap
 from ._group import note_suggested
 from ._numbers import read_number
 from ._rx import rxb
-from ._text import MAX_LINE, clean, decode, new_event
+from ._text import MAX_LINE, clean, decode, leading_stamp
 from ._wording import WordingTable, default_table
 
 if TYPE_CHECKING:
@@ -466,48 +466,54 @@ def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[
             out += extract_lines([clean(decode(data))], base=base, table=table)
             continue
         raw = data.split(b"\n")
-        lo, hi = _events_of(raw, anchors[0], anchors[-1], base == 0)
-        if lo or hi < len(raw):
-            raw, base, anchors = raw[lo:hi], base + lo, tuple(i - lo for i in anchors)
-        text = [clean(_line(line)) for line in raw]
-        block = unwrap(text)
-        wanted = set()
-        for i in anchors:
-            while i > 0 and block[i] == "" and text[i] != "":
-                i -= 1  # unwrap() joined this line onto the one above: that one holds it now
-            wanted.add(i)
-        out += extract_lines(block, base=base, table=table, anchors=sorted(wanted))
+        for lo, hi in _events_of(raw, anchors):
+            text = [clean(_line(line)) for line in raw[lo:hi]]
+            block = unwrap(text)
+            wanted = set()
+            for i in anchors:
+                if not lo <= i < hi:
+                    continue
+                i -= lo
+                while i > 0 and block[i] == "" and text[i] != "":
+                    i -= 1  # unwrap() joined this line onto the one above: that one holds it now
+                wanted.add(i)
+            out += extract_lines(block, base=base + lo, table=table, anchors=sorted(wanted))
     return out
 
 
-def _events_of(raw: list[bytes], first: int, last: int, top: bool) -> tuple[int, int]:
-    """The lines ``[lo, hi)`` of a chain's piece to read: from the start of its first anchor's log event
-    to the end of its last's (see :func:`._text.new_event`), when both lie within the windows; else the
-    whole piece. No record spans two events, so the window's other lines can change nothing, and most
-    errors in a log are one line between two others. ``top``: the piece starts the stream."""
-    seen: dict[int, str] = {}
+def _events_of(raw: list[bytes], anchors: tuple[int, ...]) -> list[tuple[int, int]]:
+    """The spans ``[lo, hi)`` of a chain's piece to read, in order: each anchor's log event (see
+    :func:`._text.new_event`), when it starts and ends within the anchor's windows; else the piece up to
+    or from that anchor. No record spans two events, so a window's other lines can change nothing, and
+    most errors in a log are one line between two others."""
+    seen: dict[int, str | None] = {}
 
-    def text(i: int) -> str:
+    def stamp(i: int) -> str | None:
         if i not in seen:
-            seen[i] = clean(_line(raw[i]))
+            seen[i] = leading_stamp(clean(_line(raw[i])))
         return seen[i]
 
-    lo = 0
-    for i in range(first, max(-1, first - BEFORE - 1), -1):
-        if i == 0:
-            lo = 0 if top and new_event(text(0), None) else -1
-            break
-        if new_event(text(i), text(i - 1)):
-            lo = i
-            break
-    else:
-        lo = -1
-    hi = len(raw)
-    for j in range(last + 1, min(len(raw), last + AFTER + 2)):
-        if new_event(text(j), text(j - 1)):
-            hi = j
-            break
-    return max(lo, 0), hi
+    def starts(i: int) -> bool:  # new_event() for i > 0, each line's stamp read once
+        found = stamp(i)
+        return found is not None and found != stamp(i - 1)
+
+    spans: list[tuple[int, int]] = []
+    for anchor in anchors:
+        lo = 0
+        for i in range(anchor, max(-1, anchor - BEFORE - 1), -1):
+            if starts(i) or i == 0:  # the piece's first line: the fallback either way
+                lo = i
+                break
+        hi = len(raw)
+        for j in range(anchor + 1, min(len(raw), anchor + AFTER + 2)):
+            if starts(j):
+                hi = j
+                break
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], hi))
+        else:
+            spans.append((lo, hi))
+    return spans
 
 
 class _Pool:
