@@ -501,7 +501,7 @@ def _events_of(raw: list[bytes], anchors: tuple[int, ...]) -> list[tuple[int, in
     for anchor in anchors:
         lo = 0
         for i in range(anchor, max(-1, anchor - BEFORE - 1), -1):
-            if starts(i) or i == 0:  # the piece's first line: the fallback either way
+            if i == 0 or starts(i):  # the piece's first line: the fallback either way
                 lo = i
                 break
         hi = len(raw)
