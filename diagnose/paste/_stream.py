@@ -466,7 +466,10 @@ def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[
             out += extract_lines([clean(decode(data))], base=base, table=table)
             continue
         raw = data.split(b"\n")
-        for lo, hi in _events_of(raw, anchors):
+        spans = _events_of(raw, anchors)
+        if spans != [(0, len(raw))] and _may_say_more(raw, spans, table):
+            spans = [(0, len(raw))]
+        for lo, hi in spans:
             text = [clean(_line(line)) for line in raw[lo:hi]]
             block = unwrap(text)
             wanted = set()
@@ -479,6 +482,27 @@ def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[
                 wanted.add(i)
             out += extract_lines(block, base=base + lo, table=table, anchors=sorted(wanted))
     return out
+
+
+def _may_say_more(raw: list[bytes], spans: list[tuple[int, int]], table: WordingTable) -> bool:
+    """Whether the lines of a piece outside ``spans`` may hold a Twilio message (alone, or wrapped over two
+    lines): then they are read too, as a paste reads every line of a window. A printed code always
+    makes its line an anchor; a message need not."""
+    outside: list[bytes] = []
+    at = 0
+    for lo, hi in spans:
+        outside += raw[at:lo]
+        at = hi
+    outside += raw[at:]
+    data = b"\n".join(outside)
+    if data.isascii() and _NOT_PLAIN.search(data) is None:
+        return table.may_match_plain(data)
+    return table.may_match("\n".join(clean(_line(line)) for line in outside))
+
+
+# Bytes that decoding or cleaning would change (an escape, a colour, a control character): those lines
+# are tested as text
+_NOT_PLAIN = rxb(rb"[&\\\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _events_of(raw: list[bytes], anchors: tuple[int, ...]) -> list[tuple[int, int]]:

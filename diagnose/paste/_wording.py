@@ -148,8 +148,16 @@ class WordingTable:
             words.update(normalise("\n".join(escaped)).encode().split())
         else:
             words = set(low.encode("utf-8", "surrogatepass").translate(_SEPARATE).split())
+        return [word.decode() for word in self._indexing(words)]
+
+    def may_match_plain(self, data: bytes) -> bool:
+        """:meth:`may_match` of text that its bytes already are (ASCII, with no escape and no control
+        character that cleaning would remove), without decoding it."""
+        return bool(self._indexing(set(data.lower().translate(_SEPARATE).split())))
+
+    def _indexing(self, words: set[bytes]) -> list[bytes]:
         needs = self._needs
-        return [word.decode() for word in words & self._need_words if any(need <= words for need in needs[word])]
+        return [word for word in words & self._need_words if any(need <= words for need in needs[word])]
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one table per process; messages repeat in logs
     def recognise(self, message: str, rest: bool) -> WordingMatch | None:
