@@ -381,6 +381,19 @@ def test_workers_find_the_same_errors_in_the_same_order() -> None:
     assert list(scan(io.BytesIO(text), chunk_size=1 << 14, workers=2)) == alone
 
 
+def test_a_message_in_another_log_event_near_an_error_is_read_as_in_a_paste() -> None:
+    # a chain's piece is narrowed to its errors' log events, unless its other lines may hold a message:
+    # here a wrapped one (no anchor word on either line) two lines above an anchor
+    text = (
+        "2026-11-30 13:31:17 ERROR forward of inbound call to +442071838750 failed: Forwarded Call blocked by T\n"
+        "wilio\n"
+        "2026-11-30 13:31:19 ERROR forward of inbound call to +33142685300 failed: Forwarded Call blocked by Twilio\n"
+    )
+    found = list(scan(io.BytesIO(text.encode())))
+    assert [(e.line, e.code) for e in found] == [(1, 32224), (3, 32224)]
+    assert found == extract(text)
+
+
 def _scan_file(path: Path, **kwargs: int) -> list[Evidence]:
     with path.open("rb") as handle:
         return list(scan(handle, **kwargs))
