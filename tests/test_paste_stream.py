@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from diagnose.knowledge import load_knowledge
 from diagnose.models import Evidence
-from diagnose.paste import decode, extract, scan
+from diagnose.paste import Groups, decode, extract, scan
 from diagnose.paste._extract import _STRONG, hits_of, is_anchor, known_code_of
 from diagnose.paste._parse import hit_lines, may_hit
 from diagnose.paste._stream import _candidates
@@ -440,6 +441,29 @@ def test_line_numbers_after_a_cut_count_every_line_break(tmp_path: Path) -> None
     path.write_bytes(b"".join(s.read_bytes() + gap for s in SAMPLES) * 2)
     alone = list(scan(io.BytesIO(path.read_bytes())))
     assert _scan_file(path, chunk_size=1 << 12, workers=2) == alone
+
+
+def test_blocks_merged_by_their_workers_group_as_one_reader_would(tmp_path: Path) -> None:
+    # triage's workers hand over each block's duplicates as one evidence with a count and a span:
+    # the groups, counts, first and last seen (syslog times dated by `now`) and line numbers are the same
+    path = tmp_path / "app.log"
+    stamps = ["2026-11-30T10:00:0{}Z ", "Nov 30 10:00:0{} web-2 app[812]: ", "2026-11-30 11:00:0{},250 "]
+    lines = [
+        stamps[i % 3].format(i % 10) + "ERROR sms send failed code=21408 to=+33612345678 account=AC" + "1" * 32
+        if i % 37 == 0
+        else stamps[i % 3].format(i % 10) + f"INFO request {i} done"
+        for i in range(6_000)
+    ]
+    path.write_text("\n".join(lines) + "\n" + "".join(s.read_text() for s in SAMPLES))
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
+    alone, merged = Groups(now=now), Groups(now=now)
+    for evidence in scan(io.BytesIO(path.read_bytes())):
+        alone.add(evidence)
+    with path.open("rb") as handle:
+        for evidence in scan(handle, chunk_size=1 << 14, workers=2, merge=True, now=now):
+            merged.add(evidence)
+    assert merged.total == alone.total > 150
+    assert merged.evidence() == alone.evidence()
 
 
 def test_a_file_of_long_lines_reads_the_same_in_blocks(tmp_path: Path) -> None:

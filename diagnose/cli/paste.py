@@ -294,11 +294,12 @@ def run_triage(source: str, run: PasteRun) -> None:
         kind = "stdin" if source == "-" else "file"
         handle = _open(source, kind)
         # now: the year of a syslog timestamp, which has none
-        groups = Groups(now=datetime.datetime.now(datetime.timezone.utc))
+        now = datetime.datetime.now(datetime.timezone.utc)
+        groups = Groups(now=now)
         progress = _Progress(_size(handle), source)
         interrupted = False
         try:
-            for evidence in scan(handle, progress=progress, workers=_workers()):
+            for evidence in scan(handle, progress=progress, workers=_workers(), merge=True, now=now):
                 groups.add(evidence)
         except KeyboardInterrupt:
             # Ctrl-C: what was read so far is still reported, diagnosed offline (no read is started now)

@@ -24,24 +24,25 @@ finds none in the common case.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import stat
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from ..models import Evidence
 from ._extract import AFTER, BEFORE, extract_lines, is_anchor, unwrap
-from ._group import note_suggested
+from ._group import merge_duplicates, note_suggested
 from ._numbers import read_number
 from ._rx import rxb
 from ._text import MAX_LINE, clean, decode, leading_stamp
 from ._wording import WordingTable, default_table
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 CHUNK = 8 * 1024 * 1024
 # What every line _extract.is_anchor accepts holds, at the byte level and in lower case (a superset:
@@ -79,18 +80,24 @@ def scan(
     table: WordingTable | None = None,
     progress: Callable[[int], None] | None = None,
     workers: int = 1,
+    merge: bool = False,
+    now: dt.datetime | None = None,
 ) -> Iterator[Evidence]:
     """Every Twilio error in ``stream``, in order. Memory is bounded by ``chunk_size``.
 
-    ``workers`` > 1 reads the errors found in a chunk in that many processes (forked, so only with the
-    default wording table), while this one reads on; results stay in order, and at most two chunks'
-    worth of work is ever in flight. A stream of one chunk or less is read here alone.
+    ``workers`` > 1 reads a regular file in that many processes, a block each (see :data:`BLOCK`), and
+    a pipe's errors found in a chunk, while this one reads on (forked, so only with the default
+    wording table); results stay in order. A stream of two blocks or less is read here alone.
+    ``merge``: a worker may hand over the duplicates of its block as one evidence with a ``count`` and
+    a span (:func:`._group.merge_duplicates`, ``now`` dating a syslog time), which
+    :class:`._group.Groups` takes as the errors it stands for.
     """
     table = table or default_table()
     if workers > 1 and table is default_table():
         found = _file_range(stream)
         if found is not None and found[1] - found[0] > 2 * min(chunk_size, BLOCK):
-            yield from _scan_blocks(found[2], found[0], found[1], min(chunk_size, BLOCK), workers, progress)
+            blocks = _Blocks(found[2], min(chunk_size, BLOCK), workers, progress, merge, now)
+            yield from blocks.scan(found[0], found[1])
             return
     yield from _read(stream, _State(), chunk_size, table, progress, workers)
 
@@ -226,50 +233,66 @@ def _quiet_cut(fd: int, nominal: int) -> int | None:
         pos = end + 1
 
 
-def _scan_blocks(
-    fd: int, start: int, size: int, block: int, workers: int, progress: Callable[[int], None] | None
-) -> Iterator[Evidence]:
+class _Blocks:
     """:func:`scan` of a regular file by worker processes, a block each, results in order."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_quiet)
-    pending: deque[tuple[Future[tuple[list[tuple[Evidence, str | None]], int]], int]] = deque()
-    lines_before = 0
+    def __init__(
+        self,
+        fd: int,
+        block: int,
+        workers: int,
+        progress: Callable[[int], None] | None,
+        merge: bool,
+        now: dt.datetime | None,
+    ) -> None:
+        self.fd, self.block, self.workers, self.progress = fd, block, workers, progress
+        self.merge, self.now = merge, now
+        self.pending: deque[tuple[Future[tuple[list[tuple[Evidence, str | None]], int]], int]] = deque()
+        self.lines_before = 0
 
-    def gather() -> Iterator[Evidence]:
-        nonlocal lines_before
-        future, size_read = pending.popleft()
+    def scan(self, start: int, size: int) -> Iterator[Evidence]:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("fork")
+        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_quiet)
+        try:
+            begin, nominal = start, start + self.block
+            while nominal < size - self.block:
+                cut = _quiet_cut(self.fd, nominal)
+                if cut is not None and cut > begin:
+                    self._submit(pool, begin, cut)
+                    begin = cut
+                    while len(self.pending) > 2 * self.workers:
+                        yield from self._gather()
+                nominal = max(nominal + self.block, begin + self.block)
+            self._submit(pool, begin, None, size)
+            while self.pending:
+                yield from self._gather()
+        except KeyboardInterrupt:
+            while self.pending and self.pending[0][0].done():  # the blocks read so far, in order; then Ctrl-C goes on
+                yield from self._gather()
+            raise
+        finally:
+            for future, _ in self.pending:
+                future.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _submit(self, pool: ProcessPoolExecutor, begin: int, end: int | None, size: int = 0) -> None:
+        future = pool.submit(_read_block, self.fd, begin, end, self.merge, self.now)
+        self.pending.append((future, (end if end is not None else size) - begin))
+
+    def _gather(self) -> Iterator[Evidence]:
+        future, size_read = self.pending.popleft()
         found, lines = future.result()
+        shift = self.lines_before
         for evidence, suggested in found:
             if evidence.to:
                 note_suggested(evidence.to, suggested)
-            yield replace(evidence, line=evidence.line + lines_before) if lines_before else evidence
-        lines_before += lines
-        if progress is not None:
-            progress(size_read)
-
-    try:
-        begin, nominal = start, start + block
-        while nominal < size - block:
-            cut = _quiet_cut(fd, nominal)
-            if cut is not None and cut > begin:
-                pending.append((pool.submit(_read_block, fd, begin, cut), cut - begin))
-                begin = cut
-                while len(pending) > 2 * workers:
-                    yield from gather()
-            nominal = max(nominal + block, begin + block)
-        pending.append((pool.submit(_read_block, fd, begin, None), size - begin))
-        while pending:
-            yield from gather()
-    except KeyboardInterrupt:
-        while pending and pending[0][0].done():  # the blocks read so far, in order; then Ctrl-C goes on
-            yield from gather()
-        raise
-    finally:
-        for future, _ in pending:
-            future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+            yield replace(evidence, line=evidence.line + shift) if shift else evidence
+        self.lines_before += lines
+        if self.progress is not None:
+            self.progress(size_read)
 
 
 class _Block:
@@ -287,14 +310,16 @@ class _Block:
         return data
 
 
-def _read_block(fd: int, start: int, end: int | None) -> tuple[list[tuple[Evidence, str | None]], int]:
-    """In a worker: the errors of one block (line numbers from the block's first line) and its line count."""
+def _read_block(
+    fd: int, start: int, end: int | None, merge: bool, now: dt.datetime | None
+) -> tuple[list[tuple[Evidence, str | None]], int]:
+    """In a worker: the errors of one block (line numbers from the block's first line; merged, when asked)
+    and its line count."""
     state = _State()
-    found = [
-        (evidence, read_number(evidence.to).suggested_country if evidence.to else None)
-        for evidence in _read(_Block(fd, start, end), state, BLOCK, default_table(), None, 1)
-    ]
-    return found, state.lines
+    found: Iterable[Evidence] = _read(_Block(fd, start, end), state, BLOCK, default_table(), None, 1)
+    if merge:
+        found = merge_duplicates(found, now=now)
+    return [(e, read_number(e.to).suggested_country if e.to else None) for e in found], state.lines
 
 
 class _State:
