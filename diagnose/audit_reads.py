@@ -65,6 +65,17 @@ class ParentView:
     voice: Mapping[str, VoiceRanges] = field(default_factory=dict)
 
 
+def read_main_account(access: TwilioAccess, sid: str) -> tuple[dict[str, Any], str | None]:
+    """The authenticated account's row and None; for a standard API key, which cannot read Accounts, a
+    stand-in row (its own ``/v1`` answers can still be read) and the reason, for the caller to report."""
+    try:
+        return access.fetch_account(sid), None
+    except CredentialsError as err:
+        if not access.credentials.is_api_key:
+            raise
+        return {"sid": sid, "owner_account_sid": sid}, reason_of(err)
+
+
 class Auditor:
     """Audits accounts for ``countries`` × ``products`` through ``access``."""
 
@@ -250,7 +261,9 @@ class Auditor:
         info = RunInfo(authenticated_account=self.access.credentials.account_sid)
         main_sid = info.authenticated_account
         try:
-            main = self._main_account(main_sid, info)
+            main, unreadable = read_main_account(self.access, main_sid)
+            if unreadable is not None:
+                info.scope_problem = f"the Accounts resource could not be read ({unreadable})"
             wanted = subaccounts is None or subaccounts == "all" or main_sid in tuple(subaccounts)
             parent_result = self.audit_account(main, is_parent=True)
             if wanted:
@@ -280,16 +293,6 @@ class Auditor:
             self.stopping.set()
             info.interrupted = True
         return info
-
-    def _main_account(self, sid: str, info: RunInfo) -> dict[str, Any]:
-        try:
-            return self.access.fetch_account(sid)
-        except CredentialsError as err:
-            if not self.access.credentials.is_api_key:
-                raise
-            # A standard API key cannot read Accounts; its own /v1 answers still can be read.
-            info.scope_problem = f"the Accounts resource could not be read ({reason_of(err)})"
-            return {"sid": sid, "owner_account_sid": sid}
 
     def _listed(self, main_sid: str, info: RunInfo) -> Iterator[dict[str, Any] | str]:
         try:

@@ -355,24 +355,12 @@ def _usable(facts: Mapping[str, Fact], product: Product) -> Fact:
 
 
 def _render_steps(cause: Any, env: Mapping[str, Any]) -> tuple[tuple[FixStepView, Any], ...]:
-    from .knowledge.templating import render_template
+    from .report import rendered_steps  # the steps a report shows, with what each one changes
 
-    def optional(template: str) -> str | None:
-        return (render_template(template, env) or None) if template else None
-
-    out = []
-    for step in cause.fix:
-        if step.when is not None and step.when.evaluate(env) is False:
-            continue
-        view = FixStepView(
-            text=render_template(step.text, env),
-            console=optional(step.console),
-            api=optional(step.api),
-            action=step.action,
-            target=step.target,
-        )
-        out.append((view, step))
-    return tuple(out)
+    return tuple(
+        (FixStepView(r.text, r.console, r.api, action=step.action, target=step.target), step)
+        for step, r in rendered_steps(cause, env)
+    )
 
 
 def _target(step_target: str, facts: Mapping[str, Fact], sid: str) -> str | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from .context import RequestRecord
 from .facts import values as fact_values
-from .knowledge.model import Cause, Entry, IndexEntry
+from .knowledge.model import Cause, Entry, FixTemplate, IndexEntry
 from .models import Diagnosis, ErrorInfo, Evidence, Fact, Findings, FixStep, ProblemKind, Subject, SubjectKind
 
 _SUBJECT_FACTS = frozenset(
@@ -66,20 +66,25 @@ def _unique(items: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for i in items if i and i.strip()))
 
 
-def _fix_steps(cause: Cause, env: Mapping[str, Any]) -> tuple[FixStep, ...]:
+def rendered_steps(cause: Cause, env: Mapping[str, Any]) -> list[tuple[FixTemplate, FixStep]]:
+    """Each fix step of ``cause`` that applies here (its ``when`` is not false), rendered for ``env``.
+
+    A report's fix steps, and the ``diagnose fix`` planner's (which also reads each step's ``action``).
+    """
     from .knowledge.templating import render_template
 
     def optional(template: str) -> str | None:
         return (render_template(template, env) or None) if template else None
 
-    steps = []
-    for step in cause.fix:
-        if step.when is not None and step.when.evaluate(env) is False:
-            continue
-        steps.append(
-            FixStep(text=render_template(step.text, env), console=optional(step.console), api=optional(step.api))
-        )
-    return tuple(steps)
+    return [
+        (step, FixStep(text=render_template(step.text, env), console=optional(step.console), api=optional(step.api)))
+        for step in cause.fix
+        if step.when is None or step.when.evaluate(env) is not False
+    ]
+
+
+def _fix_steps(cause: Cause, env: Mapping[str, Any]) -> tuple[FixStep, ...]:
+    return tuple(rendered for _, rendered in rendered_steps(cause, env))
 
 
 def _needs_token(step: FixStep, account_sid: object) -> bool:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .audit import AccountAudit, VoiceRanges
-from .errors import CredentialsError, TwilioAccessError, reason_of
+from .errors import TwilioAccessError, reason_of
 from .scan import Failure, Group, Grouper, diagnose_group, from_alert, from_message, from_notification, group_dict
 
 if TYPE_CHECKING:
@@ -185,10 +185,14 @@ class Scanner:
     ) -> ScanInfo:
         """Scan every account in scope, handing each group to ``on_group`` (with its diagnosis and JSON
         document) as its account is done; Ctrl-C stops it with what was scanned so far (``interrupted``)."""
+        from .audit_reads import read_main_account
+
         info = ScanInfo(authenticated_account=self.access.credentials.account_sid)
         main_sid = info.authenticated_account
         try:
-            main = self._main(main_sid, info)
+            main, unreadable = read_main_account(self.access, main_sid)
+            if unreadable is not None:
+                info.problems.append({"account": main_sid, "source": "accounts", "reason": unreadable})
             items: Iterator[dict[str, Any] | str]
             if subaccounts is None:
                 items = iter([main])
@@ -202,15 +206,6 @@ class Scanner:
             self.stopping.set()
             info.interrupted = True
         return info
-
-    def _main(self, sid: str, info: ScanInfo) -> dict[str, Any]:
-        try:
-            return self.access.fetch_account(sid)
-        except CredentialsError as err:
-            if not self.access.credentials.is_api_key:
-                raise
-            info.problems.append({"account": sid, "source": "accounts", "reason": reason_of(err)})
-            return {"sid": sid, "owner_account_sid": sid}
 
     def _listed(self, main: dict[str, Any], info: ScanInfo) -> Iterator[dict[str, Any]]:
         yield main
