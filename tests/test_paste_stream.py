@@ -23,7 +23,7 @@ from diagnose.models import Evidence
 from diagnose.paste import Groups, decode, extract, scan
 from diagnose.paste._extract import _STRONG, hits_of, is_anchor, known_code_of
 from diagnose.paste._parse import hit_lines, may_hit
-from diagnose.paste._stream import _candidates
+from diagnose.paste._stream import _SEGMENT, _candidates
 from diagnose.paste._text import clean
 from diagnose.paste._wording import WordingTable, default_table, normalise
 from tests.interrupt import sigint_as_on_a_terminal
@@ -347,6 +347,46 @@ def test_an_error_anywhere_in_a_long_line_is_found_once(chunk: int, at: int) -> 
     data = b'{"pad": "' + pad + b'", ' + RECORD + b', "tail": "' + b"y" * (1_000_000 - at) + b'"}\n'
     found = list(scan(io.BytesIO(data), chunk_size=chunk))
     assert [(e.code, e.country, e.http_status, e.line) for e in found] == [(21408, "NG", 400, 1)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(0, 900_000),
+    st.integers(-len(RECORD) - 64, 64),
+    st.sampled_from([b'"zip_code": "x", ', b"", b'"failed_at": "2026-11-30", ' * 3]),
+    st.sampled_from([1 << 16, 100_003, 1 << 20]),
+)
+def test_an_error_across_the_edge_of_a_window_in_a_long_line_is_read_whole(
+    at: int, shift: int, decoy: bytes, chunk: int
+) -> None:
+    # a candidate (a field holding "code") opens a window of _SEGMENT bytes after it in a 1 MB line; the
+    # error starts anywhere from before that window's edge to after it, and must be read whole, once
+    head = b'{"pad": "' + b"x" * at + b'", ' + decoy
+    gap = b"y" * max(0, _SEGMENT + shift) if decoy else b""
+    data = head + gap + b'"err": {' + RECORD + b'}, "tail": "' + b"z" * (1_000_000 - at) + b'"}\n'
+    found = list(scan(io.BytesIO(data), chunk_size=chunk))
+    assert [(e.code, e.country, e.http_status, e.code_source, e.line) for e in found] == [
+        (21408, "NG", 400, "printed", 1)
+    ]
+
+
+def _alert(i: int) -> bytes:
+    number = f"+23480{i:08d}".encode()
+    return (
+        b'{"sid": "NO%032d", "account_sid": "AC%032d", "error_code": "13227", "log_level": "warning", '
+        b'"alert_text": "Msg=Geo+Permission+configuration+is+not+permitting+call&To=%s", "more_info": '
+        b'"https://www.twilio.com/docs/errors/13227", "date_created": "2026-11-30T10:00:00Z"}'
+    ) % (i, i % 7, number.replace(b"+", b"%2B"))
+
+
+@pytest.mark.parametrize("chunk", [1 << 16, 100_003, 1 << 20])
+def test_every_record_of_a_one_line_json_list_is_read_once(chunk: int) -> None:
+    # a Monitor alerts list on one line (an API response logged whole): errors back to back for 1 MB,
+    # read in bounded windows that end between two records, never inside one
+    count = 1_000_000 // len(_alert(0))
+    data = b'{"alerts": [' + b", ".join(_alert(i) for i in range(count)) + b'], "meta": {}}\nok\n'
+    found = [(e.code, e.to, e.account_sid, e.line) for e in scan(io.BytesIO(data), chunk_size=chunk)]
+    assert found == [(13227, f"+23480{i:08d}", f"AC{i % 7:032d}", 1) for i in range(count)]
 
 
 def test_two_errors_in_one_long_line_and_the_lines_after_it_keep_their_numbers() -> None:

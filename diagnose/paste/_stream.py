@@ -10,10 +10,11 @@ same errors, fields found on neighbouring lines included (a traceback's ``to=``,
 a Node error's ``code``, pretty-printed JSON, ``curl -v`` output).
 
 A chain still open at the end of a chunk is carried into the next, with the
-lines before it. A line longer than ``_LONG`` bytes is never held whole: each
-candidate in it is read in a window of ``_SEGMENT`` bytes either side, so an
-error in the middle of a 50 MB JSON record is found while memory stays at a
-few chunks whatever the input.
+lines before it. A line longer than ``_LONG`` bytes is never held whole: its
+candidates are read in windows reaching ``_SEGMENT`` bytes either side of them
+(neighbouring candidates share one, of at most ``MAX_LINE`` bytes), so an error
+in the middle of a 50 MB JSON record is found while memory stays at a few
+chunks whatever the input.
 
 Lines end where a paste's end (``str.splitlines``): besides ``\n``, at ``\r``
 (old Mac), ``\r\n``, the control characters ``\v \f \x1c \x1d \x1e`` and, in
@@ -65,7 +66,8 @@ PREFILTER = (
 REACH = BEFORE + AFTER + 1  # anchors this many lines apart or closer share a window (_extract.windows)
 PAD = 2  # lines read beyond a chain's windows, so that unwrap() joins there as in the whole text
 _LONG = 4 * MAX_LINE  # bytes: a longer line is read in windows around its candidates, never whole
-_SEGMENT = MAX_LINE // 2  # bytes read either side of a candidate in a long line
+_SEGMENT = MAX_LINE // 4  # bytes read either side of a candidate in a long line (a window: MAX_LINE at most)
+_STEP = _SEGMENT // 4  # in a long line, the pre-filter looks for the next candidate this far past one
 _MAX_CHAIN = 4 * CHUNK  # bytes: a chain of anchors longer than this is read as it stands
 
 
@@ -140,7 +142,6 @@ def _read(
                 state.lines = state.first_line + buf.count(b"\n")
                 return
             state.first_line += buf.count(b"\n", 0, keep)
-            state.segment_done = max(0, state.segment_done - keep)
             carried = buf[keep:]
     finally:
         if pool is not None:
@@ -371,20 +372,52 @@ def _round(buf: bytes, state: _State, final: bool) -> tuple[list[Piece], int]:
     out: list[tuple[int, Piece]] = []
     for chain in chains:
         out.append((chain[0][0], _chain_piece(buf, chain, lines, limit)))
-    done = state.segment_done
     owned = scan_end if long_tail else keep
-    for at in long_hits:
-        if at >= owned or at < done or at < state.owned_from:
-            continue  # the next round owns it, or a window already read it, or the last round did
-        start = max(at - _SEGMENT, done, lines.start_of(at))
-        end = min(at + _SEGMENT, len(buf), lines.end_of(at))
+    windows = _long_windows(buf, long_hits, lines, state, owned)
+    done = state.segment_done
+    if long_tail and windows and windows[-1][0] >= limit and windows[-1][1] + _SEGMENT >= scan_end:
+        # the last window may still grow with the next round's hits: carried and read there, whole
+        start = windows.pop()[0]
+        keep = min(keep, start)
+        owned = start
+    for start, end in windows:
+        out.append((start, (buf[start:end], lines.number(start), None)))
         done = end
-        out.append((at, (buf[start:end], lines.number(at), None)))
-    state.segment_done = done
+    state.segment_done = max(0, done - keep)
     state.mid_line = long_tail
     state.owned_from = owned - keep if long_tail else 0
     out.sort(key=lambda item: item[0])
     return [piece for _, piece in out], keep
+
+
+def _long_windows(buf: bytes, hits: list[int], lines: _Lines, state: _State, owned: int) -> list[list[int]]:
+    """[start, end) of the windows a round reads in long lines: one around each run of candidates less
+    than ``_SEGMENT`` bytes apart, from ``_SEGMENT`` bytes before its first to ``_SEGMENT`` after its
+    last, so that an error is read whole wherever it falls; a run longer than ``MAX_LINE`` bytes is
+    cut between two JSON records where it can be (a list of alerts logged on one line)."""
+    windows: list[list[int]] = []
+    for at in hits:
+        if at >= owned or at < state.segment_done or at < state.owned_from:
+            continue  # the next round owns it, or a window already read it, or the last round did
+        end = min(at + _SEGMENT, len(buf), lines.end_of(at))
+        last = windows[-1] if windows else None
+        if last is not None and at - _SEGMENT <= last[1] and buf.find(b"\n", last[1], at) < 0:
+            if end - last[0] <= MAX_LINE:
+                last[1] = max(last[1], end)
+            else:
+                last[1] = _record_edge(buf, max(last[0] + 1, end - MAX_LINE), at)
+                windows.append([last[1], end])
+        else:
+            done = last[1] if last is not None else state.segment_done
+            windows.append([max(at - _SEGMENT, done, lines.start_of(at)), end])
+    return windows
+
+
+def _record_edge(buf: bytes, lo: int, hi: int) -> int:
+    """Where in ``buf[lo:hi]`` one window may end and the next begin: after the last JSON object that
+    another follows ("}, {", "},{", "}{"), else ``_SEGMENT`` bytes before ``hi``, the candidate the next one reads."""
+    edge = max(buf.rfind(b"},{", lo, hi), buf.rfind(b"}, {", lo, hi), buf.rfind(b"}{", lo, hi))
+    return edge + 1 if edge >= 0 else max(lo, hi - _SEGMENT)
 
 
 def _candidate_lines(buf: bytes, end: int, mid_line: bool) -> list[tuple[int, int]]:
@@ -401,14 +434,14 @@ def _candidate_lines(buf: bytes, end: int, mid_line: bool) -> list[tuple[int, in
             start = buf.rfind(b"\n", max(0, at - _LONG), at) + 1
             if start == 0 and (at >= _LONG or mid_line):
                 out[at] = -1  # no line start within reach: a long line, read around this hit
-                pos = at + _SEGMENT
+                pos = at + _STEP
                 continue
             stop = out.get(start, -1)
             if stop < 0:
                 stop = buf.find(b"\n", at, start + _LONG + 1)
                 if stop < 0 and start + _LONG < len(buf):
                     out[at] = -1
-                    pos = at + _SEGMENT
+                    pos = at + _STEP
                     continue
                 stop = out[start] = len(buf) if stop < 0 else stop
             pos = stop + 1
