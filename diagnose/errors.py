@@ -66,6 +66,11 @@ class NotFoundError(TwilioAccessError):
     """The SID exists under no account the credentials can reach."""
 
 
+class WorkerDiedError(DiagnoseError):
+    """A worker process died before it handed back its part of the work (the out-of-memory killer,
+    ``kill -9``): what came back before it is all there is."""
+
+
 class RenderError(DiagnoseError):
     """A report or runbook could not be rendered."""
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import importlib.util
 import io
 import json
 import os
@@ -11,6 +13,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +21,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from diagnose.cli import exit_codes
+from diagnose.errors import WorkerDiedError
 from diagnose.knowledge import load_knowledge
 from diagnose.models import Evidence
 from diagnose.paste import Groups, decode, extract, scan
@@ -586,4 +591,91 @@ def test_ctrl_c_stops_the_workers_and_reports_what_was_read(tmp_path: Path, sour
         data = json.loads(out)
         assert data["interrupted"] is True and data["errors"] > 0
         assert data["groups"][0]["code"] == 21408
+    assert not [pid for pid in workers if _alive(pid)]
+
+
+def _gone(pid: int) -> bool:
+    """The process has died and been reaped (by the pool that started it)."""
+    return not Path(f"/proc/{pid}").exists()
+
+
+def _wait_for(ready: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 120  # a bound on waiting, not a measure: the condition decides
+    while not ready() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert ready()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to see the workers")
+@pytest.mark.parametrize("source", ["pipe", "file"])
+def test_a_killed_worker_ends_the_scan_in_one_error_after_what_came_back(source: str, tmp_path: Path) -> None:
+    # kill -9 one worker after the first error came back: what the workers handed back before is
+    # yielded in order, then one WorkerDiedError, never a BrokenProcessPool (a stream's chunks are read
+    # by a pool of workers, a regular file's blocks by another)
+    text = b"".join(s.read_bytes() + b"2026-11-30T10:00:00Z INFO unrelated\n" * 30 for s in SAMPLES) * 3
+    alone = list(scan(io.BytesIO(text), chunk_size=1 << 14))
+    path = tmp_path / "app.log"
+    path.write_bytes(text)
+    before = _children(os.getpid())
+    got = []
+    with pytest.raises(WorkerDiedError, match="worker process"), path.open("rb") as handle:
+        stream = handle if source == "file" else io.BytesIO(text)
+        for evidence in scan(stream, chunk_size=1 << 14, workers=2):
+            if not got:
+                victim = min(_children(os.getpid()) - before)
+                os.kill(victim, signal.SIGKILL)
+                _wait_for(functools.partial(_gone, victim))  # the pool has seen it die: nothing more is read
+            got.append(evidence)
+    assert got == alone[: len(got)]
+    assert 0 < len(got) < len(alone)
+    _wait_for(lambda: not (_children(os.getpid()) - before))  # the other worker is stopped too
+
+
+def _generated_log(tmp_path: Path, megabytes: int) -> bytes:
+    """bench/triage.py's generated log (two MB of it, repeated: generating is slow, reading is the test)."""
+    spec = importlib.util.spec_from_file_location("bench_triage", Path(__file__).parents[1] / "bench" / "triage.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    path = tmp_path / "app.log"
+    bench.build_log(path, 2)
+    block = path.read_bytes()
+    return block * (megabytes * 1_000_000 // len(block) + 1)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to see the workers")
+def test_triage_with_a_killed_worker_reports_what_was_read_and_exits_in_one_line(tmp_path: Path) -> None:
+    log = _generated_log(tmp_path, 48)
+    env = {**os.environ, "NO_COLOR": "1", "TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": ""}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "diagnose", "triage", "-", "--format", "json"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdin is not None
+    try:
+        # more than four chunks: when the write returns, the reader is in its fifth and has taken the
+        # first chunks' errors back from the workers (it holds at most two rounds in flight)
+        head = 38_000_000
+        proc.stdin.write(log[:head])
+        proc.stdin.flush()
+        workers = _children(proc.pid)
+        assert len(workers) >= 2, workers
+        victim = min(workers)
+        os.kill(victim, signal.SIGKILL)
+        _wait_for(lambda: _gone(victim))
+        # the rest, while the report is read: the reader stops reading when it meets the broken pool
+        out, err = proc.communicate(log[head:], timeout=300)
+    finally:
+        proc.kill()
+    assert proc.returncode == exit_codes.WORKER_DIED, err
+    lines = err.decode().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("diagnose: error: a worker process reading the log died"), lines
+    assert "the report holds the errors read before it" in lines[0]
+    data = json.loads(out)
+    assert data["errors"] > 0 and data["interrupted"] is False
+    assert data["problem"].startswith("a worker process reading the log died")
+    assert data["bytes"] < len(log)
     assert not [pid for pid in workers if _alive(pid)]

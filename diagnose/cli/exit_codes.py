@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from ..errors import DiagnoseError, InputError, TwilioAccessError
+from ..errors import DiagnoseError, InputError, TwilioAccessError, WorkerDiedError
 
 if TYPE_CHECKING:
     from ..models import Diagnosis
@@ -25,6 +25,9 @@ TWILIO = 3
 """Twilio unreachable, credentials rejected, or the SID not found."""
 INCOMPLETE = TWILIO
 """An audit that could not read an account or the account list."""
+WORKER_DIED = 4
+"""A worker process died (``diagnose triage``: killed by the out-of-memory killer or ``kill -9``): what was
+read before it is reported."""
 INTERRUPTED = 130
 """Ctrl-C: 128 + SIGINT, as shells report it."""
 CLOSED_PIPE = 141
@@ -74,4 +77,6 @@ def for_error(err: DiagnoseError) -> int:
     # Missing credentials are an InputError too: nothing reached Twilio, so it is bad input.
     if isinstance(err, TwilioAccessError) and not isinstance(err, InputError):
         return TWILIO
+    if isinstance(err, WorkerDiedError):
+        return WORKER_DIED
     return BAD_INPUT

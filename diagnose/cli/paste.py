@@ -19,7 +19,7 @@ from typing import IO, Any
 
 import click
 
-from ..errors import DiagnoseError, InputError
+from ..errors import DiagnoseError, InputError, WorkerDiedError
 from ..safe_text import clean, json_controls
 from . import exit_codes
 from ._common import api_url_option, knowledge_option, load_kb, timeout_option
@@ -298,18 +298,24 @@ def run_triage(source: str, run: PasteRun) -> None:
         groups = Groups(now=now)
         progress = _Progress(_size(handle), source)
         interrupted = False
+        died: WorkerDiedError | None = None
         try:
             for evidence in scan(handle, progress=progress, workers=_workers(), merge=True, now=now):
                 groups.add(evidence)
         except KeyboardInterrupt:
             # Ctrl-C: what was read so far is still reported, diagnosed offline (no read is started now)
             interrupted, run = True, dataclasses.replace(run, offline=True)
+        except WorkerDiedError as err:
+            died = err  # what the workers handed back before it is still reported, then one line says why
         finally:
             progress.close()
             if kind == "file":
                 handle.close()
         read_so_far = f"interrupted after {progress.done / 1e6:,.1f} MB"
+        problem = f"{died} after {progress.done / 1e6:,.1f} MB read" if died else None
         if not groups.total:
+            if problem:
+                _fail(f"{problem}; no Twilio error found before it", exit_codes.WORKER_DIED)
             click.echo(f"diagnose: {read_so_far}: " if interrupted else "diagnose: ", nl=False, err=True)
             click.echo(NO_ERROR_FOUND + (" so far" if interrupted else ""), err=True)
             sys.exit(exit_codes.INTERRUPTED if interrupted else exit_codes.UNRESOLVED)
@@ -319,17 +325,23 @@ def run_triage(source: str, run: PasteRun) -> None:
         if run.fmt == "json":
             data = triage_data(merged, report, source=name, bytes_read=progress.done, total=groups.total)
             data["interrupted"] = interrupted
+            data["problem"] = problem
             text = json_controls(json.dumps(data, indent=2, ensure_ascii=False, default=str))
         else:
             text = triage_text(merged, report, source=name, bytes_read=progress.done, total=groups.total)
             if interrupted:
                 text = f"diagnose triage was {read_so_far}: what was read so far, diagnosed offline.\n\n{text}"
+            elif problem:
+                text = f"diagnose triage stopped short: {problem}. The errors read before it:\n\n{text}"
     except DiagnoseError as err:
         run.fail(err)
         return
     if interrupted:
         click.echo(_scrub(text, run.redact_numbers), color=run.color or None)
         sys.exit(exit_codes.INTERRUPTED)
+    if problem:
+        click.echo(_scrub(text, run.redact_numbers), color=run.color or None)
+        _fail(f"{problem}: the report holds the errors read before it", exit_codes.WORKER_DIED)
     run.finish(text, report)
 
 

@@ -31,9 +31,11 @@ import signal
 import stat
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
+from ..errors import WorkerDiedError
 from ..models import Evidence
 from ._extract import AFTER, BEFORE, extract_lines, is_anchor, unwrap
 from ._group import merge_duplicates, note_suggested
@@ -280,12 +282,14 @@ class _Blocks:
             pool.shutdown(wait=True, cancel_futures=True)
 
     def _submit(self, pool: ProcessPoolExecutor, begin: int, end: int | None, size: int = 0) -> None:
-        future = pool.submit(_read_block, self.fd, begin, end, self.merge, self.now)
+        with _worker_death():
+            future = pool.submit(_read_block, self.fd, begin, end, self.merge, self.now)
         self.pending.append((future, (end if end is not None else size) - begin))
 
     def _gather(self) -> Iterator[Evidence]:
         future, size_read = self.pending.popleft()
-        found, lines = future.result()
+        with _worker_death():
+            found, lines = future.result()
         shift = self.lines_before
         for evidence, suggested in found:
             if evidence.to:
@@ -614,18 +618,36 @@ class _Pool:
         """Queue a round's pieces; yields what earlier rounds found, keeping at most two rounds queued."""
         size = max(1, -(-len(pieces) // (2 * self._workers)))
         for i in range(0, len(pieces), size):
-            self._pending.append(self._pool.submit(_read_in_worker, pieces[i : i + size]))
+            with _worker_death():
+                self._pending.append(self._pool.submit(_read_in_worker, pieces[i : i + size]))
         while len(self._pending) > 4 * self._workers:
-            yield from _received(self._pending.popleft().result())
+            yield from self._next()
 
     def drain(self) -> Iterator[Evidence]:
         while self._pending:
-            yield from _received(self._pending.popleft().result())
+            yield from self._next()
+
+    def _next(self) -> Iterator[Evidence]:
+        with _worker_death():
+            results = self._pending.popleft().result()
+        yield from _received(results)
 
     def close(self) -> None:
         for future in self._pending:
             future.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _worker_death() -> Iterator[None]:
+    """A worker that died (the pool breaks: every piece not yet read is lost) is a one-line error; what
+    the workers handed back before it has been yielded, in order."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        yield
+    except BrokenProcessPool:
+        raise WorkerDiedError("a worker process reading the log died (killed: out of memory, or kill -9)") from None
 
 
 def _read_in_worker(pieces: list[Piece]) -> list[tuple[Evidence, str | None]]:
