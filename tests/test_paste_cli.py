@@ -196,6 +196,41 @@ def test_a_wording_only_paste_agrees_offline_and_online(
     assert online["evidence"]["code_source"] == "wording" and online["evidence"]["code"] == code
 
 
+@pytest.mark.parametrize("printed", ["", "error 32224: "])
+def test_a_pasted_32224_is_a_call_and_reads_the_call_permissions_online(demo: Simulator, printed: str) -> None:
+    # 32224 is a call on either product (Elastic SIP Trunking or Programmable Voice: two channels in its
+    # knowledge, so no sole channel); a paste that names neither is still a call: online, the call's
+    # permissions for the country are read (as for 21216, whose causes it shares), never SMS geo permissions
+    _sid, owner, (account, token) = demo.sample("voice-blocked-destination")
+    paste = (
+        f"2026-11-30 13:31:17 ERROR AccountSid={owner} call forward to +442071838750 failed: "
+        f"{printed}Forwarded Call blocked by Twilio"
+    )
+    _, out, _ = run(["-", "--format", "json"], stdin=paste)
+    offline = json.loads(out)["diagnoses"][0]
+    assert offline["evidence"]["code"] == 32224
+    assert offline["evidence"]["code_source"] == ("printed" if printed else "wording")
+    assert offline["evidence"]["channel"] == "voice"
+    env = {"TWILIO_ACCOUNT_SID": account, "TWILIO_AUTH_TOKEN": token, "DIAGNOSE_API_URL": demo.url}
+    demo.clear_requests()
+    status, out, _ = run(["-", "--format", "json"], stdin=paste, env=env)
+    online = json.loads(out)["diagnoses"][0]
+    paths = {r["path"] for r in demo.requests}
+    assert f"/2010-04-01/Accounts/{owner}.json" in paths
+    assert "/v1/DialingPermissions/Countries/GB" in paths and "/v1/Settings" in paths, paths
+    assert not [p for p in paths if p.startswith("/v1/Messaging/")], paths
+    # offline and online agree: the number is in no documented blocked destination, so the block list
+    assert (
+        (offline["verdict"], offline["cause"])
+        == (online["verdict"], online["cause"])
+        == (
+            "confirmed",
+            "fraud-risk-destination",
+        )
+    )
+    assert status == 0 and online["facts"]["account_type"]["known"]
+
+
 def test_reads_are_shared_across_errors(demo: Simulator) -> None:
     _sid, owner, (account, token) = demo.sample("subaccount-mismatch")
     # the demo scenario's parent and its two subaccounts (diagnose/simulator/scenarios/demo.yaml)

@@ -338,8 +338,8 @@ def _int(value: object) -> int | None:
 def known_code_of(table: WordingTable) -> Callable[[int], bool]:
     from ..knowledge import lookup_error
 
-    def known(code: int) -> bool:
-        return lookup_error(code) is not None
+    def known(code: int) -> bool:  # the index, or the knowledge (32224 is not in the 2023 index)
+        return code in table.known_codes or lookup_error(code) is not None
 
     return known
 

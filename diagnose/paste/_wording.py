@@ -111,8 +111,9 @@ class WordingTable:
         self.longest = longest  # words in the longest wording
         self.widest = max((len(v) for v in self._by_bigram.values()), default=0)  # wordings sharing a bigram
         self.bound = self.widest * self.longest  # word comparisons per message position, at most
-        # code → its only channel, from the knowledge (21215 → voice, 32205 → sip): a pasted error that
-        # names no channel is still known to be a call, so the call's permissions are what is read
+        # code → its only channel, from the knowledge (21215 → voice, 32205 → sip), or voice for a code
+        # that is a call on either product (32224: sip and voice): a pasted error that names no channel
+        # is still known to be a call, so the call's permissions are what is read
         self.sole_channel: dict[int, str] = {}
         # the codes the knowledge explains: a line that is only their message is worth reading by itself
         self.known_codes: set[int] = {w.code for ws in self._by_bigram.values() for _, w in ws if w.source != "index"}
@@ -285,8 +286,10 @@ def default_table() -> WordingTable:
                 extra[entry.code] = tuple(info)
             if entry.code not in index and entry.title:
                 titles[entry.code] = entry.title
-            if len(entry.channels) == 1 and entry.channels[0] in ("voice", "sip"):
-                channels[entry.code] = entry.channels[0]
+            calls = [c for c in entry.channels if c in ("voice", "sip")]
+            if calls and len(calls) == len(entry.channels):
+                # several: a call all the same (the same Voice Dialing Geo Permissions govern both)
+                channels[entry.code] = calls[0] if len(calls) == 1 else "voice"
     except Exception:  # a broken knowledge folder must not stop reading pastes: the index still works
         extra, titles, channels, known = {}, {}, {}, set()
     table = build_table(index, extra, titles)
