@@ -8,6 +8,7 @@ still recognised.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -17,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diagnose.knowledge import error_index, lint_paths, load_knowledge
-from diagnose.paste import extract
+from diagnose.paste import extract, scan
 from diagnose.paste._extract import is_anchor
 from diagnose.paste._wording import MIN_TAIL_WORDS, build_table, default_table, normalise
 
@@ -332,3 +333,67 @@ def test_explain_lists_the_other_wordings_with_their_sources(fmt: str) -> None:
     assert "Account not allowed to call" in out and "twilio-node" in out
     assert "Call blocked by Twilio blocklist" in out and "(unverified)" in out
     assert "Other wordings" not in CliRunner().invoke(main, ["explain", "21211", "--format", fmt]).stdout
+
+
+# --------------------------------------------------------------------------- wrapped early
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(WORDINGS), st.sampled_from(NUMBERS), st.integers(1, 10_000), st.sampled_from(FRAMES[:4]))
+def test_a_wording_wrapped_anywhere_keeps_code_and_number(
+    wording: tuple[int, str, str], number: str, at: int, frame: str
+) -> None:
+    # a terminal's hard wrap at any character of the message, after its first word or its first letter
+    # too ("Permission to send an" / "SMS has not been enabled…"): paste and triage read the code and
+    # the number as from the message on one line
+    code, text, _ = wording
+    cut = 1 + at % (len(text) - 1)
+    paste = frame.format(m=text[:cut]) + "\n" + text[cut:].lstrip() + f": {number}\n"
+    found = extract(paste)
+    assert [(e.code, e.to) for e in found] == [(e.code, e.to) for e in extract(frame.format(m=text) + f": {number}")]
+    assert found and found[0].code in (code, SHARED.get(code)) and found[0].to == number, paste
+    assert found[0].code_source == "wording"
+    head, tail = paste.split("\n")[:2]
+    if is_anchor(head) or is_anchor(tail):
+        # triage finds a log's candidate lines one by one before it joins them: a wrap that cuts the
+        # message's only anchor word ("Dial: F" / "orbidden phone number") leaves it none to start from
+        assert list(scan(io.BytesIO(paste.encode()))) == found
+
+
+# Ordinary English with the words of the wordings, none of them whole: wrapped anywhere, no error
+ORDINARY = [
+    "Permission to send an invitation was granted by the admin yesterday",
+    "We asked for permission to send an SMS reminder to every customer",
+    "The SMS has not been sent because the queue was paused for the night",
+    "Account owners are not authorized to change billing without a second approval",
+    "Each call is recorded; the account is not allowed to disable that",
+    "Dial the number again and wait for the forwarded line to pick up",
+    "The region indicated by the user was not enabled in our settings",
+    "Geo maps: permission configuration is stored per workspace",
+    "Failed to update the permissions cache, retrying in 20ms",
+    "Message sent; the destination region permissions were checked before",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(ORDINARY), st.integers(1, 10_000), st.sampled_from(["{m}", FRAMES[3]]))
+def test_ordinary_english_wrapped_anywhere_is_no_error(sentence: str, at: int, frame: str) -> None:
+    assert extract(frame.format(m=sentence)) == []
+    cut = 1 + at % (len(sentence) - 1)
+    paste = frame.format(m=sentence[:cut]) + "\n" + sentence[cut:].lstrip()
+    assert extract(paste) == [], paste
+
+
+VOCABULARY = sorted({word for _, text, _ in WORDINGS for word in text.split()} | {"the", "user", "was", "after"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(VOCABULARY), min_size=2, max_size=14), st.integers(1, 13))
+def test_a_wrap_never_makes_an_error_the_one_line_text_does_not_hold(words: list[str], at: int) -> None:
+    # two lines that are no error each: together, wrapped, they name only what they name on one line
+    cut = 1 + at % (len(words) - 1)
+    first, second = " ".join(words[:cut]), " ".join(words[cut:])
+    if extract(first) or extract(second):
+        return
+    wrapped = {e.code for e in extract(first + "\n" + second)}
+    assert wrapped <= {e.code for e in extract(first + " " + second)}, (first, second)

@@ -36,7 +36,7 @@ from ._parse import (
 from ._redact import redact_secrets
 from ._rx import rx
 from ._text import bounded_lines, clean, leading_stamp, new_event, timestamp
-from ._wording import WordingMatch, WordingTable, default_table
+from ._wording import WordingMatch, WordingTable, default_table, normalise
 
 # A line worth reading: one that can hold part of a Twilio error. Every shape carries one of these: a
 # code field or "code" word, "twilio", an SDK exception or error class, an HTTP 4xx/5xx status, a
@@ -443,33 +443,75 @@ def rejoin_wordings(
     """Join a line that stops partway through a Twilio message to the next line, when together
     they hold the whole message: a terminal's hard wrap ("…indicated by the 'To' num" / "ber: +234…").
 
-    Only a line whose tail is the start of a wording is looked at (most are not: ``recognise`` is
-    cached), and the joined line keeps its place while the continuation becomes empty.
+    Two kinds of line are looked at: one whose tail is at least half of a wording (a truncated tail:
+    ``recognise`` finds it, cached), and one that ends with only the first few words of a wording of a
+    code the knowledge explains ("Permission to send an" / "SMS has not been enabled…"), when the two
+    lines together hold that wording whole and neither holds it alone: the words on both sides of the
+    break are then the wording's own, in order. The joined line keeps its place while the continuation
+    becomes empty.
     """
     out: list[str] | None = None
     # a line holding part of a wording holds its first words: one test over all the lines finds which
     if keywords is None:
         keywords = table.keywords_in("\n".join(lines)) if len(lines) > 1 else []
+    if len(lines) > 1:
+        # and those a word cut by the wrap makes whole again ("Dial: C" / "all blocked by Twilio…")
+        keywords = [*keywords, *table.keywords_in("".join(lines))]
     if not keywords:
         return lines
     for i in range(len(lines) - 1):
         line = (out or lines)[i]
         nxt = lines[i + 1].strip()
-        if not nxt or not 20 <= len(line) <= 2000 or len(nxt) > 2000:
+        if not line or not nxt or len(line) > 2000 or len(nxt) > 2000 or len(line) + len(nxt) < 20:
             continue
-        low = line.lower()
+        low = (line + nxt).lower()  # a wording wrapped after its first words has some on the next line
         if not ("&" in low or "\\u" in low or any(word in low for word in keywords)):
             continue  # none of the words a wording needs (escapes aside: normalise() decodes them)
-        found = table.recognise(line, False)
-        if found is None or not found.partial or new_event(lines[i + 1], lines[i]):
-            continue  # no message, a whole one, or the next line is a log event of its own
-        for joined in (line + nxt, line + " " + nxt):
-            whole = table.recognise(joined, False)
-            if whole is not None and not whole.partial and whole.code == found.code:
-                out = out if out is not None else list(lines)
-                out[i], out[i + 1] = joined, ""
-                break
+        if new_event(lines[i + 1], lines[i]):
+            continue  # the next line is a log event of its own
+        found = table.recognise(line, False) if len(line) >= 20 else None
+        joined = None
+        if found is not None and found.partial:
+            joined = _completed(line, nxt, table, found.code)
+        if joined is None and (found is None or found.partial):
+            joined = _wrapped_early(line, nxt, table)
+        if joined is not None:
+            out = out if out is not None else list(lines)
+            out[i], out[i + 1] = joined, ""
     return lines if out is None else out
+
+
+def _completed(line: str, nxt: str, table: WordingTable, code: int | None) -> str | None:
+    """``line`` and ``nxt`` as one line (cut mid-word or at a space) when that holds a wording of ``code``
+    (None: of a code the knowledge explains) whole."""
+    for joined in (line + nxt, line + " " + nxt):
+        whole = table.recognise(joined, False)
+        if (
+            whole is not None
+            and not whole.partial
+            and (whole.code == code if code else whole.code in table.known_codes)
+        ):
+            return joined
+    return None
+
+
+def _wrapped_early(line: str, nxt: str, table: WordingTable) -> str | None:
+    """The two lines joined, when ``line`` (which holds no wording whole) ends with the first words of a
+    wording of a code the knowledge explains and ``nxt`` starts with the rest: together they hold it
+    whole and ``line`` alone does not, so it spans the break. A wording ``nxt`` holds by itself keeps
+    it apart, unless the joined one is longer (as on one line, the longest match wins: "SIP Trunking" /
+    "Geo Permission configuration is not permitting call" is 32205, not 13227)."""
+    joined = _completed(line, nxt, table, None)
+    if joined is None:
+        return None
+    alone = table.recognise(nxt, False)  # most often cached: the line was read on its own
+    if alone is not None and not alone.partial and _size(alone) >= _size(table.recognise(joined, False)):
+        return None  # the next line is a message by itself
+    return joined
+
+
+def _size(found: WordingMatch | None) -> int:
+    return len(normalise(found.written).split()) if found is not None else 0
 
 
 MAX_LINE_JOIN = 4096
