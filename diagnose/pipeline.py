@@ -163,13 +163,16 @@ def diagnose_online(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diagnose-fetch") as pool:
         pending = pool.submit(fetch_contexts, online, access, on_round=rounds.put)
         pending.add_done_callback(lambda _: rounds.put(None))
-        # Everything the first request does not need is imported from here on, while it is in flight.
+        # Everything the first requests do not need is imported once they are on their way (or the fetch is
+        # over): started sooner, this work would hold the interpreter while they are being sent.
+        answers = rounds.get()
         _warm_up()
         knowledge = kb() if callable(kb) else kb
         # While a later round is in flight, the entries of the codes fetched so far are built and their
         # templates compiled: work that would otherwise wait for the last answer.
-        while (answers := rounds.get()) is not None and not pending.done():
+        while answers is not None and not pending.done():
             _prepare(knowledge, answers)
+            answers = rounds.get()
         results = iter(pending.result())
     from .report import build_unavailable
 

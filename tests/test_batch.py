@@ -134,6 +134,33 @@ def test_each_batch_is_announced_with_the_answers_before_it(batch_sim: Simulator
     assert fetched_codes(second) == [21408]  # three messages, one code
 
 
+def test_a_batch_is_under_way_once_each_of_its_reads_has_sent_or_finished(batch_sim: Simulator) -> None:
+    """``under_way`` is heard exactly once per batch, before its answers, whether requests were sent or not."""
+    import threading
+
+    from diagnose.gateway import ReadCache, run_reads
+    from diagnose.plan import account, messaging_permissions
+
+    heard: list[int] = []
+    cache = ReadCache()
+    reads = [account(MAIN), account(SUPPORT), messaging_permissions(MAIN, ["PR"])]
+    lock = threading.Lock()
+
+    def under_way() -> None:
+        with lock:
+            heard.append(len(cache))  # nothing of this batch is answered yet
+
+    with access_for(batch_sim) as access:
+        batch_sim.clear_requests()
+        first = run_reads(access, reads, cache, under_way=under_way)
+        assert heard == [0] and len(batch_sim.requests) == 3 and all(a.ok for a in first.values())
+        again = run_reads(access, reads, cache, under_way=under_way)  # all answered from the cache: no request
+        assert heard == [0, 3] and len(batch_sim.requests) == 3 and again == first
+    with TwilioAccess(Credentials(MAIN, MAIN, "x"), api_url="http://127.0.0.1:9", **FAST) as unreachable:
+        (failed,) = run_reads(unreachable, [account(MAIN)], under_way=lambda: heard.append(-1)).values()
+    assert not failed.ok and heard[-1] == -1 and heard.count(-1) == 1
+
+
 def test_a_sid_found_nowhere_becomes_an_entry_and_the_others_are_diagnosed(batch_sim: Simulator) -> None:
     missing = "SM" + "0" * 32
     kb = load_knowledge()

@@ -159,6 +159,9 @@ class Flow:
 
 CURRENT_LOG: contextvars.ContextVar[RequestLog | None] = contextvars.ContextVar("diagnose_log", default=None)
 CURRENT_FLOW: contextvars.ContextVar[Flow | None] = contextvars.ContextVar("diagnose_flow", default=None)
+# Told as a request is handed to the connection (each attempt): a caller learns that its requests are
+# on their way, e.g. to start its own work only then rather than compete with them for the interpreter.
+SENDING: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar("diagnose_sending", default=None)
 
 
 def _record(method: str, url: str, status: int | None, started: float, attempts: int) -> None:
@@ -529,6 +532,9 @@ class GatewayHttpClient(TwilioHttpClient):
         settings = session.merge_environment_settings(prepared.url, self.proxy, None, None, None)
         settings["stream"] = True
         seconds = self.policy.attempt_deadline
+        sending = SENDING.get()
+        if sending is not None:
+            sending()
         with _Watch(seconds) as watch:
             try:
                 raw = session.send(prepared, allow_redirects=allow_redirects, timeout=self.timeout, **settings)

@@ -10,6 +10,7 @@ its read, so no read is made twice in a run.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -37,7 +38,7 @@ from ..plan import (
 )
 from ._access import TwilioAccess
 from ._errors import AccountAccessError, ApiError, reason_of
-from ._http import CURRENT_LOG, RequestLog
+from ._http import CURRENT_LOG, SENDING, RequestLog
 
 # The planner needs at most six rounds for a subject (a call found by search whose <Dial>ed number
 # arrives with a late alert); a run that goes on far longer is a bug, not a slow network.
@@ -176,28 +177,53 @@ def _answer(access: TwilioAccess, read: Read, found: set[str], lock: threading.L
     return Answer(value=value, request=line)
 
 
-def run_reads(access: TwilioAccess, reads: Iterable[Read], cache: ReadCache | None = None) -> dict[Read, Answer]:
+def run_reads(
+    access: TwilioAccess,
+    reads: Iterable[Read],
+    cache: ReadCache | None = None,
+    *,
+    under_way: Callable[[], None] | None = None,
+) -> dict[Read, Answer]:
     """The answer to each read: from ``cache``, else fetched, all together in one round trip.
 
     At most ``access.max_workers`` requests are in flight. Nothing raises for a
     failed read: its :class:`~diagnose.plan.Answer` carries the reason. Every
-    new answer is kept in ``cache``.
+    new answer is kept in ``cache``. ``under_way`` is called once every read has
+    sent its first request (or finished without one), from whichever thread gets there last.
     """
     cache = cache if cache is not None else ReadCache()
     wanted = list(dict.fromkeys(reads))
     todo = [r for r in wanted if r not in cache]
+    if not todo and under_way is not None:
+        under_way()
     if todo:
         found: set[str] = set()
         lock = threading.Lock()
+        waiting = [len(todo)]  # reads that have not sent a request yet
 
         def job(read: Read) -> Callable[[], Answer]:
+            sent = [False]
+
+            def sending() -> None:
+                with lock:
+                    if sent[0]:
+                        return
+                    sent[0] = True
+                    waiting[0] -= 1
+                    last = waiting[0] == 0
+                if last and under_way is not None:
+                    under_way()
+
             def run() -> Answer:
                 own = RequestLog()  # this read's exchanges, so each subject can list the ones it used
                 token = CURRENT_LOG.set(own)
+                told = SENDING.set(sending)
                 try:
                     answer = _answer(access, read, found, lock)
                 finally:
+                    SENDING.reset(told)
                     CURRENT_LOG.reset(token)
+                    sending()  # a read answered without a request (skipped, failed early) counts as under way
                 return replace(answer, records=own.records)
 
             return run
@@ -228,8 +254,9 @@ def fetch_contexts(
     """Every subject's Context (or its Problem): the planner's batches, run until it asks for nothing more.
 
     Reads that several subjects need (their account, its parent, a country's
-    permissions) are made once. ``on_round`` is told the answers so far as each
-    batch goes out (a caller can prepare its own work while that batch is in flight).
+    permissions) are made once. ``on_round`` is told the answers so far once each
+    batch's requests are on their way: a caller can do its own work while that batch
+    is in flight, without delaying the requests.
     """
     cache = cache if cache is not None else ReadCache()
     setup = setup or access.setup()
@@ -238,9 +265,9 @@ def fetch_contexts(
         batch = next_reads(subjects, answers, setup)
         if not batch:
             break
-        if on_round is not None:
-            on_round(answers)
-        run_reads(access, batch, cache)
+        # on_round hears of the batch once its requests are on their way (see run_reads).
+        told = None if on_round is None else functools.partial(on_round, answers)
+        run_reads(access, batch, cache, under_way=told)
     else:
         raise RuntimeError(f"the read planner did not finish within {MAX_ROUNDS} rounds")
     answers = cache.answers
