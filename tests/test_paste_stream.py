@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from diagnose.cli import exit_codes
@@ -28,7 +28,7 @@ from diagnose.models import Evidence
 from diagnose.paste import Groups, decode, extract, scan
 from diagnose.paste._extract import _STRONG, hits_of, is_anchor, known_code_of
 from diagnose.paste._parse import hit_lines, may_hit
-from diagnose.paste._stream import _SEGMENT, _candidates
+from diagnose.paste._stream import _NOT_PLAIN, _SEGMENT, _candidates
 from diagnose.paste._text import clean
 from diagnose.paste._wording import WordingTable, default_table, normalise
 from tests.interrupt import sigint_as_on_a_terminal
@@ -321,6 +321,16 @@ def test_the_keywords_of_many_lines_are_those_of_their_words(lines: list[str]) -
     table = default_table()
     text = "\n".join(lines)
     assert set(table.keywords_in(text)) == _keywords_reference(table, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(GATE_LINES, max_size=6))
+def test_the_word_test_over_plain_bytes_is_the_word_test_over_text(lines: list[str]) -> None:
+    # triage tests the lines around an error as bytes when decoding and cleaning would change nothing
+    data = "\n".join(lines).encode()
+    assume(data.isascii() and _NOT_PLAIN.search(data) is None)
+    table = default_table()
+    assert table.may_match_plain(data) == table.may_match(clean(decode(data)))
 
 
 _KEY_PIECES = ["ERROR 21408", "Failed: code 30007", "TWILIO#12345", "Err-99999 "]

@@ -127,6 +127,9 @@ class WordingTable:
         # each word's needs without repeats, the smallest first: any() over them stops sooner
         self._needs = {word: sorted(set(needs), key=len) for word, needs in self._needs.items()}
         self._need_words = frozenset(self._needs)  # a set meets a set by its smaller side; a dict costs a pass
+        # every word some need holds: the rest of a text's words change nothing (see _indexing)
+        self._need_members = frozenset().union(*(n for needs in self._needs.values() for n in needs))
+        self._indexing_cache: dict[frozenset[bytes], list[bytes]] = {}
 
     def may_match(self, text: str) -> bool:
         """False only when :meth:`recognise` finds nothing in ``text``: a cheap test."""
@@ -154,11 +157,19 @@ class WordingTable:
     def may_match_plain(self, data: bytes) -> bool:
         """:meth:`may_match` of text that its bytes already are (ASCII, with no escape and no control
         character that cleaning would remove), without decoding it."""
-        return bool(self._indexing(set(data.lower().translate(_SEPARATE).split())))
+        return bool(self._indexing(set(data.translate(_SEPARATE_LOWER).split())))
 
     def _indexing(self, words: set[bytes]) -> list[bytes]:
-        needs = self._needs
-        return [word for word in words & self._need_words if any(need <= words for need in needs[word])]
+        # only the words needs hold matter: a log's lines hold few, and the same few again and again
+        relevant = frozenset(words & self._need_members)
+        found = self._indexing_cache.get(relevant)
+        if found is None:
+            needs = self._needs
+            found = [word for word in relevant & self._need_words if any(need <= relevant for need in needs[word])]
+            if len(self._indexing_cache) >= 4096:
+                self._indexing_cache.clear()
+            self._indexing_cache[relevant] = found
+        return found
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one table per process; messages repeat in logs
     def recognise(self, message: str, rest: bool) -> WordingMatch | None:
@@ -235,6 +246,7 @@ class WordingTable:
 
 
 _SEPARATE = bytes(c if chr(c) in "0123456789abcdefghijklmnopqrstuvwxyz" else 32 for c in range(256))
+_SEPARATE_LOWER = bytes(_SEPARATE[ord(chr(c).lower())] if c < 128 else 32 for c in range(256))  # ASCII lower() too
 
 
 def _rank(w: Wording) -> tuple[bool, bool]:
