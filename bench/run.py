@@ -134,21 +134,28 @@ _OWN_PEAK = (
 
 def run_reporting_peak(argv: Sequence[str], env: dict[str, str]) -> tuple[float, int, int]:
     """Wall seconds, the child's own peak RSS in KiB, and exit code."""
-    wall, peak, _, code = run_reporting_peaks(argv, env)
+    wall, peak, _, code, _ = run_reporting_peaks(argv, env)
     return wall, peak, code
 
 
-def run_reporting_peaks(argv: Sequence[str], env: dict[str, str]) -> tuple[float, int, int, int]:
-    """Wall seconds, the child's own peak RSS and its largest worker's (KiB), and exit code."""
+def run_reporting_peaks(argv: Sequence[str], env: dict[str, str]) -> tuple[float, int, int, int, float]:
+    """Wall seconds, the child's own peak RSS and its largest worker's (KiB), exit code, and the CPU
+    seconds (user + system) of the child and its workers: on a loaded machine the wall time says more
+    about the load than about the code, the CPU time much less."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(
         argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, check=False, cwd=NEUTRAL_CWD
     )
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     lines = proc.stderr.decode(errors="replace").splitlines()
     peaks = [int(line.split()[1]) for line in lines if line.startswith("VmHWM-KiB ")]
     workers = [int(line.split()[1]) for line in lines if line.startswith("ChildHWM-KiB ")]
-    return wall, peaks[-1] if peaks else 0, workers[-1] if workers else 0, proc.returncode
+    return wall, peaks[-1] if peaks else 0, workers[-1] if workers else 0, proc.returncode, cpu
 
 
 class _SimulatedRuns:
@@ -269,10 +276,11 @@ def triage_rows(python: str, megabytes: int, runs: int) -> list[dict[str, Any]]:
         for size in sorted({max(1, megabytes // 4), megabytes}):
             log = Path(tmp) / f"app-{size}.log"
             nbytes = build_log(log, size)
-            walls, peaks, worker_peaks, codes = [], [], [], set()
+            walls, peaks, worker_peaks, codes, cpus = [], [], [], set(), []
             argv = [python, "-c", _OWN_PEAK, "triage", str(log), "--offline", "--format", "json"]
             for _ in range(runs):
-                wall, peak, worker_peak, code = run_reporting_peaks(argv, env)
+                wall, peak, worker_peak, code, cpu = run_reporting_peaks(argv, env)
+                cpus.append(cpu)
                 walls.append(wall)
                 peaks.append(peak)
                 worker_peaks.append(worker_peak)
@@ -285,7 +293,9 @@ def triage_rows(python: str, megabytes: int, runs: int) -> list[dict[str, Any]]:
                 "peak_mib": max(peaks) / 1024,
                 "exit": ",".join(str(c) for c in sorted(codes)),
                 # peak MiB is the reading process's; each worker process (forked) peaks at its own
-                "note": f"{nbytes / 1e6 / median:.0f} MB/s; each worker's peak {max(worker_peaks) / 1024:.0f} MiB",
+                "note": f"{nbytes / 1e6 / median:.0f} MB/s; CPU {statistics.median(cpus):.1f} s "
+                f"({statistics.median(cpus) * 1000 / (nbytes / 1e6):.0f} ms/MB); "
+                f"each worker's peak {max(worker_peaks) / 1024:.0f} MiB",
             }
             rows.append(triage)
             # stdout to a pipe: GNU grep stops at the first match when its output is /dev/null
