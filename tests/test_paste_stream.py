@@ -69,6 +69,8 @@ def test_every_line_break_of_a_paste_splits_the_streams_lines_too(
     text = "".join(line + data.draw(st.sampled_from(BREAKS)) for line in lines[:-1]) + lines[-1]
     for at, brk in sorted(inserted, reverse=True):
         at %= len(text) + 1
+        if text[at - 1 : at].isalnum() and text[at : at + 1].isalnum():
+            continue  # a break inside a word is a wrap, which may cut an anchor word: test_paste_wording's
         text = text[:at] + brk + text[at:]
     assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == extract(text)
 

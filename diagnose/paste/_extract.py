@@ -446,9 +446,9 @@ def rejoin_wordings(
     Two kinds of line are looked at: one whose tail is at least half of a wording (a truncated tail:
     ``recognise`` finds it, cached), and one that ends with only the first few words of a wording of a
     code the knowledge explains ("Permission to send an" / "SMS has not been enabled…"), when the two
-    lines together hold that wording whole and neither holds it alone: the words on both sides of the
-    break are then the wording's own, in order. The joined line keeps its place while the continuation
-    becomes empty.
+    lines together hold that wording whole and neither holds it alone (the words on both sides of the
+    break are then the wording's own, in order), and one of them holds an anchor word whole. The joined
+    line keeps its place while the continuation becomes empty.
     """
     out: list[str] | None = None
     # a line holding part of a wording holds its first words: one test over all the lines finds which
@@ -473,7 +473,9 @@ def rejoin_wordings(
         joined = None
         if found is not None and found.partial:
             joined = _completed(line, nxt, table, found.code)
-        if joined is None and (found is None or found.partial):
+        if joined is None and (found is None or found.partial) and (is_anchor(line) or is_anchor(nxt)):
+            # an anchor word whole on one of the lines, as triage needs to find them (_stream reads a log's
+            # candidate lines one by one: a wrap cutting "Dial: F" / "orbidden phone number" hides both)
             joined = _wrapped_early(line, nxt, table)
         if joined is not None:
             out = out if out is not None else list(lines)
@@ -481,16 +483,14 @@ def rejoin_wordings(
     return lines if out is None else out
 
 
-def _completed(line: str, nxt: str, table: WordingTable, code: int | None) -> str | None:
+def _completed(line: str, nxt: str, table: WordingTable, code: int | None, beyond: int = 0) -> str | None:
     """``line`` and ``nxt`` as one line (cut mid-word or at a space) when that holds a wording of ``code``
-    (None: of a code the knowledge explains) whole."""
+    (None: of a code the knowledge explains, longer than ``beyond`` words) whole."""
     for joined in (line + nxt, line + " " + nxt):
         whole = table.recognise(joined, False)
-        if (
-            whole is not None
-            and not whole.partial
-            and (whole.code == code if code else whole.code in table.known_codes)
-        ):
+        if whole is None or whole.partial:
+            continue
+        if whole.code == code if code else whole.code in table.known_codes and _size(whole) > beyond:
             return joined
     return None
 
@@ -501,17 +501,16 @@ def _wrapped_early(line: str, nxt: str, table: WordingTable) -> str | None:
     whole and ``line`` alone does not, so it spans the break. A wording ``nxt`` holds by itself keeps
     it apart, unless the joined one is longer (as on one line, the longest match wins: "SIP Trunking" /
     "Geo Permission configuration is not permitting call" is 32205, not 13227)."""
-    joined = _completed(line, nxt, table, None)
-    if joined is None:
-        return None
     alone = table.recognise(nxt, False)  # most often cached: the line was read on its own
-    if alone is not None and not alone.partial and _size(alone) >= _size(table.recognise(joined, False)):
-        return None  # the next line is a message by itself
-    return joined
+    if alone is None or alone.partial:
+        return _completed(line, nxt, table, None)
+    if not table.inside_longer(alone.written):
+        return None  # the next line is a message by itself, and no longer wording holds it
+    return _completed(line, nxt, table, None, _size(alone))
 
 
-def _size(found: WordingMatch | None) -> int:
-    return len(normalise(found.written).split()) if found is not None else 0
+def _size(found: WordingMatch) -> int:
+    return len(normalise(found.written).split())
 
 
 MAX_LINE_JOIN = 4096

@@ -131,6 +131,18 @@ class WordingTable:
         self._need_members = frozenset().union(*(n for needs in self._needs.values() for n in needs))
         self._indexing_cache: dict[frozenset[bytes], list[bytes]] = {}
 
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - one table per process; few wordings match at all
+    def inside_longer(self, written: str) -> bool:
+        """Whether a longer wording holds this one's words after some of its own ("SIP Trunking Geo
+        Permission configuration…" holds "Geo Permission configuration…"): text before a match of it
+        may make a longer one."""
+        inner = f" {normalise(written)} "
+        return any(
+            inner in f" {w.text} " and not f" {w.text} ".startswith(inner)
+            for bucket in self._by_bigram.values()
+            for _, w in bucket
+        )
+
     def may_match(self, text: str) -> bool:
         """False only when :meth:`recognise` finds nothing in ``text``: a cheap test."""
         return bool(self.keywords_in(text))
