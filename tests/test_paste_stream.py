@@ -28,7 +28,7 @@ from diagnose.models import Evidence
 from diagnose.paste import Groups, decode, extract, scan
 from diagnose.paste._extract import _STRONG, hits_of, is_anchor, known_code_of
 from diagnose.paste._parse import hit_lines, may_hit
-from diagnose.paste._stream import _NOT_PLAIN, _SEGMENT, _candidates
+from diagnose.paste._stream import _NOT_PLAIN, _SEGMENT, _candidates, _names_no_code
 from diagnose.paste._text import clean
 from diagnose.paste._wording import WordingTable, default_table, normalise
 from tests.interrupt import sigint_as_on_a_terminal
@@ -335,6 +335,15 @@ def test_the_word_test_over_plain_bytes_is_the_word_test_over_text(lines: list[s
     assert table.may_match_plain(data) == table.may_match(clean(decode(data)))
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(GATE_LINES | st.sampled_from(["2148", "2140 8", "%32", "Dial: Forbidden", "phone number"]), max_size=6))
+def test_lines_that_triage_skips_hold_no_error(lines: list[str]) -> None:
+    # a piece whose lines hold no five digits and none of a wording's first words is skipped unread
+    text = "\n".join(lines)
+    if _names_no_code(text.encode(), default_table()):
+        assert extract(text) == []
+
+
 _KEY_PIECES = ["ERROR 21408", "Failed: code 30007", "TWILIO#12345", "Err-99999 "]
 _KEY_PIECES += ["Code=", "TO: ", "Account_SID:", 'MESSAGE="', "Msg='", "Status:", "\n", "=", ":"]
 ASCII_TEXT = st.text(st.characters(max_codepoint=127), max_size=30)
@@ -453,6 +462,17 @@ def test_a_message_in_another_log_event_near_an_error_is_read_as_in_a_paste() ->
     )
     found = list(scan(io.BytesIO(text.encode())))
     assert [(e.line, e.code) for e in found] == [(1, 32224), (3, 32224)]
+    assert found == extract(text)
+
+
+def test_a_url_encoded_message_in_another_log_event_near_an_error_is_read_as_in_a_paste() -> None:
+    # a form's values are URL-decoded before they are read: "allowed%20to%20call" holds no anchor word
+    text = (
+        "2026-11-30T10:00:00Z INFO hook To=%2B81312345678&Msg=Account%20not%20allowed%20to%20call&Level=error\n"
+        "2026-11-30T10:00:02Z ERROR sms send failed code=21408 to=+33612345678\n"
+    )
+    found = list(scan(io.BytesIO(text.encode())))
+    assert [(e.line, e.code) for e in found] == [(1, 21216), (2, 21408)]
     assert found == extract(text)
 
 

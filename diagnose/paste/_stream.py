@@ -531,6 +531,8 @@ def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[
         spans = _events_of(raw, anchors)
         if spans != [(0, len(raw))] and _may_say_more(raw, spans, table):
             spans = [(0, len(raw))]
+        if _names_no_code(b"\n".join(line for lo, hi in spans for line in raw[lo:hi]), table):
+            continue  # a line like an error's that is none ("sent verification code", "http 503")
         for lo, hi in spans:
             text = [clean(_line(line)) for line in raw[lo:hi]]
             block = unwrap(text)
@@ -557,14 +559,25 @@ def _may_say_more(raw: list[bytes], spans: list[tuple[int, int]], table: Wording
         at = hi
     outside += raw[at:]
     data = b"\n".join(outside)
+    if b"%" in data:
+        return True  # a form's value is URL-decoded before it is read: a message may hide there
     if data.isascii() and _NOT_PLAIN.search(data) is None:
         return table.may_match_plain(data)
     return table.may_match("\n".join(clean(_line(line)) for line in outside))
 
 
+def _names_no_code(data: bytes, table: WordingTable) -> bool:
+    """True only when no error can come from these lines: a code is printed as five digits, or found
+    from a message's words; neither is there. Plain ASCII only (else False: decoding may make either)."""
+    if _FIVE_DIGITS.search(data) is not None or b"%" in data or not data.isascii():
+        return False
+    return _NOT_PLAIN.search(data) is None and not table.may_match_plain(data)
+
+
 # Bytes that decoding or cleaning would change (an escape, a colour, a control character): those lines
 # are tested as text
 _NOT_PLAIN = rxb(rb"[&\\\x00-\x08\x0b-\x1f\x7f]")
+_FIVE_DIGITS = rxb(rb"[0-9]{5}")
 
 
 def _events_of(raw: list[bytes], anchors: tuple[int, ...]) -> list[tuple[int, int]]:
