@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from diagnose.knowledge import load_knowledge
 from diagnose.paste import extract, merge_duplicates
 from diagnose.pipeline import diagnose_pasted
@@ -146,3 +148,22 @@ def test_redaction_keeps_placeholders_of_fix_commands() -> None:
         assert redact_secrets(line) == line
     assert "s3cr3t" not in redact_secrets('-u "AC18181818181818181818181818181818:s3cr3t"')
     assert "s3cr3t" not in redact_secrets("Authorization: Bearer s3cr3t")
+
+
+@pytest.mark.parametrize(
+    "line,to",
+    [
+        ("2026-11-30 13:31:17 ERROR forward of inbound call to +442071838750 failed: error 32224", "+442071838750"),
+        ("2026-11-30 13:31:17 WARNING inbound call forwarded to +442071838750 failed: code 13227", "+442071838750"),
+        ("2026-11-30 12:00:00 ERROR inbound message received to +15017122661 error 11200", None),
+        (
+            "2026-11-30T12:00:00Z ERROR webhook error code=11200 direction=inbound SmsStatus=received "
+            "From=+447911123456 To=+15017122661",
+            None,
+        ),
+    ],
+)
+def test_a_forwarded_inbound_call_keeps_its_destination_an_inbound_message_does_not(line: str, to: str | None) -> None:
+    # the printed code and the wording alone read the same number (the corpus's 32224 sample has no code)
+    found = extract(line)
+    assert [e.to for e in found] == [to]

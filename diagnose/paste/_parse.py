@@ -605,6 +605,9 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
             hit.to = numbers[0]
     if sender:
         hit.from_ = sender.group(1).strip()
-    if "inbound" in line.lower() or "received" in line.lower():
+    low = line.lower()
+    if ("inbound" in low or "received" in low) and "forward" not in low:
+        # the To of an inbound message is a Twilio number; a forwarded inbound call's is the number it
+        # was forwarded to, the failed destination (32224: "forward of inbound call to +44… failed")
         hit.inbound = True
     return [hit]
