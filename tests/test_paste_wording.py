@@ -362,6 +362,35 @@ def test_a_wording_wrapped_anywhere_keeps_code_and_number(
     assert found[0].code_source == "wording"
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(WORDINGS),
+    st.sampled_from(NUMBERS),
+    st.integers(1, 10_000),
+    st.integers(1, 10_000),
+    st.sampled_from(FRAMES[:4]),
+)
+def test_a_wording_wrapped_twice_keeps_code_and_number(
+    wording: tuple[int, str, str], number: str, at: int, again: int, frame: str
+) -> None:
+    # a narrow terminal or a long log prefix: the message over three lines, its middle line all wording
+    code, text, _ = wording
+    if len(text) < 3:
+        return
+    first = 1 + at % (len(text) - 2)
+    second = first + 1 + again % (len(text) - first - 1)
+    lines = [frame.format(m=text[:first]), text[first:second].strip(), text[second:].lstrip() + f": {number}"]
+    if not lines[1]:
+        return
+    paste = "\n".join(lines) + "\n"
+    found = extract(paste)
+    if not any(is_anchor(line) for line in lines):
+        return  # both wraps spared no anchor word whole, in a frame without one: triage cannot see it
+    assert list(scan(io.BytesIO(paste.encode()))) == found, paste
+    assert found and found[0].code in (code, SHARED.get(code)) and found[0].to == number, paste
+    assert found[0].code_source == "wording"
+
+
 # Ordinary English with the words of the wordings, none of them whole: wrapped anywhere, no error
 ORDINARY = [
     "Permission to send an invitation was granted by the admin yesterday",

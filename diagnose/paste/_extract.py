@@ -16,6 +16,7 @@ The same functions serve a paste (:func:`extract`) and a streamed log
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -454,9 +455,10 @@ def rejoin_wordings(
     # a line holding part of a wording holds its first words: one test over all the lines finds which
     if keywords is None:
         keywords = table.keywords_in("\n".join(lines)) if len(lines) > 1 else []
-    if len(lines) > 1:
-        # and those a word cut by the wrap makes whole again ("Dial: C" / "all blocked by Twilio…")
-        keywords = [*keywords, *table.keywords_in("".join(lines))]
+    cut = _cut_words(lines)
+    if cut and table.holds_need_words(cut):
+        # and those a word cut by a wrap makes whole again ("Dial: C" / "all blocked by Twilio…")
+        keywords = [*keywords, *table.keywords_in("\n".join(lines) + "\n" + cut)]
     if not keywords:
         return lines
     for i in range(len(lines) - 1):
@@ -464,35 +466,114 @@ def rejoin_wordings(
         nxt = lines[i + 1].strip()
         if not line or not nxt or len(line) > 2000 or len(nxt) > 2000 or len(line) + len(nxt) < 20:
             continue
-        low = (line + nxt).lower()  # a wording wrapped after its first words has some on the next line
-        if not ("&" in low or "\\u" in low or any(word in low for word in keywords)):
-            continue  # none of the words a wording needs (escapes aside: normalise() decodes them)
-        if new_event(lines[i + 1], lines[i]):
-            continue  # the next line is a log event of its own
-        found = table.recognise(line, False) if len(line) >= 20 else None
+        # A wording this line holds (whole, or at least half of it at its end) holds one of the words a
+        # wording needs here (escapes aside: normalise() decodes them); one that starts in this line and
+        # goes on below ends it with (the start of) one of its words, and has such a word below.
+        whole_here = _holds_any(line.lower(), keywords)
+        head = _last_word(line) in table.word_heads
+        if not (whole_here or head) or new_event(lines[i + 1], lines[i]):
+            continue  # no wording here, or the next line is a log event of its own
+        below = whole_here or _holds_any((line + nxt).lower(), keywords)
+        if not below and (i + 2 == len(lines) or not _holds_any((line + nxt + lines[i + 2]).lower(), keywords)):
+            continue
+        found = table.recognise(line, False) if whole_here and len(line) >= 20 else None
         joined = None
         if found is not None and found.partial:
             joined = _completed(line, nxt, table, found.code)
-        if joined is None and (found is None or found.partial) and (is_anchor(line) or is_anchor(nxt)):
+        early = joined is None and (found is None or found.partial) and head
+        if early and (is_anchor(line) or is_anchor(nxt)):
             # an anchor word whole on one of the lines, as triage needs to find them (_stream reads a log's
             # candidate lines one by one: a wrap cutting "Dial: F" / "orbidden phone number" hides both)
             joined = _wrapped_early(line, nxt, table)
+        if early and joined is None and i + 2 < len(lines):
+            joined = _wrapped_twice(line, lines[i + 1], lines[i + 2], table)
+            if joined is not None:
+                out = out if out is not None else list(lines)
+                out[i], out[i + 1], out[i + 2] = joined, "", ""
+                continue
         if joined is not None:
             out = out if out is not None else list(lines)
             out[i], out[i + 1] = joined, ""
     return lines if out is None else out
 
 
+def _cut_words(lines: Sequence[str]) -> str:
+    """The words that wraps inside them split between lines, whole again: a line ending in a letter or
+    digit before one starting with a letter ("Dial: C" / "all blocked…" gives "Call"; "Ac" / "co" /
+    "unt not…" gives "Account"). A break between two pieces may have been a space as well, so each
+    reading counts (a few at most)."""
+    out: list[str] = []
+    going: list[str] = []  # words the line above may still continue (it was one piece of them)
+    for a, b in itertools.pairwise(lines):
+        if not (a and b and a[-1].isalnum() and b[0].isalpha()):
+            going = []
+            continue
+        first = b.split(None, 1)
+        grown = [word + first[0] for word in (*going, a.rsplit(None, 1)[-1])][-3:]
+        out += grown
+        going = grown if len(first) == 1 else []  # the next line is one piece: the words may go on
+    return " ".join(out)
+
+
+def _last_word(line: str) -> str:
+    """The last run of letters and digits of ``line``, in lower case ("…record: Dial: " gives "dial")."""
+    end = len(line)
+    while end and not line[end - 1].isalnum():
+        end -= 1
+    start = end
+    while start and line[start - 1].isalnum() and end - start < 32:
+        start -= 1
+    return line[start:end].lower()
+
+
+def _holds_any(low: str, keywords: Sequence[str]) -> bool:
+    return "&" in low or "\\u" in low or any(word in low for word in keywords)
+
+
+def _wrapped_twice(line: str, second: str, third: str, table: WordingTable) -> str | None:
+    """The three lines joined, when a wording of a code the knowledge explains starts in ``line`` and
+    ends in ``third`` (a narrow terminal, a long log prefix: "…: Permission" / "to send an SMS … 'To' n"
+    / "umber: +234…"): the middle line is all wording and holds none whole by itself, and the last two
+    lines do not hold it without ``line``. One of the three keeps an anchor word whole (see rejoin_wordings)."""
+    nxt, last = second.strip(), third.strip()
+    if not last or len(nxt) + len(last) > 2000 or new_event(third, second):
+        return None
+    middle = table.recognise(nxt, False)
+    if not (is_anchor(line) or is_anchor(nxt) or is_anchor(last)) or (middle is not None and not middle.partial):
+        return None
+    joined = _longest([line + a + nxt + b + last for a in ("", " ") for b in ("", " ")], table, None)
+    if joined is None:
+        return None
+    whole = table.recognise(joined, False)
+    assert whole is not None
+    for rest in (nxt + last, nxt + " " + last):
+        found = table.recognise(rest, False)
+        if found is not None and not found.partial and _size(found) >= _size(whole):
+            return None  # it starts in the middle line: the next two lines are joined on their own
+    alone = table.recognise(last, False)
+    if alone is not None and not alone.partial and _size(alone) >= _size(whole):
+        return None  # the last line is a message by itself
+    return joined
+
+
 def _completed(line: str, nxt: str, table: WordingTable, code: int | None, beyond: int = 0) -> str | None:
     """``line`` and ``nxt`` as one line (cut mid-word or at a space) when that holds a wording of ``code``
-    (None: of a code the knowledge explains, longer than ``beyond`` words) whole."""
-    for joined in (line + nxt, line + " " + nxt):
+    (None: of a code the knowledge explains, longer than ``beyond`` words) whole; of the two readings,
+    the one with the longer match, as on one line."""
+    return _longest([line + nxt, line + " " + nxt], table, code, beyond)
+
+
+def _longest(readings: Sequence[str], table: WordingTable, code: int | None, beyond: int = 0) -> str | None:
+    """The reading holding the longest whole wording of ``code`` (None: of a known code, longer than
+    ``beyond`` words)."""
+    best, size = None, beyond
+    for joined in readings:
         whole = table.recognise(joined, False)
-        if whole is None or whole.partial:
+        if whole is None or whole.partial or (whole.code != code if code else whole.code not in table.known_codes):
             continue
-        if whole.code == code if code else whole.code in table.known_codes and _size(whole) > beyond:
-            return joined
-    return None
+        if _size(whole) > size or (code and best is None):
+            best, size = joined, _size(whole)
+    return best
 
 
 def _wrapped_early(line: str, nxt: str, table: WordingTable) -> str | None:

@@ -131,6 +131,15 @@ class WordingTable:
         self._need_members = frozenset().union(*(n for needs in self._needs.values() for n in needs))
         self._indexing_cache: dict[frozenset[bytes], list[bytes]] = {}
 
+    @functools.cached_property
+    def word_heads(self) -> frozenset[str]:
+        """Every word of the wordings of the codes the knowledge explains, and every start of one: what a
+        line that a wrap cut inside such a wording ends with ("Permission to send an", "Dial: C")."""
+        words = {
+            word for bucket in self._by_bigram.values() for ws, w in bucket if w.code in self.known_codes for word in ws
+        }
+        return frozenset(word[:k] for word in words for k in range(1, len(word) + 1))
+
     @functools.lru_cache(maxsize=256)  # noqa: B019 - one table per process; few wordings match at all
     def inside_longer(self, written: str) -> bool:
         """Whether a longer wording holds this one's words after some of its own ("SIP Trunking Geo
@@ -165,6 +174,12 @@ class WordingTable:
         else:
             words = set(low.encode("utf-8", "surrogatepass").translate(_SEPARATE).split())
         return [word.decode() for word in self._indexing(words)]
+
+    def holds_need_words(self, text: str) -> bool:
+        """Whether ``text`` holds any of the first words of a wording (a cheap test before :meth:`keywords_in`)."""
+        return not self._need_members.isdisjoint(
+            text.lower().encode("utf-8", "surrogatepass").translate(_SEPARATE).split()
+        )
 
     def may_match_plain(self, data: bytes) -> bool:
         """:meth:`may_match` of text that its bytes already are (ASCII, with no escape and no control
