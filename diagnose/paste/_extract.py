@@ -16,7 +16,6 @@ The same functions serve a paste (:func:`extract`) and a streamed log
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -37,7 +36,7 @@ from ._parse import (
 from ._redact import redact_secrets
 from ._rx import rx
 from ._text import bounded_lines, clean, leading_stamp, new_event, timestamp
-from ._wording import WordingMatch, WordingTable, default_table, normalise
+from ._wording import WordingMatch, WordingTable, cut_words, default_table, normalise
 
 # A line worth reading: one that can hold part of a Twilio error. Every shape carries one of these: a
 # code field or "code" word, "twilio", an SDK exception or error class, an HTTP 4xx/5xx status, a
@@ -455,7 +454,7 @@ def rejoin_wordings(
     # a line holding part of a wording holds its first words: one test over all the lines finds which
     if keywords is None:
         keywords = table.keywords_in("\n".join(lines)) if len(lines) > 1 else []
-    cut = _cut_words(lines)
+    cut = " ".join(cut_words(lines))
     if cut and table.holds_need_words(cut):
         # and those a word cut by a wrap makes whole again ("Dial: C" / "all blocked by Twilio…")
         keywords = [*keywords, *table.keywords_in("\n".join(lines) + "\n" + cut)]
@@ -495,24 +494,6 @@ def rejoin_wordings(
             out = out if out is not None else list(lines)
             out[i], out[i + 1] = joined, ""
     return lines if out is None else out
-
-
-def _cut_words(lines: Sequence[str]) -> str:
-    """The words that wraps inside them split between lines, whole again: a line ending in a letter or
-    digit before one starting with a letter ("Dial: C" / "all blocked…" gives "Call"; "Ac" / "co" /
-    "unt not…" gives "Account"). A break between two pieces may have been a space as well, so each
-    reading counts (a few at most)."""
-    out: list[str] = []
-    going: list[str] = []  # words the line above may still continue (it was one piece of them)
-    for a, b in itertools.pairwise(lines):
-        if not (a and b and a[-1].isalnum() and b[0].isalpha()):
-            going = []
-            continue
-        first = b.split(None, 1)
-        grown = [word + first[0] for word in (*going, a.rsplit(None, 1)[-1])][-3:]
-        out += grown
-        going = grown if len(first) == 1 else []  # the next line is one piece: the words may go on
-    return " ".join(out)
 
 
 def _last_word(line: str) -> str:

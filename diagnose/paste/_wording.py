@@ -22,8 +22,10 @@ from the knowledge, so a knowledge file cannot make matching slow.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import AnyStr
 
 from ..knowledge._index import normalise_wording
 from ..knowledge.model import KnownWording
@@ -153,8 +155,12 @@ class WordingTable:
         )
 
     def may_match(self, text: str) -> bool:
-        """False only when :meth:`recognise` finds nothing in ``text``: a cheap test."""
-        return bool(self.keywords_in(text))
+        """False only when :meth:`recognise` finds nothing in ``text``, its lines rejoined where a wrap cut
+        a word (:func:`._extract.rejoin_wordings` does): a cheap test."""
+        if self.keywords_in(text):
+            return True
+        cut = cut_words(text.split("\n")) if "\n" in text else []
+        return bool(cut) and bool(self.keywords_in(text + "\n" + " ".join(cut)))
 
     def keywords_in(self, text: str) -> list[str]:
         """The words that index the wordings whose first words ``text`` all holds: a line of ``text``
@@ -184,7 +190,11 @@ class WordingTable:
     def may_match_plain(self, data: bytes) -> bool:
         """:meth:`may_match` of text that its bytes already are (ASCII, with no escape and no control
         character that cleaning would remove), without decoding it."""
-        return bool(self._indexing(set(data.translate(_SEPARATE_LOWER).split())))
+        words = set(data.translate(_SEPARATE_LOWER).split())
+        if self._indexing(words):
+            return True
+        cut = cut_words(data.split(b"\n")) if b"\n" in data else []
+        return bool(cut) and bool(self._indexing(words | set(b" ".join(cut).translate(_SEPARATE_LOWER).split())))
 
     def _indexing(self, words: set[bytes]) -> list[bytes]:
         # only the words needs hold matter: a log's lines hold few, and the same few again and again
@@ -274,6 +284,24 @@ class WordingTable:
 
 _SEPARATE = bytes(c if chr(c) in "0123456789abcdefghijklmnopqrstuvwxyz" else 32 for c in range(256))
 _SEPARATE_LOWER = bytes(_SEPARATE[ord(chr(c).lower())] if c < 128 else 32 for c in range(256))  # ASCII lower() too
+
+
+def cut_words(lines: Sequence[AnyStr]) -> list[AnyStr]:
+    """The words that wraps inside them split between lines, whole again: a line ending in a letter or
+    digit before one starting with a letter ("Dial: C" / "all blocked…" gives "Call"; "Ac" / "co" /
+    "unt not…" gives "Account"). A break between two pieces may have been a space as well, so each
+    reading counts (a few at most)."""
+    out: list[AnyStr] = []
+    going: list[AnyStr] = []  # words the line above may still continue (it was one piece of them)
+    for a, b in itertools.pairwise(lines):
+        if not (a and b and a[-1:].isalnum() and b[:1].isalpha()):
+            going = []
+            continue
+        first = b.split(None, 1)
+        grown = [word + first[0] for word in (*going, a.rsplit(None, 1)[-1])][-3:]
+        out += grown
+        going = grown if len(first) == 1 else []  # the next line is one piece: the words may go on
+    return out
 
 
 def _rank(w: Wording) -> tuple[bool, bool]:
