@@ -571,7 +571,7 @@ def _names_no_code(data: bytes, table: WordingTable) -> bool:
     from a message's words; neither is there. Plain ASCII only (else False: decoding may make either)."""
     if _FIVE_DIGITS.search(data) is not None or b"%" in data or not data.isascii():
         return False
-    return _NOT_PLAIN.search(data) is None and not table.may_match_plain(data)
+    return _NOT_PLAIN.search(data) is None and not table.may_match_plain(data, wrapped=True)
 
 
 # Bytes that decoding or cleaning would change (an escape, a colour, a control character): those lines

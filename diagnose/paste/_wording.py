@@ -29,6 +29,7 @@ from typing import AnyStr
 
 from ..knowledge._index import normalise_wording
 from ..knowledge.model import KnownWording
+from ._rx import rxb
 
 MIN_INDEX_CHARS = 24  # shorter official messages ("Bad Request", "Not Found") name no error reliably
 MIN_INDEX_WORDS = 4
@@ -155,12 +156,8 @@ class WordingTable:
         )
 
     def may_match(self, text: str) -> bool:
-        """False only when :meth:`recognise` finds nothing in ``text``, its lines rejoined where a wrap cut
-        a word (:func:`._extract.rejoin_wordings` does): a cheap test."""
-        if self.keywords_in(text):
-            return True
-        cut = cut_words(text.split("\n")) if "\n" in text else []
-        return bool(cut) and bool(self.keywords_in(text + "\n" + " ".join(cut)))
+        """False only when :meth:`recognise` finds nothing in ``text``: a cheap test."""
+        return bool(self.keywords_in(text))
 
     def keywords_in(self, text: str) -> list[str]:
         """The words that index the wordings whose first words ``text`` all holds: a line of ``text``
@@ -187,13 +184,17 @@ class WordingTable:
             text.lower().encode("utf-8", "surrogatepass").translate(_SEPARATE).split()
         )
 
-    def may_match_plain(self, data: bytes) -> bool:
+    def may_match_plain(self, data: bytes, wrapped: bool = False) -> bool:
         """:meth:`may_match` of text that its bytes already are (ASCII, with no escape and no control
-        character that cleaning would remove), without decoding it."""
+        character that cleaning would remove), without decoding it. ``wrapped``: also with the words a
+        wrap cut between its lines made whole, as :func:`._extract.rejoin_wordings` reads them (a message
+        wrapped early keeps an anchor word whole, so only the lines of an anchor's own log event need it)."""
         words = set(data.translate(_SEPARATE_LOWER).split())
         if self._indexing(words):
             return True
-        cut = cut_words(data.split(b"\n")) if b"\n" in data else []
+        if not wrapped or not any(data[m.start() - 1 : m.start()].isalnum() for m in _LINE_STARTS_WORD.finditer(data)):
+            return False  # or no line goes on a word the line above ends with (a log's lines start with a time)
+        cut = cut_words(data.split(b"\n"))
         return bool(cut) and bool(self._indexing(words | set(b" ".join(cut).translate(_SEPARATE_LOWER).split())))
 
     def _indexing(self, words: set[bytes]) -> list[bytes]:
@@ -284,6 +285,10 @@ class WordingTable:
 
 _SEPARATE = bytes(c if chr(c) in "0123456789abcdefghijklmnopqrstuvwxyz" else 32 for c in range(256))
 _SEPARATE_LOWER = bytes(_SEPARATE[ord(chr(c).lower())] if c < 128 else 32 for c in range(256))  # ASCII lower() too
+
+
+# a line starting with a letter (searched from its "\n", a literal: fast); the byte before is checked apart
+_LINE_STARTS_WORD = rxb(rb"\n[A-Za-z]")
 
 
 def cut_words(lines: Sequence[AnyStr]) -> list[AnyStr]:
