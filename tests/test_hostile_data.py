@@ -133,6 +133,10 @@ MARKUPISH = st.lists(
             "-->",
             "&",
             "https://a.b",
+            "``",
+            "<b>",
+            "# ",
+            "\n\n",
         ]
     ),
     max_size=20,
@@ -149,7 +153,22 @@ def test_prose_never_lets_a_markdown_renderer_see_raw_html(text: str) -> None:
     assert not re.search(r"<(img|script)\b", with_html)
 
 
-@pytest.mark.parametrize("text", ["``<!--`-->", "`\n<!--`", "``x` <img src=x onerror=1>``", "` a ``<b>`` `"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "``<!--`-->",
+        "`\n<!--`",
+        "``x` <img src=x onerror=1>``",
+        "` a ``<b>`` `",
+        # an escaped backtick opens no span; the backtick after it may
+        "\\`<!-->`",
+        "\\``<b>`<b>`",
+        "\\\\``<b>`",
+        # a span over two lines; one that a heading ends
+        "`\n`<b>`",
+        "`a\n# h`x`<b>`",
+    ],
+)
 def test_prose_reads_code_spans_as_markdown_does(text: str) -> None:
     escaped = prose(text)
     with_html = MarkdownIt("commonmark", {"html": True}).render(escaped)

@@ -52,9 +52,16 @@ def fence(value: object, info: str = "") -> str:
 
 
 _PLACEHOLDER = re.compile(r"<([A-Za-z_][A-Za-z0-9_.]*)>")
-# Fences, and code spans within one line: a span across lines may hide a line that opens an HTML block.
-# A code span opens and closes with backtick runs of the same length, each a whole run.
-_SPANS = re.compile(r"(^\s*(```|~~~).*?^\s*\2[^\n]*$|(?<!`)(`+)(?!`)[^\n]+?(?<!`)\3(?!`))", re.S | re.M)
+# Read left to right as Markdown reads it: an escaped character (so an escaped backtick opens no span,
+# and an escaped backslash leaves the backtick after it free to), a fence, or a code span: backtick runs
+# of the same length, each a whole run. A span may run over lines (not over a blank one): it is matched,
+# so that its closing run opens no span of ours, but what it holds is escaped too, since a line inside it
+# that opens an HTML block would end the paragraph, and the span with it. Where this reads no span and
+# Markdown does, a `<` shows escaped in code: the safe side.
+_SPANS = re.compile(
+    r"(\\[\s\S])|(^\s*(```|~~~).*?^\s*\3[^\n]*$|(?<!`)(`+)(?!`)(?:[^\n]|\n(?![ \t]*\n))+?(?<!`)\4(?!`))",
+    re.S | re.M,
+)
 # A ``<`` that is not already escaped (an even run of backslashes before it) and does not open an autolink.
 _RAW_LT = re.compile(r"(?<!\\)((?:\\\\)*)<(?!(?:https?|mailto):[^\s<>]*>)")
 
@@ -75,12 +82,39 @@ def prose(value: object) -> str:
     text = clean(value)
     out: list[str] = []
     last = 0
+    kept = False  # a `<` left as written, in what this reads as code
     for match in _SPANS.finditer(text):
+        if match.group(1):
+            continue  # an escaped character: outside any span
         out.append(_no_html(text[last : match.start()]))
-        out.append(match.group(0))
+        span = match.group(0)
+        if match.group(4) and "\n" in span:
+            span = _no_html(span)
+        kept = kept or "<" in span
+        out.append(span)
         last = match.end()
     out.append(_no_html(text[last:]))
-    return "".join(out)
+    result = "".join(out)
+    if kept and _holds_html(result):
+        # Markdown reads the code spans otherwise (a block that ends a paragraph mid-span, a run this
+        # pairs differently): escape every `<`; in code it shows as `\<`, but no HTML gets through
+        return _no_html(text)
+    return result
+
+
+def _holds_html(text: str) -> bool:
+    """Whether a CommonMark reader that allows HTML finds raw HTML in ``text``."""
+    for token in _html_parser().parse(text):
+        if token.type == "html_block" or any(child.type == "html_inline" for child in token.children or ()):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=1)
+def _html_parser():  # type: ignore[no-untyped-def]
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True})
 
 
 def item(value: object, width: int = 2) -> str:
