@@ -188,3 +188,22 @@ def test_lines_stamped_at_one_instant_are_one_event() -> None:
     )
     [error] = extract(text)
     assert (error.code, error.to, error.country) == (21408, "+33612345678", "FR")
+
+
+GROUPED = ["+442071838750", "+33612345678", "+14155550100", "+2348031234567", "+919812345678", "+5511998101848"]
+
+
+@FUZZ
+@given(st.sampled_from(GROUPED), st.lists(st.integers(1, 4), min_size=1, max_size=5), st.sampled_from([" ", "\t"]))
+def test_a_number_written_in_groups_after_a_key_is_read_whole(number: str, cuts: list[int], sep: str) -> None:
+    # `to=+44 20 7183 8750`: an unquoted value stops at the first space, but the number does not
+    groups, rest = [number[:3]], number[3:]
+    for size in cuts:
+        if rest:
+            groups.append(rest[:size])
+            rest = rest[size:]
+    if rest:
+        groups.append(rest)
+    line = f"2026-11-30T10:00:00Z ERROR sms failed code=21408 to={sep.join(groups)} account=AC{'1' * 32}"
+    [error] = extract(line)
+    assert (error.to, error.account_sid) == (number, "AC" + "1" * 32)

@@ -144,6 +144,9 @@ def _trim_message(text: str) -> str:
 _KEY = rx(r"""(?<![\w.-])["']?([A-Za-z][A-Za-z_]{0,29})["']?[ \t]{0,3}(=>|:|=)[ \t]{0,3}""")
 _VALUE = rx(r""""[^"\n]{0,2000}"|'[^'\n]{0,2000}'|[^\s,;&}'"\]=(]{1,400}""")
 _FORM_VALUE = rx(r"[^&\s]{0,8192}")  # form encoding: a value runs to the next '&' (Payload JSON is long)
+# An unquoted number written in groups (`to=+44 20 7183 8750`): its first group, and the groups after it
+_NUMBER_HEAD = rx(r"\+?\(?[0-9]{1,5}\)?")
+_NUMBER_GROUPS = rx(r"[ \t][0-9][0-9 \t-]{0,40}(?![\w+*])")
 
 _KEYS: dict[str, str] = {
     "code": "code",
@@ -228,6 +231,12 @@ def _kv_pairs(text: str, depth: int = 0) -> Iterator[tuple[str, str]]:
             continue
         pos = found.end()  # a known key's value is read once: keys inside it belong to it
         value = _unquote_value(found.group(), form)
+        if key in ("to", "to_alt", "from") and not form and _NUMBER_HEAD.fullmatch(value):
+            # the value stopped at a space inside the number: the groups that follow are its digits
+            groups = _NUMBER_GROUPS.match(text, pos)
+            if groups is not None and 7 <= sum(c.isdigit() for c in value + groups.group()) <= 15:
+                value += groups.group()
+                pos = groups.end()
         if key in ("payload", "nested") or (key == "message" and "=" in value and "&" in value):
             inner = value.replace('\\"', '"') if '\\"' in value else value
             yield key, value
