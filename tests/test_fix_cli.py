@@ -282,6 +282,23 @@ def test_a_write_that_fails_is_reported_and_the_others_proceed(platform: Simulat
     assert [x["product"] for x in log_lines(tmp_path / "log")] == ["sms"]
 
 
+def test_a_change_twilio_accepts_but_does_not_keep_is_reported_unverified(platform: Simulator, tmp_path: Path) -> None:
+    # the PATCH is answered 200, but reading the permission back shows it off: not "fixed"
+    platform.add_fault("PATCH ^/v1/Messaging/GeoPermissions$", unapplied=True)
+    log = tmp_path / "log"
+    args = ("--country", "FR", "--product", "sms", "--account", MAIN, "--apply", "--yes", "--audit-log", str(log))
+    code, out, _ = run(platform, *args)
+    assert code == 3, out  # incomplete: a change could not be verified
+    assert "unverified" in out and "reading it back shows" in out
+    assert platform.state.messaging_enabled(MAIN, "FR") is False
+    [line] = log_lines(log)
+    assert (line["account"], line["country"], line["verified"]) == (MAIN, "FR", False)
+    platform.clear_faults()
+    code, out, _ = run(platform, *args[:-2], "--format", "json", "--audit-log", str(tmp_path / "log2"))
+    doc = json.loads(out)
+    assert code == 0 and [(r["account"], r["outcome"], r["verified"]) for r in doc["results"]] == [(MAIN, "done", True)]
+
+
 def test_from_audit_fixes_exactly_what_the_audit_found_missing(platform: Simulator, tmp_path: Path) -> None:
     code, audit = run(platform, "--countries", "FR,DE", "--subaccounts", "all", "--format", "json", command="audit")[:2]
     assert code == 1

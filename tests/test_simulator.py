@@ -620,6 +620,23 @@ def test_fault_from_the_scenario_and_method_scoping(make_sim):
     assert raw(sim, "/v1/Messaging/GeoPermissions", auth, "PATCH", "Permissions=x")[0] == 400
 
 
+def test_an_unapplied_write_is_answered_but_changes_nothing(make_sim):
+    # a change Twilio accepted that a read right after does not show (fix reports it unverified)
+    scenario = tiny()
+    scenario["faults"] = [{"match": "PATCH ^/v1/Messaging/GeoPermissions$", "unapplied": True, "times": 1}]
+    sim = make_sim(scenario)
+    auth = (A, "secret")
+    before = raw(sim, "/v1/Messaging/GeoPermissions?CountryCode=FR", auth)[2]["permissions"][0]["enabled"]
+    form = 'Permissions={"country_code":"FR","type":"country","enabled":' + ("false" if before else "true") + "}"
+    status, _, body = raw(sim, "/v1/Messaging/GeoPermissions", auth, "PATCH", form)
+    assert status == 200 and body["permissions"][0]["enabled"] is not before  # the answer says it changed
+    assert raw(sim, "/v1/Messaging/GeoPermissions?CountryCode=FR", auth)[2]["permissions"][0]["enabled"] is before
+    assert raw(sim, "/v1/Messaging/GeoPermissions", auth, "PATCH", form)[0] == 200  # the fault is used up
+    assert raw(sim, "/v1/Messaging/GeoPermissions?CountryCode=FR", auth)[2]["permissions"][0]["enabled"] is not before
+    with pytest.raises(InputError, match="expected true or false"):
+        load_scenario({**tiny(), "faults": [{"match": "PATCH .", "unapplied": "yes"}]})
+
+
 def test_slow_fault_and_latency(sim):
     auth = (PARENT, token(sim, PARENT))
     sim.add_fault("/v1/Settings", delay_ms=150, times=1)

@@ -51,6 +51,8 @@ class Fault:
     counts the requests it has affected so far. ``rate`` (0 < rate ≤ 1) affects
     only that share of matching requests, spread evenly and deterministically
     (0.01: the 100th, 200th, … match); ``seen`` counts the matches.
+    ``unapplied`` answers a write as usual but keeps the permissions as they were:
+    a change Twilio accepted that a read right after does not show.
     """
 
     match: str
@@ -63,6 +65,7 @@ class Fault:
     hits: int = field(default=0, compare=False)
     rate: float | None = None
     seen: int = field(default=0, compare=False)
+    unapplied: bool = False
 
     def __post_init__(self) -> None:
         self.method, self.pattern = parse_match(self.match)

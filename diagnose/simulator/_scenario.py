@@ -385,7 +385,7 @@ _ALERT_KEYS = (
     "sid", "resource_sid", "error_code", "log_level", "alert_text", "more_info", "request_url",
     "request_method", "date_created", "service_sid",
 )  # fmt: skip
-_FAULT_KEYS = ("match", "status", "delay_ms", "retry_after", "times", "code", "message", "rate")
+_FAULT_KEYS = ("match", "status", "delay_ms", "retry_after", "times", "code", "message", "rate", "unapplied")
 
 
 def _build(data: Any, source: str, now: dt.datetime | None) -> Scenario:
@@ -502,8 +502,9 @@ def _fault(raw: Any, at: _At) -> Fault:
         if status > 599:
             raise at.key(raw, "status").fail(f"{status} is not an HTTP status")
     delay = _integer(raw.get("delay_ms", 0), at.key(raw, "delay_ms"))
-    if status is None and not delay:
-        raise at.fail("a fault needs a 'status', a 'delay_ms', or both")
+    unapplied = _boolean(raw.get("unapplied", False), at.key(raw, "unapplied"))
+    if status is None and not delay and not unapplied:
+        raise at.fail("a fault needs a 'status', a 'delay_ms', 'unapplied', or several")
     return Fault(
         match=str(raw["match"]),
         status=status,
@@ -513,6 +514,7 @@ def _fault(raw: Any, at: _At) -> Fault:
         code=None if raw.get("code") is None else _code(raw["code"], at.key(raw, "code")),
         message=None if raw.get("message") is None else _string(raw["message"], at.key(raw, "message")),
         rate=None if raw.get("rate") is None else _rate(raw["rate"], at.key(raw, "rate")),
+        unapplied=unapplied,
     )
 
 

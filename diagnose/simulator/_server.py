@@ -171,6 +171,7 @@ class Simulator:
         code: int | None = None,
         message: str | None = None,
         rate: float | None = None,
+        unapplied: bool = False,
     ) -> Fault:
         """Add a fault rule, e.g. ``add_fault("GET /v1/Alerts", status=429, retry_after=1, times=2)``.
 
@@ -180,10 +181,10 @@ class Simulator:
         fault = (
             match
             if isinstance(match, Fault)
-            else Fault(match, status, delay_ms, retry_after, times, code, message, rate=rate)
+            else Fault(match, status, delay_ms, retry_after, times, code, message, rate=rate, unapplied=unapplied)
         )
-        if fault.status is None and not fault.delay_ms:
-            raise ValueError("a fault needs a status, a delay_ms, or both")
+        if fault.status is None and not fault.delay_ms and not fault.unapplied:
+            raise ValueError("a fault needs a status, a delay_ms, unapplied, or several")
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -260,6 +261,9 @@ class Simulator:
                 time.sleep(fault.delay_ms / 1000)
             if fault is not None and fault.status is not None:
                 response = Response(fault.status, fault.error_body(request.path), fault.headers())
+            elif fault is not None and fault.unapplied and request.method != "GET":
+                with app.state.unapplied():
+                    response = _safely(app, request)
             else:
                 response = _safely(app, request)
         finally:

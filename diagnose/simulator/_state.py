@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from diagnose.country_table import countries, voice_countries
 from diagnose.simulator._model import Account, Alert, Call, Message, Scenario, VoicePermission
@@ -34,6 +35,21 @@ class State:
         self._alerts: list[Alert] = list(scenario.alerts())
 
     # --- accounts ---
+
+    @contextmanager
+    def unapplied(self) -> Iterator[None]:
+        """Permission changes made inside are undone on leaving; no other request runs meanwhile."""
+        with self._lock:
+            saved = (
+                {sid: dict(rows) for sid, rows in self._messaging.items()},
+                {sid: dict(rows) for sid, rows in self._voice.items()},
+                dict(self._inheritance),
+                dict(self._sms_inheritance),
+            )
+            try:
+                yield
+            finally:
+                self._messaging, self._voice, self._inheritance, self._sms_inheritance = saved
 
     def account(self, sid: str) -> Account | None:
         return self.scenario.account(sid)
