@@ -35,7 +35,7 @@ from ._parse import (
 )
 from ._redact import redact_secrets
 from ._rx import rx
-from ._text import bounded_lines, clean, leading_stamp, new_event, timestamp
+from ._text import bounded_lines, clean, leading_stamp, new_event, starts_event, timestamp
 from ._wording import WordingMatch, WordingTable, cut_words, default_table, normalise
 
 # A line worth reading: one that can hold part of a Twilio error. Every shape carries one of these: a
@@ -177,7 +177,7 @@ def events(lines: Sequence[str], start: int, end: int, base: int = 0) -> Callabl
     above = leading_stamp(lines[start - 1]) if start > 0 else None
     for i in range(start, end):
         stamp = leading_stamp(lines[i])
-        if stamp is not None and stamp != above:  # new_event(), each line's stamp read once
+        if starts_event(stamp, above):
             current = i
         first[i - start] = current
         above = stamp

@@ -41,7 +41,7 @@ from ._extract import AFTER, BEFORE, extract_lines, is_anchor, unwrap
 from ._group import merge_duplicates, note_suggested
 from ._numbers import read_number
 from ._rx import rxb
-from ._text import MAX_LINE, clean, decode, leading_stamp
+from ._text import MAX_LINE, clean, decode, leading_stamp, starts_event
 from ._wording import WordingTable, default_table
 
 if TYPE_CHECKING:
@@ -528,13 +528,14 @@ def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[
             out += extract_lines([clean(decode(data))], base=base, table=table)
             continue
         raw = data.split(b"\n")
-        spans = _events_of(raw, anchors)
-        if spans != [(0, len(raw))] and _may_say_more(raw, spans, table):
+        lines = _Decoded(raw)
+        spans = _events_of(lines, anchors)
+        if spans != [(0, len(raw))] and _may_say_more(lines, spans, table):
             spans = [(0, len(raw))]
         if _names_no_code(b"\n".join(line for lo, hi in spans for line in raw[lo:hi]), table):
             continue  # a line like an error's that is none ("sent verification code", "http 503")
         for lo, hi in spans:
-            text = [clean(_line(line)) for line in raw[lo:hi]]
+            text = [lines.text(i) for i in range(lo, hi)]
             block = unwrap(text)
             wanted = set()
             for i in anchors:
@@ -548,22 +549,42 @@ def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[
     return out
 
 
-def _may_say_more(raw: list[bytes], spans: list[tuple[int, int]], table: WordingTable) -> bool:
+class _Decoded:
+    """A piece's lines as bytes, each decoded and cleaned as :func:`read_pieces` reads it once asked for,
+    and its leading stamp: the event tests and the reading share one decoding."""
+
+    def __init__(self, raw: list[bytes]) -> None:
+        self.raw = raw
+        self._text: dict[int, str] = {}
+        self._stamp: dict[int, str | None] = {}
+
+    def text(self, i: int) -> str:
+        if i not in self._text:
+            self._text[i] = clean(_line(self.raw[i]))
+        return self._text[i]
+
+    def stamp(self, i: int) -> str | None:
+        if i not in self._stamp:
+            self._stamp[i] = leading_stamp(self.text(i))
+        return self._stamp[i]
+
+
+def _may_say_more(lines: _Decoded, spans: list[tuple[int, int]], table: WordingTable) -> bool:
     """Whether the lines of a piece outside ``spans`` may hold a Twilio message (alone, or wrapped over two
     lines): then they are read too, as a paste reads every line of a window. A printed code always
     makes its line an anchor; a message need not."""
-    outside: list[bytes] = []
+    outside: list[int] = []
     at = 0
     for lo, hi in spans:
-        outside += raw[at:lo]
+        outside += range(at, lo)
         at = hi
-    outside += raw[at:]
-    data = b"\n".join(outside)
+    outside += range(at, len(lines.raw))
+    data = b"\n".join(lines.raw[i] for i in outside)
     if b"%" in data:
         return True  # a form's value is URL-decoded before it is read: a message may hide there
     if data.isascii() and _NOT_PLAIN.search(data) is None:
         return table.may_match_plain(data)
-    return table.may_match("\n".join(clean(_line(line)) for line in outside))
+    return table.may_match("\n".join(lines.text(i) for i in outside))
 
 
 def _names_no_code(data: bytes, table: WordingTable) -> bool:
@@ -580,21 +601,15 @@ _NOT_PLAIN = rxb(rb"[&\\\x00-\x08\x0b-\x1f\x7f]")
 _FIVE_DIGITS = rxb(rb"[0-9]{5}")
 
 
-def _events_of(raw: list[bytes], anchors: tuple[int, ...]) -> list[tuple[int, int]]:
+def _events_of(lines: _Decoded, anchors: tuple[int, ...]) -> list[tuple[int, int]]:
     """The spans ``[lo, hi)`` of a chain's piece to read, in order: each anchor's log event (see
     :func:`._text.new_event`), when it starts and ends within the anchor's windows; else the piece up to
     or from that anchor. No record spans two events, so a window's other lines can change nothing, and
     most errors in a log are one line between two others."""
-    seen: dict[int, str | None] = {}
+    size = len(lines.raw)
 
-    def stamp(i: int) -> str | None:
-        if i not in seen:
-            seen[i] = leading_stamp(clean(_line(raw[i])))
-        return seen[i]
-
-    def starts(i: int) -> bool:  # new_event() for i > 0, each line's stamp read once
-        found = stamp(i)
-        return found is not None and found != stamp(i - 1)
+    def starts(i: int) -> bool:  # new_event() for i > 0
+        return starts_event(lines.stamp(i), lines.stamp(i - 1))
 
     spans: list[tuple[int, int]] = []
     for anchor in anchors:
@@ -603,8 +618,8 @@ def _events_of(raw: list[bytes], anchors: tuple[int, ...]) -> list[tuple[int, in
             if i == 0 or starts(i):  # the piece's first line: the fallback either way
                 lo = i
                 break
-        hi = len(raw)
-        for j in range(anchor + 1, min(len(raw), anchor + AFTER + 2)):
+        hi = size
+        for j in range(anchor + 1, min(size, anchor + AFTER + 2)):
             if starts(j):
                 hi = j
                 break

@@ -84,5 +84,9 @@ def new_event(line: str, above: str | None) -> bool:
     A line opening with a timestamp does, unless the line above opens with the same one: a log that
     stamps every line of a traceback (journald, ``docker logs -t``) writes them at one instant.
     """
-    stamp = leading_stamp(line)
-    return stamp is not None and (above is None or stamp != leading_stamp(above))
+    return starts_event(leading_stamp(line), None if above is None else leading_stamp(above))
+
+
+def starts_event(stamp: str | None, above: str | None) -> bool:
+    """:func:`new_event` from the two lines' leading stamps, for callers that read each line's once."""
+    return stamp is not None and stamp != above
