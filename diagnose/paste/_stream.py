@@ -217,7 +217,7 @@ def _quiet_cut(fd: int, nominal: int) -> int | None:
     anchors = {
         start
         for start, end in _candidate_lines(region, len(region), False)
-        if end < 0 or is_anchor(clean(decode(region[start:end])))
+        if end < 0 or _is_anchor_line(region, start, end)
     }
     quiet = 0
     cut = -1
@@ -290,11 +290,7 @@ class _Blocks:
         future, size_read = self.pending.popleft()
         with _worker_death():
             found, lines = future.result()
-        shift = self.lines_before
-        for evidence, suggested in found:
-            if evidence.to:
-                note_suggested(evidence.to, suggested)
-            yield replace(evidence, line=evidence.line + shift) if shift else evidence
+        yield from _received(found, self.lines_before)
         self.lines_before += lines
         if self.progress is not None:
             self.progress(size_read)
@@ -324,7 +320,7 @@ def _read_block(
     found: Iterable[Evidence] = _read(_Block(fd, start, end), state, BLOCK, default_table(), None, 1)
     if merge:
         found = merge_duplicates(found, now=now)
-    return [(e, read_number(e.to).suggested_country if e.to else None) for e in found], state.lines
+    return _with_suggested(found), state.lines
 
 
 class _State:
@@ -351,7 +347,7 @@ def _round(buf: bytes, state: _State, final: bool) -> tuple[list[Piece], int]:
     for start, end in _candidate_lines(buf, len(buf) if long_tail else limit, state.mid_line):
         if end < 0:
             long_hits.append(start)
-        elif is_anchor(clean(decode(buf[start:end]))):
+        elif _is_anchor_line(buf, start, end):
             anchors.append((start, end, lines.number(start)))
     chains: list[list[tuple[int, int, int]]] = []
     for anchor in anchors:
@@ -422,6 +418,11 @@ def _record_edge(buf: bytes, lo: int, hi: int) -> int:
     another follows ("}, {", "},{", "}{"), else ``_SEGMENT`` bytes before ``hi``, the candidate the next one reads."""
     edge = max(buf.rfind(b"},{", lo, hi), buf.rfind(b"}, {", lo, hi), buf.rfind(b"}{", lo, hi))
     return edge + 1 if edge >= 0 else max(lo, hi - _SEGMENT)
+
+
+def _is_anchor_line(buf: bytes, start: int, end: int) -> bool:
+    """:func:`._extract.is_anchor` of the line ``buf[start:end]``, decoded and cleaned."""
+    return is_anchor(clean(decode(buf[start:end])))
 
 
 def _candidate_lines(buf: bytes, end: int, mid_line: bool) -> list[tuple[int, int]]:
@@ -582,7 +583,7 @@ def _may_say_more(lines: _Decoded, spans: list[tuple[int, int]], table: WordingT
     data = b"\n".join(lines.raw[i] for i in outside)
     if b"%" in data:
         return True  # a form's value is URL-decoded before it is read: a message may hide there
-    if data.isascii() and _NOT_PLAIN.search(data) is None:
+    if _plain(data):
         return table.may_match_plain(data)
     return table.may_match("\n".join(lines.text(i) for i in outside))
 
@@ -590,9 +591,14 @@ def _may_say_more(lines: _Decoded, spans: list[tuple[int, int]], table: WordingT
 def _names_no_code(data: bytes, table: WordingTable) -> bool:
     """True only when no error can come from these lines: a code is printed as five digits, or found
     from a message's words; neither is there. Plain ASCII only (else False: decoding may make either)."""
-    if _FIVE_DIGITS.search(data) is not None or b"%" in data or not data.isascii():
+    if _FIVE_DIGITS.search(data) is not None or b"%" in data or not _plain(data):
         return False
-    return _NOT_PLAIN.search(data) is None and not table.may_match_plain(data, wrapped=True)
+    return not table.may_match_plain(data, wrapped=True)
+
+
+def _plain(data: bytes) -> bool:
+    """ASCII that decoding and cleaning leave as it is: its word tests can read the bytes."""
+    return data.isascii() and _NOT_PLAIN.search(data) is None
 
 
 # Bytes that decoding or cleaning would change (an escape, a colour, a control character): those lines
@@ -679,19 +685,22 @@ def _worker_death() -> Iterator[None]:
 
 
 def _read_in_worker(pieces: list[Piece]) -> list[tuple[Evidence, str | None]]:
-    """:func:`read_pieces`, each error with its To number's wrong-prefix country (see :func:`._group.group_key`),
-    read here where the number's reading is cached."""
-    out = []
-    for evidence in read_pieces(pieces):
-        out.append((evidence, read_number(evidence.to).suggested_country if evidence.to else None))
-    return out
+    """:func:`read_pieces` in a worker, as :func:`_with_suggested` hands it back."""
+    return _with_suggested(read_pieces(pieces))
 
 
-def _received(results: list[tuple[Evidence, str | None]]) -> Iterator[Evidence]:
+def _with_suggested(found: Iterable[Evidence]) -> list[tuple[Evidence, str | None]]:
+    """Each error with its To number's wrong-prefix country (see :func:`._group.group_key`), read in the
+    worker, where the number's reading is cached."""
+    return [(e, read_number(e.to).suggested_country if e.to else None) for e in found]
+
+
+def _received(results: list[tuple[Evidence, str | None]], lines_before: int = 0) -> Iterator[Evidence]:
+    """What a worker handed back, its wrong-prefix readings noted, line numbers moved past ``lines_before``."""
     for evidence, suggested in results:
         if evidence.to:
             note_suggested(evidence.to, suggested)
-        yield evidence
+        yield replace(evidence, line=evidence.line + lines_before) if lines_before else evidence
 
 
 def _quiet() -> None:
