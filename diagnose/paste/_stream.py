@@ -41,7 +41,7 @@ from ._extract import AFTER, BEFORE, extract_lines, is_anchor, unwrap
 from ._group import merge_duplicates, note_suggested
 from ._numbers import read_number
 from ._rx import rxb
-from ._text import MAX_LINE, clean, decode, leading_stamp, starts_event
+from ._text import MAX_LINE, SNIFF, clean, decode_utf8, leading_stamp, starts_event, utf16_codec
 from ._wording import WordingTable, default_table
 
 if TYPE_CHECKING:
@@ -97,6 +97,7 @@ def scan(
     :class:`._group.Groups` takes as the errors it stands for.
     """
     table = table or default_table()
+    stream, progress = _as_utf8(stream, progress)
     if workers > 1 and table is default_table():
         found = _file_range(stream)
         if found is not None and found[1] - found[0] > 2 * min(chunk_size, BLOCK):
@@ -422,7 +423,7 @@ def _record_edge(buf: bytes, lo: int, hi: int) -> int:
 
 def _is_anchor_line(buf: bytes, start: int, end: int) -> bool:
     """:func:`._extract.is_anchor` of the line ``buf[start:end]``, decoded and cleaned."""
-    return is_anchor(clean(decode(buf[start:end])))
+    return is_anchor(clean(decode_utf8(buf[start:end])))
 
 
 def _candidate_lines(buf: bytes, end: int, mid_line: bool) -> list[tuple[int, int]]:
@@ -526,7 +527,7 @@ def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[
     out: list[Evidence] = []
     for data, base, anchors in pieces:
         if anchors is None:  # a window in a long line
-            out += extract_lines([clean(decode(data))], base=base, table=table)
+            out += extract_lines([clean(decode_utf8(data))], base=base, table=table)
             continue
         raw = data.split(b"\n")
         lines = _Decoded(raw)
@@ -709,6 +710,60 @@ def _quiet() -> None:
 
 
 def _line(raw: bytes) -> str:
-    text = decode(raw[: 4 * MAX_LINE])
+    text = decode_utf8(raw[: 4 * MAX_LINE])
     text = text[:MAX_LINE]
     return text[:-1] if text.endswith("\r") else text
+
+
+def _as_utf8(stream: Readable, progress: Callable[[int], None] | None) -> tuple[Readable, Callable[[int], None] | None]:
+    """``stream`` as UTF-8, as :func:`._text.decode` would decode it whole, and the progress callback left
+    for the reader. A UTF-16 stream is transcoded as it is read (:class:`_Utf8`, which counts the bytes
+    it reads for ``progress``); it has no file descriptor, so it is read in order, never in blocks cut at
+    offsets of the original. Else the stream itself, or (a pipe) its first bytes and the rest."""
+    found = _file_range(stream)
+    if found is not None:
+        head = os.pread(found[2], SNIFF, found[0])  # a look that leaves the file where it was
+    else:
+        head = b""
+        while len(head) < SNIFF and (more := stream.read(SNIFF - len(head))):
+            head += more
+    codec = utf16_codec(head)
+    if codec is not None:
+        return _Utf8(stream, codec, b"" if found is not None else head, progress), None
+    return (stream if found is not None else _Prefixed(head, stream)), progress
+
+
+class _Prefixed:
+    """A stream whose first bytes were read already, to tell its encoding: they come first."""
+
+    def __init__(self, head: bytes, stream: Readable) -> None:
+        self.head, self.stream = head, stream
+
+    def read(self, size: int, /) -> bytes:
+        if not self.head:
+            return self.stream.read(size)
+        head, self.head = self.head[:size], self.head[size:]
+        return head + self.stream.read(size - len(head)) if len(head) < size else head
+
+
+class _Utf8:
+    """A UTF-16 stream read as UTF-8. The incremental decoder keeps a code unit or a surrogate pair cut by
+    the end of a read for the next, so the text is what decoding the whole would give, invalid units
+    replaced alike. A read returns at least ``size`` bytes until the end, as a file's does."""
+
+    def __init__(self, stream: Readable, codec: str, head: bytes, progress: Callable[[int], None] | None) -> None:
+        import codecs
+
+        self.stream, self.head, self.progress = stream, head, progress
+        self.decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+        self.done = False
+
+    def read(self, size: int, /) -> bytes:
+        out = b""
+        while len(out) < size and not self.done:
+            raw, self.head = (self.head, b"") if self.head else (self.stream.read(size), b"")
+            if raw and self.progress is not None:
+                self.progress(len(raw))
+            self.done = not raw
+            out += self.decoder.decode(raw, final=self.done).encode("utf-8")
+        return out

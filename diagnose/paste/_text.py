@@ -38,9 +38,37 @@ _LEADING = rx(
 
 
 def decode(data: bytes) -> str:
-    """Bytes to text: UTF-8 (or UTF-16 with a BOM), invalid sequences replaced, never raises."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
+    """Bytes to text: UTF-8, or UTF-16 when its first bytes say so (:func:`utf16_codec`), invalid
+    sequences replaced; never raises."""
+    codec = utf16_codec(data[:SNIFF])
+    return data.decode(codec or "utf-8", errors="replace")
+
+
+SNIFF = 1024  # the first bytes of a text that tell UTF-16 from UTF-8 (a stream reads as many before it decides)
+
+
+def utf16_codec(head: bytes) -> str | None:
+    """The UTF-16 codec of a text that starts with ``head`` (its first :data:`SNIFF` bytes), or None.
+
+    A byte-order mark says which (Windows PowerShell 5's ``>`` writes UTF-16LE with one). Without one,
+    a text that is mostly ASCII in UTF-16 has a zero byte in nearly every code unit, always on the same
+    side, which UTF-8 text never has: three units in four with a zero high byte and a non-zero low one
+    (little-endian; the other way round, big-endian), in at least 8 units."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"  # the codec reads the mark, then drops it
+    units = len(head) // 2
+    if units < 8 or b"\x00" not in head:  # the common case, UTF-8 text, ends here
+        return None
+    even, odd = head[0 : 2 * units : 2], head[1 : 2 * units : 2]
+    if sum(1 for lo, hi in zip(even, odd, strict=True) if lo and not hi) * 4 >= units * 3:
+        return "utf-16-le"
+    if sum(1 for hi, lo in zip(even, odd, strict=True) if lo and not hi) * 4 >= units * 3:
+        return "utf-16-be"
+    return None
+
+
+def decode_utf8(data: bytes) -> str:
+    """:func:`decode` of a piece of UTF-8 text (a line of a stream: the stream, not its lines, may be UTF-16)."""
     return data.decode("utf-8", errors="replace")
 
 
