@@ -35,7 +35,7 @@ from ._parse import (
 )
 from ._redact import redact_secrets
 from ._rx import rx
-from ._text import bounded_lines, clean, leading_stamp, new_event, starts_event, timestamp
+from ._text import clean, cut_lines, leading_stamp, new_event, starts_event, timestamp
 from ._wording import WordingMatch, WordingTable, cut_words, default_table, normalise
 
 # A line worth reading: one that can hold part of a Twilio error. Every shape carries one of these: a
@@ -580,8 +580,17 @@ MAX_LINE_JOIN = 4096
 
 def extract(text: str, *, table: WordingTable | None = None) -> list[Evidence]:
     """Every Twilio error in ``text``, in order. Never raises, whatever the text."""
-    lines = unwrap([clean(line) for line in bounded_lines(text)])
-    return extract_lines(lines, table=table)
+    pieces, origin = cut_lines(text.splitlines())
+    lines = unwrap([clean(line) for line in pieces])
+    return on_lines(extract_lines(lines, table=table), origin)
+
+
+def on_lines(found: list[Evidence], origin: Sequence[int] | None, base: int = 0) -> list[Evidence]:
+    """``found`` in the pieces of lines that :func:`._text.cut_lines` cut, each given the number of the
+    line it is on (``base`` being that of the first): a long line is one line of the file, not several."""
+    if origin is None:
+        return found
+    return [replace(e, line=base + origin[e.line - 1] + 1) for e in found]
 
 
 def with_count(evidence: Evidence, count: int, first: str | None, last: str | None) -> Evidence:

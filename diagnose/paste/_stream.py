@@ -14,7 +14,10 @@ lines before it. A line longer than ``_LONG`` bytes is never held whole: its
 candidates are read in windows reaching ``_SEGMENT`` bytes either side of them
 (neighbouring candidates share one, of at most ``MAX_LINE`` bytes), so an error
 in the middle of a 50 MB JSON record is found while memory stays at a few
-chunks whatever the input.
+chunks whatever the input. A shorter line of more than ``MAX_LINE`` characters
+is read as a paste reads it, in pieces of ``MAX_LINE`` characters
+(:func:`._text.cut_lines`); in both, an error keeps the number of its line in
+the file.
 
 Lines end where a paste's end (``str.splitlines``): besides ``\n``, at ``\r``
 (old Mac), ``\r\n``, the control characters ``\v \f \x1c \x1d \x1e`` and, in
@@ -37,11 +40,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..errors import WorkerDiedError
 from ..models import Evidence
-from ._extract import AFTER, BEFORE, extract_lines, is_anchor, unwrap
+from ._extract import AFTER, BEFORE, _is_wording, extract_lines, is_anchor, on_lines, unwrap
 from ._group import merge_duplicates, note_suggested
 from ._numbers import read_number
 from ._rx import rxb
-from ._text import MAX_LINE, SNIFF, clean, decode_utf8, leading_stamp, starts_event, utf16_codec
+from ._text import MAX_LINE, SNIFF, clean, cut_lines, decode_utf8, leading_stamp, starts_event, utf16_codec
 from ._wording import WordingTable, default_table
 
 if TYPE_CHECKING:
@@ -530,6 +533,9 @@ def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[
             out += extract_lines([clean(decode_utf8(data))], base=base, table=table)
             continue
         raw = data.split(b"\n")
+        if len(data) > MAX_LINE and any(len(line) > MAX_LINE for line in raw):
+            out += _read_cut(raw, base, anchors, table)  # a line a paste reads in pieces: read as it does
+            continue
         lines = _Decoded(raw)
         spans = _events_of(lines, anchors)
         if spans != [(0, len(raw))] and _may_say_more(lines, spans, table):
@@ -709,10 +715,31 @@ def _quiet() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _line(raw: bytes) -> str:
-    text = decode_utf8(raw[: 4 * MAX_LINE])
-    text = text[:MAX_LINE]
+def _line(raw: bytes, cut: bool = True) -> str:
+    """A line of a piece as text: its first MAX_LINE characters, or (``cut`` False) all it may hold."""
+    text = decode_utf8(raw[:_LONG])  # a longer line is read in windows (see _long_windows)
+    text = text[:MAX_LINE] if cut else text
     return text[:-1] if text.endswith("\r") else text
+
+
+def _read_cut(raw: list[bytes], base: int, anchors: tuple[int, ...], table: WordingTable) -> list[Evidence]:
+    """The errors of a piece that holds a line of more than MAX_LINE characters, read as a paste reads
+    it: such a line cut into pieces of that size (:func:`._text.cut_lines`), each a line of its own for
+    the reading, the anchors those pieces of the chain's anchor lines a paste takes for anchors; each
+    error keeps the number of the line it is on. The whole piece is read (rare: no narrowing)."""
+    texts, origin = cut_lines([_line(line, cut=False) for line in raw])
+    ids = origin or range(len(texts))
+    cleaned = [clean(text) for text in texts]
+    block = unwrap(cleaned)
+    chain = set(anchors)
+    wanted = set()
+    for i, text in enumerate(cleaned):
+        if ids[i] in chain and (is_anchor(text) or _is_wording(text, table)):
+            while i > 0 and block[i] == "" and text != "":
+                i -= 1  # unwrap() joined this line onto the one above: that one holds it now
+            wanted.add(i)
+    found = extract_lines(block, base=0 if origin else base, table=table, anchors=sorted(wanted))
+    return on_lines(found, origin, base)
 
 
 def _as_utf8(stream: Readable, progress: Callable[[int], None] | None) -> tuple[Readable, Callable[[int], None] | None]:

@@ -86,13 +86,25 @@ def clean(line: str) -> str:
 
 def bounded_lines(text: str) -> list[str]:
     """The lines of ``text``, each cut to at most MAX_LINE characters (a long line becomes several)."""
+    return cut_lines(text.splitlines())[0]
+
+
+def cut_lines(lines: list[str]) -> tuple[list[str], list[int] | None]:
+    """``lines`` with each longer than MAX_LINE characters cut into pieces of that size, and the index in
+    ``lines`` of each piece's line (None when no line was cut): an error found in a piece is on that line."""
+    if all(len(line) <= MAX_LINE for line in lines):
+        return lines, None
     out: list[str] = []
-    for raw in text.splitlines():
-        if len(raw) <= MAX_LINE:
-            out.append(raw)
+    origin: list[int] = []
+    for number, line in enumerate(lines):
+        if len(line) <= MAX_LINE:
+            out.append(line)
+            origin.append(number)
         else:
-            out.extend(raw[i : i + MAX_LINE] for i in range(0, len(raw), MAX_LINE))
-    return out
+            pieces = range(0, len(line), MAX_LINE)
+            out.extend(line[i : i + MAX_LINE] for i in pieces)
+            origin.extend(number for _ in pieces)
+    return out, origin
 
 
 def timestamp(line: str) -> str | None:
