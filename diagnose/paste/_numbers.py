@@ -43,9 +43,13 @@ def _digits(text: str) -> str:
     return "".join(c for c in text if c.isascii() and c.isdigit())
 
 
-@functools.lru_cache(maxsize=4096)
 def read_number(raw: str, *, from_country: str | None = None) -> Reading:
     """The destination ``raw`` names, its country and how sure that country is. Never raises."""
+    return _read_cached(raw, from_country)  # one cache key for read_number(x) and read_number(x, from_country=None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_cached(raw: str, from_country: str | None) -> Reading:
     try:
         return _read(raw[:_MAX_RAW], from_country)
     except Exception:  # phonenumbers on hostile text: report no country rather than fail
