@@ -22,7 +22,7 @@ import click
 from ..errors import DiagnoseError, InputError, WorkerDiedError
 from ..safe_text import clean, json_controls
 from . import exit_codes
-from ._common import api_url_option, knowledge_option, load_kb, timeout_option
+from ._common import api_url_option, knowledge_option, load_kb, output_width, timeout_option
 from ._router import CodeArg, FileArg, SidArg, StdinArg, TextArg, route
 
 NO_ERROR_FOUND = "no Twilio error found in the input"
@@ -159,6 +159,13 @@ _HOW_TO_CONFIRM = (
 )
 
 
+_HOW_TO_CONFIRM_ALL = (
+    "Offline: no Twilio credentials were set. With TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN of the account that"
+    " sent them (or of its parent), the same command reads each account's geo permissions once and confirms the"
+    " cause of every group."
+)
+
+
 def _say_how_to_confirm(report: Any) -> Any:
     """An answer that reading the account would decide says so in its first lines, not only in the notes."""
     import dataclasses
@@ -218,77 +225,15 @@ def _workers() -> int:
     return max(1, min(4, cores))
 
 
-def triage_data(groups: Sequence[Any], report: Any, *, source: str, bytes_read: int, total: int) -> dict[str, Any]:
-    from ..render._json import report_data
-
-    data = report_data(report)["diagnoses"]
-    return {
-        "source": source,
-        "bytes": bytes_read,
-        "errors": total,
-        "groups": [
-            {
-                "code": e.code,
-                "country": e.country,
-                "account_sid": e.account_sid,
-                "count": e.count,
-                "first_seen": e.first_seen,
-                "last_seen": e.last_seen,
-                "diagnosis": d,
-            }
-            for e, d in zip(groups, data, strict=True)
-        ],
-    }
-
-
-def _seen(stamp: str | None) -> str:
-    """A first or last seen time as the text report shows it: one form (UTC) whatever the log wrote."""
-    from ..paste._time import parse_timestamp, shown
-
-    when = parse_timestamp(stamp) if stamp else None
-    return shown(when) if when is not None else (stamp or "-")
-
-
-def triage_text(groups: Sequence[Any], report: Any, *, source: str, bytes_read: int, total: int) -> str:
-    from ..countries import country_name
-
-    lines = [
-        f"{source}: {total:,} Twilio error{'s' if total != 1 else ''} in {len(groups):,} group"
-        f"{'s' if len(groups) != 1 else ''} ({bytes_read / 1e6:,.1f} MB read)",
-        "",
-    ]
-    header = ("count", "code", "country", "account", "first seen", "last seen", "diagnosis")
-    rows = []
-    for e, d in zip(groups, report.diagnoses, strict=True):
-        where = f"{e.country} ({country_name(e.country)})" if e.country else "unknown"
-        verdict = f"{d.verdict}: {d.cause}" if d.cause else d.verdict
-        rows.append(
-            (f"{e.count:,}", str(e.code), where, e.account_sid or "-", _seen(e.first_seen), _seen(e.last_seen), verdict)
-        )
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
-    lines.append("")
-    for i, (e, d) in enumerate(zip(groups, report.diagnoses, strict=True), 1):
-        lines.append(f"{i}. {e.code} · {d.error.title} · {e.count:,}×")
-        if d.summary:
-            lines.append(f"   {d.summary}")
-        open_causes = [c.id for c in d.causes if c.status in ("possible", "unknown")]
-        if d.verdict == "inconclusive" and open_causes:
-            lines.append(f"   Open causes: {', '.join(open_causes)}.")
-        for n, step in enumerate(d.fix[:3], 1):
-            lines.append(f"   Fix {n}. {' '.join(step.text.split())}")
-        lines.append(f"   More: diagnose explain {e.code}")
-    return "\n".join(lines)
-
-
 def run_triage(source: str, run: PasteRun) -> None:
     """``diagnose triage FILE|-``: stream the log, group its errors, diagnose each group once."""
     import dataclasses
     import datetime
     import json
 
+    from ..next_steps import gather
     from ..paste import Groups, scan
+    from ..render.triage import triage_data, triage_text
 
     try:
         kind = "stdin" if source == "-" else "file"
@@ -321,14 +266,25 @@ def run_triage(source: str, run: PasteRun) -> None:
             sys.exit(exit_codes.INTERRUPTED if interrupted else exit_codes.UNRESOLVED)
         merged = groups.evidence()
         report = run.diagnose(merged)
+        steps = gather(merged, report.diagnoses, run.knowledge().get)
         name = "standard input" if kind == "stdin" else source
         if run.fmt == "json":
-            data = triage_data(merged, report, source=name, bytes_read=progress.done, total=groups.total)
+            data = triage_data(merged, report, steps, source=name, bytes_read=progress.done, total=groups.total)
             data["interrupted"] = interrupted
             data["problem"] = problem
             text = json_controls(json.dumps(data, indent=2, ensure_ascii=False, default=str))
         else:
-            text = triage_text(merged, report, source=name, bytes_read=progress.done, total=groups.total)
+            hint = _HOW_TO_CONFIRM_ALL if not run.offline and not _has_credentials() else ""
+            text = triage_text(
+                merged,
+                report,
+                steps,
+                source=name,
+                bytes_read=progress.done,
+                total=groups.total,
+                offline_hint=hint,
+                width=output_width(),
+            )
             if interrupted:
                 text = f"diagnose triage was {read_so_far}: what was read so far, diagnosed offline.\n\n{text}"
             elif problem:
@@ -363,7 +319,7 @@ def triage_command(
     knowledge_dirs: tuple[str, ...],
 ) -> None:
     """Read a log of any size; group its Twilio errors by code, country and account; diagnose each group."""
-    knowledge = functools.partial(load_kb, knowledge_dirs)
+    knowledge = functools.cache(functools.partial(load_kb, knowledge_dirs))  # diagnosis and next steps share it
     run_triage(source, PasteRun(fmt, offline, api_url, timeout, knowledge, redact_numbers=redact_numbers))
 
 

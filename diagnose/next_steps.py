@@ -1,0 +1,203 @@
+"""What to do about many diagnoses at once (``diagnose triage``): the groups gathered by action. Pure.
+
+A big log gives dozens of groups (code × country × account), each diagnosed on its own. A
+support engineer acts on causes, not on groups: the countries to enable on each account, the
+numbers to correct, the codes to read about. :func:`gather` puts the groups that call for the
+same action together, most errors first:
+
+* ``fix``: groups whose cause is confirmed (or likely), per code and cause, with the countries
+  each account needs. Where the cause's fix steps in the knowledge name an action that writes
+  (:mod:`diagnose.knowledge.actions`), each account gets the ``diagnose fix`` command that plans
+  exactly that change (it reads the account again and applies nothing without ``--apply``);
+* ``check``: groups no cause could be confirmed for, per code, with the read-only
+  ``diagnose audit`` that checks their countries on every account at once;
+* ``explain``: codes the knowledge has no rules for.
+
+Nothing here decides what a cause's fix is: the diagnoses and the knowledge do. The result is
+plain data, which the text report shows first and JSON carries as ``next_steps``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from .knowledge.actions import ACTIONS
+from .knowledge.model import Entry
+from .models import Diagnosis, Evidence
+
+StepKind = Literal["fix", "check", "explain"]
+
+_ACTED_ON = ("confirmed", "likely")
+MAX_ADVICE = 3  # groups whose first step a step repeats; the others are in the report below it
+
+
+@dataclass(frozen=True)
+class Target:
+    """One account's share of a step: its countries, most errors first."""
+
+    account_sid: str | None  # None: the log names no account for these errors
+    countries: tuple[tuple[str | None, int], ...]  # (ISO code, None when unknown; errors)
+    errors: int
+    command: str | None = None  # the diagnose command that plans (fix) this account's change
+
+
+@dataclass(frozen=True)
+class NextStep:
+    kind: StepKind
+    code: int | None
+    cause: str | None  # the cause's id, for kind "fix"
+    title: str  # the cause's title, or the code's message
+    verdict: str  # "confirmed" or "likely" for a fix; "inconclusive" or "no-knowledge" otherwise
+    product: str | None  # "sms" or "voice": whose geo permissions the step is about, when one
+    errors: int
+    groups: tuple[int, ...]  # 1-based positions of its groups in the report
+    targets: tuple[Target, ...]
+    # what to do when no command does it: the first fix step of each group (up to three), with its number
+    advice: tuple[tuple[int, str], ...] = ()
+    command: str | None = None  # one command for the whole step (kind "check", "explain")
+
+
+def gather(
+    groups: Sequence[Evidence], diagnoses: Sequence[Diagnosis], entry_of: Callable[[int], Entry | None]
+) -> tuple[NextStep, ...]:
+    """The steps that act on ``groups`` (each diagnosed by the diagnosis at the same position), most errors first.
+
+    ``entry_of`` gives the knowledge entry of a code (None when the knowledge has none)."""
+    found: dict[tuple[str, int | None, str | None], list[tuple[int, Evidence, Diagnosis]]] = {}
+    for number, (evidence, diagnosis) in enumerate(zip(groups, diagnoses, strict=True), 1):
+        code = diagnosis.error.code
+        if diagnosis.verdict in _ACTED_ON and diagnosis.cause:
+            key: tuple[str, int | None, str | None] = ("fix", code, diagnosis.cause)
+        elif diagnosis.verdict == "inconclusive":
+            key = ("check", code, None)
+        elif diagnosis.verdict == "no-knowledge":
+            key = ("explain", code, None)
+        else:
+            continue  # no error, or nothing to act on
+        found.setdefault(key, []).append((number, evidence, diagnosis))
+    steps = [_step(kind, code, cause, rows, entry_of) for (kind, code, cause), rows in found.items()]
+    return tuple(sorted(steps, key=lambda s: (-s.errors, s.groups[0])))
+
+
+def _step(
+    kind: str,
+    code: int | None,
+    cause: str | None,
+    rows: list[tuple[int, Evidence, Diagnosis]],
+    entry_of: Callable[[int], Entry | None],
+) -> NextStep:
+    entry = entry_of(code) if code is not None else None
+    first = rows[0][2]
+    errors = sum(e.count for _, e, _ in rows)
+    numbers = tuple(n for n, _, _ in rows)
+    if kind == "fix":
+        writes = _writing_product(entry, cause)
+        title = next((c.title for c in first.causes if c.id == cause), cause or "")
+        targets = _targets(rows, lambda account, isos: _fix_command(account, isos, writes))
+        advice: list[tuple[int, str]] = []
+        if writes is None:  # no command carries it out: each group's own first step says what to do
+            for number, _, diagnosis in rows:
+                text = _one_line(diagnosis.fix[0].text) if diagnosis.fix else ""
+                if text and all(text != seen for _, seen in advice) and len(advice) < MAX_ADVICE:
+                    advice.append((number, text))
+        product = writes or _entry_product(entry)
+        return NextStep(
+            "fix", code, cause, title, first.verdict, product, errors, numbers, targets, advice=tuple(advice)
+        )
+    title = first.error.title
+    if kind == "explain":
+        command = f"diagnose explain {code}" if code is not None else None
+        return NextStep("explain", code, None, title, first.verdict, None, errors, numbers, (), command=command)
+    product = _entry_product(entry)
+    targets = _targets(rows, lambda account, isos: None)
+    return NextStep(
+        "check", code, None, title, "inconclusive", product, errors, numbers, targets, command=_audit(targets, product)
+    )
+
+
+def _targets(
+    rows: list[tuple[int, Evidence, Diagnosis]], command: Callable[[str | None, list[str]], str | None]
+) -> tuple[Target, ...]:
+    """Per account named (then the errors that name none), its countries, most errors first."""
+    by_account: dict[str | None, dict[str | None, int]] = {}
+    for _, evidence, _ in rows:
+        countries = by_account.setdefault(evidence.account_sid, {})
+        countries[evidence.country] = countries.get(evidence.country, 0) + evidence.count
+    out = []
+    for account, countries in by_account.items():
+        ordered = tuple(sorted(countries.items(), key=lambda item: (-item[1], item[0] or "~")))
+        isos = [iso for iso, _ in ordered if iso]
+        out.append(Target(account, ordered, sum(countries.values()), command(account, isos) if isos else None))
+    return tuple(sorted(out, key=lambda t: (t.account_sid is None, -t.errors, t.account_sid or "")))
+
+
+def _writing_product(entry: Entry | None, cause: str | None) -> str | None:
+    """The product whose permissions the cause's fix changes, when one of its steps names an action that writes."""
+    if entry is None:
+        return None
+    for candidate in entry.causes:
+        if candidate.id != cause:
+            continue
+        for step in candidate.fix:
+            spec = ACTIONS.get(step.action)
+            if spec is not None and spec.writes and spec.product:
+                return spec.product
+    return None
+
+
+def _entry_product(entry: Entry | None) -> str | None:
+    """The one product whose permissions some cause of the code is fixed in, else None."""
+    if entry is None:
+        return None
+    products: set[str | None] = {_writing_product(entry, cause.id) for cause in entry.causes} - {None}
+    return products.pop() if len(products) == 1 else None
+
+
+def _fix_command(account: str | None, isos: list[str], product: str | None) -> str | None:
+    if product is None:
+        return None
+    where = f" --account {account}" if account else ""
+    return f"diagnose fix{where} --country {','.join(isos)} --product {product}"
+
+
+def _audit(targets: Sequence[Target], product: str | None) -> str | None:
+    """``diagnose audit`` over the step's countries: every account when the log names any."""
+    isos = sorted({iso for t in targets for iso, _ in t.countries if iso})
+    if product is None or not isos:
+        return None
+    accounts = " --subaccounts all" if any(t.account_sid for t in targets) else ""
+    return f"diagnose audit --product {product} --countries {','.join(isos)}{accounts}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def step_to_dict(step: NextStep) -> dict[str, object]:
+    """A step as JSON's ``next_steps`` carries it."""
+    return {
+        "kind": step.kind,
+        "code": step.code,
+        "cause": step.cause,
+        "title": step.title,
+        "verdict": step.verdict,
+        "product": step.product,
+        "errors": step.errors,
+        "groups": list(step.groups),
+        "targets": [
+            {
+                "account_sid": t.account_sid,
+                "countries": [{"country": iso, "errors": n} for iso, n in t.countries],
+                "errors": t.errors,
+                "command": t.command,
+            }
+            for t in step.targets
+        ],
+        "advice": [{"group": number, "text": text} for number, text in step.advice],
+        "command": step.command,
+    }
+
+
+__all__ = ["NextStep", "Target", "gather", "step_to_dict"]

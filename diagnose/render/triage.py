@@ -1,0 +1,194 @@
+"""``diagnose triage`` output: text (what to do first, then the groups) and the JSON document
+(described in docs/report-format.md, "Other JSON outputs")."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..countries import country_name
+from ..models import Diagnosis, Evidence
+from ..next_steps import NextStep, step_to_dict
+from ._text import WIDTH, plain_emphasis, wrap
+
+_PRODUCT = {"sms": "SMS", "voice": "Voice"}
+_NO_ACCOUNT = "the account that sent them (not in the log)"
+_SHOWN_GROUPS = 8  # group numbers listed in a step's line before "…"
+
+
+def triage_data(
+    groups: Sequence[Evidence],
+    report: Any,
+    steps: Sequence[NextStep],
+    *,
+    source: str,
+    bytes_read: int,
+    total: int,
+) -> dict[str, Any]:
+    from ._json import report_data
+
+    data = report_data(report)["diagnoses"]
+    return {
+        "source": source,
+        "bytes": bytes_read,
+        "errors": total,
+        "next_steps": [step_to_dict(step) for step in steps],
+        "groups": [
+            {
+                "code": e.code,
+                "country": e.country,
+                "account_sid": e.account_sid,
+                "count": e.count,
+                "first_seen": e.first_seen,
+                "last_seen": e.last_seen,
+                "diagnosis": d,
+            }
+            for e, d in zip(groups, data, strict=True)
+        ],
+    }
+
+
+def triage_text(
+    groups: Sequence[Evidence],
+    report: Any,
+    steps: Sequence[NextStep],
+    *,
+    source: str,
+    bytes_read: int,
+    total: int,
+    offline_hint: str = "",
+    width: int = WIDTH,
+) -> str:
+    """The answer first (what to do, gathered by action), then the table of groups, then each group's diagnosis.
+
+    ``offline_hint``: one sentence saying how to confirm the causes, when nothing could be read."""
+    lines = [
+        f"{source}: {total:,} Twilio error{_s(total)} in {len(groups):,} group{_s(len(groups))} "
+        f"({bytes_read / 1e6:,.1f} MB read)",
+        "",
+    ]
+    if steps:
+        lines += _what_to_do(steps, offline_hint, width)
+        lines.append("")
+    lines += _table(groups, report.diagnoses)
+    lines += ["", "Groups"]
+    for i, (e, d) in enumerate(zip(groups, report.diagnoses, strict=True), 1):
+        lines += _group(i, e, d, width)
+    return "\n".join(lines)
+
+
+def _what_to_do(steps: Sequence[NextStep], offline_hint: str, width: int) -> list[str]:
+    lines = ["What to do"]
+    if offline_hint and any(step.kind == "check" for step in steps):
+        lines.append(wrap(offline_hint, indent=4, width=width))
+    planned = False
+    for n, step in enumerate(steps, 1):
+        head = f"{n:>2}. "
+        seen = f" · {step.errors:,} error{_s(step.errors)} · {_groups(step.groups)}"
+        if step.kind == "fix":
+            likely = "likely: " if step.verdict == "likely" else ""
+            text = f"{likely}{step.title} ({step.cause}, {step.code}){seen}"
+        elif step.kind == "check":
+            text = f"No cause confirmed for {step.code} ({step.title}){seen}"
+        else:
+            text = f"{step.code} ({step.title}): diagnose has no rules for it yet{seen}"
+        lines.append(wrap(plain_emphasis(text), width=width, first=head, indent=len(head)))
+        pad = " " * (len(head) + 2)
+        for target in step.targets:
+            product = _PRODUCT.get(step.product or "", "")
+            where = (
+                f"on {target.account_sid}" if target.account_sid else "on the account that sent them (not in the log)"
+            )
+            countries = ", ".join(f"{iso or 'unknown country'} {count:,}" for iso, count in target.countries)
+            lines.append(wrap(f"{product} {where}: {countries}".strip(), indent=len(pad), width=width))
+            if target.command:
+                lines.append(f"{pad}  {target.command}")
+                planned = True
+        for number, text in step.advice:
+            label = f"{pad}Group {number}: " if len(step.groups) > 1 else pad
+            lines.append(wrap(plain_emphasis(text), width=width, first=label, indent=len(label)))
+        if len(step.groups) > len(step.advice) > 0:
+            lines.append(wrap("The other groups' steps are in the groups below.", indent=len(pad), width=width))
+        if step.command:
+            if step.kind == "check":
+                lines.append(wrap("Check every account at once (read-only):", indent=len(pad), width=width))
+            lines.append(f"{pad}  {step.command}")  # never wrapped: it is copied as it stands
+    if planned:
+        lines.append(wrap("`diagnose fix` prints its plan and changes nothing without --apply.", indent=4, width=width))
+    return lines
+
+
+def _table(groups: Sequence[Evidence], diagnoses: Sequence[Diagnosis]) -> list[str]:
+    header = ("#", "count", "code", "country", "account", "first seen", "last seen", "diagnosis")
+    rows = []
+    for i, (e, d) in enumerate(zip(groups, diagnoses, strict=True), 1):
+        rows.append(
+            (
+                str(i),
+                f"{e.count:,}",
+                str(e.code),
+                _where(e),
+                e.account_sid or "-",
+                _seen(e.first_seen),
+                _seen(e.last_seen),
+                _verdict(d),
+            )
+        )
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in [header, *rows]]
+
+
+def _group(i: int, e: Evidence, d: Diagnosis, width: int) -> list[str]:
+    head = f"{i}. "
+    title = f"{e.code} · {_where(e)} · {e.account_sid or 'no account in the log'} · {e.count:,}× · {_verdict(d)}"
+    lines = [wrap(title, width=width, first=head, indent=len(head))]
+    pad = len(head)
+    open_causes = [c.id for c in d.causes if c.status in ("possible", "unknown")]
+    if d.verdict == "inconclusive":
+        # the group's own summary points at a list of checks this view does not repeat: `What to do` and
+        # `diagnose explain` have them
+        if open_causes:
+            lines.append(wrap(f"No cause confirmed; open: {', '.join(open_causes)}.", indent=pad, width=width))
+    elif d.summary:
+        lines.append(wrap(plain_emphasis(d.summary), indent=pad, width=width))
+    for n, step in enumerate(d.fix[:3], 1):
+        label = f"Fix {n}. "
+        lines.append(
+            wrap(
+                plain_emphasis(" ".join(step.text.split())),
+                width=width,
+                first=" " * pad + label,
+                indent=pad + len(label),
+            )
+        )
+    lines.append(f"{' ' * pad}More: diagnose explain {e.code}")
+    return lines
+
+
+def _where(e: Evidence) -> str:
+    return f"{e.country} ({country_name(e.country)})" if e.country else "unknown"
+
+
+def _verdict(d: Diagnosis) -> str:
+    return f"{d.verdict}: {d.cause}" if d.cause else d.verdict
+
+
+def _seen(stamp: str | None) -> str:
+    """A first or last seen time as the text report shows it: one form (UTC) whatever the log wrote."""
+    from ..paste._time import parse_timestamp, shown
+
+    when = parse_timestamp(stamp) if stamp else None
+    return shown(when) if when is not None else (stamp or "-")
+
+
+def _groups(numbers: Sequence[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:_SHOWN_GROUPS])
+    more = f", … ({len(numbers) - _SHOWN_GROUPS} more)" if len(numbers) > _SHOWN_GROUPS else ""
+    return f"group{_s(len(numbers))} {shown}{more}"
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+__all__ = ["triage_data", "triage_text"]

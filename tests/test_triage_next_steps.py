@@ -1,0 +1,193 @@
+"""`diagnose triage` answers first: what to do, gathered by action (diagnose/next_steps.py), then the groups.
+
+Online against the simulator, the commands it prints are run as printed: each is a real command, and
+applying the planned fixes changes what the same log then diagnoses. Offline, the groups no cause could
+be confirmed for get one read-only audit. A property test over the real engine checks that every group
+is acted on exactly once and every count adds up.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diagnose.cli import main
+from diagnose.knowledge import load_knowledge
+from diagnose.next_steps import gather
+from diagnose.paste import extract, merge_duplicates
+from diagnose.pipeline import diagnose_pasted
+from diagnose.simulator import DEMO_SCENARIO, Simulator, load_scenario
+from tests.shared import OFFLINE_ENV
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, args, env={**OFFLINE_ENV, **(env or {})}, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture()
+def demo():
+    with Simulator(load_scenario(DEMO_SCENARIO), port=0) as sim:
+        yield sim
+
+
+def _demo_log(sim: Simulator, path: Path) -> dict[str, str]:
+    """Three log lines per failed message and call of the demo scenario; the environment that reads them."""
+    lines = []
+    for account in sim.scenario.accounts:
+        failed = [(m.error_code, m.to) for m in account.messages if m.error_code]
+        failed += [(c.notifications[0].error_code, c.to) for c in account.calls if c.notifications]
+        for code, to in failed:
+            for minute in range(3):
+                lines.append(
+                    f"2026-11-30T10:0{minute}:00Z ERROR twilio error code={code} to={to} account={account.sid}"
+                )
+                lines.append(f"2026-11-30T10:0{minute}:01Z INFO request done")
+    path.write_text("\n".join(lines) + "\n")
+    _sid, _owner, (main_sid, token) = sim.sample("missing-country")
+    return {"TWILIO_ACCOUNT_SID": main_sid, "TWILIO_AUTH_TOKEN": token, "DIAGNOSE_API_URL": sim.url}
+
+
+def _commands(text: str) -> list[list[str]]:
+    return [shlex.split(line.strip())[1:] for line in text.splitlines() if line.strip().startswith("diagnose ")]
+
+
+def test_online_triage_puts_what_to_do_first_and_its_commands_fix_it(demo: Simulator, tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    env = _demo_log(demo, log)
+    code, text, _ = run(["triage", str(log)], env)
+    assert code == 1, text  # the worst verdict: the demo's 30003 has no rules
+    lines = text.splitlines()
+    assert lines[2] == "What to do"
+    assert (
+        lines.index("What to do")
+        < next(i for i, line in enumerate(lines) if line.startswith("#  "))
+        < lines.index("Groups")
+    )
+    _, out, _ = run(["triage", str(log), "--format", "json"], env)
+    doc = json.loads(out)
+    steps = {(s["kind"], s["code"], s["cause"]): s for s in doc["next_steps"]}
+
+    # the demo's missing-country failures: one command per account, naming exactly its countries
+    missing = steps[("fix", 21408, "missing-country")]
+    assert missing["product"] == "sms" and missing["targets"]
+    for target in missing["targets"]:
+        countries = [c["country"] for c in target["countries"]]
+        groups = [
+            g["country"]
+            for g in doc["groups"]
+            if g["account_sid"] == target["account_sid"]
+            and (g["code"], g["diagnosis"]["cause"]) == (21408, "missing-country")
+        ]
+        assert sorted(countries) == sorted(groups)
+        assert target["command"] == (
+            f"diagnose fix --account {target['account_sid']} --country {','.join(countries)} --product sms"
+        )
+        assert target["command"] in text
+    # a cause no command fixes gets its groups' own first step, never a command
+    for kind, code_, cause in (("fix", 21408, "wrong-country-code"), ("fix", 21408, "country-not-allowed")):
+        step = steps[(kind, code_, cause)]
+        assert all(t["command"] is None for t in step["targets"])
+        assert step["advice"] and all(a["group"] in step["groups"] for a in step["advice"])
+    # every group acted on is in one step; the numbers are the table's
+    numbered = [n for s in doc["next_steps"] for n in s["groups"]]
+    assert sorted(numbered) == list(range(1, len(doc["groups"]) + 1))
+    for s in doc["next_steps"]:
+        assert s["errors"] == sum(doc["groups"][n - 1]["count"] for n in s["groups"])
+
+    # every command printed is a real command: it runs, and exits as its help documents (never 2: usage)
+    commands = _commands(text)
+    assert any(c[0] == "fix" for c in commands) and any(c[0] == "explain" for c in commands)
+    for args in commands:
+        assert run(args, env)[0] in (0, 1), args
+    # and the fix commands fix it: applied, the same log diagnoses those groups as enabled now
+    for args in commands:
+        if args[0] == "fix":
+            assert run([*args, "--apply", "--yes", "--audit-log", str(tmp_path / "audit.jsonl")], env)[0] == 0, args
+    _, out, _ = run(["triage", str(log), "--format", "json"], env)
+    after = json.loads(out)
+    fixed = {(t["account_sid"], c["country"]) for t in missing["targets"] for c in t["countries"]}
+    verdicts = {
+        (g["account_sid"], g["country"]): g["diagnosis"]["cause"]
+        for g in after["groups"]
+        if (g["account_sid"], g["country"]) in fixed and g["code"] == 21408
+    }
+    assert set(verdicts) == fixed and set(verdicts.values()) == {"permission-enabled-now"}
+
+
+def test_offline_triage_says_once_how_to_confirm_and_gives_one_audit(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    account = "AC" + "ab" * 16
+    lines = []
+    for i in range(60):
+        lines.append(f"2026-11-30T10:00:{i:02d}Z ERROR code=21408 to=+2348031234567 account={account}")
+        lines.append(f"2026-11-30T10:00:{i:02d}Z ERROR code=21408 to=+4915123456789")
+        lines.append(f"2026-11-30T10:00:{i:02d}Z INFO ok")
+    log.write_text("\n".join(lines) + "\n")
+    code, text, _ = run(["triage", str(log)])
+    assert code == 1
+    head = text.split("\n#")[0]
+    assert head.count("TWILIO_ACCOUNT_SID") == 1
+    assert "No cause confirmed for 21408" in head
+    assert f"SMS on {account}: NG 60" in head
+    assert "SMS on the account that sent them (not in the log): DE 60" in head
+    assert "diagnose audit --product sms --countries DE,NG --subaccounts all" in head
+    assert "diagnose fix" not in head  # nothing confirmed: nothing to plan yet
+    code, text, _ = run(["triage", str(log), "--offline"])
+    assert "TWILIO_ACCOUNT_SID" not in text  # asked for offline: no hint
+
+
+def test_offline_audit_command_runs_against_the_simulator(demo: Simulator, tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    _sid, owner, (main_sid, token) = demo.sample("missing-country")
+    log.write_text(f"2026-11-30T10:00:00Z ERROR code=21408 to=+33612345678 account={owner}\n")
+    _, text, _ = run(["triage", str(log)])
+    (audit,) = [c for c in _commands(text) if c[0] == "audit"]
+    env = {"TWILIO_ACCOUNT_SID": main_sid, "TWILIO_AUTH_TOKEN": token, "DIAGNOSE_API_URL": demo.url}
+    code, out, _ = run([*audit, "--format", "json"], env)
+    assert code in (0, 1)
+    assert "FR" in out
+
+
+_NUMBERS = ["+2348031234567", "+4915123456789", "+33612345678", "+2125550143", "+79781234567", "+33*****78", "nothing"]
+_ACCOUNTS = [None, "AC" + "1" * 32, "AC" + "2" * 32]
+_CODES = [21408, 21215, 13227, 30003, 21216, 32205]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_CODES), st.sampled_from(_NUMBERS), st.sampled_from(_ACCOUNTS)), max_size=30))
+def test_every_group_is_acted_on_once_and_the_counts_add_up(errors: list[tuple[int, str, str | None]]) -> None:
+    text = "\n".join(
+        f"2026-11-30T10:00:{i % 60:02d}Z ERROR code={code} to={to}" + (f" account={acct}" if acct else "")
+        for i, (code, to, acct) in enumerate(errors)
+    )
+    kb = load_knowledge()
+    groups = merge_duplicates(extract(text))
+    report = diagnose_pasted(groups, kb)
+    steps = gather(groups, report.diagnoses, kb.get)
+    acted = [i for i, d in enumerate(report.diagnoses, 1) if d.verdict not in ("no-error", "unavailable")]
+    assert sorted(n for s in steps for n in s.groups) == acted
+    assert [s.errors for s in steps] == sorted((s.errors for s in steps), reverse=True)
+    for step in steps:
+        assert step.errors == sum(groups[n - 1].count for n in step.groups)
+        if step.kind == "explain":
+            assert step.command == f"diagnose explain {step.code}" and not step.targets
+            continue
+        assert step.errors == sum(t.errors for t in step.targets)
+        for target in step.targets:
+            mine: Counter[str | None] = Counter()
+            for n in step.groups:
+                if groups[n - 1].account_sid == target.account_sid:
+                    mine[groups[n - 1].country] += groups[n - 1].count
+            assert dict(target.countries) == dict(mine)
+            if target.command is not None:
+                assert step.kind == "fix" and step.product in ("sms", "voice")
+                isos = ",".join(iso for iso, _ in target.countries if iso)
+                assert target.command.endswith(f"--country {isos} --product {step.product}")
