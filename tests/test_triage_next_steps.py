@@ -191,3 +191,16 @@ def test_every_group_is_acted_on_once_and_the_counts_add_up(errors: list[tuple[i
                 assert step.kind == "fix" and step.product in ("sms", "voice")
                 isos = ",".join(iso for iso, _ in target.countries if iso)
                 assert target.command.endswith(f"--country {isos} --product {step.product}")
+
+
+def test_a_step_lists_at_most_twelve_accounts_in_text_and_every_one_in_json(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    accounts = [f"AC{i:032x}" for i in range(1, 31)]
+    log.write_text("".join(f"2026-11-30T10:00:00Z ERROR code=21408 to=+2348031234567 account={a}\n" for a in accounts))
+    _, text, _ = run(["triage", str(log)])
+    head = text.split("\n#")[0]
+    assert sum(f"SMS on {a}:" in head for a in accounts) == 12
+    assert "… and 18 more accounts (--format json lists them all)." in head
+    _, out, _ = run(["triage", str(log), "--format", "json"])
+    (step,) = json.loads(out)["next_steps"]
+    assert sorted(t["account_sid"] for t in step["targets"]) == accounts

@@ -45,6 +45,8 @@ def _digits(text: str) -> str:
 
 def read_number(raw: str, *, from_country: str | None = None) -> Reading:
     """The destination ``raw`` names, its country and how sure that country is. Never raises."""
+    if from_country is not None and raw.lstrip().startswith("+"):
+        from_country = None  # only a number without '+' is read in the sender's country: one cache entry
     return _read_cached(raw, from_country)  # one cache key for read_number(x) and read_number(x, from_country=None)
 
 

@@ -13,7 +13,10 @@ from ._text import WIDTH, plain_emphasis, wrap
 
 _PRODUCT = {"sms": "SMS", "voice": "Voice"}
 _NO_ACCOUNT = "the account that sent them (not in the log)"
-_SHOWN_GROUPS = 8  # group numbers listed in a step's line before "…"
+_SHOWN_GROUPS = 8
+_SHOWN_TARGETS = (
+    12  # accounts listed in a step's text; JSON lists them all  # group numbers listed in a step's line before "…"
+)
 
 
 def triage_data(
@@ -94,7 +97,7 @@ def _what_to_do(steps: Sequence[NextStep], offline_hint: str, width: int) -> lis
             text = f"{step.code} ({step.title}): diagnose has no rules for it yet{seen}"
         lines.append(wrap(plain_emphasis(text), width=width, first=head, indent=len(head)))
         pad = " " * (len(head) + 2)
-        for target in step.targets:
+        for target in step.targets[:_SHOWN_TARGETS]:
             product = _PRODUCT.get(step.product or "", "")
             where = (
                 f"on {target.account_sid}" if target.account_sid else "on the account that sent them (not in the log)"
@@ -104,6 +107,11 @@ def _what_to_do(steps: Sequence[NextStep], offline_hint: str, width: int) -> lis
             if target.command:
                 lines.append(f"{pad}  {target.command}")
                 planned = True
+        if len(step.targets) > _SHOWN_TARGETS:
+            more = len(step.targets) - _SHOWN_TARGETS
+            lines.append(
+                wrap(f"… and {more:,} more accounts (--format json lists them all).", indent=len(pad), width=width)
+            )
         for number, text in step.advice:
             label = f"{pad}Group {number}: " if len(step.groups) > 1 else pad
             lines.append(wrap(plain_emphasis(text), width=width, first=label, indent=len(label)))
