@@ -59,14 +59,27 @@ CHUNK = 8 * 1024 * 1024
 # ERROR lines of other software pass by; "rr" also stands for apierror, resterror and errors/.
 PREFILTER = (
     rxb(rb"code"),
-    rxb(rb"w(?:ilio|ed to call)"),  # "allowed to call": 21216's API message holds no other anchor
+    # "allowed to call": 21216's API message holds no other anchor; "allowed to c", that message cut (_TAIL)
+    rxb(rb"w(?:ilio|ed[^a-z0-9\n]+to[^a-z0-9\n]+c)"),
     rxb(rb"xception"),
-    rxb(rb"p(?:ermi|ayload|hone number)"),  # "forbidden phone number": 13225's older wording
+    # "forbidden phone number": 13225's older wording; "perhaps you", 21215's second sentence cut (_TAIL)
+    rxb(rb"p(?:ermi|ayload|hone number|erhaps[^a-z0-9\n]+you)"),
     rxb(rb"horiz"),
     # {1,16} bytes: is_anchor allows 1-4 characters there, and a character is up to 4 bytes in UTF-8
     rxb(rb"rr(?:or(?:s/|(?<=apierror)|(?<=resterror)|[^a-z0-9\n]{1,16}[0-9])|[^a-z0-9\n]{1,16}[0-9])"),
-    rxb(rb"fail[^\n]{0,20}[0-9]"),  # "failure" + 4 characters of up to 4 bytes
+    # "failure" + 4 characters of up to 4 bytes; "failed to update", 30649's wording cut (_TAIL)
+    rxb(rb"fail(?:[^\n]{0,20}[0-9]|ed[^a-z0-9\n]+to[^a-z0-9\n]+update)"),
     rxb(rb"http/?[0-9. ]{0,4}[45][0-9][0-9]"),
+    # the one pass _TAIL costs, "Call blocked by T(wilio)": from the "k", a rare letter, as fast as a pass goes
+    rxb(rb"ked[^a-z0-9\n]+by[^a-z0-9\n]+t"),
+)
+# A message cut inside its wording before the anchor word it held still holds its first words ("Dial: Call
+# blocked by T", "Account not allowed to c", "Failed to Update Geo P", "Perhaps you need to e"), and a paste
+# reads such a line by itself (_extract._is_wording): PREFILTER lets these through, and _is_anchor_line takes
+# them for anchors when they are. tests/test_paste_truncated_wording.py derives them from the knowledge.
+_TAIL = rxb(
+    rb"blocked[^a-z0-9\n]+by[^a-z0-9\n]+t|wed[^a-z0-9\n]+to[^a-z0-9\n]+c|ed[^a-z0-9\n]+to[^a-z0-9\n]+update"
+    rb"|perhaps[^a-z0-9\n]+you"
 )
 REACH = BEFORE + AFTER + 1  # anchors this many lines apart or closer share a window (_extract.windows)
 PAD = 2  # lines read beyond a chain's windows, so that unwrap() joins there as in the whole text
@@ -425,8 +438,12 @@ def _record_edge(buf: bytes, lo: int, hi: int) -> int:
 
 
 def _is_anchor_line(buf: bytes, start: int, end: int) -> bool:
-    """:func:`._extract.is_anchor` of the line ``buf[start:end]``, decoded and cleaned."""
-    return is_anchor(clean(decode_utf8(buf[start:end])))
+    """:func:`._extract.is_anchor` of the line ``buf[start:end]``, decoded and cleaned, or a wording cut
+    before its anchor word (see :data:`_TAIL`), which a paste reads by itself."""
+    text = clean(decode_utf8(buf[start:end]))
+    if is_anchor(text):
+        return True
+    return _TAIL.search(buf[start:end].lower()) is not None and _is_wording(text, default_table())
 
 
 def _candidate_lines(buf: bytes, end: int, mid_line: bool) -> list[tuple[int, int]]:
