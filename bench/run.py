@@ -132,12 +132,6 @@ _OWN_PEAK = (
 )
 
 
-def run_reporting_peak(argv: Sequence[str], env: dict[str, str]) -> tuple[float, int, int]:
-    """Wall seconds, the child's own peak RSS in KiB, and exit code."""
-    wall, peak, _, code, _ = run_reporting_peaks(argv, env)
-    return wall, peak, code
-
-
 def run_reporting_peaks(argv: Sequence[str], env: dict[str, str]) -> tuple[float, int, int, int, float]:
     """Wall seconds, the child's own peak RSS and its largest worker's (KiB), exit code, and the CPU
     seconds (user + system) of the child and its workers: on a loaded machine the wall time says more
@@ -168,9 +162,11 @@ class _SimulatedRuns:
         self.requests: list[int] = []
         self.conc: list[int] = []
         self.throttled: list[int] = []
+        self.cpus: list[float] = []
 
-    def add(self, wall: float, peak: int, code: int, log: Sequence[dict[str, Any]], sim: Any) -> None:
+    def add(self, wall: float, peak: int, code: int, log: Sequence[dict[str, Any]], sim: Any, cpu: float) -> None:
         self.walls.append(wall)
+        self.cpus.append(cpu)
         self.peaks.append(peak)
         self.codes.add(code)
         self.requests.append(len(log))
@@ -178,6 +174,10 @@ class _SimulatedRuns:
         self.conc.append(sim.max_in_flight(log))
 
     def row(self, note: str = "") -> dict[str, Any]:
+        # The command's own CPU (user + system): on 2 shared cores the wall time says more about the load.
+        cpu = statistics.median(self.cpus)
+        per_request = cpu * 1000 / max(1.0, statistics.median(self.requests))
+        note = f"{note}CPU {cpu:.2f} s ({per_request:.2f} ms/request); "
         return {
             "median_ms": statistics.median(self.walls) * 1000,
             "min_ms": min(self.walls) * 1000,
@@ -214,8 +214,8 @@ def _generated(python: str, subaccounts: int, argv: Sequence[str], runs: int, **
         runs_made = _SimulatedRuns()
         for _ in range(runs):
             sim.clear_requests()
-            wall, peak, code = run_reporting_peak([python, "-c", _OWN_PEAK, *argv], env)
-            runs_made.add(wall, peak, code, sim.requests, sim)
+            wall, peak, _, code, cpu = run_reporting_peaks([python, "-c", _OWN_PEAK, *argv], env)
+            runs_made.add(wall, peak, code, sim.requests, sim, cpu)
     return runs_made.row()
 
 
@@ -369,9 +369,9 @@ def fix_rows(
                     )
                     sim.set_latency(latency_ms)
                     sim.add_fault(".", status=429, retry_after=0.5, rate=0.01)
-                    wall, peak, code = run_reporting_peak(argv, env)
+                    wall, peak, _, code, cpu = run_reporting_peaks(argv, env)
                     log = sim.requests
-                    runs_made.add(wall, peak, code, log, sim)
+                    runs_made.add(wall, peak, code, log, sim, cpu)
                     writes.append(sum(1 for r in log if r["method"] in ("PATCH", "POST") and r["status"] < 300))
             what = {"plan": "plan", "apply": "apply", "from-audit": "--from-audit plan"}[mode]
             note = f"{max(writes)} changes made, " if mode == "apply" else ""

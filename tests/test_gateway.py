@@ -6,6 +6,7 @@ Every test uses small timeouts and retry budgets, so faults cost fractions of a 
 from __future__ import annotations
 
 import http.client
+import logging
 import socket
 import subprocess
 import sys
@@ -16,10 +17,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from twilio.base.exceptions import TwilioRestException
 
 from diagnose.context import NOT_APPLICABLE, Context
 from diagnose.errors import CredentialsError, NotFoundError, TwilioAccessError, UnreachableError
-from diagnose.gateway import ApiError, Credentials, TwilioAccess, credentials_from_env, fetch_context
+from diagnose.gateway import (
+    ApiError,
+    Credentials,
+    GatewayHttpClient,
+    RetryPolicy,
+    TwilioAccess,
+    credentials_from_env,
+    fetch_context,
+)
 from diagnose.simulator import Simulator
 
 FAST = {"timeout": 2.0, "max_retry_time": 2.0, "backoff_base": 0.05}
@@ -452,6 +462,94 @@ def test_update_and_read_permissions_as_a_subaccount(sim: Simulator) -> None:
     assert [r["credential"] for r in patch] == [sub]
     # The sub's auth token was read once from its Account resource, then reused.
     assert sim.count("GET", f"/2010-04-01/Accounts/{sub}.json") == 1
+
+
+class CountingHttpClient(GatewayHttpClient):
+    """The gateway's transport, keeping every object it decodes (``decode`` is the transport's own hook)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.decoded: list[dict[str, Any]] = []
+
+    def decode(self, text: str, status: int) -> dict[str, Any]:
+        payload = super().decode(text, status)
+        self.decoded.append(payload)
+        return payload
+
+
+def counting_access(sim: Simulator, creds: Credentials) -> tuple[TwilioAccess, CountingHttpClient]:
+    http = CountingHttpClient(api_url=sim.url, policy=RetryPolicy(timeout=2.0, max_retry_time=2.0))
+    return TwilioAccess(creds, http_client=http), http
+
+
+def test_each_answer_is_decoded_once_and_handed_to_the_sdk_as_it_is(sim: Simulator) -> None:
+    # The SDK's Version would json.loads the text again and return a new object: what reaches the caller
+    # is the very object the transport decoded, and the transport decoded each answer once.
+    sid, sub, (main, _) = sim.sample("subaccount-mismatch")
+    access, http = counting_access(sim, auth_of(sim, main))
+    with access:
+        account = access.fetch_account(sub)
+        assert account is http.decoded[-1] and account["sid"] == sub
+        message = access.fetch_message(sid, sub)
+        assert message is http.decoded[-1] and message["sid"] == sid
+        permissions = access.messaging_geo_permissions(sub, ["PR", "US"])
+        assert permissions is http.decoded[-1]
+        pages = list(access.pages("api", "/Accounts.json", "accounts", {"PageSize": 1}))
+        assert len(pages) == len(sim.accounts) > 1
+        assert all(rows is page["accounts"] for rows, page in zip(pages, http.decoded[-len(pages) :], strict=True))
+        voice = access.voice_countries(sub)
+        assert voice and voice[0] is http.decoded[-1]["content"][0]
+    assert len(http.decoded) == len(sim.requests) == 4 + len(pages)
+    assert all(r["status"] == 200 for r in sim.requests)
+
+
+def test_writes_are_decoded_once_too(sim: Simulator) -> None:
+    _, sub, (main, _) = sim.sample("subaccount-mismatch")
+    access, http = counting_access(sim, auth_of(sim, main))
+    with access:
+        access.credentials_for(sub)  # the sub's auth token, read first
+        before = len(http.decoded)
+        result = access.update_messaging_permissions(sub, {"PR": True})
+        assert result["PR"] is http.decoded[-1]["permissions"][0] and result["PR"]["error_code"] == 0
+        assert access.update_voice_countries(sub, {"MX": {"low_risk_numbers_enabled": True}}) == 1
+        assert http.decoded[-1]["update_count"] == 1
+        assert access.update_voice_settings(sub, dialing_permissions_inheritance=False) == {
+            "dialing_permissions_inheritance": False
+        }
+        assert http.decoded[-1]["dialing_permissions_inheritance"] is False
+        assert len(http.decoded) == before + 3
+    writes = [r for r in sim.requests if r["method"] in ("PATCH", "POST")]
+    assert len(writes) == 3 and all(r["status"] < 300 for r in writes)
+
+
+def test_a_refusal_is_still_the_sdks_exception_with_its_code_status_and_message(demo_sim: Simulator) -> None:
+    main = main_sid(demo_sim)
+    missing = "SM" + "f" * 32
+    access, http = counting_access(demo_sim, auth_of(demo_sim, main))
+    with access, pytest.raises(NotFoundError) as caught:
+        access.fetch_message(missing)
+    cause = caught.value.__cause__
+    assert isinstance(cause, TwilioRestException)
+    assert (cause.status, cause.code, cause.method) == (404, 20404, "GET")
+    assert cause.msg.startswith("Unable to fetch record: The requested resource")
+    assert (caught.value.status, caught.value.code) == (404, 20404)
+    assert http.decoded == []  # an error answer is the SDK's to read
+
+
+def test_the_sdks_request_log_is_written_when_its_logger_is_on(
+    demo_sim: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    main = main_sid(demo_sim)
+    with access_for(demo_sim.url, auth_of(demo_sim, main)) as access:
+        access.fetch_account(main)  # logger off: nothing
+        assert not [r for r in caplog.records if r.name == "twilio.http_client"]
+        with caplog.at_level(logging.INFO, logger="twilio.http_client"):
+            access.messaging_geo_permissions(None, ["FR"])
+    lines = [r.getMessage() for r in caplog.records if r.name == "twilio.http_client"]
+    assert "-- BEGIN Twilio API Request --" in lines
+    assert any(line.startswith("GET Request: ") and "CountryCode=FR" in line for line in lines)
+    assert "Response Status Code: 200" in lines
+    assert not any(demo_sim.accounts[main]["auth_token"] in line for line in lines)
 
 
 def test_run_concurrently_is_bounded_and_can_stop_early(sim: Simulator) -> None:

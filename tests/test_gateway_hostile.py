@@ -207,11 +207,12 @@ JSON = st.recursive(
 def test_only_a_json_object_is_a_usable_answer(value: object, depth: int) -> None:
     text = "[" * depth + json.dumps(value) + "]" * depth
     try:
-        check_json_object(text, 200)
+        payload = check_json_object(text, 200)
     except UnusableAnswer as err:
         assert depth or not isinstance(value, dict), err
     else:
         assert depth == 0 and isinstance(value, dict)
+        assert payload == value  # the decoded object itself: the SDK is handed it, not the text
 
 
 def test_an_upper_case_account_sid_in_the_environment_is_malformed() -> None:

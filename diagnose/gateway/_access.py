@@ -213,21 +213,23 @@ class TwilioAccess:
     # --- the request primitive ------------------------------------------------
 
     def _version(self, client: Client, product: str) -> Any:
-        """The SDK's generic ``Version`` for a product.
+        """The gateway's ``Version`` (``_version.GatewayVersion``) for a product, reads and writes alike.
 
         Built from ``twilio.base`` directly: ``client.api.v2010`` would import every
         generated 2010-04-01 resource module, which costs more start-up than all the
         requests of a diagnosis. Region and edge handling stay in ``Client.request``.
+        Its successful answers are the objects the transport decoded: each answer is parsed once.
         """
-        from twilio.base.domain import Domain
-        from twilio.base.version import Version
-
         key = (id(client), product)
         with self._lock:
             version = self._versions.get(key)
             if version is None:
+                from twilio.base.domain import Domain
+
+                from ._version import GatewayVersion
+
                 base = BASES[product].rsplit("/", 1)[0]
-                version = Version(Domain(client, base), _VERSIONS[product])
+                version = GatewayVersion(Domain(client, base), _VERSIONS[product])
                 self._versions[key] = version
         return version
 
@@ -237,9 +239,8 @@ class TwilioAccess:
         """GET ``path`` (relative to the product's version) as ``creds``; the decoded JSON."""
         creds = creds or self.credentials
         version = self._version(self._client_for(creds), product)
-        line = request_line(product, path, params)
         return mapped(
-            line,
+            lambda: request_line(product, path, params),
             lambda: version.fetch("GET", path, params=dict(params) if params else None, headers=dict(_ACCEPT)),
             who=creds.describe(),
             timeouts=self.policy.timeouts,
@@ -453,8 +454,11 @@ class TwilioAccess:
         self, account_sid: str | None, changes: Mapping[str, bool]
     ) -> dict[str, dict[str, Any]]:
         """PATCH the countries; ISO code → the per-country result (``error_code`` 0 means done)."""
+        from twilio.rest.accounts.v1.messaging_geopermissions import MessagingGeopermissionsList
+
         creds = self.credentials_for(account_sid)
-        resource = self._client_for(creds).accounts.v1.messaging_geopermissions
+        # The generated resource, on the gateway's Version (not ``client.accounts.v1``'s): one parse per answer.
+        resource = MessagingGeopermissionsList(self._version(self._client_for(creds), "accounts"))
         permissions = [
             {"country_code": iso.upper(), "type": "country", "enabled": bool(on)} for iso, on in changes.items()
         ]
@@ -503,8 +507,10 @@ class TwilioAccess:
         self, account_sid: str | None, *, dialing_permissions_inheritance: bool
     ) -> dict[str, Any]:
         """``POST /v1/Settings`` with ``DialingPermissionsInheritance``, as ``account_sid``; the new settings."""
+        from twilio.rest.voice.v1.dialing_permissions.settings import SettingsContext
+
         creds = self.credentials_for(account_sid)
-        resource = self._client_for(creds).voice.v1.dialing_permissions.settings()
+        resource = SettingsContext(self._version(self._client_for(creds), "voice"))
         line = request_line("voice", "/Settings", method="POST")
         instance = mapped(
             line,
@@ -525,7 +531,9 @@ class TwilioAccess:
             {"iso_code": iso.upper(), **{k: "true" if v else "false" for k, v in flags.items()}}
             for iso, flags in changes.items()
         ]
-        resource = self._client_for(creds).voice.v1.dialing_permissions.bulk_country_updates
+        from twilio.rest.voice.v1.dialing_permissions.bulk_country_update import BulkCountryUpdateList
+
+        resource = BulkCountryUpdateList(self._version(self._client_for(creds), "voice"))
         line = request_line("voice", "/DialingPermissions/BulkCountryUpdates", method="POST")
         instance = mapped(
             line,

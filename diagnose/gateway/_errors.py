@@ -98,9 +98,20 @@ def _host(exc: requests.exceptions.RequestException, request: str) -> str:
     return netloc.rpartition("@")[2]
 
 
-def mapped(request: str, call: Callable[[], T], *, who: str = "", timeouts: tuple[float, float] | None = None) -> T:
-    """Run ``call``; a twilio/requests exception comes out as a :class:`TwilioAccessError`."""
+def mapped(
+    request: str | Callable[[], str],
+    call: Callable[[], T],
+    *,
+    who: str = "",
+    timeouts: tuple[float, float] | None = None,
+) -> T:
+    """Run ``call``; a twilio/requests exception comes out as a :class:`TwilioAccessError`.
+
+    ``request`` may be a callable that makes the line: only a failure needs it, so a read that succeeds
+    (nearly all of an audit's thousands) does not encode its query for nothing.
+    """
     try:
         return call()
     except (TwilioException, requests.exceptions.RequestException, ValueError) as exc:
-        raise map_exception(exc, request, who=who, timeouts=timeouts) from exc
+        line = request if isinstance(request, str) else request()
+        raise map_exception(exc, line, who=who, timeouts=timeouts) from exc

@@ -10,6 +10,11 @@ extension point (``Client(http_client=...)``):
   honouring ``Retry-After`` (seconds or an HTTP date), within a total budget.
 * the request log: each exchange (with its retries) becomes one
   :class:`~diagnose.context.RequestRecord`, numbered by round trip.
+
+It also decodes each successful answer, once: the body must be one JSON object
+(``check_json_object``), and the object travels on as :class:`DecodedResponse`'s
+``payload``, which the gateway's ``Version`` (``_version``) hands to the SDK
+instead of parsing the text a second time.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import heapq
 import ipaddress
 import itertools
 import json
+import logging
 import random
 import re
 import socket
@@ -403,8 +409,8 @@ def _json_kind(value: object) -> str:
     return "a list" if isinstance(value, list) else type(value).__name__
 
 
-def check_json_object(text: str, status: int) -> None:
-    """A successful answer must be one JSON object (every Twilio resource and page is)."""
+def check_json_object(text: str, status: int) -> dict[str, Any]:
+    """The JSON object a successful answer holds (every Twilio resource and page is one), or :class:`UnusableAnswer`."""
     try:
         payload = json.loads(text)
     except RecursionError:
@@ -413,6 +419,16 @@ def check_json_object(text: str, status: int) -> None:
         raise UnusableAnswer(f"HTTP {status}, but the answer is not JSON") from None
     if not isinstance(payload, dict):
         raise UnusableAnswer(f"HTTP {status}, but the answer is {_json_kind(payload)}, not a JSON object")
+    return payload
+
+
+class DecodedResponse(Response):
+    """A twilio ``Response`` that carries its body decoded: ``payload`` is the JSON object of a 2xx answer
+    with a body (checked by :func:`check_json_object`), else None (an error, a 3xx, an empty body)."""
+
+    def __init__(self, status_code: int, text: str, headers: Any, payload: dict[str, Any] | None) -> None:
+        super().__init__(status_code, text, headers)
+        self.payload = payload
 
 
 def _decode(body: bytes, encoding: str | None) -> str:
@@ -451,10 +467,23 @@ class GatewayHttpClient(TwilioHttpClient):
             self.session.trust_env = False  # never send 127.0.0.1 through an HTTP(S)_PROXY
         self._sleep = sleep
         self._rand = rand
+        # requests reads the proxy variables and CA bundle from the environment for every request (all of
+        # os.environ, then the no_proxy rules); they do not change during a run: once per origin is enough.
+        self._environment: dict[str, dict[str, Any]] = {}
 
     def close(self) -> None:
         if self.session is not None:
             self.session.close()
+
+    # The SDK builds every line of its request log (encoding the query, formatting the headers) before its
+    # logger drops it; with the log off, as it is unless a user turns it on, that is work for nothing.
+    def log_request(self, kwargs: dict[str, Any]) -> None:
+        if self.logger.isEnabledFor(logging.INFO):
+            super().log_request(kwargs)
+
+    def log_response(self, status_code: int, response: Any) -> None:
+        if self.logger.isEnabledFor(logging.INFO):
+            super().log_response(status_code, response)
 
     def request(
         self,
@@ -497,11 +526,11 @@ class GatewayHttpClient(TwilioHttpClient):
             if status not in RETRYABLE_STATUS:
                 _record(method.upper(), shown, status, started, attempt)
                 return response
-            reason = self._give_up_reason(response, attempt, deadline)
+            code, message = _error_body(response.text)
+            reason = self._give_up_reason(response, code, message, attempt, deadline)
             if reason is None:
                 continue
             _record(method.upper(), shown, status, started, attempt)
-            code, message = _error_body(response.text)
             raise RetriesExhausted(status, shown, message, code, method.upper(), attempt, reason)
 
     def _exchange(
@@ -513,7 +542,7 @@ class GatewayHttpClient(TwilioHttpClient):
         headers: dict[str, str] | None,
         auth: tuple[str, str] | None,
         allow_redirects: bool,
-    ) -> Response:
+    ) -> DecodedResponse:
         """One attempt, as ``TwilioHttpClient.request`` makes it, but streamed: deadline and size cap."""
         kwargs: dict[str, Any] = {
             "method": method.upper(),
@@ -529,8 +558,12 @@ class GatewayHttpClient(TwilioHttpClient):
         session = self.session
         assert session is not None
         prepared = session.prepare_request(requests.Request(**kwargs))
-        settings = session.merge_environment_settings(prepared.url, self.proxy, None, None, None)
-        settings["stream"] = True
+        origin = "/".join(url.split("/", 3)[:3])  # scheme://host:port
+        known = self._environment.get(origin)
+        if known is None:
+            known = session.merge_environment_settings(prepared.url, self.proxy, None, None, None)
+            self._environment[origin] = known
+        settings = {**known, "stream": True}
         seconds = self.policy.attempt_deadline
         sending = SENDING.get()
         if sending is not None:
@@ -547,10 +580,14 @@ class GatewayHttpClient(TwilioHttpClient):
                     raise DeadlineExceeded(f"did not answer within {seconds:g} s", request=prepared) from exc
                 raise
         self.log_response(raw.status_code, raw)
+        status = int(raw.status_code)
         text = _decode(body, raw.encoding)
-        if 200 <= raw.status_code < 300 and text.strip():
-            check_json_object(text, raw.status_code)
-        return Response(int(raw.status_code), text, raw.headers)
+        payload = self.decode(text, status) if 200 <= status < 300 and text.strip() else None
+        return DecodedResponse(status, text, raw.headers, payload)
+
+    def decode(self, text: str, status: int) -> dict[str, Any]:
+        """The one decoding of a successful answer's body (the SDK is handed the result, never the text)."""
+        return check_json_object(text, status)
 
     def _read_capped(self, raw: requests.Response) -> bytes:
         """The body, decompressed, refused as soon as it passes ``max_response_bytes``."""
@@ -568,11 +605,12 @@ class GatewayHttpClient(TwilioHttpClient):
                 )
         return bytes(body)
 
-    def _give_up_reason(self, response: Response, attempt: int, deadline: float) -> str | None:
-        """Sleep and return None to try again, or say why not."""
+    def _give_up_reason(
+        self, response: Response, code: int | None, message: str, attempt: int, deadline: float
+    ) -> str | None:
+        """Sleep and return None to try again, or say why not (``code`` and ``message`` from the answer's body)."""
         policy = self.policy
         status = response.status_code
-        code, message = _error_body(response.text)
         what = f"HTTP {status}" + (f", code {code}" if code and code != status else "")
         what += f' "{message}"' if message else ""
         headers = response.headers or {}
