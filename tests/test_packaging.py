@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -54,35 +56,53 @@ def test_every_package_and_data_file_is_listed() -> None:
     assert on_disk <= listed, f"packages missing from pyproject.toml: {sorted(on_disk - listed)}"
     assert config["package-dir"][f"diagnose.{INSTALLED_KNOWLEDGE}"] == "knowledge"
 
+    # Each data file is listed under the package that holds it: the nearest listed folder above it.
     data = config["package-data"]
-    trees = [(ROOT / "diagnose", data["diagnose"]), (KNOWLEDGE, data[f"diagnose.{INSTALLED_KNOWLEDGE}"])]
-    for folder, patterns in trees:
-        for path in folder.rglob("*"):
+    folders = {name: ROOT / config["package-dir"].get(name, name.replace(".", "/")) for name in listed if name in data}
+    for root in (ROOT / "diagnose", KNOWLEDGE):
+        for path in root.rglob("*"):
             if path.is_dir() or "__pycache__" in path.parts or path.suffix == ".py":
                 continue
-            rel = path.relative_to(folder).as_posix()
-            assert any(fnmatch(rel, pattern) for pattern in patterns), f"{path} would be left out of the wheel"
+            owner = max((n for n, f in folders.items() if path.is_relative_to(f)), key=lambda n: len(folders[n].parts))
+            rel = path.relative_to(folders[owner]).as_posix()
+            assert any(fnmatch(rel, pattern) for pattern in data[owner]), f"{path} would be left out of the wheel"
+    # A folder of files with no __init__.py is still a package to setuptools: unlisted, the build warns.
+    data_folders = {
+        ".".join(p.relative_to(ROOT).parts)
+        for p in (ROOT / "diagnose").rglob("*")
+        if p.is_dir() and p.name != "__pycache__" and any(f.is_file() for f in p.iterdir())
+    }
+    assert data_folders <= listed, f"folders missing from pyproject.toml's packages: {sorted(data_folders - listed)}"
 
 
 # --------------------------------------------------------------------------- real installs
 
 
-def _pip(*args: str, cwd: Path) -> None:
+def _pip(*args: str, cwd: Path) -> str:
+    """pip's output; with ``-v`` among ``args`` that includes the build's own (setuptools' warnings)."""
     # Without a backend of our own that builds wheels, pip fetches the one pyproject.toml names.
     isolation = ["--no-build-isolation"] if _has_wheel_backend() else []
-    command = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *args, *isolation]
+    quiet = [] if "-v" in args else ["-q"]
+    command = [sys.executable, "-m", "pip", "--disable-pip-version-check", *quiet, *args, *isolation]
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+# setuptools' warnings are classes named ...Warning (``_Warning``, ``SetuptoolsDeprecationWarning``);
+# pip's own "WARNING:" lines (e.g. about a configured index) are about this machine, not the project.
+_SETUPTOOLS_WARNING = re.compile(r"\b[A-Za-z_]*Warning\b")
 
 
 def _has_wheel_backend() -> bool:
-    """Whether this environment's setuptools builds wheels by itself (70.1 and later)."""
+    """Whether this environment's setuptools builds this project's wheel by itself (77 and later)."""
     if importlib.util.find_spec("setuptools") is None:
         return False
     from importlib.metadata import version
 
     try:
-        return tuple(int(part) for part in version("setuptools").split(".")[:2]) >= (70, 1)
+        # 77: the SPDX license expression pyproject.toml uses (and wheels built by setuptools itself, 70.1)
+        return tuple(int(part) for part in version("setuptools").split(".")[:2]) >= (77, 0)
     except ValueError:
         return False
 
@@ -144,8 +164,20 @@ def _check_install(bin_dir: Path, elsewhere: Path) -> None:
 
 def test_a_built_wheel_installs_and_runs_from_anywhere(tmp_path: Path) -> None:
     src = _source_copy(tmp_path)
-    _pip("wheel", "--no-deps", "-w", str(tmp_path / "dist"), str(src), cwd=tmp_path)
+    output = _pip("wheel", "-v", "--no-deps", "-w", str(tmp_path / "dist"), str(src), cwd=tmp_path)
+    warnings = [line.strip() for line in output.splitlines() if _SETUPTOOLS_WARNING.search(line)]
+    assert warnings == [], "the build warns:\n" + "\n".join(warnings)
     (wheel,) = (tmp_path / "dist").glob("*.whl")
+    # Every data file is in the wheel: the knowledge under its installed name, and diagnose's own.
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    expected = {f"diagnose/{INSTALLED_KNOWLEDGE}/{p.name}" for p in KNOWLEDGE.iterdir() if p.is_file()}
+    expected |= {
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "diagnose").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    }
+    assert expected <= names, f"left out of the wheel: {sorted(expected - names)}"
     bin_dir = _venv(tmp_path / "venv")
     _pip("--python", str(bin_dir / "python"), "install", "--no-deps", "--no-index", str(wheel), cwd=tmp_path)
     _check_install(bin_dir, tmp_path / "elsewhere")
