@@ -204,3 +204,19 @@ def test_a_step_lists_at_most_twelve_accounts_in_text_and_every_one_in_json(tmp_
     _, out, _ = run(["triage", str(log), "--format", "json"])
     (step,) = json.loads(out)["next_steps"]
     assert sorted(t["account_sid"] for t in step["targets"]) == accounts
+
+
+def test_triage_text_never_prints_a_control_character_raw() -> None:
+    import dataclasses
+
+    from diagnose.render.triage import triage_text
+
+    kb = load_knowledge()
+    groups = merge_duplicates(extract("2026-11-30T10:00:00Z ERROR code=30003 to=+2348031234567\n"))
+    report = diagnose_pasted(groups, kb)
+    hostile = "\x1b]0;owned\x07\x1b[2J\u202etxt\r"
+    diagnoses = tuple(dataclasses.replace(d, summary=hostile, cause=hostile) for d in report.diagnoses)
+    report = dataclasses.replace(report, diagnoses=diagnoses)
+    text = triage_text(groups, report, gather(groups, report.diagnoses, kb.get), source="log", bytes_read=1, total=1)
+    assert not any(c in text for c in "\x1b\x07\u202e\r")
+    assert "\\x1b]0;owned" in text  # shown, made visible

@@ -622,12 +622,13 @@ def _names_no_code(data: bytes, table: WordingTable) -> bool:
 
 def _plain(data: bytes) -> bool:
     """ASCII that decoding and cleaning leave as it is: its word tests can read the bytes."""
-    return data.isascii() and _NOT_PLAIN.search(data) is None
+    # deleting those bytes in C is several times faster than searching for them with a character class
+    return data.isascii() and len(data.translate(None, _NOT_PLAIN_BYTES)) == len(data)
 
 
 # Bytes that decoding or cleaning would change (an escape, a colour, a control character): those lines
 # are tested as text
-_NOT_PLAIN = rxb(rb"[&\\\x00-\x08\x0b-\x1f\x7f]")
+_NOT_PLAIN_BYTES = b"&\\" + bytes(range(0x09)) + bytes(range(0x0B, 0x20)) + b"\x7f"
 _FIVE_DIGITS = rxb(rb"[0-9]{5}")
 
 

@@ -172,10 +172,10 @@ class WordingTable:
             for line in text.split("\n"):
                 low_line = line.lower()
                 (escaped if "&" in low_line or "\\u" in low_line else plain).append(line)
-            words = set("\n".join(plain).lower().encode("utf-8", "surrogatepass").translate(_SEPARATE).split())
-            words.update(normalise("\n".join(escaped)).encode().split())
+            words = self._members("\n".join(plain).lower().encode("utf-8", "surrogatepass").translate(_SEPARATE))
+            words |= self._members(normalise("\n".join(escaped)).encode())
         else:
-            words = set(low.encode("utf-8", "surrogatepass").translate(_SEPARATE).split())
+            words = self._members(low.encode("utf-8", "surrogatepass").translate(_SEPARATE))
         return [word.decode() for word in self._indexing(words)]
 
     def holds_need_words(self, text: str) -> bool:
@@ -189,15 +189,20 @@ class WordingTable:
         character that cleaning would remove), without decoding it. ``wrapped``: also with the words a
         wrap cut between its lines made whole, as :func:`._extract.rejoin_wordings` reads them (a message
         wrapped early keeps an anchor word whole, so only the lines of an anchor's own log event need it)."""
-        words = set(data.translate(_SEPARATE_LOWER).split())
+        words = self._members(data.translate(_SEPARATE_LOWER))
         if self._indexing(words):
             return True
         if not wrapped or not any(data[m.start() - 1 : m.start()].isalnum() for m in _LINE_STARTS_WORD.finditer(data)):
             return False  # or no line goes on a word the line above ends with (a log's lines start with a time)
         cut = cut_words(data.split(b"\n"))
-        return bool(cut) and bool(self._indexing(words | set(b" ".join(cut).translate(_SEPARATE_LOWER).split())))
+        return bool(cut) and bool(self._indexing(words | self._members(b" ".join(cut).translate(_SEPARATE_LOWER))))
 
-    def _indexing(self, words: set[bytes]) -> list[bytes]:
+    def _members(self, separated: bytes) -> frozenset[bytes]:
+        """The words of ``separated`` (words apart, in lower case) that some need holds: the only ones
+        :meth:`_indexing` reads. Kept as they are met, so a log's many other words build no set."""
+        return self._need_members.intersection(separated.split())
+
+    def _indexing(self, words: frozenset[bytes] | set[bytes]) -> list[bytes]:
         # only the words needs hold matter: a log's lines hold few, and the same few again and again
         relevant = frozenset(words & self._need_members)
         found = self._indexing_cache.get(relevant)

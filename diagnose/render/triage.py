@@ -9,6 +9,7 @@ from typing import Any
 from ..countries import country_name
 from ..models import Diagnosis, Evidence
 from ..next_steps import NextStep, step_to_dict
+from ..safe_text import clean
 from ._text import WIDTH, plain_emphasis, wrap
 
 _PRODUCT = {"sms": "SMS", "voice": "Voice"}
@@ -77,7 +78,7 @@ def triage_text(
     lines += ["", "Groups"]
     for i, (e, d) in enumerate(zip(groups, report.diagnoses, strict=True), 1):
         lines += _group(i, e, d, width)
-    return "\n".join(lines)
+    return clean("\n".join(lines))  # what a log or a knowledge file holds never reaches a terminal raw
 
 
 def _what_to_do(steps: Sequence[NextStep], offline_hint: str, width: int) -> list[str]:
