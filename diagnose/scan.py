@@ -5,7 +5,10 @@ permissions of each account with failures) are in ``diagnose.scan_reads``.
 The diagnosis of a group is the state of its account × country × product cell
 now (``diagnose.audit``): disabled → enable it; inherited from the parent →
 fix the parent; blocked → the Console, or nothing; enabled now → the failures
-stopped when it was enabled, or came from a high-risk number range.
+stopped when it was enabled, or came from a high-risk number range. Two kinds of
+failure are decided before the cell, since no permission is their fix: numbers in a
+range Twilio blocks by prefix, and numbers with a wrong country prefix (not valid
+where they point, valid in another country: enabling the first would open the wrong one).
 """
 
 from __future__ import annotations
@@ -163,6 +166,9 @@ class Group:
     code: int
     product: str
     blocked_prefix: str | None = None  # "+850": a range Twilio blocks, which no permission opens
+    # the numbers are not valid in ``country`` but are valid read as numbers of this one (a lost '1', a
+    # kept trunk 0): the prefix is wrong, and enabling ``country`` would open the wrong country
+    suggested_country: str | None = None
     count: int = 0
     first_seen: dt.datetime | None = None
     last_seen: dt.datetime | None = None
@@ -182,6 +188,7 @@ class Group:
 class _Destination(NamedTuple):
     country: str | None
     blocked_prefix: str | None  # "+850": a range Twilio blocks, which no permission opens
+    suggested_country: str | None  # a wrong prefix: the country the digits are valid in (see countries._suggest)
 
 
 def _destination(number: str) -> _Destination:
@@ -189,7 +196,8 @@ def _destination(number: str) -> _Destination:
 
     dest = parse_destination(number)
     entry = blocked_prefix(dest.e164)
-    return _Destination(dest.country, entry.prefix if entry is not None else None)
+    suggested = dest.suggested_country if not dest.valid and dest.suggested_country != dest.country else None
+    return _Destination(dest.country, entry.prefix if entry is not None else None, suggested)
 
 
 class Grouper:
@@ -199,7 +207,7 @@ class Grouper:
     """
 
     def __init__(self) -> None:
-        self.groups: dict[tuple[str, str | None, int, str | None], Group] = {}
+        self.groups: dict[tuple[str, str | None, int, str | None, str | None], Group] = {}
         self.failures = 0
 
     def add_account(self, failures: Iterable[Failure]) -> None:
@@ -221,10 +229,12 @@ class Grouper:
             dest = dests.get(failure.number) if failure.number else None
             country = (dest.country if dest else None) or known.get(failure.resource)
             prefix = dest.blocked_prefix if dest else None
-            key = (failure.account, country, failure.code, prefix)
+            suggested = dest.suggested_country if dest else None
+            key = (failure.account, country, failure.code, prefix, suggested)
             group = self.groups.get(key)
             if group is None:
-                group = self.groups[key] = Group(failure.account, country, failure.code, failure.product, prefix)
+                group = Group(failure.account, country, failure.code, failure.product, prefix, suggested)
+                self.groups[key] = group
             group.add(failure)
             self.failures += 1
 
@@ -266,6 +276,17 @@ def diagnose_group(group: Group, account: AccountAudit | None) -> tuple[str, str
             f"stop sending {product} to {group.blocked_prefix} numbers (Twilio blocks the range)"
             if group.product == "sms"
             else f"stop calling {group.blocked_prefix} numbers (Twilio blocks the range)",
+        )
+    if group.suggested_country:
+        # Checked before the permission: enabling the country as written would open the wrong one.
+        meant = group.suggested_country
+        sample = f"run `diagnose {group.samples[0]}` to see one; " if group.samples else ""
+        return (
+            "investigate",
+            f"the numbers are not valid {iso} numbers but are valid {meant} numbers: the country prefix is "
+            f"probably wrong ({meant} meant)",
+            None,
+            f"correct the numbers: {meant} numbers with a wrong prefix, not {iso} ones ({sample}do not enable {iso})",
         )
     cell: Cell | None = account.cell(group.country, group.product) if account else None
     if cell is None or cell.status == "unknown":
@@ -405,6 +426,7 @@ def group_dict(
         "parent": account.parent if account else None,
         "country": group.country,
         "blocked_prefix": group.blocked_prefix,
+        "suggested_country": group.suggested_country,
         "code": group.code,
         "product": group.product,
         "failures": group.count,

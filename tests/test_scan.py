@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
@@ -338,3 +339,29 @@ def test_a_blocked_range_is_never_a_country_to_enable(demo_sim: Simulator) -> No
     assert blocked == {("KP", "+850", "none"), ("RU", "+7978", "none")}
     for fix in doc["fixes"]:
         assert not (fix["action"] in ("enable", "console") and fix["country"] in ("KP", "RU")), fix
+
+
+def test_a_wrong_prefix_is_never_a_country_to_enable(demo_sim: Simulator) -> None:
+    """The demo's failures to +2125550143 (a US number that lost its 1, read as Morocco): enabling Morocco
+    would open the wrong country, so the fix is the numbers, and the group says which country was meant."""
+    main_sid = demo_sim.sample("missing-country")[2][0]
+    env = {
+        "NO_COLOR": "1",
+        "TWILIO_ACCOUNT_SID": main_sid,
+        "TWILIO_AUTH_TOKEN": demo_sim.accounts[main_sid]["auth_token"],
+        "TWILIO_API_KEY": "",
+        "TWILIO_API_SECRET": "",
+        "DIAGNOSE_API_URL": demo_sim.url,
+    }
+    args = ["scan", "--since", "30d", "--subaccounts", "all", "--format", "json"]
+    doc = json.loads(CliRunner().invoke(main, args, env=env, catch_exceptions=False).stdout)
+    wrong = [g for g in doc["groups"] if g["suggested_country"]]
+    assert {(g["country"], g["suggested_country"], g["action"]) for g in wrong} >= {("MA", "US", "investigate")}
+    for group in wrong:
+        assert group["fix_account"] is None and "prefix is probably wrong" in group["diagnosis"]
+    for fix in doc["fixes"]:
+        assert not (fix["action"] in ("enable", "console") and fix["country"] == "MA"), fix
+    assert all(g["suggested_country"] is None for g in doc["groups"] if g["action"] in ("enable", "console"))
+    text = CliRunner().invoke(main, args[:-2], env=env, catch_exceptions=False).stdout
+    assert "correct the numbers: US numbers with a wrong prefix, not MA ones" in text
+    assert re.search(r"^ *\d+\. enable MA ", text, re.MULTILINE) is None
