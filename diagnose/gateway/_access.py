@@ -223,14 +223,14 @@ class TwilioAccess:
         key = (id(client), product)
         with self._lock:
             version = self._versions.get(key)
-            if version is None:
-                from twilio.base.domain import Domain
+        if version is None:  # made outside the lock: the first one imports twilio.base.version
+            from twilio.base.domain import Domain
 
-                from ._version import GatewayVersion
+            from ._version import GatewayVersion
 
-                base = BASES[product].rsplit("/", 1)[0]
-                version = GatewayVersion(Domain(client, base), _VERSIONS[product])
-                self._versions[key] = version
+            made = GatewayVersion(Domain(client, BASES[product].rsplit("/", 1)[0]), _VERSIONS[product])
+            with self._lock:
+                version = self._versions.setdefault(key, made)
         return version
 
     def get(
