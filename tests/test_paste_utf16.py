@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -162,6 +163,21 @@ def test_a_utf16_file_reads_at_any_chunk_size_with_workers(kind: str, tmp_path: 
     assert moved == [e.line for e in expected]
 
 
+def test_memory_stays_flat_as_a_utf16_log_grows() -> None:
+    # transcoded as it is read: a few chunks at most, whatever the size of the log
+    block = "".join(f"2026-11-30T10:00:00Z INFO GET /api/v1/items/{i} 200 12ms 😀\r\n" for i in range(5_000))
+    block += "2026-11-30T10:00:01Z ERROR sms failed code=21408 to=+2348031234567\r\n"
+    peaks = []
+    for megabytes in (2, 8):
+        stream = io.BytesIO(_utf16(block * (megabytes * 1_000_000 // len(block) + 1), "le-bom"))
+        tracemalloc.start()
+        found = sum(1 for _ in scan(stream, chunk_size=1 << 20))
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert found > 0
+    assert peaks[1] < 2 * peaks[0] + (4 << 20), peaks
+
+
 def _cli(args: list[str], stdin: bytes | None = None) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, args, input=stdin, env=OFFLINE_ENV, catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
@@ -203,9 +219,11 @@ def test_a_powershell_log_bigger_than_a_chunk_is_triaged_by_the_workers(tmp_path
     utf16.write_bytes(_utf16(body, "le-bom"))
     env = {**os.environ, **OFFLINE_ENV}
     docs = []
-    for path in (utf8, utf16):
+    # the file (its encoding told without moving it), then the UTF-16 bytes through a real pipe
+    for path, source in ((utf8, str(utf8)), (utf16, str(utf16)), (utf16, "-")):
         proc = subprocess.run(
-            [sys.executable, "-m", "diagnose", "triage", str(path), "--format", "json"],
+            [sys.executable, "-m", "diagnose", "triage", source, "--format", "json"],
+            input=path.read_bytes() if source == "-" else None,
             capture_output=True,
             env=env,
             timeout=600,
@@ -218,3 +236,4 @@ def test_a_powershell_log_bigger_than_a_chunk_is_triaged_by_the_workers(tmp_path
         docs.append(data)
     assert docs[0]["errors"] == 1_600 and docs[0]["groups"][0]["count"] == 1_600
     assert docs[1] == docs[0]
+    assert docs[2] == docs[0]
