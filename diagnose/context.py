@@ -58,5 +58,9 @@ class Context:
     voice_high_risk_prefixes: Fetched = NOT_APPLICABLE
     voice_settings: Fetched = NOT_APPLICABLE
     parent_voice_settings: Fetched = NOT_APPLICABLE
+    # The voice entry of the number probably meant, when the one sent has a wrong prefix (wrong-country-code):
+    # whether correcting the number alone is enough. (SMS reads that country with the destination's.)
+    suggested_voice_country: Fetched = NOT_APPLICABLE
+    parent_suggested_voice_country: Fetched = NOT_APPLICABLE
     requests: tuple[RequestRecord, ...] = field(default_factory=tuple)
     notes: tuple[str, ...] = ()

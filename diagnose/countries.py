@@ -154,6 +154,17 @@ class Destination:
     # How the number probably went wrong, when a suggestion exists (see WRONG_PREFIX_SHAPES).
     shape: str | None = None
 
+    @property
+    def intended_country(self) -> str | None:
+        """The country of the number probably meant, when the one sent is invalid and reads validly elsewhere.
+
+        The test of the cause ``wrong-country-code`` (``to_valid == false and wrong_prefix_suspected == true``):
+        the planner reads this country's permission, and the facts say whether it is enabled.
+        """
+        if self.valid or self.shape is None:
+            return None
+        return self.suggested_country
+
 
 # The ways a number gets the wrong prefix, in the order they are tried.
 WRONG_PREFIX_SHAPES: dict[str, str] = {

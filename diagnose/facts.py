@@ -157,6 +157,42 @@ FACTS: Mapping[str, FactSpec] = _specs(
         "bool",
         "High-risk toll-fraud dialing as it applies to the call: the parent's when inheritance is on.",
     ),
+    # The number probably meant (wrong-country-code): would correcting the number be enough?
+    (
+        "suggested_messaging_enabled",
+        "bool",
+        "The country of the number probably meant (suggested_country, when the number sent is not valid and "
+        "reads validly there) is enabled in the sending account's Messaging geo permissions; null when no "
+        "other number is suggested.",
+    ),
+    (
+        "parent_suggested_messaging_enabled",
+        "bool",
+        "suggested_country is enabled in the parent account's Messaging geo permissions (null for a main account).",
+    ),
+    (
+        "suggested_voice_entry",
+        "str",
+        "The voice dialing-permission entry that governs suggested_country (US for Canada), or null.",
+    ),
+    ("suggested_voice_entry_name", "str", "The name of that entry ('United States/Canada' for US), or null."),
+    (
+        "suggested_voice_low_risk_enabled",
+        "bool",
+        "low_risk_numbers_enabled of suggested_voice_entry on the sending account itself (null when no other "
+        "number is suggested).",
+    ),
+    (
+        "parent_suggested_voice_low_risk_enabled",
+        "bool",
+        "low_risk_numbers_enabled of suggested_voice_entry on the parent account.",
+    ),
+    (
+        "effective_suggested_voice_low_risk_enabled",
+        "bool",
+        "Low-risk dialing to suggested_voice_entry as it would apply to a call to the number meant: the "
+        "parent's when the subaccount inherits its dialing permissions.",
+    ),
     (
         "primary_customer_profile",
         "bool",
@@ -457,6 +493,66 @@ def _voice_facts(context: Context, facts: Facts) -> Facts:
     return out
 
 
+def _suggested_facts(context: Context, facts: Facts) -> Facts:
+    """Whether the country of the number probably meant is open: is correcting the number enough?
+
+    Read only when the cause wrong-country-code applies (the number sent is not valid and reads
+    validly elsewhere); otherwise every one of these facts is null.
+    """
+    from .country_table import VOICE_ENTRY_NAMES, voice_entry
+
+    names = (
+        "suggested_messaging_enabled",
+        "parent_suggested_messaging_enabled",
+        "suggested_voice_entry",
+        "suggested_voice_entry_name",
+        "suggested_voice_low_risk_enabled",
+        "parent_suggested_voice_low_risk_enabled",
+        "effective_suggested_voice_low_risk_enabled",
+    )
+    valid, suspected, country = (facts.get(n) for n in ("to_valid", "wrong_prefix_suspected", "suggested_country"))
+    if not all(f is not None and f.known for f in (valid, suspected, country)):
+        return {n: Fact.unknown(n, "whether the number has a wrong prefix is unknown") for n in names}
+    assert valid is not None and suspected is not None and country is not None
+    intended = str(country.value) if country.value and suspected.value and not valid.value else None
+    if intended is None:
+        return {n: _known(n, None, "no other number is suggested") for n in names}
+    out: Facts = {}
+    out["suggested_messaging_enabled"] = _permission_enabled(
+        context.messaging_permissions, intended, "suggested_messaging_enabled", "sending account"
+    )
+    name = "parent_suggested_messaging_enabled"
+    out[name] = _not_subaccount(name, facts) or _permission_enabled(
+        context.parent_messaging_permissions, intended, name, "parent account"
+    )
+    entry = voice_entry(intended)
+    source = "twilio_voice_v1.json: US is 'United States/Canada' for +1" if entry != intended else "country"
+    out["suggested_voice_entry"] = _known("suggested_voice_entry", entry, source)
+    named = facts.get("suggested_country_name")
+    label = VOICE_ENTRY_NAMES.get(entry) or str(named.value if named is not None and named.known else entry)
+    out["suggested_voice_entry_name"] = _known("suggested_voice_entry_name", label, source)
+    own = _voice_flag(
+        context.suggested_voice_country,
+        "low_risk_numbers_enabled",
+        "suggested_voice_low_risk_enabled",
+        "sending account",
+        entry,
+    )
+    name = "parent_suggested_voice_low_risk_enabled"
+    parent = _not_subaccount(name, facts) or _voice_flag(
+        context.parent_suggested_voice_country, "low_risk_numbers_enabled", name, "parent account", entry
+    )
+    out["suggested_voice_low_risk_enabled"], out[name] = own, parent
+    inherit = facts.get("voice_inheritance")
+    name = "effective_suggested_voice_low_risk_enabled"
+    if inherit is not None and inherit.known:
+        out[name] = replace_name(parent if inherit.value else own, name)
+    else:
+        reason = inherit.reason if inherit is not None else "not derived"
+        out[name] = Fact.unknown(name, f"whether the subaccount inherits is unknown: {reason}")
+    return out
+
+
 def replace_name(fact: Fact, name: str) -> Fact:
     return Fact(name=name, value=fact.value, known=fact.known, source=fact.source, reason=fact.reason)
 
@@ -517,6 +613,7 @@ def derive_facts(evidence: Evidence, context: Context | None = None) -> Facts:
         ctx.parent_messaging_permissions, country, "parent_messaging_enabled", "parent account"
     )
     facts.update(_voice_facts(ctx, facts))
+    facts.update(_suggested_facts(ctx, facts))
     facts["primary_customer_profile"] = Fact.unknown(
         "primary_customer_profile", "diagnose does not read Trust Hub: see Console → Trust Hub → Customer Profiles"
     )

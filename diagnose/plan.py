@@ -514,6 +514,8 @@ _SLOTS = frozenset(
         "voice_high_risk_prefixes",
         "voice_settings",
         "parent_voice_settings",
+        "suggested_voice_country",
+        "parent_suggested_voice_country",
     }
 )
 
@@ -585,6 +587,8 @@ class _Walk:
         self.target = ""
         self.accounts: dict[str, Fetched] = {}
         self.resource: Mapping[str, Any] = {}
+        # The country of the number probably meant, when the one sent has a wrong prefix (set by destination()).
+        self.intended: str | None = None
 
     def ask(self, read: Read) -> Answer | None:
         """The answer, or None after noting the read as missing."""
@@ -789,11 +793,13 @@ class _Walk:
         from .countries import parse_destination
         from .evidence import DIAL_LEG_CODES, from_call
 
+        self.intended = None
         if isinstance(self.subject, EvidenceSubject):
             ev = self.subject.evidence
             if ev.to:
                 home = parse_destination(ev.from_).country if ev.from_ else None
-                iso = parse_destination(ev.to, default_region=home).country
+                dest = parse_destination(ev.to, default_region=home)
+                iso, self.intended = dest.country, dest.intended_country
                 if iso:
                     return iso, ""
                 if not (ev.country and _ISO.fullmatch(ev.country)):
@@ -817,7 +823,8 @@ class _Walk:
             return None, f"the {noun} has no 'to', so there is no country to look up"
         sender = resource.get("from")
         home = parse_destination(sender).country if isinstance(sender, str) and sender.strip() else None
-        iso = parse_destination(to, default_region=home).country
+        dest = parse_destination(to, default_region=home)
+        iso, self.intended = dest.country, dest.intended_country
         if not iso:
             return None, f"the destination {to!r} maps to no country, so there is no country to look up"
         return iso, ""
@@ -861,6 +868,9 @@ class _Walk:
 
     def voice(self, iso: str | None, iso_why: str, parent: tuple[str | None, Fetched | None], why: str) -> None:
         self.per_account("voice_country", "parent_voice_country", voice_country, iso, iso_why, parent, why)
+        if self.intended:  # the number meant: is its country open, so that correcting the number is enough?
+            slots = ("suggested_voice_country", "parent_suggested_voice_country")
+            self.per_account(*slots, voice_country, self.intended, "", parent, why)
         self.per_account(
             "voice_settings", "parent_voice_settings", voice_settings, iso, iso_why, parent, why, by_country=False
         )
@@ -908,8 +918,16 @@ class _Walk:
         why = self.target_credentials()
         if self.subject.kind == "message":
             iso, iso_why = self.destination(notifications=None, alerts=None)
+            # The country of the number meant rides on the same request (CountryCode takes a list).
+            countries = tuple(dict.fromkeys(c for c in (iso, self.intended) if c))
             self.per_account(
-                "messaging_permissions", "parent_messaging_permissions", _one_country, iso, iso_why, parent, why
+                "messaging_permissions",
+                "parent_messaging_permissions",
+                lambda sid, _iso: messaging_permissions(sid, countries),
+                countries[0] if countries else None,
+                iso_why,
+                parent,
+                why,
             )
             return
         if isinstance(self.subject, EvidenceSubject):  # a call in hand: nothing more to read about it
@@ -933,10 +951,6 @@ class _Walk:
                 self.peek(voice_country(who, early))
             self.peek(voice_prefixes(early))
         self.voice(iso, iso_why, parent, why)
-
-
-def _one_country(account_sid: str, iso: str) -> Read:
-    return messaging_permissions(account_sid, (iso,))
 
 
 def _walk(subject: Subject, known: Mapping[Read, Answer], setup: Setup) -> _Walk:

@@ -61,6 +61,8 @@ SITUATION_CASES: dict[str, str] = {
     "voice-canada": "subaccount-mismatch",
     "voice-child-leg": "missing-country",
     "voice-blocked-destination": "blocked-destination",  # 21216, Twilio's block list
+    "wrong-prefix-meant-disabled": "wrong-country-code",  # the country meant is disabled too
+    "voice-wrong-prefix-meant-disabled": "wrong-country-code",
 }
 
 

@@ -48,6 +48,19 @@ def test_wrong_country_code_is_detected_from_the_number_itself() -> None:
     assert any("+14155550123" in step.text for step in d.fix)
 
 
+def test_offline_a_wrong_prefix_says_the_country_meant_is_not_known_and_how_to_check() -> None:
+    """Nothing is read offline: whether the country meant is enabled is unknown, said so, with the check."""
+    (d,) = _report("22-log-line-wrong-prefix").diagnoses
+    fact = d.facts["suggested_messaging_enabled"]
+    assert not fact["known"] and "offline" in fact["reason"]
+    reason = next(c.reason for c in d.causes if c.id == "wrong-country-code")
+    assert "Whether United States is enabled on the sending account is not known here" in reason
+    text = "\n".join(f"{s.text}\n{s.api or ''}" for s in d.fix)
+    assert "GeoPermissions?CountryCode=US" in text  # how to check it
+    assert "If it is not enabled, enable United States (US)" in text
+    assert '"country_code":"US"' in text and '"country_code":"CH"' not in text
+
+
 def test_fix_steps_name_the_country_and_account_found() -> None:
     (d,) = _report("33-iran-not-allowed").diagnoses
     assert d.cause == "country-not-allowed"

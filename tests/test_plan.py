@@ -361,6 +361,65 @@ def test_pasted_voice_error_reads_the_dialing_permissions() -> None:
     assert result.context is not None and result.context.kind == "call"
 
 
+def test_a_wrong_prefix_reads_the_country_meant_in_the_same_request() -> None:
+    """+2125550143 is a US number without its 1: the US rides on Morocco's request, in the same round."""
+    world = demo_world()
+    world.messages[sm(20)] = {"sid": sm(20), "account_sid": MAIN, "to": "+2125550143", "from": "+15017122661"}
+    batches, _, (result,) = drive([SidSubject(sm(20), "message")], world)
+    assert batches == [(Read("message", MAIN, sm(20)), account(MAIN)), (messaging_permissions(MAIN, ["MA", "US"]),)]
+    assert result.context is not None and result.context.suggested_voice_country == NOT_APPLICABLE
+
+
+def test_a_pasted_call_to_a_wrong_prefix_reads_the_entry_meant_for_the_account_and_its_parent() -> None:
+    world = demo_world()
+    evidence = Evidence(kind="paste", code=21215, account_sid=SUB, to="+4035550123", channel="voice")
+    batches, _, (result,) = drive([EvidenceSubject(evidence)], world)  # +40 3…: a Calgary number without its 1
+    assert len(batches) == 2
+    assert {voice_country(SUB, "RO"), voice_country(SUB, "CA"), voice_country(MAIN, "CA")} <= set(batches[1])
+    assert voice_country(SUB, "CA") == voice_country(SUB, "US")  # Canada is governed by the entry US
+    ctx = result.context
+    assert ctx is not None and ctx.suggested_voice_country.ok and ctx.parent_suggested_voice_country.ok
+
+
+# US/Canadian numbers without their 1, and the sending account's permission of the country meant.
+_MISSING_ONE = st.builds(
+    lambda area, rest: f"+{area}{rest}",
+    st.sampled_from(["212", "213", "310", "314", "403", "416", "604", "613", "787", "345", "876"]),
+    st.from_regex(r"[2-9][0-9]{6}", fullmatch=True),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_MISSING_ONE, st.booleans(), st.booleans())
+def test_the_fact_of_the_country_meant_is_the_accounts_permission(to: str, enabled: bool, paste: bool) -> None:
+    """Whatever the number: the planner reads the country meant exactly when the cause applies, and the
+    fact is that account's permission for it, never a guess."""
+    from diagnose.countries import parse_destination
+    from diagnose.facts import derive_facts
+
+    dest = parse_destination(to, default_region="US")
+    meant = dest.intended_country
+    world = demo_world()
+    world.messages[sm(30)] = {"sid": sm(30), "account_sid": MAIN, "to": to, "from": "+15017122661"}
+    if meant:
+        world.sms[(MAIN, meant)] = enabled
+    evidence = Evidence(kind="paste", code=21408, to=to, from_="+15017122661", channel="sms")
+    subject: Subject = EvidenceSubject(evidence) if paste else SidSubject(sm(30), "message")
+    batches, _, (result,) = drive([subject], world)
+    reads = [r.countries for batch in batches for r in batch if r.what == "messaging_permissions"]
+    expected = tuple(dict.fromkeys(c for c in (dest.country, meant) if c))
+    assert reads == ([expected] if expected else []), (to, reads)
+    assert result.context is not None
+    if paste:
+        facts = derive_facts(evidence, result.context)
+    else:
+        facts = derive_facts(
+            Evidence(kind="message", code=21408, to=to, from_="+15017122661", account_sid=MAIN), result.context
+        )
+    fact = facts["suggested_messaging_enabled"]
+    assert fact.known and fact.value == (enabled if meant else None), (to, meant, fact)
+
+
 def test_pasted_error_of_an_unreadable_account_keeps_the_parent_unknown() -> None:
     world = demo_world()
     evidence = Evidence(kind="paste", code=21408, account_sid=STRANGER, country="FR")

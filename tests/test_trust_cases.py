@@ -41,6 +41,8 @@ CONFIRMED = {
     "voice-blocked-destination": (21216, "blocked-destination"),
     "inheriting-subaccount": (21408, "missing-country"),
     "voice-canada": (21215, "subaccount-mismatch"),
+    "wrong-prefix-meant-disabled": (21408, "wrong-country-code"),
+    "voice-wrong-prefix-meant-disabled": (21215, "wrong-country-code"),
 }
 
 
@@ -197,3 +199,74 @@ def test_a_voice_entry_that_does_not_exist_is_an_unknown_that_says_so() -> None:
     assert facts["voice_entry"].value == "JM"
     low = facts["voice_low_risk_enabled"]
     assert not low.known and "no entry JM" in low.reason and "not documented" in low.reason
+
+
+# --- wrong-country-code: is the country meant open, so that correcting the number is enough? -----
+
+SUPPORT, CLINICS = "AC15bf105506e1d44cb84ba12ca58143a1", "ACb17e4d8c5a6f73e9b2c8d7e6f5a4b3c2"
+
+
+def _reason(d: Diagnosis) -> str:
+    return next(c.reason for c in d.causes if c.id == "wrong-country-code")
+
+
+@pytest.mark.parametrize(
+    ("case", "fact", "enabled"),
+    [
+        ("wrong-country-code", "suggested_messaging_enabled", True),  # +212… meant the US, enabled
+        ("wrong-prefix-meant-disabled", "suggested_messaging_enabled", False),  # +7 872… meant PR, off
+        ("voice-wrong-country-code", "effective_suggested_voice_low_risk_enabled", True),
+        ("voice-wrong-prefix-meant-disabled", "effective_suggested_voice_low_risk_enabled", False),  # +40 3…: CA
+    ],
+)
+def test_a_wrong_prefix_says_whether_the_country_meant_is_enabled(
+    demo_sim: Simulator, case: str, fact: str, enabled: bool
+) -> None:
+    d = diagnose_case(demo_sim, case)
+    assert (d.verdict, d.cause) == ("confirmed", "wrong-country-code")
+    assert d.facts[fact]["known"] and d.facts[fact]["value"] is enabled, d.facts[fact]
+    reason, text = _reason(d), fix_text(d)
+    if enabled:
+        assert "so the corrected number passes this check" in reason
+        assert "PATCH" not in text and "BulkCountryUpdates" not in text  # nothing to enable
+    else:
+        assert "would fail with 21408 too" in reason or "would be refused too" in reason, reason
+
+
+def test_the_country_meant_is_read_in_the_same_request_as_the_destination(demo_sim: Simulator) -> None:
+    d = diagnose_case(demo_sim, "wrong-prefix-meant-disabled")
+    geo = [r for r in d.requests if "/Messaging/GeoPermissions" in r]
+    assert len(geo) == 2 and all("CountryCode=RU%2CPR" in r for r in geo), geo  # the subaccount and its parent
+    assert d.facts["parent_suggested_messaging_enabled"]["value"] is True
+    reason = _reason(d)
+    assert f"Puerto Rico is disabled on the subaccount {SUPPORT}" in reason and "has it enabled" in reason
+    text = fix_text(d)
+    # The fix enables the country meant, on the subaccount itself, and never the country Twilio saw.
+    assert '"country_code":"PR"' in text and f'-u "{SUPPORT}:$' in text
+    assert '"country_code":"RU"' not in text and "Do not enable Russia" in text
+
+
+def test_a_call_to_a_wrong_prefix_names_the_voice_entry_meant_on_the_account_that_governs(demo_sim: Simulator) -> None:
+    d = diagnose_case(demo_sim, "voice-wrong-prefix-meant-disabled")
+    assert d.facts["suggested_country"]["value"] == "CA" and d.facts["suggested_voice_entry"]["value"] == "US"
+    assert any(r.startswith("GET https://voice.twilio.com/v1/DialingPermissions/Countries/US") for r in d.requests)
+    reason = _reason(d)
+    assert f"United States/Canada is off on {CLINICS}" in reason and "does not inherit" in reason
+    text = fix_text(d)
+    assert '"iso_code":"US","low_risk_numbers_enabled":"true"' in text and f'-u "{CLINICS}:$' in text
+    assert '"iso_code":"RO"' not in text and '"iso_code":"CA"' not in text
+
+
+def test_the_country_meant_is_read_live_not_assumed(sim: Simulator) -> None:
+    """Enable Puerto Rico on the subaccount (as the Console would): the same message now says the fix is enough."""
+    before = diagnose_case(sim, "wrong-prefix-meant-disabled")
+    assert before.facts["suggested_messaging_enabled"]["value"] is False
+    sim.state.set_messaging_permission(SUPPORT, "PR", True)
+    after = diagnose_case(sim, "wrong-prefix-meant-disabled")
+    assert after.facts["suggested_messaging_enabled"]["value"] is True
+    assert "Puerto Rico is enabled on" in _reason(after) and "PATCH" not in fix_text(after)
+    # Voice: turning inheritance on makes the parent's entry (on) the one that applies.
+    sim.state.set_dialing_permissions_inheritance(CLINICS, True)
+    voice = diagnose_case(sim, "voice-wrong-prefix-meant-disabled")
+    assert voice.facts["effective_suggested_voice_low_risk_enabled"]["value"] is True
+    assert "so the corrected number passes this check" in _reason(voice)
