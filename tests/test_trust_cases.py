@@ -214,7 +214,7 @@ def _reason(d: Diagnosis) -> str:
     ("case", "fact", "enabled"),
     [
         ("wrong-country-code", "suggested_messaging_enabled", True),  # +212… meant the US, enabled
-        ("wrong-prefix-meant-disabled", "suggested_messaging_enabled", False),  # +7 872… meant PR, off
+        ("wrong-prefix-meant-disabled", "suggested_messaging_enabled", False),  # +41 6… meant Canada, off
         ("voice-wrong-country-code", "effective_suggested_voice_low_risk_enabled", True),
         ("voice-wrong-prefix-meant-disabled", "effective_suggested_voice_low_risk_enabled", False),  # +40 3…: CA
     ],
@@ -227,7 +227,7 @@ def test_a_wrong_prefix_says_whether_the_country_meant_is_enabled(
     assert d.facts[fact]["known"] and d.facts[fact]["value"] is enabled, d.facts[fact]
     reason, text = _reason(d), fix_text(d)
     if enabled:
-        assert "so the corrected number passes this check" in reason
+        assert "correcting the number is enough" in reason
         assert "PATCH" not in text and "BulkCountryUpdates" not in text  # nothing to enable
     else:
         assert "would fail with 21408 too" in reason or "would be refused too" in reason, reason
@@ -236,14 +236,14 @@ def test_a_wrong_prefix_says_whether_the_country_meant_is_enabled(
 def test_the_country_meant_is_read_in_the_same_request_as_the_destination(demo_sim: Simulator) -> None:
     d = diagnose_case(demo_sim, "wrong-prefix-meant-disabled")
     geo = [r for r in d.requests if "/Messaging/GeoPermissions" in r]
-    assert len(geo) == 2 and all("CountryCode=RU%2CPR" in r for r in geo), geo  # the subaccount and its parent
+    assert len(geo) == 2 and all("CountryCode=CH%2CCA" in r for r in geo), geo  # the subaccount and its parent
     assert d.facts["parent_suggested_messaging_enabled"]["value"] is True
     reason = _reason(d)
-    assert f"Puerto Rico is disabled on the subaccount {SUPPORT}" in reason and "has it enabled" in reason
+    assert f"Canada is disabled on the subaccount {SUPPORT} (enabled on its parent)" in reason
     text = fix_text(d)
     # The fix enables the country meant, on the subaccount itself, and never the country Twilio saw.
-    assert '"country_code":"PR"' in text and f'-u "{SUPPORT}:$' in text
-    assert '"country_code":"RU"' not in text and "Do not enable Russia" in text
+    assert '"country_code":"CA"' in text and f'-u "{SUPPORT}:$' in text
+    assert '"country_code":"CH"' not in text and "Do not enable Switzerland" in text
 
 
 def test_a_call_to_a_wrong_prefix_names_the_voice_entry_meant_on_the_account_that_governs(demo_sim: Simulator) -> None:
@@ -251,22 +251,22 @@ def test_a_call_to_a_wrong_prefix_names_the_voice_entry_meant_on_the_account_tha
     assert d.facts["suggested_country"]["value"] == "CA" and d.facts["suggested_voice_entry"]["value"] == "US"
     assert any(r.startswith("GET https://voice.twilio.com/v1/DialingPermissions/Countries/US") for r in d.requests)
     reason = _reason(d)
-    assert f"United States/Canada is off on {CLINICS}" in reason and "does not inherit" in reason
+    assert f"United States/Canada is off on {CLINICS}" in reason and "which it does not inherit" in reason
     text = fix_text(d)
     assert '"iso_code":"US","low_risk_numbers_enabled":"true"' in text and f'-u "{CLINICS}:$' in text
     assert '"iso_code":"RO"' not in text and '"iso_code":"CA"' not in text
 
 
 def test_the_country_meant_is_read_live_not_assumed(sim: Simulator) -> None:
-    """Enable Puerto Rico on the subaccount (as the Console would): the same message now says the fix is enough."""
+    """Enable Canada on the subaccount (as the Console would): the same message now says the fix is enough."""
     before = diagnose_case(sim, "wrong-prefix-meant-disabled")
     assert before.facts["suggested_messaging_enabled"]["value"] is False
-    sim.state.set_messaging_permission(SUPPORT, "PR", True)
+    sim.state.set_messaging_permission(SUPPORT, "CA", True)
     after = diagnose_case(sim, "wrong-prefix-meant-disabled")
     assert after.facts["suggested_messaging_enabled"]["value"] is True
-    assert "Puerto Rico is enabled on" in _reason(after) and "PATCH" not in fix_text(after)
+    assert "Canada is enabled on" in _reason(after) and "PATCH" not in fix_text(after)
     # Voice: turning inheritance on makes the parent's entry (on) the one that applies.
     sim.state.set_dialing_permissions_inheritance(CLINICS, True)
     voice = diagnose_case(sim, "voice-wrong-prefix-meant-disabled")
     assert voice.facts["effective_suggested_voice_low_risk_enabled"]["value"] is True
-    assert "so the corrected number passes this check" in _reason(voice)
+    assert "correcting the number is enough" in _reason(voice)
