@@ -197,7 +197,8 @@ FACTS: Mapping[str, FactSpec] = _specs(
         "primary_customer_profile",
         "bool",
         "The account has a Primary Customer Profile in Trust Hub (21216 for +1 calls without one). "
-        "diagnose does not read Trust Hub: unknown unless the input says.",
+        "Cannot be read: no Trust Hub API field marks a Customer Profile as the Primary one "
+        "(docs/sources.md, Trust Hub), so it is always unknown.",
     ),
     (
         "governing_account_sid",
@@ -213,6 +214,14 @@ FACTS: Mapping[str, FactSpec] = _specs(
 
 
 # --- derivation -----------------------------------------------------------
+
+# Why primary_customer_profile is never known (docs/sources.md, "Trust Hub"): the read exists, the answer does not.
+PRIMARY_CUSTOMER_PROFILE_UNREADABLE = (
+    "cannot be read: Trust Hub's GET https://trusthub.twilio.com/v1/CustomerProfiles lists the account's "
+    "profiles with their policy_sid and status, but no field marks the Primary Customer Profile, and which "
+    "account's profile counts for a subaccount is not documented (docs/sources.md, Trust Hub); check "
+    "Console → Trust Hub → Customer Profiles"
+)
 
 Facts = dict[str, Fact]
 
@@ -614,9 +623,7 @@ def derive_facts(evidence: Evidence, context: Context | None = None) -> Facts:
     )
     facts.update(_voice_facts(ctx, facts))
     facts.update(_suggested_facts(ctx, facts))
-    facts["primary_customer_profile"] = Fact.unknown(
-        "primary_customer_profile", "diagnose does not read Trust Hub: see Console → Trust Hub → Customer Profiles"
-    )
+    facts["primary_customer_profile"] = Fact.unknown("primary_customer_profile", PRIMARY_CUSTOMER_PROFILE_UNREADABLE)
     for name in FACTS:
         facts.setdefault(name, Fact.unknown(name, "not derived for this input"))
     return facts

@@ -270,3 +270,40 @@ def test_the_country_meant_is_read_live_not_assumed(sim: Simulator) -> None:
     voice = diagnose_case(sim, "voice-wrong-prefix-meant-disabled")
     assert voice.facts["effective_suggested_voice_low_risk_enabled"]["value"] is True
     assert "correcting the number is enough" in _reason(voice)
+
+
+# --- 21216: the Primary Customer Profile cannot be read, and the report says so precisely -----
+
+
+def test_21216_to_a_plus_one_number_says_the_primary_customer_profile_cannot_be_read(make_sim) -> None:  # type: ignore[no-untyped-def]
+    main, token, call = "AC" + "1" * 32, "t" * 32, "CA" + "2" * 32
+    sim = make_sim(
+        {
+            "accounts": [
+                {
+                    "sid": main,
+                    "auth_token": token,
+                    "calls": [{"sid": call, "to": "+14155550123", "notifications": [{"error_code": "21216"}]}],
+                }
+            ]
+        }
+    )
+    creds = Credentials(account_sid=main, username=main, password=token)
+    with TwilioAccess(creds, api_url=sim.url, timeout=10) as access:
+        (d,) = diagnose_sids([call], access, KB).diagnoses
+    statuses = {c.id: c.status for c in d.causes}
+    assert d.verdict == "inconclusive" and statuses == {
+        "blocked-destination": "ruled-out",
+        "missing-customer-profile": "possible",
+        "fraud-risk-destination": "possible",
+    }
+    fact = d.facts["primary_customer_profile"]
+    assert not fact["known"] and fact["reason"].startswith("cannot be read:"), fact
+    assert "no field marks the Primary Customer Profile" in fact["reason"] and "docs/sources.md" in fact["reason"]
+    assert any("cannot be read:" in note for note in d.notes)
+    # What to check next: the Console first, and the listing that exists, with what it cannot tell.
+    step = next(s for s in d.next_checks if "missing-customer-profile" in s.text)
+    assert "Trust Hub → Customer Profiles" in (step.console or "")
+    assert 'curl "https://trusthub.twilio.com/v1/CustomerProfiles"' in (step.api or "")
+    assert "No field says which one is the Primary Customer Profile" in (step.api or "")
+    assert not any("trusthub" in r for r in d.requests)  # nothing is read that cannot answer
