@@ -80,6 +80,7 @@ class Failure:
     when: dt.datetime | None
     source: str  # message | notification | alert
     number: str | None = None
+    sender: str | None = None  # a message's From: its country is the region the number is read in, as diagnose does
 
     @property
     def key(self) -> tuple[str, int]:
@@ -95,7 +96,7 @@ def from_message(account: str, row: Mapping[str, Any], codes: Mapping[int, tuple
     if code is None or code not in codes or row.get("status") not in ("failed", "undelivered"):
         return None
     sid = row.get("sid")
-    to = row.get("to")
+    to, sender = row.get("to"), row.get("from")
     return Failure(
         account=account,
         code=code,
@@ -104,6 +105,7 @@ def from_message(account: str, row: Mapping[str, Any], codes: Mapping[int, tuple
         when=parse_time(row.get("date_created")),
         source="message",
         number=to if isinstance(to, str) else None,
+        sender=sender if isinstance(sender, str) else None,
     )
 
 
@@ -191,10 +193,13 @@ class _Destination(NamedTuple):
     suggested_country: str | None  # a wrong prefix: the country the digits are valid in (see countries._suggest)
 
 
-def _destination(number: str) -> _Destination:
+def _destination(number: str, sender: str | None = None) -> _Destination:
     from .countries import blocked_prefix, parse_destination
 
-    dest = parse_destination(number)
+    # The sender's country reads a national number put behind another country's prefix (a form's default
+    # country: +44 2125550143 from a US number is (212) 555-0143), as the diagnosis of one message does.
+    home = parse_destination(sender).country if sender else None
+    dest = parse_destination(number, default_region=home)
     entry = blocked_prefix(dest.e164)
     suggested = dest.suggested_country if not dest.valid and dest.suggested_country != dest.country else None
     return _Destination(dest.country, entry.prefix if entry is not None else None, suggested)
@@ -213,11 +218,11 @@ class Grouper:
     def add_account(self, failures: Iterable[Failure]) -> None:
         items = list(failures)
         # Each number read once (phonenumbers is the costly part of grouping).
-        dests = {f.number: _destination(f.number) for f in items if f.number}
+        dests = {(f.number, f.sender): _destination(f.number, f.sender) for f in items if f.number}
         # A message or notification names the number; an alert may not: share what is known per resource.
         known: dict[str, str] = {}
         for failure in items:
-            country = dests[failure.number].country if failure.number else None
+            country = dests[failure.number, failure.sender].country if failure.number else None
             if country and failure.resource not in known:
                 known[failure.resource] = country
         seen: set[tuple[str, int]] = set()
@@ -226,7 +231,7 @@ class Grouper:
             if failure.resource and failure.key in seen:
                 continue
             seen.add(failure.key)
-            dest = dests.get(failure.number) if failure.number else None
+            dest = dests.get((failure.number, failure.sender)) if failure.number else None
             country = (dest.country if dest else None) or known.get(failure.resource)
             prefix = dest.blocked_prefix if dest else None
             suggested = dest.suggested_country if dest else None

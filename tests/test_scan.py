@@ -365,3 +365,24 @@ def test_a_wrong_prefix_is_never_a_country_to_enable(demo_sim: Simulator) -> Non
     text = CliRunner().invoke(main, args[:-2], env=env, catch_exceptions=False).stdout
     assert "correct the numbers: US numbers with a wrong prefix, not MA ones" in text
     assert re.search(r"^ *\d+\. enable MA ", text, re.MULTILINE) is None
+
+
+def test_a_national_number_behind_a_forms_default_prefix_is_read_in_its_senders_country(demo_sim: Simulator) -> None:
+    """+44 2125550143 sent from a US number is (212) 555-0143 typed into a form that defaults to the UK, as
+    the diagnosis of that message says (wrong-country-code): scan groups it to correct, not 'enable GB SMS'."""
+    main_sid = demo_sim.sample("missing-country")[2][0]
+    env = {
+        "NO_COLOR": "1",
+        "TWILIO_ACCOUNT_SID": main_sid,
+        "TWILIO_AUTH_TOKEN": demo_sim.accounts[main_sid]["auth_token"],
+        "TWILIO_API_KEY": "",
+        "TWILIO_API_SECRET": "",
+        "DIAGNOSE_API_URL": demo_sim.url,
+    }
+    args = ["scan", "--since", "30d", "--subaccounts", "all", "--format", "json"]
+    doc = json.loads(CliRunner().invoke(main, args, env=env, catch_exceptions=False).stdout)
+    sample = demo_sim.cases["wrong-prefix-form-default"]
+    (group,) = [g for g in doc["groups"] if sample in g["samples"]]
+    assert (group["country"], group["suggested_country"], group["action"]) == ("GB", "US", "investigate"), group
+    enables = {(f["account"], f["country"], f["product"]) for f in doc["fixes"] if f["action"] == "enable"}
+    assert (main_sid, "GB", "sms") not in enables, enables
