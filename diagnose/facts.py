@@ -159,6 +159,18 @@ FACTS: Mapping[str, FactSpec] = _specs(
     ),
     # The number probably meant (wrong-country-code): would correcting the number be enough?
     (
+        "suggested_country_high_risk",
+        "bool",
+        "Messaging: the country of the number probably meant is high-risk (only the Console can enable it, "
+        "30649); null when no other number is suggested.",
+    ),
+    (
+        "suggested_country_not_allowed",
+        "bool",
+        "The country of the number probably meant cannot be enabled at all (Iran, Syria, Cuba); null when no "
+        "other number is suggested.",
+    ),
+    (
         "suggested_messaging_enabled",
         "bool",
         "The country of the number probably meant (suggested_country, when the number sent is not valid and "
@@ -369,6 +381,8 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
             "wrong_prefix_shape",
             "wrong_prefix_how",
             "wrong_prefix_suspected",
+            "suggested_country_high_risk",
+            "suggested_country_not_allowed",
             "country_high_risk",
             "country_not_allowed",
         ):
@@ -405,6 +419,13 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
         "wrong_prefix_how", WRONG_PREFIX_SHAPES.get(dest.shape) if dest.shape else None, "phonenumbers"
     )
     out["wrong_prefix_suspected"] = _known("wrong_prefix_suspected", dest.shape is not None, "phonenumbers")
+    # The country meant, against the country lists (known offline too): can it be enabled at all, and by the API?
+    meant = dest.intended_country
+    for name, test in (
+        ("suggested_country_high_risk", is_messaging_high_risk),
+        ("suggested_country_not_allowed", is_not_allowed),
+    ):
+        out[name] = _known(name, test(meant) if meant else None, "country list")
     iso = dest.country
     if iso:
         out["country"] = _known("country", iso, "phonenumbers")

@@ -61,6 +61,38 @@ def test_offline_a_wrong_prefix_says_the_country_meant_is_not_known_and_how_to_c
     assert '"country_code":"US"' in text and '"country_code":"CH"' not in text
 
 
+def _pasted(text: str):  # type: ignore[no-untyped-def]
+    (d,) = diagnose_pasted(extract(text), load_knowledge()).diagnoses
+    return d
+
+
+SMS_21408 = (
+    "HTTP 400 error: Unable to create record: Permission to send an SMS has not been enabled for the region "
+    "indicated by the 'To' number: "
+)
+
+
+def test_a_wrong_prefix_meant_for_a_country_twilio_does_not_serve_is_never_told_to_enable_it() -> None:
+    """+98 0912…: an Iranian mobile with its trunk 0 kept. Correcting it will not help either: no enable, no resend."""
+    d = _pasted(SMS_21408 + "+9809123456789")
+    assert d.cause == "wrong-country-code" and d.facts["suggested_country_not_allowed"]["value"] is True
+    assert "Twilio does not deliver to Iran at all" in next(c.reason for c in d.causes if c.id == d.cause)
+    text = "\n".join(f"{s.text}\n{s.console or ''}\n{s.api or ''}" for s in d.fix)
+    assert "PATCH" not in text and "enable Iran" not in text and "Resend" not in text
+    call = _pasted("HTTP 400 error: Unable to create record: Account not authorized to call +9809123456789")
+    assert call.cause == "wrong-country-code" and call.error.code == 21215
+    assert all("BulkCountryUpdates" not in (s.api or "") for s in call.fix)
+
+
+def test_a_wrong_prefix_meant_for_a_high_risk_country_sends_to_the_console_not_the_api() -> None:
+    """+234 0806…: a Nigerian mobile with its trunk 0 kept; Nigeria is Console-only (30649)."""
+    d = _pasted(SMS_21408 + "+23408065551234")
+    assert d.cause == "wrong-country-code" and d.facts["suggested_country_high_risk"]["value"] is True
+    assert all('"country_code":"NG"' not in (s.api or "") for s in d.fix)  # the API would refuse it
+    console = [s for s in d.fix if "only the Console can enable" in s.text]
+    assert len(console) == 1 and "tick Nigeria" in (console[0].console or "")
+
+
 def test_fix_steps_name_the_country_and_account_found() -> None:
     (d,) = _report("33-iran-not-allowed").diagnoses
     assert d.cause == "country-not-allowed"
