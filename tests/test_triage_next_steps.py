@@ -9,6 +9,7 @@ is acted on exactly once and every count adds up.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections import Counter
 from pathlib import Path
@@ -220,3 +221,15 @@ def test_triage_text_never_prints_a_control_character_raw() -> None:
     text = triage_text(groups, report, gather(groups, report.diagnoses, kb.get), source="log", bytes_read=1, total=1)
     assert not any(c in text for c in "\x1b\x07\u202e\r")
     assert "\\x1b]0;owned" in text  # shown, made visible
+
+
+def test_redact_numbers_masks_the_numbers_what_to_do_quotes(demo: Simulator, tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    env = _demo_log(demo, log)
+    numbers = set(re.findall(r"to=(\+\d{8,15})\b", log.read_text()))
+    _, plain, _ = run(["triage", str(log)], env)
+    head = plain.split("\n#")[0]
+    assert any(n in head for n in numbers)  # the advice quotes them (the wrong prefix's number meant, …)
+    for fmt in ("text", "json"):
+        _, out, _ = run(["triage", str(log), "--redact-numbers", "--format", fmt], env)
+        assert not any(n in out for n in numbers), fmt
