@@ -322,19 +322,28 @@ def test_out_writes_the_report_to_a_file(world: Simulator, tmp_path: Any) -> Non
     assert code == 2 and out == "" and err.startswith("diagnose: error: --out")
 
 
-def test_a_blocked_range_is_never_a_country_to_enable(demo_sim: Simulator) -> None:
-    """The demo's failures to +850 (North Korea) and +7978 (Crimea, read as RU): no permission opens them."""
-    main_sid = demo_sim.sample("missing-country")[2][0]
+def _demo_main(sim: Simulator) -> str:
+    return sim.sample("missing-country")[2][0]
+
+
+def _demo_scan(sim: Simulator, *args: str) -> str:
+    """`diagnose scan` of the demo's last 30 days over every account, authenticated as its main account."""
+    main_sid = _demo_main(sim)
     env = {
         "NO_COLOR": "1",
         "TWILIO_ACCOUNT_SID": main_sid,
-        "TWILIO_AUTH_TOKEN": demo_sim.accounts[main_sid]["auth_token"],
+        "TWILIO_AUTH_TOKEN": sim.accounts[main_sid]["auth_token"],
         "TWILIO_API_KEY": "",
         "TWILIO_API_SECRET": "",
-        "DIAGNOSE_API_URL": demo_sim.url,
+        "DIAGNOSE_API_URL": sim.url,
     }
-    args = ["scan", "--since", "30d", "--subaccounts", "all", "--format", "json"]
-    doc = json.loads(CliRunner().invoke(main, args, env=env, catch_exceptions=False).stdout)
+    argv = ["scan", "--since", "30d", "--subaccounts", "all", *args]
+    return CliRunner().invoke(main, argv, env=env, catch_exceptions=False).stdout
+
+
+def test_a_blocked_range_is_never_a_country_to_enable(demo_sim: Simulator) -> None:
+    """The demo's failures to +850 (North Korea) and +7978 (Crimea, read as RU): no permission opens them."""
+    doc = json.loads(_demo_scan(demo_sim, "--format", "json"))
     blocked = {(g["country"], g["blocked_prefix"], g["action"]) for g in doc["groups"] if g["blocked_prefix"]}
     assert blocked == {("KP", "+850", "none"), ("RU", "+7978", "none")}
     for fix in doc["fixes"]:
@@ -344,17 +353,7 @@ def test_a_blocked_range_is_never_a_country_to_enable(demo_sim: Simulator) -> No
 def test_a_wrong_prefix_is_never_a_country_to_enable(demo_sim: Simulator) -> None:
     """The demo's failures to +2125550143 (a US number that lost its 1, read as Morocco): enabling Morocco
     would open the wrong country, so the fix is the numbers, and the group says which country was meant."""
-    main_sid = demo_sim.sample("missing-country")[2][0]
-    env = {
-        "NO_COLOR": "1",
-        "TWILIO_ACCOUNT_SID": main_sid,
-        "TWILIO_AUTH_TOKEN": demo_sim.accounts[main_sid]["auth_token"],
-        "TWILIO_API_KEY": "",
-        "TWILIO_API_SECRET": "",
-        "DIAGNOSE_API_URL": demo_sim.url,
-    }
-    args = ["scan", "--since", "30d", "--subaccounts", "all", "--format", "json"]
-    doc = json.loads(CliRunner().invoke(main, args, env=env, catch_exceptions=False).stdout)
+    doc = json.loads(_demo_scan(demo_sim, "--format", "json"))
     wrong = [g for g in doc["groups"] if g["suggested_country"]]
     assert {(g["country"], g["suggested_country"], g["action"]) for g in wrong} >= {("MA", "US", "investigate")}
     for group in wrong:
@@ -362,7 +361,7 @@ def test_a_wrong_prefix_is_never_a_country_to_enable(demo_sim: Simulator) -> Non
     for fix in doc["fixes"]:
         assert not (fix["action"] in ("enable", "console") and fix["country"] == "MA"), fix
     assert all(g["suggested_country"] is None for g in doc["groups"] if g["action"] in ("enable", "console"))
-    text = CliRunner().invoke(main, args[:-2], env=env, catch_exceptions=False).stdout
+    text = _demo_scan(demo_sim)
     assert "correct the numbers: US numbers with a wrong prefix, not MA ones" in text
     assert re.search(r"^ *\d+\. enable MA ", text, re.MULTILINE) is None
 
@@ -370,19 +369,9 @@ def test_a_wrong_prefix_is_never_a_country_to_enable(demo_sim: Simulator) -> Non
 def test_a_national_number_behind_a_forms_default_prefix_is_read_in_its_senders_country(demo_sim: Simulator) -> None:
     """+44 2125550143 sent from a US number is (212) 555-0143 typed into a form that defaults to the UK, as
     the diagnosis of that message says (wrong-country-code): scan groups it to correct, not 'enable GB SMS'."""
-    main_sid = demo_sim.sample("missing-country")[2][0]
-    env = {
-        "NO_COLOR": "1",
-        "TWILIO_ACCOUNT_SID": main_sid,
-        "TWILIO_AUTH_TOKEN": demo_sim.accounts[main_sid]["auth_token"],
-        "TWILIO_API_KEY": "",
-        "TWILIO_API_SECRET": "",
-        "DIAGNOSE_API_URL": demo_sim.url,
-    }
-    args = ["scan", "--since", "30d", "--subaccounts", "all", "--format", "json"]
-    doc = json.loads(CliRunner().invoke(main, args, env=env, catch_exceptions=False).stdout)
+    doc = json.loads(_demo_scan(demo_sim, "--format", "json"))
     sample = demo_sim.cases["wrong-prefix-form-default"]
     (group,) = [g for g in doc["groups"] if sample in g["samples"]]
     assert (group["country"], group["suggested_country"], group["action"]) == ("GB", "US", "investigate"), group
     enables = {(f["account"], f["country"], f["product"]) for f in doc["fixes"] if f["action"] == "enable"}
-    assert (main_sid, "GB", "sms") not in enables, enables
+    assert (_demo_main(demo_sim), "GB", "sms") not in enables, enables
