@@ -500,16 +500,16 @@ def parse_destination(raw: str, *, default_region: str | None = None) -> Destina
     return _parse_cached(text, default_region)
 
 
-# A log names the same numbers again and again, and a paste's reading of one (``_numbers.read_number``)
-# and its E.164 form's both come here: a phonenumbers parse, validation and suggestion is ~30-80 µs.
-_parse_cached = functools.lru_cache(maxsize=4096)(lambda text, region: _parse_safely(text, region))
-
-
 def _parse_safely(text: str, default_region: object) -> Destination:
     try:
         return _parse(text, default_region)  # type: ignore[arg-type]
     except Exception:  # phonenumbers on hostile input; never let it escape
         return _unparsed(text, None)
+
+
+# A log names the same numbers again and again, and a paste's reading of one (``_numbers.read_number``)
+# and its E.164 form's both come here: a phonenumbers parse, validation and suggestion is ~30-80 µs.
+_parse_cached = functools.lru_cache(maxsize=4096)(_parse_safely)
 
 
 def _parse(raw: str, default_region: str | None) -> Destination:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .knowledge.actions import ACTIONS
-from .knowledge.model import Entry
+from .knowledge.model import Cause, Entry
 from .models import Diagnosis, Evidence
 
 StepKind = Literal["fix", "check", "explain"]
@@ -135,24 +135,24 @@ def _targets(
 
 def _writing_product(entry: Entry | None, cause: str | None) -> str | None:
     """The product whose permissions the cause's fix changes, when one of its steps names an action that writes."""
-    if entry is None:
-        return None
-    for candidate in entry.causes:
-        if candidate.id != cause:
-            continue
-        for step in candidate.fix:
-            spec = ACTIONS.get(step.action)
-            if spec is not None and spec.writes and spec.product:
-                return spec.product
-    return None
+    found = next((c for c in entry.causes if c.id == cause), None) if entry is not None else None
+    return _product_of(found) if found is not None else None
 
 
 def _entry_product(entry: Entry | None) -> str | None:
     """The one product whose permissions some cause of the code is fixed in, else None."""
     if entry is None:
         return None
-    products: set[str | None] = {_writing_product(entry, cause.id) for cause in entry.causes} - {None}
+    products = {_product_of(cause) for cause in entry.causes} - {None}
     return products.pop() if len(products) == 1 else None
+
+
+def _product_of(cause: Cause) -> str | None:
+    for step in cause.fix:
+        spec = ACTIONS.get(step.action)
+        if spec is not None and spec.writes and spec.product:
+            return spec.product
+    return None
 
 
 def _fix_command(account: str | None, isos: list[str], product: str | None) -> str | None:

@@ -130,13 +130,18 @@ class PasteRun:
     redact_numbers: bool
     color: bool = False
 
+    @property
+    def lacks_credentials(self) -> bool:
+        """Offline only for want of credentials (not --offline): the report then says how to confirm."""
+        return not self.offline and not _has_credentials()
+
     def diagnose(self, evidence: Sequence[Any]) -> Any:
         """Offline without credentials (or with --offline), else through the read planner."""
         from ..pipeline import diagnose_pasted, diagnose_pasted_online
 
         if self.offline:
             return diagnose_pasted(evidence, self.knowledge())
-        if not _has_credentials():
+        if self.lacks_credentials:
             return _say_how_to_confirm(diagnose_pasted(evidence, self.knowledge()))
         from ..gateway import TwilioAccess, credentials_from_env
 
@@ -274,7 +279,7 @@ def run_triage(source: str, run: PasteRun) -> None:
             data["problem"] = problem
             text = json_controls(json.dumps(data, indent=2, ensure_ascii=False, default=str))
         else:
-            hint = _HOW_TO_CONFIRM_ALL if not run.offline and not _has_credentials() else ""
+            hint = _HOW_TO_CONFIRM_ALL if run.lacks_credentials else ""
             text = triage_text(
                 merged,
                 report,

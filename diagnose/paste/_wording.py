@@ -202,9 +202,9 @@ class WordingTable:
         :meth:`_indexing` reads. Kept as they are met, so a log's many other words build no set."""
         return self._need_members.intersection(separated.split())
 
-    def _indexing(self, words: frozenset[bytes] | set[bytes]) -> list[bytes]:
-        # only the words needs hold matter: a log's lines hold few, and the same few again and again
-        relevant = frozenset(words & self._need_members)
+    def _indexing(self, relevant: frozenset[bytes]) -> list[bytes]:
+        # ``relevant``: the words of a text that needs hold (:meth:`_members`); a log's lines hold few,
+        # and the same few again and again
         found = self._indexing_cache.get(relevant)
         if found is None:
             needs = self._needs

@@ -100,9 +100,7 @@ def _what_to_do(steps: Sequence[NextStep], offline_hint: str, width: int) -> lis
         pad = " " * (len(head) + 2)
         for target in step.targets[:_SHOWN_TARGETS]:
             product = _PRODUCT.get(step.product or "", "")
-            where = (
-                f"on {target.account_sid}" if target.account_sid else "on the account that sent them (not in the log)"
-            )
+            where = f"on {target.account_sid}" if target.account_sid else f"on {_NO_ACCOUNT}"
             countries = ", ".join(f"{iso or 'unknown country'} {count:,}" for iso, count in target.countries)
             lines.append(wrap(f"{product} {where}: {countries}".strip(), indent=len(pad), width=width))
             if target.command:
