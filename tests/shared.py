@@ -5,9 +5,14 @@
 * The demo cases: the ``case`` labels of the bundled demo scenario, which are
   cause ids (``voice-…``/``sip-…`` for calls), read from the scenario itself.
 * :data:`OFFLINE_ENV`: the environment of a command that must not reach any Twilio.
+* :func:`scan_peaks`: the peak memory of streaming logs of growing size (flat memory).
 """
 
 from __future__ import annotations
+
+import io
+import tracemalloc
+from collections.abc import Iterable
 
 from diagnose.simulator import DEMO_SCENARIO, load_scenario
 
@@ -74,3 +79,17 @@ def cause_of(case: str) -> str:
         if case.startswith(prefix):
             return case.removeprefix(prefix)
     return case
+
+
+def scan_peaks(streams: Iterable[io.BytesIO]) -> list[int]:
+    """Peak traced memory of ``diagnose.paste.scan`` reading each stream in 1 MiB chunks (each holds an error)."""
+    from diagnose.paste import scan
+
+    peaks = []
+    for stream in streams:
+        tracemalloc.start()
+        found = sum(1 for _ in scan(stream, chunk_size=1 << 20))
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert found > 0
+    return peaks

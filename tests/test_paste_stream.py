@@ -32,6 +32,7 @@ from diagnose.paste._stream import _SEGMENT, _candidates, _names_no_code, _plain
 from diagnose.paste._text import clean
 from diagnose.paste._wording import WordingTable, default_table, normalise
 from tests.interrupt import sigint_as_on_a_terminal
+from tests.shared import scan_peaks
 
 CORPUS = Path(__file__).parent / "data" / "paste"
 SAMPLES = sorted(CORPUS.glob("*.txt"))
@@ -151,14 +152,7 @@ def _log(megabytes: int) -> io.BytesIO:
 
 
 def test_memory_stays_flat_as_the_log_grows() -> None:
-    peaks = []
-    for size in (2, 8):
-        stream = _log(size)
-        tracemalloc.start()
-        found = sum(1 for _ in scan(stream, chunk_size=1 << 20))
-        peaks.append(tracemalloc.get_traced_memory()[1])
-        tracemalloc.stop()
-        assert found > 0
+    peaks = scan_peaks(_log(size) for size in (2, 8))
     # four times the input, not four times the memory: a few chunks at most either way
     assert peaks[1] < 2 * peaks[0] + (4 << 20), peaks
 

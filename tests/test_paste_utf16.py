@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from hypothesis import strategies as st
 from diagnose.cli import main
 from diagnose.paste import decode, extract, scan
 from diagnose.paste._text import SNIFF, utf16_codec
-from tests.shared import OFFLINE_ENV
+from tests.shared import OFFLINE_ENV, scan_peaks
 
 CORPUS = Path(__file__).parent / "data" / "paste"
 SAMPLES = sorted(CORPUS.glob("*.txt"))
@@ -167,14 +166,7 @@ def test_memory_stays_flat_as_a_utf16_log_grows() -> None:
     # transcoded as it is read: a few chunks at most, whatever the size of the log
     block = "".join(f"2026-11-30T10:00:00Z INFO GET /api/v1/items/{i} 200 12ms 😀\r\n" for i in range(5_000))
     block += "2026-11-30T10:00:01Z ERROR sms failed code=21408 to=+2348031234567\r\n"
-    peaks = []
-    for megabytes in (2, 8):
-        stream = io.BytesIO(_utf16(block * (megabytes * 1_000_000 // len(block) + 1), "le-bom"))
-        tracemalloc.start()
-        found = sum(1 for _ in scan(stream, chunk_size=1 << 20))
-        peaks.append(tracemalloc.get_traced_memory()[1])
-        tracemalloc.stop()
-        assert found > 0
+    peaks = scan_peaks(io.BytesIO(_utf16(block * (mb * 1_000_000 // len(block) + 1), "le-bom")) for mb in (2, 8))
     assert peaks[1] < 2 * peaks[0] + (4 << 20), peaks
 
 
