@@ -162,6 +162,23 @@ def test_fix_then_audit_shows_the_gap_closed(platform: Simulator, tmp_path: Path
     assert len(log_lines(log)) == 4
 
 
+def test_a_subaccount_with_its_own_change_is_not_reported_as_fixed_by_its_parent(
+    platform: Simulator, tmp_path: Path
+) -> None:
+    # OWN waits for MAIN's change, is read again, still lacks FR and gets a change of its own:
+    # its result line says so, and no "inherited" line contradicts it.
+    log = tmp_path / "audit.jsonl"
+    code, out, err = run(
+        platform, "--country", "FR", "--product", "sms", "--subaccounts", "all", "--apply", "--yes",
+        "--audit-log", str(log),
+    )  # fmt: skip
+    assert code == 0, out + err
+    assert f"changed   {OWN}  SMS  France (FR)" in out
+    assert f"inherited {HEIR}  SMS  FR: fixed by its parent's change" in out
+    assert f"inherited {OWN}" not in out
+    assert f"inherited {TWIN}" not in out  # it had FR already: nothing was fixed for it
+
+
 def test_inheriting_subaccount_alone_answers_30648_and_is_reported_as_inheriting(
     platform: Simulator, tmp_path: Path
 ) -> None:

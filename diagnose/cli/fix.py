@@ -972,8 +972,9 @@ def _report(
         for item in planned.spool:
             final = _settle(item, results, second, parents) if applier is not None else item
             settled.counts[final.status] += 1
-            if final.status == "ok" and item.status == "via-parent":
-                settled.through_parent.append(final)
+            again = second.get((item.account, item.country, item.product))
+            if final.status == "ok" and item.status == "via-parent" and again is not None and again.status == "ok":
+                settled.through_parent.append(final)  # usable when read again: not by a change of its own
             yield final
 
     if fmt == "json":
