@@ -21,3 +21,8 @@ def error_code(text: str) -> int | None:
     if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > MAX_CODE_DIGITS:
         return None
     return int(cleaned)
+
+
+def unknown_code(number: int) -> str:
+    """What ``explain`` and ``diagnose CODE`` say of a code that neither the index nor the knowledge has."""
+    return f"{number} is not a Twilio error code we know (see https://www.twilio.com/docs/api/errors)"

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from diagnose.cli import main
+from diagnose.cli._router import looks_like_path
 from diagnose.simulator import DEMO_SCENARIO, Simulator, load_scenario
 from tests.shared import OFFLINE_ENV
 
@@ -44,6 +47,35 @@ def test_bare_code_points_to_explain() -> None:
     code, out, _ = run(["21408"])
     assert code == 1
     assert "diagnose explain 21408" in out
+
+
+def test_a_bare_code_twilio_does_not_have_is_bad_input_as_explain_says() -> None:
+    # It used to be diagnosed as "no-knowledge" and to recommend `diagnose explain 99999`, which refuses it.
+    code, out, err = run(["99999"])
+    _, _, explained = run(["explain", "99999"])
+    assert (code, out) == (2, "")
+    assert err == explained
+    assert err.count("\n") == 1 and "99999 is not a Twilio error code we know" in err
+
+
+@pytest.mark.parametrize("name", ["missing.log", "logs/today.txt", "/nonexistent/error.txt"])
+def test_a_file_name_that_does_not_exist_is_bad_input_not_an_empty_paste(name: str, tmp_path: Path) -> None:
+    code, out, err = run([str(tmp_path / name) if name[0] != "/" else name])
+    assert (code, out) == (2, "")
+    assert err.startswith("diagnose: error: cannot read ") and "no such file" in err
+    assert err.count("\n") == 1
+
+
+def test_a_folder_is_bad_input(tmp_path: Path) -> None:
+    code, out, err = run([str(tmp_path)])
+    assert (code, out) == (2, "")
+    assert err == f"diagnose: error: cannot read {tmp_path}: it is a folder, not a file\n"
+
+
+def test_a_pasted_one_word_error_is_still_read_as_text() -> None:
+    # A single word that holds an error is text, whatever it looks like.
+    code, out, _ = run(["https://www.twilio.com/docs/errors/21408", "--format", "json"])
+    assert code == 1 and json.loads(out)["diagnoses"][0]["error"]["code"] == 21408
 
 
 @pytest.mark.parametrize("data", [b"hello", bytes(range(256)) * 100, b"\xff\xfe\xfd", b"", b"{" * 100000])
@@ -252,3 +284,14 @@ def test_reads_are_shared_across_errors(demo: Simulator) -> None:
         seen[key] = seen.get(key, 0) + 1
     assert seen and max(seen.values()) == 1, {k: v for k, v in seen.items() if v > 1}
     assert len(demo.requests) <= 3 * 2 + 3 * 4 + 3  # each account once, each account x country once
+
+
+@given(st.text(max_size=200))
+def test_looks_like_path_never_takes_words_with_spaces_or_urls(text: str) -> None:
+    verdict = looks_like_path(text)
+    assert isinstance(verdict, bool)
+    word = text.strip()
+    if any(c.isspace() for c in word) or "://" in word or not word:
+        assert not verdict
+    elif "/" in word:
+        assert verdict

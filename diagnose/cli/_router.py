@@ -79,6 +79,17 @@ def route(arg: str, *, is_file: Callable[[str], bool] = os.path.isfile) -> Route
     return TextArg(arg)
 
 
+_FILE_NAME = re.compile(r"[^\s/\\:]+\.[A-Za-z][A-Za-z0-9]{0,7}")  # error.txt, app.log, dump.json
+
+
+def looks_like_path(arg: str) -> bool:
+    """One word written as a file name (``logs/today.txt``, ``app.log``): text routed here was likely a file meant."""
+    word = arg.strip()
+    if not word or any(c.isspace() for c in word) or "://" in word:
+        return False
+    return "/" in word or "\\" in word or _FILE_NAME.fullmatch(word) is not None
+
+
 def _is_file(arg: str, is_file: Callable[[str], bool]) -> bool:
     if "\x00" in arg or "\n" in arg or len(arg) > 4096:
         return False  # no file has such a name; os.stat would raise on NUL

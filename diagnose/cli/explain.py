@@ -71,7 +71,9 @@ def _explain(code: str | None, fmt: str, colored: bool, width: int, knowledge_di
         return render_explain(entry, fmt, color=colored, width=width)
     index = lookup_error(number)
     if index is None:
-        raise InputError(f"{number} is not a Twilio error code we know (see https://www.twilio.com/docs/api/errors)")
+        from ..codes import unknown_code
+
+        raise InputError(unknown_code(number))
     return render_index_entry(index, fmt, color=colored, width=width)
 
 

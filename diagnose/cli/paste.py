@@ -101,7 +101,10 @@ def read_evidence(args: Sequence[str]) -> list[Any]:
         if kind == "code":
             found.append(Evidence(kind="paste", code=int(arg.strip()), format="code", code_source="printed"))
         elif kind == "text":
-            found.extend(extract(arg))
+            errors = extract(arg)
+            if not errors:
+                _refuse_a_missing_file(arg)
+            found.extend(errors)
         else:
             handle = _open(arg, kind)
             try:
@@ -112,6 +115,28 @@ def read_evidence(args: Sequence[str]) -> list[Any]:
                 if kind == "file":
                     handle.close()
     return found
+
+
+def _refuse_a_missing_file(arg: str) -> None:
+    """Text with no error in it that names a file or folder: say why the file was not read, not "no error"."""
+    from ._router import looks_like_path
+
+    word = arg.strip()
+    if os.path.isdir(word):
+        raise InputError(f"cannot read {word}: it is a folder, not a file")
+    if looks_like_path(word):
+        raise InputError(f"cannot read {word}: no such file (and as text it holds no Twilio error)")
+
+
+def _unknown_codes(args: Sequence[str], knowledge: Callable[[], Any]) -> None:
+    """A bare code that neither the index nor the knowledge has is refused, as ``diagnose explain`` refuses it."""
+    from ..codes import unknown_code
+    from ..knowledge import lookup_error
+
+    for arg in args:
+        routed = route(arg)
+        if isinstance(routed, CodeArg) and knowledge().get(routed.code) is None and lookup_error(routed.code) is None:
+            raise InputError(unknown_code(routed.code))
 
 
 def _has_credentials() -> bool:
@@ -207,6 +232,7 @@ def run_paste(args: Sequence[str], run: PasteRun) -> None:
 
     try:
         evidence = read_evidence(args)
+        _unknown_codes(args, run.knowledge)
         if not evidence:
             click.echo(f"diagnose: {NO_ERROR_FOUND}", err=True)
             sys.exit(exit_codes.UNRESOLVED)
