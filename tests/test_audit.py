@@ -175,6 +175,23 @@ def test_sms_comparison_says_what_it_shows_and_what_it_does_not(platform: Simula
     assert cell(doc, TWIN, "FR", "sms")["same_as_parent"] is True
 
 
+def test_text_and_markdown_say_what_the_sms_comparison_shows_too(platform: Simulator) -> None:
+    # JSON, CSV and HTML carried the comparison with the parent; the default text and Markdown said nothing.
+    args = ("--countries", "FR,DE", "--product", "sms", "--subaccounts", "all")
+    _, out, _ = run(platform, *args)
+    rows = {line.split()[0]: line for line in out.splitlines() if line.startswith("AC")}
+    assert rows[OWN].endswith("SMS differs from parent: FR")
+    assert rows[TWIN].endswith("SMS same as parent")
+    assert "SMS" not in rows[MAIN]
+    flat = " ".join(out.split())
+    assert "'same as parent' is consistent with inheriting the parent's SMS permissions but is no proof" in flat
+    assert "'differs' means the subaccount has SMS permissions of its own there" in flat
+    _, md, _ = run(platform, *args, "--format", "markdown")
+    row = next(line for line in md.splitlines() if line.startswith(f"| `{OWN}`"))
+    assert "off, though its parent has it on: the subaccount has SMS permissions of its own there" in row
+    assert "is consistent with inheriting" in md
+
+
 def test_exit_0_when_every_country_is_usable(platform: Simulator) -> None:
     code, out, _ = run(platform, "--countries", "FR,DE", "--product", "sms")
     assert code == 0

@@ -55,6 +55,10 @@ def _why(cell: Cell) -> str:
     if cell.status == "disabled":
         if cell.product == "voice" and cell.source == "parent":
             return "off on the parent, which this subaccount inherits"
+        if cell.product == "sms" and cell.same_as_parent is False:
+            return "off, though its parent has it on: the subaccount has SMS permissions of its own there"
+        if cell.product == "sms" and cell.same_as_parent:
+            return "off on its parent too"
         return "off"
     if cell.status == "unknown":
         return cell.reason or "not read"
@@ -74,6 +78,23 @@ def _ranges(cell: Cell) -> str:
         if flag
     ]
     return ", ".join(on) or "none"
+
+
+SMS_COMPARISON_NOTE = (
+    "SMS compared with the parent: 'same as parent' is consistent with inheriting the parent's SMS permissions "
+    "but is no proof (inheritance is a Console setting the API cannot read, and a subaccount with identical "
+    "settings of its own answers the same); 'differs' means the subaccount has SMS permissions of its own there, "
+    "unless the API answers a subaccount's stored list rather than its effective one, which Twilio does not document."
+)
+"""What comparing a subaccount's SMS answers with its parent's shows and does not (``audit.sms_comparison``)."""
+
+
+def _sms_note(account: AccountAudit) -> str | None:
+    """The matrix's short form of the account's SMS comparison with its parent."""
+    if account.sms_comparison is None:
+        return None
+    differ = sorted(c.country for c in account.cells if c.product == "sms" and c.same_as_parent is False)
+    return f"SMS differs from parent: {', '.join(differ)}" if differ else "SMS same as parent"
 
 
 def _status_line(head: Mapping[str, Any]) -> list[str]:
@@ -138,6 +159,7 @@ def _text(head: Mapping[str, Any], rows: Rows, *, color: bool, all_rows: bool | 
     col = max(width, 2)
     yield f"{'account':<34}  {'name':<24}  " + "  ".join(f"{iso:<{col}}" for iso in countries) + "  voice  notes\n"
     hidden = 0
+    compared = False
     for account in rows():
         if not show_all and account.verdict == "usable":
             hidden += 1
@@ -160,9 +182,17 @@ def _text(head: Mapping[str, Any], rows: Rows, *, color: bool, all_rows: bool | 
             notes.append("main")
         if account.problem:
             notes.append(f"unknown: {one_line(account.problem)}")
+        sms_note = _sms_note(account)
+        if sms_note:
+            notes.append(sms_note)
+            compared = True
         yield f"{account.sid:<34}  {name:<24}  " + "  ".join(cells) + f"  {voice:<6} {'; '.join(notes)}".rstrip() + "\n"
     if hidden:
         yield f"({hidden:,} account(s) with every country usable not listed; --rows all lists them.)\n"
+    if compared:
+        import textwrap
+
+        yield "\n" + textwrap.fill(SMS_COMPARISON_NOTE, 100) + "\n"
 
 
 # --------------------------------------------------------------------------- json
@@ -260,6 +290,7 @@ def _markdown(head: Mapping[str, Any], rows: Rows) -> Iterator[str]:
     shown = 0
     more = 0
     header = False
+    compared = False  # a row above says how a subaccount's SMS answer compares with its parent's
     for account in rows():
         for cell in account.cells:
             if cell.status == "enabled":
@@ -272,12 +303,15 @@ def _markdown(head: Mapping[str, Any], rows: Rows) -> Iterator[str]:
                 yield "|---|---|---|---|---|---|\n"
                 header = True
             shown += 1
+            compared = compared or (cell.product == "sms" and cell.same_as_parent is not None)
             yield (
                 f"| {code(account.sid, cell=True)} | {escape(account.friendly_name)} | {cell.country} | "
                 f"{_PRODUCT[cell.product]} | {cell.status} | {escape(_why(cell))} |\n"
             )
     if more:
         yield f"\n…and {more:,} more; `diagnose audit --format csv` lists every cell.\n"
+    if compared:
+        yield f"\n{escape(SMS_COMPARISON_NOTE)}\n"
     yield f"\n<sub>diagnose audit, {escape(head['generated_at'])}, exit code {head['exit_code']}</sub>\n"
 
 
