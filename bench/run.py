@@ -282,7 +282,7 @@ def triage_rows(python: str, megabytes: int, runs: int) -> list[dict[str, Any]]:
         )
         for size in sorted({max(1, megabytes // 4), megabytes}):
             log = Path(tmp) / f"app-{size}.log"
-            nbytes = build_log(log, size)
+            nbytes, errors = build_log(log, size)
             walls, peaks, worker_peaks, codes, cpus = [], [], [], set(), []
             argv = [python, "-c", _OWN_PEAK, "triage", str(log), "--offline", "--format", "json"]
             for _ in range(runs):
@@ -320,30 +320,43 @@ def triage_rows(python: str, megabytes: int, runs: int) -> list[dict[str, Any]]:
                 }
             )
             triage["note"] += f"; {median / grep_median:.2f}x grep (median; budget 5x)"
-            # the floor of the design: everything triage does before reading an error, in one process
-            frame_argv = [python, str(Path(__file__).with_name("triage.py")), "--frame-only", str(log)]
-            frame = [_frame_only(frame_argv, env) for _ in range(runs)]
+            # the floor of the design: everything triage does before reading an error, in one process,
+            # and reading each error's destination with phonenumbers, which no reading of an error can skip
+            script = str(Path(__file__).with_name("triage.py"))
+            frame = [_cpu_of([python, script, "--frame-only", str(log)], env) for _ in range(runs)]
             frame_cpu = statistics.median(cpu for _, cpu in frame)
-            floor = frame_cpu / 2 + startup  # two cores read blocks at once; the start-up is not shared
-            rows.append(
-                {
-                    "label": f"pre-filter and framing alone, {size} MB log",
-                    "median_ms": statistics.median(w for w, _ in frame) * 1000,
-                    "min_ms": min(w for w, _ in frame) * 1000,
-                    "peak_mib": 0.0,  # not measured: the row is about time
-                    "exit": "0",
-                    "note": f"one process, CPU {frame_cpu:.1f} s ({frame_cpu * 1000 / (nbytes / 1e6):.1f} ms/MB); "
-                    f"on 2 cores with no error read at all, triage could not beat ~{floor:.2f} s "
-                    f"(start-up {startup:.2f} s + CPU / 2) = {nbytes / 1e6 / floor:.0f} MB/s, "
-                    f"{floor / grep_median:.1f}x grep",
-                }
-            )
+            numbers = [_cpu_of([python, script, "--numbers-only", str(errors)], env) for _ in range(runs)]
+            numbers_cpu = statistics.median(cpu for _, cpu in numbers)
+            for label, cpu, walls_of, what in (
+                ("pre-filter and framing alone", frame_cpu, [w for w, _ in frame], "with no error read at all"),
+                (
+                    f"the above and {errors:,} destinations read",
+                    frame_cpu + numbers_cpu,
+                    # two processes, one after the other
+                    [f + n for (f, _), (n, _) in zip(frame, numbers, strict=True)],
+                    f"reading no more of an error than its To ({numbers_cpu * 1e6 / errors:.0f} us each)",
+                ),
+            ):
+                floor = cpu / 2 + startup  # two cores read blocks at once; the start-up is not shared
+                rows.append(
+                    {
+                        "label": f"{label}, {size} MB log",
+                        "median_ms": statistics.median(walls_of) * 1000,
+                        "min_ms": min(walls_of) * 1000,
+                        "peak_mib": 0.0,  # not measured: the rows are about time
+                        "exit": "0",
+                        "note": f"one process, CPU {cpu:.1f} s ({cpu * 1000 / (nbytes / 1e6):.1f} ms/MB); on 2 cores, "
+                        f"{what}, triage could not beat ~{floor:.2f} s (start-up {startup:.2f} s + CPU / 2) "
+                        f"= {nbytes / 1e6 / floor:.0f} MB/s, {floor / grep_median:.1f}x grep",
+                    }
+                )
             log.unlink()
     return rows
 
 
-def _frame_only(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds of ``bench/triage.py --frame-only``, and the CPU seconds of its reading (it prints them)."""
+def _cpu_of(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds of ``bench/triage.py --frame-only`` or ``--numbers-only``, and the CPU seconds of its
+    reading (it prints them)."""
     start = time.perf_counter()
     proc = subprocess.run(argv, capture_output=True, text=True, env=env, check=True, cwd=NEUTRAL_CWD)
     return time.perf_counter() - start, float(proc.stdout.split()[1])

@@ -15,6 +15,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 ACCOUNTS = ["AC" + f"{i:x}" * 32 for i in range(10, 15)]
 # (prefix, digits after it): mobile ranges of Nigeria, France, Puerto Rico, Germany, the UK, India,
@@ -153,31 +154,43 @@ _DECOYS: list[Callable[[random.Random, str], str]] = [
 ]
 
 
-def _lines(rng: random.Random) -> Iterator[str]:
+def _events(rng: random.Random) -> Iterator[tuple[list[str], bool]]:
+    """The log's events, each as its lines and whether it is a Twilio error."""
     when = _START
     while True:
         when += dt.timedelta(microseconds=rng.randrange(1, 40_000))
         ts = _stamp(rng, when)
         roll = rng.randrange(100)
         if roll == 0:
-            yield from _error(rng, ts)
+            yield _error(rng, ts), True
         elif roll == 1:
-            yield rng.choice(_DECOYS)(rng, ts)
+            yield [rng.choice(_DECOYS)(rng, ts)], False
         else:
-            yield rng.choice(_FILLER)(rng, ts)
+            yield [rng.choice(_FILLER)(rng, ts)], False
 
 
-def build_log(path: Path, megabytes: int, seed: int = 9) -> int:
-    """Write a log of about ``megabytes`` MB to ``path``; returns its size in bytes."""
-    rng = random.Random(seed)
-    written = 0
-    lines = _lines(rng)
+class Log(NamedTuple):
+    bytes: int
+    errors: int  # Twilio errors written, each one a triage must find
+
+
+def build_log(path: Path, megabytes: int, seed: int = 9) -> Log:
+    """Write a log of about ``megabytes`` MB to ``path``."""
+    events = _events(random.Random(seed))
+    written = errors = 0
+    lines: list[str] = []
     with path.open("wb") as fh:
         while written < megabytes * 1_000_000:
-            block = ("\n".join(next(lines) for _ in range(10_000)) + "\n").encode()
+            while len(lines) < 10_000:  # so each event counted starts in this block
+                event, is_error = next(events)
+                lines += event
+                errors += is_error
+            # 10,000 lines a block, an error's later lines in the next: the log of earlier versions
+            block = ("\n".join(lines[:10_000]) + "\n").encode()
+            del lines[:10_000]
             fh.write(block)
             written += len(block)
-    return written
+    return Log(written, errors)
 
 
 def frame_only(path: Path) -> int:
@@ -200,14 +213,28 @@ def frame_only(path: Path) -> int:
             carried = buf[keep:]
 
 
+def read_numbers(count: int, seed: int = 9) -> int:
+    """What reading the destinations of ``count`` errors costs by itself: ``count`` numbers drawn as the
+    log's are (eight countries, some masked or without '+'), each read once as triage reads a To
+    (``_numbers.read_number``), none twice: the log's numbers are all different. Returns the countries found."""
+    from diagnose.paste._numbers import read_number
+
+    rng = random.Random(seed)
+    numbers = [_number(rng) for _ in range(count)]
+    return sum(read_number(number).country is not None for number in numbers)
+
+
 if __name__ == "__main__":
     import sys
+    import time
 
-    if len(sys.argv) == 3 and sys.argv[1] == "--frame-only":
-        import time
+    if len(sys.argv) == 3 and sys.argv[1] in ("--frame-only", "--numbers-only"):
+        from diagnose.paste._numbers import read_number
 
+        read_number("+14155550100")  # phonenumbers loads its metadata on first use: not part of the cost
         start = time.process_time()  # the reading alone: not the interpreter's start nor the imports
-        found = frame_only(Path(sys.argv[2]))
+        frame = sys.argv[1] == "--frame-only"
+        found = frame_only(Path(sys.argv[2])) if frame else read_numbers(int(sys.argv[2]))
         print(found, time.process_time() - start)
     else:
-        sys.exit("usage: triage.py --frame-only LOG")
+        sys.exit("usage: triage.py --frame-only LOG | --numbers-only COUNT")
