@@ -9,6 +9,15 @@ The library API mirrors the pipeline (docs/architecture.md)::
         report = diagnose_sids(["SM…", "CA…"], access, kb)         # one entry per SID
         report = diagnose_online([EvidenceSubject(evidence)], access, kb)  # evidence in hand
 
+Pasted error text (an exception, an API error body, a status callback, a Debugger
+webhook's form body, a log) is the common case, and a webhook receiver's::
+
+    from diagnose import extract, diagnose_pasted, diagnose_pasted_online
+    evidence = extract(text)                     # pure; extract_bytes(data) for raw bytes
+    report = diagnose_pasted(evidence, kb)       # offline: the causes the text allows
+    with TwilioAccess(credentials_from_env(os.environ)) as access:
+        report = diagnose_pasted_online(evidence, access, kb)  # confirmed, reads shared across errors
+
 Names are imported on first use, so ``import diagnose`` loads neither
 ``twilio`` nor any knowledge file.
 """
@@ -41,6 +50,10 @@ _EXPORTS = {
     "SidSubject": "plan",
     "EvidenceSubject": "plan",
     "evidence_from_context": "pipeline",
+    "diagnose_pasted": "pipeline",
+    "diagnose_pasted_online": "pipeline",
+    "extract": "paste",
+    "extract_bytes": "paste",
     "load_knowledge": "knowledge",
     "lint_paths": "knowledge",
     "lookup_error": "knowledge",
