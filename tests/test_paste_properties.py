@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from diagnose.models import Evidence
@@ -122,6 +122,70 @@ def test_redaction_never_leaks_a_token(text: str) -> None:
         assert token not in redact_secrets(line)
     masked = mask_numbers(text + " +33612345678")
     assert "+33612345678" not in masked
+
+
+def _redacted_case_blind(text: str) -> str:
+    """redact_secrets as written before it lowered the text once: each case-blind pattern with (?i)."""
+    from diagnose.paste import _redact
+
+    low = text.lower()
+    if "authorization" in low:
+        text = _redact._sub(_redact._BLIND["auth"][0], text)
+    if "://" in text and "@" in text:
+        text = _redact._sub(_redact._BLIND["url"][0], text, tail=True)
+    if "-u" in text:
+        text = _redact._sub(_redact._CURL_USER, text)
+    if any(word in text.lower() for word in ("token", "secret", "passw", "pwd")):
+        text = _redact._sub(_redact._BLIND["labelled"][0], text)
+    return _redact._HEX_TOKEN.sub(_redact.REDACTED, text)
+
+
+_SECRET_PARTS = st.sampled_from(
+    [
+        "Authorization",
+        "AUTHORIZATION: bearer ",
+        "auth_token",
+        "Api-Secret",
+        "PASSWORD",
+        "pwd",
+        "TOKEN",
+        "token",
+        "Twilio_Auth_Token",
+        "https://",
+        "HTTP://",
+        "AC" + "1" * 32,
+        "-u ",
+        "--user ",
+        ":",
+        "=",
+        "=>",
+        '"',
+        "'",
+        " ",
+        "\t",
+        "\n",
+        "@",
+        "ı",
+        "ſ",
+        "İ",
+        "K",
+        "$TOKEN",
+        "<token>",
+        "s3cr3t",
+        "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+        "é",
+    ]
+)
+
+
+@FUZZ
+@given(st.one_of(st.lists(_SECRET_PARTS, max_size=30).map("".join), st.text(max_size=200), mutated()))
+@example("token ſecret=s3cr3t")  # (?i) reads ſ as s and ı as i; lower() keeps them
+@example("authorization authorızation: s3cr3t")
+@example("İ token=s3cr3t")  # lower() makes İ two characters: the offsets move
+def test_redaction_reads_lowered_text_as_case_blind_patterns_read_the_text(text: str) -> None:
+    # the patterns run case-sensitively over text.lower(): the same secrets go, in any case and any script
+    assert redact_secrets(text) == _redacted_case_blind(text)
 
 
 @FUZZ

@@ -14,14 +14,20 @@ from ._rx import rx
 
 REDACTED = "[REDACTED]"
 
-_AUTH_HEADER = rx(
-    r"(?i)(authorization[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?)(?:basic|bearer|token)?[ \t]{0,3}[^\s\"',;]{1,4096}"
-)
-_URL_PASSWORD = rx(r"(?i)([a-z][a-z0-9+.-]{0,20}://[^\s:/@\"']{1,256}:)[^\s@/\"']{1,256}(@)")
-_LABELLED = rx(
-    r"(?i)((?:auth[_ -]?token|api[_ -]?secret|secret|password|passwd|pwd|token|twilio_auth_token|twilio_api_secret)"
+# Case-blind patterns, written in lower case: each runs case-sensitively over the lower-cased text (ten
+# times faster than (?i) over a report's megabytes), unless lowering cannot stand for (?i) there (_LOWER_FAILS).
+_AUTH_HEADER = r"(authorization[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?)(?:basic|bearer|token)?[ \t]{0,3}[^\s\"',;]{1,4096}"
+_URL_PASSWORD = r"([a-z][a-z0-9+.-]{0,20}://[^\s:/@\"']{1,256}:)[^\s@/\"']{1,256}(@)"
+_LABELLED = (
+    r"((?:auth[_ -]?token|api[_ -]?secret|secret|password|passwd|pwd|token|twilio_auth_token|twilio_api_secret)"
     r"[\"']?[ \t]{0,3}(?:=>|[:=])[ \t]{0,3}[\"']?)[^\s\"',;&]{1,4096}"
 )
+_BLIND = {
+    name: (rx(f"(?i){pattern}"), rx(pattern))
+    for name, pattern in (("auth", _AUTH_HEADER), ("url", _URL_PASSWORD), ("labelled", _LABELLED))
+}
+# (?i) matches "ı" and "ſ" to i and s, which lower() keeps as they are; lower() makes two characters of "İ"
+_LOWER_FAILS = ("ı", "ſ")
 _CURL_USER = rx(r"((?:-u|--user)[ \t]{1,3}[\"']?(?:AC|SK)[0-9a-fA-F]{32}:)[^\s\"']{1,4096}")
 # A bare 32-hex string that is no SID (SIDs have a two-letter prefix): how auth tokens look.
 _HEX_TOKEN = rx(r"(?<![0-9A-Za-z])[0-9a-f]{32}(?![0-9A-Za-z])")
@@ -47,20 +53,39 @@ def _sub(pattern: Any, text: str, tail: bool = False) -> str:
     return pattern.sub(repl, text)
 
 
+def _sub_blind(name: str, text: str, low: str, tail: bool = False) -> str:
+    """:func:`_sub` of the case-blind pattern ``name``; ``low`` is ``text`` in lower case."""
+    blind, lower = _BLIND[name]
+    if len(low) != len(text) or any(c in low for c in _LOWER_FAILS):
+        return _sub(blind, text, tail)
+    out: list[str] = []
+    done = 0
+    for m in lower.finditer(low):  # the offsets of ``low`` are those of ``text``
+        end = m.end() - (len(m.group(2)) if tail else 0)
+        if _keep(text[m.end(1) : end]):
+            continue
+        out += (text[done : m.end(1)], REDACTED)
+        done = end
+    return "".join(out) + text[done:] if out else text
+
+
 def redact_secrets(text: str) -> str:
     """``text`` with secrets replaced by ``[REDACTED]``; placeholders such as ``$TWILIO_AUTH_TOKEN`` stay."""
     if not text:
         return text
     low = text.lower()
     # each pattern runs only where its key word is: most excerpts hold none of them
-    if "authorization" in low:
-        text = _sub(_AUTH_HEADER, text)
-    if "://" in text and "@" in text:
-        text = _sub(_URL_PASSWORD, text, tail=True)
-    if "-u" in text:
-        text = _sub(_CURL_USER, text)
-    if any(word in low for word in ("token", "secret", "passw", "pwd")):
-        text = _sub(_LABELLED, text)
+    for name, present in (
+        ("auth", "authorization" in low),
+        ("url", "://" in text and "@" in text),
+        ("curl", "-u" in text),
+        ("labelled", any(word in low for word in ("token", "secret", "passw", "pwd"))),
+    ):
+        if not present:
+            continue
+        done = _sub(_CURL_USER, text) if name == "curl" else _sub_blind(name, text, low, tail=name == "url")
+        if done is not text:  # lower the text again only when a secret went
+            text, low = done, done.lower()
     return _HEX_TOKEN.sub(REDACTED, text)
 
 
