@@ -672,9 +672,10 @@ class _Walk:
                 self.resource = answer.value if isinstance(answer.value, Mapping) else {}
                 self.slots["resource"] = Fetched(value=answer.value, request=answer.request)
                 self.accounts[self.target] = Fetched(value=row, request=listing.request)
+                listed = len(tried) + len(candidates)  # not the probes that ran: which ran is a matter of timing
                 self.notes.append(
                     f"{noun} {s.sid} is not under {', '.join(sorted(tried))}; found it under account "
-                    f"{self.target} after searching {searched} accounts"
+                    f"{self.target}, searching the {listed} accounts the credentials list"
                 )
                 return True
         failed = [a for _, a in done if not a.ok and a.kind != "not-found"]
