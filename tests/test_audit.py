@@ -192,6 +192,16 @@ def test_text_and_markdown_say_what_the_sms_comparison_shows_too(platform: Simul
     assert "is consistent with inheriting" in md
 
 
+def test_a_listed_account_that_cannot_be_read_is_not_labelled_main(platform: Simulator) -> None:
+    stranger = "AC" + "9" * 32
+    code, out, _ = run(platform, "--countries", "FR", "--product", "sms", "--subaccounts", f"{stranger},{OWN}")
+    assert code == 3
+    rows = {line.split()[0]: line for line in out.splitlines() if line.startswith("AC")}
+    assert "main" not in rows[stranger] and "unknown: HTTP 404" in rows[stranger]
+    _, out, _ = run(platform, "--countries", "FR", "--product", "sms")
+    assert next(line for line in out.splitlines() if line.startswith(MAIN)).endswith("main")
+
+
 def test_exit_0_when_every_country_is_usable(platform: Simulator) -> None:
     code, out, _ = run(platform, "--countries", "FR,DE", "--product", "sms")
     assert code == 0

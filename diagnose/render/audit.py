@@ -178,8 +178,8 @@ def _text(head: Mapping[str, Any], rows: Rows, *, color: bool, all_rows: bool | 
         if "voice" in products and account.is_subaccount:
             voice = {True: "parent", False: "own"}.get(account.voice_inheritance, "?")  # type: ignore[arg-type]
         notes = []
-        if not account.is_subaccount:
-            notes.append("main")
+        if not account.is_subaccount and account.sid == head.get("authenticated_account"):
+            notes.append("main")  # an unreadable listed account has no parent either, but is no main account
         if account.problem:
             notes.append(f"unknown: {one_line(account.problem)}")
         sms_note = _sms_note(account)
