@@ -425,3 +425,22 @@ def test_load_reports_the_root_error_before_its_consequences(tmp_path: Path) -> 
         ("broken", "sumary"),
         ("broken", "summary"),
     }
+
+
+# The facts sheet's "Errors in this family" table (../shared/reference/geo-permissions-facts.md), which
+# wins over any other source: each code's official message, copied here so a clone without ../shared
+# runs the check too.
+FACTS_SHEET_MESSAGES = {
+    21408: "Permission to send an SMS has not been enabled for the region indicated by the 'To' number",
+    21215: "Geo Permission configuration is not permitting call",
+    13227: "Geo Permission configuration is not permitting call",
+    32205: "SIP Trunking: Geo Permission configuration is not permitting call",
+    30649: "Failed to Update Geo Permissions",
+    30648: "Geo Permissions update restricted for subaccounts",
+}
+
+
+@pytest.mark.parametrize("code", sorted(FACTS_SHEET_MESSAGES))
+def test_each_title_is_the_facts_sheets_official_message(code: int) -> None:
+    entry = load_knowledge().get(code)
+    assert entry is not None and entry.title == FACTS_SHEET_MESSAGES[code]
