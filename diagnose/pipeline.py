@@ -19,7 +19,7 @@ from .models import Diagnosis, Evidence, Report
 if TYPE_CHECKING:
     from .gateway import TwilioAccess
     from .knowledge import KnowledgeBase
-    from .plan import Answer, Read, SidSubject, Subject
+    from .plan import Answer, Problem, Read, SidSubject, Subject
 
 
 def evidence_from_context(context: Context) -> Evidence:
@@ -74,16 +74,20 @@ def diagnose_pasted_online(
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from .gateway import fetch_contexts
+    from .gateway import ReadCache, fetch_contexts, problem_error
     from .paste import merge_duplicates
     from .plan import EvidenceSubject
 
     merged = merge_duplicates(evidence)
     subjects = [EvidenceSubject(e) for e in merged]
+    cache = ReadCache()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diagnose-fetch") as pool:
-        pending = pool.submit(fetch_contexts, subjects, access)
+        pending = pool.submit(fetch_contexts, subjects, access, cache)
         knowledge = kb() if callable(kb) else kb
         results = pending.result()
+    whole = _nothing_read(cache.answers)
+    if whole is not None:
+        raise problem_error(whole)
     diagnoses = []
     for item, result in zip(merged, results, strict=True):
         if result.context is None:
@@ -93,6 +97,27 @@ def diagnose_pasted_online(
         else:
             diagnoses.append(diagnose_evidence(item, result.context, knowledge))
     return Report(diagnoses=tuple(diagnoses))
+
+
+def _nothing_read(answers: Mapping[Read, Answer]) -> Problem | None:
+    """Every read of the run failed for one reason that concerns the whole command, or None.
+
+    Rejected credentials or an unreachable Twilio fail every read alike; a report built on
+    them would be offline in all but name, so the command says so in one line instead (as for
+    SIDs). A standard API key, refused only the Accounts resource, still reads the rest.
+    """
+    from .plan import Problem
+
+    sent = [a for a in answers.values() if a.ran]
+    if not sent or any(a.ok for a in sent):
+        return None
+    kinds = {a.kind for a in sent}
+    if len(kinds) != 1 or not kinds <= {"credentials", "unreachable"}:
+        return None
+    first = sent[0]
+    kind = "credentials" if first.kind == "credentials" else "unreachable"
+    message = (first.message or first.error or kind).rstrip(".")
+    return Problem(kind, f"{message}. Or diagnose the text alone, offline: add --offline.", kind)
 
 
 def diagnose_context(context: Context, kb: KnowledgeBase) -> Diagnosis:

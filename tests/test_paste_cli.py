@@ -167,6 +167,39 @@ def test_online_confirms_what_offline_listed_as_possible(demo: Simulator) -> Non
     assert run(["-", "--offline", "--format", "json"], stdin=paste, env=env)[0] == 1
 
 
+PASTE_21408 = (
+    '{"code": 21408, "message": "Permission to send an SMS has not been enabled for the region indicated by the '
+    '\'To\' number: +33645218709", "status": 400}'
+)
+
+
+@pytest.mark.parametrize("command", [["-"], ["triage", "-"]])
+def test_rejected_credentials_are_one_line_and_exit_3_not_an_inconclusive_report(
+    demo: Simulator, command: list[str]
+) -> None:
+    # It used to print an inconclusive report (exit 1) whose facts, far below, said the token was rejected.
+    _sid, _owner, (account, _token) = demo.sample("missing-country")
+    env = {"TWILIO_ACCOUNT_SID": account, "TWILIO_AUTH_TOKEN": "0" * 32, "DIAGNOSE_API_URL": demo.url}
+    code, out, err = run(command, stdin=PASTE_21408, env=env)
+    assert (code, out) == (3, "")
+    assert err.count("\n") == 1 and err.startswith("diagnose: error: the credentials were rejected")
+    assert "--offline" in err  # how to get the diagnosis from the text alone
+    _, out, _ = run([*command, "--offline", "--format", "json"], stdin=PASTE_21408, env=env)
+    assert json.loads(out)["diagnoses" if command == ["-"] else "groups"]
+
+
+def test_twilio_unreachable_is_one_line_and_exit_3() -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on: bound, never listening
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        env = {"TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": "t" * 32, "DIAGNOSE_API_URL": url}
+        code, out, err = run(["-", "--timeout", "2"], stdin=PASTE_21408, env=env)
+    assert (code, out) == (3, "")
+    assert err.count("\n") == 1 and "could not connect" in err
+
+
 WORDING_ONLY = [
     # (simulator case, paste without any code, code, cause the simulator confirms)
     (
