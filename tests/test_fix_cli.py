@@ -74,6 +74,17 @@ def platform() -> Any:
         yield sim
 
 
+def _env(sim: Simulator) -> dict[str, str]:
+    return {
+        "NO_COLOR": "1",
+        "TWILIO_ACCOUNT_SID": MAIN,
+        "TWILIO_AUTH_TOKEN": TOKENS[MAIN],
+        "TWILIO_API_KEY": "",
+        "TWILIO_API_SECRET": "",
+        "DIAGNOSE_API_URL": sim.url,
+    }
+
+
 def run(sim: Simulator, *args: str, command: str = "fix", stdin: str | None = None) -> tuple[int, str, str]:
     env = {
         "NO_COLOR": "1",
@@ -345,6 +356,33 @@ def test_bad_input_exits_2_before_any_request(platform: Simulator, args: list[st
     code, _, err = run(platform, *args, stdin="")
     assert code == 2 and message in err
     assert platform.requests == []
+
+
+@pytest.mark.parametrize("apply", [[], ["--apply", "--yes"]])
+def test_rejected_credentials_are_one_line_and_exit_3(platform: Simulator, tmp_path: Path, apply: list[str]) -> None:
+    # As audit and scan say it: it used to print a plan of "could not be read" items for every country.
+    env_token = {"TWILIO_AUTH_TOKEN": "0" * 32}
+    result = CliRunner().invoke(
+        main,
+        ["fix", "--country", "FR", "--subaccounts", "all", "--audit-log", str(tmp_path / "log.jsonl"), *apply],
+        env={**_env(platform), **env_token},
+        catch_exceptions=False,
+    )
+    assert (result.exit_code, result.stdout) == (3, "")
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("diagnose: error: the credentials were rejected")
+    assert writes(platform) == []
+
+
+def test_twilio_unreachable_is_one_line_and_exit_3(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:  # bound, never listening: nothing answers there
+        sock.bind(("127.0.0.1", 0))
+        env = {"NO_COLOR": "1", "TWILIO_ACCOUNT_SID": MAIN, "TWILIO_AUTH_TOKEN": TOKENS[MAIN]}
+        env["DIAGNOSE_API_URL"] = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        result = CliRunner().invoke(main, ["fix", "--country", "FR", "--timeout", "2"], env=env, catch_exceptions=False)
+    assert (result.exit_code, result.stdout) == (3, "")
+    assert result.stderr.count("\n") == 1 and "could not connect" in result.stderr
 
 
 @pytest.mark.parametrize(

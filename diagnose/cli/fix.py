@@ -488,6 +488,25 @@ def _listed(access: Any, main_sid: str, planned: Planned) -> Iterator[Mapping[st
         planned.scope_problem = f"the list of subaccounts could not be read to the end ({reason_of(err)})"
 
 
+def _fail_as_a_whole(access: Any, sid: str) -> None:
+    """The authenticated account could not be read: rejected credentials or no Twilio stop the command.
+
+    Read again, it raises the typed error (one line, exit 3, as audit and scan say it). A standard
+    API key, which may not read Accounts, goes on: each account then says what could not be read.
+    """
+    from ..errors import CredentialsError, UnreachableError
+
+    try:
+        access.fetch_account(sid)
+    except CredentialsError:
+        if not access.credentials.is_api_key:
+            raise
+    except UnreachableError:
+        raise
+    except DiagnoseError:
+        return  # another answer (a 5xx after the retries): the account's items say so
+
+
 def plan_streamed(
     access: Any,
     *,
@@ -518,6 +537,8 @@ def plan_streamed(
     try:
         # The parent first: it is one account, fixed first; its subaccounts are planned against its changes.
         row, main = reader.state(main_sid)
+        if not row.ok:
+            _fail_as_a_whole(access, main_sid)
         if main is not None and main.account.ok:
             reader.keep_parent(main)
         if every or main_sid in wanted:
