@@ -24,6 +24,7 @@ OWN = "AC" + "2" * 32  # SMS: its own list (inheritance off); voice: its own lis
 HEIR = "AC" + "3" * 32  # SMS and voice: inherits from MAIN
 TWIN = "AC" + "4" * 32  # has everything already
 GONE = "AC" + "5" * 32  # closed
+KEY, KEY_SECRET = "SK" + "6" * 32, "k" * 32
 TOKENS = {MAIN: "t" * 32, OWN: "u" * 32, HEIR: "v" * 32, TWIN: "w" * 32, GONE: "x" * 32}
 
 SCENARIO: dict[str, Any] = {
@@ -32,6 +33,7 @@ SCENARIO: dict[str, Any] = {
             "sid": MAIN,
             "auth_token": TOKENS[MAIN],
             "friendly_name": "Platform",
+            "api_keys": [{"sid": KEY, "secret": KEY_SECRET}],  # a standard key: it may not read Accounts
             "messaging_geo_permissions": {"FR": False, "DE": True},
             "voice_dialing_permissions": {
                 "FR": {"low_risk": False, "high_risk_special": True},
@@ -371,6 +373,20 @@ def test_rejected_credentials_are_one_line_and_exit_3(platform: Simulator, tmp_p
     assert (result.exit_code, result.stdout) == (3, "")
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("diagnose: error: the credentials were rejected")
     assert writes(platform) == []
+
+
+def test_a_standard_api_key_plans_and_fixes_its_own_account(platform: Simulator, tmp_path: Path) -> None:
+    # A standard key may not read Accounts: as the audit does, its own account is still read and fixed.
+    # It used to answer "the credentials were rejected" for every country and plan nothing.
+    env = {**_env(platform), "TWILIO_AUTH_TOKEN": "", "TWILIO_API_KEY": KEY, "TWILIO_API_SECRET": KEY_SECRET}
+    args = ["fix", "--country", "FR", "--product", "sms", "--audit-log", str(tmp_path / "log.jsonl")]
+    result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert f"{MAIN}  SMS  France (FR)  enable-messaging-country" in result.stdout
+    assert "rejected" not in result.stdout
+    result = CliRunner().invoke(main, [*args, "--apply", "--yes"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert platform.state.messaging_enabled(MAIN, "FR") is True
 
 
 def test_twilio_unreachable_is_one_line_and_exit_3(tmp_path: Path) -> None:

@@ -488,23 +488,23 @@ def _listed(access: Any, main_sid: str, planned: Planned) -> Iterator[Mapping[st
         planned.scope_problem = f"the list of subaccounts could not be read to the end ({reason_of(err)})"
 
 
-def _fail_as_a_whole(access: Any, sid: str) -> None:
-    """The authenticated account could not be read: rejected credentials or no Twilio stop the command.
+def _main_account_or_fail(access: Any, sid: str) -> dict[str, Any] | None:
+    """The authenticated account, read again after its first read failed, or None.
 
-    Read again, it raises the typed error (one line, exit 3, as audit and scan say it). A standard
-    API key, which may not read Accounts, goes on: each account then says what could not be read.
+    Rejected credentials or no Twilio raise the typed error (one line, exit 3, as audit and
+    scan say it). A standard API key may not read Accounts: as the audit does, a stand-in row
+    lets its own account be read and fixed through the ``/v1`` APIs it may use.
     """
+    from ..audit_reads import read_main_account
     from ..errors import CredentialsError, UnreachableError
 
     try:
-        access.fetch_account(sid)
-    except CredentialsError:
-        if not access.credentials.is_api_key:
-            raise
-    except UnreachableError:
+        row, _reason = read_main_account(access, sid)
+    except (CredentialsError, UnreachableError):
         raise
     except DiagnoseError:
-        return  # another answer (a 5xx after the retries): the account's items say so
+        return None  # another answer (a 5xx after the retries): the account's items say so
+    return row
 
 
 def plan_streamed(
@@ -538,7 +538,9 @@ def plan_streamed(
         # The parent first: it is one account, fixed first; its subaccounts are planned against its changes.
         row, main = reader.state(main_sid)
         if not row.ok:
-            _fail_as_a_whole(access, main_sid)
+            again = _main_account_or_fail(access, main_sid)
+            if again is not None:
+                row, main = reader.state(again)
         if main is not None and main.account.ok:
             reader.keep_parent(main)
         if every or main_sid in wanted:
