@@ -26,6 +26,7 @@ from ._parse import (
     better_format,
     classify,
     hit_lines,
+    labelled_destination,
     number_in_message,
     parse_curl,
     parse_exceptions,
@@ -237,9 +238,13 @@ def to_evidence(
         return None
     if status in _NOT_FAILED and code_source != "printed":
         return None  # a delivered message quoting an error's wording is no failure
+    if message is None and fmt == "ruby-exception":
+        message = _ruby_message(record, lines, base)
     to_raw = None if inbound else f.get("to")
     if to_raw is None and isinstance(message, str) and not inbound:
         to_raw = number_in_message(message)
+    if to_raw is None and not inbound:
+        to_raw = _labelled_to(record)
     from_raw = f.get("from_")
     from_country = read_number(str(from_raw)).country if isinstance(from_raw, str) else None
     reading = read_number(str(to_raw), from_country=from_country) if isinstance(to_raw, str) else None
@@ -292,6 +297,29 @@ def to_evidence(
         code_confidence="high" if recognised is None else recognised.confidence,
         code_reason="" if recognised is None else recognised.reason,
     )
+
+
+def _ruby_message(record: Record, lines: Sequence[str], base: int) -> str | None:
+    """Twilio's message, which twilio-ruby's RestError puts on the line after "[HTTP 400] 21211 : Unable to
+    create record" (its message is "[HTTP …] code : header\nmessage\nmore_info")."""
+    for h in record.hits:
+        if h.format == "ruby-exception" and h.code is not None:
+            i = h.line - base + 1
+            text = lines[i].strip() if 0 < i < len(lines) else ""
+            if len(text) > 10 and " " in text and not text.startswith(("http", "/", "from ", "#")):
+                return text[:500]
+    return None
+
+
+def _labelled_to(record: Record) -> str | None:
+    """A destination the log line around an exception labels ("sms to +49… failed: Status: 400 - ApiError
+    21610: …"): read only for an error whose fields and message name none."""
+    for h in record.hits:
+        if h.code is not None or h.format is not None:
+            found = labelled_destination(h.excerpt[:2000])
+            if found is not None:
+                return found
+    return None
 
 
 def _wording_kind(found: WordingMatch | None) -> str | None:

@@ -99,6 +99,8 @@ _NUMBER_IN_TEXT = rx(
     r"((?:whatsapp:)?\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
 )
 _CODE_TOKEN = rx(r"^\d{5}$")
+# A number Twilio's message labels as the sender: "The 'From' number", "The From phone number"
+_FROM_LABEL = rx(r"(?i)\bfrom'?[ \t]{1,2}(?:phone[ \t]{1,2})?number\b")
 
 
 def _code(value: object) -> int | None:
@@ -122,11 +124,29 @@ def number_in_message(message: str) -> str | None:
 
     Failing a label, the last E.164 number of the message (Twilio puts it at the end).
     """
-    match = _NUMBER_IN_TEXT.search(message)
-    if match:
-        return match.group(1).strip()
-    numbers = _E164.findall(message)
+    senders: set[str] = set()
+    for match in _NUMBER_IN_TEXT.finditer(message):
+        number = match.group(1).strip()
+        if not _FROM_LABEL.search(message, max(0, match.start() - 16), match.start() + 8):
+            return number
+        # "The 'From' number +1… is not a valid phone number" (21212), "The From phone number +1… is not
+        # a valid, SMS-capable inbound phone number" (21606): the sender, never the destination
+        senders.add(_digits_of(number))
+    numbers = [n for n in _E164.findall(message) if _digits_of(n) not in senders]
     return numbers[-1] if numbers else None
+
+
+def labelled_destination(text: str) -> str | None:
+    """The first number ``text`` labels as a destination (``to +49…``, ``recipient=+33…``), never one
+    labelled as the sender ("The 'From' number +1…")."""
+    for found in _LOG_TO.finditer(text):
+        if not _FROM_LABEL.search(text, max(0, found.start() - 16), found.start() + 8):
+            return found.group(1).strip()
+    return None
+
+
+def _digits_of(text: str) -> str:
+    return "".join(c for c in text if c.isdigit() or c in "*xX•")
 
 
 def _trim_message(text: str) -> str:
@@ -141,8 +161,11 @@ def _trim_message(text: str) -> str:
 # Key and value are matched separately: an unknown key (``failed: error_code=21408``) consumes
 # nothing, so the known key after it is still seen. An unquoted value never holds '=', so keys
 # cannot hide inside values and the scan stays linear.
-_KEY = rx(r"""(?<![\w.-])["']?([A-Za-z][A-Za-z_]{0,29})["']?[ \t]{0,3}(=>|:|=)[ \t]{0,3}""")
-_VALUE = rx(r""""[^"\n]{0,2000}"|'[^'\n]{0,2000}'|[^\s,;&}'"\]=(]{1,400}""")
+# PHP's print_r writes a key in brackets: "[Code] => 21606"
+_KEY = rx(r"""(?<![\w.-])["'\[]?([A-Za-z][A-Za-z_]{0,29})["'\]]?[ \t]{0,3}(=>|:|=)[ \t]{0,3}""")
+# a single-quoted value may hold \' (Node's inspect: 'The \'To\' number …')
+_VALUE = rx(r""""[^"\n]{0,2000}"|'(?:[^'\\\n]|\\[^\n]){0,2000}'|[^\s,;&}'"\]=(]{1,400}""")
+_LINE_VALUE = rx(r"[^\n]{1,2000}")
 _FORM_VALUE = rx(r"[^&\s]{0,8192}")  # form encoding: a value runs to the next '&' (Payload JSON is long)
 # An unquoted number written in groups (`to=+44 20 7183 8750`): its first group, and the groups after it
 _NUMBER_HEAD = rx(r"\+?\(?[0-9]{1,5}\)?")
@@ -201,6 +224,8 @@ def _unquote_value(raw: str, form: bool) -> str:
     value = raw
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         value = value[1:-1]
+        if raw[0] == "'" and "\\'" in value:
+            value = value.replace("\\'", "'")
     if form:
         value = unquote_plus(value)
     return value
@@ -226,7 +251,10 @@ def _kv_pairs(text: str, depth: int = 0) -> Iterator[tuple[str, str]]:
             continue
         before = text[match.start() - 1 : match.start()] if match.start() else ""
         form = has_amp and match.group(2) == "=" and before in ("", "&", "?", " ", "\t")
-        found = (_FORM_VALUE if form else _VALUE).match(text, pos)
+        if match.group(2) == "=>" and "]" in match.group():
+            found = _LINE_VALUE.match(text, pos)  # print_r: "[Message] => The From phone number …" to the end
+        else:
+            found = (_FORM_VALUE if form else _VALUE).match(text, pos)
         if found is None:
             continue
         pos = found.end()  # a known key's value is read once: keys inside it belong to it
@@ -245,9 +273,24 @@ def _kv_pairs(text: str, depth: int = 0) -> Iterator[tuple[str, str]]:
         yield key, value
 
 
+_XML_FIELD = rx(r"<([A-Z][A-Za-z]{1,29})>([^<>\n]{0,2000})</([A-Z][A-Za-z]{1,29})>")
+_PAIR = rx(r"\('([A-Za-z][A-Za-z_]{0,29})', (?=')")
+
+
+def _xml_as_field(m: re.Match[str]) -> str:
+    if m.group(1) != m.group(3):
+        return m.group()
+    value = m.group(2).replace('"', "'")
+    return f' {m.group(1)}: "{value}", '
+
+
 def parse_fields(line: str, number: int) -> list[Hit]:
     """JSON / repr / form / logfmt fields: REST bodies, resources, callbacks, alerts, webhooks."""
     text = line.replace('\\"', '"').replace("\\/", "/") if "\\" in line else line
+    if "</" in text:  # the XML of the 2010 API's .xml answers: <Code>21215</Code><Message>…</Message>
+        text = _XML_FIELD.sub(_xml_as_field, text)
+    if "', '" in text:  # Flask's request.form: ImmutableMultiDict([('To', '+61…'), ('ErrorCode', '30003')])
+        text = _PAIR.sub(r"'\1': ", text)
     hits: list[Hit] = []
     hit = Hit(line=number)
     keys: set[str] = set()
@@ -275,8 +318,9 @@ def parse_fields(line: str, number: int) -> list[Hit]:
                 continue
             hit.code, hit.code_source = code, "printed"
         elif key == "message":
-            # a message has words: an unquoted logfmt token or a code fragment (`message = client…`) is none
-            if " " in value.strip() and hit.message is None and not value.startswith("{"):
+            # a message has words: an unquoted logfmt token or a code fragment (`message = client…`) is none;
+            # one that opens JSON ("twilio send failed {\"code\":…") holds the message, read next
+            if " " in value.strip() and hit.message is None and not value.startswith("{") and value[-1:] != "{":
                 hit.message = _trim_message(value)
         elif key == "title":
             title = _trim_message(value)
@@ -374,6 +418,18 @@ _UNABLE = rx(r"Unable to (?:create|fetch|update|delete|read|page) record: ([^\n]
 _NODE_EXC = rx(r"\bRestException(?: \[Error\])?: ([^\n]{1,2000})")
 _NODE_HTTP = rx(r"\[HTTP (\d{3})\] Failed to execute request")
 _PHP_EXC = rx(r"Twilio\\{1,2}Exceptions\\{1,2}RestException:? \[HTTP (\d{3})\] ([^\n]{1,2000})")
+# twilio-php's message without its class: Laravel's log line, CodeIgniter's "Message:", a var_dump's
+# "#message:" ("[HTTP 400] Unable to create record: …"; no other SDK writes "[HTTP 400] Unable to");
+# Laravel's "[object] (Twilio\Exceptions\RestException(code: 21408): [HTTP 400] …" names the code too
+_PHP_MESSAGE = rx(r"\[HTTP (\d{3})\] (Unable to (?:create|fetch|update|delete|read|page) record[^\n]{0,2000})")
+_PHP_CODE = rx(r"RestException\(code: (\d{5})\)")
+_PHP_CLASS = rx(r"(?:^|[\s\[(])(?:Twilio\\{1,2}Exceptions\\{1,2}RestException|Services_Twilio_RestException)\b")
+# twilio-php 4 and older: "Uncaught exception 'Services_Twilio_RestException' with message '…' in /…"
+_PHP_LEGACY = rx(r"Services_Twilio_RestException' with message '([^\n]{1,2000})' in /")
+# twilio-python 5 and older: "HTTP ERROR 400: 21215: Account not authorized to call +36…"
+_PY_LEGACY = rx(r"HTTP ERROR (\d{3}): (?:(\d{5}): )?([^\n]{1,2000})")
+# Node before 10 printed an error with properties as "{ [Error: message]" and the properties below
+_NODE_LEGACY = rx(r"^\{ \[Error: ([^\n]{1,2000})\]$")
 _PHP_WHERE = rx(r" in /[^ \n]{1,500}:\d{1,6}$")
 _JAVA_EXC = rx(r"\bcom\.twilio\.exception\.ApiException: ([^\n]{1,2000})")
 _CS_EXC = rx(r"\bTwilio\.Exceptions\.ApiException: ([^\n]{1,2000})")
@@ -429,6 +485,34 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
         m = _NODE_HTTP.search(line)
         if m and not hits:
             hits.append(Hit(format="node-exception", line=number, http_status=int(m.group(1))))
+        m = None if any(h.format == "php-exception" for h in hits) else _PHP_MESSAGE.search(line)
+        if m:
+            code = _PHP_CODE.search(line)
+            hits.append(
+                Hit(
+                    format="php-exception",
+                    line=number,
+                    http_status=int(m.group(1)),
+                    code=_code(code.group(1)) if code else None,
+                    code_source="printed" if code else None,
+                    message=_message_after(_PHP_WHERE.sub("", m.group(2))),
+                )
+            )
+        m = _PY_LEGACY.search(line)
+        if m:
+            code = _code(m.group(2)) if m.group(2) else None
+            # its str() ends with the request's URI after " \n " (a paste rejoins the two lines)
+            text = m.group(3).split("  http", 1)[0]
+            hits.append(
+                Hit(
+                    format="python-exception",
+                    line=number,
+                    http_status=int(m.group(1)),
+                    code=code,
+                    code_source="printed" if code else None,
+                    message=_trim_message(text) or None,
+                )
+            )
     if _PY_TTY.search(line):
         hits.append(Hit(format="python-exception", line=number))
     elif "record: " in line and not hits:
@@ -445,6 +529,16 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
         m = _CS_EXC.search(line)
         if m:
             hits.append(Hit(format="csharp-exception", line=number, message=_message_after(m.group(1))))
+    if "RestException" in line and not any(h.format == "php-exception" for h in hits):
+        m = _PHP_LEGACY.search(line)
+        if m:
+            hits.append(Hit(format="php-exception", line=number, message=_trim_message(m.group(1))))
+        elif _PHP_CLASS.search(line):
+            hits.append(Hit(format="php-exception", line=number))  # the class alone (a dump's first line)
+    if line.startswith("{ [Error: "):
+        m = _NODE_LEGACY.match(line)
+        if m:
+            hits.append(Hit(format="node-exception", line=number, message=_trim_message(m.group(1))))
     if "RestError" in line and not any(h.format == "ruby-exception" for h in hits) and _RUBY_CLASS.search(line):
         hits.append(Hit(format="ruby-exception", line=number))
     if "ApiError" in line:
@@ -500,8 +594,10 @@ def parse_urls(line: str, number: int) -> list[Hit]:
 
 # --------------------------------------------------------------------------- plain log lines
 
+# "', '": a Python pair, ('ErrorCode', '30003') in Flask's request.form
 _LOG_CODE_TEXT = (
-    r"(?:\berror|\berr|\bcode|\bfailed|\bfailure|\btwilio)[ \t:=#(\[-]{1,4}(?:code[ \t:=#(]{1,3})?(\d{5})\b"
+    r"(?:\berrorcode|\berror|\berr|\bcode|\bfailed|\bfailure|\btwilio)[ \t:=#(\[,'-]{1,4}"
+    r"(?:code[ \t:=#(]{1,3})?(\d{5})\b"
 )
 _LOG_CODE = rx(_LOG_CODE_TEXT, re.IGNORECASE)
 _LOG_CODE_LOW = rx(_LOG_CODE_TEXT)  # for ASCII text already in lower case (hit_lines)
@@ -517,13 +613,15 @@ _E164 = rx(r"(?<![\w+])\+[1-9][0-9*xX•]{5,16}(?![\w])")
 # once): a log then skips the lines around an error that hold none. A known key is found by the shortest
 # key it ends with (account_sid by "sid"), '_' allowed anywhere as _norm_key drops it; the text is read
 # backwards so that the pattern starts at the rare ':' or '=', not at every letter.
-_HIT_WORDS = ("HTTP", "record: ", "Exception", "RestError", "ApiError", "Twilio returned", "/Accounts/", "/errors/")
+_HIT_WORDS = (
+    "HTTP", "record: ", "Exception", "RestError", "ApiError", "Twilio returned", "/Accounts/", "/errors/", "{ [Error: ",
+)  # fmt: skip
 _KEY_ENDS = (
     "code", "message", "detail", "msg", "title", "status", "response", "to", "recipient", "destination", "number",
     "phone", "from", "sid", "account", "direction", "info", "type", "payload", "text", "variables", "level", "log",
     "url", "uri",
 )  # fmt: skip
-_KEY_BACKWARDS_TEXT = r"[:=][ \t]{0,3}[\\\"']{0,3}(?:" + "|".join("_*".join(reversed(key)) for key in _KEY_ENDS) + ")"
+_KEY_BACKWARDS_TEXT = r"[:=][ \t]{0,3}[\\\"'\]]{0,3}(?:" + "|".join("_*".join(reversed(key)) for key in _KEY_ENDS) + ")"
 _KEY_BACKWARDS = rx(_KEY_BACKWARDS_TEXT, re.IGNORECASE)
 # The same over ASCII text already in lower case: ignoring case costs the regex engine several times more
 _KEY_BACKWARDS_LOW = rx(_KEY_BACKWARDS_TEXT)
