@@ -1,0 +1,206 @@
+"""Errors as people really paste them: the shapes seen in public threads and in the helper libraries'
+sources (docs/sources.md, "Real pastes"), each read right whatever number, country or code it holds.
+
+The corpus (tests/data/paste, 65-98) holds one sample of each; these tests generate the rest.
+"""
+
+from __future__ import annotations
+
+import io
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from diagnose.paste import extract, scan
+from diagnose.paste._parse import labelled_destination, number_in_message
+
+# Valid numbers of several countries (documented examples and numbering-plan ranges), and their country
+NUMBERS = {
+    "+2348031234567": "NG",
+    "+33612345678": "FR",
+    "+447400123456": "GB",
+    "+4915123456789": "DE",
+    "+61491570156": "AU",
+    "+5511987654321": "BR",
+    "+819012345678": "JP",
+    "+923001234567": "PK",
+    "+14155550123": "US",
+    "+17875551234": "PR",
+}
+number = st.sampled_from(sorted(NUMBERS))
+senders = st.sampled_from(["+15017122661", "+15005550006", "+447700900999", "+61255501234"])
+REAL = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # tables load once
+
+
+# --------------------------------------------------------------------------- the sender is never the destination
+
+# Twilio's messages that name the sender, not the destination (21212 as pasted in twilio/twilio-ruby#348,
+# twilio/twilio-node#456 and #270; 21606 in laravel-notification-channels/twilio#100, aloha/laravel-twilio#182)
+SENDER_MESSAGES = (
+    (21212, "The 'From' number {n} is not a valid phone number, shortcode, or alphanumeric sender ID."),
+    (
+        21606,
+        "The From phone number {n} is not a valid, SMS-capable inbound phone number or short code for your account.",
+    ),
+)
+# How a printed code reaches a paste with Twilio's message beside it
+CODE_WRAPPERS = (
+    "Status: 400 - ApiError {code}: {m} (null) More info: https://www.twilio.com/docs/errors/{code}",
+    '{{"code": {code}, "message": "{m}", "more_info": "https://www.twilio.com/docs/errors/{code}", "status": 400}}',
+    "RestException [Error]: {m}\n    at success (/app/node_modules/twilio/lib/base/Version.js:79:23) {{\n"
+    "  status: 400,\n  code: {code},\n  moreInfo: 'https://www.twilio.com/docs/errors/{code}',\n"
+    "  details: undefined\n}}",
+    "Twilio::REST::RestError: [HTTP 400] {code} : Unable to create record\n{m}\nhttps://www.twilio.com/docs/errors/{code}",
+    "[object] (Twilio\\Exceptions\\RestException(code: {code}): [HTTP 400] Unable to create record: {m} "
+    "at /v/Version.php:88)",
+    "            [Code] => {code}\n            [Message] => {m}\n            [Status] => 400",
+)
+
+
+@REAL
+@given(st.sampled_from(SENDER_MESSAGES), st.sampled_from(CODE_WRAPPERS), senders)
+def test_a_sender_named_in_the_message_is_never_the_destination(
+    message: tuple[int, str], wrapper: str, sender: str
+) -> None:
+    code, text = message
+    paste = wrapper.format(code=code, m=text.format(n=sender))
+    (found,) = extract(paste)
+    assert found.code == code
+    assert found.to is None and found.to_raw is None and found.country is None, paste
+
+
+@REAL
+@given(number, senders, st.sampled_from(["sms to {n} failed: ", "notify {n}: ", ""]))
+def test_the_destination_beside_a_sender_is_still_read(to: str, sender: str, prefix: str) -> None:
+    # 21612: both numbers in one message, the To first (twilio docs; the wording as the API sends it)
+    text = f"The 'To' phone number: {to}, is not currently reachable using the 'From' phone number: {sender} via SMS."
+    assert number_in_message(text) == to
+    paste = f"{prefix.format(n=to)}Status: 400 - ApiError 21612: {text} (null) More info: https://www.twilio.com/docs/errors/21612"
+    (found,) = extract(paste)
+    assert (found.code, found.to, found.country) == (21612, to, NUMBERS[to])
+
+
+@REAL
+@given(senders)
+def test_a_log_line_labelling_only_a_sender_lends_no_destination(sender: str) -> None:
+    assert labelled_destination(f"The 'From' number {sender} is not a valid phone number") is None
+    assert labelled_destination(f"The From phone number {sender} is not valid") is None
+    assert labelled_destination(f"sms to {sender} failed") == sender
+
+
+# --------------------------------------------------------------------------- SDK errors read as their SDK's
+
+GEO_MESSAGES = (
+    (21408, "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: {n}."),
+    (21215, "Account not authorized to call {n}. Perhaps you need to enable some international permissions: "
+     "https://www.twilio.com/console/voice/calls/geo-permissions/low-risk"),
+)  # fmt: skip
+# (shape, format, HTTP status read, code printed): each as its library or framework prints it
+SDK_SHAPES = (
+    # twilio-php's message as Laravel logs it, with the class and code in its context
+    ('[2026-11-30 09:12:01] production.ERROR: [HTTP 400] Unable to create record: {m} {{"exception":"[object] '
+     '(Twilio\\\\Exceptions\\\\RestException(code: {code}): [HTTP 400] Unable to create record: {m} at '
+     '/var/www/vendor/twilio/sdk/src/Twilio/Version.php:88)', "php-exception", 400, True),
+    # CodeIgniter's uncaught-exception page (bcit-ci/CodeIgniter#5821)
+    ("Type:        Twilio\\Exceptions\\RestException\n\nMessage:     [HTTP 400] Unable to create record: {m}\n\n"
+     "Filename: /var/www/html/vendor/twilio/sdk/src/Twilio/Version.php", "php-exception", 400, False),
+    # twilio-php 4 (twilio/twilio-php#265)
+    ("PHP Fatal error:  Uncaught exception 'Services_Twilio_RestException' with message '{m}' in "
+     "/var/www/lib/Services/Twilio.php:297", "php-exception", None, False),
+    # twilio-python 5 and older (twilio/twilio-python#139, arachnys/cabot#395)
+    ("twilio.TwilioRestException: HTTP ERROR 400: {code}: {m}\n\n    Please see: "
+     "https://api.twilio.com/docs/errors/{code} for more information.", "python-exception", 400, True),
+    # Node before 10 (twilio/twilio-node#270)
+    ("{{ [Error: {m}]\n  status: 400,\n  message: '{q}',\n  code: {code},\n"
+     "  moreInfo: 'https://www.twilio.com/docs/errors/{code}',\n  detail: undefined }}", "node-exception", 400, True),
+)  # fmt: skip
+
+
+@REAL
+@given(st.sampled_from(GEO_MESSAGES), st.sampled_from(SDK_SHAPES), number)
+def test_sdk_errors_are_read_as_their_sdk_prints_them(
+    message: tuple[int, str], shape: tuple[str, str, int | None, bool], to: str
+) -> None:
+    code, text = message
+    template, fmt, status, printed = shape
+    m = text.format(n=to)
+    paste = template.format(code=code, m=m, q=m.replace("'", "\\'"))
+    (found,) = extract(paste)
+    assert (found.code, found.format, found.http_status) == (code, fmt, status), paste
+    assert found.code_source == ("printed" if printed else "wording")
+    assert (found.to, found.country) == (to, NUMBERS[to])
+    assert list(scan(io.BytesIO(paste.encode()))) == [found]  # diagnose triage reads it alike
+
+
+@REAL
+@given(number, st.sampled_from(["21211", "21614", "21408"]))
+def test_ruby_puts_twilios_message_on_the_next_line(to: str, code: str) -> None:
+    # twilio-ruby's RestError#message: "[HTTP 400] 21211 : Unable to create record\n<message>\n<more_info>"
+    paste = (
+        f"I, [2026-11-30T08:41:02.117735 #7] ERROR -- : Twilio::REST::RestError ([HTTP 400] {code} : Unable to "
+        f"create record\nThe 'To' number {to} is not a valid phone number.\nhttps://www.twilio.com/docs/errors/{code}\n"
+    )
+    (found,) = extract(paste)
+    assert (found.code, found.http_status, found.to) == (int(code), 400, to)
+    assert found.message == f"The 'To' number {to} is not a valid phone number."
+    assert list(scan(io.BytesIO(paste.encode()))) == [found]
+
+
+# --------------------------------------------------------------------------- fields in other notations
+
+
+@REAL
+@given(number, st.sampled_from([21215, 21408, 21211]))
+def test_the_2010_apis_xml_body_is_read_as_its_json(to: str, code: int) -> None:
+    # <TwilioResponse><RestException>…: the 2010 API's .xml answer (instedd/verboice#564)
+    xml = (
+        f"<TwilioResponse><RestException><Code>{code}</Code><Message>Account not authorized to call {to}."
+        f"</Message><MoreInfo>https://www.twilio.com/docs/errors/{code}</MoreInfo><Status>400</Status>"
+        "</RestException></TwilioResponse>"
+    )
+    (found,) = extract(xml)
+    assert (found.code, found.code_source, found.http_status, found.to) == (code, "printed", 400, to)
+    assert found.message == f"Account not authorized to call {to}."
+
+
+@REAL
+@given(number, senders, st.sampled_from(["30003", "30007", "30008"]))
+def test_flask_request_form_pairs_are_fields(to: str, sender: str, code: str) -> None:
+    line = (
+        f"INFO status ImmutableMultiDict([('SmsSid', 'SM{'a' * 32}'), ('MessageStatus', 'undelivered'), "
+        f"('To', '{to}'), ('From', '{sender}'), ('ErrorCode', '{code}')])"
+    )
+    for paste in (line, f"2026-11-30T10:00:00Z INFO hook\n{line}\n2026-11-30T10:00:01Z INFO done"):
+        (found,) = extract(paste)
+        assert (found.code, found.to, found.from_, found.status) == (int(code), to, sender, "undelivered")
+        assert found.format == "status-callback"
+        assert list(scan(io.BytesIO(paste.encode()))) == [found]
+
+
+@REAL
+@given(number)
+def test_a_json_message_inside_a_json_string_is_the_message(to: str) -> None:
+    # CloudWatch: a structured logger's "message" holding the error body, its quotes escaped
+    inner = (
+        f'{{\\"code\\":21408,\\"message\\":\\"Permission to send an SMS has not been enabled for the region '
+        f'indicated by the \'To\' number: {to}.\\",\\"status\\":400}}'
+    )
+    (found,) = extract(f'{{"level":"ERROR","message":"twilio send failed {inner}"}}')
+    assert (found.code, found.http_status, found.to) == (21408, 400, to)
+    assert found.message is not None and found.message.startswith("Permission to send")
+
+
+def test_a_successful_send_around_no_error_is_no_error() -> None:
+    # curl -v of a message Twilio accepted, then its delivered callback: "error_code": null, a body with
+    # five digits ("code is 48291"), HTTP 201: nothing is an error
+    paste = (
+        "> POST /2010-04-01/Accounts/AC4d5e6f708192a3b4c5d6e7f8091a2b3c/Messages.json HTTP/2\n"
+        "< HTTP/2 201\n"
+        '{"account_sid": "AC4d5e6f708192a3b4c5d6e7f8091a2b3c", "body": "Your verification code is 48291", '
+        '"error_code": null, "error_message": null, "from": "+15017122661", '
+        '"sid": "SM4d5e6f708192a3b4c5d6e7f8091a2b3c", "status": "queued", "to": "+4915123456780"}\n'
+        "2026-11-30T11:23:00Z INFO status callback MessageSid=SM4d5e6f708192a3b4c5d6e7f8091a2b3c"
+        "&MessageStatus=delivered&To=%2B4915123456780&From=%2B15017122661&ApiVersion=2010-04-01\n"
+    )
+    assert extract(paste) == []
+    assert list(scan(io.BytesIO(paste.encode()))) == []
