@@ -72,7 +72,7 @@ def test_a_sender_named_in_the_message_is_never_the_destination(
 @REAL
 @given(number, senders, st.sampled_from(["sms to {n} failed: ", "notify {n}: ", ""]))
 def test_the_destination_beside_a_sender_is_still_read(to: str, sender: str, prefix: str) -> None:
-    # 21612: both numbers in one message, the To first (twilio docs; the wording as the API sends it)
+    # both numbers in one message, the To first (21612's wording with its numbers: unverified, docs/sources.md)
     text = f"The 'To' phone number: {to}, is not currently reachable using the 'From' phone number: {sender} via SMS."
     assert number_in_message(text) == to
     paste = f"{prefix.format(n=to)}Status: 400 - ApiError 21612: {text} (null) More info: https://www.twilio.com/docs/errors/21612"

@@ -423,6 +423,9 @@ _PHP_EXC = rx(r"Twilio\\{1,2}Exceptions\\{1,2}RestException:? \[HTTP (\d{3})\] (
 # Laravel's "[object] (Twilio\Exceptions\RestException(code: 21408): [HTTP 400] …" names the code too
 _PHP_MESSAGE = rx(r"\[HTTP (\d{3})\] (Unable to (?:create|fetch|update|delete|read|page) record[^\n]{0,2000})")
 _PHP_CODE = rx(r"RestException\(code: (\d{5})\)")
+# where the message ends on such a line: Laravel's context ({"exception": …), its "[object] (…) at /file:line",
+# the next column of a tab-separated report
+_PHP_END = rx(r' \{"| at /|\t')
 _PHP_CLASS = rx(r"(?:^|[\s\[(])(?:Twilio\\{1,2}Exceptions\\{1,2}RestException|Services_Twilio_RestException)\b")
 # twilio-php 4 and older: "Uncaught exception 'Services_Twilio_RestException' with message '…' in /…"
 _PHP_LEGACY = rx(r"Services_Twilio_RestException' with message '([^\n]{1,2000})' in /")
@@ -495,7 +498,7 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
                     http_status=int(m.group(1)),
                     code=_code(code.group(1)) if code else None,
                     code_source="printed" if code else None,
-                    message=_message_after(_PHP_WHERE.sub("", m.group(2))),
+                    message=_message_after(_PHP_END.split(_PHP_WHERE.sub("", m.group(2)), 1)[0]),
                 )
             )
         m = _PY_LEGACY.search(line)
