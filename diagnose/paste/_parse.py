@@ -442,6 +442,7 @@ _GO_ERR = rx(r"Status: (\d{3}) - ApiError (\d{5}): ([^\n]{1,2000})")
 _GO_TAIL = rx(r" \((?:null|\{[^\n]{0,1000}\})\) More info: \S{0,300}$")
 _CURL_REQUEST = rx(r"^> (?:POST|GET|PUT|DELETE) (\S{1,500}) HTTP/")
 _CURL_RESPONSE = rx(r"^< HTTP/[\d.]{1,3} (\d{3})")
+_ESCAPED_END = rx(r'\\n|(?<!\\)"')
 _PHP_PREFIX = ("PHP Fatal error:  Uncaught ", "PHP Fatal error: Uncaught ", "Uncaught ")
 
 
@@ -488,7 +489,10 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
         m = _NODE_HTTP.search(line)
         if m and not hits:
             hits.append(Hit(format="node-exception", line=number, http_status=int(m.group(1))))
-        m = None if any(h.format == "php-exception" for h in hits) else _PHP_MESSAGE.search(line)
+        # substring tests first: these shapes are rare, and most lines holding "HTTP" are other SDKs'
+        m = None
+        if "] Unable to " in line and not any(h.format == "php-exception" for h in hits):
+            m = _PHP_MESSAGE.search(line)
         if m:
             code = _PHP_CODE.search(line)
             hits.append(
@@ -501,7 +505,7 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
                     message=_message_after(_PHP_END.split(_PHP_WHERE.sub("", m.group(2)), 1)[0]),
                 )
             )
-        m = _PY_LEGACY.search(line)
+        m = _PY_LEGACY.search(line) if "HTTP ERROR" in line else None
         if m:
             code = _code(m.group(2)) if m.group(2) else None
             # its str() ends with the request's URI after " \n " (a paste rejoins the two lines)
@@ -532,7 +536,7 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
         m = _CS_EXC.search(line)
         if m:
             hits.append(Hit(format="csharp-exception", line=number, message=_message_after(m.group(1))))
-    if "RestException" in line and not any(h.format == "php-exception" for h in hits):
+    if ("Exceptions\\" in line or "Services_Twilio" in line) and not any(h.format == "php-exception" for h in hits):
         m = _PHP_LEGACY.search(line)
         if m:
             hits.append(Hit(format="php-exception", line=number, message=_trim_message(m.group(1))))
@@ -558,6 +562,12 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
                     message=_trim_message(text),
                 )
             )
+    if hits and ("\\n" in line or '\\"' in line):
+        # the error inside a JSON string (pino's err.stack, structlog's "exception", CloudWatch): its
+        # message ends at the first escaped newline or at the string's closing quote
+        for hit in hits:
+            if hit.message:
+                hit.message = _ESCAPED_END.split(hit.message, 1)[0].rstrip() or None
     return hits
 
 
