@@ -163,8 +163,10 @@ def _trim_message(text: str) -> str:
 # cannot hide inside values and the scan stays linear.
 # PHP's print_r writes a key in brackets: "[Code] => 21606"
 _KEY = rx(r"""(?<![\w.-])["'\[]?([A-Za-z][A-Za-z_]{0,29})["'\]]?[ \t]{0,3}(=>|:|=)[ \t]{0,3}""")
-# a single-quoted value may hold \' (Node's inspect: 'The \'To\' number …')
-_VALUE = rx(r""""[^"\n]{0,2000}"|'(?:[^'\\\n]|\\[^\n]){0,2000}'|[^\s,;&}'"\]=(]{1,400}""")
+_VALUE = rx(r""""[^"\n]{0,2000}"|'[^'\n]{0,2000}'|[^\s,;&}'"\]=(]{1,400}""")
+# a single-quoted value that holds \' (Node's inspect: 'The \'To\' number …'), read again when _VALUE stopped
+# at one (the common value keeps _VALUE's one fast character class)
+_ESCAPED_VALUE = rx(r"'(?:[^'\\\n]|\\[^\n]){0,2000}'")
 _LINE_VALUE = rx(r"[^\n]{1,2000}")
 _FORM_VALUE = rx(r"[^&\s]{0,8192}")  # form encoding: a value runs to the next '&' (Payload JSON is long)
 # An unquoted number written in groups (`to=+44 20 7183 8750`): its first group, and the groups after it
@@ -255,6 +257,8 @@ def _kv_pairs(text: str, depth: int = 0) -> Iterator[tuple[str, str]]:
             found = _LINE_VALUE.match(text, pos)  # print_r: "[Message] => The From phone number …" to the end
         else:
             found = (_FORM_VALUE if form else _VALUE).match(text, pos)
+            if found is not None and found.group().endswith("\\'"):
+                found = _ESCAPED_VALUE.match(text, pos) or found
         if found is None:
             continue
         pos = found.end()  # a known key's value is read once: keys inside it belong to it
@@ -609,7 +613,7 @@ def parse_urls(line: str, number: int) -> list[Hit]:
 
 # "', '": a Python pair, ('ErrorCode', '30003') in Flask's request.form
 _LOG_CODE_TEXT = (
-    r"(?:\berrorcode|\berror|\berr|\bcode|\bfailed|\bfailure|\btwilio)[ \t:=#(\[,'-]{1,4}"
+    r"(?:\berror(?:code)?|\berr|\bcode|\bfailed|\bfailure|\btwilio)[ \t:=#(\[,'-]{1,4}"
     r"(?:code[ \t:=#(]{1,3})?(\d{5})\b"
 )
 _LOG_CODE = rx(_LOG_CODE_TEXT, re.IGNORECASE)
