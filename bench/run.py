@@ -13,6 +13,7 @@ never in timed tests.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -132,17 +133,18 @@ _OWN_PEAK = (
 )
 
 
-def run_reporting_peaks(argv: Sequence[str], env: dict[str, str]) -> tuple[float, int, int, int, float]:
+def run_reporting_peaks(
+    argv: Sequence[str], env: dict[str, str], output: Path | None = None
+) -> tuple[float, int, int, int, float]:
     """Wall seconds, the child's own peak RSS and its largest worker's (KiB), exit code, and the CPU
     seconds (user + system) of the child and its workers: on a loaded machine the wall time says more
-    about the load than about the code, the CPU time much less."""
+    about the load than about the code, the CPU time much less. ``output``: a file its stdout goes to."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(
-        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, check=False, cwd=NEUTRAL_CWD
-    )
+    with open(output or os.devnull, "wb") as sink:
+        proc = subprocess.run(argv, stdout=sink, stderr=subprocess.PIPE, env=env, check=False, cwd=NEUTRAL_CWD)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -285,8 +287,9 @@ def triage_rows(python: str, megabytes: int, runs: int) -> list[dict[str, Any]]:
             nbytes, errors = build_log(log, size)
             walls, peaks, worker_peaks, codes, cpus = [], [], [], set(), []
             argv = [python, "-c", _OWN_PEAK, "triage", str(log), "--offline", "--format", "json"]
+            report = Path(tmp) / "report.json"
             for _ in range(runs):
-                wall, peak, worker_peak, code, cpu = run_reporting_peaks(argv, env)
+                wall, peak, worker_peak, code, cpu = run_reporting_peaks(argv, env, report)
                 cpus.append(cpu)
                 walls.append(wall)
                 peaks.append(peak)
@@ -300,8 +303,9 @@ def triage_rows(python: str, megabytes: int, runs: int) -> list[dict[str, Any]]:
                 "peak_mib": max(peaks) / 1024,
                 "exit": ",".join(str(c) for c in sorted(codes)),
                 # peak MiB is the reading process's; each worker process (forked) peaks at its own
-                "note": f"{nbytes / 1e6 / median:.0f} MB/s; CPU {statistics.median(cpus):.1f} s "
-                f"({statistics.median(cpus) * 1000 / (nbytes / 1e6):.0f} ms/MB); "
+                # a fast wrong answer is no result: the errors the log holds, found or not
+                "note": f"{_found(report, errors)}; {nbytes / 1e6 / median:.0f} MB/s; "
+                f"CPU {statistics.median(cpus):.1f} s ({statistics.median(cpus) * 1000 / (nbytes / 1e6):.0f} ms/MB); "
                 f"each worker's peak {max(worker_peaks) / 1024:.0f} MiB",
             }
             rows.append(triage)
@@ -352,6 +356,15 @@ def triage_rows(python: str, megabytes: int, runs: int) -> list[dict[str, Any]]:
                 )
             log.unlink()
     return rows
+
+
+def _found(report: Path, errors: int) -> str:
+    """How many of the log's ``errors`` the JSON ``report`` of the last run counted."""
+    try:
+        found = json.loads(report.read_text(encoding="utf-8"))["errors"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"NO REPORT of the {errors:,} errors"
+    return f"found {found:,} of {errors:,} errors" + ("" if found == errors else " (WRONG)")
 
 
 def _cpu_of(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
