@@ -67,6 +67,7 @@ def test_a_sender_named_in_the_message_is_never_the_destination(
     (found,) = extract(paste)
     assert found.code == code
     assert found.to is None and found.to_raw is None and found.country is None, paste
+    assert found.from_ == sender  # and it is read as the sender
 
 
 @REAL
@@ -110,6 +111,14 @@ SDK_SHAPES = (
     # twilio-python 5 and older (twilio/twilio-python#139, arachnys/cabot#395)
     ("twilio.TwilioRestException: HTTP ERROR 400: {code}: {m}\n\n    Please see: "
      "https://api.twilio.com/docs/errors/{code} for more information.", "python-exception", 400, True),
+    # twilio-ruby 5 in a Rails log (twilio/twilio-ruby#348), and 4's RequestError uncaught (twilio/twilio-ruby#29)
+    ("Twilio::REST::RestError (Unable to create record: {m}):\n/box/gems/twilio-ruby-5.2.3/lib/twilio-ruby/"
+     "framework/version.rb:157:in `create'", "ruby-exception", None, False),
+    ("/gems/twilio-ruby-4.13.0/lib/twilio-ruby/rest/client.rb:226:in `connect_and_send': {m} "
+     "(Twilio::REST::RequestError)", "ruby-exception", None, False),
+    # twilio-java 6 and older (twilio/twilio-java#185)
+    ('Exception in thread "main" com.twilio.sdk.TwilioRestException: {m}\n\tat com.twilio.sdk.TwilioRestException'
+     ".parseResponse(TwilioRestException.java:74)", "java-exception", None, False),
     # Node before 10 (twilio/twilio-node#270)
     ("{{ [Error: {m}]\n  status: 400,\n  message: '{q}',\n  code: {code},\n"
      "  moreInfo: 'https://www.twilio.com/docs/errors/{code}',\n  detail: undefined }}", "node-exception", 400, True),

@@ -33,6 +33,7 @@ from ._parse import (
     parse_fields,
     parse_log_line,
     parse_urls,
+    sender_in_message,
 )
 from ._redact import redact_secrets
 from ._rx import rx
@@ -246,6 +247,8 @@ def to_evidence(
     if to_raw is None and not inbound:
         to_raw = _labelled_to(record)
     from_raw = f.get("from_")
+    if from_raw is None and isinstance(message, str) and "rom" in message:
+        from_raw = sender_in_message(message)  # 21212, 21606: the message names the sender
     from_country = read_number(str(from_raw)).country if isinstance(from_raw, str) else None
     reading = read_number(str(to_raw), from_country=from_country) if isinstance(to_raw, str) else None
     if reading is not None and from_raw and reading.e164 and reading.e164 == read_number(str(from_raw)).e164:

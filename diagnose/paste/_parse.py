@@ -101,6 +101,9 @@ _NUMBER_IN_TEXT = rx(
 _CODE_TOKEN = rx(r"^\d{5}$")
 # A number Twilio's message labels as the sender: "The 'From' number", "The From phone number"
 _FROM_LABEL = rx(r"(?i)\bfrom'?[ \t]{1,2}(?:phone[ \t]{1,2})?number\b")
+_SENDER_IN_TEXT = rx(
+    r"(?i)\bfrom'?[ \t]{1,2}(?:phone[ \t]{1,2})?number[ \t:]{1,3}(\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
+)
 
 
 def _code(value: object) -> int | None:
@@ -134,6 +137,12 @@ def number_in_message(message: str) -> str | None:
         senders.add(_digits_of(number))
     numbers = [n for n in _E164.findall(message) if _digits_of(n) not in senders]
     return numbers[-1] if numbers else None
+
+
+def sender_in_message(message: str) -> str | None:
+    """The sender a Twilio message names ("The 'From' number +1… is not a valid phone number", 21212)."""
+    match = _SENDER_IN_TEXT.search(message)
+    return match.group(1).strip() if match else None
 
 
 def labelled_destination(text: str) -> str | None:
@@ -438,10 +447,14 @@ _PY_LEGACY = rx(r"HTTP ERROR (\d{3}): (?:(\d{5}): )?([^\n]{1,2000})")
 # Node before 10 printed an error with properties as "{ [Error: message]" and the properties below
 _NODE_LEGACY = rx(r"^\{ \[Error: ([^\n]{1,2000})\]$")
 _PHP_WHERE = rx(r" in /[^ \n]{1,500}:\d{1,6}$")
-_JAVA_EXC = rx(r"\bcom\.twilio\.exception\.ApiException: ([^\n]{1,2000})")
+# twilio-java 7+ (com.twilio.exception.ApiException), and before it com.twilio.sdk.TwilioRestException
+_JAVA_EXC = rx(
+    r"\bcom\.twilio\.(?:exception\.ApiException|sdk\.TwilioRestException|sdk\.exceptions\.ApiException): "
+    r"([^\n]{1,2000})"
+)
 _CS_EXC = rx(r"\bTwilio\.Exceptions\.ApiException: ([^\n]{1,2000})")
 _RUBY_EXC = rx(r"(?:Twilio::REST::RestError:? )?\[HTTP (\d{3})\] (\d{5}) : ([^\n]{0,2000})")
-_RUBY_CLASS = rx(r"Twilio::REST::RestError")
+_RUBY_CLASS = rx(r"Twilio::REST::Re(?:st|quest)Error")  # RequestError: twilio-ruby 4 and older
 _GO_ERR = rx(r"Status: (\d{3}) - ApiError (\d{5}): ([^\n]{1,2000})")
 _GO_TAIL = rx(r" \((?:null|\{[^\n]{0,1000}\})\) More info: \S{0,300}$")
 _CURL_REQUEST = rx(r"^> (?:POST|GET|PUT|DELETE) (\S{1,500}) HTTP/")
@@ -524,6 +537,12 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
                     message=_trim_message(text) or None,
                 )
             )
+    if ("RestError" in line or "RequestError" in line) and not any(h.format == "ruby-exception" for h in hits):
+        message = _ruby_legacy_message(line)
+        if message is not None:
+            hits.append(Hit(format="ruby-exception", line=number, message=_message_after(message)))
+        elif _RUBY_CLASS.search(line):
+            hits.append(Hit(format="ruby-exception", line=number))
     if _PY_TTY.search(line):
         hits.append(Hit(format="python-exception", line=number))
     elif "record: " in line and not hits:
@@ -550,8 +569,6 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
         m = _NODE_LEGACY.match(line)
         if m:
             hits.append(Hit(format="node-exception", line=number, message=_trim_message(m.group(1))))
-    if "RestError" in line and not any(h.format == "ruby-exception" for h in hits) and _RUBY_CLASS.search(line):
-        hits.append(Hit(format="ruby-exception", line=number))
     if "ApiError" in line:
         m = _GO_ERR.search(line)
         if m:
@@ -573,6 +590,22 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
             if hit.message:
                 hit.message = _ESCAPED_END.split(hit.message, 1)[0].rstrip() or None
     return hits
+
+
+def _ruby_legacy_message(line: str) -> str | None:
+    """The message of a Ruby error without "[HTTP 400] code :": Rails' log "Twilio::REST::RestError (msg):"
+    (twilio-ruby 5.0-5.x) or Ruby's uncaught "file:226:in `m': msg (Twilio::REST::RequestError)" (4.x)."""
+    text = line.rstrip()
+    for cls in ("RestError", "RequestError"):
+        head = f"Twilio::REST::{cls} ("
+        at = text.find(head)
+        if at >= 0 and text.endswith("):"):
+            return text[at + len(head) : -2] or None
+        tail = f" (Twilio::REST::{cls})"
+        if text.endswith(tail):
+            body = text[: -len(tail)]
+            return body[body.find("': ") + 3 :] if "': " in body else body.rsplit(": ", 1)[-1] or None
+    return None
 
 
 def parse_curl(line: str, number: int) -> list[Hit]:
@@ -631,7 +664,8 @@ _E164 = rx(r"(?<![\w+])\+[1-9][0-9*xX•]{5,16}(?![\w])")
 # key it ends with (account_sid by "sid"), '_' allowed anywhere as _norm_key drops it; the text is read
 # backwards so that the pattern starts at the rare ':' or '=', not at every letter.
 _HIT_WORDS = (
-    "HTTP", "record: ", "Exception", "RestError", "ApiError", "Twilio returned", "/Accounts/", "/errors/", "{ [Error: ",
+    "HTTP", "record: ", "Exception", "RestError", "RequestError", "ApiError", "Twilio returned", "/Accounts/",
+    "/errors/", "{ [Error: ",
 )  # fmt: skip
 _KEY_ENDS = (
     "code", "message", "detail", "msg", "title", "status", "response", "to", "recipient", "destination", "number",
