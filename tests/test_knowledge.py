@@ -444,3 +444,14 @@ FACTS_SHEET_MESSAGES = {
 def test_each_title_is_the_facts_sheets_official_message(code: int) -> None:
     entry = load_knowledge().get(code)
     assert entry is not None and entry.title == FACTS_SHEET_MESSAGES[code]
+
+
+@pytest.mark.parametrize("code", [30648, 32224])
+def test_a_log_level_no_source_gives_is_not_claimed(code: int) -> None:
+    # docs/sources.md: neither page gives a log level ("ERROR assumed"); explain printed "Log level: ERROR" as fact.
+    entry = load_knowledge().get(code)
+    assert entry is not None and entry.log_level is None
+    result = subprocess.run(
+        [sys.executable, "-m", "diagnose", "explain", str(code)], capture_output=True, text=True, check=True
+    )
+    assert "Log level" not in result.stdout

@@ -116,7 +116,7 @@ class Entry:
     summary: str  # one sentence: what went wrong
     products: tuple[str, ...]
     channels: tuple[str, ...]
-    log_level: str
+    log_level: str | None  # None: no source gives it, so no report claims one
     meaning: str
     impact: str
     causes: tuple[Cause, ...]
