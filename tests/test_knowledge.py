@@ -455,3 +455,22 @@ def test_a_log_level_no_source_gives_is_not_claimed(code: int) -> None:
         [sys.executable, "-m", "diagnose", "explain", str(code)], capture_output=True, text=True, check=True
     )
     assert "Log level" not in result.stdout
+
+
+def _words(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"[a-z0-9+]+", text.lower()))
+
+
+@pytest.mark.parametrize("code", [e.code for e in load_knowledge().entries()])
+def test_prevention_merged_per_code_repeats_no_advice(code: int) -> None:
+    # A batch report merges the prevention of every cause of a code; two causes giving the same advice
+    # in other words ("Keep a list … run `diagnose audit`" twice) read as a repeated bullet.
+    entry = load_knowledge().get(code)
+    assert entry is not None
+    items = list(dict.fromkeys(p for cause in entry.causes for p in cause.prevention))
+    for i, a in enumerate(items):
+        for b in items[i + 1 :]:
+            shared = len(_words(a) & _words(b)) / len(_words(a) | _words(b))
+            assert shared < 0.35, (a, b)
