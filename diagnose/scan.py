@@ -260,6 +260,14 @@ class Fix:
     text: str
 
 
+def _voice_entry_named(iso: str) -> str:
+    """`` (Twilio's US entry, United States/Canada)`` for a country without a voice entry of its own, else ``""``."""
+    from .country_table import VOICE_ENTRY_NAMES, voice_entry
+
+    entry = voice_entry(iso)
+    return "" if entry == iso else f" (Twilio's {entry} entry, {VOICE_ENTRY_NAMES.get(entry, entry)})"
+
+
 def diagnose_group(group: Group, account: AccountAudit | None) -> tuple[str, str, str | None, str]:
     """(action, diagnosis sentence, target account, fix wording) for a group, from its cell now."""
     product = "SMS" if group.product == "sms" else "voice"
@@ -303,18 +311,19 @@ def diagnose_group(group: Group, account: AccountAudit | None) -> tuple[str, str
             (f"run `diagnose audit --countries {iso} --subaccounts {group.account}`"),
         )
     if cell.status == "disabled":
+        entry = _voice_entry_named(iso) if group.product == "voice" else ""
         if cell.product == "voice" and cell.source == "parent" and account and account.parent:
             return (
                 "enable",
-                f"{iso} voice is off on the parent {account.parent}, which this subaccount inherits",
+                f"{iso} voice{entry} is off on the parent {account.parent}, which this subaccount inherits",
                 account.parent,
-                f"enable {iso} voice on {account.parent} (inherited by its subaccounts)",
+                f"enable {iso} voice{entry} on {account.parent} (inherited by its subaccounts)",
             )
         return (
             "enable",
-            f"{iso} {product} is still disabled",
+            f"{iso} {product}{entry} is still disabled",
             group.account,
-            f"enable {iso} {product} on {group.account}",
+            f"enable {iso} {product}{entry} on {group.account}",
         )
     if cell.status == "blocked":
         if cell.reason == "console-only":

@@ -375,3 +375,22 @@ def test_a_national_number_behind_a_forms_default_prefix_is_read_in_its_senders_
     assert (group["country"], group["suggested_country"], group["action"]) == ("GB", "US", "investigate"), group
     enables = {(f["account"], f["country"], f["product"]) for f in doc["fixes"] if f["action"] == "enable"}
     assert (_demo_main(demo_sim), "GB", "sms") not in enables, enables
+
+
+def test_a_canadian_voice_fix_names_the_entry_the_console_shows() -> None:
+    # Canada has no voice entry of its own: the Console and the API show "United States/Canada" (US).
+    from diagnose.audit import AccountAudit, Cell, VoiceRanges
+    from diagnose.scan import Group, diagnose_group
+
+    sub, parent = "AC" + "1" * 32, "AC" + "2" * 32
+    off = VoiceRanges(low_risk=False, high_risk_special=False, high_risk_tollfraud=False)
+    cell = Cell("CA", "voice", "disabled", source="own", ranges=off)
+    account = AccountAudit(sub, parent=parent, cells=(cell,))
+    action, diagnosis, target, fix = diagnose_group(Group(sub, "CA", 21215, "voice", count=1), account)
+    assert (action, target) == ("enable", sub)
+    assert fix == f"enable CA voice (Twilio's US entry, United States/Canada) on {sub}"
+    assert "United States/Canada" in diagnosis
+    _, _, _, fix = diagnose_group(Group(sub, "FR", 21215, "voice", count=1), AccountAudit(sub, cells=(
+        Cell("FR", "voice", "disabled", source="own", ranges=off),
+    )))  # fmt: skip
+    assert fix == f"enable FR voice on {sub}"
