@@ -474,3 +474,11 @@ def test_prevention_merged_per_code_repeats_no_advice(code: int) -> None:
         for b in items[i + 1 :]:
             shared = len(_words(a) & _words(b)) / len(_words(a) | _words(b))
             assert shared < 0.35, (a, b)
+
+
+def test_who_21408_affects_accounts_for_inheritance() -> None:
+    # The facts sheet: a subaccount inherits its parent's SMS permissions by default. The impact said
+    # "only that account: other subaccounts have their own lists", which is true only with inheritance off.
+    impact = " ".join(load_knowledge().get(21408).impact.split())  # type: ignore[union-attr]
+    assert "other subaccounts have their own lists" not in impact
+    assert "every subaccount that inherits" in impact
