@@ -328,3 +328,16 @@ def test_looks_like_path_never_takes_words_with_spaces_or_urls(text: str) -> Non
         assert not verdict
     elif "/" in word:
         assert verdict
+
+
+def test_the_subject_says_in_words_what_was_diagnosed() -> None:
+    # a pasted error, with its line when the paste had lines before it; a bare code, as a code alone
+    paste = (
+        "INFO start\nINFO more\nHTTP 400 error: Unable to create record: Permission to send an SMS has not been "
+        "enabled for the region indicated by the 'To' number: +33612345678\n"
+    )
+    _, out, _ = run(["-"], stdin=paste)
+    assert out.splitlines()[1] == "pasted error (line 3) to +33612345678 → FR (France)"
+    assert "  Subject  pasted error (line 3)" in out
+    _, out, _ = run(["21408"])
+    assert out.splitlines()[1] == "error code alone (no error text, no SID)"

@@ -204,6 +204,16 @@ def _problem(d: Diagnosis) -> str:
     return d.problem or ""
 
 
+def _subject_label(d: Diagnosis) -> str:
+    """What was diagnosed, in words: ``message SM…``, ``pasted error (line 12)``, ``error code alone …``."""
+    subject, ev = d.subject, d.evidence
+    if subject.kind == "paste":
+        if ev.format == "code":
+            return "error code alone (no error text, no SID)"
+        return "pasted error" + (f" (line {ev.line})" if ev.line is not None and ev.line > 1 else "")
+    return " ".join(str(p) for p in (subject.kind, subject.sid) if p)
+
+
 def _subject_line(d: Diagnosis, failed: list[tuple[str, str]]) -> str:
     """``message SM… to +33… (France) · account AC…``: enough to tell subjects apart at a glance."""
     rows = dict(failed)
@@ -226,7 +236,7 @@ def diagnosis_view(
     headline = f"{code_label} · {d.verdict}" + (f": {d.cause}" if d.cause else "")
 
     failed: list[tuple[str, str]] = []
-    failed.append(("Subject", " ".join(str(p) for p in (subject.kind, subject.sid) if p)))
+    failed.append(("Subject", _subject_label(d)))
     if code is not None:
         err = str(code) + (f" (HTTP {ev.http_status})" if ev.http_status is not None else "")
         failed.append(("Error", err + (f": {error.title}" if error.title else "")))
