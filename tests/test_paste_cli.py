@@ -66,8 +66,10 @@ def test_a_file_name_that_does_not_exist_is_bad_input_not_an_empty_paste(name: s
     assert err.count("\n") == 1
 
 
-def test_a_folder_is_bad_input(tmp_path: Path) -> None:
-    code, out, err = run([str(tmp_path)])
+@pytest.mark.parametrize("command", [[], ["triage"]])
+def test_a_folder_is_bad_input(tmp_path: Path, command: list[str]) -> None:
+    # the same words whether diagnose or triage was given the folder
+    code, out, err = run([*command, str(tmp_path)])
     assert (code, out) == (2, "")
     assert err == f"diagnose: error: cannot read {tmp_path}: it is a folder, not a file\n"
 

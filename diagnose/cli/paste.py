@@ -52,6 +52,8 @@ def _open(arg: str, kind: str) -> IO[bytes]:
         return sys.stdin.buffer
     try:
         return open(arg, "rb")
+    except IsADirectoryError as err:  # worded as a paste's argument that names a folder is
+        raise InputError(f"cannot read {arg}: it is a folder, not a file") from err
     except OSError as err:
         raise InputError(f"cannot read {arg}: {err.strerror or err}") from err
 
