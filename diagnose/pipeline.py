@@ -7,8 +7,9 @@ the gateway, imported lazily so that offline commands never load ``twilio``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from .context import Context
@@ -17,6 +18,8 @@ from .evidence import from_call, from_message
 from .models import Diagnosis, Evidence, Report
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     from .gateway import TwilioAccess
     from .knowledge import KnowledgeBase
     from .plan import Answer, Problem, Read, SidSubject, Subject
@@ -72,8 +75,6 @@ def diagnose_pasted_online(
     account and each account's permissions once. An error whose account cannot be read keeps its
     offline diagnosis, with the reason as a note.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     from .gateway import ReadCache, fetch_contexts, problem_error
     from .paste import merge_duplicates
     from .plan import EvidenceSubject
@@ -81,7 +82,7 @@ def diagnose_pasted_online(
     merged = merge_duplicates(evidence)
     subjects = [EvidenceSubject(e) for e in merged]
     cache = ReadCache()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diagnose-fetch") as pool:
+    with _fetch_thread() as pool:
         pending = pool.submit(fetch_contexts, subjects, access, cache)
         knowledge = kb() if callable(kb) else kb
         results = pending.result()
@@ -97,6 +98,24 @@ def diagnose_pasted_online(
         else:
             diagnoses.append(diagnose_evidence(item, result.context, knowledge))
     return Report(diagnoses=tuple(diagnoses))
+
+
+@contextlib.contextmanager
+def _fetch_thread() -> Iterator[ThreadPoolExecutor]:
+    """The thread that runs the reads while this one loads the knowledge.
+
+    On Ctrl-C (any exception) this thread stops waiting for it: a request in flight may take its
+    whole timeout, and the command line exits at once (its thread dies with the process).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="diagnose-fetch")
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _nothing_read(answers: Mapping[Read, Answer]) -> Problem | None:
@@ -178,14 +197,13 @@ def diagnose_online(
     instead of adding to it.
     """
     import queue
-    from concurrent.futures import ThreadPoolExecutor
 
     from .gateway import fetch_contexts, problem_error
     from .plan import EvidenceSubject, SidSubject
 
     online = [s for s in subjects if not isinstance(s, Diagnosis)]
     rounds: queue.SimpleQueue[Mapping[Read, Answer] | None] = queue.SimpleQueue()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diagnose-fetch") as pool:
+    with _fetch_thread() as pool:
         pending = pool.submit(fetch_contexts, online, access, on_round=rounds.put)
         pending.add_done_callback(lambda _: rounds.put(None))
         # Everything the first requests do not need is imported once they are on their way (or the fetch is

@@ -120,3 +120,37 @@ def test_explain_any_code_text_exits_cleanly(text: str) -> None:
     result = CliRunner().invoke(main, ["explain", "--", text], env={"NO_COLOR": "1"})
     assert result.exit_code in (0, 2), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_ctrl_c_during_a_diagnosis_stops_it_now_and_exits_130() -> None:
+    # Ctrl-C used to wait for the request in flight to time out, then print click's "Aborted!" and
+    # exit 1 ("130 Ctrl-C", says --help). Twilio here takes longer than the run is allowed to.
+    from tests.interrupt import interrupt
+
+    with Simulator(load_scenario(DEMO_SCENARIO), port=0) as sim:
+        sid, _owner, (main_sid, _token) = sim.sample("missing-country")
+        sim.set_latency(8_000)
+        main_account = next(a for a in sim.scenario.accounts if a.sid == main_sid)
+        code, out, err = interrupt(sim, main_account, [sid, "--timeout", "60"], lambda: sim.peak_in_flight >= 1)
+        sim.set_latency(0)
+    assert (code, out) == (130, "")
+    assert err == "diagnose: interrupted\n"
+
+
+def test_ctrl_c_while_triage_reads_the_accounts_still_reports_the_log_offline(tmp_path: Path) -> None:
+    # README: "Ctrl-C prints the errors read so far, diagnosed offline, and exits 130" — also once the
+    # whole log is read and the accounts are being read.
+    from tests.interrupt import interrupt
+
+    log = tmp_path / "app.log"
+    log.write_text("2026-11-30T10:00:00Z ERROR code=21408 to=+33645218709\n")
+    with Simulator(load_scenario(DEMO_SCENARIO), port=0) as sim:
+        _sid, _owner, (main_sid, _token) = sim.sample("missing-country")
+        sim.set_latency(8_000)
+        main_account = next(a for a in sim.scenario.accounts if a.sid == main_sid)
+        args = ["triage", str(log), "--format", "json", "--timeout", "60"]
+        code, out, err = interrupt(sim, main_account, args, lambda: sim.peak_in_flight >= 1)
+        sim.set_latency(0)
+    assert code == 130, err
+    doc = json.loads(out)
+    assert doc["interrupted"] is True and doc["groups"][0]["code"] == 21408

@@ -62,6 +62,10 @@ class _Main(click.Group):
             from ._common import closed_pipe
 
             closed_pipe()
+        except KeyboardInterrupt:  # Ctrl-C that no command reports on itself (audit, scan, fix, triage do)
+            from ._common import interrupted
+
+            interrupted()
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         first = next((a for a in args if not a.startswith("-") or a == "-"), None)

@@ -91,6 +91,19 @@ def closed_pipe() -> NoReturn:
     sys.exit(exit_codes.CLOSED_PIPE)
 
 
+def interrupted() -> NoReturn:
+    """Ctrl-C: say so in one line and exit 130 now, not once the requests in flight have timed out."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.write("diagnose: interrupted\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    # A worker thread blocked in a request would hold a normal exit until its timeout; nothing is left
+    # to write (files are written whole, the fix audit log line by line), so the process ends here.
+    os._exit(exit_codes.INTERRUPTED)
+
+
 def echo(text: str, color: bool) -> None:
     # click strips ANSI codes off a non-terminal unless told otherwise; --color always means keep them.
     click.echo(text, color=color or None)

@@ -298,7 +298,12 @@ def run_triage(source: str, run: PasteRun) -> None:
             click.echo(NO_ERROR_FOUND + (" so far" if interrupted else ""), err=True)
             sys.exit(exit_codes.INTERRUPTED if interrupted else exit_codes.UNRESOLVED)
         merged = groups.evidence()
-        report = run.diagnose(merged)
+        try:
+            report = run.diagnose(merged)
+        except KeyboardInterrupt:
+            # Ctrl-C while the accounts are read: what was read is still reported, diagnosed offline.
+            interrupted, run = True, dataclasses.replace(run, offline=True)
+            report = run.diagnose(merged)
         steps = gather(merged, report.diagnoses, run.knowledge().get)
         name = "standard input" if kind == "stdin" else source
         if run.fmt == "json":

@@ -115,14 +115,16 @@ class TwilioAccess:
     def __enter__(self) -> TwilioAccess:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        # Left on Ctrl-C (or an error): do not wait for the requests in flight, each of which may take
+        # its whole timeout; the command line is on its way out.
+        self.close(wait=exc_type is None)
 
-    def close(self) -> None:
+    def close(self, *, wait: bool = True) -> None:
         with self._lock:
             executor, self._executor = self._executor, None
         if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+            executor.shutdown(wait=wait, cancel_futures=True)
         self.http.close()
 
     # --- credentials and clients ---------------------------------------------
