@@ -460,6 +460,7 @@ _GO_TAIL = rx(r" \((?:null|\{[^\n]{0,1000}\})\) More info: \S{0,300}$")
 _CURL_REQUEST = rx(r"^> (?:POST|GET|PUT|DELETE) (\S{1,500}) HTTP/")
 _CURL_RESPONSE = rx(r"^< HTTP/[\d.]{1,3} (\d{3})")
 _ESCAPED_END = rx(r'\\n|(?<!\\)"')
+_JSON_STRING_END = rx(r'(?<!\\)"[ \t]{0,3}[,}\]]')
 _PHP_PREFIX = ("PHP Fatal error:  Uncaught ", "PHP Fatal error: Uncaught ", "Uncaught ")
 
 
@@ -589,6 +590,11 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
         for hit in hits:
             if hit.message:
                 hit.message = _ESCAPED_END.split(hit.message, 1)[0].rstrip() or None
+    elif hits and '"' in line:
+        # or at a JSON string's end: Sentry's event, "value": "HTTP 400 error: …", "module": …
+        for hit in hits:
+            if hit.message and '"' in hit.message:
+                hit.message = _JSON_STRING_END.split(hit.message, 1)[0].rstrip() or None
     return hits
 
 
