@@ -213,3 +213,18 @@ def test_a_successful_send_around_no_error_is_no_error() -> None:
     )
     assert extract(paste) == []
     assert list(scan(io.BytesIO(paste.encode()))) == []
+
+
+@REAL
+@given(st.sampled_from(GEO_MESSAGES), number, st.sampled_from(["value", "stack", "exception"]), st.booleans())
+def test_an_sdk_error_inside_a_json_string_keeps_only_its_message(
+    message: tuple[int, str], to: str, key: str, escaped_newline: bool
+) -> None:
+    # Sentry's event ("value": "HTTP 400 error: …", "module": …), pino's err.stack, structlog's exception
+    code, text = message
+    m = text.format(n=to)
+    tail = '\\n  File \\"/app/x.py\\", line 3' if escaped_newline else ""
+    error = f"twilio.base.exceptions.TwilioRestException: HTTP 400 error: Unable to create record: {m}{tail}"
+    paste = f'{{"{key}": "{error}", "module": "twilio.base.exceptions"}}'
+    (found,) = extract(paste)
+    assert (found.code, found.to, found.message) == (code, to, m)
