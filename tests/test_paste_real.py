@@ -228,3 +228,24 @@ def test_an_sdk_error_inside_a_json_string_keeps_only_its_message(
     paste = f'{{"{key}": "{error}", "module": "twilio.base.exceptions"}}'
     (found,) = extract(paste)
     assert (found.code, found.to, found.message) == (code, to, m)
+
+
+PASSCODE_PHRASES = (
+    "sent verification code {c} to {n}",
+    "Your Acme code: {c} (to {n})",
+    "otp: verification code={c} recipient={n}",
+    "login code {c} delivered to {n}",
+    "zip code {c} matched store 12",
+)
+
+
+@REAL
+@given(st.sampled_from(PASSCODE_PHRASES), st.sampled_from(["21408", "30008", "21610", "30007"]), number)
+def test_a_passcode_that_looks_like_an_error_code_is_no_error(phrase: str, code: str, to: str) -> None:
+    # a five-digit one-time code is often one of Twilio's 1,953 codes: the words before "code" tell
+    line = "2026-11-30T10:00:00Z INFO " + phrase.format(c=code, n=to)
+    assert extract(line) == []
+    assert list(scan(io.BytesIO(line.encode()))) == []
+    # an error on the same line is still read
+    (found,) = extract(line + " failed: twilio error 21211")
+    assert found.code == 21211

@@ -260,6 +260,8 @@ def _kv_pairs(text: str, depth: int = 0) -> Iterator[tuple[str, str]]:
         key = _KEYS.get(_norm_key(match.group(1)))
         if key is None:
             continue
+        if key == "code" and match.group()[0] not in "\"'[" and _after_passcode_words(text, match.start()):
+            continue  # "Your Acme code: 21610", "verification code=30008": a passcode, not Twilio's code
         before = text[match.start() - 1 : match.start()] if match.start() else ""
         form = has_amp and match.group(2) == "=" and before in ("", "&", "?", " ", "\t")
         if match.group(2) == "=>" and "]" in match.group():
@@ -743,9 +745,34 @@ def may_hit(line: str) -> bool:
     return bool(hit_lines(line))
 
 
+# Words before "code" that make its five digits a code sent to a person, not Twilio's error code: a
+# one-time passcode ("verification code 30008", "Your Acme code: 21610"), a postal or promotion code
+_PASSCODE_WORDS = frozenset(
+    (
+        *("verification", "verify", "otp", "auth", "authentication", "security", "login", "signin"),
+        *("confirmation", "access", "activation", "reset", "one-time", "onetime", "2fa", "mfa", "pin"),
+        *("passcode", "your", "zip", "postal", "post", "promo", "coupon", "discount", "voucher"),
+        *("referral", "invite", "invitation", "gift"),
+    )
+)
+
+
+def _names_a_passcode(line: str, m: re.Match[str]) -> bool:
+    """Whether the code ``m`` found follows "code" alone (not "error code"), after a passcode's words."""
+    return m.group()[:4].lower() == "code" and _after_passcode_words(line, m.start())
+
+
+def _after_passcode_words(line: str, at: int) -> bool:
+    """Whether one of the two words before ``at`` says the code there was sent to a person."""
+    before = line[max(0, at - 40) : at].lower().split()[-2:]
+    return any(word.strip("\"'(:,") in _PASSCODE_WORDS for word in before)
+
+
 def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) -> list[Hit]:
     """A code and a number in free text: ``ERROR sms failed code=21408 to=+336…``."""
     m = _LOG_CODE.search(line)
+    while m is not None and _names_a_passcode(line, m):
+        m = _LOG_CODE.search(line, m.end())  # "sent verification code 30008 to +33…" is a one-time code
     if not m:
         return []
     code = int(m.group(1))
