@@ -411,6 +411,23 @@ def test_from_audit_refuses_what_is_not_an_audit(platform: Simulator, document: 
     assert platform.requests == []
 
 
+@pytest.mark.parametrize(
+    ("gap", "where"),
+    [
+        ({"account": MAIN, "country": "ZZ"}, "gaps[1].country"),
+        ({"account": "ACxyz", "country": "FR"}, "gaps[1].account"),
+    ],
+)
+def test_a_bad_gap_in_the_audit_says_where_it_is(platform: Simulator, gap: dict[str, str], where: str) -> None:
+    # It named --country, which was not given: the value came from the audit document.
+    gaps = [{"account": MAIN, "country": "FR", "product": "sms"}, {**gap, "product": "sms"}]
+    document = json.dumps({"kind": "audit", "schema": 1, "gaps": gaps})
+    code, _, err = run(platform, "--from-audit", "-", stdin=document)
+    assert code == 2 and err.startswith(f"diagnose: error: standard input: {where}: ")
+    assert "--country" not in err
+    assert platform.requests == []
+
+
 def test_json_output_is_the_documented_document(platform: Simulator, tmp_path: Path) -> None:
     code, out, _ = run(platform, "--country", "FR,NG", "--product", "sms", "--subaccounts", "all", "--format", "json")
     assert code == 1

@@ -107,9 +107,14 @@ def _gap(gap: Any, i: int, source: str) -> tuple[str, str, str]:
     account, country, product = gap.get("account"), gap.get("country"), gap.get("product")
     if not isinstance(account, str) or not isinstance(country, str) or product not in PRODUCTS:
         raise InputError(f"{source}: gaps[{i}] needs account, country and product (sms or voice)")
-    check_account_sid(account)
-    (iso,) = parse_countries([country]) or [""]
-    return account, iso, str(product)
+    from ..audit import resolve_country
+
+    try:
+        check_account_sid(account)
+    except InputError as err:
+        raise InputError(f"{source}: gaps[{i}].account: {err}") from err
+    # Where the value came from is the audit document, not an option the user gave.
+    return account, resolve_country(country, where=f"{source}: gaps[{i}].country"), str(product)
 
 
 class _JsonStream:
