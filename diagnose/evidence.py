@@ -55,7 +55,8 @@ def classify_sid(text: str) -> tuple[Literal["message", "call"], str]:
             raise InputError(f"{sid!r} is malformed: {case}.")
         if sid[:2].upper() in {"SM", "MM", "CA"}:
             rest = max(len(sid) - 2, 0)
-            hint = f" (a SID is 2 letters and 32 hex digits; this one has {rest} characters after them)"
+            chars = "character" if rest == 1 else "characters"
+            hint = f" (a SID is 2 letters and 32 hex digits; this one has {rest} {chars} after them)"
         raise InputError(
             f"{sid!r} is not a message SID (SM…/MM…) or a call SID (CA…){hint}. "
             "Find it in the Console (Monitor → Logs) or in the `sid` your application got back."

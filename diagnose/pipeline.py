@@ -180,7 +180,10 @@ def parse_sids(sids: Sequence[str], account: str | None = None) -> list[SidSubje
         except InputError as err:
             subjects.append(_malformed(raw, err, account))
     if not any(isinstance(s, SidSubject) for s in subjects):
-        raise InputError(next(d.problem for d in subjects if isinstance(d, Diagnosis)))
+        first, *others = (d for d in subjects if isinstance(d, Diagnosis))
+        named = ", ".join(repr(d.subject.sid) for d in others[:5]) + (", …" if len(others) > 5 else "")
+        more = f" ({len(others)} more are malformed too: {named})" if others else ""  # all of them, in one go
+        raise InputError(first.problem + more)
     return subjects
 
 

@@ -194,6 +194,14 @@ def test_only_malformed_sids_are_a_usage_error_before_any_request(batch_sim: Sim
     assert batch_sim.requests == []
 
 
+def test_several_malformed_sids_are_all_named_in_the_one_line() -> None:
+    # It named only the first: the user fixed it, ran again, and met the next.
+    result = CliRunner().invoke(main, ["SM1", "CA2", "SMxyz"], env={"TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": ""})
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "'SM1' is not a message SID" in result.stderr
+    assert "2 more are malformed too: 'CA2', 'SMxyz'" in result.stderr
+
+
 def test_evidence_in_hand_is_diagnosed_with_its_account_and_parent(batch_sim: Simulator) -> None:
     """A pasted 21408 for Acme Support to Puerto Rico: the same cause as the SID gives, from the reads alone."""
     evidence = Evidence(kind="paste", code=21408, account_sid=SUPPORT, to="+17872316644", format="text")
