@@ -22,7 +22,11 @@ INSTALLED_KNOWLEDGE = "builtin_knowledge"
 """The folder inside the installed package that holds the repository's ``knowledge/``."""
 
 COUNTRY_FILE = "countries.yaml"
-"""The country lists in the knowledge folder; the only YAML file there that is not an error code."""
+"""The country lists in the knowledge folder; with :data:`WORDING_FILE`, the YAML files there that are not an
+error code."""
+
+WORDING_FILE = "wordings.yaml"
+"""Wordings of codes that have no knowledge file of their own (``diagnose.knowledge.other_wordings``)."""
 
 
 def data_path(*parts: str) -> str:

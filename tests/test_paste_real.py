@@ -249,3 +249,79 @@ def test_a_passcode_that_looks_like_an_error_code_is_no_error(phrase: str, code:
     # an error on the same line is still read
     (found,) = extract(line + " failed: twilio error 21211")
     assert found.code == 21211
+
+
+# --------------------------------------------------------------------------- codes without a knowledge file
+
+# (code, Twilio's message with its number, which number it names): knowledge/wordings.yaml
+OTHER_MESSAGES = (
+    (21211, "The 'To' number {n} is not a valid phone number.", "to"),
+    (21212, "The 'From' number {n} is not a valid phone number, shortcode, or alphanumeric sender ID.", "from"),
+    (21606, "The From phone number {n} is not a valid, SMS-capable inbound phone number or short code for your "
+     "account.", "from"),
+)  # fmt: skip
+NO_CODE_SHAPES = (
+    "twilio.base.exceptions.TwilioRestException: HTTP 400 error: Unable to create record: {m}",
+    "PHP Fatal error:  Uncaught Twilio\\Exceptions\\RestException: [HTTP 400] Unable to create record: {m} "
+    "in /v/V.php:88",
+    "com.twilio.exception.ApiException: {m}\n\tat com.twilio.http.TwilioRestClient.request(TwilioRestClient.java:121)",
+    "Twilio.Exceptions.ApiException: {m}\n   at Twilio.Clients.TwilioRestClient.ProcessResponse(Response response)",
+)
+
+
+@REAL
+@given(st.sampled_from(OTHER_MESSAGES), st.sampled_from(NO_CODE_SHAPES), number)
+def test_a_code_without_knowledge_is_recognised_from_what_the_api_writes(
+    message: tuple[int, str, str], shape: str, n: str
+) -> None:
+    # the index's official messages ("Invalid 'To' Phone Number") are not what the API sends
+    code, text, which = message
+    paste = shape.format(m=text.format(n=n))
+    (found,) = extract(paste)
+    assert (found.code, found.code_source, found.code_wording) == (code, "wording", "older")
+    assert (found.to, found.from_) == ((n, None) if which == "to" else (None, n))
+    assert list(scan(io.BytesIO(paste.encode()))) == [found]
+
+
+@REAL
+@given(
+    number,
+    st.sampled_from(
+        ["INFO user typed {n}, which is not a valid phone number", "ValueError: {n} is not a valid phone number"]
+    ),
+)
+def test_a_line_that_only_words_like_those_codes_is_no_error(n: str, line: str) -> None:
+    # their wordings count only where a line already looks like a Twilio error (an SDK's exception)
+    assert extract(line.format(n=n)) == []
+
+
+def test_the_other_wordings_file_is_checked() -> None:
+    import yaml
+
+    from diagnose.knowledge import BUILTIN_DIR, check_other_wordings, error_index, load_knowledge
+
+    index = set(error_index())
+    knowledge = {entry.code for entry in load_knowledge().entries()}
+    doc = yaml.safe_load((BUILTIN_DIR / "wordings.yaml").read_text(encoding="utf-8"))
+    assert check_other_wordings(doc, knowledge, index) == []
+    bad = {
+        99999: [{"text": "a wording of no code", "source": "x"}],
+        21408: [{"text": "has its own knowledge file", "source": "x"}],
+        21211: [
+            {"text": "is not a valid phone number"},  # no source, not marked unverified
+            {"text": "too short", "source": "x"},
+            {"text": "Invalid 'To' Phone Number", "source": "x"},  # the index's message: names it already
+            {"text": "Attempt to send to unsubscribed recipient", "source": "x"},  # 21610's official message
+        ],
+        21212: [{"text": "is not a valid phone number", "source": "x"}],  # also listed for 21211
+    }
+    problems = "\n".join(check_other_wordings(bad, knowledge, index))
+    for expected in (
+        "99999: not a code",
+        "21408: it has a knowledge file",
+        "21211[0]: a wording names its source",
+        "21211[1]: 15 to 300 characters",
+        "21211[3]: wording is Twilio's official message for 21610",
+        "21212[0]: wording also listed for 21211",
+    ):
+        assert expected in problems, problems

@@ -37,6 +37,8 @@ _EXPORTS = {
     "IndexEntry": "model",
     "Reference": "model",
     "render_template": "templating",
+    "check_other_wordings": "_wordings",
+    "other_wordings": "_wordings",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -11,7 +11,7 @@ import os
 import stat
 from pathlib import Path
 
-from .._data import COUNTRY_FILE
+from .._data import COUNTRY_FILE, WORDING_FILE
 from ..codes import error_code
 
 MAX_FILE_BYTES = 1_000_000
@@ -50,14 +50,18 @@ def read_bounded(path: Path) -> bytes:
         os.close(fd)
 
 
+_NOT_CODES = frozenset({COUNTRY_FILE, WORDING_FILE})
+
+
 def layer_paths(path: Path) -> list[Path]:
     """The knowledge files of one layer, in load order: a folder's ``*.yaml`` by code, or the file itself."""
     if path.is_dir():
-        # countries.yaml holds the country lists (read by diagnose.countries), not an error code.
+        # countries.yaml holds the country lists (read by diagnose.countries) and wordings.yaml other codes'
+        # wordings (read by diagnose.knowledge.other_wordings): neither is an error code.
         files = [
             p
             for p in path.iterdir()
-            if p.suffix == ".yaml" and not p.name.startswith(".") and p.name != COUNTRY_FILE and p.is_file()
+            if p.suffix == ".yaml" and not p.name.startswith(".") and p.name not in _NOT_CODES and p.is_file()
         ]
         return sorted(files, key=lambda p: (code_from_name(p) is None, code_from_name(p) or 0, p.name))
     return [path]

@@ -223,8 +223,9 @@ def to_evidence(
     message = f.get("message")
     code = f.get("code")
     recognised: WordingMatch | None = None
+    sdk = (fmt or "").endswith(("exception", "error"))
     if code is None and isinstance(message, str):
-        rest = f.get("http_status") is not None or (fmt or "").endswith(("exception", "error"))
+        rest = f.get("http_status") is not None or sdk
         recognised = table.recognise(message, rest)
     if code is None and recognised is None:
         # a line that is nothing but a known wording (a Ruby error's message line, a log line)
@@ -233,6 +234,10 @@ def to_evidence(
             if recognised is not None:
                 message = message or _strip_prefix(h.excerpt)
                 break
+    if recognised is not None and recognised.source == "other" and not sdk:
+        # a code without a knowledge file: its wordings ("is not a valid phone number") are common English,
+        # Twilio's only in an SDK's exception ("ValueError: +1… is not a valid phone number" is the app's)
+        recognised, message = None, f.get("message")
     if recognised is not None:
         code, code_source = recognised.code, "wording"
     if not isinstance(code, int):

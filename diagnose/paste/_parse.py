@@ -99,6 +99,8 @@ _NUMBER_IN_TEXT = rx(
     r"((?:whatsapp:)?\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
 )
 _CODE_TOKEN = rx(r"^\d{5}$")
+# A dotted or snake_case name in source code (settings.TWILIO_NUMBER, self.from_number): no sender ID has one
+_CODE_NAME = rx(r"[A-Za-z_][A-Za-z0-9]{0,40}(?:[._][A-Za-z0-9_]{1,40}){1,6}")
 # A number Twilio's message labels as the sender: "The 'From' number", "The From phone number"
 _FROM_LABEL = rx(r"(?i)\bfrom'?[ \t]{1,2}(?:phone[ \t]{1,2})?number\b")
 _SENDER_IN_TEXT = rx(
@@ -364,6 +366,8 @@ def parse_fields(line: str, number: int) -> list[Hit]:
             else:
                 to_alt = to_alt or to
         elif key == "from":
+            if _CODE_NAME.fullmatch(value.strip()):
+                continue  # a traceback's source line, from_=settings.TWILIO_NUMBER: a name, not a sender
             hit.from_ = value.strip()[:64] or None
         elif key == "account_sid":
             if _ACCOUNT.fullmatch(value.strip()):
@@ -675,10 +679,11 @@ _HIT_WORDS = (
     "HTTP", "record: ", "Exception", "RestError", "RequestError", "ApiError", "Twilio returned", "/Accounts/",
     "/errors/", "{ [Error: ",
 )  # fmt: skip
+# "from_": twilio-python's keyword, in a traceback's source line (from_=settings.TWILIO_NUMBER)
 _KEY_ENDS = (
     "code", "message", "detail", "msg", "title", "status", "response", "to", "recipient", "destination", "number",
-    "phone", "from", "sid", "account", "direction", "info", "type", "payload", "text", "variables", "level", "log",
-    "url", "uri",
+    "phone", "from", "from_", "sid", "account", "direction", "info", "type", "payload", "text", "variables", "level",
+    "log", "url", "uri",
 )  # fmt: skip
 _KEY_BACKWARDS_TEXT = r"[:=][ \t]{0,3}[\\\"'\]]{0,3}(?:" + "|".join("_*".join(reversed(key)) for key in _KEY_ENDS) + ")"
 _KEY_BACKWARDS = rx(_KEY_BACKWARDS_TEXT, re.IGNORECASE)

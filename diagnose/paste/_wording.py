@@ -119,7 +119,11 @@ class WordingTable:
         # is still known to be a call, so the call's permissions are what is read
         self.sole_channel: dict[int, str] = {}
         # the codes the knowledge explains: a line that is only their message is worth reading by itself
-        self.known_codes: set[int] = {w.code for ws in self._by_bigram.values() for _, w in ws if w.source != "index"}
+        # codes the knowledge explains: those with a knowledge wording or title (not "other": a code without a
+        # knowledge file, whose wordings count only where a line already looks like an error)
+        self.known_codes: set[int] = {
+            w.code for ws in self._by_bigram.values() for _, w in ws if w.source not in ("index", "other")
+        }
         # A match, whole or a truncated tail, holds at least the first MIN_TAIL_WORDS - 1 words of its
         # wording: indexed by the longest of them, they make a cheap test that skips most lines of a log.
         self._needs: dict[bytes, list[frozenset[bytes]]] = {}
@@ -323,9 +327,11 @@ def build_table(
     index: Mapping[int, tuple[str, str]],
     extra: Mapping[int, Sequence[str | KnownWording]],
     titles: Mapping[int, str] | None = None,
+    others: Mapping[int, Sequence[KnownWording]] | None = None,
 ) -> WordingTable:
     """``index``: code → (official message, log level); ``extra``: code → older wordings;
-    ``titles``: code → official message for codes the index lacks (a knowledge file's title)."""
+    ``titles``: code → official message for codes the index lacks (a knowledge file's title);
+    ``others``: code → wordings of codes without a knowledge file (``knowledge/wordings.yaml``)."""
     rows: list[Wording] = []
     for code, (message, level) in index.items():
         norm = normalise(message)
@@ -342,12 +348,19 @@ def build_table(
             norm = normalise(known.text)
             if norm:
                 rows.append(Wording(code, norm, "knowledge", level, known.text, known.source, known.unverified))
+    for code, items in (others or {}).items():
+        level = index.get(code, ("", ""))[1] or ""
+        for known in items:
+            norm = normalise(known.text)
+            if norm and code not in extra:
+                rows.append(Wording(code, norm, "other", level, known.text, known.source, known.unverified))
     return WordingTable(rows)
 
 
 @functools.lru_cache(maxsize=1)
 def default_table() -> WordingTable:
-    """The error index plus the built-in knowledge's titles and wordings (read once)."""
+    """The error index plus the built-in knowledge's titles and wordings, and the wordings of codes without a
+    knowledge file (``knowledge/wordings.yaml``), read once."""
     from ..knowledge import error_index, load_knowledge
 
     index = {code: (e.message, e.log_level or "") for code, e in error_index().items()}
@@ -369,7 +382,14 @@ def default_table() -> WordingTable:
                 channels[entry.code] = calls[0] if len(calls) == 1 else "voice"
     except Exception:  # a broken knowledge folder must not stop reading pastes: the index still works
         extra, titles, channels, known = {}, {}, {}, set()
-    table = build_table(index, extra, titles)
+    others: Mapping[int, Sequence[KnownWording]] = {}
+    try:  # codes without a knowledge file: what the API writes for them (knowledge/wordings.yaml)
+        from ..knowledge import other_wordings
+
+        others = {code: items for code, items in other_wordings().items() if code not in known}
+    except Exception:  # as above: the index still works
+        others = {}
+    table = build_table(index, extra, titles, others)
     table.sole_channel.update(channels)
     table.known_codes.update(known)
     return table

@@ -1,0 +1,91 @@
+"""Wordings of codes that have no knowledge file of their own (``knowledge/wordings.yaml``).
+
+What the API writes for an error often differs from the official message in the error index (21211's
+"The 'To' number +1… is not a valid phone number." against "Invalid 'To' Phone Number"). A pasted
+exception that prints no code is recognised by these, as by a knowledge file's ``wordings``; the code
+then gets the diagnosis of a code without rules. Data only: texts, each with its source or marked
+unverified, checked by :func:`check_other_wordings` (the same rules as a knowledge file's).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+from ._index import normalise_wording, official_codes
+from .model import KnownWording, known_wordings
+
+MAX_WORDINGS = 40  # per code, as in a knowledge file: the matcher's work grows with the largest bucket
+MIN_WORDS = 3
+
+
+def parse_other_wordings(doc: object) -> dict[int, tuple[KnownWording, ...]]:
+    """``{code: wordings}`` of the file's document; anything that is not ``code: [wordings]`` is left out."""
+    out: dict[int, tuple[KnownWording, ...]] = {}
+    if isinstance(doc, Mapping):
+        for code, raw in doc.items():
+            if isinstance(code, int) and not isinstance(code, bool) and 10000 <= code <= 99999:
+                items = known_wordings(raw)
+                if items:
+                    out[code] = items
+    return out
+
+
+def check_other_wordings(doc: object, knowledge_codes: set[int], index_codes: set[int]) -> list[str]:
+    """Every problem of the file's document, one line each (empty: it is usable as it is)."""
+    if not isinstance(doc, Mapping):
+        return ["the file is a mapping of error codes to lists of wordings"]
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for code, raw in doc.items():
+        if not isinstance(code, int) or isinstance(code, bool) or code not in index_codes:
+            problems.append(f"{code!r}: not a code of Twilio's error index")
+            continue
+        if code in knowledge_codes:
+            problems.append(f"{code}: it has a knowledge file: list its wordings there")
+        if not isinstance(raw, list) or not raw:
+            problems.append(f"{code}: a list of wordings")
+            continue
+        if len(raw) > MAX_WORDINGS:
+            problems.append(f"{code}: at most {MAX_WORDINGS} wordings, got {len(raw)}")
+        for i, item in enumerate(raw):
+            problems += _item_problems(code, i, item, seen)
+    return problems
+
+
+def _item_problems(code: int, i: int, item: Any, seen: dict[str, int]) -> list[str]:
+    where = f"{code}[{i}]"
+    if not isinstance(item, Mapping) or not isinstance(item.get("text"), str):
+        return [f"{where}: write {{text: ..., source: ...}} or {{text: ..., unverified: true}}"]
+    if set(item) - {"text", "source", "unverified"}:
+        return [f"{where}: unknown keys {sorted(set(item) - {'text', 'source', 'unverified'})}"]
+    text, source = item["text"], item.get("source")
+    problems = []
+    if not (isinstance(source, str) and source.strip()) and item.get("unverified") is not True:
+        problems.append(f"{where}: a wording names its source (source: ...), or says unverified: true")
+    norm = normalise_wording(text)
+    if not 15 <= len(text) <= 300 or len(norm.split()) < MIN_WORDS:
+        problems.append(f"{where}: 15 to 300 characters and at least {MIN_WORDS} words")
+    if norm in seen and seen[norm] != code:
+        problems.append(f"{where}: wording also listed for {seen[norm]}: a wording must name one code")
+    seen.setdefault(norm, code)
+    for other in official_codes(norm):
+        if other != code:
+            problems.append(f"{where}: wording is Twilio's official message for {other}")
+    return problems
+
+
+@functools.cache
+def other_wordings() -> dict[int, tuple[KnownWording, ...]]:
+    """The built-in ``knowledge/wordings.yaml`` (read once); empty when it is missing or unreadable."""
+    import yaml
+
+    from .._data import WORDING_FILE, knowledge_dir
+    from ._files import read_bounded
+
+    try:
+        doc = yaml.safe_load(read_bounded(knowledge_dir() / WORDING_FILE))
+    except (OSError, yaml.YAMLError):
+        return {}
+    return parse_other_wordings(doc)
