@@ -7,6 +7,7 @@ The corpus (tests/data/paste, 65-98) holds one sample of each; these tests gener
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -325,3 +326,14 @@ def test_the_other_wordings_file_is_checked() -> None:
         "21212[0]: wording also listed for 21211",
     ):
         assert expected in problems, problems
+
+
+def test_knowledge_lint_checks_the_other_wordings_file(tmp_path: Path) -> None:
+    from diagnose.knowledge import BUILTIN_DIR, lint_paths
+
+    assert [p for p in lint_paths([BUILTIN_DIR]) if "wordings.yaml" in p.path] == []
+    (tmp_path / "wordings.yaml").write_text('21211:\n  - text: "too short"\n99999:\n  - "a bare wording of no code"\n')
+    for target in (tmp_path, tmp_path / "wordings.yaml"):
+        found = [(p.severity, p.message) for p in lint_paths([target]) if p.path.endswith("wordings.yaml")]
+        assert ("error", "99999: not a code of Twilio's error index") in found, found
+        assert any(message.startswith("21211[0]: 15 to 300 characters") for _, message in found), found

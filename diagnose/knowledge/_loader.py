@@ -805,8 +805,14 @@ def lint_paths(paths: Sequence[Path]) -> list[Problem]:
     ``extends`` is resolved against the built-in knowledge, with each path as a layer
     over it (in order). Only problems in the given files are reported.
     """
-    given = [Path(p) for p in paths]
+    from .._data import WORDING_FILE
+
     problems: list[Problem] = []
+    for path in [Path(p) for p in paths]:  # other codes' wordings: a file of its own kind (knowledge-format.md)
+        wordings = path / WORDING_FILE if path.is_dir() else path
+        if wordings.name == WORDING_FILE and wordings.is_file():
+            problems.extend(_lint_other_wordings(wordings))
+    given = [Path(p) for p in paths if Path(p).name != WORDING_FILE or not Path(p).is_file()]
     layers: list[list[_File]] = []
     checked: list[Path] = []
     for path in given:
@@ -830,6 +836,21 @@ def lint_paths(paths: Sequence[Path]) -> list[Problem]:
     for f in scope:
         problems.extend(analysis.problems(f))
     return problems
+
+
+def _lint_other_wordings(path: Path) -> list[Problem]:
+    """The problems of a ``wordings.yaml`` (wordings of codes without a knowledge file)."""
+    import yaml
+
+    from ._index import error_index
+    from ._wordings import check_other_wordings
+
+    try:
+        doc = yaml.safe_load(read_bounded(path))
+    except (OSError, yaml.YAMLError) as exc:
+        return [Problem(str(path), None, "", f"cannot read it: {exc}")]
+    knowledge = {entry.code for entry in load_knowledge().entries()}
+    return [Problem(str(path), None, "", text) for text in check_other_wordings(doc, knowledge, set(error_index()))]
 
 
 def clear_caches() -> None:
