@@ -307,3 +307,27 @@ def test_21216_to_a_plus_one_number_says_the_primary_customer_profile_cannot_be_
     assert 'curl "https://trusthub.twilio.com/v1/CustomerProfiles"' in (step.api or "")
     assert "No field says which one is the Primary Customer Profile" in (step.api or "")
     assert not any("trusthub" in r for r in d.requests)  # nothing is read that cannot answer
+
+
+def test_the_voice_fix_keeps_the_high_risk_groups_as_they_are(sim: Simulator) -> None:
+    # BulkCountryUpdates sets all three groups: the report's request used to send both high-risk groups as
+    # "false", so running it on an account with high-risk special numbers on turned them off (diagnose fix
+    # keeps their values). Here Mexico has low-risk off and high-risk special on.
+    import base64
+    import json
+    import urllib.parse
+    import urllib.request
+
+    _sid, owner, (main_sid, main_token) = sim.sample("voice-missing-country")
+    assert owner == main_sid
+    update = [{"iso_code": "MX", "low_risk_numbers_enabled": "false", "high_risk_special_numbers_enabled": "true",
+               "high_risk_tollfraud_numbers_enabled": "false"}]  # fmt: skip
+    body = urllib.parse.urlencode({"UpdateRequest": json.dumps(update)}).encode()
+    request = urllib.request.Request(f"{sim.url}/v1/DialingPermissions/BulkCountryUpdates", data=body)
+    request.add_header("Authorization", "Basic " + base64.b64encode(f"{main_sid}:{main_token}".encode()).decode())
+    urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=10).close()
+    d = diagnose_case(sim, "voice-missing-country")
+    assert (d.verdict, d.cause) == ("confirmed", "missing-country")
+    assert '"low_risk_numbers_enabled":"true","high_risk_special_numbers_enabled":"true"' in (d.fix[0].api or "")
+    assert '"high_risk_tollfraud_numbers_enabled":"false"' in (d.fix[0].api or "")
+    assert "keeps the high-risk groups off" not in d.fix[0].text
