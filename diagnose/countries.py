@@ -488,16 +488,23 @@ def _unparsed(raw: str, scheme: str | None) -> Destination:
     )
 
 
-def parse_destination(raw: str, *, default_region: str | None = None) -> Destination:
+def parse_destination(raw: str, *, default_region: str | None = None, strict: bool = False) -> Destination:
     """Read a ``To`` value; never raises, whatever the text.
 
     ``default_region`` (e.g. the From number's country) is used to read a
     number written without ``+``, and to suggest what a mistyped number meant.
+    ``strict``: an unexpected fault raises instead of reading as no country, for a caller that keeps what
+    it makes of the answer (``_numbers.read_number``'s cache must not keep a passing fault either).
     """
     text = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
     if len(text) > _MAX_INPUT or not isinstance(default_region, (str, type(None))):
         return _parse_safely(text, default_region)
-    return _parse_cached(text, default_region)
+    try:
+        return _parse_cached(text, default_region)
+    except Exception:  # as _parse_safely, but outside the cache: a passing fault is not remembered
+        if strict:
+            raise
+        return _unparsed(text, None)
 
 
 def _parse_safely(text: str, default_region: object) -> Destination:
@@ -505,11 +512,6 @@ def _parse_safely(text: str, default_region: object) -> Destination:
         return _parse(text, default_region)  # type: ignore[arg-type]
     except Exception:  # phonenumbers on hostile input; never let it escape
         return _unparsed(text, None)
-
-
-# A log names the same numbers again and again, and a paste's reading of one (``_numbers.read_number``)
-# and its E.164 form's both come here: a phonenumbers parse, validation and suggestion is ~30-80 µs.
-_parse_cached = functools.lru_cache(maxsize=4096)(_parse_safely)
 
 
 def _parse(raw: str, default_region: str | None) -> Destination:
@@ -562,3 +564,8 @@ def _parse(raw: str, default_region: str | None) -> Destination:
         suggested_country=suggestion[1] if suggestion else None,
         shape=suggestion[2] if suggestion else None,
     )
+
+
+# A log names the same numbers again and again, and a paste's reading of one (``_numbers.read_number``)
+# and its E.164 form's both come here: a phonenumbers parse, validation and suggestion is ~30-80 µs.
+_parse_cached = functools.lru_cache(maxsize=4096)(_parse)

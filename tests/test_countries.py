@@ -425,3 +425,21 @@ def test_shapes_by_example() -> None:
     for (sent, home), expected in cases.items():
         dest = parse_destination(sent, default_region=home)
         assert (dest.suggested_number, dest.suggested_country, dest.shape) == expected, sent
+
+
+def test_a_passing_fault_is_not_remembered_with_the_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    # both readings are cached per number for the process's life (a receiver's, a long triage's): a fault
+    # that passes (memory, a module being reloaded) must not stay with the number, as "unreadable" forever
+    from diagnose.paste import read_number
+
+    number = "+33 6 45 21 87 11"  # written so that no other test reads it first
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise MemoryError("a passing fault")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(phonenumbers, "parse", broken)
+        assert read_number(number).reason == "unreadable number"
+        assert parse_destination(number.replace(" ", "")).country is None
+    assert (read_number(number).country, read_number(number).confidence) == ("FR", "high")
+    assert parse_destination(number.replace(" ", "")).country == "FR"

@@ -47,15 +47,16 @@ def read_number(raw: str, *, from_country: str | None = None) -> Reading:
     """The destination ``raw`` names, its country and how sure that country is. Never raises."""
     if from_country is not None and raw.lstrip().startswith("+"):
         from_country = None  # only a number without '+' is read in the sender's country: one cache entry
-    return _read_cached(raw, from_country)  # one cache key for read_number(x) and read_number(x, from_country=None)
+    try:
+        return _read_cached(raw, from_country)  # one cache key for read_number(x) and (x, from_country=None)
+    except Exception:  # phonenumbers on hostile text: report no country rather than fail
+        # and remember nothing: a passing fault (memory) must not stay with the number for the process's life
+        return Reading(raw=raw[:_MAX_RAW], e164=None, country=None, confidence=None, reason="unreadable number")
 
 
 @functools.lru_cache(maxsize=4096)
 def _read_cached(raw: str, from_country: str | None) -> Reading:
-    try:
-        return _read(raw[:_MAX_RAW], from_country)
-    except Exception:  # phonenumbers on hostile text: report no country rather than fail
-        return Reading(raw=raw[:_MAX_RAW], e164=None, country=None, confidence=None, reason="unreadable number")
+    return _read(raw[:_MAX_RAW], from_country)
 
 
 def _read(raw: str, from_country: str | None) -> Reading:
@@ -92,11 +93,11 @@ def _read(raw: str, from_country: str | None) -> Reading:
         how = (
             "the '+' arrived as a space (bad URL encoding)" if lead_space else "written without '+'"
         ) + f"; read as +{digits}"
-    dest = parse_destination("+" + digits)
+    dest = parse_destination("+" + digits, strict=True)
     if not plus and (not dest.valid or dest.country is None):
         # Without '+' the digits may be a national number of the sender's country.
         if from_country:
-            national = parse_destination(digits, default_region=from_country)
+            national = parse_destination(digits, default_region=from_country, strict=True)
             if national.valid and national.country:
                 return Reading(
                     raw,
@@ -108,7 +109,7 @@ def _read(raw: str, from_country: str | None) -> Reading:
                     channel=channel,
                 )
         if len(digits) == 10:
-            nanp = parse_destination("+1" + digits)
+            nanp = parse_destination("+1" + digits, strict=True)
             if nanp.valid and nanp.country:
                 return Reading(
                     raw,
@@ -214,7 +215,7 @@ def _fill_masked(body: str) -> str | None:
     for filler in ("2345678901234", "5550123456789", "8765432109876"):
         it = iter(filler)
         number = "".join(next(it) if c in MASK_CHARS else c for c in template)
-        dest = parse_destination(number)
+        dest = parse_destination(number, strict=True)
         if not dest.valid or dest.country is None:
             return None
         found.add(dest.country)
@@ -227,7 +228,7 @@ def _masked_nanp(raw: str, rest: str, channel: str | None) -> Reading:
     if len(rest) >= 3:
         area = rest[:3]
         for filler in ("2345678", "4567890", "2223333"):
-            dest = parse_destination(f"+1{area}{filler}")
+            dest = parse_destination(f"+1{area}{filler}", strict=True)
             if dest.valid and dest.country:
                 return Reading(
                     raw,
