@@ -202,6 +202,16 @@ def test_a_listed_account_that_cannot_be_read_is_not_labelled_main(platform: Sim
     assert next(line for line in out.splitlines() if line.startswith(MAIN)).endswith("main")
 
 
+def test_an_sms_audit_matrix_says_nothing_of_voice(platform: Simulator) -> None:
+    # The legend explained voice inheritance and the header had a voice column in an SMS-only audit.
+    _, out, _ = run(platform, "--countries", "FR,DE", "--product", "sms", "--subaccounts", "all")
+    matrix = out[out.index("Matrix") :]
+    assert "voice" not in matrix
+    assert all(line == line.rstrip() for line in out.splitlines())
+    _, out, _ = run(platform, "--countries", "FR", "--subaccounts", "all")
+    assert "voice 'parent': inherited dialing permissions" in out
+
+
 def test_exit_0_when_every_country_is_usable(platform: Simulator) -> None:
     code, out, _ = run(platform, "--countries", "FR,DE", "--product", "sms")
     assert code == 0

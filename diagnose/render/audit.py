@@ -152,12 +152,12 @@ def _text(head: Mapping[str, Any], rows: Rows, *, color: bool, all_rows: bool | 
     show_all = all_rows if all_rows is not None else summary["accounts"] <= MATRIX_ALL_UP_TO
     width = len(products)
     legend = " then ".join(_PRODUCT[p] for p in products)
-    yield (
-        f"\nMatrix ({legend} per country; + enabled, - disabled, x blocked, ? unknown; "
-        "voice 'parent': inherited dialing permissions):\n"
-    )
+    voice_column = "voice" in products  # whose dialing permissions apply: only a voice audit reads them
+    inherited = "; voice 'parent': inherited dialing permissions" if voice_column else ""
+    yield f"\nMatrix ({legend} per country; + enabled, - disabled, x blocked, ? unknown{inherited}):\n"
     col = max(width, 2)
-    yield f"{'account':<34}  {'name':<24}  " + "  ".join(f"{iso:<{col}}" for iso in countries) + "  voice  notes\n"
+    header = f"{'account':<34}  {'name':<24}  " + "  ".join(f"{iso:<{col}}" for iso in countries)
+    yield header + ("  voice  notes" if voice_column else "  notes") + "\n"
     hidden = 0
     compared = False
     for account in rows():
@@ -186,7 +186,8 @@ def _text(head: Mapping[str, Any], rows: Rows, *, color: bool, all_rows: bool | 
         if sms_note:
             notes.append(sms_note)
             compared = True
-        yield f"{account.sid:<34}  {name:<24}  " + "  ".join(cells) + f"  {voice:<6} {'; '.join(notes)}".rstrip() + "\n"
+        row = f"{account.sid:<34}  {name:<24}  " + "  ".join(cells) + (f"  {voice:<6}" if voice_column else "")
+        yield (row + f"  {'; '.join(notes)}").rstrip() + "\n"
     if hidden:
         yield f"({hidden:,} account(s) with every country usable not listed; --rows all lists them.)\n"
     if compared:
