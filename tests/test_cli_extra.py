@@ -154,3 +154,19 @@ def test_ctrl_c_while_triage_reads_the_accounts_still_reports_the_log_offline(tm
     assert code == 130, err
     doc = json.loads(out)
     assert doc["interrupted"] is True and doc["groups"][0]["code"] == 21408
+
+
+def test_a_knowledge_folder_of_ones_own_names_its_wordings_in_pastes(tmp_path: Path) -> None:
+    # a new code's older wording is data in its file: a paste that holds only that wording is read as it
+    wording = "The destination handset could not be reached by the carrier"
+    own = PRIVATE_30003.replace(
+        "causes:\n", f"wordings:\n  - text: {wording!r}\n    source: our support notes\n    unverified: true\ncauses:\n"
+    )
+    (tmp_path / "30003.yaml").write_text(own)
+    assert invoke(["knowledge", "lint", str(tmp_path)]).exit_code == 0
+    paste = f"send failed: {wording}: +33612345678"
+    assert invoke([paste, "--offline"]).exit_code == 1  # the built-in knowledge knows no such wording
+    result = invoke([paste, "--offline", "--format", "json", "--knowledge", str(tmp_path)])
+    diag = json.loads(result.stdout)["diagnoses"][0]
+    assert (diag["verdict"], diag["cause"]) == ("confirmed", "handset-unreachable")
+    assert diag["evidence"]["code_source"] == "wording" and diag["evidence"]["code_wording"] == "unverified"

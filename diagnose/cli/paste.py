@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -24,6 +24,9 @@ from ..safe_text import clean, json_controls
 from . import exit_codes
 from ._common import api_url_option, knowledge_option, load_kb, output_width, timeout_option
 from ._router import CodeArg, FileArg, SidArg, StdinArg, TextArg, route
+
+if TYPE_CHECKING:
+    from ..paste import WordingTable
 
 NO_ERROR_FOUND = "no Twilio error found in the input"
 _CREDENTIAL_VARS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET")
@@ -90,8 +93,8 @@ def _size(handle: IO[bytes]) -> int | None:
         return None
 
 
-def read_evidence(args: Sequence[str]) -> list[Any]:
-    """Every error in the pasted arguments, in order."""
+def read_evidence(args: Sequence[str], table: WordingTable | None = None) -> list[Any]:
+    """Every error in the pasted arguments, in order (``table``: the wordings to know them by)."""
     from ..models import Evidence
     from ..paste import extract, scan
 
@@ -103,7 +106,7 @@ def read_evidence(args: Sequence[str]) -> list[Any]:
         if kind == "code":
             found.append(Evidence(kind="paste", code=int(arg.strip()), format="code", code_source="printed"))
         elif kind == "text":
-            errors = extract(arg)
+            errors = extract(arg, table=table)
             if not errors:
                 _refuse_a_missing_file(arg)
             found.extend(errors)
@@ -111,7 +114,7 @@ def read_evidence(args: Sequence[str]) -> list[Any]:
             handle = _open(arg, kind)
             try:
                 progress = _Progress(_size(handle), arg if kind == "file" else "stdin")
-                found.extend(scan(handle, progress=progress))
+                found.extend(scan(handle, progress=progress, table=table))
                 progress.close()
             finally:
                 if kind == "file":
@@ -156,6 +159,13 @@ class PasteRun:
     knowledge: Callable[[], Any]  # loads the KnowledgeBase when first needed
     redact_numbers: bool
     color: bool = False
+    own_knowledge: bool = False  # --knowledge DIR: its codes' wordings are read in pastes too
+
+    def table(self) -> WordingTable | None:
+        """The wordings errors are known by: the built-in ones (None), or with those of --knowledge folders."""
+        from ..paste import table_for
+
+        return table_for(self.knowledge()) if self.own_knowledge else None
 
     @property
     def lacks_credentials(self) -> bool:
@@ -233,7 +243,7 @@ def run_paste(args: Sequence[str], run: PasteRun) -> None:
     from ..render import render_report
 
     try:
-        evidence = read_evidence(args)
+        evidence = read_evidence(args, run.table())
         _unknown_codes(args, run.knowledge)
         if not evidence:
             click.echo(f"diagnose: {NO_ERROR_FOUND}", err=True)
@@ -278,7 +288,10 @@ def run_triage(source: str, run: PasteRun) -> None:
         interrupted = False
         died: WorkerDiedError | None = None
         try:
-            for evidence in scan(handle, progress=progress, workers=_workers(), merge=True, now=now):
+            table = run.table()
+            # a table of one's own is read in this process: the worker processes know the built-in one
+            workers = _workers() if table is None else 1
+            for evidence in scan(handle, progress=progress, workers=workers, merge=True, now=now, table=table):
                 groups.add(evidence)
         except KeyboardInterrupt:
             # Ctrl-C: what was read so far is still reported, diagnosed offline (no read is started now)
@@ -358,7 +371,8 @@ def triage_command(
 ) -> None:
     """Read a log of any size; group its Twilio errors by code, country and account; diagnose each group."""
     knowledge = functools.cache(functools.partial(load_kb, knowledge_dirs))  # diagnosis and next steps share it
-    run_triage(source, PasteRun(fmt, offline, api_url, timeout, knowledge, redact_numbers=redact_numbers))
+    run = PasteRun(fmt, offline, api_url, timeout, knowledge, redact_numbers, own_knowledge=bool(knowledge_dirs))
+    run_triage(source, run)
 
 
 __all__ = ["PasteRun", "kind_of", "run_paste", "run_triage", "triage_command"]

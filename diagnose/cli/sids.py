@@ -70,7 +70,16 @@ def command(
         from .paste import PasteRun, run_paste
 
         knowledge = functools.partial(load_kb, knowledge_dirs)
-        run = PasteRun(fmt, offline, api_url, timeout, knowledge, redact_numbers=redact_numbers, color=use_color(color))
+        run = PasteRun(
+            fmt,
+            offline,
+            api_url,
+            timeout,
+            knowledge,
+            redact_numbers=redact_numbers,
+            color=use_color(color),
+            own_knowledge=bool(knowledge_dirs),
+        )
         run_paste(sids, run)
         return
     try:

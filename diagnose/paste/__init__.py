@@ -24,7 +24,7 @@ from ._parse import FORMATS
 from ._redact import mask_numbers, redact_secrets
 from ._stream import scan
 from ._text import decode
-from ._wording import WordingTable, build_table, default_table
+from ._wording import WordingTable, build_table, default_table, table_for
 
 __all__ = [
     "FORMATS",
@@ -43,6 +43,7 @@ __all__ = [
     "read_number",
     "redact_secrets",
     "scan",
+    "table_for",
 ]
 
 

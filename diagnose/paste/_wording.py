@@ -25,11 +25,14 @@ import functools
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import AnyStr
+from typing import TYPE_CHECKING, AnyStr
 
 from ..knowledge._index import normalise_wording
 from ..knowledge.model import KnownWording
 from ._rx import rxb
+
+if TYPE_CHECKING:
+    from ..knowledge import KnowledgeBase
 
 MIN_INDEX_CHARS = 24  # shorter official messages ("Bad Request", "Not Found") name no error reliably
 MIN_INDEX_WORDS = 4
@@ -361,6 +364,12 @@ def build_table(
 def default_table() -> WordingTable:
     """The error index plus the built-in knowledge's titles and wordings, and the wordings of codes without a
     knowledge file (``knowledge/wordings.yaml``), read once."""
+    return table_for(None)
+
+
+def table_for(kb: KnowledgeBase | None) -> WordingTable:
+    """:func:`default_table` with the titles and wordings of ``kb`` (the built-in knowledge when None):
+    a knowledge folder of one's own (``--knowledge DIR``) names its codes' wordings too."""
     from ..knowledge import error_index, load_knowledge
 
     index = {code: (e.message, e.log_level or "") for code, e in error_index().items()}
@@ -369,7 +378,7 @@ def default_table() -> WordingTable:
     channels: dict[int, str] = {}
     known: set[int] = set()
     try:
-        for entry in load_knowledge().entries():
+        for entry in (kb if kb is not None else load_knowledge()).entries():
             known.add(entry.code)
             info = getattr(entry, "wording_info", ())
             if info:
