@@ -705,3 +705,19 @@ def test_triage_with_a_killed_worker_reports_what_was_read_and_exits_in_one_line
     assert data["problem"].startswith("a worker process reading the log died")
     assert data["bytes"] < len(log)
     assert not [pid for pid in workers if _alive(pid)]
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 1 << 20])
+def test_a_wording_wrapped_before_its_anchor_word_is_found_by_the_stream_too(chunk: int) -> None:
+    # a wrap that leaves the anchor words on the continuation: a paste joins the two lines (unwrap), so
+    # the stream takes the line above for the anchor (found by Hypothesis in the test above)
+    text = (
+        "INFO unrelated\n" * 30
+        + "2026-11-30 13:20:02 WARNING <Dial> to +37120012345 failed: Dial: Forbidden\n phone number\n"
+        + "INFO unrelated\n" * 30
+    )
+    expected = extract(text)
+    assert [(e.code, e.to, e.line) for e in expected] == [(13225, "+37120012345", 31)]
+    assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == expected
+    blocks = text * 2  # and in a log read in blocks, the block edges are chosen around it
+    assert list(scan(io.BytesIO(blocks.encode()), chunk_size=chunk)) == extract(blocks)

@@ -458,16 +458,29 @@ def unwrap(lines: Sequence[str]) -> list[str]:
     out = list(lines)
     for i in range(1, len(out)):
         line = out[i]
-        if not _CONTINUATION.match(line) or line.lstrip().startswith(("at ", "in ", "from ")):
+        if not _is_continuation(line):
             continue
         j = i - 1
         while j > 0 and out[j] == "":
             j -= 1
-        prev = out[j]
-        if prev and prev[-1:] not in ".:;{}[]()," and len(prev) + len(line) <= 2 * MAX_LINE_JOIN:
-            out[j] = prev + line
+        if continues(out[j], line):
+            out[j] = out[j] + line
             out[i] = ""
     return out
+
+
+def _is_continuation(line: str) -> bool:
+    return _CONTINUATION.match(line) is not None and not line.lstrip().startswith(("at ", "in ", "from "))
+
+
+def continues(prev: str, line: str) -> bool:
+    """Whether :func:`unwrap` joins ``line`` onto ``prev``, the line above it."""
+    return (
+        _is_continuation(line)
+        and bool(prev)
+        and prev[-1:] not in ".:;{}[](),"
+        and len(prev) + len(line) <= 2 * MAX_LINE_JOIN
+    )
 
 
 _CONTINUATION = rx(r"^ [a-z']")

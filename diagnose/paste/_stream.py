@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..errors import WorkerDiedError
 from ..models import Evidence
-from ._extract import AFTER, BEFORE, _is_wording, extract_lines, is_anchor, on_lines, unwrap
+from ._extract import AFTER, BEFORE, _is_wording, continues, extract_lines, is_anchor, on_lines, unwrap
 from ._group import merge_duplicates, note_suggested
 from ._numbers import read_number
 from ._rx import rxb
@@ -234,7 +234,7 @@ def _quiet_cut(fd: int, nominal: int) -> int | None:
     anchors = {
         start
         for start, end in _candidate_lines(region, len(region), False)
-        if end < 0 or _is_anchor_line(region, start, end)
+        if end < 0 or _anchor_start(region, start, end) is not None
     }
     quiet = 0
     cut = -1
@@ -364,8 +364,8 @@ def _round(buf: bytes, state: _State, final: bool) -> tuple[list[Piece], int]:
     for start, end in _candidate_lines(buf, len(buf) if long_tail else limit, state.mid_line):
         if end < 0:
             long_hits.append(start)
-        elif _is_anchor_line(buf, start, end):
-            anchors.append((start, end, lines.number(start)))
+        elif (at := _anchor_start(buf, start, end)) is not None and not (anchors and anchors[-1][0] == at):
+            anchors.append((at, end, lines.number(at)))
     chains: list[list[tuple[int, int, int]]] = []
     for anchor in anchors:
         if chains and anchor[2] - chains[-1][-1][2] <= REACH:
@@ -444,6 +444,22 @@ def _is_anchor_line(buf: bytes, start: int, end: int) -> bool:
     if is_anchor(text):
         return True
     return _TAIL.search(buf[start:end].lower()) is not None and _is_wording(text, default_table())
+
+
+def _anchor_start(buf: bytes, start: int, end: int) -> int | None:
+    """Where the anchor of the line ``buf[start:end]`` starts: the line itself when it is one; the line above
+    when this one continues it (a wrap, which :func:`._extract.unwrap` joins) and the two make one ("…
+    Dial: Forbidden" / " phone number"); else None."""
+    if _is_anchor_line(buf, start, end):
+        return start
+    if start == 0 or buf[start : start + 1] != b" ":
+        return None
+    above = buf.rfind(b"\n", 0, start - 1) + 1
+    prev, line = clean(decode_utf8(buf[above : start - 1])), clean(decode_utf8(buf[start:end]))
+    if not continues(prev, line):
+        return None
+    joined = (prev + line).encode()
+    return above if _is_anchor_line(joined, 0, len(joined)) else None
 
 
 def _candidate_lines(buf: bytes, end: int, mid_line: bool) -> list[tuple[int, int]]:
