@@ -212,3 +212,23 @@ def test_a_forwarded_inbound_call_keeps_its_destination_an_inbound_message_does_
     # the printed code and the wording alone read the same number (the corpus's 32224 sample has no code)
     found = extract(line)
     assert [e.to for e in found] == [to]
+
+
+@pytest.mark.parametrize(
+    "message,to,country",
+    [
+        ("Account not authorized to call +4915123456789", "+4915123456789", "DE"),
+        (
+            "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: "
+            "+2348031234567",
+            "+2348031234567",
+            "NG",
+        ),
+    ],
+)
+def test_a_printed_code_before_the_message_loses_no_number(message: str, to: str, country: str) -> None:
+    # the same line with and without its code names the same destination (the code only adds certainty)
+    bare = extract(f"2026-11-30T10:03:00Z ERROR {message}")
+    coded = extract(f"2026-11-30T10:03:00Z ERROR code={bare[0].code} {message}")
+    assert [(e.to, e.country) for e in bare] == [(to, country)]
+    assert [(e.code, e.to, e.country, e.code_source) for e in coded] == [(bare[0].code, to, country, "printed")]

@@ -247,6 +247,10 @@ def to_evidence(
     if message is None and fmt == "ruby-exception":
         message = _ruby_message(record, lines, base)
     to_raw = None if inbound else f.get("to")
+    if to_raw is None and message is None and not inbound:
+        # a printed code with Twilio's message after it, unlabelled ("code=21215 Account not authorized to
+        # call +49…"): the message, and the number it names, as for the same line without its code
+        message = _wording_of(record, code, table, f.get("http_status") is not None)
     if to_raw is None and isinstance(message, str) and not inbound:
         to_raw = number_in_message(message)
     if to_raw is None and not inbound:
@@ -316,6 +320,16 @@ def _ruby_message(record: Record, lines: Sequence[str], base: int) -> str | None
             text = lines[i].strip() if 0 < i < len(lines) else ""
             if len(text) > 10 and " " in text and not text.startswith(("http", "/", "from ", "#")):
                 return text[:500]
+    return None
+
+
+def _wording_of(record: Record, code: int, table: WordingTable, rest: bool) -> str | None:
+    """A hit's line that holds a wording of ``code``, as the message (read only when nothing else names the
+    destination: most errors with a printed code label their To)."""
+    for h in record.hits:
+        found = table.recognise(h.excerpt, rest)
+        if found is not None and found.code == code:
+            return _strip_prefix(h.excerpt)
     return None
 
 
