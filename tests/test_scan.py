@@ -394,3 +394,10 @@ def test_a_canadian_voice_fix_names_the_entry_the_console_shows() -> None:
         Cell("FR", "voice", "disabled", source="own", ranges=off),
     )))  # fmt: skip
     assert fix == f"enable FR voice on {sub}"
+
+
+def test_markdown_shows_the_commands_of_its_advice_as_code(demo_sim: Simulator) -> None:
+    # "run `diagnose SM…` to see one": a code span in a GitHub job summary, not literal backquotes
+    markdown = _demo_scan(demo_sim, "--format", "markdown")
+    assert re.search(r"run `diagnose SM[0-9a-f]{32}` to see one", markdown), markdown
+    assert "\\`" not in markdown

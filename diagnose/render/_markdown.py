@@ -43,6 +43,22 @@ def code(value: object, cell: bool = False) -> str:
     return span.replace("|", "\\|") if cell else span
 
 
+_BACKQUOTED = re.compile(r"`([^`\n]{1,4096})`")
+
+
+def with_code(value: object, cell: bool = False) -> str:
+    """Plain text whose `backquoted` parts are commands (scan's and audit's advice: "run `diagnose SM…`"),
+    on one line: those parts as code spans, the rest as :func:`escape` writes it; ``cell`` as in :func:`code`."""
+    text = " ".join(clean(value).split("\n"))
+    out: list[str] = []
+    done = 0
+    for m in _BACKQUOTED.finditer(text):
+        out += (escape(text[done : m.start()]), code(m.group(1), cell=cell))
+        done = m.end()
+    out.append(escape(text[done:]))
+    return "".join(out)
+
+
 def fence(value: object, info: str = "") -> str:
     """Verbatim text (a command, a code sample) as a fenced code block."""
     text = clean(value).rstrip("\n")

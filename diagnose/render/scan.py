@@ -74,17 +74,17 @@ def _text(doc: Mapping[str, Any], *, color: bool) -> Iterator[str]:
 
 
 def _markdown(doc: Mapping[str, Any]) -> Iterator[str]:
-    from ._markdown import code, escape
+    from ._markdown import code, escape, with_code
 
     yield f"## Geo-permission failures: {escape(doc['headline'])}\n\n"
     for line in _notes(doc):
-        yield f"- {escape(line)}\n"
+        yield f"- {with_code(line)}\n"
     # A GitHub job summary holds 1 MiB: the largest fixes and groups, and a pointer to the JSON.
     fixes = doc["fixes"]
     if fixes:
         yield "\n| # | fix | failures |\n|---:|---|---:|\n"
         for fix in fixes[:TEXT_FIXES]:
-            yield f"| {fix['rank']} | {escape(fix['text'])} | {fix['failures']:,} |\n"
+            yield f"| {fix['rank']} | {with_code(fix['text'], cell=True)} | {fix['failures']:,} |\n"
         if len(fixes) > TEXT_FIXES:
             yield f"\n{len(fixes) - TEXT_FIXES:,} more fixes: `diagnose scan --format json` lists every fix.\n"
     groups, total = doc["top_groups"], doc["group_count"]
@@ -93,7 +93,7 @@ def _markdown(doc: Mapping[str, Any]) -> Iterator[str]:
         for g in groups:
             yield (
                 f"| {code(g['account'], cell=True)} | {g['country'] or '?'} | {g['code']} | {g['failures']:,} | "
-                f"{escape(g['diagnosis'])} |\n"
+                f"{with_code(g['diagnosis'], cell=True)} |\n"
             )
     if total > len(groups):
         yield f"\n{total - len(groups):,} more groups: `diagnose scan --format json` lists every group.\n"
