@@ -283,7 +283,7 @@ def test_cli_batch_text_names_the_missing_sid_and_why(batch_sim: Simulator) -> N
     missing = "CA" + "f" * 32
     code, out, _ = run(batch_sim, [PR_SIDS[0], missing])
     assert code == 3
-    assert missing in out and "was not found under any account you can reach" in out
+    assert missing in out and "was not found under any account you can reach" in " ".join(out.split())  # wrapped
     assert "subaccount-mismatch" in out
 
 

@@ -174,7 +174,7 @@ def test_a_batch_separates_subjects_and_ends_with_a_summary(demo: Report) -> Non
     assert [lines[i].split()[1] for i in rules[:3]] == ["1/3", "2/3", "3/3"]
     assert lines[rules[0] + 1].startswith(f"message {demo.diagnoses[0].subject.sid}")
     second = "\n".join(lines[rules[1] : rules[2]])
-    assert "Not diagnosed: no message with this SID in any account (not found)" in second
+    assert "Not diagnosed (not found): no message with this SID in any account" in second
     assert "Problem" not in second  # the answer already says it
     summary = lines[lines.index("Summary") :]
     assert lines[lines.index("Summary") - 1].startswith("━━━")  # a rule before the summary, nothing after it

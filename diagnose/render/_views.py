@@ -271,9 +271,12 @@ def diagnosis_view(
     read = {name for c in d.causes for name in c.facts}
     shown = _same_reason_once([r for r in rows if r.name in read or r.name in CORE_FACTS] if read else rows)
     problem = _problem(d)
-    answer = d.summary or (f"**Not diagnosed:** {problem}" if problem else VERDICT_NOTES.get(d.verdict, ""))
-    if problem and d.problem_kind:
-        answer += f" ({PROBLEM_LABELS.get(d.problem_kind, d.problem_kind)})"
+    # the kind first: a problem may end in a parenthesis of its own ("… (searched 4 accounts)")
+    kind = f" ({PROBLEM_LABELS.get(d.problem_kind, d.problem_kind)})" if problem and d.problem_kind else ""
+    if problem and (d.verdict == "unavailable" or not d.summary):
+        answer = f"**Not diagnosed{kind}:** {problem}"
+    else:
+        answer = (d.summary + kind) if d.summary else VERDICT_NOTES.get(d.verdict, "")
     return DiagnosisView(
         d=d,
         code_label=code_label,
