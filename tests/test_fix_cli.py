@@ -88,15 +88,7 @@ def _env(sim: Simulator) -> dict[str, str]:
 
 
 def run(sim: Simulator, *args: str, command: str = "fix", stdin: str | None = None) -> tuple[int, str, str]:
-    env = {
-        "NO_COLOR": "1",
-        "TWILIO_ACCOUNT_SID": MAIN,
-        "TWILIO_AUTH_TOKEN": TOKENS[MAIN],
-        "TWILIO_API_KEY": "",
-        "TWILIO_API_SECRET": "",
-        "DIAGNOSE_API_URL": sim.url,
-    }
-    result = CliRunner().invoke(main, [command, *args], env=env, input=stdin, catch_exceptions=False)
+    result = CliRunner().invoke(main, [command, *args], env=_env(sim), input=stdin, catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
 
 
