@@ -11,8 +11,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from diagnose.models import Evidence
 from diagnose.paste import extract, scan
-from diagnose.paste._stream import _LONG
+from diagnose.paste._stream import _LONG, _SEGMENT
 from diagnose.paste._text import MAX_LINE, bounded_lines, cut_lines
 
 CORPUS = Path(__file__).parent / "data" / "paste"
@@ -108,3 +109,120 @@ def test_a_cut_line_names_its_pieces_line() -> None:
     assert origin == [0, 1, 1, 1, 2, 3]
     assert cut_lines(["a", "c" * MAX_LINE]) == (["a", "c" * MAX_LINE], None)
     assert bounded_lines("\n".join(lines)) == pieces
+
+
+# Lines over _LONG bytes: a reader never holds one whole and reads windows around its candidates; a paste
+# reads it the same way, so the two agree whatever the chunks, and an error across an edge between
+# 8,192-character pieces (where a paste once cut it) is read whole by both.
+DENSE = st.sampled_from(["ab ", "é ü 𝄞 ", '"zip_code": "x", ', "x" * 64, '"failed_at": "2026-11-30", ', "code "])
+
+
+Spec = tuple[int, str, list[tuple[int, bool, int]]]
+
+
+def _longer_line(spec: Spec) -> tuple[str, list[tuple[int, int]]]:
+    """The line a spec stands for (hypothesis shows the spec, not 100 KB of filler), and the (offset, code)
+    of each error placed in it alone: most across an edge between two pieces of ``MAX_LINE`` characters."""
+    size, unit, errors = spec
+    line = (unit * (size // len(unit) + 1))[:size]
+    while len(line.encode()) <= _LONG:
+        line += unit * 64
+    placed: list[tuple[int, int, int]] = []
+    for which, across, value in errors:
+        text, code, _ = ERRORS[which]
+        if across:
+            edge = MAX_LINE * (1 + value % max(1, len(line) // MAX_LINE))
+            at = edge - 1 - value % (len(text) - 1)
+        else:
+            at = value % (len(line) + 1)
+        at = max(0, min(at, len(line)))
+        if any(p - 64 < at < p + n + 64 for p, _, n in placed):
+            continue  # two errors side by side are the parsers' matter, not this test's
+        line = line[:at] + text + line[at:]
+        placed = [(p + len(text) if p >= at else p, c, n) for p, c, n in placed]
+        placed.append((at, code, len(text)))
+    # alone in its window (two errors on one line are the parsers' matter): none within a window's reach
+    reach = MAX_LINE + 2 * _SEGMENT
+    alone = [(at, code) for at, code, _ in placed if all(p == at or abs(p - at) > reach for p, _, _ in placed)]
+    return line, sorted(alone)
+
+
+LONGER = st.tuples(
+    st.integers(_LONG // 4 + 1, 3 * _LONG),
+    DENSE,
+    st.lists(st.tuples(st.integers(0, len(ERRORS) - 1), st.booleans(), st.integers(0, 10**6)), min_size=1, max_size=4),
+).map(_longer_line)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.lists(st.one_of(OTHER.map(lambda line: (line, [])), LONGER), min_size=1, max_size=5),
+    st.sampled_from([4096, 10_007, 65_537, 1 << 20]),
+)
+def test_errors_across_piece_edges_of_lines_over_32k_are_read_alike_and_never_lost(
+    rows: list[tuple[str, list[tuple[int, int]]]], chunk: int
+) -> None:
+    text = "\n".join(line for line, _ in rows) + "\n"
+    expected = extract(text)
+    got = list(scan(io.BytesIO(text.encode()), chunk_size=chunk))
+    assert _summary(got) == _summary(expected)
+    assert got == expected
+    found = [(e.line, e.code) for e in expected]
+    for number, (line, placed) in enumerate(rows, 1):
+        if any(token in line for token in ("code ", "zip_code", "failed_at")):
+            continue  # candidates all along the line: its windows are cut every 8 KB (see _record_edge)
+        for _, code in placed:
+            assert (number, code) in found, (number, code)
+
+
+def _summary(found: list[Evidence]) -> list[tuple[object, ...]]:
+    """What a failure shows of each error: its place and fields, its excerpt's length and ends (not the
+    whole of a window of filler)."""
+    return [
+        (e.line, e.code, e.to, e.http_status, e.message, len(e.excerpt), e.excerpt[:40], e.excerpt[-40:]) for e in found
+    ]
+
+
+def test_an_error_across_a_piece_edge_of_a_line_over_32k_is_read_whole() -> None:
+    # a paste cut this line at 8,192 characters, through the error: it lost it (and triage read it whole)
+    line = "ab " * 2728 + " ERROR 21408 to +33612345678 " + "ab " * 12_000
+    assert line.index("ERROR") < MAX_LINE < line.index("+3361") and len(line) > _LONG
+    text = line + "\nok\n"
+    expected = [(21408, "+33612345678", 1)]
+    assert [(e.code, e.to, e.line) for e in extract(text)] == expected
+    for chunk in (4096, 1 << 20):
+        assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == extract(text)
+
+
+def test_an_error_just_above_a_line_over_32k_reads_none_of_it() -> None:
+    # the lines around an error stop at a line over 32 KB, which is read in its own windows: its error is
+    # read once (triage once read it twice: with the error above, and in its window)
+    text = "ERROR 21408 to +33612345678\n" + " ERROR 21408 to +4915123456789 " + "ab " * 12_000 + "\n"
+    expected = [(21408, "+33612345678", 1), (21408, "+4915123456789", 2)]
+    assert [(e.code, e.to, e.line) for e in extract(text)] == expected
+    for chunk in (4096, 1 << 20):
+        assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == extract(text)
+
+
+def test_small_reads_of_a_long_line_read_its_tail_in_windows() -> None:
+    # reads of 4 KB: a round that holds only the middle of a long line kept it for the next, which then took
+    # the line's tail for a line of its own and read it with the next line, cut as a paste cuts 8 KB lines
+    line = "ab " * 40_000 + " ERROR 21408 to +33612345678 " + "ab " * 3_000
+    text = line + "\nERROR 21215 to +4915123456789\n"
+    expected = extract(text)
+    assert [(e.code, e.line) for e in expected] == [(21408, 1), (21215, 2)]
+    for chunk in (4096, 10_007, 1 << 20):
+        assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == expected
+
+
+def test_a_line_of_exactly_32k_above_an_error_is_read_with_it() -> None:
+    # a line of _LONG bytes is a line (read in pieces), not a long one (read in windows, alone): the number
+    # at its end is the error's below it, for triage as for a paste (triage once stopped above it)
+    for size in (_LONG - 1, _LONG, _LONG + 1):
+        line = "x" * (size - 19) + " to=+4915123456789 "
+        assert len(line) == size
+        text = "INFO start\n" + line + "\ntwilio error code=13227\n"
+        expected = extract(text)
+        assert [(e.code, e.to) for e in expected] == [(13227, "+4915123456789" if size <= _LONG else None)], size
+        for chunk in (4096, 1 << 20):
+            assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == expected, (size, chunk)

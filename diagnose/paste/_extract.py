@@ -37,7 +37,7 @@ from ._parse import (
 )
 from ._redact import redact_secrets
 from ._rx import rx
-from ._text import clean, cut_lines, leading_stamp, new_event, starts_event, timestamp
+from ._text import MAX_LINE, clean, cut_lines, leading_stamp, new_event, starts_event, timestamp
 from ._wording import WordingMatch, WordingTable, cut_words, default_table, normalise
 
 # A line worth reading: one that can hold part of a Twilio error. Every shape carries one of these: a
@@ -643,9 +643,19 @@ MAX_LINE_JOIN = 4096
 
 def extract(text: str, *, table: WordingTable | None = None) -> list[Evidence]:
     """Every Twilio error in ``text``, in order. Never raises, whatever the text."""
-    pieces, origin = cut_lines(text.splitlines())
-    lines = unwrap([clean(line) for line in pieces])
-    return on_lines(extract_lines(lines, table=table), origin)
+    lines = text.splitlines()
+    if any(len(line) > MAX_LINE for line in lines):
+        from ._stream import read_around_long_lines  # a line over 32 KB is read as a log's reader reads it
+
+        return read_around_long_lines(lines, table or default_table())
+    return extract_run(lines, table=table)
+
+
+def extract_run(lines: list[str], *, base: int = 0, table: WordingTable | None = None) -> list[Evidence]:
+    """:func:`extract` of ``lines`` (none over 32 KB), ``base`` being the index of the first in the text."""
+    pieces, origin = cut_lines(lines)
+    cleaned = unwrap([clean(line) for line in pieces])
+    return on_lines(extract_lines(cleaned, base=0 if origin else base, table=table), origin, base)
 
 
 def on_lines(found: list[Evidence], origin: Sequence[int] | None, base: int = 0) -> list[Evidence]:

@@ -14,10 +14,11 @@ lines before it. A line longer than ``_LONG`` bytes is never held whole: its
 candidates are read in windows reaching ``_SEGMENT`` bytes either side of them
 (neighbouring candidates share one, of at most ``MAX_LINE`` bytes), so an error
 in the middle of a 50 MB JSON record is found while memory stays at a few
-chunks whatever the input. A shorter line of more than ``MAX_LINE`` characters
-is read as a paste reads it, in pieces of ``MAX_LINE`` characters
-(:func:`._text.cut_lines`); in both, an error keeps the number of its line in
-the file.
+chunks whatever the input. Such a line is a wall: no chain reads into or across
+it, and a paste reads it the same way (:func:`read_around_long_lines`). A
+shorter line of more than ``MAX_LINE`` characters is read as a paste reads it,
+in pieces of ``MAX_LINE`` characters (:func:`._text.cut_lines`); in both, an
+error keeps the number of its line in the file.
 
 Lines end where a paste's end (``str.splitlines``): besides ``\n``, at ``\r``
 (old Mac), ``\r\n``, the control characters ``\v \f \x1c \x1d \x1e`` and, in
@@ -40,7 +41,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..errors import WorkerDiedError
 from ..models import Evidence
-from ._extract import AFTER, BEFORE, _is_wording, continues, extract_lines, is_anchor, on_lines, unwrap
+from ._extract import AFTER, BEFORE, _is_wording, continues, extract_lines, extract_run, is_anchor, on_lines, unwrap
 from ._group import merge_duplicates, note_suggested
 from ._numbers import read_number
 from ._rx import rxb
@@ -269,11 +270,13 @@ class _Blocks:
         self.merge, self.now = merge, now
         self.pending: deque[tuple[Future[tuple[list[tuple[Evidence, str | None]], int]], int]] = deque()
         self.lines_before = 0
+        self.start = 0  # where the scan began: the stream offsets of _State.offset count from there
 
     def scan(self, start: int, size: int) -> Iterator[Evidence]:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        self.start = start
         context = multiprocessing.get_context("fork")
         pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_quiet)
         try:
@@ -300,7 +303,8 @@ class _Blocks:
 
     def _submit(self, pool: ProcessPoolExecutor, begin: int, end: int | None, size: int = 0) -> None:
         with _worker_death():
-            future = pool.submit(_read_block, self.fd, begin, end, self.merge, self.now)
+            offset = (begin - self.start) % _STEP
+            future = pool.submit(_read_block, self.fd, begin, end, self.merge, self.now, offset)
         self.pending.append((future, (end if end is not None else size) - begin))
 
     def _gather(self) -> Iterator[Evidence]:
@@ -329,11 +333,12 @@ class _Block:
 
 
 def _read_block(
-    fd: int, start: int, end: int | None, merge: bool, now: dt.datetime | None
+    fd: int, start: int, end: int | None, merge: bool, now: dt.datetime | None, offset: int = 0
 ) -> tuple[list[tuple[Evidence, str | None]], int]:
     """In a worker: the errors of one block (line numbers from the block's first line; merged, when asked)
-    and its line count."""
+    and its line count; ``offset``: the block's stream offset, modulo ``_STEP`` (see ``_State.offset``)."""
     state = _State()
+    state.offset = offset
     found: Iterable[Evidence] = _read(_Block(fd, start, end), state, BLOCK, default_table(), None, 1)
     if merge:
         found = merge_duplicates(found, now=now)
@@ -349,10 +354,15 @@ class _State:
         self.mid_line = False  # the carried bytes start inside a long line
         self.segment_done = 0  # bytes of carried already read in a long line's window
         self.owned_from = 0  # hits of a long line before this offset of carried were the last round's
+        # where carried starts in the stream, modulo _STEP: a long line's candidates are searched on a grid of
+        # the stream's offsets, so every way of reading it (chunks, blocks, a paste) finds the same ones
+        self.offset = 0
 
 
 def _round(buf: bytes, state: _State, final: bool) -> tuple[list[Piece], int]:
     """The pieces of ``buf`` that this round owns (in order), and the offset from which the next round reads."""
+    if state.mid_line and not final and len(buf) <= _LONG and b"\n" not in buf:
+        return [], 0  # a long line's tail too short to read yet (small reads): carried whole, the state kept
     limit = len(buf) if final else buf.rfind(b"\n") + 1  # the complete lines end here
     long_tail = not final and len(buf) - limit > _LONG
     # In a long unfinished line, the hits up to scan_end are this round's; the next reads from a window
@@ -361,14 +371,14 @@ def _round(buf: bytes, state: _State, final: bool) -> tuple[list[Piece], int]:
     lines = _Lines(buf, state)
     anchors: list[tuple[int, int, int]] = []  # (line start, line end, line number)
     long_hits: list[int] = []
-    for start, end in _candidate_lines(buf, len(buf) if long_tail else limit, state.mid_line):
+    for start, end in _candidate_lines(buf, len(buf) if long_tail else limit, state.mid_line, state.offset):
         if end < 0:
             long_hits.append(start)
         elif (at := _anchor_start(buf, start, end)) is not None and not (anchors and anchors[-1][0] == at):
             anchors.append((at, end, lines.number(at)))
     chains: list[list[tuple[int, int, int]]] = []
     for anchor in anchors:
-        if chains and anchor[2] - chains[-1][-1][2] <= REACH:
+        if chains and anchor[2] - chains[-1][-1][2] <= REACH and not _long_between(buf, chains[-1][-1][1], anchor[0]):
             chains[-1].append(anchor)
         else:
             chains.append([anchor])
@@ -403,8 +413,24 @@ def _round(buf: bytes, state: _State, final: bool) -> tuple[list[Piece], int]:
     state.segment_done = max(0, done - keep)
     state.mid_line = long_tail
     state.owned_from = owned - keep if long_tail else 0
+    state.offset = (state.offset + keep) % _STEP
     out.sort(key=lambda item: item[0])
     return [piece for _, piece in out], keep
+
+
+def _long_between(buf: bytes, end: int, start: int) -> bool:
+    """Whether a line of more than ``_LONG`` bytes lies between the line ending at ``end`` and the one
+    starting at ``start``: it is read in its own windows, and no chain reaches across it (nor a paste's
+    window: :func:`read_around_long_lines`)."""
+    if start - end <= _LONG + 1:  # the common case: no room for one
+        return False
+    pos = end + 1
+    while pos < start:
+        nxt = buf.find(b"\n", pos, start)
+        if nxt < 0 or nxt - pos > _LONG:
+            return nxt - pos > _LONG or start - pos > _LONG
+        pos = nxt + 1
+    return False
 
 
 def _long_windows(buf: bytes, hits: list[int], lines: _Lines, state: _State, owned: int) -> list[list[int]]:
@@ -454,7 +480,9 @@ def _anchor_start(buf: bytes, start: int, end: int) -> int | None:
         return start
     if start == 0 or buf[start : start + 1] != b" ":
         return None
-    above = buf.rfind(b"\n", 0, start - 1) + 1
+    above = buf.rfind(b"\n", max(0, start - 2 - _LONG), start - 1) + 1
+    if above == 0 and start - 1 > _LONG:
+        return None  # a line over _LONG bytes above: read in its own windows, nothing joins onto it
     prev, line = clean(decode_utf8(buf[above : start - 1])), clean(decode_utf8(buf[start:end]))
     if not continues(prev, line):
         return None
@@ -462,11 +490,13 @@ def _anchor_start(buf: bytes, start: int, end: int) -> int | None:
     return above if _is_anchor_line(joined, 0, len(joined)) else None
 
 
-def _candidate_lines(buf: bytes, end: int, mid_line: bool) -> list[tuple[int, int]]:
+def _candidate_lines(buf: bytes, end: int, mid_line: bool, origin: int = 0) -> list[tuple[int, int]]:
     """(start, end) of each line the pre-filter lets through, in order; end -1 for a hit in a long line.
 
     After a hit the search goes on from the end of its line (or, in a long line, from past the window
-    read around the hit), so a line full of candidates costs one search, not one per candidate."""
+    read around the hit), so a line full of candidates costs one search, not one per candidate. In a long
+    line it goes on from the next multiple of ``_STEP`` in the stream (``origin``: the stream offset of
+    ``buf``, modulo ``_STEP``): it finds the same candidates wherever a read of the stream began."""
     out: dict[int, int] = {}
     low = buf[:end].lower() if end < len(buf) else buf.lower()
     for pattern in PREFILTER:
@@ -476,14 +506,14 @@ def _candidate_lines(buf: bytes, end: int, mid_line: bool) -> list[tuple[int, in
             start = buf.rfind(b"\n", max(0, at - _LONG), at) + 1
             if start == 0 and (at >= _LONG or mid_line):
                 out[at] = -1  # no line start within reach: a long line, read around this hit
-                pos = at + _STEP
+                pos = at + _STEP - (at + origin) % _STEP
                 continue
             stop = out.get(start, -1)
             if stop < 0:
                 stop = buf.find(b"\n", at, start + _LONG + 1)
                 if stop < 0 and start + _LONG < len(buf):
                     out[at] = -1
-                    pos = at + _STEP
+                    pos = at + _STEP - (at + origin) % _STEP
                     continue
                 stop = out[start] = len(buf) if stop < 0 else stop
             pos = stop + 1
@@ -516,7 +546,7 @@ class _Lines:
         for _ in range(count):
             if start == 0:
                 break
-            prev = self.buf.rfind(b"\n", max(0, start - 1 - _LONG), start - 1)
+            prev = self.buf.rfind(b"\n", max(0, start - 2 - _LONG), start - 1)  # a line above of _LONG bytes
             if prev < 0:
                 if start - 1 <= _LONG and not self.mid_line:
                     start = 0
@@ -531,7 +561,8 @@ class _Lines:
                 return limit
             nxt = self.buf.find(b"\n", end + 1, min(limit, end + 2 + _LONG))
             if nxt < 0:
-                return min(limit, end + 1 + _LONG)
+                # the last line, unended; or a long line below, read in its own windows: the window stops at it
+                return limit if limit - end - 1 <= _LONG else end
             end = nxt
         return end
 
@@ -774,6 +805,41 @@ def _read_cut(raw: list[bytes], base: int, anchors: tuple[int, ...], table: Word
             wanted.add(i)
     found = extract_lines(block, base=0 if origin else base, table=table, anchors=sorted(wanted))
     return on_lines(found, origin, base)
+
+
+def read_around_long_lines(lines: list[str], table: WordingTable) -> list[Evidence]:
+    """The errors of a paste's ``lines`` as :func:`scan` reads them: each line over ``_LONG`` bytes in windows
+    around its candidates, alone (no window of a paste reaches across it, as none of a reader's does), the
+    lines between them as a paste reads them (:func:`._extract.extract_run`)."""
+    out: list[Evidence] = []
+    start = offset = 0  # offset: the stream offset of the line, as a reader of the same text counts it
+    for number, line in enumerate(lines):
+        data = _utf8(line) if len(line) > MAX_LINE or not line.isascii() else None
+        size = len(line) if data is None else len(data)
+        if size > _LONG:
+            out += extract_run(lines[start:number], base=start, table=table)
+            out += read_long_line(data or b"", number, table, offset)
+            start = number + 1
+        offset += size + 1
+    return out + extract_run(lines[start:], base=start, table=table)
+
+
+def read_long_line(data: bytes, number: int, table: WordingTable, offset: int = 0) -> list[Evidence]:
+    """The errors of one line of more than ``_LONG`` bytes (``number``: its index; ``offset``: where it
+    starts in the stream), read as :func:`scan` reads one in a stream: in windows around its candidates."""
+    state = _State()
+    state.first_line, state.offset = number, offset % _STEP
+    pieces, _ = _round(data, state, True)
+    return read_pieces(pieces, table)
+
+
+def _utf8(line: str) -> bytes:
+    """A paste's line as the bytes a reader of the same text reads (a command line's undecodable bytes
+    come back as they were)."""
+    try:
+        return line.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that stands for no byte
+        return line.encode("utf-8", "replace")
 
 
 def _as_utf8(stream: Readable, progress: Callable[[int], None] | None) -> tuple[Readable, Callable[[int], None] | None]:
