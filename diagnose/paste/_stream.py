@@ -52,6 +52,9 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
 CHUNK = 8 * 1024 * 1024
+# Between two words of a wording: spaces or punctuation, with one escape among them that a paste decodes or
+# drops before it reads the words (an HTML entity "&#32;", a JSON "\u0020", a colour "\x1b[0m")
+_SEP = rb"[^a-z0-9\n]+(?:[0-9a-z]{1,8};[^a-z0-9\n]*|u[0-9a-f]{4}[^a-z0-9\n]*|\[[0-9;?]{0,16}[a-z][^a-z0-9\n]*)?"
 # What every line _extract.is_anchor accepts holds, at the byte level and in lower case (a superset:
 # "wilio" also finds "wilion"; is_anchor sorts them out). One pass each over the lower-cased chunk:
 # a pattern that starts with a literal runs in C at memory speed (faster than bytes.find here, and
@@ -61,26 +64,26 @@ CHUNK = 8 * 1024 * 1024
 PREFILTER = (
     rxb(rb"code"),
     # "allowed to call": 21216's API message holds no other anchor; "allowed to c", that message cut (_TAIL)
-    rxb(rb"w(?:ilio|ed[^a-z0-9\n]+to[^a-z0-9\n]+c)"),
+    rxb(rb"w(?:ilio|ed" + _SEP + rb"to" + _SEP + rb"c)"),
     rxb(rb"xception"),
     # "forbidden phone number": 13225's older wording; "perhaps you", 21215's second sentence cut (_TAIL)
-    rxb(rb"p(?:ermi|ayload|hone number|erhaps[^a-z0-9\n]+you)"),
+    rxb(rb"p(?:ermi|ayload|hone" + _SEP + rb"number|erhaps" + _SEP + rb"you)"),
     rxb(rb"horiz"),
     # {1,16} bytes: is_anchor allows 1-4 characters there, and a character is up to 4 bytes in UTF-8
     rxb(rb"rr(?:or(?:s/|(?<=apierror)|(?<=resterror)|[^a-z0-9\n]{1,16}[0-9])|[^a-z0-9\n]{1,16}[0-9])"),
     # "failure" + 4 characters of up to 4 bytes; "failed to update", 30649's wording cut (_TAIL)
-    rxb(rb"fail(?:[^\n]{0,20}[0-9]|ed[^a-z0-9\n]+to[^a-z0-9\n]+update)"),
+    rxb(rb"fail(?:[^\n]{0,20}[0-9]|ed" + _SEP + rb"to" + _SEP + rb"update)"),
     rxb(rb"http/?[0-9. ]{0,4}[45][0-9][0-9]"),
     # the one pass _TAIL costs, "Call blocked by T(wilio)": from the "k", a rare letter, as fast as a pass goes
-    rxb(rb"ked[^a-z0-9\n]+by[^a-z0-9\n]+t"),
+    rxb(rb"ked" + _SEP + rb"by" + _SEP + rb"t"),
 )
 # A message cut inside its wording before the anchor word it held still holds its first words ("Dial: Call
 # blocked by T", "Account not allowed to c", "Failed to Update Geo P", "Perhaps you need to e"), and a paste
 # reads such a line by itself (_extract._is_wording): PREFILTER lets these through, and _is_anchor_line takes
 # them for anchors when they are. tests/test_paste_truncated_wording.py derives them from the knowledge.
 _TAIL = rxb(
-    rb"blocked[^a-z0-9\n]+by[^a-z0-9\n]+t|wed[^a-z0-9\n]+to[^a-z0-9\n]+c|ed[^a-z0-9\n]+to[^a-z0-9\n]+update"
-    rb"|perhaps[^a-z0-9\n]+you"
+    rb"blocked" + _SEP + rb"by" + _SEP + rb"t|wed" + _SEP + rb"to" + _SEP + rb"c|ed" + _SEP + rb"to" + _SEP + rb"update"
+    rb"|perhaps" + _SEP + rb"you|phone" + _SEP + rb"number"  # an anchor is_anchor misses when escapes space it
 )
 REACH = BEFORE + AFTER + 1  # anchors this many lines apart or closer share a window (_extract.windows)
 PAD = 2  # lines read beyond a chain's windows, so that unwrap() joins there as in the whole text

@@ -75,13 +75,22 @@ def decode_utf8(data: bytes) -> str:
 def clean(line: str) -> str:
     """One line without colours, control characters or HTML escapes."""
     if line.isprintable():  # the common case, checked in C
-        return html.unescape(line) if "&" in line and _HTML_ENTITY.search(line) else line
+        return _unescape(line) if "&" in line and _HTML_ENTITY.search(line) else line
     if "\x1b" in line:
         line = _ANSI.sub("", line)
     line = _CONTROL.sub("", line.replace("\x1b", ""))
     if "&" in line and _HTML_ENTITY.search(line):
-        line = html.unescape(line)
+        line = _unescape(line)
     return line
+
+
+# What an escaped line break (&#10;, &NewLine;, &#8232;) unescapes to: a space. A line stays one line (the
+# readers count lines, and join a window's lines with "\n"), as a JSON string's "\n" escapes leave it.
+_BREAK_TO_SPACE = str.maketrans(dict.fromkeys("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029", " "))
+
+
+def _unescape(line: str) -> str:
+    return html.unescape(line).translate(_BREAK_TO_SPACE)
 
 
 def bounded_lines(text: str) -> list[str]:
