@@ -1,6 +1,6 @@
-"""UTF-16 logs (Windows PowerShell 5's ``>``, tools writing UTF-16BE or no byte-order mark): a paste
-decodes them whole, and `diagnose triage` / `diagnose FILE` stream them transcoded, to the same errors
-and line numbers."""
+"""UTF-16 and UTF-32 logs (Windows PowerShell 5's ``>``, tools writing UTF-16BE, UTF-32 or no byte-order
+mark, in any script): a paste decodes them whole, and `diagnose triage` / `diagnose FILE` stream them
+transcoded, to the same errors and line numbers."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from diagnose.cli import main
 from diagnose.paste import decode, extract, scan
-from diagnose.paste._text import SNIFF, utf16_codec
+from diagnose.paste._text import SNIFF, wide_codec
 from tests.shared import OFFLINE_ENV, scan_peaks
 
 CORPUS = Path(__file__).parent / "data" / "paste"
@@ -31,6 +31,12 @@ ENCODINGS = {
     "be-bom": (b"\xfe\xff", "utf-16-be"),
     "le": (b"", "utf-16-le"),
     "be": (b"", "utf-16-be"),
+    # UTF-32, which some tools write (iconv -t UTF-32, .NET's Encoding.UTF32): its little-endian mark starts
+    # as UTF-16LE's does
+    "32le-bom": (b"\xff\xfe\x00\x00", "utf-32-le"),
+    "32be-bom": (b"\x00\x00\xfe\xff", "utf-32-be"),
+    "32le": (b"", "utf-32-le"),
+    "32be": (b"", "utf-32-be"),
 }
 
 
@@ -56,14 +62,18 @@ class _Cut:
 
 def test_the_kinds_of_utf16_are_told_apart_from_utf8() -> None:
     text = "2026-11-30 ERROR sms failed code=21408 to=+33612345678\r\n" * 3
-    assert {kind: utf16_codec(_utf16(text, kind)[:SNIFF]) for kind in ENCODINGS} == {
+    assert {kind: wide_codec(_utf16(text, kind)[:SNIFF]) for kind in ENCODINGS} == {
         "le-bom": "utf-16",
         "be-bom": "utf-16",
         "le": "utf-16-le",
         "be": "utf-16-be",
+        "32le-bom": "utf-32",
+        "32be-bom": "utf-32",
+        "32le": "utf-32-le",
+        "32be": "utf-32-be",
     }
     for data in (text.encode(), "Überweisung fehlgeschlagen: 21408 → +33612345678 ✓".encode(), b"", b"\x00" * 8):
-        assert utf16_codec(data[:SNIFF]) is None
+        assert wide_codec(data[:SNIFF]) is None
     assert all(decode(_utf16(text, kind)) == text for kind in ENCODINGS)
 
 
@@ -72,7 +82,7 @@ def test_the_kinds_of_utf16_are_told_apart_from_utf8() -> None:
 def test_every_sample_in_utf16_reads_as_in_utf8(sample: Path, kind: str) -> None:
     text = sample.read_text(encoding="utf-8").replace("\n", "\r\n")  # as Windows writes it
     data = _utf16(text, kind)
-    detected = utf16_codec(data[:SNIFF]) is not None
+    detected = wide_codec(data[:SNIFF]) is not None
     if not detected:  # a sample that is not mostly ASCII, without a mark: read as bytes, alike
         assert list(scan(io.BytesIO(data))) == extract(decode(data))
         return
@@ -115,7 +125,7 @@ def test_a_utf16_log_reads_as_its_paste(
     data = _utf16(text, kind)
     found = list(scan(io.BytesIO(data), chunk_size=chunk))
     assert found == extract(decode(data))
-    assume(utf16_codec(data[:SNIFF]) is not None)  # without a mark, only where a paste tells UTF-16 too
+    assume(wide_codec(data[:SNIFF]) is not None)  # without a mark, only where a paste tells UTF-16 too
     assert found == extract(text)
 
 
@@ -229,3 +239,61 @@ def test_a_powershell_log_bigger_than_a_chunk_is_triaged_by_the_workers(tmp_path
     assert docs[0]["errors"] == 1_600 and docs[0]["groups"][0]["count"] == 1_600
     assert docs[1] == docs[0]
     assert docs[2] == docs[0]
+
+
+# Lines in other scripts: a log whose first kilobyte holds few ASCII characters, so that UTF-16 without a
+# mark is no longer told by its zero bytes alone
+SCRIPTS = st.sampled_from(
+    [
+        "ОШИБКА отправки сообщения клиенту, повторная попытка",
+        "发送短信失败，稍后重试。用户通知服务不可用",
+        "Σφάλμα αποστολής μηνύματος στον πελάτη",
+        "שגיאה בשליחת הודעה ללקוח",
+        "خطأ في إرسال الرسالة إلى العميل",
+        "메시지 전송 실패, 나중에 다시 시도하십시오",
+        "ข้อผิดพลาดในการส่งข้อความ",
+        "送信に失敗しました　再試行します",  # an ideographic space
+        "😀🎉 𝄞 ✓ — «ok»",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(SCRIPTS, min_size=1, max_size=40),
+    st.sampled_from(SAMPLES),
+    st.sampled_from(list(ENCODINGS)),
+    st.sampled_from(["\n", "\r\n"]),
+    st.sampled_from([1, 7, 4096, 1 << 20]),
+)
+def test_a_log_in_another_script_reads_as_its_text_in_every_encoding(
+    lines: list[str], sample: Path, kind: str, newline: str, chunk: int
+) -> None:
+    # told from its first bytes, with or without a mark, and read as the text it holds by a paste and by
+    # triage alike (both once read UTF-32, and UTF-16 without a mark, as UTF-8 with zero bytes: a paste
+    # cleaned them away and read the ASCII errors, triage's pre-filter found none)
+    text = newline.join([*lines, sample.read_text(encoding="utf-8").rstrip("\n")]) + newline
+    data = _utf16(text, kind)
+    mark, codec = ENCODINGS[kind]
+    assert wide_codec(data[:SNIFF]) == ("utf-32" if mark[2:] else "utf-16" if mark else codec)
+    assert decode(data) == text
+    expected = extract(text)
+    assert expected
+    assert list(scan(io.BytesIO(data), chunk_size=chunk)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(blacklist_characters="\x00"), max_size=600), st.integers(0, 2000))
+def test_utf8_is_never_taken_for_utf16_or_utf32(text: str, zeros: int) -> None:
+    # UTF-8 text holds no zero byte; a log truncated in place (logrotate's copytruncate) starts with zeros
+    data = text.encode("utf-8", "surrogatepass")
+    assert wide_codec(data[:SNIFF]) is None
+    assert wide_codec((b"\x00" * zeros + data)[:SNIFF]) is None or not data
+
+
+def test_a_log_truncated_in_place_reads_past_its_zeros() -> None:
+    text = (CORPUS / "22-log-line-wrong-prefix.txt").read_text(encoding="utf-8")
+    data = b"\x00" * 4096 + text.encode()
+    expected = extract(decode(data))
+    assert [e.code for e in expected] == [e.code for e in extract(text)] != []
+    assert list(scan(io.BytesIO(data))) == expected

@@ -48,5 +48,5 @@ __all__ = [
 
 
 def extract_bytes(data: bytes) -> list:  # type: ignore[type-arg]
-    """:func:`extract` for raw bytes (binary, invalid UTF-8, UTF-16 with or without a byte-order mark)."""
+    """:func:`extract` for raw bytes (binary, invalid UTF-8, UTF-16 or UTF-32 with or without a byte-order mark)."""
     return extract(decode(data))

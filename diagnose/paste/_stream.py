@@ -45,7 +45,7 @@ from ._extract import AFTER, BEFORE, _is_wording, continues, extract_lines, extr
 from ._group import merge_duplicates, note_suggested
 from ._numbers import read_number
 from ._rx import rxb
-from ._text import MAX_LINE, SNIFF, clean, cut_lines, decode_utf8, leading_stamp, starts_event, utf16_codec
+from ._text import MAX_LINE, SNIFF, clean, cut_lines, decode_utf8, leading_stamp, starts_event, wide_codec
 from ._wording import WordingTable, default_table
 
 if TYPE_CHECKING:
@@ -847,7 +847,7 @@ def _utf8(line: str) -> bytes:
 
 def _as_utf8(stream: Readable, progress: Callable[[int], None] | None) -> tuple[Readable, Callable[[int], None] | None]:
     """``stream`` as UTF-8, as :func:`._text.decode` would decode it whole, and the progress callback left
-    for the reader. A UTF-16 stream is transcoded as it is read (:class:`_Utf8`, which counts the bytes
+    for the reader. A UTF-16 or UTF-32 stream is transcoded as it is read (:class:`_Utf8`, which counts the bytes
     it reads for ``progress``); it has no file descriptor, so it is read in order, never in blocks cut at
     offsets of the original. Else the stream itself, or (a pipe) its first bytes and the rest."""
     found = _file_range(stream)
@@ -857,7 +857,7 @@ def _as_utf8(stream: Readable, progress: Callable[[int], None] | None) -> tuple[
         head = b""
         while len(head) < SNIFF and (more := stream.read(SNIFF - len(head))):
             head += more
-    codec = utf16_codec(head)
+    codec = wide_codec(head)
     if codec is not None:
         return _Utf8(stream, codec, b"" if found is not None else head, progress), None
     return (stream if found is not None else _Prefixed(head, stream)), progress
@@ -877,7 +877,7 @@ class _Prefixed:
 
 
 class _Utf8:
-    """A UTF-16 stream read as UTF-8. The incremental decoder keeps a code unit or a surrogate pair cut by
+    """A UTF-16 or UTF-32 stream read as UTF-8. The incremental decoder keeps a code unit or a surrogate pair cut by
     the end of a read for the next, so the text is what decoding the whole would give, invalid units
     replaced alike. A read returns at least ``size`` bytes until the end, as a file's does."""
 

@@ -38,33 +38,75 @@ _LEADING = rx(
 
 
 def decode(data: bytes) -> str:
-    """Bytes to text: UTF-8, or UTF-16 when its first bytes say so (:func:`utf16_codec`), invalid
+    """Bytes to text: UTF-8, or UTF-16 or UTF-32 when its first bytes say so (:func:`wide_codec`), invalid
     sequences replaced; never raises."""
-    codec = utf16_codec(data[:SNIFF])
+    codec = wide_codec(data[:SNIFF])
     return data.decode(codec or "utf-8", errors="replace")
 
 
 SNIFF = 1024  # the first bytes of a text that tell UTF-16 from UTF-8 (a stream reads as many before it decides)
 
 
-def utf16_codec(head: bytes) -> str | None:
-    """The UTF-16 codec of a text that starts with ``head`` (its first :data:`SNIFF` bytes), or None.
+def wide_codec(head: bytes) -> str | None:
+    """The codec of a text that starts with ``head`` (its first :data:`SNIFF` bytes) when it is UTF-16 or
+    UTF-32 rather than UTF-8, or None.
 
-    A byte-order mark says which (Windows PowerShell 5's ``>`` writes UTF-16LE with one). Without one,
-    a text that is mostly ASCII in UTF-16 has a zero byte in nearly every code unit, always on the same
-    side, which UTF-8 text never has: three units in four with a zero high byte and a non-zero low one
-    (little-endian; the other way round, big-endian), in at least 8 units."""
+    A byte-order mark says which (Windows PowerShell 5's ``>`` writes UTF-16LE with one; UTF-32LE's starts
+    as UTF-16LE's does). Without one, UTF-8 text has no zero byte, and:
+
+    - a text that is mostly ASCII in UTF-16 has a zero byte in nearly every code unit, always on the same
+      side: three units in four with a zero high byte and a non-zero low one (little-endian; the other way
+      round, big-endian), in at least 8 units;
+    - a text in UTF-32, or in UTF-16 in another script (Cyrillic, Chinese…), reads in one byte order as
+      text: no unassigned code point, private-use character or control but a tab, a line break or a
+      colour's, in at least 8 characters, and for UTF-16 a line break or one ASCII character in eight (a
+      space, a digit). A NUL-padded log or binary data reads as U+0000, controls or unassigned code points.
+    """
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"  # the codec reads the mark, then drops it
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"  # the codec reads the mark, then drops it
+        return "utf-16"
     units = len(head) // 2
     if units < 8 or b"\x00" not in head:  # the common case, UTF-8 text, ends here
         return None
     even, odd = head[0 : 2 * units : 2], head[1 : 2 * units : 2]
-    if sum(1 for lo, hi in zip(even, odd, strict=True) if lo and not hi) * 4 >= units * 3:
+    little = sum(1 for lo, hi in zip(even, odd, strict=True) if lo and not hi)
+    if little * 4 >= units * 3:
         return "utf-16-le"
-    if sum(1 for hi, lo in zip(even, odd, strict=True) if lo and not hi) * 4 >= units * 3:
+    big = sum(1 for hi, lo in zip(even, odd, strict=True) if lo and not hi)
+    if big * 4 >= units * 3:
         return "utf-16-be"
-    return None
+    for codec in ("utf-32-le", "utf-32-be"):
+        if _reads_as_text(head, codec, 4):
+            return codec
+    found = [
+        codec
+        for codec, ascii_units in (("utf-16-le", little), ("utf-16-be", big))
+        if _reads_as_text(head, codec, 2, breaks_or_ascii=ascii_units * 8 >= units)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+_NOT_TEXT = frozenset({"Cc", "Cn", "Co", "Cs"})  # controls, unassigned, private use, lone surrogates
+_TEXT_CONTROLS = "\t\n\r\x0b\x0c\x1b\x07"  # but a log's tabs, line breaks and colours (ESC … m, BEL)
+
+
+def _reads_as_text(head: bytes, codec: str, width: int, breaks_or_ascii: bool = True) -> bool:
+    """Whether ``head`` decodes with ``codec`` (units of ``width`` bytes) to at least 8 characters of text
+    (see :func:`wide_codec`); a character cut by the head's end is left out. ``breaks_or_ascii``: enough
+    ASCII characters were counted already, else the text must hold a line break."""
+    import unicodedata
+
+    size = len(head) - len(head) % width
+    try:
+        text = head[:size].decode(codec)
+    except UnicodeDecodeError as err:
+        if err.start < size - 4:  # not the first half of a surrogate pair cut by the end
+            return False
+        text = head[: err.start].decode(codec)
+    if len(text) < 8 or not (breaks_or_ascii or "\n" in text or "\r" in text):
+        return False
+    return not any(unicodedata.category(c) in _NOT_TEXT and c not in _TEXT_CONTROLS for c in text)
 
 
 def decode_utf8(data: bytes) -> str:
