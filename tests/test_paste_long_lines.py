@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -226,3 +227,20 @@ def test_a_line_of_exactly_32k_above_an_error_is_read_with_it() -> None:
         assert [(e.code, e.to) for e in expected] == [(13227, "+4915123456789" if size <= _LONG else None)], size
         for chunk in (4096, 1 << 20):
             assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == expected, (size, chunk)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.lists(st.tuples(LONGER, st.integers(0, 40)), min_size=3, max_size=8))
+def test_a_file_of_lines_over_32k_reads_alike_in_blocks(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[tuple[str, list[tuple[int, int]]], int]]
+) -> None:
+    # each worker reads a block from its first byte: its long lines' windows are where one reader's are
+    quiet = "2026-11-30T10:00:00Z INFO quiet\n"
+    text = "".join(line + "\n" + quiet * gap for (line, _), gap in rows)
+    path = tmp_path_factory.mktemp("long") / "app.log"
+    path.write_bytes(text.encode())
+    expected = extract(text)
+    with path.open("rb") as handle:
+        got = list(scan(handle, chunk_size=1 << 14, workers=2))
+    assert _summary(got) == _summary(expected)
+    assert got == expected

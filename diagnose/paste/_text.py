@@ -57,10 +57,9 @@ def wide_codec(head: bytes) -> str | None:
     - a text that is mostly ASCII in UTF-16 has a zero byte in nearly every code unit, always on the same
       side: three units in four with a zero high byte and a non-zero low one (little-endian; the other way
       round, big-endian), in at least 8 units;
-    - a text in UTF-32, or in UTF-16 in another script (Cyrillic, Chinese…), reads in one byte order as
-      text: no unassigned code point, private-use character or control but a tab, a line break or a
-      colour's, in at least 8 characters, and for UTF-16 a line break or one ASCII character in eight (a
-      space, a digit). A NUL-padded log or binary data reads as U+0000, controls or unassigned code points.
+    - else (UTF-32, UTF-16 in another script: Cyrillic, Chinese…) the reading of ``head`` that gives the
+      most text (:func:`_text_share`), when at least three characters in four are text and UTF-8's
+      reading gives less. A NUL-padded log (logrotate's copytruncate) reads as U+0000 in every one.
     """
     if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         return "utf-32"  # the codec reads the mark, then drops it
@@ -70,43 +69,34 @@ def wide_codec(head: bytes) -> str | None:
     if units < 8 or b"\x00" not in head:  # the common case, UTF-8 text, ends here
         return None
     even, odd = head[0 : 2 * units : 2], head[1 : 2 * units : 2]
-    little = sum(1 for lo, hi in zip(even, odd, strict=True) if lo and not hi)
-    if little * 4 >= units * 3:
+    if sum(1 for lo, hi in zip(even, odd, strict=True) if lo and not hi) * 4 >= units * 3:
         return "utf-16-le"
-    big = sum(1 for hi, lo in zip(even, odd, strict=True) if lo and not hi)
-    if big * 4 >= units * 3:
+    if sum(1 for hi, lo in zip(even, odd, strict=True) if lo and not hi) * 4 >= units * 3:
         return "utf-16-be"
-    for codec in ("utf-32-le", "utf-32-be"):
-        if _reads_as_text(head, codec, 4):
-            return codec
-    found = [
-        codec
-        for codec, ascii_units in (("utf-16-le", little), ("utf-16-be", big))
-        if _reads_as_text(head, codec, 2, breaks_or_ascii=ascii_units * 8 >= units)
-    ]
-    return found[0] if len(found) == 1 else None
+    best, most = None, max(0.75, _text_share(head, "utf-8", 1))
+    for codec, width in (("utf-32-le", 4), ("utf-32-be", 4), ("utf-16-le", 2), ("utf-16-be", 2)):
+        share = _text_share(head, codec, width)
+        if share > most:
+            best, most = codec, share
+    return best
 
 
-_NOT_TEXT = frozenset({"Cc", "Cn", "Co", "Cs"})  # controls, unassigned, private use, lone surrogates
-_TEXT_CONTROLS = "\t\n\r\x0b\x0c\x1b\x07"  # but a log's tabs, line breaks and colours (ESC … m, BEL)
+_NOT_TEXT = frozenset({"Cc", "Cn", "Co", "Cs", "Zl", "Zp"})  # controls, unassigned, private use, surrogates
+_TEXT_CONTROLS = "\t\n\r\x1b\x07"  # but a log's tabs, line breaks and colours (ESC … m, BEL)
 
 
-def _reads_as_text(head: bytes, codec: str, width: int, breaks_or_ascii: bool = True) -> bool:
-    """Whether ``head`` decodes with ``codec`` (units of ``width`` bytes) to at least 8 characters of text
-    (see :func:`wide_codec`); a character cut by the head's end is left out. ``breaks_or_ascii``: enough
-    ASCII characters were counted already, else the text must hold a line break."""
+def _text_share(head: bytes, codec: str, width: int) -> float:
+    """The share of the characters ``head`` decodes to with ``codec`` (units of ``width`` bytes; a character
+    cut by the end left out) that are text: not U+0000 nor another control (but :data:`_TEXT_CONTROLS`),
+    an undecodable unit, an unassigned or private-use code point. 0 for fewer than 8 characters."""
     import unicodedata
 
     size = len(head) - len(head) % width
-    try:
-        text = head[:size].decode(codec)
-    except UnicodeDecodeError as err:
-        if err.start < size - 4:  # not the first half of a surrogate pair cut by the end
-            return False
-        text = head[: err.start].decode(codec)
-    if len(text) < 8 or not (breaks_or_ascii or "\n" in text or "\r" in text):
-        return False
-    return not any(unicodedata.category(c) in _NOT_TEXT and c not in _TEXT_CONTROLS for c in text)
+    text = head[: max(0, size - 4)].decode(codec, errors="replace")
+    if len(text) < 8:
+        return 0.0
+    bad = sum(1 for c in text if c == "\ufffd" or (unicodedata.category(c) in _NOT_TEXT and c not in _TEXT_CONTROLS))
+    return 1 - bad / len(text)
 
 
 def decode_utf8(data: bytes) -> str:
