@@ -59,7 +59,8 @@ def wide_codec(head: bytes) -> str | None:
       round, big-endian), in at least 8 units;
     - else (UTF-32, UTF-16 in another script: Cyrillic, Chinese…) the reading of ``head`` that gives the
       most text (:func:`_text_share`), when at least three characters in four are text and UTF-8's
-      reading gives less. A NUL-padded log (logrotate's copytruncate) reads as U+0000 in every one.
+      reading is at most 60 % text (a zero byte or a control in every unit, or invalid sequences), in at
+      least 64 bytes. A NUL-padded log (logrotate's copytruncate) reads as U+0000 in every one.
     """
     if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         return "utf-32"  # the codec reads the mark, then drops it
@@ -73,7 +74,11 @@ def wide_codec(head: bytes) -> str | None:
         return "utf-16-le"
     if sum(1 for hi, lo in zip(even, odd, strict=True) if lo and not hi) * 4 >= units * 3:
         return "utf-16-be"
-    best, most = None, max(0.75, _text_share(head, "utf-8", 1))
+    if len(head) < 64 or _text_share(head, "utf-8", 1) > 0.6:
+        # a few bytes tell nothing; UTF-8 with a stray zero byte: UTF-16 and UTF-32 read as UTF-8 are half
+        # controls or worse
+        return None
+    best, most = None, 0.75
     for codec, width in (("utf-32-le", 4), ("utf-32-be", 4), ("utf-16-le", 2), ("utf-16-be", 2)):
         share = _text_share(head, codec, width)
         if share > most:
