@@ -219,6 +219,8 @@ ERROR_LINES = [
     "ERROR twilio.base.exceptions.TwilioRestException: HTTP 400 error: Unable to create record: Permission to"
     " send an SMS has not been enabled for the region indicated by the 'To' number: +2348031234567",
     "ERROR call 7 failed: Status: 400 - ApiError 21215: Account not authorized to call +919812345678",
+    # twilio-ruby's message sits on the line below, never on the next log event's
+    "ERROR Twilio::REST::RestError: [HTTP 400] 21408 : Unable to create record",
 ]
 
 

@@ -317,7 +317,8 @@ def _ruby_message(record: Record, lines: Sequence[str], base: int) -> str | None
     for h in record.hits:
         if h.format == "ruby-exception" and h.code is not None:
             i = h.line - base + 1
-            text = lines[i].strip() if 0 < i < len(lines) else ""
+            # the line below, in the same log event (an unrelated log line lends an error nothing)
+            text = lines[i].strip() if 0 < i < len(lines) and not new_event(lines[i], lines[i - 1]) else ""
             if len(text) > 10 and " " in text and not text.startswith(("http", "/", "from ", "#")):
                 return text[:500]
     return None
