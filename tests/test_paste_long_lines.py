@@ -159,11 +159,12 @@ LONGER = st.tuples(
 @given(
     st.lists(st.one_of(OTHER.map(lambda line: (line, [])), LONGER), min_size=1, max_size=5),
     st.sampled_from([4096, 10_007, 65_537, 1 << 20]),
+    st.sampled_from(["\n", ""]),
 )
 def test_errors_across_piece_edges_of_lines_over_32k_are_read_alike_and_never_lost(
-    rows: list[tuple[str, list[tuple[int, int]]]], chunk: int
+    rows: list[tuple[str, list[tuple[int, int]]]], chunk: int, end: str
 ) -> None:
-    text = "\n".join(line for line, _ in rows) + "\n"
+    text = "\n".join(line for line, _ in rows) + end  # the last line ended or not
     expected = extract(text)
     got = list(scan(io.BytesIO(text.encode()), chunk_size=chunk))
     assert _summary(got) == _summary(expected)
