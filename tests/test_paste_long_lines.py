@@ -245,3 +245,16 @@ def test_a_file_of_lines_over_32k_reads_alike_in_blocks(
         got = list(scan(handle, chunk_size=1 << 14, workers=2))
     assert _summary(got) == _summary(expected)
     assert got == expected
+
+
+def test_the_first_candidates_of_a_long_line_after_another_are_its_own() -> None:
+    # after a candidate in a long line the pre-filter skips ahead; it once skipped past the line's end into
+    # the next long line, whose first candidates (an error at its start) a paste of it finds: its window
+    # then started elsewhere
+    first = '"zip_code": "x", ' * 4000 + ' {"code": 21215, "message": "Account not authorized to call +2348031234567"}'
+    second = " twilio error code=13227 to=+4915123456789 " + "é ü 𝄞 " * 3000
+    text = first + "\n" + second + "\n"
+    expected = extract(text)
+    assert [(e.code, e.line) for e in expected] == [(21215, 1), (13227, 2)]
+    for chunk in (4096, 65_537, 1 << 20):
+        assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == expected, chunk

@@ -509,18 +509,26 @@ def _candidate_lines(buf: bytes, end: int, mid_line: bool, origin: int = 0) -> l
             start = buf.rfind(b"\n", max(0, at - _LONG), at) + 1
             if start == 0 and (at >= _LONG or mid_line):
                 out[at] = -1  # no line start within reach: a long line, read around this hit
-                pos = at + _STEP - (at + origin) % _STEP
+                pos = _past_hit(buf, at, origin)
                 continue
             stop = out.get(start, -1)
             if stop < 0:
                 stop = buf.find(b"\n", at, start + _LONG + 1)
                 if stop < 0 and start + _LONG < len(buf):
                     out[at] = -1
-                    pos = at + _STEP - (at + origin) % _STEP
+                    pos = _past_hit(buf, at, origin)
                     continue
                 stop = out[start] = len(buf) if stop < 0 else stop
             pos = stop + 1
     return sorted(out.items())
+
+
+def _past_hit(buf: bytes, at: int, origin: int) -> int:
+    """Where the search goes on after a hit in a long line: the next multiple of ``_STEP`` in the stream, or
+    the next line if it starts before (its first candidates are its own, as a paste of it finds them)."""
+    nxt = at + _STEP - (at + origin) % _STEP
+    brk = buf.find(b"\n", at, nxt)
+    return nxt if brk < 0 else brk + 1
 
 
 def _candidates(body: bytes) -> list[int]:
