@@ -337,3 +337,24 @@ def test_knowledge_lint_checks_the_other_wordings_file(tmp_path: Path) -> None:
         found = [(p.severity, p.message) for p in lint_paths([target]) if p.path.endswith("wordings.yaml")]
         assert ("error", "99999: not a code of Twilio's error index") in found, found
         assert any(message.startswith("21211[0]: 15 to 300 characters") for _, message in found), found
+
+
+_COUNTRY_NUMBERS = st.sampled_from([("+33612345678", "FR"), ("+4915123456789", "DE"), ("+2348031234567", "NG")])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_COUNTRY_NUMBERS, st.sampled_from(["error_code", "code", "ErrorCode"]), st.sampled_from(["recipient", "to"]))
+def test_an_apps_line_inside_a_json_log_record_keeps_its_fields(number: tuple[str, str], code: str, to: str) -> None:
+    # Docker's json-file record ({"log": "…\n"}) and a structured logger's msg hold the app's own line:
+    # its key=value fields are read as in the line itself, by a paste and triage alike
+    to_number, country = number
+    line = f"SMS failed: {code}=21408 {to}={to_number} account=AC{'17' * 16}"
+    expected = [(21408, to_number, country, "AC" + "17" * 16)]
+    assert [(e.code, e.to, e.country, e.account_sid) for e in extract(line)] == expected
+    for record in (
+        f'{{"log": "2026-11-30T10:16:01Z {line}\\n", "stream": "stderr", "time": "2026-11-30T10:16:01.5Z"}}',
+        f'{{"level": "error", "msg": "{line}", "ts": 1764497761.5}}',
+    ):
+        found = extract(record)
+        assert [(e.code, e.to, e.country, e.account_sid) for e in found] == expected, record
+        assert list(scan(io.BytesIO(record.encode()))) == found

@@ -281,8 +281,14 @@ def _kv_pairs(text: str, depth: int = 0) -> Iterator[tuple[str, str]]:
             if groups is not None and 7 <= sum(c.isdigit() for c in value + groups.group()) <= 15:
                 value += groups.group()
                 pos = groups.end()
-        if key in ("payload", "nested") or (key == "message" and "=" in value and "&" in value):
+        if key == "level" and len(value) > 8 and " " in value:
+            key = "nested"  # Docker's json-file lines: {"log": "<the app's line>\n", …}; a Notification's is "0"
+        # a message that holds fields: a form ("Msg=…&To=…"), or a structured log's msg holding the app's own
+        # line ({"msg": "SMS failed: error_code=21408 recipient=+33…"})
+        if key in ("payload", "nested") or (key == "message" and "=" in value):
             inner = value.replace('\\"', '"') if '\\"' in value else value
+            if "\\" in inner:  # a JSON string's line breaks and tabs: spaces between its fields, not part of them
+                inner = inner.replace("\\r", " ").replace("\\n", " ").replace("\\t", " ")
             yield key, value
             yield from _kv_pairs(inner[:8192], depth + 1)
             continue
