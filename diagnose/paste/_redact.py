@@ -43,14 +43,19 @@ def _keep(value: str) -> bool:
     return word[0].startswith(_PLACEHOLDER) or word[0].lower() in ("basic", "bearer", "token")
 
 
-def _sub(pattern: Any, text: str, tail: bool = False) -> str:
-    def repl(m: Any) -> str:
-        value = m.group(0)[len(m.group(1)) : len(m.group(0)) - (len(m.group(2)) if tail else 0)]
-        if _keep(value):
-            return str(m.group(0))
-        return m.group(1) + REDACTED + (m.group(2) if tail else "")
-
-    return pattern.sub(repl, text)
+def _sub(pattern: Any, text: str, tail: bool = False, scanned: str | None = None) -> str:
+    """``text`` with the secret of each match of ``pattern`` replaced (group 1 before it and, ``tail``,
+    group 2 after it kept), placeholders aside; ``scanned``: where to match instead, ``text`` in lower
+    case with the same offsets. ``text`` itself when nothing went."""
+    out: list[str] = []
+    done = 0
+    for m in pattern.finditer(text if scanned is None else scanned):
+        end = m.end() - (len(m.group(2)) if tail else 0)
+        if _keep(text[m.end(1) : end]):
+            continue
+        out += (text[done : m.end(1)], REDACTED)
+        done = end
+    return "".join(out) + text[done:] if out else text
 
 
 def _sub_blind(name: str, text: str, low: str, tail: bool = False) -> str:
@@ -58,15 +63,7 @@ def _sub_blind(name: str, text: str, low: str, tail: bool = False) -> str:
     blind, lower = _BLIND[name]
     if len(low) != len(text) or any(c in low for c in _LOWER_FAILS):
         return _sub(blind, text, tail)
-    out: list[str] = []
-    done = 0
-    for m in lower.finditer(low):  # the offsets of ``low`` are those of ``text``
-        end = m.end() - (len(m.group(2)) if tail else 0)
-        if _keep(text[m.end(1) : end]):
-            continue
-        out += (text[done : m.end(1)], REDACTED)
-        done = end
-    return "".join(out) + text[done:] if out else text
+    return _sub(lower, text, tail, scanned=low)
 
 
 def redact_secrets(text: str) -> str:
