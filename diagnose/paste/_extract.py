@@ -229,11 +229,10 @@ def to_evidence(
         recognised = table.recognise(message, rest)
     if code is None and recognised is None:
         # a line that is nothing but a known wording (a Ruby error's message line, a log line)
-        for h in record.hits:
-            recognised = table.recognise(h.excerpt, f.get("http_status") is not None)
-            if recognised is not None:
-                message = message or _strip_prefix(h.excerpt)
-                break
+        found = _wording_line(record, table, f.get("http_status") is not None)
+        if found is not None:
+            recognised, line = found
+            message = message or line
     if recognised is not None and recognised.source == "other" and not sdk:
         # a code without a knowledge file: its wordings ("is not a valid phone number") are common English,
         # Twilio's only in an SDK's exception ("ValueError: +1… is not a valid phone number" is the app's)
@@ -250,7 +249,8 @@ def to_evidence(
     if to_raw is None and message is None and not inbound:
         # a printed code with Twilio's message after it, unlabelled ("code=21215 Account not authorized to
         # call +49…"): the message, and the number it names, as for the same line without its code
-        message = _wording_of(record, code, table, f.get("http_status") is not None)
+        found = _wording_line(record, table, f.get("http_status") is not None, code)
+        message = found[1] if found is not None else None
     if to_raw is None and isinstance(message, str) and not inbound:
         to_raw = number_in_message(message)
     if to_raw is None and not inbound:
@@ -324,13 +324,14 @@ def _ruby_message(record: Record, lines: Sequence[str], base: int) -> str | None
     return None
 
 
-def _wording_of(record: Record, code: int, table: WordingTable, rest: bool) -> str | None:
-    """A hit's line that holds a wording of ``code``, as the message (read only when nothing else names the
-    destination: most errors with a printed code label their To)."""
+def _wording_line(
+    record: Record, table: WordingTable, rest: bool, code: int | None = None
+) -> tuple[WordingMatch, str] | None:
+    """The first hit's line that holds a wording (of ``code``, when given), and that line as a message."""
     for h in record.hits:
         found = table.recognise(h.excerpt, rest)
-        if found is not None and found.code == code:
-            return _strip_prefix(h.excerpt)
+        if found is not None and code in (None, found.code):
+            return found, _strip_prefix(h.excerpt)
     return None
 
 
