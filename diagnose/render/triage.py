@@ -14,10 +14,8 @@ from ._text import WIDTH, plain_emphasis, wrap
 
 _PRODUCT = {"sms": "SMS", "voice": "Voice"}
 _NO_ACCOUNT = "the account that sent them (not in the log)"
-_SHOWN_GROUPS = 8
-_SHOWN_TARGETS = (
-    12  # accounts listed in a step's text; JSON lists them all  # group numbers listed in a step's line before "…"
-)
+_SHOWN_GROUPS = 8  # group numbers listed in a step's line before "…"
+_SHOWN_TARGETS = 12  # accounts listed in a step's text; JSON lists them all
 
 
 def triage_data(
