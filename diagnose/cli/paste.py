@@ -288,10 +288,9 @@ def run_triage(source: str, run: PasteRun) -> None:
         interrupted = False
         died: WorkerDiedError | None = None
         try:
-            table = run.table()
-            # a table of one's own is read in this process: the worker processes know the built-in one
-            workers = _workers() if table is None else 1
-            for evidence in scan(handle, progress=progress, workers=workers, merge=True, now=now, table=table):
+            # with a table of one's own, scan reads in this process (its workers know the built-in one)
+            found = scan(handle, progress=progress, workers=_workers(), merge=True, now=now, table=run.table())
+            for evidence in found:
                 groups.add(evidence)
         except KeyboardInterrupt:
             # Ctrl-C: what was read so far is still reported, diagnosed offline (no read is started now)
