@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from ._lazy import lazy_exports
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 _EXPORTS = {
     "Report": "models",

@@ -187,6 +187,10 @@ class Condition:
     names: frozenset[str]
     """Every fact name the condition refers to, including inside ``known()``/``unknown()``."""
     _fn: _Eval = field(repr=False, compare=False)
+    # The operands of a top-level ``or`` (``_any``) or ``and``, each with its text: a report names the
+    # ones that decided the answer (holding, failing) rather than the whole condition
+    _parts: tuple[tuple[str, _Eval], ...] = field(default=(), repr=False, compare=False)
+    _any: bool = field(default=False, repr=False, compare=False)
 
     def evaluate(self, values: Mapping[str, object]) -> TriBool:
         """``True``, ``False`` or ``UNKNOWN`` for these fact values. Never raises.
@@ -194,6 +198,21 @@ class Condition:
         A name missing from ``values``, or mapped to ``UNKNOWN``, is unknown.
         """
         return truth(self._fn(values))
+
+    def holding(self, values: Mapping[str, object]) -> tuple[str, ...]:
+        """Which operands of a top-level ``or`` make the condition true, as their texts; ``()`` when it
+        is not true, or not an ``or`` (its own text says what holds)."""
+        return self._deciding(values, True)
+
+    def failing(self, values: Mapping[str, object]) -> tuple[str, ...]:
+        """Which operands of a top-level ``and`` make the condition false; ``()`` when it is not false,
+        or not an ``and``."""
+        return self._deciding(values, False)
+
+    def _deciding(self, values: Mapping[str, object], answer: bool) -> tuple[str, ...]:
+        if self._any is not answer or self.evaluate(values) is not answer:
+            return ()
+        return tuple(text for text, fn in self._parts if truth(fn(values)) is answer)
 
     def __reduce__(self) -> tuple[Callable[[str], Condition], tuple[str]]:
         # The closures do not pickle; the text recompiles to the same condition.
@@ -235,7 +254,20 @@ def _compile_cached(text: str) -> Condition:
         raise ConditionSyntaxError(f"the condition cannot be parsed: {exc}", text, 0) from None
     compiler = _Compiler(text, source, shift)
     fn = compiler.expr(tree.body, 1)
-    return Condition(text=text, names=frozenset(compiler.names), _fn=fn)
+    parts: tuple[tuple[str, _Eval], ...] = ()
+    body = tree.body
+    if isinstance(body, ast.BoolOp):
+        parts = tuple(
+            (" ".join((ast.get_source_segment(source, value) or "").split()), compiler.expr(value, 2))
+            for value in body.values
+        )
+    return Condition(
+        text=text,
+        names=frozenset(compiler.names),
+        _fn=fn,
+        _parts=parts,
+        _any=isinstance(body, ast.BoolOp) and isinstance(body.op, ast.Or),
+    )
 
 
 def _clamp(offset: int, text: str) -> int:

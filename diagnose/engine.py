@@ -59,8 +59,21 @@ def _finding(cause: Cause, status: CauseStatus, facts: Mapping[str, Fact], env: 
     names = sorted(cause.names)
     lines = tuple(_fact_line(facts[name]) for name in names if name in facts)
     return CauseFinding(
-        id=cause.id, title=cause.title, status=status, reason=reason, evidence=lines, facts=tuple(names)
+        id=cause.id,
+        title=cause.title,
+        status=status,
+        reason=reason,
+        evidence=lines,
+        facts=tuple(names),
+        ruled_out_by=_ruled_out_by(cause, env) if status == "ruled-out" else (),
     )
+
+
+def _ruled_out_by(cause: Cause, env: Mapping[str, Any]) -> tuple[str, ...]:
+    """The parts of the cause's conditions that rule it out (see :func:`cause_status`)."""
+    if cause.ruled_out_when is not None:
+        return cause.ruled_out_when.holding(env)
+    return cause.confirmed_when.failing(env)
 
 
 def _refines(cause: Cause, general: str, by_id: Mapping[str, Cause]) -> bool:

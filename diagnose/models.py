@@ -91,6 +91,9 @@ class CauseFinding:
     reason: str = ""  # the knowledge's confirmed_because / ruled_out_because, rendered
     evidence: tuple[str, ...] = ()  # one line per fact the cause reads: value and source, or why unknown
     facts: tuple[str, ...] = ()
+    # Ruled out: the parts of the knowledge's condition that did it (the ruled_out_when operands that
+    # hold, or the confirmed_when operands that fail), so a report says which one, not "this, or that"
+    ruled_out_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

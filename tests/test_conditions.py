@@ -1088,3 +1088,47 @@ def test_determinism(node: Node, values: dict[str, object]) -> None:
 def test_agrees_with_python_when_everything_is_a_known_bool(node: Node, values: dict[str, bool]) -> None:
     """Property 5: with no unknown and only bools, the result is Python's (computed without eval)."""
     assert compile_condition(render(node)).evaluate(values) is bool(python_semantics(node, values))
+
+
+# --- which operands decided ------------------------------------------------------------------------
+
+
+def test_holding_names_the_true_operands_of_a_top_level_or() -> None:
+    c = compile_condition("a == 1\n  or b == true\n  or (c == 2 and d)")
+    assert c.holding({"b": True}) == ("b == true",)
+    assert c.holding({"a": 1, "c": 2, "d": True}) == ("a == 1", "c == 2 and d")
+    assert c.holding({"a": UNKNOWN, "b": True}) == ("b == true",)
+    assert c.holding({}) == ()  # unknown: nothing decided it
+    assert c.holding({"a": 2, "b": False, "c": 1}) == ()  # false
+    assert c.failing({"a": 2, "b": False, "c": 1}) == ()  # not an and: its text is the one test
+
+
+def test_failing_names_the_false_operands_of_a_top_level_and() -> None:
+    c = compile_condition("a == 1 and (b or c) and not d")
+    assert c.failing({"a": 2, "b": False, "c": False, "d": False}) == ("a == 1", "b or c")
+    assert c.failing({"a": UNKNOWN, "b": True, "d": True}) == ("not d",)
+    assert c.failing({"a": 1, "b": True, "d": False}) == ()  # true
+    assert compile_condition("a == 1").failing({"a": 2}) == ()
+    assert compile_condition("not (a or b)").holding({"a": False, "b": False}) == ()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["a", "not b", "c == 1", "(a and c == 2)", "known(d)", "(b or c == 3)"]), min_size=2, max_size=5
+    ),
+    st.sampled_from([" or ", " and "]),
+    st.fixed_dictionaries({n: st.sampled_from([True, False, UNKNOWN, 1, 2, 3]) for n in "abcd"}),
+)
+def test_the_operands_named_decide_the_condition_alone(
+    parts: list[str], joiner: str, values: dict[str, object]
+) -> None:
+    condition = compile_condition(joiner.join(parts))
+    answer = joiner == " or "
+    named = condition.holding(values) if answer else condition.failing(values)
+    assert set(named) <= {part.strip("()") if part.startswith("(") else part for part in parts}
+    if condition.evaluate(values) is answer:
+        assert named, "a decided or/and names at least one operand"
+    for part in named:
+        assert compile_condition(part).evaluate(values) is answer
+    assert pickle.loads(pickle.dumps(condition)).holding(values) == condition.holding(values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 from typing import Any
 
@@ -257,3 +258,51 @@ def test_open_causes_that_share_their_first_fix_step_are_likely(tmp_path: Path) 
     )
     entry = load_knowledge([tmp_path], include_builtin=False).get(21408)
     assert evaluate(as_facts({**values, "error_code": 21408, "failed": True}), entry).verdict == "inconclusive"
+
+
+# --- which part of a condition ruled a cause out --------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(codes, fact_values)
+def test_a_cause_ruled_out_names_the_parts_of_its_condition_that_did_it(code: int, values: dict[str, Any]) -> None:
+    """Each part named holds on its own (or, for a confirmed_when, fails on its own), and a condition with
+    several ways to rule a cause out names at least one: a report never says "this, or that" alone."""
+    from diagnose.conditions import compile_condition
+
+    by_id = {c.id: c for c in BUILTIN[code].causes}
+    for finding in evaluate(as_facts(values), BUILTIN[code]).causes:
+        cause = by_id[finding.id]
+        if finding.status != "ruled-out":
+            assert finding.ruled_out_by == ()
+            continue
+        condition, answer = (
+            (cause.ruled_out_when, True) if cause.ruled_out_when is not None else (cause.confirmed_when, False)
+        )
+        for part in finding.ruled_out_by:
+            assert compile_condition(part).evaluate(values) is answer, (finding.id, part)
+            assert " ".join(part.split()) in " ".join(condition.text.split())
+        tree = ast.parse(" ".join(condition.text.split()), mode="eval").body
+        op = ast.Or if answer else ast.And
+        if isinstance(tree, ast.BoolOp) and isinstance(tree.op, op):
+            assert finding.ruled_out_by, f"{code}/{finding.id}: one of several ways, but none named"
+        else:
+            assert finding.ruled_out_by == ()  # one test: the reason says it
+
+
+def test_offline_a_high_risk_country_says_that_is_what_rules_missing_country_out() -> None:
+    values = dict.fromkeys(FACTS, UNKNOWN) | {
+        "error_code": 21408,
+        "country": "NG",
+        "country_high_risk": True,
+        "country_not_allowed": False,
+        "to_blocked_prefix": False,
+        "to_valid": True,
+        "wrong_prefix_suspected": False,
+    }
+    findings = {f.id: f for f in evaluate(as_facts(values), BUILTIN[21408]).causes}
+    missing = findings["missing-country"]
+    assert missing.status == "ruled-out"
+    assert missing.ruled_out_by == ("country_high_risk == true",)
+    # a single test rules wrong-country-code out: its reason says it, nothing more is named
+    assert findings["wrong-country-code"].ruled_out_by == ()

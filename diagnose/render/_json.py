@@ -70,6 +70,7 @@ def _diagnosis(data: Mapping[str, Any]) -> Diagnosis:
                 reason=c.get("reason") or "",
                 evidence=_tuple(c.get("evidence")),
                 facts=_tuple(c.get("facts")),
+                ruled_out_by=_tuple(c.get("ruled_out_by")),
             )
             for c in data.get("causes") or ()
         ),

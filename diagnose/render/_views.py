@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..conditions import ConditionSyntaxError, compile_condition
 from ..models import CauseFinding, Diagnosis, Fact, FixStep
 from ._placeholders import placeholders
 
@@ -192,11 +193,28 @@ class DiagnosisView:
         out = [finding.reason] if finding.reason else []
         if finding.status == "confirmed":
             out.extend(finding.evidence)
+        elif finding.status == "ruled-out":
+            out.extend(_ruled_out_by(finding))
         elif finding.status in ("possible", "unknown"):
             missing = [line.split(" = ", 1)[0] for line in finding.evidence if " = unknown (" in line]
             if missing:
                 out.append("Would be decided by: " + ", ".join(missing) + " (unknown; see Facts).")
         return out
+
+
+def _ruled_out_by(finding: CauseFinding) -> list[str]:
+    """A line for each part of the knowledge's condition that ruled the cause out, with the facts it read:
+    the reason sentence covers every way a cause can be ruled out, this says which one did."""
+    by_name = {line.split(" = ", 1)[0]: line for line in finding.evidence}
+    out = []
+    for clause in finding.ruled_out_by:
+        try:
+            names = sorted(compile_condition(clause).names)
+        except ConditionSyntaxError:  # a report read back from JSON may hold anything
+            names = []
+        facts = "; ".join(by_name[name] for name in names if name in by_name)
+        out.append(f"Ruled out by `{clause}`" + (f": {facts}" if facts else "") + ".")
+    return out
 
 
 def _problem(d: Diagnosis) -> str:
