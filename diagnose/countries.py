@@ -31,6 +31,7 @@ from typing import Any
 
 import phonenumbers
 
+from . import e164
 from .errors import KnowledgeError
 
 __all__ = [
@@ -431,15 +432,21 @@ def _region_for(number: phonenumbers.PhoneNumber, valid: bool, region: str | Non
 
 def _valid_region(candidate: str, region: str | None = None) -> tuple[str, str] | None:
     """(E.164, ISO) when ``candidate`` parses to a valid number of a real country."""
-    try:
-        number = phonenumbers.parse(candidate, region)
-    except phonenumbers.NumberParseException:
-        return None
-    valid, iso = _validate(number)
+    fast = e164.read(candidate) if region is None else None
+    if fast is not None:
+        number, valid, iso = fast.number, fast.valid, fast.region
+    else:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            return None
+        valid, iso = _validate(number)
     if not valid:
         return None
     if not iso or iso == _NON_GEO_REGION:
         return None
+    if fast is not None:
+        return fast.e164, iso
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), iso
 
 
@@ -533,27 +540,31 @@ def _parse(raw: str, default_region: str | None) -> Destination:
     else:
         digits = cleaned  # no '+' and no region to read it in: take it as E.164 without its '+'
         to_parse, parse_region = "+" + cleaned, None
-    try:
-        number = phonenumbers.parse(to_parse, parse_region)
-    except phonenumbers.NumberParseException:
-        found = _suggest(digits, None, region)
-        dest = _unparsed(raw, scheme)
-        if found:
-            dest = dataclasses.replace(dest, suggested_number=found[0], suggested_country=found[1], shape=found[2])
-        return dest
-    valid, found_region = _validate(number)
+    fast = e164.read(to_parse) if parse_region is None else None  # "+" and digits, the common case
+    if fast is not None:
+        number, valid, found_region, formatted = fast.number, fast.valid, fast.region, fast.e164
+    else:
+        try:
+            number = phonenumbers.parse(to_parse, parse_region)
+        except phonenumbers.NumberParseException:
+            found = _suggest(digits, None, region)
+            dest = _unparsed(raw, scheme)
+            if found:
+                dest = dataclasses.replace(dest, suggested_number=found[0], suggested_country=found[1], shape=found[2])
+            return dest
+        valid, found_region = _validate(number)
+        formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     country = _region_for(number, valid, found_region)
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if to_parse.startswith("+") and e164 != to_parse and to_parse[1:].isascii() and to_parse[1:].isdigit():
+    if to_parse.startswith("+") and formatted != to_parse and to_parse[1:].isascii() and to_parse[1:].isdigit():
         # phonenumbers dropped digits (a kept trunk 0, a doubled +1): as sent, it is no E.164
         # number, and Twilio sees the digits as sent. Keep them, and suggest the number meant.
-        valid, e164 = False, to_parse
+        valid, formatted = False, to_parse
     suggestion = (
         _suggest(digits, country, region, number.country_code or None) if not valid or country is None else None
     )
     return Destination(
         raw=raw,
-        e164=e164,
+        e164=formatted,
         country=country,
         country_name=country_name(country) if country else None,
         calling_code=number.country_code or None,
@@ -567,5 +578,5 @@ def _parse(raw: str, default_region: str | None) -> Destination:
 
 
 # A log names the same numbers again and again, and a paste's reading of one (``_numbers.read_number``)
-# and its E.164 form's both come here: a phonenumbers parse, validation and suggestion is ~30-80 µs.
+# and its E.164 form's both come here: a parse, validation and suggestion is ~10-80 µs (e164.read, phonenumbers).
 _parse_cached = functools.lru_cache(maxsize=4096)(_parse)

@@ -18,6 +18,7 @@ MASK_CHARS = frozenset("*xX#•●…?")
 _REDACTED = rx(r"(?i)\[?<?(?:redacted|masked|hidden|removed|filtered)>?\]?")
 _CHANNEL = rx(r"(?i)^(whatsapp|sms|mms|rcs|tel|sip|sips|messenger|client):")
 _SEPARATORS = frozenset(" \u00a0-./()[]\t")
+_NOT_DIGIT = rx(r"[^0-9]")
 _MAX_RAW = 64
 
 
@@ -36,11 +37,11 @@ class Reading:
 
 
 def is_masked(text: str) -> bool:
-    return any(c in MASK_CHARS for c in text) or _REDACTED.search(text) is not None
+    return not MASK_CHARS.isdisjoint(text) or _REDACTED.search(text) is not None
 
 
 def _digits(text: str) -> str:
-    return "".join(c for c in text if c.isascii() and c.isdigit())
+    return _NOT_DIGIT.sub("", text)
 
 
 def read_number(raw: str, *, from_country: str | None = None) -> Reading:
@@ -87,7 +88,7 @@ def _read(raw: str, from_country: str | None) -> Reading:
     from ..countries import parse_destination
 
     how = "written in E.164"
-    if any(c in _SEPARATORS for c in body):
+    if not _SEPARATORS.isdisjoint(body):
         how = "written with separators"
     if not plus:
         how = (
