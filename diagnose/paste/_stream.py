@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..errors import WorkerDiedError
 from ..models import Evidence
+from ._controls import hidden_lines, lowered, marked
 from ._extract import AFTER, BEFORE, _is_wording, continues, extract_lines, extract_run, is_anchor, on_lines, unwrap
 from ._group import merge_duplicates, note_suggested
 from ._numbers import read_number
@@ -472,7 +473,10 @@ def _is_anchor_line(buf: bytes, start: int, end: int) -> bool:
     text = clean(decode_utf8(buf[start:end]))
     if is_anchor(text):
         return True
-    return _TAIL.search(buf[start:end].lower()) is not None and _is_wording(text, default_table())
+    low = lowered(buf[start:end])
+    if _TAIL.search(low) is None and not (marked(low) and _TAIL.search(text.encode().lower()) is not None):
+        return False  # neither in its bytes nor, when it holds control bytes, as a paste reads it (._controls)
+    return _is_wording(text, default_table())
 
 
 def _anchor_start(buf: bytes, start: int, end: int) -> int | None:
@@ -501,7 +505,7 @@ def _candidate_lines(buf: bytes, end: int, mid_line: bool, origin: int = 0) -> l
     line it goes on from the next multiple of ``_STEP`` in the stream (``origin``: the stream offset of
     ``buf``, modulo ``_STEP``): it finds the same candidates wherever a read of the stream began."""
     out: dict[int, int] = {}
-    low = buf[:end].lower() if end < len(buf) else buf.lower()
+    low = lowered(buf[:end] if end < len(buf) else buf)  # as bytes.lower(), control bytes made \x00 (._controls)
     for pattern in PREFILTER:
         pos = 0
         while (match := pattern.search(low, pos)) is not None:
@@ -520,6 +524,8 @@ def _candidate_lines(buf: bytes, end: int, mid_line: bool, origin: int = 0) -> l
                     continue
                 stop = out[start] = len(buf) if stop < 0 else stop
             pos = stop + 1
+    if marked(low):  # a control byte may split an anchor word that a paste reads whole (see ._controls)
+        out.update(hidden_lines(buf, end, _LONG, out, mid_line, PREFILTER))
     return sorted(out.items())
 
 
