@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
@@ -39,30 +39,19 @@ class Read:
     e164: str  # phonenumbers.format_number(number, E164)
 
 
-# A number description: (the lengths it allows, none meaning any; its pattern); None matches nothing
-_Desc = tuple[frozenset[int], "re.Pattern[str]"] | None
+# A number description: (the lengths it allows, none meaning any; its pattern); None matches nothing. Patterns are
+# compiled when first tested (_compiled): phonenumbers' own patterns are many, a log's numbers need few.
+_Desc = tuple[frozenset[int], str] | None
 
 
 @dataclass(frozen=True)
 class _Region:
     code: str
-    leading: re.Pattern[str] | None  # leading_digits: a region of a shared calling code known by its start
+    leading: str | None  # leading_digits: a region of a shared calling code known by its start
     general: _Desc
-    types: tuple[_Desc, ...]  # a number of the region matches general and one of these (_number_type_helper)
-    # per national number length: the types that allow it, as one alternation (None: no type does); one
-    # fullmatch instead of one per type
-    by_length: dict[int, re.Pattern[str] | None] = field(default_factory=dict, compare=False)
-
-    def typed(self, national: str) -> bool:
-        """Whether ``national`` matches one of the region's number types."""
-        size = len(national)
-        if size not in self.by_length:
-            patterns = [
-                pattern.pattern for lengths, pattern in filter(None, self.types) if not lengths or size in lengths
-            ]
-            self.by_length[size] = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
-        either = self.by_length[size]
-        return either is not None and either.fullmatch(national) is not None
+    # A number of the region matches general and one of these (_number_type_helper), in the order most
+    # numbers match them: fixed line and mobile first (any one will do, so the order changes no answer)
+    types: tuple[_Desc, ...]
 
 
 @dataclass(frozen=True)
@@ -111,7 +100,7 @@ def _region(plan: _Plan, national: str) -> str | None:
         if region is None:
             continue
         if region.leading is not None:
-            if region.leading.match(national):
+            if _compiled(region.leading).match(national):
                 return region.code
         elif _valid(region, national):
             return region.code
@@ -123,7 +112,7 @@ def _valid(region: _Region | None, national: str) -> bool:
     description and one of its number types."""
     if region is None or not _matches(region.general, national):
         return False
-    return region.typed(national)
+    return any(_matches(desc, national) for desc in region.types)
 
 
 def _matches(desc: _Desc, national: str) -> bool:
@@ -133,7 +122,10 @@ def _matches(desc: _Desc, national: str) -> bool:
     lengths, pattern = desc
     if lengths and len(national) not in lengths:
         return False
-    return pattern.fullmatch(national) is not None
+    return _compiled(pattern).fullmatch(national) is not None
+
+
+_compiled = functools.cache(re.compile)  # bounded: phonenumbers' metadata holds a few thousand patterns
 
 
 def _region_for_code(plan: _Plan, code: str) -> _Region | None:
@@ -164,7 +156,10 @@ def _compile_region(code: int, name: str) -> _Region | None:
         metadata = PhoneMetadata.metadata_for_region(name.upper(), None)
     if metadata is None:
         return None
-    types = [
+    types = [metadata.fixed_line]
+    if not metadata.same_mobile_and_fixed_line_pattern:
+        types.append(metadata.mobile)  # else phonenumbers never tests it: fixed_line decided
+    types += [
         metadata.premium_rate,
         metadata.toll_free,
         metadata.shared_cost,
@@ -173,13 +168,10 @@ def _compile_region(code: int, name: str) -> _Region | None:
         metadata.pager,
         metadata.uan,
         metadata.voicemail,
-        metadata.fixed_line,
     ]
-    if not metadata.same_mobile_and_fixed_line_pattern:
-        types.append(metadata.mobile)  # else phonenumbers never tests it: fixed_line decided
     return _Region(
         code=name,
-        leading=re.compile(metadata.leading_digits) if metadata.leading_digits is not None else None,
+        leading=metadata.leading_digits,
         general=_desc(metadata.general_desc),
         types=tuple(_desc(desc) for desc in types),
     )
@@ -188,4 +180,4 @@ def _compile_region(code: int, name: str) -> _Region | None:
 def _desc(desc: Any) -> _Desc:
     if desc is None or not desc.national_number_pattern:
         return None
-    return frozenset(desc.possible_length), re.compile(desc.national_number_pattern)
+    return frozenset(desc.possible_length), desc.national_number_pattern
