@@ -73,7 +73,7 @@ def _ruled_out_by(cause: Cause, env: Mapping[str, Any]) -> tuple[str, ...]:
     """The parts of the cause's conditions that rule it out (see :func:`cause_status`)."""
     if cause.ruled_out_when is not None:
         return cause.ruled_out_when.holding(env)
-    return cause.confirmed_when.failing(env)
+    return tuple(f"not ({part})" for part in cause.confirmed_when.failing(env))  # each holds, as the above
 
 
 def _refines(cause: Cause, general: str, by_id: Mapping[str, Cause]) -> bool:

@@ -266,7 +266,7 @@ def test_open_causes_that_share_their_first_fix_step_are_likely(tmp_path: Path) 
 @settings(max_examples=300, deadline=None)
 @given(codes, fact_values)
 def test_a_cause_ruled_out_names_the_parts_of_its_condition_that_did_it(code: int, values: dict[str, Any]) -> None:
-    """Each part named holds on its own (or, for a confirmed_when, fails on its own), and a condition with
+    """Each part named holds on its own (a confirmed_when's failing operand, negated), and a condition with
     several ways to rule a cause out names at least one: a report never says "this, or that" alone."""
     from diagnose.conditions import compile_condition
 
@@ -280,8 +280,9 @@ def test_a_cause_ruled_out_names_the_parts_of_its_condition_that_did_it(code: in
             (cause.ruled_out_when, True) if cause.ruled_out_when is not None else (cause.confirmed_when, False)
         )
         for part in finding.ruled_out_by:
-            assert compile_condition(part).evaluate(values) is answer, (finding.id, part)
-            assert " ".join(part.split()) in " ".join(condition.text.split())
+            assert compile_condition(part).evaluate(values) is True, (finding.id, part)  # each holds
+            operand = part if answer else part.removeprefix("not (").removesuffix(")")
+            assert operand in " ".join(condition.text.split())
         tree = ast.parse(" ".join(condition.text.split()), mode="eval").body
         op = ast.Or if answer else ast.And
         if isinstance(tree, ast.BoolOp) and isinstance(tree.op, op):
@@ -306,3 +307,28 @@ def test_offline_a_high_risk_country_says_that_is_what_rules_missing_country_out
     assert missing.ruled_out_by == ("country_high_risk == true",)
     # a single test rules wrong-country-code out: its reason says it, nothing more is named
     assert findings["wrong-country-code"].ruled_out_by == ()
+
+
+def test_without_ruled_out_when_the_failing_operands_of_confirmed_when_are_named_negated(tmp_path: Path) -> None:
+    text = (Path(__file__).parent / "data" / "knowledge" / "valid" / "21408.yaml").read_text(encoding="utf-8")
+    extra = """  - id: disabled-by-script
+    title: A provisioning script disabled the country
+    explanation: |
+      Scripts that reset permissions turn countries off.
+    confirmed_when: messaging_enabled == false and is_trial == true and known(account_sid)
+    confirmed_because: "{{ country_name }} was disabled on {{ account_sid }} by a script."
+    ruled_out_because: "Not a script."
+"""
+    (tmp_path / "21408.yaml").write_text(text.replace("escalation:\n", extra + "escalation:\n", 1))
+    entry = load_knowledge([tmp_path], include_builtin=False).get(21408)
+    assert entry is not None
+    values = {"error_code": 21408, "failed": True, "messaging_enabled": True, "is_trial": False, "account_sid": None}
+    finding = next(f for f in evaluate(as_facts(values), entry).causes if f.id == "disabled-by-script")
+    assert finding.status == "ruled-out"
+    assert finding.ruled_out_by == ("not (messaging_enabled == false)", "not (is_trial == true)")
+    from diagnose.render._views import _ruled_out_by
+
+    assert _ruled_out_by(finding) == [
+        "Ruled out by `not (messaging_enabled == false)`: messaging_enabled = true  [test].",
+        "Ruled out by `not (is_trial == true)`: is_trial = false  [test].",
+    ]
