@@ -26,6 +26,27 @@ def sigint_as_on_a_terminal() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def start(sim: Simulator, account: Any, args: Sequence[str]) -> subprocess.Popen[str]:
+    """``diagnose ARGS`` as ``account`` (a scenario account) against ``sim``, in a child that gets Ctrl-C."""
+    env = {
+        **os.environ,
+        "NO_COLOR": "1",
+        "TWILIO_ACCOUNT_SID": account.sid,
+        "TWILIO_AUTH_TOKEN": account.auth_token,
+        "TWILIO_API_KEY": "",
+        "TWILIO_API_SECRET": "",
+        "DIAGNOSE_API_URL": sim.url,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "diagnose", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=sigint_as_on_a_terminal,
+    )
+
+
 def interrupt(
     sim: Simulator,
     account: Any,
@@ -40,23 +61,7 @@ def interrupt(
     signal arrives in the middle of the run without any timing guess. Returns
     the exit code, standard output and standard error.
     """
-    env = {
-        **os.environ,
-        "NO_COLOR": "1",
-        "TWILIO_ACCOUNT_SID": account.sid,
-        "TWILIO_AUTH_TOKEN": account.auth_token,
-        "TWILIO_API_KEY": "",
-        "TWILIO_API_SECRET": "",
-        "DIAGNOSE_API_URL": sim.url,
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "diagnose", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=sigint_as_on_a_terminal,
-    )
+    proc = start(sim, account, args)
     try:
         deadline = time.monotonic() + timeout
         while not ready() and proc.poll() is None and time.monotonic() < deadline:
@@ -67,3 +72,16 @@ def interrupt(
     finally:
         proc.kill()
     return proc.returncode, out, err
+
+
+def ctrl_c_until_gone(proc: subprocess.Popen[str], *, times: int = 60) -> tuple[int, str, str]:
+    """Ctrl-C ``proc`` again and again, each once the last had time to be handled, until it ends (a user
+    who keeps pressing it); its exit code, standard output and standard error."""
+    for _ in range(times):
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, err = proc.communicate(timeout=1)
+        except subprocess.TimeoutExpired:
+            continue
+        return proc.returncode, out, err
+    raise AssertionError(f"still running after {times} Ctrl-C")

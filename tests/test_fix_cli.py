@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diagnose.cli import main
+from diagnose.cli.audit_log import read_changes
 from diagnose.cli.fix import parse_countries
 from diagnose.evidence import check_account_sid
 from diagnose.simulator import Simulator, load_scenario
@@ -97,7 +98,8 @@ def writes(sim: Simulator) -> list[dict[str, Any]]:
 
 
 def log_lines(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    """The changes the audit log records as made (each also has its attempt's line, written before it was sent)."""
+    return [x for x in read_changes(path) if x["outcome"] == "done"] if path.exists() else []
 
 
 def test_dry_run_prints_the_plan_and_sends_no_write(platform: Simulator, tmp_path: Path) -> None:
@@ -201,6 +203,7 @@ def test_inheriting_subaccount_alone_answers_30648_and_is_reported_as_inheriting
     assert "turn SMS geo-permission inheritance off" in flat
     assert "failed" not in out.lower()
     assert log_lines(log) == []  # nothing was changed
+    assert [(x["account"], x["outcome"], x["code"]) for x in read_changes(log)] == [(HEIR, "inherits", 30648)]
 
 
 def test_inheriting_subaccount_with_its_parent_is_fixed_through_the_parent(platform: Simulator, tmp_path: Path) -> None:

@@ -7,10 +7,10 @@ measured in ``bench/run.py --only fix``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from diagnose.cli.audit_log import read_changes
 from diagnose.cli.fix import plan_streamed
 from diagnose.gateway import Credentials, TwilioAccess
 from diagnose.knowledge import load_knowledge
@@ -80,7 +80,9 @@ def test_ctrl_c_while_applying_stops_new_changes_and_prints_what_was_changed(tmp
     assert code == 130, out + err
     assert 4 <= len(made) < planned  # stopped well before the end
     # Every change made is in the audit log and in the output, and nothing else is.
-    lines = [json.loads(line) for line in log_path.read_text().splitlines()]
+    tried = read_changes(log_path)
+    assert all(x["event"] == "result" for x in tried)  # the changes in flight were waited for
+    lines = [x for x in tried if x["outcome"] == "done"]
     assert sorted(x["account"] for x in lines) == sorted(r["account"] for r in made)
     assert all(x["verified"] for x in lines)
     changed = [line for line in out.splitlines() if line.startswith("changed   ")]

@@ -1,4 +1,11 @@
-"""The audit log of ``diagnose fix``: one JSON line per change it made.
+"""The audit log of ``diagnose fix``: two JSON lines per change it sends.
+
+Before a request leaves, its attempt is written (``"event": "attempt"``,
+``"outcome": "unknown"``) and flushed to disk; once Twilio answers, its result
+(``"event": "result"``: ``done``, ``inherits``, ``refused`` or ``failed``, the
+state read back). Both carry the same ``change`` key. Whatever ends the process
+while a change is in flight (a third Ctrl-C, ``kill -9``, a power cut), the log
+still says it was tried, and its outcome reads unknown (:func:`read_changes`).
 
 Each record says who made the change (the credential's SID, never a secret),
 when (UTC, ISO 8601), on which account, country and product, the request, and
@@ -25,7 +32,7 @@ from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["AuditLog", "default_audit_log_path", "utc_now"]
+__all__ = ["AuditLog", "default_audit_log_path", "read_changes", "utc_now"]
 
 _FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -90,3 +97,23 @@ class AuditLog:
             if written != len(data):  # pragma: no cover - a local file takes a short line whole
                 raise OSError(f"short write to {self.path}")
             os.fsync(self._fd)
+
+
+def read_changes(path: Path) -> list[dict[str, Any]]:
+    """The changes an audit log records, in the order they were tried: each one's last record, its result,
+    or its attempt alone (``"outcome": "unknown"``) when the process ended while it was in flight. A line
+    of a version that logged results only (no ``event``) is a change done; a line that is not a JSON
+    object (a disk that filled up mid-line) is skipped."""
+    changes: dict[str, dict[str, Any]] = {}
+    with Path(path).open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines):
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(record, dict):
+                continue
+            if "event" not in record:
+                record = {**record, "event": "result", "outcome": "done"}
+            changes[str(record.get("change") or f"line {number}")] = record  # a result replaces its attempt
+    return list(changes.values())

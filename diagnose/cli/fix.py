@@ -605,12 +605,8 @@ def _pool(items: Iterable[Any], work: Callable[[Any], Any], emit: Callable[[Any]
 # --------------------------------------------------------------------------- applying
 
 
-def audit_record(result: Any, who: dict[str, str], when: str) -> dict[str, Any]:
-    """The audit-log line for a change that was made."""
-    change = result.change
+def _change_fields(change: Change) -> dict[str, Any]:
     return {
-        "time": when,
-        "who": who,
         "account": change.account,
         "country": change.country,
         "product": change.product,
@@ -619,10 +615,40 @@ def audit_record(result: Any, who: dict[str, str], when: str) -> dict[str, Any]:
         "form": dict(change.form),
         "cause": change.cause,
         "before": dict(change.before),
+    }
+
+
+def attempt_record(change: Change, who: dict[str, str], when: str, key: str) -> dict[str, Any]:
+    """The audit-log line written before a change is sent, its outcome not known yet: whatever ends the
+    process while the change is in flight (a third Ctrl-C, ``kill -9``), the log keeps that it was tried."""
+    return {
+        "time": when,
+        "event": "attempt",
+        "change": key,
+        "who": who,
+        **_change_fields(change),
+        "expected": dict(change.after),
+        "for_accounts": list(change.for_accounts),
+        "outcome": "unknown",
+    }
+
+
+def audit_record(result: Any, who: dict[str, str], when: str, key: str) -> dict[str, Any]:
+    """The audit-log line of a change's outcome (``key``: its attempt's), once Twilio answered."""
+    change = result.change
+    return {
+        "time": when,
+        "event": "result",
+        "change": key,
+        "who": who,
+        **_change_fields(change),
         "after": result.read_back,
         "expected": dict(change.after),
         "verified": result.verified,
         "for_accounts": list(change.for_accounts),
+        "outcome": result.outcome,
+        "message": result.message,
+        "code": result.code,
     }
 
 
@@ -643,6 +669,8 @@ class Applier:
         self._changed = threading.Condition()
 
     def _send(self, group: tuple[str, Sequence[Change]]) -> int:
+        import uuid
+
         from ..gateway._fix import apply_change
         from .audit_log import utc_now
 
@@ -653,10 +681,11 @@ class Applier:
             for change in changes:
                 if self.stopping.is_set():
                     break  # Ctrl-C: no new change starts
+                key = uuid.uuid4().hex
+                # On disk before the request leaves: a change in flight when the process ends reads "unknown"
+                self.log.append(attempt_record(change, self.who, utc_now(), key))
                 result = apply_change(self.access, change)
-                if result.outcome == "done":
-                    # Logged as soon as it is read back: an interruption never loses a change made.
-                    self.log.append(audit_record(result, self.who, utc_now()))
+                self.log.append(audit_record(result, self.who, utc_now(), key))
                 with self._changed:
                     self.results[change_key(change)] = result
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import socket
@@ -45,6 +46,7 @@ class Simulator:
         self._faults = [dataclasses.replace(f, hits=0, seen=0) for f in self.scenario.faults]
         self._log: list[dict[str, Any]] = []
         self._in_flight = 0
+        self._handling: collections.Counter[tuple[str, str]] = collections.Counter()  # (method, path) being answered
         self._peak_in_flight = 0
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -240,6 +242,12 @@ class Simulator:
             peak = max(peak, current)
         return peak
 
+    def handling(self, method: str, path: str) -> int:
+        """How many requests with this method and path (exact, no query) are being answered right now: a
+        test can act while a write is held by a fault's ``delay_ms``, with no timing guess."""
+        with self._lock:
+            return self._handling[(method.upper(), path)]
+
     @property
     def peak_in_flight(self) -> int:
         """The live counterpart of :meth:`max_in_flight`, since start or the last clear."""
@@ -250,6 +258,7 @@ class Simulator:
     def _exchange(self, request: Request, start: float) -> tuple[Response, dict[str, Any]]:
         with self._lock:
             self._in_flight += 1
+            self._handling[(request.method, request.path)] += 1
             self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
             app = self._app
         try:
@@ -269,6 +278,7 @@ class Simulator:
         finally:
             with self._lock:
                 self._in_flight -= 1
+                self._handling[(request.method, request.path)] -= 1
         record = {
             "method": request.method,
             "path": request.path,
