@@ -14,6 +14,8 @@ transport, honouring ``Retry-After``.
 from __future__ import annotations
 
 import collections
+import contextlib
+import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -327,6 +329,27 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+@contextlib.contextmanager
+def whole() -> Iterator[None]:
+    """Ctrl-C waits for the block to end, then interrupts: a result is handed over whole or not at all
+    (counted, spooled and grouped together), so an interrupted report adds up. Only in the main thread
+    with Python's own handler in place; elsewhere the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    caught: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if caught:
+        raise KeyboardInterrupt
+
+
 def run_pool(
     items: Iterable[T],
     work: Callable[[T], R],
@@ -358,7 +381,10 @@ def run_pool(
 
     def drain(block: bool) -> None:
         while window and (block or window[0].done()):
-            emit(window.popleft().result())
+            if block:
+                window[0].result()  # waits here, where Ctrl-C may stop it, not inside whole()
+            with whole():
+                emit(window.popleft().result())
             block = False
 
     def stopped() -> bool:
