@@ -264,16 +264,18 @@ def to_evidence(
         reading = None  # the sender is never the failed destination
     start = max(0, record.first_line - base)
     end = min(len(lines), record.last_line - base + 1)
-    memo = {} if memo is None else memo
-    if (start, end) not in memo:  # errors sharing a line share its excerpt and timestamp
-        excerpt = "\n".join(line[:1200] for line in lines[start:end])
-        if len(excerpt) > 1200:
-            excerpt = excerpt[:1200] + "…"
-        first = lines[start] if start < len(lines) else ""
-        memo[(start, end)] = (redact_secrets(excerpt), timestamp(first[:160]))
-    excerpt, stamp = memo[(start, end)]
     message_sid = f.get("message_sid")
     call_sid = f.get("call_sid")
+    memo = {} if memo is None else memo
+    if any(len(line) > EXCERPT for line in lines[start:end]):
+        # a line of kilobytes (a window of a line over 32 KB, a JSON list on one line): the part around this
+        # error, found by what names it most narrowly, not the line's start (errors there share no excerpt)
+        needles = (message_sid, call_sid, to_raw, message, f.get("account_sid"), code)
+        excerpt, stamp = _excerpt(lines, start, end, [str(n) for n in needles if n])
+    else:
+        if (start, end) not in memo:  # errors sharing a line share its excerpt and timestamp
+            memo[(start, end)] = _excerpt(lines, start, end, [])
+        excerpt, stamp = memo[(start, end)]
     if reading is not None and reading.channel in ("whatsapp", "rcs", "messenger", "sip"):
         channel = reading.channel
     elif channel is None and call_sid:
@@ -309,6 +311,41 @@ def to_evidence(
         code_confidence="high" if recognised is None else recognised.confidence,
         code_reason="" if recognised is None else recognised.reason,
     )
+
+
+EXCERPT = 1200  # characters of a line an error's excerpt shows at most
+
+
+def _excerpt(lines: Sequence[str], start: int, end: int, needles: Sequence[str]) -> tuple[str, str | None]:
+    """The excerpt of the record on ``lines[start:end]`` (each line over ``EXCERPT`` characters shown around
+    the first of ``needles`` it holds), redacted, and the timestamp its first line holds."""
+    excerpt = "\n".join(_around(line, needles) for line in lines[start:end])
+    if len(excerpt) > EXCERPT:
+        excerpt = excerpt[:EXCERPT] + "…"
+    first = lines[start] if start < len(lines) else ""
+    return redact_secrets(excerpt), timestamp(first[:160])
+
+
+def _around(line: str, needles: Sequence[str]) -> str:
+    """``line``, or, when longer than ``EXCERPT``, that many of its characters around the first of ``needles``
+    it holds (a number URL-encoded in it is found by its digits), else its start; "…" marks a cut."""
+    if len(line) <= EXCERPT:
+        return line
+    at = 0
+    for needle in needles:
+        found = line.find(needle)
+        if found < 0 and needle.startswith("+"):
+            found = line.find(needle[1:])  # "%2B33…" in a form, "0033…"
+        if found >= 0:
+            at = found
+            break
+    lo = max(0, min(at - EXCERPT // 4, len(line) - EXCERPT))
+    piece = line[lo : lo + EXCERPT]
+    if lo:
+        piece = "…" + piece[1:]
+    if lo + EXCERPT < len(line):
+        piece = piece[:-1] + "…"
+    return piece
 
 
 def _ruby_message(record: Record, lines: Sequence[str], base: int) -> str | None:

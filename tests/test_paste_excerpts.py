@@ -1,0 +1,66 @@
+"""An error's excerpt is the text around the error, even in a line of kilobytes: not the line's (or, in a
+line over 32 KB, its window's) first 1,200 characters, which may be filler far from it."""
+
+from __future__ import annotations
+
+import io
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diagnose.paste import extract, scan
+from diagnose.paste._stream import _LONG
+
+EXCERPT = 1200  # characters of a line an excerpt shows at most
+
+ERRORS = [
+    (" ERROR 21408 to +33612345678 ", "21408"),
+    (' {"code": 21215, "message": "Account not authorized to call +2348031234567", "status": 400} ', "21215"),
+    (" twilio error code=13227 to=+4915123456789 ", "13227"),
+]
+FILLER = st.sampled_from(["ab ", "x" * 64, "é ü 𝄞 ", '"zip_code": "x", ', "lorem ipsum, "])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(EXCERPT + 1, 3 * _LONG),
+    FILLER,
+    st.sampled_from(range(len(ERRORS))),
+    st.floats(0, 1),
+    st.sampled_from([4096, 65_537, 1 << 20]),
+)
+def test_the_excerpt_of_an_error_in_a_long_line_shows_the_error(
+    size: int, unit: str, which: int, where: float, chunk: int
+) -> None:
+    text, code = ERRORS[which]
+    filler = (unit * (size // len(unit) + 1))[:size]
+    at = int(where * size)
+    line = filler[:at] + text + filler[at:]
+    data = "INFO start\n" + line + "\nINFO done\n"
+    found = extract(data)
+    assert list(scan(io.BytesIO(data.encode()), chunk_size=chunk)) == found
+    ours = [e for e in found if str(e.code) == code]
+    assert ours, (at, size)
+    for e in ours:
+        assert len(e.excerpt) <= EXCERPT
+        assert text.strip() in e.excerpt, (at, size, e.excerpt[:80])
+
+
+def test_each_record_of_a_one_line_list_shows_its_own_record() -> None:
+    # a Monitor alerts list logged on one line: each error's excerpt holds its own number, not the window's start
+    alerts = ", ".join(
+        f'{{"sid": "NO{i:032d}", "error_code": "13227", "alert_text": "Msg=Geo+Permission+configuration+is+not'
+        f'+permitting+call&To=%2B23480{i:08d}", "more_info": "https://www.twilio.com/docs/errors/13227"}}'
+        for i in range(400)
+    )
+    data = '{"alerts": [' + alerts + "]}\n"
+    found = extract(data)
+    assert [e.to for e in found] == [f"+23480{i:08d}" for i in range(400)]
+    assert list(scan(io.BytesIO(data.encode()), chunk_size=1 << 16)) == found
+    for i, e in enumerate(found):
+        assert f"NO{i:032d}" in e.excerpt, i
+
+
+def test_a_short_line_keeps_its_whole_excerpt() -> None:
+    (e,) = extract("2026-11-30T10:00:00Z ERROR sms failed code=21408 to=+33612345678\n")
+    assert e.excerpt == "2026-11-30T10:00:00Z ERROR sms failed code=21408 to=+33612345678"
