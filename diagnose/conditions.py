@@ -45,6 +45,7 @@ __all__ = [
     "kleene_and",
     "kleene_not",
     "kleene_or",
+    "operand_text",
     "truth",
 ]
 
@@ -199,6 +200,11 @@ class Condition:
         """
         return truth(self._fn(values))
 
+    @property
+    def alternatives(self) -> tuple[str, ...]:
+        """The operands of a top-level ``or``, as :meth:`holding` names them; ``()`` for any other condition."""
+        return tuple(text for text, _ in self._parts) if self._any else ()
+
     def holding(self, values: Mapping[str, object]) -> tuple[str, ...]:
         """Which operands of a top-level ``or`` make the condition true, as their texts; ``()`` when it
         is not true, or not an ``or`` (its own text says what holds)."""
@@ -217,6 +223,21 @@ class Condition:
     def __reduce__(self) -> tuple[Callable[[str], Condition], tuple[str]]:
         # The closures do not pickle; the text recompiles to the same condition.
         return (compile_condition, (self.text,))
+
+
+def operand_text(text: str) -> str:
+    """``text`` as :meth:`Condition.holding` names an operand: without brackets around it, its blanks
+    made single spaces. Text that is no condition comes back with only its blanks changed."""
+    try:
+        source, _ = _prescan(text)
+        tree = ast.parse(source, mode="eval")
+    except (ConditionSyntaxError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return " ".join(str(text).split())
+    return _shown(source, tree.body)
+
+
+def _shown(source: str, node: ast.expr) -> str:
+    return " ".join((ast.get_source_segment(source, node) or "").split())
 
 
 def compile_condition(text: str) -> Condition:
@@ -257,10 +278,7 @@ def _compile_cached(text: str) -> Condition:
     parts: tuple[tuple[str, _Eval], ...] = ()
     body = tree.body
     if isinstance(body, ast.BoolOp):
-        parts = tuple(
-            (" ".join((ast.get_source_segment(source, value) or "").split()), compiler.expr(value, 2))
-            for value in body.values
-        )
+        parts = tuple((_shown(source, value), compiler.expr(value, 2)) for value in body.values)
     return Condition(
         text=text,
         names=frozenset(compiler.names),

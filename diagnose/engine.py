@@ -48,10 +48,11 @@ def _finding(cause: Cause, status: CauseStatus, facts: Mapping[str, Fact], env: 
     from .knowledge.templating import render_template
 
     reason = ""
+    ruled_out_by = _ruled_out_by(cause, env) if status == "ruled-out" else ()
     if status == "confirmed" and cause.confirmed_because:
         reason = render_template(cause.confirmed_because, env)
-    elif status == "ruled-out" and cause.ruled_out_because:
-        reason = render_template(cause.ruled_out_because, env)
+    elif status == "ruled-out":
+        reason = _ruled_out_reason(cause, ruled_out_by, env)
     elif status == "unknown":
         reason = "Nothing this cause depends on could be read."
     elif status == "possible":
@@ -65,8 +66,19 @@ def _finding(cause: Cause, status: CauseStatus, facts: Mapping[str, Fact], env: 
         reason=reason,
         evidence=lines,
         facts=tuple(names),
-        ruled_out_by=_ruled_out_by(cause, env) if status == "ruled-out" else (),
+        ruled_out_by=ruled_out_by,
     )
+
+
+def _ruled_out_reason(cause: Cause, ruled_out_by: tuple[str, ...], env: Mapping[str, Any]) -> str:
+    """The knowledge's line for each way that ruled the cause out (``ruled_out_reasons``); the general
+    ``ruled_out_because`` first when a way has no line of its own, or none was named."""
+    from .knowledge.templating import render_template
+
+    lines = dict(cause.ruled_out_reasons)
+    specific = [render_template(lines[part], env) for part in ruled_out_by if part in lines]
+    general = [cause.ruled_out_because] if len(specific) < max(1, len(ruled_out_by)) else []
+    return " ".join([render_template(text, env) for text in general if text] + specific)
 
 
 def _ruled_out_by(cause: Cause, env: Mapping[str, Any]) -> tuple[str, ...]:

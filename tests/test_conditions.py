@@ -1132,3 +1132,14 @@ def test_the_operands_named_decide_the_condition_alone(
     for part in named:
         assert compile_condition(part).evaluate(values) is answer
     assert pickle.loads(pickle.dumps(condition)).holding(values) == condition.holding(values)
+
+
+def test_operand_text_is_how_holding_names_an_operand() -> None:
+    from diagnose.conditions import operand_text
+
+    c = compile_condition("a == 1\n  or ( b  and\n c == 2 )")
+    assert c.alternatives == ("a == 1", "b and c == 2")
+    assert operand_text("((b and   c == 2))") == "b and c == 2"
+    assert operand_text("  a == 1 ") == "a == 1"
+    assert operand_text("a ==") == "a =="  # no condition: only its blanks change
+    assert compile_condition("a and b").alternatives == ()

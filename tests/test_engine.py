@@ -332,3 +332,80 @@ def test_without_ruled_out_when_the_failing_operands_of_confirmed_when_are_named
         "Ruled out by `not (messaging_enabled == false)`: messaging_enabled = true  [test].",
         "Ruled out by `not (is_trial == true)`: is_trial = false  [test].",
     ]
+
+
+# --- the knowledge's line for each way a cause is ruled out ----------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(codes, fact_values)
+def test_a_cause_ruled_out_says_the_knowledge_line_of_each_way_that_did_it(code: int, values: dict[str, Any]) -> None:
+    from diagnose.knowledge.templating import render_template
+
+    by_id = {c.id: c for c in BUILTIN[code].causes}
+    for finding in evaluate(as_facts(values), BUILTIN[code]).causes:
+        if finding.status != "ruled-out":
+            continue
+        cause = by_id[finding.id]
+        lines = dict(cause.ruled_out_reasons)
+        by = finding.ruled_out_by
+        general = (
+            [render_template(cause.ruled_out_because, values)] if not by or any(p not in lines for p in by) else []
+        )
+        # the general line only when a way that held has no line of its own; then each way's line, in order
+        assert finding.reason == " ".join(general + [render_template(lines[p], values) for p in by if p in lines])
+        assert finding.reason, f"{code}/{finding.id}: ruled out without a reason"
+
+
+def test_offline_a_high_risk_country_rules_missing_country_out_in_words() -> None:
+    values = dict.fromkeys(FACTS, UNKNOWN) | {
+        "error_code": 21408,
+        "country": "NG",
+        "country_name": "Nigeria",
+        "country_high_risk": True,
+        "country_not_allowed": False,
+        "to_blocked_prefix": False,
+        "to_valid": True,
+        "wrong_prefix_suspected": False,
+    }
+    findings = {f.id: f for f in evaluate(as_facts(values), BUILTIN[21408]).causes}
+    assert findings["missing-country"].reason == (
+        "Nigeria is on Twilio's high-risk list, which only the Console can enable (see high-restriction-country)."
+    )
+
+
+def test_ruled_out_reasons_are_linted(tmp_path: Path) -> None:
+    from diagnose.knowledge import lint_paths
+
+    text = (Path(__file__).parent / "data" / "knowledge" / "valid" / "21408.yaml").read_text(encoding="utf-8")
+
+    either = "messaging_enabled == true or (is_subaccount and parent_messaging_enabled == true)"
+
+    def problems(reasons: str, ruled_out_when: str | None = None) -> list[str]:
+        changed = text.replace(
+            "    ruled_out_when: messaging_enabled == true\n",
+            f"    ruled_out_when: {ruled_out_when or either}\n    ruled_out_reasons:\n{reasons}",
+            1,
+        )
+        assert changed != text
+        (tmp_path / "21408.yaml").write_text(changed, encoding="utf-8")
+        return [str(p) for p in lint_paths([tmp_path])]
+
+    good = (
+        "      - when: messaging_enabled == true\n        because: Enabled on {{ account_sid }}.\n"
+        "      - when: ( is_subaccount  and parent_messaging_enabled == true )\n        because: The parent has it.\n"
+    )
+    assert problems(good) == []  # brackets and blanks aside, as written in ruled_out_when
+    entry = load_knowledge([tmp_path], include_builtin=False).get(21408)
+    assert entry is not None
+    assert (
+        entry.cause("missing-country").ruled_out_reasons[1][0] == "is_subaccount and parent_messaging_enabled == true"
+    )
+    other = "      - when: is_trial == true\n        because: A trial.\n"
+    assert any("is not one of the ways ruled_out_when holds" in p for p in problems(other))
+    twice = "      - when: messaging_enabled == true\n        because: One.\n" * 2
+    assert any("has a reason already" in p for p in problems(twice))
+    single = "      - when: messaging_enabled == true\n        because: One.\n"
+    assert any("needs a ruled_out_when of several ways" in p for p in problems(single, "messaging_enabled == true"))
+    unknown = "      - when: messaging_enabled == true\n        because: Enabled on {{ acount_sid }}.\n"
+    assert any("acount_sid" in p for p in problems(unknown))

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .._data import knowledge_dir
 from ..codes import MAX_CODE_DIGITS
-from ..conditions import Condition, ConditionSyntaxError, compile_condition
+from ..conditions import Condition, ConditionSyntaxError, compile_condition, operand_text
 from ..errors import KnowledgeError
 from ..facts import FACTS
 from ._cache import recall, remember
@@ -222,6 +222,7 @@ def _check_data(f: _File) -> None:
             first_id[cause_id] = i
 
     _check_actions(f, causes, data.get("channels"), retired)
+    _check_reasons(f, causes, retired)
 
     for path, kind in marks:
         value = _get(data, path)
@@ -232,6 +233,45 @@ def _check_data(f: _File) -> None:
             _check_condition(f, path, value, severity)
         else:
             _check_template_at(f, path, value, severity)
+
+
+def _check_reasons(f: _File, causes: list[Any], retired: set[int]) -> None:
+    """A ruled_out_reasons entry names one way ruled_out_when holds: one operand of its top-level ``or``,
+    once; else its line would never be shown, or shown for the wrong reason."""
+    for i, cause in enumerate(causes):
+        reasons = cause.get("ruled_out_reasons") if isinstance(cause, dict) else None
+        if not isinstance(reasons, list):
+            continue
+        severity: Severity = "warning" if i in retired else "error"
+        written = cause.get("ruled_out_when")
+        try:
+            ways = compile_condition(written).alternatives if isinstance(written, str) else ()
+        except ConditionSyntaxError:
+            continue  # said where ruled_out_when is checked
+        if not ways:
+            f.add(
+                ("causes", i, "ruled_out_reasons"),
+                "ruled_out_reasons needs a ruled_out_when of several ways joined by a top-level 'or'",
+                severity,
+            )
+            continue
+        seen: set[str] = set()
+        for j, reason in enumerate(reasons):
+            when = reason.get("when") if isinstance(reason, dict) else None
+            if not isinstance(when, str):
+                continue
+            operand = operand_text(when)
+            if operand in seen:
+                f.add(("causes", i, "ruled_out_reasons", j, "when"), f"{operand!r} has a reason already", severity)
+            elif operand not in ways:
+                listed = "; ".join(ways)
+                f.add(
+                    ("causes", i, "ruled_out_reasons", j, "when"),
+                    f"{operand!r} is not one of the ways ruled_out_when holds; write one of them as it is "
+                    f"written there: {listed}",
+                    severity,
+                )
+            seen.add(operand)
 
 
 def _check_actions(f: _File, causes: list[Any], channels: Any, retired: set[int]) -> None:
@@ -654,6 +694,11 @@ def _build_cause(data: Mapping[str, Any]) -> Cause:
         prevention=tuple(_text(p) for p in data.get("prevention", ())),
         retired=retired,
         refines=_text(data.get("refines")),
+        ruled_out_reasons=tuple(
+            (operand_text(reason["when"]), _text(reason["because"]))
+            for reason in data.get("ruled_out_reasons") or ()
+            if isinstance(reason, dict) and isinstance(reason.get("when"), str)
+        ),
     )
 
 

@@ -55,6 +55,9 @@ class Cause:
     prevention: tuple[str, ...] = ()  # templates
     retired: str = ""  # non-empty: no longer evaluated; the note says why
     refines: str = ""  # id of the more general cause this one is a special case of (same entry)
+    # (operand of ruled_out_when's top-level or, as Condition.holding names it; template): the line shown
+    # when that operand rules the cause out, instead of the general ruled_out_because
+    ruled_out_reasons: tuple[tuple[str, str], ...] = ()
 
     @property
     def names(self) -> frozenset[str]:
@@ -68,6 +71,7 @@ class Cause:
 def cause_templates(cause: Cause) -> list[str]:
     """Every template of ``cause``, in file order (empty ones included)."""
     templates = [cause.confirmed_because, cause.ruled_out_because, cause.check.console, cause.check.api]
+    templates += [because for _, because in cause.ruled_out_reasons]
     templates += [*cause.verify, *cause.prevention]
     for step in cause.fix:
         templates += [step.text, step.console, step.api]
