@@ -295,6 +295,7 @@ def test_offline_a_high_risk_country_says_that_is_what_rules_missing_country_out
     values = dict.fromkeys(FACTS, UNKNOWN) | {
         "error_code": 21408,
         "country": "NG",
+        "country_name": "Nigeria",
         "country_high_risk": True,
         "country_not_allowed": False,
         "to_blocked_prefix": False,
@@ -305,6 +306,9 @@ def test_offline_a_high_risk_country_says_that_is_what_rules_missing_country_out
     missing = findings["missing-country"]
     assert missing.status == "ruled-out"
     assert missing.ruled_out_by == ("country_high_risk == true",)
+    assert missing.reason == (  # its line in the knowledge, not "enabled on <account_sid>, or …"
+        "Nigeria is on Twilio's high-risk list, which only the Console can enable (see high-restriction-country)."
+    )
     # a single test rules wrong-country-code out: its reason says it, nothing more is named
     assert findings["wrong-country-code"].ruled_out_by == ()
 
@@ -355,23 +359,6 @@ def test_a_cause_ruled_out_says_the_knowledge_line_of_each_way_that_did_it(code:
         # the general line only when a way that held has no line of its own; then each way's line, in order
         assert finding.reason == " ".join(general + [render_template(lines[p], values) for p in by if p in lines])
         assert finding.reason, f"{code}/{finding.id}: ruled out without a reason"
-
-
-def test_offline_a_high_risk_country_rules_missing_country_out_in_words() -> None:
-    values = dict.fromkeys(FACTS, UNKNOWN) | {
-        "error_code": 21408,
-        "country": "NG",
-        "country_name": "Nigeria",
-        "country_high_risk": True,
-        "country_not_allowed": False,
-        "to_blocked_prefix": False,
-        "to_valid": True,
-        "wrong_prefix_suspected": False,
-    }
-    findings = {f.id: f for f in evaluate(as_facts(values), BUILTIN[21408]).causes}
-    assert findings["missing-country"].reason == (
-        "Nigeria is on Twilio's high-risk list, which only the Console can enable (see high-restriction-country)."
-    )
 
 
 def test_ruled_out_reasons_are_linted(tmp_path: Path) -> None:
