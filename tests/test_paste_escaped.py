@@ -87,9 +87,12 @@ def test_an_error_joined_by_escaped_line_breaks_reads_as_in_a_paste(
 
 
 # Escapes a paste decodes or drops before it reads a message's words: HTML entities (a line break one too),
-# JSON's \u escapes, colour codes
+# JSON's \u escapes and line breaks, colour codes
 ESCAPED = st.sampled_from(
-    ["&#32;", "&nbsp;", "&#160;", "&#x20;", "&#10;", "&NewLine;", "\\u0020", "\\u00a0", "\x1b[0m ", " \x1b[1;31m"]
+    [
+        *("&#32;", "&nbsp;", "&#160;", "&#x20;", "&#10;", "&NewLine;", "\\u0020", "\\u00a0", "\x1b[0m ", " \x1b[1;31m"),
+        *("\\n", "\\r\\n", "\\t"),  # a JSON string's line breaks and tab: "for the\nregion" is not "nregion"
+    ]
 )
 SPACES = st.sampled_from([" ", "  ", "\u00a0", ": "])
 

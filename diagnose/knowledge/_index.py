@@ -37,6 +37,9 @@ def lookup_error(code: int) -> IndexEntry | None:
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 # Escapes a pasted message often carries instead of its quotes: HTML (&#39; &quot;) and JSON (\u0027).
 _ESCAPE = re.compile(r"&(?:#[0-9]{1,7}|#x[0-9a-f]{1,6}|[a-z]{2,8});|\\u[0-9a-f]{4}")
+# A JSON string's line breaks and tabs (a message wrapped inside one, "for the\nregion"): they part two
+# words, never glue the escape's letter onto the next ("nregion")
+_BREAK_ESCAPE = re.compile(r"\\[nrt]")
 
 
 def normalise_wording(text: str) -> str:
@@ -46,6 +49,8 @@ def normalise_wording(text: str) -> str:
     number`` and ``the \u0027To\u0027 number`` read as ``the to number``.
     """
     low = text.lower()
+    if "\\" in low:
+        low = _BREAK_ESCAPE.sub(" ", low)
     if "&" in low or "\\u" in low:
         low = _ESCAPE.sub(_unescape, low)
     return " ".join(_NON_WORD.sub(" ", low).split())

@@ -540,7 +540,7 @@ _CONTINUATION = rx(r"^ [a-z']")
 
 
 def rejoin_wordings(
-    lines: Sequence[str], table: WordingTable, keywords: list[str] | None = None
+    lines: Sequence[str], table: WordingTable, keywords: list[str] | None = None, within_line: bool = False
 ) -> list[str] | Sequence[str]:
     """Join a line that stops partway through a Twilio message to the next line, when together
     they hold the whole message: a terminal's hard wrap ("…indicated by the 'To' num" / "ber: +234…").
@@ -550,18 +550,24 @@ def rejoin_wordings(
     code the knowledge explains ("Permission to send an" / "SMS has not been enabled…"), when the two
     lines together hold that wording whole and neither holds it alone (the words on both sides of the
     break are then the wording's own, in order), and one of them holds an anchor word whole. The joined
-    line keeps its place while the continuation becomes empty.
+    line keeps its place while the continuation becomes empty. A message wrapped inside a JSON string of
+    a line (a ``\\n`` escape between its words) is joined within the line the same way (:func:`_rejoin_escaped`:
+    ``lines`` are then the pieces of one line, which a log's reader reads as one: no anchor word is needed).
     """
     out: list[str] | None = None
     # a line holding part of a wording holds its first words: one test over all the lines finds which
     if keywords is None:
-        keywords = table.keywords_in("\n".join(lines)) if len(lines) > 1 else []
+        # one line: only a JSON string of it can wrap a message (its escaped line breaks)
+        many = len(lines) > 1 or (not within_line and len(lines) == 1 and "\\" in lines[0])
+        keywords = table.keywords_in("\n".join(lines)) if many else []
     cut = " ".join(cut_words(lines))
     if cut and table.holds_need_words(cut):
         # and those a word cut by a wrap makes whole again ("Dial: C" / "all blocked by Twilio…")
         keywords = [*keywords, *table.keywords_in("\n".join(lines) + "\n" + cut)]
     if not keywords:
         return lines
+    if not within_line:
+        lines = _rejoin_escaped(lines, table, keywords)
     for i in range(len(lines) - 1):
         line = (out or lines)[i]
         nxt = lines[i + 1].strip()
@@ -582,12 +588,12 @@ def rejoin_wordings(
         if found is not None and found.partial:
             joined = _completed(line, nxt, table, found.code)
         early = joined is None and (found is None or found.partial) and head
-        if early and (is_anchor(line) or is_anchor(nxt)):
+        if early and (within_line or is_anchor(line) or is_anchor(nxt)):
             # an anchor word whole on one of the lines, as triage needs to find them (_stream reads a log's
             # candidate lines one by one: a wrap cutting "Dial: F" / "orbidden phone number" hides both)
             joined = _wrapped_early(line, nxt, table)
         if early and joined is None and i + 2 < len(lines):
-            joined = _wrapped_twice(line, lines[i + 1], lines[i + 2], table)
+            joined = _wrapped_twice(line, lines[i + 1], lines[i + 2], table, within_line)
             if joined is not None:
                 out = out if out is not None else list(lines)
                 out[i], out[i + 1], out[i + 2] = joined, "", ""
@@ -596,6 +602,56 @@ def rejoin_wordings(
             out = out if out is not None else list(lines)
             out[i], out[i + 1] = joined, ""
     return lines if out is None else out
+
+
+# A line break inside a JSON string: "\n", "\r\n", "\r", and each escaped once more (JSON inside JSON)
+_ESCAPED_LINE_BREAK = rx(r"(\\{1,2}(?:r\\{1,2})?n|\\{1,2}r)")
+
+
+def _rejoin_escaped(lines: Sequence[str], table: WordingTable, keywords: list[str]) -> Sequence[str]:
+    """``lines`` with each Twilio message that a JSON string's escaped line break wraps (a Docker json-file
+    record of a traceback, a logger's message: "…enabled for the\\nregion indicated…") on one line again:
+    the pieces of a line between such escapes are joined as :func:`rejoin_wordings` joins lines, the
+    escapes it keeps left as they were. ``lines`` itself when none is joined."""
+    out: list[str] | None = None
+    for i, line in enumerate(lines):
+        if "\\" not in line or len(line) > MAX_LINE or not _holds_any(line.lower(), keywords):
+            continue
+        parts = _ESCAPED_LINE_BREAK.split(line)
+        if len(parts) < 3:
+            continue
+        pieces, breaks = parts[0::2], parts[1::2]
+        joined = _number_below(pieces, rejoin_wordings(pieces, table, within_line=True), table)
+        if joined is pieces:
+            continue
+        text = [joined[0]]
+        for k in range(1, len(pieces)):
+            if joined[k] == "" and pieces[k] != "":
+                continue  # joined onto the piece above, with its escape
+            text += [breaks[k - 1], joined[k]]
+        out = out if out is not None else list(lines)
+        out[i] = "".join(text)
+    return lines if out is None else out
+
+
+_NUMBER_START = rx(r"[ \t]{0,8}\+?[0-9*xX•(][0-9*xX• ().-]{5,22}")
+
+
+def _number_below(pieces: Sequence[str], joined: Sequence[str], table: WordingTable) -> Sequence[str]:
+    """``joined`` (the pieces of a line between escaped line breaks, as :func:`rejoin_wordings` left them) with
+    a piece that starts with a number joined onto the one above when that one is a whole Twilio message
+    naming no number: the number the message ends with, wrapped below it ("…not authorized to call\\n+33…")."""
+    out: list[str] | None = None
+    for k in range(len(pieces) - 1):
+        above, below = (out or joined)[k], joined[k + 1]
+        if not above or not below or not _NUMBER_START.match(below) or number_in_message(above) is not None:
+            continue
+        found = table.recognise(above, False)
+        if found is None or found.partial:
+            continue
+        out = out if out is not None else list(joined)
+        out[k], out[k + 1] = above + " " + below.strip(), ""
+    return joined if out is None else out
 
 
 def _last_word(line: str) -> str:
@@ -613,7 +669,7 @@ def _holds_any(low: str, keywords: Sequence[str]) -> bool:
     return "&" in low or "\\u" in low or any(word in low for word in keywords)
 
 
-def _wrapped_twice(line: str, second: str, third: str, table: WordingTable) -> str | None:
+def _wrapped_twice(line: str, second: str, third: str, table: WordingTable, within_line: bool = False) -> str | None:
     """The three lines joined, when a wording of a code the knowledge explains starts in ``line`` and
     ends in ``third`` (a narrow terminal, a long log prefix: "…: Permission" / "to send an SMS … 'To' n"
     / "umber: +234…"): the middle line is all wording and holds none whole by itself, and the last two
@@ -622,7 +678,8 @@ def _wrapped_twice(line: str, second: str, third: str, table: WordingTable) -> s
     if not last or len(nxt) + len(last) > 2000 or new_event(third, second):
         return None
     middle = table.recognise(nxt, False)
-    if not (is_anchor(line) or is_anchor(nxt) or is_anchor(last)) or (middle is not None and not middle.partial):
+    anchored = within_line or is_anchor(line) or is_anchor(nxt) or is_anchor(last)
+    if not anchored or (middle is not None and not middle.partial):
         return None
     joined = _longest([line + a + nxt + b + last for a in ("", " ") for b in ("", " ")], table, None)
     if joined is None:
@@ -643,7 +700,11 @@ def _completed(line: str, nxt: str, table: WordingTable, code: int | None, beyon
     """``line`` and ``nxt`` as one line (cut mid-word or at a space) when that holds a wording of ``code``
     (None: of a code the knowledge explains, longer than ``beyond`` words) whole; of the two readings,
     the one with the longer match, as on one line."""
-    return _longest([line + nxt, line + " " + nxt], table, code, beyond)
+    # a wrap beside punctuation ("Dial:" / "Call blocked…", "the" / "'To' number") took a space's place, as
+    # most wraps do: of two readings as good, the spaced one
+    inside_word = line[-1:].isalnum() and nxt[:1].isalnum()
+    readings = [line + nxt, line + " " + nxt] if inside_word else [line + " " + nxt, line + nxt]
+    return _longest(readings, table, code, beyond)
 
 
 def _longest(readings: Sequence[str], table: WordingTable, code: int | None, beyond: int = 0) -> str | None:

@@ -312,6 +312,30 @@ def _is_code_name(value: str) -> bool:
     return bool(value) and ("." in value or "_" in value) and value.replace(".", "").replace("_", "").isalpha()
 
 
+def _is_variable(value: str) -> bool:
+    """A name of source code given as a destination (``to=to``, ``to=to_number``, ``to=settings.ADMIN``): it
+    holds no digit, and it is no mask (``[REDACTED]``, ``xxxxxxxx``), which keeps a number's place."""
+    plain = value.replace(".", "_")
+    return (
+        plain.isidentifier()
+        and not any(c.isdigit() for c in plain)
+        and not _MASK_WORD.fullmatch(value)
+        and set(value.lower()) != {"x"}
+    )
+
+
+_MASK_WORD = rx(r"(?i)redacted|masked|hidden|removed|filtered")
+
+
+def _before_escape(value: str) -> str:
+    """A number's value up to an escape after it: a JSON string's line break (``+33612345678\\n"``) is none
+    of its characters."""
+    return _ESCAPED_BREAK.split(value, 1)[0] if "\\" in value else value
+
+
+_ESCAPED_BREAK = rx(r"\\[nrt]")
+
+
 def parse_fields(line: str, number: int) -> list[Hit]:
     """JSON / repr / form / logfmt fields: REST bodies, resources, callbacks, alerts, webhooks."""
     text = line.replace('\\"', '"').replace("\\/", "/") if "\\" in line else line
@@ -369,7 +393,9 @@ def parse_fields(line: str, number: int) -> list[Hit]:
         elif key in ("to", "to_alt"):
             if value.startswith("[") and not value.endswith("]"):
                 value += "]"  # [REDACTED]: the value pattern stops before a ']'
-            to = value.strip("\"' ").rstrip(".,;:")[:64] or None
+            if _is_variable(value.strip()):
+                continue  # a source line inside a JSON string ("create(to=to_number, …)\n"): a name, no number
+            to = _before_escape(value).strip("\"' ").rstrip(".,;:")[:64] or None
             if to and value.startswith(" "):  # '+' lost to URL decoding: keep the space, read_number says so
                 to = " " + to[:63]
             if key == "to":
@@ -379,7 +405,7 @@ def parse_fields(line: str, number: int) -> list[Hit]:
         elif key == "from":
             if _is_code_name(value.strip()):
                 continue  # a traceback's source line, from_=settings.TWILIO_NUMBER: a name, not a sender
-            hit.from_ = value.strip()[:64] or None
+            hit.from_ = _before_escape(value).strip()[:64] or None
         elif key == "account_sid":
             if _ACCOUNT.fullmatch(value.strip()):
                 hit.account_sid = value.strip()

@@ -54,8 +54,12 @@ if TYPE_CHECKING:
 
 CHUNK = 8 * 1024 * 1024
 # Between two words of a wording: spaces or punctuation, with one escape among them that a paste decodes or
-# drops before it reads the words (an HTML entity "&#32;", a JSON "\u0020", a colour "\x1b[0m")
-_SEP = rb"[^a-z0-9\n]+(?:[0-9a-z]{1,8};[^a-z0-9\n]*|u[0-9a-f]{4}[^a-z0-9\n]*|\[[0-9;?]{0,16}[a-z][^a-z0-9\n]*)?"
+# drops before it reads the words (an HTML entity "&#32;", a JSON "\u0020", a colour "\x1b[0m", a JSON
+# string's line break "\n" or "\r\n" where a message wraps inside one)
+_SEP = (
+    rb"[^a-z0-9\n]+(?:[0-9a-z]{1,8};[^a-z0-9\n]*|u[0-9a-f]{4}[^a-z0-9\n]*|\[[0-9;?]{0,16}[a-z][^a-z0-9\n]*"
+    rb"|(?<=\\)(?:r\\)?[nrt][^a-z0-9\n]*)?"
+)
 # What every line _extract.is_anchor accepts holds, at the byte level and in lower case (a superset:
 # "wilio" also finds "wilion"; is_anchor sorts them out). One pass each over the lower-cased chunk:
 # a pattern that starts with a literal runs in C at memory speed (faster than bytes.find here, and

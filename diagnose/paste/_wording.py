@@ -170,16 +170,17 @@ class WordingTable:
         """The words that index the wordings whose first words ``text`` all holds: a line of ``text``
         holding none of them (in its lower case, escapes aside) matches no wording."""
         low = text.lower()
+        if "\\" in low:  # a JSON string's escaped line break or tab parts two words, as in normalise()
+            low = low.replace("\\n", "  ").replace("\\r", "  ").replace("\\t", "  ")
         # normalise()'s words, in C: every byte but [0-9a-z] separates (a non-ASCII letter's bytes too)
         if "&" in low or "\\u" in low:
             # escapes: normalise() decodes them into words of their own. No escape spans a line, so only
             # the lines holding one go through it; the words of the others are read in C as below.
             plain: list[str] = []
             escaped: list[str] = []
-            for line in text.split("\n"):
-                low_line = line.lower()
-                (escaped if "&" in low_line or "\\u" in low_line else plain).append(line)
-            words = self._members("\n".join(plain).lower().encode("utf-8", "surrogatepass").translate(_SEPARATE))
+            for line in low.split("\n"):
+                (escaped if "&" in line or "\\u" in line else plain).append(line)
+            words = self._members("\n".join(plain).encode("utf-8", "surrogatepass").translate(_SEPARATE))
             words |= self._members(normalise("\n".join(escaped)).encode())
         else:
             words = self._members(low.encode("utf-8", "surrogatepass").translate(_SEPARATE))
