@@ -104,6 +104,8 @@ def hits_of(line: str, number: int, known_code: Callable[[int], bool]) -> list[H
 
 
 def _conflicts(merged: dict[str, object], hit: Hit) -> bool:
+    if hit.names is not None and merged.get("code") not in (None, hit.names):
+        return True  # a line that is another code's message ("Error - 21408" above "Account not authorized…")
     for name in _MERGEABLE:
         new = getattr(hit, name)
         old = merged.get(name)
@@ -112,6 +114,10 @@ def _conflicts(merged: dict[str, object], hit: Hit) -> bool:
         if new is not None and old is not None and new != old:
             # the Twilio message may be quoted in part ("Unable to create record" then the message)
             if name == "message" and (str(new) in str(old) or str(old) in str(new)):
+                continue
+            # or worded otherwise below its printed code: the Console's "Error - 13227 - <title>" above the
+            # alert's text ("Dial: No International Authorization: +33…"), one error
+            if name == "message" and hit.names is not None and hit.names == merged.get("code"):
                 continue
             return True
     return False
@@ -246,9 +252,10 @@ def to_evidence(
     if message is None and fmt == "ruby-exception":
         message = _ruby_message(record, lines, base)
     to_raw = None if inbound else f.get("to")
-    if to_raw is None and message is None and not inbound:
+    if message is None and not inbound and (to_raw is None or record.last_line > record.first_line):
         # a printed code with Twilio's message after it, unlabelled ("code=21215 Account not authorized to
-        # call +49…"): the message, and the number it names, as for the same line without its code
+        # call +49…"): the message, and the number it names, as for the same line without its code; or on a
+        # line of its own below the code (the Console's "Error - 21408" above the alert's text)
         found = _wording_line(record, table, f.get("http_status") is not None, code)
         message = found[1] if found is not None else None
     if to_raw is None and isinstance(message, str) and not inbound:
@@ -367,6 +374,8 @@ def _wording_line(
     """The first hit's line that holds a wording (of ``code``, when given), and that line as a message."""
     for h in record.hits:
         found = table.recognise(h.excerpt, rest)
+        if found is not None and code not in (None, found.code) and found.shared:
+            found = table.recognise(h.excerpt, not rest)  # words two codes share: the printed code is the other
         if found is not None and code in (None, found.code):
             return found, _strip_prefix(h.excerpt)
     return None
@@ -397,7 +406,18 @@ def _wording_hit(line: str, number: int, table: WordingTable) -> list[Hit]:
     found = table.recognise(line, False)
     if found is None:
         return []
-    return [Hit(format="wording", line=number, message=_strip_prefix(line), excerpt=line, continues=found.at_start)]
+    return [
+        Hit(
+            format="wording",
+            line=number,
+            message=_strip_prefix(line),
+            excerpt=line,
+            continues=found.at_start,
+            # words two codes share name neither for sure; a code without a knowledge file's are common English
+            names=None if found.shared or found.source == "other" else found.code,
+            to=number_in_message(line),  # as hits_of reads a message's number
+        )
+    ]
 
 
 def _is_wording(line: str, table: WordingTable) -> bool:

@@ -62,6 +62,7 @@ class Hit:
     channel: str | None = None  # sms / voice from the resource or the keys
     inbound: bool = False
     continues: bool = False  # a line that starts with a Twilio message: the rest of the line above's
+    names: int | None = None  # the code a line that is only a Twilio message names by its wording
     excerpt: str = field(default="", compare=False)
     keys: frozenset[str] = field(default=frozenset(), compare=False)  # the field names seen (classification)
 
@@ -74,7 +75,7 @@ class Hit:
         return out
 
 
-_META = frozenset({"format", "line", "excerpt", "code_source", "inbound", "continues", "keys"})
+_META = frozenset({"format", "line", "excerpt", "code_source", "inbound", "continues", "names", "keys"})
 _FIELDS = tuple(f.name for f in fields(Hit) if f.name not in _META)  # the error's own fields, in order
 
 
@@ -694,8 +695,9 @@ def parse_urls(line: str, number: int) -> list[Hit]:
 # --------------------------------------------------------------------------- plain log lines
 
 # "', '": a Python pair, ('ErrorCode', '30003') in Flask's request.form
+# "Warning - 13227": the Twilio Console's heading of a warning (its errors read "Error - 21408")
 _LOG_CODE_TEXT = (
-    r"(?:\berror(?:code)?|\berr|\bcode|\bfailed|\bfailure|\btwilio)[ \t:=#(\[,'-]{1,4}"
+    r"(?:\berror(?:code)?|\berr|\bcode|\bfailed|\bfailure|\btwilio|\bwarning(?= - ))[ \t:=#(\[,'-]{1,4}"
     r"(?:code[ \t:=#(]{1,3})?(\d{5})\b"
 )
 _LOG_CODE = rx(_LOG_CODE_TEXT, re.IGNORECASE)
@@ -726,7 +728,7 @@ _KEY_BACKWARDS_TEXT = r"[:=][ \t]{0,3}[\\\"'\]]{0,3}(?:" + "|".join("_*".join(re
 _KEY_BACKWARDS = rx(_KEY_BACKWARDS_TEXT, re.IGNORECASE)
 # The same over ASCII text already in lower case: ignoring case costs the regex engine several times more
 _KEY_BACKWARDS_LOW = rx(_KEY_BACKWARDS_TEXT)
-_LOG_WORDS = ("err", "code", "fail", "twilio")  # _LOG_CODE needs one, in any case
+_LOG_WORDS = ("err", "code", "fail", "twilio", "warning - ")  # _LOG_CODE needs one, in any case
 
 
 def hit_lines(text: str) -> set[int]:
