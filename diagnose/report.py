@@ -181,8 +181,8 @@ def _answer(findings: Findings, evidence: Evidence, code: int | None, title: str
         return f"**Nothing to fix:** this {evidence.kind} did not fail{status}."
     if findings.verdict == "no-knowledge":
         return (
-            f"**No rules for {code}:** {title.rstrip('.')}. diagnose has no diagnostic rules for this code yet; "
-            "Twilio's page for it is linked below."
+            f"**No rules for {code}:** {title.rstrip('.')}. diagnose has no diagnostic rules for this code yet: "
+            f"`diagnose explain {code}` shows what Twilio documents for it, and Twilio's page is linked below."
         )
     return f"**{findings.verdict}**"
 

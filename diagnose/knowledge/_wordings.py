@@ -18,6 +18,10 @@ from .model import KnownWording, known_wordings
 
 MAX_WORDINGS = 40  # per code, as in a knowledge file: the matcher's work grows with the largest bucket
 MIN_WORDS = 3
+# A whole message ("Authenticate", 20003's whole text in every SDK) is looked up as it is, never searched for:
+# a word or two name an error only when they are all the message says
+MIN_WHOLE_CHARS = 5
+_KEYS = frozenset({"text", "source", "unverified", "whole"})
 
 
 def parse_other_wordings(doc: object) -> dict[int, tuple[KnownWording, ...]]:
@@ -58,14 +62,19 @@ def _item_problems(code: int, i: int, item: Any, seen: dict[str, int]) -> list[s
     where = f"{code}[{i}]"
     if not isinstance(item, Mapping) or not isinstance(item.get("text"), str):
         return [f"{where}: write {{text: ..., source: ...}} or {{text: ..., unverified: true}}"]
-    if set(item) - {"text", "source", "unverified"}:
-        return [f"{where}: unknown keys {sorted(set(item) - {'text', 'source', 'unverified'})}"]
+    if set(item) - _KEYS:
+        return [f"{where}: unknown keys {sorted(set(item) - _KEYS)}"]
     text, source = item["text"], item.get("source")
     problems = []
     if not (isinstance(source, str) and source.strip()) and item.get("unverified") is not True:
         problems.append(f"{where}: a wording names its source (source: ...), or says unverified: true")
+    if "whole" in item and not isinstance(item["whole"], bool):
+        problems.append(f"{where}: whole is true or false")
     norm = normalise_wording(text)
-    if not 15 <= len(text) <= 300 or len(norm.split()) < MIN_WORDS:
+    if item.get("whole") is True:
+        if not MIN_WHOLE_CHARS <= len(text) <= 300 or not norm:
+            problems.append(f"{where}: a whole message is {MIN_WHOLE_CHARS} to 300 characters, with a word")
+    elif not 15 <= len(text) <= 300 or len(norm.split()) < MIN_WORDS:
         problems.append(f"{where}: 15 to 300 characters and at least {MIN_WORDS} words")
     if norm in seen and seen[norm] != code:
         problems.append(f"{where}: wording also listed for {seen[norm]}: a wording must name one code")

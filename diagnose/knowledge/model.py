@@ -91,6 +91,7 @@ class KnownWording:
     text: str
     source: str = ""  # where the wording was seen; docs/sources.md has the details
     unverified: bool = False  # no source shows Twilio writing it (a bare string in YAML counts as this)
+    whole: bool = False  # the message is this and nothing else ("Authenticate"): knowledge/wordings.yaml only
 
 
 def known_wordings(raw: object) -> tuple[KnownWording, ...]:
@@ -106,6 +107,7 @@ def known_wordings(raw: object) -> tuple[KnownWording, ...]:
                     item["text"],
                     source if isinstance(source, str) else "",
                     item.get("unverified") is True or not isinstance(source, str),
+                    item.get("whole") is True,
                 )
             )
     return tuple(out)

@@ -140,7 +140,7 @@ def _adds(record: Record, merged: dict[str, object], hit: Hit) -> bool:
     return (
         any(name not in merged for name in hit.filled())
         or not hit.keys <= seen
-        or (hit.format is not None and all(h.format is None for h in record.hits))
+        or (hit.format is not None and all(h.format in (None, "wording") for h in record.hits))
     )
 
 
@@ -227,12 +227,15 @@ def to_evidence(
         )
         fmt = better_format(fmt, classify(keys, whole))
     message = f.get("message")
+    if fmt == "node-exception" and (message is None or _from_wording_line(record, message)):
+        # twilio-node 3: "Error: <message>" above the SDK's frame
+        message = _node_message(record, lines, base) or message
     code = f.get("code")
     recognised: WordingMatch | None = None
     sdk = (fmt or "").endswith(("exception", "error"))
     if code is None and isinstance(message, str):
         rest = f.get("http_status") is not None or sdk
-        recognised = table.recognise(message, rest)
+        recognised = table.recognise(message, rest) or table.recognise_whole(message)
     if code is None and recognised is None:
         # a line that is nothing but a known wording (a Ruby error's message line, a log line)
         found = _wording_line(record, table, f.get("http_status") is not None)
@@ -251,6 +254,7 @@ def to_evidence(
         return None  # a delivered message quoting an error's wording is no failure
     if message is None and fmt == "ruby-exception":
         message = _ruby_message(record, lines, base)
+
     to_raw = None if inbound else f.get("to")
     if message is None and not inbound and (to_raw is None or record.last_line > record.first_line):
         # a printed code with Twilio's message after it, unlabelled ("code=21215 Account not authorized to
@@ -366,6 +370,28 @@ def _ruby_message(record: Record, lines: Sequence[str], base: int) -> str | None
             if len(text) > 10 and " " in text and not text.startswith(("http", "/", "from ", "#")):
                 return text[:500]
     return None
+
+
+def _from_wording_line(record: Record, message: object) -> bool:
+    """Whether ``message`` is a whole line read as a Twilio message (with whatever the line printed before it)."""
+    return any(h.format == "wording" and h.message == message for h in record.hits)
+
+
+def _node_message(record: Record, lines: Sequence[str], base: int) -> str | None:
+    """Twilio's message of a twilio-node 3 error: a plain "Error: <message>" on the line above the SDK's
+    frame ("    at success (…/twilio/lib/base/Version.js:129:15)"), in the same log event."""
+    for h in record.hits:
+        if h.format == "node-exception" and not h.filled():
+            i = h.line - base - 1
+            if 0 <= i < len(lines) and (i == 0 or not new_event(lines[i + 1], lines[i])):
+                found = _PLAIN_ERROR.search(lines[i])
+                if found is not None:
+                    return _strip_prefix(found.group(1))
+    return None
+
+
+# a message a program printed as JavaScript prints an Error ("Error: Authenticate", "Unhandled rejection Error: …")
+_PLAIN_ERROR = rx(r"(?:^|[\s:])Error: ([^\n]{1,500})$")
 
 
 def _wording_line(

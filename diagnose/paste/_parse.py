@@ -161,8 +161,11 @@ def _digits_of(text: str) -> str:
 
 
 def _trim_message(text: str) -> str:
-    text = text.strip().strip("\"'").strip()
-    return text[:500]
+    text = text.strip()
+    if text[:1] in ("'", '"') and text.count(text[0]) % 2 == 0 and text[-1:] != text[0]:
+        # a quote that opens the message's own words ("'To' number: +55…, is not a valid mobile number"), kept
+        return text.rstrip("\"'").strip()[:500]
+    return text.strip("\"'").strip()[:500]
 
 
 # --------------------------------------------------------------------------- key = value fields
@@ -499,6 +502,9 @@ _JAVA_EXC = rx(
 _CS_EXC = rx(r"\bTwilio\.Exceptions\.ApiException: ([^\n]{1,2000})")
 _RUBY_EXC = rx(r"(?:Twilio::REST::RestError:? )?\[HTTP (\d{3})\] (\d{5}) : ([^\n]{0,2000})")
 _RUBY_CLASS = rx(r"Twilio::REST::Re(?:st|quest)Error")  # RequestError: twilio-ruby 4 and older
+_RUBY_HEAD = rx(r"^Unable to (?:create|fetch|update|delete|read|page) record\b[ :]{0,2}")
+# twilio-node 3's error, printed as a plain "Error: <message>" above this frame of the SDK (twilio/twilio-node#559)
+_NODE_FRAME = rx(r"^[ \t]{1,8}at [^\n]{0,400}[/\\]twilio[/\\]lib[/\\]base[/\\]Version\.js:\d{1,6}:\d{1,6}\)?$")
 _GO_ERR = rx(r"Status: (\d{3}) - ApiError (\d{5}): ([^\n]{1,2000})")
 _GO_TAIL = rx(r" \((?:null|\{[^\n]{0,1000}\})\) More info: \S{0,300}$")
 _CURL_REQUEST = rx(r"^> (?:POST|GET|PUT|DELETE) (\S{1,500}) HTTP/")
@@ -544,8 +550,9 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
                     http_status=int(m.group(1)),
                     code=_code(m.group(2)),
                     code_source="printed",
-                    # "Unable to create record" is the SDK's; Twilio's message follows on the next line
-                    message=None if message.startswith("Unable to") or not message else message,
+                    # "Unable to create record" is the SDK's; Twilio's message follows on the next line, or
+                    # on the same one where a log joined them ("… : Unable to create record 'To' number: …")
+                    message=_ruby_same_line(message),
                 )
             )
         m = _NODE_HTTP.search(line)
@@ -610,6 +617,8 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
             hits.append(Hit(format="php-exception", line=number, message=_trim_message(m.group(1))))
         elif _PHP_CLASS.search(line):
             hits.append(Hit(format="php-exception", line=number))  # the class alone (a dump's first line)
+    if "Version.js" in line and _NODE_FRAME.match(line):
+        hits.append(Hit(format="node-exception", line=number))  # the message is on the line above (_extract)
     if line.startswith("{ [Error: "):
         m = _NODE_LEGACY.match(line)
         if m:
@@ -640,6 +649,15 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
             if hit.message and '"' in hit.message:
                 hit.message = _JSON_STRING_END.split(hit.message, 1)[0].rstrip() or None
     return hits
+
+
+def _ruby_same_line(message: str) -> str | None:
+    """The message of "[HTTP 400] 21614 : <message>": Twilio's, after the SDK's "Unable to create record" when
+    a log joined its lines; None when only the SDK's words are there (Twilio's is on the next line)."""
+    if not message.startswith("Unable to"):
+        return message or None
+    tail = _RUBY_HEAD.sub("", message, count=1).strip()
+    return tail if len(tail) > 10 and tail != message else None
 
 
 def _ruby_legacy_message(line: str) -> str | None:
@@ -716,7 +734,7 @@ _E164 = rx(r"(?<![\w+])\+[1-9][0-9*xX•]{5,16}(?![\w])")
 # backwards so that the pattern starts at the rare ':' or '=', not at every letter.
 _HIT_WORDS = (
     "HTTP", "record: ", "Exception", "RestError", "RequestError", "ApiError", "Twilio returned", "/Accounts/",
-    "/errors/", "{ [Error: ",
+    "/errors/", "{ [Error: ", "Version.js",
 )  # fmt: skip
 # "from_": twilio-python's keyword, in a traceback's source line (from_=settings.TWILIO_NUMBER)
 _KEY_ENDS = (

@@ -54,6 +54,7 @@ class Wording:
     written: str = ""  # as Twilio wrote it, for the report
     origin: str = ""  # where it was seen (the knowledge's ``source``; the index for official messages)
     unverified: bool = False
+    whole: bool = False  # the whole message, looked up as it is (:meth:`WordingTable.recognise_whole`)
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -106,13 +107,18 @@ class WordingTable:
 
     def __init__(self, wordings: Iterable[Wording]) -> None:
         self._by_bigram: dict[tuple[str, str], list[tuple[tuple[str, ...], Wording]]] = {}
+        self.whole: dict[str, Wording] = {}  # whole messages by their words ("authenticate"): one lookup each
         longest = 2
         for w in wordings:
+            if w.whole:
+                self.whole.setdefault(w.text, w)
+                continue
             words = w.words
             if len(words) < 2:
                 continue
             self._by_bigram.setdefault((words[0], words[1]), []).append((words, w))
             longest = max(longest, len(words))
+        self._whole_words = frozenset(max(key.split(), key=len).encode() for key in self.whole)
         self.size = sum(len(v) for v in self._by_bigram.values())
         self.longest = longest  # words in the longest wording
         self.widest = max((len(v) for v in self._by_bigram.values()), default=0)  # wordings sharing a bigram
@@ -194,12 +200,15 @@ class WordingTable:
 
     def may_match_plain(self, data: bytes, wrapped: bool = False) -> bool:
         """:meth:`may_match` of text that its bytes already are (ASCII, with no escape and no control
-        character that cleaning would remove), without decoding it. ``wrapped``: also with the words a
-        wrap cut between its lines made whole, as :func:`._extract.rejoin_wordings` reads them (a message
-        wrapped early keeps an anchor word whole, so only the lines of an anchor's own log event need it)."""
+        character that cleaning would remove), without decoding it; or a whole message of the table may be
+        there. ``wrapped``: also with the words a wrap cut between its lines made whole, as
+        :func:`._extract.rejoin_wordings` reads them (a message wrapped early keeps an anchor word whole, so
+        only the lines of an anchor's own log event need it)."""
         words = self._members(data.translate(_SEPARATE_LOWER))
         if self._indexing(words):
             return True
+        if self.whole and any(word in data.lower() for word in self._whole_words):
+            return True  # a whole message ("Authenticate") may be there: its longest word is
         if not wrapped or not any(data[m.start() - 1 : m.start()].isalnum() for m in _LINE_STARTS_WORD.finditer(data)):
             return False  # or no line goes on a word the line above ends with (a log's lines start with a time)
         cut = cut_words(data.split(b"\n"))
@@ -226,6 +235,24 @@ class WordingTable:
     def recognise(self, message: str, rest: bool) -> WordingMatch | None:
         """How ``message`` names an error, or None. ``rest``: it came from an HTTP error response."""
         return self.scan(message, rest)[0]
+
+    def recognise_whole(self, message: str) -> WordingMatch | None:
+        """How ``message`` names an error when it is nothing but a whole message of the table ("Authenticate"),
+        or None. A dict lookup: no search, whatever the message."""
+        if not self.whole or len(message) > 300:
+            return None
+        w = self.whole.get(normalise(message))
+        if w is None:
+            return None
+        return WordingMatch(
+            code=w.code,
+            source=w.source,
+            written=w.written or w.text,
+            origin=w.origin,
+            unverified=w.unverified,
+            partial=False,
+            shared=False,
+        )
 
     def match(self, message: str, rest: bool) -> tuple[int, str] | None:
         """(code, source) for ``message``, or None (see :meth:`recognise`)."""
@@ -357,7 +384,9 @@ def build_table(
         for known in items:
             norm = normalise(known.text)
             if norm and code not in extra:
-                rows.append(Wording(code, norm, "other", level, known.text, known.source, known.unverified))
+                rows.append(
+                    Wording(code, norm, "other", level, known.text, known.source, known.unverified, known.whole)
+                )
     return WordingTable(rows)
 
 
