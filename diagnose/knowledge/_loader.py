@@ -33,7 +33,17 @@ from ._cache import recall, remember
 from ._files import code_from_name, layer_paths, read_bounded
 from ._index import lookup_error
 from ._where import KeyPath, Position, YamlProblem
-from .model import Cause, Check, Entry, Escalation, FixTemplate, Reference, cause_templates, known_wordings
+from .model import (
+    Cause,
+    Check,
+    Entry,
+    Escalation,
+    FixTemplate,
+    KnownWording,
+    Reference,
+    cause_templates,
+    known_wordings,
+)
 from .templating import check_template, template_names
 
 if TYPE_CHECKING:
@@ -764,10 +774,18 @@ class KnowledgeBase:
     command about one code compiles the conditions of that code alone.
     """
 
-    def __init__(self, entries: Mapping[int, Entry | Callable[[], Entry]], problems: Sequence[Problem] = ()) -> None:
+    def __init__(
+        self,
+        entries: Mapping[int, Entry | Callable[[], Entry]],
+        problems: Sequence[Problem] = (),
+        other_wordings: Mapping[int, tuple[KnownWording, ...]] | None = None,
+    ) -> None:
         self._entries = dict(sorted(entries.items()))
         self._built: dict[int, Entry] = {}
         self.problems: tuple[Problem, ...] = tuple(problems)
+        # wordings of codes without a knowledge file (wordings.yaml: the built-in one, then each folder's);
+        # None: not given (the built-in file's are used)
+        self.other_wordings = other_wordings
 
     def get(self, code: int) -> Entry | None:
         """The entry for ``code``, or None when there is no knowledge for it."""
@@ -841,7 +859,28 @@ def _load(extra: tuple[Path, ...], include_builtin: bool) -> KnowledgeBase:
         if data is None:  # pragma: no cover - every unusable file has an error
             raise KnowledgeError("the entry could not be built", path=str(f.path))
         entries[code] = functools.partial(_build_entry, data, code, f.path, names)
-    return KnowledgeBase(entries, warnings)
+    return KnowledgeBase(entries, warnings, _other_wordings(extra, include_builtin, set(entries)))
+
+
+def _other_wordings(
+    extra: tuple[Path, ...], include_builtin: bool, codes: set[int]
+) -> Mapping[int, tuple[KnownWording, ...]] | None:
+    """The wordings of codes without a knowledge file: the built-in ``wordings.yaml``, then each folder's, a
+    folder's list for a code replacing the one before (docs/knowledge-format.md, "Wordings of other codes").
+    None when no folder has one (the built-in file is then read when a paste needs it, not at every load)."""
+    from .._data import WORDING_FILE
+    from ._wordings import layer_other_wordings, other_wordings, read_other_wordings
+
+    found = [folder / WORDING_FILE for folder in extra if folder.is_dir() and (folder / WORDING_FILE).exists()]
+    if not found:
+        return None if include_builtin else {}
+    layers = [other_wordings()] if include_builtin else []
+    layers += [read_other_wordings(path, codes) for path in found]  # checked as they are read: errors stop here
+    last = found[-1]
+    try:
+        return layer_other_wordings(layers)
+    except ValueError as exc:
+        raise KnowledgeError(str(exc), path=str(last)) from None
 
 
 def lint_paths(paths: Sequence[Path]) -> list[Problem]:
@@ -885,15 +924,16 @@ def lint_paths(paths: Sequence[Path]) -> list[Problem]:
 
 def _lint_other_wordings(path: Path) -> list[Problem]:
     """The problems of a ``wordings.yaml`` (wordings of codes without a knowledge file)."""
-    import yaml
-
     from ._index import error_index
     from ._wordings import check_other_wordings
+    from ._yaml import parse
 
-    try:
-        doc = yaml.safe_load(read_bounded(path))
-    except (OSError, yaml.YAMLError) as exc:
+    try:  # as the loader reads it (the safe loader and its size limit)
+        doc = parse(read_bounded(path).decode("utf-8")).data
+    except (OSError, UnicodeDecodeError) as exc:
         return [Problem(str(path), None, "", f"cannot read it: {exc}")]
+    except YamlProblem as exc:
+        return [Problem(str(path), exc.line, "", exc.message)]
     knowledge = {entry.code for entry in load_knowledge().entries()}
     return [Problem(str(path), None, "", text) for text in check_other_wordings(doc, knowledge, set(error_index()))]
 

@@ -10,7 +10,8 @@ unverified, checked by :func:`check_other_wordings` (the same rules as a knowled
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from ._index import normalise_wording, official_codes
@@ -83,6 +84,49 @@ def _item_problems(code: int, i: int, item: Any, seen: dict[str, int]) -> list[s
         if other != code:
             problems.append(f"{where}: wording is Twilio's official message for {other}")
     return problems
+
+
+def read_other_wordings(path: Path, knowledge_codes: set[int]) -> dict[int, tuple[KnownWording, ...]]:
+    """A knowledge folder's ``wordings.yaml``, checked: read as a knowledge file is (at most 1 MB, a regular
+    file, the safe loader with its size limit: no tag runs code, no alias expands past it), then
+    :func:`check_other_wordings`. Raises :class:`~diagnose.errors.KnowledgeError` naming the file."""
+    from ..errors import KnowledgeError
+    from ._files import read_bounded
+    from ._index import error_index
+    from ._where import YamlProblem
+    from ._yaml import parse
+
+    try:
+        document = parse(read_bounded(path).decode("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KnowledgeError(f"cannot read it: {exc}", path=str(path)) from None
+    except YamlProblem as exc:
+        raise KnowledgeError(exc.message, path=str(path), line=exc.line) from None
+    for _, name, _, again in document.duplicates:
+        raise KnowledgeError(f"key {name!r} given twice", path=str(path), line=again.line)
+    doc = document.data
+    problems = check_other_wordings(doc, knowledge_codes, set(error_index()))
+    if problems:
+        raise KnowledgeError(problems[0], path=str(path))
+    return parse_other_wordings(doc)
+
+
+def layer_other_wordings(
+    layers: Sequence[Mapping[int, tuple[KnownWording, ...]]],
+) -> dict[int, tuple[KnownWording, ...]]:
+    """The wordings of codes without a knowledge file over several layers (the built-in file, then each
+    ``--knowledge`` folder's): a later layer's list for a code replaces the earlier one, as a knowledge file of
+    one's own replaces the built-in entry. Raises ValueError when a wording would then name two codes."""
+    merged: dict[int, tuple[KnownWording, ...]] = {}
+    for layer in layers:
+        merged.update(layer)
+    owner: dict[str, int] = {}
+    for code, items in merged.items():
+        for item in items:
+            norm = normalise_wording(item.text)
+            if owner.setdefault(norm, code) != code:
+                raise ValueError(f"{code}: wording {item.text!r} is also listed for {owner[norm]}")
+    return merged
 
 
 @functools.cache

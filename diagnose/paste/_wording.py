@@ -422,10 +422,12 @@ def table_for(kb: KnowledgeBase | None) -> WordingTable:
     except Exception:  # a broken knowledge folder must not stop reading pastes: the index still works
         extra, titles, channels, known = {}, {}, {}, set()
     others: Mapping[int, Sequence[KnownWording]] = {}
-    try:  # codes without a knowledge file: what the API writes for them (knowledge/wordings.yaml)
+    try:  # codes without a knowledge file: what the API writes for them (wordings.yaml, a folder's too)
         from ..knowledge import other_wordings
 
-        others = {code: items for code, items in other_wordings().items() if code not in known}
+        layered = getattr(kb, "other_wordings", None)
+        mapping = layered if layered is not None else other_wordings()
+        others = {code: items for code, items in mapping.items() if code not in known}
     except Exception:  # as above: the index still works
         others = {}
     table = build_table(index, extra, titles, others)
