@@ -109,7 +109,7 @@ def test_a_broken_folder_wordings_file_stops_loading_with_its_name(tmp_path: Pat
 def test_a_folder_wordings_file_never_runs_code_nor_grows_without_bound(tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     tag = f'21610:\n  - text: !!python/object/apply:os.system ["touch {marker}"]\n    source: x\n'
-    with pytest.raises(KnowledgeError, match="wordings.yaml"):
+    with pytest.raises(KnowledgeError, match=r"wordings\.yaml"):
         load_knowledge([_folder(tmp_path, tag)])
     assert not marker.exists()
     # a "billion laughs": aliases that would expand past the safe loader's limit

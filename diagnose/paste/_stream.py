@@ -30,7 +30,9 @@ finds none in the common case.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
+import re
 import signal
 import stat
 from collections import deque
@@ -47,7 +49,7 @@ from ._group import merge_duplicates, note_suggested
 from ._numbers import read_number
 from ._rx import rxb
 from ._text import MAX_LINE, SNIFF, clean, cut_lines, decode_utf8, leading_stamp, starts_event, wide_codec
-from ._wording import WordingTable, default_table
+from ._wording import MIN_TAIL_WORDS, WordingTable, default_table
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -157,7 +159,7 @@ def _read(
                 progress(len(raw))
             data = breaks.normalise(raw, final)
             buf = carried + data if carried else data
-            pieces, keep = _round(buf, state, final)
+            pieces, keep = _round(buf, state, final, table)
             if pool is None and workers > 1 and not final and len(raw) >= chunk_size and table is default_table():
                 pool = _Pool(workers)
             if pool is None:
@@ -367,7 +369,7 @@ class _State:
         self.offset = 0
 
 
-def _round(buf: bytes, state: _State, final: bool) -> tuple[list[Piece], int]:
+def _round(buf: bytes, state: _State, final: bool, table: WordingTable | None = None) -> tuple[list[Piece], int]:
     """The pieces of ``buf`` that this round owns (in order), and the offset from which the next round reads."""
     if state.mid_line and not final and len(buf) <= _LONG and b"\n" not in buf:
         return [], 0  # a long line's tail too short to read yet (small reads): carried whole, the state kept
@@ -379,10 +381,11 @@ def _round(buf: bytes, state: _State, final: bool) -> tuple[list[Piece], int]:
     lines = _Lines(buf, state)
     anchors: list[tuple[int, int, int]] = []  # (line start, line end, line number)
     long_hits: list[int] = []
-    for start, end in _candidate_lines(buf, len(buf) if long_tail else limit, state.mid_line, state.offset):
+    own = own_prefilter(table) if table is not None else None  # a table of one's own: its wordings' pass
+    for start, end in _candidate_lines(buf, len(buf) if long_tail else limit, state.mid_line, state.offset, own):
         if end < 0:
             long_hits.append(start)
-        elif (at := _anchor_start(buf, start, end)) is not None and not (anchors and anchors[-1][0] == at):
+        elif (at := _anchor_start(buf, start, end, table)) is not None and not (anchors and anchors[-1][0] == at):
             anchors.append((at, end, lines.number(at)))
     chains: list[list[tuple[int, int, int]]] = []
     for anchor in anchors:
@@ -471,23 +474,26 @@ def _record_edge(buf: bytes, lo: int, hi: int) -> int:
     return edge + 1 if edge >= 0 else max(lo, hi - _SEGMENT)
 
 
-def _is_anchor_line(buf: bytes, start: int, end: int) -> bool:
+def _is_anchor_line(buf: bytes, start: int, end: int, table: WordingTable | None = None) -> bool:
     """:func:`._extract.is_anchor` of the line ``buf[start:end]``, decoded and cleaned, or a wording cut
-    before its anchor word (see :data:`_TAIL`), which a paste reads by itself."""
+    before its anchor word (see :data:`_TAIL`), which a paste reads by itself; with a table of one's own,
+    any line a paste reads by itself as one of its wordings (:func:`own_prefilter` let it through)."""
     text = clean(decode_utf8(buf[start:end]))
     if is_anchor(text):
         return True
+    if table is not None and own_prefilter(table) is not None:
+        return _is_wording(text, table)  # a table of one's own: any line a paste reads by itself as its wording
     low = lowered(buf[start:end])
     if _TAIL.search(low) is None and not (marked(low) and _TAIL.search(text.encode().lower()) is not None):
         return False  # neither in its bytes nor, when it holds control bytes, as a paste reads it (._controls)
     return _is_wording(text, default_table())
 
 
-def _anchor_start(buf: bytes, start: int, end: int) -> int | None:
+def _anchor_start(buf: bytes, start: int, end: int, table: WordingTable | None = None) -> int | None:
     """Where the anchor of the line ``buf[start:end]`` starts: the line itself when it is one; the line above
     when this one continues it (a wrap, which :func:`._extract.unwrap` joins) and the two make one ("…
     Dial: Forbidden" / " phone number"); else None."""
-    if _is_anchor_line(buf, start, end):
+    if _is_anchor_line(buf, start, end, table):
         return start
     if start == 0 or buf[start : start + 1] != b" ":
         return None
@@ -498,19 +504,22 @@ def _anchor_start(buf: bytes, start: int, end: int) -> int | None:
     if not continues(prev, line):
         return None
     joined = (prev + line).encode()
-    return above if _is_anchor_line(joined, 0, len(joined)) else None
+    return above if _is_anchor_line(joined, 0, len(joined), table) else None
 
 
-def _candidate_lines(buf: bytes, end: int, mid_line: bool, origin: int = 0) -> list[tuple[int, int]]:
+def _candidate_lines(
+    buf: bytes, end: int, mid_line: bool, origin: int = 0, own: re.Pattern[bytes] | None = None
+) -> list[tuple[int, int]]:
     """(start, end) of each line the pre-filter lets through, in order; end -1 for a hit in a long line.
 
     After a hit the search goes on from the end of its line (or, in a long line, from past the window
     read around the hit), so a line full of candidates costs one search, not one per candidate. In a long
     line it goes on from the next multiple of ``_STEP`` in the stream (``origin``: the stream offset of
-    ``buf``, modulo ``_STEP``): it finds the same candidates wherever a read of the stream began."""
+    ``buf``, modulo ``_STEP``): it finds the same candidates wherever a read of the stream began. ``own``: the
+    pass of a table of one's own (:func:`own_prefilter`), after the built-in ones."""
     out: dict[int, int] = {}
     low = lowered(buf[:end] if end < len(buf) else buf)  # as bytes.lower(), control bytes made \x00 (._controls)
-    for pattern in PREFILTER:
+    for pattern in PREFILTER if own is None else (*PREFILTER, own):
         pos = 0
         while (match := pattern.search(low, pos)) is not None:
             at = match.start()
@@ -544,6 +553,38 @@ def _past_hit(buf: bytes, at: int, origin: int) -> int:
 def _candidates(body: bytes) -> list[int]:
     """Start offsets of the lines the pre-filter lets through (a test's view of the pre-filter)."""
     return [start for start, _ in _candidate_lines(body, len(body), False)]
+
+
+# A table of one's own (``--knowledge DIR``) may name its codes by wordings that hold none of PREFILTER's words
+# ("Destination region blocked for outbound texts"): a paste reads such a line by itself (_extract._is_wording),
+# so the reader needs a pass for them. Built from that table only, and only the wordings the built-in table
+# lacks: the default reading pays nothing.
+MAX_OWN_WORDS = 256  # words the pass searches for; more, and every line is a candidate (correct, slower)
+
+
+@functools.lru_cache(maxsize=8)
+def own_prefilter(table: WordingTable) -> re.Pattern[bytes] | None:
+    """The pass for ``table``'s own wordings, or None when it has none (the built-in table, or one that adds
+    nothing a line could be read as by itself). A line holding such a wording whole, or cut after at least
+    :data:`._wording.MIN_TAIL_WORDS` of its words, holds its first words: the pass searches for the longest
+    of them, in lower case, as bytes (words are ASCII letters and digits: :func:`._wording.normalise`)."""
+    builtin = default_table()
+    if table is builtin:
+        return None
+    theirs = {(w.code, w.text) for w in builtin.wordings()}
+    words = {
+        max(w.words[: MIN_TAIL_WORDS - 1], key=len)
+        for w in table.wordings()
+        if w.code in table.known_codes and (w.code, w.text) not in theirs and w.words
+    }
+    if not words:
+        return None
+    # compiled here, not by _rx.rxb (which lists every pattern for the safety test): a table's pass is data, made
+    # of literal words only, and a long-running process must not keep one per table it ever saw
+    if len(words) > MAX_OWN_WORDS:
+        return re.compile(rb"[^\n]")  # too many to search for: every line is read, as a paste reads every line
+    alternatives = b"|".join(re.escape(word.encode()) for word in sorted(words, key=lambda w: (-len(w), w)))
+    return re.compile(rb"(?:" + alternatives + rb")")
 
 
 class _Lines:
@@ -850,7 +891,7 @@ def read_long_line(data: bytes, number: int, table: WordingTable, offset: int = 
     starts in the stream), read as :func:`scan` reads one in a stream: in windows around its candidates."""
     state = _State()
     state.first_line, state.offset = number, offset % _STEP
-    pieces, _ = _round(data, state, True)
+    pieces, _ = _round(data, state, True, table)
     return read_pieces(pieces, table)
 
 

@@ -147,6 +147,10 @@ class WordingTable:
         self._need_members = frozenset().union(*(n for needs in self._needs.values() for n in needs))
         self._indexing_cache: dict[frozenset[bytes], list[bytes]] = {}
 
+    def wordings(self) -> list[Wording]:
+        """Every wording of the table but its whole messages (those are looked up, never searched for)."""
+        return [w for bucket in self._by_bigram.values() for _, w in bucket]
+
     @functools.cached_property
     def word_heads(self) -> frozenset[str]:
         """Every word of the wordings of the codes the knowledge explains, and every start of one: what a
