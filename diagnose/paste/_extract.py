@@ -37,7 +37,7 @@ from ._parse import (
 )
 from ._redact import redact_secrets
 from ._rx import rx
-from ._text import MAX_LINE, clean, cut_lines, leading_stamp, new_event, starts_event, timestamp
+from ._text import MAX_LINE, after_stamp, clean, cut_lines, leading_stamp, new_event, starts_event, timestamp
 from ._wording import WordingMatch, WordingTable, cut_words, default_table, normalise
 
 # A line worth reading: one that can hold part of a Twilio error. Every shape carries one of these: a
@@ -185,7 +185,7 @@ def events(lines: Sequence[str], start: int, end: int, base: int = 0) -> Callabl
     above = leading_stamp(lines[start - 1]) if start > 0 else None
     for i in range(start, end):
         stamp = leading_stamp(lines[i])
-        if starts_event(stamp, above):
+        if starts_event(stamp, above, lines[i], lines[i - 1] if i > 0 else None):
             current = i
         first[i - start] = current
         above = stamp
@@ -366,7 +366,7 @@ def _ruby_message(record: Record, lines: Sequence[str], base: int) -> str | None
         if h.format == "ruby-exception" and h.code is not None:
             i = h.line - base + 1
             # the line below, in the same log event (an unrelated log line lends an error nothing)
-            text = lines[i].strip() if 0 < i < len(lines) and not new_event(lines[i], lines[i - 1]) else ""
+            text = after_stamp(lines[i]) if 0 < i < len(lines) and not new_event(lines[i], lines[i - 1]) else ""
             if len(text) > 10 and " " in text and not text.startswith(("http", "/", "from ", "#")):
                 return text[:500]
     return None

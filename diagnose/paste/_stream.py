@@ -749,7 +749,7 @@ def _events_of(lines: _Decoded, anchors: tuple[int, ...]) -> list[tuple[int, int
     size = len(lines.raw)
 
     def starts(i: int) -> bool:  # new_event() for i > 0
-        return starts_event(lines.stamp(i), lines.stamp(i - 1))
+        return starts_event(lines.stamp(i), lines.stamp(i - 1), lines.text(i), lines.text(i - 1))
 
     spans: list[tuple[int, int]] = []
     for anchor in anchors:

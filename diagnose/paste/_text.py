@@ -168,11 +168,68 @@ def new_event(line: str, above: str | None) -> bool:
     """Whether ``line`` starts a log event of its own, ``above`` being the line before it (None: none).
 
     A line opening with a timestamp does, unless the line above opens with the same one: a log that
-    stamps every line of a traceback (journald, ``docker logs -t``) writes them at one instant.
+    stamps every line of a traceback (journald, ``docker logs -t``) writes them at one instant; or unless
+    what follows its stamp goes on with the line above (:func:`goes_on`): a log that stamps each line as it
+    is written (Heroku's ``app[web.1]:``) gives a traceback's lines times a few microseconds apart.
     """
-    return starts_event(leading_stamp(line), None if above is None else leading_stamp(above))
+    return starts_event(leading_stamp(line), None if above is None else leading_stamp(above), line, above)
 
 
-def starts_event(stamp: str | None, above: str | None) -> bool:
-    """:func:`new_event` from the two lines' leading stamps, for callers that read each line's once."""
-    return stamp is not None and stamp != above
+def starts_event(stamp: str | None, above: str | None, line: str | None = None, above_line: str | None = None) -> bool:
+    """:func:`new_event` from the two lines' leading stamps (and the lines, for :func:`goes_on`), for callers
+    that read each line's once."""
+    if stamp is None or stamp == above:
+        return False
+    return line is None or not goes_on(
+        line[len(stamp) :], None if above_line is None or above is None else above_line[len(above) :]
+    )
+
+
+# After a line's stamp, the log's source of it: Heroku's " app[web.1]: ", syslog's " host app[42]: "
+_SOURCE = rx(r" (?:[\w.-]{1,64} )?[\w.-]{1,64}\[[\w.-]{1,32}\]: ?")
+# A traceback's last line, the exception itself ("twilio.base.exceptions.TwilioRestException: …")
+_EXCEPTION_LINE = rx(r"[\w.$\\]{0,200}(?:Exception|Error)\b")
+# A log event's own line names its level first ("INFO", "[error]", Rails' "E, [")
+_LEVEL = rx(r"(?i)\[?(?:trace|debug|info|notice|warn|warning|error|err|fatal|critical|crit|severe)\b|[DIWEF], \[")
+# twilio-ruby's error, whose message goes on below it ("[HTTP 400] 21211 : Unable to create record")
+_RUBY_HEADER = rx(r"\[HTTP \d{3}\] \d{5} : Unable to \w{1,10} record$")
+
+
+def goes_on(rest: str, above: str | None) -> bool:
+    """Whether a stamped line whose text after its stamp is ``rest`` goes on with the line above (whose text after
+    its own stamp is ``above``; None: no stamped line above) rather than starting an event: it is indented (a
+    traceback's frame, an error's properties) or closes one (``}``); or it is the exception below a traceback's
+    indented frames, or the message below twilio-ruby's "[HTTP 400] 21211 : Unable to create record"."""
+    inside, text = _shape(rest)
+    if inside or text.startswith(_MORE_INFO):
+        return True  # a frame, a property, a closing brace; the more-info link an SDK prints below its error
+    if above is None:
+        return False
+    if _EXCEPTION_LINE.match(text) is not None and _shape(above)[0]:
+        return True  # the exception below a traceback's frames
+    # twilio-ruby's message below its header, unless the line is a log event's own (it names its level)
+    return "Unable to" in above and _RUBY_HEADER.search(_shape(above)[1]) is not None and _LEVEL.match(text) is None
+
+
+_MORE_INFO = ("https://www.twilio.com/docs/errors/", "http://www.twilio.com/docs/errors/")
+
+
+def after_stamp(line: str) -> str:
+    """``line`` without its leading stamp and the log's source after it (``app[web.1]: ``), stripped."""
+    stamp = leading_stamp(line)
+    return line.strip() if stamp is None else _shape(line[len(stamp) :])[1].rstrip()
+
+
+def _shape(rest: str) -> tuple[bool, str]:
+    """Whether a stamped line's text after its stamp (``rest``) is indented or closes an object, and that text
+    without its source (``app[web.1]: ``) and indentation. Without a source, one space after the stamp is a
+    separator and one more may pad a log level (Spring's "  INFO"): indentation is two spaces more, or a tab."""
+    source = _SOURCE.match(rest) if "]:" in rest[:140] else None  # the common line has none: no regex for it
+    if source is not None:
+        after = rest[source.end() :]
+        indented = after[:1] in (" ", "\t")
+    else:
+        after = rest[1:] if rest[:1] in (" ", "\t") else rest
+        indented = after[:2] == "  " or after[:1] == "\t"
+    text = after.lstrip()
+    return indented or text[:1] in ("}", "]", ")"), text
