@@ -254,7 +254,6 @@ def to_evidence(
         return None  # a delivered message quoting an error's wording is no failure
     if message is None and fmt == "ruby-exception":
         message = _ruby_message(record, lines, base)
-
     to_raw = None if inbound else f.get("to")
     if message is None and not inbound and (to_raw is None or record.last_line > record.first_line):
         # a printed code with Twilio's message after it, unlabelled ("code=21215 Account not authorized to
@@ -383,7 +382,7 @@ def _node_message(record: Record, lines: Sequence[str], base: int) -> str | None
     for h in record.hits:
         if h.format == "node-exception" and not h.filled():
             i = h.line - base - 1
-            if 0 <= i < len(lines) and (i == 0 or not new_event(lines[i + 1], lines[i])):
+            if 0 <= i < len(lines) - 1 and not new_event(lines[i + 1], lines[i]):
                 found = _PLAIN_ERROR.search(lines[i])
                 if found is not None:
                     return _strip_prefix(found.group(1))
