@@ -173,8 +173,11 @@ class WordingTable:
         )
 
     def may_match(self, text: str) -> bool:
-        """False only when :meth:`recognise` finds nothing in ``text``: a cheap test."""
-        return bool(self.keywords_in(text))
+        """False only when :meth:`recognise` finds nothing in ``text``, nor :meth:`recognise_whole` in its
+        messages: a cheap test."""
+        if self.keywords_in(text):
+            return True
+        return bool(self._whole_words) and any(word.decode() in text.lower() for word in self._whole_words)
 
     def keywords_in(self, text: str) -> list[str]:
         """The words that index the wordings whose first words ``text`` all holds: a line of ``text``
@@ -204,10 +207,9 @@ class WordingTable:
 
     def may_match_plain(self, data: bytes, wrapped: bool = False) -> bool:
         """:meth:`may_match` of text that its bytes already are (ASCII, with no escape and no control
-        character that cleaning would remove), without decoding it; or a whole message of the table may be
-        there. ``wrapped``: also with the words a wrap cut between its lines made whole, as
-        :func:`._extract.rejoin_wordings` reads them (a message wrapped early keeps an anchor word whole, so
-        only the lines of an anchor's own log event need it)."""
+        character that cleaning would remove), without decoding it. ``wrapped``: also with the words a wrap
+        cut between its lines made whole, as :func:`._extract.rejoin_wordings` reads them (a message wrapped
+        early keeps an anchor word whole, so only the lines of an anchor's own log event need it)."""
         words = self._members(data.translate(_SEPARATE_LOWER))
         if self._indexing(words):
             return True
