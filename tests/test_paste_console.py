@@ -67,6 +67,11 @@ def test_the_console_copy_of_21408_names_its_message() -> None:
     assert (found.code, found.code_source, found.to, found.country) == (21408, "printed", "+2348031234567", "NG")
 
 
+def test_a_loggers_warning_level_before_a_number_is_no_console_heading() -> None:
+    # Python's "%(levelname)s - %(message)s": a count that happens to be a code is no warning of Twilio's
+    assert extract("2026-11-30 10:00:00,120 - sync - WARNING - 20003 users synced, 12 skipped") == []
+
+
 def test_a_message_of_another_code_below_a_console_heading_is_not_its_message() -> None:
     # the line below names another error: not the heading's message (a log's next event, a second alert)
     paste = "Error - 21408\nAccount not authorized to call +4915123456789"

@@ -713,10 +713,12 @@ def parse_urls(line: str, number: int) -> list[Hit]:
 # --------------------------------------------------------------------------- plain log lines
 
 # "', '": a Python pair, ('ErrorCode', '30003') in Flask's request.form
-# "Warning - 13227": the Twilio Console's heading of a warning (its errors read "Error - 21408")
+# "Warning - 13227": the Twilio Console's heading of a warning (its errors read "Error - 21408"), alone on its
+# line or before its title; a logger's "WARNING - 20003 users synced" is no such heading
 _LOG_CODE_TEXT = (
-    r"(?:\berror(?:code)?|\berr|\bcode|\bfailed|\bfailure|\btwilio|\bwarning(?= - ))[ \t:=#(\[,'-]{1,4}"
+    r"(?:\berror(?:code)?|\berr|\bcode|\bfailed|\bfailure|\btwilio)[ \t:=#(\[,'-]{1,4}"
     r"(?:code[ \t:=#(]{1,3})?(\d{5})\b"
+    r"|\bwarning - (\d{5})(?= - |$)"
 )
 _LOG_CODE = rx(_LOG_CODE_TEXT, re.IGNORECASE)
 _LOG_CODE_LOW = rx(_LOG_CODE_TEXT)  # for ASCII text already in lower case (hit_lines)
@@ -837,7 +839,7 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
         m = _LOG_CODE.search(line, m.end())  # "sent verification code 30008 to +33…" is a one-time code
     if not m:
         return []
-    code = int(m.group(1))
+    code = int(m.group(1) or m.group(2))
     if not known_code(code):
         return []
     hit = Hit(format="log-line", line=number, code=code, code_source="printed")
