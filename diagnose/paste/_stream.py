@@ -24,7 +24,8 @@ Lines end where a paste's end (``str.splitlines``): besides ``\n``, at ``\r``
 (old Mac), ``\r\n``, the control characters ``\v \f \x1c \x1d \x1e`` and, in
 UTF-8, NEL, U+2028 and U+2029. :class:`_Breaks` turns those into ``\n`` before
 anything else reads the bytes, after one ``memchr`` per byte that can start one
-finds none in the common case.
+finds none in the common case. Invalid UTF-8 is read as the paste's decoded text holds it, U+FFFD
+(:class:`._repair.Repaired`), so a long line's windows sit where a paste's do.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from ._controls import hidden_lines, lowered, marked
 from ._extract import AFTER, BEFORE, _is_wording, continues, extract_lines, extract_run, is_anchor, on_lines, unwrap
 from ._group import merge_duplicates, note_suggested
 from ._numbers import read_number
+from ._repair import Repaired
 from ._rx import rxb
 from ._text import MAX_LINE, SNIFF, clean, cut_lines, decode_utf8, leading_stamp, starts_event, wide_codec
 from ._wording import MIN_TAIL_WORDS, WordingTable, default_table
@@ -131,6 +133,8 @@ def scan(
             blocks = _Blocks(found[2], min(chunk_size, BLOCK), workers, progress, merge, now)
             yield from blocks.scan(found[0], found[1])
             return
+    if not isinstance(stream, _Utf8):  # a transcoded stream is valid UTF-8 already
+        stream, progress = Repaired(stream, progress), None
     yield from _read(stream, _State(), chunk_size, table, progress, workers)
 
 
@@ -278,9 +282,12 @@ class _Blocks:
     ) -> None:
         self.fd, self.block, self.workers, self.progress = fd, block, workers, progress
         self.merge, self.now = merge, now
-        self.pending: deque[tuple[Future[tuple[list[tuple[Evidence, str | None]], int]], int]] = deque()
+        self.pending: deque[tuple[Future[_BlockRead], int, int, int | None]] = deque()
         self.lines_before = 0
         self.start = 0  # where the scan began: the stream offsets of _State.offset count from there
+        # where the next block to gather starts in the stream a reader reads (line breaks made \n, invalid
+        # UTF-8 repaired: see Repaired), modulo _STEP; a block's offset is guessed from the file's until then
+        self.offset = 0
 
     def scan(self, start: int, size: int) -> Iterator[Evidence]:
         import multiprocessing
@@ -307,7 +314,7 @@ class _Blocks:
                 yield from self._gather()
             raise
         finally:
-            for future, _ in self.pending:
+            for future, *_ in self.pending:
                 future.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -315,12 +322,19 @@ class _Blocks:
         with _worker_death():
             offset = (begin - self.start) % _STEP
             future = pool.submit(_read_block, self.fd, begin, end, self.merge, self.now, offset)
-        self.pending.append((future, (end if end is not None else size) - begin))
+        self.pending.append((future, (end if end is not None else size) - begin, begin, end))
 
     def _gather(self) -> Iterator[Evidence]:
-        future, size_read = self.pending.popleft()
+        future, size_read, begin, end = self.pending.popleft()
         with _worker_death():
-            found, lines = future.result()
+            found, lines, started, ended, windowed = future.result()
+        if windowed and started != self.offset:
+            # a long line's windows sit on a grid of the stream's offsets, which \r\n or invalid UTF-8 above
+            # moved from the file's: read again here, from where the blocks before it really ended (rare)
+            found, lines, _, ended, _ = _read_block(self.fd, begin, end, self.merge, self.now, self.offset)
+        else:
+            ended = (ended - started + self.offset) % _STEP
+        self.offset = ended
         yield from _received(found, self.lines_before)
         self.lines_before += lines
         if self.progress is not None:
@@ -342,17 +356,22 @@ class _Block:
         return data
 
 
+# A block's errors, its line count, the stream offsets (modulo _STEP) it was read from and ended at, and
+# whether it read a long line in windows (which the first offset places)
+_BlockRead = tuple[list[tuple[Evidence, str | None]], int, int, int, bool]
+
+
 def _read_block(
     fd: int, start: int, end: int | None, merge: bool, now: dt.datetime | None, offset: int = 0
-) -> tuple[list[tuple[Evidence, str | None]], int]:
+) -> _BlockRead:
     """In a worker: the errors of one block (line numbers from the block's first line; merged, when asked)
     and its line count; ``offset``: the block's stream offset, modulo ``_STEP`` (see ``_State.offset``)."""
     state = _State()
     state.offset = offset
-    found: Iterable[Evidence] = _read(_Block(fd, start, end), state, BLOCK, default_table(), None, 1)
+    found: Iterable[Evidence] = _read(Repaired(_Block(fd, start, end)), state, BLOCK, default_table(), None, 1)
     if merge:
         found = merge_duplicates(found, now=now)
-    return _with_suggested(found), state.lines
+    return _with_suggested(found), state.lines, offset, state.offset, state.windowed
 
 
 class _State:
@@ -367,6 +386,7 @@ class _State:
         # where carried starts in the stream, modulo _STEP: a long line's candidates are searched on a grid of
         # the stream's offsets, so every way of reading it (chunks, blocks, a paste) finds the same ones
         self.offset = 0
+        self.windowed = False  # a long line was read in windows (their place depends on self.offset)
 
 
 def _round(buf: bytes, state: _State, final: bool, table: WordingTable | None = None) -> tuple[list[Piece], int]:
@@ -421,6 +441,7 @@ def _round(buf: bytes, state: _State, final: bool, table: WordingTable | None = 
     for start, end in windows:
         out.append((start, (buf[start:end], lines.number(start), None)))
         done = end
+        state.windowed = True
     state.segment_done = max(0, done - keep)
     state.mid_line = long_tail
     state.owned_from = owned - keep if long_tail else 0
