@@ -95,3 +95,24 @@ def test_a_line_that_names_its_level_below_a_ruby_header_is_an_event_of_its_own(
     )
     (found,) = extract(text)
     assert (found.code, found.to, found.message) == (21408, None, None)
+
+
+PIECES = st.sampled_from(
+    [" ", "  ", "\t", "INFO", "ERROR", "Error", "Exception", "ValueError:", "}", "]:", "app[web.1]:", "http", "s",
+     "https://www.twilio.com/docs/errors/21211", "Unable to create record", "[HTTP 400] 21211 : ", "x", "E, [", "é"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(PIECES, max_size=8).map("".join), st.lists(PIECES, max_size=8).map("".join), st.booleans())
+def test_the_common_lines_shortcut_decides_as_goes_on_does(rest: str, above_rest: str, stamped_above: bool) -> None:
+    # starts_event spares most lines goes_on()'s calls: its shortcut must never decide otherwise
+    from diagnose.paste._text import goes_on, leading_stamp, starts_event
+
+    line = "2026-11-30T10:00:00.000002Z" + rest
+    above = ("2026-11-30T10:00:00.000001Z" if stamped_above else "") + above_rest
+    stamp, above_stamp = leading_stamp(line), leading_stamp(above)
+    if stamp is None or stamp == above_stamp:
+        return
+    slow = not goes_on(line[len(stamp) :], None if above_stamp is None else above[len(above_stamp) :])
+    assert starts_event(stamp, above_stamp, line, above) == slow

@@ -603,7 +603,7 @@ def rejoin_wordings(
     # a line holding part of a wording holds its first words: one test over all the lines finds which
     if keywords is None:
         # one line: only a JSON string of it can wrap a message (its escaped line breaks)
-        many = len(lines) > 1 or (not within_line and len(lines) == 1 and "\\" in lines[0])
+        many = len(lines) > 1 or (not within_line and len(lines) == 1 and _wraps_inside(lines[0]))
         keywords = table.keywords_in("\n".join(lines)) if many else []
     cut = " ".join(cut_words(lines))
     if cut and table.holds_need_words(cut):
@@ -651,6 +651,13 @@ def rejoin_wordings(
 
 # A line break inside a JSON string: "\n", "\r\n", "\r", and each escaped once more (JSON inside JSON)
 _ESCAPED_LINE_BREAK = rx(r"(\\{1,2}(?:r\\{1,2})?n|\\{1,2}r)")
+# one with more text right after it (a wrap), not the break that ends a record's string (Docker's "…\n",")
+_INNER_BREAK = rx(r"\\{1,2}[nr](?=[\w'(+ ])")
+
+
+def _wraps_inside(line: str) -> bool:
+    """Whether a JSON string of ``line`` may wrap a message: an escaped line break with text right after it."""
+    return "\\" in line and _INNER_BREAK.search(line) is not None
 
 
 def _rejoin_escaped(lines: Sequence[str], table: WordingTable, keywords: list[str]) -> Sequence[str]:
@@ -660,7 +667,7 @@ def _rejoin_escaped(lines: Sequence[str], table: WordingTable, keywords: list[st
     escapes it keeps left as they were. ``lines`` itself when none is joined."""
     out: list[str] | None = None
     for i, line in enumerate(lines):
-        if "\\" not in line or len(line) > MAX_LINE or not _holds_any(line.lower(), keywords):
+        if not _wraps_inside(line) or len(line) > MAX_LINE or not _holds_any(line.lower(), keywords):
             continue
         parts = _ESCAPED_LINE_BREAK.split(line)
         if len(parts) < 3:

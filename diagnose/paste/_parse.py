@@ -713,15 +713,16 @@ def parse_urls(line: str, number: int) -> list[Hit]:
 # --------------------------------------------------------------------------- plain log lines
 
 # "', '": a Python pair, ('ErrorCode', '30003') in Flask's request.form
-# "Warning - 13227": the Twilio Console's heading of a warning (its errors read "Error - 21408"), alone on its
-# line or before its title; a logger's "WARNING - 20003 users synced" is no such heading
 _LOG_CODE_TEXT = (
     r"(?:\berror(?:code)?|\berr|\bcode|\bfailed|\bfailure|\btwilio)[ \t:=#(\[,'-]{1,4}"
     r"(?:code[ \t:=#(]{1,3})?(\d{5})\b"
-    r"|\bwarning - (\d{5})(?= - |$)"
 )
 _LOG_CODE = rx(_LOG_CODE_TEXT, re.IGNORECASE)
 _LOG_CODE_LOW = rx(_LOG_CODE_TEXT)  # for ASCII text already in lower case (hit_lines)
+# "Warning - 13227": the Twilio Console's heading of a warning (its errors read "Error - 21408"), alone on its
+# line or before its title; a logger's "WARNING - 20003 users synced" is no such heading. A pattern of its own,
+# searched only in a line that holds the words: _LOG_CODE, searched in many lines, keeps its few branches
+_WARNING_HEADING = rx(r"(?i)\bwarning - (\d{5})(?= - |$)")
 _LOG_TO = rx(
     r"(?i)\b(?:to|recipient|destination|dest|dst|phone|number)\b[ \t]{0,2}[:=]?[ \t]{0,2}"
     r"((?:whatsapp:)?\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
@@ -748,7 +749,7 @@ _KEY_BACKWARDS_TEXT = r"[:=][ \t]{0,3}[\\\"'\]]{0,3}(?:" + "|".join("_*".join(re
 _KEY_BACKWARDS = rx(_KEY_BACKWARDS_TEXT, re.IGNORECASE)
 # The same over ASCII text already in lower case: ignoring case costs the regex engine several times more
 _KEY_BACKWARDS_LOW = rx(_KEY_BACKWARDS_TEXT)
-_LOG_WORDS = ("err", "code", "fail", "twilio", "warning - ")  # _LOG_CODE needs one, in any case
+_LOG_WORDS = ("err", "code", "fail", "twilio")  # _LOG_CODE needs one, in any case
 
 
 def hit_lines(text: str) -> set[int]:
@@ -801,6 +802,12 @@ def hit_lines(text: str) -> set[int]:
                 if log_code.search(lines[i]):
                     out.add(i)
             pos = low.find(word, after(i))
+    pos = low.find("warning - ")
+    while pos >= 0:  # the Console's warning heading (_WARNING_HEADING)
+        i = line_at(pos)
+        if i not in out and _WARNING_HEADING.search(text, starts[i], after(i)):
+            out.add(i)
+        pos = low.find("warning - ", after(i))
     return out
 
 
@@ -837,9 +844,11 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
     m = _LOG_CODE.search(line)
     while m is not None and _names_a_passcode(line, m):
         m = _LOG_CODE.search(line, m.end())  # "sent verification code 30008 to +33…" is a one-time code
+    if m is None and "arning - " in line:
+        m = _WARNING_HEADING.search(line)
     if not m:
         return []
-    code = int(m.group(1) or m.group(2))
+    code = int(m.group(1))
     if not known_code(code):
         return []
     hit = Hit(format="log-line", line=number, code=code, code_source="printed")

@@ -180,9 +180,23 @@ def starts_event(stamp: str | None, above: str | None, line: str | None = None, 
     that read each line's once."""
     if stamp is None or stamp == above:
         return False
-    return line is None or not goes_on(
-        line[len(stamp) :], None if above_line is None or above is None else above_line[len(above) :]
-    )
+    if line is None:
+        return True
+    # The common lines, spared goes_on()'s calls (nothing it reads can say otherwise): one space after the stamp
+    # and no source, then a level ("… INFO GET /"), or a word that names no exception with no Ruby header above
+    n = len(stamp)
+    if line[n : n + 1] == " " and line.find("]:", n, n + 140) < 0:
+        if _LEVEL.match(line, n + 1) is not None and not line.startswith(("Error", "Exception"), n + 1):
+            return True
+        if (
+            line[n + 1 : n + 2].isalpha()
+            and not line.startswith("http", n + 1)
+            and line.find("rror", n, n + 210) < 0
+            and line.find("xception", n, n + 210) < 0
+            and (above_line is None or above_line.find("Unable to") < 0)
+        ):
+            return True
+    return not goes_on(line[len(stamp) :], None if above_line is None or above is None else above_line[len(above) :])
 
 
 # After a line's stamp, the log's source of it: Heroku's " app[web.1]: ", syslog's " host app[42]: "
@@ -205,7 +219,9 @@ def goes_on(rest: str, above: str | None) -> bool:
         return True  # a frame, a property, a closing brace; the more-info link an SDK prints below its error
     if above is None:
         return False
-    if _EXCEPTION_LINE.match(text) is not None and _shape(above)[0]:
+    # (the substring tests, in C, spare most lines the regex)
+    named = text.find("Error", 0, 210) >= 0 or text.find("Exception", 0, 210) >= 0
+    if named and _EXCEPTION_LINE.match(text) is not None and _shape(above)[0]:
         return True  # the exception below a traceback's frames
     # twilio-ruby's message below its header, unless the line is a log event's own (it names its level)
     return "Unable to" in above and _RUBY_HEADER.search(_shape(above)[1]) is not None and _LEVEL.match(text) is None
@@ -224,7 +240,7 @@ def _shape(rest: str) -> tuple[bool, str]:
     """Whether a stamped line's text after its stamp (``rest``) is indented or closes an object, and that text
     without its source (``app[web.1]: ``) and indentation. Without a source, one space after the stamp is a
     separator and one more may pad a log level (Spring's "  INFO"): indentation is two spaces more, or a tab."""
-    source = _SOURCE.match(rest) if "]:" in rest[:140] else None  # the common line has none: no regex for it
+    source = _SOURCE.match(rest) if rest.find("]:", 0, 140) >= 0 else None  # the common line has none: no regex
     if source is not None:
         after = rest[source.end() :]
         indented = after[:1] in (" ", "\t")

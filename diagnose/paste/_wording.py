@@ -145,6 +145,8 @@ class WordingTable:
         self._need_words = frozenset(self._needs)  # a set meets a set by its smaller side; a dict costs a pass
         # every word some need holds: the rest of a text's words change nothing (see _indexing)
         self._need_members = frozenset().union(*(n for needs in self._needs.values() for n in needs))
+        # and the longest word of each whole message: :meth:`_members` keeps them too (one set, one pass)
+        self._member_words = self._need_members | self._whole_words
         self._indexing_cache: dict[frozenset[bytes], list[bytes]] = {}
 
     def wordings(self) -> list[Wording]:
@@ -175,13 +177,16 @@ class WordingTable:
     def may_match(self, text: str) -> bool:
         """False only when :meth:`recognise` finds nothing in ``text``, nor :meth:`recognise_whole` in its
         messages: a cheap test."""
-        if self.keywords_in(text):
-            return True
-        return bool(self._whole_words) and any(word.decode() in text.lower() for word in self._whole_words)
+        relevant = self._relevant(text)
+        return bool(self._indexing(relevant)) or not self._whole_words.isdisjoint(relevant)
 
     def keywords_in(self, text: str) -> list[str]:
         """The words that index the wordings whose first words ``text`` all holds: a line of ``text``
         holding none of them (in its lower case, escapes aside) matches no wording."""
+        return [word.decode() for word in self._indexing(self._relevant(text))]
+
+    def _relevant(self, text: str) -> frozenset[bytes]:
+        """The words of ``text`` (in lower case, escapes decoded) that :meth:`_members` keeps."""
         low = text.lower()
         if "\\" in low:  # a JSON string's escaped line break or tab parts two words, as in normalise()
             low = low.replace("\\n", "  ").replace("\\r", "  ").replace("\\t", "  ")
@@ -197,7 +202,7 @@ class WordingTable:
             words |= self._members(normalise("\n".join(escaped)).encode())
         else:
             words = self._members(low.encode("utf-8", "surrogatepass").translate(_SEPARATE))
-        return [word.decode() for word in self._indexing(words)]
+        return words
 
     def holds_need_words(self, text: str) -> bool:
         """Whether ``text`` holds any of the first words of a wording (a cheap test before :meth:`keywords_in`)."""
@@ -213,7 +218,7 @@ class WordingTable:
         words = self._members(data.translate(_SEPARATE_LOWER))
         if self._indexing(words):
             return True
-        if self.whole and any(word in data.lower() for word in self._whole_words):
+        if not self._whole_words.isdisjoint(words):
             return True  # a whole message ("Authenticate") may be there: its longest word is
         if not wrapped or not any(data[m.start() - 1 : m.start()].isalnum() for m in _LINE_STARTS_WORD.finditer(data)):
             return False  # or no line goes on a word the line above ends with (a log's lines start with a time)
@@ -223,7 +228,7 @@ class WordingTable:
     def _members(self, separated: bytes) -> frozenset[bytes]:
         """The words of ``separated`` (words apart, in lower case) that some need holds: the only ones
         :meth:`_indexing` reads. Kept as they are met, so a log's many other words build no set."""
-        return self._need_members.intersection(separated.split())
+        return self._member_words.intersection(separated.split())
 
     def _indexing(self, relevant: frozenset[bytes]) -> list[bytes]:
         # ``relevant``: the words of a text that needs hold (:meth:`_members`); a log's lines hold few,
