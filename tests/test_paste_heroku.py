@@ -116,3 +116,35 @@ def test_the_common_lines_shortcut_decides_as_goes_on_does(rest: str, above_rest
         return
     slow = not goes_on(line[len(stamp) :], None if above_stamp is None else above[len(above_stamp) :])
     assert starts_event(stamp, above_stamp, line, above) == slow
+
+
+LOG_PREFIXES = st.sampled_from(
+    [
+        "",
+        "2026-11-30T10:00:00Z WARN ",
+        "2026-11-30T10:00:00.101234+00:00 app[web.1]: ",
+        "Nov 30 10:00:00 web-1 app[42]: ERROR ",
+        "2026-11-30 10:00:00,120 [error] ",
+        "  ",
+    ]
+)
+MESSAGES = st.sampled_from(
+    [
+        (21216, "Account not allowed to call +447400123456"),
+        (13225, "Dial: Call blocked by Twilio block list +4915123456789"),
+        (
+            21408,
+            "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: +33612345678",
+        ),
+    ]
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(MESSAGES, LOG_PREFIXES)
+def test_a_line_read_as_a_message_leaves_its_logs_prefix_out(message: tuple[int, str], prefix: str) -> None:
+    # the report's "Error" line is Twilio's message, not the log's time, source and level before it
+    code, text = message
+    (found,) = extract(prefix + text)
+    assert (found.code, found.message) == (code, text)
+    assert list(scan(io.BytesIO((prefix + text + "\n").encode()))) == [found]

@@ -458,7 +458,16 @@ def _is_wording(line: str, table: WordingTable) -> bool:
 
 
 def _strip_prefix(text: str) -> str:
-    return text.strip()[:500]
+    """A line read as a Twilio message, without what the log put before it: its timestamp and source
+    (``2026-11-30T10:00:00Z``, ``app[web.1]:``) and its level (``WARN``, ``[error]``)."""
+    text = after_stamp(text)
+    level = _LEVEL_PREFIX.match(text)
+    return (text[level.end() :] if level is not None else text).strip()[:500]
+
+
+_LEVEL_PREFIX = rx(
+    r"(?i)\[?(?:trace|debug|info|notice|warn|warning|error|err|fatal|critical|crit|severe)\]?[ \t:|-]{1,4}"
+)
 
 
 def _str(value: object) -> str | None:
