@@ -170,9 +170,8 @@ def test_errors_across_piece_edges_of_lines_over_32k_are_read_alike_and_never_lo
     assert _summary(got) == _summary(expected)
     assert got == expected
     found = [(e.line, e.code) for e in expected]
-    for number, (line, placed) in enumerate(rows, 1):
-        if any(token in line for token in ("code ", "zip_code", "failed_at")):
-            continue  # candidates all along the line: its windows are cut every 8 KB (see _record_edge)
+    for number, (_, placed) in enumerate(rows, 1):
+        # candidates all along a line cut its windows every 8 KB: an error across a cut is read whole too
         for _, code in placed:
             assert (number, code) in found, (number, code)
 

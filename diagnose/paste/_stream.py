@@ -48,6 +48,7 @@ from ._controls import hidden_lines, lowered, marked
 from ._extract import AFTER, BEFORE, _is_wording, continues, extract_lines, extract_run, is_anchor, on_lines, unwrap
 from ._group import merge_duplicates, note_suggested
 from ._numbers import read_number
+from ._overlap import Shared, read_window
 from ._repair import Repaired
 from ._rx import rxb
 from ._text import MAX_LINE, SNIFF, clean, cut_lines, decode_utf8, leading_stamp, starts_event, wide_codec
@@ -387,6 +388,8 @@ class _State:
         # the stream's offsets, so every way of reading it (chunks, blocks, a paste) finds the same ones
         self.offset = 0
         self.windowed = False  # a long line was read in windows (their place depends on self.offset)
+        # the window before a cut whose next window was carried: its bytes, and where the cut falls in carried
+        self.before: tuple[bytes, int] | None = None
 
 
 def _round(buf: bytes, state: _State, final: bool, table: WordingTable | None = None) -> tuple[list[Piece], int]:
@@ -433,14 +436,18 @@ def _round(buf: bytes, state: _State, final: bool, table: WordingTable | None = 
     owned = scan_end if long_tail else keep
     windows = _long_windows(buf, long_hits, lines, state, owned)
     done = state.segment_done
-    if long_tail and windows and windows[-1][0] >= limit and windows[-1][1] + _SEGMENT >= scan_end:
+    state.before = None
+    if long_tail and windows and windows[-1].start >= limit and windows[-1].end + _SEGMENT >= scan_end:
         # the last window may still grow with the next round's hits: carried and read there, whole
-        start = windows.pop()[0]
+        carried = windows.pop()
+        start = carried.start
         keep = min(keep, start)
         owned = start
-    for start, end in windows:
-        out.append((start, (buf[start:end], lines.number(start), None)))
-        done = end
+        if carried.before:  # it starts inside the window before it, at a cut: so it will again (_overlap)
+            state.before = (carried.before, carried.own - keep)
+    for window in windows:
+        out.append((window.start, (buf[window.start : window.end], lines.number(window.start), window.shared())))
+        done = window.end
         state.windowed = True
     state.segment_done = max(0, done - keep)
     state.mid_line = long_tail
@@ -465,26 +472,55 @@ def _long_between(buf: bytes, end: int, start: int) -> bool:
     return False
 
 
-def _long_windows(buf: bytes, hits: list[int], lines: _Lines, state: _State, owned: int) -> list[list[int]]:
-    """[start, end) of the windows a round reads in long lines: one around each run of candidates less
-    than ``_SEGMENT`` bytes apart, from ``_SEGMENT`` bytes before its first to ``_SEGMENT`` after its
-    last, so that an error is read whole wherever it falls; a run longer than ``MAX_LINE`` bytes is
-    cut between two JSON records where it can be (a list of alerts logged on one line)."""
-    windows: list[list[int]] = []
+class _Window:
+    """[start, end) of a window in a long line; at a cut with no record edge (see ._overlap), ``before``: the
+    window before it, whole, whose end it starts inside, ``own`` where its own bytes start (the cut), and
+    ``tail``: how many of its last bytes the next window starts with."""
+
+    __slots__ = ("before", "end", "own", "start", "tail")
+
+    def __init__(self, start: int, end: int, before: bytes = b"", own: int = -1) -> None:
+        self.start, self.end, self.before, self.tail = start, end, before, 0
+        self.own = start if own < 0 else own
+
+    def shared(self) -> Shared | None:
+        if not self.before and not self.tail:
+            return None
+        return Shared(self.before, self.own - self.start if self.before else 0, self.tail)
+
+
+def _long_windows(buf: bytes, hits: list[int], lines: _Lines, state: _State, owned: int) -> list[_Window]:
+    """The windows a round reads in long lines: one around each run of candidates less than ``_SEGMENT``
+    bytes apart, from ``_SEGMENT`` bytes before its first to ``_SEGMENT`` after its last, so that an error
+    is read whole wherever it falls; a run whose own bytes would pass ``MAX_LINE`` is cut between two JSON
+    records where it can be (a list of alerts logged on one line), else the next window starts up to
+    ``MAX_LINE`` bytes before the cut (see ._overlap)."""
+    windows: list[_Window] = []
     for at in hits:
         if at >= owned or at < state.segment_done or at < state.owned_from:
             continue  # the next round owns it, or a window already read it, or the last round did
         end = min(at + _SEGMENT, len(buf), lines.end_of(at))
         last = windows[-1] if windows else None
-        if last is not None and at - _SEGMENT <= last[1] and buf.find(b"\n", last[1], at) < 0:
-            if end - last[0] <= MAX_LINE:
-                last[1] = max(last[1], end)
+        if last is not None and at - _SEGMENT <= last.end and buf.find(b"\n", last.end, at) < 0:
+            if end - last.own <= MAX_LINE:
+                last.end = max(last.end, end)
             else:
-                last[1] = _record_edge(buf, max(last[0] + 1, end - MAX_LINE), at)
-                windows.append([last[1], end])
+                edge = _record_edge(buf, max(last.own + 1, end - MAX_LINE), at)
+                last.end = edge
+                if buf[edge - 1 : edge] == b"}" and buf[edge : edge + 1] in (b",", b"{"):
+                    windows.append(_Window(edge, end))  # between two records: nothing to share
+                else:
+                    share = min(MAX_LINE, edge - last.start)
+                    last.tail = share
+                    windows.append(_Window(edge - share, end, buf[last.start : edge], edge))
         else:
-            done = last[1] if last is not None else state.segment_done
-            windows.append([max(at - _SEGMENT, done, lines.start_of(at)), end])
+            done = last.end if last is not None else state.segment_done
+            start = max(at - _SEGMENT, done, lines.start_of(at))
+            if last is None and state.before is not None and start == state.before[1]:
+                before, edge = state.before  # the window carried from the last round starts inside its neighbour
+                windows.append(_Window(max(0, edge - min(MAX_LINE, len(before))), end, before, edge))
+            else:
+                windows.append(_Window(start, end))
     return windows
 
 
@@ -658,8 +694,9 @@ class _Lines:
 
 
 # What one worker reads: the bytes of a chain's lines, the line number of the first, and the indexes of
-# its anchors among them; or, for a window in a long line, its bytes, its line number and None.
-Piece = tuple[bytes, int, "tuple[int, ...] | None"]
+# its anchors among them; or, for a window in a long line, its bytes, its line number and None (or what
+# it shares with its neighbours at a cut, see ._overlap).
+Piece = tuple[bytes, int, "tuple[int, ...] | Shared | None"]
 
 
 def _chain_piece(buf: bytes, chain: list[tuple[int, int, int]], lines: _Lines, limit: int) -> Piece:
@@ -676,8 +713,8 @@ def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[
     table = table or default_table()
     out: list[Evidence] = []
     for data, base, anchors in pieces:
-        if anchors is None:  # a window in a long line
-            out += extract_lines([clean(decode_utf8(data))], base=base, table=table)
+        if anchors is None or isinstance(anchors, Shared):  # a window in a long line
+            out += read_window(data, base, anchors, table)
             continue
         raw = data.split(b"\n")
         if len(data) > MAX_LINE and any(len(line) > MAX_LINE for line in raw):
