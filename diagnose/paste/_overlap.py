@@ -34,21 +34,34 @@ class Shared:
     tail: int = 0
 
 
-def read_window(data: bytes, base: int, shared: Shared | None, table: WordingTable) -> list[Evidence]:
-    """The errors of a window of a long line (line ``base``), those read twice at a cut given to one side."""
-    found = _read(data, base, table)
+Seen = dict[tuple[bytes, int], list[Evidence]]
+
+
+def read_window(
+    data: bytes, base: int, shared: Shared | None, table: WordingTable, seen: Seen | None = None
+) -> list[Evidence]:
+    """The errors of a window of a long line (line ``base``), those read twice at a cut given to one side.
+    ``seen``: what the windows read just before found (the next one reads the same bytes again: its
+    neighbour, their shared bytes), kept here, a few entries at most."""
+    seen = {} if seen is None else seen
+    found = _read(data, base, table, seen)
     if shared is None:
         return found
     if shared.tail:
-        found = _minus(found, _read(data[-shared.tail :], base, table))
+        found = _minus(found, _read(data[-shared.tail :], base, table, seen))
     if shared.head:
-        ends = _minus(_read(data[: shared.head], base, table), _read(shared.before, base, table))
+        ends = _minus(_read(data[: shared.head], base, table, seen), _read(shared.before, base, table, seen))
         found = _minus(found, ends)
     return found
 
 
-def _read(data: bytes, base: int, table: WordingTable) -> list[Evidence]:
-    return extract_lines([clean(decode_utf8(data))], base=base, table=table)
+def _read(data: bytes, base: int, table: WordingTable, seen: Seen) -> list[Evidence]:
+    key = (data, base)
+    if key not in seen:
+        if len(seen) >= 6:  # a window, its shared tail, and the next one's: the last few are enough
+            del seen[next(iter(seen))]
+        seen[key] = extract_lines([clean(decode_utf8(data))], base=base, table=table)
+    return seen[key]
 
 
 def _key(evidence: Evidence) -> Evidence:

@@ -48,7 +48,7 @@ from ._controls import hidden_lines, lowered, marked
 from ._extract import AFTER, BEFORE, _is_wording, continues, extract_lines, extract_run, is_anchor, on_lines, unwrap
 from ._group import merge_duplicates, note_suggested
 from ._numbers import read_number
-from ._overlap import Shared, read_window
+from ._overlap import Seen, Shared, read_window
 from ._repair import Repaired
 from ._rx import rxb
 from ._text import MAX_LINE, SNIFF, clean, cut_lines, decode_utf8, leading_stamp, starts_event, wide_codec
@@ -712,9 +712,10 @@ def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[
     """The errors of each piece, in order: a chain read as a paste of its text would read it."""
     table = table or default_table()
     out: list[Evidence] = []
+    seen: Seen = {}  # windows read just before, which the next one at a cut reads again (see ._overlap)
     for data, base, anchors in pieces:
         if anchors is None or isinstance(anchors, Shared):  # a window in a long line
-            out += read_window(data, base, anchors, table)
+            out += read_window(data, base, anchors, table, seen)
             continue
         raw = data.split(b"\n")
         if len(data) > MAX_LINE and any(len(line) > MAX_LINE for line in raw):
