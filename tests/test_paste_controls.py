@@ -97,3 +97,12 @@ def test_a_coloured_log_reads_as_in_a_paste() -> None:
     assert len(expected) == 80
     for chunk in (97, 4096, 1 << 20):
         assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == expected
+
+
+def test_a_wrap_that_opens_with_a_control_character_is_joined_by_triage_too() -> None:
+    # "…Dial: Forbidden" / "\x00 phone number": a paste deletes the NUL, sees a wrap and joins the two
+    text = "INFO a\ncall failed: Dial: Forbidden\n\x00 phone number +4915123456789\nINFO b\n"
+    expected = extract(text)
+    assert [(e.code, e.to) for e in expected] == [(13225, "+4915123456789")]
+    for chunk in (5, 1 << 20):
+        assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == expected

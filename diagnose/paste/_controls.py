@@ -121,3 +121,15 @@ def _with_titles(raw: bytes, patterns: Iterable[Pattern[bytes]]) -> dict[int, in
         if any(pattern.search(line) is not None for pattern in patterns):
             out[start] = stop
     return out
+
+
+def opens_with_space(buf: bytes, start: int, end: int) -> bool:
+    """Whether the line ``buf[start:end]`` starts with a space as a paste reads it (a wrap it joins onto the
+    line above): its first byte, or, after bytes a paste deletes ("\\x00 phone number"), its first left."""
+    first = buf[start : start + 1]
+    if first == b" ":
+        return True
+    return first in _FIRSTS and clean(decode_utf8(buf[start:end])).startswith(" ")
+
+
+_FIRSTS = frozenset(bytes((c,)) for c in _DELETED)

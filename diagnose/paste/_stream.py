@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..errors import WorkerDiedError
 from ..models import Evidence
-from ._controls import hidden_lines, lowered, marked
+from ._controls import hidden_lines, lowered, marked, opens_with_space
 from ._extract import AFTER, BEFORE, _is_wording, continues, extract_lines, extract_run, is_anchor, on_lines, unwrap
 from ._group import merge_duplicates, note_suggested
 from ._numbers import read_number
@@ -552,7 +552,7 @@ def _anchor_start(buf: bytes, start: int, end: int, table: WordingTable | None =
     Dial: Forbidden" / " phone number"); else None."""
     if _is_anchor_line(buf, start, end, table):
         return start
-    if start == 0 or buf[start : start + 1] != b" ":
+    if start == 0 or not opens_with_space(buf, start, end):
         return None
     above = buf.rfind(b"\n", max(0, start - 2 - _LONG), start - 1) + 1
     if above == 0 and start - 1 > _LONG:
