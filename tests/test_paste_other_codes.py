@@ -101,6 +101,7 @@ def test_a_code_without_knowledge_points_to_diagnose_explain() -> None:
         assert done.returncode == 1, done.stderr
         assert f"{code} · no-knowledge" in done.stdout
         assert f"`diagnose explain {code}`" in done.stdout
+        assert f"recognised from what the API writes for {code}" in " ".join(done.stdout.split())
         explained = subprocess.run(
             [sys.executable, "-m", "diagnose", "explain", str(code)], capture_output=True, text=True, timeout=120
         )

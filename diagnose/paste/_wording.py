@@ -73,6 +73,7 @@ class WordingMatch:
     partial: bool  # the message ends partway through the wording (a truncated tail)
     shared: bool  # another code has the same wording; the message's origin told them apart
     at_start: bool = False  # the message starts with the wording (a line that continues the one above)
+    whole: bool = False  # the message was the wording and nothing else (a whole wording, "Authenticate")
 
     @property
     def how(self) -> str:
@@ -95,6 +96,11 @@ class WordingMatch:
                 what += " (the heading of its docs page)"
         elif self.unverified:
             what = f"an unverified wording of {self.code}, {quoted} (no source shows Twilio writing it)"
+        elif self.source == "other":  # knowledge/wordings.yaml: a code without a knowledge file
+            whole = ", its whole message" if self.whole else ""
+            what = f"what the API writes for {self.code}{whole}, {quoted}" + (
+                f" (seen in {self.origin})" if self.origin else ""
+            )
         else:
             what = f"an older wording of {self.code}, {quoted}" + (f" (seen in {self.origin})" if self.origin else "")
         tail = "; the message is cut off partway through it" if self.partial else ""
@@ -263,6 +269,7 @@ class WordingTable:
             unverified=w.unverified,
             partial=False,
             shared=False,
+            whole=True,
         )
 
     def match(self, message: str, rest: bool) -> tuple[int, str] | None:
