@@ -274,11 +274,13 @@ def _compile_cached(text: str) -> Condition:
     except (ValueError, OverflowError) as exc:  # null bytes, surrogates, huge literals
         raise ConditionSyntaxError(f"the condition cannot be parsed: {exc}", text, 0) from None
     compiler = _Compiler(text, source, shift)
-    fn = compiler.expr(tree.body, 1)
-    parts: tuple[tuple[str, _Eval], ...] = ()
     body = tree.body
-    if isinstance(body, ast.BoolOp):
+    parts: tuple[tuple[str, _Eval], ...] = ()
+    if isinstance(body, ast.BoolOp):  # its operands compiled once, for the whole and for holding/failing
         parts = tuple((_shown(source, value), compiler.expr(value, 2)) for value in body.values)
+        fn = compiler.joined(body, tuple(operand for _, operand in parts))
+    else:
+        fn = compiler.expr(body, 1)
     return Condition(
         text=text,
         names=frozenset(compiler.names),
@@ -463,7 +465,11 @@ class _Compiler:
         raise self.rejected(node)
 
     def boolop(self, node: ast.BoolOp, depth: int) -> _Eval:
-        operands = tuple(self.expr(value, depth + 1) for value in node.values)
+        return self.joined(node, tuple(self.expr(value, depth + 1) for value in node.values))
+
+    @staticmethod
+    def joined(node: ast.BoolOp, operands: tuple[_Eval, ...]) -> _Eval:
+        """``node``'s and/or over its compiled ``operands``."""
         if isinstance(node.op, ast.And):
 
             def evaluate_and(values: Mapping[str, object]) -> object:
