@@ -87,24 +87,24 @@ def read(text: str) -> Read | None:
         zeros = min(len(national) - len(national.lstrip("0")), len(national) - 1)
         if zeros != 1:
             number.number_of_leading_zeros = zeros
-    region = _region(plan, national)
-    valid = region is not None and _valid(_region_for_code(plan, region), national)
+    region, valid = _region(plan, national)
     return Read(number, region, valid, text)
 
 
-def _region(plan: _Plan, national: str) -> str | None:
-    """phonenumbers.region_code_for_number, for a national number of the plan's calling code."""
+def _region(plan: _Plan, national: str) -> tuple[str | None, bool]:
+    """phonenumbers.region_code_for_number, for a national number of the plan's calling code, and
+    is_valid_number_for_region for that region (found on the way when the walk tested it)."""
     if len(plan.regions) == 1:
-        return plan.codes[0]
+        return plan.codes[0], _valid(plan.regions[0], national)
     for region in plan.regions:
         if region is None:
             continue
         if region.leading is not None:
             if _compiled(region.leading).match(national):
-                return region.code
+                return region.code, _valid(region, national)
         elif _valid(region, national):
-            return region.code
-    return None
+            return region.code, True
+    return None, False
 
 
 def _valid(region: _Region | None, national: str) -> bool:
@@ -126,10 +126,6 @@ def _matches(desc: _Desc, national: str) -> bool:
 
 
 _compiled = functools.cache(re.compile)  # bounded: phonenumbers' metadata holds a few thousand patterns
-
-
-def _region_for_code(plan: _Plan, code: str) -> _Region | None:
-    return next((region for region in plan.regions if region is not None and region.code == code), None)
 
 
 @functools.cache  # bounded: one entry per calling code (about 250)
