@@ -430,24 +430,28 @@ def _region_for(number: phonenumbers.PhoneNumber, valid: bool, region: str | Non
     return region
 
 
+def _read(text: str, region: str | None) -> tuple[phonenumbers.PhoneNumber, bool, str | None, str]:
+    """(number, valid, its region, E.164) as phonenumbers reads ``text`` in ``region``: by ``e164.read``
+    for "+" and digits, the common case, else by phonenumbers. Raises ``NumberParseException``."""
+    fast = e164.read(text) if region is None else None
+    if fast is not None:
+        return fast.number, fast.valid, fast.region, fast.e164
+    number = phonenumbers.parse(text, region)
+    valid, found = _validate(number)
+    return number, valid, found, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def _valid_region(candidate: str, region: str | None = None) -> tuple[str, str] | None:
     """(E.164, ISO) when ``candidate`` parses to a valid number of a real country."""
-    fast = e164.read(candidate) if region is None else None
-    if fast is not None:
-        number, valid, iso = fast.number, fast.valid, fast.region
-    else:
-        try:
-            number = phonenumbers.parse(candidate, region)
-        except phonenumbers.NumberParseException:
-            return None
-        valid, iso = _validate(number)
+    try:
+        _, valid, iso, formatted = _read(candidate, region)
+    except phonenumbers.NumberParseException:
+        return None
     if not valid:
         return None
     if not iso or iso == _NON_GEO_REGION:
         return None
-    if fast is not None:
-        return fast.e164, iso
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), iso
+    return formatted, iso
 
 
 def _suggest(
@@ -540,20 +544,14 @@ def _parse(raw: str, default_region: str | None) -> Destination:
     else:
         digits = cleaned  # no '+' and no region to read it in: take it as E.164 without its '+'
         to_parse, parse_region = "+" + cleaned, None
-    fast = e164.read(to_parse) if parse_region is None else None  # "+" and digits, the common case
-    if fast is not None:
-        number, valid, found_region, formatted = fast.number, fast.valid, fast.region, fast.e164
-    else:
-        try:
-            number = phonenumbers.parse(to_parse, parse_region)
-        except phonenumbers.NumberParseException:
-            found = _suggest(digits, None, region)
-            dest = _unparsed(raw, scheme)
-            if found:
-                dest = dataclasses.replace(dest, suggested_number=found[0], suggested_country=found[1], shape=found[2])
-            return dest
-        valid, found_region = _validate(number)
-        formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    try:
+        number, valid, found_region, formatted = _read(to_parse, parse_region)
+    except phonenumbers.NumberParseException:
+        found = _suggest(digits, None, region)
+        dest = _unparsed(raw, scheme)
+        if found:
+            dest = dataclasses.replace(dest, suggested_number=found[0], suggested_country=found[1], shape=found[2])
+        return dest
     country = _region_for(number, valid, found_region)
     if to_parse.startswith("+") and formatted != to_parse and to_parse[1:].isascii() and to_parse[1:].isdigit():
         # phonenumbers dropped digits (a kept trunk 0, a doubled +1): as sent, it is no E.164
