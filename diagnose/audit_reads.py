@@ -334,10 +334,10 @@ def whole() -> Iterator[None]:
     """Ctrl-C waits for the block to end, then interrupts: a result is handed over whole or not at all
     (counted, spooled and grouped together), so an interrupted report adds up. Only in the main thread
     with Python's own handler in place; elsewhere the block runs as it is."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
         yield
         return
     caught: list[int] = []

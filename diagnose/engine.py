@@ -76,9 +76,10 @@ def _ruled_out_reason(cause: Cause, ruled_out_by: tuple[str, ...], env: Mapping[
     from .knowledge.templating import render_template
 
     lines = dict(cause.ruled_out_reasons)
-    specific = [render_template(lines[part], env) for part in ruled_out_by if part in lines]
-    general = [cause.ruled_out_because] if len(specific) < max(1, len(ruled_out_by)) else []
-    return " ".join([render_template(text, env) for text in general if text] + specific)
+    out = [render_template(lines[part], env) for part in ruled_out_by if part in lines]
+    if len(out) < max(1, len(ruled_out_by)) and cause.ruled_out_because:
+        out.insert(0, render_template(cause.ruled_out_because, env))
+    return " ".join(out)
 
 
 def _ruled_out_by(cause: Cause, env: Mapping[str, Any]) -> tuple[str, ...]:
