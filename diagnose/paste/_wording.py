@@ -261,16 +261,7 @@ class WordingTable:
         w = self.whole.get(normalise(message))
         if w is None:
             return None
-        return WordingMatch(
-            code=w.code,
-            source=w.source,
-            written=w.written or w.text,
-            origin=w.origin,
-            unverified=w.unverified,
-            partial=False,
-            shared=False,
-            whole=True,
-        )
+        return _matched(w, partial=False, shared=False, whole=True)
 
     def match(self, message: str, rest: bool) -> tuple[int, str] | None:
         """(code, source) for ``message``, or None (see :meth:`recognise`)."""
@@ -326,19 +317,22 @@ class WordingTable:
                 return None, steps
             top = narrowed
         code, (partial, w) = next(iter(top.items()))
-        return (
-            WordingMatch(
-                code=code,
-                source=w.source,
-                written=w.written or w.text,
-                origin=w.origin,
-                unverified=w.unverified,
-                partial=partial,
-                shared=shared,
-                at_start=code in starts,
-            ),
-            steps,
-        )
+        return _matched(w, partial=partial, shared=shared, at_start=code in starts), steps
+
+
+def _matched(w: Wording, *, partial: bool, shared: bool, at_start: bool = False, whole: bool = False) -> WordingMatch:
+    """The match of wording ``w``, and how the message held it."""
+    return WordingMatch(
+        code=w.code,
+        source=w.source,
+        written=w.written or w.text,
+        origin=w.origin,
+        unverified=w.unverified,
+        partial=partial,
+        shared=shared,
+        at_start=at_start,
+        whole=whole,
+    )
 
 
 _SEPARATE = bytes(c if chr(c) in "0123456789abcdefghijklmnopqrstuvwxyz" else 32 for c in range(256))
