@@ -840,7 +840,10 @@ def _after_passcode_words(line: str, at: int) -> bool:
 
 
 def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) -> list[Hit]:
-    """A code and a number in free text: ``ERROR sms failed code=21408 to=+336…``."""
+    """A code and a number in free text: ``ERROR sms failed code=21408 to=+336…``.
+
+    Several codes on one line, each with a destination of its own after it ("ERROR 21408 to +234…; ERROR
+    21408 to +336…"), are an error each, as they are on lines of their own; else the line is one error."""
     m = _LOG_CODE.search(line)
     while m is not None and _names_a_passcode(line, m):
         m = _LOG_CODE.search(line, m.end())  # "sent verification code 30008 to +33…" is a one-time code
@@ -851,27 +854,47 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
     code = int(m.group(1))
     if not known_code(code):
         return []
-    hit = Hit(format="log-line", line=number, code=code, code_source="printed")
-    rest = line[m.end() :]
+    if m.re is _LOG_CODE:
+        others = [
+            found
+            for found in _LOG_CODE.finditer(line, m.end())
+            if not _names_a_passcode(line, found) and known_code(int(found.group(1)))
+        ]
+        if others:
+            starts = [0, *(found.start() for found in others), len(line)]
+            split = [
+                _log_hit(line[lo:hi], found, lo, number)
+                for found, lo, hi in zip([m, *others], starts, starts[1:], strict=False)
+            ]
+            if all(hit.to is not None for hit in split):
+                return split
+    return [_log_hit(line, m, 0, number)]
+
+
+def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
+    """The error of ``text`` (a line, or the part of it that holds one of its errors, starting at ``lo`` in the
+    line) whose code ``m`` found in the line."""
+    hit = Hit(format="log-line", line=number, code=int(m.group(1)), code_source="printed")
+    rest = text[m.end() - lo :]
     if rest[:2] in (": ", " -", " :") or rest[:3] == "): ":
-        text = rest.lstrip(" :-)")
-        if len(text) > 10:
-            hit.message = _trim_message(text)
-    to = _LOG_TO.search(line)
-    sender = _LOG_FROM.search(line)
+        message = rest.lstrip(" :-)")
+        if len(message) > 10:
+            hit.message = _trim_message(message)
+    to = _LOG_TO.search(text)
+    sender = _LOG_FROM.search(text)
     if to:
         hit.to = to.group(1).strip()
     else:
-        numbers = [n.group() for n in _E164.finditer(line)]
+        numbers = [n.group() for n in _E164.finditer(text)]
         if sender:
             numbers = [n for n in numbers if n != sender.group(1).strip()]
         if len(numbers) == 1:
             hit.to = numbers[0]
     if sender:
         hit.from_ = sender.group(1).strip()
-    low = line.lower()
+    low = text.lower()
     if ("inbound" in low or "received" in low) and "forward" not in low:
         # the To of an inbound message is a Twilio number; a forwarded inbound call's is the number it
         # was forwarded to, the failed destination (32224: "forward of inbound call to +44… failed")
         hit.inbound = True
-    return [hit]
+    return hit

@@ -1,0 +1,79 @@
+"""Several errors on one log line (a logger that batches its messages, a summary line: "ERROR 21408 to
++234…; ERROR 21408 to +336…"): each is an error of its own, with its own destination, as the same errors on
+separate lines are; a paste and a log's reader read them alike."""
+
+from __future__ import annotations
+
+import io
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diagnose.paste import extract, scan
+from diagnose.paste._parse import parse_log_line
+
+CODES = st.sampled_from([21408, 21215, 13227, 21612, 30007])
+NUMBERS = st.sampled_from(["+2348031234567", "+33612345678", "+4915123456789", "+819012345678", "+5511987654321"])
+# the log-line shapes that print a code and a destination in words; and those with key=value fields, which
+# a line holds several of alike (a line mixing the two kinds is read as its fields: not tested here)
+WORDS = ["ERROR {code} to {to}", "error {code} for {to}", "twilio error {code} sending to {to}"]
+WORDS += ["sms failed: error {code} recipient {to}", "ERROR {code} destination: {to}", "Error - {code} {to}"]
+FIELDS = ["failed code={code} to={to}", "error_code={code} recipient={to}", 'code: {code}, to: "{to}"']
+SEPARATORS = st.sampled_from(["; ", " | ", ", ", " ... ", "; then "])
+
+
+def _fields(found: list) -> list[tuple[object, ...]]:  # type: ignore[type-arg]
+    return [(e.code, e.to, e.country) for e in found]
+
+
+def test_two_errors_on_one_line_are_two_errors() -> None:
+    # main read one error, to the first number: the second destination was lost
+    line = "2026-11-30T10:00:00Z ERROR 21408 to +2348031234567; ERROR 21408 to +33612345678"
+    found = extract(line)
+    assert _fields(found) == [(21408, "+2348031234567", "NG"), (21408, "+33612345678", "FR")]
+    assert [e.line for e in found] == [1, 1]
+    assert list(scan(io.BytesIO((line + "\n").encode()))) == extract(line + "\n")
+
+
+def test_a_code_printed_twice_for_one_destination_stays_one_error() -> None:
+    # the same error named twice before its one destination: nothing to split
+    for line in (
+        "ERROR 21408: twilio error 21408 to +33612345678",
+        "sms failed error 21408 (twilio 21408) to +33612345678",
+        "ERROR 21408 to +33612345678 after error 21408",
+    ):
+        assert _fields(extract(line)) == [(21408, "+33612345678", "FR")], line
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from([WORDS, FIELDS]).flatmap(
+        lambda shapes: st.lists(st.tuples(st.sampled_from(shapes), CODES, NUMBERS), min_size=2, max_size=4)
+    ),
+    SEPARATORS,
+    st.sampled_from(["", "2026-11-30T10:00:00Z ", "Nov 30 10:00:00 web-1 app[42]: "]),
+    st.sampled_from([1, 257, 1 << 20]),
+)
+def test_errors_on_one_line_read_as_on_separate_lines(
+    errors: list[tuple[str, int, str]], separator: str, prefix: str, chunk: int
+) -> None:
+    parts = [shape.format(code=code, to=to) for shape, code, to in errors]
+    alone = [_fields(extract(prefix + part)) for part in parts]
+    assert all(len(found) == 1 for found in alone)  # each shape is an error by itself
+    line = prefix + separator.join(parts)
+    found = extract(line)
+    assert _fields(found) == [fields for one in alone for fields in one]
+    text = "INFO start\n" + line + "\nINFO done\n"
+    assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == extract(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123456789+ ;:=toerrERROR")), max_size=120))
+def test_a_line_is_split_only_where_each_error_names_its_own_destination(line: str) -> None:
+    hits = parse_log_line(line, 0, lambda code: code >= 10000)
+    assert all(hit.code is not None and hit.code >= 10000 for hit in hits)
+    # one error, as before; or several, each with a destination of its own, found in the order of the line
+    assert len(hits) <= 1 or all(hit.to is not None for hit in hits)
+    if len(hits) > 1:
+        at = [line.find(str(hit.to)) for hit in hits]
+        assert all(a >= 0 for a in at) and at == sorted(at)
