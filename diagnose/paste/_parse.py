@@ -131,7 +131,7 @@ def number_in_message(message: str) -> str | None:
     """
     senders: set[str] = set()
     for match in _NUMBER_IN_TEXT.finditer(message):
-        number = match.group(1).strip()
+        number = _number_text(match.group(1))
         if not _FROM_LABEL.search(message, max(0, match.start() - 16), match.start() + 8):
             return number
         # "The 'From' number +1… is not a valid phone number" (21212), "The From phone number +1… is not
@@ -144,7 +144,7 @@ def number_in_message(message: str) -> str | None:
 def sender_in_message(message: str) -> str | None:
     """The sender a Twilio message names ("The 'From' number +1… is not a valid phone number", 21212)."""
     match = _SENDER_IN_TEXT.search(message)
-    return match.group(1).strip() if match else None
+    return _number_text(match.group(1)) if match else None
 
 
 def labelled_destination(text: str) -> str | None:
@@ -152,8 +152,33 @@ def labelled_destination(text: str) -> str | None:
     labelled as the sender ("The 'From' number +1…")."""
     for found in _LOG_TO.finditer(text):
         if not _FROM_LABEL.search(text, max(0, found.start() - 16), found.start() + 8):
-            return found.group(1).strip()
+            return _number_text(found.group(1))
     return None
+
+
+WHOLE_DIGITS = 10  # digits a number shows before a word of x's, at least, for that word to be no mask of it
+
+
+def _number_text(found: str) -> str:
+    """A number a pattern found in text, without a word after it that starts with ``x``: the patterns take
+    ``x`` for a masked digit ("+1 415 555 xxxx"), but after a whole number (at least :data:`WHOLE_DIGITS`
+    digits, none masked) such a word is the log's ("to +336… xx code=1", "X-Twilio-Request-Id", "(x2)")
+    or an extension ("x123")."""
+    found = found.strip()
+    if "x" not in found and "X" not in found:
+        return found  # the common number
+    at = found.find(" ")
+    while at >= 0:
+        if found[at + 1 : at + 3].lstrip("(")[:1] in ("x", "X"):
+            head = found[:at]
+            if sum(c.isdigit() for c in head) >= WHOLE_DIGITS and _MASKS.isdisjoint(head):
+                return head.rstrip(" (.-")
+            return found
+        at = found.find(" ", at + 1)
+    return found
+
+
+_MASKS = frozenset("*xX•")
 
 
 def _digits_of(text: str) -> str:
@@ -883,15 +908,15 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
     to = _LOG_TO.search(text)
     sender = _LOG_FROM.search(text)
     if to:
-        hit.to = to.group(1).strip()
+        hit.to = _number_text(to.group(1))
     else:
         numbers = [n.group() for n in _E164.finditer(text)]
         if sender:
-            numbers = [n for n in numbers if n != sender.group(1).strip()]
+            numbers = [n for n in numbers if n != _number_text(sender.group(1))]
         if len(numbers) == 1:
             hit.to = numbers[0]
     if sender:
-        hit.from_ = sender.group(1).strip()
+        hit.from_ = _number_text(sender.group(1))
     low = text.lower()
     if ("inbound" in low or "received" in low) and "forward" not in low:
         # the To of an inbound message is a Twilio number; a forwarded inbound call's is the number it
