@@ -53,6 +53,31 @@ def test_explain_formats(fmt: str) -> None:
         assert json.loads(out)["code"] == 21215
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json"])
+def test_explain_21408_says_how_missing_country_is_ruled_out(fmt: str) -> None:
+    # the line an offline report gives for a Nigerian number (knowledge-format.md, ruled_out_reasons),
+    # under the cause it rules out, with the condition that gives it
+    code, out, _ = run(["explain", "21408", "--format", fmt])
+    assert code == 0
+    if fmt == "json":
+        (cause,) = [c for c in json.loads(out)["causes"] if c["id"] == "missing-country"]
+        assert {
+            "when": "country_high_risk == true",
+            "because": "{{ country_name }} is on Twilio's high-risk list, which only the Console can enable (see "
+            "high-restriction-country).",
+        } in cause["ruled_out_ways"]
+        return
+    part = " ".join(out.split("21408/missing-country")[1].split("21408/permission-enabled-now")[0].split())
+    part = part.replace("\\", "").replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'")
+    assert "Ruled out when any of these holds" in part
+    condition = {"text": "- country_high_risk == true", "markdown": "- `country_high_risk == true`:"}
+    assert (
+        condition.get(fmt, "<li><code>country_high_risk == true</code>:")
+        + " <country_name> is on Twilio's high-risk list, which only the Console can enable"
+        + " (see high-restriction-country)."
+    ) in part
+
+
 def test_explain_index_only_code() -> None:
     code, out, _ = run(["explain", "30003"])
     assert code == 0

@@ -480,6 +480,59 @@ def test_explain_text_covers_every_section() -> None:
     assert text.count("Check geo permissions for every new destination before launch.") == 1
 
 
+def test_explain_says_how_each_cause_is_ruled_out() -> None:
+    text = render_explain(sample_entry())
+    disabled, mismatch = text.split("21408/subaccount-mismatch")
+    assert disabled.index("How to confirm") < disabled.index(
+        "     Ruled out when\n"
+        "       - messaging_enabled == true\n"
+        "         <country_name> is enabled on <account_sid>.\n"
+    )
+    assert (
+        "     Ruled out when any of these holds\n"
+        "       - not is_subaccount\n"
+        "         <account_sid> is not a subaccount: it has no parent.\n"
+        "       - messaging_enabled == true\n"  # a way without a line of its own: ruled_out_because
+        "         <account_sid> is not a subaccount, or has <country> enabled.\n"
+    ) in mismatch
+    assert text.count("Ruled out when") == 2  # the retired cause is not evaluated
+    md = render_explain(sample_entry(), "markdown")
+    assert (
+        "**Ruled out when any of these holds**\n\n"
+        "- `not is_subaccount`: \\<account_sid\\> is not a subaccount: it has no parent.\n"
+        "- `messaging_enabled == true`: \\<account_sid\\> is not a subaccount, or has \\<country\\> enabled.\n"
+    ) in md
+    html = render_explain(sample_entry(), "html")
+    block = html.split('id="subaccount-mismatch"')[1].split("</div>")[0]
+    assert "<h4>Ruled out when any of these holds</h4>" in block
+    assert (
+        "<li><code>not is_subaccount</code>: &lt;account_sid&gt; is not a subaccount: it has no parent.</li>" in block
+    )
+    causes = json.loads(render_explain(sample_entry(), "json"))["causes"]
+    assert [list(c)[-1] for c in causes] == ["ruled_out_ways"] * 3  # added last: the fields before keep their place
+    assert causes[1]["ruled_out_ways"] == [
+        {"when": "not is_subaccount", "because": "{{ account_sid }} is not a subaccount: it has no parent."},
+        {
+            "when": "messaging_enabled == true",
+            "because": "{{ account_sid }} is not a subaccount, or has {{ country }} enabled.",
+        },
+    ]
+    assert causes[2]["ruled_out_ways"] == []  # retired
+
+
+def test_a_cause_without_ruled_out_when_is_ruled_out_when_its_confirmation_fails() -> None:
+    entry = sample_entry()
+    cause = dataclasses.replace(entry.causes[0], ruled_out_when=None)
+    entry = dataclasses.replace(entry, causes=(cause,))
+    assert (
+        "- not (messaging_enabled == false and not is_subaccount)\n"
+        "         <country_name> is enabled on <account_sid>.\n"
+    ) in render_explain(entry)
+    assert json.loads(render_explain(entry, "json"))["causes"][0]["ruled_out_ways"] == [
+        {"when": "not (messaging_enabled == false and not is_subaccount)", "because": cause.ruled_out_because}
+    ]
+
+
 def test_explain_minimal_entry() -> None:
     entry = dataclasses.replace(
         sample_entry(),

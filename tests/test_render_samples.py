@@ -181,9 +181,11 @@ def sample_entry(code: int = 21408, related: tuple[int, ...] = (21215, 13227, 30
                 title="Enabled on the parent, not on the subaccount",
                 explanation="A subaccount keeps its own messaging geo permissions.",
                 confirmed_when=compile_condition("is_subaccount and messaging_enabled == false"),
-                ruled_out_when=compile_condition("not is_subaccount"),
+                ruled_out_when=compile_condition("not is_subaccount or (messaging_enabled == true)"),
                 confirmed_because="{{ country }} is disabled on subaccount {{ account_sid }}.",
-                ruled_out_because="{{ account_sid }} is not a subaccount.",
+                ruled_out_because="{{ account_sid }} is not a subaccount, or has {{ country }} enabled.",
+                # one way with a line of its own, one shown with ruled_out_because
+                ruled_out_reasons=(("not is_subaccount", "{{ account_sid }} is not a subaccount: it has no parent."),),
                 check=Check(
                     console="Sign in as subaccount {{ account_sid }} and open its geo permissions.",
                     api=f'curl -s "{GEO_API}?CountryCode={{{{ country }}}}" -u "{{{{ account_sid }}}}:$SUB_TOKEN"',

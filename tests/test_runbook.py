@@ -7,6 +7,7 @@ Golden files: ``tests/golden/runbook.md`` and ``runbook.html``; regenerate with
 from __future__ import annotations
 
 import dataclasses
+import html as html_lib
 import re
 
 import pytest
@@ -56,6 +57,53 @@ def test_runbook_mitigation_has_steps_per_cause_and_verify() -> None:
     assert "1. Enable \\<country_name\\> (\\<country\\>)" in mitigation
     assert "*Only when* `country_high_risk == true`" in mitigation
     assert mitigation.count("**Verify:**") == 2
+
+
+def test_runbook_diagnosis_says_how_each_cause_is_ruled_out() -> None:
+    md = render_runbook(sample_entry())
+    diagnosis = md.split("\n## Diagnosis\n")[1].split("\n## Mitigation\n")[0]
+    disabled, mismatch = diagnosis.split("### `21408/subaccount-mismatch`")
+    # one way: the condition and ruled_out_because, after the manual check
+    assert disabled.index("**API:**") < disabled.index(
+        "**Ruled out when:**\n\n- `messaging_enabled == true`: \\<country_name\\> is enabled on \\<account_sid\\>.\n"
+    )
+    # several: each operand of the top-level `or` with its ruled_out_reasons line, else ruled_out_because
+    assert (
+        "**Ruled out when any of these holds:**\n\n"
+        "- `not is_subaccount`: \\<account_sid\\> is not a subaccount: it has no parent.\n"
+        "- `messaging_enabled == true`: \\<account_sid\\> is not a subaccount, or has \\<country\\> enabled.\n"
+    ) in mismatch
+    assert md.count("Ruled out when") == 2  # not for the retired cause, not under Mitigation
+
+
+def test_runbook_html_says_how_each_cause_is_ruled_out() -> None:
+    html = render_runbook(sample_entry(), "html")
+    assert_valid_page(html)
+    block = html.split('id="check-subaccount-mismatch"')[1].split("</div>")[0]
+    assert "<p><strong>Ruled out when any of these holds:</strong></p>" in block
+    assert re.findall(r"<li>(.*?)</li>", block) == [
+        "<code>not is_subaccount</code>: &lt;account_sid&gt; is not a subaccount: it has no parent.",
+        "<code>messaging_enabled == true</code>: &lt;account_sid&gt; is not a subaccount, or has &lt;country&gt;"
+        " enabled.",
+    ]
+    block = html.split('id="check-country-disabled"')[1].split("</div>")[0]
+    assert "<p><strong>Ruled out when:</strong></p>" in block
+    assert (
+        "<li><code>messaging_enabled == true</code>: &lt;country_name&gt; is enabled on &lt;account_sid&gt;.</li>"
+        in block
+    )
+    assert html.count("Ruled out when") == 2
+    mitigation = html.split('<section id="mitigation">')[1]
+    assert "ruled-out" not in mitigation
+
+
+def test_runbook_html_escapes_what_rules_a_cause_out() -> None:
+    entry = sample_entry()
+    cause = dataclasses.replace(entry.causes[1], ruled_out_because=XSS, ruled_out_reasons=(("not is_subaccount", XSS),))
+    html = render_runbook(dataclasses.replace(entry, causes=(cause,)), "html")
+    page = parse_html(html)
+    assert "<script" not in html.lower() and "img" not in page.tags
+    assert not any(k.startswith("on") for _, k, _ in page.attrs)
 
 
 def test_runbook_escalation_references_and_related() -> None:
@@ -199,3 +247,43 @@ def test_every_built_in_entry_renders_as_runbook_explain_and_site() -> None:
     for name, html in site.items():
         if name.endswith(".html"):
             assert_valid_page(html)
+
+
+def _plain(text: str, html: bool = False) -> str:
+    """Output as words: no escapes, code marks or emphasis (nor tags, for ``html``); blanks made single spaces."""
+    if html:
+        text = html_lib.unescape(re.sub(r"<[^>]+>", "", text))
+    return " ".join(re.sub(r"[\\`*]", "", text).split())
+
+
+def _cause_parts(plain: str, code: int, ids: list[str]) -> dict[str, str]:
+    """Each cause's part of ``plain``: from its ref to the next cause's."""
+    starts = [plain.index(f"{code}/{cause_id}") for cause_id in ids]
+    ends = [*starts[1:], len(plain)]
+    return {cause_id: plain[start:end] for cause_id, start, end in zip(ids, starts, ends, strict=True)}
+
+
+@pytest.mark.parametrize("kind", ["runbook markdown", "runbook html", "text", "markdown", "html"])
+def test_every_built_in_cause_shows_each_way_it_is_ruled_out(kind: str) -> None:
+    # what a report says when a cause is ruled out, said before it happens: each way the knowledge
+    # rules a cause out (every ruled_out_reasons line), with its condition, under that cause
+    from diagnose.knowledge.model import ruled_out_ways
+    from diagnose.render import render_explain
+    from diagnose.render._placeholders import placeholders
+
+    checked = 0
+    for entry in _real_entries():
+        if kind.startswith("runbook"):
+            out = render_runbook(entry, kind.split()[1])
+            out = re.split(r"\n## Mitigation\n|<section id=\"mitigation\">", out)[0]  # the Diagnosis section
+        else:
+            out = render_explain(entry, kind)
+        active = [c for c in entry.causes if not c.retired]
+        parts = _cause_parts(_plain(out, html="html" in kind), entry.code, [c.id for c in active])
+        for cause in active:
+            reasons = dict(cause.ruled_out_reasons)
+            for when, because in ruled_out_ways(cause):
+                line = when + (" " if kind == "text" else ": ") + _plain(placeholders(because))
+                assert line in parts[cause.id], (entry.code, cause.id, when)
+                checked += when in reasons
+    assert checked == sum(len(c.ruled_out_reasons) for e in _real_entries() for c in e.causes if not c.retired) > 0

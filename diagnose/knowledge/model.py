@@ -78,6 +78,24 @@ def cause_templates(cause: Cause) -> list[str]:
     return templates
 
 
+def ruled_out_ways(cause: Cause) -> tuple[tuple[str, str], ...]:
+    """Each way ``cause`` can be ruled out, as (condition text, the template a report shows when that way
+    is what held), as the engine reads them: each operand of ``ruled_out_when``'s top-level ``or`` with
+    its ``ruled_out_reasons`` line, or ``ruled_out_because`` when it has none; a ``ruled_out_when`` of one
+    way, or a false ``confirmed_when`` for a cause without one, with ``ruled_out_because``. ``()`` for a
+    retired cause: it is not evaluated."""
+    if cause.retired:
+        return ()
+    general = cause.ruled_out_because
+    if cause.ruled_out_when is None:
+        return ((f"not ({' '.join(cause.confirmed_when.text.split())})", general),)
+    ways = cause.ruled_out_when.alternatives
+    if not ways:
+        return ((" ".join(cause.ruled_out_when.text.split()), general),)
+    lines = dict(cause.ruled_out_reasons)
+    return tuple((way, lines.get(way, general)) for way in ways)
+
+
 @dataclass(frozen=True)
 class Escalation:
     when: tuple[str, ...] = ()

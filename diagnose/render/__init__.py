@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ..errors import RenderError
 from ..formats import FORMATS
 from ._env import render_html, render_text
-from ._json import dumps_plain, dumps_report
+from ._json import dumps_entry, dumps_plain, dumps_report
 from ._text import WIDTH, Styler
 from ._views import docs_url, entry_view, report_view
 
@@ -68,7 +68,7 @@ def render_summary(report: Report, *, color: bool = False, width: int = WIDTH) -
 def render_explain(entry: Entry, fmt: str = "text", *, color: bool = False, width: int = WIDTH) -> str:
     """Everything known about one code, like ``rustc --explain``: templates show ``<fact>`` placeholders."""
     if _check(fmt) == "json":
-        return dumps_plain(entry).removesuffix("\n")
+        return dumps_entry(entry).removesuffix("\n")
     return _render("explain", fmt, color, {"v": entry_view(entry)}, width)
 
 

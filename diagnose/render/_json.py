@@ -14,12 +14,15 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import RenderError
 from ..models import CauseFinding, Diagnosis, ErrorInfo, Evidence, FixStep, Report, Subject
 from ..safe_text import json_controls
 from ._views import ordered_facts
+
+if TYPE_CHECKING:
+    from ..knowledge.model import Entry
 
 
 def _evidence_out(evidence: Mapping[str, Any]) -> dict[str, Any]:
@@ -120,3 +123,15 @@ def _plain(value: Any) -> Any:
 
 def dumps_plain(value: Any) -> str:
     return json_controls(json.dumps(_plain(value), indent=2, ensure_ascii=False, default=str)) + "\n"
+
+
+def dumps_entry(entry: Entry) -> str:
+    """A knowledge entry as :func:`dumps_plain` writes it, each cause ending in ``ruled_out_ways``: every way
+    it is ruled out with the line a report then shows, which a reader could not work out without splitting
+    ``ruled_out_when`` as the condition language does."""
+    from ..knowledge.model import ruled_out_ways
+
+    data = _plain(entry)
+    for cause, out in zip(entry.causes, data["causes"], strict=True):
+        out["ruled_out_ways"] = [{"when": when, "because": because} for when, because in ruled_out_ways(cause)]
+    return json_controls(json.dumps(data, indent=2, ensure_ascii=False, default=str)) + "\n"

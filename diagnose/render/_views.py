@@ -390,6 +390,14 @@ class StepView:
 
 
 @dataclass(frozen=True)
+class WayView:
+    """One way a cause is ruled out: the condition, and the line a report then shows (placeholders)."""
+
+    when: str
+    because: str
+
+
+@dataclass(frozen=True)
 class CauseView:
     cause: Cause
     ref: str  # 21408/subaccount-mismatch
@@ -398,6 +406,7 @@ class CauseView:
     fix: list[StepView]
     verify: list[str]
     prevention: list[str]
+    ruled_out: list[WayView]  # empty for a retired cause
 
     @property
     def id(self) -> str:
@@ -449,6 +458,8 @@ def _unique(items: Iterable[str]) -> list[str]:
 
 
 def cause_view(code: int, cause: Cause) -> CauseView:
+    from ..knowledge.model import ruled_out_ways
+
     return CauseView(
         cause=cause,
         ref=f"{code}/{cause.id}",
@@ -465,6 +476,7 @@ def cause_view(code: int, cause: Cause) -> CauseView:
         ],
         verify=[placeholders(v) for v in cause.verify],
         prevention=[placeholders(p) for p in cause.prevention],
+        ruled_out=[WayView(when, placeholders(because)) for when, because in ruled_out_ways(cause)],
     )
 
 
