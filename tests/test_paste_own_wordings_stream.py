@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -97,3 +98,46 @@ def test_file_stdin_and_triage_find_ones_own_wording(tmp_path: Path) -> None:
         else:
             found = [(d["evidence"]["code"], d["evidence"]["country"]) for d in document["diagnoses"]]
         assert found == [(21408, "FR")], (how, done.stderr)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(WORDINGS), st.integers(0, 40)), min_size=3, max_size=40))
+def test_workers_read_with_ones_own_table_as_one_reader_does(
+    tmp_path_factory, arrangement: list[tuple[str, int]]
+) -> None:  # type: ignore[no-untyped-def]
+    # a file in blocks and a pipe in chunks, each read by worker processes: they start with the folder's table
+    # (forked with it), and a block is cut only where no line of its own wordings is near, as one reader reads it
+    tmp = tmp_path_factory.mktemp("own-workers")
+    _, table = _table(tmp)
+    noise = b"2026-11-30T10:00:01Z INFO GET /api/v1/users/42 200 12ms\n"
+    numbers = ["+33612345678", "+2348031234567", "+4915112345678"]
+    data = b"".join(
+        f"2026-11-30T10:00:00Z WARN {wording}: {numbers[i % 3]}\n".encode() + noise * gap
+        for i, (wording, gap) in enumerate(arrangement)
+    )
+    path = tmp / "app.log"
+    path.write_bytes(data)
+    alone = list(scan(io.BytesIO(data), table=table))
+    assert [e.line for e in alone] == sorted({e.line for e in alone}) and len(alone) == len(arrangement)
+    with path.open("rb") as handle:
+        assert list(scan(handle, chunk_size=1 << 10, workers=2, table=table)) == alone
+    assert list(scan(io.BytesIO(data), chunk_size=1 << 10, workers=2, table=table)) == alone
+
+
+def test_a_worker_reads_a_block_with_the_table_it_was_given(tmp_path: Path) -> None:
+    # a block holding only a folder's own wordings: read with the built-in table it would find nothing
+    _, table = _table(tmp_path)
+    path = tmp_path / "app.log"
+    lines = [f"2026-11-30T10:00:{i % 60:02d}Z INFO GET /api/v1/users/{i} 200 12ms" for i in range(3000)]
+    for i in range(100, 3000, 300):
+        lines[i] = f"2026-11-30T10:00:00Z WARN Outbound SMS refused for this destination country: +3361234{i:04d}"
+    path.write_text("\n".join(lines) + "\n")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt
+    with path.open("rb") as handle:
+        found = list(scan(handle, chunk_size=1 << 14, workers=2, table=table))
+    # read by worker processes (each touched memory of its own), not in this one as before
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt > children
+    assert [e.line for e in found] == list(range(101, 3001, 300))
+    assert {e.code for e in found} == {21408}
+    with path.open("rb") as handle:
+        assert list(scan(handle, chunk_size=1 << 14, workers=2)) == []

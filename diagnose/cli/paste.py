@@ -288,7 +288,6 @@ def run_triage(source: str, run: PasteRun) -> None:
         interrupted = False
         died: WorkerDiedError | None = None
         try:
-            # with a table of one's own, scan reads in this process (its workers know the built-in one)
             found = scan(handle, progress=progress, workers=_workers(), merge=True, now=now, table=run.table())
             for evidence in found:
                 groups.add(evidence)

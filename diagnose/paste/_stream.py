@@ -120,18 +120,19 @@ def scan(
     """Every Twilio error in ``stream``, in order. Memory is bounded by ``chunk_size``.
 
     ``workers`` > 1 reads a regular file in that many processes, a block each (see :data:`BLOCK`), and
-    a pipe's errors found in a chunk, while this one reads on (forked, so only with the default
-    wording table); results stay in order. A stream of two blocks or less is read here alone.
+    a pipe's errors found in a chunk, while this one reads on (forked: they start with ``table`` as this
+    process has it, see :func:`_shared_table`); results stay in order. A stream of two blocks or less is
+    read here alone.
     ``merge``: a worker may hand over the duplicates of its block as one evidence with a ``count`` and
     a span (:func:`._group.merge_duplicates`, ``now`` dating a syslog time), which
     :class:`._group.Groups` takes as the errors it stands for.
     """
     table = table or default_table()
     stream, progress = _as_utf8(stream, progress)
-    if workers > 1 and table is default_table():
+    if workers > 1:
         found = _file_range(stream)
         if found is not None and found[1] - found[0] > 2 * min(chunk_size, BLOCK):
-            blocks = _Blocks(found[2], min(chunk_size, BLOCK), workers, progress, merge, now)
+            blocks = _Blocks(found[2], min(chunk_size, BLOCK), workers, progress, merge, now, table)
             yield from blocks.scan(found[0], found[1])
             return
     if not isinstance(stream, _Utf8):  # a transcoded stream is valid UTF-8 already
@@ -165,8 +166,8 @@ def _read(
             data = breaks.normalise(raw, final)
             buf = carried + data if carried else data
             pieces, keep = _round(buf, state, final, table)
-            if pool is None and workers > 1 and not final and len(raw) >= chunk_size and table is default_table():
-                pool = _Pool(workers)
+            if pool is None and workers > 1 and not final and len(raw) >= chunk_size:
+                pool = _Pool(workers, table)
             if pool is None:
                 yield from read_pieces(pieces, table)
             else:
@@ -239,7 +240,7 @@ def _file_range(stream: Readable) -> tuple[int, int, int] | None:
     return position, info.st_size, fd
 
 
-def _quiet_cut(fd: int, nominal: int) -> int | None:
+def _quiet_cut(fd: int, nominal: int, table: WordingTable | None = None) -> int | None:
     """Where a block may end near ``nominal``: the start of a line with no anchor (and no long line)
     ``_QUIET_ABOVE`` lines above it nor ``_QUIET_BELOW`` lines below. No window of the reader crosses
     it, and anchors on either side are too far apart to chain. None when the log is busy all the way."""
@@ -247,10 +248,11 @@ def _quiet_cut(fd: int, nominal: int) -> int | None:
     pos = region.find(b"\n") + 1
     if pos == 0:
         return None
+    own = own_prefilter(table) if table is not None else None  # a table of one's own: its wordings anchor too
     anchors = {
         start
-        for start, end in _candidate_lines(region, len(region), False)
-        if end < 0 or _anchor_start(region, start, end) is not None
+        for start, end in _candidate_lines(region, len(region), False, own=own)
+        if end < 0 or _anchor_start(region, start, end, table) is not None
     }
     quiet = 0
     cut = -1
@@ -280,9 +282,10 @@ class _Blocks:
         progress: Callable[[int], None] | None,
         merge: bool,
         now: dt.datetime | None,
+        table: WordingTable,
     ) -> None:
         self.fd, self.block, self.workers, self.progress = fd, block, workers, progress
-        self.merge, self.now = merge, now
+        self.merge, self.now, self.table = merge, now, table
         self.pending: deque[tuple[Future[_BlockRead], int, int, int | None]] = deque()
         self.lines_before = 0
         self.start = 0  # where the scan began: the stream offsets of _State.offset count from there
@@ -296,11 +299,12 @@ class _Blocks:
 
         self.start = start
         context = multiprocessing.get_context("fork")
+        self.key = _shared_table(self.table)
         pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_quiet)
         try:
             begin, nominal = start, start + self.block
             while nominal < size - self.block:
-                cut = _quiet_cut(self.fd, nominal)
+                cut = _quiet_cut(self.fd, nominal, self.table)
                 if cut is not None and cut > begin:
                     self._submit(pool, begin, cut)
                     begin = cut
@@ -318,11 +322,13 @@ class _Blocks:
             for future, *_ in self.pending:
                 future.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
+            if self.key:
+                _TABLES.pop(self.key, None)
 
     def _submit(self, pool: ProcessPoolExecutor, begin: int, end: int | None, size: int = 0) -> None:
         with _worker_death():
             offset = (begin - self.start) % _STEP
-            future = pool.submit(_read_block, self.fd, begin, end, self.merge, self.now, offset)
+            future = pool.submit(_read_block, self.fd, begin, end, self.merge, self.now, offset, self.key)
         self.pending.append((future, (end if end is not None else size) - begin, begin, end))
 
     def _gather(self) -> Iterator[Evidence]:
@@ -332,7 +338,7 @@ class _Blocks:
         if windowed and started != self.offset:
             # a long line's windows sit on a grid of the stream's offsets, which \r\n or invalid UTF-8 above
             # moved from the file's: read again here, from where the blocks before it really ended (rare)
-            found, lines, _, ended, _ = _read_block(self.fd, begin, end, self.merge, self.now, self.offset)
+            found, lines, _, ended, _ = _read_block(self.fd, begin, end, self.merge, self.now, self.offset, self.key)
         else:
             ended = (ended - started + self.offset) % _STEP
         self.offset = ended
@@ -363,16 +369,32 @@ _BlockRead = tuple[list[tuple[Evidence, str | None]], int, int, int, bool]
 
 
 def _read_block(
-    fd: int, start: int, end: int | None, merge: bool, now: dt.datetime | None, offset: int = 0
+    fd: int, start: int, end: int | None, merge: bool, now: dt.datetime | None, offset: int = 0, table: int = 0
 ) -> _BlockRead:
     """In a worker: the errors of one block (line numbers from the block's first line; merged, when asked)
-    and its line count; ``offset``: the block's stream offset, modulo ``_STEP`` (see ``_State.offset``)."""
+    and its line count; ``offset``: the block's stream offset, modulo ``_STEP`` (see ``_State.offset``);
+    ``table``: the wording table's key (:func:`_shared_table`)."""
     state = _State()
     state.offset = offset
-    found: Iterable[Evidence] = _read(Repaired(_Block(fd, start, end)), state, BLOCK, default_table(), None, 1)
+    found: Iterable[Evidence] = _read(Repaired(_Block(fd, start, end)), state, BLOCK, _TABLES[table], None, 1)
     if merge:
         found = merge_duplicates(found, now=now)
     return _with_suggested(found), state.lines, offset, state.offset, state.windowed
+
+
+# The wording tables worker processes read with, by key: a worker is forked with them, so a table of one's
+# own (``--knowledge DIR``) reaches it with no pickling (a table holds caches, and is big). Key 0: the built-in.
+_TABLES: dict[int, WordingTable] = {}
+
+
+def _shared_table(table: WordingTable) -> int:
+    """The key of ``table`` in :data:`_TABLES`, added there (before the workers fork) unless built in."""
+    if table is default_table():
+        _TABLES[0] = table
+        return 0
+    key = id(table)
+    _TABLES[key] = table
+    return key
 
 
 class _State:
@@ -832,12 +854,13 @@ def _events_of(lines: _Decoded, anchors: tuple[int, ...]) -> list[tuple[int, int
 class _Pool:
     """Worker processes reading pieces; results come back in the order the pieces were submitted."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, table: WordingTable) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         # fork: a worker starts with this process's knowledge and wording table already loaded
         self._workers = workers
+        self._key = _shared_table(table)
         self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_quiet)
         self._pending: deque[Future[list[tuple[Evidence, str | None]]]] = deque()
 
@@ -846,7 +869,7 @@ class _Pool:
         size = max(1, -(-len(pieces) // (2 * self._workers)))
         for i in range(0, len(pieces), size):
             with _worker_death():
-                self._pending.append(self._pool.submit(_read_in_worker, pieces[i : i + size]))
+                self._pending.append(self._pool.submit(_read_in_worker, pieces[i : i + size], self._key))
         while len(self._pending) > 4 * self._workers:
             yield from self._next()
 
@@ -863,6 +886,8 @@ class _Pool:
         for future in self._pending:
             future.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._key:
+            _TABLES.pop(self._key, None)
 
 
 @contextmanager
@@ -877,9 +902,9 @@ def _worker_death() -> Iterator[None]:
         raise WorkerDiedError("a worker process reading the log died (killed: out of memory, or kill -9)") from None
 
 
-def _read_in_worker(pieces: list[Piece]) -> list[tuple[Evidence, str | None]]:
-    """:func:`read_pieces` in a worker, as :func:`_with_suggested` hands it back."""
-    return _with_suggested(read_pieces(pieces))
+def _read_in_worker(pieces: list[Piece], table: int = 0) -> list[tuple[Evidence, str | None]]:
+    """:func:`read_pieces` in a worker with the table of key ``table``, as :func:`_with_suggested` hands it back."""
+    return _with_suggested(read_pieces(pieces, _TABLES[table]))
 
 
 def _with_suggested(found: Iterable[Evidence]) -> list[tuple[Evidence, str | None]]:
