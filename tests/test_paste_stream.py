@@ -500,7 +500,20 @@ def test_any_arrangement_of_errors_reads_the_same_in_blocks(
             for sample, gap in arrangement
         )
     )
-    assert _scan_file(path, chunk_size=block, workers=2) == list(scan(io.BytesIO(path.read_bytes())))
+    alone = list(scan(io.BytesIO(path.read_bytes())))
+    assert _scan_file(path, chunk_size=block, workers=2) == alone
+    # a pipe: its blocks cut here and handed over, or (busy all the way) read on as one stream
+    assert list(scan(io.BytesIO(path.read_bytes()), chunk_size=block, workers=2)) == alone
+
+
+def test_a_pipe_busy_all_the_way_is_read_on_as_one_stream() -> None:
+    # `grep 21408 app.log | diagnose triage -`: no quiet place to cut a block, so the rest is read as a stream
+    line = b"2026-11-30T10:00:00Z ERROR sms send failed code=21408 to=+2348031234567\n"
+    quiet = b"2026-11-30T10:00:01Z INFO GET /api/v1/users/42 200 12ms\n" * 40
+    data = quiet * 100 + line * 3000 + quiet * 100 + line * 5
+    alone = list(scan(io.BytesIO(data)))
+    assert len(alone) == 3005
+    assert list(scan(io.BytesIO(data), chunk_size=1 << 12, workers=2)) == alone
 
 
 def test_line_numbers_after_a_cut_count_every_line_break(tmp_path: Path) -> None:

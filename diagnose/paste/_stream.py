@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import os
 import re
 import signal
@@ -130,10 +131,13 @@ def scan(
     table = table or default_table()
     stream, progress = _as_utf8(stream, progress)
     if workers > 1:
+        blocks = _Blocks(min(chunk_size, BLOCK), workers, progress, merge, now, table)
         found = _file_range(stream)
-        if found is not None and found[1] - found[0] > 2 * min(chunk_size, BLOCK):
-            blocks = _Blocks(found[2], min(chunk_size, BLOCK), workers, progress, merge, now, table)
-            yield from blocks.scan(found[0], found[1])
+        if found is None:
+            yield from blocks.scan_stream(stream, chunk_size, workers)
+            return
+        if found[1] - found[0] > 2 * blocks.block:
+            yield from blocks.scan_file(found[2], found[0], found[1])
             return
     if not isinstance(stream, _Utf8):  # a transcoded stream is valid UTF-8 already
         stream, progress = Repaired(stream, progress), None
@@ -241,10 +245,16 @@ def _file_range(stream: Readable) -> tuple[int, int, int] | None:
 
 
 def _quiet_cut(fd: int, nominal: int, table: WordingTable | None = None) -> int | None:
-    """Where a block may end near ``nominal``: the start of a line with no anchor (and no long line)
-    ``_QUIET_ABOVE`` lines above it nor ``_QUIET_BELOW`` lines below. No window of the reader crosses
-    it, and anchors on either side are too far apart to chain. None when the log is busy all the way."""
-    region = os.pread(fd, _CUT_SEARCH, nominal)
+    """Where a block of a file may end near ``nominal`` (see :func:`_quiet_place`), or None."""
+    cut = _quiet_place(os.pread(fd, _CUT_SEARCH, nominal), table)
+    return None if cut is None else nominal + cut
+
+
+def _quiet_place(region: bytes, table: WordingTable | None = None) -> int | None:
+    """Where in ``region`` (the bytes from a nominal block end on) a block may end: the start of a line with
+    no anchor (and no long line) ``_QUIET_ABOVE`` lines above it nor ``_QUIET_BELOW`` lines below. No window
+    of the reader crosses it, and anchors on either side are too far apart to chain. None when the log is
+    busy all the way."""
     pos = region.find(b"\n") + 1
     if pos == 0:
         return None
@@ -267,16 +277,21 @@ def _quiet_cut(fd: int, nominal: int, table: WordingTable | None = None) -> int 
             if quiet == _QUIET_ABOVE + 1:
                 cut = pos
             elif quiet == _QUIET_ABOVE + _QUIET_BELOW:
-                return nominal + cut
+                return cut
         pos = end + 1
 
 
+# What a worker reads as a block: a file's bytes (descriptor, start, end or None for the file's end), or a
+# pipe's, handed over
+_Source = tuple[int, int, int | None] | bytes
+
+
 class _Blocks:
-    """:func:`scan` of a regular file by worker processes, a block each, results in order."""
+    """:func:`scan` by worker processes, a block each, results in order: a regular file's blocks read from
+    it by the workers (:meth:`scan_file`), or a pipe's, read here and handed over (:meth:`scan_stream`)."""
 
     def __init__(
         self,
-        fd: int,
         block: int,
         workers: int,
         progress: Callable[[int], None] | None,
@@ -284,40 +299,26 @@ class _Blocks:
         now: dt.datetime | None,
         table: WordingTable,
     ) -> None:
-        self.fd, self.block, self.workers, self.progress = fd, block, workers, progress
+        self.block, self.workers, self.progress = block, workers, progress
         self.merge, self.now, self.table = merge, now, table
-        self.pending: deque[tuple[Future[_BlockRead], int, int, int | None]] = deque()
+        self.pending: deque[tuple[Future[_BlockRead], int, _Source]] = deque()
         self.lines_before = 0
-        self.start = 0  # where the scan began: the stream offsets of _State.offset count from there
         # where the next block to gather starts in the stream a reader reads (line breaks made \n, invalid
-        # UTF-8 repaired: see Repaired), modulo _STEP; a block's offset is guessed from the file's until then
+        # UTF-8 repaired: see Repaired), modulo _STEP; a block's offset is guessed from the input's until then
         self.offset = 0
+        self.read = 0  # bytes handed to the workers so far: a block's offset is guessed from them
+        self.key = 0
 
-    def scan(self, start: int, size: int) -> Iterator[Evidence]:
+    @contextmanager
+    def _pool(self) -> Iterator[ProcessPoolExecutor]:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        self.start = start
         context = multiprocessing.get_context("fork")
         self.key = _shared_table(self.table)
         pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_quiet)
         try:
-            begin, nominal = start, start + self.block
-            while nominal < size - self.block:
-                cut = _quiet_cut(self.fd, nominal, self.table)
-                if cut is not None and cut > begin:
-                    self._submit(pool, begin, cut)
-                    begin = cut
-                    while len(self.pending) > 2 * self.workers:
-                        yield from self._gather()
-                nominal = max(nominal + self.block, begin + self.block)
-            self._submit(pool, begin, None, size)
-            while self.pending:
-                yield from self._gather()
-        except KeyboardInterrupt:
-            while self.pending and self.pending[0][0].done():  # the blocks read so far, in order; then Ctrl-C goes on
-                yield from self._gather()
-            raise
+            yield pool
         finally:
             for future, *_ in self.pending:
                 future.cancel()
@@ -325,27 +326,147 @@ class _Blocks:
             if self.key:
                 _TABLES.pop(self.key, None)
 
-    def _submit(self, pool: ProcessPoolExecutor, begin: int, end: int | None, size: int = 0) -> None:
+    def _interrupted(self) -> Iterator[Evidence]:
+        """Ctrl-C: the blocks read so far, in order; then it goes on."""
+        while self.pending and self.pending[0][0].done():
+            yield from self._gather()
+
+    def scan_file(self, fd: int, start: int, size: int) -> Iterator[Evidence]:
+        with self._pool() as pool:
+            try:
+                begin, nominal = start, start + self.block
+                while nominal < size - self.block:
+                    cut = _quiet_cut(fd, nominal, self.table)
+                    if cut is not None and cut > begin:
+                        yield from self._submit(pool, (fd, begin, cut), cut - begin)
+                        begin = cut
+                    nominal = max(nominal + self.block, begin + self.block)
+                yield from self._submit(pool, (fd, begin, None), size - begin)
+                while self.pending:
+                    yield from self._gather()
+            except KeyboardInterrupt:
+                yield from self._interrupted()
+                raise
+
+    def scan_stream(self, stream: Readable, chunk_size: int, workers: int) -> Iterator[Evidence]:
+        """A pipe's blocks, cut here where the log is quiet (as a file's are) and handed to the workers: this
+        process only reads and cuts. A stretch busy for ``_BUSY`` blocks, where no cut can fall (a log of
+        nothing but errors, ``grep 21408 app.log | diagnose triage -``), is read as :func:`_read` reads a
+        stream from there to the end (the pieces to the workers), so memory stays bounded. A stream of two
+        blocks or less is read by :func:`_read` alone. Ctrl-C while the pipe is waited for: what was read
+        is read to the end (the blocks in the workers' hands, then the bytes not handed over), then it goes on."""
+        ahead = _Ahead(stream, self.progress, chunk_size)
+        ahead.fill(2 * self.block + _CUT_SEARCH)
+        if ahead.ended and ahead.size <= 2 * self.block:
+            yield from _read(Repaired(ahead), _State(), chunk_size, self.table, None, workers)
+            return
+        with self._pool() as pool:
+            try:
+                while ahead.size:
+                    cut = None
+                    for nominal in range(self.block, _BUSY * self.block + 1, self.block):
+                        ahead.fill(nominal + _CUT_SEARCH)
+                        if ahead.ended and ahead.size <= nominal + self.block:
+                            cut = ahead.size  # the rest: the last block
+                            break
+                        place = _quiet_place(ahead.peek(nominal, _CUT_SEARCH), self.table)
+                        if place is not None:
+                            cut = nominal + place
+                            break
+                    if cut is None:
+                        break  # busy all the way: read on below
+                    yield from self._submit(pool, ahead.take(cut), cut)
+                while self.pending:
+                    yield from self._gather()
+            except KeyboardInterrupt:
+                if not ahead.waiting:
+                    yield from self._interrupted()
+                    raise
+                while self.pending:
+                    yield from self._gather()
+                ahead.ended = True  # the bytes read so far are all there is
+                yield from self._rest(ahead, chunk_size, 1)
+                raise
+        yield from self._rest(ahead, chunk_size, workers)
+
+    def _rest(self, ahead: _Ahead, chunk_size: int, workers: int) -> Iterator[Evidence]:
+        """The stream from where the blocks handed over end, read by :func:`_read`."""
+        state = _State()
+        state.first_line, state.offset = self.lines_before, self.offset
+        yield from _read(Repaired(ahead), state, chunk_size, self.table, None, workers)
+
+    def _submit(self, pool: ProcessPoolExecutor, source: _Source, size: int) -> Iterator[Evidence]:
+        """Queue a block; yields what the blocks before it found, keeping at most ``2 * workers`` queued."""
         with _worker_death():
-            offset = (begin - self.start) % _STEP
-            future = pool.submit(_read_block, self.fd, begin, end, self.merge, self.now, offset, self.key)
-        self.pending.append((future, (end if end is not None else size) - begin, begin, end))
+            future = pool.submit(_read_block, source, self.merge, self.now, self.read % _STEP, self.key)
+        self.read += size
+        self.pending.append((future, size, source))
+        while len(self.pending) > 2 * self.workers:
+            yield from self._gather()
 
     def _gather(self) -> Iterator[Evidence]:
-        future, size_read, begin, end = self.pending.popleft()
+        future, size_read, source = self.pending.popleft()
         with _worker_death():
             found, lines, started, ended, windowed = future.result()
         if windowed and started != self.offset:
             # a long line's windows sit on a grid of the stream's offsets, which \r\n or invalid UTF-8 above
-            # moved from the file's: read again here, from where the blocks before it really ended (rare)
-            found, lines, _, ended, _ = _read_block(self.fd, begin, end, self.merge, self.now, self.offset, self.key)
+            # moved from the input's: read again here, from where the blocks before it really ended (rare)
+            found, lines, _, ended, _ = _read_block(source, self.merge, self.now, self.offset, self.key)
         else:
             ended = (ended - started + self.offset) % _STEP
         self.offset = ended
         yield from _received(found, self.lines_before)
         self.lines_before += lines
-        if self.progress is not None:
+        if self.progress is not None and not isinstance(source, bytes):  # a pipe's bytes count as they are read
             self.progress(size_read)
+
+
+_BUSY = 4  # blocks of a pipe searched for a quiet place to cut before the rest is read as a stream
+
+
+class _Ahead:
+    """A stream read ahead into a buffer (:meth:`fill`), whose reads are counted for ``progress``; read
+    as a stream, it gives its buffer first. What a read brought stays in the buffer when Ctrl-C stops the
+    next one (``waiting`` says one was under way)."""
+
+    def __init__(self, stream: Readable, progress: Callable[[int], None] | None, chunk_size: int) -> None:
+        self.stream, self.progress, self.chunk_size = stream, progress, chunk_size
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.ended = self.waiting = False
+
+    def fill(self, size: int) -> None:
+        """Read until the buffer holds ``size`` bytes or the stream ends."""
+        while self.size < size and not self.ended:
+            self.waiting = True
+            data = self.stream.read(max(self.chunk_size, size - self.size))
+            self.waiting = False
+            if data and self.progress is not None:
+                self.progress(len(data))
+            self.ended = not data
+            self.parts.append(data)
+            self.size += len(data)
+
+    def _joined(self) -> bytes:
+        if len(self.parts) > 1:
+            self.parts = [b"".join(self.parts)]
+        return self.parts[0] if self.parts else b""
+
+    def peek(self, start: int, size: int) -> bytes:
+        return self._joined()[start : start + size]
+
+    def take(self, size: int) -> bytes:
+        """The buffer's first ``size`` bytes, taken out of it."""
+        data = self._joined()
+        self.parts, self.size = [data[size:]], self.size - size
+        return data[:size]
+
+    def read(self, size: int, /) -> bytes:
+        if not self.size:
+            if self.ended:
+                return b""
+            self.fill(size)
+        return self.take(min(size, self.size))
 
 
 class _Block:
@@ -368,15 +489,14 @@ class _Block:
 _BlockRead = tuple[list[tuple[Evidence, str | None]], int, int, int, bool]
 
 
-def _read_block(
-    fd: int, start: int, end: int | None, merge: bool, now: dt.datetime | None, offset: int = 0, table: int = 0
-) -> _BlockRead:
+def _read_block(source: _Source, merge: bool, now: dt.datetime | None, offset: int = 0, table: int = 0) -> _BlockRead:
     """In a worker: the errors of one block (line numbers from the block's first line; merged, when asked)
     and its line count; ``offset``: the block's stream offset, modulo ``_STEP`` (see ``_State.offset``);
     ``table``: the wording table's key (:func:`_shared_table`)."""
     state = _State()
     state.offset = offset
-    found: Iterable[Evidence] = _read(Repaired(_Block(fd, start, end)), state, BLOCK, _TABLES[table], None, 1)
+    block: Readable = io.BytesIO(source) if isinstance(source, bytes) else _Block(*source)
+    found: Iterable[Evidence] = _read(Repaired(block), state, BLOCK, _TABLES[table], None, 1)
     if merge:
         found = merge_duplicates(found, now=now)
     return _with_suggested(found), state.lines, offset, state.offset, state.windowed
