@@ -633,6 +633,35 @@ def test_ctrl_c_stops_the_workers_and_reports_what_was_read(tmp_path: Path, sour
     assert not [pid for pid in workers if _alive(pid)]
 
 
+@pytest.mark.skipif(not Path("/proc/self/syscall").exists(), reason="needs Linux /proc to see the read wait")
+def test_ctrl_c_on_a_live_pipe_reports_what_came_through_it() -> None:
+    # `tail -f app.log | diagnose triage -`: less than a block came, the pipe stays open, then Ctrl-C
+    line = b"2026-11-30T10:00:00Z ERROR sms send failed code=21408 to=+2348031234567\n"
+    filler = b"2026-11-30T10:00:01Z INFO GET /api/v1/users/42 200 12ms\n" * 99
+    env = {**os.environ, "NO_COLOR": "1", "TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": ""}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "diagnose", "triage", "-", "--format", "json"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        preexec_fn=sigint_as_on_a_terminal,
+    )
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write((line + filler) * 50)
+        proc.stdin.flush()
+        # waiting in read(0, ...) with the pipe empty: all 50 errors were taken in
+        _wait_for(lambda: Path(f"/proc/{proc.pid}/syscall").read_text().startswith("0 0x0 "))
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    data = json.loads(out)
+    assert data["interrupted"] is True and data["errors"] == 50
+
+
 def _gone(pid: int) -> bool:
     """The process has died and been reaped (by the pool that started it)."""
     return not Path(f"/proc/{pid}").exists()

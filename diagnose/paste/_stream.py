@@ -356,7 +356,12 @@ class _Blocks:
         blocks or less is read by :func:`_read` alone. Ctrl-C while the pipe is waited for: what was read
         is read to the end (the blocks in the workers' hands, then the bytes not handed over), then it goes on."""
         ahead = _Ahead(stream, self.progress, chunk_size)
-        ahead.fill(2 * self.block + _CUT_SEARCH)
+        try:
+            ahead.fill(2 * self.block + _CUT_SEARCH)
+        except KeyboardInterrupt:  # a live pipe (tail -f) stopped before two blocks came: what came is read
+            ahead.ended = True
+            yield from _read(Repaired(ahead), _State(), chunk_size, self.table, None, 1)
+            raise
         if ahead.ended and ahead.size <= 2 * self.block:
             yield from _read(Repaired(ahead), _State(), chunk_size, self.table, None, workers)
             return
@@ -430,7 +435,10 @@ class _Ahead:
     next one (``waiting`` says one was under way)."""
 
     def __init__(self, stream: Readable, progress: Callable[[int], None] | None, chunk_size: int) -> None:
-        self.stream, self.progress, self.chunk_size = stream, progress, chunk_size
+        self.progress, self.chunk_size = progress, chunk_size
+        # read1: what a pipe holds now, never waiting for more once it has some; a read of many megabytes that
+        # Ctrl-C stops loses what it had taken in (BufferedReader.read)
+        self._read: Callable[[int], bytes] = getattr(stream, "read1", None) or stream.read
         self.parts: list[bytes] = []
         self.size = 0
         self.ended = self.waiting = False
@@ -439,7 +447,7 @@ class _Ahead:
         """Read until the buffer holds ``size`` bytes or the stream ends."""
         while self.size < size and not self.ended:
             self.waiting = True
-            data = self.stream.read(max(self.chunk_size, size - self.size))
+            data = self._read(max(self.chunk_size, size - self.size))
             self.waiting = False
             if data and self.progress is not None:
                 self.progress(len(data))
@@ -1137,6 +1145,13 @@ class _Prefixed:
             return self.stream.read(size)
         head, self.head = self.head[:size], self.head[size:]
         return head + self.stream.read(size - len(head)) if len(head) < size else head
+
+    def read1(self, size: int, /) -> bytes:
+        """The first bytes, else one read of the stream's (``read1`` where it has one: see :class:`_Ahead`)."""
+        if self.head:
+            head, self.head = self.head[:size], self.head[size:]
+            return head
+        return (getattr(self.stream, "read1", None) or self.stream.read)(size)
 
 
 class _Utf8:
