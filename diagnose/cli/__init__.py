@@ -91,7 +91,9 @@ def main() -> None:
     \b
     With a SID: --account AC… (the subaccount that owns it), --format
     text|markdown|html|json, --api-url URL (or DIAGNOSE_API_URL), --timeout S,
-    --knowledge DIR, --color auto|always|never. Credentials: TWILIO_ACCOUNT_SID
+    --knowledge DIR, --color auto|always|never, --redact-numbers. With pasted
+    errors, also --offline (from the text alone) and --account AC… (the account
+    that sent those that name none). Credentials: TWILIO_ACCOUNT_SID
     with TWILIO_AUTH_TOKEN, or TWILIO_API_KEY and TWILIO_API_SECRET.
     Exit codes: 0 confirmed or no error, 1 likely/inconclusive/no knowledge,
     2 bad input, 3 Twilio unreachable, credentials rejected or SID not found;

@@ -137,10 +137,15 @@ def parse_code(text: str) -> int:
     return code
 
 
-def emit_report(report: Report, fmt: str, color: str) -> NoReturn:
-    """Print a report and exit with the code its verdicts call for."""
+def emit_report(report: Report, fmt: str, color: str, *, redact_numbers: bool = False) -> NoReturn:
+    """Print a report (phone numbers masked with ``redact_numbers``) and exit with the code its verdicts call for."""
     from ..render import render_report
 
     colored = use_color(color)
-    echo(render_report(report, fmt, color=colored, width=output_width()), colored)
+    text = render_report(report, fmt, color=colored, width=output_width())
+    if redact_numbers:
+        from ..paste import mask_numbers
+
+        text = mask_numbers(text)
+    echo(text, colored)
     sys.exit(exit_codes.for_diagnoses(report.diagnoses))

@@ -160,6 +160,7 @@ class PasteRun:
     redact_numbers: bool
     color: bool = False
     own_knowledge: bool = False  # --knowledge DIR: its codes' wordings are read in pastes too
+    account: str | None = None  # --account: the account that sent the errors whose text names none
 
     def table(self) -> WordingTable | None:
         """The wordings errors are known by: the built-in ones (None), or with those of --knowledge folders."""
@@ -176,6 +177,7 @@ class PasteRun:
         """Offline without credentials (or with --offline), else through the read planner."""
         from ..pipeline import diagnose_pasted, diagnose_pasted_online
 
+        evidence = _with_account(evidence, self.account)
         if self.offline:
             return diagnose_pasted(evidence, self.knowledge())
         if self.lacks_credentials:
@@ -219,6 +221,37 @@ def _say_how_to_confirm(report: Any) -> Any:
     return dataclasses.replace(report, diagnoses=tuple(out))
 
 
+def _with_account(evidence: Sequence[Any], account: str | None) -> Sequence[Any]:
+    """--account: the account of every error whose text names none (one that names its own keeps it)."""
+    import dataclasses
+
+    if not account:
+        return evidence
+    return [e if e.account_sid else dataclasses.replace(e, account_sid=account) for e in evidence]
+
+
+def _say_which_account(report: Any) -> Any:
+    """An error that names no account was read as the credentials' account: its first lines say so.
+
+    A confirmed cause on the wrong account (the parent's, when a subaccount sent it) would be
+    acted on as it stands, so the assumption is not left to the facts far below.
+    """
+    import dataclasses
+
+    out = []
+    for d in report.diagnoses:
+        fact = d.facts.get("account_sid") or {}  # the report's facts are plain dicts, as JSON writes them
+        read = fact.get("value") if fact.get("known") else None
+        if d.evidence.account_sid is None and isinstance(read, str) and read:
+            note = (
+                f" The pasted error names no account: {read}, the account of the credentials, was read. If another"
+                " account (a subaccount) sent it, run again with `--account AC…`."
+            )
+            d = dataclasses.replace(d, summary=d.summary + note)
+        out.append(d)
+    return dataclasses.replace(report, diagnoses=tuple(out))
+
+
 def _notes_for_codes(report: Any, args: Sequence[str]) -> Any:
     """A bare code: say where the full explanation is."""
     import dataclasses
@@ -248,7 +281,10 @@ def run_paste(args: Sequence[str], run: PasteRun) -> None:
         if not evidence:
             click.echo(f"diagnose: {NO_ERROR_FOUND}", err=True)
             sys.exit(exit_codes.UNRESOLVED)
-        report = _notes_for_codes(run.diagnose(evidence), args)
+        report = run.diagnose(evidence)
+        if not (run.offline or run.lacks_credentials):
+            report = _say_which_account(report)
+        report = _notes_for_codes(report, args)
         text = render_report(report, run.fmt, color=run.color)
     except DiagnoseError as err:
         run.fail(err)

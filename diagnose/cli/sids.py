@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import DiagnoseError
+from ..errors import DiagnoseError, InputError
 from ._common import (
     api_url_option,
     color_option,
@@ -41,14 +41,19 @@ class _SidsCommand(click.Command):
 
 @click.command("sids", cls=_SidsCommand, hidden=True)
 @click.argument("sids", nargs=-1, required=True)
-@click.option("--account", metavar="AC…", help="The subaccount that owns the SIDs (default: search all).")
+@click.option(
+    "--account",
+    metavar="AC…",
+    help="The subaccount that owns the SIDs (default: search all); for pasted errors, the account that sent "
+    "those that name none (default: the credentials' account).",
+)
 @api_url_option
 @timeout_option
 @format_option
 @color_option
 @knowledge_option
 @click.option("--offline", is_flag=True, help="Pasted errors: diagnose from the text alone, even with credentials.")
-@click.option("--redact-numbers", is_flag=True, help="Pasted errors: mask phone numbers in the output.")
+@click.option("--redact-numbers", is_flag=True, help="Mask phone numbers in the output (+33*******78).")
 def command(
     sids: tuple[str, ...],
     account: str | None,
@@ -67,8 +72,13 @@ def command(
     if pasted or len(sids) > _BRIEF_BATCH:
         gc.enable()  # input of any size gets the cyclic collector back (see cli._BRIEF)
     if pasted:
+        from ..evidence import check_account_sid
         from .paste import PasteRun, run_paste
 
+        try:
+            account = check_account_sid(account) if account else None
+        except InputError as err:
+            fail(err)
         knowledge = functools.partial(load_kb, knowledge_dirs)
         run = PasteRun(
             fmt,
@@ -79,9 +89,13 @@ def command(
             redact_numbers=redact_numbers,
             color=use_color(color),
             own_knowledge=bool(knowledge_dirs),
+            account=account,
         )
         run_paste(sids, run)
         return
+    if offline:
+        # A SID is read from Twilio or not at all: saying nothing would send the requests --offline forbids.
+        fail(InputError("--offline is for pasted errors: a SID is diagnosed by reading it from Twilio"))
     try:
         # Before the credentials are read: a malformed SID among others becomes its own entry (exit 2);
         # only a malformed --account, or no well-formed SID at all, stops the command here.
@@ -89,7 +103,7 @@ def command(
         report = _diagnose_online(subjects, api_url=api_url, timeout=timeout, knowledge_dirs=knowledge_dirs)
     except DiagnoseError as err:
         fail(err)
-    emit_report(report, fmt, color)
+    emit_report(report, fmt, color, redact_numbers=redact_numbers)
 
 
 def _diagnose_online(

@@ -1,0 +1,92 @@
+"""What a support engineer's review of the command line found: options that were silently ignored.
+
+Each test runs the real command against the bundled simulator (the real twilio client, no stubs).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from diagnose.cli import main
+from diagnose.simulator import DEMO_SCENARIO, Simulator, load_scenario
+from tests.shared import OFFLINE_ENV
+
+# A refused send to Puerto Rico, as twilio-python prints it: no account SID in the text.
+PASTE_PR = (
+    '{"code": 21408, "message": "Permission to send an SMS has not been enabled for the region indicated by the '
+    '\'To\' number: +17872316644", "more_info": "https://www.twilio.com/docs/errors/21408", "status": 400}'
+)
+
+
+@pytest.fixture
+def demo():
+    with Simulator(load_scenario(DEMO_SCENARIO), port=0) as sim:
+        yield sim
+
+
+def run(args: list[str], env: dict[str, str], stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, args, input=stdin, env={**OFFLINE_ENV, **env}, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def online(sim: Simulator, case: str) -> tuple[str, str, dict[str, str]]:
+    sid, owner, (account, token) = sim.sample(case)
+    return sid, owner, {"TWILIO_ACCOUNT_SID": account, "TWILIO_AUTH_TOKEN": token, "DIAGNOSE_API_URL": sim.url}
+
+
+def test_account_names_the_sender_of_a_paste_that_names_none(demo: Simulator) -> None:
+    # The subaccount has PR off, its parent on. --account used to be ignored for a paste: the parent's
+    # list was read and "confirmed: permission-enabled-now" told the engineer to just resend.
+    _sid, sub, env = online(demo, "subaccount-mismatch")
+    code, out, _ = run(["-", "--account", sub, "--format", "json"], env, stdin=PASTE_PR)
+    d = json.loads(out)["diagnoses"][0]
+    assert (code, d["verdict"], d["cause"]) == (0, "confirmed", "subaccount-mismatch")
+    assert d["evidence"]["account_sid"] == sub
+    # offline too, the fix steps name the account instead of <account_sid>
+    code, out, _ = run(["-", "--account", sub, "--offline"], env, stdin=PASTE_PR)
+    assert code == 1 and sub in out and "switch to subaccount <account_sid>" not in out
+
+
+def test_a_paste_read_as_the_credentials_account_says_so_first(demo: Simulator) -> None:
+    _sid, sub, env = online(demo, "subaccount-mismatch")
+    parent = env["TWILIO_ACCOUNT_SID"]
+    code, out, _ = run(["-"], env, stdin=PASTE_PR)
+    first_screen = out.split("\nFix\n")[0]
+    assert code == 0 and "confirmed: permission-enabled-now" in first_screen
+    assert f"names no account: {parent}, the account of the credentials, was read" in " ".join(first_screen.split())
+    assert "--account" in first_screen
+    # an error that names its account says nothing of the kind
+    named = PASTE_PR.replace('"status": 400}', f'"status": 400, "account_sid": "{sub}"}}')
+    _code, out, _ = run(["-", "--account", sub], env, stdin=named)
+    assert "names no account" not in out
+
+
+def test_a_malformed_account_with_a_paste_is_bad_input() -> None:
+    code, out, err = run(["-", "--account", "AC123"], {}, stdin=PASTE_PR)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and err.startswith("diagnose: error: 'AC123' is not an account SID")
+
+
+def test_offline_with_a_sid_is_refused_before_any_request(demo: Simulator) -> None:
+    sid, _owner, env = online(demo, "missing-country")
+    before = len(demo.requests)
+    code, out, err = run([sid, "--offline"], env)
+    assert (code, out) == (2, "")
+    assert err == "diagnose: error: --offline is for pasted errors: a SID is diagnosed by reading it from Twilio\n"
+    assert len(demo.requests) == before
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json"])
+def test_redact_numbers_masks_a_sid_report(demo: Simulator, fmt: str) -> None:
+    # It was ignored for SIDs: a report meant to be shared outside the team printed every number.
+    sid, _owner, env = online(demo, "missing-country")
+    code, plain, _ = run([sid, "--format", fmt], env)
+    assert code == 0 and "+33645218709" in plain
+    code, out, _ = run([sid, "--format", fmt, "--redact-numbers"], env)
+    assert code == 0 and "+33645218709" not in out and "+15017122661" not in out
+    assert "+33*******09" in out and sid in out
+    if fmt == "json":
+        assert json.loads(out)["diagnoses"][0]["cause"] == "missing-country"
