@@ -354,11 +354,17 @@ def diagnose_group(group: Group, account: AccountAudit | None) -> tuple[str, str
             None,
             f"run `diagnose {group.samples[0]}` to see the number range" if group.samples else "diagnose one call",
         )
+    # No API says when a permission changed: enabled after these failures, or something narrower than the
+    # country blocks them (21408/permission-enabled-now). Either way the failed ones were not resent.
+    noun = "message" if group.product == "sms" else "call"
+    see = f"run `diagnose {group.samples[0]}`" if group.samples else f"see `diagnose explain {group.code}`"
     return (
         "none",
-        f"{iso} {product} is enabled now: the failures stopped when it was enabled",
+        f"{iso} {product} is enabled now: either it was enabled after these failures, or something narrower than "
+        "the country setting blocks them",
         None,
-        "nothing to do (already enabled)",
+        f"{iso} {product} is enabled on {group.account} now: send one test {noun} there; if it goes through, resend "
+        f"the failed ones (Twilio does not), else {see}",
     )
 
 

@@ -90,3 +90,37 @@ def test_redact_numbers_masks_a_sid_report(demo: Simulator, fmt: str) -> None:
     assert "+33*******09" in out and sid in out
     if fmt == "json":
         assert json.loads(out)["diagnoses"][0]["cause"] == "missing-country"
+
+
+def test_scan_does_not_claim_failures_stopped_for_a_country_enabled_now() -> None:
+    # It said "the failures stopped when it was enabled" and ranked "nothing to do (already enabled)",
+    # once per account with nothing to tell them apart. No API says when a permission changed, and
+    # Twilio resends nothing: 21408/permission-enabled-now says to test, then resend or escalate.
+    main_sid, sub = "AC" + "a" * 32, "AC" + "b" * 32
+    failed = [{"to": "+4915123456789", "error_code": 21408, "date_created": "-2d"} for _ in range(2)]
+    scenario = {
+        "accounts": [
+            {"sid": main_sid, "auth_token": "1" * 32, "messaging_geo_permissions": {"DE": True}, "messages": failed},
+            {
+                "sid": sub,
+                "auth_token": "2" * 32,
+                "parent": main_sid,
+                "messaging_geo_permissions": {"DE": True},
+                "messages": failed[:1],
+            },
+        ]
+    }
+    with Simulator(load_scenario(scenario), port=0) as sim:
+        env = {"TWILIO_ACCOUNT_SID": main_sid, "TWILIO_AUTH_TOKEN": "1" * 32, "DIAGNOSE_API_URL": sim.url}
+        code, out, _ = run(["scan", "--subaccounts", "all", "--format", "json"], env)
+    doc = json.loads(out)
+    assert code == 1
+    texts = [f["text"] for f in doc["fixes"]]
+    assert len(texts) == 2 and all("nothing to do" not in t for t in texts)
+    for account, n in ((main_sid, 2), (sub, 1)):
+        fix = next(f for f in doc["fixes"] if f"enabled on {account} now" in f["text"])
+        assert (fix["action"], fix["account"], fix["failures"]) == ("none", None, n)
+        assert "resend the failed ones" in fix["text"] and "run `diagnose SM" in fix["text"]
+    for group in doc["groups"]:
+        assert "stopped" not in group["diagnosis"]
+        assert "enabled after these failures, or something narrower" in group["diagnosis"]

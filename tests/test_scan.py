@@ -37,7 +37,7 @@ SCENARIO: dict[str, Any] = {
             "auth_token": "1" * 32,
             "messaging_geo_permissions": {"FR": True, "DE": True},
             "voice_dialing_permissions": {"FR": {"low_risk": True}, "DE": {"low_risk": True}},
-            # DE is enabled now: these failures stopped when it was enabled.
+            # DE is enabled now: enabled after these failures, or something narrower blocks them.
             "messages": _messages(2, DE, "-3d"),
         },
         {
