@@ -124,3 +124,43 @@ def test_scan_does_not_claim_failures_stopped_for_a_country_enabled_now() -> Non
     for group in doc["groups"]:
         assert "stopped" not in group["diagnosis"]
         assert "enabled after these failures, or something narrower" in group["diagnosis"]
+
+
+def test_several_html_runbooks_without_out_are_refused_not_glued_together() -> None:
+    # It printed nine <!doctype html> documents one after the other: no browser shows that as pages.
+    code, out, err = run(["runbook", "--all", "--format", "html"], {})
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "give --out DIR" in err
+    code, out, _ = run(["runbook", "21408", "--format", "html"], {})
+    assert code == 0 and out.count("<!doctype html>") == 1
+    code, out, _ = run(["runbook", "21408", "21215"], {})  # Markdown pages read fine one after the other
+    assert code == 0 and out.startswith("# 21408")
+
+
+@pytest.mark.parametrize(
+    ("sid", "hint"),
+    [
+        ("AC827b9cd0b030dcac3e225df5797efde0", "it is an account SID: give it as --account"),
+        ("NO5f0e7a9c3b2d4e6f8a1b0c9d8e7f6a5b", "it is an alert or notification SID: its resource_sid"),
+    ],
+)
+def test_a_sid_of_another_kind_says_what_to_do_with_it(sid: str, hint: str) -> None:
+    code, out, err = run([sid], {})
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and hint in err
+
+
+def test_a_trial_subaccount_is_told_where_to_upgrade_before_it_is_told_to_upgrade(demo: Simulator) -> None:
+    # The upgrade step came first and the subaccount's "upgrade the parent" after it; the enabling step
+    # pointed to "the high-risk-number-range cause", which this report does not show, for its request.
+    sid, _sub, env = online(demo, "voice-trial-account")
+    code, out, _ = run([sid, "--format", "json"], env)
+    d = json.loads(out)["diagnoses"][0]
+    assert (code, d["cause"]) == (0, "trial-account")
+    texts = [step["text"] for step in d["fix"]]
+    where = next(i for i, t in enumerate(texts) if "is a subaccount" in t)
+    upgrade = next(i for i, t in enumerate(texts) if t.startswith("If you do need it, upgrade"))
+    assert where < upgrade and env["TWILIO_ACCOUNT_SID"] in texts[where]
+    assert "high-risk-number-range" not in " ".join(texts)
+    api = d["fix"][upgrade]["api"]
+    assert "BulkCountryUpdates" in api and '"high_risk_special_numbers_enabled":"true"' in api

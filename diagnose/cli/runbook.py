@@ -41,6 +41,12 @@ def command(codes: tuple[str, ...], all_: bool, fmt: str, out: str | None, knowl
         else:
             raise InputError("give one or more codes, or --all")
         if out is None:
+            if fmt == "html" and len(entries) > 1:
+                # One HTML page after another on stdout is no page at all (a second <!doctype> mid-document).
+                raise InputError(
+                    f"{len(entries)} runbooks in HTML are {len(entries)} pages: give --out DIR to write them "
+                    "(with --all, a site with an index), or one code at a time"
+                )
             for entry in entries:
                 click.echo(render_runbook(entry, fmt))
             return
