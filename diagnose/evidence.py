@@ -44,6 +44,14 @@ DIALLING_DIRECTIONS = frozenset({"outbound-dial", "trunking-terminating"})
 PARENT_DIRECTIONS = frozenset({"inbound", "outbound-api", "trunking-originating"})
 
 
+# SIDs of other kinds that a support engineer has at hand and may pass instead: what to do with each.
+_OTHER_SIDS = {
+    "AC": "it is an account SID: give it as --account beside the message or call SID",
+    "NO": "it is an alert or notification SID: its resource_sid, the message or call it is about, is what to diagnose",
+    "MG": "it is a Messaging Service SID: diagnose one of the messages sent through it",
+}
+
+
 def classify_sid(text: str) -> tuple[Literal["message", "call"], str]:
     """Return the subject kind of a message or call SID, or raise InputError."""
     sid = text.strip()
@@ -57,6 +65,8 @@ def classify_sid(text: str) -> tuple[Literal["message", "call"], str]:
             rest = max(len(sid) - 2, 0)
             chars = "character" if rest == 1 else "characters"
             hint = f" (a SID is 2 letters and 32 hex digits; this one has {rest} {chars} after them)"
+        elif _ANY_CASE_SID.match(sid) and sid[:2].upper() in _OTHER_SIDS:
+            hint = f" ({_OTHER_SIDS[sid[:2].upper()]})"
         raise InputError(
             f"{sid!r} is not a message SID (SM…/MM…) or a call SID (CA…){hint}. "
             "Find it in the Console (Monitor → Logs) or in the `sid` your application got back."
