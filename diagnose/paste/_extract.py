@@ -103,12 +103,17 @@ def hits_of(line: str, number: int, known_code: Callable[[int], bool]) -> list[H
     return hits
 
 
-def _conflicts(merged: dict[str, object], hit: Hit) -> bool:
+def _conflicts(merged: dict[str, object], hit: Hit, weak_to: bool = False) -> bool:
+    """Whether ``hit`` names another error than the record whose fields are ``merged`` (``weak_to``: the record's
+    To came from a "number" or "phone" field of the hit's line, which no more tells two errors of one line apart
+    than the hit's own would)."""
     if hit.names is not None and merged.get("code") not in (None, hit.names):
         return True  # a line that is another code's message ("Error - 21408" above "Account not authorized…")
     for name in _MERGEABLE:
         new = getattr(hit, name)
         old = merged.get(name)
+        if name == "to" and weak_to:
+            continue
         if name == "to" and new is not None and old is not None:
             new, old = _digits(str(new)), _digits(str(old))
         if new is not None and old is not None and new != old:
@@ -165,7 +170,11 @@ def group(hits: Iterable[Hit], event_of: Callable[[int], int] | None = None) -> 
         if last is not None and hit.line - last.last_line <= MERGE_DISTANCE:
             standalone = hit.code is not None and (hit.to is not None or hit.message is not None)
             merged = _merged_fields(last)  # once per hit: the tests below only read it
-            conflicts, adds = _conflicts(merged, hit), _adds(last, merged, hit)
+            # a "number" or "phone" field beside the error on its own line tells no second error (a log record's)
+            weak_to = hit.line == last.last_line and (
+                hit.weak_to or next((h.weak_to for h in last.hits if h.to is not None), False)
+            )
+            conflicts, adds = _conflicts(merged, hit, weak_to), _adds(last, merged, hit)
             if not standalone and not adds and not conflicts:
                 continue  # a fragment repeating the record (its more-info link, its account URL)
             if not conflicts and adds and not (_complete(merged) and standalone):
@@ -206,6 +215,7 @@ def to_evidence(
     inbound = False
     status = None
     channel = None
+    weak_to = False  # the To came from a "number" or "phone" field: a number Twilio's message names wins
     for h in record.hits:
         fmt = better_format(fmt, h.format)
         inbound = inbound or h.inbound
@@ -214,6 +224,8 @@ def to_evidence(
         for name, value in h.filled().items():
             if name == "code" and "code" in f:
                 continue
+            if name == "to" and "to" not in f:
+                weak_to = h.weak_to
             f.setdefault(name, value)
             if name == "code":
                 code_source = h.code_source
@@ -261,8 +273,8 @@ def to_evidence(
         # line of its own below the code (the Console's "Error - 21408" above the alert's text)
         found = _wording_line(record, table, f.get("http_status") is not None, code)
         message = found[1] if found is not None else None
-    if to_raw is None and isinstance(message, str) and not inbound:
-        to_raw = number_in_message(message)
+    if (to_raw is None or weak_to) and isinstance(message, str) and not inbound:
+        to_raw = number_in_message(message, str(to_raw) if weak_to else None) or to_raw
     if to_raw is None and not inbound:
         to_raw = _labelled_to(record)
     from_raw = f.get("from_")

@@ -63,6 +63,7 @@ class Hit:
     inbound: bool = False
     continues: bool = False  # a line that starts with a Twilio message: the rest of the line above's
     names: int | None = None  # the code a line that is only a Twilio message names by its wording
+    weak_to: bool = field(default=False, compare=False)  # ``to`` from a "number" or "phone" field, not a To
     excerpt: str = field(default="", compare=False)
     keys: frozenset[str] = field(default=frozenset(), compare=False)  # the field names seen (classification)
 
@@ -75,7 +76,7 @@ class Hit:
         return out
 
 
-_META = frozenset({"format", "line", "excerpt", "code_source", "inbound", "continues", "names", "keys"})
+_META = frozenset({"format", "line", "excerpt", "code_source", "inbound", "continues", "names", "keys", "weak_to"})
 _FIELDS = tuple(f.name for f in fields(Hit) if f.name not in _META)  # the error's own fields, in order
 
 
@@ -123,11 +124,12 @@ def _status_int(value: object) -> int | None:
     return None
 
 
-def number_in_message(message: str) -> str | None:
+def number_in_message(message: str, besides: str | None = None) -> str | None:
     """The destination a Twilio message names (``…'To' number: +33…``, ``…not authorized to call +44…``,
     ``…disabled for the destination region: +33…``).
 
-    Failing a label, the last E.164 number of the message (Twilio puts it at the end).
+    Failing a label, the last E.164 number of the message (Twilio puts it at the end) but ``besides`` (a
+    number the text holds elsewhere: a "phone" field of the log record the message is in).
     """
     senders: set[str] = set()
     for match in _NUMBER_IN_TEXT.finditer(message):
@@ -137,6 +139,8 @@ def number_in_message(message: str) -> str | None:
         # "The 'From' number +1… is not a valid phone number" (21212), "The From phone number +1… is not
         # a valid, SMS-capable inbound phone number" (21606): the sender, never the destination
         senders.add(_digits_of(number))
+    if besides is not None:
+        senders.add(_digits_of(besides))
     numbers = [n for n in _E164.findall(message) if _digits_of(n) not in senders]
     return numbers[-1] if numbers else None
 
@@ -365,6 +369,15 @@ def _before_escape(value: str) -> str:
 _ESCAPED_BREAK = rx(r"\\[nrt]")
 
 
+def _better_message(hit: Hit, value: str) -> bool:
+    """Whether ``value``, a message field, is the hit's message: the first, or a later one that names a
+    destination where the first names none (an err object's message after the app's own: {"msg": "sms
+    failed", "err": {"message": "… 'To' number: +33…"}})."""
+    if hit.message is None:
+        return True
+    return hit.to is None and number_in_message(hit.message) is None and number_in_message(value) is not None
+
+
 def parse_fields(line: str, number: int) -> list[Hit]:
     """JSON / repr / form / logfmt fields: REST bodies, resources, callbacks, alerts, webhooks."""
     text = line.replace('\\"', '"').replace("\\/", "/") if "\\" in line else line
@@ -383,8 +396,8 @@ def parse_fields(line: str, number: int) -> list[Hit]:
         if keys:
             if hit.message is None and title:
                 hit.message = title
-            if hit.to is None and to_alt:
-                hit.to = to_alt
+            if hit.to is None and to_alt and not (hit.message and number_in_message(hit.message)):
+                hit.to, hit.weak_to = to_alt, True  # weaker than the number Twilio's message names
             hit.keys = frozenset(keys)
             hit.format = classify(hit.keys, hit)
             hits.append(hit)
@@ -401,7 +414,7 @@ def parse_fields(line: str, number: int) -> list[Hit]:
         elif key == "message":
             # a message has words: an unquoted logfmt token or a code fragment (`message = client…`) is none;
             # one that opens JSON ("twilio send failed {\"code\":…") holds the message, read next
-            if " " in value.strip() and hit.message is None and not value.startswith("{") and value[-1:] != "{":
+            if " " in value.strip() and not value.startswith("{") and value[-1:] != "{" and _better_message(hit, value):
                 hit.message = _trim_message(value)
         elif key == "title":
             title = _trim_message(value)
@@ -424,6 +437,8 @@ def parse_fields(line: str, number: int) -> list[Hit]:
                 value += "]"  # [REDACTED]: the value pattern stops before a ']'
             if _is_variable(value.strip()):
                 continue  # a source line inside a JSON string ("create(to=to_number, …)\n"): a name, no number
+            if value.strip().isdigit() and len(value.strip()) < 5:
+                continue  # a count or an id ({"number": 3}): no phone number, not even a short code
             to = _before_escape(value).strip("\"' ").rstrip(".,;:")[:64] or None
             if to and value.startswith(" "):  # '+' lost to URL decoding: keep the space, read_number says so
                 to = " " + to[:63]
@@ -903,6 +918,8 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
     rest = text[m.end() - lo :]
     if rest[:2] in (": ", " -", " :") or rest[:3] == "): ":
         message = rest.lstrip(" :-)")
+        if '"' in message:  # the line's error inside a JSON string: its message ends with the string
+            message = _JSON_STRING_END.split(message, 1)[0]
         if len(message) > 10:
             hit.message = _trim_message(message)
     to = _LOG_TO.search(text)
