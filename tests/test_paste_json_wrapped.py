@@ -1,7 +1,13 @@
 """A Twilio message wrapped over two lines inside one JSON string: the line break is a ``\\n`` (or ``\\r\\n``)
 escape between two of its words (a Docker json-file record of a traceback, a structured logger's ``msg`` or
 ``exception``, pino's ``err.stack``). The words on both sides of the escape stay apart ("the\\nregion" is not
-"nregion"), the message is read whole as if it were on one line, and a log's reader finds what a paste finds."""
+"nregion"), the message is read whole as if it were on one line, and a log's reader finds what a paste finds.
+
+A wrap inside a word ("en\\nabled", "Permi\\nssion", "P\\nermission": a logger that cuts its lines at a width)
+is joined too, as a terminal's wrap between two lines is: only when the two pieces together hold a wording of a
+code the knowledge explains whole and neither holds it alone, so no two words are run together that Twilio
+did not write as one. When the wrap hides the only anchor word of the line ("P\\nermission"), a log's reader
+still finds the line (``_escapes``: its pre-filter reads the line as a paste reads it)."""
 
 from __future__ import annotations
 
@@ -133,3 +139,72 @@ def test_a_source_lines_variable_inside_the_same_json_string_is_no_second_error(
     # a mask keeps its place: the number is redacted, not a name
     (found,) = extract('{"log": "SMS failed code=21408 to=[REDACTED]\\n"}')
     assert (found.code, found.to_raw, found.to) == (21408, "[REDACTED]", None)
+
+
+def _inside_word(message: str) -> list[int]:
+    return [i for i in range(1, len(message)) if message[i - 1].isalnum() and message[i].isalnum()]
+
+
+def test_a_wrap_inside_a_word_of_the_message_is_joined() -> None:
+    # main read nothing where the escape cut the anchor word ("P\\nermission", "Permi\\nssion" hide "permi")
+    message = "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: +33612345678"
+    for wrapped in (
+        message.replace("enabled", "en\nabled"),
+        message.replace("Permission", "Permi\nssion"),
+        message.replace("Permission", "P\nermission"),
+        message.replace("Permission", "P\r\nermission"),
+    ):
+        line = json.dumps({"level": "error", "msg": "SMS failed: " + wrapped})
+        (found,) = extract(line)
+        assert (found.code, found.to, found.country, found.code_confidence) == (21408, "+33612345678", "FR", "high")
+        assert found.message is not None and "Permission to send an SMS has not been enabled" in found.message
+        text = "2026-11-30T10:00:00Z INFO start\n" + line + "\n2026-11-30T10:00:01Z INFO done\n"
+        for chunk in (7, 1 << 20):
+            assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == extract(text), wrapped
+
+
+def test_words_that_twilio_writes_apart_are_not_run_together() -> None:
+    # a break between two words is a space, never a join: "the\\nregion" reads "the region"; and a break inside
+    # a word no wording completes is left as it is (nothing to join)
+    line = json.dumps(
+        {
+            "level": "error",
+            "msg": "SMS failed: Permission to send an SMS has not been enabled for the\nregion indicated by the 'To' "
+            "number: +33612345678 (retry\ning)",
+        }
+    )
+    (found,) = extract(line)
+    assert "for the region" in (found.message or "")
+    assert extract(json.dumps({"level": "error", "msg": "Permission to se\nnd a file failed: disk full"})) == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(WORDINGS),
+    NUMBERS,
+    st.data(),
+    st.sampled_from(RECORDS),
+    st.sampled_from(["\n", "\r\n"]),
+    AROUND,
+    st.sampled_from([1, 257, 1 << 20]),
+)
+def test_a_message_wrapped_inside_a_word_reads_as_on_one_line(
+    wording: tuple[int, str],
+    number: str,
+    data: st.DataObject,
+    record: Callable[[str], str],
+    brk: str,
+    around: list[str],
+    chunk: int,
+) -> None:
+    _, written = wording
+    message = f"{written}: {number}"
+    at = data.draw(st.sampled_from(_inside_word(written)))
+    one_line = extract(record(message))
+    line = record(message[:at] + brk + message[at:])  # the wrap cuts a word: no space lost
+    found = extract(line)
+    fields = ("code", "to", "country", "message", "code_source", "code_confidence", "code_wording")
+    assert [[getattr(e, f) for f in fields] for e in found] == [[getattr(e, f) for f in fields] for e in one_line]
+    half = len(around) // 2
+    text = "\n".join([*around[:half], line, *around[half:]]) + "\n"
+    assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == extract(text)

@@ -624,10 +624,13 @@ def rejoin_wordings(
     # a line holding part of a wording holds its first words: one test over all the lines finds which
     if keywords is None:
         # one line: only a JSON string of it can wrap a message (its escaped line breaks)
-        many = len(lines) > 1 or (not within_line and len(lines) == 1 and _wraps_inside(lines[0]))
+        many = len(lines) > 1 or (not within_line and len(lines) == 1 and wraps_inside(lines[0]))
         keywords = table.keywords_in("\n".join(lines)) if many else []
     cut = " ".join(cut_words(lines))
-    if cut and table.holds_need_words(cut):
+    if not within_line:
+        # and those a JSON string's escaped line break cuts inside a line ("Permi\\nssion")
+        cut = " ".join([cut, *(" ".join(cut_words(_pieces(line))) for line in lines if wraps_inside(line))])
+    if cut.strip() and table.holds_need_words(cut):
         # and those a word cut by a wrap makes whole again ("Dial: C" / "all blocked by Twilio…")
         keywords = [*keywords, *table.keywords_in("\n".join(lines) + "\n" + cut)]
     if not keywords:
@@ -676,7 +679,7 @@ _ESCAPED_LINE_BREAK = rx(r"(\\{1,2}(?:r\\{1,2})?n|\\{1,2}r)")
 _INNER_BREAK = rx(r"\\{1,2}[nr](?=[\w'(+ ])")
 
 
-def _wraps_inside(line: str) -> bool:
+def wraps_inside(line: str) -> bool:
     """Whether a JSON string of ``line`` may wrap a message: an escaped line break with text right after it."""
     return "\\" in line and _INNER_BREAK.search(line) is not None
 
@@ -688,7 +691,10 @@ def _rejoin_escaped(lines: Sequence[str], table: WordingTable, keywords: list[st
     escapes it keeps left as they were. ``lines`` itself when none is joined."""
     out: list[str] | None = None
     for i, line in enumerate(lines):
-        if not _wraps_inside(line) or len(line) > MAX_LINE or not _holds_any(line.lower(), keywords):
+        if not wraps_inside(line) or len(line) > MAX_LINE:
+            continue
+        # a wording's words, or (an escape inside a word) the words the line holds once its escapes are gone
+        if not _holds_any(line.lower(), keywords) and not _holds_any("".join(_pieces(line.lower())), keywords):
             continue
         parts = _ESCAPED_LINE_BREAK.split(line)
         if len(parts) < 3:
@@ -705,6 +711,11 @@ def _rejoin_escaped(lines: Sequence[str], table: WordingTable, keywords: list[st
         out = out if out is not None else list(lines)
         out[i] = "".join(text)
     return lines if out is None else out
+
+
+def _pieces(line: str) -> list[str]:
+    """The pieces of ``line`` between its escaped line breaks."""
+    return _ESCAPED_LINE_BREAK.split(line)[0::2]
 
 
 _NUMBER_START = rx(r"[ \t]{0,8}\+?[0-9*xX•(][0-9*xX• ().-]{5,22}")

@@ -46,7 +46,20 @@ from typing import TYPE_CHECKING, Protocol
 from ..errors import WorkerDiedError
 from ..models import Evidence
 from ._controls import hidden_lines, lowered, marked, opens_with_space
-from ._extract import AFTER, BEFORE, _is_wording, continues, extract_lines, extract_run, is_anchor, on_lines, unwrap
+from ._escapes import escaped_lines
+from ._extract import (
+    AFTER,
+    BEFORE,
+    _is_wording,
+    continues,
+    extract_lines,
+    extract_run,
+    is_anchor,
+    on_lines,
+    rejoin_wordings,
+    unwrap,
+    wraps_inside,
+)
 from ._group import merge_duplicates, note_suggested
 from ._numbers import read_number
 from ._overlap import Seen, Shared, read_window
@@ -688,6 +701,15 @@ def _is_anchor_line(buf: bytes, start: int, end: int, table: WordingTable | None
     text = clean(decode_utf8(buf[start:end]))
     if is_anchor(text):
         return True
+    if "\\" in text and wraps_inside(text):
+        # a wording an escaped line break cuts ("P\\nermission"), which a paste joins before it looks for anchors
+        joined = rejoin_wordings([text], table or default_table())[0]
+        if joined != text and (is_anchor(joined) or _is_wording(joined, table or default_table())):
+            return True
+    if "\\u" in text or "&" in text:
+        # a wording with an escape inside an anchor word ("Per\\u006dission"): its words, read as a paste's wording
+        # test reads them (escapes decoded), make it an anchor to a paste (see ._escapes)
+        return _is_wording(text, table or default_table())
     if table is not None and own_prefilter(table) is not None:
         return _is_wording(text, table)  # a table of one's own: any line a paste reads by itself as its wording
     low = lowered(buf[start:end])
@@ -746,6 +768,8 @@ def _candidate_lines(
             pos = stop + 1
     if marked(low):  # a control byte may split an anchor word that a paste reads whole (see ._controls)
         out.update(hidden_lines(buf, end, _LONG, out, mid_line, PREFILTER))
+    # and an HTML entity, or a JSON string's escaped line break, inside one (see ._escapes)
+    out.update(escaped_lines(buf, low, end, _LONG, out, mid_line, PREFILTER if own is None else (*PREFILTER, own)))
     return sorted(out.items())
 
 

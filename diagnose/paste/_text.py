@@ -16,7 +16,7 @@ MAX_BLOCK_LINES = 60  # an error record never spans more lines than this
 # CSI (colours, cursor moves) and OSC (titles, hyperlinks) escape sequences.
 _ANSI = rx(r"\x1b\[[0-9;?]{0,32}[ -/]{0,4}[@-~]|\x1b\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 _CONTROL = rx(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_HTML_ENTITY = rx(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
+_HTML_ENTITY = rx(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
 _MON = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 # The timestamp forms ._time.parse_timestamp reads: ISO 8601, RFC 2822 (Twilio's date_created), syslog,
 # Apache/NCSA, and epoch seconds or milliseconds after a label that says so.
