@@ -112,3 +112,41 @@ def test_a_word_of_xs_is_a_mask_only_after_too_few_digits(whole: str, word: str,
     assert labelled_destination(f"sms to +{whole} {word} failed") == "+" + whole
     masked = f"+{shown[:2]} {shown[2:]} " + "x" * hidden
     assert labelled_destination(f"sms to {masked} failed") == masked
+
+
+def test_a_small_number_after_the_destination_is_no_part_of_it() -> None:
+    # main read "+33612345678 400" as one number, +33612345678400 (not valid: the To lost, a low-confidence country)
+    for line in (
+        "ERROR 21408 to +33612345678 400 Bad Request",
+        "ERROR twilio 21408 to +33612345678 2 attempts",
+        "sms to +33612345678 1 of 3 failed: error 21408",
+    ):
+        found = extract(line)
+        assert [(e.code, e.to, e.to_raw) for e in found] == [(21408, "+33612345678", "+33612345678")], line
+        assert list(scan(io.BytesIO((line + "\n").encode()))) == extract(line + "\n")
+    # a number written in groups stays whole: the groups before its last are no valid number by themselves
+    for line, to in (
+        ("ERROR 21408 to +44 20 7183 8750", "+442071838750"),
+        ("ERROR 21408 to +1 415 555 0100", "+14155550100"),
+        ("ERROR 21408 to +49 151 2345 6789", "+4915123456789"),
+    ):
+        assert [e.to for e in extract(line)] == [to], line
+
+
+VALID = ["+33612345678", "+2348031234567", "+4915123456789", "+819012345678", "+14155550100", "+442071838750"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(VALID), st.integers(0, 999), st.lists(st.integers(1, 4), min_size=1, max_size=5))
+def test_a_valid_number_keeps_its_groups_and_leaves_the_next_number(number: str, after: int, cuts: list[int]) -> None:
+    # written in groups (any widths), a valid number reads whole; a small number after it is not one of its groups
+    digits = number[1:]
+    groups, at = [], 0
+    for width in cuts:
+        if at < len(digits):
+            groups.append(digits[at : at + width])
+            at += width
+    grouped = "+" + " ".join([*groups, digits[at:]] if at < len(digits) else groups)
+    found = labelled_destination(f"sms to {grouped} failed")
+    assert found is not None and found.replace(" ", "") == number
+    assert labelled_destination(f"sms to {number} {after} failed") == number

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from urllib.parse import unquote_plus
 
+from ._numbers import read_number
 from ._rx import rx
 
 # The formats a record can be recognised as, most specific first: a record made of several
@@ -164,22 +165,28 @@ WHOLE_DIGITS = 10  # digits a number shows before a word of x's, at least, for t
 
 
 def _number_text(found: str) -> str:
-    """A number a pattern found in text, without a word after it that starts with ``x``: the patterns take
-    ``x`` for a masked digit ("+1 415 555 xxxx"), but after a whole number (at least :data:`WHOLE_DIGITS`
-    digits, none masked) such a word is the log's ("to +336… xx code=1", "X-Twilio-Request-Id", "(x2)")
-    or an extension ("x123")."""
+    """A number a pattern found in text, without what the log wrote after it: the patterns take ``x`` for a
+    masked digit ("+1 415 555 xxxx") and a space for a group's ("+44 20 7183 8750"), but after a whole number
+    (at least :data:`WHOLE_DIGITS` digits, none masked) a word that starts with ``x`` is the log's ("to +336…
+    xx code=1", "X-Twilio-Request-Id", "(x2)") or an extension ("x123"), and a group of digits that makes a
+    valid number invalid is another number ("+336… 400 Bad Request", "+336… 2 attempts")."""
     found = found.strip()
-    if "x" not in found and "X" not in found:
-        return found  # the common number
     at = found.find(" ")
     while at >= 0:
-        if found[at + 1 : at + 3].lstrip("(")[:1] in ("x", "X"):
-            head = found[:at]
-            if sum(c.isdigit() for c in head) >= WHOLE_DIGITS and _MASKS.isdisjoint(head):
+        head = found[:at]
+        if sum(c.isdigit() for c in head) >= WHOLE_DIGITS and _MASKS.isdisjoint(head):
+            nxt = found[at + 1 : at + 3].lstrip("(")[:1]
+            if nxt in ("x", "X"):
                 return head.rstrip(" (.-")
-            return found
+            if nxt.isdigit() and head.startswith("+") and _valid(head) and not _valid(found):
+                return head.rstrip(" (.-")
         at = found.find(" ", at + 1)
     return found
+
+
+def _valid(number: str) -> bool:
+    """Whether ``number`` (written with '+') is a valid phone number."""
+    return read_number(number).confidence == "high"
 
 
 _MASKS = frozenset("*xX•")
