@@ -97,8 +97,8 @@ def main() -> None:
     with TWILIO_AUTH_TOKEN, or TWILIO_API_KEY and TWILIO_API_SECRET.
     Exit codes: 0 confirmed or no error, 1 likely/inconclusive/no knowledge,
     2 bad input, 3 Twilio unreachable, credentials rejected or SID not found;
-    for several SIDs, the worst of them; 4 a triage worker process died,
-    130 Ctrl-C.
+    for several SIDs, the worst of them; 4 triage stopped short (a worker
+    process died, a compressed log ends early), 130 Ctrl-C.
     """
     from ..cache import caches_from_env, use_caches
 

@@ -26,8 +26,8 @@ TWILIO = 3
 INCOMPLETE = TWILIO
 """An audit that could not read an account or the account list."""
 WORKER_DIED = 4
-"""A worker process died (``diagnose triage``: killed by the out-of-memory killer or ``kill -9``): what was
-read before it is reported."""
+"""``diagnose triage`` stopped short: a worker process died (killed by the out-of-memory killer or ``kill -9``),
+or a compressed log ends early or is corrupt. What was read before it is reported."""
 INTERRUPTED = 130
 """Ctrl-C: 128 + SIGINT, as shells report it."""
 CLOSED_PIPE = 141

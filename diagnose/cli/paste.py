@@ -113,13 +113,28 @@ def read_evidence(args: Sequence[str], table: WordingTable | None = None) -> lis
         else:
             handle = _open(arg, kind)
             try:
+                name = arg if kind == "file" else "standard input"
                 progress = _Progress(_size(handle), arg if kind == "file" else "stdin")
-                found.extend(scan(handle, progress=progress, table=table))
+                text, unpacked = _unpacked(handle, name, progress)
+                found.extend(scan(text, progress=None if unpacked else progress, table=table))
                 progress.close()
+                if unpacked is not None and unpacked.problem:
+                    click.echo(f"diagnose: {clean(name)}: {unpacked.problem}: what came before it is read", err=True)
             finally:
                 if kind == "file":
                     handle.close()
     return found
+
+
+def _unpacked(handle: IO[bytes], name: str, progress: _Progress) -> tuple[Any, Any]:
+    """The text of ``handle``, decompressed when it is a gzip, bzip2 or xz file (said on stderr), and the
+    :class:`~diagnose.paste.Decompressed` reader then (it counts the compressed bytes for ``progress``)."""
+    from ..paste import decompressed
+
+    text, unpacked = decompressed(handle, name, progress)
+    if unpacked is not None:
+        click.echo(f"diagnose: reading {clean(name)} as {unpacked.kind}-compressed text", err=True)
+    return text, unpacked
 
 
 def _refuse_a_missing_file(arg: str) -> None:
@@ -323,8 +338,17 @@ def run_triage(source: str, run: PasteRun) -> None:
         progress = _Progress(_size(handle), source)
         interrupted = False
         died: WorkerDiedError | None = None
+        unpacked = None
         try:
-            found = scan(handle, progress=progress, workers=_workers(), merge=True, now=now, table=run.table())
+            text, unpacked = _unpacked(handle, source if kind == "file" else "standard input", progress)
+            found = scan(
+                text,
+                progress=None if unpacked else progress,
+                workers=_workers(),
+                merge=True,
+                now=now,
+                table=run.table(),
+            )
             for evidence in found:
                 groups.add(evidence)
         except KeyboardInterrupt:
@@ -338,6 +362,8 @@ def run_triage(source: str, run: PasteRun) -> None:
                 handle.close()
         read_so_far = f"interrupted after {progress.done / 1e6:,.1f} MB"
         problem = f"{died} after {progress.done / 1e6:,.1f} MB read" if died else None
+        if problem is None and unpacked is not None and unpacked.problem and not interrupted:
+            problem = unpacked.problem
         if not groups.total:
             if problem:
                 _fail(f"{problem}; no Twilio error found before it", exit_codes.WORKER_DIED)
@@ -403,7 +429,8 @@ def triage_command(
     timeout: float,
     knowledge_dirs: tuple[str, ...],
 ) -> None:
-    """Read a log of any size; group its Twilio errors by code, country and account; diagnose each group."""
+    """Read a log of any size (gzip, bzip2 or xz too); group its Twilio errors by code, country and account;
+    diagnose each group."""
     knowledge = functools.cache(functools.partial(load_kb, knowledge_dirs))  # diagnosis and next steps share it
     run = PasteRun(fmt, offline, api_url, timeout, knowledge, redact_numbers, own_knowledge=bool(knowledge_dirs))
     run_triage(source, run)

@@ -17,6 +17,7 @@ takes more than linear time, whatever the input. Formats: :data:`FORMATS`.
 
 from __future__ import annotations
 
+from ._compressed import Decompressed, decompressed
 from ._extract import extract, extract_lines
 from ._group import Groups, group_key, merge_duplicates
 from ._numbers import Reading, read_number
@@ -28,11 +29,13 @@ from ._wording import WordingTable, build_table, default_table, table_for
 
 __all__ = [
     "FORMATS",
+    "Decompressed",
     "Groups",
     "Reading",
     "WordingTable",
     "build_table",
     "decode",
+    "decompressed",
     "default_table",
     "extract",
     "extract_bytes",
