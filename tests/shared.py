@@ -6,6 +6,7 @@
   cause ids (``voice-…``/``sip-…`` for calls), read from the scenario itself.
 * :data:`OFFLINE_ENV`: the environment of a command that must not reach any Twilio.
 * :func:`scan_peaks`: the peak memory of streaming logs of growing size (flat memory).
+* :func:`unsourced`: a triage's JSON without the names of the files it read, to compare two.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import io
 import tracemalloc
 from collections.abc import Iterable
+from typing import Any
 
 from diagnose.simulator import DEMO_SCENARIO, load_scenario
 
@@ -93,3 +95,12 @@ def scan_peaks(streams: Iterable[io.BytesIO]) -> list[int]:
         tracemalloc.stop()
         assert found > 0
     return peaks
+
+
+def unsourced(data: dict[str, Any]) -> dict[str, Any]:
+    """A ``diagnose triage --format json`` document without what names the files read (``source``,
+    ``sources``, each group's ``source``) or counts their own bytes (``bytes``): the triage of one text
+    written to two files, or compressed, or on a pipe, is then the same."""
+    out = {k: v for k, v in data.items() if k not in ("source", "sources", "bytes")}
+    out["groups"] = [{k: v for k, v in g.items() if k != "source"} for g in data["groups"]]
+    return out

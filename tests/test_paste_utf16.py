@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from diagnose.cli import main
 from diagnose.paste import decode, extract, scan
 from diagnose.paste._text import SNIFF, wide_codec
-from tests.shared import OFFLINE_ENV, scan_peaks
+from tests.shared import OFFLINE_ENV, scan_peaks, unsourced
 
 CORPUS = Path(__file__).parent / "data" / "paste"
 SAMPLES = sorted(CORPUS.glob("*.txt"))
@@ -198,8 +198,9 @@ def test_triage_and_paste_of_a_utf16_file_read_what_its_utf8_reads(kind: str, tm
     for name, path in (("utf8", utf8), ("utf16", utf16)):
         code, out, _ = _cli(["triage", str(path), "--format", "json"])
         data = json.loads(out)
-        assert data.pop("bytes") == path.stat().st_size  # the file's own bytes, not the transcoded ones
-        data.pop("source")
+        # the file's own bytes, not the transcoded ones
+        assert data["bytes"] == data["sources"][0]["bytes"] == path.stat().st_size
+        data = unsourced(data)
         runs[name] = (code, data)
         # diagnose FILE and diagnose - (a pipe: the encoding is told from its first bytes) alike
         runs[name + " file"] = _cli([str(path), "--format", "json"])
@@ -233,8 +234,8 @@ def test_a_powershell_log_bigger_than_a_chunk_is_triaged_by_the_workers(tmp_path
         )
         assert proc.returncode in (0, 1), proc.stderr
         data = json.loads(proc.stdout)
-        assert data.pop("bytes") == path.stat().st_size
-        data.pop("source")
+        assert data["bytes"] == data["sources"][0]["bytes"] == path.stat().st_size
+        data = unsourced(data)
         docs.append(data)
     assert docs[0]["errors"] == 1_600 and docs[0]["groups"][0]["count"] == 1_600
     assert docs[1] == docs[0]

@@ -81,7 +81,7 @@ def main() -> None:
 
     \b
       diagnose -              pasted error text on stdin (or FILE, or 'TEXT')
-      diagnose triage LOG     a log of any size, errors grouped and diagnosed
+      diagnose triage LOG…    logs of any size (app.log*), errors grouped and diagnosed
       diagnose SM…            a failed message, by SID
       diagnose CA…            a failed call, by SID
       diagnose SM… SM… CA…    several at once: one entry each

@@ -1,5 +1,5 @@
 """Pasted errors and logs on the command line: ``diagnose -``, ``diagnose FILE``, ``diagnose 'text'``,
-``diagnose 21408`` and ``diagnose triage FILE|-``.
+``diagnose 21408`` and ``diagnose triage FILE…|-``.
 
 The edge: reads stdin or files as bytes (any bytes), decides online or offline
 from the credentials in the environment, prints, redacts secrets (and phone
@@ -10,6 +10,7 @@ maps the result to an exit code. Parsing and diagnosis are in
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -81,6 +82,9 @@ class _Progress:
         if mb > self._mb:
             self._bar.advance(mb - self._mb)
             self._mb = mb
+
+    def relabel(self, label: str) -> None:
+        self._bar.relabel(f"{label} (MB)")
 
     def close(self) -> None:
         self._bar.close()
@@ -319,58 +323,167 @@ def _workers() -> int:
     return max(1, min(4, cores))
 
 
-def run_triage(source: str, run: PasteRun) -> None:
-    """``diagnose triage FILE|-``: stream the log, group its errors, diagnose each group once."""
+@dataclass
+class _Named:
+    """One input a triage names, opened (its compression told) before any is read."""
+
+    name: str  # as the report shows it: the path as given, or "standard input"
+    handle: IO[bytes]
+    bytes: int = 0  # read so far (of a compressed file, its compressed bytes)
+    errors: int = 0
+    text: Any = None  # what scan reads: the handle, or the Decompressed reader over it
+    unpacked: Any = None  # that Decompressed reader, or None
+    problem: str | None = None
+    bar: _Progress | None = None
+
+    def __call__(self, size: int) -> None:
+        """Bytes read from this file: counted here and on the overall bar."""
+        self.bytes += size
+        if self.bar is not None:
+            self.bar(size)
+
+
+def _open_all(sources: Sequence[str], stack: contextlib.ExitStack) -> list[_Named]:
+    """Every named file opened before any is read, so that a missing, unreadable or refused one stops the run
+    before it prints anything (as ``diagnose FILE FILE`` does), naming each: a file read and then thrown
+    away would be worse. A file named twice (the same inode) is read once, and stderr says so."""
+    opened: list[_Named] = []
+    refused: list[str] = []
+    seen: dict[tuple[int, int], str] = {}
+    for source in sources:
+        stdin = source == "-"
+        name = "standard input" if stdin else source
+        try:
+            handle = _open(source, "stdin" if stdin else "file")
+        except InputError as err:
+            refused.append(str(err))
+            continue
+        if not stdin:
+            stack.callback(handle.close)
+        same = _inode(handle)
+        if same is not None and same in seen:
+            again = "named twice" if seen[same] == name else f"{clean(seen[same])} (the same file)"
+            click.echo(f"diagnose: {clean(name)} is {again}: read once", err=True)
+            continue
+        if same is not None:
+            seen[same] = name
+        opened.append(_Named(name, handle))
+    several = ": nothing was read" if len(sources) > 1 else ""
+    if refused:
+        raise InputError("; ".join(refused) + several)
+    for named in opened:
+        try:
+            named.text, named.unpacked = _decompressed(named)
+        except InputError as err:  # zstd or zip: the command that reads it
+            refused.append(str(err))
+    if refused:
+        raise InputError("; ".join(refused) + several)
+    return opened
+
+
+def _decompressed(named: _Named) -> tuple[Any, Any]:
+    from ..paste import decompressed
+
+    return decompressed(named.handle, named.name, named)
+
+
+def _inode(handle: IO[bytes]) -> tuple[int, int] | None:
+    """A regular file's device and inode (the same file under two names, or on stdin too), else None."""
+    import stat
+
+    try:
+        info = os.fstat(handle.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
+
+
+def _not_read(opened: Sequence[_Named], started: int) -> str:
+    rest = [n.name for n in opened[started:]]
+    return f" (not read: {', '.join(rest)})" if rest else ""
+
+
+def run_triage(sources: Sequence[str], run: PasteRun) -> None:
+    """``diagnose triage FILE…|-``: stream each log in turn into one grouping, diagnose each group once."""
     import dataclasses
     import datetime
     import json
 
     from ..next_steps import gather
     from ..paste import Groups, scan
-    from ..render.triage import triage_data, triage_text
+    from ..render.triage import SourceRead, triage_data, triage_text
 
+    several = len(sources) > 1
     try:
-        kind = "stdin" if source == "-" else "file"
-        handle = _open(source, kind)
-        # now: the year of a syslog timestamp, which has none
-        now = datetime.datetime.now(datetime.timezone.utc)
-        groups = Groups(now=now)
-        progress = _Progress(_size(handle), source)
-        interrupted = False
-        died: WorkerDiedError | None = None
-        unpacked = None
-        try:
-            text, unpacked = _unpacked(handle, source if kind == "file" else "standard input", progress)
-            found = scan(
-                text,
-                progress=None if unpacked else progress,
-                workers=_workers(),
-                merge=True,
-                now=now,
-                table=run.table(),
-            )
-            for evidence in found:
-                groups.add(evidence)
-        except KeyboardInterrupt:
-            # Ctrl-C: what was read so far is still reported, diagnosed offline (no read is started now)
-            interrupted, run = True, dataclasses.replace(run, offline=True)
-        except WorkerDiedError as err:
-            died = err  # what the workers handed back before it is still reported, then one line says why
-        finally:
-            progress.close()
-            if kind == "file":
-                handle.close()
-        read_so_far = f"interrupted after {progress.done / 1e6:,.1f} MB"
-        problem = f"{died} after {progress.done / 1e6:,.1f} MB read" if died else None
-        if problem is None and unpacked is not None and unpacked.problem and not interrupted:
-            problem = unpacked.problem
+        with contextlib.ExitStack() as stack:
+            try:
+                opened = _open_all(sources, stack)
+            except KeyboardInterrupt:  # standard input's first bytes were waited for: nothing was read
+                click.echo(f"diagnose: interrupted after 0.0 MB: {NO_ERROR_FOUND} so far", err=True)
+                sys.exit(exit_codes.INTERRUPTED)
+            several = len(opened) > 1
+            # one bar over all the files; none when a pipe's size is not known
+            pipe = any(_inode(n.handle) is None for n in opened)
+            total_size = None if pipe else sum(_size(n.handle) or 0 for n in opened)
+            progress = _Progress(total_size, "stdin" if opened[0].name == "standard input" else opened[0].name)
+            for named in opened:
+                named.bar = progress
+            # now: the year of a syslog timestamp, which has none
+            now = datetime.datetime.now(datetime.timezone.utc)
+            groups = Groups(now=now)
+            interrupted = False
+            died: WorkerDiedError | None = None
+            started = 0
+            table = run.table()
+            try:
+                for named in opened:
+                    started += 1
+                    if several:
+                        progress.relabel(named.name)
+                    if named.unpacked is not None:
+                        kind = named.unpacked.kind
+                        click.echo(f"diagnose: reading {clean(named.name)} as {kind}-compressed text", err=True)
+                    found = scan(
+                        named.text,
+                        progress=None if named.unpacked else named,
+                        workers=_workers(),
+                        merge=True,
+                        now=now,
+                        table=table,
+                    )
+                    for evidence in found:
+                        groups.add(evidence, named.name)
+                        named.errors += evidence.count
+                    if named.unpacked is not None and named.unpacked.problem:
+                        named.problem = named.unpacked.problem
+            except KeyboardInterrupt:
+                # Ctrl-C: what was read so far is still reported, diagnosed offline (no read is started now)
+                interrupted, run = True, dataclasses.replace(run, offline=True)
+                if started:
+                    opened[started - 1].problem = "interrupted (Ctrl-C)"
+            except WorkerDiedError as err:
+                died = err  # what the workers handed back before it is still reported, then one line says why
+                opened[started - 1].problem = str(err)
+            finally:
+                progress.close()
+        bytes_read = sum(n.bytes for n in opened)  # the bar missed standard input's first bytes, read to open it
+        mb = f"{bytes_read / 1e6:,.1f} MB"
+        where = f", in {opened[max(started, 1) - 1].name}{_not_read(opened, started)}" if several else ""
+        read_so_far = f"interrupted after {mb}{where}"
+        problem = f"{died} after {mb} read{where}" if died else None
+        if problem is None and not interrupted:
+            damaged = [n for n in opened if n.problem]
+            if damaged:
+                problem = "; ".join(f"{n.name}: {n.problem}" if several else n.problem or "" for n in damaged)
         if not groups.total:
             if problem:
-                _fail(f"{problem}; no Twilio error found before it", exit_codes.WORKER_DIED)
+                found = "in what was read" if several else "before it"
+                _fail(f"{problem}; no Twilio error found {found}", exit_codes.WORKER_DIED)
             click.echo(f"diagnose: {read_so_far}: " if interrupted else "diagnose: ", nl=False, err=True)
             click.echo(NO_ERROR_FOUND + (" so far" if interrupted else ""), err=True)
             sys.exit(exit_codes.INTERRUPTED if interrupted else exit_codes.UNRESOLVED)
-        merged = groups.evidence()
+        rows = groups.rows()
+        merged = [e for e, _ in rows]
         try:
             report = run.diagnose(merged)
         except KeyboardInterrupt:
@@ -378,9 +491,19 @@ def run_triage(source: str, run: PasteRun) -> None:
             interrupted, run = True, dataclasses.replace(run, offline=True)
             report = run.diagnose(merged)
         steps = gather(merged, report.diagnoses, run.knowledge().get)
-        name = "standard input" if kind == "stdin" else source
+        name = ", ".join(n.name for n in opened)
+        read = [SourceRead(n.name, n.bytes, n.errors, _kind(n), n.problem) for n in opened[:started]]
         if run.fmt == "json":
-            data = triage_data(merged, report, steps, source=name, bytes_read=progress.done, total=groups.total)
+            data = triage_data(
+                merged,
+                report,
+                steps,
+                source=name,
+                bytes_read=bytes_read,
+                total=groups.total,
+                sources=read,
+                origins=[origin for _, origin in rows],
+            )
             data["interrupted"] = interrupted
             data["problem"] = problem
             text = json_controls(json.dumps(data, indent=2, ensure_ascii=False, default=str))
@@ -391,15 +514,17 @@ def run_triage(source: str, run: PasteRun) -> None:
                 report,
                 steps,
                 source=name,
-                bytes_read=progress.done,
+                bytes_read=bytes_read,
                 total=groups.total,
                 offline_hint=hint,
                 width=output_width(),
+                sources=read,
             )
             if interrupted:
                 text = f"diagnose triage was {read_so_far}: what was read so far, diagnosed offline.\n\n{text}"
             elif problem:
-                text = f"diagnose triage stopped short: {problem}. The errors read before it:\n\n{text}"
+                also = " and in the other files" if several and not died else ""
+                text = f"diagnose triage stopped short: {problem}. The errors read before it{also}:\n\n{text}"
     except DiagnoseError as err:
         run.fail(err)
         return
@@ -408,12 +533,23 @@ def run_triage(source: str, run: PasteRun) -> None:
         sys.exit(exit_codes.INTERRUPTED)
     if problem:
         click.echo(_scrub(text, run.redact_numbers), color=run.color or None)
-        _fail(f"{problem}: the report holds the errors read before it", exit_codes.WORKER_DIED)
+        also = " and in the other files" if several and not died else ""
+        _fail(f"{problem}: the report holds the errors read before it{also}", exit_codes.WORKER_DIED)
     run.finish(text, report)
 
 
+def _kind(named: _Named) -> str | None:
+    return named.unpacked.kind if named.unpacked is not None else None
+
+
+def _one_stdin(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    if value.count("-") > 1:
+        raise click.BadParameter("'-' (standard input) may be named once", ctx=ctx, param=param)
+    return value
+
+
 @click.command("triage")
-@click.argument("source", metavar="FILE|-")
+@click.argument("sources", metavar="FILE...|-", nargs=-1, required=True, callback=_one_stdin)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--offline", is_flag=True, help="Diagnose from the log alone, even with credentials.")
 @click.option("--redact-numbers", is_flag=True, help="Mask phone numbers in the output (+33*******78).")
@@ -421,7 +557,7 @@ def run_triage(source: str, run: PasteRun) -> None:
 @timeout_option
 @knowledge_option
 def triage_command(
-    source: str,
+    sources: tuple[str, ...],
     fmt: str,
     offline: bool,
     redact_numbers: bool,
@@ -429,11 +565,15 @@ def triage_command(
     timeout: float,
     knowledge_dirs: tuple[str, ...],
 ) -> None:
-    """Read a log of any size (gzip, bzip2 or xz too); group its Twilio errors by code, country and account;
-    diagnose each group."""
+    """Read logs of any size (gzip, bzip2 or xz too); group their Twilio errors by code, country and account;
+    diagnose each group.
+
+    Several files (a rotated set: app.log*) are read in the order named into one summary; - is standard
+    input, alone or among them, at most once. A file that cannot be read (missing, a folder, no permission)
+    stops the run before any is read (exit 2)."""
     knowledge = functools.cache(functools.partial(load_kb, knowledge_dirs))  # diagnosis and next steps share it
     run = PasteRun(fmt, offline, api_url, timeout, knowledge, redact_numbers, own_knowledge=bool(knowledge_dirs))
-    run_triage(source, run)
+    run_triage(sources, run)
 
 
 __all__ = ["PasteRun", "kind_of", "run_paste", "run_triage", "triage_command"]

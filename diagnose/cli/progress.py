@@ -66,6 +66,10 @@ class Progress:
     ) -> None:
         self.close()
 
+    def relabel(self, label: str) -> None:
+        """Say what the bar now counts (the next file of several), drawn with its next step."""
+        self.label = _one_line(label)
+
     def advance(self, steps: int = 1) -> None:
         self.done += steps
         self.draw(force=self.total is not None and self.done >= self.total)

@@ -106,23 +106,29 @@ class Groups:
 
     def __init__(self, *, now: dt.datetime | None = None) -> None:
         self._now = now
-        self._groups: dict[Hashable, tuple[Evidence, list[int], Seen]] = {}
+        self._groups: dict[Hashable, tuple[Evidence, list[int], Seen, str | None]] = {}
         self.total = 0
 
-    def add(self, evidence: Evidence) -> None:
+    def add(self, evidence: Evidence, origin: str | None = None) -> None:
+        """Count ``evidence`` in its group; ``origin`` (the file it was read from) is kept for a new group,
+        so that its evidence's ``line`` and ``excerpt`` say where (:meth:`rows`)."""
         self.total += evidence.count
         key = group_key(evidence)
         row = self._groups.get(key)
         if row is None:
-            row = self._groups[key] = (evidence, [0], Seen(self._now))
+            row = self._groups[key] = (evidence, [0], Seen(self._now), origin)
         row[1][0] += evidence.count
         # an evidence already merged (a group of a group) brings its own span
         row[2].add(evidence.first_seen or evidence.timestamp, evidence.last_seen or evidence.timestamp)
 
     def evidence(self, *, biggest_first: bool = True) -> list[Evidence]:
         """One evidence per group, in order of first appearance (biggest groups first, by default)."""
+        return [e for e, _ in self.rows(biggest_first=biggest_first)]
+
+    def rows(self, *, biggest_first: bool = True) -> list[tuple[Evidence, str | None]]:
+        """:meth:`evidence`, each with the ``origin`` its group's first error was added with."""
         out = []
-        for first, count, seen in self._groups.values():
+        for first, count, seen, origin in self._groups.values():
             lo, hi = seen.span()
-            out.append(replace(first, count=count[0], first_seen=lo, last_seen=hi))
-        return sorted(out, key=lambda e: -e.count) if biggest_first else out
+            out.append((replace(first, count=count[0], first_seen=lo, last_seen=hi), origin))
+        return sorted(out, key=lambda row: -row[0].count) if biggest_first else out

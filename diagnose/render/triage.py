@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..countries import country_name
@@ -16,6 +17,27 @@ _PRODUCT = {"sms": "SMS", "voice": "Voice"}
 _NO_ACCOUNT = "the account that sent them (not in the log)"
 _SHOWN_GROUPS = 8  # group numbers listed in a step's line before "…"
 _SHOWN_TARGETS = 12  # accounts listed in a step's text; JSON lists them all
+_SHOWN_SOURCES = 20  # files listed under the text's first line; JSON lists them all
+
+
+@dataclass(frozen=True)
+class SourceRead:
+    """One file (or standard input) a triage read: its bytes (compressed ones, of a compressed file), the
+    Twilio errors found in it, its compression (``gzip``, ``bzip2``, ``xz`` or None) and why its reading
+    stopped short (None when it was read to the end)."""
+
+    name: str
+    bytes: int
+    errors: int
+    compressed: str | None = None
+    problem: str | None = None
+
+
+def sources_data(sources: Sequence[SourceRead]) -> list[dict[str, Any]]:
+    return [
+        {"name": s.name, "bytes": s.bytes, "errors": s.errors, "compressed": s.compressed, "problem": s.problem}
+        for s in sources
+    ]
 
 
 def triage_data(
@@ -26,12 +48,18 @@ def triage_data(
     source: str,
     bytes_read: int,
     total: int,
+    sources: Sequence[SourceRead] = (),
+    origins: Sequence[str | None] | None = None,
 ) -> dict[str, Any]:
+    """``origins``: per group, the file its first error (its diagnosis' evidence, ``line`` and ``excerpt``)
+    was read from; ``source`` for every group when not given."""
     from ._json import report_data
 
     data = report_data(report)["diagnoses"]
+    origins = [source] * len(groups) if origins is None else origins
     return {
         "source": source,
+        "sources": sources_data(sources),
         "bytes": bytes_read,
         "errors": total,
         "next_steps": [step_to_dict(step) for step in steps],
@@ -43,9 +71,10 @@ def triage_data(
                 "count": e.count,
                 "first_seen": e.first_seen,
                 "last_seen": e.last_seen,
+                "source": origin,
                 "diagnosis": d,
             }
-            for e, d in zip(groups, data, strict=True)
+            for e, d, origin in zip(groups, data, origins, strict=True)
         ],
     }
 
@@ -60,15 +89,20 @@ def triage_text(
     total: int,
     offline_hint: str = "",
     width: int = WIDTH,
+    sources: Sequence[SourceRead] = (),
 ) -> str:
     """The answer first (what to do, gathered by action), then the table of groups, then each group's diagnosis.
 
-    ``offline_hint``: one sentence saying how to confirm the causes, when nothing could be read."""
+    ``offline_hint``: one sentence saying how to confirm the causes, when nothing could be read. ``sources``:
+    the files read; more than one are listed under the first line."""
+    several = len(sources) > 1
     lines = [
-        f"{source}: {total:,} Twilio error{_s(total)} in {len(groups):,} group{_s(len(groups))} "
-        f"({bytes_read / 1e6:,.1f} MB read)",
-        "",
+        f"{f'{len(sources):,} files' if several else source}: {total:,} Twilio error{_s(total)} in "
+        f"{len(groups):,} group{_s(len(groups))} ({bytes_read / 1e6:,.1f} MB read)",
     ]
+    if several:
+        lines += _sources(sources)
+    lines.append("")
     if steps:
         lines += _what_to_do(steps, offline_hint, width)
         lines.append("")
@@ -77,6 +111,27 @@ def triage_text(
     for i, (e, d) in enumerate(zip(groups, report.diagnoses, strict=True), 1):
         lines += _group(i, e, d, width)
     return clean("\n".join(lines))  # what a log or a knowledge file holds never reaches a terminal raw
+
+
+def _sources(sources: Sequence[SourceRead]) -> list[str]:
+    shown = sources[:_SHOWN_SOURCES]
+    rows = [
+        (
+            s.name,
+            f"{s.errors:,} error{_s(s.errors)}",
+            f"{s.bytes / 1e6:,.1f} MB" + (f" {s.compressed}" if s.compressed else ""),
+            "(stopped short)" if s.problem else "",
+        )
+        for s in shown
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [
+        f"  {name.ljust(widths[0])}  {errors.rjust(widths[1])}  {size.ljust(widths[2])}  {short}".rstrip()
+        for name, errors, size, short in rows
+    ]
+    if len(sources) > len(shown):
+        lines.append(f"  … and {len(sources) - len(shown):,} more files (--format json lists them all)")
+    return lines
 
 
 def _what_to_do(steps: Sequence[NextStep], offline_hint: str, width: int) -> list[str]:
@@ -196,4 +251,4 @@ def _s(n: int) -> str:
     return "" if n == 1 else "s"
 
 
-__all__ = ["triage_data", "triage_text"]
+__all__ = ["SourceRead", "sources_data", "triage_data", "triage_text"]
