@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from diagnose.cli import exit_codes, main
 from tests.interrupt import sigint_as_on_a_terminal
 from tests.shared import OFFLINE_ENV
+from tests.terminal import open_terminal, read_terminal
 
 CORPUS = Path(__file__).parent / "data" / "paste"
 # a quiet stretch between two errors: a cut in its middle has more plain lines above and below it than any
@@ -333,6 +334,31 @@ def test_a_rotated_set_through_a_pipe_in_a_real_process(tmp_path: Path) -> None:
     assert _groups(several) == _groups(alone)
     assert [s["errors"] for s in several["sources"]] == [3_000, 3_000, 3_000]
     assert several["sources"][2]["compressed"] == "gzip"
+
+
+def test_one_bar_counts_all_the_files_on_a_terminal(tmp_path: Path) -> None:
+    # three files of 12 MB, none big enough for a bar of its own (32 MB), and a gzip among them: one bar over
+    # all their bytes, labelled with the file being read, on stderr only; the gzip's line stands alone
+    text = b"".join(_log([3, 6])) * 2_600
+    paths = [Path(p).name for p in _write(tmp_path, [text, text, text, text], packed={2})]
+    total = sum((tmp_path / p).stat().st_size for p in paths) // 1_000_000
+    leader, follower = open_terminal()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "diagnose", "triage", *paths, "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        cwd=tmp_path,
+        env={**os.environ, **OFFLINE_ENV, "TERM": "xterm"},
+    )
+    os.close(follower)
+    terminal = read_terminal(leader, proc, deadline=300)
+    out, _ = proc.communicate(timeout=300)
+    assert json.loads(out)["errors"] == 4 * 2 * 2_600
+    assert f"\r\x1b[K{paths[0]} (MB) [#".encode() in terminal  # the first draw
+    assert f"\r\x1b[K{paths[3]} (MB) [{'#' * 10}".encode() in terminal
+    assert f"] {total}/{total}".encode() in terminal  # the last draw, forced at the end
+    assert f"\r\x1b[Kdiagnose: reading {paths[2]} as gzip-compressed text".encode() in terminal
+    assert terminal.endswith(b"\r\x1b[K")  # cleared before the report
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -442,6 +442,7 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
                         progress.relabel(named.name)
                     if named.unpacked is not None:
                         kind = named.unpacked.kind
+                        progress.close()  # the bar's line cleared, so that this line stands alone; it comes back
                         click.echo(f"diagnose: reading {clean(named.name)} as {kind}-compressed text", err=True)
                     found = scan(
                         named.text,
