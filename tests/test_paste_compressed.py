@@ -143,8 +143,9 @@ def test_corrupt_bytes_end_the_text_with_a_problem_never_an_exception(kind: str,
     reader, unpacked = decompressed(io.BytesIO(bytes(packed)), "bad")
     assert unpacked is not None
     list(scan(reader))  # ends, whatever the damage (which may make the text longer, or other errors)
-    # past the first ten bytes each format checks what it holds (a CRC at the latest): damage is noticed
-    assert unpacked.problem is not None or bytes(packed) == original
+    # past the first ten bytes each format checks what it holds (a CRC at the latest): damage is noticed,
+    # unless it changes nothing of the text (bzip2 has such bits: byte 56 of this stream xor 25)
+    assert unpacked.problem is not None or _text(io.BytesIO(bytes(packed)), "bad") == ERROR * 500
 
 
 @pytest.mark.parametrize("kind", list(COMPRESS))
