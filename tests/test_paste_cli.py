@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from diagnose.cli import main
 from diagnose.cli._router import looks_like_path
+from diagnose.paste import mask_numbers
 from diagnose.simulator import DEMO_SCENARIO, Simulator, load_scenario
 from tests.shared import OFFLINE_ENV
 
@@ -121,6 +122,53 @@ def test_redact_numbers_masks_every_number() -> None:
         ["-", "--format", "json", "--redact-numbers"], stdin=(CORPUS / "01-python-traceback.txt").read_text()
     )
     assert "+2348031234567" not in out and "+234********67" in out
+
+
+# Numbers as pastes write them, each with the digits that must not be printed with --redact-numbers: a form's
+# encoded '+' (status callbacks, debugger payloads, Monitor alerts), no '+' at all, groups, national format
+NUMBERS_AS_WRITTEN = {
+    "status callback": (
+        "SmsSid=SM1f0e8d4a1f2b4c6d8e0f1a2b3c4d5e6f&SmsStatus=undelivered&MessageStatus=undelivered&To=%2B4915112345678"
+        "&AccountSid=AC0123456789abcdef0123456789abcdef&From=%2B14155550100&ErrorCode=30003",
+        ("4915112345678", "14155550100"),
+    ),
+    "monitor alert": (
+        '{"alert_text": "Msg=Permission+to+send+an+SMS+has+not+been+enabled+for+the+region+indicated+by+the+%27To%27'
+        '+number%3A+%2B9779812345678.&ErrorCode=21408", "error_code": "21408", "request_variables": '
+        '"To=%2B9779812345678&From=%2B14155550100&Body=hi"}',
+        ("9779812345678", "14155550100"),
+    ),
+    "no plus": (
+        "W/SmsWorker: send failed code=21408 to=447400123456 from=18005550199",
+        ("447400123456", "18005550199"),
+    ),
+    "groups": ("Error 21408 - from: +1 415 555 0100, to: +33 6 12 34 56 78", ("6 12 34 56", "415 555 0")),
+}
+
+
+@pytest.mark.parametrize("command", [["-"], ["triage", "-"]])
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+@pytest.mark.parametrize("name", list(NUMBERS_AS_WRITTEN))
+def test_redact_numbers_masks_numbers_as_the_paste_wrote_them(name: str, fmt: str, command: list[str]) -> None:
+    # Only '+' and its digits written whole were masked: the numbers of every status callback (%2B), of a log
+    # that drops the '+', or written in groups, were printed as they were, in the excerpt and in the From line.
+    if command == ["triage", "-"] and fmt == "markdown":
+        fmt = "text"
+    paste, numbers = NUMBERS_AS_WRITTEN[name]
+    code, out, err = run([*command, "--offline", "--redact-numbers", "--format", fmt], stdin=paste)
+    assert code in (0, 1) and out, err
+    for number in numbers:
+        assert number not in out, f"{number} printed:\n{out}"
+    assert mask_numbers(paste) != paste
+
+
+def test_mask_numbers_keeps_what_is_no_number() -> None:
+    text = "code=21408 status=400 port :8080 at 2026-11-30 10:00:00 +0100 (x2) +44 20"
+    assert mask_numbers(text) == text
+    assert mask_numbers("to +33612345678 400 Bad Request") == "to +33*******78 400 Bad Request"
+    assert mask_numbers("To=%2B33612345678&") == "To=%2B33*******78&"
+    assert mask_numbers("to +1 (415) 555-0123.") == "to +1 (***) ***-**23."
+    assert mask_numbers("sent to 07700 900123", known=["07700 900123"]) == "sent to ***** ****23"
 
 
 def test_triage_groups_counts_first_and_last_seen(tmp_path: Path) -> None:

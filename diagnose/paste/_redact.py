@@ -8,6 +8,8 @@ the team.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from ._rx import rx
@@ -31,7 +33,16 @@ _LOWER_FAILS = ("ı", "ſ")
 _CURL_USER = rx(r"((?:-u|--user)[ \t]{1,3}[\"']?(?:AC|SK)[0-9a-fA-F]{32}:)[^\s\"']{1,4096}")
 # A bare 32-hex string that is no SID (SIDs have a two-letter prefix): how auth tokens look.
 _HEX_TOKEN = rx(r"(?<![0-9A-Za-z])[0-9a-f]{32}(?![0-9A-Za-z])")
-_PHONE = rx(r"(?<![\w+])\+[1-9][0-9]{6,14}(?![0-9])")
+# A number as pastes write it: after '+' or a form's encoded '+' (%2B: status callbacks, debugger payloads,
+# Monitor alerts), its digits whole or in groups ("+33 6 12 34 56 78", "+1 (415) 555-0123")
+_PHONE = rx(r"(?:(?<![\w+])\+|(?<![0-9A-Za-z])%2[bB])[1-9][0-9 ().-]{5,24}[0-9]")
+# A number without '+' that a label names as one ("to=447700900456", "From": "18005550199")
+_LABELLED_NUMBER = rx(
+    r"(?i)(\b(?:to|from|recipient|destination|phone|number|msisdn|caller|called|sender|to_raw|from_)[\"']?"
+    r"[ \t]{0,3}[:=][ \t]{0,3}[\"']?)([0-9][0-9 ().-]{5,20}[0-9])"
+)
+_MIN_DIGITS = 7  # fewer digits make no phone number worth masking (a count, a port, a code)
+_MAX_DIGITS = 15  # E.164's longest: digits after them belong to the next word ("+336… 2024-05-14")
 
 
 _PLACEHOLDER = ("$", "<", "{", "…", "[REDACTED]", "%s", "***")
@@ -88,18 +99,64 @@ def redact_secrets(text: str) -> str:
 
 def mask_number(number: str) -> str:
     """``+33612345678`` → ``+33*******78``: country code kept, the rest masked but the last two."""
+    digits = number.lstrip("+")
+    return "+" + _masked_digits(digits, keep=_cc_size(digits))
+
+
+def _cc_size(digits: str) -> int:
+    """How many of ``digits`` (a number written with '+', without it) are its country code."""
     import phonenumbers
 
-    digits = number.lstrip("+")
-    cc = ""
     for size in (1, 2, 3):
         if phonenumbers.region_codes_for_country_code(int(digits[:size] or 0)):
-            cc = digits[:size]
-            break
-    keep = len(cc)
-    hidden = max(0, len(digits) - keep - 2)
-    return "+" + digits[:keep] + "*" * hidden + digits[keep + hidden :]
+            return size
+    return 0
 
 
-def mask_numbers(text: str) -> str:
-    return _PHONE.sub(lambda m: mask_number(m.group()), text) if "+" in text else text
+def mask_numbers(text: str, known: Iterable[str] = ()) -> str:
+    """``text`` with every phone number masked (:func:`mask_number`): written with '+' or %2B, whole or in
+    groups, or without '+' after a label that names it a number; and each of ``known`` (the numbers the
+    evidence read, as written: "07700 900123", "447700900456") wherever it stands."""
+    if "+" in text or "%2" in text:
+        text = _PHONE.sub(_masked_match, text)
+    if "=" in text or ":" in text:
+        text = _LABELLED_NUMBER.sub(lambda m: m.group(1) + _masked_digits(m.group(2), keep=0), text)
+    for number in sorted({n for n in known if n and sum(c.isdigit() for c in n) >= _MIN_DIGITS}, key=len)[::-1]:
+        if number in text:
+            keep = _cc_size("".join(c for c in number if c.isdigit())) if number.startswith("+") else 0
+            text = text.replace(number, _masked_digits(number, keep=keep))
+    return text
+
+
+def _masked_match(m: re.Match[str]) -> str:
+    found = m.group()
+    plus = 3 if found[0] == "%" else 1
+    body = found[plus:]
+    run = len(body) - len(body.lstrip("0123456789"))
+    if run >= _MIN_DIGITS:  # written whole: the number is that run ("+33612345678 400 Bad Request")
+        cut = min(run, _MAX_DIGITS)
+    else:  # in groups: up to E.164's longest
+        cut, digits = len(body), 0
+        for at, c in enumerate(body):
+            digits += c.isdigit()
+            if digits == _MAX_DIGITS:
+                cut = at + 1
+                break
+    number = body[:cut].rstrip(" ().-")
+    digits = "".join(c for c in number if c.isdigit())
+    if len(digits) < _MIN_DIGITS:
+        return found
+    return found[:plus] + _masked_digits(number, keep=_cc_size(digits)) + body[len(number) :]
+
+
+def _masked_digits(text: str, keep: int) -> str:
+    """``text`` with its digits masked but the first ``keep`` and the last two; other characters kept."""
+    total = sum(c.isdigit() for c in text)
+    out, seen = [], 0
+    for c in text:
+        if c.isdigit():
+            seen += 1
+            if keep < seen <= total - 2:
+                c = "*"
+        out.append(c)
+    return "".join(out)
