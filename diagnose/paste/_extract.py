@@ -47,7 +47,7 @@ from ._wording import WordingMatch, WordingTable, cut_words, default_table, norm
 _STRONG = ("code", "twilio", "xception", "permi", "authoriz", "payload", "apierror", "resterror", "errors/")
 # Older wordings that hold none of those ("Account not allowed to call", "Dial: Forbidden phone number").
 _STRONG += ("allowed to call", "forbidden phone number")
-_WEAK = rx(r"http/?[0-9. ]{0,4}[45][0-9][0-9]|(?:error|err|failed|failure)[^a-z0-9\n]{1,4}[0-9]{5}")
+_WEAK = rx(r"http/?[0-9. ]{0,4}[45][0-9][0-9]|(?:error|err|failed|failure)(?: with)?[^a-z0-9\n]{1,4}[0-9]{5}")
 BEFORE = 8  # lines read above an anchor (a traceback's call with to=…)
 AFTER = 14  # and below (a Node error's properties, a Ruby error's message line)
 MERGE_DISTANCE = 16  # hits further apart than this are never one error

@@ -760,9 +760,10 @@ def parse_urls(line: str, number: int) -> list[Hit]:
 # --------------------------------------------------------------------------- plain log lines
 
 # "', '": a Python pair, ('ErrorCode', '30003') in Flask's request.form
+# "failed with 21408", "Twilio returned 21408": a verb between the word and the code, as apps write it
 _LOG_CODE_TEXT = (
-    r"(?:\berror(?:code)?|\berr|\bcode|\bfailed|\bfailure|\btwilio)[ \t:=#(\[,'-]{1,4}"
-    r"(?:code[ \t:=#(]{1,3})?(\d{5})\b"
+    r"(?:\berror(?:code)?|\berr|\bcode|\bfailed|\bfailure|\btwilio)(?:[ \t](?:with|returned|responded))?"
+    r"[ \t:=#(\[,'-]{1,4}(?:code[ \t:=#(]{1,3})?(\d{5})\b"
 )
 _LOG_CODE = rx(_LOG_CODE_TEXT, re.IGNORECASE)
 _LOG_CODE_LOW = rx(_LOG_CODE_TEXT)  # for ASCII text already in lower case (hit_lines)
@@ -776,6 +777,9 @@ _LOG_TO = rx(
 )
 _LOG_FROM = rx(r"(?i)\b(?:from|sender|src)\b[ \t]{0,2}[:=]?[ \t]{0,2}(\+?[0-9][0-9 ().-]{4,22}[0-9])")
 _E164 = rx(r"(?<![\w+])\+[1-9][0-9*xX•]{5,16}(?![\w])")
+# A number written with '+', whole or in groups ("+44 7911 123456", "+1 (876) 812-3456"): a log line's
+# destination when no label names one
+_PLUS_NUMBER = rx(r"(?<![\w+])\+[1-9][0-9*xX• ().-]{4,22}[0-9*xX•](?![\w])")
 
 
 # What any parser above needs before it can return a hit (a superset, found in C over many lines at
@@ -934,9 +938,9 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
     if to:
         hit.to = _number_text(to.group(1))
     else:
-        numbers = [n.group() for n in _E164.finditer(text)]
+        numbers = [_number_text(n.group()) for n in _PLUS_NUMBER.finditer(text)]
         if sender:
-            numbers = [n for n in numbers if n != _number_text(sender.group(1))]
+            numbers = [n for n in numbers if _digits_of(n) != _digits_of(_number_text(sender.group(1)))]
         if len(numbers) == 1:
             hit.to = numbers[0]
     if sender:

@@ -1,0 +1,80 @@
+"""A log line written as a sentence by the app that sent the message is read as the error it reports.
+
+* The code after a verb: "sms to +44… failed with 21408", "Twilio returned 21408 for +44…" (no error was
+  found at all: the code had to follow "error", "code", "failed" or "twilio" right away).
+* A destination written in groups with no label before it: "error 21408 for +44 7911 123456",
+  "for +1 (876) 812-3456" (the To was lost: only a '+' number written whole was read without a label).
+
+Paste and triage read them alike.
+"""
+
+from __future__ import annotations
+
+import io
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diagnose.paste import extract, scan
+
+# (number as E.164, its country, the same number in groups as people write it)
+NUMBERS = [
+    ("+447400123456", "GB", "+44 7400 123456"),
+    ("+18768123456", "JM", "+1 (876) 812-3456"),
+    ("+33612345678", "FR", "+33 6 12 34 56 78"),
+    ("+4915123456789", "DE", "+49 151 23456789"),
+    ("+819012345678", "JP", "+81 90-1234-5678"),
+]
+SENTENCES = [
+    "sms to {to} failed with {code}",
+    "Send to {to} failed with: {code}",
+    "Twilio returned {code} for {to}",
+    "twilio responded {code} when sending to {to}",
+    "error {code} for {to}",
+    "ERROR notify failed {code} for {to}",
+    "sms to {to} failed with code {code}",
+]
+BEFORE = ["", "2026-11-30T10:00:00Z ", "[worker-3] WARN ", "May 14 10:22:31 web01 app[231]: "]
+AFTER = ["", " (UK customer)", " after 3 retries", ", giving up"]
+
+
+def _read(text: str) -> list[tuple[object, ...]]:
+    return [(e.code, e.to, e.country, e.format) for e in extract(text)]
+
+
+def test_the_samples() -> None:
+    assert _read("sms to +447400123456 failed with 21408") == [(21408, "+447400123456", "GB", "log-line")]
+    assert _read("Twilio returned 21215 for +447400123456") == [(21215, "+447400123456", "GB", "log-line")]
+    assert _read("error 21408 for +1 (876) 812-3456") == [(21408, "+18768123456", "JM", "log-line")]
+    assert _read("error 21408 for +44 7400 123456 (UK customer)") == [(21408, "+447400123456", "GB", "log-line")]
+
+
+def test_the_sender_in_groups_is_never_the_destination() -> None:
+    found = extract("ERROR 21408 from +1 415 555 0100 for +33 6 12 34 56 78")
+    assert [(e.to, e.country) for e in found] == [("+33612345678", "FR")]
+    (alone,) = extract("ERROR 21408 from +1 415 555 0100")
+    assert alone.to is None and alone.country is None
+
+
+def test_a_number_of_other_words_after_failed_is_no_code() -> None:
+    # a code must be Twilio's, and a verb is only allowed before it, never any word
+    for line in ("upload failed with 12345678 bytes to +447400123456", "failed after 21408 ms to +447400123456"):
+        assert extract(line) == [], line
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.sampled_from(NUMBERS),
+    st.booleans(),
+    st.sampled_from(SENTENCES),
+    st.sampled_from([21408, 21215, 21612]),
+    st.sampled_from(BEFORE),
+    st.sampled_from(AFTER),
+)
+def test_every_sentence_gives_its_error_and_destination(
+    number: tuple[str, str, str], grouped: bool, sentence: str, code: int, before: str, after: str
+) -> None:
+    e164, country, groups = number
+    line = before + sentence.format(to=groups if grouped else e164, code=code) + after
+    assert _read(line) == [(code, e164, country, "log-line")], line
+    assert list(scan(io.BytesIO((line + "\n").encode()))) == extract(line + "\n")
