@@ -110,7 +110,9 @@ def decode_utf8(data: bytes) -> str:
 
 
 def clean(line: str) -> str:
-    """One line without colours, control characters or HTML escapes."""
+    """One line without colours, control characters or HTML escapes, its curled quotes straight."""
+    if not line.isascii():  # checked in C: most log lines are ASCII
+        line = line.translate(_STRAIGHT_QUOTES)
     if line.isprintable():  # the common case, checked in C
         return _unescape(line) if "&" in line and _HTML_ENTITY.search(line) else line
     if "\x1b" in line:
@@ -119,6 +121,11 @@ def clean(line: str) -> str:
     if "&" in line and _HTML_ENTITY.search(line):
         line = _unescape(line)
     return line
+
+
+# Quotes a chat or a mail client curled as it was pasted there ({“ErrorCode”: “30007”, “To”: …}, the ‘To’
+# number): a JSON key or value, a quoted word, read as the straight quotes the log wrote
+_STRAIGHT_QUOTES = str.maketrans(dict.fromkeys("“”„‟″", '"') | dict.fromkeys("‘’‚‛′", "'"))
 
 
 # What an escaped line break (&#10;, &NewLine;, &#8232;) unescapes to: a space. A line stays one line (the
