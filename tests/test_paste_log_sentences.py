@@ -4,6 +4,7 @@
   found at all: the code had to follow "error", "code", "failed" or "twilio" right away).
 * A destination written in groups with no label before it: "error 21408 for +44 7911 123456",
   "for +1 (876) 812-3456" (the To was lost: only a '+' number written whole was read without a label).
+* The account written without a key: "(account AC…)", "subaccount AC…:" (it was dropped).
 
 Paste and triage read them alike.
 """
@@ -78,3 +79,31 @@ def test_every_sentence_gives_its_error_and_destination(
     line = before + sentence.format(to=groups if grouped else e164, code=code) + after
     assert _read(line) == [(code, e164, country, "log-line")], line
     assert list(scan(io.BytesIO((line + "\n").encode()))) == extract(line + "\n")
+
+
+ACCOUNTS = ["AC0123456789abcdef0123456789abcdef", "ACfedcba9876543210fedcba9876543210"]
+ACCOUNT_WORDS = ["(account {a})", "subaccount {a}:", "for account {a}", "[{a}]"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(ACCOUNT_WORDS), st.sampled_from(SENTENCES), st.booleans())
+def test_an_account_written_without_a_key_is_the_errors_account(words: str, sentence: str, first: bool) -> None:
+    # "(account AC…)" was dropped: only account=AC… or a URL's /Accounts/AC… was read, so errors of two
+    # subaccounts made one group, and online the credentials' account was read in place of the one named
+    lines = []
+    for account, to in zip(ACCOUNTS, ["+447400123456", "+33612345678"], strict=True):
+        error = sentence.format(to=to, code=21408)
+        named = words.format(a=account)
+        lines.append(f"{named} {error}" if first else f"{error} {named}")
+    text = "\n".join(lines) + "\n"
+    found = extract(text)
+    assert [(e.code, e.to, e.account_sid) for e in found] == [
+        (21408, "+447400123456", ACCOUNTS[0]),
+        (21408, "+33612345678", ACCOUNTS[1]),
+    ], text
+    assert list(scan(io.BytesIO(text.encode()))) == found
+
+
+def test_a_line_naming_two_accounts_names_neither() -> None:
+    (found,) = extract(f"twilio error 21408 to +33612345678 parent {ACCOUNTS[0]} sub {ACCOUNTS[1]}")
+    assert found.account_sid is None

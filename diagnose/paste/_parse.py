@@ -945,6 +945,11 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
             hit.to = numbers[0]
     if sender:
         hit.from_ = _number_text(sender.group(1))
+    if "AC" in text:
+        # "(account AC…)", "subaccount AC…: …": the account, written without a key, when the line names one only
+        accounts = set(_ACCOUNT.findall(text))
+        if len(accounts) == 1:
+            hit.account_sid = accounts.pop()
     low = text.lower()
     if ("inbound" in low or "received" in low) and "forward" not in low:
         # the To of an inbound message is a Twilio number; a forwarded inbound call's is the number it
