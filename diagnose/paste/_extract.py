@@ -207,8 +207,11 @@ def to_evidence(
     table: WordingTable,
     base: int = 0,
     memo: dict[tuple[int, int], tuple[str, str | None]] | None = None,
+    head: int | None = None,
 ) -> Evidence | None:
-    """The evidence of one record, or None when it names no error code."""
+    """The evidence of one record, or None when it names no error code; ``head``: the line its log event starts
+    on (an index of ``lines``, as :func:`events` gives it), whose timestamp is the error's when the record's
+    own first line holds none."""
     f: dict[str, object] = {}
     fmt: str | None = None
     code_source = None
@@ -298,6 +301,8 @@ def to_evidence(
         if (start, end) not in memo:  # errors sharing a line share its excerpt and timestamp
             memo[(start, end)] = _excerpt(lines, start, end, [])
         excerpt, stamp = memo[(start, end)]
+    if stamp is None:
+        stamp = _event_stamp(lines, start, end, head)
     if reading is not None and reading.channel in ("whatsapp", "rcs", "messenger", "sip"):
         channel = reading.channel
     elif channel is None and call_sid:
@@ -333,6 +338,21 @@ def to_evidence(
         code_confidence="high" if recognised is None else recognised.confidence,
         code_reason="" if recognised is None else recognised.reason,
     )
+
+
+def _event_stamp(lines: Sequence[str], start: int, end: int, head: int | None) -> str | None:
+    """The time of an error whose first line holds none: that of the line its log event starts on (the
+    "[2026-11-30 10:00:00,118] ERROR …" above a traceback), else the first a line of it holds (a Monitor
+    alert's "date_created")."""
+    if head is not None and 0 <= head < start and leading_stamp(lines[head]) is not None:
+        found = timestamp(lines[head][:160])
+        if found is not None:
+            return found
+    for line in lines[start + 1 : end]:
+        found = timestamp(line[:160])
+        if found is not None:
+            return found
+    return None
 
 
 EXCERPT = 1200  # characters of a line an error's excerpt shows at most
@@ -550,8 +570,9 @@ def extract_lines(
                     if (escaped or any(word in low for word in found_words)) and table.may_match(line):
                         found = _wording_hit(line, base + i, table)
                 hits.extend(found)
-        for record in group(hits, events(lines, start, end, base)):
-            evidence = to_evidence(record, lines, table, base, memo)
+        event_of = events(lines, start, end, base)
+        for record in group(hits, event_of):
+            evidence = to_evidence(record, lines, table, base, memo, event_of(record.first_line))
             if evidence is not None:
                 out.append(evidence)
     return out

@@ -31,9 +31,12 @@ _TIMESTAMP_TEXT = (
 _TIMESTAMP = rx(_TIMESTAMP_TEXT)
 # A log's own line opens with its time, after at most a container's name (``web-1  | ``), a syslog
 # priority (``<13>``), a bracket or a logfmt label (``time="``). Such a line starts a log event: a
-# pasted error never runs on into the next event's line. ASCII only: ``\d`` matches no other digits.
+# pasted error never runs on into the next event's line. ASCII only: ``\d`` matches no other digits. The
+# bracket closing the stamp is the stamp's (Python logging's "[2026-11-30 10:00:00,118] ERROR"): left to the
+# text after it, it read as a line that closes an object, one going on with the traceback above.
 _LEADING = rx(
-    r"(?:[A-Za-z0-9_.-]{1,40} +\| )?(?:<\d{1,3}>)?[\[(]?(?:[a-z_]{1,12}=[\"']?)?(?:" + _TIMESTAMP_TEXT + ")", re.ASCII
+    r"(?:[A-Za-z0-9_.-]{1,40} +\| )?(?:<\d{1,3}>)?[\[(]?(?:[a-z_]{1,12}=[\"']?)?(?:" + _TIMESTAMP_TEXT + r")[\])]?",
+    re.ASCII,
 )
 
 
