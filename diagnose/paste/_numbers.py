@@ -20,6 +20,9 @@ _CHANNEL = rx(r"(?i)^(whatsapp|sms|mms|rcs|tel|sip|sips|messenger|client):")
 _SEPARATORS = frozenset(" \u00a0-./()[]\t")
 _NOT_DIGIT = rx(r"[^0-9]")
 _MAX_RAW = 64
+# "+44 (0)20 7183 8750": the trunk prefix in brackets after the country code, written by the convention that
+# says it is not dialled from abroad (phonenumbers drops it too); the number is valid, no trunk 0 was kept
+_BRACKETED_TRUNK = rx(r"^\+[1-9][0-9]{0,2}[ \u00a0]{0,2}\(0\)")
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,12 @@ def _read(raw: str, from_country: str | None) -> Reading:
             "the '+' arrived as a space (bad URL encoding)" if lead_space else "written without '+'"
         ) + f"; read as +{digits}"
     dest = parse_destination("+" + digits, strict=True)
+    trunk = _BRACKETED_TRUNK.match(body) if plus and not dest.valid else None
+    if trunk:  # Italy's 0 is part of the number: dropped only when that makes the number valid
+        dropped = _digits(body[: trunk.end() - 3] + body[trunk.end() :])
+        without = parse_destination("+" + dropped, strict=True)
+        if without.valid:
+            dest, digits = without, dropped
     if not plus and (not dest.valid or dest.country is None):
         # Without '+' the digits may be a national number of the sender's country.
         if from_country:

@@ -219,9 +219,10 @@ _VALUE = rx(r""""[^"\n]{0,2000}"|'[^'\n]{0,2000}'|[^\s,;&}'"\]=(]{1,400}""")
 _ESCAPED_VALUE = rx(r"'(?:[^'\\\n]|\\[^\n]){0,2000}'")
 _LINE_VALUE = rx(r"[^\n]{1,2000}")
 _FORM_VALUE = rx(r"[^&\s]{0,8192}")  # form encoding: a value runs to the next '&' (Payload JSON is long)
-# An unquoted number written in groups (`to=+44 20 7183 8750`): its first group, and the groups after it
+# An unquoted number written in groups (`to=+44 20 7183 8750`, `to=+44 (0)20 7183 8750`): its first group,
+# and the groups after it
 _NUMBER_HEAD = rx(r"\+?\(?[0-9]{1,5}\)?")
-_NUMBER_GROUPS = rx(r"[ \t][0-9][0-9 \t-]{0,40}(?![\w+*])")
+_NUMBER_GROUPS = rx(r"(?:[ \t]?\(0\)[ \t]?|[ \t])[0-9][0-9 \t-]{0,40}(?![\w+*])")
 
 _KEYS: dict[str, str] = {
     "code": "code",
