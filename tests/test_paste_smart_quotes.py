@@ -15,7 +15,8 @@ import pytest
 from diagnose.paste import extract, scan
 
 CORPUS = Path(__file__).parent / "data" / "paste"
-SAMPLES = sorted(CORPUS.glob("*.txt"))
+# the samples a chat client would change: those that hold a straight quote
+SAMPLES = sorted(s for s in CORPUS.glob("*.txt") if any(c in s.read_text(encoding="utf-8") for c in "\"'"))
 
 
 def curled(text: str) -> str:
@@ -49,8 +50,6 @@ def test_the_samples() -> None:
 @pytest.mark.parametrize("sample", SAMPLES, ids=[s.stem for s in SAMPLES])
 def test_every_sample_reads_alike_with_its_quotes_curled(sample: Path) -> None:
     text = sample.read_text(encoding="utf-8")
-    if not any(c in text for c in "\"'"):
-        pytest.skip("no quotes")
     assert _fields(curled(text)) == _fields(text)
     data = curled(text).encode()
     assert list(scan(io.BytesIO(data))) == extract(curled(text))
