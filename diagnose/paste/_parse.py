@@ -245,6 +245,7 @@ _KEYS: dict[str, str] = {
     "number": "to_alt",
     "phone": "to_alt",
     "from": "from",
+    "sender": "from",
     "accountsid": "account_sid",
     "account": "account_sid",
     "parentaccountsid": "parent_account_sid",
@@ -794,8 +795,8 @@ _HIT_WORDS = (
 # "from_": twilio-python's keyword, in a traceback's source line (from_=settings.TWILIO_NUMBER)
 _KEY_ENDS = (
     "code", "message", "detail", "msg", "title", "status", "response", "to", "recipient", "destination", "number",
-    "phone", "from", "from_", "sid", "account", "direction", "info", "type", "payload", "text", "variables", "level",
-    "log", "url", "uri",
+    "phone", "from", "from_", "sender", "sid", "account", "direction", "info", "type", "payload", "text", "variables",
+    "level", "log", "url", "uri",
 )  # fmt: skip
 _KEY_BACKWARDS_TEXT = r"[:=][ \t]{0,3}[\\\"'\]]{0,3}(?:" + "|".join("_*".join(reversed(key)) for key in _KEY_ENDS) + ")"
 _KEY_BACKWARDS = rx(_KEY_BACKWARDS_TEXT, re.IGNORECASE)

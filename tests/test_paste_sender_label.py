@@ -1,0 +1,62 @@
+"""A number labelled ``sender`` is the error's From, and never its To.
+
+``code=21408 sender=+14155550100 recipient=+33612345678`` read its To but left the From empty: the
+key readers knew ``from`` only (the log-line reader, which knows ``sender``, runs when they find no code).
+And with no To label, a message naming the sender's number ({"sender": "+1415…", "message": "SMS failed
+for +1415…"}) gave that number as the failed destination. Paste and triage read them alike.
+"""
+
+from __future__ import annotations
+
+import io
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diagnose.paste import extract, scan
+
+SENDERS = [("+14155550100", "14155550100"), ("+1 415 555 0100", "14155550100"), ("+447400123456", "447400123456")]
+TARGETS = [("+33612345678",) * 2, ("+33 6 12 34 56 78", "+33612345678"), ("+5511987654321",) * 2]
+KEYS = ["sender", "Sender", "SENDER"]
+# {k}: the sender's key, {s}: the sender, {t}: the destination
+SHAPES = [
+    "code=21408 {k}={s} recipient={t}",
+    "ERROR sms failed code=21408 recipient={t} {k}={s}",
+    'code=21408 {k}="{s}" to="{t}"',
+    '{{"code": 21408, "{k}": "{s}", "to": "{t}", "status": 400}}',
+    "error_code: 21408, {k}: {s}, recipient: {t}",
+]
+
+
+def _read(text: str) -> list[tuple[object, ...]]:
+    found = extract(text)
+    assert list(scan(io.BytesIO(text.encode()))) == found
+    return [(e.code, e.to, e.from_) for e in found]
+
+
+def test_the_reported_line_reads_its_sender() -> None:
+    assert _read("code=21408 sender=+14155550100 recipient=+33612345678") == [(21408, "+33612345678", "+14155550100")]
+
+
+def test_a_sender_the_message_names_is_no_destination() -> None:
+    text = '{"code": 21408, "sender": "+14155550100", "message": "SMS failed for +14155550100 today"}'
+    assert _read(text) == [(21408, None, "+14155550100")]
+    assert _read("ERROR twilio code=21408 sender=+14155550100") == [(21408, None, "+14155550100")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(SHAPES),
+    st.sampled_from(KEYS),
+    st.sampled_from(SENDERS),
+    st.sampled_from(TARGETS),
+    st.sampled_from(["", "2026-11-30T10:00:00Z ", "May 14 10:22:31 web01 app[7]: "]),
+)
+def test_sender_is_the_from_and_never_the_to(
+    shape: str, key: str, sender: tuple[str, str], target: tuple[str, str], prefix: str
+) -> None:
+    text = prefix + shape.format(k=key, s=sender[0], t=target[0]) + "\n"
+    ((code, to, from_),) = _read(text)
+    assert code == 21408
+    assert to == target[1], text
+    assert isinstance(from_, str) and "".join(c for c in from_ if c.isdigit()) == sender[1], text
