@@ -18,10 +18,11 @@ _ANSI = rx(r"\x1b\[[0-9;?]{0,32}[ -/]{0,4}[@-~]|\x1b\][^\x07\x1b]{0,512}(?:\x07|
 _CONTROL = rx(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HTML_ENTITY = rx(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
 _MON = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-# The timestamp forms ._time.parse_timestamp reads: ISO 8601, RFC 2822 (Twilio's date_created), syslog,
-# Apache/NCSA, and epoch seconds or milliseconds after a label that says so.
+# The timestamp forms ._time.parse_timestamp reads: ISO 8601 (its offset after a space too, as gunicorn writes
+# "2024-05-14 10:22:31 +0000"; not a number's digits), RFC 2822 (Twilio's date_created), syslog, Apache/NCSA, and
+# epoch seconds or milliseconds after a label that says so.
 _TIMESTAMP_TEXT = (
-    r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
+    r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d| [+-]\d\d:?\d\d(?!\d))?"
     r"|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} " + _MON + r" \d{4} \d\d:\d\d:\d\d(?: [+-]\d{4}| GMT| UTC)?"
     r"|\b" + _MON + r" [ \d]\d \d\d:\d\d:\d\d(?:\.\d{1,6})?"
     r"|\b\d\d/" + _MON + r"/\d{4}:\d\d:\d\d:\d\d(?: [+-]\d{4})?"
@@ -164,8 +165,24 @@ def cut_lines(lines: list[str]) -> tuple[list[str], list[int] | None]:
 
 
 def timestamp(line: str) -> str | None:
+    """The first timestamp of ``line``; but after syslog's (which has no year) and its header, the app's own
+    line's stamp when that names the year: "May 14 10:22:31 web01 gunicorn[123]: [2024-05-14 10:22:31 +0000] …"
+    is of 2024, in that zone."""
     match = _TIMESTAMP.search(line)
-    return match.group() if match else None
+    if match is None:
+        return None
+    if _YEARLESS.match(match.group()):
+        header = _SYSLOG_HEADER.match(line, match.end())
+        inner = _LEADING.match(line, header.end()) if header is not None else None
+        found = _TIMESTAMP.search(inner.group()) if inner is not None else None
+        if found is not None and not _YEARLESS.match(found.group()):
+            return found.group()
+    return match.group()
+
+
+_YEARLESS = rx(r"[A-Z][a-z]{2} [ \d]\d \d\d:")  # syslog's stamp, as _TIMESTAMP finds it
+# After syslog's stamp, the host and the app that logged the line (" web01 gunicorn[123]: ", " web01 cron: ")
+_SYSLOG_HEADER = rx(r" (?:[\w.-]{1,64} )?[\w./-]{1,64}(?:\[[\w.-]{1,32}\])?: ")
 
 
 def leading_stamp(line: str) -> str | None:
