@@ -301,7 +301,10 @@ def to_evidence(
         if (start, end) not in memo:  # errors sharing a line share its excerpt and timestamp
             memo[(start, end)] = _excerpt(lines, start, end, [])
         excerpt, stamp = memo[(start, end)]
-    if stamp is None:
+    told = next((h.time for h in record.hits if h.time is not None), None)
+    if told is not None:
+        stamp = told  # the error's own time (a Debugger webhook's Timestamp), not that of the line it was logged on
+    elif stamp is None:
         stamp = _event_stamp(lines, start, end, head)
     if reading is not None and reading.channel in ("whatsapp", "rcs", "messenger", "sip"):
         channel = reading.channel

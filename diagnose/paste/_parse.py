@@ -17,6 +17,7 @@ from urllib.parse import unquote_plus
 
 from ._numbers import read_number
 from ._rx import rx
+from ._time import parse_timestamp
 
 # The formats a record can be recognised as, most specific first: a record made of several
 # hits takes the first of its hits' formats in this order.
@@ -65,6 +66,7 @@ class Hit:
     continues: bool = False  # a line that starts with a Twilio message: the rest of the line above's
     names: int | None = None  # the code a line that is only a Twilio message names by its wording
     weak_to: bool = field(default=False, compare=False)  # ``to`` from a "number" or "phone" field, not a To
+    time: str | None = None  # the time a field names (a Debugger webhook's Timestamp), decoded
     excerpt: str = field(default="", compare=False)
     keys: frozenset[str] = field(default=frozenset(), compare=False)  # the field names seen (classification)
 
@@ -77,7 +79,9 @@ class Hit:
         return out
 
 
-_META = frozenset({"format", "line", "excerpt", "code_source", "inbound", "continues", "names", "keys", "weak_to"})
+_META = frozenset(
+    {"format", "line", "excerpt", "code_source", "inbound", "continues", "names", "keys", "weak_to", "time"}
+)
 _FIELDS = tuple(f.name for f in fields(Hit) if f.name not in _META)  # the error's own fields, in order
 
 
@@ -267,6 +271,7 @@ _KEYS: dict[str, str] = {
     "log": "level",
     "requesturl": "request_url",
     "uri": "request_url",
+    "timestamp": "time",
 }
 
 
@@ -413,6 +418,12 @@ def parse_fields(line: str, number: int) -> list[Hit]:
         hit, keys, title, to_alt = Hit(line=number), set(), "", None
 
     for key, value in _kv_pairs(text):
+        if key == "time":
+            # a Debugger webhook's "Timestamp=2026-11-30T09%3A15%3A02Z", its colons encoded: the error's time. Not
+            # one of the keys that classify or merge a record
+            if hit.time is None and parse_timestamp(value) is not None:
+                hit.time = value.strip()
+            continue
         if key in keys and key in ("code", "to", "sid", "resource_status"):
             close()
         if key == "code":
