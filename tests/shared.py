@@ -7,13 +7,19 @@
 * :data:`OFFLINE_ENV`: the environment of a command that must not reach any Twilio.
 * :func:`scan_peaks`: the peak memory of streaming logs of growing size (flat memory).
 * :func:`unsourced`: a triage's JSON without the names of the files it read, to compare two.
+* :func:`triage_in_a_process`: the real ``diagnose triage`` of a file or of its bytes on a pipe.
 """
 
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
+import sys
 import tracemalloc
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from diagnose.simulator import DEMO_SCENARIO, load_scenario
@@ -104,3 +110,21 @@ def unsourced(data: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in data.items() if k not in ("source", "sources", "bytes")}
     out["groups"] = [{k: v for k, v in g.items() if k != "source"} for g in data["groups"]]
     return out
+
+
+def triage_in_a_process(path: Path, source: str) -> dict[str, Any]:
+    """``diagnose triage SOURCE --format json`` in a process of its own (its workers real), offline, SOURCE
+    ``path`` or ``-`` (then fed ``path``'s bytes through a pipe): the :func:`unsourced` document, once
+    checked that it counted ``path``'s own bytes."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "diagnose", "triage", source, "--format", "json"],
+        input=path.read_bytes() if source == "-" else None,
+        capture_output=True,
+        env={**os.environ, **OFFLINE_ENV},
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["bytes"] == data["sources"][0]["bytes"] == path.stat().st_size
+    return unsourced(data)

@@ -10,9 +10,6 @@ import gzip
 import io
 import json
 import lzma
-import os
-import subprocess
-import sys
 import tracemalloc
 import zlib
 from pathlib import Path
@@ -26,7 +23,7 @@ from diagnose.cli import exit_codes, main
 from diagnose.errors import InputError
 from diagnose.paste import decompressed, extract, scan
 from diagnose.paste._compressed import _OUT, kind_of
-from tests.shared import OFFLINE_ENV, unsourced
+from tests.shared import OFFLINE_ENV, triage_in_a_process, unsourced
 
 CORPUS = Path(__file__).parent / "data" / "paste"
 SAMPLES = sorted(CORPUS.glob("*.txt"))
@@ -246,22 +243,10 @@ def test_a_compressed_log_bigger_than_a_chunk_is_triaged_by_the_workers_through_
     plain, packed = tmp_path / "app.log", tmp_path / "app.log.gz"
     plain.write_bytes(text)
     packed.write_bytes(gzip.compress(text, 1))
-    env = {**os.environ, **OFFLINE_ENV}
-    docs = []
-    for path, source in ((plain, str(plain)), (packed, str(packed)), (packed, "-")):
-        proc = subprocess.run(
-            [sys.executable, "-m", "diagnose", "triage", source, "--format", "json"],
-            input=path.read_bytes() if source == "-" else None,
-            capture_output=True,
-            env=env,
-            timeout=600,
-            check=False,
-        )
-        assert proc.returncode in (0, 1), proc.stderr
-        data = json.loads(proc.stdout)
-        assert data["bytes"] == data["sources"][0]["bytes"] == path.stat().st_size
-        data = unsourced(data)
-        docs.append(data)
+    docs = [
+        triage_in_a_process(path, source)
+        for path, source in ((plain, str(plain)), (packed, str(packed)), (packed, "-"))
+    ]
     assert docs[0]["errors"] == 2_000 and docs[0]["groups"][0]["count"] == 2_000
     assert docs[1] == docs[0] == docs[2]
 

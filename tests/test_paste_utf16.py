@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +16,7 @@ from hypothesis import strategies as st
 from diagnose.cli import main
 from diagnose.paste import decode, extract, scan
 from diagnose.paste._text import SNIFF, wide_codec
-from tests.shared import OFFLINE_ENV, scan_peaks, unsourced
+from tests.shared import OFFLINE_ENV, scan_peaks, triage_in_a_process, unsourced
 
 CORPUS = Path(__file__).parent / "data" / "paste"
 SAMPLES = sorted(CORPUS.glob("*.txt"))
@@ -220,23 +217,10 @@ def test_a_powershell_log_bigger_than_a_chunk_is_triaged_by_the_workers(tmp_path
     utf8, utf16 = tmp_path / "utf8.log", tmp_path / "ps.log"
     utf8.write_bytes(body.encode())
     utf16.write_bytes(_utf16(body, "le-bom"))
-    env = {**os.environ, **OFFLINE_ENV}
-    docs = []
     # the file (its encoding told without moving it), then the UTF-16 bytes through a real pipe
-    for path, source in ((utf8, str(utf8)), (utf16, str(utf16)), (utf16, "-")):
-        proc = subprocess.run(
-            [sys.executable, "-m", "diagnose", "triage", source, "--format", "json"],
-            input=path.read_bytes() if source == "-" else None,
-            capture_output=True,
-            env=env,
-            timeout=600,
-            check=False,
-        )
-        assert proc.returncode in (0, 1), proc.stderr
-        data = json.loads(proc.stdout)
-        assert data["bytes"] == data["sources"][0]["bytes"] == path.stat().st_size
-        data = unsourced(data)
-        docs.append(data)
+    docs = [
+        triage_in_a_process(path, source) for path, source in ((utf8, str(utf8)), (utf16, str(utf16)), (utf16, "-"))
+    ]
     assert docs[0]["errors"] == 1_600 and docs[0]["groups"][0]["count"] == 1_600
     assert docs[1] == docs[0]
     assert docs[2] == docs[0]
