@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from ..errors import InputError
+from ._stream import _Prefixed
 
 _IN = 64 * 1024  # compressed bytes read at a time
 _OUT = 1024 * 1024  # decompressed bytes made at a time, at most
@@ -143,28 +144,6 @@ class Decompressed:
         self.problem = f"{why} after {made} of text"
 
 
-class _Head:
-    """A stream whose first bytes were read to tell its compression: they come first."""
-
-    def __init__(self, head: bytes, stream: Readable) -> None:
-        self.head, self.stream = head, stream
-
-    def read(self, size: int = -1, /) -> bytes:
-        if not self.head:
-            return self.stream.read(size)
-        if size is None or size < 0:
-            head, self.head = self.head, b""
-            return head + self.stream.read()
-        head, self.head = self.head[:size], self.head[size:]
-        return head + self.stream.read(size - len(head)) if len(head) < size else head
-
-    def read1(self, size: int = -1, /) -> bytes:
-        if self.head:
-            head, self.head = (self.head, b"") if size is None or size < 0 else (self.head[:size], self.head[size:])
-            return head
-        return (getattr(self.stream, "read1", None) or self.stream.read)(size)
-
-
 def _peek(stream: Any) -> tuple[bytes, bool]:
     """The first ``HEAD`` bytes (fewer at the end), and whether the stream is still where it was."""
     try:
@@ -192,7 +171,7 @@ def decompressed(
     head, kept = _peek(stream)
     kind = kind_of(head)
     if kind is None:
-        return (stream if kept else _Head(head, stream)), None
+        return (stream if kept else _Prefixed(head, stream)), None
     if kind in _REFUSED:
         file = "FILE" if name == "standard input" else shlex.quote(name)
         raise InputError(
