@@ -233,3 +233,33 @@ def test_redact_numbers_masks_the_numbers_what_to_do_quotes(demo: Simulator, tmp
     for fmt in ("text", "json"):
         _, out, _ = run(["triage", str(log), "--redact-numbers", "--format", fmt], env)
         assert not any(n in out for n in numbers), fmt
+
+
+_ISOS = ["NG", "DE", "FR", "GB", "IN", "MA", "BR", "NL", "PR", "US", "MX", "ZA"]
+_TO = {
+    "NG": "+2348031234567", "DE": "+4915123456789", "FR": "+33612345678", "GB": "+447400123456",
+    "IN": "+919812345678", "MA": "+212612345678", "BR": "+5511912345678", "NL": "+31612345678",
+    "PR": "+17877315170", "US": "+14155550123", "MX": "+525512345678", "ZA": "+27821234567",
+}  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.dictionaries(st.sampled_from(_ISOS), st.integers(1, 12_000), min_size=1), st.integers(60, 120))
+def test_a_country_and_its_count_are_never_split_across_lines(counts: dict[str, int], width: int) -> None:
+    from diagnose.render.triage import triage_text
+
+    lines = [
+        f"2026-11-30T10:00:00Z ERROR code=21408 to={_TO[iso]} account=AC{'ab' * 16}"
+        for iso, n in counts.items()
+        for _ in range(min(n, 3))
+    ]
+    kb = load_knowledge()
+    groups = merge_duplicates(extract("\n".join(lines) + "\n"))
+    report = diagnose_pasted(groups, kb)
+    steps = gather(groups, report.diagnoses, kb.get)
+    text = triage_text(groups, report, steps, source="log", bytes_read=1, total=1, width=width)
+    head = text.split("\n#")[0]
+    for iso in counts:
+        n = min(counts[iso], 3)
+        assert re.search(rf"(?m)\b{iso} {n}\b", head), (iso, head)  # on one line, not "IN\n 3"
+    assert "\ue000" not in text

@@ -106,6 +106,8 @@ _VERBATIM = re.compile(r"^(\s{4,}|\t|\$ |> |\|)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}(\s|$)")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 _PROTECT = "\ue000"
+KEEP = _PROTECT
+"""Joins words a wrap must not split (``"FR" + KEEP + "3"``); printed as a space."""
 
 
 def _protect(text: str) -> str:

@@ -11,7 +11,7 @@ from ..countries import country_name
 from ..models import Diagnosis, Evidence
 from ..next_steps import NextStep, step_to_dict
 from ..safe_text import clean
-from ._text import WIDTH, plain_emphasis, wrap
+from ._text import KEEP, WIDTH, plain_emphasis, wrap
 
 _PRODUCT = {"sms": "SMS", "voice": "Voice"}
 _NO_ACCOUNT = "the account that sent them (not in the log)"
@@ -154,7 +154,9 @@ def _what_to_do(steps: Sequence[NextStep], offline_hint: str, width: int) -> lis
         for target in step.targets[:_SHOWN_TARGETS]:
             product = _PRODUCT.get(step.product or "", "")
             where = f"on {target.account_sid}" if target.account_sid else f"on {_NO_ACCOUNT}"
-            countries = ", ".join(f"{iso or 'unknown country'} {count:,}" for iso, count in target.countries)
+            countries = ", ".join(  # "NL 1" is one item: a wrap between them reads as two
+                f"{iso or f'unknown{KEEP}country'}{KEEP}{count:,}" for iso, count in target.countries
+            )
             lines.append(wrap(f"{product} {where}: {countries}".strip(), indent=len(pad), width=width))
             if target.command:
                 lines.append(f"{pad}  {target.command}")
