@@ -391,3 +391,22 @@ def test_the_subject_says_in_words_what_was_diagnosed() -> None:
     assert "  Subject  pasted error (line 3)" in out
     _, out, _ = run(["21408"])
     assert out.splitlines()[1] == "error code alone (no error text, no SID)"
+
+
+@pytest.mark.parametrize("code", ["21408", "21215", "13227", "32205"])
+def test_a_bare_code_says_first_what_would_decide_it_not_that_credentials_would(demo: Simulator, code: str) -> None:
+    # credentials alone cannot decide a code without its text: no 'To', so no country to read
+    _sid, _owner, (account, token) = demo.sample("missing-country")
+    env = {"TWILIO_ACCOUNT_SID": account, "TWILIO_AUTH_TOKEN": token, "DIAGNOSE_API_URL": demo.url}
+    for extra in ({}, env):
+        status, out, _ = run([code], env=extra)
+        assert status == 1
+        head = " ".join(out.split("\n\n")[1].split())  # the answer, above the first heading, unwrapped
+        assert "paste the error text (it names the 'To' number) or pass the message or call SID" in head
+        assert f"`diagnose explain {code}`" in head
+        assert "the same command reads" not in out
+    _, out, _ = run(["21408", "--format", "json"])
+    (d,) = json.loads(out)["diagnoses"]
+    assert "Diagnosed from the code alone" in d["summary"]
+    _, out, _ = run(["30007"])
+    assert "Diagnosed from the code alone" not in out  # no causes to decide between

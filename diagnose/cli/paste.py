@@ -239,7 +239,9 @@ def _say_how_to_confirm(report: Any) -> Any:
     import dataclasses
 
     out = [
-        dataclasses.replace(d, summary=d.summary + _HOW_TO_CONFIRM) if d.verdict in ("likely", "inconclusive") else d
+        dataclasses.replace(d, summary=d.summary + _HOW_TO_CONFIRM)
+        if d.verdict in ("likely", "inconclusive") and d.evidence.format != "code"  # a code alone: no country to read
+        else d
         for d in report.diagnoses
     ]
     return dataclasses.replace(report, diagnoses=tuple(out))
@@ -277,7 +279,8 @@ def _say_which_account(report: Any) -> Any:
 
 
 def _notes_for_codes(report: Any, args: Sequence[str]) -> Any:
-    """A bare code: say where the full explanation is."""
+    """A bare code: say in the first lines what would decide it (credentials alone cannot: no country, no
+    account) and where the full explanation is."""
     import dataclasses
 
     codes = {int(a) for a in args if kind_of(a) == "code"}
@@ -285,12 +288,13 @@ def _notes_for_codes(report: Any, args: Sequence[str]) -> Any:
         return report
     out = []
     for d in report.diagnoses:
-        if d.evidence.format == "code" and d.evidence.code in codes:
+        if d.evidence.format == "code" and d.evidence.code in codes and d.verdict != "no-knowledge":
             note = (
-                f"Diagnosed from the code alone: paste the error text or pass a SID to decide between the causes; "
-                f"`diagnose explain {d.evidence.code}` explains the code in full."
+                f" Diagnosed from the code alone: paste the error text (it names the 'To' number) or pass the"
+                f" message or call SID to decide between the causes; `diagnose explain {d.evidence.code}` explains"
+                " the code in full."
             )
-            d = dataclasses.replace(d, notes=(note, *d.notes))
+            d = dataclasses.replace(d, summary=d.summary + note)
         out.append(d)
     return dataclasses.replace(report, diagnoses=tuple(out))
 
