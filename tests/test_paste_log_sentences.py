@@ -5,6 +5,8 @@
 * A destination written in groups with no label before it: "error 21408 for +44 7911 123456",
   "for +1 (876) 812-3456" (the To was lost: only a '+' number written whole was read without a label).
 * The account written without a key: "(account AC…)", "subaccount AC…:" (it was dropped).
+* The message or call written without a key: "… for +33… (SM…)" (it was dropped, so online the
+  resource, the strongest evidence, could not be read).
 
 Paste and triage read them alike.
 """
@@ -107,3 +109,38 @@ def test_an_account_written_without_a_key_is_the_errors_account(words: str, sent
 def test_a_line_naming_two_accounts_names_neither() -> None:
     (found,) = extract(f"twilio error 21408 to +33612345678 parent {ACCOUNTS[0]} sub {ACCOUNTS[1]}")
     assert found.account_sid is None
+
+
+SIDS = [
+    "SMf3354f19c397b936826affa8ff150772",
+    "MM0123456789abcdef0123456789abcdef",
+    "CA81c20c7db736b66024945ee0c9c81fab",
+]
+SID_WORDS = ["({s})", "message {s}:", "[{s}]", "for {s}", "{s}"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(SIDS),
+    st.sampled_from(SID_WORDS),
+    st.sampled_from(SENTENCES),
+    st.booleans(),
+    st.sampled_from(BEFORE),
+)
+def test_a_message_or_call_written_without_a_key_is_the_errors_own(
+    sid: str, words: str, sentence: str, first: bool, before: str
+) -> None:
+    error = sentence.format(to="+33612345678", code=21408)
+    named = words.format(s=sid)
+    line = before + (f"{named} {error}" if first else f"{error} {named}")
+    (found,) = extract(line)
+    want = (sid, None) if sid[:2] in ("SM", "MM") else (None, sid)
+    assert (found.code, found.to, found.message_sid, found.call_sid) == (21408, "+33612345678", *want), line
+    assert list(scan(io.BytesIO((line + "\n").encode()))) == [found]
+
+
+def test_a_line_naming_two_resources_names_neither() -> None:
+    (found,) = extract(f"retry of {SIDS[0]} as SMf3354f19c397b936826affa8ff150773 failed: error 21408 to +33612345678")
+    assert found.message_sid is None and found.call_sid is None
+    (found,) = extract(f"call {SIDS[2]} then sms {SIDS[0]}: error 21408 to +33612345678")
+    assert found.message_sid is None and found.call_sid is None

@@ -97,6 +97,7 @@ def better_format(a: str | None, b: str | None) -> str | None:
 
 _ACCOUNT = rx(r"\bAC[0-9a-f]{32}\b")
 _SID = rx(r"\b(?:SM|MM|CA|NO)[0-9a-f]{32}\b")
+_RESOURCE_SID = rx(r"\b(?:SM|MM|CA)[0-9a-f]{32}\b")
 _URL_RESOURCE = rx(
     r"/Accounts/(AC[0-9a-f]{32})/(Messages|Calls|SMS/Messages)\b(?:/(SM[0-9a-f]{32}|MM[0-9a-f]{32}|CA[0-9a-f]{32}))?"
 )
@@ -963,6 +964,16 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
         accounts = set(_ACCOUNT.findall(text))
         if len(accounts) == 1:
             hit.account_sid = accounts.pop()
+    if "SM" in text or "MM" in text or "CA" in text:
+        # "sms failed: error 21408 for +33… (SM…)": the resource, written without a key, when the line names
+        # one message or one call only (online it is read, the strongest evidence there is)
+        sids = set(_RESOURCE_SID.findall(text))
+        if len(sids) == 1:
+            sid = sids.pop()
+            if sid[:2] == "CA":
+                hit.call_sid = sid
+            else:
+                hit.message_sid = sid
     low = text.lower()
     if ("inbound" in low or "received" in low) and "forward" not in low:
         # the To of an inbound message is a Twilio number; a forwarded inbound call's is the number it
