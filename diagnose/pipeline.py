@@ -20,9 +20,9 @@ from .models import Diagnosis, Evidence, Report
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
 
-    from .gateway import TwilioAccess
+    from .gateway import ReadCache, TwilioAccess
     from .knowledge import KnowledgeBase
-    from .plan import Answer, Problem, Read, SidSubject, Subject
+    from .plan import Answer, Assembled, Problem, Read, SidSubject, Subject
 
 
 def evidence_from_context(context: Context) -> Evidence:
@@ -72,32 +72,112 @@ def diagnose_pasted_online(
     """Online: each distinct pasted error's account and destination country read through the planner.
 
     The planner shares reads across errors: 500 errors for 3 accounts and 4 countries read each
-    account and each account's permissions once. An error whose account cannot be read keeps its
-    offline diagnosis, with the reason as a note.
+    account and each account's permissions once. An error that names its message or call (a status
+    callback's ``MessageSid``, a log's ``(SM…)``) is diagnosed from that resource, as ``diagnose SM…``
+    is (its account, subaccounts searched, and its ``To``: Twilio's record, not the text's reading),
+    and from the text when it cannot be read. An error whose account cannot be read keeps its offline
+    diagnosis, with the reason as a note.
     """
-    from .gateway import ReadCache, fetch_contexts, problem_error
+    from .gateway import ReadCache, problem_error
     from .paste import merge_duplicates
-    from .plan import EvidenceSubject
 
     merged = merge_duplicates(evidence)
-    subjects = [EvidenceSubject(e) for e in merged]
     cache = ReadCache()
     with _fetch_thread() as pool:
-        pending = pool.submit(fetch_contexts, subjects, access, cache)
+        pending = pool.submit(_fetch_pasted, merged, access, cache)
         knowledge = kb() if callable(kb) else kb
-        results = pending.result()
+        fetched = pending.result()
     whole = _nothing_read(cache.answers)
     if whole is not None:
         raise problem_error(whole)
     diagnoses = []
-    for item, result in zip(merged, results, strict=True):
+    for item, (from_record, result, note) in zip(merged, fetched, strict=True):
         if result.context is None:
             offline = diagnose_evidence(item, None, knowledge)
             why = result.problem.message if result.problem is not None else "nothing could be read"
             diagnoses.append(dataclasses.replace(offline, notes=(*offline.notes, f"Not checked online: {why}")))
+            continue
+        if from_record:
+            found = _as_pasted(diagnose_context(result.context, knowledge), item)
         else:
-            diagnoses.append(diagnose_evidence(item, result.context, knowledge))
+            found = diagnose_evidence(item, result.context, knowledge)
+        diagnoses.append(dataclasses.replace(found, notes=(*found.notes, note)) if note else found)
     return Report(diagnoses=tuple(diagnoses))
+
+
+def _fetch_pasted(
+    merged: Sequence[Evidence], access: TwilioAccess, cache: ReadCache
+) -> list[tuple[bool, Assembled, str | None]]:
+    """Each error's reads: (whether its resource was read, what was read, a note). Errors that name a resource
+    are read as SIDs are; those whose resource cannot be read (a SID of another project) are read again as
+    the text gives them, in one more plan that shares the cache."""
+    from .gateway import fetch_contexts
+    from .plan import EvidenceSubject
+
+    subjects: list[Subject] = [_pasted_subject(e) for e in merged]
+    results = fetch_contexts(subjects, access, cache)
+    out: list[tuple[bool, Assembled, str | None]] = [
+        (not isinstance(s, EvidenceSubject), r, None) for s, r in zip(subjects, results, strict=True)
+    ]
+    lost = [i for i, (by_sid, r, _) in enumerate(out) if by_sid and r.context is None]
+    if lost:
+        again = fetch_contexts([EvidenceSubject(merged[i]) for i in lost], access, cache)
+        for i, result in zip(lost, again, strict=True):
+            problem = out[i][1].problem
+            why = problem.message.rstrip(".") if problem is not None else "it could not be read"
+            sid = merged[i].message_sid or merged[i].call_sid
+            out[i] = (
+                False,
+                result,
+                f"{sid}, which the pasted error names, was not read ({why}): diagnosed from the text.",
+            )
+    return out
+
+
+def _pasted_subject(evidence: Evidence) -> Subject:
+    """The resource a pasted error names, read as its SID is; else the error as the text gives it."""
+    from .plan import EvidenceSubject, SidSubject
+
+    sid = evidence.message_sid or evidence.call_sid
+    if sid and not (evidence.message_sid and evidence.call_sid):
+        try:
+            return SidSubject.parse(sid, evidence.account_sid)
+        except InputError:
+            pass
+    return EvidenceSubject(evidence)
+
+
+def _as_pasted(found: Diagnosis, pasted: Evidence) -> Diagnosis:
+    """The diagnosis of the resource a pasted error names, placed where the paste has it (line, excerpt, count,
+    first and last seen), saying that Twilio's record was read and where it differs from the text."""
+    record = found.evidence
+    evidence = dataclasses.replace(
+        record,
+        format=pasted.format,
+        line=pasted.line,
+        excerpt=pasted.excerpt or record.excerpt,
+        timestamp=pasted.timestamp,
+        count=pasted.count,
+        first_seen=pasted.first_seen,
+        last_seen=pasted.last_seen,
+    )
+    notes = [
+        f"Read from Twilio: {record.sid}, which the pasted error names; its record gives the account and the 'To'."
+    ]
+    if pasted.code is not None and record.code != pasted.code:
+        said = f"error {record.code}" if record.code else f"no error (status {record.status or 'unknown'})"
+        notes.append(
+            f"The pasted error says {pasted.code}; Twilio's record of {record.sid} says {said}: this report"
+            " is the record's."
+        )
+    if pasted.to and record.to and pasted.to != record.to:
+        notes.append(f"The pasted error's 'To' is {pasted.to}; Twilio's record of {record.sid} has {record.to}.")
+    if pasted.count > 1 and pasted.account_sid is None:
+        notes.append(
+            f"The {pasted.count - 1:,} other errors of this group name no account: the account of {record.sid}, "
+            "their first, is taken for them all."
+        )
+    return dataclasses.replace(found, evidence=evidence, notes=(*found.notes, *notes))
 
 
 @contextlib.contextmanager
