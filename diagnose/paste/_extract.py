@@ -23,6 +23,7 @@ from ..models import Evidence
 from ._numbers import read_number
 from ._parse import (
     Hit,
+    bare_anchor,
     better_format,
     classify,
     hit_lines,
@@ -63,7 +64,8 @@ class Record:
 
 def is_anchor(line: str) -> bool:
     low = line.lower()
-    return any(token in low for token in _STRONG) or _WEAK.search(low) is not None
+    # or a code no word names, with a labelled '+' number right after it (_parse._BARE_CODE)
+    return any(token in low for token in _STRONG) or _WEAK.search(low) is not None or bare_anchor(low)
 
 
 def windows(anchors: Sequence[int], total: int) -> list[tuple[int, int]]:

@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from urllib.parse import unquote_plus
 
+from ._labels import BARE_BEFORE, FROM_ROLES, LABELS, TO_ROLES, alternation, bare_code_pass, norm
 from ._numbers import read_number
 from ._rx import rx
+from ._text import after_stamp
 from ._time import parse_timestamp
 
 # The formats a record can be recognised as, most specific first: a record made of several
@@ -158,11 +160,12 @@ def sender_in_message(message: str) -> str | None:
 
 
 def labelled_destination(text: str) -> str | None:
-    """The first number ``text`` labels as a destination (``to +49…``, ``recipient=+33…``), never one
-    labelled as the sender ("The 'From' number +1…")."""
-    for found in _LOG_TO.finditer(text):
-        if not _FROM_LABEL.search(text, max(0, found.start() - 16), found.start() + 8):
-            return _number_text(found.group(1))
+    """The first number ``text`` labels as a destination (``to +49…``, ``recipient=+33…``; failing one, ``phone``
+    or ``number``), never one labelled as the sender ("The 'From' number +1…")."""
+    for pattern in (_LOG_TO, _LOG_TO_WEAK):
+        for found in pattern.finditer(text):
+            if not _FROM_LABEL.search(text, max(0, found.start() - 16), found.start() + 8):
+                return _number_text(found.group(1))
     return None
 
 
@@ -217,7 +220,7 @@ def _trim_message(text: str) -> str:
 # nothing, so the known key after it is still seen. An unquoted value never holds '=', so keys
 # cannot hide inside values and the scan stays linear.
 # PHP's print_r writes a key in brackets: "[Code] => 21606"
-_KEY = rx(r"""(?<![\w.-])["'\[]?([A-Za-z][A-Za-z_]{0,29})["'\]]?[ \t]{0,3}(=>|:|=)[ \t]{0,3}""")
+_KEY = rx(r"""(?<![\w.-])["'\[]?([A-Za-z][A-Za-z_-]{0,29})["'\]]?[ \t]{0,3}(=>|:|=)[ \t]{0,3}""")
 _VALUE = rx(r""""[^"\n]{0,2000}"|'[^'\n]{0,2000}'|[^\s,;&}'"\]=(]{1,400}""")
 # a single-quoted value that holds \' (Node's inspect: 'The \'To\' number …'), read again when _VALUE stopped
 # at one (the common value keeps _VALUE's one fast character class)
@@ -244,13 +247,6 @@ _KEYS: dict[str, str] = {
     "messagestatus": "resource_status",
     "smsstatus": "resource_status",
     "callstatus": "resource_status",
-    "to": "to",
-    "recipient": "to",
-    "destination": "to",
-    "number": "to_alt",
-    "phone": "to_alt",
-    "from": "from",
-    "sender": "from",
     "accountsid": "account_sid",
     "account": "account_sid",
     "parentaccountsid": "parent_account_sid",
@@ -273,11 +269,13 @@ _KEYS: dict[str, str] = {
     "requesturl": "request_url",
     "uri": "request_url",
     "timestamp": "time",
+    # the labels of a phone number: which names the destination, which the sender (_labels.LABELS)
+    **{norm(label): role for label, role in LABELS.items()},
 }
 
 
 def _norm_key(key: str) -> str:
-    return key.replace("_", "").lower()
+    return norm(key)
 
 
 def _unquote_value(raw: str, form: bool) -> str:
@@ -323,7 +321,7 @@ def _kv_pairs(text: str, depth: int = 0) -> Iterator[tuple[str, str]]:
             continue
         pos = found.end()  # a known key's value is read once: keys inside it belong to it
         value = _unquote_value(found.group(), form)
-        if key in ("to", "to_alt", "from") and not form and _NUMBER_HEAD.fullmatch(value):
+        if key in _NUMBER_ROLES and not form and _NUMBER_HEAD.fullmatch(value):
             # the value stopped at a space inside the number: the groups that follow are its digits
             groups = _NUMBER_GROUPS.match(text, pos)
             if groups is not None and 7 <= sum(c.isdigit() for c in value + groups.group()) <= 15:
@@ -373,6 +371,20 @@ def _is_variable(value: str) -> bool:
 
 
 _MASK_WORD = rx(r"(?i)redacted|masked|hidden|removed|filtered")
+# the roles of _labels.LABELS whose value is a number (its groups are read after a space, as "to=+44 20 7183 8750")
+_NUMBER_ROLES = frozenset(("to", "to_other", "to_alt", "from", "from_other", "from_id"))
+# An alphanumeric sender ID: up to 11 letters, digits and spaces, a letter among them (Twilio's rule for one)
+_SENDER_ID = rx(r"(?=[0-9 ]{0,10}[A-Za-z])[A-Za-z0-9 ]{1,11}")
+_IPV4 = rx(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}")
+
+
+def _is_number_value(value: str) -> bool:
+    """Whether ``value`` can be a phone number as a log writes one: five digits at least (a mask's ``*``, ``x``
+    and ``•`` count), and no IPv4 address (``dst=10.0.0.5``); or a mask word that keeps a number's place."""
+    value = value.strip()
+    if _MASK_WORD.fullmatch(value.strip("[]")) is not None:
+        return True
+    return sum(c.isdigit() or c in _MASKS for c in value) >= 5 and _IPV4.fullmatch(value) is None
 
 
 def _before_escape(value: str) -> str:
@@ -453,7 +465,7 @@ def parse_fields(line: str, number: int) -> list[Hit]:
             hit.status = value.lower()[:20]
             if hit.status == "received":
                 hit.inbound = True
-        elif key in ("to", "to_alt"):
+        elif key in ("to", "to_other", "to_alt"):
             if value.startswith("[") and not value.endswith("]"):
                 value += "]"  # [REDACTED]: the value pattern stops before a ']'
             if _is_variable(value.strip()):
@@ -465,12 +477,25 @@ def parse_fields(line: str, number: int) -> list[Hit]:
                 to = " " + to[:63]
             if key == "to":
                 hit.to = to
+            elif key == "to_other":
+                # another label of the destination (to_number, callee, dst, Called): the To unless one is named,
+                # and only a number (dst=10.0.0.5, destination_queue=sms are none)
+                if hit.to is None and to is not None and _is_number_value(to):
+                    hit.to = to
             else:
                 to_alt = to_alt or to
         elif key == "from":
             if _is_code_name(value.strip()):
                 continue  # a traceback's source line, from_=settings.TWILIO_NUMBER: a name, not a sender
             hit.from_ = _before_escape(value).strip()[:64] or None
+        elif key in ("from_other", "from_id"):
+            # another label of the sender (caller, src, from_number; sender_id and originator, which may hold an
+            # alphanumeric sender ID): the From unless "from" names one, and only a number or such an ID
+            sender = _before_escape(value).strip().strip("\"'")[:64]
+            if hit.from_ is None and (
+                _is_number_value(sender) or (key == "from_id" and _SENDER_ID.fullmatch(sender) is not None)
+            ):
+                hit.from_ = sender
         elif key == "account_sid":
             if _ACCOUNT.fullmatch(value.strip()):
                 hit.account_sid = value.strip()
@@ -775,9 +800,11 @@ def parse_urls(line: str, number: int) -> list[Hit]:
 
 # "', '": a Python pair, ('ErrorCode', '30003') in Flask's request.form
 # "failed with 21408", "Twilio returned 21408": a verb between the word and the code, as apps write it
+# "HTTP 400 21408", "[HTTP 400] 21408": a code right after the HTTP error status Twilio answered with; never after
+# "HTTP/1.1" (an access log's request line, whose status may be followed by the bytes sent: "HTTP/1.1" 400 21408)
 _LOG_CODE_TEXT = (
-    r"(?:\berror(?:code)?|\berr|\bcode|\bfailed|\bfailure|\btwilio)(?:[ \t](?:with|returned|responded))?"
-    r"[ \t:=#(\[,'-]{1,4}(?:code[ \t:=#(]{1,3})?(\d{5})\b"
+    r"(?:\berror(?:code)?|\berr|\bcode|\bfailed|\bfailure|\btwilio|\bhttp[ \t][45][0-9][0-9]\]?)"
+    r"(?:[ \t](?:with|returned|responded))?[ \t:=#(\[,'-]{1,4}(?:code[ \t:=#(]{1,3})?(\d{5})\b"
 )
 _LOG_CODE = rx(_LOG_CODE_TEXT, re.IGNORECASE)
 _LOG_CODE_LOW = rx(_LOG_CODE_TEXT)  # for ASCII text already in lower case (hit_lines)
@@ -785,15 +812,74 @@ _LOG_CODE_LOW = rx(_LOG_CODE_TEXT)  # for ASCII text already in lower case (hit_
 # line or before its title; a logger's "WARNING - 20003 users synced" is no such heading. A pattern of its own,
 # searched only in a line that holds the words: _LOG_CODE, searched in many lines, keeps its few branches
 _WARNING_HEADING = rx(r"(?i)\bwarning - (\d{5})(?= - |$)")
+# A label (_labels.LABELS, any spelling) and the number after it, in free text or as a key: "to +49…",
+# "to_number=+234…", "callee: +234…". Not after a word and one '-' ("from-number": the sender's), nor inside a word
+_LABEL_START = r"(?<!\w)(?<![^-]-)"
 _LOG_TO = rx(
-    r"(?i)\b(?:to|recipient|destination|dest|dst|phone|number)\b[ \t]{0,2}[:=]?[ \t]{0,2}"
+    r"(?i)" + _LABEL_START + r"(?:" + alternation(TO_ROLES) + r")\b[ \t]{0,2}[:=]?[ \t]{0,2}"
     r"((?:whatsapp:)?\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
 )
-_LOG_FROM = rx(r"(?i)\b(?:from|sender|src)\b[ \t]{0,2}[:=]?[ \t]{0,2}(\+?[0-9][0-9 ().-]{4,22}[0-9])")
+# a number no label names surely the destination ("phone", "number", "msisdn"): read when no To label is there
+_LOG_TO_WEAK = rx(
+    r"(?i)" + _LABEL_START + r"(?:" + alternation(("to_alt",)) + r")\b[ \t]{0,2}[:=]?[ \t]{0,2}"
+    r"((?:whatsapp:)?\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
+)
+_LOG_FROM = rx(
+    r"(?i)" + _LABEL_START + r"(?:" + alternation(FROM_ROLES) + r")\b[ \t]{0,2}[:=]?[ \t]{0,2}"
+    r"(\+?[0-9][0-9 ().-]{4,22}[0-9])"
+)
 _E164 = rx(r"(?<![\w+])\+[1-9][0-9*xX•]{5,16}(?![\w])")
 # A number written with '+', whole or in groups ("+44 7911 123456", "+1 (876) 812-3456"): a log line's
 # destination when no label names one
 _PLUS_NUMBER = rx(r"(?<![\w+])\+[1-9][0-9*xX• ().-]{4,22}[0-9*xX•](?![\w])")
+
+
+# A code no word names (a bare five-digit number) is read as one only when it opens the log message (after the
+# log's stamp, source, a level that is no INFO or DEBUG and bracketed tags) and a label of a phone number
+# (_labels.LABELS) written as a key, with a number written with '+', follows it at once: "21408
+# originator=+336… destination=+234…". A job's or a request's id is written otherwise ("job 21408 to=+33…",
+# "job_id=21408 …", "[21408] to=…", "21408 messages to=…"), and a line saying the message went out is no
+# failure. docs/report-format.md, "Which numbers are codes"; _stream's pre-filter finds these lines with
+# _labels.bare_code_pass (ASCII only, as that pass reads bytes).
+_BARE_CODE = rx(
+    r"(?ai)"
+    + BARE_BEFORE
+    + r"([0-9]{5})[ \t](?:"
+    + alternation((*TO_ROLES, "to_alt", *FROM_ROLES))
+    + r")(?:=|: ?)\+[1-9]"
+)
+# what may stand before a bare code: a level of an error or warning, a bracketed tag ("[sms]", "[worker-3]")
+_PREFIX_TOKEN = rx(
+    r"(?ai)(?:\[?(?:warn|warning|error|err|fatal|critical|crit|severe|alert|emerg)\]?|\[[\w .:/-]{1,40}\])"
+    r"[ \t:|-]{1,4}"
+)
+_SENT = rx(r"(?i)\b(?:delivered|queued|accepted|succeeded|success|sent)\b")
+
+
+def _bare_code(line: str) -> re.Match[str] | None:
+    """The bare code a log line opens its message with, a label and a '+' number after it (see _BARE_CODE)."""
+    found = _BARE_CODE.search(line)
+    if found is None or _SENT.search(line) is not None:
+        return None
+    head = line[: found.start()]
+    text = after_stamp(head) + " " if head.strip() else ""
+    pos = 0
+    while pos < len(text.rstrip()):
+        token = _PREFIX_TOKEN.match(text, pos)
+        if token is None:
+            return None
+        pos = token.end()
+    return found
+
+
+# _stream's pass over a line in lower case: led by the '+', it looks back for the code and the label
+_BARE_PASS = rx(bare_code_pass().decode())
+
+
+def bare_anchor(low: str) -> bool:
+    """Whether a line (in lower case) may hold a bare code: _extract.is_anchor's test, the pre-filter's pass itself
+    (a superset of _BARE_CODE), so a paste and triage take the same lines for anchors."""
+    return "+" in low and _BARE_PASS.search(low) is not None
 
 
 # What any parser above needs before it can return a hit (a superset, found in C over many lines at
@@ -806,15 +892,24 @@ _HIT_WORDS = (
 )  # fmt: skip
 # "from_": twilio-python's keyword, in a traceback's source line (from_=settings.TWILIO_NUMBER)
 _KEY_ENDS = (
-    "code", "message", "detail", "msg", "title", "status", "response", "to", "recipient", "destination", "number",
-    "phone", "from", "from_", "sender", "sid", "account", "direction", "info", "type", "payload", "text", "variables",
-    "level", "log", "url", "uri",
+    "code", "message", "detail", "msg", "title", "status", "response", "sid", "account", "direction", "info", "type",
+    "payload", "text", "variables", "level", "log", "url", "uri", "from_",
 )  # fmt: skip
-_KEY_BACKWARDS_TEXT = r"[:=][ \t]{0,3}[\\\"'\]]{0,3}(?:" + "|".join("_*".join(reversed(key)) for key in _KEY_ENDS) + ")"
+# and every label of a phone number (_labels.LABELS), but those a shorter one ends ("to_number" ends "number")
+_KEY_ENDS += tuple(
+    sorted(
+        key
+        for key in {norm(label) for label in LABELS}
+        if not any(key != other and key.endswith(other) for other in {norm(label) for label in LABELS})
+    )
+)
+_KEY_BACKWARDS_TEXT = (
+    r"[:=][ \t]{0,3}[\\\"'\]]{0,3}(?:" + "|".join("[_-]*".join(reversed(key)) for key in _KEY_ENDS) + ")"
+)
 _KEY_BACKWARDS = rx(_KEY_BACKWARDS_TEXT, re.IGNORECASE)
 # The same over ASCII text already in lower case: ignoring case costs the regex engine several times more
 _KEY_BACKWARDS_LOW = rx(_KEY_BACKWARDS_TEXT)
-_LOG_WORDS = ("err", "code", "fail", "twilio")  # _LOG_CODE needs one, in any case
+_LOG_WORDS = ("err", "code", "fail", "twilio", "http")  # _LOG_CODE needs one, in any case
 
 
 def hit_lines(text: str) -> set[int]:
@@ -914,6 +1009,8 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
         m = _LOG_CODE.search(line, m.end())  # "sent verification code 30008 to +33…" is a one-time code
     if m is None and "arning - " in line:
         m = _WARNING_HEADING.search(line)
+    if m is None and "+" in line:
+        m = _bare_code(line)
     if not m:
         return []
     code = int(m.group(1))
@@ -940,6 +1037,8 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
     """The error of ``text`` (a line, or the part of it that holds one of its errors, starting at ``lo`` in the
     line) whose code ``m`` found in the line."""
     hit = Hit(format="log-line", line=number, code=int(m.group(1)), code_source="printed")
+    if m.group()[:4].lower() == "http":  # "HTTP 400 21408": the status Twilio answered with
+        hit.http_status = int(m.group()[5:8])
     rest = text[m.end() - lo :]
     if rest[:2] in (": ", " -", " :") or rest[:3] == "): ":
         message = rest.lstrip(" :-)")
@@ -947,8 +1046,12 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
             message = _JSON_STRING_END.split(message, 1)[0]
         if len(message) > 10:
             hit.message = _trim_message(message)
-    to = _LOG_TO.search(text)
     sender = _LOG_FROM.search(text)
+    to = _LOG_TO.search(text)
+    if to is None:
+        weak = _LOG_TO_WEAK.search(text)  # "phone=+33…": the To, unless it is the sender's number
+        if weak is not None and not (sender and _digits_of(weak.group(1)) == _digits_of(sender.group(1))):
+            to = weak
     if to:
         hit.to = _number_text(to.group(1))
     else:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ._labels import LABELS, alternation
 from ._rx import rx
 
 REDACTED = "[REDACTED]"
@@ -36,9 +37,10 @@ _HEX_TOKEN = rx(r"(?<![0-9A-Za-z])[0-9a-f]{32}(?![0-9A-Za-z])")
 # A number as pastes write it: after '+' or a form's encoded '+' (%2B: status callbacks, debugger payloads,
 # Monitor alerts), its digits whole or in groups ("+33 6 12 34 56 78", "+1 (415) 555-0123")
 _PHONE = rx(r"(?:(?<![\w+])\+|(?<![0-9A-Za-z])%2[bB])[1-9][0-9 ().-]{5,24}[0-9]")
-# A number without '+' that a label names as one ("to=447700900456", "From": "18005550199")
+# A number without '+' that a label names as one ("to=447700900456", "From": "18005550199", "to_number=…"): every
+# label of _labels.LABELS, as the readers read them, and the evidence's own to_raw
 _LABELLED_NUMBER = rx(
-    r"(?i)(\b(?:to|from|recipient|destination|phone|number|msisdn|caller|called|sender|to_raw|from_)[\"']?"
+    r"(?i)(\b(?:" + alternation(tuple(set(LABELS.values()))) + r"|to_raw|from_)[\"']?"
     r"[ \t]{0,3}[:=][ \t]{0,3}[\"']?)([0-9][0-9 ().-]{5,20}[0-9])"
 )
 _MIN_DIGITS = 7  # fewer digits make no phone number worth masking (a count, a port, a code)

@@ -61,6 +61,7 @@ from ._extract import (
     wraps_inside,
 )
 from ._group import merge_duplicates, note_suggested
+from ._labels import bare_code_pass
 from ._numbers import read_number
 from ._overlap import Seen, Shared, read_window
 from ._repair import Repaired
@@ -100,6 +101,9 @@ PREFILTER = (
     rxb(rb"http/?[0-9. ]{0,4}[45][0-9][0-9]"),
     # the one pass _TAIL costs, "Call blocked by T(wilio)": from the "k", a rare letter, as fast as a pass goes
     rxb(rb"ked" + _SEP + rb"by" + _SEP + rb"t"),
+    # a code no word names, opening a message with a labelled '+' number ("21408 to=+33…"): from the '+', looking
+    # back for the code and the label (_parse._BARE_CODE)
+    rxb(bare_code_pass()),
 )
 # A message cut inside its wording before the anchor word it held still holds its first words ("Dial: Call
 # blocked by T", "Account not allowed to c", "Failed to Update Geo P", "Perhaps you need to e"), and a paste
