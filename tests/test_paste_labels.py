@@ -184,6 +184,15 @@ def test_a_label_whose_value_is_no_number_names_nothing() -> None:
     # an alphanumeric sender ID is a sender, where the label allows one
     assert _read("code=21408 originator=ACME to=+2348012345678") == [(21408, "+2348012345678", "ACME", "NG")]
     assert _read("code=21408 caller=web to=+2348012345678") == [(21408, "+2348012345678", None, "NG")]
+    # a Messaging Service SID logged as the sender is no number, though it holds digits
+    sid = "MG0123456789abcdef0123456789abcdef"
+    assert _read(f"code=21408 sender_id={sid} to=+2348012345678") == [(21408, "+2348012345678", None, "NG")]
+    # a channel's prefix and a mask keep a number a number
+    assert _read("code=21408 to_number=whatsapp:+2348012345678 fromNumber=whatsapp:+14155550100") == [
+        (21408, "+2348012345678", "whatsapp:+14155550100", "NG")
+    ]
+    (masked,) = extract("code=21408 callee=+33xxxxxx78")
+    assert (masked.to, masked.to_raw) == (None, "+33xxxxxx78")
 
 
 # --------------------------------------------------------------------------- which numbers are codes

@@ -380,11 +380,17 @@ _IPV4 = rx(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}")
 
 def _is_number_value(value: str) -> bool:
     """Whether ``value`` can be a phone number as a log writes one: five digits at least (a mask's ``*``, ``x``
-    and ``•`` count), and no IPv4 address (``dst=10.0.0.5``); or a mask word that keeps a number's place."""
+    and ``•`` count), no letter but a mask's ``x`` after a channel's prefix (``whatsapp:``), and no IPv4 address
+    (``dst=10.0.0.5``); or a mask word that keeps a number's place. A SID (``sender_id=MG…``) is none."""
     value = value.strip()
     if _MASK_WORD.fullmatch(value.strip("[]")) is not None:
         return True
-    return sum(c.isdigit() or c in _MASKS for c in value) >= 5 and _IPV4.fullmatch(value) is None
+    number = value.rpartition(":")[2] if value[:1].isalpha() else value
+    return (
+        sum(c.isdigit() or c in _MASKS for c in number) >= 5
+        and not any(c.isalpha() and c not in _MASKS for c in number)
+        and _IPV4.fullmatch(number) is None
+    )
 
 
 def _before_escape(value: str) -> str:
@@ -824,6 +830,7 @@ _LOG_TO_WEAK = rx(
     r"(?i)" + _LABEL_START + r"(?:" + alternation(("to_alt",)) + r")\b[ \t]{0,2}[:=]?[ \t]{0,2}"
     r"((?:whatsapp:)?\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
 )
+_WEAK_WORDS = ("phone", "number", "mobile", "msisdn")  # what every _LOG_TO_WEAK label holds
 _LOG_FROM = rx(
     r"(?i)" + _LABEL_START + r"(?:" + alternation(FROM_ROLES) + r")\b[ \t]{0,2}[:=]?[ \t]{0,2}"
     r"(\+?[0-9][0-9 ().-]{4,22}[0-9])"
@@ -1048,7 +1055,8 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
             hit.message = _trim_message(message)
     sender = _LOG_FROM.search(text)
     to = _LOG_TO.search(text)
-    if to is None:
+    low = text.lower()
+    if to is None and any(word in low for word in _WEAK_WORDS):
         weak = _LOG_TO_WEAK.search(text)  # "phone=+33…": the To, unless it is the sender's number
         if weak is not None and not (sender and _digits_of(weak.group(1)) == _digits_of(sender.group(1))):
             to = weak
@@ -1077,7 +1085,6 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
                 hit.call_sid = sid
             else:
                 hit.message_sid = sid
-    low = text.lower()
     if ("inbound" in low or "received" in low) and "forward" not in low:
         # the To of an inbound message is a Twilio number; a forwarded inbound call's is the number it
         # was forwarded to, the failed destination (32224: "forward of inbound call to +44… failed")
