@@ -384,3 +384,156 @@ def test_splitting_a_log_at_quiet_places_never_changes_its_groups(
     assert several["errors"] == alone["errors"] == len(events)
     assert _groups(several) == _groups(alone)
     assert sum(s["errors"] for s in several["sources"]) == several["errors"]
+
+
+def _limited(files: int) -> Any:
+    """A child's open-file limit (soft and hard) set well under ``files``, as `ulimit -n 64` sets it."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+
+    assert files > 64
+    return limit
+
+
+def test_more_files_than_the_open_file_limit_are_all_read(tmp_path: Path) -> None:
+    # a year of daily logs (a gzip among them) under `ulimit -n 64`: every file was opened before any was
+    # read, so the 61st failed with "Too many open files" and nothing was read
+    files = [b"".join(_log([3 + i % 4])) for i in range(150)]
+    paths = _write(tmp_path, files, packed={7})
+    whole = tmp_path / "whole.log"
+    whole.write_bytes(b"".join(files))
+    env = {**os.environ, **OFFLINE_ENV}
+    docs = []
+    for command in (["triage", *paths], ["triage", str(whole)], paths):
+        proc = subprocess.run(
+            [sys.executable, "-m", "diagnose", *command, "--format", "json"],
+            capture_output=True,
+            env=env,
+            timeout=600,
+            check=False,
+            preexec_fn=_limited(len(paths)),
+        )
+        assert proc.returncode == exit_codes.UNRESOLVED, proc.stderr[-2000:]
+        docs.append(json.loads(proc.stdout))
+    several, alone, pasted = docs
+    assert several["errors"] == alone["errors"] == 150
+    assert _groups(several) == _groups(alone)
+    assert [s["errors"] for s in several["sources"]] == [1] * 150
+    assert several["sources"][7]["compressed"] == "gzip"
+    # `diagnose FILE…` (a paste of each file) reads them all too, and finds the same errors
+    assert sum(d["evidence"]["count"] for d in pasted["diagnoses"]) == 150
+    assert {d["evidence"]["to"] for d in pasted["diagnoses"]} == {
+        g["diagnosis"]["evidence"]["to"] for g in several["groups"]
+    }
+
+
+def test_a_missing_file_still_stops_the_run_among_more_files_than_the_limit(tmp_path: Path) -> None:
+    # checked first, each closed again: the one missing file is named, nothing is read
+    paths = _write(tmp_path, [b"".join(_log([3]))] * 100)
+    missing = str(tmp_path / "app.log.999")
+    proc = subprocess.run(
+        [sys.executable, "-m", "diagnose", "triage", *paths[:50], missing, *paths[50:]],
+        capture_output=True,
+        env={**os.environ, **OFFLINE_ENV},
+        timeout=600,
+        check=False,
+        text=True,
+        preexec_fn=_limited(len(paths)),
+    )
+    assert proc.returncode == exit_codes.BAD_INPUT and proc.stdout == ""
+    assert proc.stderr == f"diagnose: error: cannot read {missing}: No such file or directory: nothing was read\n"
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes below ``pid`` (the command runs in a child of its own, its workers below that)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError):
+            continue
+    found, todo = [], [pid]
+    while todo:
+        below = [child for child, parent in parents.items() if parent == todo[-1]]
+        todo.pop()
+        found += below
+        todo += below
+    return found
+
+
+def _open_files(pid: int, folder: Path) -> set[str]:
+    out = set()
+    try:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            target = os.path.realpath(fd)
+            if target.startswith(f"{folder}/"):
+                out.add(target)
+    except OSError:  # it ended meanwhile
+        pass
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs Linux /proc to see a worker's files")
+def test_a_worker_holds_no_file_but_the_one_it_reads(tmp_path: Path) -> None:
+    # the workers are forked: with every file open in the parent, each worker held them all
+    big = b"".join(_log([3, 6])) * 4_000  # ~19 MB: its blocks go to the workers
+    paths = [str(p.resolve()) for p in map(Path, _write(tmp_path, [b"".join(_log([4]))] * 20 + [big] * 2))]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "diagnose", "triage", *paths, "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **OFFLINE_ENV},
+    )
+    seen: list[set[str]] = []
+    try:
+        deadline = time.monotonic() + 300  # a bound on waiting, not a measure
+        while proc.poll() is None and time.monotonic() < deadline:
+            for child in _descendants(proc.pid):
+                held = _open_files(child, tmp_path.resolve())
+                if held:
+                    seen.append(held)
+            time.sleep(0.01)
+        out, err = proc.communicate(timeout=300)
+    finally:
+        proc.kill()
+    assert proc.returncode == exit_codes.UNRESOLVED, err
+    assert json.loads(out)["errors"] == 20 + 2 * 8_000
+    assert seen, "no worker was seen"
+    assert all(len(held) == 1 and held <= set(paths[20:]) for held in seen), seen[:3]
+
+
+@pytest.mark.skipif(not Path("/proc/self/syscall").exists(), reason="needs Linux /proc to see the read wait")
+def test_a_file_gone_between_its_check_and_its_reading_is_named_and_the_others_are_read(tmp_path: Path) -> None:
+    # a file is opened again to be read: one deleted meanwhile (logrotate's old copy) is a problem of its own,
+    # as a damaged gzip is (exit 4), never a traceback; the file before it was read whole
+    fifo = tmp_path / "live.log"
+    os.mkfifo(fifo)
+    (gone,) = _write(tmp_path, [b"".join(_log([4]))])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "diagnose", "triage", str(fifo), gone, "--format", "json"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **OFFLINE_ENV},
+        text=True,
+    )
+    try:
+        with fifo.open("wb") as writer:
+            writer.write(b"".join(_log([3, 5])))
+            writer.flush()
+            deadline = time.monotonic() + 120  # a bound on waiting, not a measure: the condition decides
+            while proc.poll() is None and not _reading(proc.pid, fifo) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert proc.poll() is None, proc.communicate()
+            os.unlink(gone)  # checked already: the run goes on to read it
+        out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == exit_codes.WORKER_DIED, err
+    assert "Traceback" not in err
+    data = json.loads(out)
+    assert [(s["name"], s["errors"]) for s in data["sources"]] == [(str(fifo), 2), (gone, 0)]
+    assert data["sources"][1]["problem"].startswith(f"cannot read {gone}: No such file or directory")
+    assert data["problem"].startswith(f"{gone}: cannot read {gone}")

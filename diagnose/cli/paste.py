@@ -14,7 +14,7 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
@@ -334,10 +334,17 @@ def _workers() -> int:
 
 @dataclass
 class _Named:
-    """One input a triage names, opened (its compression told) before any is read."""
+    """One input a triage names, checked (its compression told) before any is read.
+
+    A regular file is only held open while it is read (:meth:`opened`): a rotated set may name more
+    files than a process may hold open. Standard input, a FIFO or a device stays open from the check on,
+    its first bytes kept: it cannot be opened again where it was."""
 
     name: str  # as the report shows it: the path as given, or "standard input"
-    handle: IO[bytes]
+    path: str | None = None  # a regular file's, opened again to be read; None: ``held`` is read
+    held: IO[bytes] | None = None  # standard input, a FIFO or a device, open since the check
+    inode: tuple[int, int] | None = None  # a regular file's device and inode when checked
+    size: int = 0  # a regular file's size when checked (the bar's total)
     bytes: int = 0  # read so far (of a compressed file, its compressed bytes)
     errors: int = 0
     text: Any = None  # what scan reads: the handle, or the Decompressed reader over it
@@ -351,14 +358,49 @@ class _Named:
         if self.bar is not None:
             self.bar(size)
 
+    @contextlib.contextmanager
+    def opened(self) -> Iterator[bool]:
+        """``text`` and ``unpacked`` set while the file is open: a regular file opened again for this, and
+        closed after, so that one file at a time is open (and forked workers inherit no other). True when
+        it can be read; else ``problem`` says why (it went, or became zstd, since it was checked)."""
+        if self.path is None:
+            yield True
+            return
+        try:
+            handle = _open(self.path, "file")
+        except InputError as err:  # gone (or locked) since the check: the others are still read
+            self.problem = f"{err} (it could be read when the files were checked)"
+            yield False
+            return
+        with handle:
+            if _inode(handle) != self.inode:  # rotated meanwhile: what the name holds now is read
+                click.echo(
+                    f"diagnose: {clean(self.name)} was replaced after it was checked: read as it is now", err=True
+                )
+            try:
+                self.text, self.unpacked = _decompressed(self, handle)
+            except InputError as err:
+                self.problem = str(err)
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                self.text = None  # the handle is closed: nothing reads it any more
 
-def _open_all(sources: Sequence[str], stack: contextlib.ExitStack) -> list[_Named]:
-    """Every named file opened before any is read, so that a missing, unreadable or refused one stops the run
-    before it prints anything (as ``diagnose FILE FILE`` does), naming each: a file read and then thrown
-    away would be worse. A file named twice (the same inode) is read once, and stderr says so."""
-    opened: list[_Named] = []
+
+def _check_all(sources: Sequence[str]) -> list[_Named]:
+    """Every named file checked before any is read (it exists, is no folder, may be read, its compression is
+    one diagnose reads), so that a missing, unreadable or refused one stops the run before it prints anything
+    (as ``diagnose FILE FILE`` does), naming each: a file read and then thrown away would be worse. A regular
+    file is opened, looked at and closed again (:meth:`_Named.opened` opens it to read it), so a set of more
+    files than the open-file limit is read. A file named twice (the same inode) is read once, and stderr says so."""
+    from ..paste._compressed import HEAD, refuse
+
+    checked: list[_Named] = []
     refused: list[str] = []
     seen: dict[tuple[int, int], str] = {}
+    several = ": nothing was read" if len(sources) > 1 else ""
     for source in sources:
         stdin = source == "-"
         name = "standard input" if stdin else source
@@ -367,33 +409,43 @@ def _open_all(sources: Sequence[str], stack: contextlib.ExitStack) -> list[_Name
         except InputError as err:
             refused.append(str(err))
             continue
-        if not stdin:
-            stack.callback(handle.close)
         same = _inode(handle)
+        if same is None or stdin:  # kept open: a pipe's first bytes, once read, are read here
+            named = _Named(name, held=handle)
+        else:
+            with handle:
+                size = _size(handle) or 0
+                head = os.pread(handle.fileno(), HEAD, 0)
+            named = _Named(name, path=source, inode=same, size=size)
+            try:
+                refuse(head, name)
+            except InputError as err:  # zstd or zip: the command that reads it
+                refused.append(str(err))
+                continue
         if same is not None and same in seen:
             again = "named twice" if seen[same] == name else f"{clean(seen[same])} (the same file)"
             click.echo(f"diagnose: {clean(name)} is {again}: read once", err=True)
             continue
         if same is not None:
             seen[same] = name
-        opened.append(_Named(name, handle))
-    several = ": nothing was read" if len(sources) > 1 else ""
+        checked.append(named)
     if refused:
         raise InputError("; ".join(refused) + several)
-    for named in opened:
-        try:
-            named.text, named.unpacked = _decompressed(named)
-        except InputError as err:  # zstd or zip: the command that reads it
-            refused.append(str(err))
+    for named in checked:
+        if named.held is not None:
+            try:
+                named.text, named.unpacked = _decompressed(named, named.held)
+            except InputError as err:
+                refused.append(str(err))
     if refused:
         raise InputError("; ".join(refused) + several)
-    return opened
+    return checked
 
 
-def _decompressed(named: _Named) -> tuple[Any, Any]:
+def _decompressed(named: _Named, handle: IO[bytes]) -> tuple[Any, Any]:
     from ..paste import decompressed
 
-    return decompressed(named.handle, named.name, named)
+    return decompressed(handle, named.name, named)
 
 
 def _inode(handle: IO[bytes]) -> tuple[int, int] | None:
@@ -426,14 +478,17 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
     try:
         with contextlib.ExitStack() as stack:
             try:
-                opened = _open_all(sources, stack)
+                opened = _check_all(sources)
             except KeyboardInterrupt:  # standard input's first bytes were waited for: nothing was read
                 click.echo(f"diagnose: interrupted after 0.0 MB: {NO_ERROR_FOUND} so far", err=True)
                 sys.exit(exit_codes.INTERRUPTED)
+            for named in opened:  # a FIFO named among the files is closed at the end, not standard input
+                if named.held is not None and named.name != "standard input":
+                    stack.callback(named.held.close)
             several = len(opened) > 1
             # one bar over all the files; none when a pipe's size is not known
-            pipe = any(_inode(n.handle) is None for n in opened)
-            total_size = None if pipe else sum(_size(n.handle) or 0 for n in opened)
+            pipe = any(n.held is not None and _inode(n.held) is None for n in opened)
+            total_size = None if pipe else sum(n.size if n.held is None else _size(n.held) or 0 for n in opened)
             progress = _Progress(total_size, "stdin" if opened[0].name == "standard input" else opened[0].name)
             for named in opened:
                 named.bar = progress
@@ -449,23 +504,26 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
                     started += 1
                     if several:
                         progress.relabel(named.name)
-                    if named.unpacked is not None:
-                        kind = named.unpacked.kind
-                        progress.close()  # the bar's line cleared, so that this line stands alone; it comes back
-                        click.echo(f"diagnose: reading {clean(named.name)} as {kind}-compressed text", err=True)
-                    found = scan(
-                        named.text,
-                        progress=None if named.unpacked else named,
-                        workers=_workers(),
-                        merge=True,
-                        now=now,
-                        table=table,
-                    )
-                    for evidence in found:
-                        groups.add(evidence, named.name)
-                        named.errors += evidence.count
-                    if named.unpacked is not None and named.unpacked.problem:
-                        named.problem = named.unpacked.problem
+                    with named.opened() as readable:
+                        if not readable:
+                            continue
+                        if named.unpacked is not None:
+                            kind = named.unpacked.kind
+                            progress.close()  # the bar's line cleared, so that this line stands alone; it comes back
+                            click.echo(f"diagnose: reading {clean(named.name)} as {kind}-compressed text", err=True)
+                        found = scan(
+                            named.text,
+                            progress=None if named.unpacked else named,
+                            workers=_workers(),
+                            merge=True,
+                            now=now,
+                            table=table,
+                        )
+                        for evidence in found:
+                            groups.add(evidence, named.name)
+                            named.errors += evidence.count
+                        if named.unpacked is not None and named.unpacked.problem:
+                            named.problem = named.unpacked.problem
             except KeyboardInterrupt:
                 # Ctrl-C: what was read so far is still reported, diagnosed offline (no read is started now)
                 interrupted, run = True, dataclasses.replace(run, offline=True)

@@ -161,6 +161,19 @@ def _peek(stream: Any) -> tuple[bytes, bool]:
     return head, False
 
 
+def refuse(head: bytes, name: str) -> str | None:
+    """The compression ``head`` (the first bytes of ``name``) starts, as :func:`kind_of` tells it; zstd and zip
+    raise :class:`InputError` naming the command that reads them."""
+    kind = kind_of(head)
+    if kind in _REFUSED:
+        file = "FILE" if name == "standard input" else shlex.quote(name)
+        raise InputError(
+            f"{name} is {kind}-compressed, which diagnose does not read itself: decompress it into a pipe,"
+            f" `{_REFUSED[kind]} {file} | diagnose triage -`"
+        )
+    return kind
+
+
 def decompressed(
     stream: Any, name: str, progress: Callable[[int], None] | None = None
 ) -> tuple[Any, Decompressed | None]:
@@ -169,15 +182,9 @@ def decompressed(
     was (a regular file still at its position, so that it can be read in blocks), else with its first
     bytes put back in front. zstd and zip raise :class:`InputError` naming the command that reads them."""
     head, kept = _peek(stream)
-    kind = kind_of(head)
+    kind = refuse(head, name)
     if kind is None:
         return (stream if kept else _Prefixed(head, stream)), None
-    if kind in _REFUSED:
-        file = "FILE" if name == "standard input" else shlex.quote(name)
-        raise InputError(
-            f"{name} is {kind}-compressed, which diagnose does not read itself: decompress it into a pipe,"
-            f" `{_REFUSED[kind]} {file} | diagnose triage -`"
-        )
     if kept:
         head = b""  # still in the stream
     reader = Decompressed(stream, kind, head, progress)
