@@ -7,3 +7,14 @@ FORMATS: tuple[str, ...] = ("text", "markdown", "html", "json")
 
 WIDTH = 100
 """The column text output wraps prose at (where the output is no terminal)."""
+
+
+def size_text(count: int) -> str:
+    """``count`` bytes in words a reader takes in at once, in decimal units as a file manager shows them:
+    ``0 bytes``, ``1 byte``, ``812 bytes``, ``4.7 KB``, ``12.3 MB``, ``2,048.0 MB`` (never ``0.0 MB`` for a
+    small log). The unit is chosen after rounding, so 999,960 bytes are ``1.0 MB``, not ``1,000.0 KB``."""
+    if count < 1000:
+        return f"{count:,} byte{'' if count == 1 else 's'}"
+    if round(count / 1e3, 1) < 1000:
+        return f"{count / 1e3:.1f} KB"
+    return f"{count / 1e6:,.1f} MB"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -139,7 +140,7 @@ def test_one_file_keeps_its_source_and_reads_as_before(tmp_path: Path) -> None:
     ]
     code, out, _ = _cli(["triage", str(path)])
     assert code == exit_codes.UNRESOLVED  # offline: inconclusive
-    assert out.startswith(f"{path}: 2 Twilio errors in 1 group (0.0 MB read)\n\n")
+    assert out.startswith(f"{path}: 2 Twilio errors in 1 group ({path.stat().st_size / 1e3:.1f} KB read)\n\n")
 
 
 def test_the_text_report_says_which_files_were_read(tmp_path: Path) -> None:
@@ -147,9 +148,12 @@ def test_the_text_report_says_which_files_were_read(tmp_path: Path) -> None:
     code, out, err = _cli(["triage", *paths])
     assert code == exit_codes.UNRESOLVED
     head = out.splitlines()[:4]
-    assert head[0] == "3 files: 3 Twilio errors in 2 groups (0.0 MB read)"
+    total = sum(Path(p).stat().st_size for p in paths)
+    assert head[0] == f"3 files: 3 Twilio errors in 2 groups ({total / 1e3:.1f} KB read)"
     for line, path, kind in zip(head[1:], paths, ("", "", " gzip"), strict=True):
-        assert line.startswith(f"  {path}  ") and line.endswith(f" 1 error  0.0 MB{kind}"), line
+        size = Path(path).stat().st_size
+        shown = f"{size / 1e3:.1f} KB" if size >= 1000 else f"{size} bytes"
+        assert line.startswith(f"  {path}  ") and line.rstrip().endswith(f" 1 error  {shown}{kind}"), line
     assert f"reading {paths[2]} as gzip-compressed text" in err
 
 
@@ -304,7 +308,12 @@ def test_ctrl_c_during_the_second_file_reports_what_was_read_and_names_it(tmp_pa
         ]
         assert [(g["code"], g["country"], g["count"]) for g in data["groups"]] == [(21408, "FR", 3), (21408, "NG", 2)]
     else:
-        assert out.startswith(f"diagnose triage was interrupted after 0.0 MB, in {fifo} (not read: {last}): ")
+        assert re.match(
+            rf"diagnose triage was interrupted after [0-9.]+ KB, in {re.escape(str(fifo))} \(not read: ", out
+        )
+        assert out.startswith(
+            f"diagnose triage was interrupted after {out.split()[5]} KB, in {fifo} (not read: {last}): "
+        )
         assert "2 files: 5 Twilio errors in 2 groups" in out
 
 
@@ -537,3 +546,40 @@ def test_a_file_gone_between_its_check_and_its_reading_is_named_and_the_others_a
     assert [(s["name"], s["errors"]) for s in data["sources"]] == [(str(fifo), 2), (gone, 0)]
     assert data["sources"][1]["problem"].startswith(f"cannot read {gone}: No such file or directory")
     assert data["problem"].startswith(f"{gone}: cannot read {gone}")
+
+
+def test_the_first_line_says_a_small_log_s_size_as_a_reader_takes_it_in(tmp_path: Path) -> None:
+    # "(0.0 MB read)" for every log under 50 KB, and "0.0 MB" for each file of a set: a size that said nothing
+    line = tmp_path / "one.log"
+    line.write_bytes(_line(3, 21408, "+2348031234567"))  # 72 bytes
+    kilo = tmp_path / "app.log"
+    kilo.write_bytes(_line(4, 21408, "+2348031234567") + FILLER * 80)  # 4,552 bytes
+    _, out, _ = _cli(["triage", str(line)])
+    assert out.splitlines()[0] == f"{line}: 1 Twilio error in 1 group (72 bytes read)"
+    _, out, _ = _cli(["triage", str(kilo)])
+    assert out.splitlines()[0] == f"{kilo}: 1 Twilio error in 1 group (4.6 KB read)"
+    _, out, _ = _cli(["triage", str(line), str(kilo)])
+    assert out.splitlines()[:3] == [
+        "2 files: 2 Twilio errors in 1 group (4.6 KB read)",
+        f"  {line}  1 error  72 bytes",
+        f"  {kilo}  1 error  4.6 KB",
+    ]
+    # JSON keeps the number of bytes: a number, exact
+    _, data = _triage([str(line), str(kilo)])
+    assert data["bytes"] == 72 + 4_552
+    assert [s["bytes"] for s in data["sources"]] == [72, 4_552]
+
+
+_UNITS = {"byte": 1, "bytes": 1, "KB": 1_000, "MB": 1_000_000}
+
+
+@given(st.integers(0, 10**13))
+def test_a_size_in_words_is_the_size_rounded_in_the_unit_that_fits(count: int) -> None:
+    from diagnose.formats import size_text
+
+    number, unit = size_text(count).split(" ")
+    value = float(number.replace(",", ""))
+    assert abs(value * _UNITS[unit] - count) <= 0.05 * _UNITS[unit]  # rounded to the digit shown
+    assert unit == "MB" or value < 1000  # a smaller unit only while its number stays under 1,000
+    assert unit in ("byte", "bytes") or value >= 1  # never "0.0 KB"
+    assert (unit == "byte") == (count == 1)

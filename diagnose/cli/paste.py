@@ -21,6 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from ..errors import DiagnoseError, InputError, WorkerDiedError
+from ..formats import size_text
 from ..safe_text import clean, json_controls
 from . import exit_codes
 from ._common import api_url_option, knowledge_option, load_kb, output_width, timeout_option
@@ -480,7 +481,7 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
             try:
                 opened = _check_all(sources)
             except KeyboardInterrupt:  # standard input's first bytes were waited for: nothing was read
-                click.echo(f"diagnose: interrupted after 0.0 MB: {NO_ERROR_FOUND} so far", err=True)
+                click.echo(f"diagnose: interrupted after {size_text(0)}: {NO_ERROR_FOUND} so far", err=True)
                 sys.exit(exit_codes.INTERRUPTED)
             for named in opened:  # a FIFO named among the files is closed at the end, not standard input
                 if named.held is not None and named.name != "standard input":
@@ -535,7 +536,7 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
             finally:
                 progress.close()
         bytes_read = sum(n.bytes for n in opened)  # the bar missed standard input's first bytes, read to open it
-        mb = f"{bytes_read / 1e6:,.1f} MB"
+        mb = size_text(bytes_read)
         where = f", in {opened[max(started, 1) - 1].name}{_not_read(opened, started)}" if several else ""
         read_so_far = f"interrupted after {mb}{where}"
         problem = f"{died} after {mb} read{where}" if died else None

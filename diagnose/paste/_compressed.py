@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from ..errors import InputError
+from ..formats import size_text
 from ._stream import _Prefixed
 
 _IN = 64 * 1024  # compressed bytes read at a time
@@ -140,8 +141,7 @@ class Decompressed:
 
     def _stop(self, why: str) -> None:
         self._done = True
-        made = f"{self._made:,} bytes" if self._made < 1_000_000 else f"{self._made / 1e6:,.1f} MB"
-        self.problem = f"{why} after {made} of text"
+        self.problem = f"{why} after {size_text(self._made)} of text"
 
 
 def _peek(stream: Any) -> tuple[bytes, bool]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..countries import country_name
+from ..formats import size_text
 from ..models import Diagnosis, Evidence
 from ..next_steps import NextStep, step_to_dict
 from ..safe_text import clean
@@ -98,7 +99,7 @@ def triage_text(
     several = len(sources) > 1
     lines = [
         f"{f'{len(sources):,} files' if several else source}: {total:,} Twilio error{_s(total)} in "
-        f"{len(groups):,} group{_s(len(groups))} ({bytes_read / 1e6:,.1f} MB read)",
+        f"{len(groups):,} group{_s(len(groups))} ({size_text(bytes_read)} read)",
     ]
     if several:
         lines += _sources(sources)
@@ -119,7 +120,7 @@ def _sources(sources: Sequence[SourceRead]) -> list[str]:
         (
             s.name,
             f"{s.errors:,} error{_s(s.errors)}",
-            f"{s.bytes / 1e6:,.1f} MB" + (f" {s.compressed}" if s.compressed else ""),
+            size_text(s.bytes) + (f" {s.compressed}" if s.compressed else ""),
             "(stopped short)" if s.problem else "",
         )
         for s in shown
