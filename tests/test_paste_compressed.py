@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from diagnose.cli import exit_codes, main
 from diagnose.errors import InputError
-from diagnose.paste import decompressed, extract, scan
+from diagnose.paste import decompressed, extract, extract_bytes, scan
 from diagnose.paste._compressed import _OUT, kind_of
 from tests.shared import OFFLINE_ENV, triage_in_a_process, unsourced
 
@@ -273,3 +273,49 @@ def test_a_compressed_log_cut_short_reports_what_came_and_exits_4(tmp_path: Path
     code, out, err = _cli(["triage", str(path)])
     assert code == exit_codes.WORKER_DIED and out == ""
     assert "ends early" in err and "no Twilio error found before it" in err
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(SAMPLES), st.sampled_from(list(COMPRESS)), st.sampled_from([1, 7, 4096, 1 << 20]))
+def test_the_library_reads_a_compressed_stream_as_the_cli_does(sample: Path, kind: str, step: int) -> None:
+    # diagnose.paste.scan(open("app.log.1.gz", "rb")) found nothing (it read the compressed bytes), while
+    # `diagnose app.log.1.gz` and `diagnose triage` read the text: the library now reads what the CLI reads
+    data = sample.read_bytes()
+    packed = COMPRESS[kind](data)
+    expected = extract(data.decode())
+    for stream in (io.BytesIO(packed), _Pipe(packed, step)):
+        counted: list[int] = []
+        assert list(scan(stream, progress=counted.append)) == expected
+        assert sum(counted) == len(packed)  # the compressed bytes, as the CLI's bar counts them
+    assert extract_bytes(packed) == extract_bytes(data) == expected
+
+
+@pytest.mark.parametrize("kind", list(COMPRESS))
+def test_the_library_and_the_cli_read_a_compressed_file_alike(kind: str, tmp_path: Path) -> None:
+    plain, packed = tmp_path / "app.log", tmp_path / "app.log.1"
+    plain.write_bytes(_log(6))
+    packed.write_bytes(COMPRESS[kind](plain.read_bytes()))
+    with plain.open("rb") as handle:
+        expected = list(scan(handle))
+    assert len(expected) == 6
+    for workers in (1, 2):
+        with packed.open("rb") as handle:
+            assert list(scan(handle, workers=workers)) == expected
+    _, out, _ = _cli([str(packed), "--format", "json"])  # a paste of the file
+    pasted = [d["evidence"] for d in json.loads(out)["diagnoses"]]  # duplicates merged, with a count
+    assert sum(e["count"] for e in pasted) == len(expected)
+    assert {(e["code"], e["to"]) for e in pasted} == {(e.code, e.to) for e in expected}
+    _, out, _ = _cli(["triage", str(packed), "--format", "json"])
+    assert json.loads(out)["errors"] == len(expected)
+
+
+def test_the_library_refuses_zstd_as_the_cli_does() -> None:
+    with pytest.raises(InputError, match="zstd -dc"):
+        list(scan(io.BytesIO(b"\x28\xb5\x2f\xfd" + b"\x00" * 20)))
+
+
+def test_extract_bytes_never_raises_for_zstd_or_zip() -> None:
+    # extract_bytes never raises (a webhook receiver hands it any body): what the CLI refuses is bytes to it,
+    # read as they are (here a header and a plain line)
+    for head in (b"\x28\xb5\x2f\xfd", b"PK\x03\x04"):
+        assert [e.to for e in extract_bytes(head + ERROR)] == ["+2348031234567"]

@@ -51,5 +51,14 @@ __all__ = [
 
 
 def extract_bytes(data: bytes) -> list:  # type: ignore[type-arg]
-    """:func:`extract` for raw bytes (binary, invalid UTF-8, UTF-16 or UTF-32 with or without a byte-order mark)."""
+    """:func:`extract` for raw bytes (binary, invalid UTF-8, UTF-16 or UTF-32 with or without a byte-order mark),
+    or such bytes compressed with gzip, bzip2 or xz, as ``diagnose FILE`` reads them (:func:`scan`: decompressed
+    in bounded steps, so a small body that expands a thousandfold is not held whole). Never raises: zstd and
+    zip, which the CLI refuses with the command that reads them, are read as the bytes they are (no error)."""
+    from ._compressed import HEAD, kind_of
+
+    if kind_of(data[:HEAD]) in ("gzip", "bzip2", "xz"):
+        import io
+
+        return list(scan(io.BytesIO(data)))
     return extract(decode(data))

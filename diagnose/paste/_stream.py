@@ -137,6 +137,14 @@ def scan(
 ) -> Iterator[Evidence]:
     """Every Twilio error in ``stream``, in order. Memory is bounded by ``chunk_size``.
 
+    ``stream`` holds what ``diagnose FILE``, ``diagnose -`` and ``diagnose triage`` read: text in any
+    encoding (UTF-16 and UTF-32 transcoded as read), or text compressed with gzip, bzip2 or xz, told by
+    its first bytes (never by a name) and decompressed as it is read (:func:`._compressed.decompressed`:
+    ``progress`` then counts the compressed bytes). A compressed stream that ends early or is corrupt
+    gives the errors before the damage; to learn that it did, pass the reader :func:`decompressed` returns,
+    whose ``problem`` says why (it is read as it stands, not looked into again). zstd and zip raise
+    :class:`~diagnose.errors.InputError` naming the command that reads them, as the CLI refuses them.
+
     ``workers`` > 1 reads a regular file in that many processes, a block each (see :data:`BLOCK`), and
     a pipe's errors found in a chunk, while this one reads on (forked: they start with ``table`` as this
     process has it, see :func:`_shared_table`); results stay in order. A stream of two blocks or less is
@@ -146,6 +154,7 @@ def scan(
     :class:`._group.Groups` takes as the errors it stands for.
     """
     table = table or default_table()
+    stream, progress = _unpacked(stream, progress)
     stream, progress = _as_utf8(stream, progress)
     if workers > 1:
         blocks = _Blocks(min(chunk_size, BLOCK), workers, progress, merge, now, table)
@@ -159,6 +168,20 @@ def scan(
     if not isinstance(stream, _Utf8):  # a transcoded stream is valid UTF-8 already
         stream, progress = Repaired(stream, progress), None
     yield from _read(stream, _State(), chunk_size, table, progress, workers)
+
+
+def _unpacked(
+    stream: Readable, progress: Callable[[int], None] | None
+) -> tuple[Readable, Callable[[int], None] | None]:
+    """``stream``'s text, decompressed when its first bytes say gzip, bzip2 or xz (then the reader counts the
+    compressed bytes, and none are left to count), as the CLI reads a file; a reader handed in is read as is."""
+    from ._compressed import Decompressed, decompressed  # it builds on this module's _Prefixed
+
+    if isinstance(stream, Decompressed):
+        return stream, progress
+    name = getattr(stream, "name", None)
+    text, unpacked = decompressed(stream, name if isinstance(name, str) else "standard input", progress)
+    return text, (None if unpacked is not None else progress)
 
 
 def _read(
