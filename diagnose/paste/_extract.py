@@ -155,15 +155,27 @@ def _complete(merged: dict[str, object]) -> bool:
     return "code" in merged and ("message" in merged or "to" in merged)
 
 
-def group(hits: Iterable[Hit], event_of: Callable[[int], int] | None = None) -> list[Record]:
+def group(
+    hits: Iterable[Hit], event_of: Callable[[int], int] | None = None, block_of: Callable[[int], int] | None = None
+) -> list[Record]:
     """Neighbouring, agreeing hits become one record; never hits of two log events (``event_of``: the
     event a line number belongs to, see :func:`events`), so an unrelated log line next to an error
-    lends it nothing."""
+    lends it nothing; nor does a received message (Twilio calling the app's incoming-SMS URL), a record of
+    its own line or pretty-printed JSON (``block_of``, see :func:`blocks`): its SID, status, account and
+    numbers are that message's, never those of an error logged near it, even where no timestamp tells the
+    two apart."""
+    hits = list(hits)
+    block = block_of or (lambda line: line)
+    received = {block(h.line) for h in hits if h.status == "received" and h.code is None}
     records: list[Record] = []
     for hit in hits:
         last = records[-1] if records else None
         if last is not None and event_of is not None and event_of(hit.line) != event_of(last.last_line):
             last = None
+        if last is not None and received:
+            apart = {block(last.first_line), block(last.last_line)}
+            if (block(hit.line) in received or apart & received) and apart != {block(hit.line)}:
+                last = None
         if last is not None and hit.continues and hit.line == last.last_line + 1 and hit.to is None:
             # "…call +65 9123 4567." then "Perhaps you need to enable…": one message over two lines
             last.hits.append(hit)
@@ -185,6 +197,30 @@ def group(hits: Iterable[Hit], event_of: Callable[[int], int] | None = None) -> 
                 continue
         records.append(Record(hits=[hit], first_line=hit.line, last_line=hit.line))
     return records
+
+
+def _received(hit: Hit) -> bool:
+    """A message Twilio received (an inbound webhook, ``SmsStatus=received``), with no error of its own."""
+    return hit.status == "received" and hit.code is None
+
+
+def blocks(lines: Sequence[str], start: int, end: int, base: int = 0) -> Callable[[int], int]:
+    """The block of each line of ``lines[start:end]`` (by absolute line number, as :func:`events`): a line
+    that opens pretty-printed JSON (it ends with ``{`` or ``[``), the indented lines below it and the
+    bracket that closes it are one, numbered by its first line; any other line is a block of its own. Indented
+    lines at ``start`` go on with a block opened above it (a window may open inside an object)."""
+    first: list[int] = []
+    current: int | None = start if start < end and lines[start][:1].isspace() else None
+    for i in range(start, end):
+        line = lines[i]
+        if current is not None and (line[:1].isspace() or line.lstrip()[:1] in ("}", "]")):
+            first.append(current)
+            if not line[:1].isspace():  # the closing bracket, at the margin the object opened at
+                current = None
+            continue
+        current = i if line.rstrip().endswith(("{", "[")) else None
+        first.append(i)
+    return lambda number: first[number - base - start]
 
 
 def events(lines: Sequence[str], start: int, end: int, base: int = 0) -> Callable[[int], int]:
@@ -576,7 +612,7 @@ def extract_lines(
                         found = _wording_hit(line, base + i, table)
                 hits.extend(found)
         event_of = events(lines, start, end, base)
-        for record in group(hits, event_of):
+        for record in group(hits, event_of, blocks(lines, start, end, base)):
             evidence = to_evidence(record, lines, table, base, memo, event_of(record.first_line))
             if evidence is not None:
                 out.append(evidence)
