@@ -268,7 +268,11 @@ _KEYS: dict[str, str] = {
     "log": "level",
     "requesturl": "request_url",
     "uri": "request_url",
+    # the error's own time, where a field names it: each record of a line keeps its own (a JSON list of errors)
     "timestamp": "time",
+    "time": "time",
+    "ts": "time",
+    "datecreated": "time",
     # the labels of a phone number: which names the destination, which the sender (_labels.LABELS)
     **{norm(label): role for label, role in LABELS.items()},
 }
@@ -438,9 +442,13 @@ def parse_fields(line: str, number: int) -> list[Hit]:
 
     for key, value in _kv_pairs(text):
         if key == "time":
-            # a Debugger webhook's "Timestamp=2026-11-30T09%3A15%3A02Z", its colons encoded: the error's time. Not
-            # one of the keys that classify or merge a record
-            if hit.time is None and parse_timestamp(value) is not None:
+            # a Debugger webhook's "Timestamp=2026-11-30T09%3A15%3A02Z", its colons encoded, a record's "time",
+            # "ts" or "date_created": the error's time. Not one of the keys that classify or merge a record
+            if parse_timestamp(value) is None:
+                continue
+            if hit.time is not None and "code" in keys:
+                close()  # a second error's time, written before its code ([{"ts": …, "code": …}, {"ts": …, …}])
+            if hit.time is None:
                 hit.time = value.strip()
             continue
         if key in keys and key in ("code", "to", "sid", "resource_status"):
