@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from diagnose.paste import extract, scan
@@ -29,6 +29,10 @@ FILLER = st.sampled_from(["ab ", "x" * 64, "é ü 𝄞 ", '"zip_code": "x", ', "
     st.floats(0, 1),
     st.sampled_from([4096, 65_537, 1 << 20]),
 )
+# an error across the cut of a line of 16 K characters (pieces of 8,192): Hypothesis found both, the record
+# ending in the first piece and spanning the two
+@example(size=16204, unit="ab ", which=1, where=0.5, chunk=4096)
+@example(size=16228, unit="ab ", which=1, where=0.5, chunk=4096)
 def test_the_excerpt_of_an_error_in_a_long_line_shows_the_error(
     size: int, unit: str, which: int, where: float, chunk: int
 ) -> None:

@@ -402,9 +402,21 @@ EXCERPT = 1200  # characters of a line an error's excerpt shows at most
 def _excerpt(lines: Sequence[str], start: int, end: int, needles: Sequence[str]) -> tuple[str, str | None]:
     """The excerpt of the record on ``lines[start:end]`` (each line over ``EXCERPT`` characters shown around
     the first of ``needles`` it holds), redacted, and the timestamp its first line holds."""
-    excerpt = "\n".join(_around(line, needles) for line in lines[start:end])
+    if end < len(lines) and len(lines[end - 1]) == MAX_LINE:
+        end += 1  # the piece after the cut that the error's end may sit in
+    shown = lines[start:end]
+    if len(shown) > 1 and any(len(line) == MAX_LINE for line in shown[:-1]):
+        # an error across the cut of a line of 8 K characters or more (_text.cut_lines): its pieces are one line
+        joined = [shown[0]]
+        for line in shown[1:]:
+            if len(joined[-1]) % MAX_LINE == 0:
+                joined[-1] += line
+            else:
+                joined.append(line)
+        shown = joined
+    excerpt = "\n".join(_around(line, needles) for line in shown)
     if len(excerpt) > EXCERPT:
-        excerpt = excerpt[:EXCERPT] + "…"
+        excerpt = _around(excerpt, needles) if needles else excerpt[:EXCERPT] + "…"
     first = lines[start] if start < len(lines) else ""
     return redact_secrets(excerpt), timestamp(first[:160])
 
