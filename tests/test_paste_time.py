@@ -15,7 +15,7 @@ from diagnose.cli import main
 from diagnose.models import Evidence
 from diagnose.paste import Groups, merge_duplicates
 from diagnose.paste._text import timestamp
-from diagnose.paste._time import iso_utc, parse_timestamp, shown
+from diagnose.paste._time import EPOCH_FROM, EPOCH_UNTIL, iso_utc, parse_timestamp, shown
 
 UTC = dt.timezone.utc
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
@@ -61,6 +61,10 @@ def _forms(when: dt.datetime) -> list[tuple[str, dt.datetime]]:
 @given(TIMES)
 def test_every_form_reads_back_as_the_same_instant(when: dt.datetime) -> None:
     for text, meant in _forms(when):
+        if text[:3] in ("ts=", '"ti') and not EPOCH_FROM <= meant < EPOCH_UNTIL:
+            # an epoch number past 2100 is some other number under a time's label (an id, a count)
+            assert timestamp(f"x {text} y") is None and parse_timestamp(text) is None, text
+            continue
         found = timestamp(f"x {text} y")  # the form a log line holds is found whole (a label's quote aside)
         assert found is not None and text.endswith(found) and len(found) >= len(text) - 1, text
         assert parse_timestamp(found) == parse_timestamp(text) == meant, text

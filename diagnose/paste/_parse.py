@@ -19,7 +19,7 @@ from ._labels import BARE_BEFORE, FROM_ROLES, LABELS, TO_ROLES, alternation, bar
 from ._numbers import read_number
 from ._rx import rx
 from ._text import after_stamp
-from ._time import parse_timestamp
+from ._time import epoch_time, parse_timestamp
 
 # The formats a record can be recognised as, most specific first: a record made of several
 # hits takes the first of its hits' formats in this order.
@@ -273,6 +273,8 @@ _KEYS: dict[str, str] = {
     "time": "time",
     "ts": "time",
     "datecreated": "time",
+    "createdat": "time",
+    "epoch": "time",
     # the labels of a phone number: which names the destination, which the sender (_labels.LABELS)
     **{norm(label): role for label, role in LABELS.items()},
 }
@@ -444,12 +446,14 @@ def parse_fields(line: str, number: int) -> list[Hit]:
         if key == "time":
             # a Debugger webhook's "Timestamp=2026-11-30T09%3A15%3A02Z", its colons encoded, a record's "time",
             # "ts" or "date_created": the error's time. Not one of the keys that classify or merge a record
-            if parse_timestamp(value) is None:
+            # epoch seconds or milliseconds ("timestamp": 1764496800) in ISO 8601 UTC: a number is no time to show
+            when = value.strip() if parse_timestamp(value) is not None else epoch_time(value)
+            if when is None:
                 continue
             if hit.time is not None and "code" in keys:
                 close()  # a second error's time, written before its code ([{"ts": …, "code": …}, {"ts": …, …}])
             if hit.time is None:
-                hit.time = value.strip()
+                hit.time = when
             continue
         if key in keys and key in ("code", "to", "sid", "resource_status"):
             close()

@@ -9,6 +9,7 @@ import html
 import re
 
 from ._rx import rx
+from ._time import parse_timestamp
 
 MAX_LINE = 8192  # longer lines are cut into pieces of this size: no parser ever sees more
 MAX_BLOCK_LINES = 60  # an error record never spans more lines than this
@@ -21,12 +22,13 @@ _MON = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 # The timestamp forms ._time.parse_timestamp reads: ISO 8601 (its offset after a space too, as gunicorn writes
 # "2024-05-14 10:22:31 +0000"; not a number's digits), RFC 2822 (Twilio's date_created), syslog, Apache/NCSA, and
 # epoch seconds or milliseconds after a label that says so.
+_LABEL = r"(?i:(?:ts|time|timestamp|epoch|date_?created|created_?at)[\"']?[ \t]{0,2}[:=])"  # before an epoch number
 _TIMESTAMP_TEXT = (
     r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d| [+-]\d\d:?\d\d(?!\d))?"
     r"|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} " + _MON + r" \d{4} \d\d:\d\d:\d\d(?: [+-]\d{4}| GMT| UTC)?"
     r"|\b" + _MON + r" [ \d]\d \d\d:\d\d:\d\d(?:\.\d{1,6})?"
     r"|\b\d\d/" + _MON + r"/\d{4}:\d\d:\d\d:\d\d(?: [+-]\d{4})?"
-    r"|(?i:\b(?:ts|time|timestamp|epoch|date_?created|created_?at)[\"']?[ \t]{0,2}[:=][ \t]{0,2}[\"']?)"
+    r"|(?i:\b" + _LABEL + r"[ \t]{0,2}[\"']?)"
     r"\d{10}(?:\d{3}|\.\d{1,6})?\b"
 )
 _TIMESTAMP = rx(_TIMESTAMP_TEXT)
@@ -169,6 +171,10 @@ def timestamp(line: str) -> str | None:
     line's stamp when that names the year: "May 14 10:22:31 web01 gunicorn[123]: [2024-05-14 10:22:31 +0000] …"
     is of 2024, in that zone."""
     match = _TIMESTAMP.search(line)
+    while match is not None and _EPOCH_LABEL.match(match.group()):
+        if parse_timestamp(match.group()) is not None:
+            break
+        match = _TIMESTAMP.search(line, match.end())  # a labelled number outside the years a log's time is in
     if match is None:
         return None
     if _YEARLESS.match(match.group()):
@@ -180,6 +186,7 @@ def timestamp(line: str) -> str | None:
     return match.group()
 
 
+_EPOCH_LABEL = rx(_LABEL)  # what an epoch's match opens with (every other form opens with a digit, a day or a month)
 _YEARLESS = rx(r"[A-Z][a-z]{2} [ \d]\d \d\d:")  # syslog's stamp, as _TIMESTAMP finds it
 # After syslog's stamp, the host and the app that logged the line (" web01 gunicorn[123]: ", " web01 cron: ")
 _SYSLOG_HEADER = rx(r" (?:[\w.-]{1,64} )?[\w./-]{1,64}(?:\[[\w.-]{1,32}\])?: ")

@@ -5,7 +5,7 @@ ISO 8601 (``2026-11-30T10:00:00Z``, ``2026-11-30 10:00:00,123``, ``+01:00`` or
 10:00:00 +0000``), the Apache/NCSA form (``30/Nov/2026:10:00:00 +0000``), syslog
 (``Nov 30 10:00:00``, which has no year: the caller says which) and epoch
 seconds or milliseconds when a label says so (``ts=1764496800``,
-``"timestamp": 1764496800123``). A time without a zone is taken as UTC.
+``"timestamp": 1764496800123``), from September 2001 (ten digits) to 2100. A time without a zone is taken as UTC.
 
 Pure and total: any text gives an aware ``datetime`` in UTC or None.
 """
@@ -89,11 +89,33 @@ def _zoned(when: dt.datetime, zone: str | None) -> dt.datetime:
 def _epoch(value: str) -> dt.datetime:
     digits, _, frac = value.partition(".")
     if len(digits) == 13:
-        return _UNIX + dt.timedelta(milliseconds=int(digits))
-    return _UNIX + dt.timedelta(seconds=int(digits)) + _micro(frac)
+        when = _UNIX + dt.timedelta(milliseconds=int(digits))
+    else:
+        when = _UNIX + dt.timedelta(seconds=int(digits)) + _micro(frac)
+    if not EPOCH_FROM <= when < EPOCH_UNTIL:
+        raise ValueError(value)  # an id or a count under a time's label, not a time a log wrote
+    return when
 
 
 _UNIX = dt.datetime(1970, 1, 1, tzinfo=UTC)
+# The years an epoch number is taken for a time in: ten digits of seconds (or thirteen of milliseconds) start in
+# September 2001; one past 2100 is some other number
+EPOCH_FROM = dt.datetime(2001, 9, 9, 1, 46, 40, tzinfo=UTC)
+EPOCH_UNTIL = dt.datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def epoch_time(value: str) -> str | None:
+    """A time field's value written as epoch seconds or milliseconds (``1764496800``, ``"1764496800123"``,
+    ``1764496800.5``), in ISO 8601 UTC; None for anything else, or a number outside the years of
+    :data:`EPOCH_FROM` to :data:`EPOCH_UNTIL`. Only for a value a time's label names: a digit run alone
+    is never a time."""
+    value = value.strip().strip("\"'")
+    if not _EPOCH.fullmatch(value):
+        return None
+    try:
+        return iso_utc(_epoch(value))
+    except (ValueError, OverflowError):
+        return None
 
 
 def iso_utc(when: dt.datetime) -> str:
