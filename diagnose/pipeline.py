@@ -101,6 +101,7 @@ def diagnose_pasted_online(
             found = _as_pasted(diagnose_context(result.context, knowledge), item)
         else:
             found = diagnose_evidence(item, result.context, knowledge)
+        found = _say_what_was_not_read(found)
         diagnoses.append(dataclasses.replace(found, notes=(*found.notes, note)) if note else found)
     return Report(diagnoses=tuple(diagnoses))
 
@@ -180,6 +181,31 @@ def _as_pasted(found: Diagnosis, pasted: Evidence) -> Diagnosis:
     return dataclasses.replace(found, evidence=evidence, notes=(*found.notes, *notes))
 
 
+def _say_what_was_not_read(diagnosis: Diagnosis) -> Diagnosis:
+    """A pasted error the accounts' reads did not decide says why in its first lines.
+
+    "No cause could be confirmed from what diagnose could read" alone reads as if the
+    account had been checked: the read that failed (an account the credentials do not
+    reach, a 5xx, a timeout, an answer that is not JSON) was only among the facts below,
+    and triage's text, which shows no facts, did not say it at all.
+    """
+    from .report import NOT_CONFIRMED_ONLINE
+
+    if diagnosis.verdict not in ("likely", "inconclusive"):
+        return diagnosis
+    # the likely cause's facts first: what would confirm it
+    causes = sorted(diagnosis.causes, key=lambda c: c.id != diagnosis.cause)
+    for cause in causes:
+        if cause.status == "ruled-out":
+            continue
+        for name in cause.facts:
+            fact = diagnosis.facts.get(name)
+            if isinstance(fact, Mapping) and not fact.get("known") and fact.get("reason"):
+                reason = str(fact["reason"]).rstrip(".")
+                return dataclasses.replace(diagnosis, summary=f"{diagnosis.summary} {NOT_CONFIRMED_ONLINE} {reason}.")
+    return diagnosis
+
+
 @contextlib.contextmanager
 def _fetch_thread() -> Iterator[ThreadPoolExecutor]:
     """The thread that runs the reads while this one loads the knowledge.
@@ -199,24 +225,23 @@ def _fetch_thread() -> Iterator[ThreadPoolExecutor]:
 
 
 def _nothing_read(answers: Mapping[Read, Answer]) -> Problem | None:
-    """Every read of the run failed for one reason that concerns the whole command, or None.
+    """Every read of the run failed, so nothing about any account is known: why, or None.
 
-    Rejected credentials or an unreachable Twilio fail every read alike; a report built on
-    them would be offline in all but name, so the command says so in one line instead (as for
-    SIDs). A standard API key, refused only the Accounts resource, still reads the rest.
+    Rejected credentials, an unreachable Twilio, a 403, 5xx or an answer that is not JSON
+    for every request: a report built on them would be offline in all but name (every
+    deciding fact unknown), so the command says so in one line instead, with exit 3, as a
+    SID does. A standard API key, refused only the Accounts resource, still reads the rest.
     """
-    from .plan import Problem
+    from .plan import Problem, problem_kind
 
     sent = [a for a in answers.values() if a.ran]
     if not sent or any(a.ok for a in sent):
         return None
-    kinds = {a.kind for a in sent}
-    if len(kinds) != 1 or not kinds <= {"credentials", "unreachable"}:
-        return None
-    first = sent[0]
-    kind = "credentials" if first.kind == "credentials" else "unreachable"
+    # a rejection of the credentials first: it concerns every read, whatever else failed
+    first = min(sent, key=lambda a: a.kind != "credentials")
+    kind = problem_kind(first)
     message = (first.message or first.error or kind).rstrip(".")
-    return Problem(kind, f"{message}. Or diagnose the text alone, offline: add --offline.", kind)
+    return Problem(kind, f"{message}. Or diagnose the text alone, offline: add --offline.", first.kind or "api")
 
 
 def diagnose_context(context: Context, kb: KnowledgeBase) -> Diagnosis:

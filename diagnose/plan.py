@@ -66,6 +66,7 @@ __all__ = [
     "next_reads",
     "parse_time",
     "permissions_of",
+    "problem_kind",
     "reaches_back",
     "request_line",
     "row_code",
@@ -564,7 +565,8 @@ def _alert_start(call: Mapping[str, Any], now: datetime) -> tuple[str | None, st
     return start.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), None
 
 
-def _problem_kind(answer: Answer) -> ProblemKind:
+def problem_kind(answer: Answer) -> ProblemKind:
+    """The ``problem_kind`` a failed read gives the subject it stops (or a run where every read failed)."""
     if answer.kind in ("not-found", "credentials", "unreachable"):
         return answer.kind  # type: ignore[return-value]
     # Another HTTP error: a 403 is a refusal to these credentials; a 5xx or 429 after retries, no answer.
@@ -643,7 +645,7 @@ class _Walk:
                 "credentials",
             )
             return False
-        self.problem = Problem(_problem_kind(first), first.message or first.error or "", first.kind or "api")
+        self.problem = Problem(problem_kind(first), first.message or first.error or "", first.kind or "api")
         return False
 
     def _search(self, s: SidSubject) -> bool:
@@ -726,7 +728,16 @@ class _Walk:
                 f"({answer}), so whether {self.target} is a subaccount, and its parent's "
                 "permissions, are unknown"
             )
-        return f"{self.target}'s Account resource could not be read ({slot.error})"
+        reason = f"{self.target}'s Account resource could not be read ({slot.error})"
+        answer = self.known.get(account(self.target))
+        refused = answer is not None and (answer.kind in ("not-found", "credentials") or answer.status == 403)
+        if refused and self.target != self.auth and isinstance(self.subject, EvidenceSubject):
+            # A pasted account the credentials do not reach: say so, and whose credentials would
+            reason += (
+                f": it is not {self.auth} (the account of the credentials) or one of its subaccounts; "
+                f"run again with the credentials of {self.target} or of its parent"
+            )
+        return reason
 
     def resolve_accounts(self, *, reached: bool) -> tuple[str | None, Fetched | None]:
         """Fill ``account`` and ``parent``; the parent SID whose settings to read, or the reason not.
@@ -785,7 +796,9 @@ class _Walk:
         token = row.get("auth_token")
         if isinstance(token, str) and token:
             return ""
-        return credentials_reason(self.target, is_api_key=self.setup.is_api_key, username=self.setup.username)
+        # The Account was read and failed: say how, not that it "has not been read"
+        why = slot.error if slot is not None and not slot.ok else None
+        return credentials_reason(self.target, is_api_key=self.setup.is_api_key, username=self.setup.username, why=why)
 
     # --- the destination ----------------------------------------------------------------
 

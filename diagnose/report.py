@@ -47,6 +47,10 @@ TOKEN_NOTE = (
 """How to get the token a step names but cannot fill in (the Account resource returns ``auth_token``)."""
 
 
+NOT_CONFIRMED_ONLINE = "Not confirmed online:"
+"""Opens the sentence a pasted error's online summary ends with when the reads did not decide it (and why)."""
+
+
 def _error_info(code: int | None, entry: Entry | None, index: IndexEntry | None) -> ErrorInfo:
     if entry is not None and entry.code == code:
         return ErrorInfo(code=code, title=entry.title, docs_url=entry.docs_url or _docs(code))

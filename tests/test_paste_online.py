@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import http.server
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -170,3 +172,188 @@ def test_500_errors_for_3_accounts_and_4_countries_read_each_account_and_permiss
     permissions = {(json.loads(q)["CountryCode"], who) for _, p, q, who in seen if p == "/v1/Messaging/GeoPermissions"}
     assert permissions == {(iso, a) for iso in ("PR", "FR", "NG", "DE") for a in accounts}
     assert len(demo.requests) == 3 + 12
+
+
+# --- what cannot be read ------------------------------------------------------------------------
+
+PASTE = (
+    f"2026-11-30T10:00:00Z ERROR code=21408 to=+33612345678 account={SUPPORT}\n"
+    f"2026-11-30T10:00:01Z ERROR code=21408 to=+4915123456789 account={PARENT}\n"
+)
+FORMATS = {"-": ["text", "json", "markdown", "html"], "triage": ["text", "json"]}
+COMMANDS = [(command, fmt) for command, formats in FORMATS.items() for fmt in formats]
+
+
+class _NotJson(http.server.BaseHTTPRequestHandler):
+    """Answers 200 with ``BODY`` (not a JSON object) to a path that starts with ``BAD``, else what the
+    simulator at ``UPSTREAM`` answers: a proxy, a captive portal, a truncated answer."""
+
+    UPSTREAM = ""
+    BAD = "/"
+    BODY = b'{"sid": "AC'
+
+    def do_GET(self) -> None:
+        import urllib.error
+        import urllib.request
+
+        if self.path.startswith(self.BAD):
+            status, body = 200, self.BODY
+        else:
+            request = urllib.request.Request(
+                self.UPSTREAM + self.path, headers={"Authorization": self.headers["Authorization"]}
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=10) as answer:
+                    status, body = answer.status, answer.read()
+            except urllib.error.HTTPError as err:
+                status, body = err.code, err.read()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def not_json(sim: Simulator) -> Iterator[Any]:
+    """``start(bad, body)``: the URL of a server that answers ``body`` under ``bad``, the simulator elsewhere."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(bad: str, body: bytes) -> str:
+        handler = type("Handler", (_NotJson,), {"UPSTREAM": sim.url, "BAD": bad, "BODY": body})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def _no_secret(out: str, err: str) -> None:
+    for secret in SECRETS:
+        assert secret not in out and secret not in err
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"match": "GET .", "status": 403},
+        {"match": "GET .", "status": 500, "retry_after": 0},
+        {"match": "GET .", "status": 503, "retry_after": 0},
+    ],
+    ids=["403", "500", "503"],
+)
+@pytest.mark.parametrize("command,fmt", COMMANDS)
+def test_when_every_read_fails_it_is_one_line_and_exit_3_as_for_a_sid(
+    sim: Simulator, fault: dict[str, Any], command: str, fmt: str
+) -> None:
+    # It used to print an inconclusive report (exit 1) as if the accounts had been read, with the reason
+    # only among the facts far below (and not at all in triage's text): a SID gets exit 3 and one line.
+    sim.add_fault(**fault)
+    args = [command, "-"] if command == "triage" else ["-"]
+    code, out, err = run([*args, "--format", fmt, "--timeout", "2"], PASTE, online(sim.url))
+    assert (code, out) == (3, ""), (code, out[:300])
+    assert err.count("\n") == 1 and err.startswith("diagnose: error: ") and "--offline" in err
+    assert f"HTTP {fault['status']}" in err
+    _no_secret(out, err)
+
+
+@pytest.mark.parametrize("command,fmt", COMMANDS)
+def test_a_server_that_answers_no_json_at_all_is_one_line_and_exit_3(not_json: Any, command: str, fmt: str) -> None:
+    url = not_json("/", b"<html><body>Sign in to the proxy</body></html>")
+    args = [command, "-"] if command == "triage" else ["-"]
+    code, out, err = run([*args, "--format", fmt, "--timeout", "2"], PASTE, online(url))
+    assert (code, out) == (3, ""), (code, out[:300])
+    assert err.count("\n") == 1 and "not JSON" in err and "--offline" in err
+    _no_secret(out, err)
+
+
+def _first_lines(command: str, fmt: str, out: str) -> list[str]:
+    """What a reader sees first: each entry's summary (JSON), or the report's first lines (text)."""
+    if fmt == "json":
+        return [d["summary"] for d in diagnoses(command, out)]
+    return [" ".join(out.split())]
+
+
+UNREAD = [
+    # (what the server does, credentials, the paste, words of the reason the report must state)
+    ("an account not under the credentials (404)", None, f"ERROR code=21408 to=+33612345678 account={NOWHERE}\n",
+     ["HTTP 404", NOWHERE, PARENT]),
+    ("the parent, named to a subaccount's credentials (401)", (SUPPORT, SUPPORT_TOKEN),
+     f"ERROR code=21408 to=+33612345678 account={PARENT}\n", ["HTTP 401", PARENT, SUPPORT]),
+    ("a sibling, named to a subaccount's credentials (401)", (SUPPORT, SUPPORT_TOKEN),
+     f"ERROR code=21408 to=+33612345678 account={SANDBOX}\n", ["HTTP 401", SANDBOX, SUPPORT]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("label,creds,paste,words", UNREAD, ids=[u[0] for u in UNREAD])
+@pytest.mark.parametrize("command,fmt", COMMANDS)
+def test_an_account_the_credentials_cannot_read_is_said_in_the_first_lines(
+    demo: Simulator, label: str, creds: tuple[str, str] | None, paste: str, words: list[str], command: str, fmt: str
+) -> None:
+    # It used to say only "no cause could be confirmed from what diagnose could read": why (the account is
+    # not one the credentials reach) was among the facts far below, and triage's text did not say it at all.
+    account, token = creds or (PARENT, PARENT_TOKEN)
+    args = [command, "-"] if command == "triage" else ["-"]
+    code, out, err = run([*args, "--format", fmt], paste, online(demo.url, account, token))
+    assert code == 1 and err == ""
+    (first,) = _first_lines(command, fmt, out) if fmt == "json" else [out]
+    if fmt == "json":
+        assert "Not confirmed online" in first and all(w in first for w in words), first
+        (d,) = diagnoses(command, out)
+        assert d["verdict"] == "inconclusive"
+        reasons = [f["reason"] for f in d["facts"].values() if not f["known"]]
+        assert not [r for r in reasons if "has not been read" in r], reasons  # it was read: it failed
+    else:
+        head = " ".join(out.split("\nCauses")[0].split("\n#  count")[0].split())
+        assert "Not confirmed online" in head and all(w in head for w in words), head[:2000]
+    _no_secret(out, err)
+
+
+READ_FAULTS = [
+    ("500", {"match": "GET ^/v1/Messaging/GeoPermissions$", "status": 500, "retry_after": 0}, "HTTP 500"),
+    ("403", {"match": "GET ^/v1/Messaging/GeoPermissions$", "status": 403}, "HTTP 403"),
+    ("hangs", {"match": "GET ^/v1/Messaging/GeoPermissions$", "delay_ms": 5000}, "did not answer within 1 s"),
+]
+
+
+@pytest.mark.parametrize("label,fault,words", READ_FAULTS, ids=[f[0] for f in READ_FAULTS])
+@pytest.mark.parametrize("command,fmt", COMMANDS)
+def test_a_permission_read_that_fails_is_said_in_the_first_lines(
+    sim: Simulator, label: str, fault: dict[str, Any], words: str, command: str, fmt: str
+) -> None:
+    sim.add_fault(**fault)
+    args = [command, "-"] if command == "triage" else ["-"]
+    code, out, err = run([*args, "--format", fmt, "--timeout", "1"], PASTE, online(sim.url))
+    assert code == 1 and err == ""
+    if fmt == "json":
+        for first in _first_lines(command, fmt, out):
+            assert "Not confirmed online" in first and words in first, first
+    else:
+        head = " ".join(out.split("\nCauses")[0].split("\n#  count")[0].split())
+        assert "Not confirmed online" in head and words in head, head[:2000]
+        if command == "triage":  # each group says it
+            assert out.count("Not confirmed online") >= 2
+    _no_secret(out, err)
+
+
+@pytest.mark.parametrize("command,fmt", COMMANDS)
+def test_a_permission_answer_that_is_not_json_is_said_in_the_first_lines(not_json: Any, command: str, fmt: str) -> None:
+    url = not_json("/v1/Messaging", b'{"permissions": [{"country_code": "FR", "enab')
+    args = [command, "-"] if command == "triage" else ["-"]
+    code, out, err = run([*args, "--format", fmt, "--timeout", "2"], PASTE, online(url))
+    assert code == 1 and err == ""
+    if fmt == "json":
+        for first in _first_lines(command, fmt, out):
+            assert "Not confirmed online" in first and "not JSON" in first, first
+    else:
+        head = " ".join(out.split("\nCauses")[0].split("\n#  count")[0].split())
+        assert "Not confirmed online" in head and "not JSON" in head, head[:2000]
+    _no_secret(out, err)

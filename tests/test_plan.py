@@ -445,7 +445,9 @@ def test_pasted_error_of_an_unreadable_account_keeps_the_parent_unknown() -> Non
     ctx = result.context
     assert ctx is not None
     assert "could not be read" in ctx.account.error and "could not be read" in ctx.parent.error
-    assert "no credentials for" in ctx.messaging_permissions.error
+    # why there is no token to act as that account: its Account read failed (not "has not been read")
+    assert "auth token could not be read from its Account resource (" in ctx.messaging_permissions.error
+    assert "has not been read" not in ctx.messaging_permissions.error
     assert len(batches) == 1  # nothing it could read as that account
 
 

@@ -11,6 +11,7 @@ from ..countries import country_name
 from ..formats import size_text
 from ..models import Diagnosis, Evidence
 from ..next_steps import NextStep, step_to_dict
+from ..report import NOT_CONFIRMED_ONLINE
 from ..safe_text import clean
 from ._text import KEEP, WIDTH, plain_emphasis, wrap
 
@@ -105,7 +106,7 @@ def triage_text(
         lines += _sources(sources)
     lines.append("")
     if steps:
-        lines += _what_to_do(steps, offline_hint, width)
+        lines += _what_to_do(steps, offline_hint, width, report.diagnoses)
         lines.append("")
     lines += _table(groups, report.diagnoses)
     lines += ["", "Groups"]
@@ -135,7 +136,15 @@ def _sources(sources: Sequence[SourceRead]) -> list[str]:
     return lines
 
 
-def _what_to_do(steps: Sequence[NextStep], offline_hint: str, width: int) -> list[str]:
+def _unread(d: Diagnosis) -> str:
+    """Why the accounts' reads did not decide a group (its summary's last sentence), or ""."""
+    at = d.summary.find(NOT_CONFIRMED_ONLINE)
+    return d.summary[at:] if at >= 0 else ""
+
+
+def _what_to_do(
+    steps: Sequence[NextStep], offline_hint: str, width: int, diagnoses: Sequence[Diagnosis] = ()
+) -> list[str]:
     lines = ["What to do"]
     if offline_hint and any(step.kind == "check" for step in steps):
         lines.append(wrap(offline_hint, indent=4, width=width))
@@ -152,6 +161,15 @@ def _what_to_do(steps: Sequence[NextStep], offline_hint: str, width: int) -> lis
             text = f"{step.code} ({step.title}): diagnose has no rules for it yet{seen}"
         lines.append(wrap(plain_emphasis(text), width=width, first=head, indent=len(head)))
         pad = " " * (len(head) + 2)
+        if step.kind == "check":  # why reading the accounts did not decide it: what to fix first
+            unread = [_unread(diagnoses[g - 1]) for g in step.groups if 0 < g <= len(diagnoses)]
+            reasons = list(dict.fromkeys(r for r in unread if r))
+            for reason in reasons[:2]:
+                lines.append(wrap(reason, indent=len(pad), width=width))
+            if len(reasons) > 2:
+                lines.append(
+                    wrap(f"… and {len(reasons) - 2} more reasons: see the groups below.", indent=len(pad), width=width)
+                )
         for target in step.targets[:_SHOWN_TARGETS]:
             product = _PRODUCT.get(step.product or "", "")
             where = f"on {target.account_sid}" if target.account_sid else f"on {_NO_ACCOUNT}"
@@ -211,7 +229,11 @@ def _group(i: int, e: Evidence, d: Diagnosis, width: int) -> list[str]:
         # the group's own summary points at a list of checks this view does not repeat: `What to do` and
         # `diagnose explain` have them
         if open_causes:
-            lines.append(wrap(f"No cause confirmed; open: {', '.join(open_causes)}.", indent=pad, width=width))
+            text = f"No cause confirmed; open: {', '.join(open_causes)}."
+            # why the accounts' reads did not decide it, when they failed (its summary's last sentence)
+            if _unread(d):
+                text += " " + _unread(d)
+            lines.append(wrap(text, indent=pad, width=width))
     elif d.summary:
         lines.append(wrap(plain_emphasis(d.summary), indent=pad, width=width))
     for n, step in enumerate(d.fix[:3], 1):
