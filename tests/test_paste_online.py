@@ -357,3 +357,57 @@ def test_a_permission_answer_that_is_not_json_is_said_in_the_first_lines(not_jso
         head = " ".join(out.split("\nCauses")[0].split("\n#  count")[0].split())
         assert "Not confirmed online" in head and "not JSON" in head, head[:2000]
     _no_secret(out, err)
+
+
+# --- --account: the sender of the errors that name none, in paste and triage alike -------------------
+
+ACCOUNTLESS = (
+    "2026-11-30T10:00:00Z ERROR code=21408 to=+17875550123\n"
+    "2026-11-30T10:00:05Z ERROR code=21408 to=+17875550124\n"
+    f"2026-11-30T10:00:09Z ERROR code=21408 to=+33612345678 account={PARENT}\n"
+)
+
+
+@pytest.mark.parametrize("command", [["-"], ["triage", "-"]])
+def test_account_names_the_sender_of_the_errors_that_name_none_in_paste_and_triage(
+    demo: Simulator, command: list[str]
+) -> None:
+    # `diagnose triage LOG --account AC…` was a usage error (no such option), while `diagnose - --account`
+    # read the subaccount: a log from one subaccount could only be read on the credentials' account (the
+    # parent), which confirms the wrong cause for Puerto Rico (enabled there, disabled on the subaccount).
+    code, out, err = run([*command, "--format", "json", "--account", SUPPORT], ACCOUNTLESS, online(demo.url))
+    assert code == 0, err
+    rows = sorted(
+        (d["evidence"]["account_sid"], d["evidence"]["country"], d["cause"]) for d in diagnoses(command[0], out)
+    )
+    assert rows == sorted([(PARENT, "FR", "missing-country"), (SUPPORT, "PR", "subaccount-mismatch")])
+    if command[0] == "triage":  # the group is the subaccount's, as if the log had named it
+        groups = json.loads(out)["groups"]
+        assert sorted((g["account_sid"], g["count"]) for g in groups) == sorted([(PARENT, 1), (SUPPORT, 2)])
+        _, text, _ = run([*command, "--account", SUPPORT], ACCOUNTLESS, online(demo.url))
+        assert f"21408 · PR (Puerto Rico) · {SUPPORT} · 2×" in text
+
+
+@pytest.mark.parametrize("command", [["-"], ["triage", "-"]])
+def test_a_malformed_account_is_refused_before_anything_is_read(demo: Simulator, command: list[str]) -> None:
+    demo.clear_requests()
+    code, out, err = run([*command, "--account", "AC123"], ACCOUNTLESS, online(demo.url))
+    assert (code, out) == (2, "") and err.count("\n") == 1 and "'AC123' is not an account SID" in err
+    assert demo.requests == []
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_triage_says_which_account_it_read_for_errors_that_name_none_as_paste_does(demo: Simulator, fmt: str) -> None:
+    # `diagnose -` says in an entry's first lines that an error naming no account was read on the
+    # credentials' account (a subaccount's message read on its parent confirms the wrong cause); triage
+    # read it the same way and said nothing.
+    log = "2026-11-30T10:00:00Z ERROR code=21408 to=+33612345678\n"
+    said = f"names no account: {PARENT}, the account of the credentials, was read"
+    for command in (["-"], ["triage", "-"]):
+        code, out, err = run([*command, "--format", fmt], log, online(demo.url))
+        assert code == 0, err
+        if fmt == "json":
+            (d,) = diagnoses(command[0], out)
+            assert said in d["summary"], (command, d["summary"])
+        else:
+            assert said in " ".join(out.split()), (command, out[:1500])

@@ -521,6 +521,8 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
                             table=table,
                         )
                         for evidence in found:
+                            if run.account and not evidence.account_sid:  # --account: grouped as if the log named it
+                                evidence = dataclasses.replace(evidence, account_sid=run.account)
                             groups.add(evidence, named.name)
                             named.errors += evidence.count
                         if named.unpacked is not None and named.unpacked.problem:
@@ -559,6 +561,8 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
             # Ctrl-C while the accounts are read: what was read is still reported, diagnosed offline.
             interrupted, run = True, dataclasses.replace(run, offline=True)
             report = run.diagnose(merged)
+        if not (run.offline or run.lacks_credentials):
+            report = _say_which_account(report)  # as a paste says it: the group names no account
         steps = gather(merged, report.diagnoses, run.knowledge().get)
         name = ", ".join(n.name for n in opened)
         read = [SourceRead(n.name, n.bytes, n.errors, _kind(n), n.problem) for n in opened[:started]]
@@ -622,6 +626,11 @@ def _one_stdin(ctx: click.Context, param: click.Parameter, value: tuple[str, ...
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--offline", is_flag=True, help="Diagnose from the log alone, even with credentials.")
 @click.option("--redact-numbers", is_flag=True, help="Mask phone numbers in the output (+33*******78).")
+@click.option(
+    "--account",
+    metavar="AC…",
+    help="The account that sent the errors whose log names none (default: the credentials' account).",
+)
 @api_url_option
 @timeout_option
 @knowledge_option
@@ -630,6 +639,7 @@ def triage_command(
     fmt: str,
     offline: bool,
     redact_numbers: bool,
+    account: str | None,
     api_url: str | None,
     timeout: float,
     knowledge_dirs: tuple[str, ...],
@@ -641,7 +651,15 @@ def triage_command(
     input, alone or among them, at most once. A file that cannot be read (missing, a folder, no permission)
     stops the run before any is read (exit 2)."""
     knowledge = functools.cache(functools.partial(load_kb, knowledge_dirs))  # diagnosis and next steps share it
-    run = PasteRun(fmt, offline, api_url, timeout, knowledge, redact_numbers, own_knowledge=bool(knowledge_dirs))
+    from ..evidence import check_account_sid
+
+    try:  # before anything is read, as `diagnose - --account` refuses it
+        account = check_account_sid(account) if account else None
+    except InputError as err:
+        _fail(str(err), exit_codes.BAD_INPUT)
+    run = PasteRun(
+        fmt, offline, api_url, timeout, knowledge, redact_numbers, own_knowledge=bool(knowledge_dirs), account=account
+    )
     run_triage(sources, run)
 
 
