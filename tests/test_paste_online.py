@@ -411,3 +411,31 @@ def test_triage_says_which_account_it_read_for_errors_that_name_none_as_paste_do
             assert said in d["summary"], (command, d["summary"])
         else:
             assert said in " ".join(out.split()), (command, out[:1500])
+
+
+# --- a secret the server's answer carries ------------------------------------------------------------
+
+_BASIC = "QUM4MjdiOWNkMGIwMzBkY2FjM2UyMjVkZjU3OTdlZmRlMDpkODM2NjIwYjllMWVjZmM2YmVkOWQ2YmQ5ODBhY2U1OA=="
+
+
+@pytest.mark.parametrize("status", [400, 500])
+@pytest.mark.parametrize("match", ["GET ^/v1/Messaging/GeoPermissions$", "GET ."], ids=["some", "every"])
+@pytest.mark.parametrize("command,fmt", [*COMMANDS, ("sid", "text"), ("sid", "json")])
+def test_a_secret_in_the_servers_error_message_is_never_printed(
+    sim: Simulator, status: int, match: str, command: str, fmt: str
+) -> None:
+    # A gateway that echoes the request's Authorization header in its error message: the text report
+    # wraps its lines, so 'Authorization: Basic' and the credentials landed on two lines, and the
+    # redaction of the output, which runs after the wrapping, no longer saw them as one header.
+    message = f"Rejected by the gateway: Authorization: Basic {_BASIC} (see the logs, ref 7781)"
+    sim.add_fault(match=match, status=status, message=message, retry_after=0)
+    if command == "sid":
+        sid, _owner, _creds = sim.sample("missing-country")
+        args, stdin = [sid], ""
+    else:
+        args, stdin = ([command, "-"] if command == "triage" else ["-"]), PASTE
+    code, out, err = run([*args, "--format", fmt, "--timeout", "2"], stdin, online(sim.url))
+    assert code in (1, 3), err
+    assert _BASIC[:16] not in out + err, (out + err)[:3000]
+    assert "Rejected by the gateway" in out + err  # the message itself is still said
+    _no_secret(out, err)

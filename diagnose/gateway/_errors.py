@@ -30,17 +30,27 @@ class AccountAccessError(TwilioAccessError):
     """The gateway has no credentials that can act as this account (a ``/v1`` API needs its own)."""
 
 
-__all__ = ["AccountAccessError", "ApiError", "map_exception", "mapped", "reason_of"]
+__all__ = ["AccountAccessError", "ApiError", "map_exception", "mapped", "reason_of", "server_text"]
 
 
 def _twilio_message(exc: TwilioRestException | TwilioServiceException) -> str:
+    """The message the server's answer gave, with any secret in it redacted (see :func:`server_text`)."""
     if isinstance(exc, TwilioServiceException):
-        return exc.detail or exc.title or ""
+        return server_text(exc.detail or exc.title or "")
     text = str(exc.msg or "")
     for prefix in ("Unable to fetch record: ", "Unable to update record: ", "Unable to create record: "):
         if text.startswith(prefix):
             text = text[len(prefix) :]
-    return "" if text.startswith("Unable to ") else text
+    return "" if text.startswith("Unable to ") else server_text(text)
+
+
+def server_text(text: str) -> str:
+    """Text from a server's answer without secrets: a gateway may echo the request's ``Authorization``
+    header or a token. Redacted here, where it enters, because a report wraps its lines before the
+    command redacts its output, and a header cut in two would no longer be seen as one."""
+    from ..paste._redact import redact_secrets
+
+    return redact_secrets(text)
 
 
 def map_exception(

@@ -273,7 +273,9 @@ def _error_body(text: str) -> tuple[int | None, str]:
         return None, ""
     code = payload.get("code")
     message = payload.get("message") or payload.get("detail") or payload.get("title") or ""
-    return (code if isinstance(code, int) else None), str(message)
+    from ..paste._redact import redact_secrets  # a gateway may echo the request's Authorization header
+
+    return (code if isinstance(code, int) else None), redact_secrets(str(message))
 
 
 def connect_failure(exc: BaseException) -> BaseException | None:
