@@ -439,3 +439,16 @@ def test_a_secret_in_the_servers_error_message_is_never_printed(
     assert _BASIC[:16] not in out + err, (out + err)[:3000]
     assert "Rejected by the gateway" in out + err  # the message itself is still said
     _no_secret(out, err)
+
+
+@pytest.mark.parametrize("timeout", ["nan", "NaN", "-nan"])
+@pytest.mark.parametrize("command", [["-"], ["triage", "-"], ["sid"]])
+def test_a_timeout_that_is_no_number_is_a_usage_error(demo: Simulator, timeout: str, command: list[str]) -> None:
+    # '--timeout nan' passed click's range check (every comparison with NaN is false) and every request
+    # then failed: 'the answer could not be read (ValueError: Invalid value NaN)', exit 3, as if Twilio had.
+    demo.clear_requests()
+    args = [demo.sample("missing-country")[0]] if command == ["sid"] else command
+    code, out, err = run([*args, "--timeout", timeout], PASTE, online(demo.url))
+    assert (code, out) == (2, ""), err
+    assert "Invalid value for '--timeout'" in err
+    assert demo.requests == []

@@ -36,8 +36,22 @@ api_url_option = click.option(
     metavar="URL",
     help="Send every request to URL instead of https://<product>.twilio.com (simulator, proxy).",
 )
+
+
+def _a_number(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    # FloatRange lets NaN through (every comparison with it is false): every request would then fail
+    if value != value:
+        raise click.BadParameter(f"{value} is not in the range 0.1<=x<=120.", ctx=ctx, param=param)
+    return value
+
+
 timeout_option = click.option(
-    "--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True, help="Seconds per request."
+    "--timeout",
+    type=click.FloatRange(0.1, 120),
+    default=10.0,
+    show_default=True,
+    callback=_a_number,
+    help="Seconds per request.",
 )
 # Audit, scan and fix walk thousands of accounts through one pool (audit_reads.DEFAULT_CONCURRENCY,
 # not imported here: it would load the gateway for every command).
