@@ -476,7 +476,10 @@ def next_reads(subjects: Sequence[Subject], known: Mapping[Read, Answer], setup:
     for subject in subjects:
         for read in _walk(subject, known, setup).missing:
             batch.setdefault(read, None)
-    return tuple(batch)
+    # One account's permissions for CH, and for CH and US (an error's country and the one its wrong prefix
+    # probably meant): the second answers the first too, so CH is read once (see _Walk.ask).
+    wider = _by_account(r for r in batch if r.what == "messaging_permissions")
+    return tuple(r for r in batch if r.what != "messaging_permissions" or _cover(wider, r) in (None, r))
 
 
 def assemble(subject: Subject, known: Mapping[Read, Answer], setup: Setup) -> Assembled:
@@ -594,8 +597,13 @@ class _Walk:
 
     def ask(self, read: Read) -> Answer | None:
         """The answer, or None after noting the read as missing."""
-        self.used.setdefault(read, None)
         answer = self.known.get(read)
+        if answer is None and read.what == "messaging_permissions" and read.countries:
+            # an answer for these countries and more (another error's wrong prefix asked for one more) will do
+            cover = _cover(_answered_permissions(self.known), read)
+            if cover is not None:
+                read, answer = cover, self.known[cover]
+        self.used.setdefault(read, None)
         if answer is None:
             self.missing.setdefault(read, None)
         return answer
@@ -965,6 +973,35 @@ class _Walk:
                 self.peek(voice_country(who, early))
             self.peek(voice_prefixes(early))
         self.voice(iso, iso_why, parent, why)
+
+
+def _by_account(reads: Iterable[Read]) -> dict[str, list[Read]]:
+    out: dict[str, list[Read]] = {}
+    for read in reads:
+        out.setdefault(read.account, []).append(read)
+    return out
+
+
+def _cover(by_account: Mapping[str, Sequence[Read]], read: Read) -> Read | None:
+    """The read of ``by_account`` for the same account whose countries include all of ``read``'s, the widest."""
+    want = set(read.countries)
+    found = [r for r in by_account.get(read.account, ()) if want <= set(r.countries)]
+    return max(found, key=lambda r: len(r.countries)) if found else None
+
+
+_ANSWERED: tuple[Mapping[Read, Answer], dict[str, list[Read]]] | None = None
+
+
+def _answered_permissions(known: Mapping[Read, Answer]) -> dict[str, list[Read]]:
+    """The permission reads of ``known`` by account, kept for the last ``known`` seen: every subject of a
+    round is walked over the same answers."""
+    global _ANSWERED
+    kept = _ANSWERED
+    if kept is not None and kept[0] is known:
+        return kept[1]
+    index = _by_account(r for r in known if r.what == "messaging_permissions" and r.countries)
+    _ANSWERED = (known, index)
+    return index
 
 
 def _walk(subject: Subject, known: Mapping[Read, Answer], setup: Setup) -> _Walk:

@@ -452,3 +452,27 @@ def test_a_timeout_that_is_no_number_is_a_usage_error(demo: Simulator, timeout: 
     assert (code, out) == (2, ""), err
     assert "Invalid value for '--timeout'" in err
     assert demo.requests == []
+
+
+@pytest.mark.parametrize("command", [["-"], ["triage", "-"]])
+@pytest.mark.parametrize("account", [PARENT, SUPPORT], ids=["main", "subaccount"])
+def test_a_country_is_read_once_when_a_wrong_prefix_points_there_too(
+    demo: Simulator, command: list[str], account: str
+) -> None:
+    # '+4155550123' (a Toronto or Bay Area number without its 1, read as Switzerland) reads CH and the
+    # country meant in one request, CountryCode=CH,US; a valid Swiss number of the same account read CH
+    # again on its own, and a US number US: three requests where one answers all.
+    log = "".join(
+        f"2026-11-30T10:00:0{i}Z ERROR code=21408 to={to} account={account}\n"
+        for i, to in enumerate(["+4155550123", "+41446681800", "+41446681801", "+14155550123"])
+    )
+    demo.clear_requests()
+    code, out, err = run([*command, "--format", "json"], log, online(demo.url))
+    assert code in (0, 1), err
+    assert {d["evidence"]["country"] for d in diagnoses(command[0], out)} == {"CH", "US"}
+    permissions = collections.Counter(
+        r["credential"] for r in demo.requests if r["path"] == "/v1/Messaging/GeoPermissions"
+    )
+    # one request per account whose permissions apply: the subaccount's, and its parent's
+    assert set(permissions.values()) == {1}, [(r["credential"], r["query"]) for r in demo.requests]
+    assert len(permissions) == (1 if account == PARENT else 2)
