@@ -880,13 +880,30 @@ class _Walk:
         else:
             answer = self.ask(own)
             if answer is not None:
-                self.slots[slot] = _fetched(answer)
+                self.slots[slot] = self._as_target(answer)
         if parent_sid is not None:
             answer = self.ask(make(parent_sid) if not by_country else make(parent_sid, iso))
             if answer is not None:
                 self.slots[parent_slot] = _fetched(answer)
         else:
             self.slots[parent_slot] = parent_unknown if parent_unknown is not None else NOT_APPLICABLE
+
+    def _as_target(self, answer: Answer) -> Fetched:
+        """A read made as the sending account, with its own auth token: when that token is refused, say
+        whose it is (not "the credentials", which read its Account), and the account's status if not active."""
+        fetched = _fetched(answer)
+        if answer.ok or answer.kind != "credentials" or self.target == self.auth:
+            return fetched
+        slot = self.accounts.get(self.target)
+        row = slot.value if slot is not None and slot.ok and isinstance(slot.value, Mapping) else {}
+        status = row.get("status")
+        said = f"; its Account resource gives its status as {status!r}" if status and status != "active" else ""
+        reason = str(answer.error or "").removeprefix("the credentials were rejected ").strip()
+        error = (
+            f"Twilio refused the credentials of {self.target} (its auth token, read from its Account resource) "
+            f"{reason}{said}"
+        )
+        return Fetched(error=error.strip(), request=fetched.request)
 
     def voice(self, iso: str | None, iso_why: str, parent: tuple[str | None, Fetched | None], why: str) -> None:
         self.per_account("voice_country", "parent_voice_country", voice_country, iso, iso_why, parent, why)

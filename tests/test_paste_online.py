@@ -476,3 +476,26 @@ def test_a_country_is_read_once_when_a_wrong_prefix_points_there_too(
     # one request per account whose permissions apply: the subaccount's, and its parent's
     assert set(permissions.values()) == {1}, [(r["credential"], r["query"]) for r in demo.requests]
     assert len(permissions) == (1 if account == PARENT else 2)
+
+
+@pytest.mark.parametrize("command", [["-"], ["triage", "-"]])
+def test_a_subaccount_whose_own_token_is_refused_is_named_with_its_status(make_sim: Any, command: list[str]) -> None:
+    # The subaccount's permissions are read with its own auth token (from its Account resource); Twilio
+    # refuses the token of a suspended account. The report said 'the credentials were rejected', as if
+    # those given (the parent's, which had just read that Account) were wrong.
+    parent, sub = "AC" + "a" * 32, "AC" + "c" * 32
+    sim = make_sim(
+        {
+            "accounts": [
+                {"sid": parent, "auth_token": "a" * 32, "messaging_geo_permissions": {"FR": True}},
+                {"sid": sub, "auth_token": "c" * 32, "parent": parent, "status": "suspended"},
+            ]
+        }
+    )
+    log = f"2026-11-30T10:00:00Z ERROR code=21408 to=+33612345678 account={sub}\n"
+    code, out, err = run([*command, "--format", "json"], log, online(sim.url, parent, "a" * 32))
+    assert code == 1, err
+    (d,) = diagnoses(command[0], out)
+    assert f"Twilio refused the credentials of {sub} (its auth token" in d["summary"], d["summary"]
+    assert "'suspended'" in d["summary"] and "the credentials were rejected" not in d["summary"]
+    _no_secret(out, err)
