@@ -902,6 +902,12 @@ MAX_LINE_JOIN = 4096
 def extract(text: str, *, table: WordingTable | None = None) -> list[Evidence]:
     """Every Twilio error in ``text``, in order. Never raises, whatever the text."""
     lines = text.splitlines()
+    if lines and ("," in lines[0] or "\t" in lines[0] or ";" in lines[0]):
+        from ._csv import read_header, read_lines  # a CSV export: its rows read by its header
+
+        header = read_header(lines[0])
+        if header is not None:
+            return read_lines(lines, header, table)[0]
     if any(len(line) > MAX_LINE for line in lines):
         from ._stream import read_around_long_lines  # a line over 32 KB is read as a log's reader reads it
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from urllib.parse import unquote_plus
 
@@ -24,6 +24,7 @@ from ._time import epoch_time, parse_timestamp
 # The formats a record can be recognised as, most specific first: a record made of several
 # hits takes the first of its hits' formats in this order.
 FORMATS: tuple[str, ...] = (
+    "csv-row",  # a row of a CSV export read by its header (._csv): one row, one error, whatever its fields say
     "debugger-webhook",
     "monitor-alert",
     "notification",
@@ -335,16 +336,18 @@ def _kv_pairs(text: str, depth: int = 0) -> Iterator[tuple[str, str]]:
                 pos = groups.end()
         if key == "level" and len(value) > 8 and " " in value:
             key = "nested"  # Docker's json-file lines: {"log": "<the app's line>\n", …}; a Notification's is "0"
-        # a message that holds fields: a form ("Msg=…&To=…"), or a structured log's msg holding the app's own
-        # line ({"msg": "SMS failed: error_code=21408 recipient=+33…"})
-        if key in ("payload", "nested") or (key == "message" and "=" in value):
-            inner = value.replace('\\"', '"') if '\\"' in value else value
-            if "\\" in inner:  # a JSON string's line breaks and tabs: spaces between its fields, not part of them
-                inner = inner.replace("\\r", " ").replace("\\n", " ").replace("\\t", " ")
-            yield key, value
-            yield from _kv_pairs(inner[:8192], depth + 1)
-            continue
-        yield key, value
+        yield from opened(key, value, depth)
+
+
+def opened(key: str, value: str, depth: int = 0) -> Iterator[tuple[str, str]]:
+    """The pair, and the pairs inside its value when it holds fields: a form ("Msg=…&To=…"), or a structured
+    log's msg holding the app's own line ({"msg": "SMS failed: error_code=21408 recipient=+33…"})."""
+    yield key, value
+    if key in ("payload", "nested") or (key == "message" and "=" in value):
+        inner = value.replace('\\"', '"') if '\\"' in value else value
+        if "\\" in inner:  # a JSON string's line breaks and tabs: spaces between its fields, not part of them
+            inner = inner.replace("\\r", " ").replace("\\n", " ").replace("\\t", " ")
+        yield from _kv_pairs(inner[:8192], depth + 1)
 
 
 _XML_FIELD = rx(r"<([A-Z][A-Za-z]{1,29})>([^<>\n]{0,2000})</([A-Z][A-Za-z]{1,29})>")
@@ -424,6 +427,12 @@ def parse_fields(line: str, number: int) -> list[Hit]:
         text = _XML_FIELD.sub(_xml_as_field, text)
     if "', '" in text:  # Flask's request.form: ImmutableMultiDict([('To', '+61…'), ('ErrorCode', '30003')])
         text = _PAIR.sub(r"'\1': ", text)
+    return read_pairs(_kv_pairs(text), number)
+
+
+def read_pairs(pairs: Iterable[tuple[str, str]], number: int) -> list[Hit]:
+    """The hits of (canonical key, value) pairs, as :func:`_kv_pairs` reads them from a line or a CSV row names
+    them (:mod:`._csv`): a key met again (a second code, To or SID) starts the next error."""
     hits: list[Hit] = []
     hit = Hit(line=number)
     keys: set[str] = set()
@@ -442,7 +451,7 @@ def parse_fields(line: str, number: int) -> list[Hit]:
             hits.append(hit)
         hit, keys, title, to_alt = Hit(line=number), set(), "", None
 
-    for key, value in _kv_pairs(text):
+    for key, value in pairs:
         if key == "time":
             # a Debugger webhook's "Timestamp=2026-11-30T09%3A15%3A02Z", its colons encoded, a record's "time",
             # "ts" or "date_created": the error's time. Not one of the keys that classify or merge a record

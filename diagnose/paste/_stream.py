@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..errors import WorkerDiedError
 from ..models import Evidence
 from ._controls import hidden_lines, lowered, marked, opens_with_space
+from ._csv import LONG_LINE, Header, cut_bytes, read_header, read_lines, row_width
 from ._escapes import escaped_lines
 from ._extract import (
     AFTER,
@@ -156,8 +157,9 @@ def scan(
     table = table or default_table()
     stream, progress = _unpacked(stream, progress)
     stream, progress = _as_utf8(stream, progress)
+    header, stream = _csv_header(stream)
     if workers > 1:
-        blocks = _Blocks(min(chunk_size, BLOCK), workers, progress, merge, now, table)
+        blocks = _Blocks(min(chunk_size, BLOCK), workers, progress, merge, now, table, header)
         found = _file_range(stream)
         if found is None:
             yield from blocks.scan_stream(stream, chunk_size, workers)
@@ -167,7 +169,7 @@ def scan(
             return
     if not isinstance(stream, _Utf8):  # a transcoded stream is valid UTF-8 already
         stream, progress = Repaired(stream, progress), None
-    yield from _read(stream, _State(), chunk_size, table, progress, workers)
+    yield from _read(stream, _State(header), chunk_size, table, progress, workers)
 
 
 def _unpacked(
@@ -193,6 +195,9 @@ def _read(
     workers: int,
 ) -> Iterator[Evidence]:
     """:func:`scan` of a stream read in order; ``state.lines`` counts its lines once it is read."""
+    if state.csv is not None:
+        yield from _read_csv(stream, state, chunk_size, table, progress)
+        return
     breaks = _Breaks()
     carried = b""
     pool: _Pool | None = None
@@ -338,9 +343,13 @@ class _Blocks:
         merge: bool,
         now: dt.datetime | None,
         table: WordingTable,
+        header: Header | None = None,
     ) -> None:
         self.block, self.workers, self.progress = block, workers, progress
         self.merge, self.now, self.table = merge, now, table
+        # a CSV export's header (see ._csv): blocks are cut between rows, and each is read with the header in
+        # force where it starts, the one after the blocks gathered so far (the first line's, unless another came)
+        self.first_header = self.header = header
         self.pending: deque[tuple[Future[_BlockRead], int, _Source]] = deque()
         self.lines_before = 0
         # where the next block to gather starts in the stream a reader reads (line breaks made \n, invalid
@@ -376,7 +385,7 @@ class _Blocks:
             try:
                 begin, nominal = start, start + self.block
                 while nominal < size - self.block:
-                    cut = _quiet_cut(fd, nominal, self.table)
+                    cut = self._cut(fd, nominal)
                     if cut is not None and cut > begin:
                         yield from self._submit(pool, (fd, begin, cut), cut - begin)
                         begin = cut
@@ -400,10 +409,10 @@ class _Blocks:
             ahead.fill(2 * self.block + _CUT_SEARCH)
         except KeyboardInterrupt:  # a live pipe (tail -f) stopped before two blocks came: what came is read
             ahead.ended = True
-            yield from _read(Repaired(ahead), _State(), chunk_size, self.table, None, 1)
+            yield from _read(Repaired(ahead), _State(self.header), chunk_size, self.table, None, 1)
             raise
         if ahead.ended and ahead.size <= 2 * self.block:
-            yield from _read(Repaired(ahead), _State(), chunk_size, self.table, None, workers)
+            yield from _read(Repaired(ahead), _State(self.header), chunk_size, self.table, None, workers)
             return
         with self._pool() as pool:
             try:
@@ -414,7 +423,7 @@ class _Blocks:
                         if ahead.ended and ahead.size <= nominal + self.block:
                             cut = ahead.size  # the rest: the last block
                             break
-                        place = _quiet_place(ahead.peek(nominal, _CUT_SEARCH), self.table)
+                        place = self._place(ahead.peek(nominal, _CUT_SEARCH))
                         if place is not None:
                             cut = nominal + place
                             break
@@ -436,14 +445,28 @@ class _Blocks:
 
     def _rest(self, ahead: _Ahead, chunk_size: int, workers: int) -> Iterator[Evidence]:
         """The stream from where the blocks handed over end, read by :func:`_read`."""
-        state = _State()
+        state = _State(self.header)
         state.first_line, state.offset = self.lines_before, self.offset
         yield from _read(Repaired(ahead), state, chunk_size, self.table, None, workers)
+
+    def _cut(self, fd: int, nominal: int) -> int | None:
+        """Where a block of the file may end near ``nominal``: between two rows of a CSV export, else where
+        the log is quiet (:func:`_quiet_cut`)."""
+        if self.first_header is None:
+            return _quiet_cut(fd, nominal, self.table)
+        place = _row_place(os.pread(fd, _CUT_SEARCH, nominal), self.first_header)
+        return None if place is None else nominal + place
+
+    def _place(self, region: bytes) -> int | None:
+        if self.first_header is None:
+            return _quiet_place(region, self.table)
+        return _row_place(region, self.first_header)
 
     def _submit(self, pool: ProcessPoolExecutor, source: _Source, size: int) -> Iterator[Evidence]:
         """Queue a block; yields what the blocks before it found, keeping at most ``2 * workers`` queued."""
         with _worker_death():
-            future = pool.submit(_read_block, source, self.merge, self.now, self.read % _STEP, self.key)
+            args = (source, self.merge, self.now, self.read % _STEP, self.key, self.header)
+            future = pool.submit(_read_block, *args)
         self.read += size
         self.pending.append((future, size, source))
         while len(self.pending) > 2 * self.workers:
@@ -452,14 +475,18 @@ class _Blocks:
     def _gather(self) -> Iterator[Evidence]:
         future, size_read, source = self.pending.popleft()
         with _worker_death():
-            found, lines, started, ended, windowed = future.result()
-        if windowed and started != self.offset:
+            found, lines, started, ended, windowed, header = future.result()
+        if (windowed and started != self.offset) or header[0] != self.header:
             # a long line's windows sit on a grid of the stream's offsets, which \r\n or invalid UTF-8 above
-            # moved from the input's: read again here, from where the blocks before it really ended (rare)
-            found, lines, _, ended, _ = _read_block(source, self.merge, self.now, self.offset, self.key)
+            # moved from the input's; or a CSV export's header changed in a block before (exports of other
+            # columns joined): read again here, from where the blocks before it really ended (rare)
+            found, lines, _, ended, _, header = _read_block(
+                source, self.merge, self.now, self.offset, self.key, self.header
+            )
         else:
             ended = (ended - started + self.offset) % _STEP
         self.offset = ended
+        self.header = header[1]
         yield from _received(found, self.lines_before)
         self.lines_before += lines
         if self.progress is not None and not isinstance(source, bytes):  # a pipe's bytes count as they are read
@@ -532,22 +559,30 @@ class _Block:
         return data
 
 
-# A block's errors, its line count, the stream offsets (modulo _STEP) it was read from and ended at, and
-# whether it read a long line in windows (which the first offset places)
-_BlockRead = tuple[list[tuple[Evidence, str | None]], int, int, int, bool]
+# A block's errors, its line count, the stream offsets (modulo _STEP) it was read from and ended at,
+# whether it read a long line in windows (which the first offset places), and the CSV header it was read
+# with and the one in force at its end
+_BlockRead = tuple[list[tuple[Evidence, str | None]], int, int, int, bool, tuple[Header | None, Header | None]]
 
 
-def _read_block(source: _Source, merge: bool, now: dt.datetime | None, offset: int = 0, table: int = 0) -> _BlockRead:
+def _read_block(
+    source: _Source,
+    merge: bool,
+    now: dt.datetime | None,
+    offset: int = 0,
+    table: int = 0,
+    header: Header | None = None,
+) -> _BlockRead:
     """In a worker: the errors of one block (line numbers from the block's first line; merged, when asked)
     and its line count; ``offset``: the block's stream offset, modulo ``_STEP`` (see ``_State.offset``);
-    ``table``: the wording table's key (:func:`_shared_table`)."""
-    state = _State()
+    ``table``: the wording table's key (:func:`_shared_table`); ``header``: a CSV export's, where the block starts."""
+    state = _State(header)
     state.offset = offset
     block: Readable = io.BytesIO(source) if isinstance(source, bytes) else _Block(*source)
     found: Iterable[Evidence] = _read(Repaired(block), state, BLOCK, _TABLES[table], None, 1)
     if merge:
         found = merge_duplicates(found, now=now)
-    return _with_suggested(found), state.lines, offset, state.offset, state.windowed
+    return _with_suggested(found), state.lines, offset, state.offset, state.windowed, (header, state.csv)
 
 
 # The wording tables worker processes read with, by key: a worker is forked with them, so a table of one's
@@ -568,7 +603,8 @@ def _shared_table(table: WordingTable) -> int:
 class _State:
     """What one round hands the next: where its carried bytes stand in the stream."""
 
-    def __init__(self) -> None:
+    def __init__(self, csv: Header | None = None) -> None:
+        self.csv = csv  # a CSV export's header in force (see ._csv): rows are read by it, not by the pre-filter
         self.first_line = 0  # 0-based line number of the first carried byte
         self.lines = 0  # line breaks in the whole stream, once it is read
         self.mid_line = False  # the carried bytes start inside a long line
@@ -1226,3 +1262,102 @@ class _Utf8:
             self.done = not raw
             out += self.decoder.decode(raw, final=self.done).encode("utf-8")
         return out
+
+
+# --------------------------------------------------------------------------- CSV exports (see ._csv)
+
+_HEADER_READ = 8192  # bytes read to find the first line of a stream, its CSV header when it has one
+
+
+def _csv_header(stream: Readable) -> tuple[Header | None, Readable]:
+    """The CSV header of ``stream``'s first line (see :func:`._csv.read_header`), or None, and the stream to
+    read: a file is looked at where it is (it stays one, for its blocks), another stream's first bytes are put
+    back (:class:`_Prefixed`). Read once, here: a worker reading a block in the middle never sees line 1."""
+    found = _file_range(stream)
+    if found is not None:
+        head = os.pread(found[2], _HEADER_READ, found[0])
+    else:
+        head = b""
+        read = getattr(stream, "read1", None) or stream.read
+        while len(head) < _HEADER_READ and b"\n" not in head and b"\r" not in head:
+            more = read(_HEADER_READ - len(head))
+            if not more:
+                break
+            head += more
+        stream = _Prefixed(head, stream)
+    lines = decode_utf8(head).splitlines()  # where a paste's first line ends (\v, U+2028… too)
+    if len(lines) < 2 and len(head) >= _HEADER_READ:
+        return None, stream  # a first line longer than a header is
+    first = lines[0] if lines else ""
+    if not ("," in first or "\t" in first or ";" in first):
+        return None, stream  # the common case, a log: nothing more to do
+    return read_header(first), stream
+
+
+def _read_csv(
+    stream: Readable,
+    state: _State,
+    chunk_size: int,
+    table: WordingTable,
+    progress: Callable[[int], None] | None,
+) -> Iterator[Evidence]:
+    """:func:`_read` of a CSV export: its lines in rounds, read by :func:`._csv.read_lines` as a paste reads
+    them; the rows (and the run of other lines) a round leaves open are carried to the next. A line over
+    ``LONG_LINE`` bytes is held in its first ``LONG_LINE`` bytes only, as a paste of it is read."""
+    assert state.csv is not None
+    first_line = state.first_line
+    breaks = _Breaks()
+    pending: list[str] = []  # lines not read yet, decoded
+    tail = b""  # the line the last chunk ended inside
+    dropping = False  # the rest of a line past its LONG_LINE bytes is not held
+    breaks_seen = 0
+    while True:
+        raw = stream.read(chunk_size)
+        final = not raw
+        if progress is not None and raw:
+            progress(len(raw))
+        data = breaks.normalise(raw, final)
+        breaks_seen += data.count(b"\n")
+        if dropping:
+            at = data.find(b"\n")
+            data = b"" if at < 0 else data[at:]
+            dropping = at < 0
+        parts = data.split(b"\n")
+        parts[0] = tail + parts[0]
+        tail = parts.pop()
+        if len(tail) > LONG_LINE:
+            tail, dropping = cut_bytes(tail), True
+        if final and tail:
+            parts.append(tail)
+        if parts:  # decoded at once (valid UTF-8: see Repaired); a line too long is cut by read_lines, as in a paste
+            pending += decode_utf8(b"\n".join(parts)).split("\n")
+        found, used, state.csv = read_lines(pending, state.csv, table, base=state.first_line, final=final)
+        yield from found
+        if final:
+            state.lines = first_line + breaks_seen
+            return
+        del pending[:used]
+        state.first_line += used
+
+
+def _row_place(region: bytes, header: Header) -> int | None:
+    """Where in ``region`` (the bytes from a nominal block end on) a block of a CSV export may end: the start of
+    a row whose line and the line above are each a whole row (quotes closed) of as many cells, at least three,
+    as the header's delimiter separates (another header's further down, too), so that no quoted field's line
+    break is cut. None when no such place is there."""
+    pos = region.find(b"\n") + 1
+    if pos == 0:
+        return None
+    above = -1
+    while True:
+        end = region.find(b"\n", pos)
+        if end < 0:
+            return None
+        line = region[pos : end - 1] if region[end - 1 : end] == b"\r" else region[pos:end]  # CRLF
+        width = -1
+        if line.count(b'"') % 2 == 0 and len(line) <= LONG_LINE:
+            width = row_width(clean(decode_utf8(line)), header.delimiter)
+        if width >= 3 and width == above:
+            return pos
+        above = width
+        pos = end + 1
