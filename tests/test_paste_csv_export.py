@@ -283,3 +283,20 @@ def test_a_big_export_split_across_worker_blocks(tmp_path: Path) -> None:
         doc = triage_in_a_process(path, source)
         assert doc["errors"] == sum(counts.values()), source
         assert {g["country"]: g["count"] for g in doc["groups"]} == counts, source
+
+
+CELLS = st.text(max_size=12) | st.sampled_from(['"', '""', '"a,b"', "21408", "+33612345678", "failed", "\r\n", "\x0b"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from([EXPORT.splitlines()[0], CALLS.splitlines()[0], "To\tStatus\tError Code"]),
+    st.lists(st.lists(CELLS, max_size=16), max_size=8),
+    st.sampled_from([1, 7, 64, 1 << 20]),
+)
+def test_any_rows_read_alike_by_a_paste_and_a_stream(header: str, rows: list[list[str]], chunk: int) -> None:
+    """Whatever the rows hold (stray quotes, line breaks of every kind, too few or too many cells), a paste and
+    a stream read in reads of any size find the same errors, and neither raises."""
+    delimiter = "\t" if "\t" in header else ","
+    text = header + "\n" + "".join(delimiter.join(row) + "\n" for row in rows)
+    assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == extract(text)

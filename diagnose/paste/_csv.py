@@ -140,7 +140,10 @@ def bounded(line: str) -> str:
     characters (so that cutting again changes nothing)."""
     if len(line) <= LONG_LINE // 4:
         return line
-    data = line.encode("utf-8", "surrogateescape")
+    try:
+        data = line.encode("utf-8", "surrogateescape")  # a command line's undecodable bytes, as they were
+    except UnicodeEncodeError:  # a lone surrogate that stands for no byte
+        data = line.encode("utf-8", "replace")
     return decode_utf8(cut_bytes(data)) if len(data) > LONG_LINE else line
 
 
