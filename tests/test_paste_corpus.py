@@ -16,13 +16,16 @@ from diagnose.paste import FORMATS, extract
 
 CORPUS = Path(__file__).parent / "data" / "paste"
 SAMPLES = sorted(CORPUS.glob("*.txt"))
+# Whole files, read as what they are only from their first line (a CSV export's header): kept apart, since the
+# tests above put the samples of CORPUS inside other text; tests/test_paste_csv_export.py reads each
+EXPORTS = sorted((Path(__file__).parent / "data" / "exports").glob("*.expected.json"))
 
 
 def test_corpus_is_large_and_covers_every_format() -> None:
     assert len(SAMPLES) >= 40
     seen = set()
-    for sample in SAMPLES:
-        for row in json.loads(sample.with_suffix(".expected.json").read_text(encoding="utf-8")):
+    for expected in [sample.with_suffix(".expected.json") for sample in SAMPLES] + EXPORTS:
+        for row in json.loads(expected.read_text(encoding="utf-8")):
             seen.add(row.get("format"))
     missing = set(FORMATS) - seen - {"wording"}
     assert not missing, f"no sample expects these formats: {sorted(missing)}"

@@ -13,9 +13,11 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 import random
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +26,7 @@ from diagnose.paste._stream import BLOCK
 from diagnose.paste._text import MAX_LINE
 from tests.shared import triage_in_a_process
 
+EXPORTS = sorted((Path(__file__).parent / "data" / "exports").glob("*.csv"))
 ACCOUNT = "AC" + "a" * 32
 EXPORT = (
     "From,To,Body,Status,SentDate,ApiVersion,NumSegments,ErrorCode,AccountSid,Sid,Direction,Price,PriceUnit\n"
@@ -92,6 +95,15 @@ CALLS = (
     f"CA{'b' * 31}2,2026-11-30T09:01:00Z,2026-11-30T09:05:00Z,,{ACCOUNT},+33612345678,06 12 34 56 78,"
     "+15017122661,(501) 712-2661,completed,2026-11-30T09:01:02Z,2026-11-30T09:05:00Z,238,-0.10,outbound-api,\n"
 )
+
+
+@pytest.mark.parametrize("sample", EXPORTS, ids=[s.name for s in EXPORTS])
+def test_each_export_sample_reads_as_it_expects(sample: Path) -> None:
+    """tests/data/exports: whole exports, each with the fields of its errors (as the paste corpus has them)."""
+    expected = json.loads(sample.with_name(sample.stem + ".expected.json").read_text(encoding="utf-8"))
+    found = _read(sample.read_text(encoding="utf-8"))
+    assert len(found) == len(expected) > 0
+    assert [{key: getattr(e, key) for key in row} for e, row in zip(found, expected, strict=True)] == expected
 
 
 def test_a_calls_export() -> None:
