@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from diagnose.paste import extract, extract_bytes, scan
 from diagnose.paste._stream import BLOCK
 from diagnose.paste._text import MAX_LINE
-from tests.shared import triage_in_a_process
+from tests.shared import scan_peaks, triage_in_a_process
 
 EXPORTS = sorted((Path(__file__).parent / "data" / "exports").glob("*.csv"))
 ACCOUNT = "AC" + "a" * 32
@@ -155,6 +155,20 @@ def test_a_line_longer_than_a_stream_holds_is_read_alike() -> None:
     text = EXPORT + "x" * (4 * MAX_LINE + 5000) + " code=21408 to=+33612345678\n" + EXPORT.splitlines()[1] + "\n"
     found = _read(text, (1 << 20, 4096))
     assert [(e.code, e.line) for e in found] == [(21408, 2), (21408, 5)]
+
+
+def test_memory_stays_flat_whatever_the_size_of_an_export() -> None:
+    header, failed, delivered = EXPORT.splitlines(keepends=True)
+    rows = failed + delivered * 200
+
+    def export(mb: int) -> io.BytesIO:
+        return io.BytesIO((header + rows * (mb * 1_000_000 // len(rows) + 1)).encode())
+
+    peaks = scan_peaks(export(mb) for mb in (1, 2, 8))  # the first loads the knowledge and the wording table
+    assert peaks[2] < 1.5 * peaks[1], peaks
+    # a line of megabytes with no break in it is never held whole (its first 32 KB are)
+    (peak,) = scan_peaks([io.BytesIO((EXPORT + "x" * 12_000_000 + "\n" + failed).encode())])
+    assert peak < 8 << 20, peak
 
 
 # --------------------------------------------------------------------------- decoys
