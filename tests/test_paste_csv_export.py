@@ -112,6 +112,9 @@ def test_a_calls_export() -> None:
         (21215, "+447400123456", "+15017122661", ACCOUNT, f"CA{'b' * 31}1", "failed", "2026-11-30T09:00:00Z")
     ]
     assert error.call_sid == f"CA{'b' * 31}1" and error.channel == "voice" and error.country == "GB"
+    # a call's status as its resource writes it, whatever its letters
+    (error,) = _read(f"To,Status,ErrorCode,Sid\n+33612345678,no-answer,21215,CA{'e' * 32}\n")
+    assert (error.status, error.to, error.format) == ("no-answer", "+33612345678", "csv-row")
 
 
 def test_what_exports_do_to_a_row() -> None:

@@ -106,6 +106,8 @@ def _header_of(names: list[str], delimiter: str, raw: str) -> Header | None:
     time = next((name for name in _TIME_COLUMNS if name in names), None)
     for name in names:
         key = "time" if name == time else _KEYS.get(name) or _HEADER_ONLY.get(name)
+        if key == "status":
+            key = "resource_status"  # an export's Status is the resource's, "no-answer" and "in-progress" too
         if key == "time" and name != time:
             key = None  # one time per row: the column _TIME_COLUMNS prefers
         if key in seen:
