@@ -117,6 +117,22 @@ def test_a_calls_export() -> None:
     assert (error.status, error.to, error.format) == ("no-answer", "+33612345678", "csv-row")
 
 
+def test_a_monitor_alerts_export_opens_its_alert_text() -> None:
+    """The Alert resource's fields: the AlertText column holds the form a Debugger webhook's Payload does."""
+    text = (
+        "Sid,AccountSid,ErrorCode,LogLevel,AlertText,DateCreated,ResourceSid\n"
+        f'NO{"f" * 32},{ACCOUNT},21408,error,"Msg=Permission+to+send+an+SMS+has+not+been+enabled+for+the+region'
+        f'+indicated+by+the+%27To%27+number&To=%2B2348031234567",2026-11-30T10:15:02Z,SM{"1" * 32}\n'
+    )
+    (error,) = _read(text)
+    assert (error.code, error.to, error.message_sid, error.timestamp) == (
+        21408,
+        "+2348031234567",
+        f"SM{'1' * 32}",
+        "2026-11-30T10:15:02Z",
+    )
+
+
 def test_what_exports_do_to_a_row() -> None:
     """A quoted body with commas and a line break, a byte-order mark, CRLF, a header in other case and spacing,
     extra columns, and the header repeated below (two exports joined)."""
