@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..models import Evidence
 from ._extract import _NOT_FAILED, Record, extract_run, to_evidence
@@ -56,14 +56,12 @@ class Header:
     delimiter: str
     keys: tuple[str | None, ...]
     raw: str
+    width: int = field(init=False, compare=False)  # read for every row: kept, not counted each time
+    code_at: int = field(init=False, compare=False)
 
-    @property
-    def width(self) -> int:
-        return len(self.keys)
-
-    @property
-    def code_at(self) -> int:
-        return self.keys.index("code")
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "width", len(self.keys))
+        object.__setattr__(self, "code_at", self.keys.index("code"))
 
 
 def _norm(name: str) -> str:
