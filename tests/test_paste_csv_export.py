@@ -199,6 +199,12 @@ def test_a_csv_without_a_twilio_header_is_no_error() -> None:
     assert _read("code,phone,city\n21408,+33612345678,Paris\n") == []
 
 
+def test_a_header_of_numbers_labelled_otherwise() -> None:
+    """To Number and From Number (the key table's other labels of a To and a From) and a code make a header."""
+    (error,) = _read("Error Code,To Number,From Number\n21408,+2348031234567,+15017122661\n")
+    assert (error.code, error.to, error.from_) == (21408, "+2348031234567", "+15017122661")
+
+
 def test_a_headerless_export_is_no_error() -> None:
     assert _read("".join(EXPORT.splitlines(keepends=True)[1:])) == []
     assert _read("".join(CALLS.splitlines(keepends=True)[1:])) == []

@@ -35,15 +35,27 @@ MAX_RUN = 1024  # lines that are no row, read together at most (a run longer tha
 LONG_LINE = 4 * MAX_LINE  # bytes: a longer line is read in its first LONG_LINE bytes (no stream holds it whole)
 _MAX_HEADER = 4096  # characters a header line holds at most
 
-# Header spellings the key table does not hold, as exports write them: the numbers ("To Number"), and the
-# times of the Message and Call resources (date_sent, date_created, start_time…), which name the error's time
-# here but in a JSON body are no error's time (kept out of _KEYS, which reads those too)
-_HEADER_ONLY = {"tonumber": "to", "fromnumber": "from", "errorcodes": "code"}
-# The column whose time is the error's, the first of these a header has
+# The column whose time is the error's, the first of these a header has: the times of the Message and Call
+# resources (date_sent, date_created, start_time…), which in a JSON body are no error's time, so the key table
+# (which reads those too) does not hold them
 _TIME_COLUMNS = ("datesent", "sentdate", "timestamp", "datecreated", "createdat", "starttime", "dateupdated")
-# Keys that name a Twilio resource: a header needs a code column and two of these (an export of customers
-# with a "code" and a "phone" column is none)
-_RESOURCE_KEYS = frozenset({"to", "from", "status", "resource_status", "sid", "message_sid", "call_sid", "account_sid"})
+# Keys that name a Twilio resource's fields: a header needs a code column and two of these (an export of
+# customers with a "code" and a "phone" column is none; "To Number" and "From Number" are a To's and a From's
+# other labels, to_other and from_other)
+_RESOURCE_KEYS = frozenset(
+    (
+        "to",
+        "to_other",
+        "from",
+        "from_other",
+        "status",
+        "resource_status",
+        "sid",
+        "message_sid",
+        "call_sid",
+        "account_sid",
+    )
+)
 _NAME = rx(r"[A-Za-z][A-Za-z0-9 _.-]{0,39}")
 _DELIMITERS = (",", "\t", ";")
 
@@ -103,7 +115,7 @@ def _header_of(names: list[str], delimiter: str, raw: str) -> Header | None:
     seen: set[str] = set()
     time = next((name for name in _TIME_COLUMNS if name in names), None)
     for name in names:
-        key = "time" if name == time else _KEYS.get(name) or _HEADER_ONLY.get(name)
+        key = "time" if name == time else _KEYS.get(name)
         if key == "status":
             key = "resource_status"  # an export's Status is the resource's, "no-answer" and "in-progress" too
         if key == "time" and name != time:
