@@ -473,7 +473,7 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
 
     from ..next_steps import gather
     from ..paste import Groups, scan
-    from ..render.triage import SourceRead, triage_data, triage_text
+    from ..render.triage import SourceRead, triage_data, triage_html, triage_markdown, triage_text
 
     several = len(sources) > 1
     try:
@@ -580,6 +580,26 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
             data["interrupted"] = interrupted
             data["problem"] = problem
             text = json_controls(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        elif run.fmt in ("markdown", "html"):
+            preface = ""
+            if interrupted:
+                preface = f"diagnose triage was {read_so_far}: what was read so far, diagnosed offline."
+            elif problem:
+                also = " and in the other files" if several and not died else ""
+                preface = f"diagnose triage stopped short: {problem}. The errors read before it{also} are below."
+            text = triage_markdown(
+                merged,
+                report,
+                steps,
+                source=name,
+                bytes_read=bytes_read,
+                total=groups.total,
+                offline_hint=_HOW_TO_CONFIRM_ALL if run.lacks_credentials else "",
+                sources=read,
+                preface=preface,
+            )
+            if run.fmt == "html":
+                text = triage_html(text, f"{name}: {groups.total:,} Twilio errors")
         else:
             hint = _HOW_TO_CONFIRM_ALL if run.lacks_credentials else ""
             text = triage_text(
@@ -623,7 +643,9 @@ def _one_stdin(ctx: click.Context, param: click.Parameter, value: tuple[str, ...
 
 @click.command("triage")
 @click.argument("sources", metavar="FILE...|-", nargs=-1, required=True, callback=_one_stdin)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text", show_default=True
+)
 @click.option("--offline", is_flag=True, help="Diagnose from the log alone, even with credentials.")
 @click.option("--redact-numbers", is_flag=True, help="Mask phone numbers in the output (+33*******78).")
 @click.option(
@@ -649,7 +671,8 @@ def triage_command(
 
     Several files (a rotated set: app.log*) are read in the order named into one summary; - is standard
     input, alone or among them, at most once. A file that cannot be read (missing, a folder, no permission)
-    stops the run before any is read (exit 2)."""
+    stops the run before any is read (exit 2). --format markdown gives the report for a ticket or a chat,
+    html a self-contained page, json the stable contract."""
     knowledge = functools.cache(functools.partial(load_kb, knowledge_dirs))  # diagnosis and next steps share it
     from ..evidence import check_account_sid
 

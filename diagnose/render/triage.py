@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,10 +98,7 @@ def triage_text(
     ``offline_hint``: one sentence saying how to confirm the causes, when nothing could be read. ``sources``:
     the files read; more than one are listed under the first line."""
     several = len(sources) > 1
-    lines = [
-        f"{f'{len(sources):,} files' if several else source}: {total:,} Twilio error{_s(total)} in "
-        f"{len(groups):,} group{_s(len(groups))} ({size_text(bytes_read)} read)",
-    ]
+    lines = [_headline(groups, source=source, bytes_read=bytes_read, total=total, sources=sources)]
     if several:
         lines += _sources(sources)
     lines.append("")
@@ -113,6 +110,129 @@ def triage_text(
     for i, (e, d) in enumerate(zip(groups, report.diagnoses, strict=True), 1):
         lines += _group(i, e, d, width)
     return clean("\n".join(lines))  # what a log or a knowledge file holds never reaches a terminal raw
+
+
+def _headline(
+    groups: Sequence[Evidence],
+    *,
+    source: str,
+    bytes_read: int,
+    total: int,
+    sources: Sequence[SourceRead],
+    name: Callable[[str], str] = str,
+) -> str:
+    """The first line: what was read (``name`` shows a file's name), how many errors and groups, how much."""
+    several = len(sources) > 1
+    return (
+        f"{f'{len(sources):,} files' if several else name(source)}: {total:,} Twilio error{_s(total)} in "
+        f"{len(groups):,} group{_s(len(groups))} ({size_text(bytes_read)} read)"
+    )
+
+
+def triage_markdown(
+    groups: Sequence[Evidence],
+    report: Any,
+    steps: Sequence[NextStep],
+    *,
+    source: str,
+    bytes_read: int,
+    total: int,
+    offline_hint: str = "",
+    sources: Sequence[SourceRead] = (),
+    preface: str = "",
+) -> str:
+    """The text report's content as Markdown, for a ticket, an issue or a chat: the same order (what to do,
+    the groups, each group's diagnosis), every value from the log escaped or in a code span. ``preface``: a
+    sentence above it all (why the reading stopped short)."""
+    from ._markdown import code, escape, item, prose
+
+    out = [f"# {_headline(groups, source=source, bytes_read=bytes_read, total=total, sources=sources, name=code)}", ""]
+    if preface:
+        out += [f"> {escape(preface)}", ""]
+    if len(sources) > 1:
+        out += ["| file | errors | size | |", "|---|---:|---|---|"]
+        for s in sources[:_SHOWN_SOURCES]:
+            size = size_text(s.bytes) + (f" {s.compressed}" if s.compressed else "")
+            short = "stopped short" if s.problem else ""
+            out.append(f"| {code(s.name, cell=True)} | {s.errors:,} | {size} | {short} |")
+        if len(sources) > _SHOWN_SOURCES:
+            out += ["", f"… and {len(sources) - _SHOWN_SOURCES:,} more files (`--format json` lists them all)."]
+        out.append("")
+    if steps:
+        out += ["## What to do", ""]
+        if offline_hint and any(step.kind == "check" for step in steps):
+            out += [escape(offline_hint), ""]
+        for n, step in enumerate(steps, 1):
+            seen = f" · {step.errors:,} error{_s(step.errors)} · {escape(_groups(step.groups))}"
+            if step.kind == "fix":
+                likely = "likely: " if step.verdict == "likely" else ""
+                head = f"**{likely}{escape(step.title)}** ({code(step.cause)}, {step.code}){seen}"
+            elif step.kind == "check":
+                head = f"**No cause confirmed for {step.code}** ({escape(step.title)}){seen}"
+            else:
+                head = f"**{step.code}** ({escape(step.title)}): diagnose has no rules for it yet{seen}"
+            out.append(f"{n}. {head}")
+            for target in step.targets[:_SHOWN_TARGETS]:
+                product = _PRODUCT.get(step.product or "", "")
+                where = f"on {code(target.account_sid)}" if target.account_sid else f"on {_NO_ACCOUNT}"
+                countries = ", ".join(
+                    f"{escape(iso or 'unknown country')} {count:,}" for iso, count in target.countries
+                )
+                line = f"   - {f'{product} {where}'.strip()}: {countries}"
+                # the command on a line of its own (a hard break), as the text report has it
+                out += [f"{line}\\", f"     {code(target.command)}"] if target.command else [line]
+            if len(step.targets) > _SHOWN_TARGETS:
+                more = len(step.targets) - _SHOWN_TARGETS
+                out.append(f"   - … and {more:,} more accounts (`--format json` lists them all).")
+            for number, text in step.advice:
+                label = f"Group {number}: " if len(step.groups) > 1 else ""
+                out.append(f"   - {label}{item(text, 5)}")
+            if len(step.groups) > len(step.advice) > 0:
+                out.append("   - The other groups' steps are in the groups below.")
+            if step.command:
+                lead = "Check every account at once (read-only): " if step.kind == "check" else ""
+                out.append(f"   - {lead}{code(step.command)}")
+        if any(t.command for step in steps for t in step.targets):
+            out += ["", "`diagnose fix` prints its plan and changes nothing without `--apply`."]
+        out.append("")
+    out += ["## Groups", ""]
+    out += ["| # | count | code | country | account | first seen | last seen | diagnosis |"]
+    out += ["|---:|---:|---|---|---|---|---|---|"]
+    for i, (e, d) in enumerate(zip(groups, report.diagnoses, strict=True), 1):
+        cells = (
+            str(i),
+            f"{e.count:,}",
+            str(e.code),
+            escape(_where(e)),
+            code(e.account_sid, cell=True) if e.account_sid else "-",
+            escape(_seen(e.first_seen)),
+            escape(_seen(e.last_seen)),
+            escape(_verdict(d)),
+        )
+        out.append("| " + " | ".join(cells) + " |")
+    for i, (e, d) in enumerate(zip(groups, report.diagnoses, strict=True), 1):
+        account = code(e.account_sid) if e.account_sid else "no account in the log"
+        out += ["", f"### {i}. {e.code} · {escape(_where(e))} · {account} · {e.count:,}× · {escape(_verdict(d))}", ""]
+        open_causes = [c.id for c in d.causes if c.status in ("possible", "unknown")]
+        if d.verdict == "inconclusive":
+            if open_causes:
+                out.append(f"No cause confirmed; open: {', '.join(code(c) for c in open_causes)}.")
+        elif d.summary:
+            out.append(prose(d.summary))
+        if d.fix[:3]:
+            out.append("")
+        for n, fix in enumerate(d.fix[:3], 1):
+            out.append(f"{n}. {item(' '.join(fix.text.split()), 3)}")
+        out += ["", f"More: {code(f'diagnose explain {e.code}')}"]
+    return clean("\n".join(out))
+
+
+def triage_html(markdown: str, title: str) -> str:
+    """:func:`triage_markdown` as one self-contained page (raw HTML in it is escaped, never rendered)."""
+    from ._env import render_html
+    from ._markdown import to_html
+
+    return render_html("triage.html.j2", {"stylesheet": "", "home": "", "title": title, "body": to_html(markdown)})
 
 
 def _sources(sources: Sequence[SourceRead]) -> list[str]:
@@ -276,4 +396,4 @@ def _s(n: int) -> str:
     return "" if n == 1 else "s"
 
 
-__all__ = ["SourceRead", "sources_data", "triage_data", "triage_text"]
+__all__ = ["SourceRead", "sources_data", "triage_data", "triage_html", "triage_markdown", "triage_text"]

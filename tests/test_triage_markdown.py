@@ -1,0 +1,140 @@
+"""``diagnose triage --format markdown|html``: the text report's content for a ticket, an issue or a chat.
+
+Before, triage had text and JSON only (``--format markdown`` was refused), while a triage is what a support
+engineer attaches to a ticket. The Markdown says what the text says, in the same order, with the same
+commands; what comes from the log or the command line (a file's name) is escaped, and the HTML holds no
+markup from them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from diagnose.cli import main
+from diagnose.knowledge import load_knowledge
+from diagnose.next_steps import gather
+from diagnose.paste import extract, merge_duplicates
+from diagnose.pipeline import diagnose_pasted
+from diagnose.render.triage import triage_markdown
+from diagnose.simulator import DEMO_SCENARIO, Simulator, load_scenario
+from tests.shared import OFFLINE_ENV
+from tests.test_triage_next_steps import _demo_log
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(main, args, env={**OFFLINE_ENV, **(env or {})}, catch_exceptions=False)
+    return result.exit_code, result.stdout
+
+
+@pytest.fixture(scope="module")
+def demo():
+    with Simulator(load_scenario(DEMO_SCENARIO), port=0) as sim:
+        yield sim
+
+
+def _code_spans(markdown: str) -> list[str]:
+    return re.findall(r"`([^`\n]+)`", markdown)
+
+
+def test_markdown_says_what_the_text_says_with_the_same_commands(demo: Simulator, tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    env = _demo_log(demo, log)
+    text_code, text = run(["triage", str(log)], env)
+    md_code, md = run(["triage", str(log), "--format", "markdown"], env)
+    _, out = run(["triage", str(log), "--format", "json"], env)
+    doc = json.loads(out)
+    assert md_code == text_code
+    assert md.startswith(f"# `{log}`: {doc['errors']:,} Twilio errors in {len(doc['groups']):,} groups")
+    assert md.index("## What to do") < md.index("## Groups") < md.index("### 1. ")
+    lines = [line.strip() for line in text.splitlines()]
+    text_commands = [" ".join(shlex.split(line)[1:]) for line in lines if re.match(r"diagnose (fix|audit) ", line)]
+    md_commands = [
+        span.removeprefix("diagnose ") for span in _code_spans(md) if re.match(r"diagnose (fix|audit) ", span)
+    ]
+    assert md_commands and md_commands == text_commands
+    tokens = MarkdownIt("commonmark").enable("table").parse(md)
+    rows = [t for t in tokens if t.type == "tr_open"]
+    assert len(rows) == len(doc["groups"]) + 1  # the header and one row a group
+    for i, group in enumerate(doc["groups"], 1):
+        assert f"### {i}. {group['code']} · " in md
+        assert f"{group['count']:,}×" in md
+
+
+def test_html_is_one_page_with_the_same_content(demo: Simulator, tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    env = _demo_log(demo, log)
+    code, page = run(["triage", str(log), "--format", "html"], env)
+    _, md = run(["triage", str(log), "--format", "markdown"], env)
+    assert code in (0, 1)
+    assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
+    assert "<link" not in page and "<script" not in page  # self-contained, nothing to run
+    assert page.count("<tr>") == md.count("\n| ")  # the header and the rows (the delimiter row is "|---")
+    for span in _code_spans(md):
+        if span.startswith("diagnose fix "):
+            assert f"<code>{span}</code>" in page
+
+
+NAMES = st.text(st.characters(blacklist_categories=["Cs", "Cc"], blacklist_characters="/\x00"), min_size=1, max_size=24)
+
+
+@settings(max_examples=15, deadline=None)
+@given(NAMES)
+def test_a_files_name_is_shown_never_read_as_markup(tmp_path_factory: pytest.TempPathFactory, name: str) -> None:
+    if name in (".", ".."):
+        return
+    folder = tmp_path_factory.mktemp("logs")
+    log = folder / name
+    try:
+        log.write_text("2026-11-30T10:00:00Z ERROR sms failed code=21408 to=+33612345678\n")
+    except OSError:
+        return  # a name this file system refuses
+    hostile = folder / "<img src=x onerror=alert(1)>|x`y.log"
+    hostile.write_text(log.read_text())
+    for path in (log, hostile):
+        _, md = run(["triage", str(path), "--format", "markdown"])
+        _, page = run(["triage", str(path), "--format", "html"])
+        assert "<img" not in page  # shown as text (&lt;img), in a code span
+        rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(md)  # HTML allowed: none there
+        assert "<img" not in rendered
+        (title,) = re.findall(r"<h1>(.*)</h1>", rendered)
+        assert "1 Twilio error in 1 group" in title
+
+
+def test_redact_numbers_masks_markdown_and_html(demo: Simulator, tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    env = _demo_log(demo, log)
+    numbers = set(re.findall(r"to=(\+\d+)", log.read_text()))
+    for fmt in ("markdown", "html"):
+        _, out = run(["triage", str(log), "--format", fmt, "--redact-numbers"], env)
+        assert not [n for n in numbers if n in out], fmt
+
+
+def test_a_report_whose_reading_stopped_short_says_so_first(tmp_path: Path) -> None:
+    import gzip
+
+    log = tmp_path / "app.log.gz"
+    whole = gzip.compress(b"2026-11-30T10:00:00Z ERROR sms failed code=21408 to=+33612345678\n" * 2000)
+    log.write_bytes(whole[: len(whole) - 40])  # ends early
+    code, md = run(["triage", str(log), "--format", "markdown"])
+    assert code == 4
+    assert md.split("\n")[2].startswith("> diagnose triage stopped short: ")
+
+
+def test_markdown_of_a_stripped_down_report_holds_no_raw_html() -> None:
+    kb = load_knowledge()
+    groups = merge_duplicates(extract("2026-11-30T10:00:00Z ERROR code=21408 to=+2348031234567\n"))
+    report = diagnose_pasted(groups, kb)
+    md = triage_markdown(
+        groups, report, gather(groups, report.diagnoses, kb.get), source="<b>x</b>", bytes_read=1, total=1
+    )
+    rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(md)
+    assert "<b>" not in rendered
