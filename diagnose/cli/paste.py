@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -58,6 +59,10 @@ def _fail(message: str, code: int, redact_numbers: bool = False) -> None:
 
 def _open(arg: str, kind: str) -> IO[bytes]:
     if kind == "stdin":
+        if sys.stdin.isatty():  # typed, not piped: without this it waits in silence, and looks hung
+            end = "Ctrl-Z then Enter" if sys.platform == "win32" else "Ctrl-D on a line of its own"
+            click.echo(f"diagnose: paste the error text, then press {end}", err=True)
+            return io.BufferedReader(_TypedEnd(sys.stdin.buffer.raw))
         return sys.stdin.buffer
     try:
         return open(arg, "rb")
@@ -65,6 +70,28 @@ def _open(arg: str, kind: str) -> IO[bytes]:
         raise InputError(f"cannot read {arg}: it is a folder, not a file") from err
     except OSError as err:
         raise InputError(f"cannot read {arg}: {err.strerror or err}") from err
+
+
+class _TypedEnd(io.RawIOBase):
+    """A terminal's input, whose first end (Ctrl-D) ends it for good, as a file's end does: a terminal's is
+    one read long, and a reader that reads again after a short read would wait for a second Ctrl-D."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self._ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return int(self._raw.fileno())
+
+    def readinto(self, buffer: Any) -> int:
+        if self._ended:
+            return 0
+        got = self._raw.readinto(buffer) or 0
+        self._ended = got == 0
+        return got
 
 
 class _Progress:
