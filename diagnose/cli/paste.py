@@ -500,7 +500,7 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
 
     from ..next_steps import gather
     from ..paste import Groups, scan
-    from ..render.triage import SourceRead, triage_data, triage_html, triage_markdown, triage_text
+    from ..render.triage import SourceRead, TriageRead, triage_data, triage_html, triage_markdown, triage_text
 
     several = len(sources) > 1
     try:
@@ -593,58 +593,27 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
         steps = gather(merged, report.diagnoses, run.knowledge().get)
         name = ", ".join(n.name for n in opened)
         read = [SourceRead(n.name, n.bytes, n.errors, _kind(n), n.problem) for n in opened[:started]]
+        read_as: TriageRead = {"source": name, "bytes_read": bytes_read, "total": groups.total, "sources": read}
+        preface = ""  # why the report holds less than the whole input, said before it
+        if interrupted:
+            preface = f"diagnose triage was {read_so_far}: what was read so far, diagnosed offline."
+        elif problem:
+            also = " and in the other files" if several and not died else ""
+            preface = f"diagnose triage stopped short: {problem}. The errors read before it{also}:"
+        hint = _HOW_TO_CONFIRM_ALL if run.lacks_credentials else ""
         if run.fmt == "json":
-            data = triage_data(
-                merged,
-                report,
-                steps,
-                source=name,
-                bytes_read=bytes_read,
-                total=groups.total,
-                sources=read,
-                origins=[origin for _, origin in rows],
-            )
+            data = triage_data(merged, report, steps, **read_as, origins=[origin for _, origin in rows])
             data["interrupted"] = interrupted
             data["problem"] = problem
             text = json_controls(json.dumps(data, indent=2, ensure_ascii=False, default=str))
         elif run.fmt in ("markdown", "html"):
-            preface = ""
-            if interrupted:
-                preface = f"diagnose triage was {read_so_far}: what was read so far, diagnosed offline."
-            elif problem:
-                also = " and in the other files" if several and not died else ""
-                preface = f"diagnose triage stopped short: {problem}. The errors read before it{also} are below."
-            text = triage_markdown(
-                merged,
-                report,
-                steps,
-                source=name,
-                bytes_read=bytes_read,
-                total=groups.total,
-                offline_hint=_HOW_TO_CONFIRM_ALL if run.lacks_credentials else "",
-                sources=read,
-                preface=preface,
-            )
+            text = triage_markdown(merged, report, steps, **read_as, offline_hint=hint, preface=preface)
             if run.fmt == "html":
                 text = triage_html(text, f"{name}: {groups.total:,} Twilio errors")
         else:
-            hint = _HOW_TO_CONFIRM_ALL if run.lacks_credentials else ""
-            text = triage_text(
-                merged,
-                report,
-                steps,
-                source=name,
-                bytes_read=bytes_read,
-                total=groups.total,
-                offline_hint=hint,
-                width=output_width(),
-                sources=read,
-            )
-            if interrupted:
-                text = f"diagnose triage was {read_so_far}: what was read so far, diagnosed offline.\n\n{text}"
-            elif problem:
-                also = " and in the other files" if several and not died else ""
-                text = f"diagnose triage stopped short: {problem}. The errors read before it{also}:\n\n{text}"
+            text = triage_text(merged, report, steps, **read_as, offline_hint=hint, width=output_width())
+            if preface:
+                text = f"{preface}\n\n{text}"
     except DiagnoseError as err:
         run.fail(err)
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from ..countries import country_name
 from ..formats import size_text
@@ -33,6 +33,15 @@ class SourceRead:
     errors: int
     compressed: str | None = None
     problem: str | None = None
+
+
+class TriageRead(TypedDict):
+    """What every triage output says it read: ``source`` (names), bytes, errors (``total``), each file."""
+
+    source: str
+    bytes_read: int
+    total: int
+    sources: Sequence[SourceRead]
 
 
 def sources_data(sources: Sequence[SourceRead]) -> list[dict[str, Any]]:
@@ -396,4 +405,4 @@ def _s(n: int) -> str:
     return "" if n == 1 else "s"
 
 
-__all__ = ["SourceRead", "sources_data", "triage_data", "triage_html", "triage_markdown", "triage_text"]
+__all__ = ["SourceRead", "TriageRead", "sources_data", "triage_data", "triage_html", "triage_markdown", "triage_text"]
