@@ -61,3 +61,18 @@ def test_two_errors_inside_the_shared_bytes_are_each_read_once() -> None:
         line = "code " * (at // 5) + first + "code " * 8 + second + "code " * 9_000
         found = extract(line + "\n")
         assert [(e.code, e.to) for e in found] == [(21215, "+2348031234567"), (21215, "+4915123456789")], at
+
+
+@pytest.mark.parametrize(
+    ("unit", "size", "at"),
+    [("code ", 32_769, 17_325), ("code ", 32_769, 13_237), ("code ", 70_000, 44_469), ("xx code=1 ", 32_769, 9_150)],
+)
+def test_an_error_cut_at_a_windows_end_is_read_once(unit: str, size: int, at: int) -> None:
+    # The part of the error the window before the cut holds has no message of its own; read alone, the shared
+    # bytes took the filler before it for one, so the two readings differed and both windows kept the error.
+    text, code = ERRORS[1]
+    filler = (unit * (size // len(unit) + 1))[:size]
+    data = "INFO start\n" + filler[:at] + text + filler[at:] + "\nINFO done\n"
+    found = extract(data)
+    assert [(e.code, e.line, e.to) for e in found] == [(code, 2, "+2348031234567")]
+    assert list(scan(io.BytesIO(data.encode()))) == found

@@ -10,13 +10,17 @@ twice, the shared bytes O, is given to one of them:
 - B drops what O alone reads and A does not (the end of an error that starts in A before O, which A
   read whole), for which B carries A's bytes.
 
-Errors are told apart by all their fields but the excerpt and timestamp (which depend on where a
-window starts); duplicates count (a multiset), so two equal errors stay two.
+Errors are told apart by their code and destination only: the other fields of an error near a cut are
+read from text around it, which depends on where a window starts (the part of an error a window holds
+before its cut has no message of its own, and its fragment alone takes the filler before it for one), so
+they would tell one error from itself. Duplicates count (a multiset), so two equal errors stay two; what
+the tail reads is taken from the end of a window, what the head reads from its start, so that of two errors
+with the same code and destination the one in the shared bytes is the one given away.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..models import Evidence
 from ._extract import extract_lines
@@ -48,7 +52,7 @@ def read_window(
     if shared is None:
         return found
     if shared.tail:
-        found = _minus(found, _read(data[-shared.tail :], base, table, seen))
+        found = _minus(found, _read(data[-shared.tail :], base, table, seen), from_end=True)
     if shared.head:
         ends = _minus(_read(data[: shared.head], base, table, seen), _read(shared.before, base, table, seen))
         found = _minus(found, ends)
@@ -64,18 +68,19 @@ def _read(data: bytes, base: int, table: WordingTable, seen: Seen) -> list[Evide
     return seen[key]
 
 
-def _key(evidence: Evidence) -> Evidence:
-    return replace(evidence, excerpt="", timestamp=None)
+def _key(evidence: Evidence) -> tuple[object, ...]:
+    return (evidence.code, evidence.to)
 
 
-def _minus(found: list[Evidence], gone: list[Evidence]) -> list[Evidence]:
-    """``found`` without one of its errors for each of ``gone`` (by fields, excerpt and timestamp aside)."""
+def _minus(found: list[Evidence], gone: list[Evidence], *, from_end: bool = False) -> list[Evidence]:
+    """``found`` without one of its errors for each of ``gone`` (by code and destination), the first ones
+    matched (``from_end``: the last ones)."""
     left = [_key(e) for e in gone]
     out = []
-    for evidence in found:
+    for evidence in reversed(found) if from_end else found:
         key = _key(evidence)
         if key in left:
             left.remove(key)
         else:
             out.append(evidence)
-    return out
+    return out[::-1] if from_end else out
