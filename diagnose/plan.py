@@ -739,6 +739,9 @@ class _Walk:
         reason = f"{self.target}'s Account resource could not be read ({slot.error})"
         answer = self.known.get(account(self.target))
         refused = answer is not None and (answer.kind in ("not-found", "credentials") or answer.status == 403)
+        refusal = self._refusal(slot.error)
+        if refused and refusal:
+            reason = f"{self.target}'s Account resource could not be read: {refusal}"
         if refused and self.target != self.auth and isinstance(self.subject, EvidenceSubject):
             # A pasted account the credentials do not reach: say so, and whose credentials would
             reason += (
@@ -746,6 +749,16 @@ class _Walk:
                 f"run again with the credentials of {self.target} or of its parent"
             )
         return reason
+
+    def _refusal(self, error: str | None) -> str:
+        """A 401 for the target's Account to credentials that read their own: they work, Twilio refuses them
+        for this account, which "the credentials were rejected" does not say. "" otherwise."""
+        rejected = "the credentials were rejected "
+        own = self.accounts.get(self.auth)
+        if self.target == self.auth or not (own and own.ok) or not str(error).startswith(rejected):
+            return ""
+        status = str(error).removeprefix(rejected).strip()
+        return f"the credentials, accepted for {self.auth}, are refused for {self.target} {status}"
 
     def resolve_accounts(self, *, reached: bool) -> tuple[str | None, Fetched | None]:
         """Fill ``account`` and ``parent``; the parent SID whose settings to read, or the reason not.
@@ -805,7 +818,7 @@ class _Walk:
         if isinstance(token, str) and token:
             return ""
         # The Account was read and failed: say how, not that it "has not been read"
-        why = slot.error if slot is not None and not slot.ok else None
+        why = (self._refusal(slot.error) or slot.error) if slot is not None and not slot.ok else None
         return credentials_reason(self.target, is_api_key=self.setup.is_api_key, username=self.setup.username, why=why)
 
     # --- the destination ----------------------------------------------------------------

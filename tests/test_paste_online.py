@@ -499,3 +499,20 @@ def test_a_subaccount_whose_own_token_is_refused_is_named_with_its_status(make_s
     assert f"Twilio refused the credentials of {sub} (its auth token" in d["summary"], d["summary"]
     assert "'suspended'" in d["summary"] and "the credentials were rejected" not in d["summary"]
     _no_secret(out, err)
+
+
+@pytest.mark.parametrize("named", [PARENT, SANDBOX], ids=["parent", "sibling"])
+@pytest.mark.parametrize("command", [["-"], ["triage", "-"]])
+def test_an_account_refused_to_working_credentials_does_not_say_they_were_rejected(
+    demo: Simulator, named: str, command: list[str]
+) -> None:
+    # A subaccount's credentials read their own Account, and Twilio answers 401 for its parent's or a
+    # sibling's: the reason said 'the credentials were rejected', which sends the user to check a token
+    # that works. It now says they work for their own account and are refused for that one.
+    log = f"2026-11-30T10:00:00Z ERROR code=21408 to=+33612345678 account={named}\n"
+    code, out, err = run([*command, "--format", "json"], log, online(demo.url, SUPPORT, SUPPORT_TOKEN))
+    assert code == 1, err
+    (d,) = diagnoses(command[0], out)
+    assert "the credentials were rejected" not in d["summary"], d["summary"]
+    assert f"refused for {named}" in d["summary"] and f"accepted for {SUPPORT}" in d["summary"], d["summary"]
+    assert "HTTP 401" in d["summary"]
