@@ -180,7 +180,7 @@ PASTE = (
     f"2026-11-30T10:00:00Z ERROR code=21408 to=+33612345678 account={SUPPORT}\n"
     f"2026-11-30T10:00:01Z ERROR code=21408 to=+4915123456789 account={PARENT}\n"
 )
-FORMATS = {"-": ["text", "json", "markdown", "html"], "triage": ["text", "json"]}
+FORMATS = {"-": ["text", "json", "markdown", "html"], "triage": ["text", "json", "markdown", "html"]}
 COMMANDS = [(command, fmt) for command, formats in FORMATS.items() for fmt in formats]
 
 

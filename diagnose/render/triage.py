@@ -181,6 +181,9 @@ def triage_markdown(
             else:
                 head = f"**{step.code}** ({escape(step.title)}): diagnose has no rules for it yet{seen}"
             out.append(f"{n}. {head}")
+            if step.kind == "check":  # why reading the accounts did not decide it, as the text report says
+                for reason in _unread_reasons(step, report.diagnoses)[:2]:
+                    out.append(f"   - {escape(reason)}")
             for target in step.targets[:_SHOWN_TARGETS]:
                 product = _PRODUCT.get(step.product or "", "")
                 where = f"on {code(target.account_sid)}" if target.account_sid else f"on {_NO_ACCOUNT}"
@@ -225,7 +228,8 @@ def triage_markdown(
         open_causes = [c.id for c in d.causes if c.status in ("possible", "unknown")]
         if d.verdict == "inconclusive":
             if open_causes:
-                out.append(f"No cause confirmed; open: {', '.join(code(c) for c in open_causes)}.")
+                unread = f" {escape(_unread(d))}" if _unread(d) else ""
+                out.append(f"No cause confirmed; open: {', '.join(code(c) for c in open_causes)}.{unread}")
         elif d.summary:
             out.append(prose(d.summary))
         if d.fix[:3]:
@@ -271,6 +275,12 @@ def _unread(d: Diagnosis) -> str:
     return d.summary[at:] if at >= 0 else ""
 
 
+def _unread_reasons(step: NextStep, diagnoses: Sequence[Diagnosis]) -> list[str]:
+    """The distinct reasons the accounts' reads did not decide a step's groups, in group order."""
+    unread = [_unread(diagnoses[g - 1]) for g in step.groups if 0 < g <= len(diagnoses)]
+    return list(dict.fromkeys(r for r in unread if r))
+
+
 def _what_to_do(
     steps: Sequence[NextStep], offline_hint: str, width: int, diagnoses: Sequence[Diagnosis] = ()
 ) -> list[str]:
@@ -291,8 +301,7 @@ def _what_to_do(
         lines.append(wrap(plain_emphasis(text), width=width, first=head, indent=len(head)))
         pad = " " * (len(head) + 2)
         if step.kind == "check":  # why reading the accounts did not decide it: what to fix first
-            unread = [_unread(diagnoses[g - 1]) for g in step.groups if 0 < g <= len(diagnoses)]
-            reasons = list(dict.fromkeys(r for r in unread if r))
+            reasons = _unread_reasons(step, diagnoses)
             for reason in reasons[:2]:
                 lines.append(wrap(reason, indent=len(pad), width=width))
             if len(reasons) > 2:
