@@ -221,7 +221,8 @@ def _trim_message(text: str) -> str:
 # nothing, so the known key after it is still seen. An unquoted value never holds '=', so keys
 # cannot hide inside values and the scan stays linear.
 # PHP's print_r writes a key in brackets: "[Code] => 21606"
-_KEY = rx(r"""(?<![\w.-])["'\[]?([A-Za-z][A-Za-z_-]{0,29})["'\]]?[ \t]{0,3}(=>|:|=)[ \t]{0,3}""")
+# a structured log's dotted key ("twilio.error_code=", "message.to=") names its field by its last part
+_KEY = rx(r"""(?<![\w.-])["'\[]?([A-Za-z][A-Za-z_.-]{0,61})["'\]]?[ \t]{0,3}(=>|:|=)[ \t]{0,3}""")
 _VALUE = rx(r""""[^"\n]{0,2000}"|'[^'\n]{0,2000}'|[^\s,;&}'"\]=(]{1,400}""")
 # a single-quoted value that holds \' (Node's inspect: 'The \'To\' number …'), read again when _VALUE stopped
 # at one (the common value keeps _VALUE's one fast character class)
@@ -282,7 +283,7 @@ _KEYS: dict[str, str] = {
 
 
 def _norm_key(key: str) -> str:
-    return norm(key)
+    return norm(key.rsplit(".", 1)[-1] if "." in key else key)
 
 
 def _unquote_value(raw: str, form: bool) -> str:
