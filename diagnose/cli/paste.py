@@ -277,11 +277,16 @@ def _say_how_to_confirm(report: Any) -> Any:
 
 def _with_account(evidence: Sequence[Any], account: str | None) -> Sequence[Any]:
     """--account: the account of every error whose text names none (one that names its own keeps it)."""
-    import dataclasses
-
     if not account:
         return evidence
-    return [e if e.account_sid else dataclasses.replace(e, account_sid=account) for e in evidence]
+    return [_account_of(e, account) for e in evidence]
+
+
+def _account_of(evidence: Any, account: str | None) -> Any:
+    """One error, given ``account`` (--account) when its text names none."""
+    import dataclasses
+
+    return evidence if evidence.account_sid or not account else dataclasses.replace(evidence, account_sid=account)
 
 
 def _say_which_account(report: Any) -> Any:
@@ -306,7 +311,7 @@ def _say_which_account(report: Any) -> Any:
     return dataclasses.replace(report, diagnoses=tuple(out))
 
 
-def _notes_for_codes(report: Any, args: Sequence[str]) -> Any:
+def _say_what_decides_a_code(report: Any, args: Sequence[str]) -> Any:
     """A bare code: say in the first lines what would decide it (credentials alone cannot: no country, no
     account) and where the full explanation is."""
     import dataclasses
@@ -340,7 +345,7 @@ def run_paste(args: Sequence[str], run: PasteRun) -> None:
         report = run.diagnose(evidence)
         if not (run.offline or run.lacks_credentials):
             report = _say_which_account(report)
-        report = _notes_for_codes(report, args)
+        report = _say_what_decides_a_code(report, args)
         text = render_report(report, run.fmt, color=run.color)
     except DiagnoseError as err:
         run.fail(err)
@@ -548,8 +553,7 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
                             table=table,
                         )
                         for evidence in found:
-                            if run.account and not evidence.account_sid:  # --account: grouped as if the log named it
-                                evidence = dataclasses.replace(evidence, account_sid=run.account)
+                            evidence = _account_of(evidence, run.account)  # --account: grouped as if the log named it
                             groups.add(evidence, named.name)
                             named.errors += evidence.count
                         if named.unpacked is not None and named.unpacked.problem:

@@ -228,7 +228,7 @@ def triage_markdown(
         open_causes = [c.id for c in d.causes if c.status in ("possible", "unknown")]
         if d.verdict == "inconclusive":
             if open_causes:
-                unread = f" {escape(_unread(d))}" if _unread(d) else ""
+                unread = f" {escape(why)}" if (why := _unread(d)) else ""
                 out.append(f"No cause confirmed; open: {', '.join(code(c) for c in open_causes)}.{unread}")
         elif d.summary:
             out.append(prose(d.summary))
