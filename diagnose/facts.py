@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .models import Evidence, Fact
+from .models import Evidence, Fact, is_unread_number
 
 if TYPE_CHECKING:  # the registry (FACTS) is needed at start-up by the knowledge loader; contexts only later
     from .context import Context, Fetched
@@ -362,6 +362,9 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
         missing = "the destination ('To') is unknown"
         if evidence.to_raw:
             missing = f"the destination is masked in the input ({evidence.to_raw})"
+            if is_unread_number(evidence.to_raw) and evidence.country_reason:
+                # a number written whole that no country could be read for (07400123456, and no country named)
+                missing = f"the destination {evidence.to_raw} was not read: {evidence.country_reason}"
         if evidence.code in DIAL_LEG_CODES:
             missing = (
                 f"error {evidence.code} is raised for the number dialled (by <Dial> or a SIP trunk); this call is "

@@ -68,6 +68,13 @@ class Evidence:
     code_reason: str = ""  # how the code was recognised, in one sentence; "" when it was printed
 
 
+def is_unread_number(to_raw: str) -> bool:
+    """Whether a pasted To that gave no number (``Evidence.to`` null) is written whole, not masked: digits and a
+    number's separators only (``07400123456``, a national number no country was named for), no mask's ``*`` or
+    ``x``, no ``[REDACTED]``."""
+    return any(c.isdigit() for c in to_raw) and all(c.isdigit() or c in " +-.()" for c in to_raw.strip())
+
+
 @dataclass(frozen=True)
 class Subject:
     kind: SubjectKind

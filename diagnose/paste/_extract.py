@@ -322,7 +322,8 @@ def to_evidence(
     if from_raw is None and isinstance(message, str) and "rom" in message:
         from_raw = sender_in_message(message)  # 21212, 21606: the message names the sender
     from_country = read_number(str(from_raw)).country if isinstance(from_raw, str) else None
-    reading = read_number(str(to_raw), from_country=from_country) if isinstance(to_raw, str) else None
+    hint = _str(f.get("to_country"))  # the destination's country a field names beside it (ToCountry=GB)
+    reading = read_number(str(to_raw), from_country=from_country, hint=hint) if isinstance(to_raw, str) else None
     if reading is not None and from_raw and reading.e164 and reading.e164 == read_number(str(from_raw)).e164:
         reading = None  # the sender is never the failed destination
     start = max(0, record.first_line - base)

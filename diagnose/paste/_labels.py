@@ -79,6 +79,20 @@ LABELS: dict[str, str] = {
     "originator": "from_id",
 }
 
+# Fields that name the destination's country, in which a To written without a country code (07400123456) is read
+# (_numbers.read_number): Twilio's ``ToCountry`` (and ``CalledCountry``, a call's), which its webhooks and the
+# Debugger's request variables carry; an app's ``country``, ``to_country``, ``countryCode``. Not a phone number's
+# label: no reader of LABELS reads these. ``FromCountry`` is the sender's, and not one of them.
+COUNTRY_HINTS = (
+    "to_country",
+    "called_country",
+    "country",
+    "country_code",
+    "recipient_country",
+    "destination_country",
+    "dest_country",
+)
+
 TO_ROLES = ("to", "to_other")
 FROM_ROLES = ("from", "from_other", "from_id")
 

@@ -47,23 +47,45 @@ def _digits(text: str) -> str:
     return _NOT_DIGIT.sub("", text)
 
 
-def read_number(raw: str, *, from_country: str | None = None) -> Reading:
-    """The destination ``raw`` names, its country and how sure that country is. Never raises."""
-    if from_country is not None and raw.lstrip().startswith("+"):
-        from_country = None  # only a number without '+' is read in the sender's country: one cache entry
+def read_number(raw: str, *, from_country: str | None = None, hint: str | None = None) -> Reading:
+    """The destination ``raw`` names, its country and how sure that country is. Never raises.
+
+    A number written without '+' is read as a national number of ``hint`` (the destination's country the error
+    names beside it: Twilio's ``ToCountry``, an app's ``country=GB``; see :func:`country_hint`), else of
+    ``from_country`` (the sender's)."""
+    if raw.lstrip().startswith("+"):
+        from_country = hint = None  # only a number without '+' is read in a country: one cache entry
     try:
-        return _read_cached(raw, from_country)  # one cache key for read_number(x) and (x, from_country=None)
+        return _read_cached(raw, from_country, hint)  # one cache key for read_number(x) and (x, from_country=None)
     except Exception:  # phonenumbers on hostile text: report no country rather than fail
         # and remember nothing: a passing fault (memory) must not stay with the number for the process's life
         return Reading(raw=raw[:_MAX_RAW], e164=None, country=None, confidence=None, reason="unreadable number")
 
 
 @functools.lru_cache(maxsize=4096)
-def _read_cached(raw: str, from_country: str | None) -> Reading:
-    return _read(raw[:_MAX_RAW], from_country)
+def _read_cached(raw: str, from_country: str | None, hint: str | None = None) -> Reading:
+    return _read(raw[:_MAX_RAW], from_country, hint)
 
 
-def _read(raw: str, from_country: str | None) -> Reading:
+_CALLING_CODE = rx(r"\+?[1-9][0-9]{0,2}")
+
+
+def country_hint(value: str) -> str | None:
+    """The country a field beside a destination names (``ToCountry=GB``, ``countryCode: "gb"``, ``country_code=44``):
+    an ISO 3166 alpha-2 code phonenumbers knows, or a calling code (its main country); None for anything else."""
+    import phonenumbers
+
+    text = value.strip().strip("\"'").strip()
+    if len(text) == 2 and text.isascii() and text.isalpha():
+        region = text.upper()
+        return region if region in phonenumbers.SUPPORTED_REGIONS else None
+    if _CALLING_CODE.fullmatch(text):
+        region = phonenumbers.region_code_for_country_code(int(text.lstrip("+")))
+        return region if region in phonenumbers.SUPPORTED_REGIONS else None
+    return None
+
+
+def _read(raw: str, from_country: str | None, hint: str | None = None) -> Reading:
     text = raw
     if "%" in text:
         text = unquote(text)
@@ -104,6 +126,20 @@ def _read(raw: str, from_country: str | None) -> Reading:
         without = parse_destination("+" + dropped, strict=True)
         if without.valid:
             dest, digits = without, dropped
+    if not plus and hint and not lead_space and (not dest.valid or dest.country is None):
+        # Without '+' (not lost: a space in its place), no number as E.164, and the error names the
+        # destination's country: a national number of that country, before the sender's
+        national = parse_destination(digits, default_region=hint, strict=True)
+        if national.valid and national.country:
+            return Reading(
+                raw,
+                national.e164,
+                national.country,
+                "medium",
+                f"written without a country code; read as a national number of {hint}, the destination's country "
+                "the error names beside it",
+                channel=channel,
+            )
     if not plus and (not dest.valid or dest.country is None):
         # Without '+' the digits may be a national number of the sender's country.
         if from_country:
@@ -129,6 +165,18 @@ def _read(raw: str, from_country: str | None) -> Reading:
                     "ten digits without a country code; read as a North American number",
                     channel=channel,
                 )
+    if not plus and digits[:1] == "0" and not dest.valid:
+        # A national number (its trunk 0 first: no calling code starts with 0) in no country the error names:
+        # the To as written, not read
+        if hint:
+            where = f"not a valid national number of {hint}, the country named beside it"
+        elif from_country:
+            where = f"not a valid national number of {from_country}, the sender's country, and no country is named"
+        else:
+            where = "nothing names its country (no country field beside it, no sender's number)"
+        return Reading(
+            raw, None, None, None, f"written without a country code (a national number); {where}", channel=channel
+        )
     if dest.country is None:
         return Reading(raw, dest.e164, None, None, f"+{digits} belongs to no country", channel=channel)
     if dest.valid:

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from urllib.parse import unquote_plus
 
-from ._labels import BARE_BEFORE, FROM_ROLES, LABELS, TO_ROLES, alternation, bare_code_pass, norm
-from ._numbers import read_number
+from ._labels import BARE_BEFORE, COUNTRY_HINTS, FROM_ROLES, LABELS, TO_ROLES, alternation, bare_code_pass, norm
+from ._numbers import country_hint, read_number
 from ._rx import rx
 from ._text import after_stamp
 from ._time import epoch_time, parse_timestamp
@@ -63,6 +63,7 @@ class Hit:
     call_sid: str | None = None
     to: str | None = None
     from_: str | None = None
+    to_country: str | None = None  # the destination's country a field names (ToCountry=GB): a national To's
     status: str | None = None
     channel: str | None = None  # sms / voice from the resource or the keys
     inbound: bool = False
@@ -279,6 +280,8 @@ _KEYS: dict[str, str] = {
     "epoch": "time",
     # the labels of a phone number: which names the destination, which the sender (_labels.LABELS)
     **{norm(label): role for label, role in LABELS.items()},
+    # the destination's country, in which a To written without a country code is read (_labels.COUNTRY_HINTS)
+    **{norm(label): "to_country" for label in COUNTRY_HINTS},
 }
 
 
@@ -512,6 +515,8 @@ def read_pairs(pairs: Iterable[tuple[str, str]], number: int) -> list[Hit]:
                     hit.to = to
             else:
                 to_alt = to_alt or to
+        elif key == "to_country":
+            hit.to_country = hit.to_country or country_hint(value)
         elif key == "from":
             if _is_code_name(value.strip()):
                 continue  # a traceback's source line, from_=settings.TWILIO_NUMBER: a name, not a sender
@@ -922,7 +927,7 @@ _HIT_WORDS = (
 # "from_": twilio-python's keyword, in a traceback's source line (from_=settings.TWILIO_NUMBER)
 _KEY_ENDS = (
     "code", "message", "detail", "msg", "title", "status", "response", "sid", "account", "direction", "info", "type",
-    "payload", "text", "variables", "level", "log", "url", "uri", "from_",
+    "payload", "text", "variables", "level", "log", "url", "uri", "from_", "country",
 )  # fmt: skip
 # and every label of a phone number (_labels.LABELS), but those a shorter one ends ("to_number" ends "number")
 _KEY_ENDS += tuple(

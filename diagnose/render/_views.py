@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..conditions import ConditionSyntaxError, compile_condition
-from ..models import CauseFinding, Diagnosis, Fact, FixStep
+from ..models import CauseFinding, Diagnosis, Fact, FixStep, is_unread_number
 from ._placeholders import placeholders
 
 if TYPE_CHECKING:
@@ -266,6 +266,8 @@ def diagnosis_view(
         country = f"{country} ({country_name})"
     if ev.to or country:
         failed.append(("To", " → ".join(str(p) for p in (ev.to or "?", country) if p)))
+    elif ev.to_raw and is_unread_number(ev.to_raw):
+        failed.append(("To", f"{ev.to_raw.strip()} (as written; country unknown)"))  # a national number, say
     for label, value in (
         ("From", ev.from_),
         ("Account", ev.account_sid),
