@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from diagnose.knowledge import load_knowledge
+from diagnose.models import Evidence
 from diagnose.paste import extract, merge_duplicates
 from diagnose.pipeline import diagnose_pasted
 
@@ -73,24 +74,33 @@ SMS_21408 = (
 
 
 def test_a_wrong_prefix_meant_for_a_country_twilio_does_not_serve_is_never_told_to_enable_it() -> None:
-    """+98 0912…: an Iranian mobile with its trunk 0 kept. Correcting it will not help either: no enable, no resend."""
-    d = _pasted(SMS_21408 + "+9809123456789")
+    """+98 98 912…: an Iranian mobile with its country code doubled. Correcting it will not help either: no enable, no
+    resend. (A kept trunk 0, +98 0912…, is read as the number meant since it is a valid number without it:
+    tests/test_paste_bracketed_trunk.py.)"""
+    d = _pasted(SMS_21408 + "+98989123456789")
     assert d.cause == "wrong-country-code" and d.facts["suggested_country_not_allowed"]["value"] is True
     assert "Twilio does not deliver to Iran at all" in next(c.reason for c in d.causes if c.id == d.cause)
     text = "\n".join(f"{s.text}\n{s.console or ''}\n{s.api or ''}" for s in d.fix)
     assert "PATCH" not in text and "enable Iran" not in text and "Resend" not in text
-    call = _pasted("HTTP 400 error: Unable to create record: Account not authorized to call +9809123456789")
+    call = _pasted("HTTP 400 error: Unable to create record: Account not authorized to call +98989123456789")
     assert call.cause == "wrong-country-code" and call.error.code == 21215
     assert all("BulkCountryUpdates" not in (s.api or "") for s in call.fix)
 
 
 def test_a_wrong_prefix_meant_for_a_high_risk_country_sends_to_the_console_not_the_api() -> None:
-    """+234 0806…: a Nigerian mobile with its trunk 0 kept; Nigeria is Console-only (30649)."""
-    d = _pasted(SMS_21408 + "+23408065551234")
+    """+234 0806…: a Nigerian mobile with its trunk 0 kept, as Twilio's record of the message names it; Nigeria is
+    Console-only (30649). A paste of it is read as the number meant (tests/test_paste_bracketed_trunk.py), and
+    never offers the API for Nigeria either."""
+    kept = Evidence(kind="paste", code=21408, http_status=400, to="+23408065551234", country="NG", format="log-line")
+    (d,) = diagnose_pasted([kept], load_knowledge()).diagnoses
     assert d.cause == "wrong-country-code" and d.facts["suggested_country_high_risk"]["value"] is True
     assert all('"country_code":"NG"' not in (s.api or "") for s in d.fix)  # the API would refuse it
     console = [s for s in d.fix if "only the Console can enable" in s.text]
     assert len(console) == 1 and "tick Nigeria" in (console[0].console or "")
+    d = _pasted(SMS_21408 + "+23408065551234")
+    assert (d.evidence.to, d.cause) == ("+2348065551234", None)
+    assert {c.id: c.status for c in d.causes}["high-restriction-country"] == "possible"
+    assert all("PATCH" not in (s.api or "") for s in (*d.fix, *d.next_checks))
 
 
 def test_fix_steps_name_the_country_and_account_found() -> None:

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from ._rx import rx
+
+if TYPE_CHECKING:
+    from ..countries import Destination
 
 MASK_CHARS = frozenset("*xX#•●…?")
 _REDACTED = rx(r"(?i)\[?<?(?:redacted|masked|hidden|removed|filtered)>?\]?")
@@ -121,11 +125,19 @@ def _read(raw: str, from_country: str | None, hint: str | None = None) -> Readin
         ) + f"; read as +{digits}"
     dest = parse_destination("+" + digits, strict=True)
     trunk = _BRACKETED_TRUNK.match(body) if plus and not dest.valid else None
+    kept_trunk = None
     if trunk:  # Italy's 0 is part of the number: dropped only when that makes the number valid
         dropped = _digits(body[: trunk.end() - 3] + body[trunk.end() :])
         without = parse_destination("+" + dropped, strict=True)
         if without.valid:
             dest, digits = without, dropped
+            how += "; the trunk 0 in brackets after the country code is not dialled with it"
+    elif plus and not dest.valid and dest.calling_code:
+        # "+44 07400 123456", "+4407400123456": the trunk 0 written after the country code, as people write
+        # a number they know nationally; read without it when that makes the number valid (as in brackets)
+        kept_trunk = _without_trunk_zero(digits, dest.calling_code)
+        if kept_trunk is not None:
+            dest, digits = kept_trunk, _digits(kept_trunk.e164 or "")
     if not plus and hint and not lead_space and (not dest.valid or dest.country is None):
         # Without '+' (not lost: a space in its place), no number as E.164, and the error names the
         # destination's country: a national number of that country, before the sender's
@@ -179,6 +191,17 @@ def _read(raw: str, from_country: str | None, hint: str | None = None) -> Readin
         )
     if dest.country is None:
         return Reading(raw, dest.e164, None, None, f"+{digits} belongs to no country", channel=channel)
+    if dest.valid and kept_trunk is not None:
+        code = dest.calling_code
+        return Reading(
+            raw,
+            dest.e164,
+            dest.country,
+            "medium",
+            f"{how}; not a valid number as written: the trunk 0 after the country code (+{code} 0…) is not dialled "
+            f"with it, read without it as {dest.e164}, a valid number",
+            channel=channel,
+        )
     if dest.valid:
         return Reading(
             raw, dest.e164, dest.country, "high" if plus else "medium", f"{how}; a valid number", channel=channel
@@ -202,6 +225,25 @@ def _read(raw: str, from_country: str | None, hint: str | None = None) -> Readin
         f"{how}; not a valid number, country from the calling code +{dest.calling_code}",
         channel=channel,
     )
+
+
+def _without_trunk_zero(digits: str, calling_code: int) -> Destination | None:
+    """The number ``+<digits>`` (not valid) without the single 0 right after its calling code, when the calling
+    code's countries dial a trunk prefix 0 (GB, FR, DE…; not +1, whose prefix is 1, nor Italy, whose 0 is part of
+    the number and valid with it) and the number without it is valid; else None."""
+    import phonenumbers
+
+    from ..countries import parse_destination
+
+    code = str(calling_code)
+    rest = digits[len(code) :]
+    if not digits.startswith(code) or rest[:1] != "0" or rest[1:2] in ("", "0"):
+        return None
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(phonenumbers.region_code_for_country_code(calling_code))
+    if metadata is None or metadata.national_prefix != "0":
+        return None
+    without = parse_destination("+" + code + rest[1:], strict=True)
+    return without if without.valid and without.country else None
 
 
 def _masked(raw: str, body: str, channel: str | None) -> Reading:
