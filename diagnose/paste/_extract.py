@@ -35,6 +35,7 @@ from ._parse import (
     parse_log_line,
     parse_urls,
     sender_in_message,
+    unlabelled_destination,
 )
 from ._redact import redact_secrets
 from ._rx import rx
@@ -257,6 +258,7 @@ def to_evidence(
     status = None
     channel = None
     weak_to = False  # the To came from a "number" or "phone" field: a number Twilio's message names wins
+    bare_to = ""  # the word before a To no label names ("send to 4474…"): without '+', read at low confidence
     for h in record.hits:
         fmt = better_format(fmt, h.format)
         inbound = inbound or h.inbound
@@ -266,7 +268,7 @@ def to_evidence(
             if name == "code" and "code" in f:
                 continue
             if name == "to" and "to" not in f:
-                weak_to = h.weak_to
+                weak_to, bare_to = h.weak_to, h.bare_to
             f.setdefault(name, value)
             if name == "code":
                 code_source = h.code_source
@@ -315,17 +317,32 @@ def to_evidence(
         found = _wording_line(record, table, f.get("http_status") is not None, code)
         message = found[1] if found is not None else None
     if (to_raw is None or weak_to) and isinstance(message, str) and not inbound:
-        to_raw = number_in_message(message, str(to_raw) if weak_to else None) or to_raw
+        named = number_in_message(message, str(to_raw) if weak_to else None)
+        if named is not None:
+            to_raw, bare_to = named, ""
     if to_raw is None and not inbound:
         to_raw = _labelled_to(record)
     from_raw = f.get("from_")
     if from_raw is None and isinstance(message, str) and "rom" in message:
         from_raw = sender_in_message(message)  # 21212, 21606: the message names the sender
+    if to_raw is None and not inbound:
+        # digits after "for" on the error's line, no label and no '+' ("error 21408 for 17877315170")
+        bare = _unlabelled_to(record, _str(from_raw))
+        if bare is not None:
+            bare_to, to_raw = bare
     from_country = read_number(str(from_raw)).country if isinstance(from_raw, str) else None
     hint = _str(f.get("to_country"))  # the destination's country a field names beside it (ToCountry=GB)
     reading = read_number(str(to_raw), from_country=from_country, hint=hint) if isinstance(to_raw, str) else None
     if reading is not None and from_raw and reading.e164 and reading.e164 == read_number(str(from_raw)).e164:
         reading = None  # the sender is never the failed destination
+    if reading is not None and bare_to and reading.confidence == "medium" and reading.reason.startswith(_NO_PLUS):
+        # no label names it and it has no '+': a number, likely the To, whose country is a guess from its digits
+        reading = replace(
+            reading,
+            confidence="low",
+            reason=f"no label names it (a number after '{bare_to}' on the error's line) and it has no '+'; "
+            + reading.reason[len(_NO_PLUS) + 2 :],
+        )
     start = max(0, record.first_line - base)
     end = min(len(lines), record.last_line - base + 1)
     message_sid = f.get("message_sid")
@@ -489,6 +506,20 @@ def _wording_line(
             found = table.recognise(h.excerpt, not rest)  # words two codes share: the printed code is the other
         if found is not None and code in (None, found.code):
             return found, _strip_prefix(h.excerpt)
+    return None
+
+
+_NO_PLUS = "written without '+'"  # how read_number's reason starts for digits it read with a '+' put before them
+
+
+def _unlabelled_to(record: Record, sender: str | None) -> tuple[str, str] | None:
+    """The word and the digits of a number no label names, after "for" on a line of the record that holds its
+    code (:func:`._parse.unlabelled_destination`)."""
+    for h in record.hits:
+        if h.code is not None:
+            found = unlabelled_destination(h.excerpt[:2000], sender)
+            if found is not None:
+                return found
     return None
 
 

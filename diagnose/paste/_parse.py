@@ -70,6 +70,9 @@ class Hit:
     continues: bool = False  # a line that starts with a Twilio message: the rest of the line above's
     names: int | None = None  # the code a line that is only a Twilio message names by its wording
     weak_to: bool = field(default=False, compare=False)  # ``to`` from a "number" or "phone" field, not a To
+    # the word before ``to`` when no label names it (free text: "sms to 4474…", "error 21408 for 1787…"), read at
+    # low confidence when it has no '+'
+    bare_to: str = field(default="", compare=False)
     time: str | None = None  # the time a field names (a Debugger webhook's Timestamp), decoded
     excerpt: str = field(default="", compare=False)
     keys: frozenset[str] = field(default=frozenset(), compare=False)  # the field names seen (classification)
@@ -84,7 +87,7 @@ class Hit:
 
 
 _META = frozenset(
-    {"format", "line", "excerpt", "code_source", "inbound", "continues", "names", "keys", "weak_to", "time"}
+    {"format", "line", "excerpt", "code_source", "inbound", "continues", "names", "keys", "weak_to", "bare_to", "time"}
 )
 _FIELDS = tuple(f.name for f in fields(Hit) if f.name not in _META)  # the error's own fields, in order
 
@@ -159,6 +162,32 @@ def sender_in_message(message: str) -> str | None:
     """The sender a Twilio message names ("The 'From' number +1… is not a valid phone number", 21212)."""
     match = _SENDER_IN_TEXT.search(message)
     return _number_text(match.group(1)) if match else None
+
+
+# A run of digits after "for" ("error 21408 for 17877315170"), a destination that nothing labels: read only by
+# unlabelled_destination, with what it checks. Not inside a word or a number, nor before a unit ("for 30000 ms")
+_FOR_DIGITS = rx(r"(?i)(?<![\w-])(for)[ \t]{1,2}([0-9]{10,15})(?![\w.+/:-])")
+_UNIT_AFTER = rx(r"(?i)[ \t]{0,2}(?:ms|msec|millis|milliseconds|s|sec|secs|seconds|min|minutes|bytes|kb|mb|%)\b")
+
+
+def unlabelled_destination(text: str, sender: str | None = None) -> tuple[str, str] | None:
+    """The word and the digits of a number ``text`` (a line that holds an error, none of whose numbers a label
+    names) puts right after "for": 10 to 15 digits, a valid number once a '+' is put before them, not the
+    ``sender``'s, not an epoch time (``for 1764496800``), nor before a unit (``for 30000000000 ms``). An order
+    number or a job id is written after its own word ("for order 12345678901"), and is none."""
+    if "for" not in text.lower():
+        return None
+    for found in _FOR_DIGITS.finditer(text):
+        digits = found.group(2)
+        if _UNIT_AFTER.match(text, found.end()) is not None:
+            continue
+        if len(digits) in (10, 13) and digits[0] == "1" and epoch_time(digits) is not None:
+            continue  # epoch seconds or milliseconds of 2001-2033 (later ones start with 2: a valid number wins)
+        if sender is not None and digits == _digits_of(sender).lstrip("0"):
+            continue
+        if _valid("+" + digits):
+            return found.group(1).lower(), digits
+    return None
 
 
 def labelled_destination(text: str) -> str | None:
@@ -862,6 +891,7 @@ _LOG_FROM = rx(
     r"(?i)" + _LABEL_START + r"(?:" + alternation(FROM_ROLES) + r")\b[ \t]{0,2}[:=]?[ \t]{0,2}"
     r"(\+?[0-9][0-9 ().-]{4,22}[0-9])"
 )
+_KEYED = rx(r"[:=]")  # between a label and its number: a key's ("to=4474…", "to: 4474…"), not a word's
 _E164 = rx(r"(?<![\w+])\+[1-9][0-9*xX•]{5,16}(?![\w])")
 # A number written with '+', whole or in groups ("+44 7911 123456", "+1 (876) 812-3456"): a log line's
 # destination when no label names one
@@ -1089,12 +1119,18 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
             to = weak
     if to:
         hit.to = _number_text(to.group(1))
+        if to.re is _LOG_TO and not hit.to.startswith("+") and not _KEYED.search(text, to.start(), to.start(1)):
+            hit.bare_to = text[to.start() : to.start(1)].strip().lower()  # "send to 4474…": a word, no key
     else:
         numbers = [_number_text(n.group()) for n in _PLUS_NUMBER.finditer(text)]
         if sender:
             numbers = [n for n in numbers if _digits_of(n) != _digits_of(_number_text(sender.group(1)))]
         if len(numbers) == 1:
             hit.to = numbers[0]
+        elif not numbers:
+            bare = unlabelled_destination(text, _number_text(sender.group(1)) if sender else None)
+            if bare is not None:  # "error 21408 for 17877315170": no label, no '+'
+                hit.bare_to, hit.to = bare
     if sender:
         hit.from_ = _number_text(sender.group(1))
     if "AC" in text:
