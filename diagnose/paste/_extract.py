@@ -334,7 +334,7 @@ def to_evidence(
     hint = _str(f.get("to_country"))  # the destination's country a field names beside it (ToCountry=GB)
     reading = read_number(str(to_raw), from_country=from_country, hint=hint) if isinstance(to_raw, str) else None
     if reading is not None and from_raw and reading.e164 and reading.e164 == read_number(str(from_raw)).e164:
-        reading = None  # the sender is never the failed destination
+        reading, to_raw = None, None  # the sender is never the failed destination, nor shown as one
     if reading is not None and bare_to and reading.confidence == "medium" and reading.reason.startswith(_NO_PLUS):
         # no label names it and it has no '+': a number, likely the To, whose country is a guess from its digits
         reading = replace(

@@ -18,6 +18,10 @@ Roles (how ``_parse.parse_fields`` takes the value):
   is a Twilio number (IncomingPhoneNumber, the sender) or the number a Lookup read; an inbound webhook of another
   provider names its sender ``msisdn``; an app's ``phone`` or ``mobile`` is a user's number, most often the one
   a message went to, not always.
+  A key the table does not hold that ends with one of these words after a stem of its own (``customer_phone``,
+  ``user_mobile``, ``recipientPhone``, ``contact_number``) is read the same way (:func:`suffix_role`), unless its
+  stem names the sender (``twilio_number``, ``sender_phone``, ``caller_mobile``); a ``…_number`` only when its
+  value is written with '+' (``to_alt_plus``): ``order_number=12345678901`` is an order's.
 - ``from``: Twilio's ``From`` and ``sender``: the sender, whatever the value (an alphanumeric sender ID).
 - ``from_other``: another label of the sender (``caller``, ``src``, ``source``, ``from_number``…): taken when
   no ``from`` names one, and only when its value is a number (``source=api`` names no sender).
@@ -34,6 +38,8 @@ Amazon Pinpoint's ``origination_number`` and ``destination_phone_number``, telec
 """
 
 from __future__ import annotations
+
+import re
 
 LABELS: dict[str, str] = {
     # the destination
@@ -95,6 +101,45 @@ COUNTRY_HINTS = (
 
 TO_ROLES = ("to", "to_other")
 FROM_ROLES = ("from", "from_other", "from_id")
+
+
+# The last words of a key that names a phone, after a stem of its own ("customer_phone", "userMobile"): a number,
+# not surely the destination (to_alt). "number" alone names anything numbered (order_number, job_number): such a
+# key names a phone only when its value is written with '+' (to_alt_plus)
+_PHONE_SUFFIXES = ("phone", "mobile", "msisdn", "phonenumber", "mobilenumber")
+SUFFIX_ENDS = ("phone", "mobile", "msisdn", "number")  # how every key suffix_role reads ends, once normed
+# Stems that name the sender, or a number of the sender's side, whose phone is never the destination
+_SENDER_STEMS = frozenset(
+    (
+        *("from", "sender", "sending", "sent", "caller", "calling", "source", "src", "origin", "originating"),
+        *("origination", "originator", "twilio", "service", "messaging", "business", "company", "support"),
+        *("our", "my", "own", "reply", "callback", "outbound", "inbound", "forwarded", "forwarding", "host"),
+    )
+)
+_WORD = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|[0-9]+")  # the words of a key: snake, kebab or camel case
+
+
+def suffix_role(key: str) -> str | None:
+    """The role of a key :data:`LABELS` does not hold, by its last word: ``to_alt`` for a phone's (``customer_phone``,
+    ``user_mobile``, ``recipientMsisdn``, ``contact_phone_number``), ``to_alt_plus`` for a ``…_number``
+    (``contact_number``), None for any other key, and for one whose stem names the sender (``twilio_number``,
+    ``senderPhone``, ``from_mobile``)."""
+    if len(key) > 64:
+        return None
+    words = [word.lower() for word in _WORD.findall(key)]
+    if len(words) < 2:
+        return None  # "phone", "number" alone are in LABELS; a stem is needed
+    joined = "".join(words)
+    if joined.endswith(_PHONE_SUFFIXES):
+        role = "to_alt"
+    elif words[-1] == "number":
+        role = "to_alt_plus"
+    else:
+        return None
+    stem = joined[: -len(words[-1])]
+    if not stem or any(word in _SENDER_STEMS for word in words[:-1]):
+        return None
+    return role
 
 
 def norm(label: str) -> str:

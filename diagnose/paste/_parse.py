@@ -15,7 +15,18 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from urllib.parse import unquote_plus
 
-from ._labels import BARE_BEFORE, COUNTRY_HINTS, FROM_ROLES, LABELS, TO_ROLES, alternation, bare_code_pass, norm
+from ._labels import (
+    BARE_BEFORE,
+    COUNTRY_HINTS,
+    FROM_ROLES,
+    LABELS,
+    SUFFIX_ENDS,
+    TO_ROLES,
+    alternation,
+    bare_code_pass,
+    norm,
+    suffix_role,
+)
 from ._numbers import country_hint, read_number
 from ._rx import rx
 from ._text import after_stamp
@@ -318,6 +329,16 @@ def _norm_key(key: str) -> str:
     return norm(key.rsplit(".", 1)[-1] if "." in key else key)
 
 
+def _key_role(key: str) -> str | None:
+    """What a key names (:data:`_KEYS`); failing that, a key that names a person's phone by its last word
+    (``customer_phone``, ``user_mobile``, ``contact_number``, ``recipientPhone``: :func:`._labels.suffix_role`)."""
+    name = _norm_key(key)
+    found = _KEYS.get(name)
+    if found is None and name.endswith(SUFFIX_ENDS):  # most keys end otherwise: one test of the normed key
+        found = suffix_role(key.rsplit(".", 1)[-1])
+    return found
+
+
 def _unquote_value(raw: str, form: bool) -> str:
     value = raw
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
@@ -344,7 +365,7 @@ def _kv_pairs(text: str, depth: int = 0) -> Iterator[tuple[str, str]]:
         if match is None:
             return
         pos = match.end()
-        key = _KEYS.get(_norm_key(match.group(1)))
+        key = _key_role(match.group(1))
         if key is None:
             continue
         if key == "code" and match.group()[0] not in "\"'[" and _after_passcode_words(text, match.start()):
@@ -414,7 +435,7 @@ def _is_variable(value: str) -> bool:
 
 _MASK_WORD = rx(r"(?i)redacted|masked|hidden|removed|filtered")
 # the roles of _labels.LABELS whose value is a number (its groups are read after a space, as "to=+44 20 7183 8750")
-_NUMBER_ROLES = frozenset(("to", "to_other", "to_alt", "from", "from_other", "from_id"))
+_NUMBER_ROLES = frozenset(("to", "to_other", "to_alt", "to_alt_plus", "from", "from_other", "from_id"))
 # An alphanumeric sender ID: up to 11 letters, digits and spaces, a letter among them (Twilio's rule for one)
 _SENDER_ID = rx(r"(?=[0-9 ]{0,10}[A-Za-z])[A-Za-z0-9 ]{1,11}")
 _IPV4 = rx(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}")
@@ -525,7 +546,7 @@ def read_pairs(pairs: Iterable[tuple[str, str]], number: int) -> list[Hit]:
             hit.status = value.lower()[:20]
             if hit.status == "received":
                 hit.inbound = True
-        elif key in ("to", "to_other", "to_alt"):
+        elif key in ("to", "to_other", "to_alt", "to_alt_plus"):
             if value.startswith("[") and not value.endswith("]"):
                 value += "]"  # [REDACTED]: the value pattern stops before a ']'
             if _is_variable(value.strip()):
@@ -542,8 +563,8 @@ def read_pairs(pairs: Iterable[tuple[str, str]], number: int) -> list[Hit]:
                 # and only a number (dst=10.0.0.5, destination_queue=sms are none)
                 if hit.to is None and to is not None and _is_number_value(to):
                     hit.to = to
-            else:
-                to_alt = to_alt or to
+            elif key == "to_alt" or (to is not None and to.lstrip().startswith(("+", "whatsapp:+"))):
+                to_alt = to_alt or to  # "to_alt_plus" (contact_number=…): only a number written with '+'
         elif key == "to_country":
             hit.to_country = hit.to_country or country_hint(value)
         elif key == "from":
