@@ -267,6 +267,19 @@ def test_a_log_in_another_script_reads_as_its_text_in_every_encoding(
     assert list(scan(io.BytesIO(data), chunk_size=chunk)) == expected
 
 
+@pytest.mark.parametrize("kind", ["le", "be"])
+def test_japanese_in_utf16_without_a_mark_is_told_from_utf8(kind: str) -> None:
+    # Hypothesis found it (test_a_log_in_another_script_reads_as_its_text_in_every_encoding): kana in UTF-16
+    # are "0" and a letter as often as not, read as UTF-8, so 60 % of text: wide_codec() said UTF-8, and the log
+    # was read as text with zero bytes between its letters
+    text = "\n".join(
+        ["送信に失敗しました\u3000再試行します"] * 2 + [(CORPUS / "41-kazakhstan-shared-code.txt").read_text()]
+    )
+    data = _utf16(text, kind)
+    assert wide_codec(data[:SNIFF]) == ENCODINGS[kind][1]
+    assert decode(data) == text and extract(decode(data)) == extract(text) != []
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.text(st.characters(blacklist_categories=("Cc", "Cs", "Cn", "Co")) | st.sampled_from("\n\t\r\x1b"), max_size=600),

@@ -65,8 +65,9 @@ def wide_codec(head: bytes) -> str | None:
       round, big-endian), in at least 8 units;
     - else (UTF-32, UTF-16 in another script: Cyrillic, Chinese…) the reading of ``head`` that gives the
       most text (:func:`_text_share`), when at least three characters in four are text and UTF-8's
-      reading is at most 60 % text (a zero byte or a control in every unit, or invalid sequences), in at
-      least 64 bytes. A NUL-padded log (logrotate's copytruncate) reads as U+0000 in every one.
+      reading is at most 80 % text (a zero byte or a control in every unit, or invalid sequences) and a fifth
+      less than that reading, in at least 64 bytes. A NUL-padded log (logrotate's copytruncate) reads as U+0000
+      in every one.
     """
     if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         return "utf-32"  # the codec reads the mark, then drops it
@@ -80,11 +81,13 @@ def wide_codec(head: bytes) -> str | None:
         return "utf-16-le"
     if sum(1 for hi, lo in zip(even, odd, strict=True) if lo and not hi) * 4 >= units * 3:
         return "utf-16-be"
-    if len(head) < 64 or _text_share(head, "utf-8", 1) > 0.6:
-        # a few bytes tell nothing; UTF-8 with a stray zero byte: UTF-16 and UTF-32 read as UTF-8 are half
-        # controls or worse
+    utf8 = _text_share(head, "utf-8", 1) if len(head) >= 64 else 1.0
+    if utf8 > 0.8:
+        # a few bytes tell nothing; UTF-8 with a stray zero byte: UTF-16 and UTF-32 read as UTF-8 are a third
+        # controls or worse (Japanese kana in UTF-16 the least: their high byte 0x30 is "0", the low one a
+        # letter as often as not, so near 60 % text)
         return None
-    best, most = None, 0.75
+    best, most = None, max(0.75, utf8 + 0.2)  # and a wide reading wins only by far
     for codec, width in (("utf-32-le", 4), ("utf-32-be", 4), ("utf-16-le", 2), ("utf-16-be", 2)):
         share = _text_share(head, codec, width)
         if share > most:
