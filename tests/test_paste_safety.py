@@ -158,6 +158,8 @@ ADVERSARIAL: dict[str, Callable[[], str]] = {
     "ansi": lambda: "\x1b[" * 300_000 + "error",
     "entities": lambda: "&quot;" * 100_000 + "error 21408",
     "many lines": lambda: "ERROR code=21408 to=+2348031234567\n" * 10_000,
+    # Console pages whose bodies never close, each heading inside the body above (._console reads a line once)
+    "console pages": lambda: ("Error - 21408\nResponse Body\n{" + "[" * 4000 + "\nTo\t+33612345678\n") * 3_000,
 }
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from ..models import Evidence
+from ._console import NO_PAGES, is_heading, page_end, page_of, pages
 from ._numbers import read_number
 from ._parse import (
     Hit,
@@ -61,12 +62,19 @@ class Record:
     hits: list[Hit]
     first_line: int
     last_line: int
+    page: int | None = None  # the Console page it is read from (._console): its heading's line number
 
 
 def is_anchor(line: str) -> bool:
     low = line.lower()
-    # or a code no word names, with a labelled '+' number right after it (_parse._BARE_CODE)
-    return any(token in low for token in _STRONG) or _WEAK.search(low) is not None or bare_anchor(low)
+    # or a code no word names, with a labelled '+' number right after it (_parse._BARE_CODE); or a Console page's
+    # heading of a warning ("Warning - 13227", which holds no other anchor: its page is read from it, ._console)
+    return (
+        any(token in low for token in _STRONG)
+        or _WEAK.search(low) is not None
+        or bare_anchor(low)
+        or ("warning - " in low and is_heading(line))
+    )
 
 
 def windows(anchors: Sequence[int], total: int) -> list[tuple[int, int]]:
@@ -157,20 +165,44 @@ def _complete(merged: dict[str, object]) -> bool:
 
 
 def group(
-    hits: Iterable[Hit], event_of: Callable[[int], int] | None = None, block_of: Callable[[int], int] | None = None
+    hits: Iterable[Hit],
+    event_of: Callable[[int], int] | None = None,
+    block_of: Callable[[int], int] | None = None,
+    page_of: Callable[[int], int | None] | None = None,
 ) -> list[Record]:
     """Neighbouring, agreeing hits become one record; never hits of two log events (``event_of``: the
     event a line number belongs to, see :func:`events`), so an unrelated log line next to an error
     lends it nothing; nor does a received message (Twilio calling the app's incoming-SMS URL), a record of
     its own line or pretty-printed JSON (``block_of``, see :func:`blocks`): its SID, status, account and
     numbers are that message's, never those of an error logged near it, even where no timestamp tells the
-    two apart."""
+    two apart. A Console page (``page_of``: the page a line is part of, see :func:`._console.pages`) is one
+    record whatever its lines' distance, times or repeats, and never shares one with a hit outside it."""
     hits = list(hits)
     block = block_of or (lambda line: line)
     received = {block(h.line) for h in hits if h.status == "received" and h.code is None}
     records: list[Record] = []
+    # a Console page's records, by the code they name (None: the page's own, its heading's code)
+    in_page: dict[tuple[int, int | None], Record] = {}
+    page_code: dict[int, int] = {}
     for hit in hits:
         last = records[-1] if records else None
+        page = page_of(hit.line) if page_of is not None else None
+        if page is not None:
+            # one page, one error: every part of it is read into its record, whatever lines apart; but a line of
+            # it that names another code (an alert's text of another error) is that error's
+            named = hit.code if hit.code is not None else hit.names
+            own = page_code.setdefault(page, named) if named is not None else page_code.get(page)
+            key = (page, None if named is None or named == own else named)
+            record = in_page.get(key)
+            if record is None:
+                record = in_page[key] = Record(hits=[], first_line=hit.line, last_line=hit.line, page=page)
+                records.append(record)
+            record.hits.append(hit)
+            record.last_line = max(record.last_line, hit.line)
+            continue
+        if last is not None and last.page is not None:
+            records.append(Record(hits=[hit], first_line=hit.line, last_line=hit.line))  # never a page's part
+            continue
         if last is not None and event_of is not None and event_of(hit.line) != event_of(last.last_line):
             last = None
         if last is not None and received:
@@ -632,6 +664,18 @@ def extract_lines(
     if anchors is None:
         # a line that is a Twilio message by itself opens a window too, whatever words it uses
         anchors = [i for i, line in enumerate(lines) if is_anchor(line) or _is_wording(line, table)]
+    heads = [i for i in anchors if is_heading(lines[i])]
+    if heads:
+        # a Console page is read whole: each of its lines is an anchor, so one window holds it all (a heading
+        # inside a page above, in its body, is none: each line is read for one page at most, in linear time)
+        extra: set[int] = set()
+        after = 0
+        for i in heads:
+            if i >= after:
+                after = page_end(lines, i, len(lines))
+                extra.update(range(i + 1, after))
+        heads = [i for i in heads if i not in extra]
+        anchors = sorted(extra.union(anchors))
     out: list[Evidence] = []
     memo: dict[tuple[int, int], tuple[str, str | None]] = {}
     for start, end in windows(anchors, len(lines)):
@@ -655,8 +699,11 @@ def extract_lines(
                     if (escaped or any(word in low for word in found_words)) and table.may_match(line):
                         found = _wording_hit(line, base + i, table)
                 hits.extend(found)
+        found_pages = pages(lines, start, end, base, heads) if heads else NO_PAGES
+        if found_pages:
+            hits = sorted([*hits, *found_pages.hits], key=lambda h: h.line)  # stable: a line's own hits first
         event_of = events(lines, start, end, base)
-        for record in group(hits, event_of, blocks(lines, start, end, base)):
+        for record in group(hits, event_of, blocks(lines, start, end, base), page_of(found_pages)):
             evidence = to_evidence(record, lines, table, base, memo, event_of(record.first_line))
             if evidence is not None:
                 out.append(evidence)

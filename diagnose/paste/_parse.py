@@ -36,6 +36,7 @@ from ._time import epoch_time, parse_timestamp
 # hits takes the first of its hits' formats in this order.
 FORMATS: tuple[str, ...] = (
     "csv-row",  # a row of a CSV export read by its header (._csv): one row, one error, whatever its fields say
+    "console-page",  # a page of the Twilio Console's error log copied whole (._console): one page, one error
     "debugger-webhook",
     "monitor-alert",
     "notification",

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..errors import WorkerDiedError
 from ..models import Evidence
+from ._console import MAX_PAGE, is_heading
 from ._controls import hidden_lines, lowered, marked, opens_with_space
 from ._csv import LONG_LINE, Header, cut_bytes, read_header, read_lines, row_width
 from ._escapes import escaped_lines
@@ -90,7 +91,8 @@ _SEP = (
 PREFILTER = (
     rxb(rb"code"),
     # "allowed to call": 21216's API message holds no other anchor; "allowed to c", that message cut (_TAIL)
-    rxb(rb"w(?:ilio|ed" + _SEP + rb"to" + _SEP + rb"c)"),
+    # "warning - 13227": a Console page's heading of a warning (._console.is_heading)
+    rxb(rb"w(?:ilio|ed" + _SEP + rb"to" + _SEP + rb"c|arning - [0-9])"),
     rxb(rb"xception"),
     # "forbidden phone number": 13225's older wording; "perhaps you", 21215's second sentence cut (_TAIL)
     rxb(rb"p(?:ermi|ayload|hone" + _SEP + rb"number|erhaps" + _SEP + rb"you)"),
@@ -311,12 +313,16 @@ def _quiet_place(region: bytes, table: WordingTable | None = None) -> int | None
     }
     quiet = 0
     cut = -1
+    page = 0  # lines still to come of a Console page (._console), which is read whole: no cut inside it
     while True:
         end = region.find(b"\n", pos)
         if end < 0:
             return None  # the region ends before a quiet place does
-        if pos in anchors or end - pos > _LONG:
+        if pos in anchors and b" - " in region[pos:end] and is_heading(clean(decode_utf8(region[pos:end]))):
+            page = MAX_PAGE
+        if pos in anchors or end - pos > _LONG or page > 0:
             quiet, cut = 0, -1
+            page -= 1
         else:
             quiet += 1
             if quiet == _QUIET_ABOVE + 1:
@@ -629,6 +635,11 @@ def _round(buf: bytes, state: _State, final: bool, table: WordingTable | None = 
     scan_end = len(buf) - _SEGMENT if long_tail else limit
     lines = _Lines(buf, state)
     anchors: list[tuple[int, int, int]] = []  # (line start, line end, line number)
+    # anchors that only say how far below a Console page's heading (._console) its chain reads, none of them a
+    # line's own; by the heading's line number, the last line its page may reach
+    pseudo: list[tuple[int, int, int]] = []
+    reaches: set[tuple[int, int]] = set()
+    reach_of: dict[int, int] = {}
     long_hits: list[int] = []
     own = own_prefilter(table) if table is not None else None  # a table of one's own: its wordings' pass
     for start, end in _candidate_lines(buf, len(buf) if long_tail else limit, state.mid_line, state.offset, own):
@@ -636,12 +647,27 @@ def _round(buf: bytes, state: _State, final: bool, table: WordingTable | None = 
             long_hits.append(start)
         elif (at := _anchor_start(buf, start, end, table)) is not None and not (anchors and anchors[-1][0] == at):
             anchors.append((at, end, lines.number(at)))
+            if b" - " in buf[at:end] and is_heading(clean(decode_utf8(buf[at:end]))):
+                # a Console page: the lines below its heading are read with it (._console), up to MAX_PAGE of them
+                reach = lines.forward(end, MAX_PAGE - 1, limit)
+                if reach > end:
+                    last = buf.rfind(b"\n", end, reach) + 1 or end
+                    reach_at = last if last > end else end
+                    reach_of[anchors[-1][2]] = lines.number(reach_at)
+                    pseudo.append((reach_at, reach, lines.number(reach_at)))
+    if pseudo:
+        reaches = {(at, number) for at, _, number in pseudo} - {(at, number) for at, _, number in anchors}
+        anchors = sorted({*anchors, *pseudo})
     chains: list[list[tuple[int, int, int]]] = []
+    chain_reach = -1  # the line a page of the last chain may reach down to: its anchors up to there join it
     for anchor in anchors:
-        if chains and anchor[2] - chains[-1][-1][2] <= REACH and not _long_between(buf, chains[-1][-1][1], anchor[0]):
+        near = chains and (anchor[2] - chains[-1][-1][2] <= REACH or anchor[2] <= chain_reach)
+        if near and not _long_between(buf, chains[-1][-1][1], anchor[0]):
             chains[-1].append(anchor)
         else:
             chains.append([anchor])
+            chain_reach = -1
+        chain_reach = max(chain_reach, reach_of.get(anchor[2], -1))
     # Where the next round starts: an open chain (one a later anchor may still join) is carried whole,
     # with the lines before it; else the last lines, which the next round's first chain reads back to.
     keep = limit
@@ -658,7 +684,7 @@ def _round(buf: bytes, state: _State, final: bool, table: WordingTable | None = 
                 keep = max(keep, chains[-1][-1][1] + 1)
     out: list[tuple[int, Piece]] = []
     for chain in chains:
-        out.append((chain[0][0], _chain_piece(buf, chain, lines, limit)))
+        out.append((chain[0][0], _chain_piece(buf, chain, lines, limit, reaches)))
     owned = scan_end if long_tail else keep
     windows = _long_windows(buf, long_hits, lines, state, owned)
     done = state.segment_done
@@ -936,13 +962,16 @@ class _Lines:
 Piece = tuple[bytes, int, "tuple[int, ...] | Shared | None"]
 
 
-def _chain_piece(buf: bytes, chain: list[tuple[int, int, int]], lines: _Lines, limit: int) -> Piece:
-    """A chain's anchors with the lines around them."""
+def _chain_piece(
+    buf: bytes, chain: list[tuple[int, int, int]], lines: _Lines, limit: int, reaches: set[tuple[int, int]]
+) -> Piece:
+    """A chain's anchors with the lines around them (``reaches``: anchors that are none, see :func:`_round`)."""
     first, last = chain[0], chain[-1]
     start = lines.back(first[0], BEFORE + PAD)
     end = lines.forward(last[1], AFTER + PAD, limit)
     base = first[2] - buf.count(b"\n", start, first[0])
-    return buf[start:end], base, tuple(number - base for _, _, number in chain)
+    own = sorted({number - base for at, _, number in chain if (at, number) not in reaches})
+    return buf[start:end], base, tuple(own)
 
 
 def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[Evidence]:
@@ -960,7 +989,9 @@ def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[
             continue
         lines = _Decoded(raw)
         spans = _events_of(lines, anchors)
-        if spans != [(0, len(raw))] and _may_say_more(lines, spans, table):
+        # a Console page is one block whatever times its lines show (._console), as a paste reads it
+        page = _CONSOLE_HEADING.search(data) is not None
+        if spans != [(0, len(raw))] and (page or _may_say_more(lines, spans, table)):
             spans = [(0, len(raw))]
         if _names_no_code(b"\n".join(line for lo, hi in spans for line in raw[lo:hi]), table):
             continue  # a line like an error's that is none ("sent verification code", "http 503")
@@ -1035,6 +1066,8 @@ def _plain(data: bytes) -> bool:
 # are tested as text
 _NOT_PLAIN_BYTES = b"&\\" + bytes(range(0x09)) + bytes(range(0x0B, 0x20)) + b"\x7f"
 _FIVE_DIGITS = rxb(rb"[0-9]{5}")
+# a Console page's heading (._console._ANY_HEADING), in bytes
+_CONSOLE_HEADING = rxb(rb"(?im)^[ \t]{0,8}(?:error|warning) - [0-9]{5}")
 
 
 def _events_of(lines: _Decoded, anchors: tuple[int, ...]) -> list[tuple[int, int]]:
