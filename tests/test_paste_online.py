@@ -317,6 +317,19 @@ def test_an_account_the_credentials_cannot_read_is_said_in_the_first_lines(
     _no_secret(out, err)
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_a_step_with_more_unread_reasons_than_it_shows_says_how_many_more(demo: Simulator, fmt: str) -> None:
+    # Three accounts a subaccount's credentials cannot read, one step: the text said "… and 1 more reasons"
+    # (sic), the Markdown and the HTML showed two reasons and stopped, as if there were no third.
+    paste = "".join(f"ERROR code=21408 to=+33612345678 account={a}\n" for a in (NOWHERE, PARENT, SANDBOX))
+    code, out, err = run(["triage", "-", "--format", fmt], paste, online(demo.url, SUPPORT, SUPPORT_TOKEN))
+    assert code == 1 and err == ""
+    todo = " ".join(out.split("#  count")[0].split("<table")[0].split("| # |")[0].split())
+    assert todo.count("Not confirmed online") == 2, todo
+    assert "… and 1 more reason: see the groups below." in todo, todo
+    _no_secret(out, err)
+
+
 READ_FAULTS = [
     ("500", {"match": "GET ^/v1/Messaging/GeoPermissions$", "status": 500, "retry_after": 0}, "HTTP 500"),
     ("403", {"match": "GET ^/v1/Messaging/GeoPermissions$", "status": 403}, "HTTP 403"),

@@ -20,6 +20,7 @@ _NO_ACCOUNT = "the account that sent them (not in the log)"
 _SHOWN_GROUPS = 8  # group numbers listed in a step's line before "…"
 _SHOWN_TARGETS = 12  # accounts listed in a step's text; JSON lists them all
 _SHOWN_SOURCES = 20  # files listed under the text's first line; JSON lists them all
+_SHOWN_REASONS = 2  # why the reads did not decide a step, before "… and N more"
 
 
 @dataclass(frozen=True)
@@ -182,8 +183,10 @@ def triage_markdown(
                 head = f"**{step.code}** ({escape(step.title)}): diagnose has no rules for it yet{seen}"
             out.append(f"{n}. {head}")
             if step.kind == "check":  # why reading the accounts did not decide it, as the text report says
-                for reason in _unread_reasons(step, report.diagnoses)[:2]:
-                    out.append(f"   - {escape(reason)}")
+                reasons = _unread_reasons(step, report.diagnoses)
+                out += [f"   - {escape(reason)}" for reason in reasons[:_SHOWN_REASONS]]
+                if more := _more_reasons(reasons):
+                    out.append(f"   - {escape(more)}")
             for target in step.targets[:_SHOWN_TARGETS]:
                 product = _PRODUCT.get(step.product or "", "")
                 where = f"on {code(target.account_sid)}" if target.account_sid else f"on {_NO_ACCOUNT}"
@@ -281,6 +284,12 @@ def _unread_reasons(step: NextStep, diagnoses: Sequence[Diagnosis]) -> list[str]
     return list(dict.fromkeys(r for r in unread if r))
 
 
+def _more_reasons(reasons: Sequence[str]) -> str:
+    """What a step says of the reasons it does not show (text and Markdown alike), or ""."""
+    more = len(reasons) - _SHOWN_REASONS
+    return f"… and {more:,} more reason{_s(more)}: see the groups below." if more > 0 else ""
+
+
 def _what_to_do(
     steps: Sequence[NextStep], offline_hint: str, width: int, diagnoses: Sequence[Diagnosis] = ()
 ) -> list[str]:
@@ -302,12 +311,10 @@ def _what_to_do(
         pad = " " * (len(head) + 2)
         if step.kind == "check":  # why reading the accounts did not decide it: what to fix first
             reasons = _unread_reasons(step, diagnoses)
-            for reason in reasons[:2]:
+            for reason in reasons[:_SHOWN_REASONS]:
                 lines.append(wrap(reason, indent=len(pad), width=width))
-            if len(reasons) > 2:
-                lines.append(
-                    wrap(f"… and {len(reasons) - 2} more reasons: see the groups below.", indent=len(pad), width=width)
-                )
+            if more := _more_reasons(reasons):
+                lines.append(wrap(more, indent=len(pad), width=width))
         for target in step.targets[:_SHOWN_TARGETS]:
             product = _PRODUCT.get(step.product or "", "")
             where = f"on {target.account_sid}" if target.account_sid else f"on {_NO_ACCOUNT}"
