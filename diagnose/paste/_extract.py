@@ -319,21 +319,25 @@ def to_evidence(
         message = _node_message(record, lines, base) or message
     code = f.get("code")
     recognised: WordingMatch | None = None
+    said = ""  # the text the wording was recognised in
     sdk = (fmt or "").endswith(("exception", "error"))
     if code is None and isinstance(message, str):
         rest = f.get("http_status") is not None or sdk
         recognised = table.recognise(message, rest) or table.recognise_whole(message)
+        said = message
     if code is None and recognised is None:
         # a line that is nothing but a known wording (a Ruby error's message line, a log line)
         found = _wording_line(record, table, f.get("http_status") is not None)
         if found is not None:
-            recognised, line = found
+            recognised, line, said = found
             message = message or line
     if recognised is not None and recognised.source == "other" and not sdk:
         # a code without a knowledge file: its wordings ("is not a valid phone number") are common English,
         # Twilio's only in an SDK's exception ("ValueError: +1… is not a valid phone number" is the app's)
         recognised, message = None, f.get("message")
-    if recognised is not None:
+    if recognised is not None and (printed := table.printed_code(said, recognised)) is not None:
+        code, code_source, recognised = printed, "printed", None  # "21215 Geo Permission…": the code it says
+    elif recognised is not None:
         code, code_source = recognised.code, "wording"
     if not isinstance(code, int):
         return None
@@ -530,14 +534,15 @@ _PLAIN_ERROR = rx(r"(?:^|[\s:])Error: ([^\n]{1,500})$")
 
 def _wording_line(
     record: Record, table: WordingTable, rest: bool, code: int | None = None
-) -> tuple[WordingMatch, str] | None:
-    """The first hit's line that holds a wording (of ``code``, when given), and that line as a message."""
+) -> tuple[WordingMatch, str, str] | None:
+    """The first hit's line that holds a wording (of ``code``, when given), that line as a message, and the line
+    as the wording was found in it."""
     for h in record.hits:
         found = table.recognise(h.excerpt, rest)
         if found is not None and code not in (None, found.code) and found.shared:
             found = table.recognise(h.excerpt, not rest)  # words two codes share: the printed code is the other
         if found is not None and code in (None, found.code):
-            return found, _strip_prefix(h.excerpt)
+            return found, _strip_prefix(h.excerpt), h.excerpt
     return None
 
 

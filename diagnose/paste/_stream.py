@@ -82,6 +82,10 @@ _SEP = (
     rb"[^a-z0-9\n]+(?:[0-9a-z]{1,8};[^a-z0-9\n]*|u[0-9a-f]{4}[^a-z0-9\n]*|\[[0-9;?]{0,16}[a-z][^a-z0-9\n]*"
     rb"|(?<=\\)(?:r\\)?[nrt][^a-z0-9\n]*)?"
 )
+# Between two words of an anchor of several ("phone number", "allowed to call"): _SEP, or a wrap that
+# _extract.unwrap joins ("…Forbidden phone" / " number"): a hit across it is the continuation's (_candidate_lines),
+# whose line _anchor_start reads joined onto the one above
+_WRAP_SEP = rb"(?:" + _SEP + rb"|[^a-z0-9\n]{0,8}\n )"
 # What every line _extract.is_anchor accepts holds, at the byte level and in lower case (a superset:
 # "wilio" also finds "wilion"; is_anchor sorts them out). One pass each over the lower-cased chunk:
 # a pattern that starts with a literal runs in C at memory speed (faster than bytes.find here, and
@@ -92,10 +96,10 @@ PREFILTER = (
     rxb(rb"code"),
     # "allowed to call": 21216's API message holds no other anchor; "allowed to c", that message cut (_TAIL)
     # "warning - 13227": a Console page's heading of a warning (._console.is_heading)
-    rxb(rb"w(?:ilio|ed" + _SEP + rb"to" + _SEP + rb"c|arning - [0-9])"),
+    rxb(rb"w(?:ilio|ed" + _WRAP_SEP + rb"to" + _WRAP_SEP + rb"c|arning - [0-9])"),
     rxb(rb"xception"),
     # "forbidden phone number": 13225's older wording; "perhaps you", 21215's second sentence cut (_TAIL)
-    rxb(rb"p(?:ermi|ayload|hone" + _SEP + rb"number|erhaps" + _SEP + rb"you)"),
+    rxb(rb"p(?:ermi|ayload|hone" + _WRAP_SEP + rb"number|erhaps" + _SEP + rb"you)"),
     rxb(rb"horiz"),
     # {1,16} bytes: is_anchor allows 1-4 characters there, and a character is up to 4 bytes in UTF-8
     rxb(rb"rr(?:or(?:s/|(?<=apierror)|(?<=resterror)|[^a-z0-9\n]{1,16}[0-9])|[^a-z0-9\n]{1,16}[0-9])"),
@@ -841,6 +845,8 @@ def _candidate_lines(
         pos = 0
         while (match := pattern.search(low, pos)) is not None:
             at = match.start()
+            if (wrap := low.rfind(b"\n", at, match.end())) >= 0:
+                at = wrap + 1  # an anchor a wrap cuts: the continuation's line (see _WRAP_SEP)
             start = buf.rfind(b"\n", max(0, at - _LONG), at) + 1
             if start == 0 and (at >= _LONG or mid_line):
                 out[at] = -1  # no line start within reach: a long line, read around this hit

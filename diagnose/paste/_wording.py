@@ -74,6 +74,7 @@ class WordingMatch:
     shared: bool  # another code has the same wording; the message's origin told them apart
     at_start: bool = False  # the message starts with the wording (a line that continues the one above)
     whole: bool = False  # the message was the wording and nothing else (a whole wording, "Authenticate")
+    span: tuple[int, int] = (-1, -1)  # the words of the message (normalised) the wording matched
 
     @property
     def how(self) -> str:
@@ -113,9 +114,11 @@ class WordingTable:
 
     def __init__(self, wordings: Iterable[Wording]) -> None:
         self._by_bigram: dict[tuple[str, str], list[tuple[tuple[str, ...], Wording]]] = {}
+        self._texts: dict[int, list[str]] = {}  # each code's wordings, for printed_code
         self.whole: dict[str, Wording] = {}  # whole messages by their words ("authenticate"): one lookup each
         longest = 2
         for w in wordings:
+            self._texts.setdefault(w.code, []).append(f" {w.text} ")
             if w.whole:
                 self.whole.setdefault(w.text, w)
                 continue
@@ -273,7 +276,7 @@ class WordingTable:
         words = normalise(message[:MAX_MESSAGE]).split()
         n = len(words)
         steps = 0
-        found: list[tuple[int, bool, Wording]] = []  # (words matched, partial, wording)
+        found: list[tuple[int, bool, Wording, int]] = []  # (words matched, partial, wording, first word)
         starts: set[int] = set()  # codes matched at the first word
         for i in range(n - 1):
             bucket = self._by_bigram.get((words[i], words[i + 1]))
@@ -288,7 +291,7 @@ class WordingTable:
                     j += 1
                 steps += j
                 if j == size:
-                    found.append((size, False, w))
+                    found.append((size, False, w, i))
                     if i == 0:
                         starts.add(w.code)
                 elif (
@@ -297,18 +300,18 @@ class WordingTable:
                     and (j == left or (j == left - 1 and ws[j].startswith(words[i + j])))
                 ):
                     # the message ends inside the wording: a truncated tail ("…indicated by the 'To' nu")
-                    found.append((left, True, w))
+                    found.append((left, True, w, i))
         if not found:
             return None, steps
         whole = [f for f in found if not f[1]]
         pool = whole or found
-        best = max(size for size, _, _ in pool)
-        top: dict[int, tuple[bool, Wording]] = {}
-        for size, partial, w in pool:
+        best = max(size for size, _, _, _ in pool)
+        top: dict[int, tuple[bool, Wording, int]] = {}
+        for size, partial, w, i in pool:
             if size == best:
                 kept = top.get(w.code)
                 if kept is None or _rank(w) > _rank(kept[1]):
-                    top[w.code] = (partial, w)
+                    top[w.code] = (partial, w, i)
         shared = len(top) > 1
         if shared:
             wanted = "ERROR" if rest else "WARNING"
@@ -316,11 +319,37 @@ class WordingTable:
             if len(narrowed) != 1:
                 return None, steps
             top = narrowed
-        code, (partial, w) = next(iter(top.items()))
-        return _matched(w, partial=partial, shared=shared, at_start=code in starts), steps
+        code, (partial, w, i) = next(iter(top.items()))
+        return _matched(w, partial=partial, shared=shared, at_start=code in starts, span=(i, i + best)), steps
+
+    def printed_code(self, message: str, found: WordingMatch) -> int | None:
+        """The code printed right beside the wording ``found`` matched in ``message``, or None: "21215 Geo
+        Permission configuration is not permitting call", "…not permitting call (21215)", "32205: Geo
+        Permission…" (32205's own message holds those words after "SIP Trunking"). Only a code one of whose
+        wordings holds the matched one is taken: the words alone would name 13227, and "said 21215" is no
+        recognition. Another five-digit number there (an id, a port) is not such a code."""
+        start, end = found.span
+        if start < 0:
+            return None
+        words = normalise(message[:MAX_MESSAGE]).split()
+        inner = f" {normalise(found.written)} "
+        for at in (start - 1, end):
+            if 0 <= at < len(words) and len(words[at]) == 5 and words[at].isdigit():
+                code = int(words[at])
+                if any(inner in text for text in self._texts.get(code, ())):
+                    return code
+        return None
 
 
-def _matched(w: Wording, *, partial: bool, shared: bool, at_start: bool = False, whole: bool = False) -> WordingMatch:
+def _matched(
+    w: Wording,
+    *,
+    partial: bool,
+    shared: bool,
+    at_start: bool = False,
+    whole: bool = False,
+    span: tuple[int, int] = (-1, -1),
+) -> WordingMatch:
     """The match of wording ``w``, and how the message held it."""
     return WordingMatch(
         code=w.code,
@@ -332,6 +361,7 @@ def _matched(w: Wording, *, partial: bool, shared: bool, at_start: bool = False,
         shared=shared,
         at_start=at_start,
         whole=whole,
+        span=span,
     )
 
 
