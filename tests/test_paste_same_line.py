@@ -45,6 +45,40 @@ def test_a_code_printed_twice_for_one_destination_stays_one_error() -> None:
         assert _fields(extract(line)) == [(21408, "+33612345678", "FR")], line
 
 
+def test_a_code_with_no_destination_goes_on_with_the_error_before_it() -> None:
+    # main read each of these lines as one error, to the first number: the second destination was lost. The
+    # last is a line's window cut inside its last error (a line over 8 KB is read in windows: _stream)
+    two = [(21408, "+2348031234567", "NG"), (21215, "+33612345678", "FR")]
+    for tail in ("; ERROR 21408", " (twilio 21215)", "; ERROR 21408 to", "; ERROR 21408 to +2348"):
+        line = "ERROR 21408 to +2348031234567; ERROR 21215 to +33612345678" + tail
+        assert _fields(extract(line)) == two, tail
+        text = "INFO start\n" + line + "\nINFO done\n"
+        assert list(scan(io.BytesIO(text.encode()))) == extract(text)
+    # a line whose first code names no destination is one error, as before
+    line = "ERROR 21408 failed; ERROR 21408 to +2348031234567; ERROR 21215 to +33612345678"
+    assert _fields(extract(line)) == [(21408, "+2348031234567", "NG")]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(WORDS), CODES, NUMBERS), min_size=2, max_size=4),
+    SEPARATORS,
+    st.sampled_from(["", "2026-11-30T10:00:00Z "]),
+    st.sampled_from(["ERROR {code}", "twilio {code}", "code {code}", "ERROR {code} to", "error {code} for +"]),
+    CODES,
+    st.integers(1, 3),
+)
+def test_a_code_without_a_destination_adds_no_error_and_takes_none_away(
+    errors: list[tuple[str, int, str]], separator: str, prefix: str, extra: str, code: int, where: int
+) -> None:
+    parts = [shape.format(code=code, to=to) for shape, code, to in errors]
+    expected = _fields(extract(prefix + separator.join(parts)))
+    assert len(expected) == len(parts)
+    at = min(where, len(parts))  # after the first error's part at least: a line whose first code has none is one
+    line = prefix + separator.join([*parts[:at], extra.format(code=code), *parts[at:]])
+    assert _fields(extract(line)) == expected
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.sampled_from([WORDS, FIELDS]).flatmap(

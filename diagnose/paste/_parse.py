@@ -1089,7 +1089,9 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
     """A code and a number in free text: ``ERROR sms failed code=21408 to=+336…``.
 
     Several codes on one line, each with a destination of its own after it ("ERROR 21408 to +234…; ERROR
-    21408 to +336…"), are an error each, as they are on lines of their own; else the line is one error."""
+    21408 to +336…"), are an error each, as they are on lines of their own; a code with none after it goes on
+    with the error before it (its code said again, or an error a window of a long line cuts at its end: "…
+    ERROR 21408 to +2348"); a line whose first code has none is one error."""
     m = _LOG_CODE.search(line)
     while m is not None and _names_a_passcode(line, m):
         m = _LOG_CODE.search(line, m.end())  # "sent verification code 30008 to +33…" is a one-time code
@@ -1109,13 +1111,20 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
             if not _names_a_passcode(line, found) and known_code(int(found.group(1)))
         ]
         if others:
+            codes = [m, *others]
             starts = [0, *(found.start() for found in others), len(line)]
-            split = [
-                _log_hit(line[lo:hi], found, lo, number)
-                for found, lo, hi in zip([m, *others], starts, starts[1:], strict=False)
-            ]
+            pieces = zip(codes, starts, starts[1:], strict=False)
+            split = [_log_hit(line[lo:hi], found, lo, number) for found, lo, hi in pieces]
             if all(hit.to is not None for hit in split):
                 return split
+            own = [i for i, hit in enumerate(split) if hit.to is not None]
+            if len(own) > 1 and own[0] == 0:
+                bounds = [starts[i] for i in own] + [len(line)]
+                pieces_own = zip(own, bounds, bounds[1:], strict=False)
+                joined = [_log_hit(line[lo:hi], codes[i], lo, number) for i, lo, hi in pieces_own]
+                for i, hit in zip(own, joined, strict=True):
+                    hit.to = split[i].to  # its own, even where the text joined to it names another number
+                return joined
     return [_log_hit(line, m, 0, number)]
 
 
