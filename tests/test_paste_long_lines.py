@@ -1,7 +1,7 @@
-"""Lines longer than ``MAX_LINE`` (8,192) characters: a paste reads one as pieces of that size and a log's
-reader (``diagnose triage``, ``diagnose FILE``) reads every piece too, the errors of each keeping the
-line number of the line they are on, in the file. (Lines over 32 KB are read in windows around their
-candidates: ``test_paste_stream``.)"""
+"""Lines longer than ``MAX_LINE`` (8,192) bytes: a paste and a log's reader (``diagnose triage``, ``diagnose
+FILE``) read one in windows around its candidates, never whole (nor in fixed pieces, which cut an error in
+two: ``test_paste_cut_errors``), the errors of each keeping the line number of the line they are on, in the
+file."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from diagnose.models import Evidence
 from diagnose.paste import extract, scan
 from diagnose.paste._stream import _LONG, _SEGMENT
-from diagnose.paste._text import MAX_LINE, bounded_lines, cut_lines
+from diagnose.paste._text import MAX_LINE
 
 CORPUS = Path(__file__).parent / "data" / "paste"
 
@@ -29,9 +29,9 @@ FILLER = st.sampled_from(["lorem ipsum dolor ", "x" * 50, "é ü ", "a=1, b=2; "
 
 @st.composite
 def long_line(draw: st.DrawFn) -> tuple[str, list[tuple[int, int, str | None]]]:
-    """A line of 8,193 to 32 KB (at most ``_LONG`` bytes in UTF-8, so a reader reads it as a line), with
-    errors anywhere in it; and (offset, code, to) of each error that no piece edge cuts, alone in its piece."""
-    size = draw(st.integers(MAX_LINE + 1, _LONG))
+    """A line of 8,193 characters to 32 KB, with errors anywhere in it; and (offset, code, to) of each error
+    alone within a window's reach."""
+    size = draw(st.integers(MAX_LINE + 1, 4 * MAX_LINE))
     unit = draw(FILLER)
     line = (unit * (size // len(unit) + 1))[:size]
     placed = []
@@ -43,16 +43,14 @@ def long_line(draw: st.DrawFn) -> tuple[str, list[tuple[int, int, str | None]]]:
         line = line[:at] + text + line[at:]
         placed = [(p + len(text) if p >= at else p, c, t, n) for p, c, t, n in placed]
         placed.append((at, code, to, len(text)))
-    while len(line.encode()) > _LONG:  # multi-byte filler: cut back to what a reader holds as one line
+    while len(line.encode()) > 4 * MAX_LINE:  # multi-byte filler: cut back to 32 KB
         line = line[:-64]
-    whole = [
+    # alone within a window's reach: two errors on one line are the parsers' matter, not this test's
+    reach = MAX_LINE + 2 * _SEGMENT
+    alone = [
         (at, code, to)
         for at, code, to, n in placed
-        if at // MAX_LINE == (at + n - 1) // MAX_LINE and at + n <= len(line)
-    ]
-    # alone in its piece: two errors on one line are the parsers' matter, not this test's
-    alone = [
-        (at, code, to) for at, code, to in whole if [a // MAX_LINE for a, _, _, _ in placed].count(at // MAX_LINE) == 1
+        if at + n <= len(line) and all(p == at or abs(p - at) > reach for p, _, _, _ in placed)
     ]
     return line, sorted(alone)
 
@@ -78,7 +76,7 @@ def test_errors_anywhere_in_lines_of_8k_to_32k_read_as_in_a_paste(
     text = "\n".join(line for line, _ in rows) + "\n"
     expected = extract(text)
     assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == expected
-    # each error that no piece edge cuts is found, on its line of the file
+    # each error is found, on its line of the file, wherever it falls (across 8,192 characters too)
     found = {(e.line, e.code) for e in expected}
     for number, (_, placed) in enumerate(rows, 1):
         for _, code, _ in placed:
@@ -101,15 +99,6 @@ def test_every_sample_after_a_long_line_reads_as_in_a_paste() -> None:
         assert [e.line for e in expected[: len(expected) // 2]] == [e.line + 1 for e in extract(body)]
         for chunk in (4096, 1 << 20):
             assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == expected, sample.name
-
-
-def test_a_cut_line_names_its_pieces_line() -> None:
-    lines = ["a", "b" * (2 * MAX_LINE + 1), "", "c" * MAX_LINE]
-    pieces, origin = cut_lines(lines)
-    assert pieces == ["a", "b" * MAX_LINE, "b" * MAX_LINE, "b", "", "c" * MAX_LINE]
-    assert origin == [0, 1, 1, 1, 2, 3]
-    assert cut_lines(["a", "c" * MAX_LINE]) == (["a", "c" * MAX_LINE], None)
-    assert bounded_lines("\n".join(lines)) == pieces
 
 
 # Lines over _LONG bytes: a reader never holds one whole and reads windows around its candidates; a paste
@@ -149,7 +138,7 @@ def _longer_line(spec: Spec) -> tuple[str, list[tuple[int, int]]]:
 
 
 LONGER = st.tuples(
-    st.integers(_LONG // 4 + 1, 3 * _LONG),
+    st.integers(MAX_LINE + 1, 12 * MAX_LINE),
     DENSE,
     st.lists(st.tuples(st.integers(0, len(ERRORS) - 1), st.booleans(), st.integers(0, 10**6)), min_size=1, max_size=4),
 ).map(_longer_line)
@@ -161,7 +150,7 @@ LONGER = st.tuples(
     st.sampled_from([4096, 10_007, 65_537, 1 << 20]),
     st.sampled_from(["\n", ""]),
 )
-def test_errors_across_piece_edges_of_lines_over_32k_are_read_alike_and_never_lost(
+def test_errors_across_piece_edges_of_lines_over_8k_are_read_alike_and_never_lost(
     rows: list[tuple[str, list[tuple[int, int]]]], chunk: int, end: str
 ) -> None:
     text = "\n".join(line for line, _ in rows) + end  # the last line ended or not
@@ -184,7 +173,7 @@ def _summary(found: list[Evidence]) -> list[tuple[object, ...]]:
     ]
 
 
-def test_an_error_across_a_piece_edge_of_a_line_over_32k_is_read_whole() -> None:
+def test_an_error_across_a_piece_edge_of_a_line_over_8k_is_read_whole() -> None:
     # a paste cut this line at 8,192 characters, through the error: it lost it (and triage read it whole)
     line = "ab " * 2728 + " ERROR 21408 to +33612345678 " + "ab " * 12_000
     assert line.index("ERROR") < MAX_LINE < line.index("+3361") and len(line) > _LONG
@@ -195,8 +184,8 @@ def test_an_error_across_a_piece_edge_of_a_line_over_32k_is_read_whole() -> None
         assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == extract(text)
 
 
-def test_an_error_just_above_a_line_over_32k_reads_none_of_it() -> None:
-    # the lines around an error stop at a line over 32 KB, which is read in its own windows: its error is
+def test_an_error_just_above_a_line_over_8k_reads_none_of_it() -> None:
+    # the lines around an error stop at a line over 8 KB, which is read in its own windows: its error is
     # read once (triage once read it twice: with the error above, and in its window)
     text = "ERROR 21408 to +33612345678\n" + " ERROR 21408 to +4915123456789 " + "ab " * 12_000 + "\n"
     expected = [(21408, "+33612345678", 1), (21408, "+4915123456789", 2)]
@@ -216,9 +205,9 @@ def test_small_reads_of_a_long_line_read_its_tail_in_windows() -> None:
         assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == expected
 
 
-def test_a_line_of_exactly_32k_above_an_error_is_read_with_it() -> None:
-    # a line of _LONG bytes is a line (read in pieces), not a long one (read in windows, alone): the number
-    # at its end is the error's below it, for triage as for a paste (triage once stopped above it)
+def test_a_line_of_exactly_8k_above_an_error_is_read_with_it() -> None:
+    # a line of _LONG bytes is a line (read whole), not a long one (read in windows, alone): the number at its
+    # end is the error's below it, for triage as for a paste (triage once stopped above it)
     for size in (_LONG - 1, _LONG, _LONG + 1):
         line = "x" * (size - 19) + " to=+4915123456789 "
         assert len(line) == size
@@ -231,7 +220,7 @@ def test_a_line_of_exactly_32k_above_an_error_is_read_with_it() -> None:
 
 @settings(max_examples=12, deadline=None)
 @given(st.lists(st.tuples(LONGER, st.integers(0, 40)), min_size=3, max_size=8))
-def test_a_file_of_lines_over_32k_reads_alike_in_blocks(
+def test_a_file_of_lines_over_8k_reads_alike_in_blocks(
     tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[tuple[str, list[tuple[int, int]]], int]]
 ) -> None:
     # each worker reads a block from its first byte: its long lines' windows are where one reader's are

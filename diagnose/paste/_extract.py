@@ -17,7 +17,7 @@ The same functions serve a paste (:func:`extract`) and a streamed log
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ..models import Evidence
 from ._console import NO_PAGES, is_heading, page_end, page_of, pages
@@ -40,7 +40,7 @@ from ._parse import (
 )
 from ._redact import redact_secrets
 from ._rx import rx
-from ._text import MAX_LINE, after_stamp, clean, cut_lines, leading_stamp, new_event, starts_event, timestamp
+from ._text import MAX_LINE, after_stamp, clean, leading_stamp, new_event, starts_event, timestamp
 from ._wording import WordingMatch, WordingTable, cut_words, default_table, normalise
 
 # A line worth reading: one that can hold part of a Twilio error. Every shape carries one of these: a
@@ -277,7 +277,7 @@ def to_evidence(
     lines: Sequence[str],
     table: WordingTable,
     base: int = 0,
-    memo: dict[tuple[int, int], tuple[str, str | None]] | None = None,
+    memo: Memo | None = None,
     head: int | None = None,
 ) -> Evidence | None:
     """The evidence of one record, or None when it names no error code; ``head``: the line its log event starts
@@ -383,16 +383,16 @@ def to_evidence(
     end = min(len(lines), record.last_line - base + 1)
     message_sid = f.get("message_sid")
     call_sid = f.get("call_sid")
-    memo = {} if memo is None else memo
+    memo = Memo() if memo is None else memo
     if any(len(line) > EXCERPT for line in lines[start:end]):
-        # a line of kilobytes (a window of a line over 32 KB, a JSON list on one line): the part around this
+        # a line of kilobytes (a window of a line over 8 KB, a JSON list on one line): the part around this
         # error, found by what names it most narrowly, not the line's start (errors there share no excerpt)
         needles = (message_sid, call_sid, to_raw, message, f.get("account_sid"), code)
-        excerpt, stamp = _excerpt(lines, start, end, [str(n) for n in needles if n])
+        excerpt, stamp = _excerpt(lines, start, end, [str(n) for n in needles if n], memo.taken)
     else:
-        if (start, end) not in memo:  # errors sharing a line share its excerpt and timestamp
-            memo[(start, end)] = _excerpt(lines, start, end, [])
-        excerpt, stamp = memo[(start, end)]
+        if (start, end) not in memo.excerpts:  # errors sharing a line share its excerpt and timestamp
+            memo.excerpts[(start, end)] = _excerpt(lines, start, end, [])
+        excerpt, stamp = memo.excerpts[(start, end)]
     told = next((h.time for h in record.hits if h.time is not None), None)
     if told is not None:
         stamp = told  # the error's own time (a Debugger webhook's Timestamp), not that of the line it was logged on
@@ -453,39 +453,47 @@ def _event_stamp(lines: Sequence[str], start: int, end: int, head: int | None) -
 EXCERPT = 1200  # characters of a line an error's excerpt shows at most
 
 
-def _excerpt(lines: Sequence[str], start: int, end: int, needles: Sequence[str]) -> tuple[str, str | None]:
+@dataclass
+class Memo:
+    """What the errors read from the same lines share: the excerpt and timestamp of each span of short lines;
+    in a line of kilobytes, where the last error that named a needle ((line, needle): the same number, twice
+    or more in one line) found it, so that the next one shows the next place it is named, not the first again."""
+
+    excerpts: dict[tuple[int, int], tuple[str, str | None]] = field(default_factory=dict)
+    taken: dict[tuple[int, str], int] = field(default_factory=dict)
+
+
+def _excerpt(
+    lines: Sequence[str], start: int, end: int, needles: Sequence[str], taken: dict[tuple[int, str], int] | None = None
+) -> tuple[str, str | None]:
     """The excerpt of the record on ``lines[start:end]`` (each line over ``EXCERPT`` characters shown around
-    the first of ``needles`` it holds), redacted, and the timestamp its first line holds."""
-    if end < len(lines) and len(lines[end - 1]) == MAX_LINE:
-        end += 1  # the piece after the cut that the error's end may sit in
-    shown = lines[start:end]
-    if len(shown) > 1 and any(len(line) == MAX_LINE for line in shown[:-1]):
-        # an error across the cut of a line of 8 K characters or more (_text.cut_lines): its pieces are one line
-        joined = [shown[0]]
-        for line in shown[1:]:
-            if len(joined[-1]) % MAX_LINE == 0:
-                joined[-1] += line
-            else:
-                joined.append(line)
-        shown = joined
-    excerpt = "\n".join(_around(line, needles) for line in shown)
+    the first of ``needles`` it holds, past where an error before found it: ``taken``, see :class:`Memo`),
+    redacted, and the timestamp its first line holds."""
+    excerpt = "\n".join(_around(line, needles, taken, i) for i, line in enumerate(lines[start:end], start))
     if len(excerpt) > EXCERPT:
         excerpt = _around(excerpt, needles) if needles else excerpt[:EXCERPT] + "…"
     first = lines[start] if start < len(lines) else ""
     return redact_secrets(excerpt), timestamp(first[:160])
 
 
-def _around(line: str, needles: Sequence[str]) -> str:
+def _around(line: str, needles: Sequence[str], taken: dict[tuple[int, str], int] | None = None, i: int = 0) -> str:
     """``line``, or, when longer than ``EXCERPT``, that many of its characters around the first of ``needles``
-    it holds (a number URL-encoded in it is found by its digits), else its start; "…" marks a cut."""
+    it holds (a number URL-encoded in it is found by its digits; with ``taken``, past the place an error before
+    found it on line ``i``, when it is named there again), else its start; "…" marks a cut."""
     if len(line) <= EXCERPT:
         return line
     at = 0
     for needle in needles:
-        found = line.find(needle)
+        found = _named(line, needle, 0)
         if found < 0 and needle.startswith("+"):
-            found = line.find(needle[1:])  # "%2B33…" in a form, "0033…"
+            needle = needle[1:]
+            found = _named(line, needle, 0)  # "%2B33…" in a form, "0033…"
         if found >= 0:
+            if taken is not None:
+                last = taken.get((i, needle), -1)
+                later = _named(line, needle, last + 1) if last >= 0 else found
+                found = later if later >= 0 else found
+                taken[(i, needle)] = found
             at = found
             break
     lo = max(0, min(at - EXCERPT // 4, len(line) - EXCERPT))
@@ -495,6 +503,15 @@ def _around(line: str, needles: Sequence[str]) -> str:
     if lo + EXCERPT < len(line):
         piece = piece[:-1] + "…"
     return piece
+
+
+def _named(line: str, needle: str, start: int) -> int:
+    """Where ``line`` names ``needle`` from ``start`` on: first where it is at least ``EXCERPT // 4`` characters from
+    either end of the line (a window of a long line may start or end inside another error naming it too, cut
+    there), else first anywhere; -1 when nowhere."""
+    margin = EXCERPT // 4
+    found = line.find(needle, max(start, margin), len(line) - margin)
+    return found if found >= 0 else line.find(needle, start)
 
 
 def _ruby_message(record: Record, lines: Sequence[str], base: int) -> str | None:
@@ -643,7 +660,7 @@ def known_code_of(table: WordingTable) -> Callable[[int], bool]:
 
 def line_evidence(line: str, hits: list[Hit], number: int, table: WordingTable) -> list[Evidence]:
     """The errors of one line read alone, from the hits already parsed out of it."""
-    memo: dict[tuple[int, int], tuple[str, str | None]] = {}
+    memo = Memo()
     out = []
     for record in group(hits):
         evidence = to_evidence(record, [line], table, number, memo)
@@ -682,7 +699,7 @@ def extract_lines(
         heads = [i for i in heads if i not in extra]
         anchors = sorted(extra.union(anchors))
     out: list[Evidence] = []
-    memo: dict[tuple[int, int], tuple[str, str | None]] = {}
+    memo = Memo()
     for start, end in windows(anchors, len(lines)):
         hits: list[Hit] = []
         if end - start == 1:  # one line, most often an anchor: the gates below would cost what they save
@@ -992,26 +1009,23 @@ def extract(text: str, *, table: WordingTable | None = None) -> list[Evidence]:
         header = read_header(lines[0])
         if header is not None:
             return read_lines(lines, header, table)[0]
-    if any(len(line) > MAX_LINE for line in lines):
-        from ._stream import read_around_long_lines  # a line over 32 KB is read as a log's reader reads it
-
-        return read_around_long_lines(lines, table or default_table())
     return extract_run(lines, table=table)
 
 
 def extract_run(lines: list[str], *, base: int = 0, table: WordingTable | None = None) -> list[Evidence]:
-    """:func:`extract` of ``lines`` (none over 32 KB), ``base`` being the index of the first in the text."""
-    pieces, origin = cut_lines(lines)
-    cleaned = unwrap([clean(line) for line in pieces])
-    return on_lines(extract_lines(cleaned, base=0 if origin else base, table=table), origin, base)
+    """:func:`extract` of ``lines``, ``base`` being the index of the first in the text. A line over ``MAX_LINE``
+    bytes in UTF-8 is read as a log's reader reads it, in windows around its candidates, alone
+    (:func:`._stream.read_around_long_lines`); the lines between such lines by :func:`read_run`."""
+    if any(len(line) > MAX_LINE // 4 for line in lines):  # (a character is 4 bytes at most: most lines end here)
+        from ._stream import read_around_long_lines
+
+        return read_around_long_lines(lines, table or default_table(), base)
+    return read_run(lines, base=base, table=table)
 
 
-def on_lines(found: list[Evidence], origin: Sequence[int] | None, base: int = 0) -> list[Evidence]:
-    """``found`` in the pieces of lines that :func:`._text.cut_lines` cut, each given the number of the
-    line it is on (``base`` being that of the first): a long line is one line of the file, not several."""
-    if origin is None:
-        return found
-    return [replace(e, line=base + origin[e.line - 1] + 1) for e in found]
+def read_run(lines: list[str], *, base: int = 0, table: WordingTable | None = None) -> list[Evidence]:
+    """:func:`extract_run` of ``lines`` none of which is over ``MAX_LINE`` bytes in UTF-8."""
+    return extract_lines(unwrap([clean(line) for line in lines]), base=base, table=table)
 
 
 def with_count(evidence: Evidence, count: int, first: str | None, last: str | None) -> Evidence:

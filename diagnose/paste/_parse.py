@@ -4,7 +4,8 @@ A :class:`Hit` is what one parser saw on one line: a few fields of one error.
 :mod:`._extract` merges the hits of neighbouring lines into records (a
 traceback's exception line and its ``code: 21408`` property, a ``curl -v``
 request line and the JSON body below it). Parsers are pure and bounded: they
-only ever see one line of at most ``MAX_LINE`` characters.
+only ever see one line of at most ``MAX_LINE`` bytes, or a window of a longer
+line of at most twice that (:mod:`._stream`, :mod:`._overlap`).
 """
 
 from __future__ import annotations

@@ -10,15 +10,16 @@ same errors, fields found on neighbouring lines included (a traceback's ``to=``,
 a Node error's ``code``, pretty-printed JSON, ``curl -v`` output).
 
 A chain still open at the end of a chunk is carried into the next, with the
-lines before it. A line longer than ``_LONG`` bytes is never held whole: its
-candidates are read in windows reaching ``_SEGMENT`` bytes either side of them
-(neighbouring candidates share one, of at most ``MAX_LINE`` bytes), so an error
-in the middle of a 50 MB JSON record is found while memory stays at a few
-chunks whatever the input. Such a line is a wall: no chain reads into or across
-it, and a paste reads it the same way (:func:`read_around_long_lines`). A
-shorter line of more than ``MAX_LINE`` characters is read as a paste reads it,
-in pieces of ``MAX_LINE`` characters (:func:`._text.cut_lines`); in both, an
-error keeps the number of its line in the file.
+lines before it. A line longer than ``_LONG`` (``MAX_LINE``, 8 KB) is never held
+whole: its candidates are read in windows reaching ``_SEGMENT`` bytes either side
+of them (neighbouring candidates share one, of at most ``MAX_LINE`` bytes of its
+own), so an error in the middle of a 50 MB JSON record is found while memory
+stays at a few chunks whatever the input. Such a line is a wall: no chain reads
+into or across it, and a paste reads it the same way
+(:func:`read_around_long_lines`): an error anywhere in it is read whole, once, by
+both, and keeps the number of its line in the file. No line is cut into fixed
+pieces (an error across a cut lost its number and fields): this is the one way
+a line too long to read whole is read.
 
 Lines end where a paste's end (``str.splitlines``): besides ``\n``, at ``\r``
 (old Mac), ``\r\n``, the control characters ``\v \f \x1c \x1d \x1e`` and, in
@@ -55,9 +56,8 @@ from ._extract import (
     _is_wording,
     continues,
     extract_lines,
-    extract_run,
     is_anchor,
-    on_lines,
+    read_run,
     rejoin_wordings,
     unwrap,
     wraps_inside,
@@ -68,7 +68,7 @@ from ._numbers import read_number
 from ._overlap import Seen, Shared, read_window
 from ._repair import Repaired
 from ._rx import rxb
-from ._text import MAX_LINE, SNIFF, clean, cut_lines, decode_utf8, leading_stamp, starts_event, wide_codec
+from ._text import MAX_LINE, SNIFF, clean, decode_utf8, leading_stamp, starts_event, wide_codec
 from ._wording import MIN_TAIL_WORDS, WordingTable, default_table
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ _TAIL = rxb(
 )
 REACH = BEFORE + AFTER + 1  # anchors this many lines apart or closer share a window (_extract.windows)
 PAD = 2  # lines read beyond a chain's windows, so that unwrap() joins there as in the whole text
-_LONG = 4 * MAX_LINE  # bytes: a longer line is read in windows around its candidates, never whole
+_LONG = MAX_LINE  # bytes: a longer line is read in windows around its candidates, never whole (nor cut in pieces)
 _SEGMENT = MAX_LINE // 4  # bytes read either side of a candidate in a long line (a window: MAX_LINE at most)
 _STEP = _SEGMENT // 4  # in a long line, the pre-filter looks for the next candidate this far past one
 _MAX_CHAIN = 4 * CHUNK  # bytes: a chain of anchors longer than this is read as it stands
@@ -990,9 +990,6 @@ def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[
             out += read_window(data, base, anchors, table, seen)
             continue
         raw = data.split(b"\n")
-        if len(data) > MAX_LINE and any(len(line) > MAX_LINE for line in raw):
-            out += _read_cut(raw, base, anchors, table)  # a line a paste reads in pieces: read as it does
-            continue
         lines = _Decoded(raw)
         spans = _events_of(lines, anchors)
         # a Console page is one block whatever times its lines show (._console), as a paste reads it
@@ -1180,48 +1177,27 @@ def _quiet() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _line(raw: bytes, cut: bool = True) -> str:
-    """A line of a piece as text: its first MAX_LINE characters, or (``cut`` False) all it may hold."""
-    text = decode_utf8(raw[:_LONG])  # a longer line is read in windows (see _long_windows)
-    text = text[:MAX_LINE] if cut else text
+def _line(raw: bytes) -> str:
+    """A line of a piece (never over ``_LONG`` bytes: a longer one is read in windows, see _long_windows) as text."""
+    text = decode_utf8(raw[:_LONG])
     return text[:-1] if text.endswith("\r") else text
 
 
-def _read_cut(raw: list[bytes], base: int, anchors: tuple[int, ...], table: WordingTable) -> list[Evidence]:
-    """The errors of a piece that holds a line of more than MAX_LINE characters, read as a paste reads
-    it: such a line cut into pieces of that size (:func:`._text.cut_lines`), each a line of its own for
-    the reading, the anchors those pieces of the chain's anchor lines a paste takes for anchors; each
-    error keeps the number of the line it is on. The whole piece is read (rare: no narrowing)."""
-    texts, origin = cut_lines([_line(line, cut=False) for line in raw])
-    ids = origin or range(len(texts))
-    cleaned = [clean(text) for text in texts]
-    block = unwrap(cleaned)
-    chain = set(anchors)
-    wanted = set()
-    for i, text in enumerate(cleaned):
-        if ids[i] in chain and (is_anchor(text) or _is_wording(text, table)):
-            while i > 0 and block[i] == "" and text != "":
-                i -= 1  # unwrap() joined this line onto the one above: that one holds it now
-            wanted.add(i)
-    found = extract_lines(block, base=0 if origin else base, table=table, anchors=sorted(wanted))
-    return on_lines(found, origin, base)
-
-
-def read_around_long_lines(lines: list[str], table: WordingTable) -> list[Evidence]:
-    """The errors of a paste's ``lines`` as :func:`scan` reads them: each line over ``_LONG`` bytes in windows
-    around its candidates, alone (no window of a paste reaches across it, as none of a reader's does), the
-    lines between them as a paste reads them (:func:`._extract.extract_run`)."""
+def read_around_long_lines(lines: list[str], table: WordingTable, base: int = 0) -> list[Evidence]:
+    """The errors of a paste's ``lines`` (``base``: the index of the first) as :func:`scan` reads them: each line
+    over ``_LONG`` bytes in windows around its candidates, alone (no window of a paste reaches across it, as
+    none of a reader's does), the lines between them as a paste reads them (:func:`._extract.read_run`)."""
     out: list[Evidence] = []
     start = offset = 0  # offset: the stream offset of the line, as a reader of the same text counts it
     for number, line in enumerate(lines):
-        data = _utf8(line) if len(line) > MAX_LINE or not line.isascii() else None
+        data = _utf8(line) if len(line) > _LONG or not line.isascii() else None
         size = len(line) if data is None else len(data)
         if size > _LONG:
-            out += extract_run(lines[start:number], base=start, table=table)
-            out += read_long_line(data or b"", number, table, offset)
+            out += read_run(lines[start:number], base=base + start, table=table)
+            out += read_long_line(data or b"", base + number, table, offset)
             start = number + 1
         offset += size + 1
-    return out + extract_run(lines[start:], base=start, table=table)
+    return out + read_run(lines[start:], base=base + start, table=table)
 
 
 def read_long_line(data: bytes, number: int, table: WordingTable, offset: int = 0) -> list[Evidence]:

@@ -11,7 +11,7 @@ import re
 from ._rx import rx
 from ._time import parse_timestamp
 
-MAX_LINE = 8192  # longer lines are cut into pieces of this size: no parser ever sees more
+MAX_LINE = 8192  # bytes in UTF-8: a longer line is read in windows around its candidates (._stream), never whole
 MAX_BLOCK_LINES = 60  # an error record never spans more lines than this
 
 # CSI (colours, cursor moves) and OSC (titles, hyperlinks) escape sequences.
@@ -144,29 +144,6 @@ _BREAK_TO_SPACE = str.maketrans(dict.fromkeys("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u202
 
 def _unescape(line: str) -> str:
     return html.unescape(line).translate(_BREAK_TO_SPACE)
-
-
-def bounded_lines(text: str) -> list[str]:
-    """The lines of ``text``, each cut to at most MAX_LINE characters (a long line becomes several)."""
-    return cut_lines(text.splitlines())[0]
-
-
-def cut_lines(lines: list[str]) -> tuple[list[str], list[int] | None]:
-    """``lines`` with each longer than MAX_LINE characters cut into pieces of that size, and the index in
-    ``lines`` of each piece's line (None when no line was cut): an error found in a piece is on that line."""
-    if all(len(line) <= MAX_LINE for line in lines):
-        return lines, None
-    out: list[str] = []
-    origin: list[int] = []
-    for number, line in enumerate(lines):
-        if len(line) <= MAX_LINE:
-            out.append(line)
-            origin.append(number)
-        else:
-            pieces = range(0, len(line), MAX_LINE)
-            out.extend(line[i : i + MAX_LINE] for i in pieces)
-            origin.extend(number for _ in pieces)
-    return out, origin
 
 
 def timestamp(line: str) -> str | None:

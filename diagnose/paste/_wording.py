@@ -38,7 +38,7 @@ MIN_INDEX_CHARS = 24  # shorter official messages ("Bad Request", "Not Found") n
 MIN_INDEX_WORDS = 4
 MIN_TAIL_WORDS = 5  # a truncated message must keep at least this many words of the wording...
 MIN_TAIL_SHARE = 0.5  # ...and at least half of them
-MAX_MESSAGE = 8192  # characters of a message looked at (a line is never longer: _text.MAX_LINE)
+MAX_MESSAGE = 8192  # characters of a message looked at (a line is never longer: _text.MAX_LINE bytes at most)
 
 
 # One normalisation for the matcher and the knowledge linter's wording checks.
