@@ -23,6 +23,7 @@ from ..models import Evidence
 from ._console import NO_PAGES, is_heading, page_end, page_of, pages
 from ._numbers import read_number
 from ._parse import (
+    PAREN_CODE_TEXT,
     Hit,
     bare_anchor,
     better_format,
@@ -50,7 +51,11 @@ from ._wording import WordingMatch, WordingTable, cut_words, default_table, norm
 _STRONG = ("code", "twilio", "xception", "permi", "authoriz", "payload", "apierror", "resterror", "errors/")
 # Older wordings that hold none of those ("Account not allowed to call", "Dial: Forbidden phone number").
 _STRONG += ("allowed to call", "forbidden phone number")
-_WEAK = rx(r"http/?[0-9. ]{0,4}[45][0-9][0-9]|(?:error|err|failed|failure)(?: with)?[^a-z0-9\n]{1,4}[0-9]{5}")
+# or a code in brackets after a failure's words ("failed to send to 4474… (21408)", _parse.PAREN_CODE_TEXT)
+_WEAK = rx(
+    r"http/?[0-9. ]{0,4}[45][0-9][0-9]|(?:error|err|failed|failure)(?: with)?[^a-z0-9\n]{1,4}[0-9]{5}|"
+    + PAREN_CODE_TEXT
+)
 BEFORE = 8  # lines read above an anchor (a traceback's call with to=…)
 AFTER = 14  # and below (a Node error's properties, a Ruby error's message line)
 MERGE_DISTANCE = 16  # hits further apart than this are never one error

@@ -897,6 +897,11 @@ _LOG_CODE_LOW = rx(_LOG_CODE_TEXT)  # for ASCII text already in lower case (hit_
 # line or before its title; a logger's "WARNING - 20003 users synced" is no such heading. A pattern of its own,
 # searched only in a line that holds the words: _LOG_CODE, searched in many lines, keeps its few branches
 _WARNING_HEADING = rx(r"(?i)\bwarning - (\d{5})(?= - |$)")
+# "failed to send to 447400123456 (21408)": a code in brackets after the words that say something failed, on their
+# line (not after a passcode's words: "failed to send your verification code (30008)"). Searched only in a line that
+# holds "fail" and a bracket; _extract.is_anchor and _stream.PREFILTER take its lines too (PAREN_CODE_TEXT)
+PAREN_CODE_TEXT = r"fail[^\n()]{0,200}\(([0-9]{5})\)"
+_PAREN_CODE = rx(r"(?i)\b" + PAREN_CODE_TEXT)
 # A label (_labels.LABELS, any spelling) and the number after it, in free text or as a key: "to +49…",
 # "to_number=+234…", "callee: +234…". Not after a word and one '-' ("from-number": the sender's), nor inside a word
 _LABEL_START = r"(?<!\w)(?<![^-]-)"
@@ -1046,7 +1051,7 @@ def hit_lines(text: str) -> set[int]:
             i = line_at(pos)
             if i not in out:
                 lines = source.split("\n") if lines is None else lines
-                if log_code.search(lines[i]):
+                if log_code.search(lines[i]) or (word == "fail" and _PAREN_CODE.search(lines[i])):
                     out.add(i)
             pos = low.find(word, after(i))
     pos = low.find("warning - ")
@@ -1086,6 +1091,16 @@ def _after_passcode_words(line: str, at: int) -> bool:
     return any(word.strip("\"'(:,") in _PASSCODE_WORDS for word in before)
 
 
+def _paren_code(line: str) -> re.Match[str] | None:
+    """The code in brackets a failure's words put on ``line`` (see _PAREN_CODE), not a passcode's."""
+    if "ail" not in line.lower():
+        return None
+    found = _PAREN_CODE.search(line)
+    if found is None or _after_passcode_words(line, found.start(1) - 1):
+        return None
+    return found
+
+
 def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) -> list[Hit]:
     """A code and a number in free text: ``ERROR sms failed code=21408 to=+336…``.
 
@@ -1100,6 +1115,8 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
         m = _WARNING_HEADING.search(line)
     if m is None and "+" in line:
         m = _bare_code(line)
+    if m is None and "(" in line:
+        m = _paren_code(line)
     if not m:
         return []
     code = int(m.group(1))
@@ -1150,7 +1167,11 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
         if weak is not None and not (sender and _digits_of(weak.group(1)) == _digits_of(sender.group(1))):
             to = weak
     if to:
-        hit.to = _number_text(to.group(1))
+        number_text = to.group(1)
+        code_at = m.start(1) - lo
+        if to.start(1) < code_at < to.end(1):  # "to 4474… (21408)": the code in brackets is no digit of it
+            number_text = text[to.start(1) : code_at].rstrip(" (")
+        hit.to = _number_text(number_text)
         if to.re is _LOG_TO and not hit.to.startswith("+") and not _KEYED.search(text, to.start(), to.start(1)):
             hit.bare_to = text[to.start() : to.start(1)].strip().lower()  # "send to 4474…": a word, no key
     else:

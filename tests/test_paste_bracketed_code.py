@@ -1,0 +1,73 @@
+"""A code in brackets after a failure's words is the line's error: ``failed to send to 447400123456 (21408)``.
+
+That line gave no error at all: a five-digit number counts as a code only after a word that says so ("error
+21408", "failed with 21408") or as a field's value, and this one follows the number it failed for. A known code
+written in brackets right after its own words on a line that says something failed ("failed … (21408)",
+"failure … (21610)") is now read as the code, and the line's To as any log line's (here: digits after "to", no
+'+', at low confidence). Brackets elsewhere stay no code: a count ("(21408 rows)"), an unknown number
+("(12345)"), a line that does not say it failed, a passcode. Paste and triage (its pre-filter lets the line
+through) read them alike.
+"""
+
+from __future__ import annotations
+
+import io
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diagnose.paste import extract, scan
+
+PREFIXES = ["", "2026-11-30T10:00:00Z ", "May 14 10:22:31 web01 app[7]: ", "[worker-3] ERROR ", "E1130 10:00:00.1 "]
+# {n}: the number, {c}: the code
+SHAPES = [
+    "failed to send to {n} ({c})",
+    "SMS failed to send to {n} ({c})",
+    "Message delivery failed to send to {n} ({c}).",
+    "notification failed to send to {n} ({c}) after 3 attempts",
+    "sms failure sending to {n} ({c})",
+    "failed to deliver message to {n} ({c})",
+]
+NUMBERS = [("447400123456", "+447400123456", "GB", "low"), ("+33612345678", "+33612345678", "FR", "high")]
+DECOYS = [
+    "failed to import 3 files (21408 rows)",
+    "failed to send to 447400123456 (12345)",
+    "sent to 447400123456 (21408)",
+    "failed to send your verification code (21408)",
+    "failed to send to 447400123456 (21408",
+    "failed to send to 447400123456 (214080)",
+    "failed to send to 447400123456 (a21408)",
+]
+
+
+def _read(text: str) -> list[tuple[object, ...]]:
+    found = extract(text)
+    assert list(scan(io.BytesIO(text.encode()))) == found, text
+    return [(e.code, e.to, e.country, e.country_confidence) for e in found]
+
+
+def test_the_reported_line_is_an_error() -> None:
+    assert _read("failed to send to 447400123456 (21408)") == [(21408, "+447400123456", "GB", "low")]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.sampled_from(SHAPES),
+    st.sampled_from(NUMBERS),
+    st.sampled_from([21408, 21612, 21610, 30007]),
+    st.sampled_from(PREFIXES),
+    st.sampled_from(["", "\nnext line\n", "INFO started\n"]),
+)
+def test_a_bracketed_code_after_a_failure_is_read(
+    shape: str, number: tuple[str, str, str, str], code: int, prefix: str, around: str
+) -> None:
+    written, e164, country, confidence = number
+    text = around + prefix + shape.format(n=written, c=code) + "\n" + around
+    assert _read(text) == [(code, e164, country, confidence)], text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(DECOYS), st.sampled_from(PREFIXES))
+def test_brackets_elsewhere_name_no_code(decoy: str, prefix: str) -> None:
+    text = prefix.replace("ERROR ", "") + decoy + "\n"
+    assert _read(text) == [], text
