@@ -410,3 +410,24 @@ def test_a_bare_code_says_first_what_would_decide_it_not_that_credentials_would(
     assert "Diagnosed from the code alone" in d["summary"]
     _, out, _ = run(["30007"])
     assert "Diagnosed from the code alone" not in out  # no causes to decide between
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+@pytest.mark.parametrize(
+    "paste,words",
+    [
+        ("error 21408 for 17877315170", "low confidence: no label names it"),  # no '+', no label
+        ("ErrorCode=21408&To=07400123456&ToCountry=GB", "medium confidence: written without a country code"),
+        ("HTTP 400 error 21408 to +4407400123456", "the trunk 0 after the country code"),
+    ],
+)
+def test_a_country_read_with_doubt_says_how_sure_it_is_in_every_human_format(fmt: str, paste: str, words: str) -> None:
+    # JSON had country_confidence and country_reason; the text, Markdown and HTML reports showed the country as if
+    # it were certain ("+17877315170 → PR"), though the issue asks to say how sure it is
+    out = CliRunner().invoke(main, [paste, "--offline", "--format", fmt], env={"NO_COLOR": "1"}).stdout
+    assert words in " ".join(out.replace("<td>", " ").split()), out[:3000]
+
+
+def test_a_country_read_for_sure_says_nothing_of_confidence() -> None:
+    out = CliRunner().invoke(main, ["error 21408 to +33612345678", "--offline"], env={"NO_COLOR": "1"}).stdout
+    assert "To       +33612345678 → FR (France)" in out and "confidence" not in out

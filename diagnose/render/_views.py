@@ -268,6 +268,9 @@ def diagnosis_view(
         failed.append(("To", " → ".join(str(p) for p in (ev.to or "?", country) if p)))
     elif ev.to_raw and is_unread_number(ev.to_raw):
         failed.append(("To", f"{ev.to_raw.strip()} (as written; country unknown)"))  # a national number, say
+    if ev.country and ev.country_confidence in ("medium", "low") and ev.country_reason:
+        # how sure the country is, where a reader should doubt it (a '+' lost, a trunk 0 dropped, a hint used)
+        failed.append(("Country", f"{ev.country_confidence} confidence: {ev.country_reason.rstrip('.')}."))
     for label, value in (
         ("From", ev.from_),
         ("Account", ev.account_sid),
