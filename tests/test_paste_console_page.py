@@ -225,3 +225,12 @@ def test_a_line_of_a_page_naming_another_code_is_that_errors() -> None:
     assert (found[0].to, found[0].account_sid) == ("+33612345678", ACCOUNT)
     assert found[0].message == MESSAGE.format(to="+33612345678")
     assert found[0].http_status == 400 and found[1].to == "+4915123456789"
+
+
+def test_a_page_below_a_log_line_has_its_own_time() -> None:
+    above = "2026-11-30T09:00:00Z INFO deploy finished\n"
+    (found,) = _agree(above + "Error - 21408\n" + MESSAGE.format(to="+33612345678") + "\n")
+    assert found.timestamp is None  # failed before: the log line's time, 09:00, which is not the error's
+    page = PAGE.replace("Timestamp\t2026-11-30 10:00:00 UTC\n", "")
+    (found,) = _agree(above + page)
+    assert found.timestamp is None and found.account_sid == ACCOUNT

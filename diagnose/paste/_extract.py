@@ -731,7 +731,9 @@ def extract_lines(
             hits = sorted([*hits, *found_pages.hits], key=lambda h: h.line)  # stable: a line's own hits first
         event_of = events(lines, start, end, base)
         for record in group(hits, event_of, blocks(lines, start, end, base), page_of(found_pages)):
-            evidence = to_evidence(record, lines, table, base, memo, event_of(record.first_line))
+            # a page's time is its own (a Timestamp row, a time among its lines), never a log line's above it
+            head = None if record.page is not None else event_of(record.first_line)
+            evidence = to_evidence(record, lines, table, base, memo, head)
             if evidence is not None:
                 out.append(evidence)
     return out
