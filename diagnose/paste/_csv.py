@@ -3,17 +3,18 @@
 A support engineer downloads the Console's message or call logs, or writes them with the Twilio CLI or a
 script: one line of column names (Twilio's Message and Call resources' fields, in any case, spacing, order,
 ``ErrorCode`` or ``error_code`` or ``Error Code``), then a row per message. No parser of :mod:`._parse` reads
-such a row: its values have no keys beside them. When the text's first line is such a header
-(:func:`read_header`), every row is read as the ``key=value`` pairs its header names, by the same key table
-and the same field reader as a JSON body or a logfmt line (:data:`._parse._KEYS`, :func:`._parse.read_pairs`),
-and is one error when its code column holds a code and its status is not one of a message that did not
-fail. The excerpt is the row as written. Lines that are no row (no header's width) are read as a paste reads
-any text, a run at a time (:func:`._extract.extract_run`); a row is never read as a log line (a status
-``failed`` beside a code column would read as "failed,21408").
+such a row: its values have no keys beside them. When the text opens with such a header (:func:`read_header`:
+its first line, or one below blank lines and a title, :func:`find_header`), every row is read as the
+``key=value`` pairs its header names, by the same key table and the same field reader as a JSON body or a
+logfmt line (:data:`._parse._KEYS`, :func:`._parse.read_pairs`), and is one error when its code column holds a
+code and its status is not one of a message that did not fail. The excerpt is the row as written. Lines that
+are no row (no header's width) are read as a paste reads any text, a run at a time
+(:func:`._extract.extract_run`); a row is never read as a log line (a status ``failed`` beside a code column
+would read as "failed,21408").
 
 Rows end where the CSV says: a quoted field may hold line breaks, for at most :data:`MAX_ROW_LINES` lines (a
 quote never closed: the line alone). A header repeated further down (exports joined with ``cat``) is skipped,
-and another header changes the columns from there. The stream reader (:mod:`._stream`) reads the first line
+and another header changes the columns from there. The stream reader (:mod:`._stream`) reads the first lines
 once and hands the header to every worker; both read rows with :func:`read_lines`, so a paste and a log agree.
 """
 
@@ -104,9 +105,49 @@ def read_header(line: str) -> Header | None:
         names = [cell.strip() for cell in cells]
         if not all(name == "" or _NAME.fullmatch(name) for name in names):
             continue  # a header names its columns: a row of values is none
+        if any(_sentence(name) for name in names):
+            continue  # nor is a log line whose words happen to be parted by commas ("WARN missing to, from, …")
         header = _header_of([_norm(name) for name in names], delimiter, text)
         if header is not None:
             return header
+    return None
+
+
+def _sentence(name: str) -> bool:
+    """Whether a cell that names no field is words of a sentence: more than three, or a log level and two more
+    ("ERROR sms to", "warn missing fields to"; "Error Code" and "Error Description" name columns)."""
+    words = name.split()
+    if len(words) < 3 or _KEYS.get(_norm(name)) is not None:
+        return False
+    return len(words) > 3 or words[0].lower().strip("[]:") in _LEVELS
+
+
+_LEVELS = frozenset(("trace", "debug", "info", "notice", "warn", "warning", "error", "err", "fatal", "critical"))
+HEAD_LINES = 8  # lines a header may stand below: blank ones, a byte-order mark alone, and one title
+_ABOVE = 200  # characters of a line above the header at most (a blank line, a title)
+
+
+def find_header(lines: Sequence[str]) -> Header | None:
+    """The header of an export that opens with ``lines`` (its first lines, or more), or None: the first line
+    that is one (:func:`read_header`), below nothing but blank lines (a byte-order mark alone on one too: files
+    joined) and at most one title ("Message logs, 30 Nov 2026"), among the first :data:`HEAD_LINES`. A title is
+    no row of the header (it has fewer cells) and a line of a log is no header (its cells are no column names).
+    Each line above is at most :data:`_ABOVE` characters: a log's reader finds the header in its first bytes."""
+    title: str | None = None
+    for line in lines[:HEAD_LINES]:
+        if len(line) > _MAX_HEADER + _ABOVE:
+            return None
+        text = clean(line).replace("\ufeff", "").strip()
+        if any(d in text for d in _DELIMITERS):
+            header = read_header(line)
+            if header is not None:
+                if title is not None and row_width(title, header.delimiter) >= header.width:
+                    return None  # a row above it: no title, and no export that opens with its header
+                return header
+        if len(line) > _ABOVE or (text and title is not None):
+            return None  # a long line, or a second line of text: a log's, not an export's title
+        if text:
+            title = text
     return None
 
 

@@ -1010,10 +1010,10 @@ MAX_LINE_JOIN = 4096
 def extract(text: str, *, table: WordingTable | None = None) -> list[Evidence]:
     """Every Twilio error in ``text``, in order. Never raises, whatever the text."""
     lines = text.splitlines()
-    if lines and ("," in lines[0] or "\t" in lines[0] or ";" in lines[0]):
-        from ._csv import read_header, read_lines  # a CSV export: its rows read by its header
+    if any("," in line or "\t" in line or ";" in line for line in lines[:8]):  # ._csv.HEAD_LINES
+        from ._csv import find_header, read_lines  # a CSV export: its rows read by its header
 
-        header = read_header(lines[0])
+        header = find_header(lines)
         if header is not None:
             return read_lines(lines, header, table)[0]
     return extract_run(lines, table=table)

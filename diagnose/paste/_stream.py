@@ -48,7 +48,7 @@ from ..errors import WorkerDiedError
 from ..models import Evidence
 from ._console import MAX_PAGE, is_heading
 from ._controls import hidden_lines, lowered, marked, opens_with_space
-from ._csv import LONG_LINE, Header, cut_bytes, read_header, read_lines, row_width
+from ._csv import HEAD_LINES, LONG_LINE, Header, cut_bytes, find_header, read_lines, row_width
 from ._escapes import escaped_lines
 from ._extract import (
     AFTER,
@@ -1282,32 +1282,38 @@ class _Utf8:
 
 # --------------------------------------------------------------------------- CSV exports (see ._csv)
 
-_HEADER_READ = 8192  # bytes read to find the first line of a stream, its CSV header when it has one
+_HEADER_READ = 32768  # bytes read to find a stream's CSV header: its first lines (._csv.find_header's lines fit)
 
 
 def _csv_header(stream: Readable) -> tuple[Header | None, Readable]:
-    """The CSV header of ``stream``'s first line (see :func:`._csv.read_header`), or None, and the stream to
-    read: a file is looked at where it is (it stays one, for its blocks), another stream's first bytes are put
-    back (:class:`_Prefixed`). Read once, here: a worker reading a block in the middle never sees line 1."""
+    """The CSV header ``stream`` opens with (see :func:`._csv.find_header`: its first line, or one below blank
+    lines and a title), or None, and the stream to read: a file is looked at where it is (it stays one, for its
+    blocks), another stream's first bytes are put back (:class:`_Prefixed`). Read once, here: a worker reading a
+    block in the middle never sees line 1."""
     found = _file_range(stream)
     if found is not None:
         head = os.pread(found[2], _HEADER_READ, found[0])
     else:
         head = b""
         read = getattr(stream, "read1", None) or stream.read
-        while len(head) < _HEADER_READ and b"\n" not in head and b"\r" not in head:
+        while len(head) < _HEADER_READ and _breaks(head) <= HEAD_LINES:
             more = read(_HEADER_READ - len(head))
             if not more:
                 break
             head += more
         stream = _Prefixed(head, stream)
-    lines = decode_utf8(head).splitlines()  # where a paste's first line ends (\v, U+2028… too)
-    if len(lines) < 2 and len(head) >= _HEADER_READ:
-        return None, stream  # a first line longer than a header is
-    first = lines[0] if lines else ""
-    if not ("," in first or "\t" in first or ";" in first):
+    if b"," not in head and b"\t" not in head and b";" not in head:
         return None, stream  # the common case, a log: nothing more to do
-    return read_header(first), stream
+    lines = decode_utf8(head).splitlines(keepends=True)  # where a paste's lines end (\v, U+2028… too)
+    if len(head) >= _HEADER_READ and lines and lines[-1] == lines[-1].rstrip("\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029"):
+        lines.pop()  # a line the read cut: longer than any line above a header or a header is
+    return find_header([line.rstrip("\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029") for line in lines]), stream
+
+
+def _breaks(head: bytes) -> int:
+    """The line breaks of ``head`` (a CRLF one; the rarer breaks a paste also ends a line at are not counted: more
+    is read, never less)."""
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n")
 
 
 def _read_csv(
