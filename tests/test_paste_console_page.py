@@ -9,11 +9,14 @@ errors, whatever parts a page shows, in whatever order, with whatever noise betw
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diagnose.paste import extract, scan
+from diagnose.paste._stream import BLOCK
 
 ACCOUNT = "AC0123456789abcdef0123456789abcdef"
 OTHER_ACCOUNT = "ACfedcba9876543210fedcba9876543210"
@@ -234,3 +237,20 @@ def test_a_page_below_a_log_line_has_its_own_time() -> None:
     page = PAGE.replace("Timestamp\t2026-11-30 10:00:00 UTC\n", "")
     (found,) = _agree(above + page)
     assert found.timestamp is None and found.account_sid == ACCOUNT
+
+
+@pytest.mark.parametrize("back", [0, 600])
+def test_a_page_across_a_workers_block_end_is_one_error(back: int, tmp_path: Path) -> None:
+    # its heading just before where a block of a big log may end, and 100 rows below it that no reader anchors
+    # on: a block ended inside the page, whose two halves were two errors (failed before), in a file and a pipe
+    rows = "\n".join(f"X-Header-{i}\tvalue {i}" for i in range(100))
+    page = PAGE.replace("Request\nRequest URL", "Request Headers\n" + rows + "\nRequest\nRequest URL")
+    filler = "2026-11-30T10:00:00Z INFO GET / 200 ok\n"
+    text = filler * ((BLOCK - back) // len(filler)) + page + filler * (2 * BLOCK // len(filler) + 10)
+    path = tmp_path / "app.log"
+    path.write_text(text)
+    alone = list(scan(io.BytesIO(text.encode())))
+    assert [(e.code, e.account_sid, e.message_sid, e.http_status) for e in alone] == [(21408, ACCOUNT, SM, 400)]
+    with path.open("rb") as log:
+        assert list(scan(log, workers=2)) == alone
+    assert list(scan(io.BytesIO(text.encode()), workers=2)) == alone

@@ -296,17 +296,25 @@ def _file_range(stream: Readable) -> tuple[int, int, int] | None:
     return position, info.st_size, fd
 
 
-def _quiet_cut(fd: int, nominal: int, table: WordingTable | None = None) -> int | None:
-    """Where a block of a file may end near ``nominal`` (see :func:`_quiet_place`), or None."""
-    cut = _quiet_place(os.pread(fd, _CUT_SEARCH, nominal), table)
+def _quiet_cut(fd: int, nominal: int, table: WordingTable | None = None, floor: int = 0) -> int | None:
+    """Where a block of a file may end near ``nominal`` (see :func:`_quiet_place`), or None; ``floor``: where
+    the block starts (the bytes before ``nominal`` looked at for a Console page's heading stay in it)."""
+    back = min(_PAGE_BACK, max(0, nominal - floor))
+    cut = _quiet_place(os.pread(fd, back + _CUT_SEARCH, nominal - back), table, back)
     return None if cut is None else nominal + cut
 
 
-def _quiet_place(region: bytes, table: WordingTable | None = None) -> int | None:
-    """Where in ``region`` (the bytes from a nominal block end on) a block may end: the start of a line with
-    no anchor (and no long line) ``_QUIET_ABOVE`` lines above it nor ``_QUIET_BELOW`` lines below. No window
-    of the reader crosses it, and anchors on either side are too far apart to chain. None when the log is
-    busy all the way."""
+# Bytes before a nominal block end looked at for a Console page's heading: its page, read whole from it
+# (._console), may go on past the nominal end
+_PAGE_BACK = 256 * 1024
+
+
+def _quiet_place(region: bytes, table: WordingTable | None = None, back: int = 0) -> int | None:
+    """Where in ``region`` (the bytes from a nominal block end on, after ``back`` bytes before it) a block may
+    end, counted from the nominal end: the start of a line with no anchor (and no long line) ``_QUIET_ABOVE``
+    lines above it nor ``_QUIET_BELOW`` lines below, nor within ``MAX_PAGE`` lines below a Console page's
+    heading. No window of the reader crosses it, and anchors on either side are too far apart to chain. None
+    when the log is busy all the way."""
     pos = region.find(b"\n") + 1
     if pos == 0:
         return None
@@ -316,7 +324,7 @@ def _quiet_place(region: bytes, table: WordingTable | None = None) -> int | None
         for start, end in _candidate_lines(region, len(region), False, own=own)
         if end < 0 or _anchor_start(region, start, end, table) is not None
     }
-    quiet = 0
+    quiet = below = 0
     cut = -1
     page = 0  # lines still to come of a Console page (._console), which is read whole: no cut inside it
     while True:
@@ -330,10 +338,12 @@ def _quiet_place(region: bytes, table: WordingTable | None = None) -> int | None
             page -= 1
         else:
             quiet += 1
-            if quiet == _QUIET_ABOVE + 1:
-                cut = pos
-            elif quiet == _QUIET_ABOVE + _QUIET_BELOW:
-                return cut
+            if cut < 0 and quiet > _QUIET_ABOVE and pos >= back:  # past the nominal end, quiet enough above
+                cut, below = pos, 0
+            if cut >= 0:
+                below += 1  # quiet lines from the cut on
+                if below == _QUIET_BELOW:
+                    return cut - back
         pos = end + 1
 
 
@@ -363,6 +373,7 @@ class _Blocks:
         self.first_header = self.header = header
         self.pending: deque[tuple[Future[_BlockRead], int, _Source]] = deque()
         self.lines_before = 0
+        self.floor = 0  # where the block being cut starts in a file
         # where the next block to gather starts in the stream a reader reads (line breaks made \n, invalid
         # UTF-8 repaired: see Repaired), modulo _STEP; a block's offset is guessed from the input's until then
         self.offset = 0
@@ -396,6 +407,7 @@ class _Blocks:
             try:
                 begin, nominal = start, start + self.block
                 while nominal < size - self.block:
+                    self.floor = begin
                     cut = self._cut(fd, nominal)
                     if cut is not None and cut > begin:
                         yield from self._submit(pool, (fd, begin, cut), cut - begin)
@@ -434,7 +446,7 @@ class _Blocks:
                         if ahead.ended and ahead.size <= nominal + self.block:
                             cut = ahead.size  # the rest: the last block
                             break
-                        place = self._place(ahead.peek(nominal, _CUT_SEARCH))
+                        place = self._place(ahead, nominal)
                         if place is not None:
                             cut = nominal + place
                             break
@@ -464,14 +476,15 @@ class _Blocks:
         """Where a block of the file may end near ``nominal``: between two rows of a CSV export, else where
         the log is quiet (:func:`_quiet_cut`)."""
         if self.first_header is None:
-            return _quiet_cut(fd, nominal, self.table)
+            return _quiet_cut(fd, nominal, self.table, self.floor)
         place = _row_place(os.pread(fd, _CUT_SEARCH, nominal), self.first_header)
         return None if place is None else nominal + place
 
-    def _place(self, region: bytes) -> int | None:
+    def _place(self, ahead: _Ahead, nominal: int) -> int | None:
         if self.first_header is None:
-            return _quiet_place(region, self.table)
-        return _row_place(region, self.first_header)
+            back = min(_PAGE_BACK, nominal)  # a Console page's heading before the nominal end (see _quiet_cut)
+            return _quiet_place(ahead.peek(nominal - back, back + _CUT_SEARCH), self.table, back)
+        return _row_place(ahead.peek(nominal, _CUT_SEARCH), self.first_header)
 
     def _submit(self, pool: ProcessPoolExecutor, source: _Source, size: int) -> Iterator[Evidence]:
         """Queue a block; yields what the blocks before it found, keeping at most ``2 * workers`` queued."""
