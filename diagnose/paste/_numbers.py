@@ -141,31 +141,14 @@ def _read(raw: str, from_country: str | None, hint: str | None = None) -> Readin
     if not plus and hint and not lead_space and (not dest.valid or dest.country is None):
         # Without '+' (not lost: a space in its place), no number as E.164, and the error names the
         # destination's country: a national number of that country, before the sender's
-        national = parse_destination(digits, default_region=hint, strict=True)
-        if national.valid and national.country:
-            return Reading(
-                raw,
-                national.e164,
-                national.country,
-                "medium",
-                f"written without a country code; read as a national number of {hint}, the destination's country "
-                "the error names beside it",
-                channel=channel,
-            )
+        national = _national(raw, digits, hint, "the destination's country the error names beside it", channel)
+        if national is not None:
+            return national
     if not plus and (not dest.valid or dest.country is None):
         # Without '+' the digits may be a national number of the sender's country.
-        if from_country:
-            national = parse_destination(digits, default_region=from_country, strict=True)
-            if national.valid and national.country:
-                return Reading(
-                    raw,
-                    national.e164,
-                    national.country,
-                    "medium",
-                    f"written without a country code; read as a national number of {from_country}, "
-                    "the sender's country",
-                    channel=channel,
-                )
+        national = _national(raw, digits, from_country, "the sender's country", channel) if from_country else None
+        if national is not None:
+            return national
         if len(digits) == 10:
             nanp = parse_destination("+1" + digits, strict=True)
             if nanp.valid and nanp.country:
@@ -225,6 +208,17 @@ def _read(raw: str, from_country: str | None, hint: str | None = None) -> Readin
         f"{how}; not a valid number, country from the calling code +{dest.calling_code}",
         channel=channel,
     )
+
+
+def _national(raw: str, digits: str, region: str, whose: str, channel: str | None) -> Reading | None:
+    """``digits`` read as a national number of ``region`` (``whose`` country that is, in words), when valid there."""
+    from ..countries import parse_destination
+
+    national = parse_destination(digits, default_region=region, strict=True)
+    if not (national.valid and national.country):
+        return None
+    reason = f"written without a country code; read as a national number of {region}, {whose}"
+    return Reading(raw, national.e164, national.country, "medium", reason, channel=channel)
 
 
 def _without_trunk_zero(digits: str, calling_code: int) -> Destination | None:
