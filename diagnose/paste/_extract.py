@@ -30,6 +30,7 @@ from ._parse import (
     classify,
     hit_lines,
     labelled_destination,
+    message_after,
     number_in_message,
     parse_curl,
     parse_exceptions,
@@ -108,7 +109,7 @@ def is_complete(hits: Sequence[Hit], line: str) -> bool:
 def hits_of(line: str, number: int, known_code: Callable[[int], bool]) -> list[Hit]:
     hits = parse_exceptions(line, number)
     hits += parse_curl(line, number)
-    hits += parse_fields(line, number)
+    hits += _beside_sdk(parse_fields(line, number), hits)
     if not any(h.code for h in hits):
         hits += parse_log_line(line, number, known_code)
     hits += parse_urls(line, number)
@@ -117,6 +118,27 @@ def hits_of(line: str, number: int, known_code: Callable[[int], bool]) -> list[H
         if hit.to is None and hit.message:
             hit.to = number_in_message(hit.message)
     return hits
+
+
+def _beside_sdk(fields: list[Hit], sdk: Sequence[Hit]) -> list[Hit]:
+    """The field hits of a line, without a log record's own message where an SDK's error on the line holds
+    Twilio's: ``{"msg": "send failed", "error": "Status: 400 - ApiError 21408: …"}`` (zap, logrus) is one error,
+    not a second one worded "send failed". A message that names a destination, or one beside a printed code
+    other than the SDK's, is kept."""
+    said = [h for h in sdk if h.message]
+    if not said:
+        return fields
+    codes = {h.code for h in sdk}
+    for hit in fields:
+        words = hit.message
+        if (
+            words is not None
+            and number_in_message(words) is None
+            and (hit.code is None or hit.code_source != "printed" or hit.code in codes or None in codes)
+            and not any(words in str(h.message) or str(h.message) in words for h in said)
+        ):
+            hit.message = None
+    return fields
 
 
 def _conflicts(merged: dict[str, object], hit: Hit, weak_to: bool = False) -> bool:
@@ -335,6 +357,11 @@ def to_evidence(
         found = _wording_line(record, table, f.get("http_status") is not None)
         if found is not None:
             recognised, line, said = found
+            if message is None or (isinstance(message, str) and number_in_message(message) is None):
+                # an error a JSON log keeps as a string, beside the log's own words or none ({"msg": "send
+                # failed", "err": "Error: Account not authorized to call +55…"}): Twilio's message is the piece of
+                # that string which holds it, with its To (the whole line, cut at 500 characters, may cut the To)
+                message = _wording_piece(said, table, recognised.code) or message
             message = message or line
     if recognised is not None and recognised.source == "other" and not sdk:
         # a code without a knowledge file: its wordings ("is not a valid phone number") are common English,
@@ -356,7 +383,17 @@ def to_evidence(
         # call +49…"): the message, and the number it names, as for the same line without its code; or on a
         # line of its own below the code (the Console's "Error - 21408" above the alert's text)
         found = _wording_line(record, table, f.get("http_status") is not None, code)
-        message = found[1] if found is not None else None
+        message = (_wording_piece(found[2], table, code) or found[1]) if found is not None else None
+    elif (
+        isinstance(message, str)
+        and not inbound
+        and number_in_message(message) is None
+        and "\\n" in record.hits[0].excerpt
+    ):
+        # a JSON log's own words ("msg": "send failed") beside its code and the SDK's error as a string
+        # (Node's inspect of it: "…call +55…\n    at …\n  code: 21215,"): Twilio's message is that string's
+        found = _wording_line(record, table, f.get("http_status") is not None, code)
+        message = (_wording_piece(found[2], table, code) if found is not None else None) or message
     if (to_raw is None or weak_to) and isinstance(message, str) and not inbound:
         named = number_in_message(message, str(to_raw) if weak_to else None)
         if named is not None:
@@ -565,6 +602,23 @@ def _wording_line(
             found = table.recognise(h.excerpt, not rest)  # words two codes share: the printed code is the other
         if found is not None and code in (None, found.code):
             return found, _strip_prefix(h.excerpt), h.excerpt
+    return None
+
+
+# where a piece of a line ends: a JSON string's escaped break, or its closing quote
+_PIECE_END = rx(r'\\[nrt]|(?<!\\)"')
+
+
+def _wording_piece(line: str, table: WordingTable, code: int) -> str | None:
+    """The piece of ``line`` (between a JSON string's quotes or escaped breaks) that holds ``code``'s wording and
+    names a destination, without the level or exception's word before it ("Error: ")."""
+    if '"' not in line:
+        return None
+    for piece in _PIECE_END.split(line[:2000]):
+        if len(piece) > 20 and number_in_message(piece) is not None:
+            found = table.recognise(piece, False)
+            if found is not None and found.code == code:
+                return message_after(_strip_prefix(piece))  # without the SDK's "Unable to create record: "
     return None
 
 

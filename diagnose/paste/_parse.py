@@ -673,11 +673,15 @@ _JAVA_EXC = rx(
 _CS_EXC = rx(r"\bTwilio\.Exceptions\.ApiException: ([^\n]{1,2000})")
 _RUBY_EXC = rx(r"(?:Twilio::REST::RestError:? )?\[HTTP (\d{3})\] (\d{5}) : ([^\n]{0,2000})")
 _RUBY_CLASS = rx(r"Twilio::REST::Re(?:st|quest)Error")  # RequestError: twilio-ruby 4 and older
+# Ruby's uncaught report: the class after the message's first line, before a line break (escaped in a JSON string)
+_ESCAPED_LEAD = rx(r"^(?:\\[rn])+")
+_RUBY_TRAILER = rx(r" ?\(Twilio::REST::Re(?:st|quest)Error\)(?=$|\\[rn])")
 _RUBY_HEAD = rx(r"^Unable to (?:create|fetch|update|delete|read|page) record\b[ :]{0,2}")
 # twilio-node 3's error, printed as a plain "Error: <message>" above this frame of the SDK (twilio/twilio-node#559)
 _NODE_FRAME = rx(r"^[ \t]{1,8}at [^\n]{0,400}[/\\]twilio[/\\]lib[/\\]base[/\\]Version\.js:\d{1,6}:\d{1,6}\)?$")
 _GO_ERR = rx(r"Status: (\d{3}) - ApiError (\d{5}): ([^\n]{1,2000})")
-_GO_TAIL = rx(r" \((?:null|\{[^\n]{0,1000}\})\) More info: \S{0,300}$")
+# the end of twilio-go's error: at the line's end, or at the close of the JSON string a log keeps it in
+_GO_TAIL = rx(r" \((?:null|\{[^\n]{0,1000}\})\) More info: [^\s\"]{0,300}(?=$|\\?\")")
 _CURL_REQUEST = rx(r"^> (?:POST|GET|PUT|DELETE) (\S{1,500}) HTTP/")
 _CURL_RESPONSE = rx(r"^< HTTP/[\d.]{1,3} (\d{3})")
 _ESCAPED_END = rx(r'\\n|(?<!\\)"')
@@ -685,7 +689,7 @@ _JSON_STRING_END = rx(r'(?<!\\)"[ \t]{0,3}[,}\]]')
 _PHP_PREFIX = ("PHP Fatal error:  Uncaught ", "PHP Fatal error: Uncaught ", "Uncaught ")
 
 
-def _message_after(prefix_removed: str) -> str:
+def message_after(prefix_removed: str) -> str:
     """The Twilio message inside an SDK message: drop 'Unable to create record: ' and trailing noise."""
     inner = _UNABLE.search(prefix_removed)
     text = inner.group(1) if inner else prefix_removed
@@ -702,14 +706,14 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
                     format="python-exception",
                     line=number,
                     http_status=int(m.group(1)),
-                    message=_message_after(m.group(2)),
+                    message=message_after(m.group(2)),
                 )
             )
         m = _PHP_EXC.search(line)
         if m:
             text = _PHP_WHERE.sub("", m.group(2))
             hits.append(
-                Hit(format="php-exception", line=number, http_status=int(m.group(1)), message=_message_after(text))
+                Hit(format="php-exception", line=number, http_status=int(m.group(1)), message=message_after(text))
             )
         m = _RUBY_EXC.search(line)
         if m:
@@ -742,7 +746,7 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
                     http_status=int(m.group(1)),
                     code=_code(code.group(1)) if code else None,
                     code_source="printed" if code else None,
-                    message=_message_after(_PHP_END.split(_PHP_WHERE.sub("", m.group(2)), 1)[0]),
+                    message=message_after(_PHP_END.split(_PHP_WHERE.sub("", m.group(2)), 1)[0]),
                 )
             )
         m = _PY_LEGACY.search(line) if "HTTP ERROR" in line else None
@@ -763,7 +767,7 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
     if ("RestError" in line or "RequestError" in line) and not any(h.format == "ruby-exception" for h in hits):
         message = _ruby_legacy_message(line)
         if message is not None:
-            hits.append(Hit(format="ruby-exception", line=number, message=_message_after(message)))
+            hits.append(Hit(format="ruby-exception", line=number, message=message_after(message)))
         elif _RUBY_CLASS.search(line):
             hits.append(Hit(format="ruby-exception", line=number))
     if _PY_TTY.search(line):
@@ -775,13 +779,13 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
     if "Exception" in line:
         m = _NODE_EXC.search(line)
         if m and "Twilio\\" not in line:
-            hits.append(Hit(format="node-exception", line=number, message=_message_after(m.group(1))))
+            hits.append(Hit(format="node-exception", line=number, message=message_after(m.group(1))))
         m = _JAVA_EXC.search(line)
         if m:
-            hits.append(Hit(format="java-exception", line=number, message=_message_after(m.group(1))))
+            hits.append(Hit(format="java-exception", line=number, message=message_after(m.group(1))))
         m = _CS_EXC.search(line)
         if m:
-            hits.append(Hit(format="csharp-exception", line=number, message=_message_after(m.group(1))))
+            hits.append(Hit(format="csharp-exception", line=number, message=message_after(m.group(1))))
     if ("Exceptions\\" in line or "Services_Twilio" in line) and not any(h.format == "php-exception" for h in hits):
         m = _PHP_LEGACY.search(line)
         if m:
@@ -824,10 +828,14 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
 
 def _ruby_same_line(message: str) -> str | None:
     """The message of "[HTTP 400] 21614 : <message>": Twilio's, after the SDK's "Unable to create record" when
-    a log joined its lines; None when only the SDK's words are there (Twilio's is on the next line)."""
+    a log joined its lines; None when only the SDK's words are there (Twilio's is on the next line). Ruby's
+    report of an uncaught error puts the class after the message's first line ("… : Unable to create record
+    (Twilio::REST::RestError)"): no words of Twilio's."""
+    message = _RUBY_TRAILER.sub("", message)
     if not message.startswith("Unable to"):
         return message or None
-    tail = _RUBY_HEAD.sub("", message, count=1).strip()
+    # in a JSON string ("stack": "…record\nAccount not authorized…"), Twilio's message is past the escaped break
+    tail = _ESCAPED_LEAD.sub("", _RUBY_HEAD.sub("", message, count=1).strip(), count=1)
     return tail if len(tail) > 10 and tail != message else None
 
 

@@ -258,6 +258,10 @@ def _shape(rest: str) -> tuple[bool, str]:
     if source is not None:
         after = rest[source.end() :]
         indented = after[:1] in (" ", "\t")
+    elif rest[:8] in (" stdout ", " stderr ") and rest[8:10] in ("F ", "P "):
+        # a container runtime's log file (CRI, Kubernetes' /var/log/pods): "<stamp> stderr F <the app's line>"
+        after = rest[10:]
+        indented = after[:1] in (" ", "\t")
     else:
         after = rest[1:] if rest[:1] in (" ", "\t") else rest
         indented = after[:2] == "  " or after[:1] == "\t"
