@@ -214,15 +214,29 @@ def python_tty(code: int, number: str) -> str:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.sampled_from([21408, 21215]), st.sampled_from(NUMBERS), st.sampled_from(OWN_WORDS), st.booleans())
+@given(
+    st.sampled_from([21408, 21215]),
+    st.sampled_from(NUMBERS),
+    st.sampled_from(OWN_WORDS),
+    st.booleans(),
+    st.sampled_from(["err", "stack"]),
+    st.booleans(),
+)
 def test_node_inspect_in_a_json_log_field_is_twilios_message(
-    code: int, number: tuple[str, str], own: str, with_own: bool
+    code: int, number: tuple[str, str], own: str, with_own: bool, key: str, uncaught: bool
 ) -> None:
-    record = {"level": "error", "msg": own} if with_own else {"level": "error"}
-    [(got, status, to, country, read)] = _read(json.dumps({**record, "err": node_inspect(code, number[0])}))
+    record = {"timestamp": "2026-12-02T07:00:00Z", "msg": own} if with_own else {"timestamp": "2026-12-02T07:00:00Z"}
+    error = node_inspect(code, number[0])
+    if uncaught:  # what Node 20 writes for an uncaught error: the throwing line above, its version below
+        error = (
+            "/app/node_modules/twilio/lib/base/Version.js:135\n"
+            "                throw new RestException_1.default(response);\n                ^\n\n"
+            + error
+            + "\n\nNode.js v20.20.2\n"
+        )
+    [(got, status, to, country, read)] = _read(json.dumps({**record, key: error}))
     assert (got, status, to, country) == (code, 400, number[0], number[1])
-    if with_own:
-        assert read == _message(code, number[0])
+    assert read == _message(code, number[0])  # without the log's words, {"stack": …} read none
 
 
 def test_python_tty_error_in_a_json_stack_keeps_its_whole_to() -> None:
@@ -233,3 +247,21 @@ def test_python_tty_error_in_a_json_stack_keeps_its_whole_to() -> None:
     [(code, _status, to, country, read)] = _read(json.dumps({"timestamp": "2026-12-02T07:00:00Z", "stack": text}))
     assert (code, to, country) == (32205, number, "GB")
     assert read == message
+
+
+# the colours twilio-python's __str__ writes when stderr is a terminal (exceptions.py: red, white, blue, teal)
+COLOURS = ["\033[31m\033[49m", "\033[37m\033[49m", "\033[34m\033[49m", "\033[36m\033[49m"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from([21408, 21215]), st.sampled_from(NUMBERS), st.booleans(), st.sampled_from(["stack", "exception"])
+)
+def test_python_tty_error_in_a_json_field_is_read(code: int, number: tuple[str, str], coloured: bool, key: str) -> None:
+    text = python_tty(code, number[0])
+    if coloured:  # the colours kept, as a JSON log keeps them: \u001b escapes
+        text = text.replace("Unable to create", COLOURS[2] + "Unable to create").replace("\n\nMore", "\033[0m\n\nMore")
+        text = text.replace("HTTP Error", COLOURS[0] + "HTTP Error\033[0m")
+    [(got, _status, to, country, read)] = _read(json.dumps({"level": "error", key: text}))
+    assert (got, to, country) == (code, number[0], number[1])
+    assert read == _message(code, number[0])

@@ -385,12 +385,11 @@ def to_evidence(
         found = _wording_line(record, table, f.get("http_status") is not None, code)
         message = (_wording_piece(found[2], table, code) or found[1]) if found is not None else None
     elif (
-        isinstance(message, str)
+        (message is None or (isinstance(message, str) and number_in_message(message) is None))
         and not inbound
-        and number_in_message(message) is None
         and "\\n" in record.hits[0].excerpt
     ):
-        # a JSON log's own words ("msg": "send failed") beside its code and the SDK's error as a string
+        # a JSON log's own words ("msg": "send failed"), or none, beside its code and the SDK's error as a string
         # (Node's inspect of it: "…call +55…\n    at …\n  code: 21215,"): Twilio's message is that string's
         found = _wording_line(record, table, f.get("http_status") is not None, code)
         message = (_wording_piece(found[2], table, code) if found is not None else None) or message
@@ -605,8 +604,12 @@ def _wording_line(
     return None
 
 
-# where a piece of a line ends: a JSON string's escaped break, or its closing quote
-_PIECE_END = rx(r'\\[nrt]|(?<!\\)"')
+# where a piece of a line ends: a JSON string's escaped break or colour code (twilio-python's on a terminal), or
+# its closing quote
+_PIECE_END = rx(r'\\[nrt]|\\u001[bB]\[[0-9;]{0,12}m|(?<!\\)"')
+
+
+_EXCEPTION_HEAD = rx(r"^[\w.$\\]{1,200}(?:Exception|Error)(?: \[Error\])?: ")
 
 
 def _wording_piece(line: str, table: WordingTable, code: int) -> str | None:
@@ -618,7 +621,8 @@ def _wording_piece(line: str, table: WordingTable, code: int) -> str | None:
         if len(piece) > 20 and number_in_message(piece) is not None:
             found = table.recognise(piece, False)
             if found is not None and found.code == code:
-                return message_after(_strip_prefix(piece))  # without the SDK's "Unable to create record: "
+                # without the exception's name ("RestException [Error]: ") nor the SDK's "Unable to create record: "
+                return message_after(_EXCEPTION_HEAD.sub("", _strip_prefix(piece), count=1))
     return None
 
 
