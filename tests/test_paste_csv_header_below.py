@@ -15,15 +15,12 @@ from hypothesis import strategies as st
 from diagnose.paste import extract, scan
 from diagnose.paste._extract import extract_run
 from tests.shared import triage_in_a_process
+from tests.test_paste_csv_export import ACCOUNT
+from tests.test_paste_csv_export import EXPORT as CSV_EXPORT
 
-ACCOUNT = "AC" + "a" * 32
+# the export test_paste_csv_export reads from line 1, and one more failed row
 EXPORT = (
-    "From,To,Body,Status,SentDate,ApiVersion,NumSegments,ErrorCode,AccountSid,Sid,Direction,Price,PriceUnit\n"
-    "+15017122661,+2348031234567,Your code is 1234,failed,2026-11-30T10:15:02Z,2010-04-01,1,21408,"
-    f"{ACCOUNT},SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01,outbound-api,,USD\n"
-    "+15017122661,+33612345678,Hello,delivered,2026-11-30T10:15:03Z,2010-04-01,1,,"
-    f"{ACCOUNT},SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02,outbound-api,-0.0790,USD\n"
-    "+15017122661,+4915123456789,Hi,undelivered,2026-11-30T10:15:04Z,2010-04-01,1,30008,"
+    CSV_EXPORT + "+15017122661,+4915123456789,Hi,undelivered,2026-11-30T10:15:04Z,2010-04-01,1,30008,"
     f"{ACCOUNT},SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa03,outbound-api,,USD\n"
 )
 
