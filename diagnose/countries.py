@@ -177,6 +177,20 @@ WRONG_PREFIX_SHAPES: dict[str, str] = {
     ),
     "national-with-plus": "a national number was given a + without a country code",
 }
+# The shapes whose example is the number's own country code: a German number's kept trunk 0 is "+49 0 …"
+_OWN_EXAMPLE = {"doubled-country-code": "+{cc} {cc} …", "trunk-zero": "+{cc} 0 …"}
+
+
+def wrong_prefix_how(shape: str | None, calling_code: int | None) -> str | None:
+    """How a number probably got its wrong prefix (:data:`WRONG_PREFIX_SHAPES`), in words, its example written
+    with the country code of the number sent where the shape keeps it; None for no shape."""
+    if shape is None:
+        return None
+    how = WRONG_PREFIX_SHAPES[shape]
+    example = _OWN_EXAMPLE.get(shape)
+    if example is not None and calling_code:
+        how = how[: how.rindex(" (")] + f" ({example.format(cc=calling_code)})"
+    return how
 
 
 # --------------------------------------------------------------------------- loading

@@ -347,11 +347,11 @@ def _blocked_facts(e164: str | None, country: str | None, missing: str = "the de
 
 def _destination_facts(evidence: Evidence, context: Context) -> Facts:
     from .countries import (
-        WRONG_PREFIX_SHAPES,
         country_name,
         is_messaging_high_risk,
         is_not_allowed,
         parse_destination,
+        wrong_prefix_how,
     )
 
     out: Facts = {}
@@ -419,7 +419,7 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
     )
     out["wrong_prefix_shape"] = _known("wrong_prefix_shape", dest.shape, "phonenumbers")
     out["wrong_prefix_how"] = _known(
-        "wrong_prefix_how", WRONG_PREFIX_SHAPES.get(dest.shape) if dest.shape else None, "phonenumbers"
+        "wrong_prefix_how", wrong_prefix_how(dest.shape, dest.calling_code), "phonenumbers"
     )
     out["wrong_prefix_suspected"] = _known("wrong_prefix_suspected", dest.shape is not None, "phonenumbers")
     # The country meant, against the country lists (known offline too): can it be enabled at all, and by the API?

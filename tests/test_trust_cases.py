@@ -4,9 +4,10 @@ others are ruled out, and each report says what the facts sheet requires."""
 
 from __future__ import annotations
 
+import phonenumbers
 import pytest
 
-from diagnose.countries import WRONG_PREFIX_SHAPES
+from diagnose.countries import WRONG_PREFIX_SHAPES, wrong_prefix_how
 from diagnose.gateway import Credentials, TwilioAccess
 from diagnose.knowledge import load_knowledge
 from diagnose.models import Diagnosis
@@ -113,7 +114,14 @@ def test_each_wrong_prefix_shape_shows_the_number_meant(
     d = diagnose_case(demo_sim, case)
     facts = d.facts
     assert (facts["suggested_number"]["value"], facts["suggested_country"]["value"]) == (meant, country)
-    assert shape in WRONG_PREFIX_SHAPES and WRONG_PREFIX_SHAPES[shape] == facts["wrong_prefix_how"]["value"]
+    assert shape in WRONG_PREFIX_SHAPES
+    # the example is the number's own country code: a German number's kept trunk 0 was said as "(+44 0 …)"
+    how = facts["wrong_prefix_how"]["value"]
+    sent = "+" + str(phonenumbers.parse(d.evidence.to).country_code)
+    assert how == wrong_prefix_how(shape, int(sent[1:]))
+    if shape in ("trunk-zero", "doubled-country-code"):
+        assert f"({sent} " in how, how
+    assert "+44" not in how or sent == "+44", how
     reason = next(c.reason for c in d.causes if c.id == "wrong-country-code")
     assert meant in reason and facts["suggested_country_name"]["value"] in reason
     assert meant in fix_text(d)
