@@ -346,28 +346,26 @@ def to_evidence(
         message = _node_message(record, lines, base) or message
     code = f.get("code")
     recognised: WordingMatch | None = None
-    said = ""  # the text the wording was recognised in
     sdk = (fmt or "").endswith(("exception", "error"))
     if code is None and isinstance(message, str):
         rest = f.get("http_status") is not None or sdk
         recognised = table.recognise(message, rest) or table.recognise_whole(message)
-        said = message
     if code is None and recognised is None:
         # a line that is nothing but a known wording (a Ruby error's message line, a log line)
         found = _wording_line(record, table, f.get("http_status") is not None)
         if found is not None:
-            recognised, line, said = found
+            recognised, line, excerpt = found
             if message is None or (isinstance(message, str) and number_in_message(message) is None):
                 # an error a JSON log keeps as a string, beside the log's own words or none ({"msg": "send
                 # failed", "err": "Error: Account not authorized to call +55…"}): Twilio's message is the piece of
                 # that string which holds it, with its To (the whole line, cut at 500 characters, may cut the To)
-                message = _wording_piece(said, table, recognised.code) or message
+                message = _wording_piece(excerpt, table, recognised.code) or message
             message = message or line
     if recognised is not None and recognised.source == "other" and not sdk:
         # a code without a knowledge file: its wordings ("is not a valid phone number") are common English,
         # Twilio's only in an SDK's exception ("ValueError: +1… is not a valid phone number" is the app's)
         recognised, message = None, f.get("message")
-    if recognised is not None and (printed := table.printed_code(said, recognised)) is not None:
+    if recognised is not None and (printed := table.printed_code(recognised)) is not None:
         code, code_source, recognised = printed, "printed", None  # "21215 Geo Permission…": the code it says
     elif recognised is not None:
         code, code_source = recognised.code, "wording"

@@ -74,7 +74,7 @@ class WordingMatch:
     shared: bool  # another code has the same wording; the message's origin told them apart
     at_start: bool = False  # the message starts with the wording (a line that continues the one above)
     whole: bool = False  # the message was the wording and nothing else (a whole wording, "Authenticate")
-    span: tuple[int, int] = (-1, -1)  # the words of the message (normalised) the wording matched
+    beside: tuple[str, str] = ("", "")  # the message's words (normalised) right before and after the match
 
     @property
     def how(self) -> str:
@@ -320,22 +320,19 @@ class WordingTable:
                 return None, steps
             top = narrowed
         code, (partial, w, i) = next(iter(top.items()))
-        return _matched(w, partial=partial, shared=shared, at_start=code in starts, span=(i, i + best)), steps
+        beside = (words[i - 1] if i else "", words[i + best] if i + best < n else "")
+        return _matched(w, partial=partial, shared=shared, at_start=code in starts, beside=beside), steps
 
-    def printed_code(self, message: str, found: WordingMatch) -> int | None:
-        """The code printed right beside the wording ``found`` matched in ``message``, or None: "21215 Geo
-        Permission configuration is not permitting call", "…not permitting call (21215)", "32205: Geo
-        Permission…" (32205's own message holds those words after "SIP Trunking"). Only a code one of whose
-        wordings holds the matched one is taken: the words alone would name 13227, and "said 21215" is no
-        recognition. Another five-digit number there (an id, a port) is not such a code."""
-        start, end = found.span
-        if start < 0:
-            return None
-        words = normalise(message[:MAX_MESSAGE]).split()
+    def printed_code(self, found: WordingMatch) -> int | None:
+        """The code printed right beside the wording ``found`` matched, or None: "21215 Geo Permission configuration
+        is not permitting call", "…not permitting call (21215)", "32205: Geo Permission…" (32205's own message
+        holds those words after "SIP Trunking"). Only a code one of whose wordings holds the matched one is taken:
+        the words alone would name 13227, and "said 21215" is no recognition. Another five-digit number there (an
+        id, a port) is not such a code."""
         inner = f" {normalise(found.written)} "
-        for at in (start - 1, end):
-            if 0 <= at < len(words) and len(words[at]) == 5 and words[at].isdigit():
-                code = int(words[at])
+        for word in found.beside:
+            if len(word) == 5 and word.isdigit():
+                code = int(word)
                 if any(inner in text for text in self._texts.get(code, ())):
                     return code
         return None
@@ -348,7 +345,7 @@ def _matched(
     shared: bool,
     at_start: bool = False,
     whole: bool = False,
-    span: tuple[int, int] = (-1, -1),
+    beside: tuple[str, str] = ("", ""),
 ) -> WordingMatch:
     """The match of wording ``w``, and how the message held it."""
     return WordingMatch(
@@ -361,7 +358,7 @@ def _matched(
         shared=shared,
         at_start=at_start,
         whole=whole,
-        span=span,
+        beside=beside,
     )
 
 
