@@ -41,6 +41,8 @@ from __future__ import annotations
 
 import re
 
+from ._rx import rx
+
 LABELS: dict[str, str] = {
     # the destination
     "to": "to",
@@ -116,7 +118,7 @@ _SENDER_STEMS = frozenset(
         *("our", "my", "own", "reply", "callback", "outbound", "inbound", "forwarded", "forwarding", "host"),
     )
 )
-_WORD = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|[0-9]+")  # the words of a key: snake, kebab or camel case
+_WORD = rx(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|[0-9]+")  # the words of a key: snake, kebab or camel case
 
 
 def suffix_role(key: str) -> str | None:
@@ -136,8 +138,7 @@ def suffix_role(key: str) -> str | None:
         role = "to_alt_plus"
     else:
         return None
-    stem = joined[: -len(words[-1])]
-    if not stem or any(word in _SENDER_STEMS for word in words[:-1]):
+    if any(word in _SENDER_STEMS for word in words[:-1]):
         return None
     return role
 
@@ -178,7 +179,6 @@ def bare_code_pass() -> bytes:
     most lines hold none) and looking back from it, label by label, in one fixed-width look-behind per length,
     so a line holds a match only when all of it is there: a log of messages sent to ``to=+33…`` makes no
     candidates."""
-    import re
 
     tails = {spelling + sep for label in LABELS for spelling in spellings(label) for sep in BARE_SEPARATORS}
     by_width: dict[int, list[str]] = {}
