@@ -138,3 +138,40 @@ def test_markdown_of_a_stripped_down_report_holds_no_raw_html() -> None:
     )
     rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(md)
     assert "<b>" not in rendered
+
+
+# Measures, in the page as Chromium lays it out, every cell of the groups table whose text is one word (a
+# count, a code, a header): how many lines the word takes. Written into the page, read back with --dump-dom.
+_MEASURE_CELLS = """<script>
+addEventListener("load", () => {
+  const broken = [];
+  for (const cell of document.querySelectorAll("article.triage table th, article.triage table td")) {
+    const word = cell.textContent.trim();
+    if (!word || /\\s/.test(word) || cell.querySelector("code")) continue;
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+    if (lines.size > 1) broken.push(word);
+  }
+  const out = document.createElement("pre");
+  out.id = "broken-words";
+  out.textContent = JSON.stringify(broken);
+  document.body.append(out);
+});
+</script>"""
+
+
+def test_html_groups_table_keeps_each_count_and_code_whole(demo: Simulator, tmp_path: Path) -> None:
+    # The groups table has eight columns in a page 60rem wide; cells that may break a word anywhere gave
+    # "count" and each code a column one or two characters wide: "cou/nt", "214/08" on two lines.
+    from tests.browser import run_chromium
+
+    log = tmp_path / "app.log"
+    env = _demo_log(demo, log)
+    _, page = run(["triage", str(log), "--format", "html"], env)
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.replace("</body>", _MEASURE_CELLS + "</body>"), encoding="utf-8")
+    dom = run_chromium(tmp_path, "--window-size=1280,900", "--dump-dom", probe.as_uri())
+    found = re.search(r'<pre id="broken-words">(.*?)</pre>', dom)
+    assert found, "the measuring script did not run"
+    assert json.loads(found.group(1)) == []
