@@ -341,7 +341,8 @@ class Answer:
 
     ``kind`` classifies a failure: ``not-found`` (404), ``credentials`` (401,
     or no credentials to act as that account), ``unreachable`` (no answer in
-    time), ``api`` (another error status). ``error`` is one line (a
+    time, or not sent: an earlier read of the run to the same host got none),
+    ``api`` (another error status). ``error`` is one line (a
     ``Fetched.error``); ``message`` the full text, for a subject that cannot
     be diagnosed. ``ran`` is False for a read the gateway skipped (a search
     probe for a SID already found elsewhere). ``records`` are its HTTP exchanges.

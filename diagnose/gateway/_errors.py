@@ -17,7 +17,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioS
 
 from ..errors import CredentialsError, NotFoundError, TwilioAccessError, UnreachableError, reason_of
 from ._credentials import HOW_TO_PROVIDE
-from ._http import DeadlineExceeded, RetriesExhausted, UnusableAnswer, connect_failure
+from ._http import DeadlineExceeded, HostDown, RetriesExhausted, UnusableAnswer, connect_failure
 
 T = TypeVar("T")
 
@@ -78,6 +78,10 @@ def map_exception(
         return ApiError(f"{request}: {reason}", request=request, reason=reason, status=status, code=code)
     if isinstance(exc, UnusableAnswer):
         return ApiError(f"{request}: {exc}", request=request, reason=str(exc))
+    if isinstance(exc, HostDown):
+        first = map_exception(exc.cause, exc.first_request, who=who, timeouts=timeouts)
+        reason = f"not tried after {exc.first_request} failed: {first.reason}"
+        return UnreachableError(f"{request}: {reason}", request=request, reason=reason)
     if isinstance(exc, requests.exceptions.RequestException):
         host = _host(exc, request)
         failure = connect_failure(exc)

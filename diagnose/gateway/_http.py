@@ -179,6 +179,58 @@ def _record(method: str, url: str, status: int | None, started: float, attempts:
     log.add(RequestRecord(method, url, status, number, round(time.monotonic() - started, 4), attempts))
 
 
+# --- hosts that stopped answering ----------------------------------------------------
+
+
+class HostFailures:
+    """The hosts of one run that did not answer in time, refused the connection or reset it: the run sends
+    them nothing more. One per run (its ``ReadCache`` holds it), so a long-lived ``TwilioAccess`` asks
+    again in its next run. Thread-safe.
+
+    A host is ``scheme://host:port`` as the request goes out (after ``--api-url``, region and edge). A 4xx,
+    or a 429 or 5xx after its retries, is an answer about one resource and marks nothing.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._first: dict[str, tuple[str, BaseException]] = {}
+
+    def first(self, origin: str) -> tuple[str, BaseException] | None:
+        """The request line and exception of the host's first failure in the run, or None."""
+        with self._lock:
+            return self._first.get(origin)
+
+    def failed(self, origin: str, request: str, exc: BaseException) -> None:
+        with self._lock:
+            self._first.setdefault(origin, (request, exc))
+
+
+# Set for each read of a run (``run_reads``): a request outside one (an audit's account list, a fix's write)
+# is always sent.
+CURRENT_HOSTS: contextvars.ContextVar[HostFailures | None] = contextvars.ContextVar("diagnose_hosts", default=None)
+
+
+class HostDown(requests.exceptions.ConnectionError):
+    """Not sent: an earlier request of the run to the same host failed without an answer (``request``, ``cause``)."""
+
+    def __init__(self, request: str, cause: BaseException) -> None:
+        super().__init__(f"not tried after {request} failed")
+        self.first_request = request
+        self.cause = cause
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}".lower()
+
+
+def stops_host(exc: BaseException) -> bool:
+    """Whether a failure says the host itself is out of reach (no answer in time, refused, reset, DNS, TLS)."""
+    return isinstance(exc, requests.exceptions.Timeout | requests.exceptions.ConnectionError) and not isinstance(
+        exc, HostDown
+    )
+
+
 # --- retries -------------------------------------------------------------------
 
 
@@ -500,6 +552,11 @@ class GatewayHttpClient(TwilioHttpClient):
     ) -> Response:
         shown = with_query(url, params)
         target = rewrite_url(url, self.api_url)
+        hosts = CURRENT_HOSTS.get()
+        origin = _origin(target)
+        earlier = hosts.first(origin) if hosts is not None else None
+        if earlier is not None:
+            raise HostDown(*earlier)  # not sent, not logged: no exchange took place
         policy = self.policy
         started = time.monotonic()
         deadline = started + policy.max_retry_time
@@ -523,6 +580,8 @@ class GatewayHttpClient(TwilioHttpClient):
                     self._sleep(delay)
                     continue
                 _record(method.upper(), shown, None, started, attempt)
+                if hosts is not None and stops_host(exc):
+                    hosts.failed(origin, f"{method.upper()} {shown}", exc)
                 raise
             status = response.status_code
             if status not in RETRYABLE_STATUS:

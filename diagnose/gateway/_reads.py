@@ -38,7 +38,7 @@ from ..plan import (
 )
 from ._access import TwilioAccess
 from ._errors import AccountAccessError, ApiError, reason_of
-from ._http import CURRENT_LOG, SENDING, RequestLog
+from ._http import CURRENT_HOSTS, CURRENT_LOG, SENDING, HostFailures, RequestLog
 
 # The planner needs at most six rounds for a subject (a call found by search whose <Dial>ed number
 # arrives with a late alert); a run that goes on far longer is a bug, not a slow network.
@@ -53,11 +53,13 @@ class ReadCache:
     is answered from here.
     """
 
-    def __init__(self, log: RequestLog | None = None) -> None:
+    def __init__(self, log: RequestLog | None = None, hosts: HostFailures | None = None) -> None:
         self._lock = threading.Lock()
         self._answers: dict[Read, Answer] = {}
         # Inside ``access.recording()``, the run's requests also land in that log.
         self.log = log or CURRENT_LOG.get() or RequestLog()
+        # The hosts that stopped answering in this run: its later reads of them are not sent.
+        self.hosts = hosts if hosts is not None else HostFailures()
 
     @property
     def answers(self) -> Mapping[Read, Answer]:
@@ -218,9 +220,11 @@ def run_reads(
                 own = RequestLog()  # this read's exchanges, so each subject can list the ones it used
                 token = CURRENT_LOG.set(own)
                 told = SENDING.set(sending)
+                hosts = CURRENT_HOSTS.set(cache.hosts)
                 try:
                     answer = _answer(access, read, found, lock)
                 finally:
+                    CURRENT_HOSTS.reset(hosts)
                     SENDING.reset(told)
                     CURRENT_LOG.reset(token)
                     sending()  # a read answered without a request (skipped, failed early) counts as under way

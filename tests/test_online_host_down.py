@@ -1,0 +1,218 @@
+"""A host that stops answering is not asked again in the same run.
+
+After a timeout, a refused connection or a connection reset on a host, the reads the planner still
+has for that host in the run are not sent: each is an unread slot whose reason names the first
+failure ("not tried after …"), its facts stay unknown, and no cause is confirmed on them. A 4xx is an
+answer about one resource and changes nothing; a 429 or 5xx keeps its retries
+(docs/twilio-access.md, "Retries, timeouts and the request log").
+
+The servers are real sockets on 127.0.0.1 (tests/hostile_servers.py, the simulator) and the client is
+the real twilio client behind the gateway. The wall times are bounds on a hang, not speed tests: a
+run against a server that never answers costs one ``--timeout`` (T), where it cost two; each bound
+leaves most of a T for start-up on a loaded machine and still fails at 2 T.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import threading
+import time
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from diagnose import plan
+from diagnose.cli import main
+from diagnose.gateway import Credentials, ReadCache, TwilioAccess, run_reads
+from diagnose.simulator import DEMO_SCENARIO, Simulator, load_scenario
+from tests.hostile_servers import raw_server
+from tests.shared import OFFLINE_ENV
+
+PARENT, PARENT_TOKEN = "AC827b9cd0b030dcac3e225df5797efde0", "d836620b9e1ecfc6bed9d6bd980ace58"
+SUPPORT = "AC15bf105506e1d44cb84ba12ca58143a1"
+SANDBOX = "AC9443be59ab005b28d706163ac4ebacca"
+T = 2.0  # --timeout of the timed runs
+BOUND = 2 * T - 0.3  # one timeout and start-up pass; two timeouts (the old cost) never do
+
+
+def run(args: list[str], stdin: str, env: dict[str, str]) -> tuple[int, str, str, float]:
+    started = time.monotonic()
+    result = CliRunner().invoke(main, args, input=stdin, env={**OFFLINE_ENV, **env}, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr, time.monotonic() - started
+
+
+def online(url: str, account: str = PARENT, token: str = PARENT_TOKEN) -> dict[str, str]:
+    return {"TWILIO_ACCOUNT_SID": account, "TWILIO_AUTH_TOKEN": token, "DIAGNOSE_API_URL": url}
+
+
+def diagnoses(command: str, out: str) -> list[dict[str, Any]]:
+    data = json.loads(out)
+    return data["diagnoses"] if command == "-" else [g["diagnosis"] for g in data["groups"]]
+
+
+def silent(conn: socket.socket, stop: threading.Event) -> None:
+    """Accept, read the request, never answer (until the server stops)."""
+    stop.wait()
+
+
+def reset(conn: socket.socket, stop: threading.Event) -> None:
+    """Read the request, then reset the connection (RST, no answer)."""
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _warm() -> None:
+    """Import what an online run imports, so that the first timed run does not pay for it."""
+    import twilio.rest  # noqa: F401
+
+    from diagnose.knowledge import load_knowledge
+
+    load_knowledge()
+    CliRunner().invoke(main, ["-", "--offline"], input=ONE, env=OFFLINE_ENV)
+
+
+ONE = "2026-11-30T10:00:00Z ERROR code=21408 to=+33612345678\n"
+TWO = (
+    f"2026-11-30T10:00:00Z ERROR code=21408 to=+33612345678 account={SUPPORT}\n"
+    f"2026-11-30T10:00:01Z ERROR code=21408 to=+4915123456789 account={PARENT}\n"
+)
+ACCOUNTS = [PARENT, SUPPORT, SANDBOX]
+NUMBERS = ["+17875550123", "+33612345678", "+2348031234567", "+4915123456789"]  # PR, FR, NG, DE
+MANY = "".join(
+    f"2026-11-30T10:{i // 60:02d}:{i % 60:02d}Z ERROR code=21408 to={NUMBERS[i % 4]} account={ACCOUNTS[i % 3]}\n"
+    for i in range(500)
+)
+
+
+# --- a server that never answers: one timeout, not two ----------------------------------------------
+
+
+@pytest.mark.parametrize("paste", [ONE, TWO, MANY], ids=["one-error", "two-accounts", "500-errors-3-accounts"])
+@pytest.mark.parametrize("command", [["-"], ["triage", "-"]])
+def test_a_server_that_never_answers_costs_one_timeout(paste: str, command: list[str]) -> None:
+    # It cost two: the accounts' reads timed out, then the credentials' own permission read was sent to
+    # the same silent host and timed out again.
+    with raw_server(silent, lifetime=4 * T) as (url, log):
+        code, out, err, took = run([*command, "--timeout", f"{T:g}"], paste, online(url))
+        heads = list(log.heads)
+    assert (code, out) == (3, ""), (code, out[:500])
+    assert took < BOUND, took
+    assert err.count("\n") == 1 and f"did not answer within {T:g} s" in err, err
+    assert heads and not [h for h in heads if b" /v1/" in h], heads  # nothing sent after the first timeout
+
+
+def test_a_sid_against_a_server_that_never_answers_costs_one_timeout() -> None:
+    with raw_server(silent, lifetime=4 * T) as (url, _):
+        code, out, err, took = run(["SM" + "a" * 32, "--timeout", f"{T:g}"], "", online(url))
+    assert (code, out) == (3, "") and f"did not answer within {T:g} s" in err
+    assert took < BOUND, took
+
+
+def test_a_refused_connection_is_not_tried_again() -> None:
+    with socket.socket() as closed:  # bound, never listening: every connection is refused
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        creds = Credentials(PARENT, PARENT, PARENT_TOKEN)
+        reads = [plan.account(PARENT), plan.messaging_permissions(PARENT, ["FR"])]
+        with TwilioAccess(creds, api_url=url, timeout=T) as access:
+            first = run_reads(access, reads[:1], cache := ReadCache())
+            second = run_reads(access, reads[1:], cache)
+    (failed,) = first.values()
+    (skipped,) = second.values()
+    assert failed.kind == "unreachable" and "could not connect to 127.0.0.1" in str(failed.error)
+    assert skipped.kind == "unreachable" and not skipped.ok
+    assert str(skipped.error).startswith(
+        f"not tried after GET https://api.twilio.com/2010-04-01/Accounts/{PARENT}.json"
+    )
+    assert "could not connect to 127.0.0.1" in str(skipped.error)
+    assert skipped.records == ()  # no exchange: nothing was sent
+
+
+def test_a_reset_connection_is_retried_as_before_then_the_host_is_not_tried_again() -> None:
+    # A dropped connection on a GET is retried (the retry policy); once the retries give up, the run
+    # sends that host nothing more: the permission read is never sent.
+    creds = Credentials(PARENT, PARENT, PARENT_TOKEN)
+    reads = [plan.account(PARENT), plan.messaging_permissions(PARENT, ["FR"])]
+    with raw_server(reset) as (url, log):
+        with TwilioAccess(creds, api_url=url, timeout=T, backoff_base=0.01, max_retry_time=2) as access:
+            cache = ReadCache()
+            first = run_reads(access, reads[:1], cache)
+            second = run_reads(access, reads[1:], cache)
+        heads = list(log.heads)
+    (failed,) = first.values()
+    (skipped,) = second.values()
+    assert failed.kind == "unreachable" and failed.records[0].attempts > 1  # retried, as a GET always was
+    assert "not tried after" in str(skipped.error)
+    assert heads and all(f"/Accounts/{PARENT}.json".encode() in h for h in heads), heads
+
+
+def test_a_new_run_tries_the_host_again() -> None:
+    # The hosts that failed are the run's (its ReadCache's): one open TwilioAccess serving one call after
+    # another (a webhook receiver) asks again in the next.
+    creds = Credentials(PARENT, PARENT, PARENT_TOKEN)
+    read = plan.account(PARENT)
+    with raw_server(silent, lifetime=4 * T) as (url, log):
+        with TwilioAccess(creds, api_url=url, timeout=0.5) as access:
+            for _ in range(2):
+                (answer,) = run_reads(access, [read], ReadCache()).values()
+                assert answer.kind == "unreachable" and "did not answer within 0.5 s" in str(answer.error)
+        assert log.connections == 2
+
+
+# --- a host that answers some reads and hangs on others -----------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["-"], ["triage", "-"]])
+def test_permission_reads_left_after_a_timeout_are_unread_and_decide_nothing(
+    command: list[str],
+) -> None:
+    # 12 permission reads (3 accounts x 4 countries), 8 at a time: the first 8 timed out together, then
+    # the other 4 were sent to the same silent host and timed out again (2 T).
+    with Simulator(load_scenario(DEMO_SCENARIO), port=0) as sim:
+        sim.add_fault(match="GET ^/v1/Messaging/GeoPermissions$", delay_ms=int(3 * T * 1000))
+        code, out, err, took = run([*command, "--format", "json", "--timeout", f"{T:g}"], MANY, online(sim.url))
+        (held,) = sim.faults
+        sent = held.hits  # the permission reads that reached the server (each held past the timeout)
+    assert code == 1, err
+    assert took < BOUND, took
+    assert 1 <= sent <= 8, sent  # the first wave only (8 at a time), not the 12
+    found = diagnoses(command[0], out)
+    assert len(found) == 12 and sum(d["evidence"]["count"] for d in found) == 500
+    assert all(d["verdict"] != "confirmed" for d in found), [d["verdict"] for d in found]
+    for d in found:
+        assert all(c["status"] != "confirmed" for c in d["causes"])
+        assert "Not confirmed online" in d["summary"], d["summary"]
+    unread = [f["reason"] for d in found for f in d["facts"].values() if not f["known"]]
+    skipped = [r for r in unread if "not tried after GET https://accounts.twilio.com/v1/Messaging/GeoPermissions" in r]
+    assert skipped and all(f"did not answer within {T:g} s" in r for r in skipped), unread[:5]
+
+
+# --- what does not stop a run: a 4xx, a 5xx (retried as before) ------------------------------------
+
+
+@pytest.mark.parametrize("status", [401, 403, 404])
+def test_a_4xx_does_not_stop_the_reads_of_its_host(sim: Simulator, status: int) -> None:
+    # An account's read refused (a per-resource answer): the other accounts, and their permissions, are read.
+    sim.add_fault(match=f"GET ^/2010-04-01/Accounts/{SANDBOX}.json$", status=status)
+    code, out, err, _ = run(["-", "--format", "json"], MANY, online(sim.url))
+    assert code == 1, err
+    found = diagnoses("-", out)
+    confirmed = {d["evidence"]["account_sid"] for d in found if d["verdict"] == "confirmed"}
+    assert confirmed == {PARENT, SUPPORT}
+    assert any(r["path"] == "/v1/Messaging/GeoPermissions" for r in sim.requests)
+    assert not [f for d in found for f in d["facts"].values() if "not tried after" in str(f["reason"])]
+
+
+def test_a_5xx_is_retried_and_does_not_stop_the_reads_of_its_host(sim: Simulator) -> None:
+    sim.add_fault(match=f"GET ^/2010-04-01/Accounts/{SANDBOX}.json$", status=503, retry_after=0)
+    code, out, err, _ = run(["-", "--format", "json"], MANY, online(sim.url))
+    assert code == 1, err
+    tries = [r for r in sim.requests if r["path"] == f"/2010-04-01/Accounts/{SANDBOX}.json"]
+    assert len(tries) == 6  # max_attempts: the retry policy, unchanged
+    found = diagnoses("-", out)
+    confirmed = {d["evidence"]["account_sid"] for d in found if d["verdict"] == "confirmed"}
+    assert confirmed == {PARENT, SUPPORT}
+    assert not [f for d in found for f in d["facts"].values() if "not tried after" in str(f["reason"])]
