@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from diagnose.cli import main
-from diagnose.cli._router import looks_like_path
+from diagnose.cli._router import FileArg, TextArg, looks_like_path, route
 from diagnose.paste import mask_numbers
 from diagnose.simulator import DEMO_SCENARIO, Simulator, load_scenario
 from tests.shared import OFFLINE_ENV
@@ -65,6 +66,35 @@ def test_a_file_name_that_does_not_exist_is_bad_input_not_an_empty_paste(name: s
     assert (code, out) == (2, "")
     assert err.startswith("diagnose: error: cannot read ") and "no such file" in err
     assert err.count("\n") == 1
+
+
+@pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="no /dev/fd on this system")
+@pytest.mark.parametrize("command", [[], ["triage"]])
+def test_a_pipe_named_as_a_file_is_read_as_its_text(command: list[str]) -> None:
+    # `diagnose <(kubectl logs app)`: the shell names a pipe, /dev/fd/63. It was taken for text, then refused
+    # as "cannot read /dev/fd/63: no such file", while `diagnose triage <(…)` read it
+    sample = (CORPUS / "22-log-line-wrong-prefix.txt").read_bytes()
+    read, write = os.pipe()
+    try:
+        os.write(write, sample)  # a small paste: the pipe holds it whole
+        os.close(write)
+        code, out, err = run([*command, f"/dev/fd/{read}", "--format", "json"])
+    finally:
+        os.close(read)
+    assert code == 0, err
+    found = json.loads(out)
+    diagnoses = found["diagnoses"] if not command else [g["diagnosis"] for g in found["groups"]]
+    assert [d["evidence"]["country"] for d in diagnoses] == ["CH"]
+
+
+def test_a_fifo_is_routed_as_a_file_and_a_missing_path_as_text(tmp_path: Path) -> None:
+    fifo = tmp_path / "live.log"
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    os.mkfifo(fifo)
+    assert route(str(fifo)) == FileArg(str(fifo))  # asking does not open it: nothing waits for a writer
+    assert route(str(tmp_path / "gone.log")) == TextArg(str(tmp_path / "gone.log"))
+    assert route(str(tmp_path)) == TextArg(str(tmp_path))
 
 
 @pytest.mark.parametrize("command", [[], ["triage"]])

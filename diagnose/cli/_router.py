@@ -7,7 +7,8 @@ test in, so the routing itself is pure and testable without a disk):
 * ``-``: error text on standard input;
 * a bare number such as ``21408``: an error code;
 * ``SM…``/``MM…``/``CA…`` with 32 hex digits: a SID;
-* the name of an existing file: error text in that file;
+* the name of an existing file, or of a pipe (``diagnose <(kubectl logs app)`` names ``/dev/fd/63``), as
+  ``diagnose triage`` reads them: error text in that file;
 * one word that starts with two letters (``SM123``, ``XX…``): a SID that is
   malformed, so that the SID check can say exactly what is wrong with it;
 * anything else (spaces, punctuation, several lines): pasted error text.
@@ -40,7 +41,7 @@ class StdinArg:
 
 @dataclass(frozen=True)
 class FileArg:
-    """An existing file holding error text."""
+    """An existing file (or a pipe, a device: anything but a folder) holding error text."""
 
     path: str
 
@@ -62,7 +63,13 @@ class TextArg:
 Routed = SidArg | StdinArg | FileArg | CodeArg | TextArg
 
 
-def route(arg: str, *, is_file: Callable[[str], bool] = os.path.isfile) -> Routed:
+def _readable(path: str) -> bool:
+    """Something to read by that name: a file, a pipe or a device, not a folder. It is looked at, not opened,
+    so a FIFO that no one writes to yet holds nothing up here."""
+    return os.path.exists(path) and not os.path.isdir(path)
+
+
+def route(arg: str, *, is_file: Callable[[str], bool] = _readable) -> Routed:
     """What ``arg`` is; ``is_file`` answers whether a file of that name exists."""
     word = arg.strip()
     if word == "-":
