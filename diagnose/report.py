@@ -97,6 +97,26 @@ def _needs_token(step: FixStep, account_sid: object) -> bool:
     return "$SUBACCOUNT_AUTH_TOKEN" in text and f"/Accounts/{account_sid}.json" not in text
 
 
+def _subaccount_token(text: str, env: Mapping[str, Any]) -> str:
+    """``-u "AC…:$TWILIO_AUTH_TOKEN"`` for a subaccount, named ``$SUBACCOUNT_AUTH_TOKEN`` as its other steps name it.
+
+    ``$TWILIO_AUTH_TOKEN`` is where the credentials are, most often the parent's: with the subaccount's SID,
+    Twilio refuses it (401), and the report would name one token two ways (the inheriting subaccount's PATCH
+    as ``$SUBACCOUNT_AUTH_TOKEN``, its resend and its check as ``$TWILIO_AUTH_TOKEN``).
+    """
+    sid = env.get("account_sid")
+    if env.get("is_subaccount") is not True or not isinstance(sid, str) or not sid:
+        return text
+    return text.replace(f"{sid}:$TWILIO_AUTH_TOKEN", f"{sid}:$SUBACCOUNT_AUTH_TOKEN")
+
+
+def _subaccount_tokens(steps: Sequence[FixStep], env: Mapping[str, Any]) -> list[FixStep]:
+    def named(part: str | None) -> str | None:
+        return _subaccount_token(part, env) if part else part
+
+    return [FixStep(_subaccount_token(s.text, env), named(s.console), named(s.api), s.notes) for s in steps]
+
+
 def _explain_tokens(steps: Sequence[FixStep], env: Mapping[str, Any]) -> tuple[FixStep, ...]:
     """The first step that needs ``$SUBACCOUNT_AUTH_TOKEN`` says how to get it (once: no repeated notes)."""
     from .knowledge.templating import render_template
@@ -248,6 +268,8 @@ def build_diagnosis(
     checks: list[FixStep] = []
     if entry is not None and findings.verdict in {"likely", "inconclusive"}:
         checks = _next_checks(findings, entry, env, facts)
+    fix, checks = _subaccount_tokens(fix, env), _subaccount_tokens(checks, env)
+    verify = tuple(_subaccount_token(v, env) for v in verify)
     fix, next_checks = _explain_tokens(fix, env), _explain_tokens(checks, env)
     if not any(step.notes for step in (*fix, *next_checks)) and any("$SUBACCOUNT_AUTH_TOKEN" in v for v in verify):
         verify = (*verify, render_template(TOKEN_NOTE, env))
