@@ -26,6 +26,7 @@ from ._parse import (
     PAREN_CODE_TEXT,
     Hit,
     bare_anchor,
+    beside_fields,
     better_format,
     classify,
     hit_lines,
@@ -110,13 +111,20 @@ def hits_of(line: str, number: int, known_code: Callable[[int], bool]) -> list[H
     hits = parse_exceptions(line, number)
     hits += parse_curl(line, number)
     hits += _beside_sdk(parse_fields(line, number), hits)
-    if not any(h.code for h in hits):
+    fielded = any(h.code for h in hits)  # an error the fields (or an SDK's error) name: free text is read beside it
+    if not fielded:
         hits += parse_log_line(line, number, known_code)
     hits += parse_urls(line, number)
     for hit in hits:
         hit.excerpt = line
         if hit.to is None and hit.message:
             hit.to = number_in_message(hit.message)
+    if fielded:
+        # another error free text writes beside it ("code=13227 to=+49… ERROR 21408 to +336…"), read last, so that
+        # a more-info link or an account URL of the line goes with the fields' error
+        for hit in beside_fields(line, number, known_code, hits):
+            hit.excerpt = line
+            hits.append(hit)
     return hits
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from urllib.parse import unquote_plus
 
@@ -1152,6 +1152,59 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
                     hit.to = split[i].to  # its own, even where the text joined to it names another number
                 return joined
     return [_log_hit(line, m, 0, number)]
+
+
+def beside_fields(line: str, number: int, known_code: Callable[[int], bool], fields: Sequence[Hit]) -> list[Hit]:
+    """The errors free text writes on ``line`` beside those its fields (or an SDK's error) hold, ``fields``, which
+    name a code: ``twilio error code=13227 to=+49… ERROR 21408 to +336…`` is two errors. Each code the free text
+    prints (``_LOG_CODE``, not a passcode's) is read from where it is written up to the next one, or to where the
+    fields' code is written again after it; it is another error only with a destination of its own there, and
+    when it is not the fields' error said again: the same code with the same To, or with the fields naming none
+    (``code=21408 to=+336… Error 21408: Permission to send… +336…`` is one error). A code with no destination
+    after it is the fields' error, or says nothing of one: no error of its own (as in :func:`parse_log_line`)."""
+    said = [hit for hit in fields if hit.code is not None]
+    if not said:
+        return []
+    found = [m for m in _LOG_CODE.finditer(line) if not _names_a_passcode(line, m) and known_code(int(m.group(1)))]
+    if not found:
+        return []
+    codes = {str(hit.code) for hit in said}
+    out: list[Hit] = []
+    for i, m in enumerate(found):
+        if _FIELD_CODE.search(m.group()) is not None:
+            continue  # "code=13227", "error code: 13227": a code key's value, the fields' own error
+        hi = found[i + 1].start() if i + 1 < len(found) else len(line)
+        for code in codes:  # the fields' code written after this one: where the fields' error is written
+            at = _code_at(line, code, m.end(), hi)
+            if at >= 0:
+                hi = at
+        hit = _log_hit(line[m.start() : hi], m, m.start(), number)
+        if hit.to is None or not _is_number_value(hit.to) or any(_said_again(hit, other) for other in said):
+            continue  # no destination of its own (a label's value that is no number: "dst=10.0.0.5"), or said again
+        out.append(hit)
+    return out
+
+
+# a code _LOG_CODE finds as a code key's value ("code=21408", "error code: 21408"), which parse_fields reads
+_FIELD_CODE = rx(r"(?i)code[ \t]{0,3}[:=][ \t]{0,3}[0-9]{5}$")
+
+
+def _code_at(line: str, code: str, start: int, end: int) -> int:
+    """Where ``code`` (five digits) is written in ``line[start:end]`` as a number of its own, or -1."""
+    at = line.find(code, start, end)
+    while at >= 0:
+        if not line[at - 1 : at].isdigit() and not line[at + 5 : at + 6].isdigit():
+            return at
+        at = line.find(code, at + 1, end)
+    return -1
+
+
+def _said_again(hit: Hit, fields: Hit) -> bool:
+    """Whether ``hit`` (an error in free text) is the error ``fields`` holds, written again: the same code, and the
+    same To or none the fields name."""
+    if hit.code != fields.code:
+        return False
+    return fields.to is None or hit.to is None or _digits_of(hit.to) == _digits_of(fields.to)
 
 
 def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
