@@ -71,3 +71,59 @@ def test_a_bracketed_code_after_a_failure_is_read(
 def test_brackets_elsewhere_name_no_code(decoy: str, prefix: str) -> None:
     text = prefix.replace("ERROR ", "") + decoy + "\n"
     assert _read(text) == [], text
+
+
+# A failure named as an event, in snake_case or camelCase ("sms_failed", "smsFailed"): the word "fail" inside a
+# name, after '_' or a lower-case letter, says it failed as much as the word alone does
+EVENTS = ["sms_failed", "smsFailed", "send_failed", "delivery_failed", "callFailed", "SMS_FAILED", "message-failed"]
+EVENT_SHAPES = [
+    "{e} to={n} ({c})",
+    "event={e} to={n} ({c})",
+    "{e}: to {n} ({c})",
+    "event={e} code=({c}) to={n}",
+    "{e} ({c}) to={n}",
+    '{{"event": "{e}", "to": "{n}", "detail": "rejected ({c})"}}',
+]
+EVENT_DECOYS = [
+    "{e} to={n} (21408 bytes)",
+    "{e} to={n} (12345)",
+    "{e} to={n} retry (2)",
+    "{e} to={n} (214080)",
+    "sms_sent to={n} (21408)",
+    "{e} your verification code (21408)",
+    "emails_sent to={n} (21408)",
+]
+
+
+def test_the_reported_event_lines_are_errors() -> None:
+    line = "2026-11-30T10:00:01Z WARN sms_failed to=+2348031234567 (21408)"
+    assert _read(line) == [(21408, "+2348031234567", "NG", "high")]
+    assert _read("event=sms_failed code=(21408) to=+2348031234567") == [(21408, "+2348031234567", "NG", "high")]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(EVENT_SHAPES),
+    st.sampled_from(EVENTS),
+    st.sampled_from(NUMBERS),
+    st.sampled_from([21408, 21612, 21610, 30007, 13227]),
+    st.sampled_from([*PREFIXES, "2026-11-30T10:00:01Z WARN "]),
+    st.sampled_from(["", "\nnext line\n", "INFO started\n"]),
+)
+def test_a_bracketed_code_after_a_failure_event_is_read(
+    shape: str, event: str, number: tuple[str, str, str, str], code: int, prefix: str, around: str
+) -> None:
+    written, e164, country, _ = number
+    text = around + prefix + shape.format(e=event, n=written, c=code) + "\n" + around
+    # a key's number ("to=4474…") without '+' is read at medium confidence; in words ("to 4474…") at low
+    confidence = "high" if written.startswith("+") else ("medium" if "to=" in shape or '"to"' in shape else "low")
+    assert _read(text) == [(code, e164, country, confidence)], text
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(EVENT_DECOYS), st.sampled_from(EVENTS), st.sampled_from(NUMBERS), st.sampled_from(PREFIXES))
+def test_brackets_beside_an_event_name_no_code_elsewhere(
+    decoy: str, event: str, number: tuple[str, str, str, str], prefix: str
+) -> None:
+    text = prefix.replace("ERROR ", "") + decoy.format(e=event, n=number[0]) + "\n"
+    assert _read(text) == [], text

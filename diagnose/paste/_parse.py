@@ -907,9 +907,13 @@ _LOG_CODE_LOW = rx(_LOG_CODE_TEXT)  # for ASCII text already in lower case (hit_
 _WARNING_HEADING = rx(r"(?i)\bwarning - (\d{5})(?= - |$)")
 # "failed to send to 447400123456 (21408)": a code in brackets after the words that say something failed, on their
 # line (not after a passcode's words: "failed to send your verification code (30008)"). Searched only in a line that
-# holds "fail" and a bracket; _extract.is_anchor and _stream.PREFILTER take its lines too (PAREN_CODE_TEXT)
+# holds "fail" and a bracket; _extract.is_anchor and _stream.PREFILTER take its lines too (PAREN_CODE_TEXT, which
+# hit_lines searches in lower case: a superset, "fail" anywhere). The word may be part of an event's name in
+# snake_case, kebab-case or camelCase ("sms_failed", "send-failed", "smsFailed", "SMS_FAILED"): "fail" after no letter
+# or digit, or a capital F after a small letter; not inside a word ("emailfail", "Xfail" are none)
 PAREN_CODE_TEXT = r"fail[^\n()]{0,200}\(([0-9]{5})\)"
-_PAREN_CODE = rx(r"(?i)\b" + PAREN_CODE_TEXT)
+_PAREN_CODE = rx(r"(?:(?<![A-Za-z0-9])[Ff](?:ail|AIL)|(?<=[a-z])Fail)[^\n()]{0,200}\(([0-9]{5})\)")
+_PAREN_CODE_ANY = rx(r"(?i)" + PAREN_CODE_TEXT)  # hit_lines' gate, over lines in lower case: a superset
 # A label (_labels.LABELS, any spelling) and the number after it, in free text or as a key: "to +49…",
 # "to_number=+234…", "callee: +234…". Not after a word and one '-' ("from-number": the sender's), nor inside a word
 _LABEL_START = r"(?<!\w)(?<![^-]-)"
@@ -1059,7 +1063,7 @@ def hit_lines(text: str) -> set[int]:
             i = line_at(pos)
             if i not in out:
                 lines = source.split("\n") if lines is None else lines
-                if log_code.search(lines[i]) or (word == "fail" and _PAREN_CODE.search(lines[i])):
+                if log_code.search(lines[i]) or (word == "fail" and _PAREN_CODE_ANY.search(lines[i])):
                     out.add(i)
             pos = low.find(word, after(i))
     pos = low.find("warning - ")
