@@ -208,9 +208,24 @@ def labelled_destination(text: str) -> str | None:
     or ``number``), never one labelled as the sender ("The 'From' number +1…")."""
     for pattern in (_LOG_TO, _LOG_TO_WEAK):
         for found in pattern.finditer(text):
+            if not _own_to(text, found):
+                continue
             if not _FROM_LABEL.search(text, max(0, found.start() - 16), found.start() + 8):
                 return _number_text(found.group(1))
     return None
+
+
+def _own_to(text: str, found: re.Match[str]) -> bool:
+    """Whether a label's match (:data:`_LOG_TO`) names a destination: always, but where a person's word stands
+    between the label and a number written without '+' ("to customer 447400123456"): then only 10 to 15 digits that
+    make a valid number once a '+' is put before them, as after "for" (an id: "to customer 12345")."""
+    if found.re is not _LOG_TO or _PERSON_BEFORE.search(text, found.start(), found.start(1)) is None:
+        return True
+    number = found.group(1).split("(", 1)[0].strip()  # not a code in brackets after it ("… 4474… (21408)")
+    if number.startswith(("+", "whatsapp:+")):
+        return True
+    digits = number.replace(" ", "").replace("-", "")
+    return digits.isdigit() and 10 <= len(digits) <= 15 and _valid("+" + digits)
 
 
 WHOLE_DIGITS = 10  # digits a number shows before a word of x's, at least, for that word to be no mask of it
@@ -917,10 +932,19 @@ _PAREN_CODE_ANY = rx(r"(?i)" + PAREN_CODE_TEXT)  # hit_lines' gate, over lines i
 # A label (_labels.LABELS, any spelling) and the number after it, in free text or as a key: "to +49…",
 # "to_number=+234…", "callee: +234…". Not after a word and one '-' ("from-number": the sender's), nor inside a word
 _LABEL_START = r"(?<!\w)(?<![^-]-)"
+# A word for the person the message went to (or came from) may stand between the label and the number, in free
+# text: "failed to send to customer 447400123456", "sending SMS to user +234…", "reply from customer +1415…". After
+# "to", a number without '+' there is read only when it may be a phone's (_own_to); after "from", only one with '+'
+PERSON_WORDS = (
+    *("customer", "user", "recipient", "client", "contact", "subscriber", "member", "patient", "guest", "lead"),
+    *("person", "driver", "rider", "buyer", "tenant", "student", "employee", "candidate", "applicant"),
+)
+_PERSON = r"(?:" + "|".join(PERSON_WORDS) + r")[ \t]{1,2}"
 _LOG_TO = rx(
-    r"(?i)" + _LABEL_START + r"(?:" + alternation(TO_ROLES) + r")\b[ \t]{0,2}[:=]?[ \t]{0,2}"
+    r"(?i)" + _LABEL_START + r"(?:" + alternation(TO_ROLES) + r")\b[ \t]{0,2}[:=]?[ \t]{0,2}(?:" + _PERSON + r")?"
     r"((?:whatsapp:)?\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
 )
+_PERSON_BEFORE = rx(r"(?i)\b" + _PERSON + r"$")  # the person's word between a label and its number
 # a number no label names surely the destination ("phone", "number", "msisdn"): read when no To label is there
 _LOG_TO_WEAK = rx(
     r"(?i)" + _LABEL_START + r"(?:" + alternation(("to_alt",)) + r")\b[ \t]{0,2}[:=]?[ \t]{0,2}"
@@ -929,7 +953,7 @@ _LOG_TO_WEAK = rx(
 _WEAK_WORDS = ("phone", "number", "mobile", "msisdn")  # what every _LOG_TO_WEAK label holds
 _LOG_FROM = rx(
     r"(?i)" + _LABEL_START + r"(?:" + alternation(FROM_ROLES) + r")\b[ \t]{0,2}[:=]?[ \t]{0,2}"
-    r"(\+?[0-9][0-9 ().-]{4,22}[0-9])"
+    r"(?:" + _PERSON + r"(?=\+))?(\+?[0-9][0-9 ().-]{4,22}[0-9])"
 )
 _KEYED = rx(r"[:=]")  # between a label and its number: a key's ("to=4474…", "to: 4474…"), not a word's
 _E164 = rx(r"(?<![\w+])\+[1-9][0-9*xX•]{5,16}(?![\w])")
@@ -1225,7 +1249,12 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
         if len(message) > 10:
             hit.message = _trim_message(message)
     sender = _LOG_FROM.search(text)
-    to = _LOG_TO.search(text)
+    # the first label's number, but the sender's ("reply from recipient +1415… to user +234…")
+    senders = _digits_of(sender.group(1)) if sender else None
+    to = next(
+        (found for found in _LOG_TO.finditer(text) if _own_to(text, found) and _digits_of(found.group(1)) != senders),
+        None,
+    )
     low = text.lower()
     if to is None and any(word in low for word in _WEAK_WORDS):
         weak = _LOG_TO_WEAK.search(text)  # "phone=+33…": the To, unless it is the sender's number
