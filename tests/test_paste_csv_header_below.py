@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diagnose.paste import extract, scan
+from diagnose.paste._csv import find_header
 from diagnose.paste._extract import extract_run
 from tests.shared import triage_in_a_process
 from tests.test_paste_csv_export import ACCOUNT
@@ -93,7 +94,12 @@ def test_a_header_too_far_down_is_read_as_text(above: list[str], crlf: bool) -> 
     assert all(e.format != "csv-row" for e in _read(text))
 
 
-WORDS = st.sampled_from(["to", "from", "status", "error code", "To", "From", "ErrorCode", "sid", "code", "Sid"])
+WORDS = st.sampled_from(
+    [
+        *("to", "from", "status", "error code", "To", "From", "ErrorCode", "sid", "code", "Sid"),
+        *("customer phone", "user_mobile"),  # a person's phone names a column (_labels.suffix_role)
+    ]
+)
 LOG = st.builds(
     lambda stamp, level, verb, words: f"{stamp}{level} {verb} " + ", ".join(words),
     st.sampled_from(["2026-11-30 10:00:00,120 ", "2026-11-30T10:00:00Z ", "Nov 30 10:00:00 web01 app[1]: ", ""]),
@@ -105,7 +111,11 @@ LOG = st.builds(
 
 def test_a_log_line_of_column_names_is_no_header() -> None:
     # words parted by commas, every one a name: a log's line, on line 1 as below a blank one (failed before)
-    for line in ("WARN missing fields to, from, status, errorcode", "error missing to, from, status, code"):
+    for line in (
+        "WARN missing fields to, from, status, errorcode",
+        "error missing to, from, status, code",
+        "WARN missing customer phone, status, code, sid",  # a person's phone names a column, a level no more
+    ):
         for above in ("", "\n"):
             text = above + line + "\n+15017122661, +33612345678, failed, 21408\n"
             assert all(e.format != "csv-row" for e in _read(text)), line
@@ -119,3 +129,14 @@ def test_a_log_line_with_commas_is_never_a_header(blanks: list[str], logs: list[
     found = _read(text)
     assert all(e.format != "csv-row" for e in found)
     assert found == extract_run(text.splitlines())  # read as any text is
+
+
+def test_a_log_line_naming_a_persons_phone_is_no_header() -> None:
+    # "customer phone" names a column (a person's phone, _labels.suffix_role), but after a log's level the cell is a
+    # sentence's words: no header, and the row below is no row of it
+    line = "WARN missing customer phone, status, code, sid"
+    assert find_header([line]) is None
+    text = line + "\n+33612345678, failed, 21408, SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01\n"
+    assert all(e.format != "csv-row" for e in _read(text))
+    # a column so named, four words and no level, is one
+    assert find_header(["Sid,Status,End User Phone Number,ErrorCode"]) is not None

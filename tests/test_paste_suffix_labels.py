@@ -147,3 +147,93 @@ def test_a_number_key_without_plus_names_no_phone(stem: str, style: int, kind: i
     key = _spell([stem, "number"], style)
     text = _shape(kind, key, value, {"status": "400"}) + "\n"
     assert _read(text) == [(21408, None, None)], text
+
+
+# --------------------------------------------------------------------------- a CSV export's header
+
+SID = "SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
+
+
+def _csv_header_name(words: list[str], style: int) -> str:
+    """A column name as exports write one: snake, camel, Pascal, upper snake, kebab, or words ('Customer Phone')."""
+    if style == 5:
+        return " ".join(w.capitalize() for w in words)
+    return _spell(words, style)
+
+
+def _export(column: str, number: str, delimiter: str, extra: list[tuple[str, str]]) -> str:
+    header = ["Sid", "Status", column, *(name for name, _ in extra), "ErrorCode"]
+    row = [SID, "failed", number, *(value for _, value in extra), "21408"]
+    delivered = [SID[:-2] + "02", "delivered", "+4915123456789", *(value for _, value in extra), ""]
+    return "\n".join(delimiter.join(cells) for cells in (header, row, delivered)) + "\n"
+
+
+def _read_export(text: str) -> list[tuple[object, ...]]:
+    found = extract(text)
+    for size in (1 << 20, 97):
+        assert list(scan(io.BytesIO(text.encode()), chunk_size=size)) == found, size
+    assert all(e.format == "csv-row" for e in found)
+    return [(e.code, e.to, e.country) for e in found]
+
+
+def test_the_reported_export_columns_read_their_number() -> None:
+    for column in ("customer_phone", "user_mobile", "contact_number", "Customer Phone", "recipientMsisdn"):
+        text = _export(column, "+33612345678", ",", [])
+        assert _read_export(text) == [(21408, "+33612345678", "FR")], column
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(STEMS),
+    st.sampled_from([*SUFFIXES, ["number"]]),
+    st.integers(0, 5),
+    st.sampled_from(NUMBERS),
+    st.sampled_from([",", "\t", ";"]),
+    st.sampled_from([[], [("Body", "hello")], [("From", "+15017122661")], [("DateSent", "2026-11-30T10:15:02Z")]]),
+)
+def test_a_phone_column_with_a_stem_names_the_to(
+    stem: list[str],
+    suffix: list[str],
+    style: int,
+    number: tuple[str, str, str],
+    delimiter: str,
+    extra: list[tuple[str, str]],
+) -> None:
+    written, e164, country = number
+    text = _export(_csv_header_name(stem + suffix, style), written, delimiter, extra)
+    assert _read_export(text) == [(21408, e164, country)], text
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(STEMS),
+    st.sampled_from([*SUFFIXES, ["number"]]),
+    st.integers(0, 5),
+    st.sampled_from([",", "\t"]),
+)
+def test_a_to_column_wins_over_a_phone_column(stem: list[str], suffix: list[str], style: int, delimiter: str) -> None:
+    text = _export(_csv_header_name(stem + suffix, style), "+33612345678", delimiter, [("To", "+2348031234567")])
+    assert _read_export(text) == [(21408, "+2348031234567", "NG")], text
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(SENDER_STEMS),
+    st.sampled_from([*SUFFIXES, ["number"]]),
+    st.integers(0, 5),
+    st.sampled_from([",", "\t"]),
+)
+def test_a_senders_column_never_names_the_to(stem: list[str], suffix: list[str], style: int, delimiter: str) -> None:
+    text = _export(_csv_header_name(stem + suffix, style), "+33612345678", delimiter, [])
+    assert _read_export(text) == [(21408, None, None)], text
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["order", "job", "invoice", "ticket", "contact", "customer"]),
+    st.integers(0, 5),
+    st.sampled_from(["12345678901", "447400123456"]),
+)
+def test_a_number_column_without_plus_names_no_phone(stem: str, style: int, value: str) -> None:
+    text = _export(_csv_header_name([stem, "number"], style), value, ",", [])
+    assert _read_export(text) == [(21408, None, None)], text

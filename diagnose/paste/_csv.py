@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from ..models import Evidence
 from ._extract import _NOT_FAILED, Record, extract_run, to_evidence
+from ._labels import SUFFIX_ENDS, suffix_role
 from ._parse import _KEYS, Hit, number_in_message, opened, read_pairs
 from ._rx import rx
 from ._text import MAX_LINE, clean, decode_utf8
@@ -107,7 +108,7 @@ def read_header(line: str) -> Header | None:
             continue  # a header names its columns: a row of values is none
         if any(_sentence(name) for name in names):
             continue  # nor is a log line whose words happen to be parted by commas ("WARN missing to, from, …")
-        header = _header_of([_norm(name) for name in names], delimiter, text)
+        header = _header_of(names, delimiter, text)
         if header is not None:
             return header
     return None
@@ -119,7 +120,10 @@ def _sentence(name: str) -> bool:
     words = name.split()
     if len(words) < 3 or _KEYS.get(_norm(name)) is not None:
         return False
-    return len(words) > 3 or words[0].lower().strip("[]:") in _LEVELS
+    if words[0].lower().strip("[]:") in _LEVELS:
+        return True  # "WARN missing customer phone": a log's words, though they end as a column's name
+    # a person's phone named in words, "End User Phone Number", is a column's name
+    return len(words) > 3 and (len(words) > 4 or _column_key(name) is None)
 
 
 _LEVELS = frozenset(("trace", "debug", "info", "notice", "warn", "warning", "error", "err", "fatal", "critical"))
@@ -151,12 +155,24 @@ def find_header(lines: Sequence[str]) -> Header | None:
     return None
 
 
-def _header_of(names: list[str], delimiter: str, raw: str) -> Header | None:
+def _column_key(name: str) -> str | None:
+    """The key a column's name (as written) names: the key table's (:data:`._parse._KEYS`), else a person's phone
+    by its last word after a stem of its own (``customer_phone``, ``User Mobile``, ``contact_number``: a number,
+    not surely the To, :func:`._labels.suffix_role`), never a sender's (``twilio_number``, ``from_mobile``)."""
+    normed = _norm(name)
+    found = _KEYS.get(normed)
+    if found is None and normed.endswith(SUFFIX_ENDS):
+        found = suffix_role(name)
+    return found
+
+
+def _header_of(written: list[str], delimiter: str, raw: str) -> Header | None:
     keys: list[str | None] = []
     seen: set[str] = set()
+    names = [_norm(name) for name in written]
     time = next((name for name in _TIME_COLUMNS if name in names), None)
-    for name in names:
-        key = "time" if name == time else _KEYS.get(name)
+    for name, as_written in zip(names, written, strict=True):
+        key = "time" if name == time else _column_key(as_written)
         if key == "status":
             key = "resource_status"  # an export's Status is the resource's, "no-answer" and "in-progress" too
         if key == "time" and name != time:
