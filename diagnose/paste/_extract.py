@@ -453,6 +453,12 @@ def to_evidence(
         channel = "sms"
     elif channel is None and isinstance(code, int):
         channel = table.sole_channel.get(code)  # 21215 is a call whatever the paste says
+    reason = reading.reason if reading is not None else ""
+    listed = max((h.recipients for h in record.hits), default=0)
+    if reading is None and listed > 1 and not inbound:
+        # {"recipients": ["+234…", "+336…"], "error": {…}}: which one failed, neither the error nor Twilio's message
+        # says, and none is picked
+        reason = f"the error names {listed} recipients and not which one failed: no destination is read"
     return Evidence(
         kind="paste",
         sid=str(message_sid or call_sid) if (message_sid or call_sid) else None,
@@ -472,7 +478,7 @@ def to_evidence(
         code_source=code_source,
         to_raw=_str(to_raw),
         country_confidence=reading.confidence if reading is not None else None,
-        country_reason=reading.reason if reading is not None else "",
+        country_reason=reason,
         parent_account_sid=_str(f.get("parent_account_sid")),
         line=record.first_line + 1,
         timestamp=stamp,

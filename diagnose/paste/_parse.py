@@ -87,6 +87,9 @@ class Hit:
     # low confidence when it has no '+'
     bare_to: str = field(default="", compare=False)
     time: str | None = None  # the time a field names (a Debugger webhook's Timestamp), decoded
+    # how many numbers a list of recipients names when it names several ({"recipients": ["+234…", "+336…"]}): none
+    # is the To unless Twilio's message names one
+    recipients: int = field(default=0, compare=False)
     excerpt: str = field(default="", compare=False)
     keys: frozenset[str] = field(default=frozenset(), compare=False)  # the field names seen (classification)
 
@@ -100,7 +103,10 @@ class Hit:
 
 
 _META = frozenset(
-    {"format", "line", "excerpt", "code_source", "inbound", "continues", "names", "keys", "weak_to", "bare_to", "time"}
+    {
+        *("format", "line", "excerpt", "code_source", "inbound", "continues", "names", "keys", "weak_to", "bare_to"),
+        *("time", "recipients"),
+    }
 )
 _FIELDS = tuple(f.name for f in fields(Hit) if f.name not in _META)  # the error's own fields, in order
 
@@ -337,6 +343,11 @@ _KEYS: dict[str, str] = {
     "epoch": "time",
     # the labels of a phone number: which names the destination, which the sender (_labels.LABELS)
     **{norm(label): role for label, role in LABELS.items()},
+    # a list of destinations ({"recipients": ["+234…"]}): its one number is the To, as to_other's is (read_pairs)
+    "recipients": "to_list",
+    "destinations": "to_list",
+    "tonumbers": "to_list",
+    "recipientnumbers": "to_list",
     # the destination's country, in which a To written without a country code is read (_labels.COUNTRY_HINTS)
     **{norm(label): "to_country" for label in COUNTRY_HINTS},
 }
@@ -391,6 +402,8 @@ def _kv_pairs(text: str, depth: int = 0) -> Iterator[tuple[str, str]]:
         form = has_amp and match.group(2) == "=" and before in ("", "&", "?", " ", "\t")
         if match.group(2) == "=>" and "]" in match.group():
             found = _LINE_VALUE.match(text, pos)  # print_r: "[Message] => The From phone number …" to the end
+        elif key in _LIST_ROLES and text.startswith("[", pos) and (listed := _LIST_VALUE.match(text, pos)):
+            found = listed  # a list of strings: a destination's numbers ("to": ["+33…"]), read whole (read_pairs)
         else:
             found = (_FORM_VALUE if form else _VALUE).match(text, pos)
             if found is not None and found.group().endswith("\\'"):
@@ -451,8 +464,13 @@ def _is_variable(value: str) -> bool:
 
 
 _MASK_WORD = rx(r"(?i)redacted|masked|hidden|removed|filtered")
+# A JSON or Python list of strings as a destination's value ("to": ["+33…", "+234…"]); a mask in brackets
+# ("[REDACTED]") is no list: it holds no quote
+_LIST_VALUE = rx(r"""\[[ \t]{0,3}["'][^\[\]{}\n]{0,2000}\]""")
+_LIST_ITEM = rx(r""""([^"\n]{0,64})"|'([^'\n]{0,64})'""")
+_LIST_ROLES = frozenset(("to", "to_other", "to_alt", "to_alt_plus", "to_list"))
 # the roles of _labels.LABELS whose value is a number (its groups are read after a space, as "to=+44 20 7183 8750")
-_NUMBER_ROLES = frozenset(("to", "to_other", "to_alt", "to_alt_plus", "from", "from_other", "from_id"))
+_NUMBER_ROLES = frozenset(("to", "to_other", "to_alt", "to_alt_plus", "to_list", "from", "from_other", "from_id"))
 # An alphanumeric sender ID: up to 11 letters, digits and spaces, a letter among them (Twilio's rule for one)
 _SENDER_ID = rx(r"(?=[0-9 ]{0,10}[A-Za-z])[A-Za-z0-9 ]{1,11}")
 _IPV4 = rx(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}")
@@ -563,7 +581,21 @@ def read_pairs(pairs: Iterable[tuple[str, str]], number: int) -> list[Hit]:
             hit.status = value.lower()[:20]
             if hit.status == "received":
                 hit.inbound = True
-        elif key in ("to", "to_other", "to_alt", "to_alt_plus"):
+        elif key in _LIST_ROLES:
+            if _LIST_VALUE.fullmatch(value):
+                items = [a or b for a, b in _LIST_ITEM.findall(value)]
+                numbers = [item for item in items if _is_number_value(item)]
+                if len(numbers) > 1:
+                    hit.recipients = max(hit.recipients, len(numbers))  # which one failed, the error does not say
+                    keys.add(key)
+                    continue
+                if len(items) != 1 or not numbers:
+                    continue  # an empty list, or one of names
+                value = numbers[0]
+            if key == "to_list":
+                key = "to_other"  # "recipients": "+33…", or a list of one: its number, as another label's
+            if value == "[":
+                continue  # a list opened at the line's end (pretty-printed JSON): its items are on the lines below
             if value.startswith("[") and not value.endswith("]"):
                 value += "]"  # [REDACTED]: the value pattern stops before a ']'
             if _is_variable(value.strip()):
