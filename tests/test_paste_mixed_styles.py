@@ -142,3 +142,24 @@ def test_each_error_in_words_is_read_once(
     parts = [fields.format(code=code, to=to)] + [shape.format(code=c, to=t) for shape, c, t in words]
     expected = [(code, to), *((c, t) for _, c, t in words if (c, t) != (code, to))]
     assert sorted(_read(separator.join(parts))) == sorted(expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(FIELDS),
+    st.sampled_from(["ERROR {code} to {to}", "error {code} for {to}", "twilio error {code} sending to {to}"]),
+    st.sampled_from(
+        [
+            ("+447400123456", ["07400123456", "00447400123456", "447400123456", "+44 7400 123456"]),
+            ("+33612345678", ["0612345678", "0033612345678", "+33 6 12 34 56 78"]),
+        ]
+    ),
+    st.data(),
+)
+def test_the_fields_to_written_otherwise_in_words_is_the_same_error(
+    fields: str, words: str, number: tuple[str, list[str]], data: st.DataObject
+) -> None:
+    # the fields' To written nationally, with 00 or in groups in the words beside it: the same number, one error
+    to, spellings = number
+    line = fields.format(code=21408, to=to) + " " + words.format(code=21408, to=data.draw(st.sampled_from(spellings)))
+    assert _read(line) == [(21408, to)], line

@@ -1264,7 +1264,14 @@ def _said_again(hit: Hit, fields: Hit) -> bool:
     same To or none the fields name."""
     if hit.code != fields.code:
         return False
-    return fields.to is None or hit.to is None or _digits_of(hit.to) == _digits_of(fields.to)
+    return fields.to is None or hit.to is None or _same_number(hit.to, fields.to)
+
+
+def _same_number(a: str, b: str) -> bool:
+    """Whether two numbers as written are one: the same digits, or one is the other written nationally or with an
+    international prefix (``07400123456``, ``00447400123456`` and ``+447400123456``)."""
+    one, other = sorted((_digits_of(a).lstrip("0"), _digits_of(b).lstrip("0")), key=len)
+    return one == other or (len(one) >= 7 and other.endswith(one))
 
 
 def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
