@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
+from urllib3.exceptions import MaxRetryError, ProtocolError
 
 from ..errors import CredentialsError, NotFoundError, TwilioAccessError, UnreachableError, reason_of
 from ._credentials import HOW_TO_PROVIDE
@@ -78,31 +79,63 @@ def map_exception(
         return ApiError(f"{request}: {reason}", request=request, reason=reason, status=status, code=code)
     if isinstance(exc, UnusableAnswer):
         return ApiError(f"{request}: {exc}", request=request, reason=str(exc))
-    if isinstance(exc, HostDown):
-        first = map_exception(exc.cause, exc.first_request, who=who, timeouts=timeouts)
-        reason = f"not tried after {exc.first_request} failed: {first.reason}"
-        return UnreachableError(f"{request}: {reason}", request=request, reason=reason)
     if isinstance(exc, requests.exceptions.RequestException):
-        host = _host(exc, request)
-        failure = connect_failure(exc)
-        if isinstance(exc, DeadlineExceeded):
-            reason = f"{host} {exc}"
-        elif isinstance(exc, requests.exceptions.ConnectTimeout):
-            within = f"{timeouts[0]:g} s" if timeouts else "the connect timeout"
-            reason = f"no connection to {host} within {within}"
-        elif isinstance(exc, requests.exceptions.Timeout):
-            within = f"{timeouts[1]:g} s" if timeouts else "the read timeout"
-            reason = f"{host} did not answer within {within}"
-        elif failure is not None:
-            detail = str(failure).split(": ", 1)[-1] if ": " in str(failure) else str(failure)
-            reason = f"could not connect to {host} ({detail})"
+        # The message says what failed (the request), as whom, and what to do: it is often the whole output.
+        by = f" (with the {who})" if who else ""
+        if isinstance(exc, HostDown):
+            first = map_exception(exc.cause, exc.first_request, who=who, timeouts=timeouts)
+            reason = f"not tried after {exc.first_request} failed: {first.reason}"
+            todo = _what_to_do(exc.cause, timeouts)
         else:
-            reason = f"the connection to {host} failed ({type(exc).__name__})"
-        return UnreachableError(f"{request}: {reason}", request=request, reason=reason)
+            reason, todo = _unreached(exc, request, timeouts), _what_to_do(exc, timeouts)
+        return UnreachableError(f"{request}{by}: {reason}. {todo}", request=request, reason=reason)
     if isinstance(exc, ValueError | TwilioException):  # a 2xx answer that is not JSON, a bad page
         reason = f"the answer could not be read ({type(exc).__name__}: {exc})"
         return ApiError(f"{request}: {reason}", request=request, reason=reason)
     raise exc
+
+
+def _unreached(exc: requests.exceptions.RequestException, request: str, timeouts: tuple[float, float] | None) -> str:
+    """Why no answer came, in one line (a ``Fetched.error``)."""
+    host = _host(exc, request)
+    failure = connect_failure(exc)
+    if isinstance(exc, DeadlineExceeded):
+        return f"{host} {exc}"
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        within = f"{timeouts[0]:g} s" if timeouts else "the connect timeout"
+        return f"no connection to {host} within {within}"
+    if isinstance(exc, requests.exceptions.Timeout):
+        within = f"{timeouts[1]:g} s" if timeouts else "the read timeout"
+        return f"{host} did not answer within {within}"
+    if failure is not None:
+        detail = str(failure).split(": ", 1)[-1] if ": " in str(failure) else str(failure)
+        return f"could not connect to {host} ({detail})"
+    lost = _lost(exc)
+    if lost is not None:
+        return f"{host} dropped the connection without an answer ({lost})"
+    return f"the connection to {host} failed ({type(exc).__name__})"
+
+
+def _lost(exc: requests.exceptions.RequestException) -> str | None:
+    """What ended a connection made and then dropped (a reset, a close before the answer), or None."""
+    inner = exc.args[0] if exc.args else None
+    if isinstance(inner, MaxRetryError):
+        inner = inner.reason
+    if not isinstance(exc, requests.exceptions.ConnectionError) or not isinstance(inner, ProtocolError):
+        return None
+    cause = inner.args[-1] if len(inner.args) > 1 else inner
+    return str(cause) or type(cause).__name__
+
+
+def _what_to_do(exc: BaseException, timeouts: tuple[float, float] | None) -> str:
+    """The next step for a request that got no answer: the network, and the time allowed or the address."""
+    if isinstance(exc, requests.exceptions.Timeout):
+        now = f" (it was {max(timeouts):g} s)" if timeouts else ""
+        return f"Check the network connection to Twilio, or allow more time with --timeout{now}"
+    return (
+        "Check the network connection to Twilio (a firewall or proxy: HTTPS_PROXY), and --api-url or "
+        "DIAGNOSE_API_URL if one is set"
+    )
 
 
 def _host(exc: requests.exceptions.RequestException, request: str) -> str:
