@@ -167,30 +167,35 @@ class Destination:
         return self.suggested_country
 
 
-# The ways a number gets the wrong prefix, in the order they are tried.
+# The ways a number gets the wrong prefix, in the order they are tried: what went wrong, in words.
 WRONG_PREFIX_SHAPES: dict[str, str] = {
-    "doubled-country-code": "the country code was written twice (+44 44 …)",
-    "trunk-zero": "the national trunk 0 was kept after the country code (+44 0 …)",
-    "nanp-missing-1": "a US or Canadian number lost its leading 1 (+212 555 … for +1 212 555 …)",
-    "national-behind-other-prefix": (
-        "a national number was put behind another country's prefix (a form's default country)"
-    ),
+    "doubled-country-code": "the country code was written twice",
+    "trunk-zero": "the national trunk 0 was kept after the country code",
+    "nanp-missing-1": "a US or Canadian number lost its leading 1",
+    "national-behind-other-prefix": "a national number was put behind another country's prefix",
     "national-with-plus": "a national number was given a + without a country code",
 }
-# The shapes whose example is the number's own country code: a German number's kept trunk 0 is "+49 0 …"
-_OWN_EXAMPLE = {"doubled-country-code": "+{cc} {cc} …", "trunk-zero": "+{cc} 0 …"}
+# Each shape's example, beside its words ({cc}: the calling code of the number sent, where the shape keeps it:
+# a German number's kept trunk 0 is "+49 0 …"); the one in brackets when the calling code is unknown.
+WRONG_PREFIX_EXAMPLES: dict[str, tuple[str, str | None]] = {
+    "doubled-country-code": ("+44 44 …", "+{cc} {cc} …"),
+    "trunk-zero": ("+44 0 …", "+{cc} 0 …"),
+    "nanp-missing-1": ("+212 555 … for +1 212 555 …", None),
+    "national-behind-other-prefix": ("a form's default country", None),
+    "national-with-plus": ("", None),
+}
 
 
 def wrong_prefix_how(shape: str | None, calling_code: int | None) -> str | None:
-    """How a number probably got its wrong prefix (:data:`WRONG_PREFIX_SHAPES`), in words, its example written
-    with the country code of the number sent where the shape keeps it; None for no shape."""
+    """How a number probably got its wrong prefix (:data:`WRONG_PREFIX_SHAPES`), in words, with its example
+    (:data:`WRONG_PREFIX_EXAMPLES`) written with the country code of the number sent where the shape keeps it;
+    None for no shape."""
     if shape is None:
         return None
-    how = WRONG_PREFIX_SHAPES[shape]
-    example = _OWN_EXAMPLE.get(shape)
-    if example is not None and calling_code:
-        how = how[: how.rindex(" (")] + f" ({example.format(cc=calling_code)})"
-    return how
+    example, own = WRONG_PREFIX_EXAMPLES[shape]
+    if own is not None and calling_code:
+        example = own.format(cc=calling_code)
+    return f"{WRONG_PREFIX_SHAPES[shape]} ({example})" if example else WRONG_PREFIX_SHAPES[shape]
 
 
 # --------------------------------------------------------------------------- loading

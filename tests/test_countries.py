@@ -23,6 +23,7 @@ from diagnose.countries import (
     is_not_allowed,
     nanp_countries,
     parse_destination,
+    wrong_prefix_how,
 )
 
 # --------------------------------------------------------------------------- table tests
@@ -445,3 +446,20 @@ def test_a_passing_fault_is_not_remembered_with_the_number(monkeypatch: pytest.M
         assert parse_destination(number.replace(" ", "")).country is None
     assert (read_number(number).country, read_number(number).confidence) == ("FR", "high")
     assert parse_destination(number.replace(" ", "")).country == "FR"
+
+
+def test_each_shape_is_said_with_its_example() -> None:
+    """The examples sit in a table beside the words (they were cut out of the words at their last ' ('): the
+    same sentences, with the number's own country code where the shape keeps it."""
+    assert {shape: wrong_prefix_how(shape, 49) for shape in WRONG_PREFIX_SHAPES} == {
+        "doubled-country-code": "the country code was written twice (+49 49 …)",
+        "trunk-zero": "the national trunk 0 was kept after the country code (+49 0 …)",
+        "nanp-missing-1": "a US or Canadian number lost its leading 1 (+212 555 … for +1 212 555 …)",
+        "national-behind-other-prefix": (
+            "a national number was put behind another country's prefix (a form's default country)"
+        ),
+        "national-with-plus": "a national number was given a + without a country code",
+    }
+    assert wrong_prefix_how("doubled-country-code", None) == "the country code was written twice (+44 44 …)"
+    assert wrong_prefix_how("trunk-zero", None) == "the national trunk 0 was kept after the country code (+44 0 …)"
+    assert wrong_prefix_how(None, 49) is None
