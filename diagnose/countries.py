@@ -47,6 +47,7 @@ __all__ = [
     "is_messaging_high_risk",
     "is_not_allowed",
     "nanp_countries",
+    "number_meant",
     "parse_destination",
     "wholly_blocked",
 ]
@@ -160,17 +161,37 @@ class Destination:
         """The country of the number probably meant, when the one sent is invalid and reads validly elsewhere.
 
         The test of the cause ``wrong-country-code`` (``to_valid == false and wrong_prefix_suspected == true``):
-        the planner reads this country's permission, and the facts say whether it is enabled.
+        the planner reads this country's permission, and the facts say whether it is enabled. None for a kept
+        trunk 0 (:attr:`kept_trunk_zero`): its calling code is the country meant, whose permission Twilio checked.
         """
-        if self.valid or self.shape is None:
+        if self.valid or self.shape is None or self.shape == TRUNK_ZERO:
             return None
         return self.suggested_country
 
+    @property
+    def kept_trunk_zero(self) -> bool:
+        """The number as sent kept its national trunk 0 after the country code (``+49 0151…``): the number meant,
+        ``suggested_number``, is of the same country, without that 0 (see :func:`without_trunk_zero`)."""
+        return self.shape == TRUNK_ZERO and not self.valid and self.suggested_number is not None
+
+
+def number_meant(dest: Destination) -> Destination:
+    """The number ``dest`` stands for: without its kept trunk 0 (``+49015123456789`` → ``+4915123456789``), else
+    ``dest`` itself. Both a SID's ``To`` and a pasted number are read through it (facts, paste reader)."""
+    if not dest.kept_trunk_zero or dest.suggested_number is None:
+        return dest
+    meant = parse_destination(dest.suggested_number)
+    return dataclasses.replace(meant, raw=dest.raw, channel_prefix=dest.channel_prefix)
+
+
+TRUNK_ZERO = "trunk-zero"
+"""The shape of a number that kept its national trunk 0 after the country code: the country is right (the
+calling code is the one meant), only the number is malformed; no wrong country (:attr:`Destination.kept_trunk_zero`)."""
 
 # The ways a number gets the wrong prefix, in the order they are tried: what went wrong, in words.
 WRONG_PREFIX_SHAPES: dict[str, str] = {
     "doubled-country-code": "the country code was written twice",
-    "trunk-zero": "the national trunk 0 was kept after the country code",
+    TRUNK_ZERO: "the national trunk 0 was kept after the country code",
     "nanp-missing-1": "a US or Canadian number lost its leading 1",
     "national-behind-other-prefix": "a national number was put behind another country's prefix",
     "national-with-plus": "a national number was given a + without a country code",
@@ -179,7 +200,7 @@ WRONG_PREFIX_SHAPES: dict[str, str] = {
 # a German number's kept trunk 0 is "+49 0 …"); the one in brackets when the calling code is unknown.
 WRONG_PREFIX_EXAMPLES: dict[str, tuple[str, str | None]] = {
     "doubled-country-code": ("+44 44 …", "+{cc} {cc} …"),
-    "trunk-zero": ("+44 0 …", "+{cc} 0 …"),
+    TRUNK_ZERO: ("+44 0 …", "+{cc} 0 …"),
     "nanp-missing-1": ("+212 555 … for +1 212 555 …", None),
     "national-behind-other-prefix": ("a form's default country", None),
     "national-with-plus": ("", None),
@@ -488,8 +509,8 @@ def _suggest(
     candidates: list[tuple[str, str | None, str, bool]] = []  # text, region, shape, another country only
     if cc and national.startswith(cc):
         candidates.append(("+" + cc + national[len(cc) :], None, "doubled-country-code", False))
-    if cc and national.startswith("0") and national.strip("0"):
-        candidates.append(("+" + cc + national.lstrip("0"), None, "trunk-zero", False))
+    if cc and without_trunk_zero(national, int(cc)) is not None:
+        candidates.append(("+" + cc + national[1:], None, TRUNK_ZERO, False))
     if not digits.startswith("1"):
         candidates.append(("+1" + digits, None, "nanp-missing-1", True))
     if region and national:
@@ -501,6 +522,20 @@ def _suggest(
         if found and (found[1] != country or not elsewhere):
             return found[0], found[1], shape
     return None
+
+
+def without_trunk_zero(national: str, calling_code: int) -> str | None:
+    """``national`` (the digits after the calling code) without the single trunk 0 it starts with, when the calling
+    code's countries dial a national prefix 0 (GB, FR, DE…; not +1, whose prefix is 1, nor Italy, which has none:
+    its 0 is part of the number); None for any other digits, a double 0 among them. Whether the rest is a valid
+    number is for the caller to say."""
+    if national[:1] != "0" or national[1:2] in ("", "0"):
+        return None
+    region = phonenumbers.region_code_for_country_code(calling_code)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region) if region else None
+    if metadata is None or metadata.national_prefix != "0":
+        return None
+    return national[1:]
 
 
 def _unparsed(raw: str, scheme: str | None) -> Destination:

@@ -40,7 +40,18 @@ FACTS: Mapping[str, FactSpec] = _specs(
     ("channel", "str", "sms, mms, whatsapp, rcs, voice or sip."),
     ("subject_kind", "str", "message, call or paste."),
     # The destination
-    ("to", "str", "The destination as sent, without a channel prefix."),
+    (
+        "to",
+        "str",
+        "The destination, without a channel prefix: as sent, except that a national trunk 0 kept after the "
+        "country code is dropped (+49015123456789 is +4915123456789; to_sent keeps it).",
+    ),
+    (
+        "to_sent",
+        "str",
+        "The destination as sent when it kept its national trunk 0 after the country code (+49015123456789, "
+        "read as to, +4915123456789); null when to is the number as sent.",
+    ),
     ("from_number", "str", "The sender as sent: phone number, short code, alphanumeric sender ID or channel address."),
     ("to_valid", "bool", "phonenumbers considers the destination a valid number."),
     ("country", "str", "ISO 3166 alpha-2 code of the destination; NANP territories are their own country."),
@@ -57,14 +68,17 @@ FACTS: Mapping[str, FactSpec] = _specs(
     (
         "wrong_prefix_shape",
         "str",
-        "How the prefix probably went wrong: doubled-country-code, trunk-zero, nanp-missing-1, "
-        "national-behind-other-prefix or national-with-plus; null when no shape fits.",
+        "How the number as sent probably went wrong: doubled-country-code, nanp-missing-1, "
+        "national-behind-other-prefix or national-with-plus (a wrong country: wrong_prefix_suspected), or "
+        "trunk-zero (its national trunk 0 kept after the country code: the country is right, to is the number "
+        "without it and to_sent the number as sent); null when no shape fits.",
     ),
     ("wrong_prefix_how", "str", "wrong_prefix_shape in words, or null."),
     (
         "wrong_prefix_suspected",
         "bool",
-        "The digits look like a number of another country sent with the wrong prefix.",
+        "The digits look like a number of another country sent with the wrong prefix (not a kept trunk 0, whose "
+        "country is the one meant).",
     ),
     # Country lists (knowledge/countries.yaml)
     (
@@ -350,6 +364,7 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
         country_name,
         is_messaging_high_risk,
         is_not_allowed,
+        number_meant,
         parse_destination,
         wrong_prefix_how,
     )
@@ -373,6 +388,7 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
             )
         for name in (
             "to",
+            "to_sent",
             "to_valid",
             "country",
             "country_name",
@@ -401,8 +417,11 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
     home = None
     if evidence.from_:
         home = parse_destination(evidence.from_).country
-    dest = parse_destination(evidence.to, default_region=home)
+    # The number as sent: a SID's To is Twilio's record; a paste that dropped a kept trunk 0 keeps what it read
+    sent = parse_destination(evidence.to_sent or evidence.to, default_region=home)
+    dest = number_meant(sent)  # without a kept trunk 0: the country's own number, whose permission Twilio checked
     out["to"] = _known("to", dest.e164 or dest.raw, src)
+    out["to_sent"] = _known("to_sent", sent.e164 if dest is not sent else None, src if dest is not sent else "")
     out["to_valid"] = _known("to_valid", dest.valid, "phonenumbers")
     out["is_nanp"] = _known("is_nanp", dest.is_nanp, "phonenumbers")
     out["calling_code"] = (
@@ -417,11 +436,13 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
         country_name(dest.suggested_country) if dest.suggested_country else None,
         "phonenumbers",
     )
-    out["wrong_prefix_shape"] = _known("wrong_prefix_shape", dest.shape, "phonenumbers")
+    out["wrong_prefix_shape"] = _known("wrong_prefix_shape", sent.shape, "phonenumbers")
     out["wrong_prefix_how"] = _known(
-        "wrong_prefix_how", wrong_prefix_how(dest.shape, dest.calling_code), "phonenumbers"
+        "wrong_prefix_how", wrong_prefix_how(sent.shape, sent.calling_code), "phonenumbers"
     )
-    out["wrong_prefix_suspected"] = _known("wrong_prefix_suspected", dest.shape is not None, "phonenumbers")
+    out["wrong_prefix_suspected"] = _known(
+        "wrong_prefix_suspected", sent.shape is not None and not sent.kept_trunk_zero, "phonenumbers"
+    )
     # The country meant, against the country lists (known offline too): can it be enabled at all, and by the API?
     meant = dest.intended_country
     for name, test in (

@@ -54,6 +54,9 @@ class Evidence:
     message: str | None = None  # Twilio's error message as found in the input
     code_source: str | None = None  # "printed", "more-info-url" or "wording" (recognised from the message)
     to_raw: str | None = None  # the destination exactly as written (masked, without '+', ...)
+    # the number as sent, in E.164 form, when ``to`` is read without the national trunk 0 it kept after the
+    # country code ('+4407400123456' for to '+447400123456'); a SID's ``to`` is Twilio's record, as sent
+    to_sent: str | None = None
     country_confidence: str | None = None  # "high", "medium" or "low"; None when no country was found
     country_reason: str = ""  # why the country is what it is, in one sentence
     parent_account_sid: str | None = None  # when the input names it (Debugger webhook ParentAccountSid)

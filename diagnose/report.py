@@ -7,7 +7,7 @@ the :class:`~diagnose.models.Diagnosis` built here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .context import RequestRecord
@@ -75,6 +75,11 @@ def rendered_steps(cause: Cause, env: Mapping[str, Any]) -> list[tuple[FixTempla
 
     A report's fix steps, and the ``diagnose fix`` planner's (which also reads each step's ``action``).
     """
+    return _render_steps(cause.fix, env)
+
+
+def _render_steps(steps: Iterable[FixTemplate], env: Mapping[str, Any]) -> list[tuple[FixTemplate, FixStep]]:
+    """``steps`` whose ``when`` is not false, rendered for ``env`` (a cause's, a remark's)."""
     from .knowledge.templating import render_template
 
     def optional(template: str) -> str | None:
@@ -82,13 +87,28 @@ def rendered_steps(cause: Cause, env: Mapping[str, Any]) -> list[tuple[FixTempla
 
     return [
         (step, FixStep(text=render_template(step.text, env), console=optional(step.console), api=optional(step.api)))
-        for step in cause.fix
+        for step in steps
         if step.when is None or step.when.evaluate(env) is not False
     ]
 
 
 def _fix_steps(cause: Cause, env: Mapping[str, Any]) -> tuple[FixStep, ...]:
     return tuple(rendered for _, rendered in rendered_steps(cause, env))
+
+
+def _remarks(entry: Entry, env: Mapping[str, Any]) -> tuple[list[str], list[FixStep]]:
+    """The entry's remarks whose condition is true here (not unknown): their texts, which end the answer, and
+    their fix steps (whose own ``when`` is not false), which come before the cause's."""
+    from .knowledge.templating import render_template
+
+    texts: list[str] = []
+    steps: list[FixStep] = []
+    for remark in entry.remarks:
+        if remark.when.evaluate(env) is not True:
+            continue
+        texts.append(render_template(remark.text, env))
+        steps.extend(rendered for _, rendered in _render_steps(remark.fix, env))
+    return texts, steps
 
 
 def _needs_token(step: FixStep, account_sid: object) -> bool:
@@ -265,6 +285,10 @@ def build_diagnosis(
         verify = _unique([render_template(v, env) for v in cause.verify])
         prevention = _unique([render_template(p, env) for p in cause.prevention])
         explanation = cause.explanation
+    said: list[str] = []
+    if entry is not None and findings.verdict in {"confirmed", "likely", "inconclusive"}:
+        said, first = _remarks(entry, env)
+        fix = (*first, *fix)
     checks: list[FixStep] = []
     if entry is not None and findings.verdict in {"likely", "inconclusive"}:
         checks = _next_checks(findings, entry, env, facts)
@@ -292,7 +316,7 @@ def build_diagnosis(
         fix=fix,
         verify=verify,
         facts=fact_table(relevant_facts(facts, entry)),
-        summary=_answer(findings, evidence, code, error.title),
+        summary=" ".join(p for p in (_answer(findings, evidence, code, error.title), *said) if p),
         explanation=explanation,
         prevention=prevention,
         escalation=escalation,

@@ -169,7 +169,8 @@ class Group:
     product: str
     blocked_prefix: str | None = None  # "+850": a range Twilio blocks, which no permission opens
     # the numbers are not valid in ``country`` but are valid read as numbers of this one (a lost '1', a
-    # kept trunk 0): the prefix is wrong, and enabling ``country`` would open the wrong country
+    # doubled code): the prefix is wrong, and enabling ``country`` would open the wrong country (a kept trunk
+    # 0 is no other country: its numbers group under their own)
     suggested_country: str | None = None
     count: int = 0
     first_seen: dt.datetime | None = None

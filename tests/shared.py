@@ -68,7 +68,7 @@ CALL_PREFIXES = ("voice-", "sip-")
 # can label one case only): the cause each is confirmed as.
 SITUATION_CASES: dict[str, str] = {
     "wrong-prefix-form-default": "wrong-country-code",
-    "wrong-prefix-trunk-zero": "wrong-country-code",
+    "trunk-zero-enabled-now": "permission-enabled-now",  # a kept trunk 0 is no wrong country
     "wrong-prefix-doubled-code": "wrong-country-code",
     "inheriting-subaccount": "missing-country",
     "voice-canada": "subaccount-mismatch",

@@ -62,6 +62,12 @@ def _parsed_reads(entry: Entry) -> frozenset[str]:
         for step in cause.fix:
             templates += [step.text, step.console, step.api]
             names |= step.when.names if step.when is not None else set()
+    for remark in entry.remarks:  # said whatever the cause: their facts bear on the report too
+        names |= remark.when.names
+        templates.append(remark.text)
+        for step in remark.fix:
+            templates += [step.text, step.console, step.api]
+            names |= step.when.names if step.when is not None else set()
     for template in templates:
         names |= template_names(template)
     return frozenset(names)

@@ -360,7 +360,14 @@ def test_a_kept_trunk_zero_is_found_and_the_number_meant_suggested(region: str, 
     assume(not (phonenumbers.is_valid_number(kept) and _e164(kept) == sent))  # not a number of its own
     dest = parse_destination(sent)
     assert not dest.valid and dest.e164 == sent  # the digits as sent, never silently corrected
-    assert (dest.suggested_number, dest.shape) == (meant, "trunk-zero")
+    main = phonenumbers.PhoneMetadata.metadata_for_region(
+        phonenumbers.region_code_for_country_code(example.country_code)
+    )
+    if main is not None and main.national_prefix == "0":
+        assert (dest.suggested_number, dest.shape, dest.kept_trunk_zero) == (meant, "trunk-zero", True)
+        assert dest.intended_country is None  # the calling code is the country meant: no other country
+    else:  # the country dials no trunk 0 (Andorra, the NANP's 1): a 0 there is no kept trunk prefix
+        assert dest.shape != "trunk-zero" and not dest.kept_trunk_zero
 
 
 @settings(deadline=None)  # no timing in tests: bench/ measures speed

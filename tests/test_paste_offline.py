@@ -88,19 +88,24 @@ def test_a_wrong_prefix_meant_for_a_country_twilio_does_not_serve_is_never_told_
 
 
 def test_a_wrong_prefix_meant_for_a_high_risk_country_sends_to_the_console_not_the_api() -> None:
-    """+234 0806…: a Nigerian mobile with its trunk 0 kept, as Twilio's record of the message names it; Nigeria is
-    Console-only (30649). A paste of it is read as the number meant (tests/test_paste_bracketed_trunk.py), and
-    never offers the API for Nigeria either."""
-    kept = Evidence(kind="paste", code=21408, http_status=400, to="+23408065551234", country="NG", format="log-line")
-    (d,) = diagnose_pasted([kept], load_knowledge()).diagnoses
+    """+234 234 806…: a Nigerian mobile with its country code doubled, as Twilio's record of the message names it;
+    Nigeria is Console-only (30649): never the API for Nigeria. (A kept trunk 0, +234 0806…, is no wrong country:
+    Nigeria's own permission decides, from a SID as from a paste, and it is Console-only too;
+    tests/test_trunk_zero_paths.py.)"""
+    doubled = Evidence(kind="paste", code=21408, http_status=400, to="+2342348065551234", country="NG")
+    (d,) = diagnose_pasted([doubled], load_knowledge()).diagnoses
     assert d.cause == "wrong-country-code" and d.facts["suggested_country_high_risk"]["value"] is True
     assert all('"country_code":"NG"' not in (s.api or "") for s in d.fix)  # the API would refuse it
     console = [s for s in d.fix if "only the Console can enable" in s.text]
     assert len(console) == 1 and "tick Nigeria" in (console[0].console or "")
-    d = _pasted(SMS_21408 + "+23408065551234")
-    assert (d.evidence.to, d.cause) == ("+2348065551234", None)
-    assert {c.id: c.status for c in d.causes}["high-restriction-country"] == "possible"
-    assert all("PATCH" not in (s.api or "") for s in (*d.fix, *d.next_checks))
+    for kept in (
+        Evidence(kind="message", sid="SM" + "0" * 32, code=21408, to="+23408065551234", country="NG", format="sid"),
+        _pasted(SMS_21408 + "+23408065551234").evidence,
+    ):
+        (d,) = diagnose_pasted([kept], load_knowledge()).diagnoses
+        assert (d.facts["to"]["value"], d.cause) == ("+2348065551234", None)
+        assert {c.id: c.status for c in d.causes}["high-restriction-country"] == "possible"
+        assert all("PATCH" not in (s.api or "") for s in (*d.fix, *d.next_checks))
 
 
 def test_fix_steps_name_the_country_and_account_found() -> None:

@@ -36,7 +36,7 @@ def fix_text(d: Diagnosis) -> str:
 CONFIRMED = {
     "blocked-prefix": (21408, "blocked-prefix"),
     "wrong-prefix-form-default": (21408, "wrong-country-code"),
-    "wrong-prefix-trunk-zero": (21408, "wrong-country-code"),
+    "trunk-zero-enabled-now": (21408, "permission-enabled-now"),
     "wrong-prefix-doubled-code": (21408, "wrong-country-code"),
     "voice-child-leg": (13227, "missing-country"),
     "voice-blocked-destination": (21216, "blocked-destination"),
@@ -104,7 +104,6 @@ def test_a_child_leg_is_its_own_dialled_number(demo_sim: Simulator) -> None:
     [
         ("wrong-country-code", "+12125550143", "US", "nanp-missing-1"),
         ("wrong-prefix-form-default", "+12125550143", "US", "national-behind-other-prefix"),
-        ("wrong-prefix-trunk-zero", "+4915123456789", "DE", "trunk-zero"),
         ("wrong-prefix-doubled-code", "+14155550123", "US", "doubled-country-code"),
     ],
 )
@@ -115,7 +114,7 @@ def test_each_wrong_prefix_shape_shows_the_number_meant(
     facts = d.facts
     assert (facts["suggested_number"]["value"], facts["suggested_country"]["value"]) == (meant, country)
     assert shape in WRONG_PREFIX_SHAPES
-    # the example is the number's own country code: a German number's kept trunk 0 was said as "(+44 0 …)"
+    # the example is the number's own country code: a doubled +1 was said as "(+44 44 …)"
     how = facts["wrong_prefix_how"]["value"]
     sent = "+" + str(phonenumbers.parse(d.evidence.to).country_code)
     assert how == wrong_prefix_how(shape, int(sent[1:]))
@@ -125,6 +124,20 @@ def test_each_wrong_prefix_shape_shows_the_number_meant(
     reason = next(c.reason for c in d.causes if c.id == "wrong-country-code")
     assert meant in reason and facts["suggested_country_name"]["value"] in reason
     assert meant in fix_text(d)
+
+
+def test_a_kept_trunk_zero_is_the_country_meant_and_the_number_is_corrected(demo_sim: Simulator) -> None:
+    """+49 01512 3456789: no wrong country (Germany's permission is the one Twilio checked, enabled now), but the
+    report says the 0 was kept, with its example in the number's own country code, and resends to the number
+    meant."""
+    d = diagnose_case(demo_sim, "trunk-zero-enabled-now")
+    facts = d.facts
+    assert (facts["to"]["value"], facts["to_sent"]["value"]) == ("+4915123456789", "+49015123456789")
+    assert (facts["country"]["value"], facts["suggested_number"]["value"]) == ("DE", None)
+    assert facts["wrong_prefix_how"]["value"] == wrong_prefix_how("trunk-zero", 49)
+    assert wrong_prefix_how("trunk-zero", 49) == "the national trunk 0 was kept after the country code (+49 0 …)"
+    assert "(+49 0 …)" in d.summary and "+4915123456789" in d.fix[0].text
+    assert "To=+4915123456789" in fix_text(d) and "To=+49015123456789" not in fix_text(d)
 
 
 def test_a_standard_api_key_gets_the_general_fix_and_what_would_decide(demo_sim: Simulator) -> None:

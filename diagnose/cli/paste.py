@@ -49,7 +49,7 @@ def _scrub(text: str, redact_numbers: bool, evidence: Sequence[Any] = ()) -> str
     text = redact_secrets(text)
     if not redact_numbers:
         return text
-    return mask_numbers(text, known=[n for e in evidence for n in (e.to, e.to_raw, e.from_) if n])
+    return mask_numbers(text, known=[n for e in evidence for n in (e.to, e.to_raw, e.to_sent, e.from_) if n])
 
 
 def _fail(message: str, code: int, redact_numbers: bool = False) -> None:

@@ -41,8 +41,10 @@ from .model import (
     FixTemplate,
     KnownWording,
     Reference,
+    Remark,
     cause_templates,
     known_wordings,
+    remark_templates,
 )
 from .templating import check_template, template_names
 
@@ -676,6 +678,25 @@ def _condition(text: Any, retired: bool) -> Condition | None:
     return condition
 
 
+def _fix_template(step: Mapping[str, Any], retired: bool = False) -> FixTemplate:
+    return FixTemplate(
+        text=_text(step["text"]),
+        console=_text(step.get("console")),
+        api=_text(step.get("api")),
+        when=_condition(step.get("when"), retired),
+        action=step.get("action") or "",
+        target=step.get("target") or "account",
+    )
+
+
+def _build_remark(data: Mapping[str, Any]) -> Remark:
+    return Remark(
+        when=_condition(data["when"], False) or compile_condition(_NEVER),
+        text=_text(data["text"]),
+        fix=tuple(_fix_template(step) for step in data.get("fix", ())),
+    )
+
+
 def _build_cause(data: Mapping[str, Any]) -> Cause:
     retired = _text(data.get("retired"))
     check = data.get("check") or {}
@@ -689,17 +710,7 @@ def _build_cause(data: Mapping[str, Any]) -> Cause:
         confirmed_because=_text(data.get("confirmed_because")),
         ruled_out_because=_text(data.get("ruled_out_because")),
         check=Check(console=_text(check.get("console")), api=_text(check.get("api"))),
-        fix=tuple(
-            FixTemplate(
-                text=_text(step["text"]),
-                console=_text(step.get("console")),
-                api=_text(step.get("api")),
-                when=_condition(step.get("when"), bool(retired)),
-                action=step.get("action") or "",
-                target=step.get("target") or "account",
-            )
-            for step in data.get("fix", ())
-        ),
+        fix=tuple(_fix_template(step, bool(retired)) for step in data.get("fix", ())),
         verify=tuple(_text(v) for v in data.get("verify", ())),
         prevention=tuple(_text(p) for p in data.get("prevention", ())),
         retired=retired,
@@ -717,10 +728,19 @@ def _index_docs_url(code: int) -> str:
     return known.docs_url if known else ""
 
 
-def _reads(causes: Iterable[Cause], escalation: Escalation, names: Mapping[str, Iterable[str]]) -> frozenset[str]:
-    """Every fact the live causes' conditions and templates and the escalation read (see ``Entry.reads``)."""
+def _reads(
+    causes: Iterable[Cause], escalation: Escalation, names: Mapping[str, Iterable[str]], remarks: Iterable[Remark] = ()
+) -> frozenset[str]:
+    """Every fact the live causes', the remarks' and the escalation's conditions and templates read
+    (see ``Entry.reads``)."""
     templates = [*escalation.when, *escalation.send]
     found: set[str] = set()
+    for remark in remarks:
+        found |= remark.when.names
+        templates += remark_templates(remark)
+        for step in remark.fix:
+            if step.when is not None:
+                found |= step.when.names
     for cause in causes:
         if cause.retired:
             continue
@@ -738,6 +758,7 @@ def _reads(causes: Iterable[Cause], escalation: Escalation, names: Mapping[str, 
 def _build_entry(data: Mapping[str, Any], code: int, source: Path, names: Mapping[str, Iterable[str]]) -> Entry:
     escalation_data = data.get("escalation") or {}
     causes = tuple(_build_cause(c) for c in data["causes"])
+    remarks = tuple(_build_remark(r) for r in data.get("remarks", ()))
     escalation = Escalation(
         when=tuple(_text(w) for w in escalation_data.get("when", ())),
         send=tuple(_text(s) for s in escalation_data.get("send", ())),
@@ -760,7 +781,8 @@ def _build_entry(data: Mapping[str, Any], code: int, source: Path, names: Mappin
         source=str(source),
         wordings=tuple(w.text for w in known_wordings(data.get("wordings"))),
         wording_info=known_wordings(data.get("wordings")),
-        reads=_reads(causes, escalation, names),
+        remarks=remarks,
+        reads=_reads(causes, escalation, names, remarks),
     )
 
 

@@ -78,6 +78,11 @@ def cause_templates(cause: Cause) -> list[str]:
     return templates
 
 
+def remark_templates(remark: Remark) -> list[str]:
+    """Every template of ``remark``, in file order (empty ones included)."""
+    return [remark.text, *(t for step in remark.fix for t in (step.text, step.console, step.api))]
+
+
 def ruled_out_ways(cause: Cause) -> tuple[tuple[str, str], ...]:
     """Each way ``cause`` can be ruled out, as (condition text, the template a report shows when that way
     is what held), as the engine reads them: each operand of ``ruled_out_when``'s top-level ``or`` with
@@ -94,6 +99,16 @@ def ruled_out_ways(cause: Cause) -> tuple[tuple[str, str], ...]:
         return ((" ".join(cause.ruled_out_when.text.split()), general),)
     lines = dict(cause.ruled_out_reasons)
     return tuple((way, lines.get(way, general)) for way in ways)
+
+
+@dataclass(frozen=True)
+class Remark:
+    """Something a report says whatever the cause and the verdict, when ``when`` is true (not unknown): ``text``
+    ends the answer, and ``fix`` comes before the cause's steps (docs/knowledge-format.md#remarks)."""
+
+    when: Condition
+    text: str  # template, Markdown
+    fix: tuple[FixTemplate, ...] = ()  # advice only: no action
 
 
 @dataclass(frozen=True)
@@ -152,6 +167,7 @@ class Entry:
     source: str = ""  # file the entry was loaded from
     wordings: tuple[str, ...] = ()  # other wordings of the message (older SDKs and API versions)
     wording_info: tuple[KnownWording, ...] = ()  # the same wordings with their source and whether verified
+    remarks: tuple[Remark, ...] = ()  # said whatever the cause, when their condition holds
     reads: frozenset[str] = field(default=frozenset(), compare=False, metadata={"json": False})
     """Every fact the live causes (conditions and templates) and the escalation read; the loader fills it in
     from what checking the file found, so a report need not parse templates to know which facts bear on it."""
@@ -160,8 +176,9 @@ class Entry:
         return next((c for c in self.causes if c.id == cause_id), None)
 
     def templates(self) -> list[str]:
-        """Every non-empty template of the entry: its causes' and its escalation's."""
+        """Every non-empty template of the entry: its causes', its remarks' and its escalation's."""
         templates = [t for cause in self.causes for t in cause_templates(cause)]
+        templates += [t for remark in self.remarks for t in remark_templates(remark)]
         return [t for t in (*templates, *self.escalation.when, *self.escalation.send) if t]
 
 

@@ -477,6 +477,7 @@ def to_evidence(
         message=_str(message),
         code_source=code_source,
         to_raw=_str(to_raw),
+        to_sent=reading.sent if reading is not None and not reading.masked else None,
         country_confidence=reading.confidence if reading is not None else None,
         country_reason=reason,
         parent_account_sid=_str(f.get("parent_account_sid")),

@@ -12,13 +12,14 @@ from ._time import iso_utc, parse_timestamp
 
 
 def group_key(evidence: Evidence) -> Hashable:
-    """Same code, account and country is the same problem; a wrong prefix is a problem of its own."""
+    """Same code, account and country is the same problem; a wrong prefix is a problem of its own, and so is a
+    number that kept its trunk 0 (its number needs correcting)."""
     wrong_prefix = None
     if evidence.to:
         wrong_prefix = _suggested.pop(evidence.to, _UNKNOWN)
         if wrong_prefix is _UNKNOWN:
             wrong_prefix = read_number(evidence.to).suggested_country
-    return (evidence.code, evidence.account_sid, evidence.country, wrong_prefix)
+    return (evidence.code, evidence.account_sid, evidence.country, wrong_prefix, evidence.to_sent is not None)
 
 
 # A To number's wrong-prefix reading, handed over by the worker process that read its error (where

@@ -41,6 +41,7 @@ class Reading:
     masked: bool = False
     channel: str | None = None  # whatsapp, sip ... when the address names one
     suggested_country: str | None = None  # a wrong prefix: the country the digits most likely meant
+    sent: str | None = None  # a kept trunk 0 dropped: the number as written, in E.164 form ('+4407400123456')
 
 
 def is_masked(text: str) -> bool:
@@ -114,7 +115,7 @@ def _read(raw: str, from_country: str | None, hint: str | None = None) -> Readin
         plus, digits = True, digits[2:]
     if not 6 <= len(digits) <= 15:
         return Reading(raw, None, None, None, f"{raw.strip()!r} is too short or too long for a phone number")
-    from ..countries import parse_destination
+    from ..countries import number_meant, parse_destination
 
     how = "written in E.164"
     if not _SEPARATORS.isdisjoint(body):
@@ -125,19 +126,20 @@ def _read(raw: str, from_country: str | None, hint: str | None = None) -> Readin
         ) + f"; read as +{digits}"
     dest = parse_destination("+" + digits, strict=True)
     trunk = _BRACKETED_TRUNK.match(body) if plus and not dest.valid else None
-    kept_trunk = None
+    kept_trunk: Destination | None = None  # the number as written, when its kept trunk 0 is dropped
     if trunk:  # Italy's 0 is part of the number: dropped only when that makes the number valid
         dropped = _digits(body[: trunk.end() - 3] + body[trunk.end() :])
         without = parse_destination("+" + dropped, strict=True)
         if without.valid:
             dest, digits = without, dropped
             how += "; the trunk 0 in brackets after the country code is not dialled with it"
-    elif plus and not dest.valid and dest.calling_code:
+    elif plus and dest.kept_trunk_zero:
         # "+44 07400 123456", "+4407400123456": the trunk 0 written after the country code, as people write
-        # a number they know nationally; read without it when that makes the number valid (as in brackets)
-        kept_trunk = _without_trunk_zero(digits, dest.calling_code)
-        if kept_trunk is not None:
-            dest, digits = kept_trunk, _digits(kept_trunk.e164 or "")
+        # a number they know nationally; read without it when that makes the number valid (as in brackets),
+        # as the facts read a SID's To (countries.number_meant)
+        kept_trunk = dest
+        dest = number_meant(dest)
+        digits = _digits(dest.e164 or "")
     if not plus and hint and not lead_space and (not dest.valid or dest.country is None):
         # Without '+' (not lost: a space in its place), no number as E.164, and the error names the
         # destination's country: a national number of that country, before the sender's
@@ -184,6 +186,7 @@ def _read(raw: str, from_country: str | None, hint: str | None = None) -> Readin
             f"{how}; not a valid number as written: the trunk 0 after the country code (+{code} 0…) is not dialled "
             f"with it, read without it as {dest.e164}, a valid number",
             channel=channel,
+            sent=kept_trunk.e164,
         )
     if dest.valid:
         return Reading(
@@ -219,25 +222,6 @@ def _national(raw: str, digits: str, region: str, whose: str, channel: str | Non
         return None
     reason = f"written without a country code; read as a national number of {region}, {whose}"
     return Reading(raw, national.e164, national.country, "medium", reason, channel=channel)
-
-
-def _without_trunk_zero(digits: str, calling_code: int) -> Destination | None:
-    """The number ``+<digits>`` (not valid) without the single 0 right after its calling code, when the calling
-    code's countries dial a trunk prefix 0 (GB, FR, DE…; not +1, whose prefix is 1, nor Italy, whose 0 is part of
-    the number and valid with it) and the number without it is valid; else None."""
-    import phonenumbers
-
-    from ..countries import parse_destination
-
-    code = str(calling_code)
-    rest = digits[len(code) :]
-    if not digits.startswith(code) or rest[:1] != "0" or rest[1:2] in ("", "0"):
-        return None
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region(phonenumbers.region_code_for_country_code(calling_code))
-    if metadata is None or metadata.national_prefix != "0":
-        return None
-    without = parse_destination("+" + code + rest[1:], strict=True)
-    return without if without.valid and without.country else None
 
 
 def _masked(raw: str, body: str, channel: str | None) -> Reading:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..conditions import ConditionSyntaxError, compile_condition
@@ -419,6 +419,15 @@ class CauseView:
 
 
 @dataclass(frozen=True)
+class RemarkView:
+    """A remark of the entry (said whatever the cause, when ``when`` is true), with <fact> placeholders."""
+
+    when: str
+    text: str
+    fix: list[StepView]
+
+
+@dataclass(frozen=True)
 class RelatedView:
     code: int
     href: str
@@ -434,6 +443,7 @@ class EntryView:
     docs_url: str
     escalation_when: list[str]  # templates shown with <fact> placeholders
     escalation_send: list[str]
+    remarks: list[RemarkView] = field(default_factory=list)  # said whatever the cause, when it holds
 
     @property
     def active(self) -> list[CauseView]:
@@ -462,6 +472,18 @@ def _unique(items: Iterable[str]) -> list[str]:
     return list(seen)
 
 
+def _step_views(steps: Iterable[Any]) -> list[StepView]:
+    return [
+        StepView(
+            text=placeholders(step.text),
+            console=placeholders(step.console),
+            api=placeholders(step.api),
+            when=condition_text(step.when),
+        )
+        for step in steps
+    ]
+
+
 def cause_view(code: int, cause: Cause) -> CauseView:
     from ..knowledge.model import ruled_out_ways
 
@@ -470,15 +492,7 @@ def cause_view(code: int, cause: Cause) -> CauseView:
         ref=f"{code}/{cause.id}",
         check_console=placeholders(cause.check.console),
         check_api=placeholders(cause.check.api),
-        fix=[
-            StepView(
-                text=placeholders(step.text),
-                console=placeholders(step.console),
-                api=placeholders(step.api),
-                when=condition_text(step.when),
-            )
-            for step in cause.fix
-        ],
+        fix=_step_views(cause.fix),
         verify=[placeholders(v) for v in cause.verify],
         prevention=[placeholders(p) for p in cause.prevention],
         ruled_out=[WayView(when, placeholders(because)) for when, because in ruled_out_ways(cause)],
@@ -504,4 +518,8 @@ def entry_view(entry: Entry, pages: Mapping[int, tuple[str, str]] | None = None)
         docs_url=docs_url(entry.code, entry.docs_url),
         escalation_when=[placeholders(w) for w in entry.escalation.when],
         escalation_send=[placeholders(s) for s in entry.escalation.send],
+        remarks=[
+            RemarkView(when=condition_text(r.when), text=placeholders(r.text), fix=_step_views(r.fix))
+            for r in entry.remarks
+        ],
     )
