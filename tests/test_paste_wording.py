@@ -482,6 +482,37 @@ def test_a_wording_wrapped_twice_keeps_code_and_number(
     assert found[0].code_source == "wording"
 
 
+def test_a_wording_over_four_narrow_lines_keeps_its_code() -> None:
+    # a terminal 22 columns wide: "Dial:" / "Call blocked by Twilio" / "block" / "list" read 21216 ("Call
+    # blocked by Twilio blocklist", the last three lines joined) where the four lines hold 13225 whole
+    for sep in ("\n", "\\n"):
+        paste = sep.join(["Dial:", "Call blocked by Twilio", "block", "list"])
+        found = extract(paste)
+        assert [e.code for e in found] == [13225], paste
+        assert list(scan(io.BytesIO((paste + "\n").encode()))) == extract(paste + "\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(WORDINGS), st.lists(st.integers(1, 10_000), min_size=3, max_size=3), st.sampled_from(FRAMES[:4]))
+def test_a_wording_wrapped_at_three_spaces_keeps_its_code(
+    wording: tuple[int, str, str], at: list[int], frame: str
+) -> None:
+    # a narrow terminal wraps at spaces: the message over four lines reads as on one line
+    code, text, _ = wording
+    spaces = [i for i, c in enumerate(text) if c == " "]
+    cuts = sorted({spaces[k % len(spaces)] for k in at}) if len(spaces) >= 3 else []
+    if len(cuts) < 3:
+        return
+    pieces = [text[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+    paste = "\n".join([frame.format(m=pieces[0]), *pieces[1:]]) + "\n"
+    if not any(is_anchor(line) for line in paste.splitlines()):
+        return  # the wraps spared no anchor word whole, in a frame without one: triage cannot see it
+    found = extract(paste)
+    assert [e.code for e in found] == [e.code for e in extract(frame.format(m=text))], paste
+    assert found and found[0].code in (code, SHARED.get(code)), paste
+    assert list(scan(io.BytesIO(paste.encode()))) == found, paste
+
+
 # Ordinary English with the words of the wordings, none of them whole: wrapped anywhere, no error
 ORDINARY = [
     "Permission to send an invitation was granted by the admin yesterday",

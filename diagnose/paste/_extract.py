@@ -902,8 +902,7 @@ def rejoin_wordings(
         head = _last_word(line) in table.word_heads
         if not (whole_here or head) or new_event(lines[i + 1], lines[i]):
             continue  # no wording here, or the next line is a log event of its own
-        below = whole_here or _holds_any((line + nxt).lower(), keywords)
-        if not below and (i + 2 == len(lines) or not _holds_any((line + nxt + lines[i + 2]).lower(), keywords)):
+        if not (whole_here or _holds_any((line + "".join(lines[i + 1 : i + MAX_WRAPPED])).lower(), keywords)):
             continue
         found = table.recognise(line, False) if whole_here and len(line) >= 20 else None
         joined = None
@@ -915,10 +914,14 @@ def rejoin_wordings(
             # candidate lines one by one: a wrap cutting "Dial: F" / "orbidden phone number" hides both)
             joined = _wrapped_early(line, nxt, table)
         if early and joined is None and i + 2 < len(lines):
-            joined = _wrapped_twice(line, lines[i + 1], lines[i + 2], table, within_line)
+            # over three lines or more: a narrow terminal ("Dial:" / "Call blocked by Twilio" / "block" / "list")
+            for n in range(3, min(MAX_WRAPPED, len(lines) - i) + 1):
+                joined = _wrapped_over([line, *lines[i + 1 : i + n]], table, within_line)
+                if joined is not None:
+                    out = out if out is not None else list(lines)
+                    out[i : i + n] = [joined, *[""] * (n - 1)]
+                    break
             if joined is not None:
-                out = out if out is not None else list(lines)
-                out[i], out[i + 1], out[i + 2] = joined, "", ""
                 continue
         if joined is not None:
             out = out if out is not None else list(lines)
@@ -1006,31 +1009,47 @@ def _holds_any(low: str, keywords: Sequence[str]) -> bool:
     return "&" in low or "\\u" in low or any(word in low for word in keywords)
 
 
-def _wrapped_twice(line: str, second: str, third: str, table: WordingTable, within_line: bool = False) -> str | None:
-    """The three lines joined, when a wording of a code the knowledge explains starts in ``line`` and
-    ends in ``third`` (a narrow terminal, a long log prefix: "…: Permission" / "to send an SMS … 'To' n"
-    / "umber: +234…"): the middle line is all wording and holds none whole by itself, and the last two
-    lines do not hold it without ``line``. One of the three keeps an anchor word whole (see rejoin_wordings)."""
-    nxt, last = second.strip(), third.strip()
-    if not last or len(nxt) + len(last) > 2000 or new_event(third, second):
+# The most lines one wording is read across: its longest (21408's official message, 87 characters) on a
+# terminal some 20 columns wide
+MAX_WRAPPED = 6
+
+
+def _wrapped_over(lines: Sequence[str], table: WordingTable, within_line: bool = False) -> str | None:
+    """``lines`` (three to :data:`MAX_WRAPPED`) joined, when a wording of a code the knowledge explains starts
+    in the first and ends in the last (a narrow terminal, a long log prefix: "…: Permission" / "to send an
+    SMS … 'To' n" / "umber: +234…"): each line between is part of it and holds none whole, and no later run
+    of the lines holds as long a wording without the first. One line keeps an anchor word whole (see
+    rejoin_wordings)."""
+    rest = [line.strip() for line in lines[1:]]
+    if not all(rest) or sum(map(len, rest)) > 2000:
         return None
-    middle = table.recognise(nxt, False)
-    anchored = within_line or is_anchor(line) or is_anchor(nxt) or is_anchor(last)
-    if not anchored or (middle is not None and not middle.partial):
+    if any(new_event(lines[k + 1], lines[k]) for k in range(1, len(lines) - 1)):
         return None
-    joined = _longest([line + a + nxt + b + last for a in ("", " ") for b in ("", " ")], table, None)
+    if not (within_line or any(is_anchor(line) for line in lines)):
+        return None
+    for middle in rest[:-1]:
+        found = table.recognise(middle, False)
+        if found is not None and not found.partial:
+            return None
+    joined = _longest(_joinings(lines[0], rest), table, None)
     if joined is None:
         return None
     whole = table.recognise(joined, False)
     assert whole is not None
-    for rest in (nxt + last, nxt + " " + last):
-        found = table.recognise(rest, False)
-        if found is not None and not found.partial and _size(found) >= _size(whole):
-            return None  # it starts in the middle line: the next two lines are joined on their own
-    alone = table.recognise(last, False)
-    if alone is not None and not alone.partial and _size(alone) >= _size(whole):
-        return None  # the last line is a message by itself
+    for k in range(len(rest)):
+        for later in _joinings(rest[k], rest[k + 1 :]):
+            found = table.recognise(later, False)
+            if found is not None and not found.partial and _size(found) >= _size(whole):
+                return None  # it starts further down: those lines are joined on their own
     return joined
+
+
+def _joinings(first: str, rest: Sequence[str]) -> list[str]:
+    """``first`` and ``rest`` as one line, each break a wrap inside a word or at a space."""
+    readings = [first]
+    for line in rest:
+        readings = [reading + gap + line for reading in readings for gap in ("", " ")]
+    return readings
 
 
 def _completed(line: str, nxt: str, table: WordingTable, code: int | None, beyond: int = 0) -> str | None:
