@@ -150,3 +150,20 @@ def test_an_error_at_every_offset_across_the_first_edge(unit: str) -> None:
         filler = unit * (20_000 // len(unit))
         at = MAX_LINE - shift
         _check(unit, filler[:at] + text + filler[at:], [text], (4096,))
+
+
+@pytest.mark.xfail(strict=True, reason="known defect: a window of a long line that starts inside a JSON record")
+def test_a_window_starting_inside_a_record_lends_its_fields_to_no_later_error() -> None:
+    # Hypothesis found it (2026-12-02): in a line of 12 KB, a window of candidates that starts inside a REST
+    # error body ('567", "status": 400} …') gives its orphan "status": 400 to the log line's 13227 a thousand
+    # characters on, which has no HTTP status of its own. Its code and To are right; read_pairs takes the
+    # fields of one error in order, across the record's end ("}"), and the windows are cut anywhere.
+    body = FAMILIES[1][0].format("+2348031234567")
+    spec = (
+        '"zip_code": "x", ',
+        11_968,
+        0,
+        [(body, 324), (FAMILIES[1][1].format("+61412345678"), 1293), (body, 0), (body, 8192)],
+    )
+    line, texts = _line(spec)
+    _check(spec[0], line, texts, (4096,))
