@@ -15,20 +15,17 @@ from urllib.parse import parse_qsl, unquote_plus
 from .errors import InputError
 from .models import Evidence
 
-# Twilio writes every SID as two upper-case letters and 32 lower-case hex digits (SMc3fa1dce…).
+# Twilio writes every SID as two upper-case letters and 32 lower-case hex digits (SMc3fa1dce…); its API
+# specs accept the hex digits in either case. A SID given in another case (a log pipeline upper-cased it) is
+# taken in Twilio's form: the SID Twilio issued, the one asked for and shown.
 _SID = re.compile(r"^(?P<prefix>SM|MM|CA)(?P<hex>[0-9a-f]{32})$")
 _ACCOUNT = re.compile(r"^AC[0-9a-f]{32}$")
 _ANY_CASE_SID = re.compile(r"^[A-Za-z]{2}[0-9a-fA-F]{32}$")
 
 
-def case_problem(sid: str) -> str | None:
-    """Why ``sid`` is malformed if only its letter case is wrong (``SMABC…``), else None."""
-    if not _ANY_CASE_SID.match(sid) or (sid[:2].isupper() and sid[2:] == sid[2:].lower()):
-        return None
-    return (
-        f"{sid[:2]} followed by lower-case hex digits is how Twilio writes a SID "
-        f"({sid[:2].upper()}{sid[2:].lower()}), and SIDs are compared exactly: copy it as Twilio shows it"
-    )
+def twilio_form(sid: str) -> str:
+    """``sid`` as Twilio writes it (upper-case letters, lower-case hex) when it is a SID in any case, else as given."""
+    return sid[:2].upper() + sid[2:].lower() if _ANY_CASE_SID.match(sid) else sid
 
 
 _E164 = re.compile(r"(?<![\w+])\+[1-9]\d{6,14}(?!\d)")
@@ -54,13 +51,10 @@ _OTHER_SIDS = {
 
 def classify_sid(text: str) -> tuple[Literal["message", "call"], str]:
     """Return the subject kind of a message or call SID, or raise InputError."""
-    sid = text.strip()
+    sid = twilio_form(text.strip())
     match = _SID.match(sid)
     if match is None:
         hint = ""
-        case = case_problem(sid)
-        if case is not None and sid[:2].upper() in {"SM", "MM", "CA"}:
-            raise InputError(f"{sid!r} is malformed: {case}.")
         if sid[:2].upper() in {"SM", "MM", "CA"}:
             rest = max(len(sid) - 2, 0)
             chars = "character" if rest == 1 else "characters"
@@ -76,12 +70,9 @@ def classify_sid(text: str) -> tuple[Literal["message", "call"], str]:
 
 
 def check_account_sid(text: str) -> str:
-    sid = text.strip()
+    sid = twilio_form(text.strip())
     if not _ACCOUNT.match(sid):
-        case = case_problem(sid) if sid[:2].upper() == "AC" else None
-        if case is not None:
-            raise InputError(f"{sid!r} is malformed: {case}.")
-        raise InputError(f"{sid!r} is not an account SID (AC followed by 32 lower-case hex digits).")
+        raise InputError(f"{text.strip()!r} is not an account SID (AC followed by 32 hex digits).")
     return sid
 
 

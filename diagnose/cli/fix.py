@@ -110,7 +110,7 @@ def _gap(gap: Any, i: int, source: str) -> tuple[str, str, str]:
     from ..audit import resolve_country
 
     try:
-        check_account_sid(account)
+        account = check_account_sid(account)
     except InputError as err:
         raise InputError(f"{source}: gaps[{i}].account: {err}") from err
     # Where the value came from is the audit document, not an option the user gave.

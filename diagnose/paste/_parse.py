@@ -121,12 +121,22 @@ def better_format(a: str | None, b: str | None) -> str | None:
 
 # --------------------------------------------------------------------------- shared pieces
 
-_ACCOUNT = rx(r"\bAC[0-9a-f]{32}\b")
-_SID = rx(r"\b(?:SM|MM|CA|NO)[0-9a-f]{32}\b")
-_RESOURCE_SID = rx(r"\b(?:SM|MM|CA)[0-9a-f]{32}\b")
+# A SID's hex digits in either case: Twilio writes them in lower case, and some log pipelines upper-case what
+# they forward. What is read is Twilio's form (twilio_sid), the one its API is asked for.
+_ACCOUNT = rx(r"\bAC[0-9a-fA-F]{32}\b")
+_SID = rx(r"\b(?:SM|MM|CA|NO)[0-9a-fA-F]{32}\b")
+_RESOURCE_SID = rx(r"\b(?:SM|MM|CA)[0-9a-fA-F]{32}\b")
 _URL_RESOURCE = rx(
-    r"/Accounts/(AC[0-9a-f]{32})/(Messages|Calls|SMS/Messages)\b(?:/(SM[0-9a-f]{32}|MM[0-9a-f]{32}|CA[0-9a-f]{32}))?"
+    r"/Accounts/(AC[0-9a-fA-F]{32})/(Messages|Calls|SMS/Messages)\b"
+    r"(?:/(SM[0-9a-fA-F]{32}|MM[0-9a-fA-F]{32}|CA[0-9a-fA-F]{32}))?"
 )
+
+
+def twilio_sid(sid: str) -> str:
+    """A SID as Twilio writes it: its two letters, then its 32 hex digits in lower case."""
+    return sid[:2] + sid[2:].lower()
+
+
 _MORE_INFO = rx(r"twilio\.com/docs/(?:api/)?errors/(\d{5})\b")
 _NUMBER_IN_TEXT = rx(
     r"(?i)(?:'to' number|to number|\bto call|\bcalling|\bnumber|\bdialed|\bdialled|\bto|destination region)[ \t:=]{1,3}"
@@ -630,14 +640,15 @@ def read_pairs(pairs: Iterable[tuple[str, str]], number: int) -> list[Hit]:
                 hit.from_ = sender
         elif key == "account_sid":
             if _ACCOUNT.fullmatch(value.strip()):
-                hit.account_sid = value.strip()
+                hit.account_sid = twilio_sid(value.strip())
         elif key == "parent_account_sid":
             if _ACCOUNT.fullmatch(value.strip()):
-                hit.parent_account_sid = value.strip()
+                hit.parent_account_sid = twilio_sid(value.strip())
         elif key in ("sid", "message_sid", "call_sid", "resource_sid"):
             sid = value.strip()
             if not _SID.fullmatch(sid):
                 continue
+            sid = twilio_sid(sid)
             if sid[:2] in ("SM", "MM"):
                 hit.message_sid = sid
             elif sid[:2] == "CA":
@@ -661,7 +672,7 @@ def read_pairs(pairs: Iterable[tuple[str, str]], number: int) -> list[Hit]:
         elif key == "request_url":
             found = _URL_RESOURCE.search(value)
             if found:
-                hit.account_sid = hit.account_sid or found.group(1)
+                hit.account_sid = hit.account_sid or twilio_sid(found.group(1))
                 hit.channel = "voice" if found.group(2) == "Calls" else "sms"
         keys.add(key)
     close()
@@ -908,7 +919,7 @@ def parse_curl(line: str, number: int) -> list[Hit]:
         hit = Hit(format="curl-verbose", line=number)
         found = _URL_RESOURCE.search(m.group(1))
         if found:
-            hit.account_sid = found.group(1)
+            hit.account_sid = twilio_sid(found.group(1))
             hit.channel = "voice" if found.group(2) == "Calls" else "sms"
         return [hit]
     m = _CURL_RESPONSE.match(line)
@@ -922,8 +933,10 @@ def parse_urls(line: str, number: int) -> list[Hit]:
     hits: list[Hit] = []
     if "/Accounts/" in line:
         for m in _URL_RESOURCE.finditer(line):
-            hit = Hit(line=number, account_sid=m.group(1), channel="voice" if m.group(2) == "Calls" else "sms")
-            sid = m.group(3)
+            hit = Hit(
+                line=number, account_sid=twilio_sid(m.group(1)), channel="voice" if m.group(2) == "Calls" else "sms"
+            )
+            sid = twilio_sid(m.group(3)) if m.group(3) else None
             if sid:
                 if sid.startswith("CA"):
                     hit.call_sid = sid
@@ -1321,13 +1334,13 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
         hit.from_ = _number_text(sender.group(1))
     if "AC" in text:
         # "(account AC…)", "subaccount AC…: …": the account, written without a key, when the line names one only
-        accounts = set(_ACCOUNT.findall(text))
+        accounts = {twilio_sid(a) for a in _ACCOUNT.findall(text)}
         if len(accounts) == 1:
             hit.account_sid = accounts.pop()
     if "SM" in text or "MM" in text or "CA" in text:
         # "sms failed: error 21408 for +33… (SM…)": the resource, written without a key, when the line names
         # one message or one call only (online it is read, the strongest evidence there is)
-        sids = set(_RESOURCE_SID.findall(text))
+        sids = {twilio_sid(s) for s in _RESOURCE_SID.findall(text)}
         if len(sids) == 1:
             sid = sids.pop()
             if sid[:2] == "CA":

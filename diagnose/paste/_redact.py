@@ -32,8 +32,9 @@ _BLIND = {
 # (?i) matches "ı" and "ſ" to i and s, which lower() keeps as they are; lower() makes two characters of "İ"
 _LOWER_FAILS = ("ı", "ſ")
 _CURL_USER = rx(r"((?:-u|--user)[ \t]{1,3}[\"']?(?:AC|SK)[0-9a-fA-F]{32}:)[^\s\"']{1,4096}")
-# A bare 32-hex string that is no SID (SIDs have a two-letter prefix): how auth tokens look.
-_HEX_TOKEN = rx(r"(?<![0-9A-Za-z])[0-9a-f]{32}(?![0-9A-Za-z])")
+# A bare 32-hex string that is no SID (SIDs have a two-letter prefix): how auth tokens look, in lower case as
+# Twilio writes them or upper-cased by a log pipeline.
+_HEX_TOKEN = rx(r"(?<![0-9A-Za-z])[0-9a-fA-F]{32}(?![0-9A-Za-z])")
 # A number as pastes write it: after '+' or a form's encoded '+' (%2B: status callbacks, debugger payloads,
 # Monitor alerts), its digits whole or in groups ("+33 6 12 34 56 78", "+1 (415) 555-0123")
 _PHONE = rx(r"(?:(?<![\w+])\+|(?<![0-9A-Za-z])%2[bB])[1-9][0-9 ().-]{5,24}[0-9]")
