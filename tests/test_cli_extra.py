@@ -170,3 +170,33 @@ def test_a_knowledge_folder_of_ones_own_names_its_wordings_in_pastes(tmp_path: P
     diag = json.loads(result.stdout)["diagnoses"][0]
     assert (diag["verdict"], diag["cause"]) == ("confirmed", "handset-unreachable")
     assert diag["evidence"]["code_source"] == "wording" and diag["evidence"]["code_wording"] == "unverified"
+
+
+def test_options_written_before_a_command_name_are_that_commands() -> None:
+    # `diagnose --format json explain 21408` took "json", the option's value, for the first argument, ran the
+    # hidden SID command and said "explain is a SID: diagnose SIDs and pasted text in separate runs" (exit 2)
+    env = {"NO_COLOR": "1", "TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": ""}
+    before = CliRunner().invoke(main, ["--format", "json", "explain", "21408"], env=env)
+    after = CliRunner().invoke(main, ["explain", "--format", "json", "21408"], env=env)
+    assert (before.exit_code, before.stdout) == (after.exit_code, after.stdout) == (0, after.stdout)
+    assert json.loads(before.stdout)["code"] == 21408
+    paste = "Error 21408 to +33645218709"
+    first = CliRunner().invoke(main, ["--format", "json", "--offline", paste], env=env)
+    assert first.exit_code == 1 and json.loads(first.stdout)["diagnoses"][0]["evidence"]["country"] == "FR"
+    # an option the command does not have is named as that command's, not the group's
+    wrong = CliRunner().invoke(main, ["--offline", "explain", "21408"], env=env)
+    assert wrong.exit_code == 2 and "explain --help" in wrong.stderr and "'--offline'" in wrong.stderr
+
+
+_OPTIONS = st.sampled_from(
+    [["--format", "json"], ["--color", "never"], ["--account", "explain"], ["--offline"], ["--format=json"], ["-"]]
+)
+
+
+@given(st.lists(_OPTIONS, max_size=4), st.sampled_from(["explain", "triage", "SM" + "0" * 32, "error 21408", "-"]))
+def test_the_first_word_is_never_an_options_value(options: list[list[str]], word: str) -> None:
+    from diagnose.cli import _first_word
+
+    written = [a for option in options for a in option]
+    stdin = written.index("-") if "-" in written else None  # `-` is a word, standard input
+    assert _first_word([*written, word, "21408"]) == (stdin if stdin is not None else len(written))

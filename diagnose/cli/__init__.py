@@ -68,10 +68,36 @@ class _Main(click.Group):
             interrupted()
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        first = next((a for a in args if not a.startswith("-") or a == "-"), None)
-        if first is not None and first not in _COMMANDS:
+        at = _first_word(args)
+        if not args or args[0] in _GROUP_OPTIONS:
+            pass
+        elif at is None or args[at] not in _COMMANDS:
             args = [_DEFAULT, *args]
+        elif at and "--" not in args[:at]:
+            # `diagnose --format json explain 21408`: the options written before the command are its own
+            args = [args[at], *args[:at], *args[at + 1 :]]
         return super().parse_args(ctx, args)
+
+
+# The options that take a value, of the commands an option may come before: the word after one is its value
+# (`--format json`), never a command name, a SID or a paste.
+_VALUED = frozenset({"--account", "--api-url", "--timeout", "--format", "--color", "--knowledge", "--out"})
+_GROUP_OPTIONS = frozenset({"-h", "--help", "--version"})
+
+
+def _first_word(args: list[str]) -> int | None:
+    """Where the first argument is that is neither an option nor an option's value (``-`` is stdin: a word)."""
+    value = False
+    for at, arg in enumerate(args):
+        if value:
+            value = False
+        elif arg == "-" or not arg.startswith("-"):
+            return at
+        elif arg == "--":  # what follows is words, whatever they look like
+            return at + 1 if at + 1 < len(args) else None
+        else:
+            value = arg in _VALUED
+    return None
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
