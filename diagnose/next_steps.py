@@ -37,7 +37,7 @@ MAX_ADVICE = 3  # groups whose first step a step repeats; the others are in the 
 class Target:
     """One account's share of a step: its countries, most errors first."""
 
-    account_sid: str | None  # None: the log names no account for these errors
+    account_sid: str | None  # None: neither the log nor a record read for its errors names the account
     countries: tuple[tuple[str | None, int], ...]  # (ISO code, None when unknown; errors)
     errors: int
     command: str | None = None  # the diagnose command that plans (fix) this account's change
@@ -122,8 +122,8 @@ def _targets(
 ) -> tuple[Target, ...]:
     """Per account named (then the errors that name none), its countries, most errors first."""
     by_account: dict[str | None, dict[str | None, int]] = {}
-    for _, evidence, _ in rows:
-        countries = by_account.setdefault(evidence.account_sid, {})
+    for _, evidence, diagnosis in rows:
+        countries = by_account.setdefault(_account(evidence, diagnosis), {})
         countries[evidence.country] = countries.get(evidence.country, 0) + evidence.count
     out = []
     for account, countries in by_account.items():
@@ -131,6 +131,16 @@ def _targets(
         isos = [iso for iso, _ in ordered if iso]
         out.append(Target(account, ordered, sum(countries.values()), command(account, isos) if isos else None))
     return tuple(sorted(out, key=lambda t: (t.account_sid is None, -t.errors, t.account_sid or "")))
+
+
+def _account(evidence: Evidence, diagnosis: Diagnosis) -> str | None:
+    """The account a group's errors are acted on in: the one the log names, else the one Twilio's record of the
+    message or call the error names (read online: the diagnosis is then the record's, ``kind`` message or call).
+    Never an account only assumed, the credentials' own: those errors name none (``None``)."""
+    if evidence.account_sid:
+        return evidence.account_sid
+    read = diagnosis.evidence
+    return read.account_sid if read.kind in ("message", "call") else None
 
 
 def _writing_product(entry: Entry | None, cause: str | None) -> str | None:

@@ -263,3 +263,27 @@ def test_a_country_and_its_count_are_never_split_across_lines(counts: dict[str, 
         n = min(counts[iso], 3)
         assert re.search(rf"(?m)\b{iso} {n}\b", head), (iso, head)  # on one line, not "IN\n 3"
     assert "\ue000" not in text
+
+
+def test_an_error_that_names_its_sid_is_fixed_on_the_account_of_its_record(demo: Simulator, tmp_path: Path) -> None:
+    # A log line that names the message (its SID) but no account is diagnosed from Twilio's record of it: the
+    # subaccount-mismatch message's says subaccount AC15bf… has PR disabled. "What to do" still gave the
+    # command for "the account that sent them (not in the log)", `diagnose fix --country PR --product sms`,
+    # which plans the credentials' own account, where PR is enabled: "Nothing to change through the API".
+    env = _demo_log(demo, tmp_path / "unused.log")
+    log = tmp_path / "app.log"
+    sid, owner, _ = demo.sample("subaccount-mismatch")
+    log.write_text(f"2026-11-30T10:00:00Z ERROR message {sid} failed: error 21408 to +17872316644\n")
+    _, out, _ = run(["triage", str(log), "--format", "json"], env)
+    doc = json.loads(out)
+    (group,) = doc["groups"]
+    assert group["account_sid"] is None  # the log names none
+    assert group["diagnosis"]["evidence"]["account_sid"] == owner  # the record does
+    (step,) = doc["next_steps"]
+    (target,) = step["targets"]
+    assert target["account_sid"] == owner
+    assert target["command"] == f"diagnose fix --account {owner} --country PR --product sms"
+    _, text, _ = run(["triage", str(log)], env)
+    assert f"SMS on {owner}: PR 1" in text
+    code, plan, _ = run(shlex.split(target["command"])[1:], env)
+    assert f"{owner}  SMS  Puerto Rico (PR)" in plan and code == 1  # a change planned on the subaccount
