@@ -152,7 +152,6 @@ def test_an_error_at_every_offset_across_the_first_edge(unit: str) -> None:
         _check(unit, filler[:at] + text + filler[at:], [text], (4096,))
 
 
-@pytest.mark.xfail(strict=True, reason="known defect: a window of a long line that starts inside a JSON record")
 def test_a_window_starting_inside_a_record_lends_its_fields_to_no_later_error() -> None:
     # Hypothesis found it (2026-12-02): in a line of 12 KB, a window of candidates that starts inside a REST
     # error body ('567", "status": 400} …') gives its orphan "status": 400 to the log line's 13227 a thousand

@@ -388,6 +388,12 @@ def _unquote_value(raw: str, form: bool) -> str:
     return value
 
 
+# the pseudo-pair _kv_pairs puts after the pairs of a record the text starts inside ('567", "status": 400} …')
+RECORD_END = "record_end"
+# the keys of a hit that name an error of their own (the rest, such as a status, only describe one)
+_NAMES_AN_ERROR = frozenset({"code", "to", "to_other", "sid", "message_sid", "call_sid", "resource_sid", "message"})
+
+
 def _kv_pairs(text: str, depth: int = 0) -> Iterator[tuple[str, str]]:
     """(canonical key, value) pairs of ``text``; nested encodings (Payload, alert_text) are opened.
 
@@ -398,10 +404,17 @@ def _kv_pairs(text: str, depth: int = 0) -> Iterator[tuple[str, str]]:
         return
     has_amp = "&" in text
     pos = 0
+    # a "}" that no "{" opens: the text starts inside a record (a truncated paste, a window of a long line)
+    close = text.find("}")
+    inside = close >= 0 and text.find("{", 0, close) < 0
     while True:
         match = _KEY.search(text, pos)
-        if match is None:
-            return
+        if match is None or (inside and match.start() > close):
+            if inside:
+                inside = False
+                yield RECORD_END, ""  # the pairs before it were that record's (read_pairs)
+            if match is None:
+                return
         pos = match.end()
         key = _key_role(match.group(1))
         if key is None:
@@ -551,6 +564,12 @@ def read_pairs(pairs: Iterable[tuple[str, str]], number: int) -> list[Hit]:
         hit, keys, title, to_alt = Hit(line=number), set(), "", None
 
     for key, value in pairs:
+        if key == RECORD_END:
+            # fields with nothing that names an error, of a record the text starts inside ('567", "status": 400} …':
+            # a truncated paste, a window of a long line): that record's, not the next error's
+            if keys and not any(k in _NAMES_AN_ERROR or k.startswith("sid") for k in keys):
+                hit, keys, title, to_alt = Hit(line=number, time=hit.time), set(), "", None
+            continue
         if key == "time":
             # a Debugger webhook's "Timestamp=2026-11-30T09%3A15%3A02Z", its colons encoded, a record's "time",
             # "ts" or "date_created": the error's time. Not one of the keys that classify or merge a record
