@@ -46,6 +46,7 @@ __all__ = [
     "country_name",
     "is_messaging_high_risk",
     "is_not_allowed",
+    "malformed_how",
     "nanp_countries",
     "number_meant",
     "parse_destination",
@@ -161,10 +162,11 @@ class Destination:
         """The country of the number probably meant, when the one sent is invalid and reads validly elsewhere.
 
         The test of the cause ``wrong-country-code`` (``to_valid == false and wrong_prefix_suspected == true``):
-        the planner reads this country's permission, and the facts say whether it is enabled. None for a kept
-        trunk 0 (:attr:`kept_trunk_zero`): its calling code is the country meant, whose permission Twilio checked.
+        the planner reads this country's permission, and the facts say whether it is enabled. None for a malformed
+        number of the country meant (:attr:`malformed_in_country`): that country's permission is the one Twilio
+        checked.
         """
-        if self.valid or self.shape is None or self.shape == TRUNK_ZERO:
+        if self.valid or self.shape is None or self.malformed_in_country:
             return None
         return self.suggested_country
 
@@ -174,11 +176,25 @@ class Destination:
         ``suggested_number``, is of the same country, without that 0 (see :func:`without_trunk_zero`)."""
         return self.shape == TRUNK_ZERO and not self.valid and self.suggested_number is not None
 
+    @property
+    def malformed_in_country(self) -> bool:
+        """The number as sent is not valid, and the number meant (``suggested_number``) is of the very country it
+        was read in (``country``): no wrong country, the permission Twilio checked is the one meant, only the
+        number is malformed. Always so for a kept trunk 0 (``+49 0151…``); for a doubled country code when the
+        countries are the same (``+1 1 415…``: US as sent and meant; not ``+44 44 7624…``, GB as sent, the Isle of
+        Man's ``+44 7624…`` meant, nor ``+7 7 701…``, Russia as sent, Kazakhstan meant). ISO countries are
+        compared, not calling codes: +1, +44 and +7 are shared."""
+        if self.valid or self.shape is None or self.suggested_number is None:
+            return False
+        return self.shape == TRUNK_ZERO or (self.country is not None and self.suggested_country == self.country)
+
 
 def number_meant(dest: Destination) -> Destination:
-    """The number ``dest`` stands for: without its kept trunk 0 (``+49015123456789`` → ``+4915123456789``), else
-    ``dest`` itself. Both a SID's ``To`` and a pasted number are read through it (facts, paste reader)."""
-    if not dest.kept_trunk_zero or dest.suggested_number is None:
+    """The number ``dest`` stands for: a malformed number of the country meant
+    (:attr:`Destination.malformed_in_country`) read as that number (``+49015123456789`` → ``+4915123456789``,
+    ``+114155550123`` → ``+14155550123``), else ``dest`` itself. Both a SID's ``To`` and a pasted number are read
+    through it (facts, paste reader)."""
+    if not dest.malformed_in_country or dest.suggested_number is None:
         return dest
     meant = parse_destination(dest.suggested_number)
     return dataclasses.replace(meant, raw=dest.raw, channel_prefix=dest.channel_prefix)
@@ -207,15 +223,34 @@ WRONG_PREFIX_EXAMPLES: dict[str, tuple[str, str | None]] = {
 }
 
 
+# What a malformed number of the country meant did, said of the number (Destination.malformed_in_country):
+# "+49015123456789 kept its national trunk 0 (+49 0 …)", "+114155550123 has its country code twice (+1 1 …)".
+MALFORMED_WORDS: dict[str, str] = {
+    TRUNK_ZERO: "kept its national trunk 0",
+    "doubled-country-code": "has its country code twice",
+}
+
+
+def _example(shape: str, calling_code: int | None) -> str:
+    example, own = WRONG_PREFIX_EXAMPLES[shape]
+    return own.format(cc=calling_code) if own is not None and calling_code else example
+
+
+def malformed_how(shape: str | None, calling_code: int | None) -> str | None:
+    """What a malformed number of the country meant did (:data:`MALFORMED_WORDS`), with the example of
+    :func:`wrong_prefix_how` ("kept its national trunk 0 (+49 0 …)"); None for no such shape."""
+    if shape not in MALFORMED_WORDS:
+        return None
+    return f"{MALFORMED_WORDS[shape]} ({_example(shape, calling_code)})"
+
+
 def wrong_prefix_how(shape: str | None, calling_code: int | None) -> str | None:
     """How a number probably got its wrong prefix (:data:`WRONG_PREFIX_SHAPES`), in words, with its example
     (:data:`WRONG_PREFIX_EXAMPLES`) written with the country code of the number sent where the shape keeps it;
     None for no shape."""
     if shape is None:
         return None
-    example, own = WRONG_PREFIX_EXAMPLES[shape]
-    if own is not None and calling_code:
-        example = own.format(cc=calling_code)
+    example = _example(shape, calling_code)
     return f"{WRONG_PREFIX_SHAPES[shape]} ({example})" if example else WRONG_PREFIX_SHAPES[shape]
 
 

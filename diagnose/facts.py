@@ -43,14 +43,23 @@ FACTS: Mapping[str, FactSpec] = _specs(
     (
         "to",
         "str",
-        "The destination, without a channel prefix: as sent, except that a national trunk 0 kept after the "
-        "country code is dropped (+49015123456789 is +4915123456789; to_sent keeps it).",
+        "The destination, without a channel prefix: as sent, except that a malformed number of the country "
+        "meant (to_malformed) is read as the number meant (+49015123456789 and +4949015123456789 are "
+        "+4915123456789; to_sent keeps the number as sent).",
     ),
     (
         "to_sent",
         "str",
-        "The destination as sent when it kept its national trunk 0 after the country code (+49015123456789, "
-        "read as to, +4915123456789); null when to is the number as sent.",
+        "The destination as sent when it is a malformed number of the country meant (to_malformed: "
+        "+49015123456789, +4949015123456789, read as to, +4915123456789); null when to is the number as sent.",
+    ),
+    (
+        "to_malformed",
+        "str",
+        "What the number as sent did when it is a malformed number of the very country meant, so that no wrong "
+        "country was checked: 'kept its national trunk 0 (+49 0 …)' (always the country meant), 'has its "
+        "country code twice (+1 1 …)' (when the digits sent read in the country of the number meant: not "
+        "+44 44 7624 …, GB as sent, meant the Isle of Man); null otherwise.",
     ),
     ("from_number", "str", "The sender as sent: phone number, short code, alphanumeric sender ID or channel address."),
     ("to_valid", "bool", "phonenumbers considers the destination a valid number."),
@@ -70,15 +79,16 @@ FACTS: Mapping[str, FactSpec] = _specs(
         "str",
         "How the number as sent probably went wrong: doubled-country-code, nanp-missing-1, "
         "national-behind-other-prefix or national-with-plus (a wrong country: wrong_prefix_suspected), or "
-        "trunk-zero (its national trunk 0 kept after the country code: the country is right, to is the number "
-        "without it and to_sent the number as sent); null when no shape fits.",
+        "trunk-zero (its national trunk 0 kept after the country code); a kept trunk 0, and a doubled code read "
+        "in the country meant, are no wrong country (to_malformed: to is the number meant, to_sent the number "
+        "as sent); null when no shape fits.",
     ),
     ("wrong_prefix_how", "str", "wrong_prefix_shape in words, or null."),
     (
         "wrong_prefix_suspected",
         "bool",
-        "The digits look like a number of another country sent with the wrong prefix (not a kept trunk 0, whose "
-        "country is the one meant).",
+        "The digits look like a number of another country sent with the wrong prefix: the country as sent differs "
+        "from the country of the number meant (not a malformed number of the country meant, to_malformed).",
     ),
     # Country lists (knowledge/countries.yaml)
     (
@@ -364,6 +374,7 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
         country_name,
         is_messaging_high_risk,
         is_not_allowed,
+        malformed_how,
         number_meant,
         parse_destination,
         wrong_prefix_how,
@@ -389,6 +400,7 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
         for name in (
             "to",
             "to_sent",
+            "to_malformed",
             "to_valid",
             "country",
             "country_name",
@@ -419,7 +431,7 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
         home = parse_destination(evidence.from_).country
     # The number as sent: a SID's To is Twilio's record; a paste that dropped a kept trunk 0 keeps what it read
     sent = parse_destination(evidence.to_sent or evidence.to, default_region=home)
-    dest = number_meant(sent)  # without a kept trunk 0: the country's own number, whose permission Twilio checked
+    dest = number_meant(sent)  # a malformed number of the country meant: that number, whose permission Twilio checked
     out["to"] = _known("to", dest.e164 or dest.raw, src)
     out["to_sent"] = _known("to_sent", sent.e164 if dest is not sent else None, src if dest is not sent else "")
     out["to_valid"] = _known("to_valid", dest.valid, "phonenumbers")
@@ -441,7 +453,12 @@ def _destination_facts(evidence: Evidence, context: Context) -> Facts:
         "wrong_prefix_how", wrong_prefix_how(sent.shape, sent.calling_code), "phonenumbers"
     )
     out["wrong_prefix_suspected"] = _known(
-        "wrong_prefix_suspected", sent.shape is not None and not sent.kept_trunk_zero, "phonenumbers"
+        "wrong_prefix_suspected", sent.shape is not None and not sent.malformed_in_country, "phonenumbers"
+    )
+    out["to_malformed"] = _known(
+        "to_malformed",
+        malformed_how(sent.shape, sent.calling_code) if sent.malformed_in_country else None,
+        "phonenumbers",
     )
     # The country meant, against the country lists (known offline too): can it be enabled at all, and by the API?
     meant = dest.intended_country

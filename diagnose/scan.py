@@ -169,8 +169,9 @@ class Group:
     product: str
     blocked_prefix: str | None = None  # "+850": a range Twilio blocks, which no permission opens
     # the numbers are not valid in ``country`` but are valid read as numbers of this one (a lost '1', a
-    # doubled code): the prefix is wrong, and enabling ``country`` would open the wrong country (a kept trunk
-    # 0 is no other country: its numbers group under their own)
+    # doubled code read in another country): the prefix is wrong, and enabling ``country`` would open the wrong
+    # country (a kept trunk 0, and a doubled code read in the country meant, are no other country: their
+    # numbers group under their own; countries.Destination.malformed_in_country)
     suggested_country: str | None = None
     count: int = 0
     first_seen: dt.datetime | None = None

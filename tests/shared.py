@@ -69,7 +69,7 @@ CALL_PREFIXES = ("voice-", "sip-")
 SITUATION_CASES: dict[str, str] = {
     "wrong-prefix-form-default": "wrong-country-code",
     "trunk-zero-enabled-now": "permission-enabled-now",  # a kept trunk 0 is no wrong country
-    "wrong-prefix-doubled-code": "wrong-country-code",
+    "doubled-code-enabled-now": "permission-enabled-now",  # +1 1 …: US as sent and meant, no wrong country
     "inheriting-subaccount": "missing-country",
     "voice-canada": "subaccount-mismatch",
     "voice-child-leg": "missing-country",

@@ -75,7 +75,7 @@ def test_codes_that_extend_21215_take_its_remarks() -> None:
     for code in (13227, 32205):
         entry = kb.get(code)
         assert entry is not None and entry.remarks == base.remarks, code
-        assert {"to_sent", "wrong_prefix_shape"} <= entry.reads
+        assert {"to_sent", "to_malformed"} <= entry.reads
 
 
 def test_explain_and_the_runbook_show_the_remarks() -> None:
@@ -87,5 +87,5 @@ def test_explain_and_the_runbook_show_the_remarks() -> None:
         ["runbook", "21215", "--format", "html"],
     ):
         out = CliRunner().invoke(main, args, env={"NO_COLOR": "1"}).stdout
-        assert "Whatever the cause" in out and "wrong_prefix_shape == " in out, args
-        assert "kept its national trunk 0" in out, args
+        assert "Whatever the cause" in out and "to_malformed != null" in out, args
+        assert "national trunk 0" in out and "country code written twice" in out, args

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -74,26 +75,31 @@ SMS_21408 = (
 
 
 def test_a_wrong_prefix_meant_for_a_country_twilio_does_not_serve_is_never_told_to_enable_it() -> None:
-    """+98 98 912…: an Iranian mobile with its country code doubled. Correcting it will not help either: no enable, no
-    resend. (A kept trunk 0, +98 0912…, is read as the number meant since it is a valid number without it:
-    tests/test_paste_bracketed_trunk.py.)"""
-    d = _pasted(SMS_21408 + "+98989123456789")
+    """+33 912…: an Iranian mobile behind a form's default French prefix, sent from Iran. Correcting it will not
+    help either: no enable, no resend. (Its country code doubled, +98 98 912…, or its trunk 0 kept, +98 0912…, is
+    no wrong country: Iran's own refusal decides, country-not-allowed; tests/test_same_country_paths.py.)"""
+    kb = load_knowledge()
+    form = Evidence(kind="paste", code=21408, http_status=400, to="+339123456789", from_="+982188001234", country="FR")
+    (d,) = diagnose_pasted([form], kb).diagnoses
     assert d.cause == "wrong-country-code" and d.facts["suggested_country_not_allowed"]["value"] is True
     assert "Twilio does not deliver to Iran at all" in next(c.reason for c in d.causes if c.id == d.cause)
     text = "\n".join(f"{s.text}\n{s.console or ''}\n{s.api or ''}" for s in d.fix)
     assert "PATCH" not in text and "enable Iran" not in text and "Resend" not in text
-    call = _pasted("HTTP 400 error: Unable to create record: Account not authorized to call +98989123456789")
+    (call,) = diagnose_pasted([dataclasses.replace(form, code=21215)], kb).diagnoses
     assert call.cause == "wrong-country-code" and call.error.code == 21215
     assert all("BulkCountryUpdates" not in (s.api or "") for s in call.fix)
+    doubled = _pasted(SMS_21408 + "+98989123456789")
+    assert (doubled.facts["to"]["value"], doubled.cause) == ("+989123456789", "country-not-allowed")
+    assert all("PATCH" not in (s.api or "") for s in doubled.fix)
 
 
 def test_a_wrong_prefix_meant_for_a_high_risk_country_sends_to_the_console_not_the_api() -> None:
-    """+234 234 806…: a Nigerian mobile with its country code doubled, as Twilio's record of the message names it;
-    Nigeria is Console-only (30649): never the API for Nigeria. (A kept trunk 0, +234 0806…, is no wrong country:
-    Nigeria's own permission decides, from a SID as from a paste, and it is Console-only too;
-    tests/test_trunk_zero_paths.py.)"""
-    doubled = Evidence(kind="paste", code=21408, http_status=400, to="+2342348065551234", country="NG")
-    (d,) = diagnose_pasted([doubled], load_knowledge()).diagnoses
+    """+33 806…: a Nigerian mobile behind a form's default French prefix, sent from Nigeria; Nigeria is
+    Console-only (30649): never the API for Nigeria. (Its country code doubled, +234 234 806…, or its trunk 0 kept,
+    +234 0806…, is no wrong country: Nigeria's own permission decides, from a SID as from a paste, and it is
+    Console-only too; tests/test_trunk_zero_paths.py, tests/test_same_country_paths.py.)"""
+    form = Evidence(kind="paste", code=21408, http_status=400, to="+338065551234", from_="+2349012345678", country="FR")
+    (d,) = diagnose_pasted([form], load_knowledge()).diagnoses
     assert d.cause == "wrong-country-code" and d.facts["suggested_country_high_risk"]["value"] is True
     assert all('"country_code":"NG"' not in (s.api or "") for s in d.fix)  # the API would refuse it
     console = [s for s in d.fix if "only the Console can enable" in s.text]
@@ -101,6 +107,8 @@ def test_a_wrong_prefix_meant_for_a_high_risk_country_sends_to_the_console_not_t
     for kept in (
         Evidence(kind="message", sid="SM" + "0" * 32, code=21408, to="+23408065551234", country="NG", format="sid"),
         _pasted(SMS_21408 + "+23408065551234").evidence,
+        Evidence(kind="message", sid="SM" + "0" * 32, code=21408, to="+2342348065551234", country="NG", format="sid"),
+        _pasted(SMS_21408 + "+234 234 806 555 1234").evidence,
     ):
         (d,) = diagnose_pasted([kept], load_knowledge()).diagnoses
         assert (d.facts["to"]["value"], d.cause) == ("+2348065551234", None)

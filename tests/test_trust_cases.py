@@ -37,7 +37,7 @@ CONFIRMED = {
     "blocked-prefix": (21408, "blocked-prefix"),
     "wrong-prefix-form-default": (21408, "wrong-country-code"),
     "trunk-zero-enabled-now": (21408, "permission-enabled-now"),
-    "wrong-prefix-doubled-code": (21408, "wrong-country-code"),
+    "doubled-code-enabled-now": (21408, "permission-enabled-now"),
     "voice-child-leg": (13227, "missing-country"),
     "voice-blocked-destination": (21216, "blocked-destination"),
     "inheriting-subaccount": (21408, "missing-country"),
@@ -104,7 +104,6 @@ def test_a_child_leg_is_its_own_dialled_number(demo_sim: Simulator) -> None:
     [
         ("wrong-country-code", "+12125550143", "US", "nanp-missing-1"),
         ("wrong-prefix-form-default", "+12125550143", "US", "national-behind-other-prefix"),
-        ("wrong-prefix-doubled-code", "+14155550123", "US", "doubled-country-code"),
     ],
 )
 def test_each_wrong_prefix_shape_shows_the_number_meant(
@@ -138,6 +137,20 @@ def test_a_kept_trunk_zero_is_the_country_meant_and_the_number_is_corrected(demo
     assert wrong_prefix_how("trunk-zero", 49) == "the national trunk 0 was kept after the country code (+49 0 …)"
     assert "(+49 0 …)" in d.summary and "+4915123456789" in d.fix[0].text
     assert "To=+4915123456789" in fix_text(d) and "To=+49015123456789" not in fix_text(d)
+
+
+def test_a_code_written_twice_in_the_country_meant_is_the_country_meant(demo_sim: Simulator) -> None:
+    """+1 1 415 555 0123: US as sent and as meant, so no wrong country (the US permission is the one Twilio
+    checked, enabled now, not 'correcting the number is enough'); the report says the code is written twice, with
+    its own example, and resends to the number meant."""
+    d = diagnose_case(demo_sim, "doubled-code-enabled-now")
+    facts = d.facts
+    assert (facts["to"]["value"], facts["to_sent"]["value"]) == ("+14155550123", "+114155550123")
+    assert (facts["country"]["value"], facts["suggested_number"]["value"]) == ("US", None)
+    assert facts["wrong_prefix_how"]["value"] == "the country code was written twice (+1 1 …)"
+    assert facts["to_malformed"]["value"] == "has its country code twice (+1 1 …)"
+    assert "+114155550123 has its country code twice (+1 1 …)" in d.summary and "+14155550123" in d.fix[0].text
+    assert "To=+14155550123" in fix_text(d) and "To=+114155550123" not in fix_text(d)
 
 
 def test_a_standard_api_key_gets_the_general_fix_and_what_would_decide(demo_sim: Simulator) -> None:

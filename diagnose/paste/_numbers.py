@@ -41,7 +41,7 @@ class Reading:
     masked: bool = False
     channel: str | None = None  # whatsapp, sip ... when the address names one
     suggested_country: str | None = None  # a wrong prefix: the country the digits most likely meant
-    sent: str | None = None  # a kept trunk 0 dropped: the number as written, in E.164 form ('+4407400123456')
+    sent: str | None = None  # read as the number meant (a kept trunk 0, a code twice): as written, in E.164 form
 
 
 def is_masked(text: str) -> bool:
@@ -113,9 +113,12 @@ def _read(raw: str, from_country: str | None, hint: str | None = None) -> Readin
     digits = _digits(body)
     if body.startswith("00") and not plus:
         plus, digits = True, digits[2:]
-    if not 6 <= len(digits) <= 15:
-        return Reading(raw, None, None, None, f"{raw.strip()!r} is too short or too long for a phone number")
-    from ..countries import number_meant, parse_destination
+    too_long = f"{raw.strip()!r} is too short or too long for a phone number"
+    # E.164's 15 digits, or up to 17 for a country code written twice (+234 234 806 555 1234, as a SID's To
+    # is read: countries._suggest), read only when it is one (below)
+    if not 6 <= len(digits) <= (17 if plus else 15):
+        return Reading(raw, None, None, None, too_long)
+    from ..countries import malformed_how, number_meant, parse_destination
 
     how = "written in E.164"
     if not _SEPARATORS.isdisjoint(body):
@@ -125,19 +128,22 @@ def _read(raw: str, from_country: str | None, hint: str | None = None) -> Readin
             "the '+' arrived as a space (bad URL encoding)" if lead_space else "written without '+'"
         ) + f"; read as +{digits}"
     dest = parse_destination("+" + digits, strict=True)
+    if len(digits) > 15 and dest.shape != "doubled-country-code":
+        return Reading(raw, None, None, None, too_long)
     trunk = _BRACKETED_TRUNK.match(body) if plus and not dest.valid else None
-    kept_trunk: Destination | None = None  # the number as written, when its kept trunk 0 is dropped
+    malformed: Destination | None = None  # the number as written, when read as the number meant
     if trunk:  # Italy's 0 is part of the number: dropped only when that makes the number valid
         dropped = _digits(body[: trunk.end() - 3] + body[trunk.end() :])
         without = parse_destination("+" + dropped, strict=True)
         if without.valid:
             dest, digits = without, dropped
             how += "; the trunk 0 in brackets after the country code is not dialled with it"
-    elif plus and dest.kept_trunk_zero:
+    elif plus and dest.malformed_in_country:
         # "+44 07400 123456", "+4407400123456": the trunk 0 written after the country code, as people write
-        # a number they know nationally; read without it when that makes the number valid (as in brackets),
-        # as the facts read a SID's To (countries.number_meant)
-        kept_trunk = dest
+        # a number they know nationally; "+1 1 415 555 0123": the country code twice, read in the country
+        # meant. Read as the number meant when that is valid (as a trunk 0 in brackets), as the facts read a
+        # SID's To (countries.number_meant)
+        malformed = dest
         dest = number_meant(dest)
         digits = _digits(dest.e164 or "")
     if not plus and hint and not lead_space and (not dest.valid or dest.country is None):
@@ -176,17 +182,23 @@ def _read(raw: str, from_country: str | None, hint: str | None = None) -> Readin
         )
     if dest.country is None:
         return Reading(raw, dest.e164, None, None, f"+{digits} belongs to no country", channel=channel)
-    if dest.valid and kept_trunk is not None:
-        code = dest.calling_code
+    if dest.valid and malformed is not None:
+        if malformed.kept_trunk_zero:
+            code = dest.calling_code
+            meant = (
+                f"the trunk 0 after the country code (+{code} 0…) is not dialled with it, read without it as "
+                f"{dest.e164}, a valid number"
+            )
+        else:
+            meant = f"it {malformed_how(malformed.shape, malformed.calling_code)}, read as {dest.e164}, a valid number"
         return Reading(
             raw,
             dest.e164,
             dest.country,
             "medium",
-            f"{how}; not a valid number as written: the trunk 0 after the country code (+{code} 0…) is not dialled "
-            f"with it, read without it as {dest.e164}, a valid number",
+            f"{how}; not a valid number as written: {meant}",
             channel=channel,
-            sent=kept_trunk.e164,
+            sent=malformed.e164,
         )
     if dest.valid:
         return Reading(
