@@ -272,3 +272,17 @@ def test_an_account_that_does_not_exist_says_so_without_searching(demo: Simulato
     assert f"--account {missing} does not exist" in said
     searched = [r for r in demo.requests if sid in r["path"] and missing not in r["path"]]
     assert searched == [], "the subaccounts were searched although --account named the account"
+
+
+def test_runbook_out_counts_one_file_in_the_singular(tmp_path: Path) -> None:
+    # 'diagnose runbook 21408 --format html --out DIR' said "wrote 1 files"
+    code, out, _ = run(["runbook", "21408", "--out", str(tmp_path / "one")])
+    assert code == 0, out
+    assert out.strip() == f"wrote 1 file to {tmp_path / 'one'}"
+
+
+def test_explain_list_with_a_code_is_refused() -> None:
+    # 'diagnose explain 21408 --list' listed every code and ignored 21408, exit 0
+    code, out, err = run(["explain", "21408", "--list"])
+    assert code == 2, out
+    assert "--list" in err and "21408" in err

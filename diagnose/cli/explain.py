@@ -43,6 +43,8 @@ def command(code: str | None, list_: bool, fmt: str, color: str, knowledge_dirs:
     """Explain an error code: meaning, causes, fixes and prevention."""
     try:
         if list_:
+            if code is not None:
+                raise InputError(f"--list lists every code: give it no code ({code}), or drop --list")
             for entry in load_kb(knowledge_dirs).entries():
                 click.echo(f"{entry.code}  {entry.title}")
             return

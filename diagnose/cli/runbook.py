@@ -63,4 +63,4 @@ def command(codes: tuple[str, ...], all_: bool, fmt: str, out: str | None, knowl
             (target / name).write_text(text, encoding="utf-8")
     except OSError as err:  # only the files: a closed stdout is not a write error of DIR
         fail(InputError(f"cannot write to {out}: {err.strerror or err}"))
-    click.echo(f"wrote {len(files)} files to {target}")
+    click.echo(f"wrote {len(files)} file{'' if len(files) == 1 else 's'} to {target}")
