@@ -321,12 +321,14 @@ def diagnose_group(group: Group, account: AccountAudit | None) -> tuple[str, str
                 account.parent,
                 f"enable {iso} voice{entry} on {account.parent} (inherited by its subaccounts)",
             )
-        return (
-            "enable",
-            f"{iso} {product}{entry} is still disabled",
-            group.account,
-            f"enable {iso} {product}{entry} on {group.account}",
-        )
+        said = f"{iso} {product}{entry} is still disabled"
+        if group.product == "sms" and account and account.parent:
+            # no API says whether a subaccount inherits its parent's SMS list: the PATCH may answer 30648
+            said += (
+                f"; if {group.account} inherits its parent's SMS permissions (a Console setting), Twilio answers "
+                f"this change with 30648: enable {iso} on the parent {account.parent} instead"
+            )
+        return ("enable", said, group.account, f"enable {iso} {product}{entry} on {group.account}")
     if cell.status == "blocked":
         if cell.reason == "console-only":
             return (

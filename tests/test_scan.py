@@ -401,3 +401,20 @@ def test_markdown_shows_the_commands_of_its_advice_as_code(demo_sim: Simulator) 
     markdown = _demo_scan(demo_sim, "--format", "markdown")
     assert re.search(r"run `diagnose SM[0-9a-f]{32}` to see one", markdown), markdown
     assert "\\`" not in markdown
+
+
+def test_a_subaccounts_sms_fix_says_what_inheriting_would_answer() -> None:
+    # SMS inheritance is a Console setting no API shows: 'enable FR SMS on <sub>' said nothing of the parent,
+    # and a subaccount that inherits answers that PATCH with 30648
+    from diagnose.audit import AccountAudit, Cell
+    from diagnose.scan import Group, diagnose_group
+
+    sub, parent = "AC" + "1" * 32, "AC" + "2" * 32
+    off = Cell("FR", "sms", "disabled")
+    _, diagnosis, target, fix = diagnose_group(
+        Group(sub, "FR", 21408, "sms", count=3), AccountAudit(sub, parent=parent, cells=(off,))
+    )
+    assert (target, fix) == (sub, f"enable FR SMS on {sub}")
+    assert diagnosis.startswith("FR SMS is still disabled; ") and "30648" in diagnosis and parent in diagnosis
+    _, diagnosis, _, _ = diagnose_group(Group(sub, "FR", 21408, "sms", count=3), AccountAudit(sub, cells=(off,)))
+    assert diagnosis == "FR SMS is still disabled"  # a main account inherits nothing
