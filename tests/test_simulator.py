@@ -909,3 +909,29 @@ def test_serve_prints_url_credentials_and_sample_sids():
         out, _ = process.communicate(timeout=10)
     assert process.returncode == 0
     assert "Stopping" in out
+
+
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/zero"])
+def test_a_scenario_path_that_is_no_regular_file_is_refused_clearly(device: str) -> None:
+    # 'diagnose simulator --scenario /dev/null' said "<scenario>: expected a mapping, got str '/dev/null'" (the
+    # path read as YAML text); a device read as a file would never end (/dev/zero)
+    from pathlib import Path
+
+    from diagnose.errors import InputError
+
+    with pytest.raises(InputError, match=f"{device}: not a regular file"):
+        load_scenario(Path(device))
+
+
+def test_a_scenario_file_too_big_or_not_utf8_is_refused(tmp_path) -> None:
+    from diagnose.errors import InputError
+    from diagnose.simulator._scenario import MAX_SCENARIO
+
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (MAX_SCENARIO + 1))
+    with pytest.raises(InputError, match="MB at most"):
+        load_scenario(big)
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes(b"accounts: []\n# caf\xe9\n")
+    with pytest.raises(InputError, match="not UTF-8"):
+        load_scenario(latin)

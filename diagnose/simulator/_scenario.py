@@ -316,6 +316,9 @@ def _more_info(code: int | str) -> str:
 # --- the loader --------------------------------------------------------------------------------------
 
 
+MAX_SCENARIO = 16 * 2**20  # bytes: a scenario that generates big worlds says so in a few lines ("generate")
+
+
 def load_scenario(source: Any, *, now: dt.datetime | None = None) -> Scenario:
     """Load and validate a scenario from a path, a Traversable, YAML text, or a dict.
 
@@ -332,9 +335,18 @@ def load_scenario(source: Any, *, now: dt.datetime | None = None) -> Scenario:
             path = Path(source)
             name = str(path)
             try:
-                text = path.read_text(encoding="utf-8")
+                if path.exists() and not path.is_file():  # a device or a pipe: /dev/zero would never end
+                    raise InputError(f"{name}: not a regular file: a scenario is a YAML file")
+                with path.open("rb") as fh:
+                    raw = fh.read(MAX_SCENARIO + 1)
             except OSError as exc:
                 raise InputError(f"{name}: cannot read scenario file: {exc.strerror or exc}") from None
+            if len(raw) > MAX_SCENARIO:
+                raise InputError(f"{name}: a scenario file is {MAX_SCENARIO // 2**20} MB at most")
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
         elif isinstance(source, str):
             text = source
         elif hasattr(source, "read_text"):

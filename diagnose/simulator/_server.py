@@ -453,7 +453,8 @@ def serve(scenario_path: str | None, port: int) -> None:
     """Run the simulator in the foreground until Ctrl-C, printing its URL, credentials and sample SIDs."""
     from diagnose.simulator import DEMO_SCENARIO
 
-    source = DEMO_SCENARIO if scenario_path is None else scenario_path
+    # a path, whatever it looks like: '/dev/null' is no YAML text
+    source = DEMO_SCENARIO if scenario_path is None else Path(scenario_path)
     sim = Simulator(source, port=port)
     sim.start()
     try:
