@@ -24,10 +24,9 @@ from hypothesis import strategies as st
 from diagnose.cli import main
 from diagnose.countries import parse_destination, wrong_prefix_how
 from diagnose.facts import derive_facts
-from diagnose.gateway import Credentials, TwilioAccess
 from diagnose.models import Diagnosis
 from diagnose.paste import extract, scan
-from diagnose.pipeline import diagnose_evidence, diagnose_sids
+from diagnose.pipeline import diagnose_evidence
 from diagnose.scan import _destination
 from diagnose.simulator import Simulator
 from tests.shared import OFFLINE_ENV
@@ -38,6 +37,7 @@ from tests.test_trunk_zero_paths import (
     WORDS,
     _paste,
     _resends_use,
+    _sid,
     _sid_evidence,
     _verdict,
     valid_numbers,
@@ -56,18 +56,11 @@ def _says_the_code_twice(d: Diagnosis, sent: str, meant: str, cc: int) -> None:
     assert TWICE in first.text and meant in first.text, first.text
 
 
-def _sid(sim: Simulator) -> Diagnosis:
-    creds = Credentials(account_sid=PARENT, username=PARENT, password=PARENT_TOKEN)
-    with TwilioAccess(creds, api_url=sim.url, timeout=10) as access:
-        (d,) = diagnose_sids([DEMO_SID], access, KB, account=PARENT).diagnoses
-    return d
-
-
 PASTED = f"ERROR 21408 AccountSid={PARENT} To={SENT}\n"
 
 
 def test_the_demo_message_and_its_paste_agree_online(demo_sim: Simulator) -> None:
-    by_sid = _sid(demo_sim)
+    by_sid = _sid(demo_sim, DEMO_SID)
     statuses = {c.id: c.status for c in by_sid.causes}
     assert (by_sid.verdict, by_sid.cause) == ("confirmed", "permission-enabled-now"), statuses
     assert statuses["wrong-country-code"] == "ruled-out"

@@ -64,10 +64,11 @@ def _says_the_trunk_zero(d: Diagnosis, sent: str, meant: str) -> None:
     assert "trunk 0" in first.text and meant in first.text, first.text
 
 
-def _sid(sim: Simulator) -> Diagnosis:
+def _sid(sim: Simulator, sid: str = DEMO_SID) -> Diagnosis:
+    """The demo message ``sid`` diagnosed through the simulator, with the parent's credentials."""
     creds = Credentials(account_sid=PARENT, username=PARENT, password=PARENT_TOKEN)
     with TwilioAccess(creds, api_url=sim.url, timeout=10) as access:
-        (d,) = diagnose_sids([DEMO_SID], access, KB, account=PARENT).diagnoses
+        (d,) = diagnose_sids([sid], access, KB, account=PARENT).diagnoses
     return d
 
 

@@ -567,7 +567,7 @@ def read_pairs(pairs: Iterable[tuple[str, str]], number: int) -> list[Hit]:
         if key == RECORD_END:
             # fields with nothing that names an error, of a record the text starts inside ('567", "status": 400} …':
             # a truncated paste, a window of a long line): that record's, not the next error's
-            if keys and not any(k in _NAMES_AN_ERROR or k.startswith("sid") for k in keys):
+            if keys and not keys & _NAMES_AN_ERROR:  # a SID's "sid:message" comes with "sid" (keys.add(key))
                 hit, keys, title, to_alt = Hit(line=number, time=hit.time), set(), "", None
             continue
         if key == "time":
