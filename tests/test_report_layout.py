@@ -244,3 +244,31 @@ def test_a_likely_report_gives_the_general_fix_first_then_what_decides(sim: Simu
     order = [lines.index(h) for h in ("Fix", "Verify", "What to check next, in order", "What failed")]
     assert order == sorted(order) and order[0] <= 8
     assert not any("also covers" in n for n in d.notes)  # said once, in the verdict
+
+
+def test_each_demo_case_lists_the_reads_its_own_diagnosis_makes(demo: Report, demo_sim: Simulator) -> None:
+    """The demo's report of a case names the requests `diagnose SID --account OWNER` makes for it alone.
+
+    The demo once diagnosed the cases of one account as a batch, so a case listed the reads another
+    case widened: the delivered message to the US listed `GeoPermissions?CountryCode=MA%2CUS` (MA for
+    the wrong-country-code case), and the doubled-code case cited that read for its US permission.
+    """
+    from diagnose.gateway import Credentials, TwilioAccess
+    from diagnose.knowledge import load_knowledge
+    from diagnose.pipeline import diagnose_online
+    from diagnose.plan import SidSubject
+
+    def reads(d: Diagnosis) -> list[str]:
+        # a call's alert search starts a minute before the call, which each simulator dates from its own start
+        return [re.sub(r"StartDate=[^&\s]+", "StartDate=…", r) for r in d.requests]
+
+    kb = load_knowledge()
+    assert len(demo.diagnoses) == len(demo_sim.cases)
+    for case, shown in zip(demo_sim.cases, demo.diagnoses, strict=True):
+        sid, owner, (account, token) = demo_sim.sample(case)
+        creds = Credentials(account_sid=account, username=account, password=token)
+        with TwilioAccess(creds, api_url=demo_sim.url) as access:
+            (alone,) = diagnose_online([SidSubject.parse(sid, owner)], access, kb).diagnoses
+        assert shown.subject.sid == sid
+        assert reads(shown) == reads(alone), case
+        assert [f.get("source") for f in shown.facts.values()] == [f.get("source") for f in alone.facts.values()], case
