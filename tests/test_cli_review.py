@@ -6,6 +6,7 @@ Each test runs the real command against the bundled simulator (the real twilio c
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -90,6 +91,39 @@ def test_redact_numbers_masks_a_sid_report(demo: Simulator, fmt: str) -> None:
     assert "+33*******09" in out and sid in out
     if fmt == "json":
         assert json.loads(out)["diagnoses"][0]["cause"] == "missing-country"
+
+
+# Example numbers 21408's knowledge writes to show how a number goes wrong: no one's data, and masked they
+# showed nothing ("+33 ********78 instead of +33 *******78" was the trunk 0's example).
+KNOWLEDGE_EXAMPLES = ("+33 0612345678 instead of +33 612345678", "+44 44 7624 123456", "+33612345678.")
+
+
+def _prose(text: str) -> str:
+    """``text`` with its lines joined and Markdown's backticks and HTML's code tags gone."""
+    return re.sub(r"</?code>|`", "", " ".join(text.split()))
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json"])
+def test_redact_numbers_keeps_the_knowledges_examples_and_masks_the_numbers_read(demo: Simulator, fmt: str) -> None:
+    # +44 2125550143: (212) 555-0143 behind a form's default UK prefix; +12125550143 is the number meant.
+    sid, _owner, env = online(demo, "wrong-prefix-form-default")
+    code, out, _ = run([sid, "--format", fmt, "--redact-numbers"], env)
+    assert code == 0
+    text = _prose(json.loads(out)["diagnoses"][0]["explanation"] if fmt == "json" else out)
+    for example in KNOWLEDGE_EXAMPLES:
+        assert example in text, example
+    # the numbers read stay masked, in the knowledge's text too where an example is one of them
+    for number in ("442125550143", "12125550143", "2125550143", "212 555 0143", "15017122661"):
+        assert number not in out, number
+    assert "+44********43" in out and "+1********43" in out
+
+
+def test_redact_numbers_keeps_the_knowledges_examples_in_a_paste() -> None:
+    paste = PASTE_PR.replace("+17872316644", "+4165550123")  # a Toronto number without its 1
+    code, out, _ = run(["-", "--offline", "--redact-numbers"], {}, stdin=paste)
+    assert code == 0 and "4165550123" not in out and "+41******23" in out
+    for example in (*KNOWLEDGE_EXAMPLES, "+2125550143 is read as Morocco"):
+        assert example in _prose(out), example
 
 
 def test_scan_does_not_claim_failures_stopped_for_a_country_enabled_now() -> None:

@@ -151,15 +151,18 @@ def parse_code(text: str) -> int:
     return code
 
 
-def emit_report(report: Report, fmt: str, color: str, *, redact_numbers: bool = False) -> NoReturn:
-    """Print a report (phone numbers masked with ``redact_numbers``) and exit with the code its verdicts call for."""
+def emit_report(
+    report: Report, fmt: str, color: str, *, redact_numbers: bool = False, knowledge_dirs: Sequence[str] = ()
+) -> NoReturn:
+    """Print a report (phone numbers masked with ``redact_numbers``, the knowledge's examples kept) and exit
+    with the code its verdicts call for."""
     from ..render import render_report
 
     colored = use_color(color)
     text = render_report(report, fmt, color=colored, width=output_width())
     if redact_numbers:
-        from ..paste import mask_numbers
+        from ..redaction import mask_report
 
-        text = mask_numbers(text)
+        text = mask_report(text, report, load_kb(knowledge_dirs))
     echo(text, colored)
     sys.exit(exit_codes.for_diagnoses(report.diagnoses))

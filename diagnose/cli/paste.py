@@ -41,15 +41,26 @@ def kind_of(arg: str) -> str:
     return {SidArg: "sid", StdinArg: "stdin", FileArg: "file", CodeArg: "code", TextArg: "text"}[type(routed)]
 
 
-def _scrub(text: str, redact_numbers: bool, evidence: Sequence[Any] = ()) -> str:
+def _scrub(
+    text: str,
+    redact_numbers: bool,
+    evidence: Sequence[Any] = (),
+    report: Any = None,
+    knowledge: Callable[[], Any] | None = None,
+) -> str:
     """``text`` without secrets and, ``redact_numbers``, without phone numbers: those of ``evidence`` too,
-    as the paste wrote them (without '+', in national format)."""
+    as the paste wrote them (without '+', in national format); the examples ``report``'s knowledge writes stay."""
     from ..paste import mask_numbers, redact_secrets
 
     text = redact_secrets(text)
     if not redact_numbers:
         return text
-    return mask_numbers(text, known=[n for e in evidence for n in (e.to, e.to_raw, e.to_sent, e.from_) if n])
+    known = [n for e in evidence for n in (e.to, e.to_raw, e.to_sent, e.from_) if n]
+    if report is None or knowledge is None:
+        return mask_numbers(text, known=known)
+    from ..redaction import mask_report
+
+    return mask_report(text, report, knowledge(), known)
 
 
 def _fail(message: str, code: int, redact_numbers: bool = False) -> None:
@@ -245,7 +256,7 @@ class PasteRun:
     def finish(self, text: str, report: Any) -> None:
         """Print ``text`` (secrets, and numbers if asked, redacted) and exit with the worst verdict's code."""
         evidence = [d.evidence for d in report.diagnoses]
-        click.echo(_scrub(text, self.redact_numbers, evidence), color=self.color or None)
+        click.echo(_scrub(text, self.redact_numbers, evidence, report, self.knowledge), color=self.color or None)
         sys.exit(exit_codes.for_diagnoses(report.diagnoses))
 
 
@@ -622,10 +633,10 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
         run.fail(err)
         return
     if interrupted:
-        click.echo(_scrub(text, run.redact_numbers, merged), color=run.color or None)
+        click.echo(_scrub(text, run.redact_numbers, merged, report, run.knowledge), color=run.color or None)
         sys.exit(exit_codes.INTERRUPTED)
     if problem:
-        click.echo(_scrub(text, run.redact_numbers, merged), color=run.color or None)
+        click.echo(_scrub(text, run.redact_numbers, merged, report, run.knowledge), color=run.color or None)
         also = " and in the other files" if several and not died else ""
         _fail(f"{problem}: the report holds the errors read before it{also}", exit_codes.WORKER_DIED)
     run.finish(text, report)

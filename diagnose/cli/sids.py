@@ -103,7 +103,7 @@ def command(
         report = _diagnose_online(subjects, api_url=api_url, timeout=timeout, knowledge_dirs=knowledge_dirs)
     except DiagnoseError as err:
         fail(err)
-    emit_report(report, fmt, color, redact_numbers=redact_numbers)
+    emit_report(report, fmt, color, redact_numbers=redact_numbers, knowledge_dirs=knowledge_dirs)
 
 
 def _diagnose_online(
