@@ -158,7 +158,7 @@ def _check_install(bin_dir: Path, elsewhere: Path) -> None:
     assert lint.stderr.strip() == "0 error(s), 0 warning(s)"
 
     demo = _run(bin_dir, "demo", "--format", "json", cwd=elsewhere)
-    assert demo.returncode in (0, 1), demo.stderr  # the demo's worst verdict decides
+    assert demo.returncode == 0, demo.stderr  # whatever the verdicts: its other-error case is no-knowledge
     assert '"verdict": "confirmed"' in demo.stdout
 
 
