@@ -28,7 +28,7 @@ from diagnose import plan
 from diagnose.cli import main
 from diagnose.gateway import Credentials, ReadCache, TwilioAccess, run_reads
 from diagnose.simulator import DEMO_SCENARIO, Simulator, load_scenario
-from tests.hostile_servers import raw_server
+from tests.hostile_servers import raw_server, respond
 from tests.shared import OFFLINE_ENV
 
 PARENT, PARENT_TOKEN = "AC827b9cd0b030dcac3e225df5797efde0", "d836620b9e1ecfc6bed9d6bd980ace58"
@@ -206,13 +206,65 @@ def test_a_4xx_does_not_stop_the_reads_of_its_host(sim: Simulator, status: int) 
     assert not [f for d in found for f in d["facts"].values() if "not tried after" in str(f["reason"])]
 
 
-def test_a_5xx_is_retried_and_does_not_stop_the_reads_of_its_host(sim: Simulator) -> None:
-    sim.add_fault(match=f"GET ^/2010-04-01/Accounts/{SANDBOX}.json$", status=503, retry_after=0)
+def test_a_5xx_of_one_resource_is_retried_and_does_not_stop_the_reads_of_its_host(sim: Simulator) -> None:
+    # The other accounts' reads are answered while this one is retried (each attempt held 0.3 s, so the
+    # three end well after them): one broken resource is no host down.
+    sim.add_fault(match=f"GET ^/2010-04-01/Accounts/{SANDBOX}.json$", status=503, retry_after=0, delay_ms=300)
     code, out, err, _ = run(["-", "--format", "json"], MANY, online(sim.url))
     assert code == 1, err
     tries = [r for r in sim.requests if r["path"] == f"/2010-04-01/Accounts/{SANDBOX}.json"]
-    assert len(tries) == 6  # max_attempts: the retry policy, unchanged
+    assert len(tries) == 3  # a 5xx is asked three times (a 429 six)
     found = diagnoses("-", out)
     confirmed = {d["evidence"]["account_sid"] for d in found if d["verdict"] == "confirmed"}
     assert confirmed == {PARENT, SUPPORT}
     assert not [f for d in found for f in d["facts"].values() if "not tried after" in str(f["reason"])]
+
+
+# --- a host that answers every request with a server error: a few seconds, not one budget per read ----------
+
+
+UNAVAILABLE = b'{"code": 20503, "message": "Service Unavailable", "more_info": "", "status": 503}'
+
+
+@pytest.mark.parametrize("command", [["-"], ["triage", "-"]])
+def test_a_host_that_answers_503_to_everything_is_asked_three_times_in_all(command: list[str]) -> None:
+    # It was asked ten times over 11-17 s: the account read five times within its 10 s budget, then the
+    # permission read, to the same host, five times more. A 5xx is now asked three times (within 3 s), and
+    # a host that answered nothing else meanwhile is asked nothing more in the run, as a silent one.
+    with raw_server(respond("503 Service Unavailable", UNAVAILABLE)) as (url, log):
+        code, out, err, _ = run(command, ONE, online(url))
+        heads = list(log.heads)
+    assert (code, out) == (3, ""), (code, out[:500])
+    assert err.count("\n") == 1 and 'HTTP 503, code 20503 "Service Unavailable", still after 3 attempts' in err, err
+    assert len(heads) == 3 and all(f"/Accounts/{PARENT}.json".encode() in h for h in heads), heads
+
+
+def test_a_503s_retry_after_beyond_the_budget_gives_up_at_once() -> None:
+    # Retry-After: 5 was waited out once within the 10 s budget, for each of the two reads (4 requests, 11 s).
+    with raw_server(respond("503 Service Unavailable", UNAVAILABLE, {"Retry-After": "5"})) as (url, log):
+        code, out, err, _ = run(["-"], ONE, online(url))
+        heads = list(log.heads)
+    assert (code, out) == (3, "")
+    assert "Retry-After asked for 5 s, beyond the 3.0 s left of the 3 s retry budget (after 1 attempt)" in err, err
+    assert len(heads) == 1, heads
+
+
+@pytest.mark.parametrize("command", [["-"], ["triage", "-"]])
+def test_permission_reads_left_after_503s_are_unread_and_say_why(command: list[str]) -> None:
+    # The accounts are answered, then every permission read is 503: 12 reads, 8 at a time, each asked six
+    # times (72 requests, 10-15 s). Each read is now asked three times, and once three have ended so with no
+    # answer between them, the reads left are not sent (those started as the first ended still are).
+    with Simulator(load_scenario(DEMO_SCENARIO), port=0) as sim:
+        sim.add_fault(match="GET ^/v1/Messaging/GeoPermissions$", status=503)
+        code, out, err, _ = run([*command, "--format", "json"], MANY, online(sim.url))
+        (broken,) = sim.faults
+        sent = broken.hits
+    assert code == 1, err
+    assert 3 * 3 <= sent < 12 * 3, sent
+    found = diagnoses(command[0], out)
+    assert len(found) == 12 and all(d["verdict"] != "confirmed" for d in found)
+    assert all("Not confirmed online" in d["summary"] for d in found), [d["summary"] for d in found]
+    unread = [f["reason"] for d in found for f in d["facts"].values() if not f["known"]]
+    assert any("HTTP 503" in r and "still after 3 attempts" in r for r in unread), unread[:5]
+    skipped = [r for r in unread if "not tried after GET https://accounts.twilio.com/v1/Messaging/GeoPermissions" in r]
+    assert skipped and all("HTTP 503" in r for r in skipped), unread[:5]

@@ -129,6 +129,11 @@ def _lost(exc: requests.exceptions.RequestException) -> str | None:
 
 def _what_to_do(exc: BaseException, timeouts: tuple[float, float] | None) -> str:
     """The next step for a request that got no answer: the network, and the time allowed or the address."""
+    if isinstance(exc, RetriesExhausted):
+        return (
+            "Twilio, or a proxy on the way, answered every attempt with a server error: try again later "
+            "(https://status.twilio.com), or check --api-url or DIAGNOSE_API_URL if one is set"
+        )
     if isinstance(exc, requests.exceptions.Timeout):
         now = f" (it was {max(timeouts):g} s)" if timeouts else ""
         return f"Check the network connection to Twilio, or allow more time with --timeout{now}"

@@ -183,26 +183,55 @@ def _record(method: str, url: str, status: int | None, started: float, attempts:
 
 
 class HostFailures:
-    """The hosts of one run that did not answer in time, refused the connection or reset it: the run sends
-    them nothing more. One per run (its ``ReadCache`` holds it), so a long-lived ``TwilioAccess`` asks
-    again in its next run. Thread-safe.
+    """The hosts of one run that stopped answering: the run sends them nothing more. One per run (its
+    ``ReadCache`` holds it), so a long-lived
+    ``TwilioAccess`` asks again in its next run. Thread-safe.
 
-    A host is ``scheme://host:port`` as the request goes out (after ``--api-url``, region and edge). A 4xx,
-    or a 429 or 5xx after its retries, is an answer about one resource and marks nothing.
+    A host is ``scheme://host:port`` as the request goes out (after ``--api-url``, region and edge). It is
+    stopped by a request that got no answer (a timeout, a refused or reset connection, a failed DNS lookup
+    or TLS handshake) unless the host answered another request while that one waited, so one slow answer
+    among thousands of reads stops nothing and a dead host is found by the first request that fails. A
+    request that got only 5xx answers after its retries stops it when the host has answered nothing else
+    in the run, or when :data:`SERVER_ERRORS_IN_A_ROW` such requests came with no answer between them (one
+    broken resource is not a host down). A 4xx or a 429 is an answer.
     """
+
+    SERVER_ERRORS_IN_A_ROW = 3
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._first: dict[str, tuple[str, BaseException]] = {}
+        self._answered: dict[str, float] = {}  # origin -> when it last answered (monotonic)
+        self._in_a_row: dict[str, int] = {}  # origin -> requests failed since its last answer
 
     def first(self, origin: str) -> tuple[str, BaseException] | None:
-        """The request line and exception of the host's first failure in the run, or None."""
+        """The request line and exception of the failure that stopped the host in the run, or None."""
         with self._lock:
             return self._first.get(origin)
 
-    def failed(self, origin: str, request: str, exc: BaseException) -> None:
+    def answered(self, origin: str) -> None:
+        """The host answered a request (anything but a 5xx): it is up."""
+        now = time.monotonic()
         with self._lock:
-            self._first.setdefault(origin, (request, exc))
+            self._answered[origin] = now
+            self._in_a_row[origin] = 0
+
+    def failed(self, origin: str, request: str, exc: BaseException, since: float) -> None:
+        """A request sent at ``since`` failed (``exc``): stop the host, unless it still answers others."""
+        with self._lock:
+            in_a_row = self._in_a_row[origin] = self._in_a_row.get(origin, 0) + 1
+            answered = self._answered.get(origin)
+            if isinstance(exc, RetriesExhausted):
+                stop = answered is None or in_a_row >= self.SERVER_ERRORS_IN_A_ROW
+            else:
+                stop = answered is None or answered < since
+            if stop:
+                self._first.setdefault(origin, (request, exc))
+
+    def down(self) -> dict[str, tuple[str, BaseException]]:
+        """Every host stopped in the run, with the failure that stopped it."""
+        with self._lock:
+            return dict(self._first)
 
 
 # Set for each read of a run (``run_reads``): a request outside one (an audit's account list, a fix's write)
@@ -253,6 +282,11 @@ class RetryPolicy:
     byte at a time would hold the request forever."""
     max_response_bytes: int = 16 * 1024 * 1024
     """The largest answer read, counted after decompression (Twilio's largest page is ~2 MB)."""
+    server_error_attempts: int = 3
+    """Attempts of a request answered 5xx (a 429 has ``max_attempts``): a server that cannot answer now
+    rarely can a few seconds later, and a user waits for each read (backoff 0.25-0.5 s, then 0.5-1 s)."""
+    server_error_retry_time: float = 3.0
+    """Seconds a request answered 5xx may take with its retries; a longer ``Retry-After`` gives up."""
 
     def __post_init__(self) -> None:
         if self.timeout <= 0 or (self.connect_timeout is not None and self.connect_timeout <= 0):
@@ -261,6 +295,15 @@ class RetryPolicy:
             raise ValueError("deadline and max_response_bytes must be positive")
         if self.max_retry_time < 0 or self.max_attempts < 1:
             raise ValueError("max_retry_time must be >= 0 and max_attempts >= 1")
+        if self.server_error_retry_time < 0 or self.server_error_attempts < 1:
+            raise ValueError("server_error_retry_time must be >= 0 and server_error_attempts >= 1")
+
+    def limits(self, status: int) -> tuple[int, float]:
+        """The attempts and seconds a request answered ``status`` (429 or 5xx) may take in all."""
+        if status == 429:
+            return self.max_attempts, self.max_retry_time
+        attempts = min(self.max_attempts, self.server_error_attempts)
+        return attempts, min(self.max_retry_time, self.server_error_retry_time)
 
     @property
     def timeouts(self) -> tuple[float, float]:
@@ -581,18 +624,23 @@ class GatewayHttpClient(TwilioHttpClient):
                     continue
                 _record(method.upper(), shown, None, started, attempt)
                 if hosts is not None and stops_host(exc):
-                    hosts.failed(origin, f"{method.upper()} {shown}", exc)
+                    hosts.failed(origin, f"{method.upper()} {shown}", exc, started)
                 raise
             status = response.status_code
+            if hosts is not None and (status < 500 or status not in RETRYABLE_STATUS):
+                hosts.answered(origin)
             if status not in RETRYABLE_STATUS:
                 _record(method.upper(), shown, status, started, attempt)
                 return response
             code, message = _error_body(response.text)
-            reason = self._give_up_reason(response, code, message, attempt, deadline)
+            reason = self._give_up_reason(response, code, message, attempt, started)
             if reason is None:
                 continue
             _record(method.upper(), shown, status, started, attempt)
-            raise RetriesExhausted(status, shown, message, code, method.upper(), attempt, reason)
+            exhausted = RetriesExhausted(status, shown, message, code, method.upper(), attempt, reason)
+            if hosts is not None and status >= 500:
+                hosts.failed(origin, f"{method.upper()} {shown}", exhausted, started)
+            raise exhausted
 
     def _exchange(
         self,
@@ -667,29 +715,33 @@ class GatewayHttpClient(TwilioHttpClient):
         return bytes(body)
 
     def _give_up_reason(
-        self, response: Response, code: int | None, message: str, attempt: int, deadline: float
+        self, response: Response, code: int | None, message: str, attempt: int, started: float
     ) -> str | None:
-        """Sleep and return None to try again, or say why not (``code`` and ``message`` from the answer's body)."""
+        """Sleep and return None to try again, or say why not (``code`` and ``message`` from the answer's body).
+
+        A 429 says "not so fast", and is waited out within the request's whole budget; a 5xx says the
+        server cannot answer now, and is asked again only briefly (``server_error_*``)."""
         policy = self.policy
         status = response.status_code
+        attempts, budget = policy.limits(status)
         what = f"HTTP {status}" + (f", code {code}" if code and code != status else "")
         what += f' "{message}"' if message else ""
         headers = response.headers or {}
         retry_after = parse_retry_after(headers.get("Retry-After") if hasattr(headers, "get") else None)
-        remaining = deadline - time.monotonic()
-        if attempt >= policy.max_attempts:
+        remaining = started + budget - time.monotonic()
+        if attempt >= attempts:
             return f"{what}, still after {attempt} attempts"
         if retry_after is not None:
             if retry_after > remaining:
                 return (
                     f"{what}; Retry-After asked for {retry_after:g} s, beyond the "
-                    f"{max(remaining, 0):.1f} s left of the {policy.max_retry_time:g} s retry budget "
+                    f"{max(remaining, 0):.1f} s left of the {budget:g} s retry budget "
                     f"(after {attempt} attempt{'s' if attempt > 1 else ''})"
                 )
             delay = retry_after
         else:
             delay = policy.backoff(attempt, self._rand)
             if delay > remaining:
-                return f"{what}, still after {attempt} attempts within the {policy.max_retry_time:g} s retry budget"
+                return f"{what}, still after {attempt} attempts within the {budget:g} s retry budget"
         self._sleep(delay)
         return None
