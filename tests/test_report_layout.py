@@ -246,6 +246,34 @@ def test_a_likely_report_gives_the_general_fix_first_then_what_decides(sim: Simu
     assert not any("also covers" in n for n in d.notes)  # said once, in the verdict
 
 
+def test_a_fix_step_claims_nothing_that_could_not_be_read(sim: Simulator) -> None:
+    """With a standard key the Accounts resource is unreadable: whether the account is a subaccount, and its
+    parent's list, are unknown. The subaccount step said "AC15bf… is a subaccount of <parent_account_sid>,
+    which has Puerto Rico disabled too", and the parent has Puerto Rico enabled."""
+    from diagnose.gateway import Credentials, TwilioAccess
+    from diagnose.knowledge import load_knowledge
+    from diagnose.pipeline import diagnose_sids
+
+    sid, owner, _ = sim.sample("subaccount-mismatch")
+    key = next(k for k in sim.accounts[owner]["api_keys"] if k["standard"])
+    creds = Credentials(account_sid=owner, username=key["sid"], password=key["secret"])
+    with TwilioAccess(creds, api_url=sim.url, timeout=10) as access:
+        (d,) = diagnose_sids([sid], access, load_knowledge(), account=owner).diagnoses
+    assert d.facts["is_subaccount"]["known"] is False and d.facts["parent_messaging_enabled"]["known"] is False
+    steps = " ".join(step.text for step in d.fix)
+    assert "is a subaccount of" not in steps and "disabled too" not in steps
+    assert "For a subaccount, enable Puerto Rico on the subaccount itself" in steps
+    # read, the same step says it
+    sid, owner, (account, token) = sim.sample("inheriting-subaccount")
+    with TwilioAccess(Credentials(account_sid=account, username=account, password=token), api_url=sim.url) as access:
+        (d,) = diagnose_sids([sid], access, load_knowledge(), account=owner).diagnoses
+    steps = " ".join(step.text for step in d.fix)
+    assert d.cause == "missing-country" and d.facts["parent_messaging_enabled"]["value"] is False
+    assert f"{owner} is a subaccount of {d.facts['parent_account_sid']['value']}, which has France disabled too" in (
+        " ".join(steps.split())
+    )
+
+
 def test_each_demo_case_lists_the_reads_its_own_diagnosis_makes(demo: Report, demo_sim: Simulator) -> None:
     """The demo's report of a case names the requests `diagnose SID --account OWNER` makes for it alone.
 
