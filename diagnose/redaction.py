@@ -39,14 +39,22 @@ def _texts(entry: Entry) -> Iterator[str]:
 
 def example_numbers(entries: Iterable[Entry]) -> frozenset[str]:
     """Every number the entries' own text writes with '+' (their templates before any value is filled in)."""
-    return frozenset(m.group() for entry in entries for text in _texts(entry) for m in _NUMBER.finditer(text))
+    return _numbers_in(text for entry in entries for text in _texts(entry))
+
+
+def _numbers_in(texts: Iterable[str]) -> frozenset[str]:
+    return frozenset(m.group() for text in texts for m in _NUMBER.finditer(text))
 
 
 def mask_report(text: str, report: Report, kb: KnowledgeBase, known: Iterable[str] = ()) -> str:
     """``text``, the rendering of ``report``, as ``--redact-numbers`` prints it: the numbers the report read
     (and ``known``, as the input wrote them) masked, the examples of the knowledge of its codes kept."""
+    from .countries import WRONG_PREFIX_EXAMPLES
+
     entries = [kb.get(code) for code in dict.fromkeys(d.error.code for d in report.diagnoses) if code is not None]
-    examples = example_numbers(e for e in entries if e is not None)
+    # and the examples a wrong prefix is said with ("+212 555 … for +1 212 555 …"), which are no one's either
+    said = [example for pair in WRONG_PREFIX_EXAMPLES.values() for example in pair if example]
+    examples = example_numbers(e for e in entries if e is not None) | _numbers_in(said)
     return mask_report_numbers(text, examples, [*report_numbers(report), *known])
 
 

@@ -122,6 +122,7 @@ def test_redact_numbers_keeps_the_knowledges_examples_in_a_paste() -> None:
     paste = PASTE_PR.replace("+17872316644", "+4165550123")  # a Toronto number without its 1
     code, out, _ = run(["-", "--offline", "--redact-numbers"], {}, stdin=paste)
     assert code == 0 and "4165550123" not in out and "+41******23" in out
+    assert "(+212 555 … for +1 212 555 …)" in _prose(out)  # how a lost 1 looks, said in the answer
     for example in (*KNOWLEDGE_EXAMPLES, "+2125550143 is read as Morocco"):
         assert example in _prose(out), example
 
