@@ -517,7 +517,7 @@ def test_on_a_terminal_it_asks_and_sends_only_on_yes(
         stdin=follower, stdout=subprocess.PIPE, stderr=follower, env=env,
     )  # fmt: skip
     os.close(follower)
-    question = b"Send these 1 change to Twilio?"
+    question = b"Send this change to Twilio?"  # it said "Send these 1 change"
     terminal = read_terminal(leader, proc, prompt=question, reply=f"{answer}\n".encode())
     out = proc.communicate(timeout=60)[0].decode()
     assert question in terminal

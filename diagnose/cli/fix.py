@@ -925,7 +925,7 @@ def _after_plan(
     applier: Applier | None = None
     second: dict[tuple[str, str, str], FixItem] = {}
     interrupted = False
-    if apply and n and _confirm(f"Send these {n:,} change{'s' if n != 1 else ''} to Twilio?", yes=yes):
+    if apply and n and _confirm(_send_question(n), yes=yes):
         from .audit_log import AuditLog
 
         with AuditLog(audit_log_path) as log:
@@ -967,7 +967,7 @@ def _send_all(
             for line in plan_lines(plan2, applying=True):
                 print(line, file=out)
         m = len(second_changes)
-        if _confirm(f"Send these {m:,} change{'s' if m != 1 else ''} to Twilio?", yes=yes):
+        if _confirm(_send_question(m), yes=yes):
             interrupted = not applier.apply(_groups(second_changes))
     return interrupted
 
@@ -1141,6 +1141,10 @@ def _result_dict(result: Any, parents: Mapping[str, str | None]) -> dict[str, An
         if result.outcome == "inherits"
         else None,
     }
+
+
+def _send_question(n: int) -> str:
+    return "Send this change to Twilio?" if n == 1 else f"Send these {n:,} changes to Twilio?"
 
 
 def _confirm(question: str, *, yes: bool) -> bool:
