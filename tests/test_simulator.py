@@ -100,6 +100,21 @@ def test_demo_has_one_case_per_required_cause(demo_scenario):
     assert any(m.error_code and kb.get(m.error_code) is None for m in rest.values())
 
 
+def test_the_docs_table_lists_every_demo_case_with_its_sid_and_account(demo_sim):
+    # docs/simulator.md's table of the demo's cases lacked four of them (voice-country-not-allowed,
+    # voice-wrong-country-code, voice-permission-enabled-now, sip-missing-country)
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "simulator.md").read_text()
+    table = doc.split("## The demo scenario", 1)[1].split("\nCredentials:", 1)[0]
+    rows = {
+        cells[1].strip("` "): cells[2:4] for row in table.splitlines() if (cells := row.split("|")) and len(cells) > 4
+    }
+    names = {a["sid"]: a["friendly_name"] for a in demo_sim.accounts.values()}
+    for case in demo_sim.cases:
+        sid, owner, _ = demo_sim.sample(case)
+        assert case in rows, f"{case} is not in docs/simulator.md's table"
+        assert [c.strip(" `") for c in rows[case]] == [sid, names[owner]], case
+
+
 def test_demo_accounts_are_a_parent_with_a_full_and_a_trial_subaccount(demo_scenario):
     parent, support, sandbox, clinics = demo_scenario.accounts
     assert (parent.sid, parent.type, parent.parent, parent.home_country) == (PARENT, "Full", None, "US")
