@@ -22,7 +22,8 @@ __all__ = ["example_numbers", "mask_report", "mask_report_numbers", "report_numb
 
 # A number as the knowledge writes one: '+', then its digits whole or in groups ("+44 20 7946 0956")
 _NUMBER = re.compile(r"(?<![\w+*])\+[1-9][0-9 ().-]{5,24}[0-9]")
-_VALUE = re.compile(r"\+?[0-9][0-9 ().-]{5,24}[0-9]")
+# A fact whose value is a number: with '+', or digits alone (a date, "2026-11-30", is none)
+_VALUE = re.compile(r"\+[1-9][0-9 ().-]{5,24}[0-9]|[0-9]{7,15}")
 _MIN_DIGITS = 7  # as few as a number worth masking has
 
 
@@ -63,8 +64,8 @@ def report_numbers(report: Report) -> list[str]:
     found: list[str] = []
     for d in report.diagnoses:
         ev = d.evidence
-        values = [ev.to, ev.to_raw, ev.to_sent, ev.from_]
-        values += [row.get("value") if isinstance(row, dict) else row for row in d.facts.values()]
+        found += [n for n in (ev.to, ev.to_raw, ev.to_sent, ev.from_) if n]
+        values = [row.get("value") if isinstance(row, dict) else row for row in d.facts.values()]
         found += [v for v in values if isinstance(v, str) and _VALUE.fullmatch(v.strip())]
     return found
 

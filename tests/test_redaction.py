@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -44,3 +46,16 @@ def test_no_number_read_is_ever_printed(parts: list[str], data: st.DataObject) -
     assert len(out) == len(text)
     for number in read:
         assert number.lstrip("+") not in out.replace("+", " ")
+
+
+def test_the_numbers_a_report_read_are_its_evidences_and_its_number_facts() -> None:
+    from test_render_samples import sample_diagnosis
+
+    from diagnose.models import Report
+    from diagnose.redaction import report_numbers
+
+    d = sample_diagnosis()
+    facts = {**d.facts, "seen": {"value": "2026-11-30", "known": True}, "meant": {"value": "+12125550143"}}
+    found = report_numbers(Report((dataclasses.replace(d, facts=facts),)))
+    assert "+12125550143" in found and d.evidence.to in found
+    assert "2026-11-30" not in found  # masked as a number, every date of the report would go
