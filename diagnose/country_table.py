@@ -302,6 +302,12 @@ def voice_entry(iso: str) -> str:
     return VOICE_SHARED_ENTRIES.get(iso, iso)
 
 
+def voice_entry_named(iso: str) -> str:
+    """`` (Twilio's US entry, United States/Canada)`` for a country without a voice entry of its own, else ``""``."""
+    entry = voice_entry(iso)
+    return "" if entry == iso else f" (Twilio's {entry} entry, {VOICE_ENTRY_NAMES.get(entry, entry)})"
+
+
 @cache
 def voice_countries() -> dict[str, Country]:
     """The voice dialing-permission entries as the simulator serves them: no ``CA``, ``US`` covers +1."""

@@ -262,14 +262,6 @@ class Fix:
     text: str
 
 
-def _voice_entry_named(iso: str) -> str:
-    """`` (Twilio's US entry, United States/Canada)`` for a country without a voice entry of its own, else ``""``."""
-    from .country_table import VOICE_ENTRY_NAMES, voice_entry
-
-    entry = voice_entry(iso)
-    return "" if entry == iso else f" (Twilio's {entry} entry, {VOICE_ENTRY_NAMES.get(entry, entry)})"
-
-
 def diagnose_group(group: Group, account: AccountAudit | None) -> tuple[str, str, str | None, str]:
     """(action, diagnosis sentence, target account, fix wording) for a group, from its cell now."""
     product = "SMS" if group.product == "sms" else "voice"
@@ -313,7 +305,9 @@ def diagnose_group(group: Group, account: AccountAudit | None) -> tuple[str, str
             (f"run `diagnose audit --countries {iso} --subaccounts {group.account}`"),
         )
     if cell.status == "disabled":
-        entry = _voice_entry_named(iso) if group.product == "voice" else ""
+        from .country_table import voice_entry_named
+
+        entry = voice_entry_named(iso) if group.product == "voice" else ""
         if cell.product == "voice" and cell.source == "parent" and account and account.parent:
             return (
                 "enable",

@@ -116,6 +116,18 @@ def test_dry_run_prints_the_plan_and_sends_no_write(platform: Simulator, tmp_pat
     assert "Skipped (a closed or suspended account can neither send nor be changed): 1 closed." in out
 
 
+def test_a_call_to_canada_is_planned_on_twilios_us_entry_and_says_so(demo_sim: Simulator) -> None:
+    # The request names "US" for Canada; the plan's line said only "voice  Canada (CA)", so the plan seemed to
+    # enable the United States by mistake. The scan words it as this line does now.
+    _sid, clinics, (parent, token) = demo_sim.sample("voice-canada")  # US/Canada off on Acme Clinics
+    env = {**_env(demo_sim), "TWILIO_ACCOUNT_SID": parent, "TWILIO_AUTH_TOKEN": token}
+    args = ["fix", "--country", "CA", "--product", "voice", "--account", clinics]
+    result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+    assert result.exit_code == 1  # a dry run with a change
+    line = f"{clinics}  voice  Canada (CA) (Twilio's US entry, United States/Canada)  enable-voice-country"
+    assert line in result.stdout and '"iso_code":"US"' in result.stdout
+
+
 def test_fix_then_audit_shows_the_gap_closed(platform: Simulator, tmp_path: Path) -> None:
     code, before = run(platform, "--countries", "FR", "--subaccounts", "all", "--format", "json", command="audit")[:2]
     assert code == 1 and json.loads(before)["gaps"]

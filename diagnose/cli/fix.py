@@ -362,6 +362,7 @@ def _values(state: Any) -> str:
 def plan_lines(view: PlanView, *, applying: bool) -> Iterator[str]:
     """The plan as text, line by line: changes in order, then what the tool will not send, then the totals."""
     from ..countries import country_name
+    from ..country_table import voice_entry_named
 
     n, accounts = view.n_changes, view.n_accounts
     if n:
@@ -371,6 +372,8 @@ def plan_lines(view: PlanView, *, applying: bool) -> Iterator[str]:
         yield "Nothing to change through the API."
     for i, change in enumerate(view.changes(), 1):
         name = f"{country_name(change.country)} ({change.country})"
+        if change.product == "voice":  # a request for CA names US: say why
+            name += voice_entry_named(change.country)
         yield clean(f"  {i}. {change.account}  {_label(change.product)}  {name}  {change.action}  [{change.cause}]")
         yield f"     {change.request}"
         for key, value in change.form:
