@@ -410,7 +410,7 @@ def to_evidence(
         from_raw = sender_in_message(message)  # 21212, 21606: the message names the sender
     if to_raw is None and not inbound:
         # digits after "for" on the error's line, no label and no '+' ("error 21408 for 17877315170")
-        bare = _unlabelled_to(record, _str(from_raw))
+        bare = _unlabelled_to(record, _str(from_raw), _str(f.get("to_country")))
         if bare is not None:
             bare_to, to_raw = bare
     from_country = read_number(str(from_raw)).country if isinstance(from_raw, str) else None
@@ -425,6 +425,11 @@ def to_evidence(
             confidence="low",
             reason=f"no label names it (a number after '{bare_to}' on the error's line) and it has no '+'; "
             + reading.reason[len(_NO_PLUS) + 2 :],
+        )
+    elif reading is not None and bare_to and reading.reason.startswith(_NANP):
+        # ten digits read in North America (already low): the reason says too that no label names them
+        reading = replace(
+            reading, reason=f"no label names it (a number after '{bare_to}' on the error's line); " + reading.reason
         )
     start = max(0, record.first_line - base)
     end = min(len(lines), record.last_line - base + 1)
@@ -640,14 +645,15 @@ def _wording_piece(line: str, table: WordingTable, code: int) -> str | None:
 
 
 _NO_PLUS = "written without '+'"  # how read_number's reason starts for digits it read with a '+' put before them
+_NANP = "ten digits without a country code"  # and for ten digits it read as a North American number
 
 
-def _unlabelled_to(record: Record, sender: str | None) -> tuple[str, str] | None:
-    """The word and the digits of a number no label names, after "for" on a line of the record that holds its
-    code (:func:`._parse.unlabelled_destination`)."""
+def _unlabelled_to(record: Record, sender: str | None, hint: str | None) -> tuple[str, str] | None:
+    """The words and the number no label names, after "for" on a line of the record that holds its code, read in the
+    destination's country a field names (``hint``) or the sender's (:func:`._parse.unlabelled_destination`)."""
     for h in record.hits:
         if h.code is not None:
-            found = unlabelled_destination(h.excerpt[:2000], sender)
+            found = unlabelled_destination(h.excerpt[:2000], sender, hint)
             if found is not None:
                 return found
     return None

@@ -170,17 +170,20 @@ def spellings(label: str) -> list[str]:
 # a tag's ']', a '|'); never a key's '=' or ':' ("job_id=21408 to=+33…": a value, not a code)
 BARE_BEFORE = r"(?<![^\n \t\]|])"
 BARE_SEPARATORS = ("=", ":", ": ")  # between a bare code's label and its '+' number ("to=+33…", "to: +33…")
+# or the words that say whose number follows, and a space: "21408 for +44 7400 123456", "21408 to +33…"
+BARE_WORDS = ("for", "to")
 
 
 def bare_code_pass() -> bytes:
     """The byte pattern (over lower-cased bytes) of the stream's pre-filter pass for a bare code: every line
-    ``_parse._BARE_CODE`` finds holds five digits (after :data:`BARE_BEFORE`), a space or tab, a label, a separator
-    of :data:`BARE_SEPARATORS` and ``+`` with a digit after it. Led by the ``+`` (a search as fast as a pass goes;
-    most lines hold none) and looking back from it, label by label, in one fixed-width look-behind per length,
-    so a line holds a match only when all of it is there: a log of messages sent to ``to=+33…`` makes no
-    candidates."""
+    ``_parse._BARE_CODE`` finds holds five digits (after :data:`BARE_BEFORE`), a space or tab, a label and a separator
+    of :data:`BARE_SEPARATORS` (or a word of :data:`BARE_WORDS` and a space), and ``+`` with a digit after it. Led by
+    the ``+`` (a search as fast as a pass goes; most lines hold none) and looking back from it, label by label, in one
+    fixed-width look-behind per length, so a line holds a match only when all of it is there: a log of messages sent
+    to ``to=+33…`` makes no candidates."""
 
     tails = {spelling + sep for label in LABELS for spelling in spellings(label) for sep in BARE_SEPARATORS}
+    tails |= {word + " " for word in BARE_WORDS}
     by_width: dict[int, list[str]] = {}
     for tail in sorted(tails):
         by_width.setdefault(len(tail), []).append(re.escape(tail))

@@ -18,6 +18,7 @@ from urllib.parse import unquote_plus
 
 from ._labels import (
     BARE_BEFORE,
+    BARE_WORDS,
     COUNTRY_HINTS,
     FROM_ROLES,
     LABELS,
@@ -193,30 +194,67 @@ def sender_in_message(message: str) -> str | None:
     return _number_text(match.group(1)) if match else None
 
 
-# A run of digits after "for" ("error 21408 for 17877315170"), a destination that nothing labels: read only by
-# unlabelled_destination, with what it checks. Not inside a word or a number, nor before a unit ("for 30000 ms")
-_FOR_DIGITS = rx(r"(?i)(?<![\w-])(for)[ \t]{1,2}([0-9]{10,15})(?![\w.+/:-])")
+# What follows "for" that is no phone number but a quantity ("for 30000000000 ms"): read only by unlabelled_destination
 _UNIT_AFTER = rx(r"(?i)[ \t]{0,2}(?:ms|msec|millis|milliseconds|s|sec|secs|seconds|min|minutes|bytes|kb|mb|%)\b")
 
 
-def unlabelled_destination(text: str, sender: str | None = None) -> tuple[str, str] | None:
-    """The word and the digits of a number ``text`` (a line that holds an error, none of whose numbers a label
-    names) puts right after "for": 10 to 15 digits, a valid number once a '+' is put before them, not the
-    ``sender``'s, not an epoch time (``for 1764496800``), nor before a unit (``for 30000000000 ms``). An order
-    number or a job id is written after its own word ("for order 12345678901"), and is none."""
+def unlabelled_destination(text: str, sender: str | None = None, hint: str | None = None) -> tuple[str, str] | None:
+    """The words and the number ``text`` (a line that holds an error, none of whose numbers a label names) puts right
+    after "for" (:data:`_FOR_NUMBER`), maybe after a person's word ("for customer …"): 10 to 15 digits, whole or in
+    groups as people write a phone number (:func:`_written_ends`: "415-555-0100", "(415) 555-0100", "020 7183 8750"),
+    that read as a valid
+    number: with a '+' put before them, or as a national number of the destination's country a field names
+    (``hint``), of the ``sender``'s country, or of North America (ten digits), as :func:`._numbers.read_number`
+    reads them; not the ``sender``'s number, not an epoch time (``for 1764496800``), nor before a unit (``for
+    30000000000 ms``). An order number or a job id is written after its own word ("for order 12345678901"), and is
+    none."""
     if "for" not in text.lower():
         return None
-    for found in _FOR_DIGITS.finditer(text):
-        digits = found.group(2)
-        if _UNIT_AFTER.match(text, found.end()) is not None:
-            continue
-        if len(digits) in (10, 13) and digits[0] == "1" and epoch_time(digits) is not None:
-            continue  # epoch seconds or milliseconds of 2001-2033 (later ones start with 2: a valid number wins)
-        if sender is not None and digits == _digits_of(sender).lstrip("0"):
-            continue
-        if _valid("+" + digits):
-            return found.group(1).lower(), digits
+    from_country = read_number(sender).country if sender else None
+    for found in _FOR_NUMBER.finditer(text):
+        start = found.end()
+        for stop in _written_ends(text, start):
+            written = text[start:stop]
+            digits = "".join(c for c in written if c.isdigit())
+            if not 10 <= len(digits) <= 15 or _UNIT_AFTER.match(text, stop) is not None:
+                continue
+            if len(digits) in (10, 13) and digits[0] == "1" and epoch_time(digits) is not None:
+                continue  # epoch seconds or milliseconds of 2001-2033 (later ones start with 2: a valid number wins)
+            if sender is not None and _same_number(written, sender):
+                continue
+            reading = read_number(written, from_country=from_country, hint=hint)
+            if reading.e164 is not None and _valid(reading.e164):
+                return " ".join(word.lower() for word in found.group(1, 2) if word), written
     return None
+
+
+# A piece of a number as people write one: a group of digits, an area code in brackets, or a separator
+_NUMBER_PIECE = rx(r"\([0-9]{1,5}\)|[0-9]{1,15}|[ .-]")
+_TOKEN_END = rx(r"[\w+/]|[.:-]\S")  # after a number, what makes it part of a longer token ("17877315170.5", "…/s")
+
+
+def _written_ends(text: str, start: int) -> list[int]:
+    """Where a phone number written at ``start`` may end, longest first: groups of digits split by one space, '-'
+    or '.' (a group after '-' or '.' of two digits at least: ".5" is a decimal's), an area code in brackets
+    ("415-555-0100", "(415) 555-0100", "1 (415) 555-0100"), up to where that shape stops; then before each space
+    (a group after a space may be another number: "for 4155550100 30 times"). None when the whole is part of a
+    longer token ("17877315170.5", "415-555-0100/s")."""
+    ends: list[int] = []
+    last, at = "", start
+    for piece in _NUMBER_PIECE.finditer(text, start, start + 40):
+        word = piece.group()
+        if piece.start() != at or (word in " .-" and last in ("", " ", ".", "-")):
+            break
+        if word[0].isdigit() and last in (".", "-") and len(word) < 2:
+            break
+        if word[0] == "(" and last in (".", "-"):
+            break
+        last, at = (word if word in " .-" else "d" if word[0].isdigit() else "b"), piece.end()
+        if last == "d":
+            ends.append(at)
+    if not ends or _TOKEN_END.match(text, ends[-1]) is not None:
+        return []
+    return [ends[-1], *(end for end in reversed(ends[:-1]) if text[end : end + 1] == " ")]
 
 
 def labelled_destination(text: str) -> str | None:
@@ -1008,6 +1046,9 @@ _LOG_TO = rx(
     r"(?i)" + _LABEL_START + r"(?:" + alternation(TO_ROLES) + r")\b[ \t]{0,2}[:=]?[ \t]{0,2}(?:" + _PERSON + r")?"
     r"((?:whatsapp:)?\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
 )
+# A number after "for", which no label names ("error 21408 for 17877315170"), maybe after a person's word ("for
+# customer 4155550100"): its start, which unlabelled_destination reads on from (_written_ends)
+_FOR_NUMBER = rx(r"(?i)(?<![\w-])(for)[ \t]{1,2}(?:(" + "|".join(PERSON_WORDS) + r")[ \t]{1,2})?(?=[0-9(])")
 _PERSON_BEFORE = rx(r"(?i)\b" + _PERSON + r"$")  # the person's word between a label and its number
 # a number no label names surely the destination ("phone", "number", "msisdn"): read when no To label is there
 _LOG_TO_WEAK = rx(
@@ -1028,18 +1069,21 @@ _PLUS_NUMBER = rx(r"(?<![\w+])\+[1-9][0-9*xX• ().-]{4,22}[0-9*xX•](?![\w])")
 
 # A code no word names (a bare five-digit number) is read as one only when it opens the log message (after the
 # log's stamp, source, a level that is no INFO or DEBUG and bracketed tags) and a label of a phone number
-# (_labels.LABELS) written as a key, with a number written with '+', follows it at once: "21408
-# originator=+336… destination=+234…". A job's or a request's id is written otherwise ("job 21408 to=+33…",
-# "job_id=21408 …", "[21408] to=…", "21408 messages to=…"), and a line saying the message went out is no
-# failure. docs/report-format.md, "Which numbers are codes"; _stream's pre-filter finds these lines with
-# _labels.bare_code_pass (ASCII only, as that pass reads bytes).
+# (_labels.LABELS) written as a key, or "for" or "to" (_labels.BARE_WORDS), with a number written with '+', follows
+# it at once: "21408 originator=+336… destination=+234…", "21408 for +44 7400 123456". A job's or a request's id is
+# written otherwise ("job 21408 to=+33…", "job_id=21408 …", "[21408] to=…", "21408 messages to=…"), and a line
+# saying the message went out is no failure. docs/report-format.md, "Which numbers are codes"; _stream's pre-filter
+# finds these lines with _labels.bare_code_pass (ASCII only, as that pass reads bytes).
 _BARE_CODE = rx(
     r"(?ai)"
     + BARE_BEFORE
-    + r"([0-9]{5})[ \t](?:"
+    + r"([0-9]{5})[ \t](?:(?:"
     + alternation((*TO_ROLES, "to_alt", *FROM_ROLES))
-    + r")(?:=|: ?)\+[1-9]"
+    + r")(?:=|: ?)|(?:"
+    + "|".join(BARE_WORDS)
+    + r") )\+[1-9]"
 )
+_BARE_WORD = rx(r"[0-9][ \t](?:" + "|".join(BARE_WORDS) + r") \+")  # hit_lines' gate for _BARE_CODE's words
 # what may stand before a bare code: a level of an error or warning, a bracketed tag ("[sms]", "[worker-3]")
 _PREFIX_TOKEN = rx(
     r"(?ai)(?:\[?(?:warn|warning|error|err|fatal|critical|crit|severe|alert|emerg)\]?|\[[\w .:/-]{1,40}\])"
@@ -1160,6 +1204,12 @@ def hit_lines(text: str) -> set[int]:
         if i not in out and _WARNING_HEADING.search(text, starts[i], after(i)):
             out.add(i)
         pos = low.find("warning - ", after(i))
+    pos = 0
+    while (word := _BARE_WORD.search(low, pos)) is not None:  # a bare code before "for +44…" (_BARE_CODE): no key
+        i = line_at(word.start())
+        if i not in out and _BARE_CODE.search(text, starts[i], after(i)):
+            out.add(i)
+        pos = after(i)
     return out
 
 
