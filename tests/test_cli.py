@@ -283,6 +283,18 @@ def test_runbook_out_counts_one_file_in_the_singular(tmp_path: Path) -> None:
     assert out.strip() == f"wrote 1 file to {tmp_path / 'one'}"
 
 
+def test_explain_list_follows_format() -> None:
+    # 'diagnose explain --list --format json' printed the text lines, which no JSON reader can take
+    code, out, _ = run(["explain", "--list", "--format", "json"])
+    assert code == 0
+    rows = json.loads(out)
+    assert {21408, 21215, 13227, 32205} <= {r["code"] for r in rows}
+    assert all(set(r) == {"code", "title", "summary"} and r["title"] and r["summary"] for r in rows)
+    for fmt in ("markdown", "html"):
+        code, out, err = run(["explain", "--list", "--format", fmt])
+        assert (code, out) == (2, "") and f"--list prints text or json, not {fmt}" in err
+
+
 def test_explain_list_with_a_code_is_refused() -> None:
     # 'diagnose explain 21408 --list' listed every code and ignored 21408, exit 0
     code, out, err = run(["explain", "21408", "--list"])

@@ -35,7 +35,7 @@ _RENDERERS = ("jinja2", "markupsafe", "markdown_it", "yaml", "click")
 
 @click.command("explain")
 @click.argument("code", required=False)
-@click.option("--list", "list_", is_flag=True, help="List every code that has full knowledge.")
+@click.option("--list", "list_", is_flag=True, help="List every code that has full knowledge (text or json).")
 @format_option
 @color_option
 @knowledge_option
@@ -45,8 +45,13 @@ def command(code: str | None, list_: bool, fmt: str, color: str, knowledge_dirs:
         if list_:
             if code is not None:
                 raise InputError(f"--list lists every code: give it no code ({code}), or drop --list")
-            for entry in load_kb(knowledge_dirs).entries():
-                click.echo(f"{entry.code}  {entry.title}")
+            if fmt not in ("text", "json"):  # it printed text, whatever --format said
+                raise InputError(
+                    f"--list prints text or json, not {fmt}: `diagnose runbook --all --out DIR` writes an index"
+                )
+            from ..render import render_code_list
+
+            click.echo(render_code_list(load_kb(knowledge_dirs).entries(), fmt))
             return
         colored = use_color(color)
         width = output_width()

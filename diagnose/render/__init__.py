@@ -13,10 +13,12 @@ The JSON of a report is a stable interface, documented in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..errors import RenderError
 from ..formats import FORMATS
+from ..safe_text import clean
 from ._env import render_html, render_text
 from ._json import dumps_entry, dumps_plain, dumps_report
 from ._text import WIDTH, Styler
@@ -26,7 +28,15 @@ if TYPE_CHECKING:
     from ..knowledge.model import Entry, IndexEntry
     from ..models import Report
 
-__all__ = ["FORMATS", "WIDTH", "render_explain", "render_index_entry", "render_report", "render_summary"]
+__all__ = [
+    "FORMATS",
+    "WIDTH",
+    "render_code_list",
+    "render_explain",
+    "render_index_entry",
+    "render_report",
+    "render_summary",
+]
 
 
 _EXT = {"text": "txt", "markdown": "md", "html": "html"}
@@ -70,6 +80,17 @@ def render_explain(entry: Entry, fmt: str = "text", *, color: bool = False, widt
     if _check(fmt) == "json":
         return dumps_entry(entry).removesuffix("\n")
     return _render("explain", fmt, color, {"v": entry_view(entry)}, width)
+
+
+def render_code_list(entries: Sequence[Entry], fmt: str = "text") -> str:
+    """``diagnose explain --list``: one ``CODE  TITLE`` line per code with knowledge, or in JSON a list of
+    ``{"code", "title", "summary"}``. Markdown and HTML have the runbook index (``runbook --all --out``)."""
+    if _check(fmt) == "json":
+        rows = [{"code": e.code, "title": e.title, "summary": e.summary} for e in entries]
+        return dumps_plain(rows).removesuffix("\n")
+    if fmt != "text":
+        raise RenderError(f"a list of codes is text or json, not {fmt}")
+    return clean("\n".join(f"{e.code}  {e.title}" for e in entries))
 
 
 def render_index_entry(entry: IndexEntry, fmt: str = "text", *, color: bool = False, width: int = WIDTH) -> str:
