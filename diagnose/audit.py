@@ -376,6 +376,8 @@ def document_head(
     interrupted: bool,
     scope_problem: str | None = None,
     skipped: Mapping[str, int] | None = None,
+    stopped_hosts: Sequence[str] = (),
+    unsent_accounts: int = 0,
 ) -> dict[str, Any]:
     """Everything in the JSON document but ``accounts`` and ``gaps`` (streamed after it)."""
     return {
@@ -390,6 +392,8 @@ def document_head(
         "interrupted": interrupted,
         "scope_problem": scope_problem,
         "skipped": dict(skipped or {}),
+        "stopped_hosts": list(stopped_hosts),
+        "unsent_accounts": unsent_accounts,
         "exit_code": exit_code,
         "headline": headlines(tally),
         "summary": tally.as_dict(),

@@ -41,6 +41,14 @@ REORDER_WINDOW = 8
 and waiting for an earlier one): 384 at the default, a few MiB."""
 
 
+NOT_SENT = "not sent: the host had stopped answering earlier in the run"
+"""An account's reason for a read the gateway did not send (the run says once which request failed, and how)."""
+
+HOST_PATIENCE = 2
+"""Requests that got no answer, with none between them, that stop a host for the whole run: one slow
+answer among thousands must not leave the rest unread; a dead host is found by the first wave."""
+
+
 class _Stopped(TwilioAccessError):
     """Raised in a worker after Ctrl-C, so it makes no further request for its account."""
 
@@ -56,6 +64,10 @@ class RunInfo:
     """Accounts not audited, by status (``closed``, ``suspended``): they cannot send or call."""
     interrupted: bool = False
     listed: int = 0
+    stopped_hosts: list[str] = field(default_factory=list)
+    """Each host the run stopped asking (``GET … failed: why``): its later reads were not sent."""
+    unsent_accounts: int = 0
+    """Accounts with a read not sent because its host had stopped answering."""
 
 
 @dataclass(frozen=True)
@@ -88,8 +100,15 @@ class Auditor:
         products: Sequence[str],
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
+        hosts: Any = None,
     ) -> None:
+        from .gateway import HostFailures
+
         self.access = access
+        # The whole run's: a host that stopped answering is asked nothing more, by any account.
+        self.hosts: HostFailures = hosts if hosts is not None else HostFailures(patience=HOST_PATIENCE)
+        self._unsent_lock = threading.Lock()
+        self.unsent_accounts = 0
         self.countries = tuple(countries)
         self.products = tuple(products)
         self.concurrency = max(1, min(MAX_CONCURRENCY, concurrency))
@@ -129,7 +148,7 @@ class Auditor:
         owner = account.get("owner_account_sid")
         parent_sid = owner if isinstance(owner, str) and owner and owner != sid else None
         parent = self.parent if (parent_sid and self.parent and self.parent.sid == parent_sid) else None
-        cache = ReadCache()
+        cache = ReadCache(hosts=self.hosts)
         cells: list[Cell] = []
         problems: list[str] = []
         inheritance: bool | None = None
@@ -157,7 +176,7 @@ class Auditor:
                         )
                     )
             else:
-                why = f"messaging permissions: {answer.error}"
+                why = f"messaging permissions: {_why(answer)}"
                 problems.append(why)
                 cells.extend(unknown_cells(self.countries, ("sms",), why))
         if "voice" in self.products:
@@ -167,7 +186,7 @@ class Auditor:
                 value = answer.value.get("dialing_permissions_inheritance") if answer.ok else None
                 inheritance = value if isinstance(value, bool) else None
                 if not answer.ok:
-                    settings_problem = f"voice settings: {answer.error}"
+                    settings_problem = f"voice settings: {_why(answer)}"
             own: dict[str, VoiceRanges] | None = None
             why_own: str | None = None
             if not (parent_sid is not None and inheritance and parent is not None):
@@ -191,6 +210,9 @@ class Auditor:
                 )
         if is_parent:
             self.parent = ParentView(sid, sms_raw, voice_raw)
+        if any(not a.sent for a in cache.answers.values()):
+            with self._unsent_lock:
+                self.unsent_accounts += 1
         cells.sort(key=lambda c: self._order[(c.country, c.product)])
         return AccountAudit(
             sid=sid,
@@ -217,7 +239,7 @@ class Auditor:
         listing = plan.voice_countries(sid)
         answer = self._reads([listing], cache)[listing]
         if not answer.ok:
-            return None, f"voice dialing permissions: {answer.error}"
+            return None, f"voice dialing permissions: {_why(answer)}"
         wanted = self._voice_entries
         entries = set(wanted.values())
         found: dict[str, VoiceRanges] = {}
@@ -294,7 +316,15 @@ class Auditor:
         except KeyboardInterrupt:
             self.stopping.set()
             info.interrupted = True
+        self.host_problems(info)
         return info
+
+    def host_problems(self, info: RunInfo) -> None:
+        """Say in ``info`` which hosts the run stopped asking, and how many accounts were left unread."""
+        from .gateway import stopped_hosts
+
+        info.stopped_hosts = stopped_hosts(self.access, self.hosts)
+        info.unsent_accounts = self.unsent_accounts
 
     def _listed(self, main_sid: str, info: RunInfo) -> Iterator[dict[str, Any] | str]:
         try:
@@ -411,6 +441,11 @@ def run_pool(
             future.cancel()
         # Requests in flight finish (each within its timeout); nothing new starts.
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _why(answer: Any) -> str:
+    """Why a read has no answer: its error, or, when it was not sent, :data:`NOT_SENT` (said once by the run)."""
+    return str(answer.error) if answer.sent else NOT_SENT
 
 
 def _closed(iso: str) -> str | None:

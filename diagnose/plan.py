@@ -345,7 +345,9 @@ class Answer:
     ``api`` (another error status). ``error`` is one line (a
     ``Fetched.error``); ``message`` the full text, for a subject that cannot
     be diagnosed. ``ran`` is False for a read the gateway skipped (a search
-    probe for a SID already found elsewhere). ``records`` are its HTTP exchanges.
+    probe for a SID already found elsewhere). ``sent`` is False for a read not
+    sent because its host had stopped answering earlier in the run (``error``
+    says which request failed, and how). ``records`` are its HTTP exchanges.
     """
 
     value: Any = None
@@ -355,6 +357,7 @@ class Answer:
     status: int | None = None
     request: str = ""
     ran: bool = True
+    sent: bool = True
     records: tuple[RequestRecord, ...] = field(default=(), compare=False)
 
     @property

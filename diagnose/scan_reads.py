@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .audit import AccountAudit, VoiceRanges
+from .audit_reads import HOST_PATIENCE, NOT_SENT
 from .errors import TwilioAccessError, reason_of
 from .scan import Failure, Group, Grouper, diagnose_group, from_alert, from_message, from_notification, group_dict
 
@@ -52,6 +53,12 @@ class ScanInfo:
     truncated: list[dict[str, str]] = field(default_factory=list)
     interrupted: bool = False
     accounts_hit: int = 0  # accounts with at least one failure
+    stopped_hosts: list[str] = field(default_factory=list)
+    """Each host the run stopped asking (``GET … failed: why``): its later reads were not sent."""
+    unsent_accounts: int = 0
+    """Accounts with a read not sent because its host had stopped answering (not in ``problems``)."""
+    unread_accounts: int = 0
+    """Accounts with a source or a permission that could not be read, for whatever reason."""
 
 
 @dataclass
@@ -64,6 +71,7 @@ class _AccountScan:
     groups: list[Group] = field(default_factory=list)
     count: int = 0  # failures after deduplication
     state: AccountAudit | None = None
+    unsent: bool = False  # a read was not sent: its host had stopped answering
 
 
 class Scanner:
@@ -75,7 +83,11 @@ class Scanner:
         start: dt.datetime,
         concurrency: int,
     ) -> None:
+        from .gateway import HostFailures
+
         self.access = access
+        # The whole run's: a host that stopped answering is asked nothing more, by any account.
+        self.hosts = HostFailures(patience=HOST_PATIENCE)
         self.codes = dict(codes)
         self.start = start
         self.concurrency = max(1, concurrency)
@@ -106,9 +118,12 @@ class Scanner:
             "messages": (plan.failed_messages(sid, since, self.codes), from_message),
             "notifications": (plan.failed_notifications(sid, since, self.codes), from_notification),
         }
-        answers = self._reads([read for read, _ in reads.values()], ReadCache())
+        answers = self._reads([read for read, _ in reads.values()], ReadCache(hosts=self.hosts))
         for source, (read, make) in reads.items():
             answer = answers[read]
+            if not answer.sent:
+                out.unsent = True  # the run says once which host stopped answering, and how
+                continue
             if not answer.ok:
                 out.problems.append({"account": sid, "source": source, "reason": str(answer.error)})
                 continue
@@ -127,6 +142,7 @@ class Scanner:
             out.groups, out.count = list(grouper.groups.values()), grouper.failures
             out.failures = []  # grouped: the records themselves are not needed any more
             out.state = self.state_of(row, out.groups)
+            out.unsent = out.unsent or (out.state is not None and NOT_SENT in (out.state.problem or ""))
         return out
 
     def state_of(self, row: Mapping[str, Any], groups: Sequence[Group]) -> AccountAudit | None:
@@ -140,7 +156,7 @@ class Scanner:
         sid = str(row.get("sid") or "")
         owner = row.get("owner_account_sid")
         parent = owner if isinstance(owner, str) and owner and owner != sid else None
-        auditor = Auditor(self.access, countries, products, concurrency=1)
+        auditor = Auditor(self.access, countries, products, concurrency=1, hosts=self.hosts)
         auditor.stopping = self.stopping
         auditor.parent = self._parent_view(parent) if parent else None
         return auditor.audit_account(row)
@@ -162,7 +178,7 @@ class Scanner:
             if sid in self._parents:
                 return self._parents[sid]
             sms_read, voice_read = plan.messaging_permissions(sid, ()), plan.voice_countries(sid)
-            answers = self._reads([sms_read, voice_read], ReadCache())
+            answers = self._reads([sms_read, voice_read], ReadCache(hosts=self.hosts))
             sms = plan.permissions_of(answers[sms_read].value) if answers[sms_read].ok else {}
             voice: dict[str, VoiceRanges] = {}
             if answers[voice_read].ok:
@@ -205,6 +221,9 @@ class Scanner:
         except KeyboardInterrupt:
             self.stopping.set()
             info.interrupted = True
+        from .gateway import stopped_hosts
+
+        info.stopped_hosts = stopped_hosts(self.access, self.hosts)
         return info
 
     def _listed(self, main: dict[str, Any], info: ScanInfo) -> Iterator[dict[str, Any]]:
@@ -226,7 +245,9 @@ class Scanner:
         try:
             if isinstance(item, str):
                 read = plan.account(item)
-                answer = self._reads([read], ReadCache())[read]
+                answer = self._reads([read], ReadCache(hosts=self.hosts))[read]
+                if not answer.sent:
+                    return _AccountScan(sid, row, [], [], [], unsent=True)
                 if not answer.ok or not isinstance(answer.value, dict):
                     problem = {"account": sid, "source": "account", "reason": str(answer.error)}
                     return _AccountScan(sid, row, [], [problem], [])
@@ -252,6 +273,8 @@ class Scanner:
             info.truncated.extend(result.truncated)
             info.failures += result.count
             info.accounts_hit += 1 if result.groups else 0
+            info.unsent_accounts += 1 if result.unsent else 0
+            info.unread_accounts += 1 if result.unsent or result.problems else 0
             for group in result.groups:
                 diagnosis = diagnose_group(group, result.state)
                 on_group(group, diagnosis, group_dict(group, diagnosis, result.state))

@@ -247,6 +247,8 @@ def run_audit_command(
             interrupted=info.interrupted,
             scope_problem=info.scope_problem,
             skipped=info.skipped,
+            stopped_hosts=info.stopped_hosts,
+            unsent_accounts=info.unsent_accounts,
         )
         if fmt == "json":
             chunks = render_audit_json(head, spool.raw_accounts, spool.raw_gaps)

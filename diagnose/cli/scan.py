@@ -141,9 +141,15 @@ def run_scan(
         )
         if fixes and fixes[0].action in ("enable", "console"):
             headline += f"; first fix: {fixes[0].text}"
+    elif info.unread_accounts:
+        # Not "no failures": what could not be read may hold some.
+        headline = (
+            f"No geo-permission failures found in {said}, but the scan is incomplete: "
+            f"{info.unread_accounts:,} of {info.accounts:,} account(s) could not be read (fully)."
+        )
     else:
         headline = f"No geo-permission failures in {said} ({info.accounts:,} account(s) scanned)."
-    incomplete = bool(info.problems) or info.interrupted
+    incomplete = bool(info.problems) or bool(info.stopped_hosts) or info.unsent_accounts > 0 or info.interrupted
     if info.interrupted:
         exit_code = exit_codes.INTERRUPTED
     elif incomplete:
@@ -161,6 +167,8 @@ def run_scan(
         "complete": not incomplete and not info.truncated,
         "interrupted": info.interrupted,
         "problems": info.problems,
+        "stopped_hosts": info.stopped_hosts,
+        "unsent_accounts": info.unsent_accounts,
         "truncated": info.truncated,
         "exit_code": exit_code,
         "headline": headline,

@@ -19,8 +19,16 @@ from __future__ import annotations
 from ._access import AlertSearch, Outcome, TwilioAccess, request_line
 from ._credentials import Credentials, credentials_from_env
 from ._errors import AccountAccessError, ApiError
-from ._http import GatewayHttpClient, RequestLog, RetryPolicy, check_api_url, parse_retry_after, rewrite_url
-from ._reads import ReadCache, fetch_context, fetch_contexts, problem_error, run_reads
+from ._http import (
+    GatewayHttpClient,
+    HostFailures,
+    RequestLog,
+    RetryPolicy,
+    check_api_url,
+    parse_retry_after,
+    rewrite_url,
+)
+from ._reads import ReadCache, fetch_context, fetch_contexts, problem_error, run_reads, stopped_hosts
 
 __all__ = [
     "AccountAccessError",
@@ -28,6 +36,7 @@ __all__ = [
     "ApiError",
     "Credentials",
     "GatewayHttpClient",
+    "HostFailures",
     "Outcome",
     "ReadCache",
     "RequestLog",
@@ -42,4 +51,5 @@ __all__ = [
     "request_line",
     "rewrite_url",
     "run_reads",
+    "stopped_hosts",
 ]

@@ -184,21 +184,25 @@ def _record(method: str, url: str, status: int | None, started: float, attempts:
 
 class HostFailures:
     """The hosts of one run that stopped answering: the run sends them nothing more. One per run (its
-    ``ReadCache`` holds it), so a long-lived
+    ``ReadCache`` holds it; an audit or a scan shares one across its accounts), so a long-lived
     ``TwilioAccess`` asks again in its next run. Thread-safe.
 
-    A host is ``scheme://host:port`` as the request goes out (after ``--api-url``, region and edge). It is
-    stopped by a request that got no answer (a timeout, a refused or reset connection, a failed DNS lookup
-    or TLS handshake) unless the host answered another request while that one waited, so one slow answer
-    among thousands of reads stops nothing and a dead host is found by the first request that fails. A
-    request that got only 5xx answers after its retries stops it when the host has answered nothing else
-    in the run, or when :data:`SERVER_ERRORS_IN_A_ROW` such requests came with no answer between them (one
-    broken resource is not a host down). A 4xx or a 429 is an answer.
+    A host is ``scheme://host:port`` as the request goes out (after ``--api-url``, region and edge). A
+    connection that could not be made (refused, a failed DNS lookup or TLS handshake, no connection in
+    time) stops it at once: that is never about one resource. A request that got no answer (a read
+    timeout, a reset) stops it unless the host answered another request while that one waited, and once
+    ``patience`` such requests failed with no answer between them (1 for a paste: a dead host costs one
+    timeout; 2 for an audit or a scan, where one slow answer among thousands must not leave the rest
+    unread, while a wave of timeouts stops it). A request that got only 5xx answers after its retries
+    stops it when the host has answered nothing else in the run, or when :data:`SERVER_ERRORS_IN_A_ROW`
+    such requests came with no answer between them (one broken resource is not a host down). A 4xx or a
+    429 is an answer.
     """
 
     SERVER_ERRORS_IN_A_ROW = 3
 
-    def __init__(self) -> None:
+    def __init__(self, patience: int = 1) -> None:
+        self.patience = max(1, patience)
         self._lock = threading.Lock()
         self._first: dict[str, tuple[str, BaseException]] = {}
         self._answered: dict[str, float] = {}  # origin -> when it last answered (monotonic)
@@ -223,15 +227,17 @@ class HostFailures:
             answered = self._answered.get(origin)
             if isinstance(exc, RetriesExhausted):
                 stop = answered is None or in_a_row >= self.SERVER_ERRORS_IN_A_ROW
+            elif connect_failure(exc) is not None or isinstance(exc, requests.exceptions.SSLError):
+                stop = True
             else:
-                stop = answered is None or answered < since
+                stop = (answered is None or answered < since) and in_a_row >= self.patience
             if stop:
                 self._first.setdefault(origin, (request, exc))
 
-    def down(self) -> dict[str, tuple[str, BaseException]]:
-        """Every host stopped in the run, with the failure that stopped it."""
+    def down(self) -> list[tuple[str, BaseException]]:
+        """The failures that stopped a host in the run, each once (a host and its product may share one)."""
         with self._lock:
-            return dict(self._first)
+            return list({id(exc): (request, exc) for request, exc in self._first.values()}.values())
 
 
 # Set for each read of a run (``run_reads``): a request outside one (an audit's account list, a fix's write)
@@ -597,7 +603,11 @@ class GatewayHttpClient(TwilioHttpClient):
         target = rewrite_url(url, self.api_url)
         hosts = CURRENT_HOSTS.get()
         origin = _origin(target)
-        earlier = hosts.first(origin) if hosts is not None else None
+        # Behind --api-url every product is one host, but a proxy (or the simulator) may fail one of them
+        # alone: the product behind the host is watched too, so a dead one stops without stopping the rest.
+        product = _origin(url)
+        keys = (origin,) if product == origin else (origin, f"{origin} ({product})")
+        earlier = next((e for e in map(hosts.first, keys) if e is not None), None) if hosts is not None else None
         if earlier is not None:
             raise HostDown(*earlier)  # not sent, not logged: no exchange took place
         policy = self.policy
@@ -624,11 +634,13 @@ class GatewayHttpClient(TwilioHttpClient):
                     continue
                 _record(method.upper(), shown, None, started, attempt)
                 if hosts is not None and stops_host(exc):
-                    hosts.failed(origin, f"{method.upper()} {shown}", exc, started)
+                    for key in keys:
+                        hosts.failed(key, f"{method.upper()} {shown}", exc, started)
                 raise
             status = response.status_code
             if hosts is not None and (status < 500 or status not in RETRYABLE_STATUS):
-                hosts.answered(origin)
+                for key in keys:
+                    hosts.answered(key)
             if status not in RETRYABLE_STATUS:
                 _record(method.upper(), shown, status, started, attempt)
                 return response
@@ -639,7 +651,8 @@ class GatewayHttpClient(TwilioHttpClient):
             _record(method.upper(), shown, status, started, attempt)
             exhausted = RetriesExhausted(status, shown, message, code, method.upper(), attempt, reason)
             if hosts is not None and status >= 500:
-                hosts.failed(origin, f"{method.upper()} {shown}", exhausted, started)
+                for key in keys:
+                    hosts.failed(key, f"{method.upper()} {shown}", exhausted, started)
             raise exhausted
 
     def _exchange(

@@ -37,8 +37,8 @@ from ..plan import (
     reaches_back,
 )
 from ._access import TwilioAccess
-from ._errors import AccountAccessError, ApiError, reason_of
-from ._http import CURRENT_HOSTS, CURRENT_LOG, SENDING, HostFailures, RequestLog
+from ._errors import AccountAccessError, ApiError, map_exception, reason_of
+from ._http import CURRENT_HOSTS, CURRENT_LOG, SENDING, HostDown, HostFailures, RequestLog
 
 # The planner needs at most six rounds for a subject (a call found by search whose <Dial>ed number
 # arrives with a late alert); a run that goes on far longer is a bug, not a slow network.
@@ -95,6 +95,15 @@ def _kind(err: TwilioAccessError) -> ErrorKind:
     return "api"
 
 
+def stopped_hosts(access: TwilioAccess, hosts: HostFailures) -> list[str]:
+    """Each host the run stopped asking, as the request that stopped it and why: ``GET … failed: …``."""
+    out = []
+    for request, exc in hosts.down():
+        reason = reason_of(map_exception(exc, request, timeouts=access.policy.timeouts))
+        out.append(f"{request} failed: {reason}")
+    return out
+
+
 def _failure(err: TwilioAccessError, line: str, value: Any = None) -> Answer:
     return Answer(
         value=value,
@@ -103,6 +112,7 @@ def _failure(err: TwilioAccessError, line: str, value: Any = None) -> Answer:
         message=str(err),
         status=err.status,
         request=err.request or line,
+        sent=not isinstance(err.__cause__, HostDown),
     )
 
 

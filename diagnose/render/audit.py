@@ -104,6 +104,11 @@ def _status_line(head: Mapping[str, Any]) -> list[str]:
         lines.append("Interrupted: the accounts below are those audited before Ctrl-C; the audit is incomplete.")
     if head.get("scope_problem"):
         lines.append(f"Incomplete: {head['scope_problem']}.")
+    for stopped in head.get("stopped_hosts") or ():
+        lines.append(
+            f"Incomplete: {stopped}; the audit sent that host nothing more, so "
+            f"{head.get('unsent_accounts', 0):,} account(s) were not read from it (unknown below: 'not sent')."
+        )
     summary = head["summary"]
     if summary["unknown"] and not head.get("interrupted"):
         lines.append(f"Incomplete: {summary['unknown']:,} account(s) could not be read; see 'unknown' below.")

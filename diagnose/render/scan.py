@@ -35,6 +35,11 @@ def _notes(doc: Mapping[str, Any]) -> list[str]:
     lines = []
     if doc.get("interrupted"):
         lines.append("Interrupted: only the accounts read before Ctrl-C are counted.")
+    for stopped in doc.get("stopped_hosts") or ():
+        lines.append(
+            f"Incomplete: {stopped}; the scan sent that host nothing more, so "
+            f"{doc.get('unsent_accounts', 0):,} account(s) were not read (fully) from it."
+        )
     for p in doc.get("problems") or ():
         lines.append(f"Incomplete: {p['source']} of {p['account']} could not be read ({p['reason']}).")
     for t in doc.get("truncated") or ():

@@ -1,0 +1,146 @@
+"""``diagnose audit`` and ``diagnose scan`` stop asking a host that stopped answering, for the whole run.
+
+Each account had a ``ReadCache`` (so a host record) of its own: against a host whose permission reads
+never answer, every wave of ``--concurrency`` accounts sent its reads and waited out its own timeout
+(200 subaccounts at ``--timeout 1``: 200 reads held, 6.5 s; at the default 10 s and 2,000 subaccounts,
+about 7 minutes). The run now shares one (``HostFailures(patience=2)``): two requests that got no answer,
+with no answer of that host between them, stop it; the accounts left are listed ``unknown`` ("not sent"),
+counted once in the report, and the exit code is 3 (incomplete). One slow answer among many stops
+nothing (docs/audit.md, docs/twilio-access.md).
+
+The simulator on 127.0.0.1 and the real twilio client; the assertions count requests, never time.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from diagnose import plan
+from diagnose.cli import main
+from diagnose.gateway import Credentials, HostFailures, ReadCache, TwilioAccess, run_reads
+from diagnose.simulator import Simulator, load_scenario
+from diagnose.simulator._generate import generate_scenario
+from tests.shared import OFFLINE_ENV
+
+SUBACCOUNTS = 120
+HELD_MS = 4000  # well past --timeout 1: a read held so never answers in time
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, args, env={**OFFLINE_ENV, **env}, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def platform() -> Any:
+    scenario = load_scenario(generate_scenario(SUBACCOUNTS, ("FR", "DE"), seed=4, inactive_rate=0, failures=1))
+    first = scenario.accounts[0]
+    with Simulator(scenario, port=0) as sim:
+        env = {"TWILIO_ACCOUNT_SID": first.sid, "TWILIO_AUTH_TOKEN": first.auth_token, "DIAGNOSE_API_URL": sim.url}
+        yield sim, env
+
+
+AUDIT = ["audit", "--countries", "FR,DE", "--subaccounts", "all", "--timeout", "1"]
+
+
+def test_an_audit_stops_reading_a_host_whose_permission_reads_never_answer(platform: Any) -> None:
+    sim, env = platform
+    sim.add_fault(match="GET ^/v1/", delay_ms=HELD_MS)
+    code, out, err = run([*AUDIT, "--format", "json"], env)
+    (held,) = sim.faults
+    assert code == 3, err
+    # The main account's SMS and voice reads (read before the others, one after the other) time out, and
+    # nothing answers between them: nothing more is sent to the host. 121 were held before.
+    assert held.hits == 2, held.hits
+    doc = json.loads(out)
+    assert doc["complete"] is False and doc["exit_code"] == 3
+    (stopped,) = doc["stopped_hosts"]
+    assert stopped.startswith("GET https://") and "did not answer within 1 s" in stopped, stopped
+    assert doc["unsent_accounts"] == SUBACCOUNTS
+    accounts = doc["accounts"]
+    assert len(accounts) == SUBACCOUNTS + 1 and all(a["verdict"] == "unknown" for a in accounts)
+    assert "did not answer within 1 s" in accounts[0]["problem"]
+    assert all("not sent: the host had stopped answering" in a["problem"] for a in accounts[1:])
+
+
+def test_the_audit_says_once_which_host_it_stopped_asking_and_how_many_accounts_it_left(platform: Any) -> None:
+    sim, env = platform
+    sim.add_fault(match="GET ^/v1/", delay_ms=HELD_MS)
+    code, out, _ = run(AUDIT, env)
+    assert code == 3
+    said = [line for line in out.splitlines() if "sent that host nothing more" in line]
+    assert len(said) == 1, said
+    assert said[0].startswith("Incomplete: GET https://") and "did not answer within 1 s" in said[0]
+    assert f"so {SUBACCOUNTS:,} account(s) were not read from it" in said[0], said[0]
+
+
+def test_one_slow_answer_stops_nothing(platform: Any) -> None:
+    # The first permission read (the main account's SMS) is held; the voice read after it is answered, and
+    # so is every other account's: one slow answer is no host down.
+    sim, env = platform
+    sim.add_fault(match="GET ^/v1/Messaging/GeoPermissions$", delay_ms=HELD_MS, times=1)
+    code, out, err = run([*AUDIT, "--format", "json"], env)
+    doc = json.loads(out)
+    assert code == 3, err
+    assert doc["stopped_hosts"] == [] and doc["unsent_accounts"] == 0
+    unknown = [a for a in doc["accounts"] if a["verdict"] == "unknown"]
+    assert len(unknown) == 1 and "did not answer within 1 s" in unknown[0]["problem"]
+
+
+def test_a_refused_connection_stops_the_host_at_once_whatever_the_patience() -> None:
+    # A connection that could not be made is never about one resource.
+    with socket.socket() as closed:  # bound, never listening: every connection is refused
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        creds = Credentials("AC" + "1" * 32, "AC" + "1" * 32, "2" * 32)
+        reads = [plan.messaging_permissions(creds.account_sid, ["FR"]), plan.voice_countries(creds.account_sid)]
+        cache = ReadCache(hosts=HostFailures(patience=2))
+        with TwilioAccess(creds, api_url=url, timeout=1) as access:
+            (first,) = run_reads(access, reads[:1], cache).values()
+            (second,) = run_reads(access, reads[1:], cache).values()
+    assert first.sent and "could not connect" in str(first.error)
+    assert not second.sent and str(second.error).startswith("not tried after GET https://accounts.twilio.com/v1/")
+
+
+SCAN = ["scan", "--since", "7d", "--subaccounts", "all", "--timeout", "1", "--concurrency", "8"]
+
+
+def test_a_scan_stops_reading_a_product_that_never_answers(platform: Any) -> None:
+    # Monitor's alerts are held; the messages and notifications (the same --api-url host) are answered.
+    # Each wave of 8 accounts waited out its own timeout (121 alert reads held); now the first wave's stop
+    # the alerts (and, when no answer of the host came between those timeouts, the host: each account
+    # reads its alerts first, so that depends on which thread gets there first).
+    sim, env = platform
+    sim.add_fault(match="GET ^/v1/Alerts", delay_ms=HELD_MS)
+    code, out, err = run([*SCAN, "--format", "json"], env)
+    (held,) = sim.faults
+    assert code == 3, err
+    assert held.hits <= 8 + 2, held.hits
+    doc = json.loads(out)
+    assert doc["complete"] is False
+    (stopped,) = doc["stopped_hosts"]
+    assert stopped.startswith("GET https://monitor.twilio.com/v1/Alerts") and "did not answer within 1 s" in stopped
+    assert doc["unsent_accounts"] >= SUBACCOUNTS + 1 - held.hits
+    assert len(doc["problems"]) == held.hits  # each held read once; the reads not sent are counted, not listed
+
+
+def test_a_scan_that_could_not_read_says_so_rather_than_no_failures() -> None:
+    # No account has a failure, and no alert could be read: 'No geo-permission failures in the last 7 days'
+    # (in green, exit 3) said what the scan could not know.
+    scenario = load_scenario(generate_scenario(20, ("FR",), seed=4, inactive_rate=0, failures=0))
+    first = scenario.accounts[0]
+    with Simulator(scenario, port=0) as sim:
+        env = {"TWILIO_ACCOUNT_SID": first.sid, "TWILIO_AUTH_TOKEN": first.auth_token, "DIAGNOSE_API_URL": sim.url}
+        sim.add_fault(match="GET ^/v1/Alerts", delay_ms=HELD_MS)
+        code, out, _ = run(SCAN, env)
+    assert code == 3
+    headline = out.splitlines()[0]
+    assert headline == (
+        "No geo-permission failures found in the last 7 days, but the scan is incomplete: "
+        "21 of 21 account(s) could not be read (fully)."
+    ), headline
