@@ -9,6 +9,12 @@ WIDTH = 100
 """The column text output wraps prose at (where the output is no terminal)."""
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``count`` and its noun, singular or plural as English writes it: ``1 account``, ``1,981 accounts``,
+    ``2 countries`` (``plural`` when adding ``s`` is not the plural)."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
 def size_text(count: int) -> str:
     """``count`` bytes in words a reader takes in at once, in decimal units as a file manager shows them:
     ``0 bytes``, ``1 byte``, ``812 bytes``, ``4.7 KB``, ``12.3 MB``, ``2,048.0 MB`` (never ``0.0 MB`` for a

@@ -238,6 +238,15 @@ def test_text_matrix_summary_first_and_hostile_names_made_visible(platform: Simu
     assert "-+  +-  ++" in row  # FR: SMS off, voice on; DE: SMS on, voice off; IN both on
 
 
+def test_text_writes_plurals_as_english_does(platform: Simulator) -> None:
+    _, out, _ = run(platform, "--countries", "FR,DE,IN", "--subaccounts", "all")
+    assert "Audited 4 accounts (3 subaccounts) for SMS, voice to 3 countries:" in out
+    assert "Not audited: 1 closed subaccount (they cannot send or call)." in out
+    _, out, _ = run(platform, "--countries", "FR")
+    assert "Audited 1 account (0 subaccounts) for SMS, voice to 1 country:" in out
+    assert "(s)" not in out
+
+
 def test_json_escapes_control_characters_and_keeps_the_names(platform: Simulator) -> None:
     _, out, _ = run(platform, "--countries", "FR", "--subaccounts", "all", "--format", "json")
     assert not CONTROL.search(out), [hex(ord(c)) for c in CONTROL.findall(out)]

@@ -76,7 +76,7 @@ def test_the_audit_says_once_which_host_it_stopped_asking_and_how_many_accounts_
     said = [line for line in out.splitlines() if "sent that host nothing more" in line]
     assert len(said) == 1, said
     assert said[0].startswith("Incomplete: GET https://") and "did not answer within 1 s" in said[0]
-    assert f"so {SUBACCOUNTS:,} account(s) were not read from it" in said[0], said[0]
+    assert f"so {SUBACCOUNTS:,} accounts were not read from it" in said[0], said[0]
 
 
 def test_one_slow_answer_stops_nothing(platform: Any) -> None:
@@ -142,5 +142,5 @@ def test_a_scan_that_could_not_read_says_so_rather_than_no_failures() -> None:
     headline = out.splitlines()[0]
     assert headline == (
         "No geo-permission failures found in the last 7 days, but the scan is incomplete: "
-        "21 of 21 account(s) could not be read (fully)."
+        "21 of 21 accounts could not be read (fully)."
     ), headline

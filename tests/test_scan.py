@@ -122,6 +122,10 @@ def test_text_answers_first(world: Simulator) -> None:
     lines = out.splitlines()
     assert lines[0].startswith("12 geo-permission failures in the last 7 days")
     assert f"  1. enable FR SMS on {OWN} → fixes 6 failures in the last 7 days" in lines
+    assert lines[-1].startswith("Scanned 3 accounts: ")
+    code, out, _ = scan(world, "--since", "1h")  # the authenticated account alone, no failure
+    assert out.splitlines()[0] == "No geo-permission failures in the last 1 hour (1 account scanned)."
+    assert "Scanned 1 account: " in out and "(s)" not in out
 
 
 def test_window_excludes_older_failures(world: Simulator) -> None:

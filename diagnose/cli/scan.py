@@ -13,6 +13,7 @@ from typing import IO, Any
 import click
 
 from ..errors import DiagnoseError
+from ..formats import counted
 from . import exit_codes
 from ._common import (
     api_url_option,
@@ -145,10 +146,10 @@ def run_scan(
         # Not "no failures": what could not be read may hold some.
         headline = (
             f"No geo-permission failures found in {said}, but the scan is incomplete: "
-            f"{info.unread_accounts:,} of {info.accounts:,} account(s) could not be read (fully)."
+            f"{info.unread_accounts:,} of {counted(info.accounts, 'account')} could not be read (fully)."
         )
     else:
-        headline = f"No geo-permission failures in {said} ({info.accounts:,} account(s) scanned)."
+        headline = f"No geo-permission failures in {said} ({counted(info.accounts, 'account')} scanned)."
     incomplete = bool(info.problems) or bool(info.stopped_hosts) or info.unsent_accounts > 0 or info.interrupted
     if info.interrupted:
         exit_code = exit_codes.INTERRUPTED

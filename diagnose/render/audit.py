@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ..audit import AccountAudit, Cell, gaps
+from ..formats import counted
 from ._json_stream import stream_json
 from ._text import Styler, one_line
 
@@ -104,18 +105,21 @@ def _status_line(head: Mapping[str, Any]) -> list[str]:
         lines.append("Interrupted: the accounts below are those audited before Ctrl-C; the audit is incomplete.")
     if head.get("scope_problem"):
         lines.append(f"Incomplete: {head['scope_problem']}.")
+    unsent = head.get("unsent_accounts", 0)
     for stopped in head.get("stopped_hosts") or ():
         lines.append(
-            f"Incomplete: {stopped}; the audit sent that host nothing more, so "
-            f"{head.get('unsent_accounts', 0):,} account(s) were not read from it (unknown below: 'not sent')."
+            f"Incomplete: {stopped}; the audit sent that host nothing more, so {counted(unsent, 'account')} "
+            f"{'was' if unsent == 1 else 'were'} not read from it (unknown below: 'not sent')."
         )
     summary = head["summary"]
     if summary["unknown"] and not head.get("interrupted"):
-        lines.append(f"Incomplete: {summary['unknown']:,} account(s) could not be read; see 'unknown' below.")
+        lines.append(f"Incomplete: {counted(summary['unknown'], 'account')} could not be read; see 'unknown' below.")
     skipped = head.get("skipped") or {}
     if skipped:
-        parts = ", ".join(f"{n:,} {status}" for status, n in sorted(skipped.items()))
-        lines.append(f"Not audited: {parts} subaccount(s) (they cannot send or call).")
+        parts = [f"{n:,} {status}" for status, n in sorted(skipped.items())]
+        said = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+        noun = "subaccount" if sum(skipped.values()) == 1 else "subaccounts"
+        lines.append(f"Not audited: {said} {noun} (they cannot send or call).")
     return lines
 
 
@@ -142,9 +146,8 @@ def _text(head: Mapping[str, Any], rows: Rows, *, color: bool, all_rows: bool | 
     summary = head["summary"]
     countries, products = head["countries"], head["products"]
     yield (
-        f"\nAudited {summary['accounts']:,} account(s) ({summary['subaccounts']:,} subaccount(s)) for "
-        f"{', '.join(_PRODUCT[p] for p in products)} to {len(countries)} "
-        f"countr{'y' if len(countries) == 1 else 'ies'}: "
+        f"\nAudited {counted(summary['accounts'], 'account')} ({counted(summary['subaccounts'], 'subaccount')}) for "
+        f"{', '.join(_PRODUCT[p] for p in products)} to {counted(len(countries), 'country', 'countries')}: "
         f"{summary['usable']:,} usable everywhere, {summary['gaps']:,} with gaps, {summary['unknown']:,} unknown.\n\n"
     )
     # Per-country totals.
@@ -194,7 +197,7 @@ def _text(head: Mapping[str, Any], rows: Rows, *, color: bool, all_rows: bool | 
         row = f"{account.sid:<34}  {name:<24}  " + "  ".join(cells) + (f"  {voice:<6}" if voice_column else "")
         yield (row + f"  {'; '.join(notes)}").rstrip() + "\n"
     if hidden:
-        yield f"({hidden:,} account(s) with every country usable not listed; --rows all lists them.)\n"
+        yield f"({counted(hidden, 'account')} with every country usable not listed; --rows all lists them.)\n"
     if compared:
         import textwrap
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from ..formats import counted
 from ._json_stream import stream_json
 from ._text import Styler, one_line
 
@@ -35,10 +36,11 @@ def _notes(doc: Mapping[str, Any]) -> list[str]:
     lines = []
     if doc.get("interrupted"):
         lines.append("Interrupted: only the accounts read before Ctrl-C are counted.")
+    unsent = doc.get("unsent_accounts", 0)
     for stopped in doc.get("stopped_hosts") or ():
         lines.append(
-            f"Incomplete: {stopped}; the scan sent that host nothing more, so "
-            f"{doc.get('unsent_accounts', 0):,} account(s) were not read (fully) from it."
+            f"Incomplete: {stopped}; the scan sent that host nothing more, so {counted(unsent, 'account')} "
+            f"{'was' if unsent == 1 else 'were'} not read (fully) from it."
         )
     for p in doc.get("problems") or ():
         lines.append(f"Incomplete: {p['source']} of {p['account']} could not be read ({p['reason']}).")
@@ -73,8 +75,8 @@ def _text(doc: Mapping[str, Any], *, color: bool) -> Iterator[str]:
     if total > len(groups):
         yield f"… {total - len(groups):,} more groups (--format json lists every group)\n"
     yield (
-        f"\nScanned {doc['accounts_scanned']:,} account(s): Monitor alerts, failed messages and call notifications "
-        f"since {doc['window']['start']} for codes {', '.join(str(c) for c in doc['codes'])}.\n"
+        f"\nScanned {counted(doc['accounts_scanned'], 'account')}: Monitor alerts, failed messages and call "
+        f"notifications since {doc['window']['start']} for codes {', '.join(str(c) for c in doc['codes'])}.\n"
     )
 
 
