@@ -475,6 +475,7 @@ def _checked(out: list[str], where: str) -> tuple[str, ...]:
 
 
 _COLUMNS = ("country", "iso", "iso_code", "code", "country_code", "iso2", "alpha2", "alpha_2", "destination")
+_COLUMNS_SAID = ", ".join(_COLUMNS[:-1]) + " or " + _COLUMNS[-1]
 
 
 def parse_countries_file(text: str, name: str) -> tuple[str, ...]:
@@ -520,7 +521,7 @@ def _from_yaml(doc: Any, name: str) -> tuple[str, ...]:
         if isinstance(item, Mapping):
             found = next((item[k] for k in item if isinstance(k, str) and k.strip().lower() in _COLUMNS), None)
             if not isinstance(found, str):
-                raise InputError(f"{where}: no country/iso/code key")
+                raise InputError(f"{where}: no key naming the country (expected {_COLUMNS_SAID})")
             _add(out, resolve_country(found, where=where))
         elif isinstance(item, str):
             _add(out, resolve_country(item, where=where))
@@ -561,12 +562,31 @@ def _from_csv(text: str, name: str) -> tuple[str, ...]:
                 if named is not None:
                     column = named
                     continue
+                _headerless(cells, f"{name}:{number}")
             if column >= len(cells) or not cells[column]:
                 continue
             _add(out, resolve_country(cells[column], where=f"{name}:{number}"))
     except csv.Error as exc:
         raise InputError(f"{name}: not a CSV country list ({exc})") from None
     return _checked(out, name)
+
+
+def _headerless(cells: Sequence[str], where: str) -> None:
+    """A first row naming no country column must begin with a country; else say what the file needs."""
+    try:
+        resolve_country(cells[0], where=where)
+    except InputError:
+        if len([c for c in cells if c]) == 1:
+            raise InputError(
+                f"{where}: {cells[0][:40]!r} is not a country (use ISO codes such as FR, DE, IN), nor a header "
+                f"naming the column of countries ({_COLUMNS_SAID})"
+            ) from None
+        shown = ", ".join(repr(c[:40]) for c in cells[:8]) + (", …" if len(cells) > 8 else "")
+        raise InputError(
+            f"{where}: no country column: the first row has {shown}. Name the column of countries "
+            f"{_COLUMNS_SAID} (ISO codes such as FR, or English names), or list the countries in the "
+            "first column without a header"
+        ) from None
 
 
 def parse_products(text: str) -> tuple[str, ...]:

@@ -491,6 +491,22 @@ def test_countries_file_errors_name_the_line() -> None:
         parse_countries_file("", "a.yaml")
 
 
+def test_a_countries_file_with_no_country_column_says_which_columns_it_reads(
+    platform: Simulator, tmp_path: Any
+) -> None:
+    listed = "country, iso, iso_code, code, country_code, iso2, alpha2, alpha_2 or destination"
+    path = tmp_path / "tenants.csv"
+    path.write_text("name,region\nFrance,EU\n")
+    code, out, err = run(platform, "--countries-file", str(path))
+    assert (code, out) == (2, "")
+    assert "tenants.csv:1: no country column: the first row has 'name', 'region'." in err
+    assert listed in err and "'name' is not a country" not in err
+    with pytest.raises(InputError, match=r"'Countries' is not a country .*nor a header naming the column"):
+        parse_countries_file("Countries\nFR\n", "a.csv")
+    with pytest.raises(InputError, match=f"item 1: no key naming the country \\(expected {listed}\\)"):
+        parse_countries_file("- name: France\n", "a.yaml")
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300), st.sampled_from(["x.yaml", "x.csv", "x.txt"]))
 def test_countries_file_parser_never_fails_otherwise(text: str, name: str) -> None:
