@@ -69,6 +69,14 @@ class Evidence:
     code_wording: str | None = None  # "official", "older" or "unverified" (an older wording no source shows)
     code_confidence: str | None = None  # how sure the code is: "high", "medium" or "low"; None for a SID
     code_reason: str = ""  # how the code was recognised, in one sentence; "" when it was printed
+    # the other codes whose message the same words are, when nothing in the text told which it is (13227 read
+    # from "Geo Permission configuration is not permitting call" in a log line: (21215,)); () otherwise
+    code_alternatives: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        # a tuple, as JSON's list reads back (evidence survives a JSON round trip)
+        if not isinstance(self.code_alternatives, tuple):
+            object.__setattr__(self, "code_alternatives", tuple(self.code_alternatives))
 
 
 def is_unread_number(to_raw: str) -> bool:

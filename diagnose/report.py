@@ -231,6 +231,18 @@ def _answer(findings: Findings, evidence: Evidence, code: int | None, title: str
     return f"**{findings.verdict}**"
 
 
+def _which_code(evidence: Evidence) -> str:
+    """What the answer says of a code read from words other codes share when nothing in the paste told which
+    (13227's and 21215's "Geo Permission configuration is not permitting call" in a log line): ``""`` otherwise."""
+    if not evidence.code_alternatives:
+        return ""
+    others = " or ".join(str(c) for c in evidence.code_alternatives)
+    return (
+        f"**{evidence.code} or {others}:** no code was printed, and Twilio writes these words for both; nothing in the"
+        f" text says which, so it is read as {evidence.code} (see Code below)."
+    )
+
+
 def build_unavailable(
     kind: SubjectKind, sid: str | None, problem_kind: ProblemKind, problem: str, *, account: str | None = None
 ) -> Diagnosis:
@@ -316,7 +328,9 @@ def build_diagnosis(
         fix=fix,
         verify=verify,
         facts=fact_table(relevant_facts(facts, entry)),
-        summary=" ".join(p for p in (_answer(findings, evidence, code, error.title), *said) if p),
+        summary=" ".join(
+            p for p in (_answer(findings, evidence, code, error.title), _which_code(evidence), *said) if p
+        ),
         explanation=explanation,
         prevention=prevention,
         escalation=escalation,

@@ -44,7 +44,7 @@ from ._parse import (
 from ._redact import redact_secrets
 from ._rx import rx
 from ._text import MAX_LINE, after_stamp, clean, leading_stamp, new_event, starts_event, timestamp
-from ._wording import WordingMatch, WordingTable, cut_words, default_table, normalise
+from ._wording import FROM_CALLBACK, WordingMatch, WordingTable, cut_words, default_table, normalise
 
 # A line worth reading: one that can hold part of a Twilio error. Every shape carries one of these: a
 # code field or "code" word, "twilio", an SDK exception or error class, an HTTP 4xx/5xx status, a
@@ -355,12 +355,12 @@ def to_evidence(
     code = f.get("code")
     recognised: WordingMatch | None = None
     sdk = (fmt or "").endswith(("exception", "error"))
+    rest = f.get("http_status") is not None or sdk  # an HTTP error response: the REST API's answer
     if code is None and isinstance(message, str):
-        rest = f.get("http_status") is not None or sdk
         recognised = table.recognise(message, rest) or table.recognise_whole(message)
     if code is None and recognised is None:
         # a line that is nothing but a known wording (a Ruby error's message line, a log line)
-        found = _wording_line(record, table, f.get("http_status") is not None)
+        found = _wording_line(record, table, rest)
         if found is not None:
             recognised, line, excerpt = found
             if message is None or (isinstance(message, str) and number_in_message(message) is None):
@@ -376,6 +376,10 @@ def to_evidence(
     if recognised is not None and (printed := table.printed_code(recognised)) is not None:
         code, code_source, recognised = printed, "printed", None  # "21215 Geo Permission…": the code it says
     elif recognised is not None:
+        if recognised.undecided and (fmt == "status-callback" or "dial_status" in keys):
+            # words codes share (13227's and 21215's): a call's callback means a call was placed, so no REST
+            # request was refused; the WARNING-level code the table read them as is the one
+            recognised = replace(recognised, decided_by=FROM_CALLBACK)
         code, code_source = recognised.code, "wording"
     if not isinstance(code, int):
         return None
@@ -491,6 +495,7 @@ def to_evidence(
         code_wording=_wording_kind(recognised),
         code_confidence="high" if recognised is None else recognised.confidence,
         code_reason="" if recognised is None else recognised.reason,
+        code_alternatives=recognised.shared_with if recognised is not None and recognised.undecided else (),
     )
 
 

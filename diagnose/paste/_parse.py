@@ -361,6 +361,8 @@ _KEYS: dict[str, str] = {
     "messagestatus": "resource_status",
     "smsstatus": "resource_status",
     "callstatus": "resource_status",
+    # a <Dial>'s action callback: the leg it dialled, not this record's status; it says a call was placed
+    "dialcallstatus": "dial_status",
     "accountsid": "account_sid",
     "account": "account_sid",
     "parentaccountsid": "parent_account_sid",

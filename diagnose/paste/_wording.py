@@ -11,7 +11,9 @@ when the message ends partway through a long wording (a truncated tail); the
 longest match wins. Two codes sharing a wording (13227 and 21215 both read
 "Geo Permission configuration is not permitting call") are told apart by where
 the message came from: an HTTP error response is the REST API (the ERROR-level
-code), a call notification or log is the ``<Dial>`` (the WARNING-level one).
+code), a call's status callback the ``<Dial>`` (the WARNING-level one). A log
+line or an application's own exception tells neither: the match is then read as
+the WARNING-level code at low confidence, naming the other (``shared_with``).
 
 Work per message is linear: each word position looks up its first two words in
 a dict, then compares the few wordings that start with them word by word
@@ -24,7 +26,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, AnyStr
 
 from ..knowledge._index import normalise_wording
@@ -40,6 +42,11 @@ MIN_TAIL_WORDS = 5  # a truncated message must keep at least this many words of 
 MIN_TAIL_SHARE = 0.5  # ...and at least half of them
 MAX_MESSAGE = 8192  # characters of a message looked at (a line is never longer: _text.MAX_LINE bytes at most)
 
+
+# How an HTTP error response (or a REST exception of an SDK) tells words that codes share apart
+FROM_REST = "an HTTP error response or an SDK's REST exception (the REST API's answer)"
+# and how a call's status callback does: no REST request was refused, a <Dial> was
+FROM_CALLBACK = "a call's status callback (a call was placed: no REST request was refused)"
 
 # One normalisation for the matcher and the knowledge linter's wording checks.
 normalise = normalise_wording
@@ -71,10 +78,14 @@ class WordingMatch:
     origin: str
     unverified: bool
     partial: bool  # the message ends partway through the wording (a truncated tail)
-    shared: bool  # another code has the same wording; the message's origin told them apart
+    shared: bool  # another code has the same wording; the message's origin tells them apart, when it is known
     at_start: bool = False  # the message starts with the wording (a line that continues the one above)
     whole: bool = False  # the message was the wording and nothing else (a whole wording, "Authenticate")
     beside: tuple[str, str] = ("", "")  # the message's words (normalised) right before and after the match
+    shared_with: tuple[int, ...] = ()  # the other codes whose message these words are too (shared)
+    # where the message came from, when that told shared words apart ("an HTTP error response (the REST API)");
+    # "" when nothing in the text did, and the code is the WARNING-level one's by default
+    decided_by: str = ""
 
     @property
     def how(self) -> str:
@@ -83,9 +94,14 @@ class WordingMatch:
 
     @property
     def confidence(self) -> str:
-        if self.unverified:
+        if self.unverified or self.undecided:
             return "low"
         return "medium" if self.partial or self.shared else "high"
+
+    @property
+    def undecided(self) -> bool:
+        """Words other codes share, and nothing in the text said which of them it is."""
+        return self.shared and not self.decided_by
 
     @property
     def reason(self) -> str:
@@ -105,7 +121,18 @@ class WordingMatch:
         else:
             what = f"an older wording of {self.code}, {quoted}" + (f" (seen in {self.origin})" if self.origin else "")
         tail = "; the message is cut off partway through it" if self.partial else ""
-        shared = "; the same words name another code, told apart by where the message came from" if self.shared else ""
+        others = " and ".join(str(c) for c in self.shared_with) or "another code"
+        if self.undecided:
+            shared = (
+                f"; the same words are Twilio's message for {others} too, and nothing in the text says which: read as"
+                f" {self.code}, the code Twilio logs as a WARNING (an HTTP error response, the REST API's answer,"
+                f" would be {others}). Print the error's code, or paste its SID, to tell"
+            )
+        elif self.shared:
+            shared = f"; the same words are Twilio's message for {others} too, told apart by where it came from"
+            shared += f", {self.decided_by}"
+        else:
+            shared = ""
         return f"No code was printed: recognised from {what}{tail}{shared}."
 
 
@@ -313,15 +340,21 @@ class WordingTable:
                 if kept is None or _rank(w) > _rank(kept[1]):
                     top[w.code] = (partial, w, i)
         shared = len(top) > 1
+        others: tuple[int, ...] = ()
         if shared:
             wanted = "ERROR" if rest else "WARNING"
             narrowed = {c: pw for c, pw in top.items() if pw[1].level == wanted}
             if len(narrowed) != 1:
                 return None, steps
+            others = tuple(sorted(c for c in top if c not in narrowed))
             top = narrowed
         code, (partial, w, i) = next(iter(top.items()))
         beside = (words[i - 1] if i else "", words[i + best] if i + best < n else "")
-        return _matched(w, partial=partial, shared=shared, at_start=code in starts, beside=beside), steps
+        found = _matched(w, partial=partial, shared=shared, at_start=code in starts, beside=beside)
+        if shared:
+            # an HTTP error response decides; anything else may be a log of either, until its caller knows more
+            found = replace(found, shared_with=others, decided_by=FROM_REST if rest else "")
+        return found, steps
 
     def printed_code(self, found: WordingMatch) -> int | None:
         """The code printed right beside the wording ``found`` matched, or None: "21215 Geo Permission configuration

@@ -251,6 +251,8 @@ def diagnosis_view(
     ev, subject, error = d.evidence, d.subject, d.error
     code = error.code if error.code is not None else ev.code
     code_label = str(code) if code is not None else (subject.sid or subject.kind or "report")
+    if code is not None and ev.code_alternatives:  # words other codes share, and nothing told which: say so first
+        code_label += " (or " + " or ".join(str(c) for c in ev.code_alternatives) + ")"
     headline = f"{code_label} · {d.verdict}" + (f": {d.cause}" if d.cause else "")
 
     failed: list[tuple[str, str]] = []
