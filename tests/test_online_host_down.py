@@ -268,3 +268,23 @@ def test_permission_reads_left_after_503s_are_unread_and_say_why(command: list[s
     assert any("HTTP 503" in r and "still after 3 attempts" in r for r in unread), unread[:5]
     skipped = [r for r in unread if "not tried after GET https://accounts.twilio.com/v1/Messaging/GeoPermissions" in r]
     assert skipped and all("HTTP 503" in r for r in skipped), unread[:5]
+
+
+def cut_short(conn: socket.socket, stop: threading.Event) -> None:
+    """Answer 200 with a Content-Length of 100 and 40 bytes of it, then close (a proxy that cuts answers)."""
+    body = b'{"sid": "' + PARENT.encode() + b'", "owner_account_sid": "' + PARENT.encode() + b'"}'
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n" + body[:40])
+
+
+@pytest.mark.parametrize("command", [["-"], ["triage", "-"]])
+def test_answers_cut_short_are_said_so_and_stop_the_host(command: list[str]) -> None:
+    # It said 'the connection to api.twilio.com failed (ChunkedEncodingError)' (not the host that cut it,
+    # nor what happened) after 10 requests and about 13-15 s: each read was retried as a dropped keep-alive
+    # connection up to six times, and the cut answer did not stop the host.
+    with raw_server(cut_short) as (url, log):
+        code, out, err, _ = run(command, ONE, online(url))
+        heads = list(log.heads)
+    host = url.removeprefix("http://")
+    assert (code, out) == (3, "")
+    assert err.count("\n") == 1 and f"{host} cut its answer short (IncompleteRead(40 bytes read" in err, err
+    assert len(heads) == 3 and all(f"/Accounts/{PARENT}.json".encode() in h for h in heads), heads

@@ -111,6 +111,8 @@ def _unreached(exc: requests.exceptions.RequestException, request: str, timeouts
         detail = str(failure).split(": ", 1)[-1] if ": " in str(failure) else str(failure)
         return f"could not connect to {host} ({detail})"
     lost = _lost(exc)
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return f"{host} cut its answer short ({lost or 'the connection closed before the end'})"
     if lost is not None:
         return f"{host} dropped the connection without an answer ({lost})"
     return f"the connection to {host} failed ({type(exc).__name__})"
@@ -121,7 +123,8 @@ def _lost(exc: requests.exceptions.RequestException) -> str | None:
     inner = exc.args[0] if exc.args else None
     if isinstance(inner, MaxRetryError):
         inner = inner.reason
-    if not isinstance(exc, requests.exceptions.ConnectionError) or not isinstance(inner, ProtocolError):
+    gone = requests.exceptions.ConnectionError | requests.exceptions.ChunkedEncodingError
+    if not isinstance(exc, gone) or not isinstance(inner, ProtocolError):
         return None
     cause = inner.args[-1] if len(inner.args) > 1 else inner
     return str(cause) or type(cause).__name__

@@ -260,10 +260,10 @@ def _origin(url: str) -> str:
 
 
 def stops_host(exc: BaseException) -> bool:
-    """Whether a failure says the host itself is out of reach (no answer in time, refused, reset, DNS, TLS)."""
-    return isinstance(exc, requests.exceptions.Timeout | requests.exceptions.ConnectionError) and not isinstance(
-        exc, HostDown
-    )
+    """Whether a failure says the host itself is out of reach (no answer in time, refused, reset, an answer cut
+    short, DNS, TLS)."""
+    gone = requests.exceptions.Timeout | requests.exceptions.ConnectionError | requests.exceptions.ChunkedEncodingError
+    return isinstance(exc, gone) and not isinstance(exc, HostDown)
 
 
 # --- retries -------------------------------------------------------------------
@@ -304,8 +304,8 @@ class RetryPolicy:
         if self.server_error_retry_time < 0 or self.server_error_attempts < 1:
             raise ValueError("server_error_retry_time must be >= 0 and server_error_attempts >= 1")
 
-    def limits(self, status: int) -> tuple[int, float]:
-        """The attempts and seconds a request answered ``status`` (429 or 5xx) may take in all."""
+    def limits(self, status: int | None) -> tuple[int, float]:
+        """The attempts and seconds a request answered ``status`` (429 or 5xx; None: no whole answer) may take."""
         if status == 429:
             return self.max_attempts, self.max_retry_time
         attempts = min(self.max_attempts, self.server_error_attempts)
@@ -612,7 +612,6 @@ class GatewayHttpClient(TwilioHttpClient):
             raise HostDown(*earlier)  # not sent, not logged: no exchange took place
         policy = self.policy
         started = time.monotonic()
-        deadline = started + policy.max_retry_time
         attempt = 0
         while True:
             attempt += 1
@@ -622,14 +621,17 @@ class GatewayHttpClient(TwilioHttpClient):
                 _record(method.upper(), shown, None, started, attempt)
                 raise
             except requests.exceptions.RequestException as exc:
+                # A connection dropped, or an answer cut short, is asked again as briefly as a 5xx: a stale
+                # keep-alive connection needs one more attempt, a proxy that cuts every answer no more.
+                attempts, budget = policy.limits(None)
                 retry = (
                     method.upper() == "GET"
                     and connect_failure(exc) is None
                     and not isinstance(exc, requests.exceptions.Timeout)
-                    and attempt < policy.max_attempts
+                    and attempt < attempts
                 )
                 delay = policy.backoff(attempt, self._rand)
-                if retry and time.monotonic() + delay < deadline:
+                if retry and time.monotonic() + delay < started + budget:
                     self._sleep(delay)
                     continue
                 _record(method.upper(), shown, None, started, attempt)
@@ -700,6 +702,8 @@ class GatewayHttpClient(TwilioHttpClient):
             except requests.exceptions.RequestException as exc:
                 if watch.fired:
                     raise DeadlineExceeded(f"did not answer within {seconds:g} s", request=prepared) from exc
+                if exc.request is None:  # an answer cut short is raised without it: say which host cut it
+                    exc.request = prepared
                 raise
         self.log_response(raw.status_code, raw)
         status = int(raw.status_code)
