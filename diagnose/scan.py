@@ -394,6 +394,61 @@ class FixTally:
         return fixes
 
 
+SHOWN_ACCOUNTS = 3
+"""Up to this many accounts, a roll-up's command names each (``--account``); beyond, ``--subaccounts all``."""
+
+
+def by_country(fixes: Iterable[Fix], window: str) -> list[dict[str, Any]]:
+    """The changes (``enable``, ``console``) summed per country × product: the answer at scale.
+
+    With thousands of subaccounts the same country is often missing on many of them, and each account's
+    fix alone prevents a failure or two: ranked one by one, the first screen shows twenty of those and not
+    the country behind hundreds. A row says on how many accounts, how many failures, and the command.
+    """
+    rows: dict[tuple[str, str, str], list[Any]] = {}  # (action, country, product) → [failures, accounts, first]
+    for fix in fixes:
+        if fix.action not in ("enable", "console") or fix.country is None or fix.account is None:
+            continue
+        row = rows.setdefault((fix.action, fix.country, fix.product), [0, 0, []])
+        row[0] += fix.failures
+        row[1] += 1  # FixTally merges a change by account, country and product: one fix per account here
+        if len(row[2]) < SHOWN_ACCOUNTS:
+            row[2].append(fix.account)
+    out = []
+    for (action, iso, product), (total, n, first) in rows.items():
+        out.append(_rolled_up(action, iso, product, total, n, first, window))
+    order = {"enable": 0, "console": 1}
+    # as many failures: one account's change first (the same as its fix), then fewer accounts to change
+    out.sort(key=lambda r: (order[r["action"]], -r["failures"], r["accounts"], r["country"], r["product"]))
+    return [{"rank": i + 1, **row} for i, row in enumerate(out)]
+
+
+def _rolled_up(
+    action: str, iso: str, product: str, total: int, n: int, accounts: list[str], window: str
+) -> dict[str, Any]:
+    from .country_table import voice_entry_named
+
+    word = "SMS" if product == "sms" else "voice"
+    named = word + ("" if product == "sms" else voice_entry_named(iso))
+    on = accounts[0] if n == 1 else f"{n:,} accounts"
+    prevents = f"→ fixes {total:,} failure{'s' if total != 1 else ''} in {window}"
+    if action == "console":
+        text = f"enable {iso} SMS on {on} in the Console (Messaging › Settings › Geo permissions) {prevents}"
+        command = None
+    else:
+        if n <= SHOWN_ACCOUNTS:
+            command = f"diagnose fix --country {iso} --product {product} " + " ".join(
+                f"--account {a}" for a in accounts
+            )
+        else:  # every account without it is planned, these among them: the plan lists each before --apply
+            command = f"diagnose fix --country {iso} --product {product} --subaccounts all"
+        text = f"enable {iso} {named} on {on} {prevents}: `{command}`"
+        if n > SHOWN_ACCOUNTS:
+            text += f" (it plans every account without {iso} {word}, these {n:,} among them)"
+    return {"action": action, "country": iso, "product": product, "accounts": n, "failures": total,
+            "text": text, "command": command}  # fmt: skip
+
+
 def rank(groups: Iterable[tuple[Group, tuple[str, str, str | None, str]]], window: str) -> list[Fix]:
     """Fixes ordered by the failures they would have prevented (most first)."""
     tally = FixTally()

@@ -422,3 +422,87 @@ def test_a_subaccounts_sms_fix_says_what_inheriting_would_answer() -> None:
     assert diagnosis.startswith("FR SMS is still disabled; ") and "30648" in diagnosis and parent in diagnosis
     _, diagnosis, _, _ = diagnose_group(Group(sub, "FR", 21408, "sms", count=3), AccountAudit(sub, cells=(off,)))
     assert diagnosis == "FR SMS is still disabled"  # a main account inherits nothing
+
+
+def _platform_missing_a_country_on_many_tenants() -> tuple[dict[str, Any], list[str], list[str]]:
+    """A platform whose 12 tenants each failed once or twice: 8 lack FR SMS, 2 lack DE voice."""
+    parent = "AC" + "d" * 32
+    accounts: list[dict[str, Any]] = [
+        {
+            "sid": parent,
+            "auth_token": "4" * 32,
+            "messaging_geo_permissions": {"FR": True, "DE": True},
+            "voice_dialing_permissions": {"FR": {"low_risk": True}, "DE": {"low_risk": True}},
+        }
+    ]
+    no_fr, no_de = [], []
+    for i in range(12):
+        sid = f"AC{i:032x}"
+        account: dict[str, Any] = {
+            "sid": sid,
+            "auth_token": f"{i:032x}",
+            "parent": parent,
+            "messaging_geo_permissions": {"FR": i >= 8, "DE": True},
+            "voice_settings": {"dialing_permissions_inheritance": False},
+            "voice_dialing_permissions": {"FR": {"low_risk": True}, "DE": {"low_risk": i not in (9, 10)}},
+            "messages": _messages(1 + i % 2, FR, "-1d") if i < 8 else [],
+            "calls": [{"to": DE, "date_created": "-3h", "notifications": [{"error_code": "21215"}]}]
+            if i in (9, 10)
+            else [],
+        }
+        accounts.append(account)
+        (no_fr if i < 8 else no_de if i in (9, 10) else []).append(sid)
+    return {"accounts": accounts}, no_fr, no_de
+
+
+def test_at_scale_the_first_fix_is_a_country_on_every_account_that_needs_it_and_its_command_works() -> None:
+    # 2,000 tenants lacking DE voice, two failures each: 'first fix: enable DE voice on AC00d8… → fixes 2
+    # failures' and twenty such lines, the 61 accounts and 122 failures behind DE voice said nowhere
+    scenario, no_fr, no_de = _platform_missing_a_country_on_many_tenants()
+    with Simulator(load_scenario(scenario), port=0) as sim:
+        env = {
+            "NO_COLOR": "1",
+            "TWILIO_ACCOUNT_SID": scenario["accounts"][0]["sid"],
+            "TWILIO_AUTH_TOKEN": "4" * 32,
+            "TWILIO_API_KEY": "",
+            "TWILIO_API_SECRET": "",
+            "DIAGNOSE_API_URL": sim.url,
+        }
+
+        def cli(*argv: str) -> tuple[int, str]:
+            result = CliRunner().invoke(main, list(argv), env=env, catch_exceptions=False)
+            return result.exit_code, result.stdout
+
+        code, out = cli("scan", "--subaccounts", "all")
+        assert code == 1
+        lines = out.splitlines()
+        fr = (
+            "enable FR SMS on 8 accounts → fixes 12 failures in the last 7 days: "
+            "`diagnose fix --country FR --product sms --subaccounts all` "
+            "(it plans every account without FR SMS, these 8 among them)"
+        )
+        de_command = f"diagnose fix --country DE --product voice --account {no_de[0]} --account {no_de[1]}"
+        de = f"enable DE voice on 2 accounts → fixes 2 failures in the last 7 days: `{de_command}`"
+        assert lines[0] == f"14 geo-permission failures in the last 7 days, in 10 accounts; first fix: {fr}"
+        assert lines[2].startswith("By country") and lines[3:5] == [f"  1. {fr}", f"  2. {de}"]
+        _, doc = scan_json_env(env)
+        assert [(r["country"], r["product"], r["accounts"], r["failures"]) for r in doc["by_country"]] == [
+            ("FR", "sms", 8, 12),
+            ("DE", "voice", 2, 2),
+        ]
+        assert doc["by_country"][1]["command"] == de_command
+        # Each command does what it says: it plans those accounts, and no other.
+        for command, product, expected in (
+            (doc["by_country"][0]["command"], "sms", no_fr),
+            (de_command, "voice", no_de),
+        ):
+            code, out = cli(*command.split()[1:], "--format", "json")
+            assert code == 1, out
+            planned = json.loads(out)["plan"]["changes"]
+            assert sorted(c["account"] for c in planned) == sorted(expected)
+            assert {c["product"] for c in planned} == {product}
+
+
+def scan_json_env(env: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    result = CliRunner().invoke(main, ["scan", "--subaccounts", "all", "--format", "json"], env=env)
+    return result.exit_code, json.loads(result.stdout)

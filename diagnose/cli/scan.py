@@ -121,7 +121,7 @@ def run_scan(
     """The scan's JSON document without its ``groups`` (spooled in ``groups``), with ``top_groups`` for text."""
     from ..audit_reads import DEFAULT_CONCURRENCY
     from ..gateway import TwilioAccess, credentials_from_env
-    from ..scan import SCHEMA_VERSION, describe_window, fix_dict, iso
+    from ..scan import SCHEMA_VERSION, by_country, describe_window, fix_dict, iso
     from ..scan_reads import Scanner
 
     codes = knowledge_codes()
@@ -133,6 +133,7 @@ def run_scan(
         info = Scanner(access, codes, start=start, concurrency=workers).run(scope, groups.add)
     said = describe_window(window)
     fixes = groups.fixes.fixes(said)
+    rolled_up = by_country(fixes, said)
     failures = info.failures
     accounts_hit = info.accounts_hit
     if failures:
@@ -140,7 +141,9 @@ def run_scan(
             f"{failures:,} geo-permission failure{'s' if failures != 1 else ''} in {said}, "
             f"in {accounts_hit:,} account{'s' if accounts_hit != 1 else ''}"
         )
-        if fixes and fixes[0].action in ("enable", "console"):
+        if rolled_up and rolled_up[0]["accounts"] > 1:  # the same change on many accounts: that is the answer
+            headline += f"; first fix: {rolled_up[0]['text']}"
+        elif fixes and fixes[0].action in ("enable", "console"):
             headline += f"; first fix: {fixes[0].text}"
     elif info.unread_accounts:
         # Not "no failures": what could not be read may hold some.
@@ -174,6 +177,7 @@ def run_scan(
         "exit_code": exit_code,
         "headline": headline,
         "failures": failures,
+        "by_country": rolled_up,
         "fixes": [fix_dict(i + 1, f) for i, f in enumerate(fixes)],
         "group_count": groups.top.seen,
         "top_groups": groups.top.docs(),

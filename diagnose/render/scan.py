@@ -49,11 +49,24 @@ def _notes(doc: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _rolled_up(doc: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The country roll-up, shown when it says more than the fixes: a change needed on several accounts."""
+    rows = doc.get("by_country") or []
+    return rows if any(row["accounts"] > 1 for row in rows) else []
+
+
 def _text(doc: Mapping[str, Any], *, color: bool) -> Iterator[str]:
     style = Styler(color)
     yield style(doc["headline"], "bold", "red" if doc["failures"] else "green") + "\n"
     for line in _notes(doc):
         yield style(line, "yellow") + "\n"
+    rolled_up = _rolled_up(doc)
+    if rolled_up:
+        yield "\nBy country (one change on every account that needs it), by the failures it would have prevented:\n"
+        for row in rolled_up[:TEXT_FIXES]:
+            yield f"  {row['rank']}. {one_line(row['text'])}\n"
+        if len(rolled_up) > TEXT_FIXES:
+            yield f"  … {len(rolled_up) - TEXT_FIXES:,} more (--format json lists them under by_country)\n"
     fixes = doc["fixes"]
     if fixes:
         yield "\nFixes, by the failures they would have prevented:\n"
@@ -81,12 +94,22 @@ def _text(doc: Mapping[str, Any], *, color: bool) -> Iterator[str]:
 
 
 def _markdown(doc: Mapping[str, Any]) -> Iterator[str]:
-    from ._markdown import code, escape, with_code
+    from ._markdown import code, with_code
 
-    yield f"## Geo-permission failures: {escape(doc['headline'])}\n\n"
+    yield f"## Geo-permission failures: {with_code(doc['headline'])}\n\n"
     for line in _notes(doc):
         yield f"- {with_code(line)}\n"
     # A GitHub job summary holds 1 MiB: the largest fixes and groups, and a pointer to the JSON.
+    rolled_up = _rolled_up(doc)
+    if rolled_up:
+        yield "\n| # | by country: one change on every account that needs it | accounts | failures |\n"
+        yield "|---:|---|---:|---:|\n"
+        for row in rolled_up[:TEXT_FIXES]:
+            yield (
+                f"| {row['rank']} | {with_code(row['text'], cell=True)} | {row['accounts']:,} | {row['failures']:,} |\n"
+            )
+        if len(rolled_up) > TEXT_FIXES:
+            yield f"\n{len(rolled_up) - TEXT_FIXES:,} more: `diagnose scan --format json` lists them (`by_country`).\n"
     fixes = doc["fixes"]
     if fixes:
         yield "\n| # | fix | failures |\n|---:|---|---:|\n"
