@@ -60,11 +60,18 @@ class NextStep:
 
 
 def gather(
-    groups: Sequence[Evidence], diagnoses: Sequence[Diagnosis], entry_of: Callable[[int], Entry | None]
+    groups: Sequence[Evidence],
+    diagnoses: Sequence[Diagnosis],
+    entry_of: Callable[[int], Entry | None],
+    record_shares: Sequence[int | None] | None = None,
 ) -> tuple[NextStep, ...]:
     """The steps that act on ``groups`` (each diagnosed by the diagnosis at the same position), most errors first.
 
-    ``entry_of`` gives the knowledge entry of a code (None when the knowledge has none)."""
+    ``entry_of`` gives the knowledge entry of a code (None when the knowledge has none). ``record_shares``: per
+    group, how many of its errors name the message or call whose record its diagnosis may read
+    (:meth:`diagnose.paste.Groups.record_shares`); only those are acted on in that record's account, the others
+    name another message or call, not read, so no account. None: all of them."""
+    shares = dict(enumerate(record_shares, 1)) if record_shares is not None else {}
     found: dict[tuple[str, int | None, str | None], list[tuple[int, Evidence, Diagnosis]]] = {}
     for number, (evidence, diagnosis) in enumerate(zip(groups, diagnoses, strict=True), 1):
         code = diagnosis.error.code
@@ -77,7 +84,7 @@ def gather(
         else:
             continue  # no error, or nothing to act on
         found.setdefault(key, []).append((number, evidence, diagnosis))
-    steps = [_step(kind, code, cause, rows, entry_of) for (kind, code, cause), rows in found.items()]
+    steps = [_step(kind, code, cause, rows, entry_of, shares) for (kind, code, cause), rows in found.items()]
     return tuple(sorted(steps, key=lambda s: (-s.errors, s.groups[0])))
 
 
@@ -87,6 +94,7 @@ def _step(
     cause: str | None,
     rows: list[tuple[int, Evidence, Diagnosis]],
     entry_of: Callable[[int], Entry | None],
+    shares: dict[int, int | None],
 ) -> NextStep:
     entry = entry_of(code) if code is not None else None
     first = rows[0][2]
@@ -95,7 +103,7 @@ def _step(
     if kind == "fix":
         writes = _writing_product(entry, cause)
         title = next((c.title for c in first.causes if c.id == cause), cause or "")
-        targets = _targets(rows, lambda account, isos: _fix_command(account, isos, writes))
+        targets = _targets(rows, shares, lambda account, isos: _fix_command(account, isos, writes))
         advice: list[tuple[int, str]] = []
         if writes is None:  # no command carries it out: each group's own first step says what to do
             for number, _, diagnosis in rows:
@@ -111,20 +119,35 @@ def _step(
         command = f"diagnose explain {code}" if code is not None else None
         return NextStep("explain", code, None, title, first.verdict, None, errors, numbers, (), command=command)
     product = _entry_product(entry)
-    targets = _targets(rows, lambda account, isos: None)
+    targets = _targets(rows, shares, lambda account, isos: None)
     return NextStep(
         "check", code, None, title, "inconclusive", product, errors, numbers, targets, command=_audit(targets, product)
     )
 
 
 def _targets(
-    rows: list[tuple[int, Evidence, Diagnosis]], command: Callable[[str | None, list[str]], str | None]
+    rows: list[tuple[int, Evidence, Diagnosis]],
+    shares: dict[int, int | None],
+    command: Callable[[str | None, list[str]], str | None],
 ) -> tuple[Target, ...]:
     """Per account named (then the errors that name none), its countries, most errors first."""
     by_account: dict[str | None, dict[str | None, int]] = {}
-    for _, evidence, diagnosis in rows:
-        countries = by_account.setdefault(_account(evidence, diagnosis), {})
-        countries[evidence.country] = countries.get(evidence.country, 0) + evidence.count
+
+    def add(account: str | None, country: str | None, count: int) -> None:
+        if count:
+            countries = by_account.setdefault(account, {})
+            countries[country] = countries.get(country, 0) + count
+
+    for number, evidence, diagnosis in rows:
+        account = _account(evidence, diagnosis)
+        share = shares.get(number)
+        if evidence.account_sid or account is None or share is None:
+            add(account, evidence.country, evidence.count)
+            continue
+        # the record read is one message's or call's: the group's errors that name another (or none) may be
+        # another account's, which no read says
+        add(account, evidence.country, share)
+        add(None, evidence.country, evidence.count - share)
     out = []
     for account, countries in by_account.items():
         ordered = tuple(sorted(countries.items(), key=lambda item: (-item[1], item[0] or "~")))

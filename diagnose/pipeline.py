@@ -63,7 +63,7 @@ def diagnose_pasted(evidence: Sequence[Evidence], kb: KnowledgeBase) -> Report:
     """Offline: one diagnosis per distinct error of a paste (duplicates merged with a count). Pure."""
     from .paste import merge_duplicates
 
-    return Report(diagnoses=tuple(diagnose_evidence(e, None, kb) for e in merge_duplicates(evidence)))
+    return Report(diagnoses=tuple(diagnose_evidence(e, None, kb) for e in merge_duplicates(evidence, by_record=False)))
 
 
 def diagnose_pasted_online(
@@ -81,7 +81,7 @@ def diagnose_pasted_online(
     from .gateway import ReadCache, problem_error
     from .paste import merge_duplicates
 
-    merged = merge_duplicates(evidence)
+    merged = merge_duplicates(evidence, by_record=False)
     cache = ReadCache()
     with _fetch_thread() as pool:
         pending = pool.submit(_fetch_pasted, merged, access, cache)

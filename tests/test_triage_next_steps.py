@@ -8,6 +8,7 @@ is acted on exactly once and every count adds up.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shlex
@@ -287,3 +288,74 @@ def test_an_error_that_names_its_sid_is_fixed_on_the_account_of_its_record(demo:
     assert f"SMS on {owner}: PR 1" in text
     code, plan, _ = run(shlex.split(target["command"])[1:], env)
     assert f"{owner}  SMS  Puerto Rico (PR)" in plan and code == 1  # a change planned on the subaccount
+
+
+def test_errors_naming_other_messages_are_not_put_on_the_account_of_the_one_record_read(
+    demo: Simulator, tmp_path: Path
+) -> None:
+    # Two log lines name two messages to France, and no account: the demo's missing-country message (main
+    # account) and its inheriting-subaccount one (Acme Clinics). They are one group, diagnosed from the first
+    # one's record; "What to do" said "SMS on <the first's account>: FR 2" with its fix command, so the other
+    # message's account, never read, was taken for the first's.
+    env = _demo_log(demo, tmp_path / "unused.log")
+    first, first_owner, _ = demo.sample("inheriting-subaccount")
+    other, other_owner, _ = demo.sample("missing-country")
+    assert first_owner != other_owner
+    log = tmp_path / "app.log"
+    lines = [
+        f"2026-11-30T10:00:0{i}Z ERROR notify sms failed: error 21408 for +33612345670 ({sid})"
+        for i, sid in enumerate([first, other, first])
+    ]
+    log.write_text("\n".join(lines) + "\n")
+    _, out, _ = run(["triage", str(log), "--format", "json"], env)
+    doc = json.loads(out)
+    (group,) = doc["groups"]
+    assert group["count"] == 3 and group["diagnosis"]["evidence"]["account_sid"] == first_owner
+    (step,) = doc["next_steps"]
+    shares = {t["account_sid"]: t["countries"] for t in step["targets"]}
+    assert shares == {first_owner: [{"country": "FR", "errors": 2}], None: [{"country": "FR", "errors": 1}]}
+    _, text, _ = run(["triage", str(log)], env)
+    assert f"SMS on {first_owner}: FR 2" in text
+    assert "SMS on the account that sent them (not in the log): FR 1" in text
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["SM1", "SM2", None]), st.sampled_from(["+33612345678", "+2348031234567"])),
+        min_size=1,
+        max_size=30,
+    ),
+    st.lists(st.integers(min_value=1, max_value=30), max_size=4),
+)
+def test_a_groups_share_of_its_record_is_the_same_however_workers_merged_its_blocks(
+    errors: list[tuple[str | None, str]], cuts: list[int]
+) -> None:
+    # Worker processes merge their block's duplicates before the triage groups them: a block's errors that
+    # name two messages must not come back as one evidence of the first's, or the share would be lost.
+    from diagnose.models import Evidence
+    from diagnose.paste import Groups
+
+    evidence = [
+        Evidence(
+            kind="paste",
+            code=21408,
+            message_sid=sid and sid.ljust(34, "0"),
+            to=to,
+            country="FR" if to.startswith("+33") else "NG",
+            format="log-line",
+        )
+        for sid, to in errors
+    ]
+    alone, blocks = Groups(), Groups()
+    for item in evidence:
+        alone.add(item)
+    edges = sorted({0, len(evidence), *(c for c in cuts if c < len(evidence))})
+    for start, end in itertools.pairwise(edges):
+        for merged in merge_duplicates(evidence[start:end]):
+            blocks.add(merged)
+    assert blocks.record_shares() == alone.record_shares()
+    assert [e.count for e in blocks.evidence()] == [e.count for e in alone.evidence()]
+    for first, share in zip(alone.evidence(), alone.record_shares(), strict=True):
+        named = [e for e in evidence if (e.country, e.message_sid) == (first.country, first.message_sid)]
+        assert share == (len(named) if first.message_sid else None)

@@ -605,7 +605,7 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
             report = run.diagnose(merged)
         if not (run.offline or run.lacks_credentials):
             report = _say_which_account(report)  # as a paste says it: the group names no account
-        steps = gather(merged, report.diagnoses, run.knowledge().get)
+        steps = gather(merged, report.diagnoses, run.knowledge().get, groups.record_shares())
         name = ", ".join(n.name for n in opened)
         read = [SourceRead(n.name, n.bytes, n.errors, _kind(n), n.problem) for n in opened[:started]]
         read_as: TriageRead = {"source": name, "bytes_read": bytes_read, "total": groups.total, "sources": read}

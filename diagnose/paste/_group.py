@@ -37,11 +37,24 @@ def note_suggested(number: str, country: str | None) -> None:
     _suggested[number] = country
 
 
-def merge_duplicates(evidence: Iterable[Evidence], *, now: dt.datetime | None = None) -> list[Evidence]:
+def record_named(evidence: Evidence) -> str | None:
+    """The message or call SID an error names when it names no account: Twilio's record of it, read online, says
+    which account sent it, so two such errors of one group may be two accounts' (see :meth:`Groups.record_shares`)."""
+    if evidence.account_sid:
+        return None
+    return evidence.message_sid or evidence.call_sid
+
+
+def merge_duplicates(
+    evidence: Iterable[Evidence], *, now: dt.datetime | None = None, by_record: bool = True
+) -> list[Evidence]:
     """One evidence per group, in order of first appearance, with ``count``, ``first_seen``, ``last_seen``.
 
-    ``now`` dates a syslog timestamp, which has no year (see :class:`Seen`)."""
-    groups = Groups(now=now)
+    ``now`` dates a syslog timestamp, which has no year (see :class:`Seen`). ``by_record``: errors that name no
+    account and name different messages or calls (:func:`record_named`) stay apart, so that a triage's
+    :class:`Groups` can tell how many of a group's errors name the record its diagnosis reads (a worker's
+    block is merged so); a paste's diagnoses merge them (False)."""
+    groups = Groups(now=now, by_record=by_record)
     for item in evidence:
         groups.add(item)
     return groups.evidence(biggest_first=False)
@@ -105,9 +118,12 @@ _ANY_YEAR = 2000  # a leap year: a yearless Feb 29 still orders
 class Groups:
     """Streaming version of :func:`merge_duplicates`: memory grows with the groups, not the errors."""
 
-    def __init__(self, *, now: dt.datetime | None = None) -> None:
+    def __init__(self, *, now: dt.datetime | None = None, by_record: bool = False) -> None:
         self._now = now
+        self._by_record = by_record
         self._groups: dict[Hashable, tuple[Evidence, list[int], Seen, str | None]] = {}
+        # per group, the errors that name the record its first error names (record_named), when that names one
+        self._shares: dict[Hashable, list[int]] = {}
         self.total = 0
 
     def add(self, evidence: Evidence, origin: str | None = None) -> None:
@@ -115,10 +131,17 @@ class Groups:
         so that its evidence's ``line`` and ``excerpt`` say where (:meth:`rows`)."""
         self.total += evidence.count
         key = group_key(evidence)
+        record = record_named(evidence)
+        if self._by_record:
+            key = (key, record)
         row = self._groups.get(key)
         if row is None:
             row = self._groups[key] = (evidence, [0], Seen(self._now), origin)
+            self._shares[key] = [0]
         row[1][0] += evidence.count
+        # an evidence merged by a worker (by_record) stands for errors that all name its record
+        if record is not None and record == record_named(row[0]):
+            self._shares[key][0] += evidence.count
         # an evidence already merged (a group of a group) brings its own span
         row[2].add(evidence.first_seen or evidence.timestamp, evidence.last_seen or evidence.timestamp)
 
@@ -133,3 +156,14 @@ class Groups:
             lo, hi = seen.span()
             out.append((replace(first, count=count[0], first_seen=lo, last_seen=hi), origin))
         return sorted(out, key=lambda row: -row[0].count) if biggest_first else out
+
+    def record_shares(self, *, biggest_first: bool = True) -> list[int | None]:
+        """Per group, in the order of :meth:`rows`: how many of its errors name the message or call its first
+        error names and no account (:func:`record_named`), the record its diagnosis reads online; None when its
+        first error names no such record. The others name no account, or another record, which was not read."""
+        out = [
+            (row[1][0], share[0] if record_named(row[0]) else None)
+            for row, share in zip(self._groups.values(), self._shares.values(), strict=True)
+        ]
+        ordered = sorted(out, key=lambda pair: -pair[0]) if biggest_first else out
+        return [share for _, share in ordered]
