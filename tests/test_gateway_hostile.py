@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from diagnose.cli import main
 from diagnose.errors import InputError, UnreachableError
 from diagnose.gateway import ApiError, Credentials, TwilioAccess, check_api_url
-from diagnose.gateway._http import UnusableAnswer, check_json_object
+from diagnose.gateway._http import UnusableAnswer, check_json_object, foreign_body
 from tests.hostile_servers import endless, gzip_bomb, raw_server, respond, trickle
 
 ACCOUNT = "AC" + "0" * 32
@@ -117,6 +117,80 @@ def test_an_error_answer_nested_deeply_is_still_an_error_not_a_crash() -> None:
     body = b"[" * 100_000 + b"]" * 100_000
     with raw_server(respond("503 Service Unavailable", body)) as (url, _), pytest.raises(ApiError, match="HTTP 503"):
         fetch(url, max_retry_time=0.0)
+
+
+# --- answers that cannot be Twilio's: a proxy, a firewall, a captive portal answered ----------------
+
+NGINX_502 = (
+    b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>"
+    b"<hr><center>nginx</center></body></html>"
+)
+PAGES = [
+    # (status line, body, headers, what the one line says; what it said before)
+    (
+        "302 Found",
+        b"<html>Moved</html>",
+        {"Location": "http://portal.example/login"},
+        "HTTP 302, a redirect to http://portal.example/login: Twilio's API never redirects, so a proxy or captive "
+        "portal answered",
+        # the answer could not be read (JSONDecodeError: Expecting value: line 1 column 1 (char 0))
+    ),
+    (
+        "407 Proxy Authentication Required",
+        b"<html><body>Proxy Authentication Required</body></html>",
+        {},
+        "HTTP 407 Proxy Authentication Required: a proxy on the way wants credentials of its own",
+        # HTTP 407
+    ),
+    (
+        "403 Forbidden",
+        b"<html><body><h1>Access Denied</h1> corporate firewall</body></html>",
+        {},
+        'HTTP 403, an HTML page, not Twilio\'s JSON ("Access Denied corporate firewall"): a proxy or firewall on the '
+        "way answered, not Twilio",
+        # HTTP 403
+    ),
+    (
+        "502 Bad Gateway",
+        NGINX_502,
+        {},
+        'HTTP 502, an HTML page, not Twilio\'s JSON ("502 Bad Gateway nginx"), still after 3 attempts',
+        # HTTP 502, still after 3 attempts
+    ),
+]
+
+
+@pytest.mark.parametrize(("status", "body", "headers", "words"), PAGES, ids=["302", "407", "403", "502"])
+@pytest.mark.parametrize("command", [[SID], ["-"]], ids=["sid", "paste"])
+def test_an_answer_that_is_not_twilios_says_what_answered(
+    status: str, body: bytes, headers: dict[str, str], words: str, command: list[str]
+) -> None:
+    paste = "2026-11-30T10:00:00Z ERROR code=21408 to=+33612345678\n"
+    with raw_server(respond(status, body, headers)) as (url, _):
+        result = CliRunner().invoke(
+            main,
+            [*command, "--timeout", "5"],
+            input=paste,
+            env={"NO_COLOR": "1", "TWILIO_API_KEY": "", "TWILIO_API_SECRET": "", **creds(url)},
+            catch_exceptions=False,
+        )
+    assert result.exit_code == 3, result.stderr
+    assert result.stderr.count("\n") == 1 and words in result.stderr, result.stderr
+
+
+def test_twilios_own_error_answer_reads_as_before() -> None:
+    body = b'{"code": 20403, "message": "Permission denied", "more_info": "", "status": 403}'
+    with raw_server(respond("403 Forbidden", body)) as (url, _):
+        code, _out, err = run([SID, "--timeout", "5"], creds(url))
+    assert code == 3 and 'HTTP 403, code 20403 "Permission denied"' in err and "not Twilio" not in err, err
+
+
+@given(st.text(max_size=300) | st.binary(max_size=300).map(lambda b: b.decode("latin-1")))
+@settings(max_examples=300, deadline=None)
+def test_foreign_body_never_raises_and_leaves_json_objects_alone(text: str) -> None:
+    said = foreign_body(text)
+    assert said is None or (said.startswith(("an HTML page", "text")) and len(said) < 200)
+    assert foreign_body(json.dumps({"code": 20403, "message": text})) is None
 
 
 # --- --api-url ------------------------------------------------------------------------------

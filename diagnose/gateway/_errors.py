@@ -18,7 +18,7 @@ from urllib3.exceptions import MaxRetryError, ProtocolError
 
 from ..errors import CredentialsError, NotFoundError, TwilioAccessError, UnreachableError, reason_of
 from ._credentials import HOW_TO_PROVIDE
-from ._http import DeadlineExceeded, HostDown, RetriesExhausted, UnusableAnswer, connect_failure
+from ._http import DeadlineExceeded, HostDown, NotTwilio, RetriesExhausted, UnusableAnswer, connect_failure
 
 T = TypeVar("T")
 
@@ -60,7 +60,7 @@ def map_exception(
     """The :class:`TwilioAccessError` for ``exc``, raised by the SDK or requests for ``request``."""
     if isinstance(exc, TwilioAccessError):
         return exc
-    if isinstance(exc, RetriesExhausted):
+    if isinstance(exc, RetriesExhausted | NotTwilio):
         return ApiError(
             f"{request}: {exc.reason}", request=request, reason=exc.reason, status=exc.status, code=exc.code
         )

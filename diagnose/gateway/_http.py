@@ -365,6 +365,56 @@ class RetriesExhausted(TwilioRestException):
         return self.reason
 
 
+class NotTwilio(TwilioRestException):
+    """An answer Twilio's API never gives (a redirect, a proxy's 407, an error page that is not Twilio's JSON):
+    something on the way answered instead; ``reason`` says what came back."""
+
+    def __init__(self, status: int, uri: str, method: str, reason: str) -> None:
+        super().__init__(status, uri, reason, None, method)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+_TAGS = re.compile(r"<(script|style|head)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
+
+
+def foreign_body(text: str) -> str | None:
+    """What an error answer's body is when it is not Twilio's (every Twilio error is a JSON object): an HTML
+    page, with the start of its words, or other text; None for a JSON object or no body."""
+    body = text.strip()
+    if not body:
+        return None
+    try:
+        if isinstance(json.loads(body), dict):
+            return None
+    except (ValueError, RecursionError):
+        pass
+    from ..paste._redact import redact_secrets  # the page may echo the request's Authorization header
+
+    html = body[:1].startswith("<")
+    words = " ".join(_TAGS.sub(" ", body[:4096]).split()) if html else " ".join(body[:4096].split())
+    words = redact_secrets(words[:100] + ("…" if len(words) > 100 else ""))
+    kind = "an HTML page" if html else "text"
+    return f"{kind}, not Twilio's JSON" + (f' ("{words}")' if words else "")
+
+
+def not_twilio_reason(status: int, headers: Any, text: str) -> str | None:
+    """Why an answer that is no success cannot be Twilio's, or None when it may be (a JSON error object)."""
+    if status == 407:
+        return (
+            "HTTP 407 Proxy Authentication Required: a proxy on the way wants credentials of its own "
+            "(its user name and password in HTTPS_PROXY)"
+        )
+    if 300 <= status < 400:
+        location = headers.get("Location") if hasattr(headers, "get") else None
+        to = f" to {redact_url(str(location))[:200]}" if location else ""
+        return f"HTTP {status}, a redirect{to}: Twilio's API never redirects, so a proxy or captive portal answered"
+    foreign = foreign_body(text) if status >= 400 else None
+    return f"HTTP {status}, {foreign}: a proxy or firewall on the way answered, not Twilio" if foreign else None
+
+
 def _error_body(text: str) -> tuple[int | None, str]:
     try:
         payload = json.loads(text)
@@ -645,6 +695,9 @@ class GatewayHttpClient(TwilioHttpClient):
                     hosts.answered(key)
             if status not in RETRYABLE_STATUS:
                 _record(method.upper(), shown, status, started, attempt)
+                foreign = not_twilio_reason(status, response.headers, response.text) if status >= 300 else None
+                if foreign is not None:
+                    raise NotTwilio(status, shown, method.upper(), foreign)
                 return response
             code, message = _error_body(response.text)
             reason = self._give_up_reason(response, code, message, attempt, started)
@@ -742,7 +795,8 @@ class GatewayHttpClient(TwilioHttpClient):
         status = response.status_code
         attempts, budget = policy.limits(status)
         what = f"HTTP {status}" + (f", code {code}" if code and code != status else "")
-        what += f' "{message}"' if message else ""
+        foreign = None if message or code else foreign_body(str(response.text or ""))
+        what += f' "{message}"' if message else (f", {foreign}" if foreign else "")
         headers = response.headers or {}
         retry_after = parse_retry_after(headers.get("Retry-After") if hasattr(headers, "get") else None)
         remaining = started + budget - time.monotonic()
