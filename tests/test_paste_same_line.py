@@ -111,3 +111,71 @@ def test_a_line_is_split_only_where_each_error_names_its_own_destination(line: s
     if len(hits) > 1:
         at = [line.find(str(hit.to)) for hit in hits]
         assert all(a >= 0 for a in at) and at == sorted(at)
+
+
+# --------------------------------------------------------------------------- the same error said again
+
+# A line that quotes its error: the same code for the same To again in a message field, a JSON string, brackets
+# or the same record. {code}, {to}: the error; {again}: its To where it is said again (however written)
+SAID_AGAIN = [
+    'ERROR to={to} error {code} msg="Twilio error {code} for {again}"',
+    '{{"level": "error", "msg": "Twilio error {code} to {to}", "error": "Error {code} for {again}"}}',
+    'level=error msg="Twilio error {code} to {to}" err="error {code} for {again}"',
+    "ERROR SMS to {to} failed with error {code} (Twilio error {code} to {again})",
+    'ERROR send_sms failed: error {code} to {to} reason="Twilio error {code} for {again}"',
+    "{{'msg': 'Twilio error {code} to {to}', 'error': 'Error {code} for {again}'}}",
+    "ERROR error {code} to {to} [twilio: error {code} to {again}]",
+]
+# (the To, said again as written) for each number
+AGAIN = {
+    "+2348031234567": ["+2348031234567", "+234 803 123 4567"],
+    "+33612345678": ["+33612345678", "+33 6 12 34 56 78"],
+    "+4915123456789": ["+4915123456789", "+49 151 23456789"],
+    "+819012345678": ["+819012345678", "+81 90-1234-5678"],
+    "+5511987654321": ["+5511987654321", "+55 11 98765-4321"],
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(SAID_AGAIN),
+    CODES,
+    NUMBERS.flatmap(lambda to: st.tuples(st.just(to), st.sampled_from(AGAIN[to]))),
+    st.sampled_from(["", "2026-11-30T10:00:00Z ", "Nov 30 10:00:00 web-1 app[42]: "]),
+    st.sampled_from([1, 257, 1 << 20]),
+)
+def test_an_error_said_again_inside_what_quotes_it_is_one_error(
+    shape: str, code: int, numbers: tuple[str, str], prefix: str, chunk: int
+) -> None:
+    # main read two errors, the same code to the same number, from each of these lines
+    to, again = numbers
+    line = prefix + shape.format(code=code, to=to, again=again)
+    found = extract(line)
+    assert [(e.code, e.to) for e in found] == [(code, to)], line
+    text = "INFO start\n" + line + "\nINFO done\n"
+    assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == extract(text)
+
+
+# the same error twice, each said on its own: two records, two items of a list, a logger's batch; and another
+# code or another To inside brackets or a string: two errors
+TWICE = [
+    '[{{"msg": "ERROR {code} to {to}"}}, {{"msg": "ERROR {code} to {to}"}}]',
+    '["ERROR {code} to {to}", "ERROR {code} to {to}"]',
+    "ERROR {code} to {to}; ERROR {code} to {to}",
+    "[ERROR {code} to {to}, ERROR {code} to {to}]",
+]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(TWICE), CODES, NUMBERS, st.sampled_from(["", "2026-11-30T10:00:00Z "]))
+def test_the_same_error_written_twice_on_its_own_is_two_errors(shape: str, code: int, to: str, prefix: str) -> None:
+    line = prefix + shape.format(code=code, to=to)
+    assert [(e.code, e.to) for e in extract(line)] == [(code, to), (code, to)], line
+    assert list(scan(io.BytesIO((line + "\n").encode()))) == extract(line + "\n")
+
+
+def test_another_code_or_another_to_inside_what_quotes_is_another_error() -> None:
+    line = 'ERROR to=+33612345678 error 21408 msg="Twilio error 21610 for +33612345678"'
+    assert [(e.code, e.to) for e in extract(line)] == [(21408, "+33612345678"), (21610, "+33612345678")]
+    line = "ERROR SMS to +33612345678 failed with error 21408 (then error 21408 to +14155550100)"
+    assert [(e.code, e.to) for e in extract(line)] == [(21408, "+33612345678"), (21408, "+14155550100")]

@@ -1285,9 +1285,9 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
             starts = [0, *(found.start() for found in others), len(line)]
             pieces = zip(codes, starts, starts[1:], strict=False)
             split = [_log_hit(line[lo:hi], found, lo, number) for found, lo, hi in pieces]
-            if all(hit.to is not None for hit in split):
+            own = _not_said_again(line, codes, split)
+            if len(own) == len(split):
                 return split
-            own = [i for i, hit in enumerate(split) if hit.to is not None]
             if len(own) > 1 and own[0] == 0:
                 bounds = [starts[i] for i in own] + [len(line)]
                 pieces_own = zip(own, bounds, bounds[1:], strict=False)
@@ -1296,6 +1296,75 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
                     hit.to = split[i].to  # its own, even where the text joined to it names another number
                 return joined
     return [_log_hit(line, m, 0, number)]
+
+
+def _not_said_again(line: str, codes: Sequence[re.Match[str]], split: Sequence[Hit]) -> list[int]:
+    """The indexes of the pieces of ``line`` (one per code ``codes`` found) that name an error of their own: a
+    destination of their own, and not the error before said again inside what quotes it. The same code for the same
+    To is the same error when the line quotes it: in a string the first is not in (``to=+336… error 21408
+    msg="Twilio error 21408 for +336…"``, ``{"msg": "… 21408 to +336…", "error": "Error 21408 for +336…"}``), in
+    brackets opened after the first (``error 21408 (Twilio error 21408 to +336…)``), or in the same record (``{…}``).
+    Written again outside any of these (a logger that batches its messages: ``ERROR 21408 to +336…; ERROR 21408 to
+    +336…``), or in another record or another item of one list, it is an error again."""
+    own = [i for i, hit in enumerate(split) if hit.to is not None]
+    if len(own) < 2:
+        return own
+    kept = [own[0]]
+    states: list[tuple[int, tuple[tuple[int, str], ...]]] | None = None
+    for i in own[1:]:
+        hit, before = split[i], split[kept[-1]]
+        if hit.code == before.code and _same_number(str(hit.to), str(before.to)):
+            states = _enclosures(line, [m.start() for m in codes]) if states is None else states
+            if _quotes(states[kept[-1]], states[i], codes[kept[-1]].start()):
+                continue
+        kept.append(i)
+    return kept
+
+
+_ENCLOSER = rx(r'\\.|["(){}\[\]]')  # what opens or closes a string or a bracket, and an escape (\" opens none)
+_CLOSES = {")": "(", "]": "[", "}": "{"}
+
+
+def _enclosures(line: str, positions: Sequence[int]) -> list[tuple[int, tuple[tuple[int, str], ...]]]:
+    """For each of ``positions`` (ascending) in ``line``: where the double-quoted string it is in opens (-1: none),
+    and the brackets around it outside strings, outermost first, as (where it opens, which). One pass."""
+    out: list[tuple[int, tuple[tuple[int, str], ...]]] = []
+    quote, stack = -1, []
+    found = _ENCLOSER.finditer(line, 0, positions[-1] if positions else 0)
+    pending = next(found, None)
+    for at in positions:
+        while pending is not None and pending.start() < at:
+            char = pending.group()
+            if char == '"':
+                quote = pending.start() if quote < 0 else -1
+            elif quote < 0 and char in "({[":
+                stack.append((pending.start(), char))
+            elif quote < 0 and char in _CLOSES:
+                while stack and stack[-1][1] != _CLOSES[char]:
+                    stack.pop()  # an unclosed bracket inside: closed with its outer one
+                if stack:
+                    stack.pop()
+            pending = next(found, None)
+        out.append((quote, tuple(stack)))
+    return out
+
+
+def _quotes(
+    first: tuple[int, tuple[tuple[int, str], ...]], then: tuple[int, tuple[tuple[int, str], ...]], at: int
+) -> bool:
+    """Whether the code whose enclosures are ``then`` quotes the code at ``at``, whose enclosures are ``first``
+    (see :func:`_not_said_again`)."""
+    (quote, around), (quote_then, around_then) = first, then
+    records = [opened for opened in around if opened[1] == "{"]
+    if records and records[-1] not in around_then:
+        return False  # the first one's record closed before: another record
+    if around and around_then and around[-1] == around_then[-1] and around[-1][1] == "[":
+        return False  # two items of one list
+    if quote_then >= 0 and quote_then != quote:
+        return True  # in a string the first is not in: a message quoting the error
+    if any(opened[0] > at for opened in around_then):
+        return True  # in brackets opened after it
+    return bool(records) and records[-1] in around_then  # in the same record
 
 
 def beside_fields(line: str, number: int, known_code: Callable[[int], bool], fields: Sequence[Hit]) -> list[Hit]:
