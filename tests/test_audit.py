@@ -247,6 +247,41 @@ def test_text_writes_plurals_as_english_does(platform: Simulator) -> None:
     assert "(s)" not in out
 
 
+def test_many_accounts_matrix_lists_the_accounts_that_differ_not_a_gap_every_account_has() -> None:
+    # 'diagnose audit --countries FR,…,NG,IR --subaccounts all' over 2,000 tenants listed 1,981 rows: IR is
+    # blocked everywhere, so every account had a gap, and the dozens with a gap of their own were lost in them
+    scenario = generate_scenario(60, ["FR", "IR"], seed=5, sms_gap_rate=0.1, voice_gap_rate=0.1, inactive_rate=0)
+    with Simulator(load_scenario(scenario), port=0) as sim:
+        main_sid, token = scenario["accounts"][0]["sid"], scenario["accounts"][0]["auth_token"]
+        _, doc = audit_json(sim, "--countries", "FR,IR", "--subaccounts", "all", user=main_sid, secret=token)
+        _, out, _ = run(sim, "--countries", "FR,IR", "--subaccounts", "all", user=main_sid, secret=token)
+        _, problems, _ = run(sim, "--countries", "FR,IR", "--subaccounts", "all", "--rows", "problems", user=main_sid,
+                             secret=token)  # fmt: skip
+        _, markdown, _ = run(sim, "--countries", "FR,IR", "--subaccounts", "all", "--format", "markdown",
+                             user=main_sid, secret=token)  # fmt: skip
+    differ = [
+        a["sid"] for a in doc["accounts"] if any(c["status"] != "enabled" for c in a["cells"] if c["country"] == "FR")
+    ]
+    assert 0 < len(differ) < 61 and doc["summary"]["gaps"] == 61
+    listed = [line.split()[0] for line in out.splitlines() if line.startswith("AC")]
+    assert listed == differ
+    note = (
+        f"({61 - len(differ)} accounts whose only gaps are those every account has (IR SMS, IR voice: see the totals) "
+        "not listed; --rows problems or --rows all lists them.)"
+    )
+    assert note in out.splitlines()
+    assert len([line for line in problems.splitlines() if line.startswith("AC")]) == 61
+    # Markdown (a CI job summary, 500 rows at most) says such a gap once, not once per account
+    table = [line for line in markdown.splitlines() if "| IR | SMS |" in line or "| IR | voice |" in line]
+    assert table == [
+        "| every account (61) |  | IR | SMS | blocked | Twilio does not deliver there; no setting enables it |",
+        "| every account (61) |  | IR | voice | blocked | Twilio does not deliver there; no setting enables it |",
+    ]
+    assert sum(line.count("| FR |") for line in markdown.splitlines() if line.startswith("| `AC")) == len(
+        [c for a in doc["accounts"] for c in a["cells"] if c["country"] == "FR" and c["status"] != "enabled"]
+    )
+
+
 def test_json_escapes_control_characters_and_keeps_the_names(platform: Simulator) -> None:
     _, out, _ = run(platform, "--countries", "FR", "--subaccounts", "all", "--format", "json")
     assert not CONTROL.search(out), [hex(ord(c)) for c in CONTROL.findall(out)]

@@ -143,7 +143,8 @@ def read_countries(countries: str | None, countries_file: str | None) -> tuple[s
     type=click.Choice(["auto", "all", "problems"]),
     default="auto",
     show_default=True,
-    help="Text matrix rows: every account, or only those with a gap or unknown (auto: all up to 50 accounts).",
+    help="Text matrix rows: every account, or only those with a gap or unknown (auto: all up to 50 accounts; "
+    "beyond, those with a gap or unknown but a gap every account has).",
 )
 @concurrency_option
 @api_url_option

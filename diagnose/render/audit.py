@@ -134,6 +134,22 @@ def _totals(head: Mapping[str, Any]) -> list[tuple[str, str, dict[str, int]]]:
 # --------------------------------------------------------------------------- text
 
 
+def _uniform_gaps(head: Mapping[str, Any]) -> dict[tuple[str, str], None]:
+    """(country, product) disabled on every account, or blocked on every account: nothing tells accounts apart."""
+    accounts = head["summary"]["accounts"]
+    if accounts <= MATRIX_ALL_UP_TO:
+        return {}
+    return {
+        (iso, product): None
+        for iso, product, counts in _totals(head)
+        if counts["disabled"] == accounts or counts["blocked"] == accounts
+    }
+
+
+def _only_gaps_in(account: AccountAudit, uniform: Mapping[tuple[str, str], None]) -> bool:
+    return all(cell.status == "enabled" or (cell.country, cell.product) in uniform for cell in account.cells)
+
+
 def _text(head: Mapping[str, Any], rows: Rows, *, color: bool, all_rows: bool | None) -> Iterator[str]:
     style = Styler(color)
     headline = head["headline"]
@@ -158,6 +174,9 @@ def _text(head: Mapping[str, Any], rows: Rows, *, color: bool, all_rows: bool | 
             f"{counts['blocked']:>8,} {counts['unknown']:>8,}\n"
         )
     show_all = all_rows if all_rows is not None else summary["accounts"] <= MATRIX_ALL_UP_TO
+    # --rows auto, many accounts: a gap every account has (IR blocked, NG SMS Console-only) is said by the
+    # headline and the totals; listed, it would make every account a row and hide the accounts that differ
+    uniform = {} if all_rows is not None else _uniform_gaps(head)
     width = len(products)
     legend = " then ".join(_PRODUCT[p] for p in products)
     voice_column = "voice" in products  # whose dialing permissions apply: only a voice audit reads them
@@ -168,9 +187,13 @@ def _text(head: Mapping[str, Any], rows: Rows, *, color: bool, all_rows: bool | 
     yield header + ("  voice  notes" if voice_column else "  notes") + "\n"
     hidden = 0
     compared = False
+    alike = 0
     for account in rows():
         if not show_all and account.verdict == "usable":
             hidden += 1
+            continue
+        if not show_all and uniform and _only_gaps_in(account, uniform):
+            alike += 1
             continue
         cells = []
         for iso in countries:
@@ -198,6 +221,12 @@ def _text(head: Mapping[str, Any], rows: Rows, *, color: bool, all_rows: bool | 
         yield (row + f"  {'; '.join(notes)}").rstrip() + "\n"
     if hidden:
         yield f"({counted(hidden, 'account')} with every country usable not listed; --rows all lists them.)\n"
+    if alike:
+        said = ", ".join(f"{iso} {_PRODUCT[product]}" for iso, product in uniform)
+        yield (
+            f"({counted(alike, 'account')} whose only gaps are those every account has ({said}: see the totals) "
+            "not listed; --rows problems or --rows all lists them.)\n"
+        )
     if compared:
         import textwrap
 
@@ -300,9 +329,20 @@ def _markdown(head: Mapping[str, Any], rows: Rows) -> Iterator[str]:
     more = 0
     header = False
     compared = False  # a row above says how a subaccount's SMS answer compares with its parent's
+    uniform = _uniform_gaps(head)  # one row each, not one per account: they would fill the table's rows
     for account in rows():
+        if uniform and not header:
+            yield "\n### Not usable\n\n| account | name | country | product | status | why |\n"
+            yield "|---|---|---|---|---|---|\n"
+            header = True
+            for cell in account.cells:
+                if (cell.country, cell.product) in uniform:
+                    yield (
+                        f"| every account ({head['summary']['accounts']:,}) |  | {cell.country} | "
+                        f"{_PRODUCT[cell.product]} | {cell.status} | {escape(_why(cell))} |\n"
+                    )
         for cell in account.cells:
-            if cell.status == "enabled":
+            if cell.status == "enabled" or (cell.country, cell.product) in uniform:
                 continue
             if shown >= MARKDOWN_GAP_ROWS:
                 more += 1
