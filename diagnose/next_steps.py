@@ -107,7 +107,7 @@ def _step(
         advice: list[tuple[int, str]] = []
         if writes is None:  # no command carries it out: each group's own first step says what to do
             for number, _, diagnosis in rows:
-                text = _one_line(diagnosis.fix[0].text) if diagnosis.fix else ""
+                text = _first_step(diagnosis)
                 if text and all(text != seen for _, seen in advice) and len(advice) < MAX_ADVICE:
                     advice.append((number, text))
         product = writes or _entry_product(entry)
@@ -202,6 +202,21 @@ def _audit(targets: Sequence[Target], product: str | None) -> str | None:
         return None
     accounts = " --subaccounts all" if any(t.account_sid for t in targets) else ""
     return f"diagnose audit --product {product} --countries {','.join(isos)}{accounts}"
+
+
+# what a fix step of the knowledge says when the step after it is part of it ("enable it too (next step)")
+_POINTS_ON = "(next step)"
+
+
+def _first_step(diagnosis: Diagnosis) -> str:
+    """A group's first fix step, on one line; with the step after it when it points to that one: in "What to do"
+    the next step is another group's, or none."""
+    if not diagnosis.fix:
+        return ""
+    text = _one_line(diagnosis.fix[0].text)
+    if _POINTS_ON in text and len(diagnosis.fix) > 1:
+        text += f" Next step: {_one_line(diagnosis.fix[1].text)}"
+    return text
 
 
 def _one_line(text: str) -> str:

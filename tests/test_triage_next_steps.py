@@ -359,3 +359,32 @@ def test_a_groups_share_of_its_record_is_the_same_however_workers_merged_its_blo
     for first, share in zip(alone.evidence(), alone.record_shares(), strict=True):
         named = [e for e in evidence if (e.country, e.message_sid) == (first.country, first.message_sid)]
         assert share == (len(named) if first.message_sid else None)
+
+
+@pytest.mark.parametrize(
+    ("case", "line", "meant"),
+    [
+        ("wrong-prefix-meant-disabled", "code=21408 to=+4165550123", "Enable Canada (CA)"),
+        ("voice-wrong-prefix-meant-disabled", "code=21215 to=+4035550123", "Canada"),
+    ],
+)
+def test_a_wrong_prefix_steps_advice_carries_the_next_step_it_points_to(
+    demo: Simulator, tmp_path: Path, case: str, line: str, meant: str
+) -> None:
+    # The number meant is in a country disabled on the account: the group's first fix step says "enable it too
+    # (next step)". "What to do" showed that first step alone, so the next step it pointed to was the next
+    # step of the list, another group's (or none), and the country meant was never named as one to enable.
+    env = _demo_log(demo, tmp_path / "unused.log")
+    _sid, owner, _ = demo.sample(case)
+    log = tmp_path / "app.log"
+    log.write_text(f"2026-11-30T10:00:00Z ERROR twilio error {line} account={owner}\n")
+    _, out, _ = run(["triage", str(log), "--format", "json"], env)
+    (step,) = json.loads(out)["next_steps"]
+    assert step["cause"] == "wrong-country-code"
+    (advice,) = step["advice"]
+    assert "(next step)" in advice["text"]
+    then = advice["text"].split("(next step)", 1)[1]
+    assert meant in then and owner in then  # the step it points to, on the same account
+    _, text, _ = run(["triage", str(log)], env)
+    what_to_do = " ".join(text.split("\n\n#")[0].split())
+    assert meant in what_to_do.split("(next step)", 1)[1]
