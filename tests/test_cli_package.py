@@ -378,3 +378,21 @@ def test_concurrency_help_names_the_default_the_pool_uses(command: str) -> None:
 
     out = CliRunner().invoke(main, [command, "--help"], terminal_width=200).stdout
     assert f"Requests in flight at once (default {DEFAULT_CONCURRENCY};" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin"),
+    [
+        (["SM" + "0" * 32, "--bogus"], None),
+        (["SM" + "0" * 32, "--format", "xml"], None),
+        (["-", "--format", "xml"], "error 21408"),
+    ],
+)
+def test_a_usage_error_with_a_sid_or_a_paste_points_at_diagnose_help(args: list[str], stdin: str | None) -> None:
+    # It said "Try 'diagnose sids --help' for help.": a command no help and no README names
+    result = CliRunner().invoke(main, args, input=stdin, prog_name="diagnose")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[:2] == ["Usage: diagnose SID... [OPTIONS]", "Try 'diagnose --help' for help."]
+    assert "sids" not in result.stderr
+    help_text = CliRunner().invoke(main, ["--help"], prog_name="diagnose").stdout
+    assert "--format" in help_text and "--color" in help_text  # what that help says of a SID's options

@@ -32,8 +32,18 @@ if TYPE_CHECKING:
 _BRIEF_BATCH = 8
 
 
+class _SidsContext(click.Context):
+    """Names no sub-command either: a usage error's hint is 'Try 'diagnose --help'', never the hidden ``sids``."""
+
+    @property
+    def command_path(self) -> str:
+        return self.find_root().command_path
+
+
 class _SidsCommand(click.Command):
     """Its usage line names no sub-command: users type ``diagnose SID…``."""
+
+    context_class = _SidsContext
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(ctx.find_root().info_name or "diagnose", "SID... [OPTIONS]")
