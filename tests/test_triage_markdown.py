@@ -175,3 +175,22 @@ def test_html_groups_table_keeps_each_count_and_code_whole(demo: Simulator, tmp_
     found = re.search(r'<pre id="broken-words">(.*?)</pre>', dom)
     assert found, "the measuring script did not run"
     assert json.loads(found.group(1)) == []
+
+
+def test_every_steps_lines_stay_in_its_item_from_the_tenth_on(tmp_path: Path) -> None:
+    # Ten codes with no rules give ten steps. Their lines were indented by three spaces whatever the number,
+    # so from "10. " (four wide) on, a step's command fell out of its item: the HTML closed the numbered list
+    # after step 9 and showed step 10's `diagnose explain` in a list of its own below it.
+    codes = [30003, 30005, 30007, 21610, 21211, 21614, 20404, 20429, 30006, 30008, 30004]
+    lines = [f"2026-11-30T10:00:{i:02d}Z ERROR sms failed code={c} to=+4474001234{i:02d}" for i, c in enumerate(codes)]
+    log = tmp_path / "app.log"
+    log.write_text("\n".join(lines) + "\n")
+    _, md = run(["triage", str(log), "--offline", "--format", "markdown"])
+    what_to_do = md.split("## What to do", 1)[1].split("## Groups", 1)[0]
+    tokens = MarkdownIt("commonmark").parse(what_to_do)
+    assert [t.type for t in tokens].count("ordered_list_open") == 1
+    items = [t for t in tokens if t.type == "list_item_open" and t.level == 1]
+    assert len(items) == len(codes)
+    # each step's command is inside its own item: a bullet list nested in the numbered one, one per step
+    nested = [t for t in tokens if t.type == "bullet_list_open"]
+    assert len(nested) == len(codes) and all(t.level == 2 for t in nested)

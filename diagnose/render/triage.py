@@ -182,31 +182,33 @@ def triage_markdown(
             else:
                 head = f"**{step.code}** ({escape(step.title)}): diagnose has no rules for it yet{seen}"
             out.append(f"{n}. {head}")
+            # a step's lines are indented by its marker's width ("10. " is 4), or they fall out of its item
+            sub = " " * len(f"{n}. ")
             if step.kind == "check":  # why reading the accounts did not decide it, as the text report says
                 reasons = _unread_reasons(step, report.diagnoses)
-                out += [f"   - {escape(reason)}" for reason in reasons[:_SHOWN_REASONS]]
+                out += [f"{sub}- {escape(reason)}" for reason in reasons[:_SHOWN_REASONS]]
                 if more := _more_reasons(reasons):
-                    out.append(f"   - {escape(more)}")
+                    out.append(f"{sub}- {escape(more)}")
             for target in step.targets[:_SHOWN_TARGETS]:
                 product = _PRODUCT.get(step.product or "", "")
                 where = f"on {code(target.account_sid)}" if target.account_sid else f"on {_NO_ACCOUNT}"
                 countries = ", ".join(
                     f"{escape(iso or 'unknown country')} {count:,}" for iso, count in target.countries
                 )
-                line = f"   - {f'{product} {where}'.strip()}: {countries}"
+                line = f"{sub}- {f'{product} {where}'.strip()}: {countries}"
                 # the command on a line of its own (a hard break), as the text report has it
-                out += [f"{line}\\", f"     {code(target.command)}"] if target.command else [line]
+                out += [f"{line}\\", f"{sub}  {code(target.command)}"] if target.command else [line]
             if len(step.targets) > _SHOWN_TARGETS:
                 more = len(step.targets) - _SHOWN_TARGETS
-                out.append(f"   - … and {more:,} more accounts (`--format json` lists them all).")
+                out.append(f"{sub}- … and {more:,} more accounts (`--format json` lists them all).")
             for number, text in step.advice:
                 label = f"Group {number}: " if len(step.groups) > 1 else ""
-                out.append(f"   - {label}{item(text, 5)}")
+                out.append(f"{sub}- {label}{item(text, len(sub) + 2)}")
             if len(step.groups) > len(step.advice) > 0:
-                out.append("   - The other groups' steps are in the groups below.")
+                out.append(f"{sub}- The other groups' steps are in the groups below.")
             if step.command:
                 lead = "Check every account at once (read-only): " if step.kind == "check" else ""
-                out.append(f"   - {lead}{code(step.command)}")
+                out.append(f"{sub}- {lead}{code(step.command)}")
         if any(t.command for step in steps for t in step.targets):
             out += ["", "`diagnose fix` prints its plan and changes nothing without `--apply`."]
         out.append("")
