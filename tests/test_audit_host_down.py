@@ -144,3 +144,30 @@ def test_a_scan_that_could_not_read_says_so_rather_than_no_failures() -> None:
         "No geo-permission failures found in the last 7 days, but the scan is incomplete: "
         "21 of 21 accounts could not be read (fully)."
     ), headline
+
+
+def test_a_scans_text_says_a_wave_of_timeouts_once(platform: Any) -> None:
+    # Each account whose alerts timed out had its own line, 'Incomplete: alerts of AC… could not be read
+    # (127.0.0.1:… did not answer within 1 s).': as many lines as the first wave had accounts.
+    sim, env = platform
+    sim.add_fault(match="GET ^/v1/Alerts", delay_ms=HELD_MS)
+    code, out, _ = run(SCAN, env)
+    (held,) = sim.faults
+    assert code == 3 and held.hits >= 2
+    said = [line for line in out.splitlines() if line.startswith("Incomplete: alerts of")]
+    assert len(said) == 1, said
+    assert f"Incomplete: alerts of {held.hits} accounts could not be read (" in said[0], said[0]
+    assert "did not answer within 1 s): AC" in said[0] and (held.hits <= 3 or " more." in said[0]), said[0]
+
+
+def test_a_scan_that_found_nothing_but_could_not_read_is_not_green() -> None:
+    scenario = load_scenario(generate_scenario(5, ("FR",), seed=4, inactive_rate=0, failures=0))
+    first = scenario.accounts[0]
+    with Simulator(scenario, port=0) as sim:
+        env = {"TWILIO_ACCOUNT_SID": first.sid, "TWILIO_AUTH_TOKEN": first.auth_token, "DIAGNOSE_API_URL": sim.url}
+        sim.add_fault(match="GET ^/v1/Alerts", delay_ms=HELD_MS)
+        code, out, _ = run([*SCAN, "--color", "always"], env)
+        sim.clear_faults()
+        clean_code, clean_out, _ = run([*SCAN, "--color", "always"], env)
+    assert code == 3 and out.startswith("\x1b[1;33m"), repr(out[:40])  # bold yellow: incomplete
+    assert clean_code == 0 and clean_out.startswith("\x1b[1;32m"), repr(clean_out[:40])  # bold green

@@ -42,8 +42,16 @@ def _notes(doc: Mapping[str, Any]) -> list[str]:
             f"Incomplete: {stopped}; the scan sent that host nothing more, so {counted(unsent, 'account')} "
             f"{'was' if unsent == 1 else 'were'} not read (fully) from it."
         )
+    # One line per source and reason: a host that timed out for a wave of accounts is said once, not once each.
+    unread: dict[tuple[str, str], list[str]] = {}
     for p in doc.get("problems") or ():
-        lines.append(f"Incomplete: {p['source']} of {p['account']} could not be read ({p['reason']}).")
+        unread.setdefault((p["source"], p["reason"]), []).append(p["account"])
+    for (source, reason), accounts in unread.items():
+        if len(accounts) == 1:
+            lines.append(f"Incomplete: {source} of {accounts[0]} could not be read ({reason}).")
+            continue
+        named = ", ".join(accounts[:3]) + (f" and {len(accounts) - 3:,} more" if len(accounts) > 3 else "")
+        lines.append(f"Incomplete: {source} of {len(accounts):,} accounts could not be read ({reason}): {named}.")
     for t in doc.get("truncated") or ():
         lines.append(f"Partial: {t['source']} of {t['account']}: {t['reason']}.")
     return lines
@@ -57,7 +65,9 @@ def _rolled_up(doc: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 def _text(doc: Mapping[str, Any], *, color: bool) -> Iterator[str]:
     style = Styler(color)
-    yield style(doc["headline"], "bold", "red" if doc["failures"] else "green") + "\n"
+    # No failure found is good news only when everything was read.
+    tone = "red" if doc["failures"] else ("green" if doc.get("complete", True) else "yellow")
+    yield style(doc["headline"], "bold", tone) + "\n"
     for line in _notes(doc):
         yield style(line, "yellow") + "\n"
     rolled_up = _rolled_up(doc)
