@@ -15,7 +15,10 @@ Two rules hold whatever the knowledge says, because the API refuses otherwise:
   all. Those items get the Console steps, never a request;
 * a subaccount whose parent gets a change for the same product and country is
   fixed through the parent: it is read again after the parent's change, and
-  planned again from what it then shows (``via-parent``).
+  planned again from what it then shows (``via-parent``). Not for voice when its
+  ``dialing_permissions_inheritance`` is false (and inheriting is not asked for):
+  its own list is all that applies, so its change is planned, and shown in the
+  dry run, with the parent's.
 
 The planner returns plain data (:class:`FixPlan`); sending the requests,
 reading back and the audit log live at the edge (``diagnose/gateway``,
@@ -498,6 +501,10 @@ def plan_account(
             if change is not None:
                 item = replace(item, change=replace(change, for_accounts=(state.sid,)))
             via = (parent_changes or {}).get((state.parent, product, _entry(product, iso))) if state.parent else None
+            if product == "voice" and state.inheritance() is False and prefer != "set-voice-inheritance":
+                # its own dialing permissions, as Twilio says: the parent's change cannot reach it (with
+                # --use set-voice-inheritance it waits, to inherit the parent's once the parent has the country)
+                via = None
             if via is not None and item.status in ("change", "outside-scope"):
                 summary = f"fixed through its parent {via.account} if it inherits: read again after that change"
                 item = replace(item, status="via-parent", summary=summary, change=via, target=None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -196,6 +197,30 @@ def test_a_subaccount_with_its_own_change_is_not_reported_as_fixed_by_its_parent
     assert f"inherited {HEIR}  SMS  FR: fixed by its parent's change" in out
     assert f"inherited {OWN}" not in out
     assert f"inherited {TWIN}" not in out  # it had FR already: nothing was fixed for it
+
+
+def test_the_dry_run_lists_the_voice_change_of_a_subaccount_with_its_own_dialing_permissions(
+    platform: Simulator, tmp_path: Path
+) -> None:
+    # OWN's dialing_permissions_inheritance is false, so MAIN's FR change cannot reach it; yet the dry run said
+    # "1 change on 1 account planned" and OWN was only "read again", and --apply --yes then sent a second change
+    # no plan had listed
+    code, out, _ = run(platform, "--country", "FR", "--product", "voice", "--subaccounts", "all", "--format", "json")
+    assert code == 1
+    doc = json.loads(out)
+    assert sorted(c["account"] for c in doc["plan"]["changes"]) == sorted([MAIN, OWN])
+    assert doc["plan"]["recheck"] == [HEIR]  # it inherits MAIN's dialing permissions: fixed through MAIN
+    code, out, _ = run(platform, "--country", "FR", "--product", "voice", "--subaccounts", "all")
+    assert out.splitlines()[0] == "2 changes on 2 accounts planned (dry run: nothing is sent without --apply)"
+    log = tmp_path / "audit.jsonl"
+    code, out, err = run(
+        platform, "--country", "FR", "--product", "voice", "--subaccounts", "all", "--apply", "--yes",
+        "--audit-log", str(log),
+    )  # fmt: skip
+    assert code == 0, out + err
+    assert sorted(r["account"] for r in writes(platform)) == sorted([MAIN, OWN])  # what the plan listed, no more
+    assert out.splitlines()[0] == "2 changes on 2 accounts"
+    assert not re.search(r"^Read again after the parents' changes:\n\d+ changes? on", out, re.M)  # none unplanned
 
 
 def test_inheriting_subaccount_alone_answers_30648_and_is_reported_as_inheriting(
