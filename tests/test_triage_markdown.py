@@ -194,3 +194,27 @@ def test_every_steps_lines_stay_in_its_item_from_the_tenth_on(tmp_path: Path) ->
     # each step's command is inside its own item: a bullet list nested in the numbered one, one per step
     nested = [t for t in tokens if t.type == "bullet_list_open"]
     assert len(nested) == len(codes) and all(t.level == 2 for t in nested)
+
+
+def test_groups_of_one_country_code_and_account_are_told_apart(tmp_path: Path) -> None:
+    # A number sent with a wrong prefix, or with its trunk 0 kept, is a group of its own beside the country's
+    # well-formed numbers (same code, country and account). The table showed them as the same row twice,
+    # "21408  DE (Germany)  AC827…", as though the merging had failed, and the headings below alike.
+    account, other = "AC" + "a" * 32, "AC" + "b" * 32
+    tos = [(account, "+4165550123"), (account, "+4165550124"), (account, "+41791234567")]
+    tos += [(other, "+49015123456789"), (other, "+4915123456789"), (other, "+4915123456780")]
+    lines = [
+        f"2026-11-30T10:00:0{i}Z ERROR sms failed code=21408 to={to} account={ac}" for i, (ac, to) in enumerate(tos)
+    ]
+    log = tmp_path / "app.log"
+    log.write_text("\n".join(lines) + "\n")
+    _, text = run(["triage", str(log), "--offline"])
+    rows = [re.split(r"\s{2,}", line)[2:5] for line in text.splitlines() if re.match(r"\d+\s+\d+\s+21408\s", line)]
+    assert len(rows) == 4 and len({tuple(r) for r in rows}) == 4
+    assert ["21408", "CH (Switzerland), meant CA?", account] in rows
+    assert ["21408", "DE (Germany), sent as +49 0 …", other] in rows
+    assert ["21408", "DE (Germany)", other] in rows
+    _, md = run(["triage", str(log), "--offline", "--format", "markdown"])
+    headings = [line for line in md.splitlines() if line.startswith("### ")]
+    assert len({h.split(" ", 2)[2] for h in headings}) == 4
+    assert any("DE (Germany), sent as +49 0 …" in h for h in headings)

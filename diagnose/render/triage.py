@@ -14,6 +14,7 @@ from ..next_steps import NextStep, step_to_dict
 from ..report import NOT_CONFIRMED_ONLINE
 from ..safe_text import clean
 from ._text import KEEP, WIDTH, plain_emphasis, wrap
+from ._views import _known_value
 
 _PRODUCT = {"sms": "SMS", "voice": "Voice"}
 _NO_ACCOUNT = "the account that sent them (not in the log)"
@@ -220,7 +221,7 @@ def triage_markdown(
             str(i),
             f"{e.count:,}",
             str(e.code),
-            escape(_where(e)),
+            escape(_where(e, d)),
             code(e.account_sid, cell=True) if e.account_sid else "-",
             escape(_seen(e.first_seen)),
             escape(_seen(e.last_seen)),
@@ -229,7 +230,8 @@ def triage_markdown(
         out.append("| " + " | ".join(cells) + " |")
     for i, (e, d) in enumerate(zip(groups, report.diagnoses, strict=True), 1):
         account = code(e.account_sid) if e.account_sid else "no account in the log"
-        out += ["", f"### {i}. {e.code} · {escape(_where(e))} · {account} · {e.count:,}× · {escape(_verdict(d))}", ""]
+        where = escape(_where(e, d))
+        out += ["", f"### {i}. {e.code} · {where} · {account} · {e.count:,}× · {escape(_verdict(d))}", ""]
         open_causes = [c.id for c in d.causes if c.status in ("possible", "unknown")]
         if d.verdict == "inconclusive":
             if open_causes:
@@ -355,7 +357,7 @@ def _table(groups: Sequence[Evidence], diagnoses: Sequence[Diagnosis]) -> list[s
                 str(i),
                 f"{e.count:,}",
                 str(e.code),
-                _where(e),
+                _where(e, d),
                 e.account_sid or "-",
                 _seen(e.first_seen),
                 _seen(e.last_seen),
@@ -368,7 +370,7 @@ def _table(groups: Sequence[Evidence], diagnoses: Sequence[Diagnosis]) -> list[s
 
 def _group(i: int, e: Evidence, d: Diagnosis, width: int) -> list[str]:
     head = f"{i}. "
-    title = f"{e.code} · {_where(e)} · {e.account_sid or 'no account in the log'} · {e.count:,}× · {_verdict(d)}"
+    title = f"{e.code} · {_where(e, d)} · {e.account_sid or 'no account in the log'} · {e.count:,}× · {_verdict(d)}"
     lines = [wrap(title, width=width, first=head, indent=len(head))]
     pad = len(head)
     open_causes = [c.id for c in d.causes if c.status in ("possible", "unknown")]
@@ -397,8 +399,19 @@ def _group(i: int, e: Evidence, d: Diagnosis, width: int) -> list[str]:
     return lines
 
 
-def _where(e: Evidence) -> str:
-    return f"{e.country} ({country_name(e.country)})" if e.country else "unknown"
+def _where(e: Evidence, d: Diagnosis) -> str:
+    """A group's country, and what sets it apart from another group of that country, code and account: a number
+    sent malformed (``, sent as +49 0 …``) or with a wrong prefix (``, meant CA?``), each a group of its own."""
+    where = f"{e.country} ({country_name(e.country)})" if e.country else "unknown"
+    malformed = _known_value(d.facts, "to_malformed")
+    if isinstance(malformed, str) and malformed:
+        # 'kept its national trunk 0 (+49 0 …)': the shape in its brackets
+        shape = malformed[malformed.rfind("(") + 1 : -1] if malformed.endswith(")") else malformed
+        return f"{where}, sent as {shape}"
+    meant = _known_value(d.facts, "suggested_country")
+    if _known_value(d.facts, "wrong_prefix_suspected") is True and isinstance(meant, str) and meant:
+        return f"{where}, meant {meant}?"
+    return where
 
 
 def _verdict(d: Diagnosis) -> str:
