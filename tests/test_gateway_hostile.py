@@ -178,6 +178,25 @@ def test_an_answer_that_is_not_twilios_says_what_answered(
     assert result.stderr.count("\n") == 1 and words in result.stderr, result.stderr
 
 
+def test_an_answer_that_says_it_is_gzip_and_is_not_is_said_so_once() -> None:
+    # It said 'the connection to 127.0.0.1:PORT failed (ContentDecodingError)', after asking three times
+    # for each read (6 requests): a corrupt body is an answer, and asking again gets the same one.
+    body = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"not deflate at all" * 3
+    paste = "2026-11-30T10:00:00Z ERROR code=21408 to=+33612345678\n"
+    with raw_server(respond("200 OK", body, {"Content-Encoding": "gzip"})) as (url, log):
+        result = CliRunner().invoke(
+            main,
+            ["-", "--timeout", "5"],
+            input=paste,
+            env={"NO_COLOR": "1", "TWILIO_API_KEY": "", "TWILIO_API_SECRET": "", **creds(url)},
+            catch_exceptions=False,
+        )
+        heads = list(log.heads)
+    assert result.exit_code == 3, result.stderr
+    assert "HTTP 200, but the answer could not be decompressed (Content-Encoding: gzip)" in result.stderr
+    assert len(heads) == 2, heads  # the account, then the permission: each once
+
+
 def test_twilios_own_error_answer_reads_as_before() -> None:
     body = b'{"code": 20403, "message": "Permission denied", "more_info": "", "status": 403}'
     with raw_server(respond("403 Forbidden", body)) as (url, _):

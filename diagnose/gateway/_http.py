@@ -775,7 +775,18 @@ class GatewayHttpClient(TwilioHttpClient):
         if declared.isascii() and declared.isdigit() and int(declared) > limit:
             raise UnusableAnswer(f"HTTP {raw.status_code}, but the answer is {int(declared):,} bytes (limit {limit:,})")
         body = bytearray()
-        for chunk in raw.iter_content(chunk_size=64 * 1024):
+        chunks = raw.iter_content(chunk_size=64 * 1024)
+        while True:
+            try:
+                chunk = next(chunks, None)
+            except requests.exceptions.ContentDecodingError:
+                # An answer, but one that says it is compressed and is not: asking again gets the same.
+                coding = raw.headers.get("Content-Encoding", "")
+                raise UnusableAnswer(
+                    f"HTTP {raw.status_code}, but the answer could not be decompressed (Content-Encoding: {coding})"
+                ) from None
+            if chunk is None:
+                break
             body += chunk
             if len(body) > limit:
                 raise UnusableAnswer(
