@@ -31,6 +31,7 @@ from ._parse import (
     classify,
     hit_lines,
     labelled_destination,
+    listed_below,
     message_after,
     number_in_message,
     parse_curl,
@@ -836,9 +837,14 @@ def unwrap(lines: Sequence[str]) -> list[str]:
 
     A continuation starts with one space and a lower-case word, and the line before
     ends mid-sentence; stack frames (``    at …``, ``  File …``) never qualify.
-    The joined line keeps its place; the continuation becomes empty, so line numbers hold.
+    The joined line keeps its place; the continuation becomes empty, so line numbers hold. A destination's
+    list that pretty-printed JSON spreads over lines (``"to": [`` / ``"+33612345678"`` / ``]``) is joined so too.
     """
     out = list(lines)
+    for i, line in enumerate(out):
+        if line[-1:] in ("[", " ", "\t") and (listed := listed_below(out, i)) is not None:
+            out[i] = listed[0]
+            out[i + 1 : i + 1 + listed[1]] = [""] * listed[1]
     for i in range(1, len(out)):
         line = out[i]
         if not _is_continuation(line):

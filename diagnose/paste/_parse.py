@@ -532,6 +532,38 @@ _MASK_WORD = rx(r"(?i)redacted|masked|hidden|removed|filtered")
 _LIST_VALUE = rx(r"""\[[ \t]{0,3}["'][^\[\]{}\n]{0,2000}\]""")
 _LIST_ITEM = rx(r""""([^"\n]{0,64})"|'([^'\n]{0,64})'""")
 _LIST_ROLES = frozenset(("to", "to_other", "to_alt", "to_alt_plus", "to_list"))
+# pretty-printed JSON: a destination label's list opened at a line's end ('"to": ['), its items one a line below,
+# then its close ('],'); the end of the line only is searched (the label and the bracket)
+_LIST_OPENED = rx(r"""["']?([A-Za-z_][\w.-]{0,60})["']?[ \t]{0,4}[:=][ \t]{0,4}\[[ \t]*$""")
+_LIST_ITEM_LINE = rx(r"""[ \t]{0,40}("[^"\n]{0,64}"|'[^'\n]{0,64}')[ \t]{0,4},?[ \t]*""")
+_LIST_CLOSE = rx(r"""[ \t]{0,40}\]""")
+MAX_LISTED = 8  # items of such a list read (more name no one To: a list of several names none)
+
+
+def listed_below(lines: Sequence[str], i: int) -> tuple[str, int] | None:
+    """The destination list line ``i`` opens at its end, its items on the lines below (``"to": [`` /
+    ``"+33612345678"`` / ``]``): line ``i`` with the list written on it whole (``"to": ["+33612345678"]``), as
+    :func:`read_pairs` reads a list, and how many lines below it took. None for anything else: a list of other
+    keys, of objects or numbers without quotes, or one that does not close within :data:`MAX_LISTED` items."""
+    line = lines[i].rstrip()
+    if not line.endswith("["):
+        return None
+    opened = _LIST_OPENED.search(line[-80:])
+    if opened is None or _key_role(opened.group(1)) not in _LIST_ROLES:
+        return None
+    items: list[str] = []
+    for j in range(i + 1, min(len(lines), i + MAX_LISTED + 2)):
+        item = _LIST_ITEM_LINE.fullmatch(lines[j])
+        if item is not None and len(items) < MAX_LISTED:
+            items.append(item.group(1))
+            continue
+        close = _LIST_CLOSE.match(lines[j])
+        if close is None or not items:
+            return None
+        return f"{line}{', '.join(items)}]{lines[j][close.end() :]}", j - i
+    return None
+
+
 # the roles of _labels.LABELS whose value is a number (its groups are read after a space, as "to=+44 20 7183 8750")
 _NUMBER_ROLES = frozenset(("to", "to_other", "to_alt", "to_alt_plus", "to_list", "from", "from_other", "from_id"))
 # An alphanumeric sender ID: up to 11 letters, digits and spaces, a letter among them (Twilio's rule for one)
@@ -735,7 +767,7 @@ def read_pairs(pairs: Iterable[tuple[str, str]], number: int) -> list[Hit]:
                 hit.channel = "voice" if found.group(2) == "Calls" else "sms"
         keys.add(key)
     close()
-    return [h for h in hits if h.filled() or h.keys & _RECORD_KEYS]
+    return [h for h in hits if h.filled() or h.keys & _RECORD_KEYS or h.recipients]
 
 
 _RECORD_KEYS = frozenset({"sid:alert", "sid:message", "sid:call", "payload", "resource_status", "type:problem"})
@@ -1141,6 +1173,8 @@ _KEY_ENDS += tuple(
         if not any(key != other and key.endswith(other) for other in {norm(label) for label in LABELS})
     )
 )
+# and the plural labels of a list of destinations ("recipients": on a line of its own in pretty-printed JSON)
+_KEY_ENDS += tuple(sorted(key for key, role in _KEYS.items() if role == "to_list"))
 _KEY_BACKWARDS_TEXT = (
     r"[:=][ \t]{0,3}[\\\"'\]]{0,3}(?:" + "|".join("[_-]*".join(reversed(key)) for key in _KEY_ENDS) + ")"
 )
