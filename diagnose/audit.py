@@ -35,6 +35,12 @@ SCHEMA_VERSION = 1
 CONSOLE_ONLY = "console-only"
 NOT_ALLOWED = "not-allowed"
 BLOCKED_PREFIX = "blocked-prefix"
+BLOCKED_WHY = {
+    CONSOLE_ONLY: "only the Console can enable it (messaging high-risk country, 30649)",
+    NOT_ALLOWED: "Twilio does not deliver there; no setting enables it",
+    BLOCKED_PREFIX: "Twilio blocks its whole calling code; no setting enables it",
+}
+"""Why a blocked cell is: the same words in the headline and in each format's cell."""
 
 _ISO = re.compile(r"^[A-Za-z]{2}$")
 MAX_COUNTRIES = 300  # more than there are countries: a longer list is a mistake, not a wish
@@ -295,6 +301,7 @@ class Tally:
     verdicts: dict[str, int] = field(default_factory=lambda: {"usable": 0, "gaps": 0, "unknown": 0})
     cells: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     failed_accounts: int = 0
+    blocked_why: dict[tuple[str, str], str] = field(default_factory=dict)  # a country's reason is every account's
 
     def __post_init__(self) -> None:
         for iso in self.countries:
@@ -310,6 +317,8 @@ class Tally:
             counts = self.cells.get((cell.country, cell.product))
             if counts is not None:
                 counts[cell.status] += 1
+            if cell.status == "blocked" and cell.reason in BLOCKED_WHY:
+                self.blocked_why.setdefault((cell.country, cell.product), cell.reason)
 
     @property
     def complete(self) -> bool:
@@ -349,7 +358,11 @@ def headlines(tally: Tally) -> list[str]:
         for product in tally.products:
             bad = tally.not_usable(iso, product)
             if bad:
-                lines.append((bad, f"{bad:,} of {total:,} {_noun(tally, total)} cannot {_VERB[product]} {iso}"))
+                line = f"{bad:,} of {total:,} {_noun(tally, total)} cannot {_VERB[product]} {iso}"
+                why = tally.blocked_why.get((iso, product))
+                if why and tally.cells[(iso, product)]["blocked"] == bad:  # not for diagnose fix to try
+                    line += f": {BLOCKED_WHY[why]}"
+                lines.append((bad, line))
     lines.sort(key=lambda item: -item[0])
     out = [text for _, text in lines]
     unknown = tally.verdicts["unknown"]

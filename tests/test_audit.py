@@ -226,6 +226,13 @@ def test_blocked_countries_console_only_and_not_allowed(platform: Simulator) -> 
     assert cell(doc, MAIN, "IR", "sms")["reason"] == "not-allowed"
     assert cell(doc, MAIN, "IR", "voice")["reason"] == "not-allowed"
     assert cell(doc, MAIN, "NG", "voice")["status"] == "disabled"  # voice has no Console-only list
+    # The headline says which gaps no API call can close: 'diagnose fix' is not the way for them
+    assert doc["headline"] == [
+        "1 of 1 account cannot send SMS to NG: only the Console can enable it (messaging high-risk country, 30649)",
+        "1 of 1 account cannot call NG",
+        "1 of 1 account cannot send SMS to IR: Twilio does not deliver there; no setting enables it",
+        "1 of 1 account cannot call IR: Twilio does not deliver there; no setting enables it",
+    ]
 
 
 def test_text_matrix_summary_first_and_hostile_names_made_visible(platform: Simulator) -> None:

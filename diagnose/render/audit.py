@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from ..audit import AccountAudit, Cell, gaps
+from ..audit import BLOCKED_WHY, NOT_ALLOWED, AccountAudit, Cell, gaps
 from ..formats import counted
 from ._json_stream import stream_json
 from ._text import Styler, one_line
@@ -48,11 +48,7 @@ def render_audit(
 
 def _why(cell: Cell) -> str:
     if cell.status == "blocked":
-        return (
-            "only the Console can enable it (messaging high-risk country, 30649)"
-            if cell.reason == "console-only"
-            else "Twilio does not deliver there; no setting enables it"
-        )
+        return BLOCKED_WHY.get(cell.reason or "", BLOCKED_WHY[NOT_ALLOWED])
     if cell.status == "disabled":
         if cell.product == "voice" and cell.source == "parent":
             return "off on the parent, which this subaccount inherits"
