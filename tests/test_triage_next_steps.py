@@ -322,7 +322,10 @@ def test_errors_naming_other_messages_are_not_put_on_the_account_of_the_one_reco
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.sampled_from(["SM1", "SM2", None]), st.sampled_from(["+33612345678", "+2348031234567"])),
+        st.tuples(
+            st.sampled_from(["SM1", "SM2", None]),
+            st.sampled_from(["+33612345678", "+2348031234567", "+336******78", "+23480******67"]),
+        ),
         min_size=1,
         max_size=30,
     ),
@@ -332,7 +335,8 @@ def test_a_groups_share_of_its_record_is_the_same_however_workers_merged_its_blo
     errors: list[tuple[str | None, str]], cuts: list[int]
 ) -> None:
     # Worker processes merge their block's duplicates before the triage groups them: a block's errors that
-    # name two messages must not come back as one evidence of the first's, or the share would be lost.
+    # name two messages must not come back as one evidence of the first's, or the share would be lost. And a
+    # group is diagnosed from a whole number when one of its errors has it, whichever block it fell in.
     from diagnose.models import Evidence
     from diagnose.paste import Groups
 
@@ -341,7 +345,8 @@ def test_a_groups_share_of_its_record_is_the_same_however_workers_merged_its_blo
             kind="paste",
             code=21408,
             message_sid=sid and sid.ljust(34, "0"),
-            to=to,
+            to=None if "*" in to else to,
+            to_raw=to,
             country="FR" if to.startswith("+33") else "NG",
             format="log-line",
         )
@@ -359,6 +364,9 @@ def test_a_groups_share_of_its_record_is_the_same_however_workers_merged_its_blo
     for first, share in zip(alone.evidence(), alone.record_shares(), strict=True):
         named = [e for e in evidence if (e.country, e.message_sid) == (first.country, first.message_sid)]
         assert share == (len(named) if first.message_sid else None)
+        whole = [e.to for e in named if e.to]
+        assert first.to == (whole[0] if whole else None)
+    assert [e.to for e in blocks.evidence()] == [e.to for e in alone.evidence()]
 
 
 @pytest.mark.parametrize(
@@ -388,3 +396,31 @@ def test_a_wrong_prefix_steps_advice_carries_the_next_step_it_points_to(
     _, text, _ = run(["triage", str(log)], env)
     what_to_do = " ".join(text.split("\n\n#")[0].split())
     assert meant in what_to_do.split("(next step)", 1)[1]
+
+
+@pytest.mark.parametrize("masked_first", [True, False])
+def test_a_group_is_diagnosed_from_a_whole_number_when_its_first_is_masked(
+    demo: Simulator, tmp_path: Path, masked_first: bool
+) -> None:
+    # Two errors to Nigeria from one account, one number masked by the app's logger. The group was diagnosed
+    # from its first error alone: masked first, it stayed "No cause confirmed … Not confirmed online: the
+    # destination is masked in the input (+23480******87)", the other order confirmed high-restriction-country.
+    env = _demo_log(demo, tmp_path / "unused.log")
+    _sid, owner, _ = demo.sample("high-restriction-country")
+    numbers = ["+23480******87", "+2348031234567"]
+    lines = [
+        f"2026-11-30T10:00:0{i}Z ERROR sms send failed code=21408 to={to} account={owner}"
+        for i, to in enumerate(numbers if masked_first else numbers[::-1])
+    ]
+    log = tmp_path / "app.log"
+    log.write_text("\n".join(lines) + "\n")
+    _, out, _ = run(["triage", str(log), "--format", "json"], env)
+    (group,) = json.loads(out)["groups"]
+    assert group["count"] == 2
+    assert group["first_seen"] == "2026-11-30T10:00:00Z" and group["last_seen"] == "2026-11-30T10:00:01Z"
+    diagnosis = group["diagnosis"]
+    assert diagnosis["verdict"] == "confirmed" and diagnosis["cause"] == "high-restriction-country"
+    assert diagnosis["evidence"]["to"] == "+2348031234567"
+    assert diagnosis["evidence"]["line"] == (2 if masked_first else 1)  # the line it was read from
+    _, text, _ = run(["triage", str(log), "--offline"], env)
+    assert "masked" not in text

@@ -127,8 +127,9 @@ class Groups:
         self.total = 0
 
     def add(self, evidence: Evidence, origin: str | None = None) -> None:
-        """Count ``evidence`` in its group; ``origin`` (the file it was read from) is kept for a new group,
-        so that its evidence's ``line`` and ``excerpt`` say where (:meth:`rows`)."""
+        """Count ``evidence`` in its group; ``origin`` (the file it was read from) is kept with the group's evidence,
+        so that its ``line`` and ``excerpt`` say where (:meth:`rows`). That evidence is the group's first error,
+        or its first whose destination is whole when the first's is not (masked)."""
         self.total += evidence.count
         key = group_key(evidence)
         record = record_named(evidence)
@@ -138,6 +139,10 @@ class Groups:
         if row is None:
             row = self._groups[key] = (evidence, [0], Seen(self._now), origin)
             self._shares[key] = [0]
+        elif row[0].to is None and evidence.to is not None and record == record_named(row[0]):
+            # the group is diagnosed from its evidence: a masked number ('+23480******87') gives no permission to
+            # read, where another error of the group gives the whole one (same record, so the same reads)
+            row = self._groups[key] = (evidence, row[1], row[2], origin)
         row[1][0] += evidence.count
         # an evidence merged by a worker (by_record) stands for errors that all name its record
         if record is not None and record == record_named(row[0]):
