@@ -583,3 +583,21 @@ def test_a_size_in_words_is_the_size_rounded_in_the_unit_that_fits(count: int) -
     assert unit == "MB" or value < 1000  # a smaller unit only while its number stays under 1,000
     assert unit in ("byte", "bytes") or value >= 1  # never "0.0 KB"
     assert (unit == "byte") == (count == 1)
+
+
+def test_triage_takes_color_as_a_paste_does(tmp_path: Path) -> None:
+    # 'diagnose triage app.log --color never' said "No such option '--color'", which 'diagnose - --color never'
+    # (the same errors pasted), audit and scan all take
+    log = tmp_path / "app.log"
+    log.write_text("ERROR code=21408 to=+33612345678\nERROR code=21408 to=+2348031234567\n")
+    code, plain, _ = _cli(["triage", str(log), "--offline", "--color", "never"])
+    assert code == 1 and "\x1b" not in plain
+    code, colored, _ = _cli(["triage", str(log), "--offline", "--color", "always"])
+    assert code == 1
+    assert re.sub(r"\x1b\[[0-9;]*m", "", colored) == plain  # colour only: not a character more or less
+    lines = colored.splitlines()
+    assert lines[0].startswith("\x1b[1m") and "\x1b[1mWhat to do\x1b[0m" in lines
+    rows = [line for line in lines if line.startswith(("1 ", "2 "))]
+    assert len(rows) == 2 and all(row.endswith("\x1b[1;33minconclusive\x1b[0m") for row in rows)
+    _, as_json, _ = _cli(["triage", str(log), "--offline", "--format", "json", "--color", "always"])
+    assert "\x1b" not in as_json and json.loads(as_json)  # colour is for text alone

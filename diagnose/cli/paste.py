@@ -25,7 +25,15 @@ from ..errors import DiagnoseError, InputError, WorkerDiedError
 from ..formats import size_text
 from ..safe_text import clean, json_controls
 from . import exit_codes
-from ._common import api_url_option, knowledge_option, load_kb, output_width, timeout_option
+from ._common import (
+    api_url_option,
+    color_option,
+    knowledge_option,
+    load_kb,
+    output_width,
+    timeout_option,
+    use_color,
+)
 from ._router import CodeArg, FileArg, SidArg, StdinArg, TextArg, route
 
 if TYPE_CHECKING:
@@ -626,7 +634,9 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
             if run.fmt == "html":
                 text = triage_html(text, f"{name}: {groups.total:,} Twilio errors")
         else:
-            text = triage_text(merged, report, steps, **read_as, offline_hint=hint, width=output_width())
+            text = triage_text(
+                merged, report, steps, **read_as, offline_hint=hint, width=output_width(), color=run.color
+            )
             if preface:
                 text = f"{preface}\n\n{text}"
     except DiagnoseError as err:
@@ -666,6 +676,7 @@ def _one_stdin(ctx: click.Context, param: click.Parameter, value: tuple[str, ...
 )
 @api_url_option
 @timeout_option
+@color_option
 @knowledge_option
 def triage_command(
     sources: tuple[str, ...],
@@ -675,6 +686,7 @@ def triage_command(
     account: str | None,
     api_url: str | None,
     timeout: float,
+    color: str,
     knowledge_dirs: tuple[str, ...],
 ) -> None:
     """Read logs of any size (gzip, bzip2 or xz too); group their Twilio errors by code, country and account;
@@ -692,8 +704,9 @@ def triage_command(
     except InputError as err:
         _fail(str(err), exit_codes.BAD_INPUT)
     run = PasteRun(
-        fmt, offline, api_url, timeout, knowledge, redact_numbers, own_knowledge=bool(knowledge_dirs), account=account
-    )
+        fmt, offline, api_url, timeout, knowledge, redact_numbers, color=use_color(color) and fmt == "text",
+        own_knowledge=bool(knowledge_dirs), account=account,
+    )  # fmt: skip
     run_triage(sources, run)
 
 

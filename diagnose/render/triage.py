@@ -13,7 +13,7 @@ from ..models import Diagnosis, Evidence
 from ..next_steps import NextStep, step_to_dict
 from ..report import NOT_CONFIRMED_ONLINE
 from ..safe_text import clean
-from ._text import KEEP, WIDTH, plain_emphasis, wrap
+from ._text import KEEP, WIDTH, Styler, plain_emphasis, wrap
 from ._views import _known_value
 
 _PRODUCT = {"sms": "SMS", "voice": "Voice"}
@@ -103,11 +103,13 @@ def triage_text(
     offline_hint: str = "",
     width: int = WIDTH,
     sources: Sequence[SourceRead] = (),
+    color: bool = False,
 ) -> str:
     """The answer first (what to do, gathered by action), then the table of groups, then each group's diagnosis.
 
     ``offline_hint``: one sentence saying how to confirm the causes, when nothing could be read. ``sources``:
-    the files read; more than one are listed under the first line."""
+    the files read; more than one are listed under the first line. ``color``: the first line and the headings
+    in bold, each group's verdict in the table in its colour, as a pasted error's report has them."""
     several = len(sources) > 1
     lines = [_headline(groups, source=source, bytes_read=bytes_read, total=total, sources=sources)]
     if several:
@@ -116,11 +118,28 @@ def triage_text(
     if steps:
         lines += _what_to_do(steps, offline_hint, width, report.diagnoses)
         lines.append("")
+    table_at = sum(item.count("\n") + 1 for item in lines)  # the table's header line, in the text's lines
     lines += _table(groups, report.diagnoses)
     lines += ["", "Groups"]
     for i, (e, d) in enumerate(zip(groups, report.diagnoses, strict=True), 1):
         lines += _group(i, e, d, width)
-    return clean("\n".join(lines))  # what a log or a knowledge file holds never reaches a terminal raw
+    text = clean("\n".join(lines))  # what a log or a knowledge file holds never reaches a terminal raw
+    return _colored(text, table_at, report.diagnoses) if color else text
+
+
+def _colored(text: str, table_at: int, diagnoses: Sequence[Diagnosis]) -> str:
+    """``text`` (already clean) with its first line and headings bold and the table's verdicts coloured."""
+    style = Styler(True)
+    out = text.split("\n")
+    for at, line in enumerate(out):
+        if at == 0 or (line in ("What to do", "Groups") and at != table_at):
+            out[at] = style(line, "bold")
+    out[table_at] = style(out[table_at], "bold")
+    for at, d in enumerate(diagnoses, table_at + 1):
+        said = clean(_verdict(d))
+        if at < len(out) and out[at].endswith(said):
+            out[at] = out[at][: -len(said)] + style.verdict(d.verdict) + said[len(d.verdict) :]
+    return "\n".join(out)
 
 
 def _headline(
