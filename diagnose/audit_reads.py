@@ -26,6 +26,7 @@ from .audit import AccountAudit, Cell, VoiceRanges, sms_cell, sms_comparison, un
 from .countries import is_messaging_high_risk, is_not_allowed, wholly_blocked
 from .country_table import voice_entry
 from .errors import CredentialsError, TwilioAccessError, reason_of
+from .plan import NOT_SENT
 
 if TYPE_CHECKING:
     from .gateway import TwilioAccess
@@ -40,9 +41,6 @@ REORDER_WINDOW = 8
 """Accounts listed but not yet handed over, at most, per unit of concurrency (in flight, queued, or done
 and waiting for an earlier one): 384 at the default, a few MiB."""
 
-
-NOT_SENT = "not sent: the host had stopped answering earlier in the run"
-"""An account's reason for a read the gateway did not send (the run says once which request failed, and how)."""
 
 HOST_PATIENCE = 2
 """Requests that got no answer, with none between them, that stop a host for the whole run: one slow

@@ -335,6 +335,11 @@ def reaches_back(read: Read, row: Any) -> bool:
 ErrorKind = Literal["not-found", "credentials", "unreachable", "api"]
 
 
+NOT_SENT = "not sent: the host had stopped answering earlier in the run"
+"""The reason of a read the gateway did not send (``Answer.sent`` false) where a run says once, beside,
+which request stopped the host and how (audit, scan, fix)."""
+
+
 @dataclass(frozen=True)
 class Answer:
     """What one read got: the decoded JSON, or why not (both, for a listing that stopped part way).

@@ -171,3 +171,20 @@ def test_a_scan_that_found_nothing_but_could_not_read_is_not_green() -> None:
         clean_code, clean_out, _ = run([*SCAN, "--color", "always"], env)
     assert code == 3 and out.startswith("\x1b[1;33m"), repr(out[:40])  # bold yellow: incomplete
     assert clean_code == 0 and clean_out.startswith("\x1b[1;32m"), repr(clean_out[:40])  # bold green
+
+
+def test_a_fix_plan_stops_reading_a_host_whose_permission_reads_never_answer(platform: Any) -> None:
+    # 'diagnose fix' reads each account as the audit does, and had the same per-account host record:
+    # every account's reads were held (121), a --timeout per wave.
+    sim, env = platform
+    sim.add_fault(match="GET ^/v1/", delay_ms=HELD_MS)
+    code, out, err = run(["fix", "--country", "FR", "--subaccounts", "all", "--timeout", "1", "--format", "json"], env)
+    (held,) = sim.faults
+    assert code == 3, err
+    assert held.hits <= 3, held.hits  # the main account's reads, together
+    doc = json.loads(out)
+    (stopped,) = doc["stopped_hosts"]
+    assert stopped.startswith("GET https://") and "did not answer within 1 s" in stopped, stopped
+    assert doc["unsent_accounts"] >= SUBACCOUNTS
+    reasons = [i["summary"] for i in doc["items"] if i["status"] == "unknown"]
+    assert sum("not sent: the host had stopped answering" in r for r in reasons) >= SUBACCOUNTS, reasons[:3]

@@ -238,6 +238,9 @@ class Planned:
     accounts: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     scope_problem: str | None = None
+    stopped_hosts: list[str] = field(default_factory=list)
+    """Each host the plan stopped asking (``GET … failed: why``): its later reads were not sent."""
+    unsent_accounts: int = 0
     parents: dict[str, str | None] = field(default_factory=dict)
     """The parent of each account with a change of its own (what a 30648 answer is explained with)."""
 
@@ -438,24 +441,42 @@ def _inactive(row: Fetched) -> str | None:
     return status if status in INACTIVE else None
 
 
+def _unsent(row: Fetched, state: AccountState) -> bool:
+    """Whether a read of the account was not sent (its host had stopped answering)."""
+    from ..plan import NOT_SENT
+
+    slots = [row, state.account, state.messaging, state.voice_settings, *state.voice.values()]
+    return any(slot.error == NOT_SENT for slot in slots)
+
+
 class Reader:
     """Reads accounts for planning, each in a worker; the parents' states are read once and kept."""
 
     def __init__(self, access: Any, countries: Sequence[str], products: Sequence[str]) -> None:
+        from ..audit_reads import HOST_PATIENCE
+        from ..gateway import HostFailures
+
         self.access, self.countries, self.products = access, countries, products
         self._parents: dict[str, AccountState | None] = {}
         self._lock = threading.Lock()
+        # The plan's, as an audit's: a host that stopped answering is asked nothing more, by any account.
+        self.hosts = HostFailures(patience=HOST_PATIENCE)
+        self.unsent_accounts = 0
 
     def state(self, item: Mapping[str, Any] | str) -> tuple[Fetched, AccountState | None]:
         """The account's row, and its state (None for a closed or suspended account: not planned)."""
         from ..gateway._fix import account_row, read_state
 
-        row = account_row(self.access, item)
+        row = account_row(self.access, item, self.hosts)
         sid = row.value.get("sid") if isinstance(row.value, dict) else None
         try:
             if _inactive(row):
                 return row, None
-            return row, read_state(self.access, row, self.countries, self.products)
+            state = read_state(self.access, row, self.countries, self.products, self.hosts)
+            if _unsent(row, state):
+                with self._lock:
+                    self.unsent_accounts += 1
+            return row, state
         finally:
             if isinstance(sid, str):
                 self.access.forget(sid)  # its credentials are fetched again if a change is sent to it
@@ -469,8 +490,8 @@ class Reader:
                 return self._parents[sid]
         from ..gateway._fix import account_row, read_state
 
-        row = account_row(self.access, sid)
-        state = read_state(self.access, row, self.countries, self.products) if row.ok else None
+        row = account_row(self.access, sid, self.hosts)
+        state = read_state(self.access, row, self.countries, self.products, self.hosts) if row.ok else None
         with self._lock:
             return self._parents.setdefault(sid, state)
 
@@ -591,6 +612,11 @@ def plan_streamed(
         _pool(source, work, emit, concurrency)
     except KeyboardInterrupt:
         return planned, True
+    finally:
+        from ..gateway import stopped_hosts
+
+        planned.stopped_hosts = stopped_hosts(access, reader.hosts)
+        planned.unsent_accounts = reader.unsent_accounts
     return planned, False
 
 
@@ -924,6 +950,14 @@ def _after_plan(
             print(f"Skipped (a closed or suspended account can neither send nor be changed): {kinds}.", file=out)
         if planned.scope_problem:
             print(clean(f"Incomplete: {planned.scope_problem}."), file=out)
+        for stopped in planned.stopped_hosts:
+            print(
+                clean(
+                    f"Incomplete: {stopped}; the plan sent that host nothing more, so "
+                    f"{planned.unsent_accounts:,} account(s) were not read from it ('not sent' above)."
+                ),
+                file=out,
+            )
     n = view.n_changes
     applier: Applier | None = None
     second: dict[tuple[str, str, str], FixItem] = {}
@@ -1114,6 +1148,8 @@ def _write_json(
         "accounts": planned.accounts,
         "skipped": dict(planned.skipped),
         "scope_problem": planned.scope_problem,
+        "stopped_hosts": planned.stopped_hosts,
+        "unsent_accounts": planned.unsent_accounts,
     }
     if applier is not None:
         extra["results"] = [_result_dict(r, planned.parents) for r in applier.results.values()]

@@ -21,6 +21,7 @@ from ..fixes import AccountState, Change, ChangeOutcome, classify_messaging_resu
 from ..plan import Answer, Read
 from ._access import TwilioAccess
 from ._errors import reason_of
+from ._http import HostFailures
 from ._reads import ReadCache, run_reads
 
 
@@ -37,11 +38,11 @@ class ChangeResult:
 
 
 def _fetched(answer: Answer) -> Fetched:
-    return (
-        Fetched(value=answer.value, request=answer.request)
-        if answer.error is None
-        else Fetched(value=answer.value, error=answer.error, request=answer.request)
-    )
+    if answer.error is None:
+        return Fetched(value=answer.value, request=answer.request)
+    # Not sent: the plan says once which request stopped the host (stopped_hosts), not on every item.
+    error = answer.error if answer.sent else plan.NOT_SENT
+    return Fetched(value=answer.value, error=error, request=answer.request)
 
 
 def _reads_for(sid: str, is_sub: bool, countries: Sequence[str], products: Sequence[str]) -> list[Read]:
@@ -56,13 +57,20 @@ def _reads_for(sid: str, is_sub: bool, countries: Sequence[str], products: Seque
     return reads
 
 
-def read_state(access: TwilioAccess, row: Fetched, countries: Sequence[str], products: Sequence[str]) -> AccountState:
+def read_state(
+    access: TwilioAccess,
+    row: Fetched,
+    countries: Sequence[str],
+    products: Sequence[str],
+    hosts: HostFailures | None = None,
+) -> AccountState:
     """One account's state for these countries, read as that account: three requests at most.
 
     The SMS permissions, every voice country's toggles (one list) and, for a subaccount, the
     voice settings; a country missing from the voice list is read on its own (a second round
     trip, rarely needed). A failed read is that slot's error, never an exception. Nothing is
-    cached beyond the account: memory does not grow with the number of accounts read.
+    cached beyond the account: memory does not grow with the number of accounts read. ``hosts``
+    is the run's (shared by every account of a plan), so a host that stopped answering is asked no more.
     """
     sid = str(row.value.get("sid")) if isinstance(row.value, dict) else ""
     if not row.ok or not sid:
@@ -71,7 +79,7 @@ def read_state(access: TwilioAccess, row: Fetched, countries: Sequence[str], pro
     isos = [c.upper() for c in countries]
     owner = row.value.get("owner_account_sid")
     is_sub = bool(owner) and owner != sid
-    cache = ReadCache()
+    cache = ReadCache(hosts=hosts)
     answers = run_reads(access, _reads_for(sid, is_sub, isos, products), cache)
     messaging = _fetched(answers[plan.messaging_permissions(sid, isos)]) if "sms" in products else NOT_APPLICABLE
     voice: dict[str, Fetched] = {}
@@ -100,14 +108,14 @@ def read_state(access: TwilioAccess, row: Fetched, countries: Sequence[str], pro
     return AccountState(sid=sid, account=row, messaging=messaging, voice=voice, voice_settings=settings)
 
 
-def account_row(access: TwilioAccess, item: Mapping[str, Any] | str) -> Fetched:
+def account_row(access: TwilioAccess, item: Mapping[str, Any] | str, hosts: HostFailures | None = None) -> Fetched:
     """An account listed (a row of ``/Accounts.json``) or named (a SID, fetched now) as a :class:`Fetched`."""
     if not isinstance(item, str):
         return Fetched(value=dict(item), request="GET /2010-04-01/Accounts.json")
     read = plan.account(item)
-    answer = run_reads(access, [read], ReadCache())[read]
+    answer = run_reads(access, [read], ReadCache(hosts=hosts))[read]
     value = answer.value if isinstance(answer.value, dict) else {"sid": item}
-    return Fetched(value=value, error=answer.error, request=answer.request)
+    return Fetched(value=value, error=_fetched(answer).error, request=answer.request)
 
 
 def apply_change(access: TwilioAccess, change: Change) -> ChangeResult:
