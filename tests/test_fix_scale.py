@@ -109,3 +109,34 @@ def test_ctrl_c_while_reading_changes_nothing(tmp_path: Path) -> None:
     assert writes == []
     assert "Interrupted while reading the accounts" in out and "nothing was changed" in out
     assert not (tmp_path / "audit.jsonl").exists()
+
+
+def test_a_country_no_account_can_get_is_listed_once_per_ten_accounts_not_per_account() -> None:
+    # 'diagnose fix --from-audit' of 2,000 tenants required to reach IR and NG printed 6,732 lines, 5,943 of them
+    # the same "Cannot be enabled" or "Console only" line for one account after another
+    import json
+
+    from click.testing import CliRunner
+
+    from diagnose.cli import main
+
+    scenario = generate_scenario(15, ("FR", "IR"), seed=2, inactive_rate=0, sms_gap_rate=0.0)
+    main_account = scenario["accounts"][0]
+    with Simulator(load_scenario(scenario), port=0) as sim:
+        env = {
+            "NO_COLOR": "1",
+            "TWILIO_ACCOUNT_SID": main_account["sid"],
+            "TWILIO_AUTH_TOKEN": main_account["auth_token"],
+            "TWILIO_API_KEY": "",
+            "TWILIO_API_SECRET": "",
+            "DIAGNOSE_API_URL": sim.url,
+        }
+        argv = ["fix", "--country", "IR", "--product", "sms", "--subaccounts", "all"]
+        text = CliRunner().invoke(main, argv, env=env, catch_exceptions=False).stdout
+        doc = json.loads(CliRunner().invoke(main, [*argv, "--format", "json"], env=env).stdout)
+    blocked = [i["account"] for i in doc["items"] if i["status"] == "blocked"]
+    assert len(blocked) == 16  # every account, in the JSON
+    listed = [line.split()[0] for line in text.splitlines() if line.startswith("  AC") and "IR:" in line]
+    assert listed == blocked[:10]
+    assert "     (the same steps for 15 other accounts, each on its own; the first 9 below)" in text
+    assert "  … 6 more accounts, SMS IR, the same (--format json lists every one)" in text.splitlines()

@@ -407,6 +407,10 @@ _HEADINGS = {
 }
 
 
+SHOWN_ALIKE = 10
+"""Accounts listed per country × product × cause under a heading of what is not sent; the JSON has them all."""
+
+
 def _not_sent(view: PlanView) -> Iterator[str]:
     # One pass to count the items that share their steps, one per heading to print them.
     shared: Counter[tuple[str, str, str, str | None]] = Counter(
@@ -416,21 +420,32 @@ def _not_sent(view: PlanView) -> Iterator[str]:
         if not any(k[0] == status for k in shared):
             continue
         yield heading
-        shown_steps: set[tuple[str, str, str | None]] = set()
+        # Thousands of subaccounts lacking a Console-only or undeliverable country are one line each otherwise:
+        # the plan's end (and the confirmation below it) pages away, for a line that says the same each time.
+        listed: Counter[tuple[str, str, str | None]] = Counter()
         for item in view.items():
             if item.status != status:
                 continue
-            yield clean(f"  {item.account}  {_label(item.product)}  {item.country}: {item.summary}")
             key = (item.country, item.product, item.cause)
-            if status in ("console", "manual", "blocked") and key not in shown_steps:
-                shown_steps.add(key)
+            listed[key] += 1
+            if listed[key] > SHOWN_ALIKE:
+                continue
+            yield clean(f"  {item.account}  {_label(item.product)}  {item.country}: {item.summary}")
+            if status in ("console", "manual", "blocked") and listed[key] == 1:
                 count = shared[(status, *key)]
                 if count > 1 and item.steps:
-                    yield f"     (the same steps for the {count - 1:,} other accounts below, each on its own)"
+                    below = "below" if count <= SHOWN_ALIKE else f"the first {SHOWN_ALIKE - 1:,} below"
+                    yield f"     (the same steps for {count - 1:,} other accounts, each on its own; {below})"
                 for n, step in enumerate(item.steps, 1):
                     yield clean(f"     {n}. {' '.join(step.text.split())}")
                     if step.console:
                         yield clean(f"        Console: {' '.join(step.console.split())}")
+        for (country, product, _), count in listed.items():
+            if count > SHOWN_ALIKE:
+                yield (
+                    f"  … {count - SHOWN_ALIKE:,} more accounts, {_label(product)} {country}, the same "
+                    "(--format json lists every one)"
+                )
 
 
 # --------------------------------------------------------------------------- reading and planning
