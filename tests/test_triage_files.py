@@ -601,3 +601,20 @@ def test_triage_takes_color_as_a_paste_does(tmp_path: Path) -> None:
     assert len(rows) == 2 and all(row.endswith("\x1b[1;33minconclusive\x1b[0m") for row in rows)
     _, as_json, _ = _cli(["triage", str(log), "--offline", "--format", "json", "--color", "always"])
     assert "\x1b" not in as_json and json.loads(as_json)  # colour is for text alone
+
+
+def test_a_log_with_no_twilio_error_exits_1_as_the_help_and_readme_say(tmp_path: Path) -> None:
+    # 'diagnose --help' and README said "Exit codes: 0 confirmed or no error", while a triage (or a paste) of a
+    # log that holds no Twilio error exits 1, as docs/report-format.md says: a script that read the help took a
+    # clean log for a failed run, or the other way round.
+    log = tmp_path / "app.log"
+    log.write_text("2026-11-30T10:00:00Z INFO request done\n")
+    result = CliRunner().invoke(main, ["triage", str(log)], env=OFFLINE_ENV)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "no Twilio error found" in result.stderr
+    help_text = " ".join(CliRunner().invoke(main, ["--help"]).stdout.split())
+    assert "or a log (triage) with no Twilio error in it" in help_text
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert (
+        "1 likely / inconclusive / no knowledge, or pasted input or a log (`diagnose triage`) that holds no" in readme
+    )

@@ -121,7 +121,8 @@ def main() -> None:
     errors, also --offline (from the text alone) and --account AC… (the account
     that sent those that name none). Credentials: TWILIO_ACCOUNT_SID
     with TWILIO_AUTH_TOKEN, or TWILIO_API_KEY and TWILIO_API_SECRET.
-    Exit codes: 0 confirmed or no error, 1 likely/inconclusive/no knowledge,
+    Exit codes: 0 confirmed, or a SID that did not fail; 1 likely/inconclusive/
+    no knowledge, or pasted text or a log (triage) with no Twilio error in it;
     2 bad input, 3 Twilio unreachable, credentials rejected or SID not found;
     for several SIDs, the worst of them; 4 triage stopped short (a worker
     process died, a compressed log ends early), 130 Ctrl-C.
