@@ -262,16 +262,25 @@ class Fix:
     text: str
 
 
+def _diagnose_sample(group: Group, account: AccountAudit | None) -> str | None:
+    """``diagnose SID`` for the group's first sample; for a subaccount's, with ``--account``: without it,
+    ``diagnose`` looks for the SID in the authenticated account, then in every subaccount in turn."""
+    if not group.samples:
+        return None
+    sample = f"diagnose {group.samples[0]}"
+    return sample if account is not None and account.parent is None else f"{sample} --account {group.account}"
+
+
 def diagnose_group(group: Group, account: AccountAudit | None) -> tuple[str, str, str | None, str]:
     """(action, diagnosis sentence, target account, fix wording) for a group, from its cell now."""
     product = "SMS" if group.product == "sms" else "voice"
     if group.country is None:
-        sample = group.samples[0] if group.samples else "the SID"
+        sample = _diagnose_sample(group, account) or "diagnose the SID"
         return (
             "investigate",
             "the destination country could not be read from the failure records",
             None,
-            f"run `diagnose {sample}` to find the destination",
+            f"run `{sample}` to find the destination",
         )
     iso = group.country
     if group.blocked_prefix:
@@ -287,7 +296,7 @@ def diagnose_group(group: Group, account: AccountAudit | None) -> tuple[str, str
     if group.suggested_country:
         # Checked before the permission: enabling the country as written would open the wrong one.
         meant = group.suggested_country
-        sample = f"run `diagnose {group.samples[0]}` to see one; " if group.samples else ""
+        sample = f"run `{_diagnose_sample(group, account)}` to see one; " if group.samples else ""
         return (
             "investigate",
             f"the numbers are not valid {iso} numbers but are valid {meant} numbers: the country prefix is "
@@ -350,12 +359,14 @@ def diagnose_group(group: Group, account: AccountAudit | None) -> tuple[str, str
             f"{iso} voice (low-risk numbers) is enabled now; the calls may have dialled high-risk special or "
             "toll-fraud ranges, which are off",
             None,
-            f"run `diagnose {group.samples[0]}` to see the number range" if group.samples else "diagnose one call",
+            f"run `{_diagnose_sample(group, account)}` to see the number range"
+            if group.samples
+            else "diagnose one call",
         )
     # No API says when a permission changed: enabled after these failures, or something narrower than the
     # country blocks them (21408/permission-enabled-now). Either way the failed ones were not resent.
     noun = "message" if group.product == "sms" else "call"
-    see = f"run `diagnose {group.samples[0]}`" if group.samples else f"see `diagnose explain {group.code}`"
+    see = f"run `{_diagnose_sample(group, account)}`" if group.samples else f"see `diagnose explain {group.code}`"
     return (
         "none",
         f"{iso} {product} is enabled now: either it was enabled after these failures, or something narrower than "

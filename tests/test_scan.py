@@ -506,3 +506,38 @@ def test_at_scale_the_first_fix_is_a_country_on_every_account_that_needs_it_and_
 def scan_json_env(env: dict[str, str]) -> tuple[int, dict[str, Any]]:
     result = CliRunner().invoke(main, ["scan", "--subaccounts", "all", "--format", "json"], env=env)
     return result.exit_code, json.loads(result.stdout)
+
+
+def test_a_subaccounts_sample_is_diagnosed_where_it_is_not_searched_for(sim: Simulator) -> None:
+    # 'run `diagnose SMb4c1…` to see one' for a failure of the subaccount AC15bf…: without --account, diagnose
+    # looks for the SID in the main account, then in every subaccount in turn (thousands, on a platform)
+    doc = json.loads(_demo_scan(sim, "--format", "json"))
+    by_account = {g["samples"][0]: g for g in doc["groups"] if g["samples"]}
+    commands = [m.group(1) for f in doc["fixes"] for m in re.finditer(r"`(diagnose (?:SM|CA)[^`]*)`", f["text"])]
+    assert commands
+    main_sid = _demo_main(sim)
+    for command in commands:
+        sid = command.split()[1]
+        group = by_account[sid]
+        if group["parent"]:
+            assert command == f"diagnose {sid} --account {group['account']}"
+        else:
+            assert command == f"diagnose {sid}"  # the main account's: read there first
+    # And the command reads that subaccount alone.
+    command = next(c for c in commands if "--account" in c)
+    sim.clear_requests()
+    env = {
+        "NO_COLOR": "1",
+        "TWILIO_ACCOUNT_SID": main_sid,
+        "TWILIO_AUTH_TOKEN": sim.accounts[main_sid]["auth_token"],
+        "TWILIO_API_KEY": "",
+        "TWILIO_API_SECRET": "",
+        "DIAGNOSE_API_URL": sim.url,
+    }
+    result = CliRunner().invoke(main, command.split()[1:], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.stdout
+    owner = command.split()[-1]
+    paths = [r["path"] for r in sim.requests]
+    assert "/2010-04-01/Accounts.json" not in paths  # no listing of the subaccounts to search them
+    named = {m.group(1) for path in paths for m in [re.search(r"/Accounts/(AC\w{32})/", path)] if m}
+    assert named == {owner}  # the record is read where it is, and nowhere else
