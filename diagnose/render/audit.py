@@ -373,14 +373,21 @@ def _html(head: Mapping[str, Any], rows: Rows) -> Iterator[str]:
         shares = {k: round(100 * v / accounts, 2) for k, v in counts.items()}
         totals.append({"iso": iso, "product": _PRODUCT[product], "counts": counts, "shares": shares})
 
+    uniform = _uniform_gaps(head)  # as the text matrix: they would make every account a problem row
+
     def problem_rows() -> Iterator[AccountAudit]:
-        return (a for a in rows() if a.verdict != "usable")
+        return (a for a in rows() if a.verdict != "usable" and not (uniform and _only_gaps_in(a, uniform)))
+
+    def alike_rows() -> Iterator[AccountAudit]:
+        return (a for a in rows() if a.verdict != "usable" and uniform and _only_gaps_in(a, uniform))
 
     def usable_rows() -> Iterator[AccountAudit]:
         return (a for a in rows() if a.verdict == "usable")
 
     return template.generate(
         head=head,
+        uniform=[f"{iso} {_PRODUCT[product]}" for iso, product in uniform],
+        alike_rows=alike_rows,
         status_lines=_status_line(head),
         totals=totals,
         problem_rows=problem_rows,
