@@ -239,6 +239,22 @@ def test_a_host_that_answers_503_to_everything_is_asked_three_times_in_all(comma
     assert len(heads) == 3 and all(f"/Accounts/{PARENT}.json".encode() in h for h in heads), heads
 
 
+THROTTLED = b'{"code": 20429, "message": "Too Many Requests", "more_info": "", "status": 429}'
+
+
+@pytest.mark.parametrize("command", [["-"], ["triage", "-"]])
+def test_a_host_that_answers_429_to_everything_is_not_asked_again_after_one_read(command: list[str]) -> None:
+    # A 429 is waited out as before (six attempts, Retry-After honoured), but a run whose host served
+    # nothing but 429s does not send its next read to be throttled again: 12 requests (16 s without a
+    # Retry-After), now 6 (9 s).
+    with raw_server(respond("429 Too Many Requests", THROTTLED, {"Retry-After": "0"})) as (url, log):
+        code, out, err, _ = run(command, ONE, online(url))
+        heads = list(log.heads)
+    assert (code, out) == (3, "")
+    assert 'HTTP 429, code 20429 "Too Many Requests", still after 6 attempts' in err, err
+    assert len(heads) == 6 and all(f"/Accounts/{PARENT}.json".encode() in h for h in heads), heads
+
+
 def test_a_503s_retry_after_beyond_the_budget_gives_up_at_once() -> None:
     # Retry-After: 5 was waited out once within the 10 s budget, for each of the two reads (4 requests, 11 s).
     with raw_server(respond("503 Service Unavailable", UNAVAILABLE, {"Retry-After": "5"})) as (url, log):

@@ -132,6 +132,11 @@ def _lost(exc: requests.exceptions.RequestException) -> str | None:
 
 def _what_to_do(exc: BaseException, timeouts: tuple[float, float] | None) -> str:
     """The next step for a request that got no answer: the network, and the time allowed or the address."""
+    if isinstance(exc, RetriesExhausted) and exc.status == 429:
+        return (
+            "Twilio answered every attempt with 429 Too Many Requests: the account's other traffic is using its "
+            "share of concurrent requests; try again later (audit, scan, fix: or lower --concurrency)"
+        )
     if isinstance(exc, RetriesExhausted):
         return (
             "Twilio, or a proxy on the way, answered every attempt with a server error: try again later "

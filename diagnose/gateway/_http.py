@@ -194,9 +194,10 @@ class HostFailures:
     ``patience`` such requests failed with no answer between them (1 for a paste: a dead host costs one
     timeout; 2 for an audit or a scan, where one slow answer among thousands must not leave the rest
     unread, while a wave of timeouts stops it). A request that got only 5xx answers after its retries
-    stops it when the host has answered nothing else in the run, or when :data:`SERVER_ERRORS_IN_A_ROW`
-    such requests came with no answer between them (one broken resource is not a host down). A 4xx or a
-    429 is an answer.
+    stops it when the host has served nothing else in the run, or when :data:`SERVER_ERRORS_IN_A_ROW`
+    such requests came with nothing served between them (one broken resource is not a host down); so does
+    a request still answered 429 after its retries (a Twilio that throttles every request of the run). A
+    429 shows the host is up (it is no timeout's fellow) but serves nothing; a 2xx, 3xx or other 4xx does.
     """
 
     SERVER_ERRORS_IN_A_ROW = 3
@@ -205,20 +206,23 @@ class HostFailures:
         self.patience = max(1, patience)
         self._lock = threading.Lock()
         self._first: dict[str, tuple[str, BaseException]] = {}
-        self._answered: dict[str, float] = {}  # origin -> when it last answered (monotonic)
-        self._in_a_row: dict[str, int] = {}  # origin -> requests failed since its last answer
+        self._answered: dict[str, float] = {}  # origin -> when it last answered at all, 429 included (monotonic)
+        self._served: set[str] = set()  # origins that answered something other than 429 or 5xx
+        self._in_a_row: dict[str, int] = {}  # origin -> requests failed since it last served one
 
     def first(self, origin: str) -> tuple[str, BaseException] | None:
         """The request line and exception of the failure that stopped the host in the run, or None."""
         with self._lock:
             return self._first.get(origin)
 
-    def answered(self, origin: str) -> None:
-        """The host answered a request (anything but a 5xx): it is up."""
+    def answered(self, origin: str, served: bool = True) -> None:
+        """The host answered a request (anything but a 5xx): it is up; ``served``: not a 429 either."""
         now = time.monotonic()
         with self._lock:
             self._answered[origin] = now
-            self._in_a_row[origin] = 0
+            if served:
+                self._served.add(origin)
+                self._in_a_row[origin] = 0
 
     def failed(self, origin: str, request: str, exc: BaseException, since: float) -> None:
         """A request sent at ``since`` failed (``exc``): stop the host, unless it still answers others."""
@@ -226,7 +230,7 @@ class HostFailures:
             in_a_row = self._in_a_row[origin] = self._in_a_row.get(origin, 0) + 1
             answered = self._answered.get(origin)
             if isinstance(exc, RetriesExhausted):
-                stop = answered is None or in_a_row >= self.SERVER_ERRORS_IN_A_ROW
+                stop = origin not in self._served or in_a_row >= self.SERVER_ERRORS_IN_A_ROW
             elif connect_failure(exc) is not None or isinstance(exc, requests.exceptions.SSLError):
                 stop = True
             else:
@@ -692,7 +696,7 @@ class GatewayHttpClient(TwilioHttpClient):
             status = response.status_code
             if hosts is not None and (status < 500 or status not in RETRYABLE_STATUS):
                 for key in keys:
-                    hosts.answered(key)
+                    hosts.answered(key, served=status != 429)
             if status not in RETRYABLE_STATUS:
                 _record(method.upper(), shown, status, started, attempt)
                 foreign = not_twilio_reason(status, response.headers, response.text) if status >= 300 else None
@@ -705,7 +709,7 @@ class GatewayHttpClient(TwilioHttpClient):
                 continue
             _record(method.upper(), shown, status, started, attempt)
             exhausted = RetriesExhausted(status, shown, message, code, method.upper(), attempt, reason)
-            if hosts is not None and status >= 500:
+            if hosts is not None:  # 5xx or 429 to the end
                 for key in keys:
                     hosts.failed(key, f"{method.upper()} {shown}", exhausted, started)
             raise exhausted
