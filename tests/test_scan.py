@@ -330,19 +330,27 @@ def _demo_main(sim: Simulator) -> str:
     return sim.sample("missing-country")[2][0]
 
 
-def _demo_scan(sim: Simulator, *args: str) -> str:
-    """`diagnose scan` of the demo's last 30 days over every account, authenticated as its main account."""
-    main_sid = _demo_main(sim)
-    env = {
+def _env_of(sim: Simulator, sid: str, token: str) -> dict[str, str]:
+    """The environment of a run authenticated as ``sid`` against ``sim``."""
+    return {
         "NO_COLOR": "1",
-        "TWILIO_ACCOUNT_SID": main_sid,
-        "TWILIO_AUTH_TOKEN": sim.accounts[main_sid]["auth_token"],
+        "TWILIO_ACCOUNT_SID": sid,
+        "TWILIO_AUTH_TOKEN": token,
         "TWILIO_API_KEY": "",
         "TWILIO_API_SECRET": "",
         "DIAGNOSE_API_URL": sim.url,
     }
+
+
+def _demo_env(sim: Simulator) -> dict[str, str]:
+    main_sid = _demo_main(sim)
+    return _env_of(sim, main_sid, sim.accounts[main_sid]["auth_token"])
+
+
+def _demo_scan(sim: Simulator, *args: str) -> str:
+    """`diagnose scan` of the demo's last 30 days over every account, authenticated as its main account."""
     argv = ["scan", "--since", "30d", "--subaccounts", "all", *args]
-    return CliRunner().invoke(main, argv, env=env, catch_exceptions=False).stdout
+    return CliRunner().invoke(main, argv, env=_demo_env(sim), catch_exceptions=False).stdout
 
 
 def test_a_blocked_range_is_never_a_country_to_enable(demo_sim: Simulator) -> None:
@@ -460,14 +468,7 @@ def test_at_scale_the_first_fix_is_a_country_on_every_account_that_needs_it_and_
     # failures' and twenty such lines, the 61 accounts and 122 failures behind DE voice said nowhere
     scenario, no_fr, no_de = _platform_missing_a_country_on_many_tenants()
     with Simulator(load_scenario(scenario), port=0) as sim:
-        env = {
-            "NO_COLOR": "1",
-            "TWILIO_ACCOUNT_SID": scenario["accounts"][0]["sid"],
-            "TWILIO_AUTH_TOKEN": "4" * 32,
-            "TWILIO_API_KEY": "",
-            "TWILIO_API_SECRET": "",
-            "DIAGNOSE_API_URL": sim.url,
-        }
+        env = _env_of(sim, scenario["accounts"][0]["sid"], "4" * 32)
 
         def cli(*argv: str) -> tuple[int, str]:
             result = CliRunner().invoke(main, list(argv), env=env, catch_exceptions=False)
@@ -515,7 +516,6 @@ def test_a_subaccounts_sample_is_diagnosed_where_it_is_not_searched_for(sim: Sim
     by_account = {g["samples"][0]: g for g in doc["groups"] if g["samples"]}
     commands = [m.group(1) for f in doc["fixes"] for m in re.finditer(r"`(diagnose (?:SM|CA)[^`]*)`", f["text"])]
     assert commands
-    main_sid = _demo_main(sim)
     for command in commands:
         sid = command.split()[1]
         group = by_account[sid]
@@ -526,15 +526,7 @@ def test_a_subaccounts_sample_is_diagnosed_where_it_is_not_searched_for(sim: Sim
     # And the command reads that subaccount alone.
     command = next(c for c in commands if "--account" in c)
     sim.clear_requests()
-    env = {
-        "NO_COLOR": "1",
-        "TWILIO_ACCOUNT_SID": main_sid,
-        "TWILIO_AUTH_TOKEN": sim.accounts[main_sid]["auth_token"],
-        "TWILIO_API_KEY": "",
-        "TWILIO_API_SECRET": "",
-        "DIAGNOSE_API_URL": sim.url,
-    }
-    result = CliRunner().invoke(main, command.split()[1:], env=env, catch_exceptions=False)
+    result = CliRunner().invoke(main, command.split()[1:], env=_demo_env(sim), catch_exceptions=False)
     assert result.exit_code == 0, result.stdout
     owner = command.split()[-1]
     paths = [r["path"] for r in sim.requests]

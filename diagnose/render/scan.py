@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..formats import counted
@@ -63,6 +63,17 @@ def _rolled_up(doc: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return rows if any(row["accounts"] > 1 for row in rows) else []
 
 
+def _ranked(title: str, rows: Sequence[Mapping[str, Any]], rest: str) -> Iterator[str]:
+    """A numbered list of ranked fixes under ``title``: the first TEXT_FIXES, then how many more."""
+    if not rows:
+        return
+    yield f"\n{title}\n"
+    for row in rows[:TEXT_FIXES]:
+        yield f"  {row['rank']}. {one_line(row['text'])}\n"
+    if len(rows) > TEXT_FIXES:
+        yield f"  … {len(rows) - TEXT_FIXES:,} more ({rest})\n"
+
+
 def _text(doc: Mapping[str, Any], *, color: bool) -> Iterator[str]:
     style = Styler(color)
     # No failure found is good news only when everything was read.
@@ -70,20 +81,14 @@ def _text(doc: Mapping[str, Any], *, color: bool) -> Iterator[str]:
     yield style(doc["headline"], "bold", tone) + "\n"
     for line in _notes(doc):
         yield style(line, "yellow") + "\n"
-    rolled_up = _rolled_up(doc)
-    if rolled_up:
-        yield "\nBy country (one change on every account that needs it), by the failures it would have prevented:\n"
-        for row in rolled_up[:TEXT_FIXES]:
-            yield f"  {row['rank']}. {one_line(row['text'])}\n"
-        if len(rolled_up) > TEXT_FIXES:
-            yield f"  … {len(rolled_up) - TEXT_FIXES:,} more (--format json lists them under by_country)\n"
-    fixes = doc["fixes"]
-    if fixes:
-        yield "\nFixes, by the failures they would have prevented:\n"
-        for fix in fixes[:TEXT_FIXES]:
-            yield f"  {fix['rank']}. {one_line(fix['text'])}\n"
-        if len(fixes) > TEXT_FIXES:
-            yield f"  … {len(fixes) - TEXT_FIXES:,} more (--format json lists every fix)\n"
+    yield from _ranked(
+        "By country (one change on every account that needs it), by the failures it would have prevented:",
+        _rolled_up(doc),
+        "--format json lists them under by_country",
+    )
+    yield from _ranked(
+        "Fixes, by the failures they would have prevented:", doc["fixes"], "--format json lists every fix"
+    )
     groups, total = doc["top_groups"], doc["group_count"]
     if groups:
         yield (
