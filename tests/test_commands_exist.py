@@ -34,8 +34,16 @@ _SPAN = re.compile(r"`([^`\n]+)`")
 _COMMAND = re.compile(r"(?:^|[\s;&|(])diagnose(?=\s)([^;&|)#]*)")
 
 
+_WRAPPED = re.compile(r"`(diagnose\s[^`]{0,300}?)`")
+
+
 def _code(text: str) -> Iterator[tuple[int, str]]:
     """(line number, code) for every inline code span and every line of a shell or text code block."""
+    # A span that prose wraps over lines (a YAML folded scalar, a Markdown paragraph) is one span too: read
+    # line by line, `diagnose` / `audit` on the next line was never resolved.
+    for wrapped in _WRAPPED.finditer(text):
+        if "\n" in wrapped.group(1):
+            yield text.count("\n", 0, wrapped.start()) + 1, " ".join(wrapped.group(1).split())
     fenced: str | None = None  # the language of the open code block
     for number, line in enumerate(text.splitlines(), 1):
         fence = _FENCE.match(line)
@@ -106,6 +114,16 @@ def test_recommended_commands_are_found() -> None:
 def test_every_recommended_command_exists(where: str, tokens: list[str]) -> None:
     problem = resolve(tokens)
     assert problem is None, f"{where}: `diagnose {' '.join(tokens)}`: {problem}"
+
+
+def test_every_audit_the_knowledge_recommends_covers_the_subaccounts() -> None:
+    # The runbook's prevention said "run `diagnose audit` against it: it compares every account and
+    # subaccount with the list", and `diagnose audit` alone audits the authenticated account only
+    audits = [(w, tokens) for w, tokens in invocations() if w.startswith("knowledge/") and tokens[:1] == ["audit"]]
+    assert len(audits) >= 3  # 21408 twice, 21215 once
+    for where, tokens in audits:
+        assert tokens[tokens.index("--subaccounts") + 1] == "all", where
+        assert "--countries-file" in tokens or "--countries" in tokens, where
 
 
 def test_the_resolver_refuses_what_does_not_exist() -> None:
