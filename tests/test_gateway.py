@@ -619,6 +619,38 @@ def test_incomplete_credentials_name_what_is_missing(env: dict[str, str], missin
         credentials_from_env(env)
 
 
+def test_a_sid_in_the_environment_in_another_case_is_taken_in_twilios_form() -> None:
+    # TWILIO_ACCOUNT_SID=AC1111…-upper-cased (a secrets store, a shell script) was refused ("not an account SID",
+    # exit 2): Twilio issues SIDs with lower-case hex, and that SID is the one it authenticates and answers for
+    for account in (ACCOUNT.upper(), ACCOUNT.lower(), ACCOUNT[:2] + ACCOUNT[2:].upper()):
+        token = credentials_from_env({"TWILIO_ACCOUNT_SID": account, "TWILIO_AUTH_TOKEN": "t"})
+        assert (token.account_sid, token.username) == (ACCOUNT, ACCOUNT), account
+    key = credentials_from_env(
+        {"TWILIO_ACCOUNT_SID": ACCOUNT.upper(), "TWILIO_API_KEY": KEY.upper(), "TWILIO_API_SECRET": "s"}
+    )
+    assert (key.account_sid, key.username) == (ACCOUNT, KEY)
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"TWILIO_ACCOUNT_SID": ACCOUNT[:-2], "TWILIO_AUTH_TOKEN": "t"}, "32 characters long, where a SID is 34"),
+        ({"TWILIO_ACCOUNT_SID": KEY, "TWILIO_AUTH_TOKEN": "t"}, "an API key SID: it goes in TWILIO_API_KEY"),
+        (
+            {"TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_API_KEY": ACCOUNT, "TWILIO_API_SECRET": "s"},
+            "an account SID: it goes in TWILIO_ACCOUNT_SID",
+        ),
+        ({"TWILIO_ACCOUNT_SID": "AC" + "g" * 32, "TWILIO_AUTH_TOKEN": "t"}, "copy it again from the Console"),
+    ],
+)
+def test_a_value_that_is_no_sid_says_what_to_set(env: dict[str, str], says: str) -> None:
+    with pytest.raises(CredentialsError) as caught:
+        credentials_from_env(env)
+    text = str(caught.value)
+    assert says in text and "Set TWILIO_ACCOUNT_SID" in text, text
+    assert all(value[6:] not in text for value in env.values() if len(value) > 6)  # never more than its start
+
+
 def test_credentials_from_env() -> None:
     token = credentials_from_env({"TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": "secret-token"})
     assert (token.account_sid, token.username, token.kind) == (ACCOUNT, ACCOUNT, "auth_token")

@@ -127,6 +127,48 @@ def test_an_upper_case_auth_token_in_a_paste_is_redacted() -> None:
     assert token not in out + err and token.lower() not in out + err
 
 
+# --- a lower-cased SID: the two letters in lower case too ---------------------------------------------
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_every_shape_reads_a_lower_cased_sid_as_twilios(shape: str) -> None:
+    # 'account=ac827b…' (copied from a URL or a log someone lower-cased) read no account at all, so online the
+    # error was read on the credentials' account; it is the account AC827b…
+    lower = fields(shape.format(a=PARENT, s=MESSAGE))
+    assert lower and lower[0][1] == PARENT
+    assert fields(shape.format(a=PARENT.lower(), s=MESSAGE.lower())) == lower
+
+
+def test_a_lower_cased_url_names_its_account_and_resource() -> None:
+    url = f"https://api.twilio.com/2010-04-01/Accounts/{PARENT}/Messages/{MESSAGE}.json"
+    text = f"2026-11-30T10:00:00Z ERROR code=21408 to=+33612345678 POST {url}\n"
+    read = [(e.account_sid, e.message_sid, e.channel) for e in agree(text)]
+    assert read == [(PARENT, MESSAGE, "sms")]
+    assert [(e.account_sid, e.message_sid, e.channel) for e in agree(text.replace(url, url.lower()))] == read
+    calls = text.replace(url, f"https://api.twilio.com/2010-04-01/accounts/{PARENT.lower()}/calls/{CALL.lower()}.json")
+    assert [(e.account_sid, e.call_sid, e.channel) for e in agree(calls.replace("21408", "21215"))] == [
+        (PARENT, CALL, "voice")
+    ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(SHAPES),
+    st.sampled_from(["AC", "ac"]),
+    st.text(alphabet="0123456789abcdefABCDEF", min_size=32, max_size=32),
+)
+def test_an_account_in_either_case_is_read_in_twilios_form(shape: str, letters: str, hexes: str) -> None:
+    (error, *_) = agree(shape.format(a=letters + hexes, s=MESSAGE))
+    assert error.account_sid == "AC" + hexes.lower()
+
+
+def test_mixed_letters_and_other_hex_runs_are_no_sid() -> None:
+    # only the two letters as Twilio writes them, or both lower-cased: 'aC…', 'Ac…' are none; nor is a longer run
+    for other in ("aC" + PARENT[2:], "Ac" + PARENT[2:], PARENT.lower() + "ab", "xx" + PARENT[2:]):
+        text = f"2026-11-30T10:00:00Z ERROR code=21408 to=+33612345678 account={other}\n"
+        assert [e.account_sid for e in agree(text)] == [None], other
+
+
 # --- online: the normalised SID is what is read -----------------------------------------------------
 
 
@@ -145,9 +187,10 @@ def test_an_upper_case_account_is_read_online_as_twilio_writes_it(demo_sim: Simu
     # (the parent), which confirms another cause than the subaccount's own list.
     lower = f"2026-11-30T10:00:00Z ERROR code=21408 to=+17875550123 account={SUPPORT}\n"
     upper = lower.replace(SUPPORT, SUPPORT.upper())
-    assert upper != lower
+    lowered = lower.replace(SUPPORT, SUPPORT.lower())  # 'ac15bf…': read as no account before
+    assert upper != lower != lowered
     outs = []
-    for text in (lower, upper):
+    for text in (lower, upper, lowered):
         code, out, err = run([*command, "--format", "json"], text, online(demo_sim.url))
         assert code == 0, err
         data = json.loads(out)
@@ -156,7 +199,7 @@ def test_an_upper_case_account_is_read_online_as_twilio_writes_it(demo_sim: Simu
         assert d["evidence"]["account_sid"] == SUPPORT
         assert any(f"/Accounts/{SUPPORT}.json " in r for r in d["requests"]), d["requests"]
         outs.append((d["verdict"], d["cause"], d["facts"]))
-    assert outs[0] == outs[1]
+    assert outs[0] == outs[1] == outs[2]
 
 
 # --- SIDs on the command line ------------------------------------------------------------------------

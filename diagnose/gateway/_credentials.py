@@ -13,9 +13,24 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..errors import MissingCredentialsError
+from ..evidence import twilio_form
 
 _ACCOUNT = re.compile(r"^AC[0-9a-f]{32}$")  # Twilio's SIDs: two letters, 32 lower-case hex digits
 _KEY = re.compile(r"^SK[0-9a-f]{32}$")
+
+
+def _not_a_sid(name: str, value: str, prefix: str, what: str) -> str:
+    """Why ``value`` of variable ``name`` is no ``prefix`` SID, and what to set instead (never more of it than
+    its first six characters: a token pasted into the wrong variable stays unseen)."""
+    if value[:2].upper() in ("AC", "SK") and value[:2].upper() != prefix:
+        other = "TWILIO_ACCOUNT_SID" if value[:2].upper() == "AC" else "TWILIO_API_KEY"
+        why = f"that is {'an account SID' if other == 'TWILIO_ACCOUNT_SID' else 'an API key SID'}: it goes in {other}"
+    elif len(value) != 34:
+        why = f"it is {len(value)} characters long, where a SID is 34: copy it again whole"
+    else:
+        why = "copy it again from the Console"
+    return f"{name}={value[:6]}… is not {what} ({prefix} followed by 32 hex digits): {why}. {HOW_TO_PROVIDE}"
+
 
 HOW_TO_PROVIDE = (
     "Set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (Console → Account → API keys & tokens), "
@@ -76,9 +91,11 @@ def credentials_from_env(env: Mapping[str, str]) -> Credentials:
     read the Accounts resource, which a standard API key cannot, so the parent
     and subaccount can be compared.
     """
-    account = _get(env, "TWILIO_ACCOUNT_SID")
+    # a SID in another case (a secrets store or a shell script that upper-cased it: AC15BF…, ac15bf…) is the same
+    # SID, taken in Twilio's form: the one Twilio issued, authenticates and answers for
+    account = twilio_form(_get(env, "TWILIO_ACCOUNT_SID"))
     token = _get(env, "TWILIO_AUTH_TOKEN")
-    key = _get(env, "TWILIO_API_KEY")
+    key = twilio_form(_get(env, "TWILIO_API_KEY"))
     secret = _get(env, "TWILIO_API_SECRET")
     region = _get(env, "TWILIO_REGION") or None
     edge = _get(env, "TWILIO_EDGE") or None
@@ -93,10 +110,7 @@ def credentials_from_env(env: Mapping[str, str]) -> Credentials:
                 f"Twilio's tokens and secrets are plain letters and digits): nothing was sent. {HOW_TO_PROVIDE}"
             )
     if account and not _ACCOUNT.match(account):
-        raise MissingCredentialsError(
-            f"TWILIO_ACCOUNT_SID={account[:6]}… is not an account SID (AC followed by 32 lower-case hex digits). "
-            f"{HOW_TO_PROVIDE}"
-        )
+        raise MissingCredentialsError(_not_a_sid("TWILIO_ACCOUNT_SID", account, "AC", "an account SID"))
     if account and token:
         return Credentials(account, account, token, "auth_token", region, edge)
     if key or secret:
@@ -110,10 +124,7 @@ def credentials_from_env(env: Mapping[str, str]) -> Credentials:
                 f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set. {HOW_TO_PROVIDE}"
             )
         if not _KEY.match(key):
-            raise MissingCredentialsError(
-                f"TWILIO_API_KEY={key[:6]}… is not an API key SID (SK followed by 32 lower-case hex digits). "
-                f"{HOW_TO_PROVIDE}"
-            )
+            raise MissingCredentialsError(_not_a_sid("TWILIO_API_KEY", key, "SK", "an API key SID"))
         return Credentials(account, key, secret, "api_key", region, edge)
     missing_name = "TWILIO_AUTH_TOKEN" if account else "TWILIO_ACCOUNT_SID"
     raise MissingCredentialsError(f"{missing_name} is not set. {HOW_TO_PROVIDE}")

@@ -124,18 +124,20 @@ def better_format(a: str | None, b: str | None) -> str | None:
 
 # A SID's hex digits in either case: Twilio writes them in lower case, and some log pipelines upper-case what
 # they forward. What is read is Twilio's form (twilio_sid), the one its API is asked for.
-_ACCOUNT = rx(r"\bAC[0-9a-fA-F]{32}\b")
-_SID = rx(r"\b(?:SM|MM|CA|NO)[0-9a-fA-F]{32}\b")
-_RESOURCE_SID = rx(r"\b(?:SM|MM|CA)[0-9a-fA-F]{32}\b")
+# A SID's two letters are upper-case as Twilio writes them, or both lower-case: a URL or a log someone lower-cased
+# ('ac15bf…'), read in Twilio's form (twilio_sid)
+_ACCOUNT = rx(r"\b(?:AC|ac)[0-9a-fA-F]{32}\b")
+_SID = rx(r"\b(?:SM|MM|CA|NO|sm|mm|ca|no)[0-9a-fA-F]{32}\b")
+_RESOURCE_SID = rx(r"\b(?:SM|MM|CA|sm|mm|ca)[0-9a-fA-F]{32}\b")
 _URL_RESOURCE = rx(
-    r"/Accounts/(AC[0-9a-fA-F]{32})/(Messages|Calls|SMS/Messages)\b"
-    r"(?:/(SM[0-9a-fA-F]{32}|MM[0-9a-fA-F]{32}|CA[0-9a-fA-F]{32}))?"
+    r"/(?:Accounts|accounts)/((?:AC|ac)[0-9a-fA-F]{32})/(Messages|Calls|SMS/Messages|messages|calls|sms/messages)\b"
+    r"(?:/((?:SM|MM|CA|sm|mm|ca)[0-9a-fA-F]{32}))?"
 )
 
 
 def twilio_sid(sid: str) -> str:
-    """A SID as Twilio writes it: its two letters, then its 32 hex digits in lower case."""
-    return sid[:2] + sid[2:].lower()
+    """A SID as Twilio writes it: its two letters in upper case, then its 32 hex digits in lower case."""
+    return sid[:2].upper() + sid[2:].lower()
 
 
 _MORE_INFO = rx(r"twilio\.com/docs/(?:api/)?errors/(\d{5})\b")
@@ -764,7 +766,7 @@ def read_pairs(pairs: Iterable[tuple[str, str]], number: int) -> list[Hit]:
             found = _URL_RESOURCE.search(value)
             if found:
                 hit.account_sid = hit.account_sid or twilio_sid(found.group(1))
-                hit.channel = "voice" if found.group(2) == "Calls" else "sms"
+                hit.channel = "voice" if found.group(2).lower() == "calls" else "sms"
         keys.add(key)
     close()
     return [h for h in hits if h.filled() or h.keys & _RECORD_KEYS or h.recipients]
@@ -1011,7 +1013,7 @@ def parse_curl(line: str, number: int) -> list[Hit]:
         found = _URL_RESOURCE.search(m.group(1))
         if found:
             hit.account_sid = twilio_sid(found.group(1))
-            hit.channel = "voice" if found.group(2) == "Calls" else "sms"
+            hit.channel = "voice" if found.group(2).lower() == "calls" else "sms"
         return [hit]
     m = _CURL_RESPONSE.match(line)
     if m and m.group(1)[0] in "45":
@@ -1022,11 +1024,10 @@ def parse_curl(line: str, number: int) -> list[Hit]:
 def parse_urls(line: str, number: int) -> list[Hit]:
     """Twilio URLs in any text: the account and resource of a request, the code of a more-info link."""
     hits: list[Hit] = []
-    if "/Accounts/" in line:
+    if "/Accounts/" in line or "/accounts/" in line:
         for m in _URL_RESOURCE.finditer(line):
-            hit = Hit(
-                line=number, account_sid=twilio_sid(m.group(1)), channel="voice" if m.group(2) == "Calls" else "sms"
-            )
+            channel = "voice" if m.group(2).lower() == "calls" else "sms"
+            hit = Hit(line=number, account_sid=twilio_sid(m.group(1)), channel=channel)
             sid = twilio_sid(m.group(3)) if m.group(3) else None
             if sid:
                 if sid.startswith("CA"):
@@ -1506,12 +1507,12 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
                 hit.bare_to, hit.to = bare
     if sender:
         hit.from_ = _number_text(sender.group(1))
-    if "AC" in text:
+    if "AC" in text or "ac" in text:
         # "(account AC…)", "subaccount AC…: …": the account, written without a key, when the line names one only
         accounts = {twilio_sid(a) for a in _ACCOUNT.findall(text)}
         if len(accounts) == 1:
             hit.account_sid = accounts.pop()
-    if "SM" in text or "MM" in text or "CA" in text:
+    if any(letters in text for letters in ("SM", "MM", "CA", "sm", "mm", "ca")):
         # "sms failed: error 21408 for +33… (SM…)": the resource, written without a key, when the line names
         # one message or one call only (online it is read, the strongest evidence there is)
         sids = {twilio_sid(s) for s in _RESOURCE_SID.findall(text)}
