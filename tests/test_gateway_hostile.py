@@ -197,6 +197,48 @@ def test_an_answer_that_says_it_is_gzip_and_is_not_is_said_so_once() -> None:
     assert len(heads) == 2, heads  # the account, then the permission: each once
 
 
+def test_https_to_a_server_that_speaks_http_says_the_tls_handshake_failed() -> None:
+    # '--api-url https://…' to a plain HTTP server (or a proxy that breaks TLS) said 'the connection to
+    # 127.0.0.1:PORT failed (SSLError)', after three connections: a handshake that fails is not retried.
+    listener = socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+    connections = []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            connections.append(conn)
+            with conn:  # answers the ClientHello in plain HTTP, as a server without TLS does
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        result = CliRunner().invoke(
+            main,
+            ["-", "--timeout", "5"],
+            input="2026-11-30T10:00:00Z ERROR code=21408 to=+33612345678\n",
+            env={"NO_COLOR": "1", "TWILIO_API_KEY": "", "TWILIO_API_SECRET": "", **creds(f"https://127.0.0.1:{port}")},
+            catch_exceptions=False,
+        )
+        code, err = result.exit_code, result.stderr
+    finally:
+        stop.set()
+        thread.join(2)
+        listener.close()
+    assert code == 3, err
+    assert f"the TLS handshake with 127.0.0.1:{port} failed ([SSL: WRONG_VERSION_NUMBER] wrong version number)" in err
+    assert "https:// to a server that speaks http?" in err and "REQUESTS_CA_BUNDLE" in err, err
+    assert len(connections) == 1, len(connections)  # the account read, once; the permission read not sent
+
+
 def test_twilios_own_error_answer_reads_as_before() -> None:
     body = b'{"code": 20403, "message": "Permission denied", "more_info": "", "status": 403}'
     with raw_server(respond("403 Forbidden", body)) as (url, _):

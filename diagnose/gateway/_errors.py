@@ -8,6 +8,8 @@ None), ``code`` (Twilio error code or None) and ``reason`` (one line, for a
 
 from __future__ import annotations
 
+import re
+import ssl
 from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -110,12 +112,25 @@ def _unreached(exc: requests.exceptions.RequestException, request: str, timeouts
     if failure is not None:
         detail = str(failure).split(": ", 1)[-1] if ": " in str(failure) else str(failure)
         return f"could not connect to {host} ({detail})"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"the TLS handshake with {host} failed ({_tls_detail(exc)})"
     lost = _lost(exc)
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
         return f"{host} cut its answer short ({lost or 'the connection closed before the end'})"
     if lost is not None:
         return f"{host} dropped the connection without an answer ({lost})"
     return f"the connection to {host} failed ({type(exc).__name__})"
+
+
+def _tls_detail(exc: requests.exceptions.SSLError) -> str:
+    """The TLS library's own words (``[SSL: WRONG_VERSION_NUMBER] wrong version number``), not the wrappers'."""
+    inner: object = exc.args[0] if exc.args else exc
+    for _ in range(4):  # requests' SSLError > urllib3's MaxRetryError > SSLError > ssl.SSLError
+        inner = getattr(inner, "reason", None) or (inner.args[0] if getattr(inner, "args", None) else inner)
+        if isinstance(inner, ssl.SSLError):
+            break
+    words = str(inner.args[1] if isinstance(inner, ssl.SSLError) and len(inner.args) > 1 else inner)
+    return re.sub(r"\s*\(_ssl\.c:\d+\)$", "", words)[:200]
 
 
 def _lost(exc: requests.exceptions.RequestException) -> str | None:
@@ -141,6 +156,11 @@ def _what_to_do(exc: BaseException, timeouts: tuple[float, float] | None) -> str
         return (
             "Twilio, or a proxy on the way, answered every attempt with a server error: try again later "
             "(https://status.twilio.com), or check --api-url or DIAGNOSE_API_URL if one is set"
+        )
+    if isinstance(exc, requests.exceptions.SSLError):
+        return (
+            "Check --api-url or DIAGNOSE_API_URL (https:// to a server that speaks http?), or, behind a proxy that "
+            "inspects HTTPS, give its CA certificate in REQUESTS_CA_BUNDLE"
         )
     if isinstance(exc, requests.exceptions.Timeout):
         now = f" (it was {max(timeouts):g} s)" if timeouts else ""

@@ -681,7 +681,7 @@ class GatewayHttpClient(TwilioHttpClient):
                 retry = (
                     method.upper() == "GET"
                     and connect_failure(exc) is None
-                    and not isinstance(exc, requests.exceptions.Timeout)
+                    and not isinstance(exc, requests.exceptions.Timeout | requests.exceptions.SSLError)
                     and attempt < attempts
                 )
                 delay = policy.backoff(attempt, self._rand)
