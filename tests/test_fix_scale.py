@@ -111,6 +111,18 @@ def test_ctrl_c_while_reading_changes_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "audit.jsonl").exists()
 
 
+def _env(sim: Simulator, account: dict[str, Any]) -> dict[str, str]:
+    """A CLI run's environment, authenticated as ``account`` of the simulator's scenario."""
+    return {
+        "NO_COLOR": "1",
+        "TWILIO_ACCOUNT_SID": account["sid"],
+        "TWILIO_AUTH_TOKEN": account["auth_token"],
+        "TWILIO_API_KEY": "",
+        "TWILIO_API_SECRET": "",
+        "DIAGNOSE_API_URL": sim.url,
+    }
+
+
 def test_a_country_no_account_can_get_is_listed_once_per_ten_accounts_not_per_account() -> None:
     # 'diagnose fix --from-audit' of 2,000 tenants required to reach IR and NG printed 6,732 lines, 5,943 of them
     # the same "Cannot be enabled" or "Console only" line for one account after another
@@ -123,14 +135,7 @@ def test_a_country_no_account_can_get_is_listed_once_per_ten_accounts_not_per_ac
     scenario = generate_scenario(15, ("FR", "IR"), seed=2, inactive_rate=0, sms_gap_rate=0.0)
     main_account = scenario["accounts"][0]
     with Simulator(load_scenario(scenario), port=0) as sim:
-        env = {
-            "NO_COLOR": "1",
-            "TWILIO_ACCOUNT_SID": main_account["sid"],
-            "TWILIO_AUTH_TOKEN": main_account["auth_token"],
-            "TWILIO_API_KEY": "",
-            "TWILIO_API_SECRET": "",
-            "DIAGNOSE_API_URL": sim.url,
-        }
+        env = _env(sim, main_account)
         argv = ["fix", "--country", "IR", "--product", "sms", "--subaccounts", "all"]
         text = CliRunner().invoke(main, argv, env=env, catch_exceptions=False).stdout
         doc = json.loads(CliRunner().invoke(main, [*argv, "--format", "json"], env=env).stdout)
@@ -140,3 +145,27 @@ def test_a_country_no_account_can_get_is_listed_once_per_ten_accounts_not_per_ac
     assert listed == blocked[:10]
     assert "     (the same steps for 15 other accounts, each on its own; the first 9 below)" in text
     assert "  … 6 more accounts, SMS IR, the same (--format json lists every one)" in text.splitlines()
+
+
+def test_the_subaccounts_read_again_after_the_parent_are_counted_not_all_listed() -> None:
+    # 'diagnose fix --country JP --subaccounts all' over 2,000 tenants (the parent lacks JP) listed 1,980 lines
+    # '  - AC…' under "Then 1,980 subaccounts are read again", after a plan of "1 change on 1 account"
+    import json
+
+    from click.testing import CliRunner
+
+    from diagnose.cli import main
+
+    scenario = generate_scenario(15, ("FR",), seed=3, inactive_rate=0)
+    main_account = scenario["accounts"][0]
+    with Simulator(load_scenario(scenario), port=0) as sim:
+        env = _env(sim, main_account)
+        argv = ["fix", "--country", "JP", "--product", "sms", "--subaccounts", "all"]
+        text = CliRunner().invoke(main, argv, env=env, catch_exceptions=False).stdout
+        doc = json.loads(CliRunner().invoke(main, [*argv, "--format", "json"], env=env).stdout)
+    assert len(doc["plan"]["recheck"]) == 15
+    lines = text.splitlines()
+    assert lines[0] == "1 change on 1 account planned (dry run: nothing is sent without --apply)"
+    assert [line[4:] for line in lines if line.startswith("  - AC")] == doc["plan"]["recheck"][:10]
+    assert "  … 5 more (--format json lists every one: plan.recheck)" in lines
+    assert "so those changes are not counted above." in text

@@ -390,9 +390,12 @@ def plan_lines(view: PlanView, *, applying: bool) -> Iterator[str]:
         yield (
             f"Then {len(recheck):,} subaccount{'s' if len(recheck) != 1 else ''} are read again: one that inherits "
             "from its parent is fixed by the parent's change; one with its own list gets a change of its own "
-            "(shown and confirmed before it is sent)."
+            "(shown, and confirmed unless --yes, before it is sent). Which is which no API says before the "
+            "parent's change, so those changes are not counted above."
         )
-        yield from (f"  - {sid}" for sid in recheck)
+        yield from (f"  - {sid}" for sid in recheck[:SHOWN_ALIKE])
+        if len(recheck) > SHOWN_ALIKE:  # thousands of subaccounts under a parent: the plan's end stays in view
+            yield f"  … {len(recheck) - SHOWN_ALIKE:,} more (--format json lists every one: plan.recheck)"
     yield from _not_sent(view)
     yield f"Already usable: {view.ok:,} of {view.total:,} (account × country × product)."
 
