@@ -409,12 +409,14 @@ SHOWN_ACCOUNTS = 3
 """Up to this many accounts, a roll-up's command names each (``--account``); beyond, ``--subaccounts all``."""
 
 
-def by_country(fixes: Iterable[Fix], window: str) -> list[dict[str, Any]]:
+def by_country(fixes: Iterable[Fix], window: str, *, name_each: bool = False) -> list[dict[str, Any]]:
     """The changes (``enable``, ``console``) summed per country × product: the answer at scale.
 
     With thousands of subaccounts the same country is often missing on many of them, and each account's
     fix alone prevents a failure or two: ranked one by one, the first screen shows twenty of those and not
     the country behind hundreds. A row says on how many accounts, how many failures, and the command.
+    ``name_each``: the scan covered the accounts the user listed, so the command names each with
+    ``--account`` rather than planning every account without the country (``--subaccounts all``).
     """
     rows: dict[tuple[str, str, str], list[Any]] = {}  # (action, country, product) → [failures, accounts, first]
     for fix in fixes:
@@ -423,7 +425,7 @@ def by_country(fixes: Iterable[Fix], window: str) -> list[dict[str, Any]]:
         row = rows.setdefault((fix.action, fix.country, fix.product), [0, 0, []])
         row[0] += fix.failures
         row[1] += 1  # FixTally merges a change by account, country and product: one fix per account here
-        if len(row[2]) < SHOWN_ACCOUNTS:
+        if name_each or len(row[2]) < SHOWN_ACCOUNTS:
             row[2].append(fix.account)
     out = []
     for (action, iso, product), (total, n, first) in rows.items():
@@ -447,14 +449,14 @@ def _rolled_up(
         text = f"enable {iso} SMS on {on} in the Console (Messaging › Settings › Geo permissions) {prevents}"
         command = None
     else:
-        if n <= SHOWN_ACCOUNTS:
+        if n == len(accounts):  # every account named
             command = f"diagnose fix --country {iso} --product {product} " + " ".join(
                 f"--account {a}" for a in accounts
             )
         else:  # every account without it is planned, these among them: the plan lists each before --apply
             command = f"diagnose fix --country {iso} --product {product} --subaccounts all"
         text = f"enable {iso} {named} on {on} {prevents}: `{command}`"
-        if n > SHOWN_ACCOUNTS:
+        if n > len(accounts):
             text += f" (it plans every account without {iso} {word}, these {n:,} among them)"
     return {"action": action, "country": iso, "product": product, "accounts": n, "failures": total,
             "text": text, "command": command}  # fmt: skip

@@ -533,3 +533,21 @@ def test_a_subaccounts_sample_is_diagnosed_where_it_is_not_searched_for(sim: Sim
     assert "/2010-04-01/Accounts.json" not in paths  # no listing of the subaccounts to search them
     named = {m.group(1) for path in paths for m in [re.search(r"/Accounts/(AC\w{32})/", path)] if m}
     assert named == {owner}  # the record is read where it is, and nowhere else
+
+
+def test_a_scan_of_listed_accounts_names_each_in_its_command_never_all() -> None:
+    # 'diagnose scan --subaccounts AC…,AC…' (8 tenants lacking FR) advised `diagnose fix … --subaccounts all`,
+    # which plans FR on every account without it, beyond the accounts the scan was asked about
+    scenario, no_fr, _ = _platform_missing_a_country_on_many_tenants()
+    with Simulator(load_scenario(scenario), port=0) as sim:
+        env = _env_of(sim, scenario["accounts"][0]["sid"], "4" * 32)
+        argv = ["scan", "--subaccounts", ",".join(no_fr[:5]), "--format", "json"]
+        doc = json.loads(CliRunner().invoke(main, argv, env=env, catch_exceptions=False).stdout)
+        (row,) = doc["by_country"]
+        assert (row["country"], row["accounts"]) == ("FR", 5)
+        assert row["command"].startswith("diagnose fix --country FR --product sms --account ")
+        assert sorted(row["command"].split()[7::2]) == sorted(no_fr[:5])  # each named, most failures first
+        assert "--subaccounts" not in row["text"] and "among them" not in row["text"]
+        result = CliRunner().invoke(main, [*row["command"].split()[1:], "--format", "json"], env=env)
+        planned = json.loads(result.stdout)["plan"]["changes"]
+        assert sorted(c["account"] for c in planned) == sorted(no_fr[:5])

@@ -133,7 +133,7 @@ def run_scan(
         info = Scanner(access, codes, start=start, concurrency=workers).run(scope, groups.add)
     said = describe_window(window)
     fixes = groups.fixes.fixes(said)
-    rolled_up = by_country(fixes, said)
+    rolled_up = by_country(fixes, said, name_each=scope != "all")  # a listed scope: no more than it named
     failures = info.failures
     accounts_hit = info.accounts_hit
     if failures:
