@@ -14,6 +14,7 @@ The simulator on 127.0.0.1 and the real twilio client; the assertions count requ
 from __future__ import annotations
 
 import json
+import re
 import socket
 from typing import Any
 
@@ -188,3 +189,14 @@ def test_a_fix_plan_stops_reading_a_host_whose_permission_reads_never_answer(pla
     assert doc["unsent_accounts"] >= SUBACCOUNTS
     reasons = [i["summary"] for i in doc["items"] if i["status"] == "unknown"]
     assert sum("not sent: the host had stopped answering" in r for r in reasons) >= SUBACCOUNTS, reasons[:3]
+
+
+def test_a_fix_plans_text_says_how_many_accounts_it_left_in_words(platform: Any) -> None:
+    # It said "so 120 account(s) were not read from it", where the audit and scan say "120 accounts were"
+    sim, env = platform
+    sim.add_fault(match="GET ^/v1/", delay_ms=HELD_MS)
+    code, out, _ = run(["fix", "--country", "FR", "--subaccounts", "all", "--timeout", "1"], env)
+    assert code == 3
+    (said,) = [line for line in out.splitlines() if "the plan sent that host nothing more" in line]
+    assert re.search(r"so [\d,]+ accounts were not read from it \('not sent' above\)\.$", said), said
+    assert "(s)" not in out

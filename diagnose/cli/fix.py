@@ -35,6 +35,7 @@ from ..fixes import (
     item_to_dict,
     plan_account,
 )
+from ..formats import counted
 from ..safe_text import clean, json_controls
 from ._common import api_url_option, concurrency_option, knowledge_option, timeout_option
 from .prompts import yes_option
@@ -968,11 +969,12 @@ def _after_plan(
             print(f"Skipped (a closed or suspended account can neither send nor be changed): {kinds}.", file=out)
         if planned.scope_problem:
             print(clean(f"Incomplete: {planned.scope_problem}."), file=out)
+        unsent = planned.unsent_accounts
         for stopped in planned.stopped_hosts:
             print(
                 clean(
-                    f"Incomplete: {stopped}; the plan sent that host nothing more, so "
-                    f"{planned.unsent_accounts:,} account(s) were not read from it ('not sent' above)."
+                    f"Incomplete: {stopped}; the plan sent that host nothing more, so {counted(unsent, 'account')} "
+                    f"{'was' if unsent == 1 else 'were'} not read from it ('not sent' above)."
                 ),
                 file=out,
             )
