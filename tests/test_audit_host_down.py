@@ -93,6 +93,34 @@ def test_one_slow_answer_stops_nothing(platform: Any) -> None:
     assert len(unknown) == 1 and "did not answer within 1 s" in unknown[0]["problem"]
 
 
+def test_one_resource_answering_500_first_stops_nothing(platform: Any) -> None:
+    # The main account's SMS read, the audit's first, answers 500 to its three attempts; every other read
+    # is answered. The whole audit stopped there ('… the audit sent that host nothing more, so 121
+    # accounts were not read'): the host had served nothing yet in the run's reads. Now only that cell is unknown.
+    sim, env = platform
+    sim.add_fault(match="GET ^/v1/Messaging/GeoPermissions$", status=500, times=3)
+    code, out, err = run([*AUDIT, "--format", "json"], env)
+    doc = json.loads(out)
+    assert code == 3, err
+    assert doc["stopped_hosts"] == [] and doc["unsent_accounts"] == 0
+    unknown = [a for a in doc["accounts"] if a["verdict"] == "unknown"]
+    assert len(unknown) == 1 and "HTTP 500" in unknown[0]["problem"], [a["problem"] for a in unknown[:3]]
+
+
+def test_a_host_answering_503_to_every_permission_read_stops_the_audit(platform: Any) -> None:
+    # The main account's two reads, one after the other, get only 503s: nothing more is sent.
+    sim, env = platform
+    sim.add_fault(match="GET ^/v1/", status=503)
+    code, out, err = run([*AUDIT, "--format", "json"], env)
+    (broken,) = sim.faults
+    doc = json.loads(out)
+    assert code == 3, err
+    assert broken.hits == 2 * 3, broken.hits
+    (stopped,) = doc["stopped_hosts"]
+    assert "HTTP 503" in stopped and "still after 3 attempts" in stopped, stopped
+    assert doc["unsent_accounts"] == SUBACCOUNTS  # the main account's reads were sent, and failed
+
+
 def test_a_refused_connection_stops_the_host_at_once_whatever_the_patience() -> None:
     # A connection that could not be made is never about one resource.
     with socket.socket() as closed:  # bound, never listening: every connection is refused

@@ -194,10 +194,11 @@ class HostFailures:
     ``patience`` such requests failed with no answer between them (1 for a paste: a dead host costs one
     timeout; 2 for an audit or a scan, where one slow answer among thousands must not leave the rest
     unread, while a wave of timeouts stops it). A request that got only 5xx answers after its retries
-    stops it when the host has served nothing else in the run, or when :data:`SERVER_ERRORS_IN_A_ROW`
-    such requests came with nothing served between them (one broken resource is not a host down); so does
-    a request still answered 429 after its retries (a Twilio that throttles every request of the run). A
-    429 shows the host is up (it is no timeout's fellow) but serves nothing; a 2xx, 3xx or other 4xx does.
+    stops it when the host has served nothing else in the run (after ``patience`` such requests), or when
+    :data:`SERVER_ERRORS_IN_A_ROW` such requests came with nothing served between them (one broken resource
+    is not a host down); so does a request still answered 429 after its retries (a Twilio that throttles
+    every request of the run). A 429 shows the host is up (it is no timeout's fellow) but serves nothing; a
+    2xx, 3xx or other 4xx does.
     """
 
     SERVER_ERRORS_IN_A_ROW = 3
@@ -230,7 +231,10 @@ class HostFailures:
             in_a_row = self._in_a_row[origin] = self._in_a_row.get(origin, 0) + 1
             answered = self._answered.get(origin)
             if isinstance(exc, RetriesExhausted):
-                stop = origin not in self._served or in_a_row >= self.SERVER_ERRORS_IN_A_ROW
+                # Nothing served yet is no proof of a host down either: an audit's first read may be the one
+                # resource that answers 500; ``patience`` such requests (a paste's one) are.
+                unserved = origin not in self._served and in_a_row >= self.patience
+                stop = unserved or in_a_row >= self.SERVER_ERRORS_IN_A_ROW
             elif connect_failure(exc) is not None or isinstance(exc, requests.exceptions.SSLError):
                 stop = True
             else:
