@@ -764,7 +764,7 @@ class GatewayHttpClient(TwilioHttpClient):
                 if watch.fired:
                     raise DeadlineExceeded(f"did not answer within {seconds:g} s", request=prepared) from exc
                 if exc.request is None:  # an answer cut short is raised without it: say which host cut it
-                    exc.request = prepared
+                    raise type(exc)(*exc.args, request=prepared, response=exc.response) from exc
                 raise
         self.log_response(raw.status_code, raw)
         status = int(raw.status_code)
