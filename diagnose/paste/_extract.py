@@ -388,7 +388,11 @@ def to_evidence(
         return None  # a delivered message quoting an error's wording is no failure
     if message is None and fmt == "ruby-exception":
         message = _ruby_message(record, lines, base)
-    to_raw = None if inbound else f.get("to")
+    # a <Dial>'s action callback (DialCallStatus=…) carries the parent call's To and Called (the number called in,
+    # or that of the REST call that ran the TwiML), never the number the <Dial> dialled: only Twilio's message
+    # may name that one
+    dial_action = "dial_status" in keys and not inbound
+    to_raw = None if inbound or dial_action else f.get("to")
     if message is None and not inbound and (to_raw is None or record.last_line > record.first_line):
         # a printed code with Twilio's message after it, unlabelled ("code=21215 Account not authorized to
         # call +49…"): the message, and the number it names, as for the same line without its code; or on a
@@ -408,12 +412,12 @@ def to_evidence(
         named = number_in_message(message, str(to_raw) if weak_to else None)
         if named is not None:
             to_raw, bare_to = named, ""
-    if to_raw is None and not inbound:
+    if to_raw is None and not inbound and not dial_action:
         to_raw = _labelled_to(record)
     from_raw = f.get("from_")
     if from_raw is None and isinstance(message, str) and "rom" in message:
         from_raw = sender_in_message(message)  # 21212, 21606: the message names the sender
-    if to_raw is None and not inbound:
+    if to_raw is None and not inbound and not dial_action:
         # digits after "for" on the error's line, no label and no '+' ("error 21408 for 17877315170")
         bare = _unlabelled_to(record, _str(from_raw), _str(f.get("to_country")))
         if bare is not None:
@@ -469,6 +473,11 @@ def to_evidence(
         # {"recipients": ["+234…", "+336…"], "error": {…}}: which one failed, neither the error nor Twilio's message
         # says, and none is picked
         reason = f"the error names {listed} recipients and not which one failed: no destination is read"
+    elif reading is None and dial_action:
+        reason = (
+            "a <Dial> action callback's To is the parent call's (the number called in, or the REST call's),"
+            " not the number dialled: no destination is read; the <Dial> in your TwiML names it"
+        )
     return Evidence(
         kind="paste",
         sid=str(message_sid or call_sid) if (message_sid or call_sid) else None,
