@@ -706,6 +706,8 @@ def read_pairs(pairs: Iterable[tuple[str, str]], number: int) -> list[Hit]:
             if value.strip().isdigit() and len(value.strip()) < 5:
                 continue  # a count or an id ({"number": 3}): no phone number, not even a short code
             to = _before_escape(value).strip("\"' ").rstrip(".,;:")[:64] or None
+            if to and to.startswith("<") and ">" in to:
+                to = to[1 : to.index(">")] or None  # a SIP header's address in brackets: "To: <sip:+234…@…>;tag=…"
             if to and value.startswith(" "):  # '+' lost to URL decoding: keep the space, read_number says so
                 to = " " + to[:63]
             if key == "to":
