@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import io
 import os
 import re
@@ -16,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from diagnose.cli import exit_codes, main
-from diagnose.cli._router import CodeArg, FileArg, SidArg, StdinArg, TextArg, route
+from diagnose.cli._router import CodeArg, FileArg, SidArg, StdinArg, TextArg, misspelt_command, route
 from diagnose.cli.progress import Progress
 from diagnose.cli.prompts import ConfirmationRefused, confirm
 from diagnose.demo import run_demo
@@ -96,6 +97,61 @@ def test_route_is_total(arg: str) -> None:
 def test_route_survives_names_no_file_can_have() -> None:
     for arg in ("a\x00b", "x" * 100_000, "line one\nline two", "\udcff"):
         assert isinstance(route(arg), (TextArg, SidArg))
+
+
+SHOWN = ["audit", "demo", "explain", "fix", "knowledge", "runbook", "scan", "simulator", "triage"]
+
+
+@pytest.mark.parametrize(
+    ("args", "meant"),
+    [
+        (["scna"], "scan"),
+        (["audti", "--countries", "FR"], "audit"),
+        (["explian", "21408"], "explain"),
+        (["--format", "json", "tirage", "app.log"], "triage"),
+        (["Knowlege", "lint"], "knowledge"),
+    ],
+)
+def test_a_mistyped_command_name_is_a_usage_error_naming_the_command_meant(args: list[str], meant: str) -> None:
+    # It was taken for a SID: "'scna' is not a message SID", or "explian is a SID: … in separate runs".
+    result = invoke(args)
+    word = args[0] if args[0] != "--format" else args[2]
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"Error: No such command '{word}'. Did you mean '{meant}'?" in result.stderr
+
+
+@pytest.mark.parametrize("arg", ["scan now", "-- scna", "SMdemo", "sids", "zzzz", "21408"])
+def test_words_that_are_input_are_never_taken_for_a_mistyped_command(arg: str) -> None:
+    # a paste with spaces, a word after --, a word headed like a SID, the hidden command, no close name, a code
+    result = invoke(arg.split(" ", 1) if arg.startswith("--") else [arg])
+    assert "No such command" not in result.stderr
+
+
+def test_an_existing_file_named_like_a_command_is_read_as_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "scna").write_text("Error 21408: Permission to send an SMS has not been enabled for the region\n")
+    monkeypatch.chdir(tmp_path)
+    result = invoke(["scna", "--offline", "--format", "json"])
+    assert result.exit_code == 1 and '"code": 21408' in result.stdout
+    assert misspelt_command("scna", SHOWN, is_file=lambda _: True) is None
+
+
+@given(st.text(max_size=40))
+def test_only_a_word_taken_for_a_malformed_sid_can_be_a_mistyped_command(arg: str) -> None:
+    # Every other input routes as before: only what already failed as a SID (exit 2) gets the suggestion.
+    meant = misspelt_command(arg, SHOWN, is_file=never_a_file)
+    if not difflib.get_close_matches(arg.lower(), SHOWN, n=1):
+        assert meant is None
+    if meant is not None:
+        assert meant in SHOWN and isinstance(route(arg, is_file=never_a_file), SidArg)
+        assert not any(c.isspace() for c in arg) and arg[:2] not in ("SM", "MM", "CA")
+
+
+def test_the_names_offered_are_the_commands_shown() -> None:
+    from diagnose.cli import _SHOWN
+
+    assert _SHOWN == SHOWN
 
 
 @pytest.mark.parametrize(

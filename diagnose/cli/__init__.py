@@ -6,7 +6,8 @@ for the modules of ``diagnose demo``. Only this package prints, reads the
 environment and maps errors to exit codes (:mod:`.exit_codes`).
 
 ``diagnose ARG…`` with an argument that is no command name runs the hidden
-``sids`` command; :mod:`._router` decides what each argument is.
+``sids`` command; :mod:`._router` decides what each argument is, and whether a first word that is
+no command is one mistyped (``diagnose scna``: "No such command 'scna'. Did you mean 'scan'?", exit 2).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ _COMMANDS = {
     "triage": "paste:triage_command",
 }
 _DEFAULT = "sids"
+_SHOWN = sorted(set(_COMMANDS) - {_DEFAULT})  # what a mistyped name is matched against: never the hidden one
 
 # Commands that run briefly: what they allocate is mostly what lives until exit (modules, classes,
 # compiled templates), so the cyclic collector would only re-examine it (~10 ms of `explain 21408`).
@@ -72,11 +74,22 @@ class _Main(click.Group):
         if not args or args[0] in _GROUP_OPTIONS:
             pass
         elif at is None or args[at] not in _COMMANDS:
+            if at is not None and "--" not in args[:at]:
+                _refuse_misspelt(ctx, args[at])
             args = [_DEFAULT, *args]
         elif at and "--" not in args[:at]:
             # `diagnose --format json explain 21408`: the options written before the command are its own
             args = [args[at], *args[:at], *args[at + 1 :]]
         return super().parse_args(ctx, args)
+
+
+def _refuse_misspelt(ctx: click.Context, word: str) -> None:
+    """``diagnose scna``: a usage error naming the command meant, not a SID check of 'scna' (exit 2)."""
+    from ._router import misspelt_command
+
+    meant = misspelt_command(word, _SHOWN)
+    if meant is not None:
+        ctx.fail(f"No such command {word!r}. Did you mean {meant!r}?")
 
 
 # The options that take a value, of the commands an option may come before: the word after one is its value

@@ -12,13 +12,17 @@ test in, so the routing itself is pure and testable without a disk):
 * one word that starts with two letters (``SM123``, ``XX…``): a SID that is
   malformed, so that the SID check can say exactly what is wrong with it;
 * anything else (spaces, punctuation, several lines): pasted error text.
+
+Before that, :func:`misspelt_command` tells the command line whether a first argument is a command name
+mistyped (``diagnose scna``): only a word that would be taken for a malformed SID can be one.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..codes import error_code
@@ -86,6 +90,19 @@ def route(arg: str, *, is_file: Callable[[str], bool] = _readable) -> Routed:
     return TextArg(arg)
 
 
+def misspelt_command(arg: str, commands: Iterable[str], *, is_file: Callable[[str], bool] = _readable) -> str | None:
+    """The command that ``arg`` likely misspells (``scna`` → ``scan``), or None.
+
+    Only a bare word that :func:`route` would take for a malformed SID qualifies: a code, a well-formed SID,
+    an existing file, a paste (spaces, punctuation) and a word headed like a SID (``SMdemo``) stay input.
+    """
+    if any(c.isspace() for c in arg) or arg[:2] in _SID_PREFIXES or not isinstance(route(arg, is_file=is_file), SidArg):
+        return None
+    close = difflib.get_close_matches(arg.lower(), list(commands), n=1)
+    return close[0] if close else None
+
+
+_SID_PREFIXES = frozenset({"SM", "MM", "CA"})
 _FILE_NAME = re.compile(r"[^\s/\\:]+\.[A-Za-z][A-Za-z0-9]{0,7}")  # error.txt, app.log, dump.json
 
 
