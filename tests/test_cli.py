@@ -134,8 +134,21 @@ def test_runbook_markdown_sections() -> None:
 
 
 def test_knowledge_lint_builtin_is_clean() -> None:
-    code, out, _ = run(["knowledge", "lint"])
+    code, out, err = run(["knowledge", "lint"])
     assert code == 0, out
+    assert err == "0 errors, 0 warnings\n"  # it said "0 error(s), 0 warning(s)"
+
+
+def test_knowledge_lint_counts_in_words(tmp_path: Path) -> None:
+    fixtures = ROOT / "tests/data/knowledge"
+    text = (fixtures / "valid/21408.yaml").read_text()
+    (tmp_path / "21408.yaml").write_text(text.replace("related: [21215]", "related: [21215, 30699]"))
+    assert run(["knowledge", "lint", str(tmp_path)])[::2] == (0, "0 errors, 1 warning\n")
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more/30699.yaml").write_text(text.replace("related: [21215]", "related: [30700]"))
+    mismatch = str(fixtures / "code-mismatch")
+    assert run(["knowledge", "lint", mismatch, str(tmp_path / "21408.yaml")])[::2] == (1, "1 error, 1 warning\n")
+    assert run(["knowledge", "lint", mismatch, str(tmp_path / "more")])[::2] == (1, "2 errors, 0 warnings\n")
 
 
 def test_offline_commands_do_not_import_twilio() -> None:

@@ -155,7 +155,7 @@ def _check_install(bin_dir: Path, elsewhere: Path) -> None:
 
     lint = _run(bin_dir, "knowledge", "lint", cwd=elsewhere)
     assert lint.returncode == 0, lint.stdout + lint.stderr
-    assert lint.stderr.strip() == "0 error(s), 0 warning(s)"
+    assert lint.stderr.strip() == "0 errors, 0 warnings"
 
     demo = _run(bin_dir, "demo", "--format", "json", cwd=elsewhere)
     assert demo.returncode == 0, demo.stderr  # whatever the verdicts: its other-error case is no-knowledge

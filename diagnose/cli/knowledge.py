@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..formats import counted
 from ..safe_text import clean
 from . import exit_codes
 
@@ -45,5 +46,5 @@ def lint_command(paths: tuple[str, ...]) -> None:
         key = f" [{p.key}]" if p.key else ""
         click.echo(clean(f"{where}: {p.severity}: {p.message}{key}"))
     errors = [p for p in problems if p.severity == "error"]
-    click.echo(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)", err=True)
+    click.echo(f"{counted(len(errors), 'error')}, {counted(len(problems) - len(errors), 'warning')}", err=True)
     sys.exit(exit_codes.UNRESOLVED if errors else exit_codes.OK)
