@@ -142,6 +142,7 @@ def test_a_source_that_fails_makes_the_scan_incomplete_not_empty(world: Simulato
     assert code == 3 and doc["complete"] is False
     assert {p["source"] for p in doc["problems"]} == {"alerts"}
     assert doc["failures"] == 12  # messages and notifications still read
+    assert doc["exit_code"] == 3  # failures found (1) and incomplete (3): incomplete wins (docs/audit.md)
 
 
 def test_bad_since_exits_2(world: Simulator) -> None:
