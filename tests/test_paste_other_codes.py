@@ -143,3 +143,52 @@ def test_a_whole_wording_is_checked_as_one() -> None:
     )
     for expected in ("20003[0]: a whole message is 5 to 300", "20003[1]: 15 to 300 characters", "20003[2]: whole is"):
         assert expected in problems, problems
+
+
+# What the API wrote for these codes, as pasted (docs/sources.md, "Real pastes"); {n}: the destination. The index's
+# official messages ("The 'to' phone number provided is not yet verified for this account.", "Attempt to send to
+# unsubscribed recipient", "'To' number is not a valid mobile number") are worded otherwise.
+UNCODED_MESSAGES = (
+    (  # openware/baseapp#181, twilio/twilio-php#246, takeyourmeds/takeyourmeds-web#85
+        21608,
+        "The number {n} is unverified. Trial accounts cannot send messages to unverified numbers; verify {n} at "
+        "twilio.com/user/account/phone-numbers/verified, or purchase a Twilio number to send messages to unverified "
+        "numbers.",
+    ),
+    (21610, "The message From/To pair violates a blacklist rule."),  # twilio/twilio-csharp#231
+    (21614, "To number: {n}, is not a mobile number"),  # aloha/laravel-twilio#145, justarrived/just_match_api#1359
+    (21219, "The number {n} is unverified. Trial accounts may only make calls to verified numbers."),  # bmh1cker/…#1
+)
+# twilio-node's RestException without its code (util.inspect's first line), and the other SDKs' shapes
+UNCODED_SHAPES = (*NO_CODE_SHAPES, "RestException [Error]: {m}", "HTTP 400 error: Unable to create record: {m}")
+
+
+@SETTINGS
+@given(st.sampled_from(UNCODED_MESSAGES), st.sampled_from(UNCODED_SHAPES), st.sampled_from(sorted(NUMBERS)))
+def test_older_api_wordings_of_codes_without_knowledge_name_their_code(
+    message: tuple[int, str], shape: str, to: str
+) -> None:
+    code, text = message
+    paste = shape.format(m=text.format(n=to))
+    (found,) = extract(paste)
+    assert (found.code, found.code_source, found.code_wording) == (code, "wording", "older"), paste
+    assert (found.to, found.from_) == ((to, None) if "{n}" in text else (None, None)), paste
+    assert list(scan(io.BytesIO(paste.encode()))) == [found]
+
+
+def test_triage_counts_an_older_api_wording_as_its_code() -> None:
+    # a log of the three, each once: a group per code, as a paste of each line reads it
+    lines = [
+        f"2026-12-01T10:00:0{i}Z ERROR send failed: {UNCODED_SHAPES[-2].format(m=text.format(n='+33612345678'))}"
+        for i, (_, text) in enumerate(UNCODED_MESSAGES[:3])
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "diagnose", "triage", "-", "--offline", "--format", "json"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    groups = json.loads(done.stdout)["groups"]
+    assert sorted((g["code"], g["count"]) for g in groups) == [(21608, 1), (21610, 1), (21614, 1)]
