@@ -376,6 +376,27 @@ def test_from_audit_fixes_exactly_what_the_audit_found_missing(platform: Simulat
     assert code == 0 and json.loads(again)["gaps"] == []
 
 
+def test_a_plan_from_an_audit_counts_the_audits_gaps_not_every_account_and_country(
+    platform: Simulator, tmp_path: Path
+) -> None:
+    # It ended "Already usable: 0 of 6 (account × country × product)", where 6 were the audit's gaps only.
+    code, audit = run(platform, "--countries", "FR", "--subaccounts", "all", "--format", "json", command="audit")[:2]
+    assert code == 1 and len(json.loads(audit)["gaps"]) == 6
+    out = run(platform, "--from-audit", "-", stdin=audit)[1]
+    assert out.splitlines()[-1] == "Already usable: 0 of the audit's 6 gaps (closed since the audit)."
+    log = str(tmp_path / "log")
+    assert (
+        run(
+            platform, "--country", "FR", "--product", "voice", "--account", OWN, "--apply", "--yes", "--audit-log", log
+        )[0]
+        == 0
+    )
+    out = run(platform, "--from-audit", "-", stdin=audit)[1]
+    assert out.splitlines()[-1] == "Already usable: 1 of the audit's 6 gaps (closed since the audit)."
+    out = run(platform, "--country", "FR", "--subaccounts", "all")[1]  # a plan of its own counts every cell
+    assert "Already usable: 3 of 8 (account × country × product)." in out  # 4 open accounts × 2 products
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

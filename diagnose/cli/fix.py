@@ -232,6 +232,8 @@ class Planned:
 
     spool: ItemSpool
     keep_ok: bool
+    of_gaps: bool = False
+    """Planned from an audit's gaps (``--from-audit``): the items are those gaps, not every account × country."""
     parent_changes: dict[tuple[str, str, str, str], Change] = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
     own_changes: int = 0
@@ -310,9 +312,11 @@ class PlanView:
         n_accounts: int,
         ok: int,
         total: int,
+        of_gaps: bool = False,
     ) -> None:
         self.changes, self.items = changes, items
         self.n_changes, self.n_accounts, self.ok, self.total = n_changes, n_accounts, ok, total
+        self.of_gaps = of_gaps
 
     @classmethod
     def of_plan(cls, plan: Any) -> PlanView:
@@ -339,6 +343,7 @@ class PlanView:
             n_accounts=len({c.account for c in planned.parent_changes.values()}) + planned.own_accounts,
             ok=planned.counts["ok"],
             total=sum(planned.counts.values()),
+            of_gaps=planned.of_gaps,
         )
 
     def recheck(self) -> Iterator[str]:
@@ -398,7 +403,10 @@ def plan_lines(view: PlanView, *, applying: bool) -> Iterator[str]:
         if len(recheck) > SHOWN_ALIKE:  # thousands of subaccounts under a parent: the plan's end stays in view
             yield f"  … {len(recheck) - SHOWN_ALIKE:,} more (--format json lists every one: plan.recheck)"
     yield from _not_sent(view)
-    yield f"Already usable: {view.ok:,} of {view.total:,} (account × country × product)."
+    if view.of_gaps:  # only the audit's gaps were read and planned: the rest of the platform was never counted
+        yield f"Already usable: {view.ok:,} of the audit's {counted(view.total, 'gap')} (closed since the audit)."
+    else:
+        yield f"Already usable: {view.ok:,} of {view.total:,} (account × country × product)."
 
 
 _HEADINGS = {
@@ -579,7 +587,7 @@ def plan_streamed(
     main_sid = access.credentials.account_sid
     wanted = list(named) if named else ([] if every else [main_sid])
     scope: Container[str] = AllAccounts() if every else frozenset(wanted)
-    planned = Planned(spool=ItemSpool(), keep_ok=keep_ok)
+    planned = Planned(spool=ItemSpool(), keep_ok=keep_ok, of_gaps=pairs is not None)
     reader = Reader(access, countries, products)
     plan_options = {"scope": scope, "pairs": pairs, "prefer": prefer}
     try:
