@@ -91,12 +91,17 @@ def test_a_code_without_a_destination_adds_no_error_and_takes_none_away(
 def test_errors_on_one_line_read_as_on_separate_lines(
     errors: list[tuple[str, int, str]], separator: str, prefix: str, chunk: int
 ) -> None:
+    _read_as_on_separate_lines(errors, separator, prefix, chunk)
+
+
+def _read_as_on_separate_lines(errors: list[tuple[str, int, str]], separator: str, prefix: str, chunk: int) -> None:
+    """The errors, written with ``separator`` between them on one line, read as each does on a line of its own."""
     parts = [shape.format(code=code, to=to) for shape, code, to in errors]
     alone = [_fields(extract(prefix + part)) for part in parts]
     assert all(len(found) == 1 for found in alone)  # each shape is an error by itself
     line = prefix + separator.join(parts)
     found = extract(line)
-    assert _fields(found) == [fields for one in alone for fields in one]
+    assert _fields(found) == [fields for one in alone for fields in one], line
     text = "INFO start\n" + line + "\nINFO done\n"
     assert list(scan(io.BytesIO(text.encode()), chunk_size=chunk)) == extract(text)
 
@@ -179,3 +184,25 @@ def test_another_code_or_another_to_inside_what_quotes_is_another_error() -> Non
     assert [(e.code, e.to) for e in extract(line)] == [(21408, "+33612345678"), (21610, "+33612345678")]
     line = "ERROR SMS to +33612345678 failed with error 21408 (then error 21408 to +14155550100)"
     assert [(e.code, e.to) for e in extract(line)] == [(21408, "+33612345678"), (21408, "+14155550100")]
+
+
+# --------------------------------------------------------------------------- each destination before its code
+
+# the shapes that name the destination first, then the code
+FIRST = ["to={to} error {code}", "SMS to {to} failed: error {code}", "{to}: Twilio error {code}"]
+FIRST += ["recipient {to} rejected, Twilio code {code}", "[{to}] failed: {code}", "sms {to} failed with error {code}"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(FIRST), CODES, NUMBERS), min_size=2, max_size=4),
+    st.sampled_from(["; ", " | ", ", ", ". ", " ... "]),
+    st.sampled_from(["", "2026-11-30T10:00:00Z ERROR ", "Nov 30 10:00:00 web-1 app[42]: "]),
+    st.sampled_from([1, 257, 1 << 20]),
+)
+def test_errors_that_name_their_destination_first_read_as_on_separate_lines(
+    errors: list[tuple[str, int, str]], separator: str, prefix: str, chunk: int
+) -> None:
+    # main read one error, to the first number, from 'ERROR to=+336… error 21408; to=+234… error 21408': the other
+    # errors were lost
+    _read_as_on_separate_lines(errors, separator, prefix, chunk)

@@ -1296,7 +1296,9 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
     Several codes on one line, each with a destination of its own after it ("ERROR 21408 to +234…; ERROR
     21408 to +336…"), are an error each, as they are on lines of their own; a code with none after it goes on
     with the error before it (its code said again, or an error a window of a long line cuts at its end: "…
-    ERROR 21408 to +2348"); a line whose first code has none is one error."""
+    ERROR 21408 to +2348"); a line whose first code has none is one error. A line that names each destination
+    before its code ("to=+234… error 21408; to=+336… error 21408") is read so when that gives more errors of their
+    own."""
     m = _LOG_CODE.search(line)
     while m is not None and _names_a_passcode(line, m):
         m = _LOG_CODE.search(line, m.end())  # "sent verification code 30008 to +33…" is a one-time code
@@ -1319,12 +1321,18 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
         ]
         if others:
             codes = [m, *others]
-            starts = [0, *(found.start() for found in others), len(line)]
-            pieces = zip(codes, starts, starts[1:], strict=False)
-            split = [_log_hit(line[lo:hi], found, lo, number) for found, lo, hi in pieces]
-            own = _not_said_again(line, codes, split)
+            starts = [0, *(found.start() for found in others), len(line)]  # each code up to the next: its To after it
+            split, own = _pieces(line, codes, starts, number)
             if len(own) == len(split):
                 return split
+            # or each code with what is written before it, from the code before: a line that names each destination
+            # first ("to=+336… error 21408; to=+234… error 21408", "+336…: Twilio error 21408, +234…: Twilio error …")
+            ends = [0, *(found.end() for found in codes[:-1]), len(line)]
+            split_first, own_first = _pieces(line, codes, ends, number)
+            if own_first[:1] == [0] and len(own_first) > len(own):
+                split, own, starts = split_first, own_first, ends
+                if len(own) == len(split):
+                    return split
             if len(own) > 1 and own[0] == 0:
                 bounds = [starts[i] for i in own] + [len(line)]
                 pieces_own = zip(own, bounds, bounds[1:], strict=False)
@@ -1333,6 +1341,16 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
                     hit.to = split[i].to  # its own, even where the text joined to it names another number
                 return joined
     return [_log_hit(line, m, 0, number)]
+
+
+def _pieces(
+    line: str, codes: Sequence[re.Match[str]], bounds: Sequence[int], number: int
+) -> tuple[list[Hit], list[int]]:
+    """The error of each piece of ``line`` between two ``bounds`` (one piece per code of ``codes``), and the indexes of
+    those with an error of their own (:func:`_not_said_again`)."""
+    pieces = zip(codes, bounds, bounds[1:], strict=False)
+    split = [_log_hit(line[lo:hi], found, lo, number) for found, lo, hi in pieces]
+    return split, _not_said_again(line, codes, split)
 
 
 def _not_said_again(line: str, codes: Sequence[re.Match[str]], split: Sequence[Hit]) -> list[int]:
