@@ -60,3 +60,53 @@ def test_sender_is_the_from_and_never_the_to(
     assert code == 21408
     assert to == target[1], text
     assert isinstance(from_, str) and "".join(c for c in from_ if c.isdigit()) == sender[1], text
+
+
+# --------------------------------------------------------------------------- the sender in free text
+
+# free text that names the number a message or call went out through: never the destination. {s}: the sender,
+# {t}: the destination, when the line names one
+SENT_THROUGH = [
+    "ERROR error 21408 via {s}",
+    "ERROR outbound SMS via {s} failed: error 21408",
+    "ERROR error 21408 sending to {t} via {s}",
+    "ERROR error 21408 using number {s}",
+    "ERROR Twilio error 21215 calling {t} using {s}",
+    "ERROR error 21408 sent from our number {s}",
+    "ERROR error 21408 from our Twilio number: {s}",
+    "ERROR Twilio error 21215 calling {t} from caller ID {s}",
+    "ERROR error 21408: our number {s} cannot text {t}",
+    "ERROR twilio error 21408 sender id {s}",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(SENT_THROUGH),
+    st.sampled_from(SENDERS),
+    st.sampled_from(TARGETS),
+    st.sampled_from(["", "2026-11-30T10:00:00Z ", "May 14 10:22:31 web01 app[7]: "]),
+)
+def test_the_number_a_message_went_out_through_is_the_from_never_the_to(
+    shape: str, sender: tuple[str, str], target: tuple[str, str], prefix: str
+) -> None:
+    # main read 'error 21408 via +14155550100', 'using number +1415…' and 'sent from our number +1415…' as errors to
+    # +14155550100 (US), the sender; 'calling +234… from caller ID +1415…' gave no destination
+    text = prefix + shape.format(s=sender[0], t=target[0]) + "\n"
+    expected = target[1] if "{t}" in shape else None
+    ((code, to, from_),) = _read(text)
+    digits = "".join(c for c in str(from_) if c.isdigit())
+    assert (code, to, digits) == (21215 if "21215" in shape else 21408, expected, sender[1]), text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(TARGETS), st.sampled_from(["", "2026-11-30T10:00:00Z "]))
+def test_words_near_the_destination_that_name_no_sender_leave_it(target: tuple[str, str], prefix: str) -> None:
+    for shape in (
+        "ERROR sms via API failed for {t}: error 21408",
+        "ERROR error 21408 using template 12345678 to {t}",
+        "ERROR error 21408: the number {t} is not enabled",
+        "ERROR error 21408 for phone number {t}",
+    ):
+        text = prefix + shape.format(t=target[0]) + "\n"
+        assert _read(text) == [(21408, target[1], None)], text

@@ -101,6 +101,10 @@ COUNTRY_HINTS = (
     "dest_country",
 )
 
+# Words of free text (no key is spelled so) before the number a message went out through, the sender's: "sent via
+# +1415…", "using +1415…" (_parse._LOG_FROM)
+SENDER_WORDS = ("via", "using")
+
 TO_ROLES = ("to", "to_other")
 FROM_ROLES = ("from", "from_other", "from_id")
 

@@ -22,6 +22,7 @@ from ._labels import (
     COUNTRY_HINTS,
     FROM_ROLES,
     LABELS,
+    SENDER_WORDS,
     SUFFIX_ENDS,
     TO_ROLES,
     alternation,
@@ -1093,9 +1094,18 @@ _LOG_TO_WEAK = rx(
     r"((?:whatsapp:)?\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
 )
 _WEAK_WORDS = ("phone", "number", "mobile", "msisdn")  # what every _LOG_TO_WEAK label holds
+# The sender in free text: a label of the sender (_labels.LABELS) or a word that says a message went out through a
+# number ("via +1415…", "using +1415…": _labels.SENDER_WORDS), then a person's word before a '+' number ("from
+# customer +1415…") or the words of a number the sender owns ("from our number", "using Twilio number", "caller ID",
+# "sender id"); or those words alone with an owner's ("our number: +1415…", "Twilio number +1415…")
+_OWNED = r"(?:our|my|twilio|sender|sending|business)[ \t]{1,2}(?:twilio[ \t]{1,2})?(?:phone[ \t]{1,2})?number"
+_OWN_NUMBER = (
+    r"(?:(?:the|our|my|twilio|business)[ \t]{1,2})?(?:twilio[ \t]{1,2})?(?:phone[ \t]{1,2}number|number|phone|id)"
+)
 _LOG_FROM = rx(
-    r"(?i)" + _LABEL_START + r"(?:" + alternation(FROM_ROLES) + r")\b[ \t]{0,2}[:=]?[ \t]{0,2}"
-    r"(?:" + _PERSON + r"(?=\+))?(\+?[0-9][0-9 ().-]{4,22}[0-9])"
+    r"(?i)" + _LABEL_START + r"(?:(?:" + alternation(FROM_ROLES) + "|" + "|".join(SENDER_WORDS) + r")\b"
+    r"[ \t]{0,2}[:=]?[ \t]{0,2}(?:" + _PERSON + r"(?=\+)|" + _OWN_NUMBER + r"\b[ \t]{0,2}[:=]?[ \t]{0,2})?"
+    r"|" + _OWNED + r"\b[ \t]{0,2}[:=]?[ \t]{0,2})(\+?[0-9][0-9 ().-]{4,22}[0-9])"
 )
 _KEYED = rx(r"[:=]")  # between a label and its number: a key's ("to=4474…", "to: 4474…"), not a word's
 _E164 = rx(r"(?<![\w+])\+[1-9][0-9*xX•]{5,16}(?![\w])")
