@@ -1366,8 +1366,8 @@ def _pieces(
 def _not_said_again(line: str, codes: Sequence[re.Match[str]], split: Sequence[Hit]) -> list[int]:
     """The indexes of the pieces of ``line`` (one per code ``codes`` found) that name an error of their own: a
     destination of their own, and not the error before said again inside what quotes it. The same code for the same
-    To is the same error when the line quotes it: in a string the first is not in (``to=+336… error 21408
-    msg="Twilio error 21408 for +336…"``, ``{"msg": "… 21408 to +336…", "error": "Error 21408 for +336…"}``), in
+    To is the same error when the line quotes it: in a field's string value the first is not in (``to=+336… error
+    21408 msg="Twilio error 21408 for +336…"``, ``{"msg": "… 21408 to +336…", "error": "Error 21408 for +336…"}``), in
     brackets opened after the first (``error 21408 (Twilio error 21408 to +336…)``), or in the same record (``{…}``).
     Written again outside any of these (a logger that batches its messages: ``ERROR 21408 to +336…; ERROR 21408 to
     +336…``), or in another record or another item of one list, it is an error again."""
@@ -1375,7 +1375,7 @@ def _not_said_again(line: str, codes: Sequence[re.Match[str]], split: Sequence[H
     if len(own) < 2:
         return own
     kept = [own[0]]
-    states: list[tuple[int, tuple[tuple[int, str], ...]]] | None = None
+    states: list[_Enclosed] | None = None
     for i in own[1:]:
         hit, before = split[i], split[kept[-1]]
         if hit.code == before.code and _same_number(str(hit.to), str(before.to)):
@@ -1388,45 +1388,50 @@ def _not_said_again(line: str, codes: Sequence[re.Match[str]], split: Sequence[H
 
 _ENCLOSER = rx(r'\\.|["(){}\[\]]')  # what opens or closes a string or a bracket, and an escape (\" opens none)
 _CLOSES = {")": "(", "]": "[", "}": "{"}
+# where a position is: the double-quoted string it is in (where it opens, -1: none), whether that string is a field's
+# value (its quote right after '=' or ':'), and the brackets around it outside strings, outermost first (where each
+# opens, which)
+_Enclosed = tuple[int, bool, tuple[tuple[int, str], ...]]
 
 
-def _enclosures(line: str, positions: Sequence[int]) -> list[tuple[int, tuple[tuple[int, str], ...]]]:
-    """For each of ``positions`` (ascending) in ``line``: where the double-quoted string it is in opens (-1: none),
-    and the brackets around it outside strings, outermost first, as (where it opens, which). One pass."""
-    out: list[tuple[int, tuple[tuple[int, str], ...]]] = []
-    quote, stack = -1, []
+def _enclosures(line: str, positions: Sequence[int]) -> list[_Enclosed]:
+    """Where each of ``positions`` (ascending) in ``line`` is (:data:`_Enclosed`), in one pass. A line read in windows
+    may start inside a string, which makes every quote after it seem to open what it closes: a field's value opens
+    after '=' or ':', which such a quote never does."""
+    out: list[_Enclosed] = []
+    quote, valued, stack = -1, False, []
     found = _ENCLOSER.finditer(line, 0, positions[-1] if positions else 0)
     pending = next(found, None)
     for at in positions:
         while pending is not None and pending.start() < at:
-            char = pending.group()
+            char, where = pending.group(), pending.start()
             if char == '"':
-                quote = pending.start() if quote < 0 else -1
+                opens = quote < 0
+                quote = where if opens else -1
+                valued = opens and line[max(0, where - 4) : where].rstrip(" \t")[-1:] in ("=", ":")
             elif quote < 0 and char in "({[":
-                stack.append((pending.start(), char))
+                stack.append((where, char))
             elif quote < 0 and char in _CLOSES:
                 while stack and stack[-1][1] != _CLOSES[char]:
                     stack.pop()  # an unclosed bracket inside: closed with its outer one
                 if stack:
                     stack.pop()
             pending = next(found, None)
-        out.append((quote, tuple(stack)))
+        out.append((quote, valued, tuple(stack)))
     return out
 
 
-def _quotes(
-    first: tuple[int, tuple[tuple[int, str], ...]], then: tuple[int, tuple[tuple[int, str], ...]], at: int
-) -> bool:
-    """Whether the code whose enclosures are ``then`` quotes the code at ``at``, whose enclosures are ``first``
-    (see :func:`_not_said_again`)."""
-    (quote, around), (quote_then, around_then) = first, then
+def _quotes(first: _Enclosed, then: _Enclosed, at: int) -> bool:
+    """Whether the code where ``then`` says quotes the code at ``at``, where ``first`` says (see
+    :func:`_not_said_again`)."""
+    (quote, _, around), (quote_then, valued_then, around_then) = first, then
     records = [opened for opened in around if opened[1] == "{"]
     if records and records[-1] not in around_then:
         return False  # the first one's record closed before: another record
     if around and around_then and around[-1] == around_then[-1] and around[-1][1] == "[":
         return False  # two items of one list
-    if quote_then >= 0 and quote_then != quote:
-        return True  # in a string the first is not in: a message quoting the error
+    if quote_then >= 0 and valued_then and quote_then != quote:
+        return True  # in a field's value the first is not in: a message quoting the error
     if any(opened[0] > at for opened in around_then):
         return True  # in brackets opened after it
     return bool(records) and records[-1] in around_then  # in the same record
