@@ -243,3 +243,56 @@ def test_a_bare_code_before_for_and_a_plus_number_is_read(shape: str, number: tu
 )
 def test_a_bare_code_before_for_that_is_an_id_or_a_count_is_no_error(line: str) -> None:
     assert _read(line + "\n") == [], line
+
+
+# the words that say a number was called, dialled or texted, read as "for" is
+CALLED_SHAPES = [
+    "ERROR Twilio error {c} calling {n}",
+    "ERROR call failed: {c} dialing {n}",
+    "ERROR twilio {c} when dialling {n}",
+    "ERROR Twilio error {c} when calling customer {n}",
+    "ERROR error {c} texting {n}",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(WRITTEN),
+    st.sampled_from(CALLED_SHAPES),
+    st.sampled_from(PREFIXES),
+    st.sampled_from([21408, 21215, 13227]),
+)
+def test_a_number_called_dialled_or_texted_is_read_as_after_for(
+    number: tuple[str, str, str, str, str | None], shape: str, prefix: str, code: int
+) -> None:
+    # main read no destination in 'call failed: 21215 dialing 020 7183 8750 from +442071838751'
+    written, e164, country, confidence, sender = number
+    text = prefix + shape.format(c=code, n=written) + (f" from {sender}" if sender else "") + "\n"
+    found = extract(text)
+    assert list(scan(io.BytesIO(text.encode()))) == found, text
+    assert [(e.code, e.to, e.to_raw, e.country, e.country_confidence) for e in found] == [
+        (code, e164, written, country, confidence)
+    ], text
+    if confidence == "low":
+        words = (
+            " ".join(w for w in shape.split("{n}")[0].split()[-2:] if w in ("calling", "customer"))
+            or (shape.split("{n}")[0].split()[-1])
+        )
+        assert found[0].country_reason.startswith(f"no label names it (a number after '{words}' on"), text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(WRITTEN_DECOYS), st.sampled_from(CALLED_SHAPES[:3]), st.sampled_from(PREFIXES))
+def test_what_is_written_otherwise_after_calling_stays_no_number(decoy: str, shape: str, prefix: str) -> None:
+    text = prefix + shape.format(c=21215, n=decoy) + "\n"
+    assert _read(text) == [(21215, None, None, None)], text
+
+
+@pytest.mark.parametrize("shape", ["ERROR Twilio error 21408 for {n}", "ERROR Twilio error 21408 sending {n}"])
+@pytest.mark.parametrize("channel", ["whatsapp:", "WhatsApp:"])
+def test_a_whatsapp_address_no_label_names_keeps_its_channel(shape: str, channel: str) -> None:
+    # main read +33612345678 with no channel: the line's one '+' number was read without its 'whatsapp:'
+    text = shape.format(n=channel + "+33612345678") + "\n"
+    found = extract(text)
+    assert list(scan(io.BytesIO(text.encode()))) == found
+    assert [(e.to, e.to_raw, e.channel) for e in found] == [("+33612345678", channel + "+33612345678", "whatsapp")]

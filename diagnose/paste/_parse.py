@@ -203,7 +203,8 @@ _UNIT_AFTER = rx(r"(?i)[ \t]{0,2}(?:ms|msec|millis|milliseconds|s|sec|secs|secon
 
 def unlabelled_destination(text: str, sender: str | None = None, hint: str | None = None) -> tuple[str, str] | None:
     """The words and the number ``text`` (a line that holds an error, none of whose numbers a label names) puts right
-    after "for" (:data:`_FOR_NUMBER`), maybe after a person's word ("for customer …"): 10 to 15 digits, whole or in
+    after "for", "calling", "dialing" or "texting" (:data:`_FOR_NUMBER`), maybe after a person's word ("for customer
+    …"): 10 to 15 digits, whole or in
     groups as people write a phone number (:func:`_written_ends`: "415-555-0100", "(415) 555-0100", "020 7183 8750"),
     that read as a valid
     number: with a '+' put before them, or as a national number of the destination's country a field names
@@ -211,7 +212,7 @@ def unlabelled_destination(text: str, sender: str | None = None, hint: str | Non
     reads them; not the ``sender``'s number, not an epoch time (``for 1764496800``), nor before a unit (``for
     30000000000 ms``). An order number or a job id is written after its own word ("for order 12345678901"), and is
     none."""
-    if "for" not in text.lower():
+    if not any(word in text.lower() for word in ("for", "call", "dial", "text")):
         return None
     from_country = read_number(sender).country if sender else None
     for found in _FOR_NUMBER.finditer(text):
@@ -1084,9 +1085,17 @@ _LOG_TO = rx(
     r"(?i)" + _LABEL_START + r"(?:" + alternation(TO_ROLES) + r")\b[ \t]{0,2}[:=]?[ \t]{0,2}(?:" + _PERSON + r")?"
     r"((?:whatsapp:)?\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
 )
-# A number after "for", which no label names ("error 21408 for 17877315170"), maybe after a person's word ("for
-# customer 4155550100"): its start, which unlabelled_destination reads on from (_written_ends)
-_FOR_NUMBER = rx(r"(?i)(?<![\w-])(for)[ \t]{1,2}(?:(" + "|".join(PERSON_WORDS) + r")[ \t]{1,2})?(?=[0-9(])")
+# A number after "for", which no label names ("error 21408 for 17877315170"), or after the words that say it was
+# called, dialled or texted ("21215 dialing 020 7183 8750"), maybe after a person's word ("for customer 4155550100",
+# "calling customer 447400123456"): its start, which unlabelled_destination reads on from (_written_ends)
+UNLABELLED_WORDS = ("for", "calling", "dialing", "dialling", "texting")
+_FOR_NUMBER = rx(
+    r"(?i)(?<![\w-])("
+    + "|".join(UNLABELLED_WORDS)
+    + r")[ \t]{1,2}(?:("
+    + "|".join(PERSON_WORDS)
+    + r")[ \t]{1,2})?(?=[0-9(])"
+)
 _PERSON_BEFORE = rx(r"(?i)\b" + _PERSON + r"$")  # the person's word between a label and its number
 # a number no label names surely the destination ("phone", "number", "msisdn"): read when no To label is there
 _LOG_TO_WEAK = rx(
@@ -1109,9 +1118,9 @@ _LOG_FROM = rx(
 )
 _KEYED = rx(r"[:=]")  # between a label and its number: a key's ("to=4474…", "to: 4474…"), not a word's
 _E164 = rx(r"(?<![\w+])\+[1-9][0-9*xX•]{5,16}(?![\w])")
-# A number written with '+', whole or in groups ("+44 7911 123456", "+1 (876) 812-3456"): a log line's
-# destination when no label names one
-_PLUS_NUMBER = rx(r"(?<![\w+])\+[1-9][0-9*xX• ().-]{4,22}[0-9*xX•](?![\w])")
+# A number written with '+', whole or in groups ("+44 7911 123456", "+1 (876) 812-3456"), with the channel a WhatsApp
+# address names before it ("whatsapp:+336…", as after a label): a log line's destination when no label names one
+_PLUS_NUMBER = rx(r"(?:(?<![\w:])(?i:whatsapp):)?(?<![\w+])\+[1-9][0-9*xX• ().-]{4,22}[0-9*xX•](?![\w])")
 
 
 # A code no word names (a bare five-digit number) is read as one only when it opens the log message (after the
