@@ -223,6 +223,19 @@ def test_redaction_keeps_placeholders_of_fix_commands() -> None:
     [
         ("2026-11-30 13:31:17 ERROR forward of inbound call to +442071838750 failed: error 32224", "+442071838750"),
         ("2026-11-30 13:31:17 WARNING inbound call forwarded to +442071838750 failed: code 13227", "+442071838750"),
+        # an inbound call's To is the Twilio number; the leg it was passed on to failed (main read +14155550100, the
+        # Twilio number, or none)
+        (
+            "2026-11-30 13:31:17 ERROR inbound call from +2348031234567 to +14155550100: error 13227 forwarding to "
+            "+33612345678",
+            "+33612345678",
+        ),
+        ("2026-11-30 13:31:17 ERROR received call to +14155550100, dial to +33612345678 failed: 13227", "+33612345678"),
+        (
+            "2026-11-30 13:31:17 ERROR incoming call from +2348031234567 to +14155550100 transferred to "
+            "+447400123456, failed: error 13227",
+            "+447400123456",
+        ),
         ("2026-11-30 12:00:00 ERROR inbound message received to +15017122661 error 11200", None),
         (
             "2026-11-30T12:00:00Z ERROR webhook error code=11200 direction=inbound SmsStatus=received "

@@ -1096,6 +1096,12 @@ _FOR_NUMBER = rx(
     + "|".join(PERSON_WORDS)
     + r")[ \t]{1,2})?(?=[0-9(])"
 )
+# The words right before the label of the number an inbound call was passed on to ("forwarded to +336…", "dial to
+# +336…", "transferring the call to +336…")
+_LEG_BEFORE = rx(
+    r"(?i)\b(?:forward|forwarded|forwarding|dial|dialed|dialled|dialing|dialling|transfer|transferred|transferring)"
+    r"(?:[ \t]{1,2}(?:the[ \t]{1,2})?call)?[ \t]{1,2}$"
+)
 _PERSON_BEFORE = rx(r"(?i)\b" + _PERSON + r"$")  # the person's word between a label and its number
 # a number no label names surely the destination ("phone", "number", "msisdn"): read when no To label is there
 _LOG_TO_WEAK = rx(
@@ -1527,6 +1533,21 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
         None,
     )
     low = text.lower()
+    leg = None
+    if "inbound" in low or "received" in low or "incoming" in low:
+        # an inbound call's To is a Twilio number: the failed destination is the number the call was forwarded, dialled
+        # or transferred to ("inbound call from +234… to +1415…: error 13227 forwarding to +336…")
+        leg = next(
+            (
+                found
+                for found in _LOG_TO.finditer(text)
+                if _LEG_BEFORE.search(text, max(0, found.start() - 24), found.start()) is not None
+                and _own_to(text, found)
+                and _digits_of(found.group(1)) != senders
+            ),
+            None,
+        )
+        to = leg or to
     if to is None and any(word in low for word in _WEAK_WORDS):
         weak = _LOG_TO_WEAK.search(text)  # "phone=+33…": the To, unless it is the sender's number
         if weak is not None and not (sender and _digits_of(weak.group(1)) == _digits_of(sender.group(1))):
@@ -1566,7 +1587,7 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
                 hit.call_sid = sid
             else:
                 hit.message_sid = sid
-    if ("inbound" in low or "received" in low) and "forward" not in low:
+    if ("inbound" in low or "received" in low) and "forward" not in low and leg is None:
         # the To of an inbound message is a Twilio number; a forwarded inbound call's is the number it
         # was forwarded to, the failed destination (32224: "forward of inbound call to +44… failed")
         hit.inbound = True
