@@ -614,6 +614,7 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
         if not (run.offline or run.lacks_credentials):
             report = _say_which_account(report)  # as a paste says it: the group names no account
         steps = gather(merged, report.diagnoses, run.knowledge().get, groups.record_shares())
+        failures = groups.failures()
         name = ", ".join(n.name for n in opened)
         read = [SourceRead(n.name, n.bytes, n.errors, _kind(n), n.problem) for n in opened[:started]]
         read_as: TriageRead = {"source": name, "bytes_read": bytes_read, "total": groups.total, "sources": read}
@@ -625,17 +626,27 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
             preface = f"diagnose triage stopped short: {problem}. The errors read before it{also}:"
         hint = _HOW_TO_CONFIRM_ALL if run.lacks_credentials else ""
         if run.fmt == "json":
-            data = triage_data(merged, report, steps, **read_as, origins=[origin for _, origin in rows])
+            origins = [origin for _, origin in rows]
+            data = triage_data(merged, report, steps, **read_as, origins=origins, failures=failures)
             data["interrupted"] = interrupted
             data["problem"] = problem
             text = json_controls(json.dumps(data, indent=2, ensure_ascii=False, default=str))
         elif run.fmt in ("markdown", "html"):
-            text = triage_markdown(merged, report, steps, **read_as, offline_hint=hint, preface=preface)
+            text = triage_markdown(
+                merged, report, steps, **read_as, offline_hint=hint, preface=preface, failures=failures
+            )
             if run.fmt == "html":
                 text = triage_html(text, f"{name}: {groups.total:,} Twilio errors")
         else:
             text = triage_text(
-                merged, report, steps, **read_as, offline_hint=hint, width=output_width(), color=run.color
+                merged,
+                report,
+                steps,
+                **read_as,
+                offline_hint=hint,
+                width=output_width(),
+                color=run.color,
+                failures=failures,
             )
             if preface:
                 text = f"{preface}\n\n{text}"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from ._compressed import Decompressed, decompressed
 from ._extract import extract, extract_lines
-from ._group import Groups, group_key, merge_duplicates
+from ._group import MAX_FAILURE_SIDS, Failures, Groups, group_key, merge_duplicates
 from ._numbers import Reading, read_number
 from ._parse import FORMATS
 from ._redact import mask_numbers, redact_secrets
@@ -29,7 +29,9 @@ from ._wording import WordingTable, build_table, default_table, table_for
 
 __all__ = [
     "FORMATS",
+    "MAX_FAILURE_SIDS",
     "Decompressed",
+    "Failures",
     "Groups",
     "Reading",
     "WordingTable",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ..models import Evidence
 from ._numbers import read_number
@@ -45,15 +45,55 @@ def record_named(evidence: Evidence) -> str | None:
     return evidence.message_sid or evidence.call_sid
 
 
+def failure_sid(evidence: Evidence) -> str | None:
+    """The message or call an error is about: errors of one group naming the same one are one failure (a status
+    callback, the Debugger's webhook and the app's exception line, logged for the same message)."""
+    return evidence.message_sid or evidence.call_sid
+
+
+# The SIDs a group keeps to tell its failures apart: exact up to this many, then a lower bound ("at least"),
+# so that memory stays flat however many messages a log names.
+MAX_FAILURE_SIDS = 4096
+
+
+@dataclass(frozen=True)
+class Failures:
+    """A group's distinct failures: one per message or call SID, one per error naming none. ``at_least``: the
+    group named more than :data:`MAX_FAILURE_SIDS` SIDs, and those after them were not told apart."""
+
+    count: int
+    at_least: bool = False
+
+
+class _Failures:
+    def __init__(self) -> None:
+        self.sids: set[str] = set()
+        self.unnamed = 0
+        self.at_least = False
+
+    def add(self, evidence: Evidence) -> None:
+        sid = failure_sid(evidence)
+        if sid is None:
+            self.unnamed += evidence.count  # no SID: each error is a failure of its own
+        elif sid not in self.sids:
+            if len(self.sids) < MAX_FAILURE_SIDS:
+                self.sids.add(sid)
+            else:
+                self.at_least = True
+
+    def result(self) -> Failures:
+        return Failures(len(self.sids) + self.unnamed, self.at_least)
+
+
 def merge_duplicates(
     evidence: Iterable[Evidence], *, now: dt.datetime | None = None, by_record: bool = True
 ) -> list[Evidence]:
     """One evidence per group, in order of first appearance, with ``count``, ``first_seen``, ``last_seen``.
 
-    ``now`` dates a syslog timestamp, which has no year (see :class:`Seen`). ``by_record``: errors that name no
-    account and name different messages or calls (:func:`record_named`) stay apart, so that a triage's
-    :class:`Groups` can tell how many of a group's errors name the record its diagnosis reads (a worker's
-    block is merged so); a paste's diagnoses merge them (False)."""
+    ``now`` dates a syslog timestamp, which has no year (see :class:`Seen`). ``by_record``: errors that name
+    different messages or calls (:func:`failure_sid`) stay apart, so that a triage's :class:`Groups` can tell
+    how many of a group's errors name the record its diagnosis reads (:func:`record_named`) and how many
+    distinct failures it holds (a worker's block is merged so); a paste's diagnoses merge them (False)."""
     groups = Groups(now=now, by_record=by_record)
     for item in evidence:
         groups.add(item)
@@ -124,6 +164,7 @@ class Groups:
         self._groups: dict[Hashable, tuple[Evidence, list[int], Seen, str | None]] = {}
         # per group, the errors that name the record its first error names (record_named), when that names one
         self._shares: dict[Hashable, list[int]] = {}
+        self._failures: dict[Hashable, _Failures] = {}
         self.total = 0
 
     def add(self, evidence: Evidence, origin: str | None = None) -> None:
@@ -134,16 +175,18 @@ class Groups:
         key = group_key(evidence)
         record = record_named(evidence)
         if self._by_record:
-            key = (key, record)
+            key = (key, failure_sid(evidence))
         row = self._groups.get(key)
         if row is None:
             row = self._groups[key] = (evidence, [0], Seen(self._now), origin)
             self._shares[key] = [0]
+            self._failures[key] = _Failures()
         elif row[0].to is None and evidence.to is not None and record == record_named(row[0]):
             # the group is diagnosed from its evidence: a masked number ('+23480******87') gives no permission to
             # read, where another error of the group gives the whole one (same record, so the same reads)
             row = self._groups[key] = (evidence, row[1], row[2], origin)
         row[1][0] += evidence.count
+        self._failures[key].add(evidence)
         # an evidence merged by a worker (by_record) stands for errors that all name its record
         if record is not None and record == record_named(row[0]):
             self._shares[key][0] += evidence.count
@@ -172,3 +215,13 @@ class Groups:
         ]
         ordered = sorted(out, key=lambda pair: -pair[0]) if biggest_first else out
         return [share for _, share in ordered]
+
+    def failures(self, *, biggest_first: bool = True) -> list[Failures]:
+        """Per group, in the order of :meth:`rows`: its distinct failures (:class:`Failures`); its ``count`` is
+        its occurrences, the lines of a failure logged several times (callback, webhook, exception) each one."""
+        out = [
+            (row[1][0], failures.result())
+            for row, failures in zip(self._groups.values(), self._failures.values(), strict=True)
+        ]
+        ordered = sorted(out, key=lambda pair: -pair[0]) if biggest_first else out
+        return [failures for _, failures in ordered]

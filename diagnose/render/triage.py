@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..countries import country_name
 from ..formats import size_text
@@ -15,6 +15,9 @@ from ..report import NOT_CONFIRMED_ONLINE
 from ..safe_text import clean
 from ._text import KEEP, WIDTH, Styler, plain_emphasis, wrap
 from ._views import _known_value
+
+if TYPE_CHECKING:
+    from ..paste import Failures
 
 _PRODUCT = {"sms": "SMS", "voice": "Voice"}
 _NO_ACCOUNT = "the account that sent them (not in the log)"
@@ -63,13 +66,16 @@ def triage_data(
     total: int,
     sources: Sequence[SourceRead] = (),
     origins: Sequence[str | None] | None = None,
+    failures: Sequence[Failures] | None = None,
 ) -> dict[str, Any]:
     """``origins``: per group, the file its first error (its diagnosis' evidence, ``line`` and ``excerpt``)
-    was read from; ``source`` for every group when not given."""
+    was read from; ``source`` for every group when not given. ``failures``: per group, its distinct failures
+    (:meth:`diagnose.paste.Groups.failures`); each occurrence one when not given."""
     from ._json import report_data
 
     data = report_data(report)["diagnoses"]
     origins = [source] * len(groups) if origins is None else origins
+    told = _failures(groups, failures)
     return {
         "source": source,
         "sources": sources_data(sources),
@@ -82,12 +88,14 @@ def triage_data(
                 "country": e.country,
                 "account_sid": e.account_sid,
                 "count": e.count,
+                "failures": f.count,
+                "failures_at_least": f.at_least,
                 "first_seen": e.first_seen,
                 "last_seen": e.last_seen,
                 "source": origin,
                 "diagnosis": d,
             }
-            for e, d, origin in zip(groups, data, origins, strict=True)
+            for e, d, origin, f in zip(groups, data, origins, told, strict=True)
         ],
     }
 
@@ -104,12 +112,14 @@ def triage_text(
     width: int = WIDTH,
     sources: Sequence[SourceRead] = (),
     color: bool = False,
+    failures: Sequence[Failures] | None = None,
 ) -> str:
     """The answer first (what to do, gathered by action), then the table of groups, then each group's diagnosis.
 
     ``offline_hint``: one sentence saying how to confirm the causes, when nothing could be read. ``sources``:
     the files read; more than one are listed under the first line. ``color``: the first line and the headings
-    in bold, each group's verdict in the table in its colour, as a pasted error's report has them."""
+    in bold, each group's verdict in the table in its colour, as a pasted error's report has them. ``failures``:
+    per group, its distinct failures, said beside its occurrences where they differ (as :func:`triage_data`)."""
     several = len(sources) > 1
     lines = [_headline(groups, source=source, bytes_read=bytes_read, total=total, sources=sources)]
     if several:
@@ -121,8 +131,9 @@ def triage_text(
     table_at = sum(item.count("\n") + 1 for item in lines)  # the table's header line, in the text's lines
     lines += _table(groups, report.diagnoses)
     lines += ["", "Groups"]
-    for i, (e, d) in enumerate(zip(groups, report.diagnoses, strict=True), 1):
-        lines += _group(i, e, d, width)
+    told = _failures(groups, failures)
+    for i, (e, d, f) in enumerate(zip(groups, report.diagnoses, told, strict=True), 1):
+        lines += _group(i, e, d, width, f)
     text = clean("\n".join(lines))  # what a log or a knowledge file holds never reaches a terminal raw
     return _colored(text, table_at, report.diagnoses) if color else text
 
@@ -170,10 +181,11 @@ def triage_markdown(
     offline_hint: str = "",
     sources: Sequence[SourceRead] = (),
     preface: str = "",
+    failures: Sequence[Failures] | None = None,
 ) -> str:
     """The text report's content as Markdown, for a ticket, an issue or a chat: the same order (what to do,
     the groups, each group's diagnosis), every value from the log escaped or in a code span. ``preface``: a
-    sentence above it all (why the reading stopped short)."""
+    sentence above it all (why the reading stopped short); ``failures`` as :func:`triage_text`."""
     from ._markdown import code, escape, item, prose
 
     out = [f"# {_headline(groups, source=source, bytes_read=bytes_read, total=total, sources=sources, name=code)}", ""]
@@ -247,10 +259,11 @@ def triage_markdown(
             escape(_verdict(d)),
         )
         out.append("| " + " | ".join(cells) + " |")
-    for i, (e, d) in enumerate(zip(groups, report.diagnoses, strict=True), 1):
+    told = _failures(groups, failures)
+    for i, (e, d, f) in enumerate(zip(groups, report.diagnoses, told, strict=True), 1):
         account = code(e.account_sid) if e.account_sid else "no account in the log"
         where = escape(_where(e, d))
-        out += ["", f"### {i}. {e.code} · {where} · {account} · {e.count:,}× · {escape(_verdict(d))}", ""]
+        out += ["", f"### {i}. {e.code} · {where} · {account} · {_times(e, f)} · {escape(_verdict(d))}", ""]
         open_causes = [c.id for c in d.causes if c.status in ("possible", "unknown")]
         if d.verdict == "inconclusive":
             if open_causes:
@@ -387,9 +400,27 @@ def _table(groups: Sequence[Evidence], diagnoses: Sequence[Diagnosis]) -> list[s
     return ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in [header, *rows]]
 
 
-def _group(i: int, e: Evidence, d: Diagnosis, width: int) -> list[str]:
+def _failures(groups: Sequence[Evidence], failures: Sequence[Failures] | None) -> Sequence[Failures]:
+    """Per group, its distinct failures; each occurrence one when they were not told."""
+    if failures is not None:
+        return failures
+    from ..paste import Failures
+
+    return [Failures(e.count) for e in groups]
+
+
+def _times(e: Evidence, f: Failures) -> str:
+    """How often a group's error was seen: ``31×``, or, when its lines tell fewer failures (one failure logged
+    as a callback, a webhook and an exception), ``14 failures (31 errors logged)``; ``at least`` past the cap."""
+    if f.count == e.count and not f.at_least:
+        return f"{e.count:,}×"
+    least = "at least " if f.at_least else ""
+    return f"{least}{f.count:,} failure{_s(f.count)} ({e.count:,} error{_s(e.count)} logged)"
+
+
+def _group(i: int, e: Evidence, d: Diagnosis, width: int, f: Failures) -> list[str]:
     head = f"{i}. "
-    title = f"{e.code} · {_where(e, d)} · {e.account_sid or 'no account in the log'} · {e.count:,}× · {_verdict(d)}"
+    title = f"{e.code} · {_where(e, d)} · {e.account_sid or 'no account in the log'} · {_times(e, f)} · {_verdict(d)}"
     lines = [wrap(title, width=width, first=head, indent=len(head))]
     pad = len(head)
     open_causes = [c.id for c in d.causes if c.status in ("possible", "unknown")]
