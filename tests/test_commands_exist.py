@@ -10,13 +10,16 @@ that command.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
+from click.testing import CliRunner
 
 from diagnose.cli import main
 
@@ -135,3 +138,54 @@ def test_the_resolver_refuses_what_does_not_exist() -> None:
     assert resolve(["knowledge", "lint", "--knowledge", "DIR"]) == "`lint` has no option --knowledge"
     assert resolve(["knowledge", "frob"]) == "no command 'frob' in `diagnose knowledge`"
     assert resolve(["sids", "SM1"]) == "no command 'sids'"  # hidden: never recommended by name
+
+
+# --------------------------------------------------------------------------- the fix steps' own `diagnose fix`
+
+_FIX = re.compile(r"`(diagnose fix [^`]+)`")
+_TARGET = {"account": "account_sid", "parent": "parent_account_sid", "governing": "governing_account_sid"}
+
+
+def test_every_fix_step_the_tool_can_send_names_its_diagnose_fix() -> None:
+    # The steps gave the Console click and the curl, never the command that plans the same change with a dry run.
+    from diagnose.knowledge import load_knowledge
+    from diagnose.knowledge.actions import ACTIONS
+
+    steps = [s for e in load_knowledge().entries() for c in e.causes for s in c.fix if s.action]
+    sent = [s for s in steps if ACTIONS[s.action].writes]
+    assert len(sent) >= 7  # 21408: four; 21215: three
+    for step in sent:
+        (command,) = _FIX.findall(" ".join(step.text.split()))
+        tokens = shlex.split(command)
+        assert resolve(tokens[1:]) is None, command
+        assert tokens[tokens.index("--product") + 1] == ACTIONS[step.action].product, command
+        assert f"--account {{{{ {_TARGET[step.target]} }}}}" in command, command  # the account the action changes
+        assert ("--use" in tokens) == (step.action == "set-voice-inheritance"), command
+        assert "--apply" not in tokens  # a dry run first: the text says to add it
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("subaccount-mismatch", [("owner", "enable-messaging-country")]),
+        ("missing-country", [("owner", "enable-messaging-country")]),
+        ("voice-missing-country", [("owner", "enable-voice-country")]),
+        ("voice-subaccount-mismatch", [("owner", "enable-voice-country"), ("owner", "set-voice-inheritance")]),
+        ("inheriting-subaccount", [("owner", "enable-messaging-country"), ("parent", "enable-messaging-country")]),
+    ],
+)
+def test_the_diagnose_fix_a_report_names_plans_its_steps_change(demo_sim: Any, case: str, expected: list) -> None:
+    sid, owner, (parent, token) = demo_sim.sample(case)
+    env = {"NO_COLOR": "1", "TWILIO_ACCOUNT_SID": parent, "TWILIO_AUTH_TOKEN": token, "DIAGNOSE_API_URL": demo_sim.url}
+    env |= {"TWILIO_API_KEY": "", "TWILIO_API_SECRET": ""}
+    report = CliRunner().invoke(main, [sid, "--account", owner, "--format", "json"], env=env, catch_exceptions=False)
+    (diagnosis,) = json.loads(report.stdout)["diagnoses"]
+    commands = [c for step in diagnosis["fix"] for c in _FIX.findall(step["text"])]
+    planned = []
+    for command in commands:
+        result = CliRunner().invoke(main, [*shlex.split(command)[1:], "--format", "json"], env=env)
+        assert result.exit_code == 1, command  # a dry run with a change
+        (change,) = json.loads(result.stdout)["plan"]["changes"]
+        planned.append(("owner" if change["account"] == owner else "parent", change["action"]))
+        assert change["account"] == (owner if planned[-1][0] == "owner" else parent)
+    assert planned == expected
