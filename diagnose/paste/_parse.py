@@ -1052,7 +1052,7 @@ def parse_urls(line: str, number: int) -> list[Hit]:
 # "HTTP 400 21408", "[HTTP 400] 21408": a code right after the HTTP error status Twilio answered with; never after
 # "HTTP/1.1" (an access log's request line, whose status may be followed by the bytes sent: "HTTP/1.1" 400 21408)
 _LOG_CODE_TEXT = (
-    r"(?:\berror(?:code)?|\berr|\bcode|\bfailed|\bfailure|\btwilio|\bhttp[ \t][45][0-9][0-9]\]?)"
+    r"(?:\berror(?:code)?|\berr|\bcode|\bfailed|\bfailure|\btwilio(?:[ \t]alert)?|\bhttp[ \t][45][0-9][0-9]\]?)"
     r"(?:[ \t](?:with|returned|responded))?[ \t:=#(\[,'-]{1,4}(?:code[ \t:=#(]{1,3})?(\d{5})\b"
 )
 _LOG_CODE = rx(_LOG_CODE_TEXT, re.IGNORECASE)
