@@ -262,6 +262,8 @@ PRIMARY_CUSTOMER_PROFILE_UNREADABLE = (
 Facts = dict[str, Fact]
 
 FAILED_STATUSES = frozenset({"failed", "undelivered"})
+# why a pasted Twilio error's code is unknown (Evidence.code_source "unknown"; docs/report-format.md)
+UNKNOWN_CODE = "the helper library's exception printed no code, and its message matches no wording diagnose knows"
 
 
 def _known(name: str, value: Any, source: str = "") -> Fact:
@@ -651,9 +653,10 @@ def derive_facts(evidence: Evidence, context: Context | None = None) -> Facts:
     facts: Facts = {}
     src = ctx.resource.request or f"input ({evidence.format})"
     code = evidence.code
-    facts["error_code"] = _known("error_code", code, src)
+    unknown = code is None and evidence.code_source == "unknown"  # an SDK's exception that printed no code
+    facts["error_code"] = Fact.unknown("error_code", UNKNOWN_CODE, src) if unknown else _known("error_code", code, src)
     status = evidence.status
-    failed = bool(code) or (status in FAILED_STATUSES if status else False)
+    failed = bool(code) or unknown or (status in FAILED_STATUSES if status else False)
     facts["failed"] = _known("failed", failed, src)
     facts["status"] = (
         _known("status", status, ctx.resource.request) if status else Fact.unknown("status", "no status in the input")

@@ -51,6 +51,10 @@ NOT_CONFIRMED_ONLINE = "Not confirmed online:"
 """Opens the sentence a pasted error's online summary ends with when the reads did not decide it (and why)."""
 
 
+UNKNOWN_ERROR = ErrorInfo(code=None, title="Twilio error, code unknown", docs_url="")
+"""The error of a pasted Twilio error whose code is unknown (Evidence.code_source "unknown")."""
+
+
 def _error_info(code: int | None, entry: Entry | None, index: IndexEntry | None) -> ErrorInfo:
     if entry is not None and entry.code == code:
         return ErrorInfo(code=code, title=entry.title, docs_url=entry.docs_url or _docs(code))
@@ -223,6 +227,12 @@ def _answer(findings: Findings, evidence: Evidence, code: int | None, title: str
     if findings.verdict == "no-error":
         status = f" (status {evidence.status})" if evidence.status else ""
         return f"**Nothing to fix:** this {evidence.kind} did not fail{status}."
+    if findings.verdict == "no-knowledge" and code is None:
+        return (
+            "**Code unknown:** a Twilio REST API error that printed no code, in words diagnose does not know."
+            " Print the exception's code (twilio-python's `e.code`, twilio-node's `err.code`), or paste the SID of"
+            " the message or call, and diagnose that."
+        )
     if findings.verdict == "no-knowledge":
         return (
             f"**No rules for {code}:** {title.rstrip('.')}. diagnose has no diagnostic rules for this code yet: "
@@ -314,7 +324,7 @@ def build_diagnosis(
     if entry is not None and findings.verdict in {"confirmed", "likely", "inconclusive"}:
         escalation = _unique([render_template(w, env) for w in entry.escalation.when])
         send = _unique([render_template(s, env) for s in entry.escalation.send])
-    error = _error_info(code, entry, index)
+    error = _error_info(code, entry, index) if code or evidence.code_source != "unknown" else UNKNOWN_ERROR
     extra = list(notes)
     if findings.verdict in {"inconclusive", "likely"}:
         extra.extend(_open_questions(findings, facts))

@@ -67,10 +67,14 @@ def test_a_whole_message_names_nothing_inside_other_words_or_outside_an_sdk() ->
         "INFO user clicked Authenticate",
         "Error: Authenticate",  # no SDK's frame: any program's error
         "Error: Authenticate\n    at login (/app/src/auth.js:12:9)",
-        "twilio.base.exceptions.TwilioRestException: HTTP 401 error: Unable to create record: Authenticate first",
         "ValueError: Authenticate",
     ):
         assert extract(text) == [], text
+    # an SDK's exception is a Twilio error whatever its words: of a code unknown, not 20003
+    (found,) = extract(
+        "twilio.base.exceptions.TwilioRestException: HTTP 401 error: Unable to create record: Authenticate first"
+    )
+    assert (found.code, found.code_source) == (None, "unknown")
 
 
 def test_20404_is_recognised_with_the_resource_it_names() -> None:

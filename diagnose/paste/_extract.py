@@ -24,6 +24,7 @@ from ._console import NO_PAGES, is_heading, page_end, page_of, pages
 from ._numbers import read_number
 from ._parse import (
     PAREN_CODE_TEXT,
+    SDK_REST,
     Hit,
     bare_anchor,
     beside_fields,
@@ -383,7 +384,11 @@ def to_evidence(
             recognised = replace(recognised, decided_by=FROM_CALLBACK)
         code, code_source = recognised.code, "wording"
     if not isinstance(code, int):
-        return None
+        if not (sdk and isinstance(message, str) and message.strip() and _sdk_rest(record, lines, base)):
+            return None
+        # a helper library's REST exception that printed no code, in words no wording names: a Twilio error
+        # all the same, whose code is unknown (not "no error"); docs/report-format.md, "A code not printed"
+        code, code_source = None, "unknown"
     if status in _NOT_FAILED and code_source != "printed":
         return None  # a delivered message quoting an error's wording is no failure
     if message is None and fmt == "ruby-exception":
@@ -503,10 +508,23 @@ def to_evidence(
         line=record.first_line + 1,
         timestamp=stamp,
         code_wording=_wording_kind(recognised),
-        code_confidence="high" if recognised is None else recognised.confidence,
-        code_reason="" if recognised is None else recognised.reason,
+        code_confidence=None if code is None else "high" if recognised is None else recognised.confidence,
+        code_reason=UNKNOWN_CODE_REASON if code is None else "" if recognised is None else recognised.reason,
         code_alternatives=recognised.shared_with if recognised is not None and recognised.undecided else (),
     )
+
+
+UNKNOWN_CODE_REASON = (
+    "No code was printed, and the message matches no wording of a code the knowledge or the error index names: a"
+    " Twilio REST API error (a helper library's exception) whose code is unknown. Print the exception's code, or"
+    " paste the message's or call's SID, to diagnose it."
+)
+
+
+def _sdk_rest(record: Record, lines: Sequence[str], base: int) -> bool:
+    """Whether the record's lines hold what only a helper library's REST exception writes (:data:`._parse.SDK_REST`)."""
+    start, end = max(0, record.first_line - base), min(len(lines), record.last_line - base + 1)
+    return any(SDK_REST.search(line) is not None for line in lines[start:end])
 
 
 def _event_stamp(lines: Sequence[str], start: int, end: int, head: int | None) -> str | None:

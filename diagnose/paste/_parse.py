@@ -798,6 +798,15 @@ def classify(keys: frozenset[str], hit: Hit) -> str | None:
 
 # --------------------------------------------------------------------------- helper-library exceptions
 
+# What only a helper library's REST exception writes: its class, or the SDK's "Unable to create record". An
+# exception holding one is a Twilio error even when it prints no code and its words match no wording (the code
+# is then unknown: _extract.to_evidence, docs/report-format.md); _stream's byte test reads it too
+SDK_REST_TEXT = (
+    r"Unable to (?:create|fetch|update|delete|read|page) record|TwilioRestException|RestException \[Error\]"
+    r"|Twilio\\{1,2}Exceptions\\{1,2}RestException|Services_Twilio_RestException|Twilio::REST::Re(?:st|quest)Error"
+    r"|com\.twilio\.(?:exception|sdk)\.|Twilio\.Exceptions\.ApiException"
+)
+SDK_REST = rx(SDK_REST_TEXT)
 _PY_EXC = rx(r"(?:TwilioRestException: )?HTTP (\d{3}) error: ([^\n]{1,2000})")
 _PY_TTY = rx(r"(?:HTTP Error Your request was:|Twilio returned the following information:)")
 _UNABLE = rx(r"Unable to (?:create|fetch|update|delete|read|page) record: ([^\n]{1,2000})")

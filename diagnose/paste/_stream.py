@@ -66,6 +66,7 @@ from ._group import merge_duplicates, note_suggested
 from ._labels import bare_code_pass
 from ._numbers import read_number
 from ._overlap import Seen, Shared, read_window
+from ._parse import SDK_REST_TEXT
 from ._repair import Repaired
 from ._rx import rxb
 from ._text import MAX_LINE, SNIFF, clean, decode_utf8, leading_stamp, starts_event, wide_codec
@@ -1070,7 +1071,8 @@ def _names_no_code(data: bytes, table: WordingTable) -> bool:
     from a message's words; neither is there. Plain ASCII only (else False: decoding may make either)."""
     if _FIVE_DIGITS.search(data) is not None or b"%" in data or not _plain(data):
         return False
-    return not table.may_match_plain(data, wrapped=True)
+    # a helper library's exception is an error even with no code and no known words (its code is unknown)
+    return not table.may_match_plain(data, wrapped=True) and _SDK_REST.search(data) is None
 
 
 def _plain(data: bytes) -> bool:
@@ -1083,6 +1085,7 @@ def _plain(data: bytes) -> bool:
 # are tested as text
 _NOT_PLAIN_BYTES = b"&\\" + bytes(range(0x09)) + bytes(range(0x0B, 0x20)) + b"\x7f"
 _FIVE_DIGITS = rxb(rb"[0-9]{5}")
+_SDK_REST = rxb(SDK_REST_TEXT.encode())
 # a Console page's heading (._console._ANY_HEADING), in bytes
 _CONSOLE_HEADING = rxb(rb"(?im)^[ \t]{0,8}(?:error|warning) - [0-9]{5}")
 

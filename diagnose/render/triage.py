@@ -212,7 +212,7 @@ def triage_markdown(
             elif step.kind == "check":
                 head = f"**No cause confirmed for {step.code}** ({escape(step.title)}){seen}"
             else:
-                head = f"**{step.code}** ({escape(step.title)}): diagnose has no rules for it yet{seen}"
+                head = f"**{_explained(step)}**{seen}"
             out.append(f"{n}. {head}")
             # a step's lines are indented by its marker's width ("10. " is 4), or they fall out of its item
             sub = " " * len(f"{n}. ")
@@ -251,7 +251,7 @@ def triage_markdown(
         cells = (
             str(i),
             f"{e.count:,}",
-            str(e.code),
+            _shown(e.code),
             escape(_where(e, d)),
             code(e.account_sid, cell=True) if e.account_sid else "-",
             escape(_seen(e.first_seen)),
@@ -263,7 +263,7 @@ def triage_markdown(
     for i, (e, d, f) in enumerate(zip(groups, report.diagnoses, told, strict=True), 1):
         account = code(e.account_sid) if e.account_sid else "no account in the log"
         where = escape(_where(e, d))
-        out += ["", f"### {i}. {e.code} · {where} · {account} · {_times(e, f)} · {escape(_verdict(d))}", ""]
+        out += ["", f"### {i}. {_shown(e.code)} · {where} · {account} · {_times(e, f)} · {escape(_verdict(d))}", ""]
         open_causes = [c.id for c in d.causes if c.status in ("possible", "unknown")]
         if d.verdict == "inconclusive":
             if open_causes:
@@ -275,7 +275,8 @@ def triage_markdown(
             out.append("")
         for n, fix in enumerate(d.fix[:3], 1):
             out.append(f"{n}. {item(' '.join(fix.text.split()), 3)}")
-        out += ["", f"More: {code(f'diagnose explain {e.code}')}"]
+        if e.code is not None:  # an unknown code has nothing to explain
+            out += ["", f"More: {code(f'diagnose explain {e.code}')}"]
     return clean("\n".join(out))
 
 
@@ -342,7 +343,7 @@ def _what_to_do(
         elif step.kind == "check":
             text = f"No cause confirmed for {step.code} ({step.title}){seen}"
         else:
-            text = f"{step.code} ({step.title}): diagnose has no rules for it yet{seen}"
+            text = f"{_explained(step)}{seen}"
         lines.append(wrap(plain_emphasis(text), width=width, first=head, indent=len(head)))
         pad = " " * (len(head) + 2)
         if step.kind == "check":  # why reading the accounts did not decide it: what to fix first
@@ -388,7 +389,7 @@ def _table(groups: Sequence[Evidence], diagnoses: Sequence[Diagnosis]) -> list[s
             (
                 str(i),
                 f"{e.count:,}",
-                str(e.code),
+                _shown(e.code),
                 _where(e, d),
                 e.account_sid or "-",
                 _seen(e.first_seen),
@@ -418,9 +419,22 @@ def _times(e: Evidence, f: Failures) -> str:
     return f"{least}{f.count:,} failure{_s(f.count)} ({e.count:,} error{_s(e.count)} logged)"
 
 
+def _shown(error_code: int | None) -> str:
+    """A group's code as its table and heading show it: a Twilio error that printed no code has none."""
+    return "code unknown" if error_code is None else str(error_code)
+
+
+def _explained(step: NextStep) -> str:
+    """The head of a step for codes without rules (what ``diagnose explain`` is for)."""
+    if step.code is None:
+        return f"{step.title}: print the exception's code, or paste the message's or call's SID, to diagnose it"
+    return f"{step.code} ({step.title}): diagnose has no rules for it yet"
+
+
 def _group(i: int, e: Evidence, d: Diagnosis, width: int, f: Failures) -> list[str]:
     head = f"{i}. "
-    title = f"{e.code} · {_where(e, d)} · {e.account_sid or 'no account in the log'} · {_times(e, f)} · {_verdict(d)}"
+    account = e.account_sid or "no account in the log"
+    title = f"{_shown(e.code)} · {_where(e, d)} · {account} · {_times(e, f)} · {_verdict(d)}"
     lines = [wrap(title, width=width, first=head, indent=len(head))]
     pad = len(head)
     open_causes = [c.id for c in d.causes if c.status in ("possible", "unknown")]
@@ -445,7 +459,8 @@ def _group(i: int, e: Evidence, d: Diagnosis, width: int, f: Failures) -> list[s
                 indent=pad + len(label),
             )
         )
-    lines.append(f"{' ' * pad}More: diagnose explain {e.code}")
+    if e.code is not None:  # an unknown code has nothing to explain
+        lines.append(f"{' ' * pad}More: diagnose explain {e.code}")
     return lines
 
 
