@@ -110,3 +110,22 @@ def test_words_near_the_destination_that_name_no_sender_leave_it(target: tuple[s
     ):
         text = prefix + shape.format(t=target[0]) + "\n"
         assert _read(text) == [(21408, target[1], None)], text
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(SENDERS),
+    st.sampled_from(TARGETS),
+    st.sampled_from(["{s} -> {t}", "{s}->{t}", "{s} → {t}"]),
+    st.sampled_from(["ERROR sms {pair} failed: error 21408", "ERROR twilio error 21408: {pair}"]),
+)
+def test_an_arrow_goes_from_the_sender_to_the_destination(
+    sender: tuple[str, str], target: tuple[str, str], pair: str, shape: str
+) -> None:
+    # main read no destination from 'sms +14155550100 -> +33612345678 failed: error 21408' (two '+' numbers, none
+    # labelled), and the sender's as the destination when the one after the arrow had no '+'
+    text = shape.format(pair=pair.format(s=sender[0], t=target[0])) + "\n"
+    ((code, to, from_),) = _read(text)
+    assert (code, to, "".join(c for c in str(from_) if c.isdigit())) == (21408, target[1], sender[1]), text
+    text = shape.format(pair=pair.format(s=sender[0], t="33612345678")) + "\n"
+    assert [(to, from_ is not None) for _, to, from_ in _read(text)] == [(None, True)], text

@@ -1090,9 +1090,11 @@ PERSON_WORDS = (
     *("person", "driver", "rider", "buyer", "tenant", "student", "employee", "candidate", "applicant"),
 )
 _PERSON = r"(?:" + "|".join(PERSON_WORDS) + r")[ \t]{1,2}"
+# or an arrow from the sender's number to the destination's, written with '+' ("sms +1415… -> +336… failed"; not
+# "=>", a PHP or Ruby key's: "[From] => +1415…")
 _LOG_TO = rx(
-    r"(?i)" + _LABEL_START + r"(?:" + alternation(TO_ROLES) + r")\b[ \t]{0,2}[:=]?[ \t]{0,2}(?:" + _PERSON + r")?"
-    r"((?:whatsapp:)?\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
+    r"(?i)(?:" + _LABEL_START + r"(?:" + alternation(TO_ROLES) + r")\b[ \t]{0,2}[:=]?[ \t]{0,2}(?:" + _PERSON + r")?"
+    r"|(?:->|→)[ \t]{0,2}(?=\+|whatsapp:\+))((?:whatsapp:)?\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
 )
 # A number after "for", which no label names ("error 21408 for 17877315170"), or after the words that say it was
 # called, dialled or texted ("21215 dialing 020 7183 8750"), maybe after a person's word ("for customer 4155550100",
@@ -1121,7 +1123,8 @@ _WEAK_WORDS = ("phone", "number", "mobile", "msisdn")  # what every _LOG_TO_WEAK
 # The sender in free text: a label of the sender (_labels.LABELS) or a word that says a message went out through a
 # number ("via +1415…", "using +1415…": _labels.SENDER_WORDS), then a person's word before a '+' number ("from
 # customer +1415…") or the words of a number the sender owns ("from our number", "using Twilio number", "caller ID",
-# "sender id"); or those words alone with an owner's ("our number: +1415…", "Twilio number +1415…")
+# "sender id"); or those words alone with an owner's ("our number: +1415…", "Twilio number +1415…"); or a '+' number
+# before an arrow ("+1415… -> +336…": _LOG_TO)
 _OWNED = r"(?:our|my|twilio|sender|sending|business)[ \t]{1,2}(?:twilio[ \t]{1,2})?(?:phone[ \t]{1,2})?number"
 _OWN_NUMBER = (
     r"(?:(?:the|our|my|twilio|business)[ \t]{1,2})?(?:twilio[ \t]{1,2})?(?:phone[ \t]{1,2}number|number|phone|id)"
@@ -1129,7 +1132,8 @@ _OWN_NUMBER = (
 _LOG_FROM = rx(
     r"(?i)" + _LABEL_START + r"(?:(?:" + alternation(FROM_ROLES) + "|" + "|".join(SENDER_WORDS) + r")\b"
     r"[ \t]{0,2}[:=]?[ \t]{0,2}(?:" + _PERSON + r"(?=\+)|" + _OWN_NUMBER + r"\b[ \t]{0,2}[:=]?[ \t]{0,2})?"
-    r"|" + _OWNED + r"\b[ \t]{0,2}[:=]?[ \t]{0,2})(\+?[0-9][0-9 ().-]{4,22}[0-9])"
+    r"|" + _OWNED + r"\b[ \t]{0,2}[:=]?[ \t]{0,2}|(?<![\w+])(?=\+[0-9][0-9 ().-]{4,22}[0-9][ \t]{0,2}(?:->|→)))"
+    r"(\+?[0-9][0-9 ().-]{4,22}[0-9])"
 )
 _KEYED = rx(r"[:=]")  # between a label and its number: a key's ("to=4474…", "to: 4474…"), not a word's
 _E164 = rx(r"(?<![\w+])\+[1-9][0-9*xX•]{5,16}(?![\w])")
