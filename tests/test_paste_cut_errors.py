@@ -171,3 +171,41 @@ def test_a_window_starting_inside_a_record_lends_its_fields_to_no_later_error() 
     )
     line, texts = _line(spec)
     _check(spec[0], line, texts, (4096,))
+
+
+# Hypothesis found these (2026-12-02, with 3,000 to 10,000 examples of the property above; at its 150 a run meets
+# one now and then): defects of the windows of a long line not fixed yet, kept here so that they are not lost and
+# so that the fix shows (strict: a pass fails the test until its mark goes). In the first, the window that starts
+# inside the fourth body reads that cut end (its words, no code) and the fifth body, 8 KB on, as one error, and in
+# giving the cut end back to the window before (._overlap, matched by code and number) gives the fifth away too:
+# four errors of five. Matching what is given back by how its code was read as well fixes it but breaks other
+# lines (the same cut end read with a different body). In the other two, an error's excerpt is a window's cut of
+# it ('ll +33612345678", "status": 400} …', 'to +61412345678 code code …'), not the error whole.
+KNOWN_DEFECTS = {
+    "one-of-five-lost": (
+        '"failed_at": "2026-11-30", ',
+        12_339,
+        0,
+        [*((BODY("+33612345678"), 0) for _ in range(4)), (BODY("+33612345678"), 8263)],
+    ),
+    "excerpt-a-cut-body": (
+        '"failed_at": "2026-11-30", ',
+        16_384,
+        0,
+        [(BODY("+33612345678"), 16_384), (BODY("+33612345678"), 433)],
+    ),
+    "excerpt-a-cut-log-line": (
+        "code ",
+        12_705,
+        0,
+        [(LOG("+33612345678"), 8192), (LOG("+33612345678"), 0), (LOG("+61412345678"), 966)],
+    ),
+}
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="known defect of a long line's windows: see above")
+@pytest.mark.parametrize("name", KNOWN_DEFECTS)
+def test_known_defects_of_long_line_windows(name: str) -> None:
+    spec = KNOWN_DEFECTS[name]
+    line, texts = _line(spec)
+    _check(spec[0], line, texts, (4096,))
