@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from urllib.parse import unquote_plus
 
+from ..evidence import twilio_form
 from ._labels import (
     BARE_BEFORE,
     BARE_WORDS,
@@ -124,9 +125,9 @@ def better_format(a: str | None, b: str | None) -> str | None:
 # --------------------------------------------------------------------------- shared pieces
 
 # A SID's hex digits in either case: Twilio writes them in lower case, and some log pipelines upper-case what
-# they forward. What is read is Twilio's form (twilio_sid), the one its API is asked for.
+# they forward. What is read is Twilio's form (twilio_form), the one its API is asked for.
 # A SID's two letters are upper-case as Twilio writes them, or both lower-case: a URL or a log someone lower-cased
-# ('ac15bf…'), read in Twilio's form (twilio_sid)
+# ('ac15bf…'), read in Twilio's form (twilio_form)
 _ACCOUNT = rx(r"\b(?:AC|ac)[0-9a-fA-F]{32}\b")
 _SID = rx(r"\b(?:SM|MM|CA|NO|sm|mm|ca|no)[0-9a-fA-F]{32}\b")
 _RESOURCE_SID = rx(r"\b(?:SM|MM|CA|sm|mm|ca)[0-9a-fA-F]{32}\b")
@@ -134,11 +135,6 @@ _URL_RESOURCE = rx(
     r"/(?:Accounts|accounts)/((?:AC|ac)[0-9a-fA-F]{32})/(Messages|Calls|SMS/Messages|messages|calls|sms/messages)\b"
     r"(?:/((?:SM|MM|CA|sm|mm|ca)[0-9a-fA-F]{32}))?"
 )
-
-
-def twilio_sid(sid: str) -> str:
-    """A SID as Twilio writes it: its two letters in upper case, then its 32 hex digits in lower case."""
-    return sid[:2].upper() + sid[2:].lower()
 
 
 _MORE_INFO = rx(r"twilio\.com/docs/(?:api/)?errors/(\d{5})\b")
@@ -737,15 +733,15 @@ def read_pairs(pairs: Iterable[tuple[str, str]], number: int) -> list[Hit]:
                 hit.from_ = sender
         elif key == "account_sid":
             if _ACCOUNT.fullmatch(value.strip()):
-                hit.account_sid = twilio_sid(value.strip())
+                hit.account_sid = twilio_form(value.strip())
         elif key == "parent_account_sid":
             if _ACCOUNT.fullmatch(value.strip()):
-                hit.parent_account_sid = twilio_sid(value.strip())
+                hit.parent_account_sid = twilio_form(value.strip())
         elif key in ("sid", "message_sid", "call_sid", "resource_sid"):
             sid = value.strip()
             if not _SID.fullmatch(sid):
                 continue
-            sid = twilio_sid(sid)
+            sid = twilio_form(sid)
             if sid[:2] in ("SM", "MM"):
                 hit.message_sid = sid
             elif sid[:2] == "CA":
@@ -769,7 +765,7 @@ def read_pairs(pairs: Iterable[tuple[str, str]], number: int) -> list[Hit]:
         elif key == "request_url":
             found = _URL_RESOURCE.search(value)
             if found:
-                hit.account_sid = hit.account_sid or twilio_sid(found.group(1))
+                hit.account_sid = hit.account_sid or twilio_form(found.group(1))
                 hit.channel = "voice" if found.group(2).lower() == "calls" else "sms"
         keys.add(key)
     close()
@@ -1025,7 +1021,7 @@ def parse_curl(line: str, number: int) -> list[Hit]:
         hit = Hit(format="curl-verbose", line=number)
         found = _URL_RESOURCE.search(m.group(1))
         if found:
-            hit.account_sid = twilio_sid(found.group(1))
+            hit.account_sid = twilio_form(found.group(1))
             hit.channel = "voice" if found.group(2).lower() == "calls" else "sms"
         return [hit]
     m = _CURL_RESPONSE.match(line)
@@ -1040,8 +1036,8 @@ def parse_urls(line: str, number: int) -> list[Hit]:
     if "/Accounts/" in line or "/accounts/" in line:
         for m in _URL_RESOURCE.finditer(line):
             channel = "voice" if m.group(2).lower() == "calls" else "sms"
-            hit = Hit(line=number, account_sid=twilio_sid(m.group(1)), channel=channel)
-            sid = twilio_sid(m.group(3)) if m.group(3) else None
+            hit = Hit(line=number, account_sid=twilio_form(m.group(1)), channel=channel)
+            sid = twilio_form(m.group(3)) if m.group(3) else None
             if sid:
                 if sid.startswith("CA"):
                     hit.call_sid = sid
@@ -1587,13 +1583,13 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
         hit.from_ = _number_text(sender.group(1))
     if "AC" in text or "ac" in text:
         # "(account AC…)", "subaccount AC…: …": the account, written without a key, when the line names one only
-        accounts = {twilio_sid(a) for a in _ACCOUNT.findall(text)}
+        accounts = {twilio_form(a) for a in _ACCOUNT.findall(text)}
         if len(accounts) == 1:
             hit.account_sid = accounts.pop()
     if any(letters in text for letters in ("SM", "MM", "CA", "sm", "mm", "ca")):
         # "sms failed: error 21408 for +33… (SM…)": the resource, written without a key, when the line names
         # one message or one call only (online it is read, the strongest evidence there is)
-        sids = {twilio_sid(s) for s in _RESOURCE_SID.findall(text)}
+        sids = {twilio_form(s) for s in _RESOURCE_SID.findall(text)}
         if len(sids) == 1:
             sid = sids.pop()
             if sid[:2] == "CA":
