@@ -26,7 +26,6 @@ from .audit import AccountAudit, Cell, VoiceRanges, sms_cell, sms_comparison, un
 from .countries import is_messaging_high_risk, is_not_allowed, wholly_blocked
 from .country_table import voice_entry
 from .errors import CredentialsError, TwilioAccessError, reason_of
-from .plan import NOT_SENT
 
 if TYPE_CHECKING:
     from .gateway import TwilioAccess
@@ -174,7 +173,7 @@ class Auditor:
                         )
                     )
             else:
-                why = f"messaging permissions: {_why(answer)}"
+                why = f"messaging permissions: {answer.problem}"
                 problems.append(why)
                 cells.extend(unknown_cells(self.countries, ("sms",), why))
         if "voice" in self.products:
@@ -184,7 +183,7 @@ class Auditor:
                 value = answer.value.get("dialing_permissions_inheritance") if answer.ok else None
                 inheritance = value if isinstance(value, bool) else None
                 if not answer.ok:
-                    settings_problem = f"voice settings: {_why(answer)}"
+                    settings_problem = f"voice settings: {answer.problem}"
             own: dict[str, VoiceRanges] | None = None
             why_own: str | None = None
             if not (parent_sid is not None and inheritance and parent is not None):
@@ -237,7 +236,7 @@ class Auditor:
         listing = plan.voice_countries(sid)
         answer = self._reads([listing], cache)[listing]
         if not answer.ok:
-            return None, f"voice dialing permissions: {_why(answer)}"
+            return None, f"voice dialing permissions: {answer.problem}"
         wanted = self._voice_entries
         entries = set(wanted.values())
         found: dict[str, VoiceRanges] = {}
@@ -439,11 +438,6 @@ def run_pool(
             future.cancel()
         # Requests in flight finish (each within its timeout); nothing new starts.
         pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _why(answer: Any) -> str:
-    """Why a read has no answer: its error, or, when it was not sent, :data:`NOT_SENT` (said once by the run)."""
-    return str(answer.error) if answer.sent else NOT_SENT
 
 
 def _closed(iso: str) -> str | None:

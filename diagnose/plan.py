@@ -369,6 +369,12 @@ class Answer:
     def ok(self) -> bool:
         return self.ran and self.error is None
 
+    @property
+    def problem(self) -> str:
+        """Why the read has no answer, as an account's row says it: its error, or :data:`NOT_SENT` when it was not
+        sent (the run says once, beside, which request stopped the host and how)."""
+        return str(self.error) if self.sent else NOT_SENT
+
 
 def permissions_of(payload: Any) -> dict[str, bool]:
     """ISO code → enabled, from a Messaging GeoPermissions answer (the countries it lists)."""

@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .audit import AccountAudit, VoiceRanges
-from .audit_reads import HOST_PATIENCE, NOT_SENT
+from .audit_reads import HOST_PATIENCE
 from .errors import TwilioAccessError, reason_of
+from .plan import NOT_SENT
 from .scan import Failure, Group, Grouper, diagnose_group, from_alert, from_message, from_notification, group_dict
 
 if TYPE_CHECKING:

@@ -41,8 +41,7 @@ def _fetched(answer: Answer) -> Fetched:
     if answer.error is None:
         return Fetched(value=answer.value, request=answer.request)
     # Not sent: the plan says once which request stopped the host (stopped_hosts), not on every item.
-    error = answer.error if answer.sent else plan.NOT_SENT
-    return Fetched(value=answer.value, error=error, request=answer.request)
+    return Fetched(value=answer.value, error=answer.problem, request=answer.request)
 
 
 def _reads_for(sid: str, is_sub: bool, countries: Sequence[str], products: Sequence[str]) -> list[Read]:
