@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .knowledge import KnowledgeBase
     from .knowledge.model import Entry
-    from .models import Report
+    from .models import Evidence, Report
 
-__all__ = ["example_numbers", "mask_report", "mask_report_numbers", "report_numbers"]
+__all__ = ["evidence_numbers", "example_numbers", "mask_report", "mask_report_numbers", "report_numbers"]
 
 # A number as the knowledge writes one: '+', then its digits whole or in groups ("+44 20 7946 0956")
 _NUMBER = re.compile(r"(?<![\w+*])\+[1-9][0-9 ().-]{5,24}[0-9]")
@@ -59,12 +59,15 @@ def mask_report(text: str, report: Report, kb: KnowledgeBase, known: Iterable[st
     return mask_report_numbers(text, examples, [*report_numbers(report), *known])
 
 
+def evidence_numbers(evidence: Iterable[Evidence]) -> list[str]:
+    """The numbers each evidence read, as the input wrote them too (without '+', in national format)."""
+    return [n for ev in evidence for n in (ev.to, ev.to_raw, ev.to_sent, ev.from_) if n]
+
+
 def report_numbers(report: Report) -> list[str]:
     """The phone numbers the report read: each diagnosis's evidence and the facts whose value is a number."""
-    found: list[str] = []
+    found = evidence_numbers(d.evidence for d in report.diagnoses)
     for d in report.diagnoses:
-        ev = d.evidence
-        found += [n for n in (ev.to, ev.to_raw, ev.to_sent, ev.from_) if n]
         values = [row.get("value") if isinstance(row, dict) else row for row in d.facts.values()]
         found += [v for v in values if isinstance(v, str) and _VALUE.fullmatch(v.strip())]
     return found

@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import re
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -37,13 +39,21 @@ def run(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.fixture
-def platform() -> Any:
-    scenario = load_scenario(generate_scenario(SUBACCOUNTS, ("FR", "DE"), seed=4, inactive_rate=0, failures=1))
+@contextmanager
+def _platform(
+    subaccounts: int, countries: tuple[str, ...], failures: int
+) -> Iterator[tuple[Simulator, dict[str, str]]]:
+    """A generated platform served by the simulator, and the environment of its main account."""
+    scenario = load_scenario(generate_scenario(subaccounts, countries, seed=4, inactive_rate=0, failures=failures))
     first = scenario.accounts[0]
     with Simulator(scenario, port=0) as sim:
-        env = {"TWILIO_ACCOUNT_SID": first.sid, "TWILIO_AUTH_TOKEN": first.auth_token, "DIAGNOSE_API_URL": sim.url}
-        yield sim, env
+        yield sim, {"TWILIO_ACCOUNT_SID": first.sid, "TWILIO_AUTH_TOKEN": first.auth_token, "DIAGNOSE_API_URL": sim.url}
+
+
+@pytest.fixture
+def platform() -> Any:
+    with _platform(SUBACCOUNTS, ("FR", "DE"), failures=1) as served:
+        yield served
 
 
 AUDIT = ["audit", "--countries", "FR,DE", "--subaccounts", "all", "--timeout", "1"]
@@ -161,10 +171,7 @@ def test_a_scan_stops_reading_a_product_that_never_answers(platform: Any) -> Non
 def test_a_scan_that_could_not_read_says_so_rather_than_no_failures() -> None:
     # No account has a failure, and no alert could be read: 'No geo-permission failures in the last 7 days'
     # (in green, exit 3) said what the scan could not know.
-    scenario = load_scenario(generate_scenario(20, ("FR",), seed=4, inactive_rate=0, failures=0))
-    first = scenario.accounts[0]
-    with Simulator(scenario, port=0) as sim:
-        env = {"TWILIO_ACCOUNT_SID": first.sid, "TWILIO_AUTH_TOKEN": first.auth_token, "DIAGNOSE_API_URL": sim.url}
+    with _platform(20, ("FR",), failures=0) as (sim, env):
         sim.add_fault(match="GET ^/v1/Alerts", delay_ms=HELD_MS)
         code, out, _ = run(SCAN, env)
     assert code == 3
@@ -190,10 +197,7 @@ def test_a_scans_text_says_a_wave_of_timeouts_once(platform: Any) -> None:
 
 
 def test_a_scan_that_found_nothing_but_could_not_read_is_not_green() -> None:
-    scenario = load_scenario(generate_scenario(5, ("FR",), seed=4, inactive_rate=0, failures=0))
-    first = scenario.accounts[0]
-    with Simulator(scenario, port=0) as sim:
-        env = {"TWILIO_ACCOUNT_SID": first.sid, "TWILIO_AUTH_TOKEN": first.auth_token, "DIAGNOSE_API_URL": sim.url}
+    with _platform(5, ("FR",), failures=0) as (sim, env):
         sim.add_fault(match="GET ^/v1/Alerts", delay_ms=HELD_MS)
         code, out, _ = run([*SCAN, "--color", "always"], env)
         sim.clear_faults()

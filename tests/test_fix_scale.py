@@ -123,22 +123,26 @@ def _env(sim: Simulator, account: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def test_a_country_no_account_can_get_is_listed_once_per_ten_accounts_not_per_account() -> None:
-    # 'diagnose fix --from-audit' of 2,000 tenants required to reach IR and NG printed 6,732 lines, 5,943 of them
-    # the same "Cannot be enabled" or "Console only" line for one account after another
+def _fix_text_and_json(scenario: dict[str, Any], argv: list[str]) -> tuple[str, dict[str, Any]]:
+    """``diagnose fix ARGV`` as the scenario's main account, served by the simulator: its text, and its JSON."""
     import json
 
     from click.testing import CliRunner
 
     from diagnose.cli import main
 
-    scenario = generate_scenario(15, ("FR", "IR"), seed=2, inactive_rate=0, sms_gap_rate=0.0)
-    main_account = scenario["accounts"][0]
     with Simulator(load_scenario(scenario), port=0) as sim:
-        env = _env(sim, main_account)
-        argv = ["fix", "--country", "IR", "--product", "sms", "--subaccounts", "all"]
+        env = _env(sim, scenario["accounts"][0])
+        argv = ["fix", *argv]
         text = CliRunner().invoke(main, argv, env=env, catch_exceptions=False).stdout
-        doc = json.loads(CliRunner().invoke(main, [*argv, "--format", "json"], env=env).stdout)
+        return text, json.loads(CliRunner().invoke(main, [*argv, "--format", "json"], env=env).stdout)
+
+
+def test_a_country_no_account_can_get_is_listed_once_per_ten_accounts_not_per_account() -> None:
+    # 'diagnose fix --from-audit' of 2,000 tenants required to reach IR and NG printed 6,732 lines, 5,943 of them
+    # the same "Cannot be enabled" or "Console only" line for one account after another
+    scenario = generate_scenario(15, ("FR", "IR"), seed=2, inactive_rate=0, sms_gap_rate=0.0)
+    text, doc = _fix_text_and_json(scenario, ["--country", "IR", "--product", "sms", "--subaccounts", "all"])
     blocked = [i["account"] for i in doc["items"] if i["status"] == "blocked"]
     assert len(blocked) == 16  # every account, in the JSON
     listed = [line.split()[0] for line in text.splitlines() if line.startswith("  AC") and "IR:" in line]
@@ -150,19 +154,8 @@ def test_a_country_no_account_can_get_is_listed_once_per_ten_accounts_not_per_ac
 def test_the_subaccounts_read_again_after_the_parent_are_counted_not_all_listed() -> None:
     # 'diagnose fix --country JP --subaccounts all' over 2,000 tenants (the parent lacks JP) listed 1,980 lines
     # '  - AC…' under "Then 1,980 subaccounts are read again", after a plan of "1 change on 1 account"
-    import json
-
-    from click.testing import CliRunner
-
-    from diagnose.cli import main
-
     scenario = generate_scenario(15, ("FR",), seed=3, inactive_rate=0)
-    main_account = scenario["accounts"][0]
-    with Simulator(load_scenario(scenario), port=0) as sim:
-        env = _env(sim, main_account)
-        argv = ["fix", "--country", "JP", "--product", "sms", "--subaccounts", "all"]
-        text = CliRunner().invoke(main, argv, env=env, catch_exceptions=False).stdout
-        doc = json.loads(CliRunner().invoke(main, [*argv, "--format", "json"], env=env).stdout)
+    text, doc = _fix_text_and_json(scenario, ["--country", "JP", "--product", "sms", "--subaccounts", "all"])
     assert len(doc["plan"]["recheck"]) == 15
     lines = text.splitlines()
     assert lines[0] == "1 change on 1 account planned (dry run: nothing is sent without --apply)"

@@ -63,11 +63,11 @@ def _scrub(
     text = redact_secrets(text)
     if not redact_numbers:
         return text
-    known = [n for e in evidence for n in (e.to, e.to_raw, e.to_sent, e.from_) if n]
+    from ..redaction import evidence_numbers, mask_report
+
+    known = evidence_numbers(evidence)
     if report is None or knowledge is None:
         return mask_numbers(text, known=known)
-    from ..redaction import mask_report
-
     return mask_report(text, report, knowledge(), known)
 
 

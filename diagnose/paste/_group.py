@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from ..models import Evidence
 from ._numbers import read_number
 from ._time import iso_utc, parse_timestamp
+
+T = TypeVar("T")
 
 
 def group_key(evidence: Evidence) -> Hashable:
@@ -40,9 +43,7 @@ def note_suggested(number: str, country: str | None) -> None:
 def record_named(evidence: Evidence) -> str | None:
     """The message or call SID an error names when it names no account: Twilio's record of it, read online, says
     which account sent it, so two such errors of one group may be two accounts' (see :meth:`Groups.record_shares`)."""
-    if evidence.account_sid:
-        return None
-    return evidence.message_sid or evidence.call_sid
+    return None if evidence.account_sid else failure_sid(evidence)
 
 
 def failure_sid(evidence: Evidence) -> str | None:
@@ -203,25 +204,25 @@ class Groups:
         for first, count, seen, origin in self._groups.values():
             lo, hi = seen.span()
             out.append((replace(first, count=count[0], first_seen=lo, last_seen=hi), origin))
-        return sorted(out, key=lambda row: -row[0].count) if biggest_first else out
+        return self._in_order(out, biggest_first)
 
     def record_shares(self, *, biggest_first: bool = True) -> list[int | None]:
         """Per group, in the order of :meth:`rows`: how many of its errors name the message or call its first
         error names and no account (:func:`record_named`), the record its diagnosis reads online; None when its
         first error names no such record. The others name no account, or another record, which was not read."""
-        out = [
-            (row[1][0], share[0] if record_named(row[0]) else None)
+        shares = (
+            share[0] if record_named(row[0]) else None
             for row, share in zip(self._groups.values(), self._shares.values(), strict=True)
-        ]
-        ordered = sorted(out, key=lambda pair: -pair[0]) if biggest_first else out
-        return [share for _, share in ordered]
+        )
+        return self._in_order(shares, biggest_first)
 
     def failures(self, *, biggest_first: bool = True) -> list[Failures]:
         """Per group, in the order of :meth:`rows`: its distinct failures (:class:`Failures`); its ``count`` is
         its occurrences, the lines of a failure logged several times (callback, webhook, exception) each one."""
-        out = [
-            (row[1][0], failures.result())
-            for row, failures in zip(self._groups.values(), self._failures.values(), strict=True)
-        ]
+        return self._in_order((failures.result() for failures in self._failures.values()), biggest_first)
+
+    def _in_order(self, per_group: Iterable[T], biggest_first: bool) -> list[T]:
+        """``per_group`` (one value per group, in the order groups began) in the order of :meth:`rows`."""
+        out = [(row[1][0], value) for row, value in zip(self._groups.values(), per_group, strict=True)]
         ordered = sorted(out, key=lambda pair: -pair[0]) if biggest_first else out
-        return [failures for _, failures in ordered]
+        return [value for _, value in ordered]
