@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from .audit import AccountAudit, Cell
 from .errors import InputError
+from .formats import counted
 from .plan import parse_time, row_code
 
 __all__ = ["parse_time"]  # one definition, in plan.py: the listing reads use it too
@@ -444,7 +445,7 @@ def _rolled_up(
     word = "SMS" if product == "sms" else "voice"
     named = word + ("" if product == "sms" else voice_entry_named(iso))
     on = accounts[0] if n == 1 else f"{n:,} accounts"
-    prevents = f"→ fixes {total:,} failure{'s' if total != 1 else ''} in {window}"
+    prevents = f"→ fixes {counted(total, 'failure')} in {window}"
     if action == "console":
         text = f"enable {iso} SMS on {on} in the Console (Messaging › Settings › Geo permissions) {prevents}"
         command = None
