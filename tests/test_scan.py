@@ -552,3 +552,50 @@ def test_a_scan_of_listed_accounts_names_each_in_its_command_never_all() -> None
         result = CliRunner().invoke(main, [*row["command"].split()[1:], "--format", "json"], env=env)
         planned = json.loads(result.stdout)["plan"]["changes"]
         assert sorted(c["account"] for c in planned) == sorted(no_fr[:5])
+
+
+PAGE_CAP = 10
+
+
+def _busy_account(failed: int) -> dict[str, Any]:
+    """The main account with more messages in the window than a listing reads (20 pages, of PAGE_CAP records
+    under sim.set_page_cap): ``failed`` of the newest failed with 21408 to FR, the rest delivered."""
+    from diagnose import plan
+
+    more = plan.LISTING_PAGES * PAGE_CAP + 1 - failed
+    delivered = [{"to": FR, "status": "delivered", "date_created": "-2d"}] * more
+    return {
+        "accounts": [
+            {
+                "sid": MAIN,
+                "auth_token": "1" * 32,
+                "messaging_geo_permissions": {"FR": False},
+                "messages": [*_messages(failed, FR, "-1h"), *delivered],
+            }
+        ]
+    }
+
+
+@pytest.mark.parametrize("failed", [3, 0])
+def test_a_scan_cut_at_its_page_bound_is_incomplete_and_says_so_first(failed: int) -> None:
+    # A busy account whose messages went on past 20 pages: 'diagnose scan' exited 1 (0 with no failure among
+    # the pages read) and its first line, '3 geo-permission failures in the last 7 days, in 1 account' or
+    # 'No geo-permission failures in the last 7 days (1 account scanned).', read as a complete answer
+    with Simulator(load_scenario(_busy_account(failed)), port=0) as sim:
+        sim.set_page_cap(PAGE_CAP)  # 201 messages reach the bound as 20,001 would at PageSize=1000
+        code, doc = scan_json(sim)
+        assert (code, doc["exit_code"], doc["complete"]) == (3, 3, False)
+        assert doc["truncated"] == [{"account": MAIN, "source": "messages", "reason": "stopped after 20 pages"}]
+        assert doc["failures"] == failed
+        code, out, _ = scan(sim)
+    assert code == 3
+    first, second = out.splitlines()[:2]
+    cut = "the listings of 1 account went on past 20 pages and were not read to the end"
+    if failed:
+        assert first.startswith(
+            f"At least 3 geo-permission failures in the last 7 days, in 1 account (incomplete: {cut});"
+        )
+        assert doc["headline"] == first
+    else:
+        assert first == f"No geo-permission failures found in the last 7 days, but the scan is incomplete: {cut}."
+    assert second == f"Incomplete: messages of {MAIN} were not read to the end (stopped after 20 pages)."

@@ -51,7 +51,8 @@ def scan_command(
       diagnose scan --since 7d --subaccounts all --format json
     Reads Monitor alerts, failed messages and call notifications. Exit codes:
     0 no failure found, 1 failures found, 2 bad input, 3 incomplete (an
-    account or source could not be read), 130 interrupted.
+    account or source could not be read, or a listing went on past its
+    page bound), 130 interrupted.
     """
     from ..render.scan import TEXT_GROUPS, render_scan
     from ..scan import parse_since
@@ -136,24 +137,36 @@ def run_scan(
     rolled_up = by_country(fixes, said, name_each=scope != "all")  # a listed scope: no more than it named
     failures = info.failures
     accounts_hit = info.accounts_hit
+    # A listing cut at its page bound holds more failures than were counted: the count is a floor.
+    cut = len({t["account"] for t in info.truncated})
     if failures:
         headline = (
-            f"{failures:,} geo-permission failure{'s' if failures != 1 else ''} in {said}, "
-            f"in {accounts_hit:,} account{'s' if accounts_hit != 1 else ''}"
+            f"{'At least ' if cut else ''}{failures:,} geo-permission failure{'s' if failures != 1 else ''} "
+            f"in {said}, in {accounts_hit:,} account{'s' if accounts_hit != 1 else ''}"
         )
+        if cut:
+            headline += f" (incomplete: {_cut_said(cut)})"
         if rolled_up and rolled_up[0]["accounts"] > 1:  # the same change on many accounts: that is the answer
             headline += f"; first fix: {rolled_up[0]['text']}"
         elif fixes and fixes[0].action in ("enable", "console"):
             headline += f"; first fix: {fixes[0].text}"
-    elif info.unread_accounts:
+    elif info.unread_accounts or cut:
         # Not "no failures": what could not be read may hold some.
+        unread = [f"{info.unread_accounts:,} of {counted(info.accounts, 'account')} could not be read (fully)"]
+        unread = unread if info.unread_accounts else []
         headline = (
             f"No geo-permission failures found in {said}, but the scan is incomplete: "
-            f"{info.unread_accounts:,} of {counted(info.accounts, 'account')} could not be read (fully)."
+            f"{'; '.join([*unread, *([_cut_said(cut)] if cut else [])])}."
         )
     else:
         headline = f"No geo-permission failures in {said} ({counted(info.accounts, 'account')} scanned)."
-    incomplete = bool(info.problems) or bool(info.stopped_hosts) or info.unsent_accounts > 0 or info.interrupted
+    incomplete = (
+        bool(info.problems)
+        or bool(info.stopped_hosts)
+        or info.unsent_accounts > 0
+        or bool(info.truncated)
+        or info.interrupted
+    )
     if info.interrupted:
         exit_code = exit_codes.INTERRUPTED
     elif incomplete:
@@ -168,7 +181,7 @@ def run_scan(
         "window": {"since": said, "start": iso(start), "end": iso(end)},
         "codes": sorted(codes),
         "accounts_scanned": info.accounts,
-        "complete": not incomplete and not info.truncated,
+        "complete": not incomplete,
         "interrupted": info.interrupted,
         "problems": info.problems,
         "stopped_hosts": info.stopped_hosts,
@@ -182,3 +195,11 @@ def run_scan(
         "group_count": groups.top.seen,
         "top_groups": groups.top.docs(),
     }
+
+
+def _cut_said(accounts: int) -> str:
+    """The headline's words for listings cut at their page bound (the notes below name each)."""
+    from ..plan import LISTING_PAGES
+
+    listings = counted(accounts, "account")
+    return f"the listings of {listings} went on past {LISTING_PAGES} pages and were not read to the end"

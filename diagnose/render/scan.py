@@ -42,18 +42,18 @@ def _notes(doc: Mapping[str, Any]) -> list[str]:
             f"Incomplete: {stopped}; the scan sent that host nothing more, so {counted(unsent, 'account')} "
             f"{'was' if unsent == 1 else 'were'} not read (fully) from it."
         )
-    # One line per source and reason: a host that timed out for a wave of accounts is said once, not once each.
-    unread: dict[tuple[str, str], list[str]] = {}
-    for p in doc.get("problems") or ():
-        unread.setdefault((p["source"], p["reason"]), []).append(p["account"])
-    for (source, reason), accounts in unread.items():
-        if len(accounts) == 1:
-            lines.append(f"Incomplete: {source} of {accounts[0]} could not be read ({reason}).")
-            continue
-        named = ", ".join(accounts[:3]) + (f" and {len(accounts) - 3:,} more" if len(accounts) > 3 else "")
-        lines.append(f"Incomplete: {source} of {len(accounts):,} accounts could not be read ({reason}): {named}.")
-    for t in doc.get("truncated") or ():
-        lines.append(f"Partial: {t['source']} of {t['account']}: {t['reason']}.")
+    # One line per source and reason: a host that timed out for a wave of accounts is said once, not once each;
+    # so is a listing cut at its page bound on many busy accounts.
+    for key, said in (("problems", "could not be read"), ("truncated", "were not read to the end")):
+        grouped: dict[tuple[str, str], list[str]] = {}
+        for p in doc.get(key) or ():
+            grouped.setdefault((p["source"], p["reason"]), []).append(p["account"])
+        for (source, reason), accounts in grouped.items():
+            if len(accounts) == 1:
+                lines.append(f"Incomplete: {source} of {accounts[0]} {said} ({reason}).")
+                continue
+            named = ", ".join(accounts[:3]) + (f" and {len(accounts) - 3:,} more" if len(accounts) > 3 else "")
+            lines.append(f"Incomplete: {source} of {len(accounts):,} accounts {said} ({reason}): {named}.")
     return lines
 
 

@@ -43,6 +43,7 @@ class Simulator:
         self._state = State(self.scenario)
         self._app = App(self._state)
         self._latency_ms = self.scenario.latency_ms
+        self._page_cap: int | None = None
         self._faults = [dataclasses.replace(f, hits=0, seen=0) for f in self.scenario.faults]
         self._log: list[dict[str, Any]] = []
         self._in_flight = 0
@@ -146,6 +147,7 @@ class Simulator:
             self._state = State(self.scenario)
             self._app = App(self._state)
             self._latency_ms = self.scenario.latency_ms
+            self._page_cap = None
             self._faults = [dataclasses.replace(f, hits=0, seen=0) for f in self.scenario.faults]
             self._log.clear()
             self._peak_in_flight = self._in_flight
@@ -161,6 +163,14 @@ class Simulator:
         if ms < 0:
             raise ValueError("latency cannot be negative")
         self._latency_ms = int(ms)
+
+    def set_page_cap(self, size: int | None) -> None:
+        """Answer list pages of at most ``size`` records whatever ``PageSize`` asks (None: as asked, up to
+        1,000). The pages' own links carry the smaller size, as a server that caps PageSize answers; a test
+        reaches a client's page bound with a few records a page instead of thousands."""
+        if size is not None and size < 1:
+            raise ValueError("a page holds at least one record")
+        self._page_cap = size
 
     def add_fault(
         self,
@@ -274,7 +284,7 @@ class Simulator:
                 with app.state.unapplied():
                     response = _safely(app, request)
             else:
-                response = _safely(app, request)
+                response = _safely(app, self._capped(request))
         finally:
             with self._lock:
                 self._in_flight -= 1
@@ -293,6 +303,13 @@ class Simulator:
         with self._lock:
             self._log.append(record)
         return response, record
+
+    def _capped(self, request: Request) -> Request:
+        """The request with its ``PageSize`` lowered to the page cap, if one is set and it asks for more."""
+        cap, asked = self._page_cap, request.query.get("PageSize")
+        if cap is None or not asked or not asked[-1].isdigit() or int(asked[-1]) <= cap:
+            return request
+        return dataclasses.replace(request, query={**request.query, "PageSize": [str(cap)]})
 
 
 def _safely(app: App, request: Request) -> Response:
