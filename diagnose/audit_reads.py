@@ -28,7 +28,7 @@ from .country_table import voice_entry
 from .errors import CredentialsError, TwilioAccessError, reason_of
 
 if TYPE_CHECKING:
-    from .gateway import TwilioAccess
+    from .gateway import HostFailures, TwilioAccess
 
 DEFAULT_CONCURRENCY = 48
 """Requests in flight at once. Twilio documents a per-account limit on concurrent REST requests
@@ -97,13 +97,13 @@ class Auditor:
         products: Sequence[str],
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
-        hosts: Any = None,
+        hosts: HostFailures | None = None,
     ) -> None:
         from .gateway import HostFailures
 
         self.access = access
         # The whole run's: a host that stopped answering is asked nothing more, by any account.
-        self.hosts: HostFailures = hosts if hosts is not None else HostFailures(patience=HOST_PATIENCE)
+        self.hosts = hosts if hosts is not None else HostFailures(patience=HOST_PATIENCE)
         self._unsent_lock = threading.Lock()
         self.unsent_accounts = 0
         self.countries = tuple(countries)

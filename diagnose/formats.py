@@ -15,6 +15,13 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
 
 
+def stopped_host(stopped: str, run: str, unsent: int, unread: str = "not read from it", note: str = "") -> str:
+    """The line that says a run (``audit``, ``scan``, ``plan``) stopped asking a host, and how many accounts that
+    left unread: ``stopped`` is the request that stopped it and why (``gateway.stopped_hosts``)."""
+    left = f"{counted(unsent, 'account')} {'was' if unsent == 1 else 'were'} {unread}"
+    return f"Incomplete: {stopped}; the {run} sent that host nothing more, so {left}{note}."
+
+
 def size_text(count: int) -> str:
     """``count`` bytes in words a reader takes in at once, in decimal units as a file manager shows them:
     ``0 bytes``, ``1 byte``, ``812 bytes``, ``4.7 KB``, ``12.3 MB``, ``2,048.0 MB`` (never ``0.0 MB`` for a

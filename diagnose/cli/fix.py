@@ -35,7 +35,7 @@ from ..fixes import (
     item_to_dict,
     plan_account,
 )
-from ..formats import counted
+from ..formats import counted, stopped_host
 from ..safe_text import clean, json_controls
 from ._common import api_url_option, concurrency_option, knowledge_option, timeout_option
 from .prompts import yes_option
@@ -979,13 +979,7 @@ def _after_plan(
             print(clean(f"Incomplete: {planned.scope_problem}."), file=out)
         unsent = planned.unsent_accounts
         for stopped in planned.stopped_hosts:
-            print(
-                clean(
-                    f"Incomplete: {stopped}; the plan sent that host nothing more, so {counted(unsent, 'account')} "
-                    f"{'was' if unsent == 1 else 'were'} not read from it ('not sent' above)."
-                ),
-                file=out,
-            )
+            print(clean(stopped_host(stopped, "plan", unsent, note=" ('not sent' above)")), file=out)
     n = view.n_changes
     applier: Applier | None = None
     second: dict[tuple[str, str, str], FixItem] = {}

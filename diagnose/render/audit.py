@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ..audit import BLOCKED_WHY, NOT_ALLOWED, AccountAudit, Cell, gaps
-from ..formats import counted
+from ..formats import counted, stopped_host
 from ._json_stream import stream_json
 from ._text import Styler, one_line
 
@@ -103,10 +103,7 @@ def _status_line(head: Mapping[str, Any]) -> list[str]:
         lines.append(f"Incomplete: {head['scope_problem']}.")
     unsent = head.get("unsent_accounts", 0)
     for stopped in head.get("stopped_hosts") or ():
-        lines.append(
-            f"Incomplete: {stopped}; the audit sent that host nothing more, so {counted(unsent, 'account')} "
-            f"{'was' if unsent == 1 else 'were'} not read from it (unknown below: 'not sent')."
-        )
+        lines.append(stopped_host(stopped, "audit", unsent, note=" (unknown below: 'not sent')"))
     summary = head["summary"]
     if summary["unknown"] and not head.get("interrupted"):
         lines.append(f"Incomplete: {counted(summary['unknown'], 'account')} could not be read; see 'unknown' below.")

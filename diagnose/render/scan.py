@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from ..formats import counted
+from ..formats import counted, stopped_host
 from ._json_stream import stream_json
 from ._text import Styler, one_line
 
@@ -38,10 +38,7 @@ def _notes(doc: Mapping[str, Any]) -> list[str]:
         lines.append("Interrupted: only the accounts read before Ctrl-C are counted.")
     unsent = doc.get("unsent_accounts", 0)
     for stopped in doc.get("stopped_hosts") or ():
-        lines.append(
-            f"Incomplete: {stopped}; the scan sent that host nothing more, so {counted(unsent, 'account')} "
-            f"{'was' if unsent == 1 else 'were'} not read (fully) from it."
-        )
+        lines.append(stopped_host(stopped, "scan", unsent, "not read (fully) from it"))
     # One line per source and reason: a host that timed out for a wave of accounts is said once, not once each;
     # so is a listing cut at its page bound on many busy accounts.
     for key, said in (("problems", "could not be read"), ("truncated", "were not read to the end")):
