@@ -401,8 +401,20 @@ class FixTally:
             else:
                 text = f"{text} ({total:,} failure{plural} in {window})"
             fixes.append(Fix(action, target, country, product, total, members, text))
-        order = {"enable": 0, "console": 1, "investigate": 2, "none": 3}
-        fixes.sort(key=lambda f: (order.get(f.action, 9), -f.failures, f.account or "", f.country or ""))
+        # A change to make, through the API or in the Console, by the failures it clears: the first fix a user
+        # sees is the one that clears the most (an API change first among as many); then what to investigate,
+        # then what needs no change of permission.
+        kind = {"enable": 0, "console": 0, "investigate": 1, "none": 2}
+        api_first = {"enable": 0, "console": 1}
+        fixes.sort(
+            key=lambda f: (
+                kind.get(f.action, 9),
+                -f.failures,
+                api_first.get(f.action, 0),
+                f.account or "",
+                f.country or "",
+            )
+        )
         return fixes
 
 
@@ -431,9 +443,10 @@ def by_country(fixes: Iterable[Fix], window: str, *, name_each: bool = False) ->
     out = []
     for (action, iso, product), (total, n, first) in rows.items():
         out.append(_rolled_up(action, iso, product, total, n, first, window))
-    order = {"enable": 0, "console": 1}
-    # as many failures: one account's change first (the same as its fix), then fewer accounts to change
-    out.sort(key=lambda r: (order[r["action"]], -r["failures"], r["accounts"], r["country"], r["product"]))
+    api_first = {"enable": 0, "console": 1}
+    # most failures first, whether the API or the Console makes the change; as many: one account's change first
+    # (the same as its fix), then fewer accounts to change, then an API change before a Console one
+    out.sort(key=lambda r: (-r["failures"], r["accounts"], api_first[r["action"]], r["country"], r["product"]))
     return [{"rank": i + 1, **row} for i, row in enumerate(out)]
 
 

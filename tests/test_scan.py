@@ -599,3 +599,56 @@ def test_a_scan_cut_at_its_page_bound_is_incomplete_and_says_so_first(failed: in
     else:
         assert first == f"No geo-permission failures found in the last 7 days, but the scan is incomplete: {cut}."
     assert second == f"Incomplete: messages of {MAIN} were not read to the end (stopped after 20 pages)."
+
+
+NG = "+2348031234567"  # Nigeria: a messaging high-risk country, Console-only (30649)
+
+
+def test_the_first_fix_is_the_one_that_clears_the_most_failures_console_or_api() -> None:
+    # Three tenants lacking NG SMS (Console-only) failed 9 times, one lacking FR (API) twice: 'first fix: enable
+    # FR SMS on AC… → fixes 2 failures', and the Console change behind 9 came after every API change, in the
+    # fixes and in by_country alike
+    parent = "AC" + "d" * 32
+    tenants = [f"AC{i:032x}" for i in range(5)]
+    lacking = {tenants[0]: ("NG", 3), tenants[1]: ("NG", 3), tenants[2]: ("NG", 3), tenants[3]: ("FR", 2)}
+    lacking[tenants[4]] = ("DE", 1)
+    accounts: list[dict[str, Any]] = [
+        {"sid": parent, "auth_token": "4" * 32, "messaging_geo_permissions": {"FR": True, "DE": True, "NG": True}}
+    ]
+    numbers = {"NG": NG, "FR": FR, "DE": DE}
+    for sid, (iso, n) in lacking.items():
+        own = {c: c != iso for c in ("FR", "DE", "NG")}
+        accounts.append(
+            {
+                "sid": sid,
+                "auth_token": sid[2:],
+                "parent": parent,
+                "messaging_geo_permissions": own,
+                "messages": _messages(n, numbers[iso], "-1d"),
+            }
+        )
+    with Simulator(load_scenario({"accounts": accounts}), port=0) as sim:
+        env = _env_of(sim, parent, "4" * 32)
+        code, doc = scan_json_env(env)
+        result = CliRunner().invoke(main, ["scan", "--subaccounts", "all"], env=env, catch_exceptions=False)
+    assert code == 1
+    ranked = [(f["action"], f["country"], f["failures"]) for f in doc["fixes"]]
+    assert ranked == [("console", "NG", 3)] * 3 + [("enable", "FR", 2), ("enable", "DE", 1)]
+    rolled = [(r["action"], r["country"], r["accounts"], r["failures"]) for r in doc["by_country"]]
+    assert rolled == [("console", "NG", 3, 9), ("enable", "FR", 1, 2), ("enable", "DE", 1, 1)]
+    console = "enable NG SMS on 3 accounts in the Console (Messaging › Settings › Geo permissions)"
+    assert doc["headline"].endswith(f"; first fix: {console} → fixes 9 failures in the last 7 days")
+    lines = result.stdout.splitlines()
+    assert lines[0] == doc["headline"] and lines[3].startswith(f"  1. {console}")
+
+
+def test_as_many_failures_an_api_change_ranks_before_a_console_one() -> None:
+    from diagnose.scan import FixTally, Group, by_country
+
+    tally = FixTally()
+    sub = "AC" + "1" * 32
+    tally.add(Group(sub, "NG", 21408, "sms", count=4), ("console", "", sub, "enable NG SMS on it in the Console"))
+    tally.add(Group(sub, "FR", 21408, "sms", count=4), ("enable", "", sub, "enable FR SMS on it"))
+    fixes = tally.fixes("the last 7 days")
+    assert [f.action for f in fixes] == ["enable", "console"]
+    assert [r["action"] for r in by_country(fixes, "the last 7 days")] == ["enable", "console"]
