@@ -52,6 +52,9 @@ AUTHENTICATE = (
     "D:\\app\\node_modules\\q\\q.js:876\n    throw error;\n    ^\n\nError: Authenticate\n"
     "    at success (D:\\New folder (6)\\node_modules\\twilio\\lib\\base\\Version.js:129:15)\n"
     "    at Promise_then_fulfilled (D:\\New folder (6)\\node_modules\\q\\q.js:766:44)",
+    # and for a list, its frame in Page.js (lib/base/Page.js of twilio-node 3.84.1 throws it in processResponse)
+    "Error: Authenticate\n    at MessagePage.processResponse (/app/node_modules/twilio/lib/base/Page.js:156:11)\n"
+    "    at MessagePage.Page (/app/node_modules/twilio/lib/base/Page.js:40:24)",
 )
 
 

@@ -19,6 +19,17 @@ from diagnose.paste._wording import default_table
 from tests.test_paste_real import NO_CODE_SHAPES
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# twilio-node 3's RestException as its err.stack (or an unhandled rejection) prints it: a plain "Error: <message>"
+# (the class sets no name) above the SDK's frame that threw it, Version.js's success() (lib/base/Version.js of
+# 3.84.1; twilio/twilio-node#559) or, for a list, Page.js's processResponse() (lib/base/Page.js of 3.84.1; its
+# frame as Node 20 wrote it here)
+NODE3_SHAPES = (
+    "Error: {m}\n    at success (/app/node_modules/twilio/lib/base/Version.js:135:15)\n"
+    "    at Promise_then_fulfilled (/app/node_modules/q/q.js:766:44)",
+    "Unhandled rejection Error: {m}\n    at success (C:\\app\\node_modules\\twilio\\lib\\base\\Version.js:88:15)",
+    "Error: {m}\n    at MessagePage.processResponse (/app/node_modules/twilio/lib/base/Page.js:156:11)\n"
+    "    at MessagePage.Page (/app/node_modules/twilio/lib/base/Page.js:40:24)",
+)
 # what each SDK prints when the API's answer held no code it shows (docs/sources.md, "Real pastes")
 SHAPES = (
     *NO_CODE_SHAPES,
@@ -26,6 +37,7 @@ SHAPES = (
     "[HTTP 400] Unable to create record: {m}",  # twilio-php's message in a Laravel log
     "RestException [Error]: {m}",  # twilio-node's inspect, its code: line absent
     "Twilio::REST::RestError (Unable to create record: {m}):",  # twilio-ruby 5 in a Rails log
+    *NODE3_SHAPES,
 )
 # words of no Twilio wording (the test checks it), in the sentences an API message makes
 WORDS = st.lists(
@@ -50,6 +62,8 @@ def test_an_sdks_exception_in_unknown_words_is_a_twilio_error_of_unknown_code(sh
     (found,) = extract(paste)
     assert (found.code, found.code_source, found.code_confidence) == (None, "unknown", None), paste
     assert found.message == words and "unknown" in found.code_reason
+    # the error starts on the line that holds its message (twilio-node 3's "Error: …" above the frame)
+    assert found.line == 1 and words in found.excerpt.splitlines()[0]
     # triage reads it as a paste does
     assert list(scan(io.BytesIO(paste.encode()))) == [found]
     # and a JSON round trip keeps it
@@ -58,8 +72,24 @@ def test_an_sdks_exception_in_unknown_words_is_a_twilio_error_of_unknown_code(sh
     assert json.loads(json.dumps(asdict(found)))["code"] is None
 
 
+# a plain Error whose first frame is not the SDK's: the application's own, or another error the SDK's frame
+# raised (JSON.parse of a body that is no JSON, a TypeError), or the SDK's frame further down
+NOT_NODE3 = (
+    "Error: {m}\n    at login (/app/src/auth.js:12:9)",
+    "TypeError: {m}\n    at success (/app/node_modules/twilio/lib/base/Version.js:135:15)",
+    "SyntaxError: {m}\n    at JSON.parse (<anonymous>)\n"
+    "    at success (/app/node_modules/twilio/lib/base/Version.js:139:21)",
+    "Error: {m}\n    at notify (/app/src/notify.js:40:11)\n"
+    "    at success (/app/node_modules/twilio/lib/base/Version.js:135:15)",
+    "Error: {m}\n    at Page.processResponse (/app/lib/base/Page.js:156:11)",  # not the twilio package's
+)
+
+
 @SETTINGS
-@given(WORDS, st.sampled_from(["ERROR {m}", "HTTP 503 error: {m}", "ValueError: {m}", "Error: Unable to {m}"]))
+@given(
+    WORDS,
+    st.sampled_from(["ERROR {m}", "HTTP 503 error: {m}", "ValueError: {m}", "Error: Unable to {m}", *NOT_NODE3]),
+)
 def test_the_same_words_outside_an_sdks_exception_are_no_twilio_error(words: str, shape: str) -> None:
     # only what a helper library alone writes (its class, its "Unable to create record") makes them Twilio's
     text = shape.format(m=words)

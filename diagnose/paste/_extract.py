@@ -352,8 +352,11 @@ def to_evidence(
         fmt = better_format(fmt, classify(keys, whole))
     message = f.get("message")
     if fmt == "node-exception" and (message is None or _from_wording_line(record, message)):
-        # twilio-node 3: "Error: <message>" above the SDK's frame
-        message = _node_message(record, lines, base) or message
+        # twilio-node 3: "Error: <message>" above the SDK's frame, which the error's line and excerpt start at
+        above = _node_message(record, lines, base)
+        if above is not None:
+            message = above[1]
+            record = replace(record, first_line=min(record.first_line, above[0]))
     code = f.get("code")
     recognised: WordingMatch | None = None
     sdk = (fmt or "").endswith(("exception", "error"))
@@ -624,16 +627,16 @@ def _from_wording_line(record: Record, message: object) -> bool:
     return any(h.format == "wording" and h.message == message for h in record.hits)
 
 
-def _node_message(record: Record, lines: Sequence[str], base: int) -> str | None:
-    """Twilio's message of a twilio-node 3 error: a plain "Error: <message>" on the line above the SDK's
-    frame ("    at success (…/twilio/lib/base/Version.js:129:15)"), in the same log event."""
+def _node_message(record: Record, lines: Sequence[str], base: int) -> tuple[int, str] | None:
+    """The line number and Twilio's message of a twilio-node 3 error: a plain "Error: <message>" on the line
+    above the SDK's frame ("    at success (…/twilio/lib/base/Version.js:129:15)"), in the same log event."""
     for h in record.hits:
         if h.format == "node-exception" and not h.filled():
             i = h.line - base - 1
             if 0 <= i < len(lines) - 1 and not new_event(lines[i + 1], lines[i]):
                 found = _PLAIN_ERROR.search(lines[i])
                 if found is not None:
-                    return _strip_prefix(found.group(1))
+                    return h.line - 1, _strip_prefix(found.group(1))
     return None
 
 

@@ -794,13 +794,16 @@ def classify(keys: frozenset[str], hit: Hit) -> str | None:
 
 # --------------------------------------------------------------------------- helper-library exceptions
 
-# What only a helper library's REST exception writes: its class, or the SDK's "Unable to create record". An
-# exception holding one is a Twilio error even when it prints no code and its words match no wording (the code
-# is then unknown: _extract.to_evidence, docs/report-format.md); _stream's byte test reads it too
+# What only a helper library's REST exception writes: its class, the SDK's "Unable to create record", or the
+# frame of twilio-node that throws its RestException (in twilio-node 3 a plain "Error: <message>" above it; only
+# read as one right below such a line, _extract._node_message). An exception holding one is a Twilio error even
+# when it prints no code and its words match no wording (the code is then unknown: _extract.to_evidence,
+# docs/report-format.md); _stream's byte test reads it too
 SDK_REST_TEXT = (
     r"Unable to (?:create|fetch|update|delete|read|page) record|TwilioRestException|RestException \[Error\]"
     r"|Twilio\\{1,2}Exceptions\\{1,2}RestException|Services_Twilio_RestException|Twilio::REST::Re(?:st|quest)Error"
     r"|com\.twilio\.(?:exception|sdk)\.|Twilio\.Exceptions\.ApiException"
+    r"|[/\\]twilio[/\\]lib[/\\]base[/\\](?:Version|Page)\.js:[0-9]"
 )
 SDK_REST = rx(SDK_REST_TEXT)
 _PY_EXC = rx(r"(?:TwilioRestException: )?HTTP (\d{3}) error: ([^\n]{1,2000})")
@@ -837,8 +840,10 @@ _RUBY_CLASS = rx(r"Twilio::REST::Re(?:st|quest)Error")  # RequestError: twilio-r
 _ESCAPED_LEAD = rx(r"^(?:\\[rn])+")
 _RUBY_TRAILER = rx(r" ?\(Twilio::REST::Re(?:st|quest)Error\)(?=$|\\[rn])")
 _RUBY_HEAD = rx(r"^Unable to (?:create|fetch|update|delete|read|page) record\b[ :]{0,2}")
-# twilio-node 3's error, printed as a plain "Error: <message>" above this frame of the SDK (twilio/twilio-node#559)
-_NODE_FRAME = rx(r"^[ \t]{1,8}at [^\n]{0,400}[/\\]twilio[/\\]lib[/\\]base[/\\]Version\.js:\d{1,6}:\d{1,6}\)?$")
+# twilio-node 3's error, printed as a plain "Error: <message>" above the SDK's frame that threw it: Version.js's
+# success() for a create, fetch, update or remove (twilio/twilio-node#559), Page.js's processResponse() for a list
+# or a page (lib/base/Page.js of twilio-node 3.84.1; "at MessagePage.processResponse (…/Page.js:156:11)")
+_NODE_FRAME = rx(r"^[ \t]{1,8}at [^\n]{0,400}[/\\]twilio[/\\]lib[/\\]base[/\\](?:Version|Page)\.js:\d{1,6}:\d{1,6}\)?$")
 _GO_ERR = rx(r"Status: (\d{3}) - ApiError (\d{5}): ([^\n]{1,2000})")
 # the end of twilio-go's error: at the line's end, or at the close of the JSON string a log keeps it in
 _GO_TAIL = rx(r" \((?:null|\{[^\n]{0,1000}\})\) More info: [^\s\"]{0,300}(?=$|\\?\")")
@@ -952,7 +957,7 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
             hits.append(Hit(format="php-exception", line=number, message=_trim_message(m.group(1))))
         elif _PHP_CLASS.search(line):
             hits.append(Hit(format="php-exception", line=number))  # the class alone (a dump's first line)
-    if "Version.js" in line and _NODE_FRAME.match(line):
+    if ("Version.js" in line or "Page.js" in line) and _NODE_FRAME.match(line):
         hits.append(Hit(format="node-exception", line=number))  # the message is on the line above (_extract)
     if line.startswith("{ [Error: "):
         m = _NODE_LEGACY.match(line)
@@ -1195,7 +1200,7 @@ def bare_anchor(low: str) -> bool:
 # backwards so that the pattern starts at the rare ':' or '=', not at every letter.
 _HIT_WORDS = (
     "HTTP", "record: ", "Exception", "RestError", "RequestError", "ApiError", "Twilio returned", "/Accounts/",
-    "/errors/", "{ [Error: ", "Version.js",
+    "/errors/", "{ [Error: ", "Version.js", "Page.js",
 )  # fmt: skip
 # "from_": twilio-python's keyword, in a traceback's source line (from_=settings.TWILIO_NUMBER)
 _KEY_ENDS = (
