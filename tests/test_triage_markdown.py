@@ -24,7 +24,7 @@ from diagnose.knowledge import load_knowledge
 from diagnose.next_steps import gather
 from diagnose.paste import extract, merge_duplicates
 from diagnose.pipeline import diagnose_pasted
-from diagnose.render.triage import triage_markdown
+from diagnose.render.triage import TriageView, triage_markdown
 from diagnose.simulator import DEMO_SCENARIO, Simulator, load_scenario
 from tests.shared import OFFLINE_ENV
 from tests.test_triage_next_steps import _demo_log
@@ -135,9 +135,8 @@ def test_markdown_of_a_stripped_down_report_holds_no_raw_html() -> None:
     kb = load_knowledge()
     groups = merge_duplicates(extract("2026-11-30T10:00:00Z ERROR code=21408 to=+2348031234567\n"))
     report = diagnose_pasted(groups, kb)
-    md = triage_markdown(
-        groups, report, gather(groups, report.diagnoses, kb.get), source="<b>x</b>", bytes_read=1, total=1
-    )
+    steps = gather(groups, report.diagnoses, kb.get)
+    md = triage_markdown(TriageView(groups, report, steps, source="<b>x</b>", bytes_read=1, total=1))
     rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(md)
     assert "<b>" not in rendered
 

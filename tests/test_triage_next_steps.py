@@ -211,7 +211,7 @@ def test_a_step_lists_at_most_twelve_accounts_in_text_and_every_one_in_json(tmp_
 def test_triage_text_never_prints_a_control_character_raw() -> None:
     import dataclasses
 
-    from diagnose.render.triage import triage_text
+    from diagnose.render.triage import TriageView, triage_text
 
     kb = load_knowledge()
     groups = merge_duplicates(extract("2026-11-30T10:00:00Z ERROR code=30003 to=+2348031234567\n"))
@@ -219,7 +219,8 @@ def test_triage_text_never_prints_a_control_character_raw() -> None:
     hostile = "\x1b]0;owned\x07\x1b[2J\u202etxt\r"
     diagnoses = tuple(dataclasses.replace(d, summary=hostile, cause=hostile) for d in report.diagnoses)
     report = dataclasses.replace(report, diagnoses=diagnoses)
-    text = triage_text(groups, report, gather(groups, report.diagnoses, kb.get), source="log", bytes_read=1, total=1)
+    steps = gather(groups, report.diagnoses, kb.get)
+    text = triage_text(TriageView(groups, report, steps, source="log", bytes_read=1, total=1))
     assert not any(c in text for c in "\x1b\x07\u202e\r")
     assert "\\x1b]0;owned" in text  # shown, made visible
 
@@ -247,7 +248,7 @@ _TO = {
 @settings(max_examples=40, deadline=None)
 @given(st.dictionaries(st.sampled_from(_ISOS), st.integers(1, 12_000), min_size=1), st.integers(60, 120))
 def test_a_country_and_its_count_are_never_split_across_lines(counts: dict[str, int], width: int) -> None:
-    from diagnose.render.triage import triage_text
+    from diagnose.render.triage import TriageView, triage_text
 
     lines = [
         f"2026-11-30T10:00:00Z ERROR code=21408 to={_TO[iso]} account=AC{'ab' * 16}"
@@ -258,7 +259,7 @@ def test_a_country_and_its_count_are_never_split_across_lines(counts: dict[str, 
     groups = merge_duplicates(extract("\n".join(lines) + "\n"))
     report = diagnose_pasted(groups, kb)
     steps = gather(groups, report.diagnoses, kb.get)
-    text = triage_text(groups, report, steps, source="log", bytes_read=1, total=1, width=width)
+    text = triage_text(TriageView(groups, report, steps, source="log", bytes_read=1, total=1), width=width)
     head = text.split("\n#")[0]
     for iso in counts:
         n = min(counts[iso], 3)

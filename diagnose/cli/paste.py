@@ -524,7 +524,7 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
 
     from ..next_steps import gather
     from ..paste import Groups, scan
-    from ..render.triage import SourceRead, TriageRead, triage_data, triage_html, triage_markdown, triage_text
+    from ..render.triage import SourceRead, TriageView, triage_data, triage_html, triage_markdown, triage_text
 
     several = len(sources) > 1
     try:
@@ -604,7 +604,7 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
             click.echo(NO_ERROR_FOUND + (" so far" if interrupted else ""), err=True)
             sys.exit(exit_codes.INTERRUPTED if interrupted else exit_codes.UNRESOLVED)
         rows = groups.rows()
-        merged = [e for e, _ in rows]
+        merged = [row.evidence for row in rows]
         try:
             report = run.diagnose(merged)
         except KeyboardInterrupt:
@@ -613,41 +613,38 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
             report = run.diagnose(merged)
         if not (run.offline or run.lacks_credentials):
             report = _say_which_account(report)  # as a paste says it: the group names no account
-        steps = gather(merged, report.diagnoses, run.knowledge().get, groups.record_shares())
-        failures = groups.failures()
+        steps = gather(merged, report.diagnoses, run.knowledge().get, [row.record_share for row in rows])
         name = ", ".join(n.name for n in opened)
-        read = [SourceRead(n.name, n.bytes, n.errors, _kind(n), n.problem) for n in opened[:started]]
-        read_as: TriageRead = {"source": name, "bytes_read": bytes_read, "total": groups.total, "sources": read}
         preface = ""  # why the report holds less than the whole input, said before it
         if interrupted:
             preface = f"diagnose triage was {read_so_far}: what was read so far, diagnosed offline."
         elif problem:
             also = " and in the other files" if several and not died else ""
             preface = f"diagnose triage stopped short: {problem}. The errors read before it{also}:"
-        hint = _HOW_TO_CONFIRM_ALL if run.lacks_credentials else ""
+        view = TriageView(
+            merged,
+            report,
+            steps,
+            source=name,
+            bytes_read=bytes_read,
+            total=groups.total,
+            sources=[SourceRead(n.name, n.bytes, n.errors, _kind(n), n.problem) for n in opened[:started]],
+            origins=[row.origin for row in rows],
+            failures=[row.failures for row in rows],
+            offline_hint=_HOW_TO_CONFIRM_ALL if run.lacks_credentials else "",
+            preface=preface,
+        )
         if run.fmt == "json":
-            origins = [origin for _, origin in rows]
-            data = triage_data(merged, report, steps, **read_as, origins=origins, failures=failures)
+            data = triage_data(view)
             data["interrupted"] = interrupted
             data["problem"] = problem
             text = json_controls(json.dumps(data, indent=2, ensure_ascii=False, default=str))
         elif run.fmt in ("markdown", "html"):
-            text = triage_markdown(
-                merged, report, steps, **read_as, offline_hint=hint, preface=preface, failures=failures
-            )
+            text = triage_markdown(view)
             if run.fmt == "html":
                 text = triage_html(text, f"{name}: {groups.total:,} Twilio errors")
         else:
-            text = triage_text(
-                merged,
-                report,
-                steps,
-                **read_as,
-                offline_hint=hint,
-                width=output_width(),
-                color=run.color,
-                failures=failures,
-            )
+            text = triage_text(view, width=output_width(), color=run.color)
             if preface:
                 text = f"{preface}\n\n{text}"
     except DiagnoseError as err:

@@ -5,13 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
-from typing import TypeVar
 
 from ..models import Evidence
 from ._numbers import read_number
 from ._time import iso_utc, parse_timestamp
-
-T = TypeVar("T")
 
 
 def group_key(evidence: Evidence) -> Hashable:
@@ -156,16 +153,63 @@ class Seen:
 _ANY_YEAR = 2000  # a leap year: a yearless Feb 29 still orders
 
 
+class _Group:
+    """One group's tallies: its evidence (the error it is diagnosed from) and that error's origin, its
+    occurrences, their span, how many of them name the record its evidence names (:func:`record_named`), and
+    its distinct failures."""
+
+    __slots__ = ("count", "failures", "first", "origin", "seen", "share")
+
+    def __init__(self, first: Evidence, origin: str | None, now: dt.datetime | None) -> None:
+        self.first = first
+        self.origin = origin
+        self.count = 0
+        self.seen = Seen(now)
+        self.share = 0
+        self.failures = _Failures()
+
+    def add(self, evidence: Evidence, origin: str | None) -> None:
+        record = record_named(evidence)
+        if self.first.to is None and evidence.to is not None and record == record_named(self.first):
+            # the group is diagnosed from its evidence: a masked number ('+23480******87') gives no permission to
+            # read, where another error of the group gives the whole one (same record, so the same reads)
+            self.first, self.origin = evidence, origin
+        self.count += evidence.count
+        self.failures.add(evidence)
+        # an evidence merged by a worker (by_record) stands for errors that all name its record
+        if record is not None and record == record_named(self.first):
+            self.share += evidence.count
+        # an evidence already merged (a group of a group) brings its own span
+        self.seen.add(evidence.first_seen or evidence.timestamp, evidence.last_seen or evidence.timestamp)
+
+    def row(self) -> Row:
+        lo, hi = self.seen.span()
+        evidence = replace(self.first, count=self.count, first_seen=lo, last_seen=hi)
+        share = self.share if record_named(self.first) else None
+        return Row(evidence, self.origin, self.failures.result(), share)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One group as :meth:`Groups.rows` gives it: ``evidence`` (its first error, or its first with the whole
+    number when the first's is masked, with ``count``, ``first_seen`` and ``last_seen``), ``origin`` (the file
+    that error was read from), ``failures`` (its distinct failures; ``evidence.count`` is its occurrences) and
+    ``record_share``: how many of its errors name the message or call its evidence names and no account
+    (:func:`record_named`), the record its diagnosis reads online; None when its evidence names no such record."""
+
+    evidence: Evidence
+    origin: str | None
+    failures: Failures
+    record_share: int | None
+
+
 class Groups:
     """Streaming version of :func:`merge_duplicates`: memory grows with the groups, not the errors."""
 
     def __init__(self, *, now: dt.datetime | None = None, by_record: bool = False) -> None:
         self._now = now
         self._by_record = by_record
-        self._groups: dict[Hashable, tuple[Evidence, list[int], Seen, str | None]] = {}
-        # per group, the errors that name the record its first error names (record_named), when that names one
-        self._shares: dict[Hashable, list[int]] = {}
-        self._failures: dict[Hashable, _Failures] = {}
+        self._groups: dict[Hashable, _Group] = {}
         self.total = 0
 
     def add(self, evidence: Evidence, origin: str | None = None) -> None:
@@ -174,55 +218,28 @@ class Groups:
         or its first whose destination is whole when the first's is not (masked)."""
         self.total += evidence.count
         key = group_key(evidence)
-        record = record_named(evidence)
         if self._by_record:
             key = (key, failure_sid(evidence))
-        row = self._groups.get(key)
-        if row is None:
-            row = self._groups[key] = (evidence, [0], Seen(self._now), origin)
-            self._shares[key] = [0]
-            self._failures[key] = _Failures()
-        elif row[0].to is None and evidence.to is not None and record == record_named(row[0]):
-            # the group is diagnosed from its evidence: a masked number ('+23480******87') gives no permission to
-            # read, where another error of the group gives the whole one (same record, so the same reads)
-            row = self._groups[key] = (evidence, row[1], row[2], origin)
-        row[1][0] += evidence.count
-        self._failures[key].add(evidence)
-        # an evidence merged by a worker (by_record) stands for errors that all name its record
-        if record is not None and record == record_named(row[0]):
-            self._shares[key][0] += evidence.count
-        # an evidence already merged (a group of a group) brings its own span
-        row[2].add(evidence.first_seen or evidence.timestamp, evidence.last_seen or evidence.timestamp)
+        group = self._groups.get(key)
+        if group is None:
+            group = self._groups[key] = _Group(evidence, origin, self._now)
+        group.add(evidence, origin)
+
+    def rows(self, *, biggest_first: bool = True) -> list[Row]:
+        """Every group (:class:`Row`), in order of first appearance (biggest groups first, by default)."""
+        rows = [group.row() for group in self._groups.values()]
+        return sorted(rows, key=lambda row: -row.evidence.count) if biggest_first else rows
 
     def evidence(self, *, biggest_first: bool = True) -> list[Evidence]:
-        """One evidence per group, in order of first appearance (biggest groups first, by default)."""
-        return [e for e, _ in self.rows(biggest_first=biggest_first)]
-
-    def rows(self, *, biggest_first: bool = True) -> list[tuple[Evidence, str | None]]:
-        """:meth:`evidence`, each with the ``origin`` its group's first error was added with."""
-        out = []
-        for first, count, seen, origin in self._groups.values():
-            lo, hi = seen.span()
-            out.append((replace(first, count=count[0], first_seen=lo, last_seen=hi), origin))
-        return self._in_order(out, biggest_first)
+        """One evidence per group, in the order of :meth:`rows`."""
+        return [row.evidence for row in self.rows(biggest_first=biggest_first)]
 
     def record_shares(self, *, biggest_first: bool = True) -> list[int | None]:
-        """Per group, in the order of :meth:`rows`: how many of its errors name the message or call its first
-        error names and no account (:func:`record_named`), the record its diagnosis reads online; None when its
-        first error names no such record. The others name no account, or another record, which was not read."""
-        shares = (
-            share[0] if record_named(row[0]) else None
-            for row, share in zip(self._groups.values(), self._shares.values(), strict=True)
-        )
-        return self._in_order(shares, biggest_first)
+        """Per group, in the order of :meth:`rows`: its ``record_share`` (:class:`Row`). The others of its errors
+        name no account, or another record, which was not read."""
+        return [row.record_share for row in self.rows(biggest_first=biggest_first)]
 
     def failures(self, *, biggest_first: bool = True) -> list[Failures]:
         """Per group, in the order of :meth:`rows`: its distinct failures (:class:`Failures`); its ``count`` is
         its occurrences, the lines of a failure logged several times (callback, webhook, exception) each one."""
-        return self._in_order((failures.result() for failures in self._failures.values()), biggest_first)
-
-    def _in_order(self, per_group: Iterable[T], biggest_first: bool) -> list[T]:
-        """``per_group`` (one value per group, in the order groups began) in the order of :meth:`rows`."""
-        out = [(row[1][0], value) for row, value in zip(self._groups.values(), per_group, strict=True)]
-        ordered = sorted(out, key=lambda pair: -pair[0]) if biggest_first else out
-        return [value for _, value in ordered]
+        return [row.failures for row in self.rows(biggest_first=biggest_first)]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any
 
 from ..countries import country_name
-from ..formats import size_text
+from ..formats import counted, size_text
 from ..models import Diagnosis, Evidence
 from ..next_steps import NextStep, step_to_dict
 from ..report import NOT_CONFIRMED_ONLINE
@@ -40,13 +40,36 @@ class SourceRead:
     problem: str | None = None
 
 
-class TriageRead(TypedDict):
-    """What every triage output says it read: ``source`` (names), bytes, errors (``total``), each file."""
+@dataclass(frozen=True)
+class TriageView:
+    """What a triage report shows, in every format: the groups (one evidence each, biggest first, with its
+    count and span), their report (one diagnosis per group, same order) and the steps gathered from them
+    (:func:`diagnose.next_steps.gather`); what was read (``source``: the names; ``bytes_read``; ``total``: the
+    errors; ``sources``: each file, listed under the first line when more than one); per group, the file its
+    first error (its diagnosis' evidence, ``line`` and ``excerpt``) was read from (``origins``; ``source``
+    for every group when None) and its distinct failures (``failures``, :meth:`diagnose.paste.Groups.failures`;
+    each occurrence one when None); ``offline_hint``: one sentence saying how to confirm the causes, when
+    nothing could be read; ``preface``: a sentence above it all (why the reading stopped short)."""
 
+    groups: Sequence[Evidence]
+    report: Any
+    steps: Sequence[NextStep]
     source: str
     bytes_read: int
     total: int
-    sources: Sequence[SourceRead]
+    sources: Sequence[SourceRead] = ()
+    origins: Sequence[str | None] | None = None
+    failures: Sequence[Failures] | None = None
+    offline_hint: str = ""
+    preface: str = ""
+
+    def told(self) -> Sequence[Failures]:
+        """Per group, its distinct failures; each occurrence one when they were not told."""
+        if self.failures is not None:
+            return self.failures
+        from ..paste import Failures
+
+        return [Failures(e.count) for e in self.groups]
 
 
 def sources_data(sources: Sequence[SourceRead]) -> list[dict[str, Any]]:
@@ -56,32 +79,19 @@ def sources_data(sources: Sequence[SourceRead]) -> list[dict[str, Any]]:
     ]
 
 
-def triage_data(
-    groups: Sequence[Evidence],
-    report: Any,
-    steps: Sequence[NextStep],
-    *,
-    source: str,
-    bytes_read: int,
-    total: int,
-    sources: Sequence[SourceRead] = (),
-    origins: Sequence[str | None] | None = None,
-    failures: Sequence[Failures] | None = None,
-) -> dict[str, Any]:
-    """``origins``: per group, the file its first error (its diagnosis' evidence, ``line`` and ``excerpt``)
-    was read from; ``source`` for every group when not given. ``failures``: per group, its distinct failures
-    (:meth:`diagnose.paste.Groups.failures`); each occurrence one when not given."""
+def triage_data(view: TriageView) -> dict[str, Any]:
+    """The JSON document (docs/report-format.md, "Other JSON outputs"), without ``interrupted`` and ``problem``,
+    which the command adds."""
     from ._json import report_data
 
-    data = report_data(report)["diagnoses"]
-    origins = [source] * len(groups) if origins is None else origins
-    told = _failures(groups, failures)
+    data = report_data(view.report)["diagnoses"]
+    origins = [view.source] * len(view.groups) if view.origins is None else view.origins
     return {
-        "source": source,
-        "sources": sources_data(sources),
-        "bytes": bytes_read,
-        "errors": total,
-        "next_steps": [step_to_dict(step) for step in steps],
+        "source": view.source,
+        "sources": sources_data(view.sources),
+        "bytes": view.bytes_read,
+        "errors": view.total,
+        "next_steps": [step_to_dict(step) for step in view.steps],
         "groups": [
             {
                 "code": e.code,
@@ -95,44 +105,29 @@ def triage_data(
                 "source": origin,
                 "diagnosis": d,
             }
-            for e, d, origin, f in zip(groups, data, origins, told, strict=True)
+            for e, d, origin, f in zip(view.groups, data, origins, view.told(), strict=True)
         ],
     }
 
 
-def triage_text(
-    groups: Sequence[Evidence],
-    report: Any,
-    steps: Sequence[NextStep],
-    *,
-    source: str,
-    bytes_read: int,
-    total: int,
-    offline_hint: str = "",
-    width: int = WIDTH,
-    sources: Sequence[SourceRead] = (),
-    color: bool = False,
-    failures: Sequence[Failures] | None = None,
-) -> str:
+def triage_text(view: TriageView, *, width: int = WIDTH, color: bool = False) -> str:
     """The answer first (what to do, gathered by action), then the table of groups, then each group's diagnosis.
 
-    ``offline_hint``: one sentence saying how to confirm the causes, when nothing could be read. ``sources``:
-    the files read; more than one are listed under the first line. ``color``: the first line and the headings
-    in bold, each group's verdict in the table in its colour, as a pasted error's report has them. ``failures``:
-    per group, its distinct failures, said beside its occurrences where they differ (as :func:`triage_data`)."""
-    several = len(sources) > 1
-    lines = [_headline(groups, source=source, bytes_read=bytes_read, total=total, sources=sources)]
-    if several:
-        lines += _sources(sources)
+    ``color``: the first line and the headings in bold, each group's verdict in the table in its colour, as a
+    pasted error's report has them. Each group says its distinct failures beside its occurrences where they
+    differ. ``view.preface`` is the command's to print above it (after the colours)."""
+    groups, report, steps = view.groups, view.report, view.steps
+    lines = [_headline(view)]
+    if len(view.sources) > 1:
+        lines += _sources(view.sources)
     lines.append("")
     if steps:
-        lines += _what_to_do(steps, offline_hint, width, report.diagnoses)
+        lines += _what_to_do(steps, view.offline_hint, width, report.diagnoses)
         lines.append("")
     table_at = sum(item.count("\n") + 1 for item in lines)  # the table's header line, in the text's lines
     lines += _table(groups, report.diagnoses)
     lines += ["", "Groups"]
-    told = _failures(groups, failures)
-    for i, (e, d, f) in enumerate(zip(groups, report.diagnoses, told, strict=True), 1):
+    for i, (e, d, f) in enumerate(zip(groups, report.diagnoses, view.told(), strict=True), 1):
         lines += _group(i, e, d, width, f)
     text = clean("\n".join(lines))  # what a log or a knowledge file holds never reaches a terminal raw
     return _colored(text, table_at, report.diagnoses) if color else text
@@ -153,44 +148,27 @@ def _colored(text: str, table_at: int, diagnoses: Sequence[Diagnosis]) -> str:
     return "\n".join(out)
 
 
-def _headline(
-    groups: Sequence[Evidence],
-    *,
-    source: str,
-    bytes_read: int,
-    total: int,
-    sources: Sequence[SourceRead],
-    name: Callable[[str], str] = str,
-) -> str:
+def _headline(view: TriageView, name: Callable[[str], str] = str) -> str:
     """The first line: what was read (``name`` shows a file's name), how many errors and groups, how much."""
-    several = len(sources) > 1
+    several = len(view.sources) > 1
     return (
-        f"{f'{len(sources):,} files' if several else name(source)}: {total:,} Twilio error{_s(total)} in "
-        f"{len(groups):,} group{_s(len(groups))} ({size_text(bytes_read)} read)"
+        f"{f'{len(view.sources):,} files' if several else name(view.source)}: "
+        f"{counted(view.total, 'Twilio error')} in {counted(len(view.groups), 'group')} "
+        f"({size_text(view.bytes_read)} read)"
     )
 
 
-def triage_markdown(
-    groups: Sequence[Evidence],
-    report: Any,
-    steps: Sequence[NextStep],
-    *,
-    source: str,
-    bytes_read: int,
-    total: int,
-    offline_hint: str = "",
-    sources: Sequence[SourceRead] = (),
-    preface: str = "",
-    failures: Sequence[Failures] | None = None,
-) -> str:
+def triage_markdown(view: TriageView) -> str:
     """The text report's content as Markdown, for a ticket, an issue or a chat: the same order (what to do,
-    the groups, each group's diagnosis), every value from the log escaped or in a code span. ``preface``: a
-    sentence above it all (why the reading stopped short); ``failures`` as :func:`triage_text`."""
+    the groups, each group's diagnosis), every value from the log escaped or in a code span, ``view.preface``
+    quoted above it all."""
     from ._markdown import code, escape, item, prose
 
-    out = [f"# {_headline(groups, source=source, bytes_read=bytes_read, total=total, sources=sources, name=code)}", ""]
-    if preface:
-        out += [f"> {escape(preface)}", ""]
+    groups, report, steps, sources = view.groups, view.report, view.steps, view.sources
+    offline_hint = view.offline_hint
+    out = [f"# {_headline(view, name=code)}", ""]
+    if view.preface:
+        out += [f"> {escape(view.preface)}", ""]
     if len(sources) > 1:
         out += ["| file | errors | size | |", "|---|---:|---|---|"]
         for s in sources[:_SHOWN_SOURCES]:
@@ -205,7 +183,7 @@ def triage_markdown(
         if offline_hint and any(step.kind == "check" for step in steps):
             out += [escape(offline_hint), ""]
         for n, step in enumerate(steps, 1):
-            seen = f" · {step.errors:,} error{_s(step.errors)} · {escape(_groups(step.groups))}"
+            seen = f" · {counted(step.errors, 'error')} · {escape(_groups(step.groups))}"
             if step.kind == "fix":
                 likely = "likely: " if step.verdict == "likely" else ""
                 head = f"**{likely}{escape(step.title)}** ({code(step.cause)}, {step.code}){seen}"
@@ -259,8 +237,7 @@ def triage_markdown(
             escape(_verdict(d)),
         )
         out.append("| " + " | ".join(cells) + " |")
-    told = _failures(groups, failures)
-    for i, (e, d, f) in enumerate(zip(groups, report.diagnoses, told, strict=True), 1):
+    for i, (e, d, f) in enumerate(zip(groups, report.diagnoses, view.told(), strict=True), 1):
         account = code(e.account_sid) if e.account_sid else "no account in the log"
         where = escape(_where(e, d))
         out += ["", f"### {i}. {_shown(e.code)} · {where} · {account} · {_times(e, f)} · {escape(_verdict(d))}", ""]
@@ -293,7 +270,7 @@ def _sources(sources: Sequence[SourceRead]) -> list[str]:
     rows = [
         (
             s.name,
-            f"{s.errors:,} error{_s(s.errors)}",
+            counted(s.errors, "error"),
             size_text(s.bytes) + (f" {s.compressed}" if s.compressed else ""),
             "(stopped short)" if s.problem else "",
         )
@@ -324,7 +301,7 @@ def _unread_reasons(step: NextStep, diagnoses: Sequence[Diagnosis]) -> list[str]
 def _more_reasons(reasons: Sequence[str]) -> str:
     """What a step says of the reasons it does not show (text and Markdown alike), or ""."""
     more = len(reasons) - _SHOWN_REASONS
-    return f"… and {more:,} more reason{_s(more)}: see the groups below." if more > 0 else ""
+    return f"… and {counted(more, 'more reason')}: see the groups below." if more > 0 else ""
 
 
 def _what_to_do(
@@ -336,7 +313,7 @@ def _what_to_do(
     planned = False
     for n, step in enumerate(steps, 1):
         head = f"{n:>2}. "
-        seen = f" · {step.errors:,} error{_s(step.errors)} · {_groups(step.groups)}"
+        seen = f" · {counted(step.errors, 'error')} · {_groups(step.groups)}"
         if step.kind == "fix":
             likely = "likely: " if step.verdict == "likely" else ""
             text = f"{likely}{step.title} ({step.cause}, {step.code}){seen}"
@@ -401,22 +378,13 @@ def _table(groups: Sequence[Evidence], diagnoses: Sequence[Diagnosis]) -> list[s
     return ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in [header, *rows]]
 
 
-def _failures(groups: Sequence[Evidence], failures: Sequence[Failures] | None) -> Sequence[Failures]:
-    """Per group, its distinct failures; each occurrence one when they were not told."""
-    if failures is not None:
-        return failures
-    from ..paste import Failures
-
-    return [Failures(e.count) for e in groups]
-
-
 def _times(e: Evidence, f: Failures) -> str:
     """How often a group's error was seen: ``31×``, or, when its lines tell fewer failures (one failure logged
     as a callback, a webhook and an exception), ``14 failures (31 errors logged)``; ``at least`` past the cap."""
     if f.count == e.count and not f.at_least:
         return f"{e.count:,}×"
     least = "at least " if f.at_least else ""
-    return f"{least}{f.count:,} failure{_s(f.count)} ({e.count:,} error{_s(e.count)} logged)"
+    return f"{least}{counted(f.count, 'failure')} ({counted(e.count, 'error')} logged)"
 
 
 def _shown(error_code: int | None) -> str:
@@ -494,11 +462,7 @@ def _seen(stamp: str | None) -> str:
 def _groups(numbers: Sequence[int]) -> str:
     shown = ", ".join(str(n) for n in numbers[:_SHOWN_GROUPS])
     more = f", … ({len(numbers) - _SHOWN_GROUPS} more)" if len(numbers) > _SHOWN_GROUPS else ""
-    return f"group{_s(len(numbers))} {shown}{more}"
+    return f"{'group' if len(numbers) == 1 else 'groups'} {shown}{more}"
 
 
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
-
-
-__all__ = ["SourceRead", "TriageRead", "sources_data", "triage_data", "triage_html", "triage_markdown", "triage_text"]
+__all__ = ["SourceRead", "TriageView", "sources_data", "triage_data", "triage_html", "triage_markdown", "triage_text"]
