@@ -186,18 +186,27 @@ def dialled_to(
 
     In order: a ``phonenumber=`` value in the notification or alert text (authoritative, even when it
     equals a number of the call); the call's own ``to`` when the call is the leg that dialled (a
-    ``<Dial>`` child leg, direction ``outbound-dial``, or a trunk's ``trunking-terminating`` call, or a
-    32205 call of unknown direction); for a parent call, another E.164 number in the texts; else None.
+    ``<Dial>`` child leg: direction ``outbound-dial``, or a ``parent_call_sid``, "the call that created
+    this leg"; a trunk's ``trunking-terminating`` call; a 32205 call of unknown direction); for a parent
+    call, another E.164 number in the texts; else None.
     """
     to, from_ = _text(payload.get("to")), _text(payload.get("from"))
     stated = stated_phonenumber(notifications, alerts)
     if stated is not None:
         return stated
-    direction = (_text(payload.get("direction")) or "").strip().lower()
-    if direction in DIALLING_DIRECTIONS or (code == 32205 and direction not in PARENT_DIRECTIONS):
+    if is_dialled_leg(payload, code):
         return to, ""
     found = dialled_number(notifications, alerts, exclude=(to, from_))
     return found if found else (None, "")
+
+
+def is_dialled_leg(payload: Mapping[str, Any], code: int | None) -> bool:
+    """The call is the leg that dialled its own ``to``: a ``<Dial>`` child leg (direction ``outbound-dial``, or a
+    ``parent_call_sid``), a trunk's ``trunking-terminating`` call, or a 32205 call of unknown direction."""
+    direction = (_text(payload.get("direction")) or "").strip().lower()
+    if direction in DIALLING_DIRECTIONS or _text(payload.get("parent_call_sid")):
+        return True
+    return code == 32205 and direction not in PARENT_DIRECTIONS
 
 
 def stated_phonenumber(

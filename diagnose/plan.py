@@ -56,6 +56,7 @@ __all__ = [
     "account",
     "accounts_list",
     "assemble",
+    "call",
     "credentials_reason",
     "failed_alerts",
     "failed_messages",
@@ -185,6 +186,11 @@ class Read:
 def account(sid: str) -> Read:
     """The Account resource (read with the authenticated credentials; a parent reaches its subaccounts)."""
     return Read("account", sid)
+
+
+def call(account_sid: str, sid: str) -> Read:
+    """A Call resource of the account (its ``to``, ``direction`` and ``parent_call_sid``)."""
+    return Read("call", account_sid, sid)
 
 
 def accounts_list() -> Read:

@@ -159,6 +159,40 @@ def from_alert(account: str, row: Mapping[str, Any], codes: Mapping[int, tuple[s
     )
 
 
+CALL_READS = 100
+"""Calls read per account to place failures no record gives a number for (a ``<Dial>`` child leg's ``to``)."""
+
+
+def unplaced_calls(failures: Iterable[Failure]) -> list[str]:
+    """The calls (``CA…``) of voice failures that no record of theirs gives a number for, at most CALL_READS:
+    the Call resource may (a ``<Dial>`` child leg dialled its own ``to``; its notification may not name it)."""
+    items = list(failures)
+    named = {f.resource for f in items if f.number}
+    calls = (f.resource for f in items if f.product == "voice" and f.resource.startswith("CA"))
+    return list(dict.fromkeys(c for c in calls if c not in named))[:CALL_READS]
+
+
+def placed(failures: Iterable[Failure], calls: Mapping[str, Mapping[str, Any]]) -> list[Failure]:
+    """Each failure with the number its Call resource (``calls``, by SID) says was dialled, read as ``diagnose
+    CA…`` reads it (``evidence.dialled_to``): a 13227 or 32205 leg that dialled (``parent_call_sid`` set,
+    direction ``outbound-dial``…) dialled its own ``to``; a parent call's ``to`` is its own number, not one."""
+    from dataclasses import replace
+
+    from .evidence import DIAL_LEG_CODES, dialled_to
+
+    out = []
+    for failure in failures:
+        payload = calls.get(failure.resource) if failure.number is None else None
+        if payload is not None:
+            to = payload.get("to")
+            number = dialled_to(failure.code, payload, (), ())[0] if failure.code in DIAL_LEG_CODES else to
+            sender = payload.get("from")
+            if isinstance(number, str) and number:
+                failure = replace(failure, number=number, sender=sender if isinstance(sender, str) else None)
+        out.append(failure)
+    return out
+
+
 # --------------------------------------------------------------------------- groups
 
 

@@ -31,7 +31,18 @@ from .audit import AccountAudit, VoiceRanges
 from .audit_reads import HOST_PATIENCE
 from .errors import TwilioAccessError, reason_of
 from .plan import NOT_SENT
-from .scan import Failure, Group, Grouper, diagnose_group, from_alert, from_message, from_notification, group_dict
+from .scan import (
+    Failure,
+    Group,
+    Grouper,
+    diagnose_group,
+    from_alert,
+    from_message,
+    from_notification,
+    group_dict,
+    placed,
+    unplaced_calls,
+)
 
 if TYPE_CHECKING:
     from .audit_reads import ParentView
@@ -119,7 +130,8 @@ class Scanner:
             "messages": (plan.failed_messages(sid, since, self.codes), from_message),
             "notifications": (plan.failed_notifications(sid, since, self.codes), from_notification),
         }
-        answers = self._reads([read for read, _ in reads.values()], ReadCache(hosts=self.hosts))
+        cache = ReadCache(hosts=self.hosts)
+        answers = self._reads([read for read, _ in reads.values()], cache)
         for source, (read, make) in reads.items():
             answer = answers[read]
             if not answer.sent:
@@ -138,6 +150,7 @@ class Scanner:
                 if failure is not None and (failure.when is None or failure.when >= self.start):
                     out.failures.append(failure)
         if out.failures:
+            out.failures = self._placed(sid, out.failures, cache)
             grouper = Grouper()
             grouper.add_account(out.failures)
             out.groups, out.count = list(grouper.groups.values()), grouper.failures
@@ -145,6 +158,22 @@ class Scanner:
             out.state = self.state_of(row, out.groups)
             out.unsent = out.unsent or (out.state is not None and NOT_SENT in (out.state.problem or ""))
         return out
+
+    def _placed(self, sid: str, failures: list[Failure], cache: Any) -> list[Failure]:
+        """The failures, those of calls no record gives a number for placed by their Call resource (a ``<Dial>``
+        child leg's ``to``); a call that cannot be read leaves its failures where they were (no country)."""
+        from . import plan
+
+        reads = {call: plan.call(sid, call) for call in unplaced_calls(failures)}
+        if not reads:
+            return failures
+        answers = self._reads(list(reads.values()), cache)
+        calls = {
+            call: answers[read].value
+            for call, read in reads.items()
+            if answers[read].ok and isinstance(answers[read].value, dict)
+        }
+        return placed(failures, calls)
 
     def state_of(self, row: Mapping[str, Any], groups: Sequence[Group]) -> AccountAudit | None:
         """The account's audit cells for the countries and products its groups name (as the audit reads them)."""

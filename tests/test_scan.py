@@ -652,3 +652,23 @@ def test_as_many_failures_an_api_change_ranks_before_a_console_one() -> None:
     fixes = tally.fixes("the last 7 days")
     assert [f.action for f in fixes] == ["enable", "console"]
     assert [r["action"] for r in by_country(fixes, "the last 7 days")] == ["enable", "console"]
+
+
+def test_a_dial_child_leg_is_placed_by_its_own_to_as_diagnose_places_it(sim: Simulator) -> None:
+    # The demo's <Dial> child leg (parent_call_sid set, direction outbound-dial) failed with 13227, and its
+    # notification names no phonenumber=: 'diagnose scan' grouped it under country null, 'the destination
+    # country could not be read from the failure records', while 'diagnose CA…' reads its own To, +52 55 …
+    leg = sim.cases["voice-child-leg"]
+    doc = json.loads(_demo_scan(sim, "--format", "json"))
+    (group,) = [g for g in doc["groups"] if leg in g["samples"]]
+    assert (group["country"], group["code"], group["action"]) == ("MX", 13227, "enable"), group
+    assert [r for r in sim.requests if r["path"].endswith(f"/Calls/{leg}.json")]  # its Call resource was read
+    result = CliRunner().invoke(main, [leg, "--format", "json"], env=_demo_env(sim), catch_exceptions=False)
+    (diagnosis,) = json.loads(result.stdout)["diagnoses"]
+    assert diagnosis["facts"]["country"]["value"] == group["country"]
+
+
+def test_a_call_whose_record_names_its_number_is_not_read_again(world: Simulator) -> None:
+    # HEIR's four calls' notifications name the number they dialled: no Call resource is read for them
+    scan(world, "--subaccounts", HEIR)
+    assert not [r for r in world.requests if "/Calls/" in r["path"] and r["path"].endswith(".json")]

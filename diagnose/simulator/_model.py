@@ -147,6 +147,7 @@ class Call:
     end_time: dt.datetime | None
     notifications: tuple[Notification, ...] = ()
     case: str | None = None
+    parent_call_sid: str | None = None  # the call that created this leg (a <Dial> child leg's parent)
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,7 @@ def call(c: Call) -> dict[str, Any]:
         "from": c.from_,
         "from_formatted": _formatted(c.from_),
         "group_sid": None,
-        "parent_call_sid": None,
+        "parent_call_sid": c.parent_call_sid,
         "phone_number_sid": None,
         "price": c.price,
         "price_unit": c.price_unit,

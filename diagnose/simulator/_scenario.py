@@ -386,7 +386,7 @@ _MESSAGE_KEYS = (
     "date_created", "date_sent", "date_updated", "alerts",
 )  # fmt: skip
 _CALL_KEYS = (
-    "sid", "case", "to", "from", "status", "direction", "duration", "price", "price_unit",
+    "sid", "case", "to", "from", "status", "direction", "parent_call_sid", "duration", "price", "price_unit",
     "date_created", "start_time", "end_time", "notifications", "alerts",
 )  # fmt: skip
 _NOTIFICATION_KEYS = (
@@ -726,6 +726,9 @@ def _call(raw: Any, at: _At, account: str, index: int, now: dt.datetime, claim: 
         from_=_phone(raw.get("from", DEFAULT_FROM), at.key(raw, "from")),
         status=status,
         direction=_string(raw.get("direction", "outbound-api"), at.key(raw, "direction")),
+        parent_call_sid=(
+            _sid(raw["parent_call_sid"], at.key(raw, "parent_call_sid"), "CA") if raw.get("parent_call_sid") else None
+        ),
         duration=str(duration),
         price=_optional_string(raw, "price", at),
         price_unit=_optional_string(raw, "price_unit", at, "USD"),
