@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from ..models import Evidence
@@ -92,7 +92,7 @@ def merge_duplicates(
     different messages or calls (:func:`failure_sid`) stay apart, so that a triage's :class:`Groups` can tell
     how many of a group's errors name the record its diagnosis reads (:func:`record_named`) and how many
     distinct failures it holds (a worker's block is merged so); a paste's diagnoses merge them (False)."""
-    groups = Groups(now=now, by_record=by_record)
+    groups = Groups(now=now, by_record=by_record, rehome=False)
     for item in evidence:
         groups.add(item)
     return groups.evidence(biggest_first=False)
@@ -118,16 +118,28 @@ class Seen:
             if not stamp:
                 continue
             rank, when, text = self._key(stamp)
-            if rank < self._best:
-                continue
-            if rank > self._best:
-                self._best, self._lo, self._hi = rank, (when, text), (when, text)
-                continue
-            assert self._lo is not None and self._hi is not None
-            if when < self._lo[0]:  # type: ignore[operator]
-                self._lo = (when, text)
-            if when > self._hi[0]:  # type: ignore[operator]
-                self._hi = (when, text)
+            self._take(rank, (when, text), (when, text))
+
+    def _take(self, rank: int, lo: tuple[object, str], hi: tuple[object, str]) -> None:
+        if rank < self._best:
+            return
+        if rank > self._best:
+            self._best, self._lo, self._hi = rank, lo, hi
+            return
+        assert self._lo is not None and self._hi is not None
+        if lo[0] < self._lo[0]:  # type: ignore[operator]
+            self._lo = lo
+        if hi[0] > self._hi[0]:  # type: ignore[operator]
+            self._hi = hi
+
+    @classmethod
+    def merged(cls, now: dt.datetime | None, spans: Iterable[Seen]) -> Seen:
+        """One span over ``spans`` (each read with the same ``now``), as if their times were added to it."""
+        out = cls(now)
+        for seen in spans:
+            if seen._lo is not None and seen._hi is not None:
+                out._take(seen._best, seen._lo, seen._hi)
+        return out
 
     def _key(self, stamp: str) -> tuple[int, object, str]:
         """(rank, sort key, text shown): a time with a year outranks one without, which outranks text."""
@@ -153,20 +165,20 @@ class Seen:
 _ANY_YEAR = 2000  # a leap year: a yearless Feb 29 still orders
 
 
-class _Group:
-    """One group's tallies: its evidence (the error it is diagnosed from) and that error's origin, its
-    occurrences, their span, how many of them name the record its evidence names (:func:`record_named`), and
-    its distinct failures."""
+class _Lines:
+    """Some of a group's lines: their first error (the one they are diagnosed from, or their first whose
+    destination is whole when the first's is masked) and its origin, when they began (:class:`Groups`' count of
+    evidence added), their occurrences, span, and how many of them name the record their first error names."""
 
-    __slots__ = ("count", "failures", "first", "origin", "seen", "share")
+    __slots__ = ("count", "first", "order", "origin", "seen", "share")
 
-    def __init__(self, first: Evidence, origin: str | None, now: dt.datetime | None) -> None:
+    def __init__(self, first: Evidence, origin: str | None, order: int, now: dt.datetime | None) -> None:
         self.first = first
         self.origin = origin
+        self.order = order
         self.count = 0
         self.seen = Seen(now)
         self.share = 0
-        self.failures = _Failures()
 
     def add(self, evidence: Evidence, origin: str | None) -> None:
         record = record_named(evidence)
@@ -175,18 +187,67 @@ class _Group:
             # read, where another error of the group gives the whole one (same record, so the same reads)
             self.first, self.origin = evidence, origin
         self.count += evidence.count
-        self.failures.add(evidence)
         # an evidence merged by a worker (by_record) stands for errors that all name its record
         if record is not None and record == record_named(self.first):
             self.share += evidence.count
         # an evidence already merged (a group of a group) brings its own span
         self.seen.add(evidence.first_seen or evidence.timestamp, evidence.last_seen or evidence.timestamp)
 
-    def row(self) -> Row:
-        lo, hi = self.seen.span()
-        evidence = replace(self.first, count=self.count, first_seen=lo, last_seen=hi)
-        share = self.share if record_named(self.first) else None
-        return Row(evidence, self.origin, self.failures.result(), share)
+
+class _Group:
+    """One group: all its lines (``lines``) and its distinct failures. A group whose errors name no country
+    (with :class:`Groups`' ``rehome``) also keeps its lines apart per message or call SID (``by_sid``, as many
+    as its failures tell apart; ``rest``: those naming none, or one past them), so that a failure another group
+    names with its country can be moved there whole (:meth:`Groups.rows`)."""
+
+    __slots__ = ("by_sid", "failures", "lines", "rest")
+
+    def __init__(self, first: Evidence, origin: str | None, order: int, now: dt.datetime | None, apart: bool) -> None:
+        self.lines = _Lines(first, origin, order, now)
+        self.failures = _Failures()
+        self.by_sid: dict[str, _Lines] | None = {} if apart else None
+        self.rest: _Lines | None = None
+
+    def add(self, evidence: Evidence, origin: str | None, order: int, now: dt.datetime | None) -> None:
+        self.lines.add(evidence, origin)
+        self.failures.add(evidence)
+        if self.by_sid is None:
+            return
+        sid = failure_sid(evidence)
+        lines = self.by_sid.get(sid) if sid is not None else None
+        if lines is None:
+            if sid is not None and sid in self.failures.sids:  # told apart: its lines stay together
+                lines = self.by_sid[sid] = _Lines(evidence, origin, order, now)
+            else:
+                lines = self.rest = self.rest or _Lines(evidence, origin, order, now)
+        lines.add(evidence, origin)
+
+    def row(self, now: dt.datetime | None, moved: Collection[str], gained: Sequence[tuple[str, _Lines]]) -> Row | None:
+        """The group as it stands once the failures in ``moved`` left it and those in ``gained`` joined it;
+        None when no line is left."""
+        lines, failures = self.lines, self.failures.result()
+        first, origin, share, spans = lines.first, lines.origin, lines.share, [lines.seen]
+        if moved and self.by_sid is not None:
+            left = [kept for sid, kept in self.by_sid.items() if sid not in moved]
+            left += [self.rest] if self.rest is not None else []
+            if not left:
+                return None
+            if failure_sid(first) in moved:  # diagnosed from the earliest error left
+                earliest = min(left, key=lambda kept: kept.order)
+                first, origin, share = earliest.first, earliest.origin, earliest.share
+            spans = [kept.seen for kept in left]
+            count = sum(kept.count for kept in left)
+            failures = Failures(failures.count - len(moved), failures.at_least)
+        else:
+            count = lines.count
+        for sid, joined in gained:
+            count += joined.count
+            spans.append(joined.seen)
+            if sid == record_named(first):
+                share += joined.count
+        lo, hi = Seen.merged(now, spans).span()
+        evidence = replace(first, count=count, first_seen=lo, last_seen=hi)
+        return Row(evidence, origin, failures, share if record_named(first) else None)
 
 
 @dataclass(frozen=True)
@@ -204,11 +265,16 @@ class Row:
 
 
 class Groups:
-    """Streaming version of :func:`merge_duplicates`: memory grows with the groups, not the errors."""
+    """Streaming version of :func:`merge_duplicates`: memory grows with the groups, not the errors.
 
-    def __init__(self, *, now: dt.datetime | None = None, by_record: bool = False) -> None:
+    ``rehome``: a failure one group names with its country (its message or call SID) is counted there alone:
+    the lines of that SID in a group of the same code that names no country (an account, or none), a status
+    callback or a line with the SID and code only, belong to it (:meth:`rows`)."""
+
+    def __init__(self, *, now: dt.datetime | None = None, by_record: bool = False, rehome: bool = True) -> None:
         self._now = now
         self._by_record = by_record
+        self._rehome = rehome and not by_record
         self._groups: dict[Hashable, _Group] = {}
         self.total = 0
 
@@ -216,19 +282,65 @@ class Groups:
         """Count ``evidence`` in its group; ``origin`` (the file it was read from) is kept with the group's evidence,
         so that its ``line`` and ``excerpt`` say where (:meth:`rows`). That evidence is the group's first error,
         or its first whose destination is whole when the first's is not (masked)."""
+        order = self.total  # when its lines began, to tell the earliest
         self.total += evidence.count
         key = group_key(evidence)
         if self._by_record:
             key = (key, failure_sid(evidence))
         group = self._groups.get(key)
         if group is None:
-            group = self._groups[key] = _Group(evidence, origin, self._now)
-        group.add(evidence, origin)
+            apart = self._rehome and evidence.country is None
+            group = self._groups[key] = _Group(evidence, origin, order, self._now, apart)
+        group.add(evidence, origin, order, self._now)
 
     def rows(self, *, biggest_first: bool = True) -> list[Row]:
-        """Every group (:class:`Row`), in order of first appearance (biggest groups first, by default)."""
-        rows = [group.row() for group in self._groups.values()]
+        """Every group (:class:`Row`), in order of first appearance (biggest groups first, by default).
+
+        With ``rehome``, a message or call SID that a group naming no country shares with exactly one group of
+        the same code that names a country (and the same account, when the first names one) is that group's
+        failure: its lines move there, counted once. Another group naming it (two countries, two accounts), or
+        one past :data:`MAX_FAILURE_SIDS` SIDs that might, leaves them where they are. A group left with no line
+        is gone; one whose evidence moved is diagnosed from its earliest error left. The outcome does not depend
+        on the order of the lines, nor on how workers merged their blocks."""
+        moves = self._moves()
+        gained: dict[int, list[tuple[str, _Lines]]] = {}
+        for source, sids in moves.items():
+            assert source.by_sid is not None
+            for sid, target in sids.items():
+                gained.setdefault(id(target), []).append((sid, source.by_sid[sid]))
+        rows = [
+            row
+            for group in self._groups.values()
+            if (row := group.row(self._now, moves.get(group, {}), gained.get(id(group), ()))) is not None
+        ]
         return sorted(rows, key=lambda row: -row.evidence.count) if biggest_first else rows
+
+    def _moves(self) -> dict[_Group, dict[str, _Group]]:
+        """Per group naming no country, the SIDs of its failures that move, and the group each moves to."""
+        homeless = [g for g in self._groups.values() if g.by_sid]
+        if not homeless:
+            return {}
+        wanted: set[str] = set().union(*(g.by_sid or () for g in homeless))
+        housed = [g for g in self._groups.values() if g.lines.first.country is not None]
+        holders: dict[str, list[_Group]] = {}
+        for group in housed:
+            for sid in wanted.intersection(group.failures.sids):
+                holders.setdefault(sid, []).append(group)
+        moves: dict[_Group, dict[str, _Group]] = {}
+        for group in homeless:
+            code, account = group.lines.first.code, group.lines.first.account_sid
+
+            def fits(other: _Group, code: int | None = code, account: str | None = account) -> bool:
+                theirs = other.lines.first
+                return theirs.code == code and (account is None or theirs.account_sid == account)
+
+            # a group past the cap may name the SID among those it did not keep
+            unsure = [other for other in housed if other.failures.at_least and fits(other)]
+            for sid in group.by_sid or ():
+                found = [other for other in holders.get(sid, ()) if fits(other)]
+                if len(found) == 1 and all(other is found[0] for other in unsure):
+                    moves.setdefault(group, {})[sid] = found[0]
+        return moves
 
     def evidence(self, *, biggest_first: bool = True) -> list[Evidence]:
         """One evidence per group, in the order of :meth:`rows`."""
