@@ -191,14 +191,14 @@ class HostFailures:
     connection that could not be made (refused, a failed DNS lookup or TLS handshake, no connection in
     time) stops it at once: that is never about one resource. A request that got no answer (a read
     timeout, a reset) stops it unless the host answered another request while that one waited, and once
-    ``patience`` such requests failed with no answer between them (1 for a paste: a dead host costs one
-    timeout; 2 for an audit or a scan, where one slow answer among thousands must not leave the rest
-    unread, while a wave of timeouts stops it). A request that got only 5xx answers after its retries
-    stops it when the host has served nothing else in the run (after ``patience`` such requests), or when
-    :data:`SERVER_ERRORS_IN_A_ROW` such requests came with nothing served between them (one broken resource
-    is not a host down); so does a request still answered 429 after its retries (a Twilio that throttles
-    every request of the run). A 429 shows the host is up (it is no timeout's fellow) but serves nothing; a
-    2xx, 3xx or other 4xx does.
+    requests of ``patience`` distinct accounts got none with no answer between them (1 for a paste: a dead
+    host costs one timeout; 2 for an audit or a scan, where one account's slow reads, even several, must not
+    leave the rest unread, while a wave of accounts timing out together stops it). A request that got only
+    5xx answers after its retries stops it when the host has served nothing else in the run (after
+    ``patience`` such requests), or when :data:`SERVER_ERRORS_IN_A_ROW` such requests came with nothing
+    served between them (one broken resource is not a host down); so does a request still answered 429
+    after its retries (a Twilio that throttles every request of the run). A 429 shows the host is up (it
+    is no timeout's fellow) but serves nothing; a 2xx, 3xx or other 4xx does.
     """
 
     SERVER_ERRORS_IN_A_ROW = 3
@@ -210,6 +210,7 @@ class HostFailures:
         self._answered: dict[str, float] = {}  # origin -> when it last answered at all, 429 included (monotonic)
         self._served: set[str] = set()  # origins that answered something other than 429 or 5xx
         self._in_a_row: dict[str, int] = {}  # origin -> requests failed since it last served one
+        self._silent: dict[str, set[str]] = {}  # origin -> accounts whose requests got no answer since its last
 
     def first(self, origin: str) -> tuple[str, BaseException] | None:
         """The request line and exception of the failure that stopped the host in the run, or None."""
@@ -221,12 +222,14 @@ class HostFailures:
         now = time.monotonic()
         with self._lock:
             self._answered[origin] = now
+            self._silent.pop(origin, None)
             if served:
                 self._served.add(origin)
                 self._in_a_row[origin] = 0
 
-    def failed(self, origin: str, request: str, exc: BaseException, since: float) -> None:
-        """A request sent at ``since`` failed (``exc``): stop the host, unless it still answers others."""
+    def failed(self, origin: str, request: str, exc: BaseException, since: float, account: str = "") -> None:
+        """A request sent at ``since`` for ``account`` failed (``exc``): stop the host, unless it still answers
+        others."""
         with self._lock:
             in_a_row = self._in_a_row[origin] = self._in_a_row.get(origin, 0) + 1
             answered = self._answered.get(origin)
@@ -238,7 +241,11 @@ class HostFailures:
             elif connect_failure(exc) is not None or isinstance(exc, requests.exceptions.SSLError):
                 stop = True
             else:
-                stop = (answered is None or answered < since) and in_a_row >= self.patience
+                # Counted by account, not by request: one account's reads that all answer late (its own
+                # permissions, read together) say less about the host than two accounts' do.
+                silent = self._silent.setdefault(origin, set())
+                silent.add(account)
+                stop = (answered is None or answered < since) and len(silent) >= self.patience
             if stop:
                 self._first.setdefault(origin, (request, exc))
 
@@ -251,6 +258,8 @@ class HostFailures:
 # Set for each read of a run (``run_reads``): a request outside one (an audit's account list, a fix's write)
 # is always sent.
 CURRENT_HOSTS: contextvars.ContextVar[HostFailures | None] = contextvars.ContextVar("diagnose_hosts", default=None)
+# The account a read of the run is for (``Read.account``), told to ``HostFailures.failed``.
+CURRENT_ACCOUNT: contextvars.ContextVar[str] = contextvars.ContextVar("diagnose_account", default="")
 
 
 class HostDown(requests.exceptions.ConnectionError):
@@ -694,8 +703,9 @@ class GatewayHttpClient(TwilioHttpClient):
                     continue
                 _record(method.upper(), shown, None, started, attempt)
                 if hosts is not None and stops_host(exc):
+                    account = CURRENT_ACCOUNT.get()
                     for key in keys:
-                        hosts.failed(key, f"{method.upper()} {shown}", exc, started)
+                        hosts.failed(key, f"{method.upper()} {shown}", exc, started, account)
                 raise
             status = response.status_code
             if hosts is not None and (status < 500 or status not in RETRYABLE_STATUS):

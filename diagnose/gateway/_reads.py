@@ -38,7 +38,7 @@ from ..plan import (
 )
 from ._access import TwilioAccess
 from ._errors import AccountAccessError, ApiError, map_exception, reason_of
-from ._http import CURRENT_HOSTS, CURRENT_LOG, SENDING, HostDown, HostFailures, RequestLog
+from ._http import CURRENT_ACCOUNT, CURRENT_HOSTS, CURRENT_LOG, SENDING, HostDown, HostFailures, RequestLog
 
 # The planner needs at most six rounds for a subject (a call found by search whose <Dial>ed number
 # arrives with a late alert); a run that goes on far longer is a bug, not a slow network.
@@ -231,9 +231,11 @@ def run_reads(
                 token = CURRENT_LOG.set(own)
                 told = SENDING.set(sending)
                 hosts = CURRENT_HOSTS.set(cache.hosts)
+                account = CURRENT_ACCOUNT.set(read.account)
                 try:
                     answer = _answer(access, read, found, lock)
                 finally:
+                    CURRENT_ACCOUNT.reset(account)
                     CURRENT_HOSTS.reset(hosts)
                     SENDING.reset(told)
                     CURRENT_LOG.reset(token)
