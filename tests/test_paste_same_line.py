@@ -206,3 +206,37 @@ def test_errors_that_name_their_destination_first_read_as_on_separate_lines(
     # main read one error, to the first number, from 'ERROR to=+336… error 21408; to=+234… error 21408': the other
     # errors were lost
     _read_as_on_separate_lines(errors, separator, prefix, chunk)
+
+
+# --------------------------------------------------------------------------- codes in brackets after a failure
+
+# the shapes whose code is only in brackets after the words that say something failed (no word names it a code),
+# which name their destination first, as FIRST does
+BRACKETED = ["failed to send to {to} ({code})", "WARN sms_failed to={to} ({code})"]
+BRACKETED += ["sms failure sending to {to} ({code})", "smsFailed recipient={to} ({code})"]
+BRACKETED += ["delivery_failed for {to} ({code})"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(BRACKETED + FIRST), CODES, NUMBERS), min_size=2, max_size=4).filter(
+        lambda errors: errors[0][0] in BRACKETED
+    ),
+    st.sampled_from(["; ", " | ", ", ", ". ", " ... "]),
+    st.sampled_from(["", "2026-11-30T10:00:00Z ", "Nov 30 10:00:00 web-1 app[42]: "]),
+    st.sampled_from([1, 257, 1 << 20]),
+)
+def test_codes_in_brackets_after_a_failure_read_as_on_separate_lines(
+    errors: list[tuple[str, int, str]], separator: str, prefix: str, chunk: int
+) -> None:
+    # 'failed to send to +336… (21408); failed to send to +55… (21408)' read one error, to the first number: the
+    # others were lost (only a code a word names, "error 21408", split a line)
+    _read_as_on_separate_lines(errors, separator, prefix, chunk)
+
+
+def test_a_bracket_that_holds_no_code_adds_no_error() -> None:
+    for tail in ("; failed to import 3 files (21408 rows)", " (retry 2)", "; failed again (12345)", " (21408"):
+        line = "failed to send to +33612345678 (21408)" + tail
+        assert _fields(extract(line)) == [(21408, "+33612345678", "FR")], line
+    line = "failed to send to +33612345678 (21408); failed to send your verification code (21408) to +5511987654321"
+    assert _fields(extract(line)) == [(21408, "+33612345678", "FR")], line

@@ -1319,14 +1319,35 @@ def _after_passcode_words(line: str, at: int) -> bool:
     return any(word.strip("\"'(:,") in _PASSCODE_WORDS for word in before)
 
 
-def _paren_code(line: str) -> re.Match[str] | None:
-    """The code in brackets a failure's words put on ``line`` (see _PAREN_CODE), not a passcode's."""
+def _paren_code(line: str, pos: int = 0) -> re.Match[str] | None:
+    """The first code in brackets a failure's words put on ``line`` from ``pos`` on (see _PAREN_CODE), not a
+    passcode's."""
     if "ail" not in line.lower():
         return None
-    found = _PAREN_CODE.search(line)
-    if found is None or _after_passcode_words(line, found.start(1) - 1):
-        return None
+    found = _PAREN_CODE.search(line, pos)
+    while found is not None and _after_passcode_words(line, found.start(1) - 1):
+        found = _PAREN_CODE.search(line, found.end())
     return found
+
+
+def _codes_after(line: str, m: re.Match[str], known_code: Callable[[int], bool]) -> list[re.Match[str]]:
+    """The known codes ``line`` prints after the first one, ``m``, as _LOG_CODE or _PAREN_CODE find them (the two
+    ways a line prints a code that more errors of one line are written in: "ERROR 21408 to +234…; ERROR 21408 to
+    +336…", "failed to send to +234… (21408); failed to send to +336… (21408)"), in order, one per code written:
+    each searched for from the end of the one before."""
+    out: list[re.Match[str]] = []
+    pos = m.end()
+    while True:
+        word = _LOG_CODE.search(line, pos)
+        while word is not None and _names_a_passcode(line, word):
+            word = _LOG_CODE.search(line, word.end())
+        paren = _paren_code(line, pos)
+        found = min((f for f in (word, paren) if f is not None), key=lambda f: f.start(1), default=None)
+        if found is None:
+            return out
+        if known_code(int(found.group(1))):
+            out.append(found)
+        pos = found.end()
 
 
 def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) -> list[Hit]:
@@ -1341,6 +1362,9 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
     m = _LOG_CODE.search(line)
     while m is not None and _names_a_passcode(line, m):
         m = _LOG_CODE.search(line, m.end())  # "sent verification code 30008 to +33…" is a one-time code
+    paren = _paren_code(line) if m is not None and m.start() > 0 and "(" in line else None
+    if m is not None and paren is not None and paren.end() <= m.start() and known_code(int(paren.group(1))):
+        m = paren  # "failed to send to +336… (21408); to=+234… error 21408": the line's first code is first
     if m is None and "arning - " in line:
         m = _WARNING_HEADING.search(line)
     if m is None and "+" in line:
@@ -1352,12 +1376,8 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
     code = int(m.group(1))
     if not known_code(code):
         return []
-    if m.re is _LOG_CODE:
-        others = [
-            found
-            for found in _LOG_CODE.finditer(line, m.end())
-            if not _names_a_passcode(line, found) and known_code(int(found.group(1)))
-        ]
+    if m.re is _LOG_CODE or m.re is _PAREN_CODE:
+        others = _codes_after(line, m, known_code)
         if others:
             codes = [m, *others]
             starts = [0, *(found.start() for found in others), len(line)]  # each code up to the next: its To after it
