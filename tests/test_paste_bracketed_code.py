@@ -127,3 +127,67 @@ def test_brackets_beside_an_event_name_no_code_elsewhere(
 ) -> None:
     text = prefix.replace("ERROR ", "") + decoy.format(e=event, n=number[0]) + "\n"
     assert _read(text) == [], text
+
+
+# A call or a message blocked says it failed as much: "Dial to +4930123456 blocked (13227)" read nothing, since only
+# "fail" put a bracketed code after its words. "blocked" now does, as a word or inside an event's name, and a word
+# that holds it ("unblocked") or a line that does not say it was blocked stays no code
+BLOCKED_SHAPES = [
+    "Dial to {n} blocked ({c})",
+    "call to {n} blocked ({c})",
+    "sms to {n} BLOCKED ({c})",
+    "WARN call_blocked to={n} ({c})",
+    "callBlocked to={n} ({c})",
+    "outbound call blocked: dialing {n} ({c})",
+]
+BLOCKED_DECOYS = [
+    "Dial to {n} unblocked ({c})",
+    "Dial to {n} blocked ({c} rows)",
+    "Dial to {n} blocked (12345)",
+    "Dial to {n} blockedness ({c})",
+    "Dial to {n} was blocked at 10:00 ({c}",
+    "sms_sent to={n} ({c})",
+    "blocked your verification code ({c})",
+]
+BLOCKED_NUMBERS = [
+    ("+4930123456", "+4930123456", "DE", "high"),
+    ("+4915123456789", "+4915123456789", "DE", "high"),
+    ("+2348031234567", "+2348031234567", "NG", "high"),
+]
+
+
+def test_the_reported_blocked_line_is_an_error() -> None:
+    assert _read("Dial to +4930123456 blocked (13227)") == [(13227, "+4930123456", "DE", "high")]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(BLOCKED_SHAPES),
+    st.sampled_from(BLOCKED_NUMBERS),
+    st.sampled_from([13227, 21215, 32205, 21408]),
+    st.sampled_from(PREFIXES),
+    st.sampled_from(["", "\nnext line\n", "INFO started\n"]),
+)
+def test_a_bracketed_code_after_blocked_is_read(
+    shape: str, number: tuple[str, str, str, str], code: int, prefix: str, around: str
+) -> None:
+    written, e164, country, confidence = number
+    text = around + prefix + shape.format(n=written, c=code) + "\n" + around
+    assert _read(text) == [(code, e164, country, confidence)], text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(BLOCKED_DECOYS), st.sampled_from(BLOCKED_NUMBERS), st.sampled_from([13227, 21408]))
+def test_brackets_beside_blocked_name_no_code_elsewhere(
+    decoy: str, number: tuple[str, str, str, str], code: int
+) -> None:
+    text = decoy.format(n=number[0], c=code) + "\n"
+    assert _read(text) == [], text
+
+
+def test_a_bracketed_code_right_after_a_number_no_label_names_is_no_digit_of_it() -> None:
+    # read as +493012345613227 (a valid German number): the '+' number took the code in brackets for its last digits,
+    # which only a labelled number ("to +4930123456 (13227)") was kept from
+    for word in ("failed", "blocked"):
+        text = f"outbound call {word}: dialing +4930123456 (13227)"
+        assert _read(text) == [(13227, "+4930123456", "DE", "high")], text

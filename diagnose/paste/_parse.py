@@ -1071,14 +1071,18 @@ _LOG_CODE_LOW = rx(_LOG_CODE_TEXT)  # for ASCII text already in lower case (hit_
 # line or before its title; a logger's "WARNING - 20003 users synced" is no such heading. A pattern of its own,
 # searched only in a line that holds the words: _LOG_CODE, searched in many lines, keeps its few branches
 _WARNING_HEADING = rx(r"(?i)\bwarning - (\d{5})(?= - |$)")
-# "failed to send to 447400123456 (21408)": a code in brackets after the words that say something failed, on their
-# line (not after a passcode's words: "failed to send your verification code (30008)"). Searched only in a line that
-# holds "fail" and a bracket; _extract.is_anchor and _stream.PREFILTER take its lines too (PAREN_CODE_TEXT, which
-# hit_lines searches in lower case: a superset, "fail" anywhere). The word may be part of an event's name in
-# snake_case, kebab-case or camelCase ("sms_failed", "send-failed", "smsFailed", "SMS_FAILED"): "fail" after no letter
-# or digit, or a capital F after a small letter; not inside a word ("emailfail", "Xfail" are none)
-PAREN_CODE_TEXT = r"fail[^\n()]{0,200}\(([0-9]{5})\)"
-_PAREN_CODE = rx(r"(?:(?<![A-Za-z0-9])[Ff](?:ail|AIL)|(?<=[a-z])Fail)[^\n()]{0,200}\(([0-9]{5})\)")
+# "failed to send to 447400123456 (21408)", "Dial to +4930123456 blocked (13227)": a code in brackets after the words
+# that say something failed or was blocked, on their line (not after a passcode's words: "failed to send your
+# verification code (30008)"). Searched only in a line that holds "fail" or "blocked" and a bracket;
+# _extract.is_anchor and _stream.PREFILTER take its lines too (PAREN_CODE_TEXT, which hit_lines searches in lower
+# case: a superset, the word anywhere). The word may be part of an event's name in snake_case, kebab-case or camelCase
+# ("sms_failed", "send-failed", "smsFailed", "SMS_FAILED", "sms_blocked", "callBlocked"): after no letter or digit,
+# or capitalised after a small letter; not inside a word ("emailfail", "Xfail", "unblocked", "blockedness" are none)
+PAREN_CODE_TEXT = r"(?:fail|blocked)[^\n()]{0,200}\(([0-9]{5})\)"
+_PAREN_CODE = rx(
+    r"(?:(?<![A-Za-z0-9])(?:[Ff](?:ail|AIL)|[Bb](?:locked|LOCKED)(?![a-z]))|(?<=[a-z])(?:Fail|Blocked(?![a-z])))"
+    r"[^\n()]{0,200}\(([0-9]{5})\)"
+)
 _PAREN_CODE_ANY = rx(r"(?i)" + PAREN_CODE_TEXT)  # hit_lines' gate, over lines in lower case: a superset
 # A label (_labels.LABELS, any spelling) and the number after it, in free text or as a key: "to +49…",
 # "to_number=+234…", "callee: +234…". Not after a word and one '-' ("from-number": the sender's), nor inside a word
@@ -1224,6 +1228,7 @@ _KEY_BACKWARDS = rx(_KEY_BACKWARDS_TEXT, re.IGNORECASE)
 # The same over ASCII text already in lower case: ignoring case costs the regex engine several times more
 _KEY_BACKWARDS_LOW = rx(_KEY_BACKWARDS_TEXT)
 _LOG_WORDS = ("err", "code", "fail", "twilio", "http")  # _LOG_CODE needs one, in any case
+_PAREN_WORDS = ("fail", "blocked")  # and _PAREN_CODE one of these
 
 
 def hit_lines(text: str) -> set[int]:
@@ -1267,13 +1272,13 @@ def hit_lines(text: str) -> set[int]:
     lines: list[str] | None = None
     # the lowered lines of ASCII text, searched without IGNORECASE as above
     source, log_code = (low, _LOG_CODE_LOW) if ascii_text else (text, _LOG_CODE)
-    for word in _LOG_WORDS:
+    for word in (*_LOG_WORDS, "blocked"):
         pos = low.find(word)
         while pos >= 0:
             i = line_at(pos)
             if i not in out:
                 lines = source.split("\n") if lines is None else lines
-                if log_code.search(lines[i]) or (word == "fail" and _PAREN_CODE_ANY.search(lines[i])):
+                if log_code.search(lines[i]) or (word in _PAREN_WORDS and _PAREN_CODE_ANY.search(lines[i])):
                     out.add(i)
             pos = low.find(word, after(i))
     pos = low.find("warning - ")
@@ -1322,7 +1327,8 @@ def _after_passcode_words(line: str, at: int) -> bool:
 def _paren_code(line: str, pos: int = 0) -> re.Match[str] | None:
     """The first code in brackets a failure's words put on ``line`` from ``pos`` on (see _PAREN_CODE), not a
     passcode's."""
-    if "ail" not in line.lower():
+    low = line.lower()
+    if "ail" not in low and "blocked" not in low:
         return None
     found = _PAREN_CODE.search(line, pos)
     while found is not None and _after_passcode_words(line, found.start(1) - 1):
@@ -1595,7 +1601,11 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
         if to.re is _LOG_TO and not hit.to.startswith("+") and not _KEYED.search(text, to.start(), to.start(1)):
             hit.bare_to = text[to.start() : to.start(1)].strip().lower()  # "send to 4474…": a word, no key
     else:
-        numbers = [_number_text(n.group()) for n in _PLUS_NUMBER.finditer(text)]
+        code_at = m.start(1) - lo  # "dialing +4930123456 (13227)": the code in brackets is no digit of the number
+        numbers = [
+            _number_text(n.group() if not n.start() < code_at < n.end() else text[n.start() : code_at].rstrip(" ("))
+            for n in _PLUS_NUMBER.finditer(text)
+        ]
         if sender:
             numbers = [n for n in numbers if _digits_of(n) != _digits_of(_number_text(sender.group(1)))]
         if len(numbers) == 1:

@@ -108,8 +108,9 @@ PREFILTER = (
     # after the words ("failed to send to … (21408)": _parse.PAREN_CODE_TEXT, 200 characters of up to 4 bytes)
     rxb(rb"fail(?:[^\n]{0,20}[0-9]|ed" + _SEP + rb"to" + _SEP + rb"update|[^\n()]{0,800}\([0-9]{5}\))"),
     rxb(rb"http/?[0-9. ]{0,4}[45][0-9][0-9]"),
-    # the one pass _TAIL costs, "Call blocked by T(wilio)": from the "k", a rare letter, as fast as a pass goes
-    rxb(rb"ked" + _SEP + rb"by" + _SEP + rb"t"),
+    # the one pass _TAIL costs, "Call blocked by T(wilio)": from the "k", a rare letter, as fast as a pass goes; and a
+    # code in brackets after "blocked" ("Dial to +49… blocked (13227)": _parse.PAREN_CODE_TEXT, as "fail" above)
+    rxb(rb"ked(?:" + _SEP + rb"by" + _SEP + rb"t|[^\n()]{0,800}\([0-9]{5}\))"),
     # a code no word names, opening a message with a labelled '+' number ("21408 to=+33…"): from the '+', looking
     # back for the code and the label (_parse._BARE_CODE)
     rxb(bare_code_pass()),
