@@ -58,6 +58,10 @@ class Context:
     voice_high_risk_prefixes: Fetched = NOT_APPLICABLE
     voice_settings: Fetched = NOT_APPLICABLE
     parent_voice_settings: Fetched = NOT_APPLICABLE
+    # Whether the subaccount inherits its parent's SMS geo permissions (a bool). No API reads it (a Console
+    # setting): only Twilio's answer to a change of this account's list shows it, 30648 (it inherits) or a
+    # change made (it does not), as diagnose fix's audit log records them.
+    messaging_inheritance: Fetched = NOT_APPLICABLE
     # The voice entry of the number probably meant, when the one sent has a wrong prefix (wrong-country-code):
     # whether correcting the number alone is enough. (SMS reads that country with the destination's.)
     suggested_voice_country: Fetched = NOT_APPLICABLE

@@ -127,6 +127,14 @@ FACTS: Mapping[str, FactSpec] = _specs(
         "bool",
         "The destination country is enabled in the parent account's Messaging geo permissions.",
     ),
+    (
+        "messaging_inheritance",
+        "bool",
+        "The subaccount inherits its parent's SMS geo permissions (false for a main account). No API reads it (a "
+        "Console setting): known only from Twilio's answer to a change of the subaccount's list, 30648 (it "
+        "inherits: its own list cannot be changed) or a change made (it does not), as diagnose fix's audit log "
+        "records them; else unknown.",
+    ),
     # Voice dialing permissions (voice.twilio.com/v1/DialingPermissions)
     (
         "voice_low_risk_enabled",
@@ -345,6 +353,22 @@ def _not_subaccount(name: str, facts: Facts) -> Fact | None:
     if sub is not None and sub.known and sub.value is False:
         return _known(name, None, "a main account has no parent")
     return None
+
+
+def _messaging_inheritance(slot: Fetched, facts: Facts) -> Fact:
+    """SMS inheritance: a main account's is false; a subaccount's is known only from Twilio's answer to a change."""
+    name = "messaging_inheritance"
+    sub = facts.get("is_subaccount")
+    if sub is not None and sub.known and sub.value is False:
+        return _known(name, False, "a main account inherits from nobody")
+    if slot.ok and isinstance(slot.value, bool):
+        return _known(name, slot.value, slot.request)
+    return Fact.unknown(
+        name,
+        slot.error
+        or "no API reads it (a Console setting): only Twilio's answer to a change of the subaccount's list shows it",
+        slot.request,
+    )
 
 
 def _blocked_facts(e164: str | None, country: str | None, missing: str = "the destination is unknown") -> Facts:
@@ -686,6 +710,7 @@ def derive_facts(evidence: Evidence, context: Context | None = None) -> Facts:
     facts["parent_messaging_enabled"] = _not_subaccount("parent_messaging_enabled", facts) or _permission_enabled(
         ctx.parent_messaging_permissions, country, "parent_messaging_enabled", "parent account"
     )
+    facts["messaging_inheritance"] = _messaging_inheritance(ctx.messaging_inheritance, facts)
     facts.update(_voice_facts(ctx, facts))
     facts.update(_suggested_facts(ctx, facts))
     facts["primary_customer_profile"] = Fact.unknown("primary_customer_profile", PRIMARY_CUSTOMER_PROFILE_UNREADABLE)

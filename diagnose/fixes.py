@@ -98,6 +98,9 @@ class AccountState:
     messaging: Fetched = NOT_APPLICABLE
     voice: Mapping[str, Fetched] = field(default_factory=dict)
     voice_settings: Fetched = NOT_APPLICABLE
+    # SMS inheritance (a bool), which no API reads: Twilio's last answer to a change of this account's list,
+    # 30648 or a change made (diagnose fix's audit log), else NOT_APPLICABLE (unknown)
+    messaging_inheritance: Fetched = NOT_APPLICABLE
 
     @property
     def parent(self) -> str | None:
@@ -306,6 +309,7 @@ def _facts(state: AccountState, parent: AccountState | None, iso: str, product: 
         voice_country=state.voice.get(iso, Fetched(error=f"the dialing permissions for {iso} were not read")),
         parent_voice_country=parent.voice.get(iso, missing) if parent else missing,
         voice_settings=state.voice_settings,
+        messaging_inheritance=state.messaging_inheritance,
     )
     evidence = Evidence(
         kind="paste", code=CODES[product], channel=product, country=iso, account_sid=state.sid, format="fix"
@@ -453,17 +457,25 @@ def _plan_one(
         form, before, after = built
         op = OPERATIONS[view.action]
         change = Change(target, product, iso, view.action, op.method, op.url, form, before, after, cause_ref or "")
-        where = "" if target == sid else f" on {target}"
+        where = "" if target == sid else f" on {target}{_inherits(facts)}"
         summary = f"{name} is disabled for {label}: {view.action}{where} ({cause_ref}){_partly_blocked(iso)}"
         return FixItem(sid, iso, product, "change", summary, cause_ref, views, change), change
     if outside is not None:
         summary = (
-            f"{name} for {label} is fixed on {outside}, which is not among the accounts named: "
+            f"{name} for {label} is fixed on {outside}{_inherits(facts)}, which is not among the accounts named: "
             f"add --account {outside} to change it"
         )
         return FixItem(sid, iso, product, "outside-scope", summary, cause_ref, views, target=outside), None
     summary = f"{name} is disabled for {label} ({cause_ref}); the knowledge names no action the tool can take"
     return FixItem(sid, iso, product, "manual", summary, cause_ref, views), None
+
+
+def _inherits(facts: Mapping[str, Fact]) -> str:
+    """Why a subaccount's SMS change goes to its parent, when Twilio said that it inherits (30648), else ''."""
+    fact = facts.get("messaging_inheritance")
+    if fact is None or not fact.known or fact.value is not True or facts["channel"].value != "sms":
+        return ""
+    return f" (the subaccount inherits its parent's SMS geo permissions: {fact.source})"
 
 
 def plan_account(
@@ -487,6 +499,9 @@ def plan_account(
     changed; ``pairs`` (account, country, product) restricts the items
     (``--from-audit``).
     """
+    if prefer == "enable-messaging-country":
+        # the user says the subaccount's own list is to change (its inheritance turned off since a 30648)
+        state = replace(state, messaging_inheritance=NOT_APPLICABLE)
     states = {state.sid: state}
     if parent is not None:
         states[parent.sid] = parent
@@ -608,7 +623,8 @@ def inherits_message(account: str, parent: str | None, iso: str) -> str:
         f"--account {parent_text} --apply`); that reaches every subaccount that inherits from it. "
         f"Or, in the Console, switch to {account}, turn SMS geo-permission inheritance off, and enable "
         f"{name} on the subaccount itself (`diagnose fix --country {iso} --product sms --account {account} "
-        f"--apply` once inheritance is off)."
+        f"--use enable-messaging-country --apply` once inheritance is off: without --use, diagnose fix, which "
+        f"keeps this answer in its audit log, plans the change on the parent)."
     )
 
 

@@ -705,3 +705,44 @@ def test_on_a_terminal_a_progress_bar_goes_to_stderr(platform: Simulator, tmp_pa
     assert proc.returncode == 0
     assert "reading accounts" in terminal and "sending changes" in terminal
     assert "\r" not in out and "reading accounts" not in out  # the report stays clean
+
+
+def _patches(sim: Simulator) -> list[str]:
+    return [str(r["account"]) for r in writes(sim) if r["method"] == "PATCH"]
+
+
+def test_once_twilio_answered_30648_no_other_change_of_that_subaccounts_list_is_sent(
+    platform: Simulator, tmp_path: Path
+) -> None:
+    # HEIR inherits MAIN's SMS list. 'diagnose fix --country FR,IT --product sms --account HEIR --apply --yes'
+    # sent both PATCHes and got 30648 twice; a later 'diagnose fix --country ES … --account HEIR' (the command
+    # the 21408 step prints) planned a PATCH on HEIR again, though Twilio had said that it inherits
+    log = tmp_path / "audit.jsonl"
+    args = ("--product", "sms", "--account", HEIR, "--audit-log", str(log))
+    code, out, err = run(platform, "--country", "FR,IT", *args, "--apply", "--yes", "--format", "json")
+    assert code == 1, out + err
+    assert _patches(platform) == [HEIR]  # FR's answer, 30648, said it: IT is not sent
+    results = {r["country"]: r for r in json.loads(out)["results"]}
+    assert (results["FR"]["outcome"], results["FR"]["sent"]) == ("inherits", True)
+    assert (results["IT"]["outcome"], results["IT"]["sent"], results["IT"]["code"]) == ("inherits", False, 30648)
+    assert "not sent: Twilio answered 30648 to this subaccount's change of FR" in results["IT"]["message"]
+    assert [(x["country"], x["outcome"]) for x in read_changes(log)] == [("FR", "inherits")]  # IT was never sent
+
+    # A later run reads the audit log: the change goes where it can be made, the parent, named before anything
+    code, out, _ = run(platform, "--country", "ES", *args, "--format", "json")
+    doc = json.loads(out)
+    (item,) = doc["items"]
+    assert code == 1 and doc["plan"]["changes"] == []
+    assert (item["status"], item["target"]) == ("outside-scope", MAIN)
+    assert "inherits its parent's SMS geo permissions: Twilio answered 30648" in item["summary"]
+    steps = " ".join(" ".join(s["text"].split()) for s in item["steps"])
+    assert f"{HEIR} inherits its parent's SMS geo permissions: Twilio answered 30648" in steps
+    assert f"diagnose fix --country ES --product sms --account {HEIR} --use enable-messaging-country" in steps
+    assert f"`diagnose fix --country ES --product sms --account {HEIR}`" not in steps  # the PATCH that 30648 refuses
+    code, _, _ = run(platform, "--country", "ES", *args, "--apply", "--yes")
+    assert _patches(platform) == [HEIR]  # nothing more was sent
+    # With the parent named, the change is the parent's; with --use, the subaccount's own list (inheritance off)
+    code, out, _ = run(platform, "--country", "ES", *args, "--account", MAIN, "--format", "json")
+    assert [c["account"] for c in json.loads(out)["plan"]["changes"]] == [MAIN]
+    code, out, _ = run(platform, "--country", "ES", *args, "--use", "enable-messaging-country", "--format", "json")
+    assert [c["account"] for c in json.loads(out)["plan"]["changes"]] == [HEIR]

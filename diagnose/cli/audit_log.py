@@ -32,7 +32,7 @@ from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["AuditLog", "default_audit_log_path", "read_changes", "utc_now"]
+__all__ = ["AuditLog", "default_audit_log_path", "read_changes", "sms_inheritance", "utc_now"]
 
 _FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -117,3 +117,41 @@ def read_changes(path: Path) -> list[dict[str, Any]]:
                 record = {**record, "event": "result", "outcome": "done"}
             changes[str(record.get("change") or f"line {number}")] = record  # a result replaces its attempt
     return list(changes.values())
+
+
+def sms_inheritance(path: Path) -> dict[str, tuple[bool, str]]:
+    """Per account, what Twilio's last answer to a change of its SMS geo permissions showed, with where it was
+    said: ``(True, …)`` when it answered 30648 (the subaccount inherits its parent's list: no API reads the
+    setting, this answer is the only sign), ``(False, …)`` when it made the change (the account keeps its own).
+
+    Read line by line, keeping one entry per account: a log of any length. No log (the first ``diagnose fix``),
+    or one that cannot be read, says nothing: ``{}``. A line that is not a result is skipped.
+    """
+    found: dict[str, tuple[bool, str]] = {}
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return found
+        with Path(path).open(encoding="utf-8", errors="replace") as lines:
+            for line in lines:
+                if '"enable-messaging-country"' not in line:
+                    continue  # the cheap test first: most lines are not SMS changes
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                if not isinstance(record, dict) or record.get("action") != "enable-messaging-country":
+                    continue
+                outcome, account = record.get("outcome"), record.get("account")
+                if record.get("event", "result") != "result" or outcome not in ("inherits", "done"):
+                    continue
+                if isinstance(account, str):
+                    said = (
+                        f"Twilio answered {record.get('code') or 30648} to {record.get('request')} for "
+                        f"{record.get('country')} at {record.get('time')} (diagnose fix's audit log {path})"
+                        if outcome == "inherits"
+                        else f"Twilio changed its list at {record.get('time')} (diagnose fix's audit log {path})"
+                    )
+                    found[account] = (outcome == "inherits", said)
+    except OSError:
+        return {}
+    return found

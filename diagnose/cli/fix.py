@@ -25,6 +25,7 @@ import click
 from ..context import Fetched
 from ..errors import DiagnoseError, InputError
 from ..fixes import (
+    INHERITS_CODE,
     AccountState,
     Change,
     FixItem,
@@ -479,11 +480,19 @@ def _unsent(row: Fetched, state: AccountState) -> bool:
 class Reader:
     """Reads accounts for planning, each in a worker; the parents' states are read once and kept."""
 
-    def __init__(self, access: Any, countries: Sequence[str], products: Sequence[str]) -> None:
+    def __init__(
+        self,
+        access: Any,
+        countries: Sequence[str],
+        products: Sequence[str],
+        inheritance: Mapping[str, tuple[bool, str]] | None = None,
+    ) -> None:
         from ..audit_reads import HOST_PATIENCE
         from ..gateway import HostFailures
 
         self.access, self.countries, self.products = access, countries, products
+        # what Twilio's answers to earlier changes showed of each account's SMS inheritance (audit_log.sms_inheritance)
+        self.inheritance = inheritance or {}
         self._parents: dict[str, AccountState | None] = {}
         self._lock = threading.Lock()
         # The plan's, as an audit's: a host that stopped answering is asked nothing more, by any account.
@@ -499,7 +508,7 @@ class Reader:
         try:
             if _inactive(row):
                 return row, None
-            state = read_state(self.access, row, self.countries, self.products, self.hosts)
+            state = self._known(read_state(self.access, row, self.countries, self.products, self.hosts))
             if _unsent(row, state):
                 with self._lock:
                     self.unsent_accounts += 1
@@ -507,6 +516,13 @@ class Reader:
         finally:
             if isinstance(sid, str):
                 self.access.forget(sid)  # its credentials are fetched again if a change is sent to it
+
+    def _known(self, state: AccountState) -> AccountState:
+        """The state with its SMS inheritance, where an earlier answer of Twilio's showed it."""
+        known = self.inheritance.get(state.sid)
+        if known is None or "sms" not in self.products:
+            return state
+        return replace(state, messaging_inheritance=Fetched(value=known[0], request=known[1]))
 
     def parent(self, sid: str | None) -> AccountState | None:
         """A parent's state, read the first time it is asked for (a parent is one account, read once)."""
@@ -576,6 +592,7 @@ def plan_streamed(
     concurrency: int,
     keep_ok: bool,
     progress: Any = None,
+    inheritance: Mapping[str, tuple[bool, str]] | None = None,
 ) -> tuple[Planned, bool]:
     """Read and plan account by account, the authenticated account (the parent) first, then the others streamed.
 
@@ -588,7 +605,7 @@ def plan_streamed(
     wanted = list(named) if named else ([] if every else [main_sid])
     scope: Container[str] = AllAccounts() if every else frozenset(wanted)
     planned = Planned(spool=ItemSpool(), keep_ok=keep_ok, of_gaps=pairs is not None)
-    reader = Reader(access, countries, products)
+    reader = Reader(access, countries, products, inheritance)
     plan_options = {"scope": scope, "pairs": pairs, "prefer": prefer}
     try:
         # The parent first: it is one account, fixed first; its subaccounts are planned against its changes.
@@ -721,13 +738,16 @@ class Applier:
         self.results: dict[tuple[str, str, str, str], ChangeResult] = {}
         self.stopping = threading.Event()
         self.unknown: list[Change] = []
+        # Subaccounts Twilio answered 30648 for in this run (the country of that change): they inherit their
+        # parent's SMS list, so their other SMS changes would be refused too and are not sent
+        self.inherits: dict[str, str] = {}
         self._in_flight: dict[int, Sequence[Change]] = {}
         self._changed = threading.Condition()
 
     def _send(self, group: tuple[str, Sequence[Change]]) -> int:
         import uuid
 
-        from ..gateway._fix import apply_change
+        from ..gateway._fix import ChangeResult, apply_change
         from .audit_log import utc_now
 
         account, changes = group
@@ -737,11 +757,17 @@ class Applier:
             for change in changes:
                 if self.stopping.is_set():
                     break  # Ctrl-C: no new change starts
-                key = uuid.uuid4().hex
-                # On disk before the request leaves: a change in flight when the process ends reads "unknown"
-                self.log.append(attempt_record(change, self.who, utc_now(), key))
-                result = apply_change(self.access, change)
-                self.log.append(audit_record(result, self.who, utc_now(), key))
+                refused = self.inherits.get(account) if change.action == "enable-messaging-country" else None
+                if refused is not None:
+                    result = ChangeResult(change, "inherits", _inherited(refused), INHERITS_CODE, sent=False)
+                else:
+                    key = uuid.uuid4().hex
+                    # On disk before the request leaves: a change in flight when the process ends reads "unknown"
+                    self.log.append(attempt_record(change, self.who, utc_now(), key))
+                    result = apply_change(self.access, change)
+                    self.log.append(audit_record(result, self.who, utc_now(), key))
+                    if result.outcome == "inherits":
+                        self.inherits.setdefault(account, change.country)
                 with self._changed:
                     self.results[change_key(change)] = result
         finally:
@@ -779,6 +805,14 @@ class Applier:
         return False
 
 
+def _inherited(country: str) -> str:
+    """Why a subaccount's SMS change was not sent: the same account's change of ``country`` was refused."""
+    return (
+        f"not sent: Twilio answered {INHERITS_CODE} to this subaccount's change of {country} in this run, "
+        "so it inherits its parent's SMS geo permissions and would refuse this one too"
+    )
+
+
 def _groups(changes: Iterable[Change]) -> list[tuple[str, list[Change]]]:
     by_account: dict[str, list[Change]] = {}
     for change in changes:
@@ -801,7 +835,8 @@ def render_result(r: Any, parents: Mapping[str, str | None]) -> str:
             f"{_values(r.read_back)} (expected {_values(dict(c.after))})"
         )
     elif r.outcome == "inherits":
-        line = f"inherits  {where}: {inherits_message(c.account, parents.get(c.account), c.country)}"
+        said = inherits_message(c.account, parents.get(c.account), c.country)
+        line = f"inherits  {where}: {said}" if r.sent else f"not sent  {where}: {r.message}. {said}"
     elif r.outcome == "refused":
         line = f"refused   {where}: Twilio answered {r.code} ({r.message}); only the Console can change it"
     else:
@@ -924,18 +959,23 @@ def run_fix(
     every = subaccounts == "all"
     named = list(dict.fromkeys([*accounts, *(() if every or subaccounts is None else subaccounts)]))
     wanted_pairs = frozenset((a, c.upper(), p) for a, c, p in pairs) if pairs is not None else None
+    from .audit_log import sms_inheritance
     from .progress import Progress
+
+    # No API reads a subaccount's SMS inheritance: Twilio's answers to earlier changes (30648) are the only sign
+    inheritance = sms_inheritance(audit_log_path) if "sms" in products else {}
 
     # On a terminal only (cli/progress.py decides): the accounts planned so far, out of those named.
     with Progress(total=None if every else len(named) or 1, label="reading accounts") as bar:
         planned, stopped = plan_streamed(
             access, countries=countries, products=products, named=named, every=every, pairs=wanted_pairs,
             prefer=prefer, kb=kb, concurrency=concurrency, keep_ok=fmt == "json", progress=bar,
+            inheritance=inheritance,
         )  # fmt: skip
     try:
         if stopped:
             return _interrupted_reading(planned, fmt, out)
-        scope = _Scope(access, countries, products, kb, prefer, concurrency)
+        scope = _Scope(access, countries, products, kb, prefer, concurrency, inheritance)
         return _after_plan(scope, planned, apply, yes, audit_log_path, fmt, out)
     finally:
         planned.spool.close()
@@ -963,6 +1003,7 @@ class _Scope:
     kb: Any
     prefer: str | None
     concurrency: int
+    inheritance: Mapping[str, tuple[bool, str]] = field(default_factory=dict)
 
 
 def _after_plan(
@@ -1039,8 +1080,12 @@ def _recheck(
     first = next(groups, None)
     if first is None:
         return False, []
-    # Fresh: the parents' states from after their changes.
-    reader = Reader(scope.access, scope.countries, scope.products)
+    # Fresh: the parents' states from after their changes; and what this run's 30648 answers showed.
+    answered = {
+        sid: (True, f"Twilio answered {INHERITS_CODE} to its change of {iso} in this run")
+        for sid, iso in applier.inherits.items()
+    }
+    reader = Reader(scope.access, scope.countries, scope.products, {**scope.inheritance, **answered})
     changes: dict[tuple[str, str, str, str], Change] = {}
 
     def work(group: tuple[str, set[Any]]) -> tuple[set[Any], AccountState | None]:
@@ -1198,6 +1243,7 @@ def _result_dict(result: Any, parents: Mapping[str, str | None]) -> dict[str, An
         "before": dict(c.before),
         "after": result.read_back,
         "verified": result.verified,
+        "sent": result.sent,
         "explanation": inherits_message(c.account, parents.get(c.account), c.country)
         if result.outcome == "inherits"
         else None,
@@ -1252,7 +1298,11 @@ WRITING_ACTIONS = ("enable-messaging-country", "enable-voice-country", "set-voic
     "--use",
     "prefer",
     type=click.Choice(WRITING_ACTIONS),
-    help="Prefer this fix action where the knowledge offers several (e.g. set-voice-inheritance).",
+    help=(
+        "Prefer this fix action where the knowledge offers several (e.g. set-voice-inheritance); "
+        "enable-messaging-country also changes a subaccount's own SMS list where an earlier 30648 said it "
+        "inherits (turn its inheritance off in the Console first)."
+    ),
 )
 @click.option(
     "--apply",

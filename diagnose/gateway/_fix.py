@@ -35,6 +35,7 @@ class ChangeResult:
     code: int | None = None  # Twilio's error code, when it refused
     read_back: dict[str, Any] | None = None  # the state read after the change
     verified: bool = False  # the read-back shows ``change.after``
+    sent: bool = True  # False: not sent, Twilio had answered 30648 to a change of the same account in this run
 
 
 def _fetched(answer: Answer) -> Fetched:
