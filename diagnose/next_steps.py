@@ -21,11 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .knowledge.actions import ACTIONS
 from .knowledge.model import Cause, Entry
 from .models import Diagnosis, Evidence
+
+if TYPE_CHECKING:
+    from .paste import Failures
 
 StepKind = Literal["fix", "check", "explain"]
 
@@ -38,9 +41,10 @@ class Target:
     """One account's share of a step: its countries, most errors first."""
 
     account_sid: str | None  # None: neither the log nor a record read for its errors names the account
-    countries: tuple[tuple[str | None, int], ...]  # (ISO code, None when unknown; errors)
+    countries: tuple[tuple[str | None, int, int], ...]  # (ISO code, None when unknown; errors; failures)
     errors: int
     command: str | None = None  # the diagnose command that plans (fix) this account's change
+    failures: int = 0  # distinct failures (messages or calls) of its errors, as its groups count them
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class NextStep:
     # what to do when no command does it: the first fix step of each group (up to three), with its number
     advice: tuple[tuple[int, str], ...] = ()
     command: str | None = None  # one command for the whole step (kind "check", "explain")
+    failures: int = 0  # its groups' distinct failures (messages or calls); ``errors`` is their occurrences
+    failures_at_least: bool = False  # a group told past MAX_FAILURE_SIDS: ``failures`` is a lower bound
 
 
 def gather(
@@ -64,14 +70,17 @@ def gather(
     diagnoses: Sequence[Diagnosis],
     entry_of: Callable[[int], Entry | None],
     record_shares: Sequence[int | None] | None = None,
+    failures: Sequence[Failures] | None = None,
 ) -> tuple[NextStep, ...]:
     """The steps that act on ``groups`` (each diagnosed by the diagnosis at the same position), most errors first.
 
     ``entry_of`` gives the knowledge entry of a code (None when the knowledge has none). ``record_shares``: per
     group, how many of its errors name the message or call whose record its diagnosis may read
     (:meth:`diagnose.paste.Groups.record_shares`); only those are acted on in that record's account, the others
-    name another message or call, not read, so no account. None: all of them."""
+    name another message or call, not read, so no account. None: all of them. ``failures``: per group, its distinct
+    failures (:meth:`diagnose.paste.Groups.failures`); each error one when None."""
     shares = dict(enumerate(record_shares, 1)) if record_shares is not None else {}
+    told = {n: (f.count, f.at_least) for n, f in enumerate(failures, 1)} if failures is not None else {}
     found: dict[tuple[str, int | None, str | None], list[tuple[int, Evidence, Diagnosis]]] = {}
     for number, (evidence, diagnosis) in enumerate(zip(groups, diagnoses, strict=True), 1):
         code = diagnosis.error.code
@@ -84,7 +93,7 @@ def gather(
         else:
             continue  # no error, or nothing to act on
         found.setdefault(key, []).append((number, evidence, diagnosis))
-    steps = [_step(kind, code, cause, rows, entry_of, shares) for (kind, code, cause), rows in found.items()]
+    steps = [_step(kind, code, cause, rows, entry_of, shares, told) for (kind, code, cause), rows in found.items()]
     return tuple(sorted(steps, key=lambda s: (-s.errors, s.groups[0])))
 
 
@@ -95,15 +104,18 @@ def _step(
     rows: list[tuple[int, Evidence, Diagnosis]],
     entry_of: Callable[[int], Entry | None],
     shares: dict[int, int | None],
+    told: dict[int, tuple[int, bool]],
 ) -> NextStep:
     entry = entry_of(code) if code is not None else None
     first = rows[0][2]
     errors = sum(e.count for _, e, _ in rows)
     numbers = tuple(n for n, _, _ in rows)
+    failed = {n: told.get(n, (e.count, False)) for n, e, _ in rows}
+    counted = {"failures": sum(f for f, _ in failed.values()), "failures_at_least": any(a for _, a in failed.values())}
     if kind == "fix":
         writes = _writing_product(entry, cause)
         title = next((c.title for c in first.causes if c.id == cause), cause or "")
-        targets = _targets(rows, shares, lambda account, isos: _fix_command(account, isos, writes))
+        targets = _targets(rows, shares, failed, lambda account, isos: _fix_command(account, isos, writes))
         advice: list[tuple[int, str]] = []
         if writes is None:  # no command carries it out: each group's own first step says what to do
             for number, _, diagnosis in rows:
@@ -112,47 +124,57 @@ def _step(
                     advice.append((number, text))
         product = writes or _entry_product(entry)
         return NextStep(
-            "fix", code, cause, title, first.verdict, product, errors, numbers, targets, advice=tuple(advice)
+            "fix", code, cause, title, first.verdict, product, errors, numbers, targets, tuple(advice), **counted
         )
     title = first.error.title
     if kind == "explain":
         command = f"diagnose explain {code}" if code is not None else None
-        return NextStep("explain", code, None, title, first.verdict, None, errors, numbers, (), command=command)
+        return NextStep(
+            "explain", code, None, title, first.verdict, None, errors, numbers, (), command=command, **counted
+        )
     product = _entry_product(entry)
-    targets = _targets(rows, shares, lambda account, isos: None)
+    targets = _targets(rows, shares, failed, lambda account, isos: None)
+    audit = _audit(targets, product)
     return NextStep(
-        "check", code, None, title, "inconclusive", product, errors, numbers, targets, command=_audit(targets, product)
+        "check", code, None, title, "inconclusive", product, errors, numbers, targets, command=audit, **counted
     )
 
 
 def _targets(
     rows: list[tuple[int, Evidence, Diagnosis]],
     shares: dict[int, int | None],
+    failed: dict[int, tuple[int, bool]],
     command: Callable[[str | None, list[str]], str | None],
 ) -> tuple[Target, ...]:
     """Per account named (then the errors that name none), its countries, most errors first."""
-    by_account: dict[str | None, dict[str | None, int]] = {}
+    by_account: dict[str | None, dict[str | None, tuple[int, int]]] = {}
 
-    def add(account: str | None, country: str | None, count: int) -> None:
+    def add(account: str | None, country: str | None, count: int, failures: int) -> None:
         if count:
             countries = by_account.setdefault(account, {})
-            countries[country] = countries.get(country, 0) + count
+            errors, told = countries.get(country, (0, 0))
+            countries[country] = (errors + count, told + failures)
 
     for number, evidence, diagnosis in rows:
         account = _account(evidence, diagnosis)
         share = shares.get(number)
+        failures = failed[number][0]
         if evidence.account_sid or account is None or share is None:
-            add(account, evidence.country, evidence.count)
+            add(account, evidence.country, evidence.count, failures)
             continue
-        # the record read is one message's or call's: the group's errors that name another (or none) may be
-        # another account's, which no read says
-        add(account, evidence.country, share)
-        add(None, evidence.country, evidence.count - share)
+        # the record read is one message's or call's (one failure): the group's errors that name another (or
+        # none) may be another account's, which no read says
+        add(account, evidence.country, share, 1)
+        add(None, evidence.country, evidence.count - share, failures - 1)
     out = []
     for account, countries in by_account.items():
-        ordered = tuple(sorted(countries.items(), key=lambda item: (-item[1], item[0] or "~")))
-        isos = [iso for iso, _ in ordered if iso]
-        out.append(Target(account, ordered, sum(countries.values()), command(account, isos) if isos else None))
+        ordered = tuple(
+            (iso, errors, told)
+            for iso, (errors, told) in sorted(countries.items(), key=lambda i: (-i[1][0], i[0] or "~"))
+        )
+        isos = [iso for iso, _, _ in ordered if iso]
+        errors, failures = sum(e for _, e, _ in ordered), sum(f for _, _, f in ordered)
+        out.append(Target(account, ordered, errors, command(account, isos) if isos else None, failures))
     return tuple(sorted(out, key=lambda t: (t.account_sid is None, -t.errors, t.account_sid or "")))
 
 
@@ -197,7 +219,7 @@ def _fix_command(account: str | None, isos: list[str], product: str | None) -> s
 
 def _audit(targets: Sequence[Target], product: str | None) -> str | None:
     """``diagnose audit`` over the step's countries: every account when the log names any."""
-    isos = sorted({iso for t in targets for iso, _ in t.countries if iso})
+    isos = sorted({iso for t in targets for iso, _, _ in t.countries if iso})
     if product is None or not isos:
         return None
     accounts = " --subaccounts all" if any(t.account_sid for t in targets) else ""
@@ -237,14 +259,17 @@ def step_to_dict(step: NextStep) -> dict[str, object]:
         "targets": [
             {
                 "account_sid": t.account_sid,
-                "countries": [{"country": iso, "errors": n} for iso, n in t.countries],
+                "countries": [{"country": iso, "errors": n, "failures": f} for iso, n, f in t.countries],
                 "errors": t.errors,
                 "command": t.command,
+                "failures": t.failures,
             }
             for t in step.targets
         ],
         "advice": [{"group": number, "text": text} for number, text in step.advice],
         "command": step.command,
+        "failures": step.failures,
+        "failures_at_least": step.failures_at_least,
     }
 
 

@@ -189,3 +189,44 @@ def test_blocks_merged_apart_then_grouped_count_as_one_reading(
         return {e.account_sid: (e.count, f) for e, f in zip(groups.evidence(), groups.failures(), strict=True)}
 
     assert told(whole) == told(parts)
+
+
+def test_the_first_screen_leads_with_failures_and_json_adds_them(tmp_path: Path) -> None:
+    """The headline, each step, its countries and the table say how many messages failed first, then how many
+    errors logged them; JSON keeps ``errors`` and ``count`` as they were and adds ``failures`` beside them."""
+    log = tmp_path / "app.log"
+    log.write_text("\n".join([*_interleaved(5), _unnamed(ACCOUNTS[0]), _unnamed(ACCOUNTS[0])]) + "\n")
+    doc = json.loads(_triage(log))
+    assert (doc["errors"], doc["failures"], doc["failures_at_least"]) == (32, 17, False)
+    (step,) = doc["next_steps"]
+    assert (step["errors"], step["failures"], step["failures_at_least"]) == (32, 17, False)
+    assert {t["account_sid"]: (t["errors"], t["failures"]) for t in step["targets"]} == {
+        ACCOUNTS[0]: (12, 7),
+        ACCOUNTS[1]: (10, 5),
+        ACCOUNTS[2]: (10, 5),
+    }
+    assert step["targets"][0]["countries"] == [{"country": "NG", "errors": 12, "failures": 7}]
+    text = _triage(log, "text")
+    lines = text.splitlines()
+    assert lines[0].startswith(f"{log}: 17 failures (32 Twilio errors logged) in 3 groups (")
+    flat = " ".join(text.split())
+    assert "· 17 failures (32 errors logged) · groups 1, 2, 3" in flat
+    assert f"SMS on {ACCOUNTS[0]}: NG 7" in flat
+    header = next(line for line in lines if line.startswith("#  "))
+    assert header.split()[:4] == ["#", "failures", "errors", "code"]
+    row = lines[lines.index(header) + 1].split()
+    assert row[:4] == ["1", "7", "12", "21408"]
+    markdown = _triage(log, "markdown")
+    assert markdown.startswith(f"# `{log}`: 17 failures (32 Twilio errors logged) in 3 groups (")
+    assert "| # | failures | errors | code |" in markdown
+    assert "| 1 | 7 | 12 | 21408 |" in markdown
+
+
+def test_where_each_error_is_a_failure_the_first_screen_counts_errors_alone(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("\n".join([_exception(_sid(1), ACCOUNTS[0]), _unnamed(ACCOUNTS[0])]) + "\n")
+    text = _triage(log, "text")
+    assert text.startswith(f"{log}: 2 Twilio errors in 1 group (")
+    assert "· 2 errors · group 1" in " ".join(text.split())
+    assert next(line for line in text.splitlines() if line.startswith("#  ")).split()[:3] == ["#", "count", "code"]
+    assert json.loads(_triage(log))["failures"] == 2

@@ -183,15 +183,16 @@ def test_every_group_is_acted_on_once_and_the_counts_add_up(errors: list[tuple[i
             assert step.command == f"diagnose explain {step.code}" and not step.targets
             continue
         assert step.errors == sum(t.errors for t in step.targets)
+        assert step.failures == sum(t.failures for t in step.targets) == step.errors  # no SIDs: one error, one failure
         for target in step.targets:
             mine: Counter[str | None] = Counter()
             for n in step.groups:
                 if groups[n - 1].account_sid == target.account_sid:
                     mine[groups[n - 1].country] += groups[n - 1].count
-            assert dict(target.countries) == dict(mine)
+            assert {iso: n for iso, n, _ in target.countries} == dict(mine)
             if target.command is not None:
                 assert step.kind == "fix" and step.product in ("sms", "voice")
-                isos = ",".join(iso for iso, _ in target.countries if iso)
+                isos = ",".join(iso for iso, _, _ in target.countries if iso)
                 assert target.command.endswith(f"--country {isos} --product {step.product}")
 
 
@@ -314,9 +315,13 @@ def test_errors_naming_other_messages_are_not_put_on_the_account_of_the_one_reco
     assert group["count"] == 3 and group["diagnosis"]["evidence"]["account_sid"] == first_owner
     (step,) = doc["next_steps"]
     shares = {t["account_sid"]: t["countries"] for t in step["targets"]}
-    assert shares == {first_owner: [{"country": "FR", "errors": 2}], None: [{"country": "FR", "errors": 1}]}
+    assert shares == {
+        first_owner: [{"country": "FR", "errors": 2, "failures": 1}],  # the record read: one message, logged twice
+        None: [{"country": "FR", "errors": 1, "failures": 1}],
+    }
     _, text, _ = run(["triage", str(log)], env)
-    assert f"SMS on {first_owner}: FR 2" in text
+    assert " · 2 failures (3 errors logged) · group 1" in " ".join(text.split())
+    assert f"SMS on {first_owner}: FR 1" in text
     assert "SMS on the account that sent them (not in the log): FR 1" in text
 
 

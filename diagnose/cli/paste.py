@@ -613,7 +613,8 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
             report = run.diagnose(merged)
         if not (run.offline or run.lacks_credentials):
             report = _say_which_account(report)  # as a paste says it: the group names no account
-        steps = gather(merged, report.diagnoses, run.knowledge().get, [row.record_share for row in rows])
+        failures = [row.failures for row in rows]
+        steps = gather(merged, report.diagnoses, run.knowledge().get, [row.record_share for row in rows], failures)
         name = ", ".join(n.name for n in opened)
         preface = ""  # why the report holds less than the whole input, said before it
         if interrupted:
@@ -630,15 +631,14 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
             total=groups.total,
             sources=[SourceRead(n.name, n.bytes, n.errors, _kind(n), n.problem) for n in opened[:started]],
             origins=[row.origin for row in rows],
-            failures=[row.failures for row in rows],
+            failures=failures,
             offline_hint=_HOW_TO_CONFIRM_ALL if run.lacks_credentials else "",
             preface=preface,
+            interrupted=interrupted,
+            problem=problem,
         )
         if run.fmt == "json":
-            data = triage_data(view)
-            data["interrupted"] = interrupted
-            data["problem"] = problem
-            text = json_controls(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+            text = json_controls(json.dumps(triage_data(view), indent=2, ensure_ascii=False, default=str))
         elif run.fmt in ("markdown", "html"):
             text = triage_markdown(view)
             if run.fmt == "html":

@@ -62,6 +62,8 @@ class TriageView:
     failures: Sequence[Failures] | None = None
     offline_hint: str = ""
     preface: str = ""
+    interrupted: bool = False  # Ctrl-C stopped the reading (JSON's ``interrupted``)
+    problem: str | None = None  # why the reading stopped short otherwise (JSON's ``problem``)
 
     def told(self) -> Sequence[Failures]:
         """Per group, its distinct failures; each occurrence one when they were not told."""
@@ -70,6 +72,11 @@ class TriageView:
         from ..paste import Failures
 
         return [Failures(e.count) for e in self.groups]
+
+    def failed(self) -> tuple[int, bool]:
+        """The failures of every group (each counted in one), and whether that is a lower bound (past the cap)."""
+        told = self.told()
+        return sum(f.count for f in told), any(f.at_least for f in told)
 
 
 def sources_data(sources: Sequence[SourceRead]) -> list[dict[str, Any]]:
@@ -80,12 +87,12 @@ def sources_data(sources: Sequence[SourceRead]) -> list[dict[str, Any]]:
 
 
 def triage_data(view: TriageView) -> dict[str, Any]:
-    """The JSON document (docs/report-format.md, "Other JSON outputs"), without ``interrupted`` and ``problem``,
-    which the command adds."""
+    """The JSON document (docs/report-format.md, "Other JSON outputs")."""
     from ._json import report_data
 
     data = report_data(view.report)["diagnoses"]
     origins = [view.source] * len(view.groups) if view.origins is None else view.origins
+    failures, at_least = view.failed()
     return {
         "source": view.source,
         "sources": sources_data(view.sources),
@@ -107,6 +114,10 @@ def triage_data(view: TriageView) -> dict[str, Any]:
             }
             for e, d, origin, f in zip(view.groups, data, origins, view.told(), strict=True)
         ],
+        "interrupted": view.interrupted,
+        "problem": view.problem,
+        "failures": failures,
+        "failures_at_least": at_least,
     }
 
 
@@ -125,7 +136,7 @@ def triage_text(view: TriageView, *, width: int = WIDTH, color: bool = False) ->
         lines += _what_to_do(steps, view.offline_hint, width, report.diagnoses)
         lines.append("")
     table_at = sum(item.count("\n") + 1 for item in lines)  # the table's header line, in the text's lines
-    lines += _table(groups, report.diagnoses)
+    lines += _table(groups, report.diagnoses, view.told())
     lines += ["", "Groups"]
     for i, (e, d, f) in enumerate(zip(groups, report.diagnoses, view.told(), strict=True), 1):
         lines += _group(i, e, d, width, f)
@@ -153,7 +164,7 @@ def _headline(view: TriageView, name: Callable[[str], str] = str) -> str:
     several = len(view.sources) > 1
     return (
         f"{f'{len(view.sources):,} files' if several else name(view.source)}: "
-        f"{counted(view.total, 'Twilio error')} in {counted(len(view.groups), 'group')} "
+        f"{_told(*view.failed(), view.total, 'Twilio error')} in {counted(len(view.groups), 'group')} "
         f"({size_text(view.bytes_read)} read)"
     )
 
@@ -183,7 +194,7 @@ def triage_markdown(view: TriageView) -> str:
         if offline_hint and any(step.kind == "check" for step in steps):
             out += [escape(offline_hint), ""]
         for n, step in enumerate(steps, 1):
-            seen = f" · {counted(step.errors, 'error')} · {escape(_groups(step.groups))}"
+            seen = f" · {_told(step.failures, step.failures_at_least, step.errors)} · {escape(_groups(step.groups))}"
             if step.kind == "fix":
                 likely = "likely: " if step.verdict == "likely" else ""
                 head = f"**{likely}{escape(step.title)}** ({code(step.cause)}, {step.code}){seen}"
@@ -203,7 +214,7 @@ def triage_markdown(view: TriageView) -> str:
                 product = _PRODUCT.get(step.product or "", "")
                 where = f"on {code(target.account_sid)}" if target.account_sid else f"on {_NO_ACCOUNT}"
                 countries = ", ".join(
-                    f"{escape(iso or 'unknown country')} {count:,}" for iso, count in target.countries
+                    f"{escape(iso or 'unknown country')} {failures:,}" for iso, _, failures in target.countries
                 )
                 line = f"{sub}- {f'{product} {where}'.strip()}: {countries}"
                 # the command on a line of its own (a hard break), as the text report has it
@@ -223,12 +234,13 @@ def triage_markdown(view: TriageView) -> str:
             out += ["", "`diagnose fix` prints its plan and changes nothing without `--apply`."]
         out.append("")
     out += ["## Groups", ""]
-    out += ["| # | count | code | country | account | first seen | last seen | diagnosis |"]
-    out += ["|---:|---:|---|---|---|---|---|---|"]
-    for i, (e, d) in enumerate(zip(groups, report.diagnoses, strict=True), 1):
+    heads, counts = _counts(groups, view.told())
+    out += [f"| # | {' | '.join(heads)} | code | country | account | first seen | last seen | diagnosis |"]
+    out += [f"|---:|{'---:|' * len(heads)}---|---|---|---|---|---|"]
+    for i, (e, d, count) in enumerate(zip(groups, report.diagnoses, counts, strict=True), 1):
         cells = (
             str(i),
-            f"{e.count:,}",
+            *count,
             _shown(e.code),
             escape(_where(e, d)),
             code(e.account_sid, cell=True) if e.account_sid else "-",
@@ -313,7 +325,7 @@ def _what_to_do(
     planned = False
     for n, step in enumerate(steps, 1):
         head = f"{n:>2}. "
-        seen = f" · {counted(step.errors, 'error')} · {_groups(step.groups)}"
+        seen = f" · {_told(step.failures, step.failures_at_least, step.errors)} · {_groups(step.groups)}"
         if step.kind == "fix":
             likely = "likely: " if step.verdict == "likely" else ""
             text = f"{likely}{step.title} ({step.cause}, {step.code}){seen}"
@@ -333,7 +345,7 @@ def _what_to_do(
             product = _PRODUCT.get(step.product or "", "")
             where = f"on {target.account_sid}" if target.account_sid else f"on {_NO_ACCOUNT}"
             countries = ", ".join(  # "NL 1" is one item: a wrap between them reads as two
-                f"{iso or f'unknown{KEEP}country'}{KEEP}{count:,}" for iso, count in target.countries
+                f"{iso or f'unknown{KEEP}country'}{KEEP}{failures:,}" for iso, _, failures in target.countries
             )
             lines.append(wrap(f"{product} {where}: {countries}".strip(), indent=len(pad), width=width))
             if target.command:
@@ -358,14 +370,15 @@ def _what_to_do(
     return lines
 
 
-def _table(groups: Sequence[Evidence], diagnoses: Sequence[Diagnosis]) -> list[str]:
-    header = ("#", "count", "code", "country", "account", "first seen", "last seen", "diagnosis")
+def _table(groups: Sequence[Evidence], diagnoses: Sequence[Diagnosis], told: Sequence[Failures]) -> list[str]:
+    heads, counts = _counts(groups, told)
+    header = ("#", *heads, "code", "country", "account", "first seen", "last seen", "diagnosis")
     rows = []
-    for i, (e, d) in enumerate(zip(groups, diagnoses, strict=True), 1):
+    for i, (e, d, count) in enumerate(zip(groups, diagnoses, counts, strict=True), 1):
         rows.append(
             (
                 str(i),
-                f"{e.count:,}",
+                *count,
                 _shown(e.code),
                 _where(e, d),
                 e.account_sid or "-",
@@ -378,13 +391,30 @@ def _table(groups: Sequence[Evidence], diagnoses: Sequence[Diagnosis]) -> list[s
     return ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in [header, *rows]]
 
 
+def _counts(groups: Sequence[Evidence], told: Sequence[Failures]) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The table's count columns and each group's cells: ``count`` when every error is a failure of its own, else
+    ``failures`` first (``≥4,096`` past the cap) and ``errors``, the lines that logged them."""
+    if all(f.count == e.count and not f.at_least for e, f in zip(groups, told, strict=True)):
+        return ("count",), [(f"{e.count:,}",) for e in groups]
+    cells = [(f"{'≥' if f.at_least else ''}{f.count:,}", f"{e.count:,}") for e, f in zip(groups, told, strict=True)]
+    return ("failures", "errors"), cells
+
+
+def _told(failures: int, at_least: bool, errors: int, noun: str = "error") -> str:
+    """How many failed, then how often that was logged: ``31 errors`` when each error is a failure of its own,
+    else ``14 failures (31 errors logged)`` (one failure logged as a callback, a webhook and an exception);
+    ``at least`` past the cap."""
+    if failures == errors and not at_least:
+        return counted(errors, noun)
+    least = "at least " if at_least else ""
+    return f"{least}{counted(failures, 'failure')} ({counted(errors, noun)} logged)"
+
+
 def _times(e: Evidence, f: Failures) -> str:
-    """How often a group's error was seen: ``31×``, or, when its lines tell fewer failures (one failure logged
-    as a callback, a webhook and an exception), ``14 failures (31 errors logged)``; ``at least`` past the cap."""
+    """How often a group's error was seen: ``31×``, or, when its lines tell fewer failures, as :func:`_told`."""
     if f.count == e.count and not f.at_least:
         return f"{e.count:,}×"
-    least = "at least " if f.at_least else ""
-    return f"{least}{counted(f.count, 'failure')} ({counted(e.count, 'error')} logged)"
+    return _told(f.count, f.at_least, e.count)
 
 
 def _shown(error_code: int | None) -> str:
