@@ -1164,10 +1164,23 @@ _BARE_CODE = rx(
     + r") )\+[1-9]"
 )
 _BARE_WORD = rx(r"[0-9][ \t](?:" + "|".join(BARE_WORDS) + r") \+")  # hit_lines' gate for _BARE_CODE's words
-# what may stand before a bare code: a level of an error or warning, a bracketed tag ("[sms]", "[worker-3]")
+# what may stand before a bare code: a level of an error or warning (group 1), a bracketed tag ("[sms]", "[worker-3]")
 _PREFIX_TOKEN = rx(
-    r"(?ai)(?:\[?(?:warn|warning|error|err|fatal|critical|crit|severe|alert|emerg)\]?|\[[\w .:/-]{1,40}\])"
+    r"(?ai)(?:(\[?(?:warn|warning|error|err|fatal|critical|crit|severe|alert|emerg)\]?)|\[[\w .:/-]{1,40}\])"
     r"[ \t:|-]{1,4}"
+)
+# and, after a level, the log's source: the logger, module or function that wrote the line ("WARN send_sms: 21408 for
+# +55…", "ERROR app.sms[12]: …"), a name as code writes one (:func:`_names_code`), then ':'
+_SOURCE_TOKEN = rx(r"(?a)([A-Za-z_][\w.$/-]{0,63})(?:\[[\w.-]{1,32}\])?:[ \t]{1,4}")
+_CODE_NAME = rx(r"[_.$/-]|[0-9]|[a-z][A-Z]")  # what a name code writes holds and a word does not
+_NAME_WORD = rx(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")  # the words of such a name
+# the last words of a key whose value the five digits are ("job_id: 21408", "retry_count: 21408"): an id or a count
+_KEY_WORDS = frozenset(
+    (
+        *("id", "ids", "uid", "pid", "tid", "no", "nr", "num", "number", "count", "total", "seq", "idx", "index"),
+        *("ref", "key", "batch", "job", "order", "ticket", "request", "req", "attempt", "attempts", "retry"),
+        *("retries", "user", "port", "size", "len", "length", "line", "row", "rows", "offset", "code", "status"),
+    )
 )
 _SENT = rx(r"(?i)\b(?:delivered|queued|accepted|succeeded|success|sent)\b")
 
@@ -1179,13 +1192,30 @@ def _bare_code(line: str) -> re.Match[str] | None:
         return None
     head = line[: found.start()]
     text = after_stamp(head) + " " if head.strip() else ""
-    pos = 0
+    pos, level, source = 0, False, False
     while pos < len(text.rstrip()):
         token = _PREFIX_TOKEN.match(text, pos)
-        if token is None:
+        if token is None and level and not source:
+            token = _SOURCE_TOKEN.match(text, pos)
+            if token is None or not _names_code(token.group(1)):
+                return None
+            source = True
+        elif token is None:
             return None
+        else:
+            level = level or token.group(1) is not None
         pos = token.end()
     return found
+
+
+def _names_code(name: str) -> bool:
+    """Whether a log's source is a name as code writes one (``send_sms``, ``app.sms``, ``SmsSender``, ``worker-3``),
+    not a word ("WARN job: 21408 for +336…" names a job, whose id the number may be) nor a key of an id or a count
+    (``job_id``, ``retry_count``, ``order.no``)."""
+    if _CODE_NAME.search(name) is None:
+        return False
+    words = _NAME_WORD.findall(name)
+    return not words or words[-1].lower() not in _KEY_WORDS
 
 
 # _stream's pass over a line in lower case: led by the '+', it looks back for the code and the label
