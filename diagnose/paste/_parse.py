@@ -1078,10 +1078,22 @@ _WARNING_HEADING = rx(r"(?i)\bwarning - (\d{5})(?= - |$)")
 # case: a superset, the word anywhere). The word may be part of an event's name in snake_case, kebab-case or camelCase
 # ("sms_failed", "send-failed", "smsFailed", "SMS_FAILED", "sms_blocked", "callBlocked"): after no letter or digit,
 # or capitalised after a small letter; not inside a word ("emailfail", "Xfail", "unblocked", "blockedness" are none)
-PAREN_CODE_TEXT = r"(?:fail|blocked)[^\n()]{0,200}\(([0-9]{5})\)"
-_PAREN_CODE = rx(
+#
+# Or after the number the failure was for and a colon, ending its clause: "SMS failed for user 42 (+33612345678):
+# 21408", "send failed for +336…: 21408" (a logger's "%s failed for %s: %s" with the error's code last). The number is
+# a phone's (a valid one, or masked: _after_a_phone), so a date, an id or a count before the colon names no code
+# ("failed on 2026-12-02: 21408", "rows processed: 21408"); the same passcode's words are none either
+PAREN_CODE_TEXT = r"(?:fail|blocked)(?:[^\n()]{0,200}\(([0-9]{5})\)|[^\n]{0,200}:[ \t]{1,2}([0-9]{5}))"
+_FAILURE_WORD = (
     r"(?:(?<![A-Za-z0-9])(?:[Ff](?:ail|AIL)|[Bb](?:locked|LOCKED)(?![a-z]))|(?<=[a-z])(?:Fail|Blocked(?![a-z])))"
-    r"[^\n()]{0,200}\(([0-9]{5})\)"
+)
+_PAREN_CODE = rx(_FAILURE_WORD + r"[^\n()]{0,200}\(([0-9]{5})\)")
+_COLON_CODE = rx(
+    _FAILURE_WORD + r"[^\n]{0,200}?[0-9*xX•][)\]]?[ \t]?:[ \t]{1,2}([0-9]{5})(?=[ \t]{0,4}(?:$|[.;,|](?:[ \t]|$)))"
+)
+# the number before it, or what the brackets before it hold
+_COLON_NUMBER = rx(
+    r"(?:\(([^()\n]{1,30})\)|\[([^\[\]\n]{1,30})\]|(\+?[0-9][0-9*xX• .-]{4,22}[0-9*xX•]))[ \t]?:[ \t]{1,2}$"
 )
 _PAREN_CODE_ANY = rx(r"(?i)" + PAREN_CODE_TEXT)  # hit_lines' gate, over lines in lower case: a superset
 # A label (_labels.LABELS, any spelling) and the number after it, in free text or as a key: "to +49…",
@@ -1258,7 +1270,7 @@ _KEY_BACKWARDS = rx(_KEY_BACKWARDS_TEXT, re.IGNORECASE)
 # The same over ASCII text already in lower case: ignoring case costs the regex engine several times more
 _KEY_BACKWARDS_LOW = rx(_KEY_BACKWARDS_TEXT)
 _LOG_WORDS = ("err", "code", "fail", "twilio", "http")  # _LOG_CODE needs one, in any case
-_PAREN_WORDS = ("fail", "blocked")  # and _PAREN_CODE one of these
+_PAREN_WORDS = ("fail", "blocked")  # and _PAREN_CODE and _COLON_CODE one of these
 
 
 def hit_lines(text: str) -> set[int]:
@@ -1354,20 +1366,50 @@ def _after_passcode_words(line: str, at: int) -> bool:
     return any(word.strip("\"'(:,") in _PASSCODE_WORDS for word in before)
 
 
-def _paren_code(line: str, pos: int = 0) -> re.Match[str] | None:
-    """The first code in brackets a failure's words put on ``line`` from ``pos`` on (see _PAREN_CODE), not a
-    passcode's."""
+def _failure_code(line: str, pos: int = 0) -> re.Match[str] | None:
+    """The first code a failure's words put on ``line`` from ``pos`` on, in brackets (_PAREN_CODE) or after the
+    failure's number and a colon (_COLON_CODE), not a passcode's."""
     low = line.lower()
     if "ail" not in low and "blocked" not in low:
         return None
-    found = _PAREN_CODE.search(line, pos)
+    found = _PAREN_CODE.search(line, pos) if "(" in line else None
     while found is not None and _after_passcode_words(line, found.start(1) - 1):
         found = _PAREN_CODE.search(line, found.end())
-    return found
+    colon = _COLON_CODE.search(line, pos) if ":" in line else None
+    while colon is not None and not _after_a_phone(line, colon):
+        colon = _COLON_CODE.search(line, colon.end())
+    return colon if found is None or (colon is not None and colon.start(1) < found.start(1)) else found
+
+
+_PASSCODE_NAMES = frozenset(("code", "otp", "passcode", "pin", "2fa", "mfa", "verification", "verify"))
+
+
+def _after_a_phone(line: str, found: re.Match[str]) -> bool:
+    """Whether the colon before the code ``found`` (_COLON_CODE) follows a phone number: one written with '+' or as
+    digits that make a valid number, or a mask of one; and no passcode's words stand between the failure and it."""
+    before = _COLON_NUMBER.search(line, max(found.start(), found.start(1) - 40), found.start(1))
+    if before is None:
+        return False
+    words = line[found.start() : before.start()].lower().replace("-", " ").split()
+    if any(word.strip("\"'(:,.") in _PASSCODE_NAMES for word in words):
+        return False  # "failed to send verification code to +336…: 30008": a code sent to a person
+    number = (before.group(1) or before.group(2) or before.group(3)).strip()
+    if not any(c.isdigit() for c in number) or any(c.isalpha() and c not in "xX" for c in number):
+        return False  # "(retry 2)", "[sms]": no number
+    reading = read_number(number)
+    if reading.masked:
+        return number.startswith("+") and reading.country is not None
+    if number.startswith("+"):
+        return reading.confidence == "high"
+    # digits without '+': as many as a phone's, valid somewhere (read with a '+', or ten of North America), or a
+    # national number with its trunk 0 ("(07400 123456)"), whose country the line may name
+    digits = _digits_of(number)
+    valid = reading.e164 is not None and _valid(reading.e164)
+    return 10 <= len(digits) <= 15 and (valid or (digits[0] == "0" and reading.country is None))
 
 
 def _codes_after(line: str, m: re.Match[str], known_code: Callable[[int], bool]) -> list[re.Match[str]]:
-    """The known codes ``line`` prints after the first one, ``m``, as _LOG_CODE or _PAREN_CODE find them (the two
+    """The known codes ``line`` prints after the first one, ``m``, as _LOG_CODE or _failure_code find them (the
     ways a line prints a code that more errors of one line are written in: "ERROR 21408 to +234…; ERROR 21408 to
     +336…", "failed to send to +234… (21408); failed to send to +336… (21408)"), in order, one per code written:
     each searched for from the end of the one before."""
@@ -1377,7 +1419,7 @@ def _codes_after(line: str, m: re.Match[str], known_code: Callable[[int], bool])
         word = _LOG_CODE.search(line, pos)
         while word is not None and _names_a_passcode(line, word):
             word = _LOG_CODE.search(line, word.end())
-        paren = _paren_code(line, pos)
+        paren = _failure_code(line, pos)
         found = min((f for f in (word, paren) if f is not None), key=lambda f: f.start(1), default=None)
         if found is None:
             return out
@@ -1398,21 +1440,21 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
     m = _LOG_CODE.search(line)
     while m is not None and _names_a_passcode(line, m):
         m = _LOG_CODE.search(line, m.end())  # "sent verification code 30008 to +33…" is a one-time code
-    paren = _paren_code(line) if m is not None and m.start() > 0 and "(" in line else None
+    paren = _failure_code(line) if m is not None and m.start() > 0 else None
     if m is not None and paren is not None and paren.end() <= m.start() and known_code(int(paren.group(1))):
         m = paren  # "failed to send to +336… (21408); to=+234… error 21408": the line's first code is first
     if m is None and "arning - " in line:
         m = _WARNING_HEADING.search(line)
     if m is None and "+" in line:
         m = _bare_code(line)
-    if m is None and "(" in line:
-        m = _paren_code(line)
+    if m is None and ("(" in line or ":" in line):
+        m = _failure_code(line)
     if not m:
         return []
     code = int(m.group(1))
     if not known_code(code):
         return []
-    if m.re is _LOG_CODE or m.re is _PAREN_CODE:
+    if m.re is _LOG_CODE or m.re is _PAREN_CODE or m.re is _COLON_CODE:
         others = _codes_after(line, m, known_code)
         if others:
             codes = [m, *others]

@@ -105,12 +105,19 @@ PREFILTER = (
     # {1,16} bytes: is_anchor allows 1-4 characters there, and a character is up to 4 bytes in UTF-8
     rxb(rb"rr(?:or(?:s/|(?<=apierror)|(?<=resterror)|[^a-z0-9\n]{1,16}[0-9])|[^a-z0-9\n]{1,16}[0-9])"),
     # "failure" + 4 characters of up to 4 bytes; "failed to update", 30649's wording cut (_TAIL); a code in brackets
-    # after the words ("failed to send to … (21408)": _parse.PAREN_CODE_TEXT, 200 characters of up to 4 bytes)
-    rxb(rb"fail(?:[^\n]{0,20}[0-9]|ed" + _SEP + rb"to" + _SEP + rb"update|[^\n()]{0,800}\([0-9]{5}\))"),
+    # after the words ("failed to send to … (21408)": _parse.PAREN_CODE_TEXT, 200 characters of up to 4 bytes), or
+    # after a colon ("failed for +336…: 21408")
+    rxb(
+        rb"fail(?:[^\n]{0,20}[0-9]|ed"
+        + _SEP
+        + rb"to"
+        + _SEP
+        + rb"update|[^\n()]{0,800}\([0-9]{5}\)|[^\n]{0,800}:[ \t]{1,2}[0-9]{5})"
+    ),
     rxb(rb"http/?[0-9. ]{0,4}[45][0-9][0-9]"),
     # the one pass _TAIL costs, "Call blocked by T(wilio)": from the "k", a rare letter, as fast as a pass goes; and a
     # code in brackets after "blocked" ("Dial to +49… blocked (13227)": _parse.PAREN_CODE_TEXT, as "fail" above)
-    rxb(rb"ked(?:" + _SEP + rb"by" + _SEP + rb"t|[^\n()]{0,800}\([0-9]{5}\))"),
+    rxb(rb"ked(?:" + _SEP + rb"by" + _SEP + rb"t|[^\n()]{0,800}\([0-9]{5}\)|[^\n]{0,800}:[ \t]{1,2}[0-9]{5})"),
     # a code no word names, opening a message with a labelled '+' number ("21408 to=+33…"): from the '+', looking
     # back for the code and the label (_parse._BARE_CODE)
     rxb(bare_code_pass()),
