@@ -240,8 +240,10 @@ def test_a_fix_plan_stops_reading_a_host_whose_permission_reads_never_answer(pla
     assert code == 3, err
     assert held.hits <= 3 + 3 * (8 + 1), held.hits  # the main account's reads, together, then the first wave's
     doc = json.loads(out)
-    (stopped,) = doc["stopped_hosts"]
-    assert stopped.startswith("GET https://") and "did not answer within 1 s" in stopped, stopped
+    # The server answered the account reads: each product that hangs is stopped on its own (SMS, voice).
+    stopped = doc["stopped_hosts"]
+    assert 1 <= len(stopped) <= 2, stopped
+    assert all(s.startswith("GET https://") and "did not answer within 1 s" in s for s in stopped), stopped
     assert doc["unsent_accounts"] >= SUBACCOUNTS
     reasons = [i["summary"] for i in doc["items"] if i["status"] == "unknown"]
     assert sum("not sent: the host had stopped answering" in r for r in reasons) >= SUBACCOUNTS, reasons[:3]
@@ -253,6 +255,6 @@ def test_a_fix_plans_text_says_how_many_accounts_it_left_in_words(platform: Any)
     sim.add_fault(match="GET ^/v1/", delay_ms=HELD_MS)
     code, out, _ = run(["fix", "--country", "FR", "--subaccounts", "all", "--timeout", "1"], env)
     assert code == 3
-    (said,) = [line for line in out.splitlines() if "the plan sent that host nothing more" in line]
-    assert re.search(r"so [\d,]+ accounts were not read from it \('not sent' above\)\.$", said), said
+    said = [line for line in out.splitlines() if "the plan sent that host nothing more" in line]
+    assert said and all(re.search(r"so [\d,]+ accounts were not read from it \('not sent' above\)\.$", s) for s in said)
     assert "(s)" not in out

@@ -190,6 +190,37 @@ def test_permission_reads_left_after_a_timeout_are_unread_and_decide_nothing(
     assert skipped and all(f"did not answer within {T:g} s" in r for r in skipped), unread[:5]
 
 
+VOICE_THEN_SMS = "".join(
+    f"2026-11-30T10:00:0{i}Z ERROR call failed: error 13227 to={n} account={PARENT}\n"
+    for i, n in enumerate(
+        ["+2348031234567", "+525512345678", "+33612345678", "+4915123456789", "+447400123456", "+34612345678"]
+    )
+) + (
+    f"2026-11-30T10:01:00Z ERROR code=21408 to=+33612345678 account={SUPPORT}\n"
+    f"2026-11-30T10:01:01Z ERROR code=21408 to=+4915123456789 account={PARENT}\n"
+)
+
+
+@pytest.mark.parametrize("command", [["-"], ["triage", "-"]])
+def test_behind_api_url_a_product_that_hangs_stops_that_product_alone(command: list[str]) -> None:
+    # Every product goes to the one --api-url server; its voice dialing permissions hang, the rest answers.
+    # The voice reads, 8 at a time, timed out together with nothing answered meanwhile, and the server was
+    # taken for dead: the SMS permission reads queued behind them were not sent ('not tried after GET
+    # https://voice.twilio.com/v1/DialingPermissions/…'), so the two 21408s were inconclusive, where
+    # accounts.twilio.com would have answered them, as it does without --api-url (a host of its own).
+    with Simulator(load_scenario(DEMO_SCENARIO), port=0) as sim:
+        sim.add_fault(match="GET ^/v1/DialingPermissions", delay_ms=int(3 * T * 1000))
+        code, out, err, _ = run([*command, "--format", "json", "--timeout", f"{T:g}"], VOICE_THEN_SMS, online(sim.url))
+        asked = [r["path"] for r in sim.requests]
+    assert code == 1, err
+    found = diagnoses(command[0], out)
+    sms = [d for d in found if d["error"]["code"] == 21408]
+    assert len(sms) == 2 and asked.count("/v1/Messaging/GeoPermissions") >= 2, asked
+    assert [d["verdict"] for d in sms] == ["confirmed", "confirmed"], [d["summary"] for d in sms]
+    voice = [d for d in found if d["error"]["code"] == 13227]
+    assert len(voice) == 6 and all(d["verdict"] != "confirmed" for d in voice)
+
+
 # --- what does not stop a run: a 4xx, a 5xx (retried as before) ------------------------------------
 
 

@@ -187,7 +187,9 @@ class HostFailures:
     ``ReadCache`` holds it; an audit or a scan shares one across its accounts), so a long-lived
     ``TwilioAccess`` asks again in its next run. Thread-safe.
 
-    A host is ``scheme://host:port`` as the request goes out (after ``--api-url``, region and edge). A
+    A host is ``scheme://host:port`` as the request goes out (after ``--api-url``, region and edge); behind
+    ``--api-url``, the Twilio host each request is for (``https://voice.twilio.com``, the product) is one too,
+    as it is without it, and the server itself is stopped only as ``failed(shared=True)`` says. A
     connection that could not be made (refused, a failed DNS lookup or TLS handshake, no connection in
     time) stops it at once: that is never about one resource. A request that got no answer (a read
     timeout, a reset) stops it unless the host answered another request while that one waited, and once
@@ -227,9 +229,13 @@ class HostFailures:
                 self._served.add(origin)
                 self._in_a_row[origin] = 0
 
-    def failed(self, origin: str, request: str, exc: BaseException, since: float, account: str = "") -> None:
+    def failed(
+        self, origin: str, request: str, exc: BaseException, since: float, account: str = "", *, shared: bool = False
+    ) -> None:
         """A request sent at ``since`` for ``account`` failed (``exc``): stop the host, unless it still answers
-        others."""
+        others. ``shared``: the host is the ``--api-url`` server every product goes to, whose products are
+        watched on their own: a product that hangs or fails stops the server only while it has answered
+        nothing in the run (a connection that could not be made always does)."""
         with self._lock:
             in_a_row = self._in_a_row[origin] = self._in_a_row.get(origin, 0) + 1
             answered = self._answered.get(origin)
@@ -237,7 +243,7 @@ class HostFailures:
                 # Nothing served yet is no proof of a host down either: an audit's first read may be the one
                 # resource that answers 500; ``patience`` such requests (a paste's one) are.
                 unserved = origin not in self._served and in_a_row >= self.patience
-                stop = unserved or in_a_row >= self.SERVER_ERRORS_IN_A_ROW
+                stop = unserved or (not shared and in_a_row >= self.SERVER_ERRORS_IN_A_ROW)
             elif connect_failure(exc) is not None or isinstance(exc, requests.exceptions.SSLError):
                 stop = True
             else:
@@ -245,7 +251,8 @@ class HostFailures:
                 # permissions, read together) say less about the host than two accounts' do.
                 silent = self._silent.setdefault(origin, set())
                 silent.add(account)
-                stop = (answered is None or answered < since) and len(silent) >= self.patience
+                since_answer = answered is None if shared else (answered is None or answered < since)
+                stop = since_answer and len(silent) >= self.patience
             if stop:
                 self._first.setdefault(origin, (request, exc))
 
@@ -670,10 +677,12 @@ class GatewayHttpClient(TwilioHttpClient):
         target = rewrite_url(url, self.api_url)
         hosts = CURRENT_HOSTS.get()
         origin = _origin(target)
-        # Behind --api-url every product is one host, but a proxy (or the simulator) may fail one of them
-        # alone: the product behind the host is watched too, so a dead one stops without stopping the rest.
+        # Behind --api-url every product is one server, but a proxy (or the simulator) may fail one of them
+        # alone: each product (its Twilio host) is watched on its own, as without --api-url, so a dead one
+        # stops without stopping the rest; the server stops only as a whole (HostFailures.failed's shared).
         product = _origin(url)
-        keys = (origin,) if product == origin else (origin, f"{origin} ({product})")
+        shared = product != origin
+        keys = (origin,) if not shared else (origin, f"{origin} ({product})")
         earlier = next((e for e in map(hosts.first, keys) if e is not None), None) if hosts is not None else None
         if earlier is not None:
             raise HostDown(*earlier)  # not sent, not logged: no exchange took place
@@ -705,7 +714,9 @@ class GatewayHttpClient(TwilioHttpClient):
                 if hosts is not None and stops_host(exc):
                     account = CURRENT_ACCOUNT.get()
                     for key in keys:
-                        hosts.failed(key, f"{method.upper()} {shown}", exc, started, account)
+                        hosts.failed(
+                            key, f"{method.upper()} {shown}", exc, started, account, shared=shared and key == origin
+                        )
                 raise
             status = response.status_code
             if hosts is not None and (status < 500 or status not in RETRYABLE_STATUS):
@@ -725,7 +736,7 @@ class GatewayHttpClient(TwilioHttpClient):
             exhausted = RetriesExhausted(status, shown, message, code, method.upper(), attempt, reason)
             if hosts is not None:  # 5xx or 429 to the end
                 for key in keys:
-                    hosts.failed(key, f"{method.upper()} {shown}", exhausted, started)
+                    hosts.failed(key, f"{method.upper()} {shown}", exhausted, started, shared=shared and key == origin)
             raise exhausted
 
     def _exchange(
