@@ -45,6 +45,9 @@ class Target:
     errors: int
     command: str | None = None  # the diagnose command that plans (fix) this account's change
     failures: int = 0  # distinct failures (messages or calls) of its errors, as its groups count them
+    # errors naming a message or call whose record was not read, in a group diagnosed from another one's: their
+    # account is not known (``account_sid`` None), and no command is given, which would change another account
+    account_unknown: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,12 +149,13 @@ def _targets(
     failed: dict[int, tuple[int, bool]],
     command: Callable[[str | None, list[str]], str | None],
 ) -> tuple[Target, ...]:
-    """Per account named (then the errors that name none), its countries, most errors first."""
-    by_account: dict[str | None, dict[str | None, tuple[int, int]]] = {}
+    """Per account named (then the errors that name none, then those whose account is unknown), its countries,
+    most errors first."""
+    by_account: dict[tuple[str | None, bool], dict[str | None, tuple[int, int]]] = {}
 
-    def add(account: str | None, country: str | None, count: int, failures: int) -> None:
+    def add(account: str | None, country: str | None, count: int, failures: int, unknown: bool = False) -> None:
         if count:
-            countries = by_account.setdefault(account, {})
+            countries = by_account.setdefault((account, unknown), {})
             errors, told = countries.get(country, (0, 0))
             countries[country] = (errors + count, told + failures)
 
@@ -163,19 +167,20 @@ def _targets(
             add(account, evidence.country, evidence.count, failures)
             continue
         # the record read is one message's or call's (one failure): the group's errors that name another (or
-        # none) may be another account's, which no read says
+        # none) may be another account's, which no read says: the credentials' own is not assumed for them
         add(account, evidence.country, share, 1)
-        add(None, evidence.country, evidence.count - share, failures - 1)
+        add(None, evidence.country, evidence.count - share, failures - 1, unknown=True)
     out = []
-    for account, countries in by_account.items():
+    for (account, unknown), countries in by_account.items():
         ordered = tuple(
             (iso, errors, told)
             for iso, (errors, told) in sorted(countries.items(), key=lambda i: (-i[1][0], i[0] or "~"))
         )
         isos = [iso for iso, _, _ in ordered if iso]
         errors, failures = sum(e for _, e, _ in ordered), sum(f for _, _, f in ordered)
-        out.append(Target(account, ordered, errors, command(account, isos) if isos else None, failures))
-    return tuple(sorted(out, key=lambda t: (t.account_sid is None, -t.errors, t.account_sid or "")))
+        planned = command(account, isos) if isos and not unknown else None
+        out.append(Target(account, ordered, errors, planned, failures, unknown))
+    return tuple(sorted(out, key=lambda t: (t.account_sid is None, t.account_unknown, -t.errors, t.account_sid or "")))
 
 
 def _account(evidence: Evidence, diagnosis: Diagnosis) -> str | None:
@@ -263,6 +268,7 @@ def step_to_dict(step: NextStep) -> dict[str, object]:
                 "errors": t.errors,
                 "command": t.command,
                 "failures": t.failures,
+                "account_unknown": t.account_unknown,
             }
             for t in step.targets
         ],

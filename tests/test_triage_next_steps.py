@@ -319,10 +319,23 @@ def test_errors_naming_other_messages_are_not_put_on_the_account_of_the_one_reco
         first_owner: [{"country": "FR", "errors": 2, "failures": 1}],  # the record read: one message, logged twice
         None: [{"country": "FR", "errors": 1, "failures": 1}],
     }
+    # the other message's account was not read: no command, which without --account would plan the credentials'
+    # own account (AC827b…, here the other message's by chance, a subaccount's parent in general)
+    commands = {t["account_sid"]: (t["command"], t["account_unknown"]) for t in step["targets"]}
+    assert commands == {
+        first_owner: (f"diagnose fix --account {first_owner} --country FR --product sms", False),
+        None: (None, True),
+    }
     _, text, _ = run(["triage", str(log)], env)
-    assert " · 2 failures (3 errors logged) · group 1" in " ".join(text.split())
+    flat = " ".join(text.split())
+    assert " · 2 failures (3 errors logged) · group 1" in flat
     assert f"SMS on {first_owner}: FR 1" in text
-    assert "SMS on the account that sent them (not in the log): FR 1" in text
+    assert "SMS on an account not known (their messages or calls were not read): FR 1" in text
+    assert "diagnose fix --country" not in text.split("\n#")[0]  # every diagnose fix of What to do names its account
+    assert "then diagnose fix --account AC… --country FR --product sms plans its change." in flat
+    _, markdown, _ = run(["triage", str(log), "--format", "markdown"], env)
+    assert "SMS on an account not known (their messages or calls were not read): FR 1" in markdown
+    assert "`diagnose fix --country" not in markdown.split("## Groups")[0]
 
 
 @settings(max_examples=60, deadline=None)

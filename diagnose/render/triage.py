@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..countries import country_name
 from ..formats import counted, size_text
 from ..models import Diagnosis, Evidence
-from ..next_steps import NextStep, step_to_dict
+from ..next_steps import NextStep, Target, step_to_dict
 from ..report import NOT_CONFIRMED_ONLINE
 from ..safe_text import clean
 from ._text import KEEP, WIDTH, Styler, plain_emphasis, wrap
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 _PRODUCT = {"sms": "SMS", "voice": "Voice"}
 _NO_ACCOUNT = "the account that sent them (not in the log)"
+_UNKNOWN_ACCOUNT = "an account not known (their messages or calls were not read)"
 _SHOWN_GROUPS = 8  # group numbers listed in a step's line before "…"
 _SHOWN_TARGETS = 12  # accounts listed in a step's text; JSON lists them all
 _SHOWN_SOURCES = 20  # files listed under the text's first line; JSON lists them all
@@ -212,13 +213,15 @@ def triage_markdown(view: TriageView) -> str:
                     out.append(f"{sub}- {escape(more)}")
             for target in step.targets[:_SHOWN_TARGETS]:
                 product = _PRODUCT.get(step.product or "", "")
-                where = f"on {code(target.account_sid)}" if target.account_sid else f"on {_NO_ACCOUNT}"
+                where = f"on {code(target.account_sid)}" if target.account_sid else f"on {_owner(target)}"
                 countries = ", ".join(
                     f"{escape(iso or 'unknown country')} {failures:,}" for iso, _, failures in target.countries
                 )
                 line = f"{sub}- {f'{product} {where}'.strip()}: {countries}"
                 # the command on a line of its own (a hard break), as the text report has it
                 out += [f"{line}\\", f"{sub}  {code(target.command)}"] if target.command else [line]
+                if hint := _read_first(step, target):
+                    out.append(f"{sub}  {escape(hint)}")
             if len(step.targets) > _SHOWN_TARGETS:
                 more = len(step.targets) - _SHOWN_TARGETS
                 out.append(f"{sub}- … and {more:,} more accounts (`--format json` lists them all).")
@@ -343,7 +346,7 @@ def _what_to_do(
                 lines.append(wrap(more, indent=len(pad), width=width))
         for target in step.targets[:_SHOWN_TARGETS]:
             product = _PRODUCT.get(step.product or "", "")
-            where = f"on {target.account_sid}" if target.account_sid else f"on {_NO_ACCOUNT}"
+            where = f"on {target.account_sid}" if target.account_sid else f"on {_owner(target)}"
             countries = ", ".join(  # "NL 1" is one item: a wrap between them reads as two
                 f"{iso or f'unknown{KEEP}country'}{KEEP}{failures:,}" for iso, _, failures in target.countries
             )
@@ -351,6 +354,8 @@ def _what_to_do(
             if target.command:
                 lines.append(f"{pad}  {target.command}")
                 planned = True
+            if hint := _read_first(step, target):
+                lines.append(wrap(hint, indent=len(pad) + 2, width=width))
         if len(step.targets) > _SHOWN_TARGETS:
             more = len(step.targets) - _SHOWN_TARGETS
             lines.append(
@@ -389,6 +394,23 @@ def _table(groups: Sequence[Evidence], diagnoses: Sequence[Diagnosis], told: Seq
         )
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     return ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in [header, *rows]]
+
+
+def _owner(target: Target) -> str:
+    """Who sent a target's errors when no account is named: the one assumed, or one not known."""
+    return _UNKNOWN_ACCOUNT if target.account_unknown else _NO_ACCOUNT
+
+
+def _read_first(step: NextStep, target: Target) -> str:
+    """For errors whose account is not known, in a step whose other accounts get a ``diagnose fix``: how to
+    learn it first (a fix without ``--account`` would plan the credentials' own account), else ""."""
+    if not target.account_unknown or not any(t.command for t in step.targets):
+        return ""
+    isos = ",".join(iso for iso, _, _ in target.countries if iso)
+    return (
+        "Diagnose one of their message or call SIDs to read the account that sent it; then"
+        f" diagnose fix --account AC… --country {isos} --product {step.product} plans its change."
+    )
 
 
 def _counts(groups: Sequence[Evidence], told: Sequence[Failures]) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
