@@ -28,7 +28,7 @@ from .country_table import voice_entry
 from .errors import CredentialsError, TwilioAccessError, reason_of
 
 if TYPE_CHECKING:
-    from .gateway import HostFailures, TwilioAccess
+    from .gateway import HostFailures, ReadCache, TwilioAccess
 
 DEFAULT_CONCURRENCY = 48
 """Requests in flight at once. Twilio documents a per-account limit on concurrent REST requests
@@ -128,7 +128,9 @@ class Auditor:
 
     # --- one account ------------------------------------------------------------
 
-    def audit_account(self, account: Mapping[str, Any], *, is_parent: bool = False) -> AccountAudit:
+    def audit_account(
+        self, account: Mapping[str, Any], *, is_parent: bool = False, cache: ReadCache | None = None
+    ) -> AccountAudit:
         """Read one account's permissions and classify each cell; never raises a gateway error.
 
         The reads are :mod:`diagnose.plan` reads run by the gateway's executor (``run_reads``): SMS
@@ -145,7 +147,8 @@ class Auditor:
         owner = account.get("owner_account_sid")
         parent_sid = owner if isinstance(owner, str) and owner and owner != sid else None
         parent = self.parent if (parent_sid and self.parent and self.parent.sid == parent_sid) else None
-        cache = ReadCache(hosts=self.hosts)
+        # the scan hands its own: it builds each group's context from the very answers the cells came from
+        cache = cache if cache is not None else ReadCache(hosts=self.hosts)
         cells: list[Cell] = []
         problems: list[str] = []
         inheritance: bool | None = None

@@ -55,6 +55,7 @@ __all__ = [
     "Subject",
     "account",
     "accounts_list",
+    "as_fetched",
     "assemble",
     "call",
     "credentials_reason",
@@ -549,6 +550,10 @@ def _fetched(answer: Answer) -> Fetched:
     if not answer.ok:
         return Fetched(error=answer.error or "not read", request=answer.request)
     return Fetched(value=answer.value, request=answer.request)
+
+
+as_fetched = _fetched
+"""An answer as a context slot: its payload, or why it is missing (the scan builds a group's context so)."""
 
 
 def _rows(slot: Fetched | None) -> list[Any] | None:

@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .audit import AccountAudit, Cell
+from .context import NOT_APPLICABLE, Context, Fetched
 from .errors import InputError
 from .formats import counted
+from .models import Evidence
 from .plan import parse_time, row_code
 
 __all__ = ["parse_time"]  # one definition, in plan.py: the listing reads use it too
@@ -213,8 +215,17 @@ class Group:
     last_seen: dt.datetime | None = None
     sources: dict[str, int] = field(default_factory=dict)
     samples: list[str] = field(default_factory=list)
+    # the first failure with a number: the error a paste of one of the group's would give (group_evidence)
+    number: str | None = None
+    sender: str | None = None
+    # the engine's reading of that error in the account's context (group_finding): "confirmed", "21408/…"
+    verdict: str | None = None
+    cause: str | None = None
+    finding: Finding | None = None
 
     def add(self, failure: Failure) -> None:
+        if self.number is None and failure.number:
+            self.number, self.sender = failure.number, failure.sender
         self.count += 1
         self.sources[failure.source] = self.sources.get(failure.source, 0) + 1
         if failure.resource and failure.resource not in self.samples and len(self.samples) < MAX_SAMPLES:
@@ -281,6 +292,119 @@ class Grouper:
             self.failures += 1
 
 
+# --------------------------------------------------------------------------- the engine's reading of a group
+
+
+@dataclass(frozen=True)
+class AccountReads:
+    """What the scan read of one account, as Twilio's wire format (each a Fetched): a group's context is built
+    from these, the very answers its audit cells came from, with no read of its own."""
+
+    row: Fetched
+    messaging: Fetched = NOT_APPLICABLE  # GeoPermissions of the groups' countries, as the account
+    voice: Fetched = NOT_APPLICABLE  # DialingPermissions/Countries (every entry), as the account
+    voice_settings: Fetched = NOT_APPLICABLE
+    parent_messaging: Fetched = NOT_APPLICABLE  # the parent's whole SMS list
+    parent_voice: Fetched = NOT_APPLICABLE  # the parent's voice list
+    prefixes: Mapping[str, Fetched] = field(default_factory=dict)  # by voice entry: its high-risk special prefixes
+
+
+def group_evidence(group: Group) -> Evidence:
+    """The evidence a paste of one of the group's errors gives: its code, account, number (and sender)."""
+    voice = group.product == "voice"
+    return Evidence(
+        kind="paste",
+        code=group.code,
+        account_sid=group.account,
+        to=group.number,
+        from_=group.sender,
+        country=None if group.number else group.country,
+        channel="voice" if voice else "sms",
+        format="scan",
+    )
+
+
+def _voice_entry(listing: Fetched, iso: str | None) -> Fetched:
+    """One country's entry of a DialingPermissions/Countries list (Canada's is US), as a read of it would be."""
+    from .country_table import voice_entry
+
+    if iso is None:
+        return Fetched(error="the destination country is unknown")
+    if not listing.ok:
+        return Fetched(error=listing.error or "the dialing permissions were not read", request=listing.request)
+    entry = voice_entry(iso)
+    for row in listing.value.get("content") or () if isinstance(listing.value, Mapping) else ():
+        if isinstance(row, Mapping) and str(row.get("iso_code", "")).upper() == entry:
+            return Fetched(value=dict(row), request=listing.request)
+    return Fetched(error=f"the dialing permissions list has no entry {entry}", request=listing.request)
+
+
+def group_context(group: Group, reads: AccountReads) -> Context:
+    """The context ``diagnose`` would read for one of the group's errors, from what the scan read."""
+    from .country_table import voice_entry
+
+    iso = group.country
+    entry = voice_entry(iso) if iso else ""
+    return Context(
+        kind="call" if group.product == "voice" else "message",
+        sid=group.samples[0] if group.samples else "",
+        account=reads.row,
+        messaging_permissions=reads.messaging,
+        parent_messaging_permissions=reads.parent_messaging,
+        voice_country=_voice_entry(reads.voice, iso),
+        parent_voice_country=_voice_entry(reads.parent_voice, iso),
+        voice_settings=reads.voice_settings,
+        voice_high_risk_prefixes=reads.prefixes.get(entry, Fetched(error="not read")),
+    )
+
+
+class Finding(NamedTuple):
+    """The engine's reading of one of a group's errors, and what its cause's fix steps do about it."""
+
+    verdict: str
+    cause: str | None  # "21408/missing-country" (confirmed or likely), else None
+    title: str  # the cause's title
+    action: str  # enable (a step the API can send), console (a Console-only step), else "" (no change to make)
+    target: str | None  # the account the change is on (the step's target: the account, its parent, governing)
+    inherits_maybe: bool  # an SMS change on a subaccount whose inheritance no answer showed: it may answer 30648
+
+
+WRITING = frozenset({"enable-messaging-country", "enable-voice-country", "set-voice-inheritance"})
+
+
+def group_finding(group: Group, reads: AccountReads, kb: Any) -> Finding:
+    """One of the group's errors read by the engine, input → evidence → facts → findings, as a paste of that
+    error is diagnosed (``diagnose_evidence``), in the context the scan read; and the action its cause's fix
+    steps name: a Console-only step shown, else the first step the API can send whose condition holds (as
+    ``diagnose fix`` picks it), on the account the step targets."""
+    from .engine import evaluate
+    from .facts import derive_facts
+    from .facts import values as fact_values
+
+    entry = kb.get(group.code)
+    facts = derive_facts(group_evidence(group), group_context(group, reads))
+    findings = evaluate(facts, entry)
+    cause = entry.cause(findings.cause) if entry is not None and findings.cause else None
+    if cause is None or findings.verdict not in ("confirmed", "likely"):
+        return Finding(findings.verdict, None, "", "", None, False)
+    env = fact_values(facts)
+    shown = [step for step in cause.fix if step.when is None or step.when.evaluate(env) is not False]
+    action, target = "", None
+    if any(step.action == "console-only" for step in shown):
+        action, target = "console", group.account
+    else:
+        for step in cause.fix:
+            if step.action in WRITING and (step.when is None or step.when.evaluate(env) is True):
+                name = {"parent": "parent_account_sid", "governing": "governing_account_sid"}.get(step.target)
+                fact = facts.get(name) if name else None
+                target = group.account if name is None else (fact.value if fact and fact.known else None)
+                action = "enable" if isinstance(target, str) else ""
+                break
+    inherits = facts["messaging_inheritance"]
+    maybe = group.product == "sms" and env.get("is_subaccount") is True and not inherits.known
+    return Finding(findings.verdict, f"{group.code}/{cause.id}", cause.title, action, target, maybe)
+
+
 # --------------------------------------------------------------------------- diagnosis and ranking
 
 
@@ -306,9 +430,13 @@ def _diagnose_sample(group: Group, account: AccountAudit | None) -> str | None:
     return sample if account is not None and account.parent is None else f"{sample} --account {group.account}"
 
 
+# causes whose fix changes no permission: stop sending where nothing opens it, or test and resend
+_NO_CHANGE = frozenset({"country-not-allowed", "blocked-prefix", "blocked-destination", "permission-enabled-now"})
+
+
 def diagnose_group(group: Group, account: AccountAudit | None) -> tuple[str, str, str | None, str]:
-    """(action, diagnosis sentence, target account, fix wording) for a group, from its cell now."""
-    product = "SMS" if group.product == "sms" else "voice"
+    """(action, diagnosis sentence, target account, fix wording) for a group: from the engine's cause of one of
+    its errors (``group.finding``), as a paste of it is diagnosed; from its cell now when no cause was found."""
     if group.country is None:
         sample = _diagnose_sample(group, account) or "diagnose the SID"
         return (
@@ -317,7 +445,71 @@ def diagnose_group(group: Group, account: AccountAudit | None) -> tuple[str, str
             None,
             f"run `{sample}` to find the destination",
         )
-    iso = group.country
+    finding = group.finding
+    if finding is not None and finding.cause is not None:
+        return _from_finding(group, account, finding)
+    return _from_cell(group, account)
+
+
+def _from_finding(group: Group, account: AccountAudit | None, finding: Finding) -> tuple[str, str, str | None, str]:
+    """The group's diagnosis, worded for the scan, from the engine's cause and the action its fix steps name."""
+    product = "SMS" if group.product == "sms" else "voice"
+    iso = str(group.country)
+    cause_id = str(finding.cause).split("/", 1)[1]
+    if finding.action == "enable" and finding.target:
+        from .country_table import voice_entry_named
+
+        entry = voice_entry_named(iso) if group.product == "voice" else ""
+        if finding.target != group.account:
+            return (
+                "enable",
+                f"{iso} {product}{entry} is off on the parent {finding.target}, which this subaccount inherits",
+                finding.target,
+                f"enable {iso} {product}{entry} on {finding.target} (inherited by its subaccounts)",
+            )
+        said = f"{iso} {product}{entry} is still disabled"
+        if finding.inherits_maybe and cause_id == "missing-country" and account and account.parent:
+            # no API says whether a subaccount inherits its parent's SMS list: the PATCH may answer 30648
+            said += (
+                f"; if {group.account} inherits its parent's SMS permissions (a Console setting), Twilio answers "
+                f"this change with 30648: enable {iso} on the parent {account.parent} instead"
+            )
+        elif cause_id == "subaccount-mismatch" and account and account.parent:
+            said += f", though its parent {account.parent} has it enabled: {group.account} keeps its own list"
+        return ("enable", said, group.account, f"enable {iso} {product}{entry} on {group.account}")
+    if finding.action == "console":
+        return (
+            "console",
+            f"{iso} is a messaging high-risk country: only the Console can enable it (30649)"
+            if group.product == "sms"
+            else f"{finding.title}: only the Console can change it",
+            group.account,
+            f"enable {iso} {product} on {group.account} in the Console (Messaging › Settings › Geo permissions)"
+            if group.product == "sms"
+            else f"change {iso} voice on {group.account} in the Console",
+        )
+    if (
+        group.blocked_prefix
+        or cause_id == "country-not-allowed"
+        or (cause_id == "wrong-country-code" and group.suggested_country)
+    ):
+        return _from_cell(group, account)  # the same reading, worded for the range, the numbers or the country
+    if cause_id == "permission-enabled-now":
+        return _enabled_now(group, account)
+    if cause_id == "high-risk-number-range":
+        return _high_risk_range(group, account)
+    sample = _diagnose_sample(group, account)
+    see = f"run `{sample}` for the steps" if sample else f"see `diagnose explain {group.code}`"
+    title = finding.title[:1].lower() + finding.title[1:]
+    if cause_id in _NO_CHANGE:
+        return ("none", f"{title}: no setting can enable it", None, f"{title} ({see})")
+    return ("investigate", f"{title} ({finding.cause})", None, see)
+
+
+def _from_cell(group: Group, account: AccountAudit | None) -> tuple[str, str, str | None, str]:
+    """The group's diagnosis from the numbers and its cell now, where the engine confirmed no cause."""
+    product = "SMS" if group.product == "sms" else "voice"
+    iso = str(group.country)
     if group.blocked_prefix:
         # Checked before the permission: enabling the country would not reach this range.
         return (
@@ -389,17 +581,25 @@ def diagnose_group(group: Group, account: AccountAudit | None) -> tuple[str, str
         and ranges is not None
         and not (ranges.high_risk_special and ranges.high_risk_tollfraud)
     ):
-        return (
-            "investigate",
-            f"{iso} voice (low-risk numbers) is enabled now; the calls may have dialled high-risk special or "
-            "toll-fraud ranges, which are off",
-            None,
-            f"run `{_diagnose_sample(group, account)}` to see the number range"
-            if group.samples
-            else "diagnose one call",
-        )
+        return _high_risk_range(group, account)
+    return _enabled_now(group, account)
+
+
+def _high_risk_range(group: Group, account: AccountAudit | None) -> tuple[str, str, str | None, str]:
+    return (
+        "investigate",
+        f"{group.country} voice (low-risk numbers) is enabled now; the calls may have dialled high-risk special or "
+        "toll-fraud ranges, which are off",
+        None,
+        f"run `{_diagnose_sample(group, account)}` to see the number range" if group.samples else "diagnose one call",
+    )
+
+
+def _enabled_now(group: Group, account: AccountAudit | None) -> tuple[str, str, str | None, str]:
     # No API says when a permission changed: enabled after these failures, or something narrower than the
     # country blocks them (21408/permission-enabled-now). Either way the failed ones were not resent.
+    product = "SMS" if group.product == "sms" else "voice"
+    iso = group.country
     noun = "message" if group.product == "sms" else "call"
     see = f"run `{_diagnose_sample(group, account)}`" if group.samples else f"see `diagnose explain {group.code}`"
     return (
@@ -572,6 +772,8 @@ def group_dict(
         "diagnosis": sentence,
         "action": action,
         "fix_account": target,
+        "verdict": group.verdict,
+        "cause": group.cause,
     }
 
 

@@ -32,6 +32,7 @@ from .audit_reads import HOST_PATIENCE
 from .errors import TwilioAccessError, reason_of
 from .plan import NOT_SENT
 from .scan import (
+    AccountReads,
     Failure,
     Group,
     Grouper,
@@ -40,6 +41,7 @@ from .scan import (
     from_message,
     from_notification,
     group_dict,
+    group_finding,
     placed,
     unplaced_calls,
 )
@@ -106,6 +108,10 @@ class Scanner:
         self.stopping = threading.Event()  # set on Ctrl-C: workers start no new read
         self._parent_lock = threading.Lock()
         self._parents: dict[str, ParentView | None] = {}
+        # the parents' answers as read (the whole SMS list, the voice list) and each voice entry's high-risk
+        # special prefixes: the groups' contexts are built from them (few: one per parent, one per entry)
+        self._parent_raw: dict[str, tuple[Any, Any]] = {}
+        self._prefix_answers: dict[str, Any] = {}
 
     # --- one account ----------------------------------------------------------------
 
@@ -155,8 +161,10 @@ class Scanner:
             grouper.add_account(out.failures)
             out.groups, out.count = list(grouper.groups.values()), grouper.failures
             out.failures = []  # grouped: the records themselves are not needed any more
-            out.state = self.state_of(row, out.groups)
+            reads = ReadCache(hosts=self.hosts)  # the permissions' answers: each group's context is built from them
+            out.state = self.state_of(row, out.groups, reads)
             out.unsent = out.unsent or (out.state is not None and NOT_SENT in (out.state.problem or ""))
+            self._find(row, out.groups, reads)
         return out
 
     def _placed(self, sid: str, failures: list[Failure], cache: Any) -> list[Failure]:
@@ -175,7 +183,62 @@ class Scanner:
         }
         return placed(failures, calls)
 
-    def state_of(self, row: Mapping[str, Any], groups: Sequence[Group]) -> AccountAudit | None:
+    def _find(self, row: dict[str, Any], groups: Sequence[Group], cache: Any) -> None:
+        """Each group's verdict and cause by the engine, in the context of the answers its cells came from (and,
+        for a voice group, its country's high-risk special prefixes, read once per run): as a paste of one of
+        its errors is diagnosed."""
+        from . import plan
+        from .context import NOT_APPLICABLE, Fetched
+        from .country_table import voice_entry
+        from .knowledge import load_knowledge
+
+        sid = str(row.get("sid") or "")
+        countries = tuple(dict.fromkeys(g.country for g in groups if g.country))
+
+        def answered(read: Any) -> Any:
+            answer = cache.get(read)
+            return plan.as_fetched(answer) if answer is not None else Fetched(error="not read by the scan")
+
+        owner = row.get("owner_account_sid")
+        parent = owner if isinstance(owner, str) and owner and owner != sid else None
+        parent_sms, parent_voice = (
+            self._parent_raw.get(parent, (NOT_APPLICABLE, NOT_APPLICABLE))
+            if parent
+            else (
+                NOT_APPLICABLE,
+                NOT_APPLICABLE,
+            )
+        )
+        entries = {voice_entry(g.country) for g in groups if g.country and g.product == "voice"}
+        reads = AccountReads(
+            row=Fetched(value=row, request=f"GET https://api.twilio.com/2010-04-01/Accounts/{sid}.json"),
+            messaging=answered(plan.messaging_permissions(sid, countries)),
+            voice=answered(plan.voice_countries(sid)),
+            voice_settings=answered(plan.voice_settings(sid)) if parent else NOT_APPLICABLE,
+            parent_messaging=parent_sms,
+            parent_voice=parent_voice,
+            prefixes={entry: self._prefixes(entry) for entry in entries},
+        )
+        kb = load_knowledge()
+        for group in groups:
+            if group.country is not None:
+                group.finding = group_finding(group, reads, kb)
+                group.verdict, group.cause = group.finding.verdict, group.finding.cause
+
+    def _prefixes(self, entry: str) -> Any:
+        """A voice entry's high-risk special prefixes (the same for every account): read once per run."""
+        from . import plan
+        from .gateway import ReadCache
+
+        with self._parent_lock:
+            if entry in self._prefix_answers:
+                return self._prefix_answers[entry]
+        read = plan.voice_prefixes(entry)
+        found = plan.as_fetched(self._reads([read], ReadCache(hosts=self.hosts))[read])
+        with self._parent_lock:
+            return self._prefix_answers.setdefault(entry, found)
+
+    def state_of(self, row: Mapping[str, Any], groups: Sequence[Group], cache: Any = None) -> AccountAudit | None:
         """The account's audit cells for the countries and products its groups name (as the audit reads them)."""
         from .audit_reads import Auditor
 
@@ -189,7 +252,7 @@ class Scanner:
         auditor = Auditor(self.access, countries, products, concurrency=1, hosts=self.hosts)
         auditor.stopping = self.stopping
         auditor.parent = self._parent_view(parent) if parent else None
-        return auditor.audit_account(row)
+        return auditor.audit_account(row, cache=cache)
 
     def _parent_view(self, sid: str) -> ParentView | None:
         """The parent's SMS and voice permissions for every country, read once (two reads) and shared.
@@ -222,6 +285,7 @@ class Scanner:
                         voice[iso] = voice[shared]
             view = ParentView(sid, sms, voice)
             self._parents[sid] = view
+            self._parent_raw[sid] = (plan.as_fetched(answers[sms_read]), plan.as_fetched(answers[voice_read]))
             return view
 
     # --- the run ----------------------------------------------------------------------

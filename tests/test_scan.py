@@ -672,3 +672,37 @@ def test_a_call_whose_record_names_its_number_is_not_read_again(world: Simulator
     # HEIR's four calls' notifications name the number they dialled: no Call resource is read for them
     scan(world, "--subaccounts", HEIR)
     assert not [r for r in world.requests if "/Calls/" in r["path"] and r["path"].endswith(".json")]
+
+
+def _pasted(group: dict[str, Any], number: str, sender: str | None) -> str:
+    """One of a group's errors as an application logs it: its code, account and numbers, no SID (so that the
+    paste is read as its text gives it, not from Twilio's record)."""
+    sent = f" from={sender}" if sender else ""
+    return f"ERROR twilio error {group['code']} account_sid={group['account']} to={number}{sent}"
+
+
+def test_a_scan_groups_diagnosis_is_a_paste_of_one_of_its_errors(sim: Simulator) -> None:
+    # scan.diagnose_group decided each group by hand from its audit cell: the demo's DE 21215 calls (enabled now,
+    # no high-risk number) were 'the calls may have dialled high-risk special or toll-fraud ranges' (investigate)
+    # where a paste of one of them is 21215/permission-enabled-now, and the trial account's GB 13227 (a
+    # high-risk number, 13227/trial-account) read the same. Each group is now read by the engine, as a paste of
+    # one of its errors is, from the scan's own answers: the same verdict and cause, and the action its fix names.
+    doc = json.loads(_demo_scan(sim, "--format", "json"))
+    groups = [g for g in doc["groups"] if g["cause"]]
+    assert len(groups) >= 20
+    env = _demo_env(sim)
+    for group in groups:
+        # the number its sample failed for, as Twilio's record gives it (a <Dial>'s is in its notification)
+        argv = [group["samples"][0], "--account", group["account"], "--format", "json"]
+        (record,) = json.loads(CliRunner().invoke(main, argv, env=env).stdout)["diagnoses"]
+        number, sender = record["evidence"]["to"], record["evidence"].get("from")
+        result = CliRunner().invoke(main, [_pasted(group, number, sender), "--format", "json"], env=env)
+        (pasted,) = json.loads(result.stdout)["diagnoses"]
+        assert (group["verdict"], group["cause"]) == (pasted["verdict"], f"{group['code']}/{pasted['cause']}"), group
+    by_cause = {(g["country"], g["code"], g["account"]): (g["cause"], g["action"]) for g in groups}
+    main_sid = _demo_main(sim)
+    assert by_cause[("DE", 21215, main_sid)] == ("21215/permission-enabled-now", "none")
+    assert by_cause[("MX", 13227, main_sid)] == ("13227/missing-country", "enable")
+    assert by_cause[("NG", 21408, main_sid)] == ("21408/high-restriction-country", "console")
+    assert {a for c, a in by_cause.values() if c.endswith("/wrong-country-code")} == {"investigate"}
+    assert {a for c, a in by_cause.values() if c.endswith(("/country-not-allowed", "/blocked-prefix"))} == {"none"}
