@@ -127,6 +127,9 @@ def hits_of(line: str, number: int, known_code: Callable[[int], bool]) -> list[H
         for hit in beside_fields(line, number, known_code, hits):
             hit.excerpt = line
             hits.append(hit)
+    if any(hit.listed for hit in hits):
+        # "Twilio error 21408 for 4155550100, 4155550111": a failure to each number the list names
+        hits = [each for hit in hits for each in (hit, *(replace(hit, to=to, listed=()) for to in hit.listed))]
     return hits
 
 

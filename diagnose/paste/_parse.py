@@ -93,6 +93,9 @@ class Hit:
     # how many numbers a list of recipients names when it names several ({"recipients": ["+234…", "+336…"]}): none
     # is the To unless Twilio's message names one
     recipients: int = field(default=0, compare=False)
+    # the numbers a list in free text names after ``to``, each a failure of the same error ("error 21408 for
+    # 4155550100, 4155550111"): _extract.hits_of makes a hit of each
+    listed: tuple[str, ...] = field(default=(), compare=False)
     excerpt: str = field(default="", compare=False)
     keys: frozenset[str] = field(default=frozenset(), compare=False)  # the field names seen (classification)
 
@@ -108,7 +111,7 @@ class Hit:
 _META = frozenset(
     {
         *("format", "line", "excerpt", "code_source", "inbound", "continues", "names", "keys", "weak_to", "bare_to"),
-        *("time", "recipients"),
+        *("time", "recipients", "listed"),
     }
 )
 _FIELDS = tuple(f.name for f in fields(Hit) if f.name not in _META)  # the error's own fields, in order
@@ -208,24 +211,71 @@ def unlabelled_destination(text: str, sender: str | None = None, hint: str | Non
     reads them; not the ``sender``'s number, not an epoch time (``for 1764496800``), nor before a unit (``for
     30000000000 ms``). An order number or a job id is written after its own word ("for order 12345678901"), and is
     none."""
+    found = _unlabelled_at(text, sender, hint)
+    return None if found is None else found[:2]
+
+
+def _unlabelled_at(text: str, sender: str | None = None, hint: str | None = None) -> tuple[str, str, int] | None:
+    """:func:`unlabelled_destination`, and where the number ends in ``text``."""
     if not any(word in text.lower() for word in ("for", "call", "dial", "text")):
         return None
     from_country = read_number(sender).country if sender else None
     for found in _FOR_NUMBER.finditer(text):
-        start = found.end()
-        for stop in _written_ends(text, start):
-            written = text[start:stop]
-            digits = "".join(c for c in written if c.isdigit())
-            if not 10 <= len(digits) <= 15 or _UNIT_AFTER.match(text, stop) is not None:
-                continue
-            if len(digits) in (10, 13) and digits[0] == "1" and epoch_time(digits) is not None:
-                continue  # epoch seconds or milliseconds of 2001-2033 (later ones start with 2: a valid number wins)
-            if sender is not None and _same_number(written, sender):
-                continue
-            reading = read_number(written, from_country=from_country, hint=hint)
-            if reading.e164 is not None and _valid(reading.e164):
-                return " ".join(word.lower() for word in found.group(1, 2) if word), written
+        stop = _bare_number_at(text, found.end(), sender, from_country, hint)
+        if stop is not None:
+            return " ".join(word.lower() for word in found.group(1, 2) if word), text[found.end() : stop], stop
     return None
+
+
+def _bare_number_at(
+    text: str, start: int, sender: str | None, from_country: str | None, hint: str | None = None
+) -> int | None:
+    """Where a phone number written without '+' at ``start`` ends, when it is one (:func:`unlabelled_destination`)."""
+    for stop in _written_ends(text, start):
+        written = text[start:stop]
+        digits = "".join(c for c in written if c.isdigit())
+        if not 10 <= len(digits) <= 15 or _UNIT_AFTER.match(text, stop) is not None:
+            continue
+        if len(digits) in (10, 13) and digits[0] == "1" and epoch_time(digits) is not None:
+            continue  # epoch seconds or milliseconds of 2001-2033 (later ones start with 2: a valid number wins)
+        if sender is not None and _same_number(written, sender):
+            continue
+        reading = read_number(written, from_country=from_country, hint=hint)
+        if reading.e164 is not None and _valid(reading.e164):
+            return stop
+    return None
+
+
+# Between two numbers of a list a line names one error for ("Twilio error 21408 for 4155550100, 4155550111", "to
+# +336… and +55…"): a comma, "and" or '&'
+_LIST_SEP = rx(r"[ \t]{0,2}(?:,[ \t]{0,2}(?:and[ \t]{1,2})?|[ \t](?:and|&)[ \t]{1,2})")
+
+
+def listed_after(text: str, start: int, first: str, sender: str | None = None) -> tuple[str, ...]:
+    """The numbers a list goes on with after its ``first``, a destination written at ``start`` in ``text``, each
+    written as the first is: with '+' or as digits that make a phone number (:func:`_bare_number_at`); never the
+    ``sender``'s, nor one named before. Each is a failure to that number, as the first is: the line names them all
+    as the error's destinations."""
+    out = [first]
+    end, plus = start + len(first), first.startswith("+")
+    from_country = read_number(sender).country if sender and not plus else None
+    while (sep := _LIST_SEP.match(text, end)) is not None:
+        if plus:
+            found = _PLUS_NUMBER.match(text, sep.end())
+            if found is None:
+                break
+            number, end = _number_text(found.group()), found.end()
+            number_end = sep.end() + len(number)
+            if number_end < end:  # the log's words after it, which _number_text cut ("+336… 2 attempts")
+                end = number_end
+        else:
+            stop = _bare_number_at(text, sep.end(), sender, from_country)
+            if stop is None:
+                break
+            number, end = text[sep.end() : stop], stop
+        if (sender is None or not _same_number(number, sender)) and not any(_same_number(number, n) for n in out):
+            out.append(number)
+    return tuple(out[1:])
 
 
 # A piece of a number as people write one: a group of digits, an area code in brackets, or a separator
@@ -1672,20 +1722,28 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
         hit.to = _number_text(number_text)
         if to.re is _LOG_TO and not hit.to.startswith("+") and not _KEYED.search(text, to.start(), to.start(1)):
             hit.bare_to = text[to.start() : to.start(1)].strip().lower()  # "send to 4474…": a word, no key
+        sent_by = _number_text(sender.group(1)) if sender else None
+        hit.listed = listed_after(text, to.start(1), hit.to, sent_by)
     else:
         code_at = m.start(1) - lo  # "dialing +4930123456 (13227)": the code in brackets is no digit of the number
-        numbers = [
-            _number_text(n.group() if not n.start() < code_at < n.end() else text[n.start() : code_at].rstrip(" ("))
+        plus = [
+            (n.start(), _number_text(n.group() if not n.start() < code_at < n.end() else text[n.start() : code_at]))
             for n in _PLUS_NUMBER.finditer(text)
         ]
-        if sender:
-            numbers = [n for n in numbers if _digits_of(n) != _digits_of(_number_text(sender.group(1)))]
+        sent_by = _number_text(sender.group(1)) if sender else None
+        if sent_by:
+            plus = [(at, n) for at, n in plus if _digits_of(n) != _digits_of(sent_by)]
+        numbers = [n.rstrip(" (") for _, n in plus]
         if len(numbers) == 1:
             hit.to = numbers[0]
-        elif not numbers:
-            bare = unlabelled_destination(text, _number_text(sender.group(1)) if sender else None)
-            if bare is not None:  # "error 21408 for 17877315170": no label, no '+'
-                hit.bare_to, hit.to = bare
+        elif numbers:
+            # several: the destinations of one error when they are one list ("for +336…, +55…"), else none is
+            listed = (numbers[0], *listed_after(text, plus[0][0], numbers[0], sent_by))
+            if all(any(_same_number(n, one) for one in listed) for n in numbers):
+                hit.to, hit.listed = numbers[0], listed[1:]
+        elif (bare := _unlabelled_at(text, sent_by)) is not None:
+            hit.bare_to, hit.to = bare[:2]  # "error 21408 for 17877315170": no label, no '+'
+            hit.listed = listed_after(text, bare[2] - len(hit.to), hit.to, sent_by)
     if sender:
         hit.from_ = _number_text(sender.group(1))
     if "AC" in text or "ac" in text:
