@@ -103,7 +103,7 @@ class Auditor:
 
         self.access = access
         # The whole run's: a host that stopped answering is asked nothing more, by any account.
-        self.hosts = hosts if hosts is not None else HostFailures(patience=HOST_PATIENCE)
+        self.hosts = hosts if hosts is not None else HostFailures(patience=HOST_PATIENCE, throttle_budget=None)
         self._unsent_lock = threading.Lock()
         self.unsent_accounts = 0
         self.countries = tuple(countries)

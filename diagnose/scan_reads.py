@@ -101,7 +101,7 @@ class Scanner:
 
         self.access = access
         # The whole run's: a host that stopped answering is asked nothing more, by any account.
-        self.hosts = HostFailures(patience=HOST_PATIENCE)
+        self.hosts = HostFailures(patience=HOST_PATIENCE, throttle_budget=None)
         self.codes = dict(codes)
         self.start = start
         self.concurrency = max(1, concurrency)

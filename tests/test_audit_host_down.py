@@ -154,6 +154,19 @@ def test_a_host_answering_503_to_every_permission_read_stops_the_audit(platform:
     assert doc["unsent_accounts"] == SUBACCOUNTS  # the main account's reads were sent, and failed
 
 
+def test_an_audit_waits_out_429s_longer_than_a_diagnosis(platform: Any) -> None:
+    # A batch job keeps each request's six attempts within 10 s: the main account's SMS read, answered 429
+    # (Retry-After: 1) four times, is read on its fifth attempt, where a diagnosis would give up after 3 s.
+    sim, env = platform
+    throttled = sim.add_fault(match="GET ^/v1/Messaging/GeoPermissions$", status=429, retry_after=1, times=4)
+    sms_audit = ["audit", "--countries", "FR", "--product", "sms", "--subaccounts", "all", "--timeout", "1"]
+    code, out, err = run([*sms_audit, "--format", "json"], env)
+    doc = json.loads(out)
+    assert throttled.hits == 4
+    assert doc["accounts"][0]["problem"] is None, doc["accounts"][0]
+    assert code in (0, 1), err
+
+
 def test_a_refused_connection_stops_the_host_at_once_whatever_the_patience() -> None:
     # A connection that could not be made is never about one resource.
     with socket.socket() as closed:  # bound, never listening: every connection is refused

@@ -286,6 +286,21 @@ def test_a_host_that_answers_429_to_everything_is_not_asked_again_after_one_read
     assert len(heads) == 6 and all(f"/Accounts/{PARENT}.json".encode() in h for h in heads), heads
 
 
+@pytest.mark.parametrize("command", [["-"], ["triage", "-"]])
+def test_a_diagnosis_waits_for_429s_within_its_budget_and_says_twilio_is_rate_limiting(command: list[str]) -> None:
+    # Each Retry-After: 1 was waited out within the request's 10 s budget: six attempts (about 5 s; about 9 s
+    # without a Retry-After), then 'HTTP 429 …, still after 6 attempts', which did not say who was limiting.
+    # A diagnosis now waits for 429s at most 3 s in all (DIAGNOSIS_THROTTLE_BUDGET), then says so.
+    with raw_server(respond("429 Too Many Requests", THROTTLED, {"Retry-After": "1"})) as (url, log):
+        code, out, err, _ = run(command, ONE, online(url))
+        heads = list(log.heads)
+    assert (code, out) == (3, "")
+    assert 2 <= len(heads) <= 3, heads
+    assert "the 3 s a diagnosis waits for 429s in all" in err, err
+    assert "Twilio is rate-limiting these credentials; try again in a minute" in err, err
+    assert err.count("\n") == 1, err
+
+
 def test_a_503s_retry_after_beyond_the_budget_gives_up_at_once() -> None:
     # Retry-After: 5 was waited out once within the 10 s budget, for each of the two reads (4 requests, 11 s).
     with raw_server(respond("503 Service Unavailable", UNAVAILABLE, {"Retry-After": "5"})) as (url, log):

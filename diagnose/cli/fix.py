@@ -496,7 +496,7 @@ class Reader:
         self._parents: dict[str, AccountState | None] = {}
         self._lock = threading.Lock()
         # The plan's, as an audit's: a host that stopped answering is asked nothing more, by any account.
-        self.hosts = HostFailures(patience=HOST_PATIENCE)
+        self.hosts = HostFailures(patience=HOST_PATIENCE, throttle_budget=None)
         self.unsent_accounts = 0
 
     def state(self, item: Mapping[str, Any] | str) -> tuple[Fetched, AccountState | None]:

@@ -182,6 +182,16 @@ def _record(method: str, url: str, status: int | None, started: float, attempts:
 # --- hosts that stopped answering ----------------------------------------------------
 
 
+DIAGNOSIS_THROTTLE_BUDGET = 3.0
+"""Seconds one diagnosis (a SID, a paste, ``diagnose triage``'s reads) waits in all for Twilio's 429s, from the first:
+a user waits for the answer, and a Twilio that throttles every request said so after about 9 s (six attempts of one
+read). Audit, scan and fix are batch jobs: each request keeps ``RetryPolicy.max_retry_time`` (10 s) and its six
+attempts, with no budget for the run (``HostFailures(throttle_budget=None)``)."""
+
+RATE_LIMITED = "Twilio is rate-limiting these credentials; try again in a minute"
+"""What a request given up on 429s says after its reason: the answer is Twilio's, the host is up."""
+
+
 class HostFailures:
     """The hosts of one run that stopped answering: the run sends them nothing more. One per run (its
     ``ReadCache`` holds it; an audit or a scan shares one across its accounts), so a long-lived
@@ -205,14 +215,27 @@ class HostFailures:
 
     SERVER_ERRORS_IN_A_ROW = 3
 
-    def __init__(self, patience: int = 1) -> None:
+    def __init__(self, patience: int = 1, throttle_budget: float | None = DIAGNOSIS_THROTTLE_BUDGET) -> None:
         self.patience = max(1, patience)
+        self.throttle_budget = throttle_budget
+        """Seconds the whole run waits for 429s, from the first (None: only each request's own budget)."""
+        self._throttled: float | None = None  # when the run's first 429 came (monotonic)
         self._lock = threading.Lock()
         self._first: dict[str, tuple[str, BaseException]] = {}
         self._answered: dict[str, float] = {}  # origin -> when it last answered at all, 429 included (monotonic)
         self._served: set[str] = set()  # origins that answered something other than 429 or 5xx
         self._in_a_row: dict[str, int] = {}  # origin -> requests failed since it last served one
         self._silent: dict[str, set[str]] = {}  # origin -> accounts whose requests got no answer since its last
+
+    def throttle_left(self) -> float | None:
+        """Seconds the run may still wait for 429s (the first call starts its clock), or None: no run budget."""
+        if self.throttle_budget is None:
+            return None
+        now = time.monotonic()
+        with self._lock:
+            if self._throttled is None:
+                self._throttled = now
+            return self._throttled + self.throttle_budget - now
 
     def first(self, origin: str) -> tuple[str, BaseException] | None:
         """The request line and exception of the failure that stopped the host in the run, or None."""
@@ -729,7 +752,7 @@ class GatewayHttpClient(TwilioHttpClient):
                     raise NotTwilio(status, shown, method.upper(), foreign)
                 return response
             code, message = _error_body(response.text)
-            reason = self._give_up_reason(response, code, message, attempt, started)
+            reason = self._give_up_reason(response, code, message, attempt, started, hosts)
             if reason is None:
                 continue
             _record(method.upper(), shown, status, started, attempt)
@@ -825,12 +848,19 @@ class GatewayHttpClient(TwilioHttpClient):
         return bytes(body)
 
     def _give_up_reason(
-        self, response: Response, code: int | None, message: str, attempt: int, started: float
+        self,
+        response: Response,
+        code: int | None,
+        message: str,
+        attempt: int,
+        started: float,
+        hosts: HostFailures | None = None,
     ) -> str | None:
         """Sleep and return None to try again, or say why not (``code`` and ``message`` from the answer's body).
 
-        A 429 says "not so fast", and is waited out within the request's whole budget; a 5xx says the
-        server cannot answer now, and is asked again only briefly (``server_error_*``)."""
+        A 429 says "not so fast", and is waited out within the request's whole budget, and within the run's
+        (``hosts.throttle_left``: a diagnosis waits for 429s at most ``DIAGNOSIS_THROTTLE_BUDGET`` in all); a 5xx
+        says the server cannot answer now, and is asked again only briefly (``server_error_*``)."""
         policy = self.policy
         status = response.status_code
         attempts, budget = policy.limits(status)
@@ -840,19 +870,24 @@ class GatewayHttpClient(TwilioHttpClient):
         headers = response.headers or {}
         retry_after = parse_retry_after(headers.get("Retry-After") if hasattr(headers, "get") else None)
         remaining = started + budget - time.monotonic()
+        within = f"the {budget:g} s retry budget"
+        run_left = hosts.throttle_left() if hosts is not None and status == 429 else None
+        if run_left is not None and hosts is not None and run_left < remaining:
+            remaining, within = run_left, f"the {hosts.throttle_budget:g} s a diagnosis waits for 429s in all"
+        why = f": {RATE_LIMITED}" if status == 429 else ""
         if attempt >= attempts:
-            return f"{what}, still after {attempt} attempts"
+            return f"{what}, still after {attempt} attempts{why}"
         if retry_after is not None:
             if retry_after > remaining:
                 return (
                     f"{what}; Retry-After asked for {retry_after:g} s, beyond the "
-                    f"{max(remaining, 0):.1f} s left of the {budget:g} s retry budget "
-                    f"(after {attempt} attempt{'s' if attempt > 1 else ''})"
+                    f"{max(remaining, 0):.1f} s left of {within} "
+                    f"(after {attempt} attempt{'s' if attempt > 1 else ''}){why}"
                 )
             delay = retry_after
         else:
             delay = policy.backoff(attempt, self._rand)
             if delay > remaining:
-                return f"{what}, still after {attempt} attempts within the {budget:g} s retry budget"
+                return f"{what}, still after {attempt} attempts within {within}{why}"
         self._sleep(delay)
         return None
