@@ -3,7 +3,7 @@
 A big log gives dozens of groups (code × country × account), each diagnosed on its own. A
 support engineer acts on causes, not on groups: the countries to enable on each account, the
 numbers to correct, the codes to read about. :func:`gather` puts the groups that call for the
-same action together, most errors first:
+same action together, most failures (then errors) first:
 
 * ``fix``: groups whose cause is confirmed (or likely), per code and cause, with the countries
   each account needs. Where the cause's fix steps in the knowledge name an action that writes
@@ -38,7 +38,7 @@ MAX_ADVICE = 3  # groups whose first step a step repeats; the others are in the 
 
 @dataclass(frozen=True)
 class Target:
-    """One account's share of a step: its countries, most errors first."""
+    """One account's share of a step: its countries, most failures (then errors) first."""
 
     account_sid: str | None  # None: neither the log nor a record read for its errors names the account
     countries: tuple[tuple[str | None, int, int], ...]  # (ISO code, None when unknown; errors; failures)
@@ -75,7 +75,8 @@ def gather(
     record_shares: Sequence[int | None] | None = None,
     failures: Sequence[Failures] | None = None,
 ) -> tuple[NextStep, ...]:
-    """The steps that act on ``groups`` (each diagnosed by the diagnosis at the same position), most errors first.
+    """The steps that act on ``groups`` (each diagnosed by the diagnosis at the same position), most failures
+    (messages or calls) first, then most errors.
 
     ``entry_of`` gives the knowledge entry of a code (None when the knowledge has none). ``record_shares``: per
     group, how many of its errors name the message or call whose record its diagnosis may read
@@ -97,7 +98,7 @@ def gather(
             continue  # no error, or nothing to act on
         found.setdefault(key, []).append((number, evidence, diagnosis))
     steps = [_step(kind, code, cause, rows, entry_of, shares, told) for (kind, code, cause), rows in found.items()]
-    return tuple(sorted(steps, key=lambda s: (-s.errors, s.groups[0])))
+    return tuple(sorted(steps, key=lambda s: (-s.failures, -s.errors, s.groups[0])))
 
 
 def _step(
@@ -150,7 +151,7 @@ def _targets(
     command: Callable[[str | None, list[str]], str | None],
 ) -> tuple[Target, ...]:
     """Per account named (then the errors that name none, then those whose account is unknown), its countries,
-    most errors first."""
+    most failures (then errors) first."""
     by_account: dict[tuple[str | None, bool], dict[str | None, tuple[int, int]]] = {}
 
     def add(account: str | None, country: str | None, count: int, failures: int, unknown: bool = False) -> None:
@@ -174,13 +175,17 @@ def _targets(
     for (account, unknown), countries in by_account.items():
         ordered = tuple(
             (iso, errors, told)
-            for iso, (errors, told) in sorted(countries.items(), key=lambda i: (-i[1][0], i[0] or "~"))
+            for iso, (errors, told) in sorted(countries.items(), key=lambda i: (-i[1][1], -i[1][0], i[0] or "~"))
         )
         isos = [iso for iso, _, _ in ordered if iso]
         errors, failures = sum(e for _, e, _ in ordered), sum(f for _, _, f in ordered)
         planned = command(account, isos) if isos and not unknown else None
         out.append(Target(account, ordered, errors, planned, failures, unknown))
-    return tuple(sorted(out, key=lambda t: (t.account_sid is None, t.account_unknown, -t.errors, t.account_sid or "")))
+    return tuple(
+        sorted(
+            out, key=lambda t: (t.account_sid is None, t.account_unknown, -t.failures, -t.errors, t.account_sid or "")
+        )
+    )
 
 
 def _account(evidence: Evidence, diagnosis: Diagnosis) -> str | None:

@@ -230,3 +230,18 @@ def test_where_each_error_is_a_failure_the_first_screen_counts_errors_alone(tmp_
     assert "· 2 errors · group 1" in " ".join(text.split())
     assert next(line for line in text.splitlines() if line.startswith("#  ")).split()[:3] == ["#", "count", "code"]
     assert json.loads(_triage(log))["failures"] == 2
+
+
+def test_the_group_and_step_with_most_failures_come_first_not_the_one_logged_most(tmp_path: Path) -> None:
+    """One message to Nigeria logged 29 times (and one error naming none) is 2 failures of 30 errors; ten calls
+    to Great Britain, each logged once, are 10 failures: the calls come first, in the table and in What to do."""
+    sms = [_callback(_sid(1), ACCOUNTS[0]) for _ in range(29)] + [_unnamed(ACCOUNTS[0])]
+    calls = [f"2026-11-30T10:00:04Z ERROR call failed code=21215 to=+447400123456 account={ACCOUNTS[1]}"] * 10
+    log = tmp_path / "app.log"
+    log.write_text("\n".join(sms + calls) + "\n")
+    doc = json.loads(_triage(log))
+    assert [(g["code"], g["failures"], g["count"]) for g in doc["groups"]] == [(21215, 10, 10), (21408, 2, 30)]
+    assert [(s["code"], s["groups"]) for s in doc["next_steps"]] == [(21215, [1]), (21408, [2])]
+    text = _triage(log, "text")
+    what_to_do = text.split("\n#")[0]
+    assert what_to_do.index("21215") < what_to_do.index("21408")

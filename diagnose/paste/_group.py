@@ -294,7 +294,8 @@ class Groups:
         group.add(evidence, origin, order, self._now)
 
     def rows(self, *, biggest_first: bool = True) -> list[Row]:
-        """Every group (:class:`Row`), in order of first appearance (biggest groups first, by default).
+        """Every group (:class:`Row`), in order of first appearance, or biggest first (by default: most failures,
+        then most errors, then first appearance).
 
         With ``rehome``, a message or call SID that a group naming no country shares with exactly one group of
         the same code that names a country (and the same account, when the first names one) is that group's
@@ -313,7 +314,8 @@ class Groups:
             for group in self._groups.values()
             if (row := group.row(self._now, moves.get(group, {}), gained.get(id(group), ()))) is not None
         ]
-        return sorted(rows, key=lambda row: -row.evidence.count) if biggest_first else rows
+        # biggest: most failures (messages or calls), then most errors logged
+        return sorted(rows, key=lambda row: (-row.failures.count, -row.evidence.count)) if biggest_first else rows
 
     def _moves(self) -> dict[_Group, dict[str, _Group]]:
         """Per group naming no country, the SIDs of its failures that move, and the group each moves to."""
