@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from diagnose.models import Evidence
-from diagnose.paste import FORMATS, extract, extract_bytes, mask_numbers, read_number, redact_secrets
+from diagnose.paste import FORMATS, extract, extract_bytes, mask_numbers, read_number, redact_secrets, scan
 from diagnose.paste._extract import unwrap
 from diagnose.paste._parse import parse_curl, parse_exceptions, parse_fields, parse_log_line, parse_urls
 from diagnose.paste._text import MAX_LINE, clean
@@ -222,9 +223,20 @@ NEIGHBOURS = st.sampled_from(
         "WARN  account=AC9999999999999999999999999999999f quota at 80%",
     ]
 )
-LOG_STAMPS = st.sampled_from(
-    ["2026-11-30T10:00:0{}Z ", "Nov 30 10:00:0{} web-2 app[812]: ", "web-1  | 2026-11-30 10:00:0{},250 "]
-)
+# How loggers open a line (docs/sources.md, "Log lines"): ISO 8601, syslog, a container's name; Go's log package,
+# glog, Ruby's Logger, logback's time of day, AWS Lambda's Python runtime (its level first); and none at all, where
+# each line names its level first
+STAMP_FORMS = [
+    "2026-11-30T10:00:0{}Z ",
+    "Nov 30 10:00:0{} web-2 app[812]: ",
+    "web-1  | 2026-11-30 10:00:0{},250 ",
+    "2026/11/30 10:00:0{} ",
+    "E1130 10:00:0{}.118123   12 sms.go:40] ",
+    "E, [2026-11-30T10:00:0{}.118000 #123] ERROR -- : ",
+    "10:00:0{}.118 [main] ",
+    "[ERROR]\t2026-11-30T10:00:0{}.118Z\t6f1c2d3e-5b7a-4c1e-9f00-0a1b2c3d4e5f\t",
+]
+LOG_STAMPS = st.sampled_from([*STAMP_FORMS, ""])
 ERROR_LINES = [
     "ERROR sms send failed code=21408 to=+33612345678 account=AC1111111111111111111111111111111a",
     "ERROR twilio.base.exceptions.TwilioRestException: HTTP 400 error: Unable to create record: Permission to"
@@ -236,18 +248,51 @@ ERROR_LINES = [
 
 
 @FUZZ
-@given(st.sampled_from(ERROR_LINES), LOG_STAMPS, st.lists(NEIGHBOURS, max_size=6), st.lists(NEIGHBOURS, max_size=6))
+@given(
+    st.sampled_from(ERROR_LINES),
+    LOG_STAMPS,
+    st.lists(NEIGHBOURS, max_size=6),
+    st.lists(NEIGHBOURS, max_size=6),
+    st.booleans(),
+)
 def test_an_unrelated_log_line_lends_an_error_nothing(
-    error: str, stamp: str, before: list[str], after: list[str]
+    error: str, stamp: str, before: list[str], after: list[str], one_second: bool
 ) -> None:
-    # each line is a log event of its own (its own second): the error reads as if it stood alone
+    # each line is a log event of its own (its own second, or the same one: each names its level after its
+    # stamp, or first where the log stamps none): the error reads as if it stood alone
     lines = [*before, error, *after]
-    text = "\n".join(stamp.format(i) + line for i, line in enumerate(lines))
-    alone = stamp.format(len(before)) + error
+    text = "\n".join(stamp.format(0 if one_second else i) + line for i, line in enumerate(lines))
+    alone = stamp.format(0 if one_second else len(before)) + error
     found = [e for e in extract(text) if e.code is not None]
     assert [(e.code, e.message, e.to, e.account_sid, e.excerpt) for e in found] == [
         (e.code, e.message, e.to, e.account_sid, e.excerpt) for e in extract(alone)
     ]
+
+
+# a line that no log stamped, and the errors below it that name no number: no line of theirs goes on from it
+UNSTAMPED = st.sampled_from(
+    [
+        "to=+33612345678 account=AC0123456789abcdef0123456789abcdef",
+        "queued sms to=+33612345678 account=AC0123456789abcdef0123456789abcdef",
+        '{"to": "+33612345678", "account_sid": "AC0123456789abcdef0123456789abcdef"}',
+    ]
+)
+BARE_ERRORS = st.sampled_from(["ERROR twilio error 21408", "ERROR sms failed code=21610", "WARN twilio alert 13227"])
+
+
+@FUZZ
+@given(UNSTAMPED, BARE_ERRORS, st.sampled_from(STAMP_FORMS))
+def test_a_line_above_a_stamped_error_lends_it_nothing_and_one_below_goes_on(
+    other: str, error: str, stamp: str
+) -> None:
+    stamped = stamp.format(1) + error
+    # above: the end of another event (or of none); the error's line starts its own
+    [found] = extract(other + "\n" + stamped)
+    assert (found.to, found.account_sid, found.line) == (None, None, 2), stamped
+    assert list(scan(io.BytesIO((other + "\n" + stamped).encode()))) == [found]
+    # below, with no stamp of its own: the error's event goes on there
+    [found] = extract(stamped + "\n" + other)
+    assert (found.to, found.account_sid, found.line) == ("+33612345678", "AC0123456789abcdef0123456789abcdef", 1)
 
 
 def test_lines_stamped_at_one_instant_are_one_event() -> None:

@@ -37,8 +37,26 @@ _TIMESTAMP = rx(_TIMESTAMP_TEXT)
 # pasted error never runs on into the next event's line. ASCII only: ``\d`` matches no other digits. The
 # bracket closing the stamp is the stamp's (Python logging's "[2026-11-30 10:00:00,118] ERROR"): left to the
 # text after it, it read as a line that closes an object, one going on with the traceback above.
+#
+# Other loggers open each line with a time that names no instant this reader takes for an event's time, but
+# that says as well that the line starts an event (their sources: docs/sources.md, "Log lines"): Go's log
+# package ("2009/01/23 01:23:23", ".123123" with Lmicroseconds), glog and klog with their header up to its
+# bracket ("E0514 10:22:31.118123   12 main.go:40]", "E20240514 …" since glog 0.5), Ruby's Logger
+# ("E, [2024-05-14T10:22:31.118000 #123] ERROR -- : …"), a time of day in milliseconds or finer (logback's
+# "%d{HH:mm:ss.SSS} [%thread]", with its thread; pino-pretty's "[10:22:31.118]"; a time to the second alone may
+# be a page's value, ._console), and AWS Lambda's Python runtime, whose level comes first and its request's id
+# after the time ("[ERROR]\t2024-05-14T10:22:31.118Z\t<request id>\t…").
+_OTHER_STAMPS_TEXT = (
+    r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})?(?![\d:])"
+    r"|[IWEF]\d{4}(?:\d{4})? \d\d:\d\d:\d\d\.\d{6} {1,8}\d{1,10} [^\s\]]{1,200}:\d{1,7}\]"
+    r"|\d\d:\d\d:\d\d[.,]\d{3,9}(?![\d:])(?: \[[^\]\n]{1,60}\])?"
+)
 _LEADING = rx(
-    r"(?:[A-Za-z0-9_.-]{1,40} +\| )?(?:<\d{1,3}>)?[\[(]?(?:[a-z_]{1,12}=[\"']?)?(?:" + _TIMESTAMP_TEXT + r")[\])]?",
+    r"(?:[A-Za-z0-9_.-]{1,40} +\| )?(?:<\d{1,3}>)?"
+    r"(?:[DIWEFAU], \[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})? ?#\d{1,10}\]"
+    r"|\[(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z"
+    r"(?:\t[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?"
+    r"|[\[(]?(?:[a-z_]{1,12}=[\"']?)?(?:" + _TIMESTAMP_TEXT + "|" + _OTHER_STAMPS_TEXT + r")[\])]?)",
     re.ASCII,
 )
 
@@ -192,8 +210,15 @@ def new_event(line: str, above: str | None) -> bool:
 def starts_event(stamp: str | None, above: str | None, line: str | None = None, above_line: str | None = None) -> bool:
     """:func:`new_event` from the two lines' leading stamps (and the lines, for :func:`goes_on`), for callers
     that read each line's once."""
-    if stamp is None or stamp == above:
-        return False
+    if stamp is None:
+        # a log that stamps no line still names each event's level first ("INFO sending…", "ERROR:root:…",
+        # "[error] …"): such a line is an event of its own, not the end of the line above
+        return line is not None and above_line is not None and _LEVEL_FIRST.match(line) is not None
+    if stamp == above:
+        # one instant: a traceback's lines as journald or `docker logs -t` stamp them, unless this line is a log
+        # event's own, naming its level after the stamp (two events logged within one second of a stamp to the
+        # second: "10:22:31 INFO sending…", "10:22:31 ERROR … 21408")
+        return line is not None and _LEVEL_FIRST.match(_shape(line[len(stamp) :])[1]) is not None
     if line is None:
         return True
     # The common lines, spared goes_on()'s calls (nothing it reads can say otherwise): one space after the stamp
@@ -219,6 +244,12 @@ _SOURCE = rx(r" (?:[\w.-]{1,64} )?[\w.-]{1,64}\[[\w.-]{1,32}\]: ?")
 _EXCEPTION_LINE = rx(r"[\w.$\\]{0,200}(?:Exception|Error)\b")
 # A log event's own line names its level first ("INFO", "[error]", Rails' "E, [")
 _LEVEL = rx(r"(?i)\[?(?:trace|debug|info|notice|warn|warning|error|err|fatal|critical|crit|severe)\b|[DIWEF], \[")
+# A level as a log event's own line opens with it: in capitals ("INFO ", "ERROR:root:", "WARN\t") or in brackets
+# ("[error] ", "[ERROR]"); not JavaScript's "Error: <message>" or a word of a sentence ("Error sending …")
+_LEVEL_FIRST = rx(
+    r"(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|CRITICAL|SEVERE)(?:[ \t]|:[A-Za-z_ ])"
+    r"|\[(?i:trace|debug|info|notice|warn|warning|error|fatal|critical|severe)\][ \t]"
+)
 # twilio-ruby's error, whose message goes on below it ("[HTTP 400] 21211 : Unable to create record")
 _RUBY_HEADER = rx(r"\[HTTP \d{3}\] \d{5} : Unable to \w{1,10} record$")
 
