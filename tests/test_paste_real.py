@@ -43,6 +43,13 @@ SENDER_MESSAGES = (
         21606,
         "The From phone number {n} is not a valid, SMS-capable inbound phone number or short code for your account.",
     ),
+    # lesleyornelas/Twilio-#34 (both, with their codes) and chadsmith/OpenVBX-Android#10
+    (21212, "From is not a valid phone number: {n}"),
+    (
+        21210,
+        "The source phone number provided, {n}, is not yet verified for your account. You may only make calls from"
+        " phone numbers that you've verified or purchased from Twilio.",
+    ),
 )
 # How a printed code reaches a paste with Twilio's message beside it
 CODE_WRAPPERS = (
@@ -260,6 +267,9 @@ OTHER_MESSAGES = (
     (21212, "The 'From' number {n} is not a valid phone number, shortcode, or alphanumeric sender ID.", "from"),
     (21606, "The From phone number {n} is not a valid, SMS-capable inbound phone number or short code for your "
      "account.", "from"),
+    (21212, "From is not a valid phone number: {n}", "from"),
+    (21210, "The source phone number provided, {n}, is not yet verified for your account. You may only make calls "
+     "from phone numbers that you've verified or purchased from Twilio.", "from"),
 )  # fmt: skip
 NO_CODE_SHAPES = (
     "twilio.base.exceptions.TwilioRestException: HTTP 400 error: Unable to create record: {m}",
@@ -288,7 +298,12 @@ def test_a_code_without_knowledge_is_recognised_from_what_the_api_writes(
 @given(
     number,
     st.sampled_from(
-        ["INFO user typed {n}, which is not a valid phone number", "ValueError: {n} is not a valid phone number"]
+        [
+            "INFO user typed {n}, which is not a valid phone number",
+            "ValueError: {n} is not a valid phone number",
+            "INFO the number {n} is not yet verified for your account",
+            "ValueError: From is not a valid phone number: {n}",
+        ]
     ),
 )
 def test_a_line_that_only_words_like_those_codes_is_no_error(n: str, line: str) -> None:

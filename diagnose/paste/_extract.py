@@ -426,8 +426,8 @@ def to_evidence(
     if to_raw is None and not inbound and not dial_action:
         to_raw = _labelled_to(record)
     from_raw = f.get("from_")
-    if from_raw is None and isinstance(message, str) and "rom" in message:
-        from_raw = sender_in_message(message)  # 21212, 21606: the message names the sender
+    if from_raw is None and isinstance(message, str) and ("rom" in message or "ource" in message):
+        from_raw = sender_in_message(message)  # 21212, 21606, 21210: the message names the sender
     if to_raw is None and not inbound and not dial_action:
         # digits after "for" on the error's line, no label and no '+' ("error 21408 for 17877315170")
         bare = _unlabelled_to(record, _str(from_raw), _str(f.get("to_country")))

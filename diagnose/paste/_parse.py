@@ -149,8 +149,11 @@ _CODE_TOKEN = rx(r"^\d{5}$")
 
 # A number Twilio's message labels as the sender: "The 'From' number", "The From phone number"
 _FROM_LABEL = rx(r"(?i)\bfrom'?[ \t]{1,2}(?:phone[ \t]{1,2})?number\b")
+# and the number in those messages, or in 21210's "The source phone number provided, +86…, is not yet verified for
+# your account" and 21212's older "From is not a valid phone number: +0800…" (lesleyornelas/Twilio-#34)
 _SENDER_IN_TEXT = rx(
-    r"(?i)\bfrom'?[ \t]{1,2}(?:phone[ \t]{1,2})?number[ \t:]{1,3}(\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
+    r"(?i)(?:\bfrom'?[ \t]{1,2}(?:phone[ \t]{1,2})?number[ \t:]{1,3}|\bsource phone number provided,?[ \t]{1,2}"
+    r"|\bfrom is not a valid phone number:?[ \t]{1,3})(\+?[0-9*xX•][0-9*xX• ().-]{4,22}[0-9*xX•])"
 )
 
 
@@ -176,9 +179,12 @@ def number_in_message(message: str, besides: str | None = None) -> str | None:
     Failing a label, the last E.164 number of the message (Twilio puts it at the end) but ``besides`` (a
     number the text holds elsewhere: a "phone" field of the log record the message is in).
     """
-    senders: set[str] = set()
+    sender = sender_in_message(message)
+    senders: set[str] = set() if sender is None else {_digits_of(sender)}
     for match in _NUMBER_IN_TEXT.finditer(message):
         number = _number_text(match.group(1))
+        if _digits_of(number) in senders:
+            continue  # "From is not a valid phone number: +0800…": the number the message names the sender
         if not _FROM_LABEL.search(message, max(0, match.start() - 16), match.start() + 8):
             return number
         # "The 'From' number +1… is not a valid phone number" (21212), "The From phone number +1… is not
@@ -191,7 +197,8 @@ def number_in_message(message: str, besides: str | None = None) -> str | None:
 
 
 def sender_in_message(message: str) -> str | None:
-    """The sender a Twilio message names ("The 'From' number +1… is not a valid phone number", 21212)."""
+    """The sender a Twilio message names ("The 'From' number +1… is not a valid phone number", 21212; "The source
+    phone number provided, +86…, is not yet verified for your account", 21210)."""
     match = _SENDER_IN_TEXT.search(message)
     return _number_text(match.group(1)) if match else None
 
@@ -310,10 +317,13 @@ def _written_ends(text: str, start: int) -> list[int]:
 def labelled_destination(text: str) -> str | None:
     """The first number ``text`` labels as a destination (``to +49…``, ``recipient=+33…``; failing one, ``phone``
     or ``number``), never one labelled as the sender ("The 'From' number +1…")."""
+    sender = sender_in_message(text) if "rom" in text or "ource" in text else None
     for pattern in (_LOG_TO, _LOG_TO_WEAK):
         for found in pattern.finditer(text):
             if not _own_to(text, found):
                 continue
+            if sender is not None and _digits_of(found.group(1)) == _digits_of(sender):
+                continue  # the number Twilio's message names as the sender ("From is not a valid phone number: +…")
             if not _FROM_LABEL.search(text, max(0, found.start() - 16), found.start() + 8):
                 return _number_text(found.group(1))
     return None
