@@ -112,6 +112,7 @@ class Scanner:
         # special prefixes: the groups' contexts are built from them (few: one per parent, one per entry)
         self._parent_raw: dict[str, tuple[Any, Any]] = {}
         self._prefix_answers: dict[str, Any] = {}
+        self._prefix_lock = threading.Lock()
 
     # --- one account ----------------------------------------------------------------
 
@@ -230,13 +231,13 @@ class Scanner:
         from . import plan
         from .gateway import ReadCache
 
-        with self._parent_lock:
-            if entry in self._prefix_answers:
-                return self._prefix_answers[entry]
-        read = plan.voice_prefixes(entry)
-        found = plan.as_fetched(self._reads([read], ReadCache(hosts=self.hosts))[read])
-        with self._parent_lock:
-            return self._prefix_answers.setdefault(entry, found)
+        # Held while it is read: the accounts that need the same entry meanwhile wait for this one read
+        # (checked, then read outside the lock, 60 tenants' workers read FR's and DE's 12 times).
+        with self._prefix_lock:
+            if entry not in self._prefix_answers:
+                read = plan.voice_prefixes(entry)
+                self._prefix_answers[entry] = plan.as_fetched(self._reads([read], ReadCache(hosts=self.hosts))[read])
+            return self._prefix_answers[entry]
 
     def state_of(self, row: Mapping[str, Any], groups: Sequence[Group], cache: Any = None) -> AccountAudit | None:
         """The account's audit cells for the countries and products its groups name (as the audit reads them)."""

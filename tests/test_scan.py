@@ -706,3 +706,34 @@ def test_a_scan_groups_diagnosis_is_a_paste_of_one_of_its_errors(sim: Simulator)
     assert by_cause[("NG", 21408, main_sid)] == ("21408/high-restriction-country", "console")
     assert {a for c, a in by_cause.values() if c.endswith("/wrong-country-code")} == {"investigate"}
     assert {a for c, a in by_cause.values() if c.endswith(("/country-not-allowed", "/blocked-prefix"))} == {"none"}
+
+
+def test_a_countrys_high_risk_prefixes_are_read_once_per_scan() -> None:
+    # Each voice group's context holds its country's high-risk special prefixes, the same for every account:
+    # 60 tenants with voice failures to the same countries, scanned 48 at a time, read them once per country
+    from diagnose.simulator._generate import generate_scenario
+
+    scenario = load_scenario(
+        generate_scenario(60, ("FR", "DE"), seed=3, failures=1, sms_gap_rate=0, voice_gap_rate=1.0, inherit_rate=0)
+    )
+    main_account = scenario.accounts[0]
+    env = _env_of_scenario(main_account)
+    with Simulator(scenario, port=0) as sim:
+        env["DIAGNOSE_API_URL"] = sim.url
+        result = CliRunner().invoke(main, ["scan", "--subaccounts", "all", "--format", "json"], env=env)
+        doc = json.loads(result.stdout)
+        voiced = {g["country"] for g in doc["groups"] if g["product"] == "voice"}
+        read = [r["path"] for r in sim.requests if r["path"].endswith("/HighRiskSpecialPrefixes")]
+    assert voiced == {"FR", "DE"} and sorted(read) == sorted(
+        f"/v1/DialingPermissions/Countries/{iso}/HighRiskSpecialPrefixes" for iso in voiced
+    )
+
+
+def _env_of_scenario(account: Any) -> dict[str, str]:
+    return {
+        "NO_COLOR": "1",
+        "TWILIO_ACCOUNT_SID": account.sid,
+        "TWILIO_AUTH_TOKEN": account.auth_token,
+        "TWILIO_API_KEY": "",
+        "TWILIO_API_SECRET": "",
+    }
