@@ -66,6 +66,7 @@ __all__ = [
     "listing",
     "messaging_permissions",
     "next_reads",
+    "parent_unread",
     "parse_time",
     "permissions_of",
     "problem_kind",
@@ -407,6 +408,16 @@ class Setup:
     max_search_accounts: int = 5000
     max_alert_pages: int = 10
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+def parent_unread(auth: str, parent: str, refused: str | None = None) -> str:
+    """Why the parent of subaccount ``auth`` (the credentials' account) is not compared with, naming both accounts
+    and what to run instead; ``refused``: how a read that was tried was answered (``GET … answered HTTP 401 …``)."""
+    why = f" ({refused})" if refused else " (Twilio answers a subaccount's credentials for that subaccount alone)"
+    return (
+        f"the credentials of subaccount {auth} cannot read its parent {parent}{why}; "
+        "run with the parent's credentials to compare"
+    )
 
 
 def credentials_reason(sid: str, *, is_api_key: bool, username: str, why: str | None = None) -> str:
@@ -823,10 +834,7 @@ class _Walk:
             self.slots["parent"] = self.accounts.get(auth) or Fetched(error="not fetched")
             return auth, None
         if target == auth:
-            reason = (
-                f"authenticated as subaccount {auth}: its parent {owner}'s account and permissions can be "
-                "read only with the parent's credentials"
-            )
+            reason = parent_unread(auth, owner)
             self.notes.append(reason)
         else:
             reason = f"the parent {owner} is not the authenticated account {auth}, so its settings cannot be read"

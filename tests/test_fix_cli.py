@@ -129,6 +129,39 @@ def test_a_call_to_canada_is_planned_on_twilios_us_entry_and_says_so(demo_sim: S
     assert line in result.stdout and '"iso_code":"US"' in result.stdout
 
 
+DEMO_PARENT = "AC827b9cd0b030dcac3e225df5797efde0"
+DEMO_SUPPORT, DEMO_SUPPORT_TOKEN = "AC15bf105506e1d44cb84ba12ca58143a1", "ed3c838f9a59ad3fe8f4fd20ae077828"
+
+
+@pytest.mark.parametrize("refusal", [None, 403], ids=["401", "403-20003"])
+def test_a_subaccounts_plan_says_whose_read_of_its_parent_was_refused(sim: Simulator, refusal: int | None) -> None:
+    # With Acme Support's own credentials the plan reads its parent's Account to compare with, and Twilio
+    # refuses it (401, code 20003; or a 403 with 20003): the plan said nothing of it, in text or JSON, and
+    # planned the subaccount as if it had no parent to compare with.
+    if refusal is not None:
+        sim.add_fault(
+            match=f"GET ^/2010-04-01/Accounts/{DEMO_PARENT}.json$",
+            status=refusal,
+            code=20003,
+            message="Permission Denied",
+        )
+    env = {**_env(sim), "TWILIO_ACCOUNT_SID": DEMO_SUPPORT, "TWILIO_AUTH_TOKEN": DEMO_SUPPORT_TOKEN}
+    answered = 'HTTP 401, code 20003 "Authenticate"' if refusal is None else 'HTTP 403, code 20003 "Permission Denied"'
+    said = (
+        f"the credentials of subaccount {DEMO_SUPPORT} cannot read its parent {DEMO_PARENT} "
+        f"(GET https://api.twilio.com/2010-04-01/Accounts/{DEMO_PARENT}.json answered {answered}); "
+        "run with the parent's credentials to compare"
+    )
+    text = CliRunner().invoke(main, ["fix", "--country", "PR"], env=env, catch_exceptions=False)
+    assert text.exit_code == 1, text.output  # a dry run with changes, as before
+    assert f"Not compared with the parent: {said}." in " ".join(text.stdout.split()), text.stdout
+    as_json = CliRunner().invoke(main, ["fix", "--country", "PR", "--format", "json"], env=env, catch_exceptions=False)
+    doc = json.loads(as_json.stdout)
+    assert doc["parent_problems"] == [said]
+    # Nothing about the parent is claimed: the subaccount's own SMS and voice are planned on its own reads.
+    assert {(i["product"], i["status"]) for i in doc["items"]} == {("sms", "change"), ("voice", "change")}
+
+
 def test_fix_then_audit_shows_the_gap_closed(platform: Simulator, tmp_path: Path) -> None:
     code, before = run(platform, "--countries", "FR", "--subaccounts", "all", "--format", "json", command="audit")[:2]
     assert code == 1 and json.loads(before)["gaps"]

@@ -175,7 +175,7 @@ def test_authenticated_as_the_subaccount_the_parent_is_unknown(demo_sim: Simulat
     assert context.account.value["owner_account_sid"] == main
     assert enabled(context.messaging_permissions, "PR") is False
     for slot in (context.parent, context.parent_messaging_permissions):
-        assert not slot.ok and "authenticated as subaccount" in slot.error and main in slot.error
+        assert not slot.ok and "cannot read its parent" in slot.error and main in slot.error
     assert chain(context) == 2
 
 

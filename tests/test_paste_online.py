@@ -330,6 +330,32 @@ def test_a_step_with_more_unread_reasons_than_it_shows_says_how_many_more(demo: 
     _no_secret(out, err)
 
 
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_subaccounts_credentials_name_the_parent_they_cannot_read(demo: Simulator, fmt: str) -> None:
+    # Acme Support's own credentials diagnose its message; its parent's permissions are Acme Corp's to read. It
+    # said 'authenticated as subaccount AC…: its parent AC…'s account and permissions can be read only with the
+    # parent's credentials', not what to run; it now says it as 'diagnose fix' says a parent it was refused.
+    code, out, err = run(
+        ["SMc3fa1dce2a8b85a6365ecd7d70ed377d", "--format", fmt], "", online(demo.url, SUPPORT, SUPPORT_TOKEN)
+    )
+    said = (
+        f"the credentials of subaccount {SUPPORT} cannot read its parent {PARENT} (Twilio answers a subaccount's "
+        "credentials for that subaccount alone); run with the parent's credentials to compare"
+    )
+    assert code == 1 and err == "", err
+    if fmt == "text":
+        assert said in " ".join(out.split()), out[:3000]
+        return
+    (d,) = json.loads(out)["diagnoses"]
+    assert said in d["notes"], d["notes"]
+    assert d["facts"]["parent_messaging_enabled"] == {**d["facts"]["parent_messaging_enabled"], "known": False}
+    assert d["facts"]["parent_messaging_enabled"]["reason"] == said
+    # Unknown, not ruled out: the verdict stays likely, and the cause that needs the parent stays open.
+    assert d["verdict"] == "likely"
+    mismatch = next(c for c in d["causes"] if c["id"] == "subaccount-mismatch")
+    assert mismatch["status"] != "ruled-out", mismatch
+
+
 READ_FAULTS = [
     ("500", {"match": "GET ^/v1/Messaging/GeoPermissions$", "status": 500, "retry_after": 0}, "HTTP 500"),
     ("403", {"match": "GET ^/v1/Messaging/GeoPermissions$", "status": 403}, "HTTP 403"),

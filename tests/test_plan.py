@@ -283,7 +283,7 @@ def test_authenticated_as_the_subaccount_the_parent_is_unknown() -> None:
     ctx = result.context
     assert ctx is not None and ctx.messaging_permissions.ok
     for slot in (ctx.parent, ctx.parent_messaging_permissions):
-        assert "authenticated as subaccount" in slot.error and MAIN in slot.error
+        assert "cannot read its parent" in slot.error and MAIN in slot.error
 
 
 def test_a_message_without_a_country_reads_no_permission() -> None:

@@ -247,6 +247,8 @@ class Planned:
     unsent_accounts: int = 0
     parents: dict[str, str | None] = field(default_factory=dict)
     """The parent of each account with a change of its own (what a 30648 answer is explained with)."""
+    parent_problems: list[str] = field(default_factory=list)
+    """Each parent that could not be read to compare with: whose read was refused, why, and what to run."""
 
     @property
     def parent_view(self) -> Mapping[tuple[str, str, str], Change]:
@@ -494,6 +496,7 @@ class Reader:
         # what Twilio's answers to earlier changes showed of each account's SMS inheritance (audit_log.sms_inheritance)
         self.inheritance = inheritance or {}
         self._parents: dict[str, AccountState | None] = {}
+        self.unread_parents: dict[str, Fetched] = {}  # a parent's Account row that could not be read
         self._lock = threading.Lock()
         # The plan's, as an audit's: a host that stopped answering is asked nothing more, by any account.
         self.hosts = HostFailures(patience=HOST_PATIENCE, throttle_budget=None)
@@ -536,6 +539,8 @@ class Reader:
         row = account_row(self.access, sid, self.hosts)
         state = read_state(self.access, row, self.countries, self.products, self.hosts) if row.ok else None
         with self._lock:
+            if not row.ok:
+                self.unread_parents.setdefault(sid, row)
             return self._parents.setdefault(sid, state)
 
     def keep_parent(self, state: AccountState) -> None:
@@ -661,7 +666,27 @@ def plan_streamed(
 
         planned.stopped_hosts = stopped_hosts(access, reader.hosts)
         planned.unsent_accounts = reader.unsent_accounts
+        own_parent = main.parent if main is not None else None
+        planned.parent_problems = [
+            _parent_problem(main_sid if sid == own_parent else None, sid, row)
+            for sid, row in reader.unread_parents.items()
+        ]
     return planned, False
+
+
+def _parent_problem(auth: str | None, parent: str, row: Fetched) -> str:
+    """Why ``parent`` was not compared with: the read that was refused and how (``auth``: the credentials' own
+    account, when ``parent`` is its parent)."""
+    from ..plan import parent_unread
+
+    error = str(row.error or "it could not be read")
+    rejected = "the credentials were rejected ("
+    if error.startswith(rejected) and error.endswith(")"):  # accepted for their own account: refused for this one
+        error = error[len(rejected) : -1]
+    refused = f"{row.request} answered {error}" if row.request and error.startswith("HTTP ") else error
+    if auth is not None:
+        return parent_unread(auth, parent, refused)
+    return f"the parent {parent} could not be read ({refused}), so its permissions are not compared with"
 
 
 def _pool(items: Iterable[Any], work: Callable[[Any], Any], emit: Callable[[Any], None], concurrency: int) -> None:
@@ -1021,6 +1046,8 @@ def _after_plan(
         unsent = planned.unsent_accounts
         for stopped in planned.stopped_hosts:
             print(clean(stopped_host(stopped, "plan", unsent, note=" ('not sent' above)")), file=out)
+        for problem in planned.parent_problems:
+            print(clean(f"Not compared with the parent: {problem}."), file=out)
     n = view.n_changes
     applier: Applier | None = None
     second: dict[tuple[str, str, str], FixItem] = {}
@@ -1217,6 +1244,7 @@ def _write_json(
         "scope_problem": planned.scope_problem,
         "stopped_hosts": planned.stopped_hosts,
         "unsent_accounts": planned.unsent_accounts,
+        "parent_problems": planned.parent_problems,
     }
     if applier is not None:
         extra["results"] = [_result_dict(r, planned.parents) for r in applier.results.values()]
