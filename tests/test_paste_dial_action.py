@@ -73,3 +73,44 @@ def test_a_child_legs_own_callback_and_other_callbacks_keep_their_to() -> None:
     assert _read(leg) == [(13227, "+2348031234567", "NG")]
     sms = _form({"MessageStatus": "failed", "To": "+33612345678", "ErrorCode": "21408"})
     assert _read(sms) == [(21408, "+33612345678", "FR")]
+
+
+# 21216's words without its "API:" prefix (knowledge/21216.yaml, unverified): the REST API's code, and in a call's
+# callback the same block list's <Dial> code, 13225 ("Dial: Call blocked by Twilio block list", WARNING)
+BLOCKED = "Call blocked by Twilio blocklist"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.permutations(["DialCallStatus", "DialCallSid", "CallSid", "To", "AccountSid", "ErrorMessage"]),
+    st.booleans(),
+)
+def test_the_block_lists_words_in_a_dial_callback_are_13225(order: list[str], as_json: bool) -> None:
+    values = {
+        "DialCallStatus": "failed",
+        "DialCallSid": CHILD,
+        "CallSid": PARENT,
+        "To": PARENT_TO,
+        "AccountSid": ACCOUNT,
+        "ErrorMessage": BLOCKED,
+    }
+    params = {key: values[key] for key in order}
+    text = json.dumps(params) if as_json else _form(params)
+    assert _read(text) == [(13225, None, None)], text
+    (error,) = extract(text)
+    assert (error.code_source, error.code_confidence, error.code_wording) == ("wording", "low", "unverified")
+    assert "wording of 21216" in error.code_reason and "read as 13225" in error.code_reason
+    assert error.code_alternatives == ()
+
+
+def test_the_block_lists_words_elsewhere_stay_21216s() -> None:
+    # a <Dial> child leg's own status callback is a <Dial>'s too
+    leg = _form({"CallSid": CHILD, "CallStatus": "failed", "Direction": "outbound-dial", "ErrorMessage": BLOCKED})
+    assert [e.code for e in extract(leg)] == [13225]
+    for text in (
+        f"twilio.base.exceptions.TwilioRestException: HTTP 400 error: Unable to create record: {BLOCKED}",
+        f"WARN call to +989121234567 failed: {BLOCKED}",  # a log line: nothing says a <Dial> placed it
+        _form({"MessageStatus": "failed", "To": "+33612345678", "ErrorMessage": BLOCKED}),  # a message's callback
+    ):
+        assert [e.code for e in extract(text)] == [21216], text
+        assert list(scan(io.BytesIO(text.encode()))) == extract(text)

@@ -755,7 +755,22 @@ def _reads(
     return frozenset(found)
 
 
-def _build_entry(data: Mapping[str, Any], code: int, source: Path, names: Mapping[str, Iterable[str]]) -> Entry:
+def _based_on(analysis: _Analysis, f: _File) -> int | None:
+    """The first other code along ``f``'s ``extends`` chain (a file extending its own code overrides it: its base
+    is that entry's), or None."""
+    current: _File | None = f
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen and (target := _extends(current)) is not None:
+        if target != f.code:
+            return target
+        seen.add(id(current))
+        current = analysis.find_base(current, target)
+    return None
+
+
+def _build_entry(
+    data: Mapping[str, Any], code: int, source: Path, names: Mapping[str, Iterable[str]], based_on: int | None = None
+) -> Entry:
     escalation_data = data.get("escalation") or {}
     causes = tuple(_build_cause(c) for c in data["causes"])
     remarks = tuple(_build_remark(r) for r in data.get("remarks", ()))
@@ -783,6 +798,7 @@ def _build_entry(data: Mapping[str, Any], code: int, source: Path, names: Mappin
         wording_info=known_wordings(data.get("wordings")),
         remarks=remarks,
         reads=_reads(causes, escalation, names, remarks),
+        based_on=based_on,
     )
 
 
@@ -880,7 +896,7 @@ def _load(extra: tuple[Path, ...], include_builtin: bool) -> KnowledgeBase:
         data = analysis.merged.get(id(f))
         if data is None:  # pragma: no cover - every unusable file has an error
             raise KnowledgeError("the entry could not be built", path=str(f.path))
-        entries[code] = functools.partial(_build_entry, data, code, f.path, names)
+        entries[code] = functools.partial(_build_entry, data, code, f.path, names, _based_on(analysis, f))
     return KnowledgeBase(entries, warnings, _other_wordings(extra, include_builtin, set(entries)))
 
 

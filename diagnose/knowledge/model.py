@@ -168,6 +168,9 @@ class Entry:
     wordings: tuple[str, ...] = ()  # other wordings of the message (older SDKs and API versions)
     wording_info: tuple[KnownWording, ...] = ()  # the same wordings with their source and whether verified
     remarks: tuple[Remark, ...] = ()  # said whatever the cause, when their condition holds
+    based_on: int | None = field(default=None, compare=False, metadata={"json": False})
+    """The other code whose entry this one extends (13225's is 21216), where the loader resolved ``extends``: where
+    the entry came from, as ``source`` says, not what it says (a dump of it, reloaded, has none)."""
     reads: frozenset[str] = field(default=frozenset(), compare=False, metadata={"json": False})
     """Every fact the live causes (conditions and templates) and the escalation read; the loader fills it in
     from what checking the file found, so a report need not parse templates to know which facts bear on it."""

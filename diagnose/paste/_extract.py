@@ -384,10 +384,19 @@ def to_evidence(
     if recognised is not None and (printed := table.printed_code(recognised)) is not None:
         code, code_source, recognised = printed, "printed", None  # "21215 Geo Permission…": the code it says
     elif recognised is not None:
-        if recognised.undecided and (fmt == "status-callback" or "dial_status" in keys):
+        callback = fmt == "status-callback" or "dial_status" in keys
+        if recognised.undecided and callback:
             # words codes share (13227's and 21215's): a call's callback means a call was placed, so no REST
             # request was refused; the WARNING-level code the table read them as is the one
             recognised = replace(recognised, decided_by=FROM_CALLBACK)
+        elif (
+            ("dial_status" in keys or (callback and f.get("call_sid") is not None))
+            and not recognised.shared
+            and (dial := table.dial_form.get(recognised.code)) is not None
+        ):
+            # a REST API code's own words (21216's "Call blocked by Twilio blocklist") in a <Dial> action callback
+            # or a call's status callback: no REST request was refused, a <Dial> was, and its code is the other
+            recognised = replace(recognised, code=dial, worded_for=recognised.code, decided_by=FROM_CALLBACK)
         code, code_source = recognised.code, "wording"
     if not isinstance(code, int):
         if not (sdk and isinstance(message, str) and message.strip() and _sdk_rest(record, lines, base)):

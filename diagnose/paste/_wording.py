@@ -86,6 +86,9 @@ class WordingMatch:
     # where the message came from, when that told shared words apart ("an HTTP error response (the REST API)");
     # "" when nothing in the text did, and the code is the WARNING-level one's by default
     decided_by: str = ""
+    # the code whose wording matched, when the message is read as another: its form for a call a <Dial> placed,
+    # in a call's callback (21216's words there are 13225, :meth:`WordingTable.dial_form`); None otherwise
+    worded_for: int | None = None
 
     @property
     def how(self) -> str:
@@ -107,6 +110,13 @@ class WordingMatch:
     def reason(self) -> str:
         """One sentence on how the code was recognised."""
         quoted = f'"{self.written}"'
+        if self.worded_for is not None:
+            unverified = " (no source shows Twilio writing it)" if self.unverified else ""
+            return (
+                f"No code was printed: recognised from {'an unverified' if self.unverified else 'a'} wording of"
+                f" {self.worded_for}, {quoted}{unverified}, read as {self.code}, the code of the same error for a"
+                f" call a <Dial> placed: it came from {self.decided_by}."
+            )
         if self.how == "official":
             what = f"Twilio's official message for {self.code}, {quoted}"
             if self.source == "title":
@@ -159,6 +169,9 @@ class WordingTable:
         self.longest = longest  # words in the longest wording
         self.widest = max((len(v) for v in self._by_bigram.values()), default=0)  # wordings sharing a bigram
         self.bound = self.widest * self.longest  # word comparisons per message position, at most
+        # a REST API code → the code that extends it for a call a <Dial> placed (21216 → 13225, 21215 → 13227): the
+        # knowledge entry based on it at Twilio's WARNING level, voice only; its words in a call's callback are that
+        self.dial_form: dict[int, int] = {}
         # code → its only channel, from the knowledge (21215 → voice, 32205 → sip), or voice for a code
         # that is a call on either product (32224: sip and voice): a pasted error that names no channel
         # is still known to be a call, so the call's permissions are what is read
@@ -479,9 +492,13 @@ def table_for(kb: KnowledgeBase | None) -> WordingTable:
     titles: dict[int, str] = {}
     channels: dict[int, str] = {}
     known: set[int] = set()
+    dial: dict[int, list[int]] = {}
     try:
         for entry in (kb if kb is not None else load_knowledge()).entries():
             known.add(entry.code)
+            level = entry.log_level or (index[entry.code][1] if entry.code in index else "")
+            if entry.based_on is not None and level == "WARNING" and tuple(entry.channels) == ("voice",):
+                dial.setdefault(entry.based_on, []).append(entry.code)
             info = getattr(entry, "wording_info", ())
             if info:
                 extra[entry.code] = tuple(info)
@@ -492,7 +509,7 @@ def table_for(kb: KnowledgeBase | None) -> WordingTable:
                 # several: a call all the same (the same Voice Dialing Geo Permissions govern both)
                 channels[entry.code] = calls[0] if len(calls) == 1 else "voice"
     except Exception:  # a broken knowledge folder must not stop reading pastes: the index still works
-        extra, titles, channels, known = {}, {}, {}, set()
+        extra, titles, channels, known, dial = {}, {}, {}, set(), {}
     others: Mapping[int, Sequence[KnownWording]] = {}
     try:  # codes without a knowledge file: what the API writes for them (wordings.yaml, a folder's too)
         from ..knowledge import other_wordings
@@ -505,4 +522,5 @@ def table_for(kb: KnowledgeBase | None) -> WordingTable:
     table = build_table(index, extra, titles, others)
     table.sole_channel.update(channels)
     table.known_codes.update(known)
+    table.dial_form.update({base: codes[0] for base, codes in dial.items() if len(codes) == 1})
     return table
