@@ -391,6 +391,7 @@ def document_head(
     skipped: Mapping[str, int] | None = None,
     stopped_hosts: Sequence[str] = (),
     unsent_accounts: int = 0,
+    parent_problem: str | None = None,
 ) -> dict[str, Any]:
     """Everything in the JSON document but ``accounts`` and ``gaps`` (streamed after it)."""
     return {
@@ -407,6 +408,7 @@ def document_head(
         "skipped": dict(skipped or {}),
         "stopped_hosts": list(stopped_hosts),
         "unsent_accounts": unsent_accounts,
+        "parent_problem": parent_problem,
         "exit_code": exit_code,
         "headline": headlines(tally),
         "summary": tally.as_dict(),

@@ -65,6 +65,8 @@ class RunInfo:
     """Each host the run stopped asking (``GET … failed: why``): its later reads were not sent."""
     unsent_accounts: int = 0
     """Accounts with a read not sent because its host had stopped answering."""
+    parent_problem: str | None = None
+    """The credentials' account is a subaccount, whose parent they cannot read: nothing is compared with it."""
 
 
 @dataclass(frozen=True)
@@ -290,6 +292,11 @@ class Auditor:
             main, unreadable = read_main_account(self.access, main_sid)
             if unreadable is not None:
                 info.scope_problem = f"the Accounts resource could not be read ({unreadable})"
+            owner = main.get("owner_account_sid")
+            if isinstance(owner, str) and owner and owner != main_sid:
+                from .plan import parent_unread
+
+                info.parent_problem = parent_unread(main_sid, owner)
             wanted = subaccounts is None or subaccounts == "all" or main_sid in tuple(subaccounts)
             parent_result = self.audit_account(main, is_parent=True)
             if wanted:

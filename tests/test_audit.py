@@ -165,6 +165,28 @@ def test_inheriting_subaccount_whose_parent_lacks_the_country(platform: Simulato
     assert "off on the parent, which this subaccount inherits" in out
 
 
+def test_a_subaccounts_own_credentials_say_the_parent_is_not_compared_and_why(platform: Simulator) -> None:
+    # Heir's own credentials: its voice follows its parent's, which they cannot read. The cells were unknown
+    # and the audit exited 3, but nothing said whose permissions were missing or what to run instead.
+    said = (
+        f"the credentials of subaccount {HEIR} cannot read its parent {MAIN} (Twilio answers a subaccount's "
+        "credentials for that subaccount alone); run with the parent's credentials to compare"
+    )
+    code, doc = audit_json(platform, "--countries", "FR,IN", user=HEIR, secret="v" * 32)
+    assert code == 3 and doc["parent_problem"] == said
+    # Unknown, not guessed: the inherited voice cells say the parent's permissions were not read.
+    assert [(c["product"], c["status"]) for c in doc["accounts"][0]["cells"]] == [
+        ("sms", "enabled"),
+        ("voice", "unknown"),
+        ("sms", "enabled"),
+        ("voice", "unknown"),
+    ]
+    code, out, _ = run(platform, "--countries", "FR,IN", user=HEIR, secret="v" * 32)
+    assert code == 3 and f"Not compared with the parent: {said}." in " ".join(out.split()), out
+    code, doc = audit_json(platform, "--countries", "FR,IN")
+    assert doc["parent_problem"] is None  # the main account's credentials read every account
+
+
 def test_sms_comparison_says_what_it_shows_and_what_it_does_not(platform: Simulator) -> None:
     _, doc = audit_json(platform, "--countries", "FR,DE", "--product", "sms", "--subaccounts", "all")
     by_sid = {a["sid"]: a for a in doc["accounts"]}

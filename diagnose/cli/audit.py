@@ -250,6 +250,7 @@ def run_audit_command(
             skipped=info.skipped,
             stopped_hosts=info.stopped_hosts,
             unsent_accounts=info.unsent_accounts,
+            parent_problem=info.parent_problem,
         )
         if fmt == "json":
             chunks = render_audit_json(head, spool.raw_accounts, spool.raw_gaps)

@@ -104,6 +104,8 @@ def _status_line(head: Mapping[str, Any]) -> list[str]:
     unsent = head.get("unsent_accounts", 0)
     for stopped in head.get("stopped_hosts") or ():
         lines.append(stopped_host(stopped, "audit", unsent, note=" (unknown below: 'not sent')"))
+    if head.get("parent_problem"):
+        lines.append(f"Not compared with the parent: {head['parent_problem']}.")
     summary = head["summary"]
     if summary["unknown"] and not head.get("interrupted"):
         lines.append(f"Incomplete: {counted(summary['unknown'], 'account')} could not be read; see 'unknown' below.")
