@@ -13,7 +13,18 @@ from typing import Any
 from .context import RequestRecord
 from .facts import values as fact_values
 from .knowledge.model import Cause, Entry, FixTemplate, IndexEntry
-from .models import Diagnosis, ErrorInfo, Evidence, Fact, Findings, FixStep, ProblemKind, Subject, SubjectKind
+from .models import (
+    CauseFinding,
+    Diagnosis,
+    ErrorInfo,
+    Evidence,
+    Fact,
+    Findings,
+    FixStep,
+    ProblemKind,
+    Subject,
+    SubjectKind,
+)
 
 _SUBJECT_FACTS = frozenset(
     {
@@ -159,8 +170,11 @@ def _next_checks(findings: Findings, entry: Entry, env: Mapping[str, Any], facts
     from .knowledge.templating import render_template
 
     checks = []
-    # Causes that refine the likely one come first: checking them decides between it and them.
-    ordered = sorted(findings.causes, key=lambda f: f.id == findings.cause)
+    if findings.cause is not None:
+        # Causes that refine the likely one come first: checking them decides between it and them.
+        ordered = sorted(findings.causes, key=lambda f: f.id == findings.cause)
+    else:
+        ordered = _general_first(findings.causes, entry)
     for finding in ordered:
         cause = entry.cause(finding.id)
         if finding.status not in ("possible", "unknown") or cause is None:
@@ -175,9 +189,31 @@ def _next_checks(findings: Findings, entry: Entry, env: Mapping[str, Any], facts
     return checks
 
 
-def _open_questions(findings: Findings, facts: Mapping[str, Fact]) -> list[str]:
+def _general_first(causes: Sequence[CauseFinding], entry: Entry) -> list[CauseFinding]:
+    """Knowledge order, with each cause that refines another right after it. With none likely, the general
+    check (is the country ticked on the sending account?) is the quickest and splits the most causes."""
+    open_ids = {f.id for f in causes}
+
+    def general_of(f: CauseFinding) -> str:
+        cause = entry.cause(f.id)
+        return cause.refines if cause is not None and cause.refines in open_ids else ""
+
+    placed: dict[str, CauseFinding] = {}
+
+    def place(f: CauseFinding) -> None:
+        placed[f.id] = f
+        for g in causes:
+            if g.id not in placed and general_of(g) == f.id:
+                place(g)
+
+    for f in causes:
+        if f.id not in placed and not general_of(f):
+            place(f)
+    return [*placed.values(), *(f for f in causes if f.id not in placed)]
+
+
+def _open_questions(findings: Findings, facts: Mapping[str, Fact], open_ids: Sequence[str]) -> list[str]:
     """Which causes remain, and which unknown facts would decide between them, grouped by why."""
-    open_ids = [c.id for c in findings.causes if c.status != "ruled-out"]
     lines = [f"Still open: {', '.join(open_ids)}."] if len(open_ids) > 1 else []
     by_reason: dict[str, list[str]] = {}
     for name in sorted({n for c in findings.causes if c.status != "ruled-out" for n in c.facts}):
@@ -205,8 +241,8 @@ def fact_table(facts: Mapping[str, Fact]) -> dict[str, dict[str, Any]]:
     }
 
 
-def _answer(findings: Findings, evidence: Evidence, code: int | None, title: str) -> str:
-    """The verdict in words: the first thing a report says."""
+def _answer(findings: Findings, evidence: Evidence, code: int | None, title: str, open_ids: Sequence[str]) -> str:
+    """The verdict in words: the first thing a report says; ``open_ids`` in the order they are checked."""
     finding = next((c for c in findings.causes if c.id == findings.cause), None)
     if findings.verdict == "confirmed" and finding is not None:
         return f"**Confirmed:** {finding.title.rstrip('.')}. {finding.reason}".strip()
@@ -219,7 +255,6 @@ def _answer(findings: Findings, evidence: Evidence, code: int | None, title: str
             " Not every fact could be read to confirm it; the checks below decide."
         )
     if findings.verdict == "inconclusive":
-        open_ids = [c.id for c in findings.causes if c.status != "ruled-out"]
         return (
             f"**Inconclusive:** no cause of {code} could be confirmed from what diagnose could read; "
             f"{len(open_ids)} remain open ({', '.join(open_ids)}). Check them in the order below."
@@ -311,6 +346,8 @@ def build_diagnosis(
     if entry is not None and findings.verdict in {"confirmed", "likely", "inconclusive"}:
         said, first = _remarks(entry, env)
         fix = (*first, *fix)
+    in_order = _general_first(findings.causes, entry) if entry is not None and not findings.cause else findings.causes
+    open_ids = [c.id for c in in_order if c.status != "ruled-out"]
     checks: list[FixStep] = []
     if entry is not None and findings.verdict in {"likely", "inconclusive"}:
         checks = _next_checks(findings, entry, env, facts)
@@ -327,7 +364,7 @@ def build_diagnosis(
     error = _error_info(code, entry, index) if code or evidence.code_source != "unknown" else UNKNOWN_ERROR
     extra = list(notes)
     if findings.verdict in {"inconclusive", "likely"}:
-        extra.extend(_open_questions(findings, facts))
+        extra.extend(_open_questions(findings, facts, open_ids))
     return Diagnosis(
         subject=Subject(kind=evidence.kind, sid=evidence.sid),
         evidence=evidence,
@@ -339,7 +376,7 @@ def build_diagnosis(
         verify=verify,
         facts=fact_table(relevant_facts(facts, entry)),
         summary=" ".join(
-            p for p in (_answer(findings, evidence, code, error.title), _which_code(evidence), *said) if p
+            p for p in (_answer(findings, evidence, code, error.title, open_ids), _which_code(evidence), *said) if p
         ),
         explanation=explanation,
         prevention=prevention,
