@@ -647,8 +647,9 @@ class _State:
         # the stream's offsets, so every way of reading it (chunks, blocks, a paste) finds the same ones
         self.offset = 0
         self.windowed = False  # a long line was read in windows (their place depends on self.offset)
-        # the window before a cut whose next window was carried: its bytes, and where the cut falls in carried
-        self.before: tuple[bytes, int] | None = None
+        # the window before a cut whose next window was carried: its bytes, where the cut falls in carried, and
+        # where its own bytes start in its bytes
+        self.before: tuple[bytes, int, int] | None = None
 
 
 def _round(buf: bytes, state: _State, final: bool, table: WordingTable | None = None) -> tuple[list[Piece], int]:
@@ -723,7 +724,7 @@ def _round(buf: bytes, state: _State, final: bool, table: WordingTable | None = 
         keep = min(keep, start)
         owned = start
         if carried.before:  # it starts inside the window before it, at a cut: so it will again (_overlap)
-            state.before = (carried.before, carried.own - keep)
+            state.before = (carried.before, carried.own - keep, carried.lead)
     for window in windows:
         out.append((window.start, (buf[window.start : window.end], lines.number(window.start), window.shared())))
         done = window.end
@@ -753,19 +754,19 @@ def _long_between(buf: bytes, end: int, start: int) -> bool:
 
 class _Window:
     """[start, end) of a window in a long line; at a cut with no record edge (see ._overlap), ``before``: the
-    window before it, whole, whose end it starts inside, ``own`` where its own bytes start (the cut), and
-    ``tail``: how many of its last bytes the next window starts with."""
+    window before it, whole, whose end it starts inside, ``lead`` where that one's own bytes start in it, ``own``
+    where its own bytes start (the cut), and ``tail``: how many of its last bytes the next window starts with."""
 
-    __slots__ = ("before", "end", "own", "start", "tail")
+    __slots__ = ("before", "end", "lead", "own", "start", "tail")
 
-    def __init__(self, start: int, end: int, before: bytes = b"", own: int = -1) -> None:
-        self.start, self.end, self.before, self.tail = start, end, before, 0
+    def __init__(self, start: int, end: int, before: bytes = b"", own: int = -1, lead: int = 0) -> None:
+        self.start, self.end, self.before, self.tail, self.lead = start, end, before, 0, lead
         self.own = start if own < 0 else own
 
     def shared(self) -> Shared | None:
         if not self.before and not self.tail:
             return None
-        return Shared(self.before, self.own - self.start if self.before else 0, self.tail)
+        return Shared(self.before, self.own - self.start if self.before else 0, self.tail, self.lead)
 
 
 def _long_windows(buf: bytes, hits: list[int], lines: _Lines, state: _State, owned: int) -> list[_Window]:
@@ -791,13 +792,13 @@ def _long_windows(buf: bytes, hits: list[int], lines: _Lines, state: _State, own
                 else:
                     share = min(MAX_LINE, edge - last.start)
                     last.tail = share
-                    windows.append(_Window(edge - share, end, buf[last.start : edge], edge))
+                    windows.append(_Window(edge - share, end, buf[last.start : edge], edge, last.own - last.start))
         else:
             done = last.end if last is not None else state.segment_done
             start = max(at - _SEGMENT, done, lines.start_of(at))
             if last is None and state.before is not None and start == state.before[1]:
-                before, edge = state.before  # the window carried from the last round starts inside its neighbour
-                windows.append(_Window(max(0, edge - min(MAX_LINE, len(before))), end, before, edge))
+                before, edge, lead = state.before  # the window carried from the last round starts inside its neighbour
+                windows.append(_Window(max(0, edge - min(MAX_LINE, len(before))), end, before, edge, lead))
             else:
                 windows.append(_Window(start, end))
     return windows
@@ -1007,7 +1008,7 @@ def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[
     """The errors of each piece, in order: a chain read as a paste of its text would read it."""
     table = table or default_table()
     out: list[Evidence] = []
-    seen: Seen = {}  # windows read just before, which the next one at a cut reads again (see ._overlap)
+    seen = Seen()  # what the windows just read found, which the next ones may find again (see ._overlap)
     for data, base, anchors in pieces:
         if anchors is None or isinstance(anchors, Shared):  # a window in a long line
             out += read_window(data, base, anchors, table, seen)
