@@ -93,6 +93,7 @@ class Scanner:
         self,
         access: TwilioAccess,
         codes: Mapping[int, tuple[str, ...]],
+        kb: Any,
         *,
         start: dt.datetime,
         concurrency: int,
@@ -103,6 +104,7 @@ class Scanner:
         # The whole run's: a host that stopped answering is asked nothing more, by any account.
         self.hosts = HostFailures(patience=HOST_PATIENCE, throttle_budget=None)
         self.codes = dict(codes)
+        self.kb = kb  # the built-in knowledge and --knowledge DIR's: the causes the groups are read by
         self.start = start
         self.concurrency = max(1, concurrency)
         self.stopping = threading.Event()  # set on Ctrl-C: workers start no new read
@@ -191,7 +193,6 @@ class Scanner:
         from . import plan
         from .context import NOT_APPLICABLE, Fetched
         from .country_table import voice_entry
-        from .knowledge import load_knowledge
 
         sid = str(row.get("sid") or "")
         countries = tuple(dict.fromkeys(g.country for g in groups if g.country))
@@ -220,10 +221,9 @@ class Scanner:
             parent_voice=parent_voice,
             prefixes={entry: self._prefixes(entry) for entry in entries},
         )
-        kb = load_knowledge()
         for group in groups:
             if group.country is not None:
-                group.finding = group_finding(group, reads, kb)
+                group.finding = group_finding(group, reads, self.kb)
                 group.verdict, group.cause = group.finding.verdict, group.finding.cause
 
     def _prefixes(self, entry: str) -> Any:

@@ -737,3 +737,57 @@ def _env_of_scenario(account: Any) -> dict[str, str]:
         "TWILIO_API_KEY": "",
         "TWILIO_API_SECRET": "",
     }
+
+
+PRIVATE_21610 = """\
+code: 21610
+title: Attempt to send to unsubscribed recipient
+summary: The recipient replied STOP.
+products: [Programmable Messaging]
+channels: [sms]
+log_level: ERROR
+meaning: Twilio refused the message.
+impact: The message was not sent.
+causes:
+  - id: recipient-opted-out
+    title: The recipient opted out
+    explanation: A recipient who replied STOP gets nothing more from the sender.
+    confirmed_when: country == "FR"
+    confirmed_because: "{{ to }} opted out."
+    ruled_out_because: "{{ to }} did not opt out."
+    fix:
+      - text: Ask the recipient to reply START, then resend.
+"""
+
+
+def _private_world(tmp_path: Any, files: dict[str, str], code: int) -> tuple[Any, Simulator]:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    scenario = {"accounts": [{"sid": MAIN, "auth_token": "1" * 32, "messages": _messages(3, FR, "-1d", code)}]}
+    return folder, Simulator(load_scenario(scenario), port=0)
+
+
+def test_a_code_of_a_private_knowledge_folder_is_scanned_and_diagnosed_by_it(tmp_path: Any) -> None:
+    # 'diagnose scan' had no --knowledge (every other command that diagnoses has): a company's own code was
+    # neither looked for nor read by its causes. Its failures are now found and read by the folder's knowledge.
+    folder, sim = _private_world(tmp_path, {"21610.yaml": PRIVATE_21610}, 21610)
+    with sim:
+        code, doc = scan_json(sim, "--knowledge", str(folder))
+        plain_code, plain = scan_json(sim)
+    assert 21610 in doc["codes"] and 21610 not in plain["codes"]
+    assert plain_code == 0 and plain["failures"] == 0
+    (group,) = doc["groups"]
+    assert (group["code"], group["country"], group["failures"]) == (21610, "FR", 3)
+    assert (group["verdict"], group["cause"]) == ("confirmed", "21610/recipient-opted-out")
+    assert code == 1
+
+
+def test_a_broken_private_knowledge_folder_is_bad_input(tmp_path: Any) -> None:
+    broken = PRIVATE_21610.replace('country == "FR"', 'country === "FR"')
+    folder, sim = _private_world(tmp_path, {"21610.yaml": broken}, 21610)
+    with sim:
+        code, out, err = scan(sim, "--knowledge", str(folder))
+    assert code == 2 and not out
+    assert "21610.yaml:" in err and "confirmed_when" in err

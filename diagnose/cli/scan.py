@@ -20,6 +20,7 @@ from ._common import (
     color_option,
     concurrency_option,
     fail_incomplete,
+    knowledge_option,
     subaccounts_option,
     timeout_option,
 )
@@ -34,6 +35,7 @@ from ._common import (
 @api_url_option
 @timeout_option
 @color_option
+@knowledge_option
 def scan_command(
     since: str,
     subaccounts: str | None,
@@ -43,6 +45,7 @@ def scan_command(
     api_url: str | None,
     timeout: float,
     color: str,
+    knowledge_dirs: tuple[str, ...],
 ) -> None:
     """Find recent geo-permission failures and rank the fixes by how many they would have prevented.
 
@@ -56,15 +59,19 @@ def scan_command(
     """
     from ..render.scan import TEXT_GROUPS, render_scan
     from ..scan import parse_since
-    from ._common import use_color
+    from ._common import fail, load_kb, use_color
     from .audit import _parse_subaccounts, _write
 
+    try:
+        kb = load_kb(knowledge_dirs)
+    except DiagnoseError as err:
+        fail(err)  # a broken knowledge file is bad input (exit 2), as for every command
     groups = _Groups(TEXT_GROUPS)
     try:
         try:
             window = parse_since(since)
             scope = _parse_subaccounts(subaccounts)
-            doc = run_scan(window, scope, groups, concurrency=concurrency, api_url=api_url, timeout=timeout)
+            doc = run_scan(window, scope, groups, kb, concurrency=concurrency, api_url=api_url, timeout=timeout)
         except DiagnoseError as err:
             fail_incomplete(err)
         colored = use_color(color) and fmt == "text" and out is None
@@ -77,11 +84,9 @@ def scan_command(
     sys.exit(doc["exit_code"])
 
 
-def knowledge_codes() -> dict[int, tuple[str, ...]]:
+def knowledge_codes(kb: Any) -> dict[int, tuple[str, ...]]:
     """Every code with knowledge, and its channels (what the scan looks for, as data)."""
-    from ..knowledge import load_knowledge
-
-    return {entry.code: tuple(entry.channels) for entry in load_knowledge().entries()}
+    return {entry.code: tuple(entry.channels) for entry in kb.entries()}
 
 
 class _Groups:
@@ -113,6 +118,7 @@ def run_scan(
     window: dt.timedelta,
     scope: str | tuple[str, ...] | None,
     groups: _Groups,
+    kb: Any,
     *,
     concurrency: int | None,
     api_url: str | None,
@@ -125,13 +131,13 @@ def run_scan(
     from ..scan import SCHEMA_VERSION, by_country, describe_window, fix_dict, iso
     from ..scan_reads import Scanner
 
-    codes = knowledge_codes()
+    codes = knowledge_codes(kb)
     creds = credentials_from_env(os.environ)
     end = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     start = end - window
     workers = concurrency or DEFAULT_CONCURRENCY
     with TwilioAccess(creds, api_url=api_url, timeout=timeout, max_workers=workers) as access:
-        info = Scanner(access, codes, start=start, concurrency=workers).run(scope, groups.add)
+        info = Scanner(access, codes, kb, start=start, concurrency=workers).run(scope, groups.add)
     said = describe_window(window)
     fixes = groups.fixes.fixes(said)
     rolled_up = by_country(fixes, said, name_each=scope != "all")  # a listed scope: no more than it named
