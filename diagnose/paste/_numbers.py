@@ -9,6 +9,7 @@ confidence (``high``/``medium``/``low``) and one sentence saying why.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -111,8 +112,13 @@ def _read(raw: str, from_country: str | None, hint: str | None = None) -> Readin
         return _masked(raw, body, channel)
     plus = body.startswith("+")
     digits = _digits(body)
+    dialled = ""  # digits written with an international prefix: 00 (most countries'), read as '+'
     if body.startswith("00") and not plus:
-        plus, digits = True, digits[2:]
+        plus, dialled, digits = True, digits, digits[2:]
+    if not plus and not lead_space and digits[:1] == "0" and 15 < len(digits) <= 19:
+        abroad = _dialled_abroad(raw, digits, channel)  # "011 234 803 123 4567": 15 digits after the prefix
+        if abroad is not None:
+            return abroad
     too_long = f"{raw.strip()!r} is too short or too long for a phone number"
     # E.164's 15 digits, or up to 17 for a country code written twice (+234 234 806 555 1234, as a SID's To
     # is read: countries._suggest), read only when it is one (below)
@@ -128,6 +134,8 @@ def _read(raw: str, from_country: str | None, hint: str | None = None) -> Readin
             "the '+' arrived as a space (bad URL encoding)" if lead_space else "written without '+'"
         ) + f"; read as +{digits}"
     dest = parse_destination("+" + digits, strict=True)
+    if dialled and not dest.valid and (abroad := _dialled_abroad(raw, dialled, channel)) is not None:
+        return abroad  # "0011 44 7400 123456": another international prefix than 00 (Australia's)
     if len(digits) > 15 and dest.shape != "doubled-country-code":
         return Reading(raw, None, None, None, too_long)
     trunk = _BRACKETED_TRUNK.match(body) if plus and not dest.valid else None
@@ -168,6 +176,11 @@ def _read(raw: str, from_country: str | None, hint: str | None = None) -> Readin
                     "ten digits without a country code; read as a North American number",
                     channel=channel,
                 )
+    if not plus and not lead_space and (not dest.valid or dest.country is None):
+        # "011 44 7400 123456": an international prefix for the '+', as dialled from North America
+        abroad = _dialled_abroad(raw, digits, channel)
+        if abroad is not None:
+            return abroad
     if not plus and digits[:1] == "0" and not dest.valid:
         # A national number (its trunk 0 first: no calling code starts with 0) in no country the error names:
         # the To as written, not read
@@ -226,14 +239,88 @@ def _read(raw: str, from_country: str | None, hint: str | None = None) -> Readin
 
 
 def _national(raw: str, digits: str, region: str, whose: str, channel: str | None) -> Reading | None:
-    """``digits`` read as a national number of ``region`` (``whose`` country that is, in words), when valid there."""
+    """``digits`` read as a national number of ``region`` (``whose`` country that is, in words), when valid there;
+    or, as phonenumbers reads them in that region, as dialled from it with its international prefix."""
+    import phonenumbers
+
     from ..countries import parse_destination
 
     national = parse_destination(digits, default_region=region, strict=True)
     if not (national.valid and national.country):
         return None
+    code = phonenumbers.country_code_for_region(region)
+    if national.e164 is not None and not national.e164.startswith(f"+{code}"):
+        # "011 44 7400 123456" from the US: not a national number, its international prefix stands for the '+'
+        prefix = digits[: len(digits) - len(national.e164) + 1]
+        reason = f"written with {prefix}, the international prefix of {region}, {whose}, for '+'; a valid number"
+        return Reading(raw, national.e164, national.country, "medium", reason, channel=channel)
     reason = f"written without a country code; read as a national number of {region}, {whose}"
     return Reading(raw, national.e164, national.country, "medium", reason, channel=channel)
+
+
+@functools.cache
+def _international_prefixes() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Each international prefix phonenumbers knows (a pattern, as its metadata writes it), with a region that dials
+    it: the regions one pattern serves read a number written with it alike."""
+    import phonenumbers
+
+    seen: dict[str, str] = {}
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        if meta is not None and meta.international_prefix:
+            seen.setdefault(meta.international_prefix, region)
+    return tuple((re.compile(pattern), region) for pattern, region in seen.items())
+
+
+def _dialled_abroad(raw: str, digits: str, channel: str | None) -> Reading | None:
+    """``digits`` (no '+', no country reads them) read as dialled from abroad: an international prefix in place of
+    the '+' ("011 44 7400 123456", as from North America; "010 44 …", as from Japan), as phonenumbers reads a number in
+    each region whose prefix they start with. Read only when every valid reading is the same number."""
+    import phonenumbers
+
+    if digits[:1] != "0":
+        return None  # "810 44 …" (Belarus's 8~10) may as well be any run of digits: only a prefix led by 0 is read
+    readings: dict[str, set[str]] = {}
+    for pattern, region in _international_prefixes():
+        if pattern.match(digits) is None:
+            continue
+        try:
+            number = phonenumbers.parse(digits, region, keep_raw_input=True)  # keeps country_code_source
+        except phonenumbers.NumberParseException:
+            continue
+        if number.country_code_source != phonenumbers.CountryCodeSource.FROM_NUMBER_WITH_IDD:
+            continue
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        # three digits at least: a prefix of one ("0", Samoa's) or two ("01") is a national number's trunk 0 as well
+        # (015123456789 is German, not +1 512…); 00 is read as '+' before (_read)
+        if len(digits) - len(e164) + 1 >= 3 and phonenumbers.is_valid_number(number):
+            readings.setdefault(e164, set()).add(region)
+    if len(readings) != 1:
+        return None
+    ((e164, regions),) = readings.items()
+    from ..countries import parse_destination
+
+    dest = parse_destination(e164, strict=True)
+    if not (dest.valid and dest.country):
+        return None
+    prefix = digits[: len(digits) - len(e164) + 1]
+    named = sorted({_dialling_from(region) for region in regions}, key=lambda words: (-len(words), words))
+    where = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " or " + named[-1]
+    reason = f"written with {prefix}, an international prefix (dialled from {where}), for '+'; read as {e164}"
+    reason += "; a valid number"
+    return Reading(raw, e164, dest.country, "medium", reason, channel=channel)
+
+
+def _dialling_from(region: str) -> str:
+    """A region whose international prefix a number was dialled with, in words: its calling code's countries
+    ("US and the other +1 countries") when it shares the code."""
+    import phonenumbers
+
+    code = phonenumbers.country_code_for_region(region)
+    main = phonenumbers.region_code_for_country_code(code)
+    if len(phonenumbers.region_codes_for_country_code(code)) > 1:
+        return f"{main} and the other +{code} countries"
+    return region
 
 
 def _masked(raw: str, body: str, channel: str | None) -> Reading:

@@ -241,7 +241,8 @@ def _bare_number_at(
     for stop in _written_ends(text, start):
         written = text[start:stop]
         digits = "".join(c for c in written if c.isdigit())
-        if not 10 <= len(digits) <= 15 or _UNIT_AFTER.match(text, stop) is not None:
+        longest = 19 if digits[:1] == "0" else 15  # with an international prefix for its '+': "011 234 803 123 4567"
+        if not 10 <= len(digits) <= longest or _UNIT_AFTER.match(text, stop) is not None:
             continue
         if len(digits) in (10, 13) and digits[0] == "1" and epoch_time(digits) is not None:
             continue  # epoch seconds or milliseconds of 2001-2033 (later ones start with 2: a valid number wins)
