@@ -167,3 +167,70 @@ def test_the_report_shows_a_national_to_it_could_not_read() -> None:
     result = CliRunner().invoke(main, ["--offline", "--format", "json", text + "&ToCountry=GB"], env=OFFLINE_ENV)
     (diagnosis,) = json.loads(result.stdout)["diagnoses"]
     assert (diagnosis["evidence"]["to"], diagnosis["evidence"]["country"]) == ("+447400123456", "GB")
+
+
+# --------------------------------------------------------------------------- the country in brackets after the number
+
+# "21408 for 07400 123456 (GB)": in free text, a country in brackets right after a national number names its country
+# as a field does. It was ignored: 'Twilio error 21408 for 07400 123456 (GB)' read no To, and the line without its
+# "Twilio error" read nothing at all, while a bare code before a '+' number is an error. The upper-case ISO code in
+# brackets is now the destination's country (medium confidence), and a bare code before such a number is read as
+# before a '+' one; brackets that name no country, a word before the code, an INFO line add nothing.
+FREE_SHAPES = [
+    "Twilio error 21408 for {n} ({c})",
+    "error 21408 to {n} ({c})",
+    "sms to {n} ({c}) failed: error 21408",
+    "21408 for {n} ({c})",
+    "WARN 21408 to={n} ({c})",
+    "ERROR [sms] 21408 to {n}({c})",
+    "WARN send_sms: 21408 for {n} ({c})",
+]
+
+
+def test_the_reported_line_reads_its_to_in_gb() -> None:
+    assert _read("21408 for 07400 123456 (GB)") == [(21408, "+447400123456", "GB", "medium")]
+    (evidence,) = extract("Twilio error 21408 for 07400 123456 (GB)")
+    assert (evidence.to, evidence.country, evidence.country_confidence) == ("+447400123456", "GB", "medium")
+    assert "national number of GB, the destination's country the error names beside it" in evidence.country_reason
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(NATIONAL),
+    st.sampled_from(FREE_SHAPES),
+    st.booleans(),
+    st.sampled_from(["", "2026-11-30T10:00:00Z ", "May 14 10:22:31 web01 app[7]: "]),
+    st.sampled_from(["", "\nINFO next\n"]),
+)
+def test_a_country_in_brackets_reads_the_national_to_in_its_country(
+    national: tuple[str, str, str, str], shape: str, grouped: bool, prefix: str, around: str
+) -> None:
+    written, country, e164, _ = national
+    if grouped:
+        written = written[:5] + " " + written[5:]
+    text = around + prefix + shape.format(n=written, c=country) + "\n" + around
+    assert _read(text) == [(21408, e164, country, "medium")], text
+
+
+BRACKET_DECOYS = [
+    "21408 for {n} (XX)",  # no country
+    "21408 for {n} (gb)",  # in upper case only: "(ok)", "(no)" are words
+    "21408 for {n}",
+    "job 21408 for {n} (GB)",  # a job's id
+    "INFO 21408 for {n} (GB)",
+    "21408 for {n} (GB) delivered",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(BRACKET_DECOYS), st.sampled_from(NATIONAL))
+def test_brackets_that_name_no_country_or_a_line_that_is_no_error_read_nothing(
+    decoy: str, national: tuple[str, str, str, str]
+) -> None:
+    text = decoy.format(n=national[0]) + "\n"
+    assert _read(text) == [], text
+
+
+def test_a_country_in_brackets_does_not_move_a_number_written_with_plus() -> None:
+    assert _read("error 21408 to +33612345678 (GB)") == [(21408, "+33612345678", "FR", "high")]
+    assert _read("error 21408 to 07400123456 (OK)") == [(21408, None, None, None)]

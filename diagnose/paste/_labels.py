@@ -178,6 +178,13 @@ BARE_SEPARATORS = ("=", ":", ": ")  # between a bare code's label and its '+' nu
 BARE_WORDS = ("for", "to")
 
 
+# The destination's country in brackets right after a national number, upper case ("07400 123456 (GB)"): in free text,
+# what a country field is in a record (COUNTRY_HINTS); a bare code may stand before such a number as before a '+' one
+COUNTRY_AFTER = r"[ \t]?\((?-i:[A-Z]{2})\)"
+# _stream's pass for it, over lower-cased bytes: led by the bracket, a digit (maybe and a space) before it
+NATIONAL_PASS = rb"\((?:(?<=[0-9] \()|(?<=[0-9]\())[a-z]{2}\)"
+
+
 def bare_code_pass() -> bytes:
     """The byte pattern (over lower-cased bytes) of the stream's pre-filter pass for a bare code: every line
     ``_parse._BARE_CODE`` finds holds five digits (after :data:`BARE_BEFORE`), a space or tab, a label and a separator

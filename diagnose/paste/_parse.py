@@ -20,9 +20,11 @@ from ..evidence import twilio_form
 from ._labels import (
     BARE_BEFORE,
     BARE_WORDS,
+    COUNTRY_AFTER,
     COUNTRY_HINTS,
     FROM_ROLES,
     LABELS,
+    NATIONAL_PASS,
     SENDER_WORDS,
     SUFFIX_ENDS,
     TO_ROLES,
@@ -248,7 +250,7 @@ def _bare_number_at(
             continue  # epoch seconds or milliseconds of 2001-2033 (later ones start with 2: a valid number wins)
         if sender is not None and _same_number(written, sender):
             continue
-        reading = read_number(written, from_country=from_country, hint=hint)
+        reading = read_number(written, from_country=from_country, hint=hint or country_after(text, stop))
         if reading.e164 is not None and _valid(reading.e164):
             return stop
     return None
@@ -1220,6 +1222,9 @@ _E164 = rx(r"(?<![\w+])\+[1-9][0-9*xX•]{5,16}(?![\w])")
 _PLUS_NUMBER = rx(r"(?:(?<![\w:])(?i:whatsapp):)?(?<![\w+])\+[1-9][0-9*xX• ().-]{4,22}[0-9*xX•](?![\w])")
 
 
+# A national number (its trunk 0 first) with its country in brackets after it: "07400 123456 (GB)"
+_NATIONAL = r"0[1-9][0-9 .-]{5,16}[0-9]" + COUNTRY_AFTER
+_COUNTRY_AFTER = rx(COUNTRY_AFTER)
 # A code no word names (a bare five-digit number) is read as one only when it opens the log message (after the
 # log's stamp, source, a level that is no INFO or DEBUG and bracketed tags) and a label of a phone number
 # (_labels.LABELS) written as a key, or "for" or "to" (_labels.BARE_WORDS), with a number written with '+', follows
@@ -1234,9 +1239,11 @@ _BARE_CODE = rx(
     + alternation((*TO_ROLES, "to_alt", *FROM_ROLES))
     + r")(?:=|: ?)|(?:"
     + "|".join(BARE_WORDS)
-    + r") )\+[1-9]"
+    + r") )(?:\+[1-9]|"
+    + _NATIONAL
+    + r")"
 )
-_BARE_WORD = rx(r"[0-9][ \t](?:" + "|".join(BARE_WORDS) + r") \+")  # hit_lines' gate for _BARE_CODE's words
+_BARE_WORD = rx(r"[0-9][ \t](?:" + "|".join(BARE_WORDS) + r") [+0]")  # hit_lines' gate for _BARE_CODE's words
 # what may stand before a bare code: a level of an error or warning (group 1), a bracketed tag ("[sms]", "[worker-3]")
 _PREFIX_TOKEN = rx(
     r"(?ai)(?:(\[?(?:warn|warning|error|err|fatal|critical|crit|severe|alert|emerg)\]?)|\[[\w .:/-]{1,40}\])"
@@ -1263,6 +1270,8 @@ def _bare_code(line: str) -> re.Match[str] | None:
     found = _BARE_CODE.search(line)
     if found is None or _SENT.search(line) is not None:
         return None
+    if found.group().endswith(")") and country_hint(found.group()[-3:-1]) is None:
+        return None  # "21408 for 0612345678 (XX)": brackets that name no country make the digits no phone's
     head = line[: found.start()]
     text = after_stamp(head) + " " if head.strip() else ""
     pos, level, source = 0, False, False
@@ -1291,14 +1300,25 @@ def _names_code(name: str) -> bool:
     return not words or words[-1].lower() not in _KEY_WORDS
 
 
-# _stream's pass over a line in lower case: led by the '+', it looks back for the code and the label
+# _stream's pass over a line in lower case: led by the '+', it looks back for the code and the label; and the pass for
+# a national number with its country in brackets ("21408 for 07400 123456 (GB)"), led by the bracket
 _BARE_PASS = rx(bare_code_pass().decode())
+_NATIONAL_PASS = rx(NATIONAL_PASS.decode())
 
 
 def bare_anchor(low: str) -> bool:
-    """Whether a line (in lower case) may hold a bare code: _extract.is_anchor's test, the pre-filter's pass itself
-    (a superset of _BARE_CODE), so a paste and triage take the same lines for anchors."""
-    return "+" in low and _BARE_PASS.search(low) is not None
+    """Whether a line (in lower case) may hold a bare code: _extract.is_anchor's test, the pre-filter's passes
+    themselves (a superset of _BARE_CODE), so a paste and triage take the same lines for anchors."""
+    return ("+" in low and _BARE_PASS.search(low) is not None) or (
+        "(" in low and _NATIONAL_PASS.search(low) is not None
+    )
+
+
+def country_after(text: str, end: int) -> str | None:
+    """The destination's country written in brackets right after a number that ends at ``end`` in ``text`` ("07400
+    123456 (GB)"), as a country field names it (:func:`._numbers.country_hint`), or None."""
+    found = _COUNTRY_AFTER.match(text, end)
+    return country_hint(found.group().strip(" \t()")) if found is not None else None
 
 
 # What any parser above needs before it can return a hit (a superset, found in C over many lines at
@@ -1506,7 +1526,7 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
         m = paren  # "failed to send to +336… (21408); to=+234… error 21408": the line's first code is first
     if m is None and "arning - " in line:
         m = _WARNING_HEADING.search(line)
-    if m is None and "+" in line:
+    if m is None and ("+" in line or "(" in line):
         m = _bare_code(line)
     if m is None and ("(" in line or ":" in line):
         m = _failure_code(line)
@@ -1735,6 +1755,7 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
             hit.bare_to = text[to.start() : to.start(1)].strip().lower()  # "send to 4474…": a word, no key
         sent_by = _number_text(sender.group(1)) if sender else None
         hit.listed = listed_after(text, to.start(1), hit.to, sent_by)
+        hit.to_country = country_after(text, to.start(1) + len(hit.to))  # "to 07400 123456 (GB)"
     else:
         code_at = m.start(1) - lo  # "dialing +4930123456 (13227)": the code in brackets is no digit of the number
         plus = [
@@ -1755,6 +1776,7 @@ def _log_hit(text: str, m: re.Match[str], lo: int, number: int) -> Hit:
         elif (bare := _unlabelled_at(text, sent_by)) is not None:
             hit.bare_to, hit.to = bare[:2]  # "error 21408 for 17877315170": no label, no '+'
             hit.listed = listed_after(text, bare[2] - len(hit.to), hit.to, sent_by)
+            hit.to_country = country_after(text, bare[2])  # "for 07400 123456 (GB)"
     if sender:
         hit.from_ = _number_text(sender.group(1))
     if "AC" in text or "ac" in text:

@@ -63,7 +63,7 @@ from ._extract import (
     wraps_inside,
 )
 from ._group import merge_duplicates, note_suggested
-from ._labels import bare_code_pass
+from ._labels import NATIONAL_PASS, bare_code_pass
 from ._numbers import read_number
 from ._overlap import Seen, Shared, read_window
 from ._parse import SDK_REST_TEXT
@@ -121,6 +121,8 @@ PREFILTER = (
     # a code no word names, opening a message with a labelled '+' number ("21408 to=+33…"): from the '+', looking
     # back for the code and the label (_parse._BARE_CODE)
     rxb(bare_code_pass()),
+    # and before a national number with its country in brackets ("21408 for 07400 123456 (GB)"): from the bracket
+    rxb(NATIONAL_PASS),
 )
 # A message cut inside its wording before the anchor word it held still holds its first words ("Dial: Call
 # blocked by T", "Account not allowed to c", "Failed to Update Geo P", "Perhaps you need to e"), and a paste
