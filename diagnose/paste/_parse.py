@@ -1134,6 +1134,12 @@ _LOG_CODE_LOW = rx(_LOG_CODE_TEXT)  # for ASCII text already in lower case (hit_
 # line or before its title; a logger's "WARNING - 20003 users synced" is no such heading. A pattern of its own,
 # searched only in a line that holds the words: _LOG_CODE, searched in many lines, keeps its few branches
 _WARNING_HEADING = rx(r"(?i)\bwarning - (\d{5})(?= - |$)")
+# "[twilio] alert 13227: …", "Twilio Debugger alert 13227 (warning) …": the Debugger calls each error it logs an
+# alert, and a line may name it so with "Twilio" elsewhere before it ("Twilio alert 13227" is _LOG_CODE's). "alert"
+# and five digits alone are any monitoring system's (an alert's number: "alert 21408 resolved", "alert #21408"), so
+# the word counts only after "twilio" on its line, on a line that names what failed, a number written with '+' or a
+# SID of Twilio's (_alert_code), and before a code of Twilio's
+_ALERT_CODE = rx(r"(?i)\balert[ \t:=(\[,'-]{1,4}(\d{5})\b")
 # "failed to send to 447400123456 (21408)", "Dial to +4930123456 blocked (13227)": a code in brackets after the words
 # that say something failed or was blocked, on their line (not after a passcode's words: "failed to send your
 # verification code (30008)"). Searched only in a line that holds "fail" or "blocked" and a bracket;
@@ -1401,7 +1407,11 @@ def hit_lines(text: str) -> set[int]:
             i = line_at(pos)
             if i not in out:
                 lines = source.split("\n") if lines is None else lines
-                if log_code.search(lines[i]) or (word in _PAREN_WORDS and _PAREN_CODE_ANY.search(lines[i])):
+                if (
+                    log_code.search(lines[i])
+                    or (word in _PAREN_WORDS and _PAREN_CODE_ANY.search(lines[i]))
+                    or (word == "twilio" and _ALERT_CODE.search(lines[i]))
+                ):
                     out.add(i)
             pos = low.find(word, after(i))
     pos = low.find("warning - ")
@@ -1445,6 +1455,17 @@ def _after_passcode_words(line: str, at: int) -> bool:
     """Whether one of the two words before ``at`` says the code there was sent to a person."""
     before = line[max(0, at - 40) : at].lower().split()[-2:]
     return any(word.strip("\"'(:,") in _PASSCODE_WORDS for word in before)
+
+
+def _alert_code(line: str) -> re.Match[str] | None:
+    """The code ``line`` names as a Twilio alert, "twilio" written before it on the line (see _ALERT_CODE)."""
+    found = _ALERT_CODE.search(line)
+    if found is None:
+        return None
+    if line.lower().find("twilio", 0, found.start()) < 0:
+        return None  # "PagerDuty alert 21408 resolved"
+    named = _PLUS_NUMBER.search(line) or _SID.search(line) or _ACCOUNT.search(line)
+    return found if named is not None else None  # "twilio-sms: PagerDuty alert 21408 triggered": no failure named
 
 
 def _failure_code(line: str, pos: int = 0) -> re.Match[str] | None:
@@ -1526,6 +1547,8 @@ def parse_log_line(line: str, number: int, known_code: Callable[[int], bool]) ->
         m = paren  # "failed to send to +336… (21408); to=+234… error 21408": the line's first code is first
     if m is None and "arning - " in line:
         m = _WARNING_HEADING.search(line)
+    if m is None and ("lert" in line or "LERT" in line):
+        m = _alert_code(line)
     if m is None and ("+" in line or "(" in line):
         m = _bare_code(line)
     if m is None and ("(" in line or ":" in line):
