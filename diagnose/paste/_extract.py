@@ -36,6 +36,7 @@ from ._parse import (
     message_after,
     number_in_message,
     parse_curl,
+    parse_dial,
     parse_exceptions,
     parse_fields,
     parse_log_line,
@@ -117,6 +118,7 @@ def hits_of(line: str, number: int, known_code: Callable[[int], bool]) -> list[H
     if not fielded:
         hits += parse_log_line(line, number, known_code)
     hits += parse_urls(line, number)
+    hits += parse_dial(line, number)
     for hit in hits:
         hit.excerpt = line
         if hit.to is None and hit.message:
@@ -244,6 +246,12 @@ def group(
             records.append(Record(hits=[hit], first_line=hit.line, last_line=hit.line))  # never a page's part
             continue
         if last is not None and event_of is not None and event_of(hit.line) != event_of(last.last_line):
+            last = None
+        if last is not None and (
+            (hit.dialled and hit.line != last.last_line)
+            or (hit.line - last.last_line > 1 and all(h.dialled for h in last.hits))
+        ):
+            # a PBX's dial line names the number of the call whose error is on its line or the next, no other's
             last = None
         if last is not None and received:
             apart = {block(last.first_line), block(last.last_line)}

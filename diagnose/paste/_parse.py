@@ -98,6 +98,8 @@ class Hit:
     # the numbers a list in free text names after ``to``, each a failure of the same error ("error 21408 for
     # 4155550100, 4155550111"): _extract.hits_of makes a hit of each
     listed: tuple[str, ...] = field(default=(), compare=False)
+    # a PBX's dial line (parse_dial): the number called, an error's To only on its line or the next
+    dialled: bool = field(default=False, compare=False)
     excerpt: str = field(default="", compare=False)
     keys: frozenset[str] = field(default=frozenset(), compare=False)  # the field names seen (classification)
 
@@ -113,7 +115,7 @@ class Hit:
 _META = frozenset(
     {
         *("format", "line", "excerpt", "code_source", "inbound", "continues", "names", "keys", "weak_to", "bare_to"),
-        *("time", "recipients", "listed"),
+        *("time", "recipients", "listed", "dialled"),
     }
 )
 _FIELDS = tuple(f.name for f in fields(Hit) if f.name not in _META)  # the error's own fields, in order
@@ -1098,6 +1100,27 @@ def parse_curl(line: str, number: int) -> list[Hit]:
     return []
 
 
+# The number a PBX dialled out through a SIP trunk, as it logs the dial: Asterisk's app_dial ("-- Called
+# PJSIP/+4930123456@twilio-trunk", "Called SIP/twilio/+49…", "Called PJSIP/twilio-trunk/sip:+49…@…") and FreeSWITCH's
+# outbound gateway leg ("New Channel sofia/gateway/twilio/+4930123456 [uuid]", "bridge(sofia/gateway/twilio/+49…)").
+# Both name the number called, never the caller (Asterisk's "Called" is the dialled channel; a gateway leg is an
+# outbound one), so a Twilio code on the same line or the next is that call's error (_extract.group)
+_DIALLED = rx(
+    r"\bCalled[ \t]{1,2}(?:PJSIP|SIP|IAX2)/(?:[\w.-]{1,64}/(?:sips?:)?)?(\+?[0-9]{6,17})(?=[@,;)/\s]|$)"
+    r"|\bsofia/gateway/[\w.-]{1,64}/(?:sips?:)?(\+?[0-9]{6,17})(?=[@,;)\s]|$)"
+)
+
+
+def parse_dial(line: str, number: int) -> list[Hit]:
+    """The number a PBX's dial line names (see _DIALLED), as a hit of its own (``dialled``)."""
+    if "Called" not in line and "sofia/gateway/" not in line:
+        return []
+    found = _DIALLED.search(line)
+    if found is None:
+        return []
+    return [Hit(line=number, to=found.group(1) or found.group(2), dialled=True)]
+
+
 def parse_urls(line: str, number: int) -> list[Hit]:
     """Twilio URLs in any text: the account and resource of a request, the code of a more-info link."""
     hits: list[Hit] = []
@@ -1333,7 +1356,7 @@ def country_after(text: str, end: int) -> str | None:
 # backwards so that the pattern starts at the rare ':' or '=', not at every letter.
 _HIT_WORDS = (
     "HTTP", "record: ", "Exception", "RestError", "RequestError", "ApiError", "Twilio returned", "/Accounts/",
-    "/errors/", "{ [Error: ", "Version.js", "Page.js",
+    "/errors/", "{ [Error: ", "Version.js", "Page.js", "Called ", "sofia/gateway/",
 )  # fmt: skip
 # "from_": twilio-python's keyword, in a traceback's source line (from_=settings.TWILIO_NUMBER)
 _KEY_ENDS = (
