@@ -364,7 +364,9 @@ class Finding(NamedTuple):
     verdict: str
     cause: str | None  # "21408/missing-country" (confirmed or likely), else None
     title: str  # the cause's title
-    action: str  # enable (a step the API can send), console (a Console-only step), else "" (no change to make)
+    # enable (a step the API can send), console (a Console-only step), none (a no-change step: nothing on any
+    # account fixes it), else "" (the steps say what to look into)
+    action: str
     target: str | None  # the account the change is on (the step's target: the account, its parent, governing)
     inherits_maybe: bool  # an SMS change on a subaccount whose inheritance no answer showed: it may answer 30648
 
@@ -376,7 +378,7 @@ def group_finding(group: Group, reads: AccountReads, kb: Any) -> Finding:
     """One of the group's errors read by the engine, input → evidence → facts → findings, as a paste of that
     error is diagnosed (``diagnose_evidence``), in the context the scan read; and the action its cause's fix
     steps name: a Console-only step shown, else the first step the API can send whose condition holds (as
-    ``diagnose fix`` picks it), on the account the step targets."""
+    ``diagnose fix`` picks it), on the account the step targets; else ``none`` for a ``no-change`` step shown."""
     from .engine import evaluate
     from .facts import derive_facts
     from .facts import values as fact_values
@@ -400,6 +402,8 @@ def group_finding(group: Group, reads: AccountReads, kb: Any) -> Finding:
                 target = group.account if name is None else (fact.value if fact and fact.known else None)
                 action = "enable" if isinstance(target, str) else ""
                 break
+    if not action and any(step.action == "no-change" for step in shown):
+        action = "none"
     inherits = facts["messaging_inheritance"]
     maybe = group.product == "sms" and env.get("is_subaccount") is True and not inherits.known
     return Finding(findings.verdict, f"{group.code}/{cause.id}", cause.title, action, target, maybe)
@@ -428,10 +432,6 @@ def _diagnose_sample(group: Group, account: AccountAudit | None) -> str | None:
         return None
     sample = f"diagnose {group.samples[0]}"
     return sample if account is not None and account.parent is None else f"{sample} --account {group.account}"
-
-
-# causes whose fix changes no permission: stop sending where nothing opens it, or test and resend
-_NO_CHANGE = frozenset({"country-not-allowed", "blocked-prefix", "blocked-destination", "permission-enabled-now"})
 
 
 def diagnose_group(group: Group, account: AccountAudit | None) -> tuple[str, str, str | None, str]:
@@ -501,7 +501,7 @@ def _from_finding(group: Group, account: AccountAudit | None, finding: Finding) 
     sample = _diagnose_sample(group, account)
     see = f"run `{sample}` for the steps" if sample else f"see `diagnose explain {group.code}`"
     title = finding.title[:1].lower() + finding.title[1:]
-    if cause_id in _NO_CHANGE:
+    if finding.action == "none":  # the knowledge's no-change step: stop sending, or test and resend
         return ("none", f"{title}: no setting can enable it", None, f"{title} ({see})")
     return ("investigate", f"{title} ({finding.cause})", None, see)
 

@@ -118,8 +118,9 @@ def test_an_action_for_another_product_is_a_lint_error(tmp_path: Path) -> None:
     assert "voice" in problem.message and "sms" in problem.message
 
 
-def test_console_only_suits_any_code(tmp_path: Path) -> None:
-    folder = write(tmp_path, "action: console-only\n")
+@pytest.mark.parametrize("action", ["console-only", "no-change"])
+def test_an_action_that_writes_nothing_suits_any_code(tmp_path: Path, action: str) -> None:
+    folder = write(tmp_path, f"action: {action}\n")
     assert [p for p in lint_paths([folder]) if p.severity == "error"] == []
 
 
@@ -138,3 +139,6 @@ def test_builtin_knowledge_names_actions_for_the_fixes_the_tool_can_make() -> No
     # Nothing can enable a country Twilio does not serve: no action that writes.
     for code in (21408, 21215):
         assert not [a for a in actions[(code, "country-not-allowed")] if ACTIONS[a].writes]
+        # and the scan ranks it, a blocked range and a permission on already by the knowledge: no change
+        for cause in ("country-not-allowed", "blocked-prefix", "permission-enabled-now"):
+            assert actions[(code, cause)] == ["no-change"]

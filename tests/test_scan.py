@@ -791,3 +791,30 @@ def test_a_broken_private_knowledge_folder_is_bad_input(tmp_path: Any) -> None:
         code, out, err = scan(sim, "--knowledge", str(folder))
     assert code == 2 and not out
     assert "21610.yaml:" in err and "confirmed_when" in err
+
+
+@pytest.mark.parametrize(
+    ("cause", "step_action", "action"),
+    [
+        ("recipient-opted-out", "", "investigate"),
+        # the id of a built-in cause that needs no change decides nothing: the steps say what to look into
+        ("blocked-destination", "", "investigate"),
+        ("recipient-opted-out", "\n        action: no-change", "none"),
+    ],
+)
+def test_a_new_codes_cause_is_ranked_by_its_fix_steps_alone(
+    tmp_path: Any, cause: str, step_action: str, action: str
+) -> None:
+    # scan.py sorted the causes without an action into 'none' or 'investigate' by a list of built-in cause ids:
+    # a new code's cause that needs no change was 'investigate', and one that shared a listed id was 'none'
+    # whatever its steps said. A step's action (no-change) says it, in the knowledge file.
+    text = PRIVATE_21610.replace("recipient-opted-out", cause).replace("then resend.", f"then resend.{step_action}")
+    folder, sim = _private_world(tmp_path, {"21610.yaml": text}, 21610)
+    with sim:
+        code, doc = scan_json(sim, "--knowledge", str(folder))
+    assert code == 1
+    (group,) = doc["groups"]
+    assert group["cause"] == f"21610/{cause}"
+    assert group["action"] == action
+    assert [f["action"] for f in doc["fixes"]] == [action]
+    assert group["fix_account"] is None

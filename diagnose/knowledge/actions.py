@@ -2,7 +2,7 @@
 
 A fix step with an ``action`` tells ``diagnose fix`` what the step does, as
 data: the knowledge names the action, and :mod:`diagnose.fixes` maps each name
-to one Twilio API operation (or, for ``console-only``, to none). The engine
+to one Twilio API operation (or, for ``console-only`` and ``no-change``, to none). The engine
 never decides by itself what a cause's fix is. ``schema.json`` lists the same
 names (a test keeps them equal), and the linter refuses any other.
 """
@@ -23,7 +23,7 @@ class ActionSpec:
     """One action of the vocabulary."""
 
     name: str
-    product: Product | None  # the product whose permissions it changes; None for console-only
+    product: Product | None  # the product whose permissions it changes; None for console-only, no-change
     writes: bool  # False: the tool prints the step and never calls the API
     request: str  # the request it sends, as documentation
     description: str
@@ -65,6 +65,15 @@ ACTIONS: Mapping[str, ActionSpec] = MappingProxyType(
                 "",
                 "Only the Console can do this step (a high-risk country, a Console setting): the tool "
                 "prints the step with its Console path and never calls the API for it.",
+            ),
+            ActionSpec(
+                "no-change",
+                None,
+                False,
+                "",
+                "Nothing on any account fixes it (Twilio does not carry the traffic or blocks the range, or the "
+                "permission is on already and the failed ones need resending): the tool prints the step and never "
+                "calls the API; `diagnose scan` ranks the cause's failures as needing no change (`none`).",
             ),
         )
     }
