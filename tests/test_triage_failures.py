@@ -35,9 +35,9 @@ def _exception(sid: str, account: str) -> str:
     )
 
 
-def _callback(sid: str, account: str) -> str:
+def _callback(sid: str, account: str, code: int = 21408) -> str:
     return (
-        f"2026-11-30T10:00:02Z INFO POST /status MessageSid={sid}&MessageStatus=failed&ErrorCode=21408"
+        f"2026-11-30T10:00:02Z INFO POST /status MessageSid={sid}&MessageStatus=failed&ErrorCode={code}"
         f"&To=%2B2348031234567&AccountSid={account}"
     )
 
@@ -60,9 +60,9 @@ def _groups(log: Path) -> dict[str | None, dict[str, Any]]:
 
 def _interleaved(sids: int) -> list[str]:
     """Each of ``sids`` messages of each account failed once, logged as an exception and a callback, the
-    accounts' lines interleaved, the callbacks after all the exceptions."""
-    lines = [_exception(_sid(n), a) for n in range(sids) for a in ACCOUNTS]
-    return lines + [_callback(_sid(n), a) for n in range(sids) for a in ACCOUNTS]
+    accounts' lines interleaved, the callbacks after all the exceptions. A SID is one message, of one account."""
+    lines = [_exception(_sid(i * sids + n), a) for n in range(sids) for i, a in enumerate(ACCOUNTS)]
+    return lines + [_callback(_sid(i * sids + n), a) for n in range(sids) for i, a in enumerate(ACCOUNTS)]
 
 
 def test_a_failure_logged_twice_is_one_failure_of_two_occurrences(tmp_path: Path) -> None:
@@ -245,3 +245,49 @@ def test_the_group_and_step_with_most_failures_come_first_not_the_one_logged_mos
     text = _triage(log, "text")
     what_to_do = text.split("\n#")[0]
     assert what_to_do.index("21215") < what_to_do.index("21408")
+
+
+def test_a_message_that_failed_with_two_codes_is_one_failure_of_the_total(tmp_path: Path) -> None:
+    """Three messages, each refused with 21408 (the app's exception) and reported 30007 by its callback, sit in
+    two groups, three failures each: the first line said '6 Twilio errors in 2 groups' and JSON 'failures' 6,
+    adding up the groups' failures. Three messages failed."""
+    log = tmp_path / "app.log"
+    lines = [_exception(_sid(n), ACCOUNTS[0]) for n in range(3)] + [
+        _callback(_sid(n), ACCOUNTS[0], 30007) for n in range(3)
+    ]
+    log.write_text("\n".join(lines) + "\n")
+    doc = json.loads(_triage(log))
+    assert sorted((g["code"], g["count"], g["failures"]) for g in doc["groups"]) == [(21408, 3, 3), (30007, 3, 3)]
+    assert (doc["errors"], doc["failures"], doc["failures_at_least"]) == (6, 3, False)
+    assert _triage(log, "text").startswith(f"{log}: 3 failures (6 Twilio errors logged) in 2 groups (")
+    assert _triage(log, "markdown").startswith(f"# `{log}`: 3 failures (6 Twilio errors logged) in 2 groups (")
+
+
+def test_past_the_cap_the_total_is_a_lower_bound_of_the_distinct_failures(tmp_path: Path) -> None:
+    """Each of MAX_FAILURE_SIDS + 50 messages failed with two codes: each group keeps MAX_FAILURE_SIDS of them;
+    the total is at least as many, never their sum (which is more messages than failed)."""
+    more = MAX_FAILURE_SIDS + 50
+    log = tmp_path / "app.log"
+    lines = [_callback(_sid(n), ACCOUNTS[0], code) for code in (21408, 30007) for n in range(more)]
+    log.write_text("\n".join(lines) + "\n")
+    doc = json.loads(_triage(log))
+    assert [(g["failures"], g["failures_at_least"]) for g in doc["groups"]] == [(MAX_FAILURE_SIDS, True)] * 2
+    assert (doc["failures"], doc["failures_at_least"]) == (MAX_FAILURE_SIDS, True)
+    assert doc["failures"] <= more
+    first = _triage(log, "text").splitlines()[0]
+    assert first.startswith(f"{log}: at least {MAX_FAILURE_SIDS:,} failures ({2 * more:,} Twilio errors logged)")
+
+
+@given(
+    st.lists(st.tuples(st.none() | st.integers(0, 6), st.sampled_from((21408, 30007, 21215))), min_size=1, max_size=30)
+)
+def test_the_total_counts_each_sid_once_whatever_its_groups(errors: list[tuple[int | None, int]]) -> None:
+    """Groups.failed(): one failure per SID over every group, one per error naming none."""
+    groups = Groups()
+    for n, code in errors:
+        sid = _sid(n) if n is not None else None
+        groups.add(Evidence(kind="paste", code=code, account_sid=ACCOUNTS[0], message_sid=sid, country="NG"))
+    failed = groups.failed()
+    named = {n for n, _ in errors if n is not None}
+    assert (failed.count, failed.at_least) == (len(named) + sum(1 for n, _ in errors if n is None), False)
+    assert failed.count <= sum(f.count for f in groups.failures())

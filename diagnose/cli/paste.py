@@ -632,6 +632,7 @@ def run_triage(sources: Sequence[str], run: PasteRun) -> None:
             sources=[SourceRead(n.name, n.bytes, n.errors, _kind(n), n.problem) for n in opened[:started]],
             origins=[row.origin for row in rows],
             failures=failures,
+            all_failures=groups.failed(),
             offline_hint=_HOW_TO_CONFIRM_ALL if run.lacks_credentials else "",
             preface=preface,
             interrupted=interrupted,

@@ -344,6 +344,16 @@ class Groups:
                     moves.setdefault(group, {})[sid] = found[0]
         return moves
 
+    def failed(self) -> Failures:
+        """The distinct failures of every group together: a message or call SID once, though it failed with two
+        codes and so sits in two groups (a line moved by :meth:`rows` keeps its SID, so it changes nothing);
+        each error naming none one. ``at_least`` when a group is past :data:`MAX_FAILURE_SIDS`: the SIDs it
+        did not keep are not counted."""
+        groups = self._groups.values()
+        sids: set[str] = set().union(*(g.failures.sids for g in groups))
+        unnamed = sum(g.failures.unnamed for g in groups)
+        return Failures(len(sids) + unnamed, any(g.failures.at_least for g in groups))
+
     def evidence(self, *, biggest_first: bool = True) -> list[Evidence]:
         """One evidence per group, in the order of :meth:`rows`."""
         return [row.evidence for row in self.rows(biggest_first=biggest_first)]

@@ -49,8 +49,10 @@ class TriageView:
     errors; ``sources``: each file, listed under the first line when more than one); per group, the file its
     first error (its diagnosis' evidence, ``line`` and ``excerpt``) was read from (``origins``; ``source``
     for every group when None) and its distinct failures (``failures``, :meth:`diagnose.paste.Groups.failures`;
-    each occurrence one when None); ``offline_hint``: one sentence saying how to confirm the causes, when
-    nothing could be read; ``preface``: a sentence above it all (why the reading stopped short)."""
+    each occurrence one when None); the distinct failures of them all (``all_failures``,
+    :meth:`diagnose.paste.Groups.failed`: a SID in two groups once; the groups' added up when None);
+    ``offline_hint``: one sentence saying how to confirm the causes, when nothing could be read; ``preface``: a
+    sentence above it all (why the reading stopped short)."""
 
     groups: Sequence[Evidence]
     report: Any
@@ -65,6 +67,7 @@ class TriageView:
     preface: str = ""
     interrupted: bool = False  # Ctrl-C stopped the reading (JSON's ``interrupted``)
     problem: str | None = None  # why the reading stopped short otherwise (JSON's ``problem``)
+    all_failures: Failures | None = None
 
     def told(self) -> Sequence[Failures]:
         """Per group, its distinct failures; each occurrence one when they were not told."""
@@ -75,7 +78,9 @@ class TriageView:
         return [Failures(e.count) for e in self.groups]
 
     def failed(self) -> tuple[int, bool]:
-        """The failures of every group (each counted in one), and whether that is a lower bound (past the cap)."""
+        """The distinct failures of every group together, and whether that is a lower bound (past the cap)."""
+        if self.all_failures is not None:
+            return self.all_failures.count, self.all_failures.at_least
         told = self.told()
         return sum(f.count for f in told), any(f.at_least for f in told)
 
