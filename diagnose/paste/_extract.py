@@ -373,7 +373,8 @@ def to_evidence(
     sdk = (fmt or "").endswith(("exception", "error"))
     rest = f.get("http_status") is not None or sdk  # an HTTP error response: the REST API's answer
     if code is None and isinstance(message, str):
-        recognised = table.recognise(message, rest) or table.recognise_whole(message)
+        # the first line of a paste may start inside the wording (a paste cut there): record.first_line 0
+        recognised = table.recognise(message, rest, record.first_line == 0) or table.recognise_whole(message)
     if code is None and recognised is None:
         # a line that is nothing but a known wording (a Ruby error's message line, a log line)
         found = _wording_line(record, table, rest)
@@ -670,9 +671,10 @@ def _wording_line(
     """The first hit's line that holds a wording (of ``code``, when given), that line as a message, and the line
     as the wording was found in it."""
     for h in record.hits:
-        found = table.recognise(h.excerpt, rest)
+        found = table.recognise(h.excerpt, rest, h.line == 0)
         if found is not None and code not in (None, found.code) and found.shared:
-            found = table.recognise(h.excerpt, not rest)  # words two codes share: the printed code is the other
+            # words two codes share: the printed code is the other
+            found = table.recognise(h.excerpt, not rest, h.line == 0)
         if found is not None and code in (None, found.code):
             return found, _strip_prefix(h.excerpt), h.excerpt
     return None
@@ -736,8 +738,9 @@ _NOT_FAILED = frozenset({"delivered", "sent", "queued", "accepted", "sending", "
 
 
 def _wording_hit(line: str, number: int, table: WordingTable) -> list[Hit]:
-    """A line that is nothing but a Twilio message (a Ruby error's second line, a bare log line)."""
-    found = table.recognise(line, False)
+    """A line that is nothing but a Twilio message (a Ruby error's second line, a bare log line); the first line of a
+    paste (``number`` 0) may start inside its wording (a paste cut there)."""
+    found = table.recognise(line, False, number == 0)
     if found is None:
         return []
     return [
@@ -754,15 +757,16 @@ def _wording_hit(line: str, number: int, table: WordingTable) -> list[Hit]:
     ]
 
 
-def _is_wording(line: str, table: WordingTable) -> bool:
-    """A line that is a Twilio message of a code the knowledge explains, whatever words it uses.
+def _is_wording(line: str, table: WordingTable, head: bool = False) -> bool:
+    """A line that is a Twilio message of a code the knowledge explains, whatever words it uses (``head``: the
+    first line of a paste, which may start inside the wording: a paste cut there).
 
     Other codes' official messages ("Unsupported public key algorithm") are ordinary English often
     enough that they count only near another anchor, as before.
     """
     if not 20 <= len(line) <= 2000:
         return False
-    found = table.recognise(line, False)
+    found = table.recognise(line, False, head)
     return found is not None and found.code in table.known_codes
 
 
@@ -823,7 +827,7 @@ def extract_lines(
     lines = joined
     if anchors is None:
         # a line that is a Twilio message by itself opens a window too, whatever words it uses
-        anchors = [i for i, line in enumerate(lines) if is_anchor(line) or _is_wording(line, table)]
+        anchors = [i for i, line in enumerate(lines) if is_anchor(line) or _is_wording(line, table, head=base + i == 0)]
     heads = [i for i in anchors if is_heading(lines[i])]
     if heads:
         # a Console page is read whole: each of its lines is an anchor, so one window holds it all (a heading
@@ -843,7 +847,8 @@ def extract_lines(
         if end - start == 1:  # one line, most often an anchor: the gates below would cost what they save
             line = lines[start]
             found = hits_of(line, base + start, known)
-            if not found and 20 <= len(line) <= 2000 and table.may_match(line):
+            first = base + start == 0  # a paste's first line, which may start inside a wording (a cut paste)
+            if not found and 20 <= len(line) <= 2000 and (first or table.may_match(line)):
                 found = _wording_hit(line, base + start, table)
             hits = found
         else:
@@ -853,7 +858,9 @@ def extract_lines(
             for i in range(start, end):
                 line = lines[i]
                 found = hits_of(line, base + i, known) if i in flagged else []
-                if not found and found_words and 20 <= len(line) <= 2000:
+                if not found and base + i == 0 and 20 <= len(line) <= 2000:
+                    found = _wording_hit(line, 0, table)  # a paste's first line: it may start inside a wording
+                elif not found and found_words and 20 <= len(line) <= 2000:
                     low = line.lower()
                     escaped = "&" in low or "\\u" in low  # normalise() decodes these: the substring test cannot tell
                     if (escaped or any(word in low for word in found_words)) and table.may_match(line):

@@ -672,6 +672,8 @@ def _round(buf: bytes, state: _State, final: bool, table: WordingTable | None = 
     reach_of: dict[int, int] = {}
     long_hits: list[int] = []
     own = own_prefilter(table) if table is not None else None  # a table of one's own: its wordings' pass
+    if state.first_line == 0 and not state.mid_line and (head := _cut_head(buf, limit, table)) is not None:
+        anchors.append((0, head, 0))
     for start, end in _candidate_lines(buf, len(buf) if long_tail else limit, state.mid_line, state.offset, own):
         if end < 0:
             long_hits.append(start)
@@ -835,6 +837,17 @@ def _is_anchor_line(buf: bytes, start: int, end: int, table: WordingTable | None
     if _TAIL.search(low) is None and not (marked(low) and _TAIL.search(text.encode().lower()) is not None):
         return False  # neither in its bytes nor, when it holds control bytes, as a paste reads it (._controls)
     return _is_wording(text, default_table())
+
+
+def _cut_head(buf: bytes, limit: int, table: WordingTable | None = None) -> int | None:
+    """The end of the stream's first line (``buf`` holds the stream from its start) when it is a wording whose start
+    is cut off ("ermission to send an SMS…", a paste cut inside its first word), which a paste reads by itself
+    (._extract._is_wording with ``head``) and no pre-filter word may find; else None."""
+    end = buf.find(b"\n", 0, limit)
+    end = limit if end < 0 else end
+    if not 20 <= end <= _LONG:
+        return None
+    return end if _is_wording(clean(decode_utf8(buf[:end])).rstrip("\r"), table or default_table(), head=True) else None
 
 
 def _anchor_start(buf: bytes, start: int, end: int, table: WordingTable | None = None) -> int | None:
@@ -1022,7 +1035,9 @@ def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[
         page = _CONSOLE_HEADING.search(data) is not None
         if spans != [(0, len(raw))] and (page or _may_say_more(lines, spans, table)):
             spans = [(0, len(raw))]
-        if _names_no_code(b"\n".join(line for lo, hi in spans for line in raw[lo:hi]), table):
+        # the stream's first line may be a wording whose start a cut paste lost, which no word test finds (_cut_head)
+        cut_head = base == 0 and 0 in anchors and _is_wording(lines.text(0), table, head=True)
+        if not cut_head and _names_no_code(b"\n".join(line for lo, hi in spans for line in raw[lo:hi]), table):
             continue  # a line like an error's that is none ("sent verification code", "http 503")
         for lo, hi in spans:
             text = [lines.text(i) for i in range(lo, hi)]

@@ -89,6 +89,8 @@ class WordingMatch:
     # the code whose wording matched, when the message is read as another: its form for a call a <Dial> placed,
     # in a call's callback (21216's words there are 13225, :meth:`WordingTable.dial_form`); None otherwise
     worded_for: int | None = None
+    # the message starts inside the wording's first word ("ermission to send an SMS…"): a paste cut at its start
+    cut_head: bool = False
 
     @property
     def how(self) -> str:
@@ -99,7 +101,7 @@ class WordingMatch:
     def confidence(self) -> str:
         if self.unverified or self.undecided:
             return "low"
-        return "medium" if self.partial or self.shared else "high"
+        return "medium" if self.partial or self.cut_head or self.shared else "high"
 
     @property
     def undecided(self) -> bool:
@@ -131,6 +133,8 @@ class WordingMatch:
         else:
             what = f"an older wording of {self.code}, {quoted}" + (f" (seen in {self.origin})" if self.origin else "")
         tail = "; the message is cut off partway through it" if self.partial else ""
+        if self.cut_head:
+            tail += "; the message's start is cut off (it begins inside the wording's first word: a paste cut there)"
         others = " and ".join(str(c) for c in self.shared_with) or "another code"
         if self.undecided:
             shared = (
@@ -151,6 +155,8 @@ class WordingTable:
 
     def __init__(self, wordings: Iterable[Wording]) -> None:
         self._by_bigram: dict[tuple[str, str], list[tuple[tuple[str, ...], Wording]]] = {}
+        # the same wordings by their second and third words: a message cut inside the first (:meth:`scan`, cut_head)
+        self._by_second: dict[tuple[str, str], list[tuple[tuple[str, ...], Wording]]] = {}
         self._texts: dict[int, list[str]] = {}  # each code's wordings, for printed_code
         self.whole: dict[str, Wording] = {}  # whole messages by their words ("authenticate"): one lookup each
         longest = 2
@@ -163,6 +169,8 @@ class WordingTable:
             if len(words) < 2:
                 continue
             self._by_bigram.setdefault((words[0], words[1]), []).append((words, w))
+            if len(words) >= MIN_TAIL_WORDS and len(words[0]) > 1:
+                self._by_second.setdefault((words[1], words[2]), []).append((words, w))
             longest = max(longest, len(words))
         self._whole_words = frozenset(max(key.split(), key=len).encode() for key in self.whole)
         self.size = sum(len(v) for v in self._by_bigram.values())
@@ -292,9 +300,10 @@ class WordingTable:
         return found
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one table per process; messages repeat in logs
-    def recognise(self, message: str, rest: bool) -> WordingMatch | None:
-        """How ``message`` names an error, or None. ``rest``: it came from an HTTP error response."""
-        return self.scan(message, rest)[0]
+    def recognise(self, message: str, rest: bool, cut_head: bool = False) -> WordingMatch | None:
+        """How ``message`` names an error, or None. ``rest``: it came from an HTTP error response; ``cut_head``: it
+        opens a paste, whose start may be cut inside a wording's first word (see :meth:`scan`)."""
+        return self.scan(message, rest, cut_head)[0]
 
     def recognise_whole(self, message: str) -> WordingMatch | None:
         """How ``message`` names an error when it is nothing but a whole message of the table ("Authenticate"),
@@ -311,13 +320,32 @@ class WordingTable:
         found = self.recognise(message, rest)
         return None if found is None else (found.code, found.source)
 
-    def scan(self, message: str, rest: bool) -> tuple[WordingMatch | None, int]:
-        """:meth:`recognise` without the cache, and the number of word comparisons it made."""
+    def scan(self, message: str, rest: bool, cut_head: bool = False) -> tuple[WordingMatch | None, int]:
+        """:meth:`recognise` without the cache, and the number of word comparisons it made. ``cut_head``: the
+        message may start inside a wording's first word ("ermission to send an SMS has not been enabled…", a paste
+        that lost its first characters): the rest of that wording, whole and at least MIN_TAIL_WORDS - 1 words,
+        after the end of its first word, matches it as a cut, its length counted as a whole match's (the longest
+        match wins)."""
         words = normalise(message[:MAX_MESSAGE]).split()
         n = len(words)
         steps = 0
         found: list[tuple[int, bool, Wording, int]] = []  # (words matched, partial, wording, first word)
         starts: set[int] = set()  # codes matched at the first word
+        heads: set[int] = set()  # id() of the wordings matched with their start cut off
+        if cut_head and n >= MIN_TAIL_WORDS:
+            for ws, w in self._by_second.get((words[1], words[2]), ()):
+                size = len(ws)
+                if n < size or not ws[0].endswith(words[0]) or ws[0] == words[0]:
+                    continue
+                j = 3
+                while j < size and words[j] == ws[j]:
+                    j += 1
+                steps += j
+                if j == size:
+                    # the wording to its end, but for letters of its first word: as long as it is, it holds any whole
+                    # wording it is matched against ("IP Trunking: Geo Permission…" is 32205's, not 13227's)
+                    found.append((size, False, w, 0))
+                    heads.add(id(w))
         for i in range(n - 1):
             bucket = self._by_bigram.get((words[i], words[i + 1]))
             if not bucket:
@@ -363,7 +391,10 @@ class WordingTable:
             top = narrowed
         code, (partial, w, i) = next(iter(top.items()))
         beside = (words[i - 1] if i else "", words[i + best] if i + best < n else "")
-        found = _matched(w, partial=partial, shared=shared, at_start=code in starts, beside=beside)
+        head = id(w) in heads and i == 0
+        found = _matched(w, partial=partial and not head, shared=shared, at_start=code in starts, beside=beside)
+        if head:
+            found = replace(found, cut_head=True, at_start=True)
         if shared:
             # an HTTP error response decides; anything else may be a log of either, until its caller knows more
             found = replace(found, shared_with=others, decided_by=FROM_REST if rest else "")
