@@ -148,3 +148,23 @@ def test_a_line_read_as_a_message_leaves_its_logs_prefix_out(message: tuple[int,
     (found,) = extract(prefix + text)
     assert (found.code, found.message) == (code, text)
     assert list(scan(io.BytesIO((prefix + text + "\n").encode()))) == [found]
+
+
+def test_twilio_node_3s_plain_error_stamped_line_by_line_is_its_rest_exception() -> None:
+    # the SDK's frame below "Error: …", each line after Heroku's stamp: the REST API's answer, as without the stamps,
+    # so the words 13227 and 21215 share are 21215's (an HTTP error response), not undecided
+    lines = [
+        "Error: Geo Permission configuration is not permitting call +2348031234567",
+        "    at success (/app/node_modules/twilio/lib/base/Version.js:135:15)",
+    ]
+    plain = "\n".join(lines)
+    stamped = "\n".join(f"2026-11-30T10:00:00.10{i}234+00:00 app[web.1]: {line}" for i, line in enumerate(lines))
+    for text in (plain, stamped):
+        (found,) = extract(text)
+        assert (found.format, found.code, found.code_confidence, found.code_alternatives) == (
+            "node-exception",
+            21215,
+            "medium",
+            (),
+        ), text
+        assert list(scan(io.BytesIO(text.encode()))) == [found]

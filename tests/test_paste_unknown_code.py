@@ -29,6 +29,9 @@ NODE3_SHAPES = (
     "Unhandled rejection Error: {m}\n    at success (C:\\app\\node_modules\\twilio\\lib\\base\\Version.js:88:15)",
     "Error: {m}\n    at MessagePage.processResponse (/app/node_modules/twilio/lib/base/Page.js:156:11)\n"
     "    at MessagePage.Page (/app/node_modules/twilio/lib/base/Page.js:40:24)",
+    # a log that stamps each line as it is written (Heroku's)
+    "2026-11-30T10:00:00.101234+00:00 app[web.1]: Error: {m}\n"
+    "2026-11-30T10:00:00.101301+00:00 app[web.1]:     at success (/app/node_modules/twilio/lib/base/Version.js:135:15)",
 )
 # what each SDK prints when the API's answer held no code it shows (docs/sources.md, "Real pastes")
 SHAPES = (

@@ -1022,8 +1022,12 @@ def parse_exceptions(line: str, number: int) -> list[Hit]:
             hits.append(Hit(format="php-exception", line=number, message=_trim_message(m.group(1))))
         elif _PHP_CLASS.search(line):
             hits.append(Hit(format="php-exception", line=number))  # the class alone (a dump's first line)
-    if ("Version.js" in line or "Page.js" in line) and _NODE_FRAME.match(line):
-        hits.append(Hit(format="node-exception", line=number))  # the message is on the line above (_extract)
+    if ("Version.js" in line or "Page.js" in line) and (
+        _NODE_FRAME.match(line) or ((rest := after_stamp(line)) != line.strip() and _NODE_FRAME.match("  " + rest))
+    ):
+        # the message is on the line above (_extract); a log that stamps each line (Heroku's "… app[web.1]:    at
+        # success (…)") writes the frame after its stamp, the event going on (_text.goes_on: it is indented)
+        hits.append(Hit(format="node-exception", line=number))
     if line.startswith("{ [Error: "):
         m = _NODE_LEGACY.match(line)
         if m:
