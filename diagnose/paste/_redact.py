@@ -44,6 +44,12 @@ _LABELLED_NUMBER = rx(
     r"(?i)(\b(?:" + alternation(tuple(set(LABELS.values()))) + r"|to_raw|from_)[\"']?"
     r"[ \t]{0,3}[:=][ \t]{0,3}[\"']?)([0-9][0-9 ().-]{5,20}[0-9])"
 )
+# A number that neither '+' nor a label marks ("for 4155550100, 4155550111", "(415) 555-0111" in an excerpt):
+# 10 to 15 digits, whole or in groups, never inside a word, a SID, a decimal or a time ("10:00")
+_BARE_NUMBER = rx(
+    r"(?<![0-9A-Za-z_+*%./:-])\(?[0-9](?:[0-9]|[ .-](?=[0-9])|\) ?(?=[0-9])){8,24}[0-9](?![0-9A-Za-z_*:])"
+)
+_BARE_DIGITS = (10, 15)
 _MIN_DIGITS = 7  # fewer digits make no phone number worth masking (a count, a port, a code)
 _MAX_DIGITS = 15  # E.164's longest: digits after them belong to the next word ("+336… 2024-05-14")
 
@@ -118,8 +124,9 @@ def _cc_size(digits: str) -> int:
 
 def mask_numbers(text: str, known: Iterable[str] = ()) -> str:
     """``text`` with every phone number masked (:func:`mask_number`): written with '+' or %2B, whole or in
-    groups, or without '+' after a label that names it a number; and each of ``known`` (the numbers the
-    evidence read, as written: "07700 900123", "447700900456") wherever it stands."""
+    groups, or without '+' after a label that names it a number; each of ``known`` (the numbers the
+    evidence read, as written: "07700 900123", "447700900456") wherever it stands; and any other run of 10
+    to 15 digits, whole or in groups, that stands alone (an epoch time or an id of that length too)."""
     if "+" in text or "%2" in text:
         text = _PHONE.sub(_masked_match, text)
     if "=" in text or ":" in text:
@@ -128,7 +135,15 @@ def mask_numbers(text: str, known: Iterable[str] = ()) -> str:
         if number in text:
             keep = _cc_size("".join(c for c in number if c.isdigit())) if number.startswith("+") else 0
             text = text.replace(number, _masked_digits(number, keep=keep))
-    return text
+    return _BARE_NUMBER.sub(_masked_bare, text)
+
+
+def _masked_bare(m: re.Match[str]) -> str:
+    """A run of 10 to 15 digits masked whatever it is: a phone number no label names looks like an id or a
+    time of that length, and a report shared outside the team had better lose those than leak one."""
+    found = m.group()
+    low, high = _BARE_DIGITS
+    return _masked_digits(found, keep=0) if low <= sum(c.isdigit() for c in found) <= high else found
 
 
 def _masked_match(m: re.Match[str]) -> str:
