@@ -234,3 +234,25 @@ def test_a_line_of_errors_with_no_gap_reads_each_once(text: str, times: int, err
     assert all(text.strip() in e.excerpt for e in found)
     for chunk in (4096, 65_537):
         assert list(scan(io.BytesIO(data.encode()), chunk_size=chunk)) == found, chunk
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.sampled_from(FAMILIES),
+    st.sampled_from(["", " ", "; ", ", ", " code "]),
+    st.lists(st.tuples(st.integers(0, 1), st.sampled_from(NUMBERS)), min_size=1, max_size=6),
+    st.integers(100, 700),
+    st.sampled_from([4096, 65_537]),
+)
+# Hypothesis found it before the windows met where no error is cut: 397 of the same log line read 396
+@example(FAMILIES[0], "", [(0, "+2348031234567")], 397, 4096)
+def test_every_error_of_a_line_of_errors_is_read_once(
+    family: list[str], sep: str, pattern: list[tuple[int, str]], times: int, chunk: int
+) -> None:
+    # errors of one family, some the same again, one after another with no gap or a separator: each read once
+    texts = [family[i % len(family)].format(number) for i, number in pattern]
+    errors = [texts[k % len(texts)] for k in range(times)]
+    data = "INFO start.\n" + sep.join(errors) + "\nINFO done\n"
+    found = extract(data)
+    assert Counter((e.code, e.to) for e in found) == Counter((e.code, e.to) for text in errors for e in extract(text))
+    assert list(scan(io.BytesIO(data.encode()), chunk_size=chunk)) == found
