@@ -186,3 +186,32 @@ def test_each_line_is_counted_once_in_the_group_its_failure_names_whatever_the_o
             assert f.count == len(sids) + sum(
                 1 for x in mine if x.message_sid is None and x.account_sid == e.account_sid
             )
+
+
+def _pasted(log: Path, *, stdin: bool = False) -> list[tuple[str | None, str | None, int]]:
+    args = ["-"] if stdin else [str(log)]
+    result = CliRunner().invoke(
+        main,
+        [*args, "--offline", "--format", "json"],
+        input=log.read_text() if stdin else None,
+        env=OFFLINE_ENV,
+        catch_exceptions=False,
+    )
+    evidence = [d["evidence"] for d in json.loads(result.stdout)["diagnoses"]]
+    return sorted(((e["country"], e["account_sid"], e["count"]) for e in evidence), key=str)
+
+
+def test_a_paste_of_the_file_groups_it_as_triage_does(tmp_path: Path) -> None:
+    # 'diagnose a.log' kept the line naming SM…cdef without its country in a group of its own ('unknown', 2×,
+    # with SM…cdee's), counting it in FR too, where 'diagnose triage a.log' moves it to FR: the same file was
+    # grouped two ways. A paste's merge now moves it as triage does.
+    log = tmp_path / "app.log"
+    for lines in ([_retry(SID), _bare(SID), _bare(OTHER, 6)], [_bare(SID, 0), _retry(SID), _bare(OTHER, 6)]):
+        log.write_text("\n".join(lines) + "\n")
+        triage = sorted(((g["country"], g["account_sid"], g["count"]) for g in _groups(log)), key=str)
+        assert triage == sorted([("FR", None, 2), (None, None, 1)], key=str)
+        assert _pasted(log) == _pasted(log, stdin=True) == triage
+    # where triage leaves the lines (two countries name the SID), so does the paste
+    log.write_text("\n".join([_retry(SID), _retry(SID, to="+4915123456789"), _bare(SID)]) + "\n")
+    triage = sorted(((g["country"], g["account_sid"], g["count"]) for g in _groups(log)), key=str)
+    assert _pasted(log) == triage == sorted([("FR", None, 1), ("DE", None, 1), (None, None, 1)], key=str)

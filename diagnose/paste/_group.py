@@ -91,8 +91,10 @@ def merge_duplicates(
     ``now`` dates a syslog timestamp, which has no year (see :class:`Seen`). ``by_record``: errors that name
     different messages or calls (:func:`failure_sid`) stay apart, so that a triage's :class:`Groups` can tell
     how many of a group's errors name the record its diagnosis reads (:func:`record_named`) and how many
-    distinct failures it holds (a worker's block is merged so); a paste's diagnoses merge them (False)."""
-    groups = Groups(now=now, by_record=by_record, rehome=False)
+    distinct failures it holds (a worker's block is merged so); a paste's diagnoses merge them (False), and
+    then a SID's lines that name no country join the group that names it with its country, as a triage's
+    groups do (``rehome``), so that ``diagnose FILE`` and ``diagnose triage FILE`` group a file alike."""
+    groups = Groups(now=now, by_record=by_record, rehome=not by_record)
     for item in evidence:
         groups.add(item)
     return groups.evidence(biggest_first=False)
