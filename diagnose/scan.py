@@ -222,6 +222,7 @@ class Group:
     verdict: str | None = None
     cause: str | None = None
     finding: Finding | None = None
+    knowledge: tuple[str, ...] = ()  # the --knowledge folders the scan read it by: its advice's commands name them
 
     def add(self, failure: Failure) -> None:
         if self.number is None and failure.number:
@@ -431,7 +432,16 @@ def _diagnose_sample(group: Group, account: AccountAudit | None) -> str | None:
     if not group.samples:
         return None
     sample = f"diagnose {group.samples[0]}"
-    return sample if account is not None and account.parent is None else f"{sample} --account {group.account}"
+    sample = sample if account is not None and account.parent is None else f"{sample} --account {group.account}"
+    return sample + _knowledge_args(group)
+
+
+def _knowledge_args(group: Group) -> str:
+    """`` --knowledge DIR`` per folder the scan read the group by: without it, the command would not know the
+    group's code or cause."""
+    import shlex
+
+    return "".join(f" --knowledge {shlex.quote(folder)}" for folder in group.knowledge)
 
 
 def diagnose_group(group: Group, account: AccountAudit | None) -> tuple[str, str, str | None, str]:
@@ -499,7 +509,7 @@ def _from_finding(group: Group, account: AccountAudit | None, finding: Finding) 
     if cause_id == "high-risk-number-range":
         return _high_risk_range(group, account)
     sample = _diagnose_sample(group, account)
-    see = f"run `{sample}` for the steps" if sample else f"see `diagnose explain {group.code}`"
+    see = f"run `{sample}` for the steps" if sample else f"see `diagnose explain {group.code}{_knowledge_args(group)}`"
     title = finding.title[:1].lower() + finding.title[1:]
     if finding.action == "none":  # the knowledge's no-change step: stop sending, or test and resend
         return ("none", f"{title}: no setting can enable it", None, f"{title} ({see})")
@@ -601,7 +611,11 @@ def _enabled_now(group: Group, account: AccountAudit | None) -> tuple[str, str, 
     product = "SMS" if group.product == "sms" else "voice"
     iso = group.country
     noun = "message" if group.product == "sms" else "call"
-    see = f"run `{_diagnose_sample(group, account)}`" if group.samples else f"see `diagnose explain {group.code}`"
+    see = (
+        f"run `{_diagnose_sample(group, account)}`"
+        if group.samples
+        else f"see `diagnose explain {group.code}{_knowledge_args(group)}`"
+    )
     return (
         "none",
         f"{iso} {product} is enabled now: either it was enabled after these failures, or something narrower than "

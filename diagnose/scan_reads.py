@@ -97,6 +97,7 @@ class Scanner:
         *,
         start: dt.datetime,
         concurrency: int,
+        knowledge_dirs: Sequence[str] = (),
     ) -> None:
         from .gateway import HostFailures
 
@@ -105,6 +106,7 @@ class Scanner:
         self.hosts = HostFailures(patience=HOST_PATIENCE, throttle_budget=None)
         self.codes = dict(codes)
         self.kb = kb  # the built-in knowledge and --knowledge DIR's: the causes the groups are read by
+        self.knowledge_dirs = tuple(knowledge_dirs)  # named again in each group's advice (diagnose SID --knowledge)
         self.start = start
         self.concurrency = max(1, concurrency)
         self.stopping = threading.Event()  # set on Ctrl-C: workers start no new read
@@ -371,6 +373,7 @@ class Scanner:
             info.unsent_accounts += 1 if result.unsent else 0
             info.unread_accounts += 1 if result.unsent or result.problems else 0
             for group in result.groups:
+                group.knowledge = self.knowledge_dirs
                 diagnosis = diagnose_group(group, result.state)
                 on_group(group, diagnosis, group_dict(group, diagnosis, result.state))
 

@@ -818,3 +818,22 @@ def test_a_new_codes_cause_is_ranked_by_its_fix_steps_alone(
     assert group["action"] == action
     assert [f["action"] for f in doc["fixes"]] == [action]
     assert group["fix_account"] is None
+
+
+def test_a_private_codes_advice_names_the_folder_it_was_read_by(tmp_path: Any) -> None:
+    # The scan's advice for a group read by a --knowledge folder said 'run `diagnose SM…` for the steps': that
+    # command, without the folder, knows nothing of 21610 (no-knowledge). It now names the folder, and diagnoses.
+    import shlex
+
+    folder, sim = _private_world(tmp_path, {"21610.yaml": PRIVATE_21610}, 21610)
+    with sim:
+        _, doc = scan_json(sim, "--knowledge", str(folder))
+        (fix,) = doc["fixes"]
+        found = re.search(r"`(diagnose SM\w+[^`]*)`", fix["text"])
+        assert found, fix["text"]
+        assert found.group(1).endswith(f" --knowledge {shlex.quote(str(folder))}")
+        env = {"NO_COLOR": "1", "TWILIO_ACCOUNT_SID": MAIN, "TWILIO_AUTH_TOKEN": "1" * 32, "DIAGNOSE_API_URL": sim.url}
+        argv = [*shlex.split(found.group(1))[1:], "--format", "json"]
+        result = CliRunner().invoke(main, argv, env={**env, "TWILIO_API_KEY": "", "TWILIO_API_SECRET": ""})
+    (diagnosis,) = json.loads(result.stdout)["diagnoses"]
+    assert (diagnosis["verdict"], diagnosis["cause"]) == ("confirmed", "recipient-opted-out")

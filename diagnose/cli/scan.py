@@ -71,7 +71,16 @@ def scan_command(
         try:
             window = parse_since(since)
             scope = _parse_subaccounts(subaccounts)
-            doc = run_scan(window, scope, groups, kb, concurrency=concurrency, api_url=api_url, timeout=timeout)
+            doc = run_scan(
+                window,
+                scope,
+                groups,
+                kb,
+                concurrency=concurrency,
+                api_url=api_url,
+                timeout=timeout,
+                knowledge_dirs=knowledge_dirs,
+            )
         except DiagnoseError as err:
             fail_incomplete(err)
         colored = use_color(color) and fmt == "text" and out is None
@@ -124,6 +133,7 @@ def run_scan(
     api_url: str | None,
     timeout: float,
     now: dt.datetime | None = None,
+    knowledge_dirs: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The scan's JSON document without its ``groups`` (spooled in ``groups``), with ``top_groups`` for text."""
     from ..audit_reads import DEFAULT_CONCURRENCY
@@ -137,7 +147,9 @@ def run_scan(
     start = end - window
     workers = concurrency or DEFAULT_CONCURRENCY
     with TwilioAccess(creds, api_url=api_url, timeout=timeout, max_workers=workers) as access:
-        info = Scanner(access, codes, kb, start=start, concurrency=workers).run(scope, groups.add)
+        info = Scanner(access, codes, kb, start=start, concurrency=workers, knowledge_dirs=knowledge_dirs).run(
+            scope, groups.add
+        )
     said = describe_window(window)
     fixes = groups.fixes.fixes(said)
     rolled_up = by_country(fixes, said, name_each=scope != "all")  # a listed scope: no more than it named
