@@ -50,20 +50,27 @@ def test_the_reported_line_is_an_error() -> None:
     assert _read("failed to send to 447400123456 (21408)") == [(21408, "+447400123456", "GB", "low")]
 
 
-@settings(max_examples=120, deadline=None)
-@given(
-    st.sampled_from(SHAPES),
-    st.sampled_from(NUMBERS),
-    st.sampled_from([21408, 21612, 21610, 30007]),
-    st.sampled_from(PREFIXES),
-    st.sampled_from(["", "\nnext line\n", "INFO started\n"]),
-)
-def test_a_bracketed_code_after_a_failure_is_read(
-    shape: str, number: tuple[str, str, str, str], code: int, prefix: str, around: str
-) -> None:
-    written, e164, country, confidence = number
-    text = around + prefix + shape.format(n=written, c=code) + "\n" + around
-    assert _read(text) == [(code, e164, country, confidence)], text
+def _bracketed(shapes: list[str], numbers: list[tuple[str, str, str, str]], codes: list[int], n: int):  # type: ignore[no-untyped-def]
+    """A line of one of ``shapes`` with one of ``numbers`` and ``codes``, around and after a prefix, reads as
+    that one error."""
+
+    @settings(max_examples=n, deadline=None)
+    @given(
+        st.sampled_from(shapes),
+        st.sampled_from(numbers),
+        st.sampled_from(codes),
+        st.sampled_from(PREFIXES),
+        st.sampled_from(["", "\nnext line\n", "INFO started\n"]),
+    )
+    def test(shape: str, number: tuple[str, str, str, str], code: int, prefix: str, around: str) -> None:
+        written, e164, country, confidence = number
+        text = around + prefix + shape.format(n=written, c=code) + "\n" + around
+        assert _read(text) == [(code, e164, country, confidence)], text
+
+    return test
+
+
+test_a_bracketed_code_after_a_failure_is_read = _bracketed(SHAPES, NUMBERS, [21408, 21612, 21610, 30007], 120)
 
 
 @settings(max_examples=60, deadline=None)
@@ -160,20 +167,9 @@ def test_the_reported_blocked_line_is_an_error() -> None:
     assert _read("Dial to +4930123456 blocked (13227)") == [(13227, "+4930123456", "DE", "high")]
 
 
-@settings(max_examples=100, deadline=None)
-@given(
-    st.sampled_from(BLOCKED_SHAPES),
-    st.sampled_from(BLOCKED_NUMBERS),
-    st.sampled_from([13227, 21215, 32205, 21408]),
-    st.sampled_from(PREFIXES),
-    st.sampled_from(["", "\nnext line\n", "INFO started\n"]),
+test_a_bracketed_code_after_blocked_is_read = _bracketed(
+    BLOCKED_SHAPES, BLOCKED_NUMBERS, [13227, 21215, 32205, 21408], 100
 )
-def test_a_bracketed_code_after_blocked_is_read(
-    shape: str, number: tuple[str, str, str, str], code: int, prefix: str, around: str
-) -> None:
-    written, e164, country, confidence = number
-    text = around + prefix + shape.format(n=written, c=code) + "\n" + around
-    assert _read(text) == [(code, e164, country, confidence)], text
 
 
 @settings(max_examples=60, deadline=None)
