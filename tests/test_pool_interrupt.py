@@ -6,12 +6,22 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 
 import pytest
 
 from diagnose.audit_reads import run_pool, whole
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32" or not hasattr(signal, "pthread_kill"), reason="POSIX signals")
+
+
+@pytest.fixture(autouse=True)
+def _python_sigint_handler() -> Iterator[None]:
+    # A suite started in the background by a shell without job control inherits SIGINT ignored, and Python
+    # then installs no handler of its own: these tests are about Python's handler, so they put it there.
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
 
 
 def _ctrl_c() -> None:
