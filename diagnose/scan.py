@@ -370,6 +370,8 @@ class Finding(NamedTuple):
     action: str
     target: str | None  # the account the change is on (the step's target: the account, its parent, governing)
     inherits_maybe: bool  # an SMS change on a subaccount whose inheritance no answer showed: it may answer 30648
+    # the no-change step shown (action none), rendered with the group's facts as a report renders it: what to do
+    step: str = ""
 
 
 WRITING = frozenset({"enable-messaging-country", "enable-voice-country", "set-voice-inheritance"})
@@ -403,11 +405,15 @@ def group_finding(group: Group, reads: AccountReads, kb: Any) -> Finding:
                 target = group.account if name is None else (fact.value if fact and fact.known else None)
                 action = "enable" if isinstance(target, str) else ""
                 break
+    said = ""
     if not action and any(step.action == "no-change" for step in shown):
+        from .report import rendered_steps
+
         action = "none"
+        said = next(r.text for step, r in rendered_steps(cause, env) if step.action == "no-change")
     inherits = facts["messaging_inheritance"]
     maybe = group.product == "sms" and env.get("is_subaccount") is True and not inherits.known
-    return Finding(findings.verdict, f"{group.code}/{cause.id}", cause.title, action, target, maybe)
+    return Finding(findings.verdict, f"{group.code}/{cause.id}", cause.title, action, target, maybe, said)
 
 
 # --------------------------------------------------------------------------- diagnosis and ranking
@@ -511,8 +517,11 @@ def _from_finding(group: Group, account: AccountAudit | None, finding: Finding) 
     sample = _diagnose_sample(group, account)
     see = f"run `{sample}` for the steps" if sample else f"see `diagnose explain {group.code}{_knowledge_args(group)}`"
     title = finding.title[:1].lower() + finding.title[1:]
-    if finding.action == "none":  # the knowledge's no-change step: stop sending, or test and resend
-        return ("none", f"{title}: no setting can enable it", None, f"{title} ({see})")
+    if finding.action == "none":
+        # the knowledge's no-change step says what to do (stop sending, or test and resend): its first paragraph
+        # on one line, as the scan's other advice reads
+        said = " ".join(finding.step.split("\n\n", 1)[0].split()).rstrip(".") or title
+        return ("none", f"{title} ({finding.cause})", None, f"{said} ({see})")
     return ("investigate", f"{title} ({finding.cause})", None, see)
 
 

@@ -837,3 +837,28 @@ def test_a_private_codes_advice_names_the_folder_it_was_read_by(tmp_path: Any) -
         result = CliRunner().invoke(main, argv, env={**env, "TWILIO_API_KEY": "", "TWILIO_API_SECRET": ""})
     (diagnosis,) = json.loads(result.stdout)["diagnoses"]
     assert (diagnosis["verdict"], diagnosis["cause"]) == ("confirmed", "recipient-opted-out")
+
+
+def test_a_new_codes_no_change_cause_is_advised_in_its_own_words(tmp_path: Any) -> None:
+    # A 'test and resend' cause (a no-change step) read '…: no setting can enable it', the scan's words for a
+    # destination Twilio blocks. The advice now says the cause's title and its no-change step, rendered with
+    # the group's facts as a report of the SID renders them.
+    text = PRIVATE_21610.replace(
+        "      - text: Ask the recipient to reply START, then resend.\n",
+        "      - text: Send one test message to {{ to }}; if it goes through, resend the failed ones.\n"
+        "        action: no-change\n"
+        "      - text: Otherwise ask the recipient to reply START.\n",
+    )
+    folder, sim = _private_world(tmp_path, {"21610.yaml": text}, 21610)
+    with sim:
+        code, doc = scan_json(sim, "--knowledge", str(folder))
+        _, out, _ = scan(sim, "--knowledge", str(folder))
+    assert code == 1
+    (group,) = doc["groups"]
+    (fix,) = doc["fixes"]
+    assert group["action"] == fix["action"] == "none"
+    assert group["diagnosis"] == "the recipient opted out (21610/recipient-opted-out)"
+    assert fix["text"].startswith(f"Send one test message to {FR}; if it goes through, resend the failed ones (run `")
+    assert f"--knowledge {folder}` for the steps)" in fix["text"]
+    assert "no setting can enable it" not in out and "no setting can enable it" not in json.dumps(doc)
+    assert f"Send one test message to {FR}" in out
