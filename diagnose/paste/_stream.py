@@ -847,7 +847,10 @@ def _cut_head(buf: bytes, limit: int, table: WordingTable | None = None) -> int 
     end = limit if end < 0 else end
     if not 20 <= end <= _LONG:
         return None
-    return end if _is_wording(clean(decode_utf8(buf[:end])).rstrip("\r"), table or default_table(), head=True) else None
+    text, table = clean(decode_utf8(buf[:end])).rstrip("\r"), table or default_table()
+    # only a line that is a wording just for its cut start: any other anchor there is found, and read (a Console
+    # page's heading with its page), as every line's is
+    return end if _is_wording(text, table, head=True) and not _is_wording(text, table) else None
 
 
 def _anchor_start(buf: bytes, start: int, end: int, table: WordingTable | None = None) -> int | None:
@@ -1036,7 +1039,12 @@ def read_pieces(pieces: list[Piece], table: WordingTable | None = None) -> list[
         if spans != [(0, len(raw))] and (page or _may_say_more(lines, spans, table)):
             spans = [(0, len(raw))]
         # the stream's first line may be a wording whose start a cut paste lost, which no word test finds (_cut_head)
-        cut_head = base == 0 and 0 in anchors and _is_wording(lines.text(0), table, head=True)
+        cut_head = (
+            base == 0
+            and 0 in anchors
+            and _is_wording(lines.text(0), table, head=True)
+            and not _is_wording(lines.text(0), table)
+        )
         if not cut_head and _names_no_code(b"\n".join(line for lo, hi in spans for line in raw[lo:hi]), table):
             continue  # a line like an error's that is none ("sent verification code", "http 503")
         for lo, hi in spans:
